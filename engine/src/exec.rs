@@ -1,0 +1,684 @@
+//! The interpreter loop: executes [`Op`]s, one step each.
+//!
+//! The loop only moves operands between the stack, memory and the numeric
+//! functions in [`crate::op`], which define what instructions compute.
+//! Hot state (pc, sp, fp, remaining steps) lives in locals and is written
+//! back when the loop stops.
+
+use crate::TrapKind::{self, *};
+use crate::host;
+use crate::isa::Op;
+use crate::limits::{MAX_CALL_DEPTH, MAX_TABLE_ELEMS, MEMORY_CHUNK, TABLE_CHUNK};
+use crate::machine::{Frame, HALT, Machine};
+use crate::op::convert as cv;
+use crate::op::float::{canon32, canon64, f32_max, f32_min, f64_max, f64_min};
+use crate::op::int;
+use crate::status::Status;
+use crate::store::{FuncKind, Store};
+
+#[inline(always)]
+fn i32_(x: u64) -> i32 {
+    x as u32 as i32
+}
+#[inline(always)]
+fn u32_(x: u64) -> u32 {
+    x as u32
+}
+#[inline(always)]
+fn i64_(x: u64) -> i64 {
+    x as i64
+}
+#[inline(always)]
+fn u64_(x: u64) -> u64 {
+    x
+}
+#[inline(always)]
+fn f32_(x: u64) -> f32 {
+    f32::from_bits(x as u32)
+}
+#[inline(always)]
+fn f64_(x: u64) -> f64 {
+    f64::from_bits(x)
+}
+#[inline(always)]
+fn from_i32(v: i32) -> u64 {
+    v as u32 as u64
+}
+#[inline(always)]
+fn from_u32(v: u32) -> u64 {
+    v as u64
+}
+#[inline(always)]
+fn from_i64(v: i64) -> u64 {
+    v as u64
+}
+#[inline(always)]
+fn from_bool(v: bool) -> u64 {
+    v as u64
+}
+#[inline(always)]
+fn c32(v: f32) -> u64 {
+    canon32(v) as u64
+}
+#[inline(always)]
+fn c64(v: f64) -> u64 {
+    canon64(v)
+}
+#[inline(always)]
+fn b32(v: f32) -> u64 {
+    v.to_bits() as u64
+}
+#[inline(always)]
+fn b64(v: f64) -> u64 {
+    v.to_bits()
+}
+
+/// Sets up the frame of a WebAssembly function whose arguments are on the
+/// stack, for [`Machine::invoke`]. Not a step.
+pub(crate) fn enter(m: &mut Machine, func: u32) {
+    let FuncKind::Wasm { entry, nparams, nlocals, frame_size } = m.store.funcs[func as usize].kind else {
+        unreachable!("enter is only called for WebAssembly functions")
+    };
+    let fp = m.sp - nparams;
+    if fp as usize + frame_size as usize > m.stack.len() {
+        m.status = Status::Trapped(ValueStackExhausted);
+        return;
+    }
+    let sp = m.sp as usize;
+    m.stack[sp..sp + nlocals as usize].fill(0);
+    m.sp += nlocals;
+    m.fp = fp;
+    m.pc = entry;
+}
+
+/// Invokes a host function directly as the entry function: one step.
+pub(crate) fn call_host_entry(m: &mut Machine, h: host::HostFunc) {
+    let Machine { store, host: hs, stack, sp, steps, status, .. } = m;
+    *steps += 1;
+    match host::call(h, stack, *sp as usize, &mut store.memories, hs, *steps - 1) {
+        Ok(new_sp) => {
+            *sp = new_sp as u32;
+            *status = Status::Finished;
+        }
+        Err(s) => *status = s,
+    }
+}
+
+/// Executes until the status is final or `m.steps` reaches `until`.
+pub(crate) fn run(m: &mut Machine, until: u64) {
+    if m.status != Status::Running || m.steps >= until {
+        return;
+    }
+    let Machine { store, host: hs, stack, sp: sp_out, fp: fp_out, pc: pc_out, frames, steps, status, .. } = m;
+    let Store { code, funcs, types, tables, memories, globals, elems, datas, .. } = store;
+    let code: &[Op] = code;
+    let stack: &mut [u64] = stack;
+    let mut pc = *pc_out as usize;
+    let mut sp = *sp_out as usize;
+    let mut fp = *fp_out as usize;
+    let mut left = until - *steps;
+
+    let end: Option<Status> = loop {
+        if left == 0 {
+            break None;
+        }
+        left -= 1;
+        let op = code[pc];
+        pc += 1;
+
+        macro_rules! trap {
+            ($k:expr) => {{
+                pc -= 1;
+                break Some(Status::Trapped($k));
+            }};
+        }
+        // Micro-stepped instructions stay on the same instruction.
+        macro_rules! again {
+            () => {{
+                pc -= 1;
+                continue;
+            }};
+        }
+        macro_rules! push {
+            ($v:expr) => {{
+                stack[sp] = $v;
+                sp += 1;
+            }};
+        }
+        macro_rules! un {
+            ($in:ident, $out:ident, |$a:ident| $e:expr) => {{
+                let $a = $in(stack[sp - 1]);
+                stack[sp - 1] = $out($e);
+            }};
+        }
+        macro_rules! bin {
+            ($in:ident, $out:ident, |$a:ident, $b:ident| $e:expr) => {{
+                let $b = $in(stack[sp - 1]);
+                let $a = $in(stack[sp - 2]);
+                sp -= 1;
+                stack[sp - 1] = $out($e);
+            }};
+        }
+        macro_rules! bin_trap {
+            ($in:ident, $out:ident, $f:expr) => {{
+                let b = $in(stack[sp - 1]);
+                let a = $in(stack[sp - 2]);
+                match $f(a, b) {
+                    Ok(v) => {
+                        sp -= 1;
+                        stack[sp - 1] = $out(v);
+                    }
+                    Err(k) => trap!(k),
+                }
+            }};
+        }
+        macro_rules! un_trap {
+            ($in:ident, $out:ident, $f:expr) => {{
+                match $f($in(stack[sp - 1])) {
+                    Ok(v) => stack[sp - 1] = $out(v),
+                    Err(k) => trap!(k),
+                }
+            }};
+        }
+        macro_rules! load {
+            ($mem:expr, $offset:expr, $n:literal, |$b:ident| $e:expr) => {{
+                let data = &memories[$mem as usize].data;
+                let ea = stack[sp - 1] as u32 as usize + $offset as usize;
+                match data.get(ea..ea + $n) {
+                    Some(s) => {
+                        let mut $b = [0u8; $n];
+                        $b.copy_from_slice(s);
+                        stack[sp - 1] = $e;
+                    }
+                    None => trap!(MemoryOutOfBounds),
+                }
+            }};
+        }
+        macro_rules! store {
+            ($mem:expr, $offset:expr, $n:literal, |$v:ident| $e:expr) => {{
+                let data = &mut memories[$mem as usize].data;
+                let $v = stack[sp - 1];
+                let ea = stack[sp - 2] as u32 as usize + $offset as usize;
+                match data.get_mut(ea..ea + $n) {
+                    Some(d) => {
+                        d.copy_from_slice(&$e[..$n]);
+                        sp -= 2;
+                    }
+                    None => trap!(MemoryOutOfBounds),
+                }
+            }};
+        }
+        macro_rules! ret {
+            ($n:expr) => {{
+                let n = $n as usize;
+                stack.copy_within(sp - n..sp, fp);
+                sp = fp + n;
+                let f = frames.pop().expect("a running machine has a frame");
+                if f.ret_pc == HALT {
+                    break Some(Status::Finished);
+                }
+                pc = f.ret_pc as usize;
+                fp = f.fp as usize;
+            }};
+        }
+        macro_rules! br_adjust {
+            ($target:expr, $drop:expr, $keep:expr) => {{
+                let (drop, keep) = ($drop as usize, $keep as usize);
+                stack.copy_within(sp - keep..sp, sp - keep - drop);
+                sp -= drop;
+                pc = $target as usize;
+            }};
+        }
+        macro_rules! call {
+            ($func:expr) => {{
+                let func = $func as usize;
+                match funcs[func].kind {
+                    FuncKind::Wasm { entry, nparams, nlocals, frame_size } => {
+                        if frames.len() >= MAX_CALL_DEPTH {
+                            trap!(CallStackExhausted);
+                        }
+                        let new_fp = sp - nparams as usize;
+                        if new_fp + frame_size as usize > stack.len() {
+                            trap!(ValueStackExhausted);
+                        }
+                        frames.push(Frame { ret_pc: pc as u32, fp: fp as u32 });
+                        stack[sp..sp + nlocals as usize].fill(0);
+                        sp += nlocals as usize;
+                        fp = new_fp;
+                        pc = entry as usize;
+                    }
+                    FuncKind::Host(h) => {
+                        let ty = &types[funcs[func].ty as usize];
+                        let args = sp - ty.params.len();
+                        match host::call(h, stack, args, memories, hs, until - left - 1) {
+                            Ok(new_sp) => sp = new_sp,
+                            Err(Status::Trapped(k)) => trap!(k),
+                            Err(s) => break Some(s),
+                        }
+                    }
+                }
+            }};
+        }
+
+        match op {
+            Op::Unreachable => trap!(Unreachable),
+            Op::Br { target } => pc = target as usize,
+            Op::BrIfEqz { target } => {
+                sp -= 1;
+                if stack[sp] as u32 == 0 {
+                    pc = target as usize;
+                }
+            }
+            Op::BrIfNez { target } => {
+                sp -= 1;
+                if stack[sp] as u32 != 0 {
+                    pc = target as usize;
+                }
+            }
+            Op::BrAdjust { target, drop, keep } => br_adjust!(target, drop, keep),
+            Op::BrIfNezAdjust { target, drop, keep } => {
+                sp -= 1;
+                if stack[sp] as u32 != 0 {
+                    br_adjust!(target, drop, keep);
+                }
+            }
+            Op::BrTable { len } => {
+                sp -= 1;
+                let i = (stack[sp] as u32).min(len) as usize;
+                match code[pc + i] {
+                    Op::BrAdjust { target, drop, keep } => br_adjust!(target, drop, keep),
+                    Op::Return { results } => ret!(results),
+                    other => unreachable!("branch table entry {other:?}"),
+                }
+            }
+            Op::Return { results } => ret!(results),
+            Op::Call { func } => call!(func),
+            Op::CallIndirect { ty, table } => {
+                let i = stack[sp - 1] as u32 as usize;
+                let Some(&r) = tables[table as usize].elems.get(i) else { trap!(TableOutOfBounds) };
+                if r == 0 {
+                    trap!(UninitializedElement);
+                }
+                let func = (r - 1) as usize;
+                if funcs[func].ty != ty {
+                    trap!(IndirectCallTypeMismatch);
+                }
+                sp -= 1;
+                call!(func);
+            }
+
+            Op::Drop => sp -= 1,
+            Op::Select => {
+                sp -= 2;
+                if stack[sp + 1] as u32 == 0 {
+                    stack[sp - 1] = stack[sp];
+                }
+            }
+            Op::LocalGet { index } => push!(stack[fp + index as usize]),
+            Op::LocalSet { index } => {
+                sp -= 1;
+                stack[fp + index as usize] = stack[sp];
+            }
+            Op::LocalTee { index } => stack[fp + index as usize] = stack[sp - 1],
+            Op::GlobalGet { global } => push!(globals[global as usize].value),
+            Op::GlobalSet { global } => {
+                sp -= 1;
+                globals[global as usize].value = stack[sp];
+            }
+
+            Op::TableGet { table } => {
+                let i = stack[sp - 1] as u32 as usize;
+                match tables[table as usize].elems.get(i) {
+                    Some(&r) => stack[sp - 1] = r,
+                    None => trap!(TableOutOfBounds),
+                }
+            }
+            Op::TableSet { table } => {
+                let v = stack[sp - 1];
+                let i = stack[sp - 2] as u32 as usize;
+                match tables[table as usize].elems.get_mut(i) {
+                    Some(r) => {
+                        *r = v;
+                        sp -= 2;
+                    }
+                    None => trap!(TableOutOfBounds),
+                }
+            }
+            Op::TableSize { table } => push!(tables[table as usize].elems.len() as u64),
+            Op::TableGrow { table } => {
+                let n = stack[sp - 1] as u32;
+                let init = stack[sp - 2];
+                let t = &mut tables[table as usize];
+                let old = t.elems.len() as u32;
+                let limit = t.max.unwrap_or(u32::MAX).min(MAX_TABLE_ELEMS);
+                sp -= 1;
+                stack[sp - 1] = match old.checked_add(n) {
+                    Some(new) if new <= limit => {
+                        t.elems.resize(new as usize, init);
+                        from_u32(old)
+                    }
+                    _ => from_i32(-1),
+                };
+            }
+            Op::TableFill { table } => {
+                let n = stack[sp - 1] as u32 as usize;
+                let v = stack[sp - 2];
+                let i = stack[sp - 3] as u32 as usize;
+                let elems = &mut tables[table as usize].elems;
+                if i + n > elems.len() {
+                    trap!(TableOutOfBounds);
+                }
+                let k = n.min(TABLE_CHUNK as usize);
+                elems[i..i + k].fill(v);
+                if k == n {
+                    sp -= 3;
+                } else {
+                    stack[sp - 3] = (i + k) as u64;
+                    stack[sp - 1] = (n - k) as u64;
+                    again!();
+                }
+            }
+            Op::TableCopy { dst, src } => {
+                let n = stack[sp - 1] as u32 as usize;
+                let s = stack[sp - 2] as u32 as usize;
+                let d = stack[sp - 3] as u32 as usize;
+                if s + n > tables[src as usize].elems.len() || d + n > tables[dst as usize].elems.len() {
+                    trap!(TableOutOfBounds);
+                }
+                let k = n.min(TABLE_CHUNK as usize);
+                // Forward when the destination is below the source, else from the end.
+                let (cs, cd) = if d <= s { (s, d) } else { (s + n - k, d + n - k) };
+                let mut buf = [0u64; TABLE_CHUNK as usize];
+                buf[..k].copy_from_slice(&tables[src as usize].elems[cs..cs + k]);
+                tables[dst as usize].elems[cd..cd + k].copy_from_slice(&buf[..k]);
+                if k == n {
+                    sp -= 3;
+                } else {
+                    if d <= s {
+                        stack[sp - 3] = (d + k) as u64;
+                        stack[sp - 2] = (s + k) as u64;
+                    }
+                    stack[sp - 1] = (n - k) as u64;
+                    again!();
+                }
+            }
+            Op::TableInit { table, elem } => {
+                let n = stack[sp - 1] as u32 as usize;
+                let s = stack[sp - 2] as u32 as usize;
+                let d = stack[sp - 3] as u32 as usize;
+                let seg = &elems[elem as usize];
+                let t = &mut tables[table as usize].elems;
+                if s + n > seg.len() || d + n > t.len() {
+                    trap!(TableOutOfBounds);
+                }
+                let k = n.min(TABLE_CHUNK as usize);
+                t[d..d + k].copy_from_slice(&seg[s..s + k]);
+                if k == n {
+                    sp -= 3;
+                } else {
+                    stack[sp - 3] = (d + k) as u64;
+                    stack[sp - 2] = (s + k) as u64;
+                    stack[sp - 1] = (n - k) as u64;
+                    again!();
+                }
+            }
+            Op::ElemDrop { elem } => elems[elem as usize] = Vec::new(),
+            Op::RefNull => push!(0),
+            Op::RefIsNull => stack[sp - 1] = from_bool(stack[sp - 1] == 0),
+            Op::RefFunc { func } => push!(func as u64 + 1),
+
+            Op::I32Load { mem, offset } => load!(mem, offset, 4, |b| u32::from_le_bytes(b) as u64),
+            Op::I64Load { mem, offset } => load!(mem, offset, 8, |b| u64::from_le_bytes(b)),
+            Op::F32Load { mem, offset } => load!(mem, offset, 4, |b| u32::from_le_bytes(b) as u64),
+            Op::F64Load { mem, offset } => load!(mem, offset, 8, |b| u64::from_le_bytes(b)),
+            Op::I32Load8S { mem, offset } => load!(mem, offset, 1, |b| from_i32(b[0] as i8 as i32)),
+            Op::I32Load8U { mem, offset } => load!(mem, offset, 1, |b| b[0] as u64),
+            Op::I32Load16S { mem, offset } => load!(mem, offset, 2, |b| from_i32(i16::from_le_bytes(b) as i32)),
+            Op::I32Load16U { mem, offset } => load!(mem, offset, 2, |b| u16::from_le_bytes(b) as u64),
+            Op::I64Load8S { mem, offset } => load!(mem, offset, 1, |b| b[0] as i8 as i64 as u64),
+            Op::I64Load8U { mem, offset } => load!(mem, offset, 1, |b| b[0] as u64),
+            Op::I64Load16S { mem, offset } => load!(mem, offset, 2, |b| i16::from_le_bytes(b) as i64 as u64),
+            Op::I64Load16U { mem, offset } => load!(mem, offset, 2, |b| u16::from_le_bytes(b) as u64),
+            Op::I64Load32S { mem, offset } => load!(mem, offset, 4, |b| i32::from_le_bytes(b) as i64 as u64),
+            Op::I64Load32U { mem, offset } => load!(mem, offset, 4, |b| u32::from_le_bytes(b) as u64),
+            Op::I32Store { mem, offset } | Op::F32Store { mem, offset } => {
+                store!(mem, offset, 4, |v| (v as u32).to_le_bytes())
+            }
+            Op::I64Store { mem, offset } | Op::F64Store { mem, offset } => {
+                store!(mem, offset, 8, |v| v.to_le_bytes())
+            }
+            Op::I32Store8 { mem, offset } | Op::I64Store8 { mem, offset } => {
+                store!(mem, offset, 1, |v| [v as u8])
+            }
+            Op::I32Store16 { mem, offset } | Op::I64Store16 { mem, offset } => {
+                store!(mem, offset, 2, |v| (v as u16).to_le_bytes())
+            }
+            Op::I64Store32 { mem, offset } => store!(mem, offset, 4, |v| (v as u32).to_le_bytes()),
+            Op::MemorySize { mem } => push!(from_u32(memories[mem as usize].pages())),
+            Op::MemoryGrow { mem } => {
+                let r = memories[mem as usize].grow(stack[sp - 1] as u32);
+                stack[sp - 1] = from_i32(r);
+            }
+            Op::MemoryFill { mem } => {
+                let n = stack[sp - 1] as u32 as usize;
+                let v = stack[sp - 2] as u8;
+                let d = stack[sp - 3] as u32 as usize;
+                let data = &mut memories[mem as usize].data;
+                if d + n > data.len() {
+                    trap!(MemoryOutOfBounds);
+                }
+                let k = n.min(MEMORY_CHUNK as usize);
+                data[d..d + k].fill(v);
+                if k == n {
+                    sp -= 3;
+                } else {
+                    stack[sp - 3] = (d + k) as u64;
+                    stack[sp - 1] = (n - k) as u64;
+                    again!();
+                }
+            }
+            Op::MemoryCopy { mem } => {
+                let n = stack[sp - 1] as u32 as usize;
+                let s = stack[sp - 2] as u32 as usize;
+                let d = stack[sp - 3] as u32 as usize;
+                let data = &mut memories[mem as usize].data;
+                if s + n > data.len() || d + n > data.len() {
+                    trap!(MemoryOutOfBounds);
+                }
+                let k = n.min(MEMORY_CHUNK as usize);
+                // Forward when the destination is below the source, else from
+                // the end, so overlapping copies never read overwritten bytes.
+                if d <= s {
+                    data.copy_within(s..s + k, d);
+                } else {
+                    data.copy_within(s + n - k..s + n, d + n - k);
+                }
+                if k == n {
+                    sp -= 3;
+                } else {
+                    if d <= s {
+                        stack[sp - 3] = (d + k) as u64;
+                        stack[sp - 2] = (s + k) as u64;
+                    }
+                    stack[sp - 1] = (n - k) as u64;
+                    again!();
+                }
+            }
+            Op::MemoryInit { mem, data: seg } => {
+                let n = stack[sp - 1] as u32 as usize;
+                let s = stack[sp - 2] as u32 as usize;
+                let d = stack[sp - 3] as u32 as usize;
+                let seg = &datas[seg as usize];
+                let data = &mut memories[mem as usize].data;
+                if s + n > seg.len() || d + n > data.len() {
+                    trap!(MemoryOutOfBounds);
+                }
+                let k = n.min(MEMORY_CHUNK as usize);
+                data[d..d + k].copy_from_slice(&seg[s..s + k]);
+                if k == n {
+                    sp -= 3;
+                } else {
+                    stack[sp - 3] = (d + k) as u64;
+                    stack[sp - 2] = (s + k) as u64;
+                    stack[sp - 1] = (n - k) as u64;
+                    again!();
+                }
+            }
+            Op::DataDrop { data } => datas[data as usize] = Vec::new(),
+
+            Op::I32Const { value } => push!(from_i32(value)),
+            Op::I64Const { value } => push!(from_i64(value)),
+            Op::F32Const { bits } => push!(bits as u64),
+            Op::F64Const { bits } => push!(bits),
+
+            Op::I32Eqz => un!(u32_, from_bool, |a| a == 0),
+            Op::I32Eq => bin!(u32_, from_bool, |a, b| a == b),
+            Op::I32Ne => bin!(u32_, from_bool, |a, b| a != b),
+            Op::I32LtS => bin!(i32_, from_bool, |a, b| a < b),
+            Op::I32LtU => bin!(u32_, from_bool, |a, b| a < b),
+            Op::I32GtS => bin!(i32_, from_bool, |a, b| a > b),
+            Op::I32GtU => bin!(u32_, from_bool, |a, b| a > b),
+            Op::I32LeS => bin!(i32_, from_bool, |a, b| a <= b),
+            Op::I32LeU => bin!(u32_, from_bool, |a, b| a <= b),
+            Op::I32GeS => bin!(i32_, from_bool, |a, b| a >= b),
+            Op::I32GeU => bin!(u32_, from_bool, |a, b| a >= b),
+            Op::I64Eqz => un!(u64_, from_bool, |a| a == 0),
+            Op::I64Eq => bin!(u64_, from_bool, |a, b| a == b),
+            Op::I64Ne => bin!(u64_, from_bool, |a, b| a != b),
+            Op::I64LtS => bin!(i64_, from_bool, |a, b| a < b),
+            Op::I64LtU => bin!(u64_, from_bool, |a, b| a < b),
+            Op::I64GtS => bin!(i64_, from_bool, |a, b| a > b),
+            Op::I64GtU => bin!(u64_, from_bool, |a, b| a > b),
+            Op::I64LeS => bin!(i64_, from_bool, |a, b| a <= b),
+            Op::I64LeU => bin!(u64_, from_bool, |a, b| a <= b),
+            Op::I64GeS => bin!(i64_, from_bool, |a, b| a >= b),
+            Op::I64GeU => bin!(u64_, from_bool, |a, b| a >= b),
+            Op::F32Eq => bin!(f32_, from_bool, |a, b| a == b),
+            Op::F32Ne => bin!(f32_, from_bool, |a, b| a != b),
+            Op::F32Lt => bin!(f32_, from_bool, |a, b| a < b),
+            Op::F32Gt => bin!(f32_, from_bool, |a, b| a > b),
+            Op::F32Le => bin!(f32_, from_bool, |a, b| a <= b),
+            Op::F32Ge => bin!(f32_, from_bool, |a, b| a >= b),
+            Op::F64Eq => bin!(f64_, from_bool, |a, b| a == b),
+            Op::F64Ne => bin!(f64_, from_bool, |a, b| a != b),
+            Op::F64Lt => bin!(f64_, from_bool, |a, b| a < b),
+            Op::F64Gt => bin!(f64_, from_bool, |a, b| a > b),
+            Op::F64Le => bin!(f64_, from_bool, |a, b| a <= b),
+            Op::F64Ge => bin!(f64_, from_bool, |a, b| a >= b),
+
+            Op::I32Clz => un!(u32_, from_u32, |a| a.leading_zeros()),
+            Op::I32Ctz => un!(u32_, from_u32, |a| a.trailing_zeros()),
+            Op::I32Popcnt => un!(u32_, from_u32, |a| a.count_ones()),
+            Op::I32Add => bin!(u32_, from_u32, |a, b| a.wrapping_add(b)),
+            Op::I32Sub => bin!(u32_, from_u32, |a, b| a.wrapping_sub(b)),
+            Op::I32Mul => bin!(u32_, from_u32, |a, b| a.wrapping_mul(b)),
+            Op::I32DivS => bin_trap!(i32_, from_i32, int::i32_div_s),
+            Op::I32DivU => bin_trap!(u32_, from_u32, int::i32_div_u),
+            Op::I32RemS => bin_trap!(i32_, from_i32, int::i32_rem_s),
+            Op::I32RemU => bin_trap!(u32_, from_u32, int::i32_rem_u),
+            Op::I32And => bin!(u32_, from_u32, |a, b| a & b),
+            Op::I32Or => bin!(u32_, from_u32, |a, b| a | b),
+            Op::I32Xor => bin!(u32_, from_u32, |a, b| a ^ b),
+            Op::I32Shl => bin!(u32_, from_u32, |a, b| a.wrapping_shl(b)),
+            Op::I32ShrS => bin!(i32_, from_i32, |a, b| a.wrapping_shr(b as u32)),
+            Op::I32ShrU => bin!(u32_, from_u32, |a, b| a.wrapping_shr(b)),
+            Op::I32Rotl => bin!(u32_, from_u32, |a, b| a.rotate_left(b % 32)),
+            Op::I32Rotr => bin!(u32_, from_u32, |a, b| a.rotate_right(b % 32)),
+            Op::I64Clz => un!(u64_, u64_, |a| a.leading_zeros() as u64),
+            Op::I64Ctz => un!(u64_, u64_, |a| a.trailing_zeros() as u64),
+            Op::I64Popcnt => un!(u64_, u64_, |a| a.count_ones() as u64),
+            Op::I64Add => bin!(u64_, u64_, |a, b| a.wrapping_add(b)),
+            Op::I64Sub => bin!(u64_, u64_, |a, b| a.wrapping_sub(b)),
+            Op::I64Mul => bin!(u64_, u64_, |a, b| a.wrapping_mul(b)),
+            Op::I64DivS => bin_trap!(i64_, from_i64, int::i64_div_s),
+            Op::I64DivU => bin_trap!(u64_, u64_, int::i64_div_u),
+            Op::I64RemS => bin_trap!(i64_, from_i64, int::i64_rem_s),
+            Op::I64RemU => bin_trap!(u64_, u64_, int::i64_rem_u),
+            Op::I64And => bin!(u64_, u64_, |a, b| a & b),
+            Op::I64Or => bin!(u64_, u64_, |a, b| a | b),
+            Op::I64Xor => bin!(u64_, u64_, |a, b| a ^ b),
+            Op::I64Shl => bin!(u64_, u64_, |a, b| a.wrapping_shl(b as u32)),
+            Op::I64ShrS => bin!(i64_, from_i64, |a, b| a.wrapping_shr(b as u32)),
+            Op::I64ShrU => bin!(u64_, u64_, |a, b| a.wrapping_shr(b as u32)),
+            Op::I64Rotl => bin!(u64_, u64_, |a, b| a.rotate_left((b % 64) as u32)),
+            Op::I64Rotr => bin!(u64_, u64_, |a, b| a.rotate_right((b % 64) as u32)),
+
+            Op::F32Abs => un!(u64_, u64_, |a| a & 0x7fff_ffff),
+            Op::F32Neg => un!(u64_, u64_, |a| a ^ 0x8000_0000),
+            Op::F32Ceil => un!(f32_, c32, |a| a.ceil()),
+            Op::F32Floor => un!(f32_, c32, |a| a.floor()),
+            Op::F32Trunc => un!(f32_, c32, |a| a.trunc()),
+            Op::F32Nearest => un!(f32_, c32, |a| a.round_ties_even()),
+            Op::F32Sqrt => un!(f32_, c32, |a| a.sqrt()),
+            Op::F32Add => bin!(f32_, c32, |a, b| a + b),
+            Op::F32Sub => bin!(f32_, c32, |a, b| a - b),
+            Op::F32Mul => bin!(f32_, c32, |a, b| a * b),
+            Op::F32Div => bin!(f32_, c32, |a, b| a / b),
+            Op::F32Min => bin!(f32_, c32, |a, b| f32_min(a, b)),
+            Op::F32Max => bin!(f32_, c32, |a, b| f32_max(a, b)),
+            Op::F32Copysign => bin!(u64_, u64_, |a, b| (a & 0x7fff_ffff) | (b & 0x8000_0000)),
+            Op::F64Abs => un!(u64_, u64_, |a| a & 0x7fff_ffff_ffff_ffff),
+            Op::F64Neg => un!(u64_, u64_, |a| a ^ 0x8000_0000_0000_0000),
+            Op::F64Ceil => un!(f64_, c64, |a| a.ceil()),
+            Op::F64Floor => un!(f64_, c64, |a| a.floor()),
+            Op::F64Trunc => un!(f64_, c64, |a| a.trunc()),
+            Op::F64Nearest => un!(f64_, c64, |a| a.round_ties_even()),
+            Op::F64Sqrt => un!(f64_, c64, |a| a.sqrt()),
+            Op::F64Add => bin!(f64_, c64, |a, b| a + b),
+            Op::F64Sub => bin!(f64_, c64, |a, b| a - b),
+            Op::F64Mul => bin!(f64_, c64, |a, b| a * b),
+            Op::F64Div => bin!(f64_, c64, |a, b| a / b),
+            Op::F64Min => bin!(f64_, c64, |a, b| f64_min(a, b)),
+            Op::F64Max => bin!(f64_, c64, |a, b| f64_max(a, b)),
+            Op::F64Copysign => bin!(u64_, u64_, |a, b| (a & !(1 << 63)) | (b & (1 << 63))),
+
+            Op::I32WrapI64 => un!(u64_, from_u32, |a| a as u32),
+            Op::I32TruncF32S => un_trap!(f32_, from_i32, cv::i32_trunc_f32_s),
+            Op::I32TruncF32U => un_trap!(f32_, from_u32, cv::i32_trunc_f32_u),
+            Op::I32TruncF64S => un_trap!(f64_, from_i32, cv::i32_trunc_f64_s),
+            Op::I32TruncF64U => un_trap!(f64_, from_u32, cv::i32_trunc_f64_u),
+            Op::I64ExtendI32S => un!(i32_, from_i64, |a| a as i64),
+            Op::I64ExtendI32U => un!(u32_, u64_, |a| a as u64),
+            Op::I64TruncF32S => un_trap!(f32_, from_i64, cv::i64_trunc_f32_s),
+            Op::I64TruncF32U => un_trap!(f32_, u64_, cv::i64_trunc_f32_u),
+            Op::I64TruncF64S => un_trap!(f64_, from_i64, cv::i64_trunc_f64_s),
+            Op::I64TruncF64U => un_trap!(f64_, u64_, cv::i64_trunc_f64_u),
+            Op::F32ConvertI32S => un!(i32_, b32, |a| a as f32),
+            Op::F32ConvertI32U => un!(u32_, b32, |a| a as f32),
+            Op::F32ConvertI64S => un!(i64_, b32, |a| a as f32),
+            Op::F32ConvertI64U => un!(u64_, b32, |a| a as f32),
+            Op::F32DemoteF64 => un!(f64_, c32, |a| a as f32),
+            Op::F64ConvertI32S => un!(i32_, b64, |a| a as f64),
+            Op::F64ConvertI32U => un!(u32_, b64, |a| a as f64),
+            Op::F64ConvertI64S => un!(i64_, b64, |a| a as f64),
+            Op::F64ConvertI64U => un!(u64_, b64, |a| a as f64),
+            Op::F64PromoteF32 => un!(f32_, c64, |a| a as f64),
+            // Slots hold raw bits, so reinterpretation changes nothing.
+            Op::I32ReinterpretF32 | Op::I64ReinterpretF64 | Op::F32ReinterpretI32 | Op::F64ReinterpretI64 => {}
+            Op::I32Extend8S => un!(u32_, from_i32, |a| a as i8 as i32),
+            Op::I32Extend16S => un!(u32_, from_i32, |a| a as i16 as i32),
+            Op::I64Extend8S => un!(u64_, from_i64, |a| a as i8 as i64),
+            Op::I64Extend16S => un!(u64_, from_i64, |a| a as i16 as i64),
+            Op::I64Extend32S => un!(u64_, from_i64, |a| a as i32 as i64),
+            Op::I32TruncSatF32S => un!(f32_, from_i32, |a| a as i32),
+            Op::I32TruncSatF32U => un!(f32_, from_u32, |a| a as u32),
+            Op::I32TruncSatF64S => un!(f64_, from_i32, |a| a as i32),
+            Op::I32TruncSatF64U => un!(f64_, from_u32, |a| a as u32),
+            Op::I64TruncSatF32S => un!(f32_, from_i64, |a| a as i64),
+            Op::I64TruncSatF32U => un!(f32_, u64_, |a| a as u64),
+            Op::I64TruncSatF64S => un!(f64_, from_i64, |a| a as i64),
+            Op::I64TruncSatF64U => un!(f64_, u64_, |a| a as u64),
+        }
+    };
+
+    *steps = until - left;
+    *pc_out = pc as u32;
+    *sp_out = sp as u32;
+    *fp_out = fp as u32;
+    if let Some(s) = end {
+        *status = s;
+    }
+}
+
+#[allow(dead_code)]
+fn _trap_kind_is_used(_: TrapKind) {}

@@ -1,0 +1,274 @@
+//! The internal code form: one flat list of fixed-size instructions.
+//!
+//! Every executed [`Op`] is exactly one step (see `specs/execution.md`).
+//! Structured control flow is resolved at translation time into jumps, so
+//! `block`, `loop`, `nop` and a block's `end` produce no instruction.
+//! Each opcode has an explicit, stable number ([`Op::opcode`]) that the proof
+//! format will use; it never depends on the declaration order.
+//!
+//! Index fields hold *store addresses* after instantiation (function, global,
+//! table, memory, element and data addresses) and absolute code positions
+//! for jump targets.
+
+/// One internal instruction. Sixteen bytes, `Copy`, no heap data.
+#[allow(missing_docs)] // The variants are the WebAssembly instructions of the same name.
+#[derive(Copy, Clone, Debug, PartialEq)]
+#[repr(u8)]
+pub enum Op {
+    // Control.
+    Unreachable = 0x00,
+    /// Jump to `target` without touching the stack.
+    Br { target: u32 } = 0x01,
+    /// Pop an i32; jump to `target` if it is zero.
+    BrIfEqz { target: u32 } = 0x02,
+    /// Pop an i32; jump to `target` if it is not zero.
+    BrIfNez { target: u32 } = 0x03,
+    /// Keep the top `keep` values, drop the `drop` values below them, jump.
+    BrAdjust { target: u32, drop: u32, keep: u32 } = 0x04,
+    /// Pop an i32; if it is not zero, behave as [`Op::BrAdjust`].
+    BrIfNezAdjust { target: u32, drop: u32, keep: u32 } = 0x05,
+    /// Pop an i32 `i`; the `len + 1` instructions that follow are the branch
+    /// table (each a `BrAdjust` or a `Return`); perform entry `min(i, len)`.
+    BrTable { len: u32 } = 0x06,
+    /// Return the top `results` values to the caller.
+    Return { results: u32 } = 0x07,
+    Call { func: u32 } = 0x08,
+    CallIndirect { ty: u32, table: u32 } = 0x09,
+
+    // Parametric and variables.
+    Drop = 0x10,
+    Select = 0x11,
+    LocalGet { index: u32 } = 0x12,
+    LocalSet { index: u32 } = 0x13,
+    LocalTee { index: u32 } = 0x14,
+    GlobalGet { global: u32 } = 0x15,
+    GlobalSet { global: u32 } = 0x16,
+
+    // Tables and references.
+    TableGet { table: u32 } = 0x18,
+    TableSet { table: u32 } = 0x19,
+    TableSize { table: u32 } = 0x1A,
+    TableGrow { table: u32 } = 0x1B,
+    TableFill { table: u32 } = 0x1C,
+    TableCopy { dst: u32, src: u32 } = 0x1D,
+    TableInit { table: u32, elem: u32 } = 0x1E,
+    ElemDrop { elem: u32 } = 0x1F,
+    RefNull = 0x20,
+    RefIsNull = 0x21,
+    RefFunc { func: u32 } = 0x22,
+
+    // Memory.
+    I32Load { mem: u32, offset: u32 } = 0x28,
+    I64Load { mem: u32, offset: u32 } = 0x29,
+    F32Load { mem: u32, offset: u32 } = 0x2A,
+    F64Load { mem: u32, offset: u32 } = 0x2B,
+    I32Load8S { mem: u32, offset: u32 } = 0x2C,
+    I32Load8U { mem: u32, offset: u32 } = 0x2D,
+    I32Load16S { mem: u32, offset: u32 } = 0x2E,
+    I32Load16U { mem: u32, offset: u32 } = 0x2F,
+    I64Load8S { mem: u32, offset: u32 } = 0x30,
+    I64Load8U { mem: u32, offset: u32 } = 0x31,
+    I64Load16S { mem: u32, offset: u32 } = 0x32,
+    I64Load16U { mem: u32, offset: u32 } = 0x33,
+    I64Load32S { mem: u32, offset: u32 } = 0x34,
+    I64Load32U { mem: u32, offset: u32 } = 0x35,
+    I32Store { mem: u32, offset: u32 } = 0x36,
+    I64Store { mem: u32, offset: u32 } = 0x37,
+    F32Store { mem: u32, offset: u32 } = 0x38,
+    F64Store { mem: u32, offset: u32 } = 0x39,
+    I32Store8 { mem: u32, offset: u32 } = 0x3A,
+    I32Store16 { mem: u32, offset: u32 } = 0x3B,
+    I64Store8 { mem: u32, offset: u32 } = 0x3C,
+    I64Store16 { mem: u32, offset: u32 } = 0x3D,
+    I64Store32 { mem: u32, offset: u32 } = 0x3E,
+    MemorySize { mem: u32 } = 0x3F,
+    MemoryGrow { mem: u32 } = 0x40,
+    /// Micro-stepped: each step fills at most `MEMORY_CHUNK` bytes.
+    MemoryFill { mem: u32 } = 0x41,
+    /// Micro-stepped: each step copies at most `MEMORY_CHUNK` bytes.
+    MemoryCopy { mem: u32 } = 0x42,
+    /// Micro-stepped: each step copies at most `MEMORY_CHUNK` bytes.
+    MemoryInit { mem: u32, data: u32 } = 0x43,
+    DataDrop { data: u32 } = 0x44,
+
+    // Constants.
+    I32Const { value: i32 } = 0x45,
+    I64Const { value: i64 } = 0x46,
+    F32Const { bits: u32 } = 0x47,
+    F64Const { bits: u64 } = 0x48,
+
+    // i32 comparisons.
+    I32Eqz = 0x50,
+    I32Eq = 0x51,
+    I32Ne = 0x52,
+    I32LtS = 0x53,
+    I32LtU = 0x54,
+    I32GtS = 0x55,
+    I32GtU = 0x56,
+    I32LeS = 0x57,
+    I32LeU = 0x58,
+    I32GeS = 0x59,
+    I32GeU = 0x5A,
+    // i64 comparisons.
+    I64Eqz = 0x5B,
+    I64Eq = 0x5C,
+    I64Ne = 0x5D,
+    I64LtS = 0x5E,
+    I64LtU = 0x5F,
+    I64GtS = 0x60,
+    I64GtU = 0x61,
+    I64LeS = 0x62,
+    I64LeU = 0x63,
+    I64GeS = 0x64,
+    I64GeU = 0x65,
+    // Float comparisons.
+    F32Eq = 0x66,
+    F32Ne = 0x67,
+    F32Lt = 0x68,
+    F32Gt = 0x69,
+    F32Le = 0x6A,
+    F32Ge = 0x6B,
+    F64Eq = 0x6C,
+    F64Ne = 0x6D,
+    F64Lt = 0x6E,
+    F64Gt = 0x6F,
+    F64Le = 0x70,
+    F64Ge = 0x71,
+
+    // i32 arithmetic.
+    I32Clz = 0x72,
+    I32Ctz = 0x73,
+    I32Popcnt = 0x74,
+    I32Add = 0x75,
+    I32Sub = 0x76,
+    I32Mul = 0x77,
+    I32DivS = 0x78,
+    I32DivU = 0x79,
+    I32RemS = 0x7A,
+    I32RemU = 0x7B,
+    I32And = 0x7C,
+    I32Or = 0x7D,
+    I32Xor = 0x7E,
+    I32Shl = 0x7F,
+    I32ShrS = 0x80,
+    I32ShrU = 0x81,
+    I32Rotl = 0x82,
+    I32Rotr = 0x83,
+    // i64 arithmetic.
+    I64Clz = 0x84,
+    I64Ctz = 0x85,
+    I64Popcnt = 0x86,
+    I64Add = 0x87,
+    I64Sub = 0x88,
+    I64Mul = 0x89,
+    I64DivS = 0x8A,
+    I64DivU = 0x8B,
+    I64RemS = 0x8C,
+    I64RemU = 0x8D,
+    I64And = 0x8E,
+    I64Or = 0x8F,
+    I64Xor = 0x90,
+    I64Shl = 0x91,
+    I64ShrS = 0x92,
+    I64ShrU = 0x93,
+    I64Rotl = 0x94,
+    I64Rotr = 0x95,
+    // f32 arithmetic.
+    F32Abs = 0x96,
+    F32Neg = 0x97,
+    F32Ceil = 0x98,
+    F32Floor = 0x99,
+    F32Trunc = 0x9A,
+    F32Nearest = 0x9B,
+    F32Sqrt = 0x9C,
+    F32Add = 0x9D,
+    F32Sub = 0x9E,
+    F32Mul = 0x9F,
+    F32Div = 0xA0,
+    F32Min = 0xA1,
+    F32Max = 0xA2,
+    F32Copysign = 0xA3,
+    // f64 arithmetic.
+    F64Abs = 0xA4,
+    F64Neg = 0xA5,
+    F64Ceil = 0xA6,
+    F64Floor = 0xA7,
+    F64Trunc = 0xA8,
+    F64Nearest = 0xA9,
+    F64Sqrt = 0xAA,
+    F64Add = 0xAB,
+    F64Sub = 0xAC,
+    F64Mul = 0xAD,
+    F64Div = 0xAE,
+    F64Min = 0xAF,
+    F64Max = 0xB0,
+    F64Copysign = 0xB1,
+
+    // Conversions.
+    I32WrapI64 = 0xB2,
+    I32TruncF32S = 0xB3,
+    I32TruncF32U = 0xB4,
+    I32TruncF64S = 0xB5,
+    I32TruncF64U = 0xB6,
+    I64ExtendI32S = 0xB7,
+    I64ExtendI32U = 0xB8,
+    I64TruncF32S = 0xB9,
+    I64TruncF32U = 0xBA,
+    I64TruncF64S = 0xBB,
+    I64TruncF64U = 0xBC,
+    F32ConvertI32S = 0xBD,
+    F32ConvertI32U = 0xBE,
+    F32ConvertI64S = 0xBF,
+    F32ConvertI64U = 0xC0,
+    F32DemoteF64 = 0xC1,
+    F64ConvertI32S = 0xC2,
+    F64ConvertI32U = 0xC3,
+    F64ConvertI64S = 0xC4,
+    F64ConvertI64U = 0xC5,
+    F64PromoteF32 = 0xC6,
+    I32ReinterpretF32 = 0xC7,
+    I64ReinterpretF64 = 0xC8,
+    F32ReinterpretI32 = 0xC9,
+    F64ReinterpretI64 = 0xCA,
+    I32Extend8S = 0xCB,
+    I32Extend16S = 0xCC,
+    I64Extend8S = 0xCD,
+    I64Extend16S = 0xCE,
+    I64Extend32S = 0xCF,
+    I32TruncSatF32S = 0xD0,
+    I32TruncSatF32U = 0xD1,
+    I32TruncSatF64S = 0xD2,
+    I32TruncSatF64U = 0xD3,
+    I64TruncSatF32S = 0xD4,
+    I64TruncSatF32U = 0xD5,
+    I64TruncSatF64S = 0xD6,
+    I64TruncSatF64U = 0xD7,
+}
+
+impl Op {
+    /// The stable opcode number of this instruction.
+    pub fn opcode(&self) -> u8 {
+        // SAFETY: `Op` is `repr(u8)`, so its first byte is the discriminant
+        // (the primitive representation of a field-carrying enum is a
+        // `repr(C)` union of `repr(C)` structs each starting with the tag).
+        unsafe { *(self as *const Op as *const u8) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn op_is_sixteen_bytes() {
+        assert_eq!(std::mem::size_of::<Op>(), 16);
+    }
+
+    #[test]
+    fn opcodes_are_the_declared_numbers() {
+        assert_eq!(Op::Unreachable.opcode(), 0x00);
+        assert_eq!(Op::BrAdjust { target: 1, drop: 2, keep: 3 }.opcode(), 0x04);
+        assert_eq!(Op::I64Const { value: -1 }.opcode(), 0x46);
+        assert_eq!(Op::I64TruncSatF64U.opcode(), 0xD7);
+    }
+}

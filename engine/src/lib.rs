@@ -1,0 +1,42 @@
+//! refute's engine: a deterministic, step-exact WebAssembly interpreter.
+//!
+//! Pure: no I/O, no async, no clock, no randomness, no threads. Given the
+//! same module and input, every host computes bit-identical states at every
+//! step. See `specs/execution.md` for what a step is and `specs/host.md`
+//! for the host interface.
+//!
+//! ```
+//! use refute_engine::{Entry, Module, Status, Task, Value, run_task};
+//! let wasm = wat::parse_str(r#"(module (func (export "add") (param i32 i32) (result i32)
+//!     local.get 0 local.get 1 i32.add))"#).unwrap();
+//! let module = Module::new(&wasm).unwrap();
+//! let task = Task { max_steps: 100, ..Task::default() };
+//! let m = run_task(&module, &task, &Entry::Invoke("add".into(), vec![Value::I32(2), Value::I32(3)])).unwrap();
+//! assert_eq!(m.status(), Status::Finished);
+//! assert_eq!(m.results(), vec![Value::I32(5)]);
+//! assert_eq!(m.steps(), 4);
+//! ```
+
+mod exec;
+pub mod host;
+pub mod isa;
+pub mod limits;
+mod machine;
+mod module;
+pub mod op;
+mod status;
+mod store;
+mod task;
+mod translate;
+mod value;
+pub mod wasi;
+
+pub use host::{HostFunc, HostState};
+pub use machine::{CallError, Machine};
+pub use module::{
+    ExportKind, GlobalType, Import, ImportKind, LoadError, MemoryType, Module, TableType, features,
+};
+pub use status::{Status, TrapKind};
+pub use store::{Extern, Instance, InstantiateError, MemInst, Store};
+pub use task::{Entry, Run, Task, TaskError, run_task};
+pub use value::{FuncType, ValType, Value};

@@ -1,0 +1,36 @@
+//! The fixed limits every honest machine enforces identically.
+//!
+//! They are part of the semantics (see `specs/execution.md`): exceeding one
+//! leads to a specified machine status, never to a host-dependent failure.
+
+/// Maximum number of active call frames (the entry frame included).
+/// One more call traps with [`crate::TrapKind::CallStackExhausted`].
+pub const MAX_CALL_DEPTH: usize = 16_384;
+
+/// Number of 64-bit slots in the value stack (parameters, locals and operands
+/// of every active frame). A call whose frame would not fit traps with
+/// [`crate::TrapKind::ValueStackExhausted`].
+pub const MAX_STACK_SLOTS: usize = 1 << 20;
+
+/// Maximum size of a linear memory in 64 KiB pages (1 GiB). `memory.grow`
+/// beyond it returns -1; a module whose minimum exceeds it fails to instantiate.
+pub const MAX_MEMORY_PAGES: u32 = 16_384;
+
+/// Maximum number of elements in a table. `table.grow` beyond it returns -1.
+pub const MAX_TABLE_ELEMS: u32 = 1 << 20;
+
+/// Bytes moved by one micro-step of `memory.fill`, `memory.copy` and `memory.init`.
+pub const MEMORY_CHUNK: u32 = 64;
+
+/// Elements moved by one micro-step of `table.fill`, `table.copy` and `table.init`.
+pub const TABLE_CHUNK: u32 = 8;
+
+/// Size of a WebAssembly page in bytes.
+pub const PAGE_SIZE: u64 = 65_536;
+
+/// Largest accepted module binary (bytes).
+pub const MAX_MODULE_BYTES: usize = 64 << 20;
+
+/// Largest total of bytes a guest may write to stdout or to stderr; a
+/// write beyond it fails with WASI errno NOSPC.
+pub const MAX_OUTPUT_BYTES: usize = 16 << 20;

@@ -1,0 +1,154 @@
+//! The machine: a store plus the execution state of one invocation.
+
+use crate::host::{HostFunc, HostState};
+use crate::limits::MAX_STACK_SLOTS;
+use crate::status::Status;
+use crate::store::{FuncKind, Store};
+use crate::value::{ValType, Value};
+use thiserror::Error;
+
+/// Return address marking the entry frame: returning through it finishes the run.
+pub(crate) const HALT: u32 = u32::MAX;
+
+/// A saved caller frame.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Frame {
+    pub ret_pc: u32,
+    pub fp: u32,
+}
+
+/// Why an invocation could not start (the embedder's mistake, not the guest's).
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum CallError {
+    /// Wrong number of arguments.
+    #[error("expected {expected} arguments, got {got}")]
+    ArgumentCount {
+        /// Parameters of the function.
+        expected: usize,
+        /// Arguments supplied.
+        got: usize,
+    },
+    /// An argument of the wrong type.
+    #[error("argument {index} should be {expected}, got {got}")]
+    ArgumentType {
+        /// Zero-based argument position.
+        index: usize,
+        /// Declared parameter type.
+        expected: ValType,
+        /// Supplied type.
+        got: ValType,
+    },
+    /// No function at that address.
+    #[error("no function at address {0}")]
+    NoSuchFunction(u32),
+}
+
+/// A store and the state of the current invocation: value stack, call
+/// frames, program counter, step counter, status and host state.
+#[derive(Clone, Debug)]
+pub struct Machine {
+    /// Every function, table, memory, global and segment.
+    pub store: Store,
+    /// Deterministic host state (WASI input, output, exit code).
+    pub host: HostState,
+    pub(crate) stack: Vec<u64>,
+    pub(crate) sp: u32,
+    pub(crate) fp: u32,
+    pub(crate) pc: u32,
+    pub(crate) frames: Vec<Frame>,
+    pub(crate) steps: u64,
+    pub(crate) status: Status,
+    results: Vec<ValType>,
+    /// An invocation of a host function directly (no WebAssembly frame).
+    pub(crate) pending_host: Option<HostFunc>,
+}
+
+impl Machine {
+    /// A machine with an empty store.
+    pub fn new(host: HostState) -> Machine {
+        Machine {
+            store: Store::default(),
+            host,
+            stack: vec![0; MAX_STACK_SLOTS],
+            sp: 0,
+            fp: 0,
+            pc: 0,
+            frames: Vec::new(),
+            steps: 0,
+            status: Status::Finished,
+            results: Vec::new(),
+            pending_host: None,
+        }
+    }
+
+    /// Steps executed so far (over all invocations).
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// The current status.
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    /// Starts an invocation of the function at `func` with `args`. Run it with [`Machine::run`].
+    pub fn invoke(&mut self, func: u32, args: &[Value]) -> Result<(), CallError> {
+        let f = self.store.funcs.get(func as usize).ok_or(CallError::NoSuchFunction(func))?;
+        let ty = &self.store.types[f.ty as usize];
+        if ty.params.len() != args.len() {
+            return Err(CallError::ArgumentCount { expected: ty.params.len(), got: args.len() });
+        }
+        for (index, (a, p)) in args.iter().zip(&ty.params).enumerate() {
+            if a.ty() != *p {
+                return Err(CallError::ArgumentType { index, expected: *p, got: a.ty() });
+            }
+        }
+        self.results = ty.results.clone();
+        self.frames.clear();
+        for (slot, a) in self.stack.iter_mut().zip(args) {
+            *slot = a.to_slot();
+        }
+        self.sp = args.len() as u32;
+        self.fp = 0;
+        self.status = Status::Running;
+        match f.kind {
+            FuncKind::Wasm { .. } => {
+                self.frames.push(Frame { ret_pc: HALT, fp: 0 });
+                self.pc = HALT;
+                // Performs the call's frame set-up without counting a step.
+                crate::exec::enter(self, func);
+            }
+            FuncKind::Host(h) => self.pending_host = Some(h),
+        }
+        Ok(())
+    }
+
+    /// Executes steps until the status is no longer `Running` or the step
+    /// counter reaches `until`. Returns the status.
+    pub fn run(&mut self, until: u64) -> Status {
+        if let Some(h) = self.pending_host.take() {
+            crate::exec::call_host_entry(self, h);
+            return self.status;
+        }
+        crate::exec::run(self, until);
+        self.status
+    }
+
+    /// Runs to completion, or marks the machine `OutOfSteps` at `max_steps`.
+    pub fn run_to_end(&mut self, max_steps: u64) -> Status {
+        self.run(max_steps);
+        if self.status == Status::Running {
+            self.status = Status::OutOfSteps;
+        }
+        self.status
+    }
+
+    /// The results of a finished invocation.
+    pub fn results(&self) -> Vec<Value> {
+        self.results
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Value::from_slot(*t, self.stack[i]))
+            .collect()
+    }
+}

@@ -1,0 +1,438 @@
+//! Decoding and validation of a module binary, and translation of its code.
+//!
+//! [`Module::new`] is the only entry point for untrusted bytes. It accepts
+//! exactly the WebAssembly 2.0 core features without SIMD and refuses
+//! anything else with an error that names the feature.
+
+use crate::isa::Op;
+use crate::translate::{self, TranslatedFunc};
+use crate::value::{FuncType, ValType};
+use crate::limits::MAX_MODULE_BYTES;
+use thiserror::Error;
+use wasmparser::{
+    DataKind, ElementItems, ElementKind, ExternalKind, Parser, Payload, TypeRef, ValidPayload,
+    Validator, WasmFeatures,
+};
+
+/// Why a module binary was refused.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    /// The binary is larger than [`MAX_MODULE_BYTES`].
+    #[error("module is {size} bytes, larger than the limit of {limit} bytes")]
+    TooLarge {
+        /// Size of the binary.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// The module uses a WebAssembly feature this engine does not support.
+    #[error("unsupported WebAssembly feature at offset {offset}: {message}")]
+    Unsupported {
+        /// What the decoder said, naming the feature.
+        message: String,
+        /// Byte offset in the binary.
+        offset: usize,
+    },
+    /// The binary is malformed or does not validate.
+    #[error("invalid module at offset {offset}: {message}")]
+    Invalid {
+        /// What is wrong.
+        message: String,
+        /// Byte offset in the binary.
+        offset: usize,
+    },
+}
+
+impl From<wasmparser::BinaryReaderError> for LoadError {
+    fn from(e: wasmparser::BinaryReaderError) -> Self {
+        let message = e.message().to_string();
+        let offset = e.offset() as usize;
+        if message.contains("support is not enabled") || message.contains("proposal not enabled") {
+            LoadError::Unsupported { message, offset }
+        } else {
+            LoadError::Invalid { message, offset }
+        }
+    }
+}
+
+/// The WebAssembly features the engine accepts: 2.0 minus SIMD.
+pub fn features() -> WasmFeatures {
+    WasmFeatures::WASM2 & !WasmFeatures::SIMD
+}
+
+/// Limits of a table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableType {
+    /// Element type (`funcref` or `externref`).
+    pub elem: ValType,
+    /// Initial size in elements.
+    pub min: u32,
+    /// Maximum size, if declared.
+    pub max: Option<u32>,
+}
+
+/// Limits of a memory, in pages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemoryType {
+    /// Initial size in pages.
+    pub min: u32,
+    /// Maximum size in pages, if declared.
+    pub max: Option<u32>,
+}
+
+/// Type and mutability of a global.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GlobalType {
+    /// Value type.
+    pub ty: ValType,
+    /// Whether `global.set` is allowed.
+    pub mutable: bool,
+}
+
+/// What an import expects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ImportKind {
+    /// A function of this type.
+    Func(FuncType),
+    /// A table.
+    Table(TableType),
+    /// A memory.
+    Memory(MemoryType),
+    /// A global.
+    Global(GlobalType),
+}
+
+/// One import of a module.
+#[derive(Clone, Debug)]
+pub struct Import {
+    /// Module name.
+    pub module: String,
+    /// Field name.
+    pub name: String,
+    /// Expected kind and type.
+    pub kind: ImportKind,
+}
+
+/// The kind of an export.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ExportKind {
+    /// A function.
+    Func,
+    /// A table.
+    Table,
+    /// A memory.
+    Memory,
+    /// A global.
+    Global,
+}
+
+/// A constant expression (WebAssembly 2.0 allows exactly one instruction).
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub(crate) enum ConstExpr {
+    /// A numeric constant or null reference, as a slot.
+    Slot(u64),
+    /// `global.get` of a module global index.
+    GlobalGet(u32),
+    /// `ref.func` of a module function index.
+    RefFunc(u32),
+}
+
+/// Where a segment goes at instantiation.
+#[derive(Clone, Debug)]
+pub(crate) enum SegmentMode {
+    Passive,
+    Active { index: u32, offset: ConstExpr },
+    Declared,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct ElemSegment {
+    pub mode: SegmentMode,
+    pub items: Vec<ConstExpr>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct DataSegment {
+    pub mode: SegmentMode,
+    pub bytes: Vec<u8>,
+}
+
+/// A decoded, validated and translated module. Immutable; instantiate it
+/// any number of times into a [`crate::Store`].
+#[derive(Clone, Debug)]
+pub struct Module {
+    pub(crate) types: Vec<FuncType>,
+    pub(crate) imports: Vec<Import>,
+    /// Type index of every function, imported ones first.
+    pub(crate) func_types: Vec<u32>,
+    pub(crate) num_imported_funcs: u32,
+    pub(crate) funcs: Vec<TranslatedFunc>,
+    /// Translated code of all defined functions, targets relative to its start.
+    pub(crate) code: Vec<Op>,
+    pub(crate) tables: Vec<(TableType, Option<ConstExpr>)>,
+    pub(crate) num_imported_tables: u32,
+    pub(crate) memories: Vec<MemoryType>,
+    pub(crate) num_imported_memories: u32,
+    pub(crate) globals: Vec<(GlobalType, ConstExpr)>,
+    pub(crate) num_imported_globals: u32,
+    pub(crate) exports: Vec<(String, ExportKind, u32)>,
+    pub(crate) start: Option<u32>,
+    pub(crate) elems: Vec<ElemSegment>,
+    pub(crate) datas: Vec<DataSegment>,
+}
+
+impl Module {
+    /// Decodes, validates and translates a module binary.
+    pub fn new(bytes: &[u8]) -> Result<Module, LoadError> {
+        if bytes.len() > MAX_MODULE_BYTES {
+            return Err(LoadError::TooLarge { size: bytes.len(), limit: MAX_MODULE_BYTES });
+        }
+        let mut m = Module {
+            types: Vec::new(),
+            imports: Vec::new(),
+            func_types: Vec::new(),
+            num_imported_funcs: 0,
+            funcs: Vec::new(),
+            code: Vec::new(),
+            tables: Vec::new(),
+            num_imported_tables: 0,
+            memories: Vec::new(),
+            num_imported_memories: 0,
+            globals: Vec::new(),
+            num_imported_globals: 0,
+            exports: Vec::new(),
+            start: None,
+            elems: Vec::new(),
+            datas: Vec::new(),
+        };
+        let mut validator = Validator::new_with_features(features());
+        let mut allocs = wasmparser::FuncValidatorAllocations::default();
+        let mut next_defined_func = 0u32;
+        for payload in Parser::new(0).parse_all(bytes) {
+            let payload = payload?;
+            if let ValidPayload::Func(to_validate, body) = validator.payload(&payload)? {
+                let mut fv = to_validate.into_validator(std::mem::take(&mut allocs));
+                let func_index = m.num_imported_funcs + next_defined_func;
+                next_defined_func += 1;
+                let ty = &m.types[m.func_types[func_index as usize] as usize];
+                let f = translate::translate(&mut fv, &body, ty, &m.types, &mut m.code)?;
+                m.funcs.push(f);
+                allocs = fv.into_allocations();
+            }
+            m.read_section(payload)?;
+        }
+        Ok(m)
+    }
+
+    fn read_section(&mut self, payload: Payload<'_>) -> Result<(), LoadError> {
+        match payload {
+            Payload::TypeSection(r) => {
+                for group in r {
+                    for sub in group?.into_types() {
+                        let f = sub.unwrap_func();
+                        self.types.push(FuncType {
+                            params: f.params().iter().map(|t| val_type(*t)).collect(),
+                            results: f.results().iter().map(|t| val_type(*t)).collect(),
+                        });
+                    }
+                }
+            }
+            Payload::ImportSection(r) => {
+                {
+                    for import in r.into_imports() {
+                        let import = import?;
+                        let kind = match import.ty {
+                            TypeRef::Func(t) | TypeRef::FuncExact(t) => {
+                                self.func_types.push(t);
+                                self.num_imported_funcs += 1;
+                                ImportKind::Func(self.types[t as usize].clone())
+                            }
+                            TypeRef::Table(t) => {
+                                self.num_imported_tables += 1;
+                                let t = table_type(t);
+                                self.tables.push((t.clone(), None));
+                                ImportKind::Table(t)
+                            }
+                            TypeRef::Memory(t) => {
+                                self.num_imported_memories += 1;
+                                let t = memory_type(t);
+                                self.memories.push(t.clone());
+                                ImportKind::Memory(t)
+                            }
+                            TypeRef::Global(g) => {
+                                self.num_imported_globals += 1;
+                                let g = GlobalType { ty: val_type(g.content_type), mutable: g.mutable };
+                                self.globals.push((g.clone(), ConstExpr::Slot(0)));
+                                ImportKind::Global(g)
+                            }
+                            TypeRef::Tag(_) => unreachable!("validation refuses exceptions"),
+                        };
+                        self.imports.push(Import {
+                            module: import.module.to_string(),
+                            name: import.name.to_string(),
+                            kind,
+                        });
+                    }
+                }
+            }
+            Payload::FunctionSection(r) => {
+                for t in r {
+                    self.func_types.push(t?);
+                }
+            }
+            Payload::TableSection(r) => {
+                for t in r {
+                    let t = t?;
+                    let init = match t.init {
+                        wasmparser::TableInit::RefNull => None,
+                        wasmparser::TableInit::Expr(e) => Some(const_expr(&e)?),
+                    };
+                    self.tables.push((table_type(t.ty), init));
+                }
+            }
+            Payload::MemorySection(r) => {
+                for t in r {
+                    self.memories.push(memory_type(t?));
+                }
+            }
+            Payload::GlobalSection(r) => {
+                for g in r {
+                    let g = g?;
+                    let ty = GlobalType { ty: val_type(g.ty.content_type), mutable: g.ty.mutable };
+                    self.globals.push((ty, const_expr(&g.init_expr)?));
+                }
+            }
+            Payload::ExportSection(r) => {
+                for e in r {
+                    let e = e?;
+                    let kind = match e.kind {
+                        ExternalKind::Func | ExternalKind::FuncExact => ExportKind::Func,
+                        ExternalKind::Table => ExportKind::Table,
+                        ExternalKind::Memory => ExportKind::Memory,
+                        ExternalKind::Global => ExportKind::Global,
+                        ExternalKind::Tag => unreachable!("validation refuses exceptions"),
+                    };
+                    self.exports.push((e.name.to_string(), kind, e.index));
+                }
+            }
+            Payload::StartSection { func, .. } => self.start = Some(func),
+            Payload::ElementSection(r) => {
+                for e in r {
+                    let e = e?;
+                    let mode = match e.kind {
+                        ElementKind::Passive => SegmentMode::Passive,
+                        ElementKind::Declared => SegmentMode::Declared,
+                        ElementKind::Active { table_index, offset_expr } => SegmentMode::Active {
+                            index: table_index.unwrap_or(0),
+                            offset: const_expr(&offset_expr)?,
+                        },
+                    };
+                    let items = match e.items {
+                        ElementItems::Functions(r) => {
+                            r.into_iter().map(|f| Ok(ConstExpr::RefFunc(f?))).collect::<Result<_, LoadError>>()?
+                        }
+                        ElementItems::Expressions(_, r) => {
+                            r.into_iter().map(|x| const_expr(&x?)).collect::<Result<_, _>>()?
+                        }
+                    };
+                    self.elems.push(ElemSegment { mode, items });
+                }
+            }
+            Payload::DataSection(r) => {
+                for d in r {
+                    let d = d?;
+                    let mode = match d.kind {
+                        DataKind::Passive => SegmentMode::Passive,
+                        DataKind::Active { memory_index, offset_expr } => SegmentMode::Active {
+                            index: memory_index,
+                            offset: const_expr(&offset_expr)?,
+                        },
+                    };
+                    self.datas.push(DataSegment { mode, bytes: d.data.to_vec() });
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The module's imports, in order.
+    pub fn imports(&self) -> &[Import] {
+        &self.imports
+    }
+
+    /// The module's exports: name, kind and module-level index.
+    pub fn exports(&self) -> impl Iterator<Item = (&str, ExportKind, u32)> {
+        self.exports.iter().map(|(n, k, i)| (n.as_str(), *k, *i))
+    }
+
+    /// The type of the function with this module-level index.
+    pub fn func_type(&self, index: u32) -> Option<&FuncType> {
+        let t = *self.func_types.get(index as usize)?;
+        self.types.get(t as usize)
+    }
+
+    /// The type of an exported function, if `name` names one.
+    pub fn export_func_type(&self, name: &str) -> Option<&FuncType> {
+        self.exports()
+            .find(|(n, k, _)| *n == name && *k == ExportKind::Func)
+            .and_then(|(_, _, i)| self.func_type(i))
+    }
+
+    /// Number of translated instructions (for diagnostics).
+    pub fn code_len(&self) -> usize {
+        self.code.len()
+    }
+}
+
+pub(crate) fn val_type(t: wasmparser::ValType) -> ValType {
+    match t {
+        wasmparser::ValType::I32 => ValType::I32,
+        wasmparser::ValType::I64 => ValType::I64,
+        wasmparser::ValType::F32 => ValType::F32,
+        wasmparser::ValType::F64 => ValType::F64,
+        wasmparser::ValType::Ref(r) if r.is_func_ref() => ValType::FuncRef,
+        wasmparser::ValType::Ref(_) => ValType::ExternRef,
+        wasmparser::ValType::V128 => unreachable!("validation refuses SIMD"),
+    }
+}
+
+fn table_type(t: wasmparser::TableType) -> TableType {
+    let elem = if t.element_type.is_func_ref() { ValType::FuncRef } else { ValType::ExternRef };
+    // Without table64, validation bounds limits to u32.
+    TableType { elem, min: t.initial as u32, max: t.maximum.map(|m| m as u32) }
+}
+
+fn memory_type(t: wasmparser::MemoryType) -> MemoryType {
+    // Without memory64, validation bounds limits to 65536 pages.
+    MemoryType { min: t.initial as u32, max: t.maximum.map(|m| m as u32) }
+}
+
+fn const_expr(e: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, LoadError> {
+    use wasmparser::Operator as O;
+    let mut r = e.get_operators_reader();
+    let offset = r.original_position() as usize;
+    let op = r.read()?;
+    let value = match op {
+        O::I32Const { value } => ConstExpr::Slot(value as u32 as u64),
+        O::I64Const { value } => ConstExpr::Slot(value as u64),
+        O::F32Const { value } => ConstExpr::Slot(value.bits() as u64),
+        O::F64Const { value } => ConstExpr::Slot(value.bits()),
+        O::RefNull { .. } => ConstExpr::Slot(0),
+        O::RefFunc { function_index } => ConstExpr::RefFunc(function_index),
+        O::GlobalGet { global_index } => ConstExpr::GlobalGet(global_index),
+        other => {
+            return Err(LoadError::Invalid {
+                message: format!("unsupported constant expression {other:?}"),
+                offset,
+            });
+        }
+    };
+    if !matches!(r.read()?, O::End) {
+        return Err(LoadError::Invalid {
+            message: "constant expression longer than one instruction".into(),
+            offset,
+        });
+    }
+    Ok(value)
+}

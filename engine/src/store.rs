@@ -1,0 +1,459 @@
+//! The store: every function, table, memory, global and segment of every
+//! instance, addressed by index; and instantiation, which links a
+//! [`Module`]'s imports and relocates its code to store addresses.
+
+use crate::host::HostFunc;
+use crate::isa::Op;
+use crate::limits::{MAX_MEMORY_PAGES, MAX_TABLE_ELEMS, PAGE_SIZE};
+use crate::module::{ConstExpr, ExportKind, GlobalType, ImportKind, MemoryType, Module, SegmentMode, TableType};
+use crate::value::{FuncType, ValType};
+use crate::{Import, TrapKind};
+use std::collections::HashMap;
+use thiserror::Error;
+
+/// What an instance exports or an import is satisfied with: a store address.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Extern {
+    /// A function address.
+    Func(u32),
+    /// A table address.
+    Table(u32),
+    /// A memory address.
+    Memory(u32),
+    /// A global address.
+    Global(u32),
+}
+
+/// Why instantiation failed.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum InstantiateError {
+    /// No value was supplied for an import.
+    #[error("unknown import {module}.{name}")]
+    UnknownImport {
+        /// Import module name.
+        module: String,
+        /// Import field name.
+        name: String,
+    },
+    /// The supplied value does not match the import's type.
+    #[error("incompatible import type for {module}.{name}: {detail}")]
+    IncompatibleImport {
+        /// Import module name.
+        module: String,
+        /// Import field name.
+        name: String,
+        /// What differs.
+        detail: String,
+    },
+    /// A memory or table is larger than the engine's fixed limits allow.
+    #[error("{0}")]
+    Limit(String),
+    /// Initialising a segment trapped (the store keeps what was written before).
+    #[error("instantiation trapped: {0}")]
+    Trap(TrapKind),
+}
+
+/// A function in the store.
+#[derive(Clone, Debug)]
+pub(crate) struct FuncInst {
+    /// Canonical type id (index into `Store::types`).
+    pub ty: u32,
+    pub kind: FuncKind,
+}
+
+#[derive(Copy, Clone, Debug)]
+pub(crate) enum FuncKind {
+    Wasm {
+        entry: u32,
+        nparams: u32,
+        nlocals: u32,
+        /// Slots the frame can occupy: parameters, locals and operands.
+        frame_size: u32,
+    },
+    Host(HostFunc),
+}
+
+/// A table in the store.
+#[derive(Clone, Debug)]
+pub(crate) struct TableInst {
+    pub elems: Vec<u64>,
+    pub max: Option<u32>,
+    pub ty: ValType,
+}
+
+/// A linear memory in the store.
+#[derive(Clone, Debug, Default)]
+pub struct MemInst {
+    /// The bytes; its length is always a multiple of the page size.
+    pub data: Vec<u8>,
+    pub(crate) max: Option<u32>,
+}
+
+impl MemInst {
+    /// Current size in pages.
+    pub fn pages(&self) -> u32 {
+        (self.data.len() as u64 / PAGE_SIZE) as u32
+    }
+
+    /// Grows by `delta` pages; returns the old size, or -1 if not allowed.
+    pub(crate) fn grow(&mut self, delta: u32) -> i32 {
+        let old = self.pages();
+        let limit = self.max.unwrap_or(MAX_MEMORY_PAGES).min(MAX_MEMORY_PAGES);
+        match old.checked_add(delta) {
+            Some(new) if new <= limit => {
+                self.data.resize(new as usize * PAGE_SIZE as usize, 0);
+                old as i32
+            }
+            _ => -1,
+        }
+    }
+}
+
+/// A global in the store.
+#[derive(Clone, Debug)]
+pub(crate) struct GlobalInst {
+    pub value: u64,
+    pub ty: GlobalType,
+}
+
+/// An instantiated module: its exports.
+#[derive(Clone, Debug, Default)]
+pub struct Instance {
+    /// Exports by name.
+    pub exports: HashMap<String, Extern>,
+    /// Store address of the instance's memory 0, if any.
+    pub memory: Option<u32>,
+}
+
+/// All runtime objects, addressed by index.
+#[derive(Clone, Debug, Default)]
+pub struct Store {
+    pub(crate) types: Vec<FuncType>,
+    type_ids: HashMap<FuncType, u32>,
+    pub(crate) funcs: Vec<FuncInst>,
+    pub(crate) tables: Vec<TableInst>,
+    pub(crate) memories: Vec<MemInst>,
+    pub(crate) globals: Vec<GlobalInst>,
+    /// Element segments; a dropped segment is empty.
+    pub(crate) elems: Vec<Vec<u64>>,
+    /// Data segments; a dropped segment is empty.
+    pub(crate) datas: Vec<Vec<u8>>,
+    /// The code of every instance, relocated.
+    pub(crate) code: Vec<Op>,
+    pub(crate) instances: Vec<Instance>,
+}
+
+impl Store {
+    pub(crate) fn type_id(&mut self, ty: &FuncType) -> u32 {
+        if let Some(&id) = self.type_ids.get(ty) {
+            return id;
+        }
+        let id = self.types.len() as u32;
+        self.types.push(ty.clone());
+        self.type_ids.insert(ty.clone(), id);
+        id
+    }
+
+    /// Adds a host function and returns its address.
+    pub fn add_host_func(&mut self, ty: &FuncType, f: HostFunc) -> u32 {
+        let ty = self.type_id(ty);
+        self.funcs.push(FuncInst { ty, kind: FuncKind::Host(f) });
+        (self.funcs.len() - 1) as u32
+    }
+
+    /// Adds a table of `min` null elements and returns its address.
+    pub fn add_table(&mut self, ty: &TableType) -> u32 {
+        self.tables.push(TableInst { elems: vec![0; ty.min as usize], max: ty.max, ty: ty.elem });
+        (self.tables.len() - 1) as u32
+    }
+
+    /// Adds a zeroed memory and returns its address.
+    pub fn add_memory(&mut self, ty: &MemoryType) -> u32 {
+        self.memories.push(MemInst { data: vec![0; ty.min as usize * PAGE_SIZE as usize], max: ty.max });
+        (self.memories.len() - 1) as u32
+    }
+
+    /// Adds a global holding `value` (a slot) and returns its address.
+    pub fn add_global(&mut self, ty: GlobalType, value: u64) -> u32 {
+        self.globals.push(GlobalInst { value, ty });
+        (self.globals.len() - 1) as u32
+    }
+
+    /// The type of the function at `addr`.
+    pub fn func_type(&self, addr: u32) -> &FuncType {
+        &self.types[self.funcs[addr as usize].ty as usize]
+    }
+
+    /// The value (a slot) and type of the global at `addr`.
+    pub fn global(&self, addr: u32) -> (u64, ValType) {
+        let g = &self.globals[addr as usize];
+        (g.value, g.ty.ty)
+    }
+
+    /// The memory at `addr`.
+    pub fn memory(&self, addr: u32) -> &MemInst {
+        &self.memories[addr as usize]
+    }
+
+    /// An instance by id.
+    pub fn instance(&self, id: usize) -> &Instance {
+        &self.instances[id]
+    }
+
+    fn check_import(&self, import: &Import, ext: Extern) -> Result<(), InstantiateError> {
+        let bad = |detail: String| InstantiateError::IncompatibleImport {
+            module: import.module.clone(),
+            name: import.name.clone(),
+            detail,
+        };
+        let limits_ok = |min: u32, max: Option<u32>, want_min: u32, want_max: Option<u32>| {
+            min >= want_min && match want_max {
+                None => true,
+                Some(wm) => max.is_some_and(|m| m <= wm),
+            }
+        };
+        match (&import.kind, ext) {
+            (ImportKind::Func(want), Extern::Func(a)) => {
+                let have = self.func_type(a);
+                if have != want {
+                    return Err(bad(format!("expected function {want}, found {have}")));
+                }
+            }
+            (ImportKind::Table(want), Extern::Table(a)) => {
+                let t = &self.tables[a as usize];
+                if t.ty != want.elem || !limits_ok(t.elems.len() as u32, t.max, want.min, want.max) {
+                    return Err(bad("table type or limits do not match".into()));
+                }
+            }
+            (ImportKind::Memory(want), Extern::Memory(a)) => {
+                let m = &self.memories[a as usize];
+                if !limits_ok(m.pages(), m.max, want.min, want.max) {
+                    return Err(bad("memory limits do not match".into()));
+                }
+            }
+            (ImportKind::Global(want), Extern::Global(a)) => {
+                if self.globals[a as usize].ty != *want {
+                    return Err(bad("global type or mutability does not match".into()));
+                }
+            }
+            (want, got) => return Err(bad(format!("expected {}, found {got:?}", kind_name(want)))),
+        }
+        Ok(())
+    }
+
+    /// Instantiates `module`, resolving each import with `resolve`. Returns
+    /// the instance id and the store address of the start function, which
+    /// the caller runs like any other invocation.
+    pub fn instantiate(
+        &mut self,
+        module: &Module,
+        mut resolve: impl FnMut(&Import) -> Option<Extern>,
+    ) -> Result<(usize, Option<u32>), InstantiateError> {
+        let mut funcs = Vec::new();
+        let mut tables = Vec::new();
+        let mut memories = Vec::new();
+        let mut globals = Vec::new();
+        for import in &module.imports {
+            let ext = resolve(import).ok_or_else(|| InstantiateError::UnknownImport {
+                module: import.module.clone(),
+                name: import.name.clone(),
+            })?;
+            self.check_import(import, ext)?;
+            match ext {
+                Extern::Func(a) => funcs.push(a),
+                Extern::Table(a) => tables.push(a),
+                Extern::Memory(a) => memories.push(a),
+                Extern::Global(a) => globals.push(a),
+            }
+        }
+        for (t, _) in &module.tables[module.num_imported_tables as usize..] {
+            if t.min > MAX_TABLE_ELEMS {
+                return Err(InstantiateError::Limit(format!(
+                    "table of {} elements exceeds the limit of {MAX_TABLE_ELEMS}",
+                    t.min
+                )));
+            }
+        }
+        for m in &module.memories[module.num_imported_memories as usize..] {
+            if m.min > MAX_MEMORY_PAGES {
+                return Err(InstantiateError::Limit(format!(
+                    "memory of {} pages exceeds the limit of {MAX_MEMORY_PAGES} pages",
+                    m.min
+                )));
+            }
+        }
+
+        // Functions: addresses first, so code can refer to any of them.
+        let code_base = self.code.len() as u32;
+        let first_func = self.funcs.len() as u32;
+        for i in 0..module.funcs.len() {
+            funcs.push(first_func + i as u32);
+        }
+        let type_ids: Vec<u32> = module.types.iter().map(|t| self.type_id(t)).collect();
+        for (i, f) in module.funcs.iter().enumerate() {
+            let ty = module.func_types[module.num_imported_funcs as usize + i];
+            self.funcs.push(FuncInst {
+                ty: type_ids[ty as usize],
+                kind: FuncKind::Wasm {
+                    entry: code_base + f.entry,
+                    nparams: f.nparams,
+                    nlocals: f.nlocals,
+                    frame_size: f.nparams.saturating_add(f.nlocals).saturating_add(f.max_height),
+                },
+            });
+        }
+        // Globals are initialised in order; initialisers may read earlier globals.
+        for (ty, init) in &module.globals[module.num_imported_globals as usize..] {
+            let value = self.eval(*init, &funcs, &globals);
+            globals.push(self.add_global(ty.clone(), value));
+        }
+        for (t, init) in &module.tables[module.num_imported_tables as usize..] {
+            let addr = self.add_table(t);
+            if let Some(init) = init {
+                let v = self.eval(*init, &funcs, &globals);
+                self.tables[addr as usize].elems.fill(v);
+            }
+            tables.push(addr);
+        }
+        for m in &module.memories[module.num_imported_memories as usize..] {
+            memories.push(self.add_memory(m));
+        }
+        let elem_base = self.elems.len() as u32;
+        for seg in &module.elems {
+            let items = seg.items.iter().map(|e| self.eval(*e, &funcs, &globals)).collect();
+            self.elems.push(items);
+        }
+        let data_base = self.datas.len() as u32;
+        for seg in &module.datas {
+            self.datas.push(seg.bytes.clone());
+        }
+        let reloc = Reloc { code_base, type_ids: &type_ids, funcs: &funcs, tables: &tables, memories: &memories, globals: &globals, elem_base, data_base };
+        self.code.extend(module.code.iter().map(|op| reloc.op(*op)));
+
+        let mut instance = Instance { exports: HashMap::new(), memory: memories.first().copied() };
+        for (name, kind, index) in &module.exports {
+            let i = *index as usize;
+            let ext = match kind {
+                ExportKind::Func => Extern::Func(funcs[i]),
+                ExportKind::Table => Extern::Table(tables[i]),
+                ExportKind::Memory => Extern::Memory(memories[i]),
+                ExportKind::Global => Extern::Global(globals[i]),
+            };
+            instance.exports.insert(name.clone(), ext);
+        }
+        self.instances.push(instance);
+        let id = self.instances.len() - 1;
+
+        // Active segments are copied in order, then dropped; a failure keeps
+        // earlier writes, as in the specification.
+        for (i, seg) in module.elems.iter().enumerate() {
+            let addr = (elem_base + i as u32) as usize;
+            match &seg.mode {
+                SegmentMode::Active { index, offset } => {
+                    let offset = self.eval(*offset, &funcs, &globals) as u32 as usize;
+                    let table = &mut self.tables[tables[*index as usize] as usize].elems;
+                    let items = std::mem::take(&mut self.elems[addr]);
+                    match table.get_mut(offset..offset.saturating_add(items.len())) {
+                        Some(dst) => dst.copy_from_slice(&items),
+                        None => return Err(InstantiateError::Trap(TrapKind::TableOutOfBounds)),
+                    }
+                }
+                SegmentMode::Declared => self.elems[addr].clear(),
+                SegmentMode::Passive => {}
+            }
+        }
+        for (i, seg) in module.datas.iter().enumerate() {
+            let addr = (data_base + i as u32) as usize;
+            if let SegmentMode::Active { index, offset } = &seg.mode {
+                let offset = self.eval(*offset, &funcs, &globals) as u32 as usize;
+                let mem = &mut self.memories[memories[*index as usize] as usize].data;
+                let bytes = std::mem::take(&mut self.datas[addr]);
+                match mem.get_mut(offset..offset.saturating_add(bytes.len())) {
+                    Some(dst) => dst.copy_from_slice(&bytes),
+                    None => return Err(InstantiateError::Trap(TrapKind::MemoryOutOfBounds)),
+                }
+            }
+        }
+        Ok((id, module.start.map(|s| funcs[s as usize])))
+    }
+
+    fn eval(&self, e: ConstExpr, funcs: &[u32], globals: &[u32]) -> u64 {
+        match e {
+            ConstExpr::Slot(v) => v,
+            ConstExpr::GlobalGet(g) => self.globals[globals[g as usize] as usize].value,
+            ConstExpr::RefFunc(f) => funcs[f as usize] as u64 + 1,
+        }
+    }
+}
+
+fn kind_name(k: &ImportKind) -> &'static str {
+    match k {
+        ImportKind::Func(_) => "a function",
+        ImportKind::Table(_) => "a table",
+        ImportKind::Memory(_) => "a memory",
+        ImportKind::Global(_) => "a global",
+    }
+}
+
+/// Maps module-level indices in translated code to store addresses.
+struct Reloc<'a> {
+    code_base: u32,
+    type_ids: &'a [u32],
+    funcs: &'a [u32],
+    tables: &'a [u32],
+    memories: &'a [u32],
+    globals: &'a [u32],
+    elem_base: u32,
+    data_base: u32,
+}
+
+impl Reloc<'_> {
+    fn op(&self, op: Op) -> Op {
+        let f = |i: u32| self.funcs[i as usize];
+        let t = |i: u32| self.tables[i as usize];
+        let m = |i: u32| self.memories[i as usize];
+        let g = |i: u32| self.globals[i as usize];
+        let pc = |p: u32| p + self.code_base;
+        use Op::*;
+        macro_rules! mem {
+            ($op:expr, $($v:ident),*) => {
+                match $op {
+                    $($v { mem, offset } => $v { mem: m(mem), offset },)*
+                    other => other,
+                }
+            };
+        }
+        match op {
+            Br { target } => Br { target: pc(target) },
+            BrIfEqz { target } => BrIfEqz { target: pc(target) },
+            BrIfNez { target } => BrIfNez { target: pc(target) },
+            BrAdjust { target, drop, keep } => BrAdjust { target: pc(target), drop, keep },
+            BrIfNezAdjust { target, drop, keep } => BrIfNezAdjust { target: pc(target), drop, keep },
+            Call { func } => Call { func: f(func) },
+            CallIndirect { ty, table } => CallIndirect { ty: self.type_ids[ty as usize], table: t(table) },
+            GlobalGet { global } => GlobalGet { global: g(global) },
+            GlobalSet { global } => GlobalSet { global: g(global) },
+            TableGet { table } => TableGet { table: t(table) },
+            TableSet { table } => TableSet { table: t(table) },
+            TableSize { table } => TableSize { table: t(table) },
+            TableGrow { table } => TableGrow { table: t(table) },
+            TableFill { table } => TableFill { table: t(table) },
+            TableCopy { dst, src } => TableCopy { dst: t(dst), src: t(src) },
+            TableInit { table, elem } => TableInit { table: t(table), elem: self.elem_base + elem },
+            ElemDrop { elem } => ElemDrop { elem: self.elem_base + elem },
+            RefFunc { func } => RefFunc { func: f(func) },
+            MemorySize { mem } => MemorySize { mem: m(mem) },
+            MemoryGrow { mem } => MemoryGrow { mem: m(mem) },
+            MemoryFill { mem } => MemoryFill { mem: m(mem) },
+            MemoryCopy { mem } => MemoryCopy { mem: m(mem) },
+            MemoryInit { mem, data } => MemoryInit { mem: m(mem), data: self.data_base + data },
+            DataDrop { data } => DataDrop { data: self.data_base + data },
+            other => mem!(
+                other, I32Load, I64Load, F32Load, F64Load, I32Load8S, I32Load8U, I32Load16S,
+                I32Load16U, I64Load8S, I64Load8U, I64Load16S, I64Load16U, I64Load32S, I64Load32U,
+                I32Store, I64Store, F32Store, F64Store, I32Store8, I32Store16, I64Store8,
+                I64Store16, I64Store32
+            ),
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! Running a whole task: a module, its input and a step limit.
+//!
+//! A task is what a solver posts and a challenger re-executes. The module
+//! is instantiated with the WASI host functions; then its start function
+//! (if any) and the entry point run under one shared step budget.
+
+use crate::host::{HostFunc, HostState};
+use crate::machine::{CallError, Machine};
+use crate::module::{ImportKind, Module};
+use crate::status::Status;
+use crate::store::{Extern, InstantiateError};
+use crate::value::Value;
+use crate::wasi;
+use thiserror::Error;
+
+/// What to run and with which input.
+#[derive(Clone, Debug, Default)]
+pub struct Task {
+    /// Program arguments; `args[0]` is the program name.
+    pub args: Vec<String>,
+    /// Environment entries as `(name, value)`.
+    pub env: Vec<(String, String)>,
+    /// Bytes readable on stdin.
+    pub stdin: Vec<u8>,
+    /// Step limit; reaching it ends the run with [`Status::OutOfSteps`].
+    pub max_steps: u64,
+}
+
+/// The entry point of a task.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Entry {
+    /// The WASI command entry point `_start`.
+    Start,
+    /// An exported function called with these arguments.
+    Invoke(String, Vec<Value>),
+}
+
+/// Why a task could not start. A guest failure is never a `TaskError`:
+/// it is the final [`Status`] of the machine.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum TaskError {
+    /// An import no host function satisfies.
+    #[error(
+        "unknown import {module}.{name}: only functions of {} can be imported",
+        wasi::MODULE
+    )]
+    UnknownImport {
+        /// Import module.
+        module: String,
+        /// Import name.
+        name: String,
+    },
+    /// Instantiation failed.
+    #[error(transparent)]
+    Instantiate(#[from] InstantiateError),
+    /// The entry export does not exist or is not a function.
+    #[error("module has no exported function named {0:?}")]
+    MissingExport(String),
+    /// The arguments do not fit the entry function.
+    #[error(transparent)]
+    Call(#[from] CallError),
+}
+
+/// A machine ready to run a task: instantiated, the start function (if
+/// any) invoked first, then the entry.
+#[derive(Clone, Debug)]
+pub struct Run {
+    /// The machine.
+    pub machine: Machine,
+    entry: Option<(u32, Vec<Value>)>,
+    max_steps: u64,
+}
+
+impl Run {
+    /// Instantiates `module` for `task` and prepares `entry` without running a step.
+    pub fn new(module: &Module, task: &Task, entry: &Entry) -> Result<Run, TaskError> {
+        let args = task.args.iter().map(|a| a.as_bytes().to_vec()).collect();
+        let env = task.env.iter().map(|(k, v)| format!("{k}={v}").into_bytes()).collect();
+        let mut m = Machine::new(HostState::new(args, env, task.stdin.clone()));
+        let mut externs = Vec::new();
+        for import in module.imports() {
+            let w = match &import.kind {
+                ImportKind::Func(ty) if import.module == wasi::MODULE => wasi::resolve(&import.name, ty),
+                _ => None,
+            };
+            let (Some(w), ImportKind::Func(ty)) = (w, &import.kind) else {
+                return Err(TaskError::UnknownImport {
+                    module: import.module.clone(),
+                    name: import.name.clone(),
+                });
+            };
+            externs.push(Extern::Func(m.store.add_host_func(ty, HostFunc::Wasi(w))));
+        }
+        let mut next = externs.into_iter();
+        let (instance, start) = m.store.instantiate(module, |_| next.next())?;
+        let inst = m.store.instance(instance);
+        m.host.memory = inst.memory;
+        let (name, args) = match entry {
+            Entry::Start => ("_start", Vec::new()),
+            Entry::Invoke(name, args) => (name.as_str(), args.clone()),
+        };
+        let func = match inst.exports.get(name) {
+            Some(Extern::Func(f)) => *f,
+            _ => return Err(TaskError::MissingExport(name.to_string())),
+        };
+        // Check the arguments now, so a bad call is refused before any step runs.
+        let ty = m.store.func_type(func).clone();
+        if ty.params.len() != args.len() {
+            return Err(CallError::ArgumentCount { expected: ty.params.len(), got: args.len() }.into());
+        }
+        let mut run = Run { machine: m, entry: Some((func, args)), max_steps: task.max_steps };
+        match start {
+            Some(s) => run.machine.invoke(s, &[])?,
+            None => run.begin_entry()?,
+        }
+        Ok(run)
+    }
+
+    fn begin_entry(&mut self) -> Result<(), CallError> {
+        if let Some((func, args)) = self.entry.take() {
+            self.machine.invoke(func, &args)?;
+        }
+        Ok(())
+    }
+
+    /// Runs until the task ends or the step counter reaches `until` (capped
+    /// at the task's limit). Returns the status; `Running` means paused.
+    pub fn run_until(&mut self, until: u64) -> Status {
+        let until = until.min(self.max_steps);
+        loop {
+            let s = self.machine.run(until);
+            if s == Status::Finished && self.entry.is_some() {
+                // The start function finished; the entry runs next.
+                if let Err(e) = self.begin_entry() {
+                    unreachable!("entry arguments were checked in Run::new: {e}");
+                }
+                continue;
+            }
+            if s == Status::Running && self.machine.steps() >= self.max_steps {
+                self.machine.status = Status::OutOfSteps;
+                return Status::OutOfSteps;
+            }
+            return s;
+        }
+    }
+
+    /// Runs the task to its end.
+    pub fn run_to_end(&mut self) -> Status {
+        self.run_until(u64::MAX)
+    }
+}
+
+/// Runs `entry` of `module` on `task` to the end and returns the machine.
+pub fn run_task(module: &Module, task: &Task, entry: &Entry) -> Result<Machine, TaskError> {
+    let mut run = Run::new(module, task, entry)?;
+    run.run_to_end();
+    Ok(run.machine)
+}

@@ -1,0 +1,373 @@
+//! Translation of a validated function body into the internal code form.
+//!
+//! Runs in lock-step with wasmparser's validator, which supplies operand
+//! stack heights; structured control flow becomes jumps with explicit stack
+//! adjustments. Dead code (after `br`, `return`, `unreachable`) emits nothing.
+
+use crate::isa::Op;
+use crate::module::LoadError;
+use crate::value::FuncType;
+use wasmparser::{BlockType, FuncValidator, FunctionBody, Operator, ValidatorResources};
+
+/// The translation of one defined function.
+#[derive(Clone, Debug)]
+pub(crate) struct TranslatedFunc {
+    /// Position of the first instruction, relative to the module's code.
+    pub entry: u32,
+    /// Number of parameters.
+    pub nparams: u32,
+    /// Number of declared locals (parameters excluded), zeroed on entry.
+    pub nlocals: u32,
+    /// Greatest operand stack height the body can reach.
+    pub max_height: u32,
+}
+
+#[derive(Copy, Clone, PartialEq)]
+enum Kind {
+    Block,
+    Loop,
+    If,
+    Else,
+    Function,
+}
+
+struct Ctrl {
+    kind: Kind,
+    /// Operand height below the block's parameters.
+    height: u32,
+    /// Values a branch to this label carries.
+    branch_arity: u32,
+    /// Loop start (for loops).
+    start: u32,
+    /// Instructions whose target is this block's end.
+    fixups: Vec<usize>,
+    /// The `BrIfEqz` of an `if` still waiting for its `else`.
+    else_fixup: Option<usize>,
+    /// The block was entered in dead code: emit nothing inside it.
+    dead: bool,
+}
+
+/// Translates `body` (validated as it goes) and appends its code to `code`.
+pub(crate) fn translate(
+    v: &mut FuncValidator<ValidatorResources>,
+    body: &FunctionBody<'_>,
+    ty: &FuncType,
+    types: &[FuncType],
+    code: &mut Vec<Op>,
+) -> Result<TranslatedFunc, LoadError> {
+    let mut locals = body.get_locals_reader()?;
+    let mut nlocals: u32 = 0;
+    for _ in 0..locals.get_count() {
+        let offset = locals.original_position();
+        let (count, t) = locals.read()?;
+        v.define_locals(offset, count, t)?;
+        nlocals = nlocals.saturating_add(count);
+    }
+    let nparams = ty.params.len() as u32;
+    let entry = code.len() as u32;
+    let mut t = Translator {
+        code,
+        ctrl: vec![Ctrl {
+            kind: Kind::Function,
+            height: 0,
+            branch_arity: ty.results.len() as u32,
+            start: entry,
+            fixups: Vec::new(),
+            else_fixup: None,
+            dead: false,
+        }],
+        nresults: ty.results.len() as u32,
+        base: nparams + nlocals,
+    };
+    let mut ops = body.get_operators_reader()?;
+    let mut max_height = 0u32;
+    while !ops.eof() {
+        let (op, offset) = ops.read_with_offset()?;
+        let height = v.operand_stack_height();
+        let live = !t.ctrl.last().is_some_and(|c| c.dead)
+            && !v.get_control_frame(0).is_some_and(|f| f.unreachable);
+        v.op(offset, &op)?;
+        max_height = max_height.max(v.operand_stack_height());
+        t.op(&op, height, live, types)?;
+    }
+    ops.finish()?;
+    Ok(TranslatedFunc { entry, nparams, nlocals, max_height })
+}
+
+struct Translator<'a> {
+    code: &'a mut Vec<Op>,
+    ctrl: Vec<Ctrl>,
+    nresults: u32,
+    /// Slots taken by parameters and locals below the operands.
+    #[allow(dead_code)]
+    base: u32,
+}
+
+fn block_arity(bt: BlockType, types: &[FuncType]) -> (u32, u32) {
+    match bt {
+        BlockType::Empty => (0, 0),
+        BlockType::Type(_) => (0, 1),
+        BlockType::FuncType(i) => {
+            let f = &types[i as usize];
+            (f.params.len() as u32, f.results.len() as u32)
+        }
+    }
+}
+
+impl Translator<'_> {
+    fn pc(&self) -> u32 {
+        self.code.len() as u32
+    }
+
+    fn emit(&mut self, op: Op) {
+        self.code.push(op);
+    }
+
+    fn patch(&mut self, at: usize, target: u32) {
+        match &mut self.code[at] {
+            Op::Br { target: t }
+            | Op::BrIfEqz { target: t }
+            | Op::BrIfNez { target: t }
+            | Op::BrAdjust { target: t, .. }
+            | Op::BrIfNezAdjust { target: t, .. } => *t = target,
+            other => unreachable!("patching a non-branch {other:?}"),
+        }
+    }
+
+    fn push_ctrl(&mut self, kind: Kind, height: u32, params: u32, results: u32, live: bool) {
+        let branch_arity = if kind == Kind::Loop { params } else { results };
+        self.ctrl.push(Ctrl {
+            kind,
+            height: height.saturating_sub(params),
+            branch_arity,
+            start: self.pc(),
+            fixups: Vec::new(),
+            else_fixup: None,
+            dead: !live,
+        });
+    }
+
+    /// Emits a branch to the label `depth` levels out, the stack being `height` high.
+    /// `conditional` branches pop their condition first (already excluded from `height`).
+    fn branch(&mut self, depth: u32, height: u32, conditional: bool) {
+        let label = self.ctrl.len() - 1 - depth as usize;
+        let (kind, c_height, c_arity, c_start) = {
+            let c = &self.ctrl[label];
+            (c.kind, c.height, c.branch_arity, c.start)
+        };
+        if kind == Kind::Function {
+            let ret = Op::Return { results: self.nresults };
+            if conditional {
+                let skip = self.pc() + 2;
+                self.emit(Op::BrIfEqz { target: skip });
+            }
+            self.emit(ret);
+            return;
+        }
+        let keep = c_arity;
+        let drop = height - c_height - keep;
+        let target = if kind == Kind::Loop { c_start } else { u32::MAX };
+        let at = self.code.len();
+        self.emit(match (conditional, drop) {
+            (false, 0) => Op::Br { target },
+            (false, _) => Op::BrAdjust { target, drop, keep },
+            (true, 0) => Op::BrIfNez { target },
+            (true, _) => Op::BrIfNezAdjust { target, drop, keep },
+        });
+        if kind != Kind::Loop {
+            self.ctrl[label].fixups.push(at);
+        }
+    }
+
+    /// A branch-table entry: always a `BrAdjust` or a `Return`.
+    fn table_entry(&mut self, depth: u32, height: u32) {
+        let label = self.ctrl.len() - 1 - depth as usize;
+        let (kind, c_height, c_arity, c_start) = {
+            let c = &self.ctrl[label];
+            (c.kind, c.height, c.branch_arity, c.start)
+        };
+        if kind == Kind::Function {
+            self.emit(Op::Return { results: self.nresults });
+            return;
+        }
+        let keep = c_arity;
+        let drop = height - c_height - keep;
+        let target = if kind == Kind::Loop { c_start } else { u32::MAX };
+        let at = self.code.len();
+        self.emit(Op::BrAdjust { target, drop, keep });
+        if kind != Kind::Loop {
+            self.ctrl[label].fixups.push(at);
+        }
+    }
+
+    fn op(&mut self, op: &Operator<'_>, h: u32, live: bool, types: &[FuncType]) -> Result<(), LoadError> {
+        use Operator as O;
+        match *op {
+            O::Block { blockty } => {
+                let (p, r) = block_arity(blockty, types);
+                self.push_ctrl(Kind::Block, h, p, r, live);
+                return Ok(());
+            }
+            O::Loop { blockty } => {
+                let (p, r) = block_arity(blockty, types);
+                self.push_ctrl(Kind::Loop, h, p, r, live);
+                return Ok(());
+            }
+            O::If { blockty } => {
+                let (p, r) = block_arity(blockty, types);
+                let at = self.code.len();
+                if live {
+                    self.emit(Op::BrIfEqz { target: u32::MAX });
+                }
+                self.push_ctrl(Kind::If, h.saturating_sub(1), p, r, live);
+                if live {
+                    self.ctrl.last_mut().expect("just pushed").else_fixup = Some(at);
+                }
+                return Ok(());
+            }
+            O::Else => {
+                let dead = self.ctrl.last().expect("validated").dead;
+                if live {
+                    let at = self.code.len();
+                    self.emit(Op::Br { target: u32::MAX });
+                    self.ctrl.last_mut().expect("validated").fixups.push(at);
+                }
+                let pc = self.pc();
+                let c = self.ctrl.last_mut().expect("validated");
+                c.kind = Kind::Else;
+                debug_assert!(dead || !c.dead);
+                if let Some(at) = c.else_fixup.take() {
+                    self.patch(at, pc);
+                }
+                return Ok(());
+            }
+            O::End => {
+                let c = self.ctrl.pop().expect("validated");
+                let pc = self.pc();
+                if let Some(at) = c.else_fixup {
+                    self.patch(at, pc);
+                }
+                for at in c.fixups {
+                    self.patch(at, pc);
+                }
+                if c.kind == Kind::Function && live {
+                    self.emit(Op::Return { results: self.nresults });
+                }
+                return Ok(());
+            }
+            _ => {}
+        }
+        if !live {
+            return Ok(());
+        }
+        let op = match *op {
+            O::Unreachable => Op::Unreachable,
+            O::Nop => return Ok(()),
+            O::Br { relative_depth } => {
+                self.branch(relative_depth, h, false);
+                return Ok(());
+            }
+            O::BrIf { relative_depth } => {
+                self.branch(relative_depth, h - 1, true);
+                return Ok(());
+            }
+            O::BrTable { ref targets } => {
+                self.emit(Op::BrTable { len: targets.len() });
+                for depth in targets.targets() {
+                    self.table_entry(depth?, h - 1);
+                }
+                self.table_entry(targets.default(), h - 1);
+                return Ok(());
+            }
+            O::Return => Op::Return { results: self.nresults },
+            O::Call { function_index } => Op::Call { func: function_index },
+            O::CallIndirect { type_index, table_index } => Op::CallIndirect { ty: type_index, table: table_index },
+            O::Drop => Op::Drop,
+            O::Select | O::TypedSelect { .. } => Op::Select,
+            O::LocalGet { local_index } => Op::LocalGet { index: local_index },
+            O::LocalSet { local_index } => Op::LocalSet { index: local_index },
+            O::LocalTee { local_index } => Op::LocalTee { index: local_index },
+            O::GlobalGet { global_index } => Op::GlobalGet { global: global_index },
+            O::GlobalSet { global_index } => Op::GlobalSet { global: global_index },
+            O::TableGet { table } => Op::TableGet { table },
+            O::TableSet { table } => Op::TableSet { table },
+            O::TableSize { table } => Op::TableSize { table },
+            O::TableGrow { table } => Op::TableGrow { table },
+            O::TableFill { table } => Op::TableFill { table },
+            O::TableCopy { dst_table, src_table } => Op::TableCopy { dst: dst_table, src: src_table },
+            O::TableInit { elem_index, table } => Op::TableInit { table, elem: elem_index },
+            O::ElemDrop { elem_index } => Op::ElemDrop { elem: elem_index },
+            O::RefNull { .. } => Op::RefNull,
+            O::RefIsNull => Op::RefIsNull,
+            O::RefFunc { function_index } => Op::RefFunc { func: function_index },
+            O::MemorySize { mem } => Op::MemorySize { mem },
+            O::MemoryGrow { mem } => Op::MemoryGrow { mem },
+            O::MemoryFill { mem } => Op::MemoryFill { mem },
+            O::MemoryCopy { dst_mem, .. } => Op::MemoryCopy { mem: dst_mem },
+            O::MemoryInit { data_index, mem } => Op::MemoryInit { mem, data: data_index },
+            O::DataDrop { data_index } => Op::DataDrop { data: data_index },
+            O::I32Const { value } => Op::I32Const { value },
+            O::I64Const { value } => Op::I64Const { value },
+            O::F32Const { value } => Op::F32Const { bits: value.bits() },
+            O::F64Const { value } => Op::F64Const { bits: value.bits() },
+            ref other => match mem_op(other) {
+                Some(op) => op,
+                None => plain_op(other).unwrap_or_else(|| unreachable!("validated operator {other:?} has no translation")),
+            },
+        };
+        self.emit(op);
+        Ok(())
+    }
+}
+
+/// Loads and stores. Offsets above 4 GiB cannot occur without memory64.
+fn mem_op(op: &Operator<'_>) -> Option<Op> {
+    use Operator as O;
+    macro_rules! m {
+        ($($o:ident),*) => {
+            match *op {
+                $(O::$o { memarg } => Some(Op::$o { mem: 0, offset: memarg.offset as u32 }),)*
+                _ => None,
+            }
+        };
+    }
+    m!(
+        I32Load, I64Load, F32Load, F64Load, I32Load8S, I32Load8U, I32Load16S, I32Load16U, I64Load8S,
+        I64Load8U, I64Load16S, I64Load16U, I64Load32S, I64Load32U, I32Store, I64Store, F32Store,
+        F64Store, I32Store8, I32Store16, I64Store8, I64Store16, I64Store32
+    )
+}
+
+/// Instructions without immediates map one to one.
+fn plain_op(op: &Operator<'_>) -> Option<Op> {
+    use Operator as O;
+    macro_rules! p {
+        ($($o:ident),*) => {
+            match *op {
+                $(O::$o => Some(Op::$o),)*
+                _ => None,
+            }
+        };
+    }
+    p!(
+        I32Eqz, I32Eq, I32Ne, I32LtS, I32LtU, I32GtS, I32GtU, I32LeS, I32LeU, I32GeS, I32GeU,
+        I64Eqz, I64Eq, I64Ne, I64LtS, I64LtU, I64GtS, I64GtU, I64LeS, I64LeU, I64GeS, I64GeU,
+        F32Eq, F32Ne, F32Lt, F32Gt, F32Le, F32Ge, F64Eq, F64Ne, F64Lt, F64Gt, F64Le, F64Ge,
+        I32Clz, I32Ctz, I32Popcnt, I32Add, I32Sub, I32Mul, I32DivS, I32DivU, I32RemS, I32RemU,
+        I32And, I32Or, I32Xor, I32Shl, I32ShrS, I32ShrU, I32Rotl, I32Rotr,
+        I64Clz, I64Ctz, I64Popcnt, I64Add, I64Sub, I64Mul, I64DivS, I64DivU, I64RemS, I64RemU,
+        I64And, I64Or, I64Xor, I64Shl, I64ShrS, I64ShrU, I64Rotl, I64Rotr,
+        F32Abs, F32Neg, F32Ceil, F32Floor, F32Trunc, F32Nearest, F32Sqrt, F32Add, F32Sub, F32Mul,
+        F32Div, F32Min, F32Max, F32Copysign,
+        F64Abs, F64Neg, F64Ceil, F64Floor, F64Trunc, F64Nearest, F64Sqrt, F64Add, F64Sub, F64Mul,
+        F64Div, F64Min, F64Max, F64Copysign,
+        I32WrapI64, I32TruncF32S, I32TruncF32U, I32TruncF64S, I32TruncF64U, I64ExtendI32S,
+        I64ExtendI32U, I64TruncF32S, I64TruncF32U, I64TruncF64S, I64TruncF64U, F32ConvertI32S,
+        F32ConvertI32U, F32ConvertI64S, F32ConvertI64U, F32DemoteF64, F64ConvertI32S,
+        F64ConvertI32U, F64ConvertI64S, F64ConvertI64U, F64PromoteF32, I32ReinterpretF32,
+        I64ReinterpretF64, F32ReinterpretI32, F64ReinterpretI64, I32Extend8S, I32Extend16S,
+        I64Extend8S, I64Extend16S, I64Extend32S, I32TruncSatF32S, I32TruncSatF32U,
+        I32TruncSatF64S, I32TruncSatF64U, I64TruncSatF32S, I64TruncSatF32U, I64TruncSatF64S,
+        I64TruncSatF64U
+    )
+}

@@ -1,0 +1,257 @@
+//! A deterministic subset of WASI preview1, enough for ordinary C programs
+//! built against wasi-libc (see `specs/host.md`).
+//!
+//! Every function is a pure function of the machine state: the clock is the
+//! step counter, randomness comes from a seed derived from the input, stdin
+//! is the task's input bytes, and output is captured in the host state.
+
+use crate::host::HostState;
+use crate::limits::MAX_OUTPUT_BYTES;
+use crate::status::Status;
+use crate::store::MemInst;
+use crate::value::{FuncType, ValType};
+
+/// WASI errno values used here.
+pub mod errno {
+    /// Success.
+    pub const SUCCESS: u32 = 0;
+    /// Bad file descriptor.
+    pub const BADF: u32 = 8;
+    /// Bad address.
+    pub const FAULT: u32 = 21;
+    /// Invalid argument.
+    pub const INVAL: u32 = 28;
+    /// No space left (the output limit was reached).
+    pub const NOSPC: u32 = 51;
+    /// Function not supported.
+    pub const NOSYS: u32 = 52;
+    /// Invalid seek.
+    pub const SPIPE: u32 = 70;
+}
+
+/// Seconds from 1970 to 2020-01-01, the guest's realtime clock at step 0.
+pub const REALTIME_EPOCH_NS: u64 = 1_577_836_800 * 1_000_000_000;
+
+/// The WASI functions the engine implements.
+#[allow(missing_docs)] // Each variant is the WASI function of the same name.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Wasi {
+    ArgsGet,
+    ArgsSizesGet,
+    EnvironGet,
+    EnvironSizesGet,
+    ClockResGet,
+    ClockTimeGet,
+    FdClose,
+    FdFdstatGet,
+    FdPrestatGet,
+    FdPrestatDirName,
+    FdRead,
+    FdSeek,
+    FdWrite,
+    ProcExit,
+    RandomGet,
+    SchedYield,
+    /// Any other WASI function whose only result is an errno: returns ENOSYS.
+    Unsupported,
+}
+
+/// The WASI module name.
+pub const MODULE: &str = "wasi_snapshot_preview1";
+
+/// The host function for a WASI import, if the signature is the one WASI defines.
+pub fn resolve(name: &str, ty: &FuncType) -> Option<Wasi> {
+    use ValType::{I32, I64};
+    let sig = |p: &[ValType], r: &[ValType]| ty.params == p && ty.results == r;
+    let w = match name {
+        "args_get" if sig(&[I32, I32], &[I32]) => Wasi::ArgsGet,
+        "args_sizes_get" if sig(&[I32, I32], &[I32]) => Wasi::ArgsSizesGet,
+        "environ_get" if sig(&[I32, I32], &[I32]) => Wasi::EnvironGet,
+        "environ_sizes_get" if sig(&[I32, I32], &[I32]) => Wasi::EnvironSizesGet,
+        "clock_res_get" if sig(&[I32, I32], &[I32]) => Wasi::ClockResGet,
+        "clock_time_get" if sig(&[I32, I64, I32], &[I32]) => Wasi::ClockTimeGet,
+        "fd_close" if sig(&[I32], &[I32]) => Wasi::FdClose,
+        "fd_fdstat_get" if sig(&[I32, I32], &[I32]) => Wasi::FdFdstatGet,
+        "fd_prestat_get" if sig(&[I32, I32], &[I32]) => Wasi::FdPrestatGet,
+        "fd_prestat_dir_name" if sig(&[I32, I32, I32], &[I32]) => Wasi::FdPrestatDirName,
+        "fd_read" if sig(&[I32, I32, I32, I32], &[I32]) => Wasi::FdRead,
+        "fd_seek" if sig(&[I32, I64, I32, I32], &[I32]) => Wasi::FdSeek,
+        "fd_write" if sig(&[I32, I32, I32, I32], &[I32]) => Wasi::FdWrite,
+        "proc_exit" if sig(&[I32], &[]) => Wasi::ProcExit,
+        "random_get" if sig(&[I32, I32], &[I32]) => Wasi::RandomGet,
+        "sched_yield" if sig(&[], &[I32]) => Wasi::SchedYield,
+        _ if ty.results == [I32] && ty.params.iter().all(|p| matches!(p, I32 | I64)) => Wasi::Unsupported,
+        _ => return None,
+    };
+    Some(w)
+}
+
+/// Guest memory access that turns out-of-bounds pointers into EFAULT.
+struct Mem<'a>(&'a mut [u8]);
+
+impl Mem<'_> {
+    fn slice(&mut self, ptr: u32, len: u32) -> Result<&mut [u8], u32> {
+        let start = ptr as usize;
+        self.0.get_mut(start..start + len as usize).ok_or(errno::FAULT)
+    }
+    fn read_u32(&mut self, ptr: u32) -> Result<u32, u32> {
+        Ok(u32::from_le_bytes(self.slice(ptr, 4)?.try_into().expect("four bytes")))
+    }
+    fn write_u32(&mut self, ptr: u32, v: u32) -> Result<(), u32> {
+        self.slice(ptr, 4)?.copy_from_slice(&v.to_le_bytes());
+        Ok(())
+    }
+    fn write_u64(&mut self, ptr: u32, v: u64) -> Result<(), u32> {
+        self.slice(ptr, 8)?.copy_from_slice(&v.to_le_bytes());
+        Ok(())
+    }
+    /// Reads an iovec array: (pointer, length) pairs.
+    fn iovecs(&mut self, ptr: u32, count: u32) -> Result<Vec<(u32, u32)>, u32> {
+        if count > 1024 {
+            return Err(errno::INVAL);
+        }
+        (0..count)
+            .map(|i| {
+                let at = ptr.checked_add(i * 8).ok_or(errno::FAULT)?;
+                Ok((self.read_u32(at)?, self.read_u32(at.checked_add(4).ok_or(errno::FAULT)?)?))
+            })
+            .collect()
+    }
+}
+
+/// Writes a list of NUL-terminated strings and their pointers (argv/environ layout).
+fn put_strings(mem: &mut Mem<'_>, list: &[Vec<u8>], ptrs: u32, buf: u32) -> Result<(), u32> {
+    let mut at = buf;
+    for (i, s) in list.iter().enumerate() {
+        mem.write_u32(ptrs + 4 * i as u32, at)?;
+        let len = s.len() as u32;
+        let dst = mem.slice(at, len + 1)?;
+        dst[..s.len()].copy_from_slice(s);
+        dst[s.len()] = 0;
+        at += len + 1;
+    }
+    Ok(())
+}
+
+fn sizes(mem: &mut Mem<'_>, list: &[Vec<u8>], count_ptr: u32, size_ptr: u32) -> Result<(), u32> {
+    mem.write_u32(count_ptr, list.len() as u32)?;
+    mem.write_u32(size_ptr, list.iter().map(|s| s.len() as u32 + 1).sum())
+}
+
+/// splitmix64: the `random_get` byte stream is a function of (seed, position).
+fn random_byte(seed: u64, pos: u64) -> u8 {
+    let mut z = seed.wrapping_add((pos / 8 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    (z >> (8 * (pos % 8))) as u8
+}
+
+pub(crate) fn call(
+    w: Wasi,
+    stack: &mut [u64],
+    args: usize,
+    memories: &mut [MemInst],
+    host: &mut HostState,
+    steps: u64,
+) -> Result<usize, Status> {
+    let a = |i: usize| stack[args + i] as u32;
+    if w == Wasi::ProcExit {
+        return Err(Status::Exited(a(0)));
+    }
+    let mut empty = [];
+    let mem = match host.memory {
+        Some(m) => &mut memories[m as usize].data[..],
+        None => &mut empty[..],
+    };
+    let mut mem = Mem(mem);
+    let result: Result<(), u32> = (|| match w {
+        Wasi::ArgsSizesGet => sizes(&mut mem, &host.args, a(0), a(1)),
+        Wasi::ArgsGet => put_strings(&mut mem, &host.args, a(0), a(1)),
+        Wasi::EnvironSizesGet => sizes(&mut mem, &host.env, a(0), a(1)),
+        Wasi::EnvironGet => put_strings(&mut mem, &host.env, a(0), a(1)),
+        Wasi::ClockResGet => match a(0) {
+            0..=3 => mem.write_u64(a(1), 1),
+            _ => Err(errno::INVAL),
+        },
+        Wasi::ClockTimeGet => {
+            let ptr = stack[args + 2] as u32;
+            match a(0) {
+                0 => mem.write_u64(ptr, REALTIME_EPOCH_NS + steps),
+                1..=3 => mem.write_u64(ptr, steps),
+                _ => Err(errno::INVAL),
+            }
+        }
+        Wasi::FdClose => match a(0) {
+            0..=2 => Ok(()),
+            _ => Err(errno::BADF),
+        },
+        Wasi::FdFdstatGet => match a(0) {
+            0..=2 => {
+                // filetype unknown (0), no flags, all rights: not a terminal,
+                // so wasi-libc buffers stdout fully.
+                let d = mem.slice(a(1), 24)?;
+                d.fill(0);
+                d[8..16].copy_from_slice(&u64::MAX.to_le_bytes());
+                d[16..24].copy_from_slice(&u64::MAX.to_le_bytes());
+                Ok(())
+            }
+            _ => Err(errno::BADF),
+        },
+        Wasi::FdPrestatGet | Wasi::FdPrestatDirName => Err(errno::BADF),
+        Wasi::FdSeek => match a(0) {
+            0..=2 => Err(errno::SPIPE),
+            _ => Err(errno::BADF),
+        },
+        Wasi::FdRead => {
+            if a(0) != 0 {
+                return Err(errno::BADF);
+            }
+            let mut total = 0u32;
+            for (ptr, len) in mem.iovecs(a(1), a(2))? {
+                let pos = host.stdin_pos as usize;
+                let n = (len as usize).min(host.stdin.len() - pos);
+                mem.slice(ptr, n as u32)?.copy_from_slice(&host.stdin[pos..pos + n]);
+                host.stdin_pos += n as u64;
+                total += n as u32;
+                if n < len as usize {
+                    break;
+                }
+            }
+            mem.write_u32(a(3), total)
+        }
+        Wasi::FdWrite => {
+            let out = match a(0) {
+                1 => &mut host.stdout,
+                2 => &mut host.stderr,
+                _ => return Err(errno::BADF),
+            };
+            let mut total = 0u32;
+            for (ptr, len) in mem.iovecs(a(1), a(2))? {
+                if out.len() + len as usize > MAX_OUTPUT_BYTES {
+                    return Err(errno::NOSPC);
+                }
+                out.extend_from_slice(mem.slice(ptr, len)?);
+                total += len;
+            }
+            mem.write_u32(a(3), total)
+        }
+        Wasi::RandomGet => {
+            let (seed, pos) = (host.random_seed, host.random_pos);
+            let buf = mem.slice(a(0), a(1))?;
+            for (i, b) in buf.iter_mut().enumerate() {
+                *b = random_byte(seed, pos + i as u64);
+            }
+            host.random_pos += a(1) as u64;
+            Ok(())
+        }
+        Wasi::SchedYield => Ok(()),
+        Wasi::Unsupported => Err(errno::NOSYS),
+        Wasi::ProcExit => unreachable!("handled above"),
+    })();
+    stack[args] = match result {
+        Ok(()) => errno::SUCCESS,
+        Err(e) => e,
+    } as u64;
+    Ok(args + 1)
+}

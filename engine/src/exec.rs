@@ -76,7 +76,13 @@ fn b64(v: f64) -> u64 {
 /// Sets up the frame of a WebAssembly function whose arguments are on the
 /// stack, for [`Machine::invoke`]. Not a step.
 pub(crate) fn enter(m: &mut Machine, func: u32) {
-    let FuncKind::Wasm { entry, nparams, nlocals, frame_size } = m.store.funcs[func as usize].kind else {
+    let FuncKind::Wasm {
+        entry,
+        nparams,
+        nlocals,
+        frame_size,
+    } = m.store.funcs[func as usize].kind
+    else {
         unreachable!("enter is only called for WebAssembly functions")
     };
     let fp = m.sp - nparams;
@@ -93,7 +99,15 @@ pub(crate) fn enter(m: &mut Machine, func: u32) {
 
 /// Invokes a host function directly as the entry function: one step.
 pub(crate) fn call_host_entry(m: &mut Machine, h: host::HostFunc) {
-    let Machine { store, host: hs, stack, sp, steps, status, .. } = m;
+    let Machine {
+        store,
+        host: hs,
+        stack,
+        sp,
+        steps,
+        status,
+        ..
+    } = m;
     *steps += 1;
     match host::call(h, stack, *sp as usize, &mut store.memories, hs, *steps - 1) {
         Ok(new_sp) => {
@@ -109,8 +123,29 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
     if m.status != Status::Running || m.steps >= until {
         return;
     }
-    let Machine { store, host: hs, stack, sp: sp_out, fp: fp_out, pc: pc_out, frames, steps, status, .. } = m;
-    let Store { code, funcs, types, tables, memories, globals, elems, datas, .. } = store;
+    let Machine {
+        store,
+        host: hs,
+        stack,
+        sp: sp_out,
+        fp: fp_out,
+        pc: pc_out,
+        frames,
+        steps,
+        status,
+        ..
+    } = m;
+    let Store {
+        code,
+        funcs,
+        types,
+        tables,
+        memories,
+        globals,
+        elems,
+        datas,
+        ..
+    } = store;
     let code: &[Op] = code;
     let stack: &mut [u64] = stack;
     let mut pc = *pc_out as usize;
@@ -233,7 +268,12 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
             ($func:expr) => {{
                 let func = $func as usize;
                 match funcs[func].kind {
-                    FuncKind::Wasm { entry, nparams, nlocals, frame_size } => {
+                    FuncKind::Wasm {
+                        entry,
+                        nparams,
+                        nlocals,
+                        frame_size,
+                    } => {
                         if frames.len() >= MAX_CALL_DEPTH {
                             trap!(CallStackExhausted);
                         }
@@ -241,7 +281,10 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
                         if new_fp + frame_size as usize > stack.len() {
                             trap!(ValueStackExhausted);
                         }
-                        frames.push(Frame { ret_pc: pc as u32, fp: fp as u32 });
+                        frames.push(Frame {
+                            ret_pc: pc as u32,
+                            fp: fp as u32,
+                        });
                         stack[sp..sp + nlocals as usize].fill(0);
                         sp += nlocals as usize;
                         fp = new_fp;
@@ -295,7 +338,9 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
             Op::Call { func } => call!(func),
             Op::CallIndirect { ty, table } => {
                 let i = stack[sp - 1] as u32 as usize;
-                let Some(&r) = tables[table as usize].elems.get(i) else { trap!(TableOutOfBounds) };
+                let Some(&r) = tables[table as usize].elems.get(i) else {
+                    trap!(TableOutOfBounds)
+                };
                 if r == 0 {
                     trap!(UninitializedElement);
                 }
@@ -382,12 +427,18 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
                 let n = stack[sp - 1] as u32 as usize;
                 let s = stack[sp - 2] as u32 as usize;
                 let d = stack[sp - 3] as u32 as usize;
-                if s + n > tables[src as usize].elems.len() || d + n > tables[dst as usize].elems.len() {
+                if s + n > tables[src as usize].elems.len()
+                    || d + n > tables[dst as usize].elems.len()
+                {
                     trap!(TableOutOfBounds);
                 }
                 let k = n.min(TABLE_CHUNK as usize);
                 // Forward when the destination is below the source, else from the end.
-                let (cs, cd) = if d <= s { (s, d) } else { (s + n - k, d + n - k) };
+                let (cs, cd) = if d <= s {
+                    (s, d)
+                } else {
+                    (s + n - k, d + n - k)
+                };
                 let mut buf = [0u64; TABLE_CHUNK as usize];
                 buf[..k].copy_from_slice(&tables[src as usize].elems[cs..cs + k]);
                 tables[dst as usize].elems[cd..cd + k].copy_from_slice(&buf[..k]);
@@ -433,14 +484,26 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
             Op::F64Load { mem, offset } => load!(mem, offset, 8, |b| u64::from_le_bytes(b)),
             Op::I32Load8S { mem, offset } => load!(mem, offset, 1, |b| from_i32(b[0] as i8 as i32)),
             Op::I32Load8U { mem, offset } => load!(mem, offset, 1, |b| b[0] as u64),
-            Op::I32Load16S { mem, offset } => load!(mem, offset, 2, |b| from_i32(i16::from_le_bytes(b) as i32)),
-            Op::I32Load16U { mem, offset } => load!(mem, offset, 2, |b| u16::from_le_bytes(b) as u64),
+            Op::I32Load16S { mem, offset } => {
+                load!(mem, offset, 2, |b| from_i32(i16::from_le_bytes(b) as i32))
+            }
+            Op::I32Load16U { mem, offset } => {
+                load!(mem, offset, 2, |b| u16::from_le_bytes(b) as u64)
+            }
             Op::I64Load8S { mem, offset } => load!(mem, offset, 1, |b| b[0] as i8 as i64 as u64),
             Op::I64Load8U { mem, offset } => load!(mem, offset, 1, |b| b[0] as u64),
-            Op::I64Load16S { mem, offset } => load!(mem, offset, 2, |b| i16::from_le_bytes(b) as i64 as u64),
-            Op::I64Load16U { mem, offset } => load!(mem, offset, 2, |b| u16::from_le_bytes(b) as u64),
-            Op::I64Load32S { mem, offset } => load!(mem, offset, 4, |b| i32::from_le_bytes(b) as i64 as u64),
-            Op::I64Load32U { mem, offset } => load!(mem, offset, 4, |b| u32::from_le_bytes(b) as u64),
+            Op::I64Load16S { mem, offset } => {
+                load!(mem, offset, 2, |b| i16::from_le_bytes(b) as i64 as u64)
+            }
+            Op::I64Load16U { mem, offset } => {
+                load!(mem, offset, 2, |b| u16::from_le_bytes(b) as u64)
+            }
+            Op::I64Load32S { mem, offset } => {
+                load!(mem, offset, 4, |b| i32::from_le_bytes(b) as i64 as u64)
+            }
+            Op::I64Load32U { mem, offset } => {
+                load!(mem, offset, 4, |b| u32::from_le_bytes(b) as u64)
+            }
             Op::I32Store { mem, offset } | Op::F32Store { mem, offset } => {
                 store!(mem, offset, 4, |v| (v as u32).to_le_bytes())
             }
@@ -654,7 +717,10 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
             Op::F64ConvertI64U => un!(u64_, b64, |a| a as f64),
             Op::F64PromoteF32 => un!(f32_, c64, |a| a as f64),
             // Slots hold raw bits, so reinterpretation changes nothing.
-            Op::I32ReinterpretF32 | Op::I64ReinterpretF64 | Op::F32ReinterpretI32 | Op::F64ReinterpretI64 => {}
+            Op::I32ReinterpretF32
+            | Op::I64ReinterpretF64
+            | Op::F32ReinterpretI32
+            | Op::F64ReinterpretI64 => {}
             Op::I32Extend8S => un!(u32_, from_i32, |a| a as i8 as i32),
             Op::I32Extend16S => un!(u32_, from_i32, |a| a as i16 as i32),
             Op::I64Extend8S => un!(u64_, from_i64, |a| a as i8 as i64),

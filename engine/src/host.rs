@@ -56,7 +56,13 @@ impl HostState {
         }
         h.write(&[2]);
         h.write(&stdin);
-        HostState { args, env, stdin, random_seed: h.0, ..HostState::default() }
+        HostState {
+            args,
+            env,
+            stdin,
+            random_seed: h.0,
+            ..HostState::default()
+        }
     }
 }
 

@@ -18,84 +18,227 @@ pub enum Op {
     // Control.
     Unreachable = 0x00,
     /// Jump to `target` without touching the stack.
-    Br { target: u32 } = 0x01,
+    Br {
+        target: u32,
+    } = 0x01,
     /// Pop an i32; jump to `target` if it is zero.
-    BrIfEqz { target: u32 } = 0x02,
+    BrIfEqz {
+        target: u32,
+    } = 0x02,
     /// Pop an i32; jump to `target` if it is not zero.
-    BrIfNez { target: u32 } = 0x03,
+    BrIfNez {
+        target: u32,
+    } = 0x03,
     /// Keep the top `keep` values, drop the `drop` values below them, jump.
-    BrAdjust { target: u32, drop: u32, keep: u32 } = 0x04,
+    BrAdjust {
+        target: u32,
+        drop: u32,
+        keep: u32,
+    } = 0x04,
     /// Pop an i32; if it is not zero, behave as [`Op::BrAdjust`].
-    BrIfNezAdjust { target: u32, drop: u32, keep: u32 } = 0x05,
+    BrIfNezAdjust {
+        target: u32,
+        drop: u32,
+        keep: u32,
+    } = 0x05,
     /// Pop an i32 `i`; the `len + 1` instructions that follow are the branch
     /// table (each a `BrAdjust` or a `Return`); perform entry `min(i, len)`.
-    BrTable { len: u32 } = 0x06,
+    BrTable {
+        len: u32,
+    } = 0x06,
     /// Return the top `results` values to the caller.
-    Return { results: u32 } = 0x07,
-    Call { func: u32 } = 0x08,
-    CallIndirect { ty: u32, table: u32 } = 0x09,
+    Return {
+        results: u32,
+    } = 0x07,
+    Call {
+        func: u32,
+    } = 0x08,
+    CallIndirect {
+        ty: u32,
+        table: u32,
+    } = 0x09,
 
     // Parametric and variables.
     Drop = 0x10,
     Select = 0x11,
-    LocalGet { index: u32 } = 0x12,
-    LocalSet { index: u32 } = 0x13,
-    LocalTee { index: u32 } = 0x14,
-    GlobalGet { global: u32 } = 0x15,
-    GlobalSet { global: u32 } = 0x16,
+    LocalGet {
+        index: u32,
+    } = 0x12,
+    LocalSet {
+        index: u32,
+    } = 0x13,
+    LocalTee {
+        index: u32,
+    } = 0x14,
+    GlobalGet {
+        global: u32,
+    } = 0x15,
+    GlobalSet {
+        global: u32,
+    } = 0x16,
 
     // Tables and references.
-    TableGet { table: u32 } = 0x18,
-    TableSet { table: u32 } = 0x19,
-    TableSize { table: u32 } = 0x1A,
-    TableGrow { table: u32 } = 0x1B,
-    TableFill { table: u32 } = 0x1C,
-    TableCopy { dst: u32, src: u32 } = 0x1D,
-    TableInit { table: u32, elem: u32 } = 0x1E,
-    ElemDrop { elem: u32 } = 0x1F,
+    TableGet {
+        table: u32,
+    } = 0x18,
+    TableSet {
+        table: u32,
+    } = 0x19,
+    TableSize {
+        table: u32,
+    } = 0x1A,
+    TableGrow {
+        table: u32,
+    } = 0x1B,
+    TableFill {
+        table: u32,
+    } = 0x1C,
+    TableCopy {
+        dst: u32,
+        src: u32,
+    } = 0x1D,
+    TableInit {
+        table: u32,
+        elem: u32,
+    } = 0x1E,
+    ElemDrop {
+        elem: u32,
+    } = 0x1F,
     RefNull = 0x20,
     RefIsNull = 0x21,
-    RefFunc { func: u32 } = 0x22,
+    RefFunc {
+        func: u32,
+    } = 0x22,
 
     // Memory.
-    I32Load { mem: u32, offset: u32 } = 0x28,
-    I64Load { mem: u32, offset: u32 } = 0x29,
-    F32Load { mem: u32, offset: u32 } = 0x2A,
-    F64Load { mem: u32, offset: u32 } = 0x2B,
-    I32Load8S { mem: u32, offset: u32 } = 0x2C,
-    I32Load8U { mem: u32, offset: u32 } = 0x2D,
-    I32Load16S { mem: u32, offset: u32 } = 0x2E,
-    I32Load16U { mem: u32, offset: u32 } = 0x2F,
-    I64Load8S { mem: u32, offset: u32 } = 0x30,
-    I64Load8U { mem: u32, offset: u32 } = 0x31,
-    I64Load16S { mem: u32, offset: u32 } = 0x32,
-    I64Load16U { mem: u32, offset: u32 } = 0x33,
-    I64Load32S { mem: u32, offset: u32 } = 0x34,
-    I64Load32U { mem: u32, offset: u32 } = 0x35,
-    I32Store { mem: u32, offset: u32 } = 0x36,
-    I64Store { mem: u32, offset: u32 } = 0x37,
-    F32Store { mem: u32, offset: u32 } = 0x38,
-    F64Store { mem: u32, offset: u32 } = 0x39,
-    I32Store8 { mem: u32, offset: u32 } = 0x3A,
-    I32Store16 { mem: u32, offset: u32 } = 0x3B,
-    I64Store8 { mem: u32, offset: u32 } = 0x3C,
-    I64Store16 { mem: u32, offset: u32 } = 0x3D,
-    I64Store32 { mem: u32, offset: u32 } = 0x3E,
-    MemorySize { mem: u32 } = 0x3F,
-    MemoryGrow { mem: u32 } = 0x40,
+    I32Load {
+        mem: u32,
+        offset: u32,
+    } = 0x28,
+    I64Load {
+        mem: u32,
+        offset: u32,
+    } = 0x29,
+    F32Load {
+        mem: u32,
+        offset: u32,
+    } = 0x2A,
+    F64Load {
+        mem: u32,
+        offset: u32,
+    } = 0x2B,
+    I32Load8S {
+        mem: u32,
+        offset: u32,
+    } = 0x2C,
+    I32Load8U {
+        mem: u32,
+        offset: u32,
+    } = 0x2D,
+    I32Load16S {
+        mem: u32,
+        offset: u32,
+    } = 0x2E,
+    I32Load16U {
+        mem: u32,
+        offset: u32,
+    } = 0x2F,
+    I64Load8S {
+        mem: u32,
+        offset: u32,
+    } = 0x30,
+    I64Load8U {
+        mem: u32,
+        offset: u32,
+    } = 0x31,
+    I64Load16S {
+        mem: u32,
+        offset: u32,
+    } = 0x32,
+    I64Load16U {
+        mem: u32,
+        offset: u32,
+    } = 0x33,
+    I64Load32S {
+        mem: u32,
+        offset: u32,
+    } = 0x34,
+    I64Load32U {
+        mem: u32,
+        offset: u32,
+    } = 0x35,
+    I32Store {
+        mem: u32,
+        offset: u32,
+    } = 0x36,
+    I64Store {
+        mem: u32,
+        offset: u32,
+    } = 0x37,
+    F32Store {
+        mem: u32,
+        offset: u32,
+    } = 0x38,
+    F64Store {
+        mem: u32,
+        offset: u32,
+    } = 0x39,
+    I32Store8 {
+        mem: u32,
+        offset: u32,
+    } = 0x3A,
+    I32Store16 {
+        mem: u32,
+        offset: u32,
+    } = 0x3B,
+    I64Store8 {
+        mem: u32,
+        offset: u32,
+    } = 0x3C,
+    I64Store16 {
+        mem: u32,
+        offset: u32,
+    } = 0x3D,
+    I64Store32 {
+        mem: u32,
+        offset: u32,
+    } = 0x3E,
+    MemorySize {
+        mem: u32,
+    } = 0x3F,
+    MemoryGrow {
+        mem: u32,
+    } = 0x40,
     /// Micro-stepped: each step fills at most `MEMORY_CHUNK` bytes.
-    MemoryFill { mem: u32 } = 0x41,
+    MemoryFill {
+        mem: u32,
+    } = 0x41,
     /// Micro-stepped: each step copies at most `MEMORY_CHUNK` bytes.
-    MemoryCopy { mem: u32 } = 0x42,
+    MemoryCopy {
+        mem: u32,
+    } = 0x42,
     /// Micro-stepped: each step copies at most `MEMORY_CHUNK` bytes.
-    MemoryInit { mem: u32, data: u32 } = 0x43,
-    DataDrop { data: u32 } = 0x44,
+    MemoryInit {
+        mem: u32,
+        data: u32,
+    } = 0x43,
+    DataDrop {
+        data: u32,
+    } = 0x44,
 
     // Constants.
-    I32Const { value: i32 } = 0x45,
-    I64Const { value: i64 } = 0x46,
-    F32Const { bits: u32 } = 0x47,
-    F64Const { bits: u64 } = 0x48,
+    I32Const {
+        value: i32,
+    } = 0x45,
+    I64Const {
+        value: i64,
+    } = 0x46,
+    F32Const {
+        bits: u32,
+    } = 0x47,
+    F64Const {
+        bits: u64,
+    } = 0x48,
 
     // i32 comparisons.
     I32Eqz = 0x50,
@@ -267,7 +410,15 @@ mod tests {
     #[test]
     fn opcodes_are_the_declared_numbers() {
         assert_eq!(Op::Unreachable.opcode(), 0x00);
-        assert_eq!(Op::BrAdjust { target: 1, drop: 2, keep: 3 }.opcode(), 0x04);
+        assert_eq!(
+            Op::BrAdjust {
+                target: 1,
+                drop: 2,
+                keep: 3
+            }
+            .opcode(),
+            0x04
+        );
         assert_eq!(Op::I64Const { value: -1 }.opcode(), 0x46);
         assert_eq!(Op::I64TruncSatF64U.opcode(), 0xD7);
     }

@@ -5,9 +5,9 @@
 //! anything else with an error that names the feature.
 
 use crate::isa::Op;
+use crate::limits::MAX_MODULE_BYTES;
 use crate::translate::{self, TranslatedFunc};
 use crate::value::{FuncType, ValType};
-use crate::limits::MAX_MODULE_BYTES;
 use thiserror::Error;
 use wasmparser::{
     DataKind, ElementItems, ElementKind, ExternalKind, Parser, Payload, TypeRef, ValidPayload,
@@ -185,7 +185,10 @@ impl Module {
     /// Decodes, validates and translates a module binary.
     pub fn new(bytes: &[u8]) -> Result<Module, LoadError> {
         if bytes.len() > MAX_MODULE_BYTES {
-            return Err(LoadError::TooLarge { size: bytes.len(), limit: MAX_MODULE_BYTES });
+            return Err(LoadError::TooLarge {
+                size: bytes.len(),
+                limit: MAX_MODULE_BYTES,
+            });
         }
         let mut m = Module {
             types: Vec::new(),
@@ -215,16 +218,16 @@ impl Module {
                 let func_index = m.num_imported_funcs + next_defined_func;
                 next_defined_func += 1;
                 let ty = &m.types[m.func_types[func_index as usize] as usize];
-                let f = translate::translate(&mut fv, &body, ty, &m.types, &mut m.code)?;
+                let f = translate::translate(&mut fv, &body, ty, &m.types, &mut m.code, bytes)?;
                 m.funcs.push(f);
                 allocs = fv.into_allocations();
             }
-            m.read_section(payload)?;
+            m.read_section(payload, bytes)?;
         }
         Ok(m)
     }
 
-    fn read_section(&mut self, payload: Payload<'_>) -> Result<(), LoadError> {
+    fn read_section(&mut self, payload: Payload<'_>, bytes: &[u8]) -> Result<(), LoadError> {
         match payload {
             Payload::TypeSection(r) => {
                 for group in r {
@@ -238,41 +241,42 @@ impl Module {
                 }
             }
             Payload::ImportSection(r) => {
-                {
-                    for import in r.into_imports() {
-                        let import = import?;
-                        let kind = match import.ty {
-                            TypeRef::Func(t) | TypeRef::FuncExact(t) => {
-                                self.func_types.push(t);
-                                self.num_imported_funcs += 1;
-                                ImportKind::Func(self.types[t as usize].clone())
-                            }
-                            TypeRef::Table(t) => {
-                                self.num_imported_tables += 1;
-                                let t = table_type(t);
-                                self.tables.push((t.clone(), None));
-                                ImportKind::Table(t)
-                            }
-                            TypeRef::Memory(t) => {
-                                self.num_imported_memories += 1;
-                                let t = memory_type(t);
-                                self.memories.push(t.clone());
-                                ImportKind::Memory(t)
-                            }
-                            TypeRef::Global(g) => {
-                                self.num_imported_globals += 1;
-                                let g = GlobalType { ty: val_type(g.content_type), mutable: g.mutable };
-                                self.globals.push((g.clone(), ConstExpr::Slot(0)));
-                                ImportKind::Global(g)
-                            }
-                            TypeRef::Tag(_) => unreachable!("validation refuses exceptions"),
-                        };
-                        self.imports.push(Import {
-                            module: import.module.to_string(),
-                            name: import.name.to_string(),
-                            kind,
-                        });
-                    }
+                for import in r.into_imports() {
+                    let import = import?;
+                    let kind = match import.ty {
+                        TypeRef::Func(t) | TypeRef::FuncExact(t) => {
+                            self.func_types.push(t);
+                            self.num_imported_funcs += 1;
+                            ImportKind::Func(self.types[t as usize].clone())
+                        }
+                        TypeRef::Table(t) => {
+                            self.num_imported_tables += 1;
+                            let t = table_type(t);
+                            self.tables.push((t.clone(), None));
+                            ImportKind::Table(t)
+                        }
+                        TypeRef::Memory(t) => {
+                            self.num_imported_memories += 1;
+                            let t = memory_type(t);
+                            self.memories.push(t.clone());
+                            ImportKind::Memory(t)
+                        }
+                        TypeRef::Global(g) => {
+                            self.num_imported_globals += 1;
+                            let g = GlobalType {
+                                ty: val_type(g.content_type),
+                                mutable: g.mutable,
+                            };
+                            self.globals.push((g.clone(), ConstExpr::Slot(0)));
+                            ImportKind::Global(g)
+                        }
+                        TypeRef::Tag(_) => unreachable!("validation refuses exceptions"),
+                    };
+                    self.imports.push(Import {
+                        module: import.module.to_string(),
+                        name: import.name.to_string(),
+                        kind,
+                    });
                 }
             }
             Payload::FunctionSection(r) => {
@@ -291,6 +295,10 @@ impl Module {
                 }
             }
             Payload::MemorySection(r) => {
+                check_memory_limits(
+                    &bytes[r.range().start as usize..r.range().end as usize],
+                    r.range().start as usize,
+                )?;
                 for t in r {
                     self.memories.push(memory_type(t?));
                 }
@@ -298,7 +306,10 @@ impl Module {
             Payload::GlobalSection(r) => {
                 for g in r {
                     let g = g?;
-                    let ty = GlobalType { ty: val_type(g.ty.content_type), mutable: g.ty.mutable };
+                    let ty = GlobalType {
+                        ty: val_type(g.ty.content_type),
+                        mutable: g.ty.mutable,
+                    };
                     self.globals.push((ty, const_expr(&g.init_expr)?));
                 }
             }
@@ -322,18 +333,23 @@ impl Module {
                     let mode = match e.kind {
                         ElementKind::Passive => SegmentMode::Passive,
                         ElementKind::Declared => SegmentMode::Declared,
-                        ElementKind::Active { table_index, offset_expr } => SegmentMode::Active {
+                        ElementKind::Active {
+                            table_index,
+                            offset_expr,
+                        } => SegmentMode::Active {
                             index: table_index.unwrap_or(0),
                             offset: const_expr(&offset_expr)?,
                         },
                     };
                     let items = match e.items {
-                        ElementItems::Functions(r) => {
-                            r.into_iter().map(|f| Ok(ConstExpr::RefFunc(f?))).collect::<Result<_, LoadError>>()?
-                        }
-                        ElementItems::Expressions(_, r) => {
-                            r.into_iter().map(|x| const_expr(&x?)).collect::<Result<_, _>>()?
-                        }
+                        ElementItems::Functions(r) => r
+                            .into_iter()
+                            .map(|f| Ok(ConstExpr::RefFunc(f?)))
+                            .collect::<Result<_, LoadError>>()?,
+                        ElementItems::Expressions(_, r) => r
+                            .into_iter()
+                            .map(|x| const_expr(&x?))
+                            .collect::<Result<_, _>>()?,
                     };
                     self.elems.push(ElemSegment { mode, items });
                 }
@@ -343,12 +359,18 @@ impl Module {
                     let d = d?;
                     let mode = match d.kind {
                         DataKind::Passive => SegmentMode::Passive,
-                        DataKind::Active { memory_index, offset_expr } => SegmentMode::Active {
+                        DataKind::Active {
+                            memory_index,
+                            offset_expr,
+                        } => SegmentMode::Active {
                             index: memory_index,
                             offset: const_expr(&offset_expr)?,
                         },
                     };
-                    self.datas.push(DataSegment { mode, bytes: d.data.to_vec() });
+                    self.datas.push(DataSegment {
+                        mode,
+                        bytes: d.data.to_vec(),
+                    });
                 }
             }
             _ => {}
@@ -398,14 +420,55 @@ pub(crate) fn val_type(t: wasmparser::ValType) -> ValType {
 }
 
 fn table_type(t: wasmparser::TableType) -> TableType {
-    let elem = if t.element_type.is_func_ref() { ValType::FuncRef } else { ValType::ExternRef };
+    let elem = if t.element_type.is_func_ref() {
+        ValType::FuncRef
+    } else {
+        ValType::ExternRef
+    };
     // Without table64, validation bounds limits to u32.
-    TableType { elem, min: t.initial as u32, max: t.maximum.map(|m| m as u32) }
+    TableType {
+        elem,
+        min: t.initial as u32,
+        max: t.maximum.map(|m| m as u32),
+    }
 }
 
 fn memory_type(t: wasmparser::MemoryType) -> MemoryType {
     // Without memory64, validation bounds limits to 65536 pages.
-    MemoryType { min: t.initial as u32, max: t.maximum.map(|m| m as u32) }
+    MemoryType {
+        min: t.initial as u32,
+        max: t.maximum.map(|m| m as u32),
+    }
+}
+
+/// Memory limits are 32-bit LEB128 numbers of at most five bytes in
+/// WebAssembly 2.0 (wasmparser reads them as 64-bit for memory64).
+fn check_memory_limits(raw: &[u8], offset: usize) -> Result<(), LoadError> {
+    use crate::translate::leb_len;
+    let too_long = || LoadError::Invalid {
+        message: "integer representation too long".into(),
+        offset,
+    };
+    let mut at = leb_len(raw);
+    let count = raw.first().copied().unwrap_or(0);
+    if at != 1 {
+        // A multi-byte count: leave the checks to wasmparser.
+        return Ok(());
+    }
+    for _ in 0..count {
+        let Some(&flags) = raw.get(at) else {
+            return Ok(());
+        };
+        at += 1;
+        for _ in 0..(1 + (flags & 1)) {
+            let n = leb_len(raw.get(at..).unwrap_or(&[]));
+            if n > 5 {
+                return Err(too_long());
+            }
+            at += n;
+        }
+    }
+    Ok(())
 }
 
 fn const_expr(e: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, LoadError> {

@@ -5,7 +5,9 @@
 use crate::host::HostFunc;
 use crate::isa::Op;
 use crate::limits::{MAX_MEMORY_PAGES, MAX_TABLE_ELEMS, PAGE_SIZE};
-use crate::module::{ConstExpr, ExportKind, GlobalType, ImportKind, MemoryType, Module, SegmentMode, TableType};
+use crate::module::{
+    ConstExpr, ExportKind, GlobalType, ImportKind, MemoryType, Module, SegmentMode, TableType,
+};
 use crate::value::{FuncType, ValType};
 use crate::{Import, TrapKind};
 use std::collections::HashMap;
@@ -157,19 +159,29 @@ impl Store {
     /// Adds a host function and returns its address.
     pub fn add_host_func(&mut self, ty: &FuncType, f: HostFunc) -> u32 {
         let ty = self.type_id(ty);
-        self.funcs.push(FuncInst { ty, kind: FuncKind::Host(f) });
+        self.funcs.push(FuncInst {
+            ty,
+            kind: FuncKind::Host(f),
+        });
         (self.funcs.len() - 1) as u32
     }
 
     /// Adds a table of `min` null elements and returns its address.
     pub fn add_table(&mut self, ty: &TableType) -> u32 {
-        self.tables.push(TableInst { elems: vec![0; ty.min as usize], max: ty.max, ty: ty.elem });
+        self.tables.push(TableInst {
+            elems: vec![0; ty.min as usize],
+            max: ty.max,
+            ty: ty.elem,
+        });
         (self.tables.len() - 1) as u32
     }
 
     /// Adds a zeroed memory and returns its address.
     pub fn add_memory(&mut self, ty: &MemoryType) -> u32 {
-        self.memories.push(MemInst { data: vec![0; ty.min as usize * PAGE_SIZE as usize], max: ty.max });
+        self.memories.push(MemInst {
+            data: vec![0; ty.min as usize * PAGE_SIZE as usize],
+            max: ty.max,
+        });
         (self.memories.len() - 1) as u32
     }
 
@@ -207,10 +219,11 @@ impl Store {
             detail,
         };
         let limits_ok = |min: u32, max: Option<u32>, want_min: u32, want_max: Option<u32>| {
-            min >= want_min && match want_max {
-                None => true,
-                Some(wm) => max.is_some_and(|m| m <= wm),
-            }
+            min >= want_min
+                && match want_max {
+                    None => true,
+                    Some(wm) => max.is_some_and(|m| m <= wm),
+                }
         };
         match (&import.kind, ext) {
             (ImportKind::Func(want), Extern::Func(a)) => {
@@ -221,7 +234,8 @@ impl Store {
             }
             (ImportKind::Table(want), Extern::Table(a)) => {
                 let t = &self.tables[a as usize];
-                if t.ty != want.elem || !limits_ok(t.elems.len() as u32, t.max, want.min, want.max) {
+                if t.ty != want.elem || !limits_ok(t.elems.len() as u32, t.max, want.min, want.max)
+                {
                     return Err(bad("table type or limits do not match".into()));
                 }
             }
@@ -298,7 +312,10 @@ impl Store {
                     entry: code_base + f.entry,
                     nparams: f.nparams,
                     nlocals: f.nlocals,
-                    frame_size: f.nparams.saturating_add(f.nlocals).saturating_add(f.max_height),
+                    frame_size: f
+                        .nparams
+                        .saturating_add(f.nlocals)
+                        .saturating_add(f.max_height),
                 },
             });
         }
@@ -320,17 +337,33 @@ impl Store {
         }
         let elem_base = self.elems.len() as u32;
         for seg in &module.elems {
-            let items = seg.items.iter().map(|e| self.eval(*e, &funcs, &globals)).collect();
+            let items = seg
+                .items
+                .iter()
+                .map(|e| self.eval(*e, &funcs, &globals))
+                .collect();
             self.elems.push(items);
         }
         let data_base = self.datas.len() as u32;
         for seg in &module.datas {
             self.datas.push(seg.bytes.clone());
         }
-        let reloc = Reloc { code_base, type_ids: &type_ids, funcs: &funcs, tables: &tables, memories: &memories, globals: &globals, elem_base, data_base };
+        let reloc = Reloc {
+            code_base,
+            type_ids: &type_ids,
+            funcs: &funcs,
+            tables: &tables,
+            memories: &memories,
+            globals: &globals,
+            elem_base,
+            data_base,
+        };
         self.code.extend(module.code.iter().map(|op| reloc.op(*op)));
 
-        let mut instance = Instance { exports: HashMap::new(), memory: memories.first().copied() };
+        let mut instance = Instance {
+            exports: HashMap::new(),
+            memory: memories.first().copied(),
+        };
         for (name, kind, index) in &module.exports {
             let i = *index as usize;
             let ext = match kind {
@@ -427,10 +460,21 @@ impl Reloc<'_> {
             Br { target } => Br { target: pc(target) },
             BrIfEqz { target } => BrIfEqz { target: pc(target) },
             BrIfNez { target } => BrIfNez { target: pc(target) },
-            BrAdjust { target, drop, keep } => BrAdjust { target: pc(target), drop, keep },
-            BrIfNezAdjust { target, drop, keep } => BrIfNezAdjust { target: pc(target), drop, keep },
+            BrAdjust { target, drop, keep } => BrAdjust {
+                target: pc(target),
+                drop,
+                keep,
+            },
+            BrIfNezAdjust { target, drop, keep } => BrIfNezAdjust {
+                target: pc(target),
+                drop,
+                keep,
+            },
             Call { func } => Call { func: f(func) },
-            CallIndirect { ty, table } => CallIndirect { ty: self.type_ids[ty as usize], table: t(table) },
+            CallIndirect { ty, table } => CallIndirect {
+                ty: self.type_ids[ty as usize],
+                table: t(table),
+            },
             GlobalGet { global } => GlobalGet { global: g(global) },
             GlobalSet { global } => GlobalSet { global: g(global) },
             TableGet { table } => TableGet { table: t(table) },
@@ -438,16 +482,29 @@ impl Reloc<'_> {
             TableSize { table } => TableSize { table: t(table) },
             TableGrow { table } => TableGrow { table: t(table) },
             TableFill { table } => TableFill { table: t(table) },
-            TableCopy { dst, src } => TableCopy { dst: t(dst), src: t(src) },
-            TableInit { table, elem } => TableInit { table: t(table), elem: self.elem_base + elem },
-            ElemDrop { elem } => ElemDrop { elem: self.elem_base + elem },
+            TableCopy { dst, src } => TableCopy {
+                dst: t(dst),
+                src: t(src),
+            },
+            TableInit { table, elem } => TableInit {
+                table: t(table),
+                elem: self.elem_base + elem,
+            },
+            ElemDrop { elem } => ElemDrop {
+                elem: self.elem_base + elem,
+            },
             RefFunc { func } => RefFunc { func: f(func) },
             MemorySize { mem } => MemorySize { mem: m(mem) },
             MemoryGrow { mem } => MemoryGrow { mem: m(mem) },
             MemoryFill { mem } => MemoryFill { mem: m(mem) },
             MemoryCopy { mem } => MemoryCopy { mem: m(mem) },
-            MemoryInit { mem, data } => MemoryInit { mem: m(mem), data: self.data_base + data },
-            DataDrop { data } => DataDrop { data: self.data_base + data },
+            MemoryInit { mem, data } => MemoryInit {
+                mem: m(mem),
+                data: self.data_base + data,
+            },
+            DataDrop { data } => DataDrop {
+                data: self.data_base + data,
+            },
             other => mem!(
                 other, I32Load, I64Load, F32Load, F64Load, I32Load8S, I32Load8U, I32Load16S,
                 I32Load16U, I64Load8S, I64Load8U, I64Load16S, I64Load16U, I64Load32S, I64Load32U,

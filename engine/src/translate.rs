@@ -54,6 +54,7 @@ pub(crate) fn translate(
     ty: &FuncType,
     types: &[FuncType],
     code: &mut Vec<Op>,
+    bytes: &[u8],
 ) -> Result<TranslatedFunc, LoadError> {
     let mut locals = body.get_locals_reader()?;
     let mut nlocals: u32 = 0;
@@ -83,6 +84,10 @@ pub(crate) fn translate(
     let mut max_height = 0u32;
     while !ops.eof() {
         let (op, offset) = ops.read_with_offset()?;
+        check_encoding(
+            &bytes[offset as usize..ops.original_position() as usize],
+            offset as usize,
+        )?;
         let height = v.operand_stack_height();
         let live = !t.ctrl.last().is_some_and(|c| c.dead)
             && !v.get_control_frame(0).is_some_and(|f| f.unreachable);
@@ -91,7 +96,45 @@ pub(crate) fn translate(
         t.op(&op, height, live, types)?;
     }
     ops.finish()?;
-    Ok(TranslatedFunc { entry, nparams, nlocals, max_height })
+    Ok(TranslatedFunc {
+        entry,
+        nparams,
+        nlocals,
+        max_height,
+    })
+}
+
+/// Length of the unsigned LEB128 number at the start of `b`.
+pub(crate) fn leb_len(b: &[u8]) -> usize {
+    b.iter()
+        .position(|x| x & 0x80 == 0)
+        .map_or(b.len(), |i| i + 1)
+}
+
+/// Encoding rules of WebAssembly 2.0 that wasmparser relaxes for later
+/// proposals (memory64, multi-memory): memory immediates are 32-bit LEB128
+/// numbers of at most five bytes, and the memory index of `memory.size` and
+/// `memory.grow` is the single byte zero.
+fn check_encoding(raw: &[u8], offset: usize) -> Result<(), LoadError> {
+    let malformed = |message: &str| {
+        Err(LoadError::Invalid {
+            message: message.into(),
+            offset,
+        })
+    };
+    match raw.first() {
+        Some(0x28..=0x3e) => {
+            let align = leb_len(&raw[1..]);
+            if align > 5 || leb_len(&raw[1 + align..]) > 5 {
+                return malformed("integer representation too long");
+            }
+        }
+        Some(0x3f | 0x40) if raw.len() != 2 || raw[1] != 0 => {
+            return malformed("zero byte expected");
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 struct Translator<'a> {
@@ -156,7 +199,9 @@ impl Translator<'_> {
             (c.kind, c.height, c.branch_arity, c.start)
         };
         if kind == Kind::Function {
-            let ret = Op::Return { results: self.nresults };
+            let ret = Op::Return {
+                results: self.nresults,
+            };
             if conditional {
                 let skip = self.pc() + 2;
                 self.emit(Op::BrIfEqz { target: skip });
@@ -166,7 +211,11 @@ impl Translator<'_> {
         }
         let keep = c_arity;
         let drop = height - c_height - keep;
-        let target = if kind == Kind::Loop { c_start } else { u32::MAX };
+        let target = if kind == Kind::Loop {
+            c_start
+        } else {
+            u32::MAX
+        };
         let at = self.code.len();
         self.emit(match (conditional, drop) {
             (false, 0) => Op::Br { target },
@@ -187,12 +236,18 @@ impl Translator<'_> {
             (c.kind, c.height, c.branch_arity, c.start)
         };
         if kind == Kind::Function {
-            self.emit(Op::Return { results: self.nresults });
+            self.emit(Op::Return {
+                results: self.nresults,
+            });
             return;
         }
         let keep = c_arity;
         let drop = height - c_height - keep;
-        let target = if kind == Kind::Loop { c_start } else { u32::MAX };
+        let target = if kind == Kind::Loop {
+            c_start
+        } else {
+            u32::MAX
+        };
         let at = self.code.len();
         self.emit(Op::BrAdjust { target, drop, keep });
         if kind != Kind::Loop {
@@ -200,7 +255,13 @@ impl Translator<'_> {
         }
     }
 
-    fn op(&mut self, op: &Operator<'_>, h: u32, live: bool, types: &[FuncType]) -> Result<(), LoadError> {
+    fn op(
+        &mut self,
+        op: &Operator<'_>,
+        h: u32,
+        live: bool,
+        types: &[FuncType],
+    ) -> Result<(), LoadError> {
         use Operator as O;
         match *op {
             O::Block { blockty } => {
@@ -251,7 +312,9 @@ impl Translator<'_> {
                     self.patch(at, pc);
                 }
                 if c.kind == Kind::Function && live {
-                    self.emit(Op::Return { results: self.nresults });
+                    self.emit(Op::Return {
+                        results: self.nresults,
+                    });
                 }
                 return Ok(());
             }
@@ -279,32 +342,60 @@ impl Translator<'_> {
                 self.table_entry(targets.default(), h - 1);
                 return Ok(());
             }
-            O::Return => Op::Return { results: self.nresults },
-            O::Call { function_index } => Op::Call { func: function_index },
-            O::CallIndirect { type_index, table_index } => Op::CallIndirect { ty: type_index, table: table_index },
+            O::Return => Op::Return {
+                results: self.nresults,
+            },
+            O::Call { function_index } => Op::Call {
+                func: function_index,
+            },
+            O::CallIndirect {
+                type_index,
+                table_index,
+            } => Op::CallIndirect {
+                ty: type_index,
+                table: table_index,
+            },
             O::Drop => Op::Drop,
             O::Select | O::TypedSelect { .. } => Op::Select,
             O::LocalGet { local_index } => Op::LocalGet { index: local_index },
             O::LocalSet { local_index } => Op::LocalSet { index: local_index },
             O::LocalTee { local_index } => Op::LocalTee { index: local_index },
-            O::GlobalGet { global_index } => Op::GlobalGet { global: global_index },
-            O::GlobalSet { global_index } => Op::GlobalSet { global: global_index },
+            O::GlobalGet { global_index } => Op::GlobalGet {
+                global: global_index,
+            },
+            O::GlobalSet { global_index } => Op::GlobalSet {
+                global: global_index,
+            },
             O::TableGet { table } => Op::TableGet { table },
             O::TableSet { table } => Op::TableSet { table },
             O::TableSize { table } => Op::TableSize { table },
             O::TableGrow { table } => Op::TableGrow { table },
             O::TableFill { table } => Op::TableFill { table },
-            O::TableCopy { dst_table, src_table } => Op::TableCopy { dst: dst_table, src: src_table },
-            O::TableInit { elem_index, table } => Op::TableInit { table, elem: elem_index },
+            O::TableCopy {
+                dst_table,
+                src_table,
+            } => Op::TableCopy {
+                dst: dst_table,
+                src: src_table,
+            },
+            O::TableInit { elem_index, table } => Op::TableInit {
+                table,
+                elem: elem_index,
+            },
             O::ElemDrop { elem_index } => Op::ElemDrop { elem: elem_index },
             O::RefNull { .. } => Op::RefNull,
             O::RefIsNull => Op::RefIsNull,
-            O::RefFunc { function_index } => Op::RefFunc { func: function_index },
+            O::RefFunc { function_index } => Op::RefFunc {
+                func: function_index,
+            },
             O::MemorySize { mem } => Op::MemorySize { mem },
             O::MemoryGrow { mem } => Op::MemoryGrow { mem },
             O::MemoryFill { mem } => Op::MemoryFill { mem },
             O::MemoryCopy { dst_mem, .. } => Op::MemoryCopy { mem: dst_mem },
-            O::MemoryInit { data_index, mem } => Op::MemoryInit { mem, data: data_index },
+            O::MemoryInit { data_index, mem } => Op::MemoryInit {
+                mem,
+                data: data_index,
+            },
             O::DataDrop { data_index } => Op::DataDrop { data: data_index },
             O::I32Const { value } => Op::I32Const { value },
             O::I64Const { value } => Op::I64Const { value },
@@ -312,7 +403,9 @@ impl Translator<'_> {
             O::F64Const { value } => Op::F64Const { bits: value.bits() },
             ref other => match mem_op(other) {
                 Some(op) => op,
-                None => plain_op(other).unwrap_or_else(|| unreachable!("validated operator {other:?} has no translation")),
+                None => plain_op(other).unwrap_or_else(|| {
+                    unreachable!("validated operator {other:?} has no translation")
+                }),
             },
         };
         self.emit(op);
@@ -332,9 +425,9 @@ fn mem_op(op: &Operator<'_>) -> Option<Op> {
         };
     }
     m!(
-        I32Load, I64Load, F32Load, F64Load, I32Load8S, I32Load8U, I32Load16S, I32Load16U, I64Load8S,
-        I64Load8U, I64Load16S, I64Load16U, I64Load32S, I64Load32U, I32Store, I64Store, F32Store,
-        F64Store, I32Store8, I32Store16, I64Store8, I64Store16, I64Store32
+        I32Load, I64Load, F32Load, F64Load, I32Load8S, I32Load8U, I32Load16S, I32Load16U,
+        I64Load8S, I64Load8U, I64Load16S, I64Load16U, I64Load32S, I64Load32U, I32Store, I64Store,
+        F32Store, F64Store, I32Store8, I32Store16, I64Store8, I64Store16, I64Store32
     )
 }
 
@@ -350,24 +443,141 @@ fn plain_op(op: &Operator<'_>) -> Option<Op> {
         };
     }
     p!(
-        I32Eqz, I32Eq, I32Ne, I32LtS, I32LtU, I32GtS, I32GtU, I32LeS, I32LeU, I32GeS, I32GeU,
-        I64Eqz, I64Eq, I64Ne, I64LtS, I64LtU, I64GtS, I64GtU, I64LeS, I64LeU, I64GeS, I64GeU,
-        F32Eq, F32Ne, F32Lt, F32Gt, F32Le, F32Ge, F64Eq, F64Ne, F64Lt, F64Gt, F64Le, F64Ge,
-        I32Clz, I32Ctz, I32Popcnt, I32Add, I32Sub, I32Mul, I32DivS, I32DivU, I32RemS, I32RemU,
-        I32And, I32Or, I32Xor, I32Shl, I32ShrS, I32ShrU, I32Rotl, I32Rotr,
-        I64Clz, I64Ctz, I64Popcnt, I64Add, I64Sub, I64Mul, I64DivS, I64DivU, I64RemS, I64RemU,
-        I64And, I64Or, I64Xor, I64Shl, I64ShrS, I64ShrU, I64Rotl, I64Rotr,
-        F32Abs, F32Neg, F32Ceil, F32Floor, F32Trunc, F32Nearest, F32Sqrt, F32Add, F32Sub, F32Mul,
-        F32Div, F32Min, F32Max, F32Copysign,
-        F64Abs, F64Neg, F64Ceil, F64Floor, F64Trunc, F64Nearest, F64Sqrt, F64Add, F64Sub, F64Mul,
-        F64Div, F64Min, F64Max, F64Copysign,
-        I32WrapI64, I32TruncF32S, I32TruncF32U, I32TruncF64S, I32TruncF64U, I64ExtendI32S,
-        I64ExtendI32U, I64TruncF32S, I64TruncF32U, I64TruncF64S, I64TruncF64U, F32ConvertI32S,
-        F32ConvertI32U, F32ConvertI64S, F32ConvertI64U, F32DemoteF64, F64ConvertI32S,
-        F64ConvertI32U, F64ConvertI64S, F64ConvertI64U, F64PromoteF32, I32ReinterpretF32,
-        I64ReinterpretF64, F32ReinterpretI32, F64ReinterpretI64, I32Extend8S, I32Extend16S,
-        I64Extend8S, I64Extend16S, I64Extend32S, I32TruncSatF32S, I32TruncSatF32U,
-        I32TruncSatF64S, I32TruncSatF64U, I64TruncSatF32S, I64TruncSatF32U, I64TruncSatF64S,
+        I32Eqz,
+        I32Eq,
+        I32Ne,
+        I32LtS,
+        I32LtU,
+        I32GtS,
+        I32GtU,
+        I32LeS,
+        I32LeU,
+        I32GeS,
+        I32GeU,
+        I64Eqz,
+        I64Eq,
+        I64Ne,
+        I64LtS,
+        I64LtU,
+        I64GtS,
+        I64GtU,
+        I64LeS,
+        I64LeU,
+        I64GeS,
+        I64GeU,
+        F32Eq,
+        F32Ne,
+        F32Lt,
+        F32Gt,
+        F32Le,
+        F32Ge,
+        F64Eq,
+        F64Ne,
+        F64Lt,
+        F64Gt,
+        F64Le,
+        F64Ge,
+        I32Clz,
+        I32Ctz,
+        I32Popcnt,
+        I32Add,
+        I32Sub,
+        I32Mul,
+        I32DivS,
+        I32DivU,
+        I32RemS,
+        I32RemU,
+        I32And,
+        I32Or,
+        I32Xor,
+        I32Shl,
+        I32ShrS,
+        I32ShrU,
+        I32Rotl,
+        I32Rotr,
+        I64Clz,
+        I64Ctz,
+        I64Popcnt,
+        I64Add,
+        I64Sub,
+        I64Mul,
+        I64DivS,
+        I64DivU,
+        I64RemS,
+        I64RemU,
+        I64And,
+        I64Or,
+        I64Xor,
+        I64Shl,
+        I64ShrS,
+        I64ShrU,
+        I64Rotl,
+        I64Rotr,
+        F32Abs,
+        F32Neg,
+        F32Ceil,
+        F32Floor,
+        F32Trunc,
+        F32Nearest,
+        F32Sqrt,
+        F32Add,
+        F32Sub,
+        F32Mul,
+        F32Div,
+        F32Min,
+        F32Max,
+        F32Copysign,
+        F64Abs,
+        F64Neg,
+        F64Ceil,
+        F64Floor,
+        F64Trunc,
+        F64Nearest,
+        F64Sqrt,
+        F64Add,
+        F64Sub,
+        F64Mul,
+        F64Div,
+        F64Min,
+        F64Max,
+        F64Copysign,
+        I32WrapI64,
+        I32TruncF32S,
+        I32TruncF32U,
+        I32TruncF64S,
+        I32TruncF64U,
+        I64ExtendI32S,
+        I64ExtendI32U,
+        I64TruncF32S,
+        I64TruncF32U,
+        I64TruncF64S,
+        I64TruncF64U,
+        F32ConvertI32S,
+        F32ConvertI32U,
+        F32ConvertI64S,
+        F32ConvertI64U,
+        F32DemoteF64,
+        F64ConvertI32S,
+        F64ConvertI32U,
+        F64ConvertI64S,
+        F64ConvertI64U,
+        F64PromoteF32,
+        I32ReinterpretF32,
+        I64ReinterpretF64,
+        F32ReinterpretI32,
+        F64ReinterpretI64,
+        I32Extend8S,
+        I32Extend16S,
+        I64Extend8S,
+        I64Extend16S,
+        I64Extend32S,
+        I32TruncSatF32S,
+        I32TruncSatF32U,
+        I32TruncSatF64S,
+        I32TruncSatF64U,
+        I64TruncSatF32S,
+        I64TruncSatF32U,
+        I64TruncSatF64S,
         I64TruncSatF64U
     )
 }

@@ -1,1 +1,196 @@
-fn main() {}
+//! `refute`: the command-line program.
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use refute::{args, bench, report};
+use refute_engine::{Entry, Module, Run, Status, Task, limits::MAX_MODULE_BYTES};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Exit code for bad input: unreadable, malformed or unsupported modules, bad arguments.
+const BAD_INPUT: u8 = 2;
+
+#[derive(Parser)]
+#[command(name = "refute", version, about = "Interactive-proof dispute engine for WebAssembly")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a WebAssembly module in the deterministic engine.
+    ///
+    /// Without --invoke, runs `_start` as a WASI command: prints the guest's
+    /// stdout and stderr and exits with its exit code (125 if it trapped or
+    /// ran out of steps). With --invoke FUNC, calls that export with ARGS
+    /// parsed by its signature and prints the results. Exit code 2 means the
+    /// input was refused (a clear message says why).
+    Run {
+        /// The module (.wasm binary or .wat text).
+        module: PathBuf,
+        /// Arguments: the program's argv[1..], or the function's parameters with
+        /// --invoke. Options may come before or after them; put `--` before
+        /// arguments that start with a dash (a lone `-` needs none).
+        args: Vec<String>,
+        /// Call this exported function instead of `_start`.
+        #[arg(long, value_name = "FUNC")]
+        invoke: Option<String>,
+        /// File whose bytes the guest reads on stdin.
+        #[arg(long, value_name = "FILE")]
+        stdin: Option<PathBuf>,
+        /// Environment variable for the guest (repeatable).
+        #[arg(long = "env", value_name = "NAME=VALUE")]
+        env: Vec<String>,
+        /// Step limit: the run ends with status out_of_steps when it is reached.
+        #[arg(long, value_name = "N", default_value_t = 10_000_000_000)]
+        max_steps: u64,
+        /// Print one JSON object (status, results, exit code, steps, stdout, stderr).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Benchmark the engine against wasmi on the C workloads (same process).
+    Bench {
+        /// Runs per workload and engine; medians are reported.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Only workloads whose name contains this.
+        #[arg(long)]
+        only: Option<String>,
+        /// Use the small inputs (a smoke test, not a measurement).
+        #[arg(long)]
+        quick: bool,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// An error caused by the input, reported with exit code 2.
+#[derive(Debug)]
+struct BadInput(String);
+
+impl std::fmt::Display for BadInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for BadInput {}
+
+fn bad(msg: impl Into<String>) -> anyhow::Error {
+    BadInput(msg.into()).into()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("refute: error: {e:#}");
+            if e.downcast_ref::<BadInput>().is_some() { ExitCode::from(BAD_INPUT) } else { ExitCode::FAILURE }
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Run { module, args, invoke, stdin, env, max_steps, json } => {
+            run(&module, args, invoke, stdin, env, max_steps, json)
+        }
+        Command::Bench { runs, only, quick, json } => {
+            if runs == 0 {
+                return Err(bad("--runs must be at least 1"));
+            }
+            let rows = bench::run(runs, only.as_deref(), quick)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&rows)?);
+            } else {
+                print!("{}", bench::table(&rows, runs));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Reads a module file, accepting the binary format or the text format.
+fn read_module(path: &Path) -> Result<Module> {
+    let meta = std::fs::metadata(path).map_err(|e| bad(format!("cannot read {}: {e}", path.display())))?;
+    if meta.len() > MAX_MODULE_BYTES as u64 {
+        return Err(bad(format!(
+            "{} is {} bytes, larger than the module limit of {MAX_MODULE_BYTES} bytes",
+            path.display(),
+            meta.len()
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| bad(format!("cannot read {}: {e}", path.display())))?;
+    let bytes = if bytes.starts_with(b"\0asm") {
+        bytes
+    } else {
+        match wat::parse_bytes(&bytes) {
+            Ok(b) => b.into_owned(),
+            Err(_) if bytes.is_empty() || bytes.iter().any(|b| *b == 0) => {
+                return Err(bad(format!("{}: not a WebAssembly module (no \\0asm header)", path.display())));
+            }
+            Err(e) => return Err(bad(format!("{}: not valid WebAssembly text: {e}", path.display()))),
+        }
+    };
+    Module::new(&bytes).map_err(|e| bad(format!("{}: {e}", path.display())))
+}
+
+fn run(
+    path: &Path,
+    argv: Vec<String>,
+    invoke: Option<String>,
+    stdin: Option<PathBuf>,
+    env: Vec<String>,
+    max_steps: u64,
+    json: bool,
+) -> Result<ExitCode> {
+    let module = read_module(path)?;
+    let stdin = match stdin {
+        Some(f) => std::fs::read(&f).map_err(|e| bad(format!("cannot read stdin file {}: {e}", f.display())))?,
+        None => Vec::new(),
+    };
+    let env = env
+        .iter()
+        .map(|kv| match kv.split_once('=') {
+            Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+            _ => Err(bad(format!("--env {kv:?} is not NAME=VALUE"))),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let program = path.file_name().map_or("module".into(), |n| n.to_string_lossy().to_string());
+    let (entry, task_args) = match &invoke {
+        Some(func) => {
+            let ty = module
+                .export_func_type(func)
+                .ok_or_else(|| bad(format!("{}: no exported function named {func:?}", path.display())))?;
+            let values = args::parse_args(ty, &argv).map_err(|e| bad(format!("--invoke {func}: {e:#}")))?;
+            (Entry::Invoke(func.clone(), values), vec![program])
+        }
+        None => (Entry::Start, std::iter::once(program).chain(argv).collect()),
+    };
+    let task = Task { args: task_args, env, stdin, max_steps };
+    let mut run = Run::new(&module, &task, &entry).map_err(|e| bad(format!("{}: {e}", path.display())))?;
+    let status = run.run_to_end();
+    let m = &run.machine;
+    if json {
+        println!("{}", serde_json::to_string(&report::json(m)).context("encoding JSON")?);
+        return Ok(ExitCode::from(report::exit_code(status) as u8));
+    }
+    use std::io::Write;
+    std::io::stdout().write_all(&m.host.stdout)?;
+    std::io::stderr().write_all(&m.host.stderr)?;
+    match status {
+        Status::Finished if invoke.is_some() => {
+            for v in m.results() {
+                println!("{v}");
+            }
+        }
+        Status::Trapped(t) => eprintln!("refute: guest trapped after {} steps: {t}", m.steps()),
+        Status::OutOfSteps => eprintln!("refute: guest ran out of steps (limit {max_steps}; raise it with --max-steps)"),
+        Status::Running => bail!("internal error: run ended while running"),
+        _ => {}
+    }
+    Ok(ExitCode::from(report::exit_code(status) as u8))
+}

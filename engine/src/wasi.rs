@@ -164,15 +164,32 @@ pub(crate) fn call(
     host: &mut HostState,
     steps: u64,
 ) -> Result<usize, Status> {
-    let a = |i: usize| stack[args + i] as u32;
-    if w == Wasi::ProcExit {
-        return Err(Status::Exited(a(0)));
-    }
     let mut empty = [];
     let mem = match host.memory {
         Some(m) => &mut memories[m as usize].data[..],
         None => &mut empty[..],
     };
+    let errno = call_with_memory(w, &stack[args..], mem, host, steps)?;
+    stack[args] = errno as u64;
+    Ok(args + 1)
+}
+
+/// Performs WASI call `w` with argument slots `args` on guest memory `mem`
+/// at step `steps`. Returns the errno, or the final status for `proc_exit`.
+///
+/// This is the one implementation of the host interface; other engines
+/// (the wasmi fast path) call it too, so they see the same host.
+pub fn call_with_memory(
+    w: Wasi,
+    args: &[u64],
+    mem: &mut [u8],
+    host: &mut HostState,
+    steps: u64,
+) -> Result<u32, Status> {
+    let a = |i: usize| args[i] as u32;
+    if w == Wasi::ProcExit {
+        return Err(Status::Exited(a(0)));
+    }
     let mut mem = Mem(mem);
     let result: Result<(), u32> = (|| match w {
         Wasi::ArgsSizesGet => sizes(&mut mem, &host.args, a(0), a(1)),
@@ -184,7 +201,7 @@ pub(crate) fn call(
             _ => Err(errno::INVAL),
         },
         Wasi::ClockTimeGet => {
-            let ptr = stack[args + 2] as u32;
+            let ptr = a(2);
             match a(0) {
                 0 => mem.write_u64(ptr, REALTIME_EPOCH_NS + steps),
                 1..=3 => mem.write_u64(ptr, steps),
@@ -259,9 +276,8 @@ pub(crate) fn call(
         Wasi::Unsupported => Err(errno::NOSYS),
         Wasi::ProcExit => unreachable!("handled above"),
     })();
-    stack[args] = match result {
+    Ok(match result {
         Ok(()) => errno::SUCCESS,
         Err(e) => e,
-    } as u64;
-    Ok(args + 1)
+    })
 }

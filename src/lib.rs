@@ -1,0 +1,8 @@
+//! The `refute` command-line program's library: what the binary and the
+//! integration tests share.
+
+pub mod args;
+pub mod bench;
+pub mod oracle;
+pub mod report;
+pub mod workloads;

@@ -1,0 +1,165 @@
+//! The reference oracle and fast path: a task run under wasmi.
+//!
+//! wasmi executes the module; the host interface is the engine's own WASI
+//! implementation ([`refute_engine::wasi::call_with_memory`]), so any
+//! difference between the two runs is a difference in instruction semantics.
+
+use anyhow::{Context, Result, anyhow};
+use refute_engine::{HostState, ImportKind, Module, Status, Task, TrapKind, ValType, Value, wasi};
+
+/// How a wasmi run ended, in the engine's terms.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OracleOutcome {
+    /// Final status (`Finished`, `Trapped`, `Exited`, `OutOfSteps` when fuel ran out).
+    pub status: Status,
+    /// Results of an invoked function.
+    pub results: Vec<Value>,
+    /// Captured stdout.
+    pub stdout: Vec<u8>,
+    /// Captured stderr.
+    pub stderr: Vec<u8>,
+    /// Contents of the exported memory `memory`, if any.
+    pub memory: Option<Vec<u8>>,
+}
+
+fn wasmi_type(t: ValType) -> wasmi::ValType {
+    use wasmi::ValType as W;
+    match t {
+        ValType::I32 => W::I32,
+        ValType::I64 => W::I64,
+        ValType::F32 => W::F32,
+        ValType::F64 => W::F64,
+        ValType::FuncRef => W::FuncRef,
+        ValType::ExternRef => W::ExternRef,
+    }
+}
+
+/// Converts a wasmi value to the engine's representation (references become opaque non-null).
+pub fn from_wasmi(v: &wasmi::Val) -> Value {
+    match v {
+        wasmi::Val::I32(x) => Value::I32(*x),
+        wasmi::Val::I64(x) => Value::I64(*x),
+        wasmi::Val::F32(x) => Value::F32(x.to_bits()),
+        wasmi::Val::F64(x) => Value::F64(x.to_bits()),
+        wasmi::Val::FuncRef(r) => Value::FuncRef(if r.is_null() { None } else { Some(0) }),
+        wasmi::Val::ExternRef(r) => Value::ExternRef(if r.is_null() { None } else { Some(0) }),
+        wasmi::Val::V128(_) => unreachable!("SIMD modules are refused"),
+    }
+}
+
+fn to_wasmi(v: &Value) -> Result<wasmi::Val> {
+    Ok(match v {
+        Value::I32(x) => wasmi::Val::I32(*x),
+        Value::I64(x) => wasmi::Val::I64(*x),
+        Value::F32(b) => wasmi::Val::F32(f32::from_bits(*b).into()),
+        Value::F64(b) => wasmi::Val::F64(f64::from_bits(*b).into()),
+        Value::FuncRef(None) => wasmi::Val::FuncRef(wasmi::Nullable::Null),
+        Value::ExternRef(None) => wasmi::Val::ExternRef(wasmi::Nullable::Null),
+        other => return Err(anyhow!("cannot pass {other:?} to wasmi")),
+    })
+}
+
+/// Maps a wasmi trap to the engine's trap kind.
+pub fn trap_kind(code: wasmi::TrapCode) -> TrapKind {
+    use wasmi::TrapCode as T;
+    match code {
+        T::UnreachableCodeReached => TrapKind::Unreachable,
+        T::MemoryOutOfBounds => TrapKind::MemoryOutOfBounds,
+        T::TableOutOfBounds => TrapKind::TableOutOfBounds,
+        T::IndirectCallToNull => TrapKind::UninitializedElement,
+        T::IntegerDivisionByZero => TrapKind::IntegerDivideByZero,
+        T::IntegerOverflow => TrapKind::IntegerOverflow,
+        T::BadConversionToInteger => TrapKind::InvalidConversionToInteger,
+        T::StackOverflow => TrapKind::CallStackExhausted,
+        T::BadSignature => TrapKind::IndirectCallTypeMismatch,
+        _ => TrapKind::HostFault,
+    }
+}
+
+/// Runs `entry` (`None` for `_start`) of `bytes` under wasmi with the
+/// engine's WASI host. `fuel` bounds the run (wasmi's fuel units are not
+/// the engine's steps).
+pub fn run(bytes: &[u8], task: &Task, invoke: Option<(&str, &[Value])>, fuel: Option<u64>) -> Result<OracleOutcome> {
+    let module = Module::new(bytes).context("the engine refuses the module")?;
+    let mut config = wasmi::Config::default();
+    config.consume_fuel(fuel.is_some());
+    let engine = wasmi::Engine::new(&config);
+    let wmodule = wasmi::Module::new(&engine, bytes).map_err(|e| anyhow!("wasmi refuses the module: {e}"))?;
+    let args = task.args.iter().map(|a| a.as_bytes().to_vec()).collect();
+    let env = task.env.iter().map(|(k, v)| format!("{k}={v}").into_bytes()).collect();
+    let mut store = wasmi::Store::new(&engine, HostState::new(args, env, task.stdin.clone()));
+    if let Some(f) = fuel {
+        store.set_fuel(f).map_err(|e| anyhow!("{e}"))?;
+    }
+    let mut linker = wasmi::Linker::<HostState>::new(&engine);
+    for import in module.imports() {
+        let ImportKind::Func(ty) = &import.kind else {
+            return Err(anyhow!("unsupported import {}.{}", import.module, import.name));
+        };
+        let w = wasi::resolve(&import.name, ty)
+            .filter(|_| import.module == wasi::MODULE)
+            .ok_or_else(|| anyhow!("unknown import {}.{}", import.module, import.name))?;
+        let wty = wasmi::FuncType::new(
+            ty.params.iter().map(|t| wasmi_type(*t)),
+            ty.results.iter().map(|t| wasmi_type(*t)),
+        );
+        linker
+            .func_new(&import.module, &import.name, wty, move |mut caller, params, results| {
+                let slots: Vec<u64> = params.iter().map(|p| from_wasmi(p).to_slot()).collect();
+                let memory = caller.get_export("memory").and_then(|e| e.into_memory());
+                let mut empty = [];
+                let (mem, host) = match memory {
+                    Some(m) => m.data_and_store_mut(&mut caller),
+                    None => (&mut empty[..], caller.data_mut()),
+                };
+                match wasi::call_with_memory(w, &slots, mem, host, 0) {
+                    Ok(errno) => {
+                        if let Some(r) = results.first_mut() {
+                            *r = wasmi::Val::I32(errno as i32);
+                        }
+                        Ok(())
+                    }
+                    Err(Status::Exited(code)) => Err(wasmi::Error::i32_exit(code as i32)),
+                    Err(other) => Err(wasmi::Error::new(format!("host call ended the run: {other}"))),
+                }
+            })
+            .map_err(|e| anyhow!("{e}"))?;
+    }
+    let finish = |store: wasmi::Store<HostState>, instance: Option<wasmi::Instance>, status, results| {
+        let memory = instance
+            .and_then(|i| i.get_memory(&store, "memory"))
+            .map(|m| m.data(&store).to_vec());
+        let host = store.into_data();
+        OracleOutcome { status, results, stdout: host.stdout, stderr: host.stderr, memory }
+    };
+    let instance = match linker.instantiate_and_start(&mut store, &wmodule) {
+        Ok(i) => i,
+        Err(e) => {
+            let status = error_status(&e);
+            return Ok(finish(store, None, status, vec![]));
+        }
+    };
+    let (name, args) = invoke.unwrap_or(("_start", &[]));
+    let func = instance
+        .get_func(&store, name)
+        .ok_or_else(|| anyhow!("module has no exported function named {name:?}"))?;
+    let ty = func.ty(&store);
+    let wargs = args.iter().map(to_wasmi).collect::<Result<Vec<_>>>()?;
+    let mut results: Vec<wasmi::Val> = ty.results().iter().map(|t| wasmi::Val::default_for_ty(*t)).collect();
+    let (status, results) = match func.call(&mut store, &wargs, &mut results) {
+        Ok(()) => (Status::Finished, results.iter().map(from_wasmi).collect()),
+        Err(e) => (error_status(&e), vec![]),
+    };
+    Ok(finish(store, Some(instance), status, results))
+}
+
+fn error_status(e: &wasmi::Error) -> Status {
+    if let Some(code) = e.i32_exit_status() {
+        return Status::Exited(code as u32);
+    }
+    match e.as_trap_code() {
+        Some(wasmi::TrapCode::OutOfFuel) => Status::OutOfSteps,
+        Some(code) => Status::Trapped(trap_kind(code)),
+        None => Status::Trapped(TrapKind::HostFault),
+    }
+}

@@ -1,0 +1,72 @@
+//! The C workloads (`workloads/*.c`), compiled to `wasm32-wasi` with clang.
+
+use anyhow::{Context, Result, bail};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// A workload program and its arguments in each mode.
+#[derive(Clone, Copy, Debug)]
+pub struct Workload {
+    /// File stem of `workloads/NAME.c`.
+    pub name: &'static str,
+    /// Arguments for a quick run (tests): well under a million steps.
+    pub small: &'static [&'static str],
+    /// Arguments for a benchmark run: tens to hundreds of millions of steps.
+    pub default: &'static [&'static str],
+}
+
+/// Every workload.
+pub const WORKLOADS: &[Workload] = &[
+    Workload { name: "sha256", small: &["2"], default: &["2000"] },
+    Workload { name: "sort", small: &["10"], default: &["25000"] },
+    Workload { name: "float", small: &["10"], default: &["100000"] },
+    Workload { name: "genetic", small: &["1"], default: &["300"] },
+    Workload { name: "interp", small: &["10"], default: &["40000"] },
+];
+
+/// The repository root (where `workloads/` is).
+pub fn repo_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Where built workloads go: `$CARGO_TARGET_DIR/workloads` or `target/workloads`.
+pub fn out_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_dir().join("target"));
+    target.join("workloads")
+}
+
+/// Builds every workload from source (once per process) and returns the
+/// directory holding `NAME.wasm`.
+pub fn build() -> Result<PathBuf> {
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    BUILT
+        .get_or_init(|| build_now().map_err(|e| format!("{e:#}")))
+        .clone()
+        .map_err(anyhow::Error::msg)
+}
+
+fn build_now() -> Result<PathBuf> {
+    let out = out_dir();
+    let script = repo_dir().join("workloads/build.sh");
+    let output = Command::new("bash")
+        .arg(&script)
+        .arg(&out)
+        .output()
+        .with_context(|| format!("cannot run {}", script.display()))?;
+    if !output.status.success() {
+        bail!(
+            "building the C workloads failed:\n{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(out)
+}
+
+/// Path of a built workload.
+pub fn wasm(name: &str) -> Result<PathBuf> {
+    Ok(build()?.join(format!("{name}.wasm")))
+}

@@ -7,11 +7,7 @@ use refute_engine::{FuncType, ValType, Value};
 /// Parses `args` for a function of type `ty`.
 pub fn parse_args(ty: &FuncType, args: &[String]) -> Result<Vec<Value>> {
     if ty.params.len() != args.len() {
-        bail!(
-            "the function takes {} argument(s) {ty}, but {} were given",
-            ty.params.len(),
-            args.len()
-        );
+        bail!("the function takes {} argument(s) {ty}, but {} were given", ty.params.len(), args.len());
     }
     ty.params
         .iter()

@@ -149,7 +149,9 @@ fn run(
 ) -> Result<ExitCode> {
     let module = read_module(path)?;
     let stdin = match stdin {
-        Some(f) => std::fs::read(&f).map_err(|e| bad(format!("cannot read stdin file {}: {e}", f.display())))?,
+        Some(f) => {
+            std::fs::read(&f).map_err(|e| bad(format!("cannot read stdin file {}: {e}", f.display())))?
+        }
         None => Vec::new(),
     };
     let env = env
@@ -188,7 +190,9 @@ fn run(
             }
         }
         Status::Trapped(t) => eprintln!("refute: guest trapped after {} steps: {t}", m.steps()),
-        Status::OutOfSteps => eprintln!("refute: guest ran out of steps (limit {max_steps}; raise it with --max-steps)"),
+        Status::OutOfSteps => {
+            eprintln!("refute: guest ran out of steps (limit {max_steps}; raise it with --max-steps)")
+        }
         Status::Running => bail!("internal error: run ended while running"),
         _ => {}
     }

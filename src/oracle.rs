@@ -79,7 +79,12 @@ pub fn trap_kind(code: wasmi::TrapCode) -> TrapKind {
 /// Runs `entry` (`None` for `_start`) of `bytes` under wasmi with the
 /// engine's WASI host. `fuel` bounds the run (wasmi's fuel units are not
 /// the engine's steps).
-pub fn run(bytes: &[u8], task: &Task, invoke: Option<(&str, &[Value])>, fuel: Option<u64>) -> Result<OracleOutcome> {
+pub fn run(
+    bytes: &[u8],
+    task: &Task,
+    invoke: Option<(&str, &[Value])>,
+    fuel: Option<u64>,
+) -> Result<OracleOutcome> {
     let module = Module::new(bytes).context("the engine refuses the module")?;
     let mut config = wasmi::Config::default();
     config.consume_fuel(fuel.is_some());
@@ -126,9 +131,7 @@ pub fn run(bytes: &[u8], task: &Task, invoke: Option<(&str, &[Value])>, fuel: Op
             .map_err(|e| anyhow!("{e}"))?;
     }
     let finish = |store: wasmi::Store<HostState>, instance: Option<wasmi::Instance>, status, results| {
-        let memory = instance
-            .and_then(|i| i.get_memory(&store, "memory"))
-            .map(|m| m.data(&store).to_vec());
+        let memory = instance.and_then(|i| i.get_memory(&store, "memory")).map(|m| m.data(&store).to_vec());
         let host = store.into_data();
         OracleOutcome { status, results, stdout: host.stdout, stderr: host.stderr, memory }
     };

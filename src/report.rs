@@ -27,8 +27,12 @@ fn value_json(v: &Value) -> serde_json::Value {
     match v {
         Value::I32(x) => json!({"type": "i32", "value": x.to_string()}),
         Value::I64(x) => json!({"type": "i64", "value": x.to_string()}),
-        Value::F32(b) => json!({"type": "f32", "value": f32::from_bits(*b).to_string(), "bits": format!("0x{b:08x}")}),
-        Value::F64(b) => json!({"type": "f64", "value": f64::from_bits(*b).to_string(), "bits": format!("0x{b:016x}")}),
+        Value::F32(b) => {
+            json!({"type": "f32", "value": f32::from_bits(*b).to_string(), "bits": format!("0x{b:08x}")})
+        }
+        Value::F64(b) => {
+            json!({"type": "f64", "value": f64::from_bits(*b).to_string(), "bits": format!("0x{b:016x}")})
+        }
         Value::FuncRef(r) => json!({"type": "funcref", "value": r}),
         Value::ExternRef(r) => json!({"type": "externref", "value": r}),
     }
@@ -37,7 +41,8 @@ fn value_json(v: &Value) -> serde_json::Value {
 /// One JSON object describing a finished run.
 pub fn json(m: &Machine) -> serde_json::Value {
     let status = m.status();
-    let results: Vec<_> = if status == Status::Finished { m.results().iter().map(value_json).collect() } else { vec![] };
+    let results: Vec<_> =
+        if status == Status::Finished { m.results().iter().map(value_json).collect() } else { vec![] };
     json!({
         "status": status.name(),
         "trap": match status { Status::Trapped(t) => Some(t.message()), _ => None },

@@ -32,9 +32,8 @@ pub fn repo_dir() -> &'static Path {
 
 /// Where built workloads go: `$CARGO_TARGET_DIR/workloads` or `target/workloads`.
 pub fn out_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo_dir().join("target"));
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo_dir().join("target"));
     target.join("workloads")
 }
 
@@ -42,10 +41,7 @@ pub fn out_dir() -> PathBuf {
 /// directory holding `NAME.wasm`.
 pub fn build() -> Result<PathBuf> {
     static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    BUILT
-        .get_or_init(|| build_now().map_err(|e| format!("{e:#}")))
-        .clone()
-        .map_err(anyhow::Error::msg)
+    BUILT.get_or_init(|| build_now().map_err(|e| format!("{e:#}"))).clone().map_err(anyhow::Error::msg)
 }
 
 fn build_now() -> Result<PathBuf> {

@@ -7,8 +7,8 @@
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use refute_engine::{
-    Extern, FuncType, GlobalType, HostFunc, HostState, InstantiateError, Machine, MemoryType,
-    Module, Status, TableType, TrapKind, ValType, Value,
+    Extern, FuncType, GlobalType, HostFunc, HostState, InstantiateError, Machine, MemoryType, Module, Status,
+    TableType, TrapKind, ValType, Value,
 };
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -22,10 +22,8 @@ static FAILED: AtomicU64 = AtomicU64::new(0);
 static SKIPPED: AtomicU64 = AtomicU64::new(0);
 
 /// Files not run, by name prefix, with the reason.
-const SKIPS: &[(&str, &str)] = &[(
-    "simd_",
-    "SIMD is not supported yet: the engine refuses it at load time (a later issue adds it)",
-)];
+const SKIPS: &[(&str, &str)] =
+    &[("simd_", "SIMD is not supported yet: the engine refuses it at load time (a later issue adds it)")];
 
 /// Step budget per invocation; every spec test terminates well within it.
 const STEP_LIMIT: u64 = 1 << 32;
@@ -81,9 +79,7 @@ fn main() {
 fn count_directives(path: &Path) -> u64 {
     let text = std::fs::read_to_string(path).expect("read wast");
     let buf = parse_buffer(&text).expect("lex wast");
-    parser::parse::<Wast>(&buf)
-        .map(|w| w.directives.len() as u64)
-        .unwrap_or(0)
+    parser::parse::<Wast>(&buf).map(|w| w.directives.len() as u64).unwrap_or(0)
 }
 
 /// names.wast deliberately uses confusing Unicode in export names.
@@ -94,8 +90,7 @@ fn parse_buffer(text: &str) -> wast::parser::Result<ParseBuffer<'_>> {
 }
 
 fn run_file(path: &Path) -> Result<(), Failed> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| format!("read {}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(|e| format!("read {}: {e}", path.display()))?;
     let buf = parse_buffer(&text).map_err(|e| format!("lex: {e}"))?;
     let wast = parser::parse::<Wast>(&buf).map_err(|e| format!("parse: {e}"))?;
     let name = path.file_name().unwrap().to_string_lossy();
@@ -135,10 +130,7 @@ impl Ctx {
         let mut machine = Machine::new(HostState::default());
         let s = &mut machine.store;
         let mut spectest = HashMap::new();
-        let func = |p: &[ValType]| FuncType {
-            params: p.to_vec(),
-            results: vec![],
-        };
+        let func = |p: &[ValType]| FuncType { params: p.to_vec(), results: vec![] };
         use ValType::*;
         for (name, params) in [
             ("print", vec![]),
@@ -149,49 +141,22 @@ impl Ctx {
             ("print_i32_f32", vec![I32, F32]),
             ("print_f64_f64", vec![F64, F64]),
         ] {
-            spectest.insert(
-                name.to_string(),
-                Extern::Func(s.add_host_func(&func(&params), HostFunc::Nop)),
-            );
+            spectest.insert(name.to_string(), Extern::Func(s.add_host_func(&func(&params), HostFunc::Nop)));
         }
         let global = |ty| GlobalType { ty, mutable: false };
-        spectest.insert(
-            "global_i32".into(),
-            Extern::Global(s.add_global(global(I32), 666)),
-        );
-        spectest.insert(
-            "global_i64".into(),
-            Extern::Global(s.add_global(global(I64), 666)),
-        );
+        spectest.insert("global_i32".into(), Extern::Global(s.add_global(global(I32), 666)));
+        spectest.insert("global_i64".into(), Extern::Global(s.add_global(global(I64), 666)));
         spectest.insert(
             "global_f32".into(),
             Extern::Global(s.add_global(global(F32), 666.6f32.to_bits() as u64)),
         );
-        spectest.insert(
-            "global_f64".into(),
-            Extern::Global(s.add_global(global(F64), 666.6f64.to_bits())),
-        );
-        let table = TableType {
-            elem: FuncRef,
-            min: 10,
-            max: Some(20),
-        };
+        spectest.insert("global_f64".into(), Extern::Global(s.add_global(global(F64), 666.6f64.to_bits())));
+        let table = TableType { elem: FuncRef, min: 10, max: Some(20) };
         spectest.insert("table".into(), Extern::Table(s.add_table(&table)));
-        spectest.insert(
-            "memory".into(),
-            Extern::Memory(s.add_memory(&MemoryType {
-                min: 1,
-                max: Some(2),
-            })),
-        );
+        spectest.insert("memory".into(), Extern::Memory(s.add_memory(&MemoryType { min: 1, max: Some(2) })));
         let mut registry = HashMap::new();
         registry.insert("spectest".to_string(), spectest);
-        Ctx {
-            machine,
-            registry,
-            named: HashMap::new(),
-            last: None,
-        }
+        Ctx { machine, registry, named: HashMap::new(), last: None }
     }
 
     fn directive(&mut self, d: WastDirective<'_>) -> Result<(), String> {
@@ -206,9 +171,7 @@ impl Ctx {
                 self.last = Some(id);
                 Ok(())
             }
-            WastDirective::ModuleInstance {
-                instance, module, ..
-            } => {
+            WastDirective::ModuleInstance { instance, module, .. } => {
                 let id = self.instance(module.map(|m| m.name()))?;
                 if let Some(name) = instance {
                     self.named.insert(name.name().to_string(), id);
@@ -224,9 +187,7 @@ impl Ctx {
             }
             WastDirective::Invoke(inv) => self.invoke(&inv).map(|_| ()),
             WastDirective::AssertReturn { exec, results, .. } => {
-                let got = self
-                    .execute(exec)?
-                    .map_err(|t| format!("expected results, trapped: {t}"))?;
+                let got = self.execute(exec)?.map_err(|t| format!("expected results, trapped: {t}"))?;
                 if got.len() != results.len() {
                     return Err(format!("expected {} results, got {got:?}", results.len()));
                 }
@@ -246,23 +207,14 @@ impl Ctx {
                 Err(TrapKind::CallStackExhausted | TrapKind::ValueStackExhausted) => Ok(()),
                 other => Err(format!("expected exhaustion {message:?}, got {other:?}")),
             },
-            WastDirective::AssertInvalid {
-                module, message, ..
-            }
-            | WastDirective::AssertMalformed {
-                module, message, ..
-            } => self.assert_rejected(module, message),
-            WastDirective::AssertUnlinkable {
-                mut module,
-                message,
-                ..
-            } => {
+            WastDirective::AssertInvalid { module, message, .. }
+            | WastDirective::AssertMalformed { module, message, .. } => self.assert_rejected(module, message),
+            WastDirective::AssertUnlinkable { mut module, message, .. } => {
                 let bytes = module.encode().map_err(|e| format!("encode: {e}"))?;
                 let m = Module::new(&bytes).map_err(|e| format!("module should load: {e}"))?;
                 match self.link(&m) {
                     Err(
-                        InstantiateError::UnknownImport { .. }
-                        | InstantiateError::IncompatibleImport { .. },
+                        InstantiateError::UnknownImport { .. } | InstantiateError::IncompatibleImport { .. },
                     ) => Ok(()),
                     other => Err(format!("expected unlinkable ({message}), got {other:?}")),
                 }
@@ -285,25 +237,16 @@ impl Ctx {
 
     fn instance(&self, name: Option<&str>) -> Result<usize, String> {
         match name {
-            Some(n) => self
-                .named
-                .get(n)
-                .copied()
-                .ok_or_else(|| format!("no module named {n}")),
-            None => self
-                .last
-                .ok_or_else(|| "no module instantiated yet".to_string()),
+            Some(n) => self.named.get(n).copied().ok_or_else(|| format!("no module named {n}")),
+            None => self.last.ok_or_else(|| "no module instantiated yet".to_string()),
         }
     }
 
     fn link(&mut self, m: &Module) -> Result<(usize, Option<u32>), InstantiateError> {
         let registry = &self.registry;
-        self.machine.store.instantiate(m, |imp| {
-            registry
-                .get(&imp.module)
-                .and_then(|e| e.get(&imp.name))
-                .copied()
-        })
+        self.machine
+            .store
+            .instantiate(m, |imp| registry.get(&imp.module).and_then(|e| e.get(&imp.name)).copied())
     }
 
     /// Loads and instantiates a module, running its start function.
@@ -311,16 +254,13 @@ impl Ctx {
         let m = Module::new(bytes).map_err(|e| format!("module should load: {e}"))?;
         let (id, start) = self.link(&m).map_err(|e| format!("instantiate: {e}"))?;
         if let Some(start) = start {
-            self.call(start, &[])?
-                .map_err(|t| format!("start function trapped: {t}"))?;
+            self.call(start, &[])?.map_err(|t| format!("start function trapped: {t}"))?;
         }
         Ok(id)
     }
 
     fn call(&mut self, func: u32, args: &[Value]) -> Result<Result<Vec<Value>, TrapKind>, String> {
-        self.machine
-            .invoke(func, args)
-            .map_err(|e| format!("invoke: {e}"))?;
+        self.machine.invoke(func, args).map_err(|e| format!("invoke: {e}"))?;
         match self.machine.run_to_end(self.machine.steps() + STEP_LIMIT) {
             Status::Finished => Ok(Ok(self.machine.results())),
             Status::Trapped(t) => Ok(Err(t)),
@@ -366,13 +306,7 @@ impl Ctx {
 }
 
 fn is_func(h: &HeapType<'_>) -> bool {
-    matches!(
-        h,
-        HeapType::Abstract {
-            ty: AbstractHeapType::Func,
-            ..
-        }
-    )
+    matches!(h, HeapType::Abstract { ty: AbstractHeapType::Func, .. })
 }
 
 fn arg(a: &WastArg<'_>) -> Result<Value, String> {
@@ -429,8 +363,7 @@ fn trap_matches(kind: TrapKind, message: &str) -> bool {
         || match kind {
             // Out-of-range `call_indirect` and table segment initialisation.
             TrapKind::TableOutOfBounds => {
-                message.starts_with("undefined element")
-                    || message.starts_with("out of bounds table access")
+                message.starts_with("undefined element") || message.starts_with("out of bounds table access")
             }
             TrapKind::UninitializedElement => message.starts_with("uninitialized"),
             _ => false,

@@ -5,7 +5,7 @@
 //! Hot state (pc, sp, fp, remaining steps) lives in locals and is written
 //! back when the loop stops.
 
-use crate::TrapKind::{self, *};
+use crate::TrapKind::*;
 use crate::host;
 use crate::isa::Op;
 use crate::limits::{MAX_CALL_DEPTH, MAX_TABLE_ELEMS, MEMORY_CHUNK, TABLE_CHUNK};
@@ -73,16 +73,65 @@ fn b64(v: f64) -> u64 {
     v.to_bits()
 }
 
+/// The value stack as the loop sees it: indexing without bounds checks.
+///
+/// Validation and the frame check on every call make each access in bounds:
+/// a function's operands never go below its locals (validated stack
+/// discipline) nor above `fp + frame_size`, and a call only proceeds when
+/// `fp + frame_size <= len`. Debug builds check every index anyway.
+struct Slots<'a> {
+    ptr: *mut u64,
+    len: usize,
+    _borrow: std::marker::PhantomData<&'a mut [u64]>,
+}
+
+impl<'a> Slots<'a> {
+    fn new(s: &'a mut [u64]) -> Self {
+        Slots { ptr: s.as_mut_ptr(), len: s.len(), _borrow: std::marker::PhantomData }
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    #[inline(always)]
+    fn copy_within(&mut self, from: std::ops::Range<usize>, to: usize) {
+        debug_assert!(from.start <= from.end && from.end <= self.len && to + from.len() <= self.len);
+        // SAFETY: in bounds by the argument above; `copy` allows overlap.
+        unsafe { std::ptr::copy(self.ptr.add(from.start), self.ptr.add(to), from.len()) }
+    }
+
+    #[inline(always)]
+    fn zero(&mut self, from: usize, n: usize) {
+        debug_assert!(from + n <= self.len);
+        // SAFETY: the caller checked `from + n <= len` (the frame check).
+        unsafe { std::ptr::write_bytes(self.ptr.add(from), 0, n) }
+    }
+}
+
+impl std::ops::Index<usize> for Slots<'_> {
+    type Output = u64;
+    #[inline(always)]
+    fn index(&self, i: usize) -> &u64 {
+        debug_assert!(i < self.len, "stack index {i} out of {}", self.len);
+        // SAFETY: every index the loop uses is in bounds (see the type's docs).
+        unsafe { &*self.ptr.add(i) }
+    }
+}
+
+impl std::ops::IndexMut<usize> for Slots<'_> {
+    #[inline(always)]
+    fn index_mut(&mut self, i: usize) -> &mut u64 {
+        debug_assert!(i < self.len, "stack index {i} out of {}", self.len);
+        // SAFETY: as for `index`.
+        unsafe { &mut *self.ptr.add(i) }
+    }
+}
+
 /// Sets up the frame of a WebAssembly function whose arguments are on the
 /// stack, for [`Machine::invoke`]. Not a step.
 pub(crate) fn enter(m: &mut Machine, func: u32) {
-    let FuncKind::Wasm {
-        entry,
-        nparams,
-        nlocals,
-        frame_size,
-    } = m.store.funcs[func as usize].kind
-    else {
+    let FuncKind::Wasm { entry, nparams, nlocals, frame_size } = m.store.funcs[func as usize].kind else {
         unreachable!("enter is only called for WebAssembly functions")
     };
     let fp = m.sp - nparams;
@@ -99,15 +148,7 @@ pub(crate) fn enter(m: &mut Machine, func: u32) {
 
 /// Invokes a host function directly as the entry function: one step.
 pub(crate) fn call_host_entry(m: &mut Machine, h: host::HostFunc) {
-    let Machine {
-        store,
-        host: hs,
-        stack,
-        sp,
-        steps,
-        status,
-        ..
-    } = m;
+    let Machine { store, host: hs, stack, sp, steps, status, .. } = m;
     *steps += 1;
     match host::call(h, stack, *sp as usize, &mut store.memories, hs, *steps - 1) {
         Ok(new_sp) => {
@@ -123,31 +164,10 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
     if m.status != Status::Running || m.steps >= until {
         return;
     }
-    let Machine {
-        store,
-        host: hs,
-        stack,
-        sp: sp_out,
-        fp: fp_out,
-        pc: pc_out,
-        frames,
-        steps,
-        status,
-        ..
-    } = m;
-    let Store {
-        code,
-        funcs,
-        types,
-        tables,
-        memories,
-        globals,
-        elems,
-        datas,
-        ..
-    } = store;
+    let Machine { store, host: hs, stack, sp: sp_out, fp: fp_out, pc: pc_out, frames, steps, status, .. } = m;
+    let Store { code, funcs, types, tables, memories, globals, elems, datas, .. } = store;
     let code: &[Op] = code;
-    let stack: &mut [u64] = stack;
+    let mut stack = Slots::new(stack);
     let mut pc = *pc_out as usize;
     let mut sp = *sp_out as usize;
     let mut fp = *fp_out as usize;
@@ -158,7 +178,10 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
             break None;
         }
         left -= 1;
-        let op = code[pc];
+        debug_assert!(pc < code.len());
+        // SAFETY: translation emits a `Return` or a jump at the end of every
+        // path, and every jump target and branch-table entry is inside the code.
+        let op = unsafe { *code.get_unchecked(pc) };
         pc += 1;
 
         macro_rules! trap {
@@ -264,36 +287,35 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
                 pc = $target as usize;
             }};
         }
+        // Calls `func` after popping `pop` operands (the callee index of
+        // `call_indirect`); a trap leaves the stack as it was.
         macro_rules! call {
-            ($func:expr) => {{
+            ($func:expr, $pop:expr) => {{
                 let func = $func as usize;
                 match funcs[func].kind {
-                    FuncKind::Wasm {
-                        entry,
-                        nparams,
-                        nlocals,
-                        frame_size,
-                    } => {
+                    FuncKind::Wasm { entry, nparams, nlocals, frame_size } => {
                         if frames.len() >= MAX_CALL_DEPTH {
                             trap!(CallStackExhausted);
                         }
+                        sp -= $pop;
                         let new_fp = sp - nparams as usize;
                         if new_fp + frame_size as usize > stack.len() {
+                            sp += $pop;
                             trap!(ValueStackExhausted);
                         }
-                        frames.push(Frame {
-                            ret_pc: pc as u32,
-                            fp: fp as u32,
-                        });
-                        stack[sp..sp + nlocals as usize].fill(0);
+                        frames.push(Frame { ret_pc: pc as u32, fp: fp as u32 });
+                        stack.zero(sp, nlocals as usize);
                         sp += nlocals as usize;
                         fp = new_fp;
                         pc = entry as usize;
                     }
                     FuncKind::Host(h) => {
+                        sp -= $pop;
                         let ty = &types[funcs[func].ty as usize];
                         let args = sp - ty.params.len();
-                        match host::call(h, stack, args, memories, hs, until - left - 1) {
+                        // SAFETY: the slice covers the whole stack, which `stack` borrows.
+                        let whole = unsafe { std::slice::from_raw_parts_mut(stack.ptr, stack.len()) };
+                        match host::call(h, whole, args, memories, hs, until - left - 1) {
                             Ok(new_sp) => sp = new_sp,
                             Err(Status::Trapped(k)) => trap!(k),
                             Err(s) => break Some(s),
@@ -328,19 +350,19 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
             Op::BrTable { len } => {
                 sp -= 1;
                 let i = (stack[sp] as u32).min(len) as usize;
-                match code[pc + i] {
+                debug_assert!(pc + i < code.len());
+                // SAFETY: translation emits `len + 1` entries after a `BrTable`.
+                match unsafe { *code.get_unchecked(pc + i) } {
                     Op::BrAdjust { target, drop, keep } => br_adjust!(target, drop, keep),
                     Op::Return { results } => ret!(results),
                     other => unreachable!("branch table entry {other:?}"),
                 }
             }
             Op::Return { results } => ret!(results),
-            Op::Call { func } => call!(func),
+            Op::Call { func } => call!(func, 0),
             Op::CallIndirect { ty, table } => {
                 let i = stack[sp - 1] as u32 as usize;
-                let Some(&r) = tables[table as usize].elems.get(i) else {
-                    trap!(TableOutOfBounds)
-                };
+                let Some(&r) = tables[table as usize].elems.get(i) else { trap!(TableOutOfBounds) };
                 if r == 0 {
                     trap!(UninitializedElement);
                 }
@@ -348,8 +370,7 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
                 if funcs[func].ty != ty {
                     trap!(IndirectCallTypeMismatch);
                 }
-                sp -= 1;
-                call!(func);
+                call!(func, 1);
             }
 
             Op::Drop => sp -= 1,
@@ -427,18 +448,12 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
                 let n = stack[sp - 1] as u32 as usize;
                 let s = stack[sp - 2] as u32 as usize;
                 let d = stack[sp - 3] as u32 as usize;
-                if s + n > tables[src as usize].elems.len()
-                    || d + n > tables[dst as usize].elems.len()
-                {
+                if s + n > tables[src as usize].elems.len() || d + n > tables[dst as usize].elems.len() {
                     trap!(TableOutOfBounds);
                 }
                 let k = n.min(TABLE_CHUNK as usize);
                 // Forward when the destination is below the source, else from the end.
-                let (cs, cd) = if d <= s {
-                    (s, d)
-                } else {
-                    (s + n - k, d + n - k)
-                };
+                let (cs, cd) = if d <= s { (s, d) } else { (s + n - k, d + n - k) };
                 let mut buf = [0u64; TABLE_CHUNK as usize];
                 buf[..k].copy_from_slice(&tables[src as usize].elems[cs..cs + k]);
                 tables[dst as usize].elems[cd..cd + k].copy_from_slice(&buf[..k]);
@@ -717,10 +732,8 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
             Op::F64ConvertI64U => un!(u64_, b64, |a| a as f64),
             Op::F64PromoteF32 => un!(f32_, c64, |a| a as f64),
             // Slots hold raw bits, so reinterpretation changes nothing.
-            Op::I32ReinterpretF32
-            | Op::I64ReinterpretF64
-            | Op::F32ReinterpretI32
-            | Op::F64ReinterpretI64 => {}
+            Op::I32ReinterpretF32 | Op::I64ReinterpretF64 | Op::F32ReinterpretI32 | Op::F64ReinterpretI64 => {
+            }
             Op::I32Extend8S => un!(u32_, from_i32, |a| a as i8 as i32),
             Op::I32Extend16S => un!(u32_, from_i32, |a| a as i16 as i32),
             Op::I64Extend8S => un!(u64_, from_i64, |a| a as i8 as i64),
@@ -745,6 +758,3 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
         *status = s;
     }
 }
-
-#[allow(dead_code)]
-fn _trap_kind_is_used(_: TrapKind) {}

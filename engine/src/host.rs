@@ -56,13 +56,7 @@ impl HostState {
         }
         h.write(&[2]);
         h.write(&stdin);
-        HostState {
-            args,
-            env,
-            stdin,
-            random_seed: h.0,
-            ..HostState::default()
-        }
+        HostState { args, env, stdin, random_seed: h.0, ..HostState::default() }
     }
 }
 

@@ -410,15 +410,7 @@ mod tests {
     #[test]
     fn opcodes_are_the_declared_numbers() {
         assert_eq!(Op::Unreachable.opcode(), 0x00);
-        assert_eq!(
-            Op::BrAdjust {
-                target: 1,
-                drop: 2,
-                keep: 3
-            }
-            .opcode(),
-            0x04
-        );
+        assert_eq!(Op::BrAdjust { target: 1, drop: 2, keep: 3 }.opcode(), 0x04);
         assert_eq!(Op::I64Const { value: -1 }.opcode(), 0x46);
         assert_eq!(Op::I64TruncSatF64U.opcode(), 0xD7);
     }

@@ -93,25 +93,14 @@ impl Machine {
 
     /// Starts an invocation of the function at `func` with `args`. Run it with [`Machine::run`].
     pub fn invoke(&mut self, func: u32, args: &[Value]) -> Result<(), CallError> {
-        let f = self
-            .store
-            .funcs
-            .get(func as usize)
-            .ok_or(CallError::NoSuchFunction(func))?;
+        let f = self.store.funcs.get(func as usize).ok_or(CallError::NoSuchFunction(func))?;
         let ty = &self.store.types[f.ty as usize];
         if ty.params.len() != args.len() {
-            return Err(CallError::ArgumentCount {
-                expected: ty.params.len(),
-                got: args.len(),
-            });
+            return Err(CallError::ArgumentCount { expected: ty.params.len(), got: args.len() });
         }
         for (index, (a, p)) in args.iter().zip(&ty.params).enumerate() {
             if a.ty() != *p {
-                return Err(CallError::ArgumentType {
-                    index,
-                    expected: *p,
-                    got: a.ty(),
-                });
+                return Err(CallError::ArgumentType { index, expected: *p, got: a.ty() });
             }
         }
         self.results = ty.results.clone();
@@ -124,10 +113,7 @@ impl Machine {
         self.status = Status::Running;
         match f.kind {
             FuncKind::Wasm { .. } => {
-                self.frames.push(Frame {
-                    ret_pc: HALT,
-                    fp: 0,
-                });
+                self.frames.push(Frame { ret_pc: HALT, fp: 0 });
                 self.pc = HALT;
                 // Performs the call's frame set-up without counting a step.
                 crate::exec::enter(self, func);
@@ -140,6 +126,9 @@ impl Machine {
     /// Executes steps until the status is no longer `Running` or the step
     /// counter reaches `until`. Returns the status.
     pub fn run(&mut self, until: u64) -> Status {
+        if self.steps >= until {
+            return self.status;
+        }
         if let Some(h) = self.pending_host.take() {
             crate::exec::call_host_entry(self, h);
             return self.status;
@@ -159,10 +148,6 @@ impl Machine {
 
     /// The results of a finished invocation.
     pub fn results(&self) -> Vec<Value> {
-        self.results
-            .iter()
-            .enumerate()
-            .map(|(i, t)| Value::from_slot(*t, self.stack[i]))
-            .collect()
+        self.results.iter().enumerate().map(|(i, t)| Value::from_slot(*t, self.stack[i])).collect()
     }
 }

@@ -10,8 +10,8 @@ use crate::translate::{self, TranslatedFunc};
 use crate::value::{FuncType, ValType};
 use thiserror::Error;
 use wasmparser::{
-    DataKind, ElementItems, ElementKind, ExternalKind, Parser, Payload, TypeRef, ValidPayload,
-    Validator, WasmFeatures,
+    DataKind, ElementItems, ElementKind, ExternalKind, Parser, Payload, TypeRef, ValidPayload, Validator,
+    WasmFeatures,
 };
 
 /// Why a module binary was refused.
@@ -47,7 +47,10 @@ impl From<wasmparser::BinaryReaderError> for LoadError {
     fn from(e: wasmparser::BinaryReaderError) -> Self {
         let message = e.message().to_string();
         let offset = e.offset() as usize;
-        if message.contains("support is not enabled") || message.contains("proposal not enabled") {
+        if message.contains("support is not enabled")
+            || message.contains("proposal not enabled")
+            || message.contains("must be enabled")
+        {
             LoadError::Unsupported { message, offset }
         } else {
             LoadError::Invalid { message, offset }
@@ -185,10 +188,7 @@ impl Module {
     /// Decodes, validates and translates a module binary.
     pub fn new(bytes: &[u8]) -> Result<Module, LoadError> {
         if bytes.len() > MAX_MODULE_BYTES {
-            return Err(LoadError::TooLarge {
-                size: bytes.len(),
-                limit: MAX_MODULE_BYTES,
-            });
+            return Err(LoadError::TooLarge { size: bytes.len(), limit: MAX_MODULE_BYTES });
         }
         let mut m = Module {
             types: Vec::new(),
@@ -211,7 +211,9 @@ impl Module {
         let mut validator = Validator::new_with_features(features());
         let mut allocs = wasmparser::FuncValidatorAllocations::default();
         let mut next_defined_func = 0u32;
-        for payload in Parser::new(0).parse_all(bytes) {
+        let mut parser = Parser::new(0);
+        parser.set_features(features());
+        for payload in parser.parse_all(bytes) {
             let payload = payload?;
             if let ValidPayload::Func(to_validate, body) = validator.payload(&payload)? {
                 let mut fv = to_validate.into_validator(std::mem::take(&mut allocs));
@@ -263,10 +265,7 @@ impl Module {
                         }
                         TypeRef::Global(g) => {
                             self.num_imported_globals += 1;
-                            let g = GlobalType {
-                                ty: val_type(g.content_type),
-                                mutable: g.mutable,
-                            };
+                            let g = GlobalType { ty: val_type(g.content_type), mutable: g.mutable };
                             self.globals.push((g.clone(), ConstExpr::Slot(0)));
                             ImportKind::Global(g)
                         }
@@ -306,10 +305,7 @@ impl Module {
             Payload::GlobalSection(r) => {
                 for g in r {
                     let g = g?;
-                    let ty = GlobalType {
-                        ty: val_type(g.ty.content_type),
-                        mutable: g.ty.mutable,
-                    };
+                    let ty = GlobalType { ty: val_type(g.ty.content_type), mutable: g.ty.mutable };
                     self.globals.push((ty, const_expr(&g.init_expr)?));
                 }
             }
@@ -333,10 +329,7 @@ impl Module {
                     let mode = match e.kind {
                         ElementKind::Passive => SegmentMode::Passive,
                         ElementKind::Declared => SegmentMode::Declared,
-                        ElementKind::Active {
-                            table_index,
-                            offset_expr,
-                        } => SegmentMode::Active {
+                        ElementKind::Active { table_index, offset_expr } => SegmentMode::Active {
                             index: table_index.unwrap_or(0),
                             offset: const_expr(&offset_expr)?,
                         },
@@ -346,10 +339,9 @@ impl Module {
                             .into_iter()
                             .map(|f| Ok(ConstExpr::RefFunc(f?)))
                             .collect::<Result<_, LoadError>>()?,
-                        ElementItems::Expressions(_, r) => r
-                            .into_iter()
-                            .map(|x| const_expr(&x?))
-                            .collect::<Result<_, _>>()?,
+                        ElementItems::Expressions(_, r) => {
+                            r.into_iter().map(|x| const_expr(&x?)).collect::<Result<_, _>>()?
+                        }
                     };
                     self.elems.push(ElemSegment { mode, items });
                 }
@@ -359,18 +351,11 @@ impl Module {
                     let d = d?;
                     let mode = match d.kind {
                         DataKind::Passive => SegmentMode::Passive,
-                        DataKind::Active {
-                            memory_index,
-                            offset_expr,
-                        } => SegmentMode::Active {
-                            index: memory_index,
-                            offset: const_expr(&offset_expr)?,
-                        },
+                        DataKind::Active { memory_index, offset_expr } => {
+                            SegmentMode::Active { index: memory_index, offset: const_expr(&offset_expr)? }
+                        }
                     };
-                    self.datas.push(DataSegment {
-                        mode,
-                        bytes: d.data.to_vec(),
-                    });
+                    self.datas.push(DataSegment { mode, bytes: d.data.to_vec() });
                 }
             }
             _ => {}
@@ -420,35 +405,21 @@ pub(crate) fn val_type(t: wasmparser::ValType) -> ValType {
 }
 
 fn table_type(t: wasmparser::TableType) -> TableType {
-    let elem = if t.element_type.is_func_ref() {
-        ValType::FuncRef
-    } else {
-        ValType::ExternRef
-    };
+    let elem = if t.element_type.is_func_ref() { ValType::FuncRef } else { ValType::ExternRef };
     // Without table64, validation bounds limits to u32.
-    TableType {
-        elem,
-        min: t.initial as u32,
-        max: t.maximum.map(|m| m as u32),
-    }
+    TableType { elem, min: t.initial as u32, max: t.maximum.map(|m| m as u32) }
 }
 
 fn memory_type(t: wasmparser::MemoryType) -> MemoryType {
     // Without memory64, validation bounds limits to 65536 pages.
-    MemoryType {
-        min: t.initial as u32,
-        max: t.maximum.map(|m| m as u32),
-    }
+    MemoryType { min: t.initial as u32, max: t.maximum.map(|m| m as u32) }
 }
 
 /// Memory limits are 32-bit LEB128 numbers of at most five bytes in
 /// WebAssembly 2.0 (wasmparser reads them as 64-bit for memory64).
 fn check_memory_limits(raw: &[u8], offset: usize) -> Result<(), LoadError> {
     use crate::translate::leb_len;
-    let too_long = || LoadError::Invalid {
-        message: "integer representation too long".into(),
-        offset,
-    };
+    let too_long = || LoadError::Invalid { message: "integer representation too long".into(), offset };
     let mut at = leb_len(raw);
     let count = raw.first().copied().unwrap_or(0);
     if at != 1 {

@@ -159,29 +159,19 @@ impl Store {
     /// Adds a host function and returns its address.
     pub fn add_host_func(&mut self, ty: &FuncType, f: HostFunc) -> u32 {
         let ty = self.type_id(ty);
-        self.funcs.push(FuncInst {
-            ty,
-            kind: FuncKind::Host(f),
-        });
+        self.funcs.push(FuncInst { ty, kind: FuncKind::Host(f) });
         (self.funcs.len() - 1) as u32
     }
 
     /// Adds a table of `min` null elements and returns its address.
     pub fn add_table(&mut self, ty: &TableType) -> u32 {
-        self.tables.push(TableInst {
-            elems: vec![0; ty.min as usize],
-            max: ty.max,
-            ty: ty.elem,
-        });
+        self.tables.push(TableInst { elems: vec![0; ty.min as usize], max: ty.max, ty: ty.elem });
         (self.tables.len() - 1) as u32
     }
 
     /// Adds a zeroed memory and returns its address.
     pub fn add_memory(&mut self, ty: &MemoryType) -> u32 {
-        self.memories.push(MemInst {
-            data: vec![0; ty.min as usize * PAGE_SIZE as usize],
-            max: ty.max,
-        });
+        self.memories.push(MemInst { data: vec![0; ty.min as usize * PAGE_SIZE as usize], max: ty.max });
         (self.memories.len() - 1) as u32
     }
 
@@ -234,8 +224,7 @@ impl Store {
             }
             (ImportKind::Table(want), Extern::Table(a)) => {
                 let t = &self.tables[a as usize];
-                if t.ty != want.elem || !limits_ok(t.elems.len() as u32, t.max, want.min, want.max)
-                {
+                if t.ty != want.elem || !limits_ok(t.elems.len() as u32, t.max, want.min, want.max) {
                     return Err(bad("table type or limits do not match".into()));
                 }
             }
@@ -312,10 +301,7 @@ impl Store {
                     entry: code_base + f.entry,
                     nparams: f.nparams,
                     nlocals: f.nlocals,
-                    frame_size: f
-                        .nparams
-                        .saturating_add(f.nlocals)
-                        .saturating_add(f.max_height),
+                    frame_size: f.nparams.saturating_add(f.nlocals).saturating_add(f.max_height),
                 },
             });
         }
@@ -337,11 +323,7 @@ impl Store {
         }
         let elem_base = self.elems.len() as u32;
         for seg in &module.elems {
-            let items = seg
-                .items
-                .iter()
-                .map(|e| self.eval(*e, &funcs, &globals))
-                .collect();
+            let items = seg.items.iter().map(|e| self.eval(*e, &funcs, &globals)).collect();
             self.elems.push(items);
         }
         let data_base = self.datas.len() as u32;
@@ -360,10 +342,7 @@ impl Store {
         };
         self.code.extend(module.code.iter().map(|op| reloc.op(*op)));
 
-        let mut instance = Instance {
-            exports: HashMap::new(),
-            memory: memories.first().copied(),
-        };
+        let mut instance = Instance { exports: HashMap::new(), memory: memories.first().copied() };
         for (name, kind, index) in &module.exports {
             let i = *index as usize;
             let ext = match kind {
@@ -460,21 +439,10 @@ impl Reloc<'_> {
             Br { target } => Br { target: pc(target) },
             BrIfEqz { target } => BrIfEqz { target: pc(target) },
             BrIfNez { target } => BrIfNez { target: pc(target) },
-            BrAdjust { target, drop, keep } => BrAdjust {
-                target: pc(target),
-                drop,
-                keep,
-            },
-            BrIfNezAdjust { target, drop, keep } => BrIfNezAdjust {
-                target: pc(target),
-                drop,
-                keep,
-            },
+            BrAdjust { target, drop, keep } => BrAdjust { target: pc(target), drop, keep },
+            BrIfNezAdjust { target, drop, keep } => BrIfNezAdjust { target: pc(target), drop, keep },
             Call { func } => Call { func: f(func) },
-            CallIndirect { ty, table } => CallIndirect {
-                ty: self.type_ids[ty as usize],
-                table: t(table),
-            },
+            CallIndirect { ty, table } => CallIndirect { ty: self.type_ids[ty as usize], table: t(table) },
             GlobalGet { global } => GlobalGet { global: g(global) },
             GlobalSet { global } => GlobalSet { global: g(global) },
             TableGet { table } => TableGet { table: t(table) },
@@ -482,34 +450,20 @@ impl Reloc<'_> {
             TableSize { table } => TableSize { table: t(table) },
             TableGrow { table } => TableGrow { table: t(table) },
             TableFill { table } => TableFill { table: t(table) },
-            TableCopy { dst, src } => TableCopy {
-                dst: t(dst),
-                src: t(src),
-            },
-            TableInit { table, elem } => TableInit {
-                table: t(table),
-                elem: self.elem_base + elem,
-            },
-            ElemDrop { elem } => ElemDrop {
-                elem: self.elem_base + elem,
-            },
+            TableCopy { dst, src } => TableCopy { dst: t(dst), src: t(src) },
+            TableInit { table, elem } => TableInit { table: t(table), elem: self.elem_base + elem },
+            ElemDrop { elem } => ElemDrop { elem: self.elem_base + elem },
             RefFunc { func } => RefFunc { func: f(func) },
             MemorySize { mem } => MemorySize { mem: m(mem) },
             MemoryGrow { mem } => MemoryGrow { mem: m(mem) },
             MemoryFill { mem } => MemoryFill { mem: m(mem) },
             MemoryCopy { mem } => MemoryCopy { mem: m(mem) },
-            MemoryInit { mem, data } => MemoryInit {
-                mem: m(mem),
-                data: self.data_base + data,
-            },
-            DataDrop { data } => DataDrop {
-                data: self.data_base + data,
-            },
+            MemoryInit { mem, data } => MemoryInit { mem: m(mem), data: self.data_base + data },
+            DataDrop { data } => DataDrop { data: self.data_base + data },
             other => mem!(
-                other, I32Load, I64Load, F32Load, F64Load, I32Load8S, I32Load8U, I32Load16S,
-                I32Load16U, I64Load8S, I64Load8U, I64Load16S, I64Load16U, I64Load32S, I64Load32U,
-                I32Store, I64Store, F32Store, F64Store, I32Store8, I32Store16, I64Store8,
-                I64Store16, I64Store32
+                other, I32Load, I64Load, F32Load, F64Load, I32Load8S, I32Load8U, I32Load16S, I32Load16U,
+                I64Load8S, I64Load8U, I64Load16S, I64Load16U, I64Load32S, I64Load32U, I32Store, I64Store,
+                F32Store, F64Store, I32Store8, I32Store16, I64Store8, I64Store16, I64Store32
             ),
         }
     }

@@ -40,10 +40,7 @@ pub enum Entry {
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum TaskError {
     /// An import no host function satisfies.
-    #[error(
-        "unknown import {module}.{name}: only functions of {} can be imported",
-        wasi::MODULE
-    )]
+    #[error("unknown import {module}.{name}: only functions of {} can be imported", wasi::MODULE)]
     UnknownImport {
         /// Import module.
         module: String,
@@ -75,18 +72,12 @@ impl Run {
     /// Instantiates `module` for `task` and prepares `entry` without running a step.
     pub fn new(module: &Module, task: &Task, entry: &Entry) -> Result<Run, TaskError> {
         let args = task.args.iter().map(|a| a.as_bytes().to_vec()).collect();
-        let env = task
-            .env
-            .iter()
-            .map(|(k, v)| format!("{k}={v}").into_bytes())
-            .collect();
+        let env = task.env.iter().map(|(k, v)| format!("{k}={v}").into_bytes()).collect();
         let mut m = Machine::new(HostState::new(args, env, task.stdin.clone()));
         let mut externs = Vec::new();
         for import in module.imports() {
             let w = match &import.kind {
-                ImportKind::Func(ty) if import.module == wasi::MODULE => {
-                    wasi::resolve(&import.name, ty)
-                }
+                ImportKind::Func(ty) if import.module == wasi::MODULE => wasi::resolve(&import.name, ty),
                 _ => None,
             };
             let (Some(w), ImportKind::Func(ty)) = (w, &import.kind) else {
@@ -112,17 +103,9 @@ impl Run {
         // Check the arguments now, so a bad call is refused before any step runs.
         let ty = m.store.func_type(func).clone();
         if ty.params.len() != args.len() {
-            return Err(CallError::ArgumentCount {
-                expected: ty.params.len(),
-                got: args.len(),
-            }
-            .into());
+            return Err(CallError::ArgumentCount { expected: ty.params.len(), got: args.len() }.into());
         }
-        let mut run = Run {
-            machine: m,
-            entry: Some((func, args)),
-            max_steps: task.max_steps,
-        };
+        let mut run = Run { machine: m, entry: Some((func, args)), max_steps: task.max_steps };
         match start {
             Some(s) => run.machine.invoke(s, &[])?,
             None => run.begin_entry()?,

@@ -84,31 +84,21 @@ pub(crate) fn translate(
     let mut max_height = 0u32;
     while !ops.eof() {
         let (op, offset) = ops.read_with_offset()?;
-        check_encoding(
-            &bytes[offset as usize..ops.original_position() as usize],
-            offset as usize,
-        )?;
+        check_encoding(&bytes[offset as usize..ops.original_position() as usize], offset as usize)?;
         let height = v.operand_stack_height();
-        let live = !t.ctrl.last().is_some_and(|c| c.dead)
-            && !v.get_control_frame(0).is_some_and(|f| f.unreachable);
+        let live =
+            !t.ctrl.last().is_some_and(|c| c.dead) && !v.get_control_frame(0).is_some_and(|f| f.unreachable);
         v.op(offset, &op)?;
         max_height = max_height.max(v.operand_stack_height());
         t.op(&op, height, live, types)?;
     }
     ops.finish()?;
-    Ok(TranslatedFunc {
-        entry,
-        nparams,
-        nlocals,
-        max_height,
-    })
+    Ok(TranslatedFunc { entry, nparams, nlocals, max_height })
 }
 
 /// Length of the unsigned LEB128 number at the start of `b`.
 pub(crate) fn leb_len(b: &[u8]) -> usize {
-    b.iter()
-        .position(|x| x & 0x80 == 0)
-        .map_or(b.len(), |i| i + 1)
+    b.iter().position(|x| x & 0x80 == 0).map_or(b.len(), |i| i + 1)
 }
 
 /// Encoding rules of WebAssembly 2.0 that wasmparser relaxes for later
@@ -116,12 +106,7 @@ pub(crate) fn leb_len(b: &[u8]) -> usize {
 /// numbers of at most five bytes, and the memory index of `memory.size` and
 /// `memory.grow` is the single byte zero.
 fn check_encoding(raw: &[u8], offset: usize) -> Result<(), LoadError> {
-    let malformed = |message: &str| {
-        Err(LoadError::Invalid {
-            message: message.into(),
-            offset,
-        })
-    };
+    let malformed = |message: &str| Err(LoadError::Invalid { message: message.into(), offset });
     match raw.first() {
         Some(0x28..=0x3e) => {
             let align = leb_len(&raw[1..]);
@@ -199,9 +184,7 @@ impl Translator<'_> {
             (c.kind, c.height, c.branch_arity, c.start)
         };
         if kind == Kind::Function {
-            let ret = Op::Return {
-                results: self.nresults,
-            };
+            let ret = Op::Return { results: self.nresults };
             if conditional {
                 let skip = self.pc() + 2;
                 self.emit(Op::BrIfEqz { target: skip });
@@ -211,11 +194,7 @@ impl Translator<'_> {
         }
         let keep = c_arity;
         let drop = height - c_height - keep;
-        let target = if kind == Kind::Loop {
-            c_start
-        } else {
-            u32::MAX
-        };
+        let target = if kind == Kind::Loop { c_start } else { u32::MAX };
         let at = self.code.len();
         self.emit(match (conditional, drop) {
             (false, 0) => Op::Br { target },
@@ -236,18 +215,12 @@ impl Translator<'_> {
             (c.kind, c.height, c.branch_arity, c.start)
         };
         if kind == Kind::Function {
-            self.emit(Op::Return {
-                results: self.nresults,
-            });
+            self.emit(Op::Return { results: self.nresults });
             return;
         }
         let keep = c_arity;
         let drop = height - c_height - keep;
-        let target = if kind == Kind::Loop {
-            c_start
-        } else {
-            u32::MAX
-        };
+        let target = if kind == Kind::Loop { c_start } else { u32::MAX };
         let at = self.code.len();
         self.emit(Op::BrAdjust { target, drop, keep });
         if kind != Kind::Loop {
@@ -255,13 +228,7 @@ impl Translator<'_> {
         }
     }
 
-    fn op(
-        &mut self,
-        op: &Operator<'_>,
-        h: u32,
-        live: bool,
-        types: &[FuncType],
-    ) -> Result<(), LoadError> {
+    fn op(&mut self, op: &Operator<'_>, h: u32, live: bool, types: &[FuncType]) -> Result<(), LoadError> {
         use Operator as O;
         match *op {
             O::Block { blockty } => {
@@ -312,9 +279,7 @@ impl Translator<'_> {
                     self.patch(at, pc);
                 }
                 if c.kind == Kind::Function && live {
-                    self.emit(Op::Return {
-                        results: self.nresults,
-                    });
+                    self.emit(Op::Return { results: self.nresults });
                 }
                 return Ok(());
             }
@@ -342,60 +307,34 @@ impl Translator<'_> {
                 self.table_entry(targets.default(), h - 1);
                 return Ok(());
             }
-            O::Return => Op::Return {
-                results: self.nresults,
-            },
-            O::Call { function_index } => Op::Call {
-                func: function_index,
-            },
-            O::CallIndirect {
-                type_index,
-                table_index,
-            } => Op::CallIndirect {
-                ty: type_index,
-                table: table_index,
-            },
+            O::Return => Op::Return { results: self.nresults },
+            O::Call { function_index } => Op::Call { func: function_index },
+            O::CallIndirect { type_index, table_index } => {
+                Op::CallIndirect { ty: type_index, table: table_index }
+            }
             O::Drop => Op::Drop,
             O::Select | O::TypedSelect { .. } => Op::Select,
             O::LocalGet { local_index } => Op::LocalGet { index: local_index },
             O::LocalSet { local_index } => Op::LocalSet { index: local_index },
             O::LocalTee { local_index } => Op::LocalTee { index: local_index },
-            O::GlobalGet { global_index } => Op::GlobalGet {
-                global: global_index,
-            },
-            O::GlobalSet { global_index } => Op::GlobalSet {
-                global: global_index,
-            },
+            O::GlobalGet { global_index } => Op::GlobalGet { global: global_index },
+            O::GlobalSet { global_index } => Op::GlobalSet { global: global_index },
             O::TableGet { table } => Op::TableGet { table },
             O::TableSet { table } => Op::TableSet { table },
             O::TableSize { table } => Op::TableSize { table },
             O::TableGrow { table } => Op::TableGrow { table },
             O::TableFill { table } => Op::TableFill { table },
-            O::TableCopy {
-                dst_table,
-                src_table,
-            } => Op::TableCopy {
-                dst: dst_table,
-                src: src_table,
-            },
-            O::TableInit { elem_index, table } => Op::TableInit {
-                table,
-                elem: elem_index,
-            },
+            O::TableCopy { dst_table, src_table } => Op::TableCopy { dst: dst_table, src: src_table },
+            O::TableInit { elem_index, table } => Op::TableInit { table, elem: elem_index },
             O::ElemDrop { elem_index } => Op::ElemDrop { elem: elem_index },
             O::RefNull { .. } => Op::RefNull,
             O::RefIsNull => Op::RefIsNull,
-            O::RefFunc { function_index } => Op::RefFunc {
-                func: function_index,
-            },
+            O::RefFunc { function_index } => Op::RefFunc { func: function_index },
             O::MemorySize { mem } => Op::MemorySize { mem },
             O::MemoryGrow { mem } => Op::MemoryGrow { mem },
             O::MemoryFill { mem } => Op::MemoryFill { mem },
             O::MemoryCopy { dst_mem, .. } => Op::MemoryCopy { mem: dst_mem },
-            O::MemoryInit { data_index, mem } => Op::MemoryInit {
-                mem,
-                data: data_index,
-            },
+            O::MemoryInit { data_index, mem } => Op::MemoryInit { mem, data: data_index },
             O::DataDrop { data_index } => Op::DataDrop { data: data_index },
             O::I32Const { value } => Op::I32Const { value },
             O::I64Const { value } => Op::I64Const { value },
@@ -403,9 +342,8 @@ impl Translator<'_> {
             O::F64Const { value } => Op::F64Const { bits: value.bits() },
             ref other => match mem_op(other) {
                 Some(op) => op,
-                None => plain_op(other).unwrap_or_else(|| {
-                    unreachable!("validated operator {other:?} has no translation")
-                }),
+                None => plain_op(other)
+                    .unwrap_or_else(|| unreachable!("validated operator {other:?} has no translation")),
             },
         };
         self.emit(op);
@@ -425,9 +363,9 @@ fn mem_op(op: &Operator<'_>) -> Option<Op> {
         };
     }
     m!(
-        I32Load, I64Load, F32Load, F64Load, I32Load8S, I32Load8U, I32Load16S, I32Load16U,
-        I64Load8S, I64Load8U, I64Load16S, I64Load16U, I64Load32S, I64Load32U, I32Store, I64Store,
-        F32Store, F64Store, I32Store8, I32Store16, I64Store8, I64Store16, I64Store32
+        I32Load, I64Load, F32Load, F64Load, I32Load8S, I32Load8U, I32Load16S, I32Load16U, I64Load8S,
+        I64Load8U, I64Load16S, I64Load16U, I64Load32S, I64Load32U, I32Store, I64Store, F32Store, F64Store,
+        I32Store8, I32Store16, I64Store8, I64Store16, I64Store32
     )
 }
 

@@ -43,12 +43,7 @@ pub struct FuncType {
 
 impl fmt::Display for FuncType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let list = |v: &[ValType]| {
-            v.iter()
-                .map(|t| t.to_string())
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
+        let list = |v: &[ValType]| v.iter().map(|t| t.to_string()).collect::<Vec<_>>().join(" ");
         write!(f, "[{}] -> [{}]", list(&self.params), list(&self.results))
     }
 }
@@ -99,11 +94,7 @@ impl Value {
 
     /// Decodes a stack slot of the given type.
     pub fn from_slot(ty: ValType, slot: u64) -> Value {
-        let r = if slot == 0 {
-            None
-        } else {
-            Some((slot - 1) as u32)
-        };
+        let r = if slot == 0 { None } else { Some((slot - 1) as u32) };
         match ty {
             ValType::I32 => Value::I32(slot as u32 as i32),
             ValType::I64 => Value::I64(slot as i64),

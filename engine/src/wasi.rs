@@ -29,7 +29,7 @@ pub mod errno {
     pub const SPIPE: u32 = 70;
 }
 
-/// Seconds from 1970 to 2020-01-01, the guest's realtime clock at step 0.
+/// Nanoseconds from 1970 to 2020-01-01: the guest's realtime clock at step 0.
 pub const REALTIME_EPOCH_NS: u64 = 1_577_836_800 * 1_000_000_000;
 
 /// The WASI functions the engine implements.
@@ -80,9 +80,7 @@ pub fn resolve(name: &str, ty: &FuncType) -> Option<Wasi> {
         "proc_exit" if sig(&[I32], &[]) => Wasi::ProcExit,
         "random_get" if sig(&[I32, I32], &[I32]) => Wasi::RandomGet,
         "sched_yield" if sig(&[], &[I32]) => Wasi::SchedYield,
-        _ if ty.results == [I32] && ty.params.iter().all(|p| matches!(p, I32 | I64)) => {
-            Wasi::Unsupported
-        }
+        _ if ty.results == [I32] && ty.params.iter().all(|p| matches!(p, I32 | I64)) => Wasi::Unsupported,
         _ => return None,
     };
     Some(w)
@@ -94,14 +92,10 @@ struct Mem<'a>(&'a mut [u8]);
 impl Mem<'_> {
     fn slice(&mut self, ptr: u32, len: u32) -> Result<&mut [u8], u32> {
         let start = ptr as usize;
-        self.0
-            .get_mut(start..start + len as usize)
-            .ok_or(errno::FAULT)
+        self.0.get_mut(start..start + len as usize).ok_or(errno::FAULT)
     }
     fn read_u32(&mut self, ptr: u32) -> Result<u32, u32> {
-        Ok(u32::from_le_bytes(
-            self.slice(ptr, 4)?.try_into().expect("four bytes"),
-        ))
+        Ok(u32::from_le_bytes(self.slice(ptr, 4)?.try_into().expect("four bytes")))
     }
     fn write_u32(&mut self, ptr: u32, v: u32) -> Result<(), u32> {
         self.slice(ptr, 4)?.copy_from_slice(&v.to_le_bytes());
@@ -119,10 +113,7 @@ impl Mem<'_> {
         (0..count)
             .map(|i| {
                 let at = ptr.checked_add(i * 8).ok_or(errno::FAULT)?;
-                Ok((
-                    self.read_u32(at)?,
-                    self.read_u32(at.checked_add(4).ok_or(errno::FAULT)?)?,
-                ))
+                Ok((self.read_u32(at)?, self.read_u32(at.checked_add(4).ok_or(errno::FAULT)?)?))
             })
             .collect()
     }
@@ -237,8 +228,7 @@ pub fn call_with_memory(
             for (ptr, len) in mem.iovecs(a(1), a(2))? {
                 let pos = host.stdin_pos as usize;
                 let n = (len as usize).min(host.stdin.len() - pos);
-                mem.slice(ptr, n as u32)?
-                    .copy_from_slice(&host.stdin[pos..pos + n]);
+                mem.slice(ptr, n as u32)?.copy_from_slice(&host.stdin[pos..pos + n]);
                 host.stdin_pos += n as u64;
                 total += n as u32;
                 if n < len as usize {

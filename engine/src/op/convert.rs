@@ -14,11 +14,7 @@ macro_rules! trunc {
             }
             let t = x.trunc();
             // `$lo` and `$hi` are exactly representable powers of two.
-            if t >= $lo && t < $hi {
-                Ok(t as $i)
-            } else {
-                Err(TrapKind::IntegerOverflow)
-            }
+            if t >= $lo && t < $hi { Ok(t as $i) } else { Err(TrapKind::IntegerOverflow) }
         }
     };
 }
@@ -27,19 +23,7 @@ trunc!(i32_trunc_f32_s, f32, i32, -2147483648.0, 2147483648.0);
 trunc!(i32_trunc_f32_u, f32, u32, 0.0, 4294967296.0);
 trunc!(i32_trunc_f64_s, f64, i32, -2147483648.0, 2147483648.0);
 trunc!(i32_trunc_f64_u, f64, u32, 0.0, 4294967296.0);
-trunc!(
-    i64_trunc_f32_s,
-    f32,
-    i64,
-    -9223372036854775808.0,
-    9223372036854775808.0
-);
+trunc!(i64_trunc_f32_s, f32, i64, -9223372036854775808.0, 9223372036854775808.0);
 trunc!(i64_trunc_f32_u, f32, u64, 0.0, 18446744073709551616.0);
-trunc!(
-    i64_trunc_f64_s,
-    f64,
-    i64,
-    -9223372036854775808.0,
-    9223372036854775808.0
-);
+trunc!(i64_trunc_f64_s, f64, i64, -9223372036854775808.0, 9223372036854775808.0);
 trunc!(i64_trunc_f64_u, f64, u64, 0.0, 18446744073709551616.0);

@@ -13,21 +13,13 @@ pub const F64_CANONICAL_NAN: u64 = 0x7ff8_0000_0000_0000;
 /// Canonicalises an f32 arithmetic result.
 #[inline]
 pub fn canon32(x: f32) -> u32 {
-    if x.is_nan() {
-        F32_CANONICAL_NAN
-    } else {
-        x.to_bits()
-    }
+    if x.is_nan() { F32_CANONICAL_NAN } else { x.to_bits() }
 }
 
 /// Canonicalises an f64 arithmetic result.
 #[inline]
 pub fn canon64(x: f64) -> u64 {
-    if x.is_nan() {
-        F64_CANONICAL_NAN
-    } else {
-        x.to_bits()
-    }
+    if x.is_nan() { F64_CANONICAL_NAN } else { x.to_bits() }
 }
 
 macro_rules! minmax {

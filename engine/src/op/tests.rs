@@ -21,10 +21,7 @@ fn truncation_bounds() {
     assert_eq!(i32_trunc_f64_s(-2147483648.9), Ok(i32::MIN));
     assert_eq!(i32_trunc_f64_s(-2147483649.0), Err(IntegerOverflow));
     assert_eq!(i64_trunc_f64_u(f64::NAN), Err(InvalidConversionToInteger));
-    assert_eq!(
-        i64_trunc_f64_u(18446744073709549568.0),
-        Ok(18446744073709549568)
-    );
+    assert_eq!(i64_trunc_f64_u(18446744073709549568.0), Ok(18446744073709549568));
 }
 
 #[test]

@@ -1,0 +1,224 @@
+//! Differential testing against wasmi: random valid modules from wasm-smith
+//! (made to terminate by an injected fuel counter, NaNs canonicalised) run in
+//! both engines must agree on results, traps and final memory contents.
+//!
+//! `REFUTE_DIFF_CASES=N` sets the number of modules (default 2000);
+//! `REFUTE_DIFF_SEED=S` the first seed. A failure names its seed.
+
+use arbitrary::Unstructured;
+use refute::oracle;
+use refute_engine::{Extern, HostState, Machine, Module, Status, TrapKind, Value};
+
+fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn config() -> wasm_smith::Config {
+    wasm_smith::Config {
+        simd_enabled: false,
+        relaxed_simd_enabled: false,
+        threads_enabled: false,
+        shared_everything_threads_enabled: false,
+        exceptions_enabled: false,
+        tail_call_enabled: false,
+        gc_enabled: false,
+        memory64_enabled: false,
+        custom_page_sizes_enabled: false,
+        wide_arithmetic_enabled: false,
+        extended_const_enabled: false,
+        custom_descriptors_enabled: false,
+        compact_imports_enabled: false,
+        multi_value_enabled: true,
+        reference_types_enabled: true,
+        bulk_memory_enabled: true,
+        saturating_float_to_int_enabled: true,
+        sign_extension_ops_enabled: true,
+        canonicalize_nans: true,
+        export_everything: true,
+        allow_start_export: true,
+        max_imports: 0,
+        max_memories: 1,
+        max_tables: 2,
+        max_memory32_bytes: 4 * 65536,
+        max_table_elements: 1000,
+        max_instructions: 200,
+        max_funcs: 20,
+        min_funcs: 1,
+        ..wasm_smith::Config::default()
+    }
+}
+
+/// Deterministic bytes for a seed (splitmix64).
+fn seed_bytes(seed: u64, len: usize) -> Vec<u8> {
+    let mut z = seed;
+    (0..len)
+        .map(|_| {
+            z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut x = z;
+            x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            (x ^ (x >> 31)) as u8
+        })
+        .collect()
+}
+
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::F32(x), Value::F32(y)) => {
+            x == y || (f32::from_bits(*x).is_nan() && f32::from_bits(*y).is_nan())
+        }
+        (Value::F64(x), Value::F64(y)) => {
+            x == y || (f64::from_bits(*x).is_nan() && f64::from_bits(*y).is_nan())
+        }
+        (Value::FuncRef(x), Value::FuncRef(y)) | (Value::ExternRef(x), Value::ExternRef(y)) => {
+            x.is_some() == y.is_some()
+        }
+        _ => a == b,
+    }
+}
+
+#[derive(Default, Debug)]
+struct Tally {
+    modules: u64,
+    calls: u64,
+    traps: u64,
+    skipped: u64,
+}
+
+/// Runs one module in both engines; `Err` describes a disagreement.
+fn check(bytes: &[u8], tally: &mut Tally) -> Result<(), String> {
+    let module = Module::new(bytes).map_err(|e| format!("engine refuses a valid module: {e}"))?;
+    let engine = wasmi::Engine::default();
+    let wmodule = wasmi::Module::new(&engine, bytes).map_err(|e| format!("wasmi refuses: {e}"))?;
+    let mut wstore = wasmi::Store::new(&engine, ());
+    let linker = wasmi::Linker::<()>::new(&engine);
+    let winst = linker.instantiate_and_start(&mut wstore, &wmodule);
+
+    let mut m = Machine::new(HostState::default());
+    // Instantiation includes running the start function, as in wasmi.
+    let inst = m.store.instantiate(&module, |_| None).map_err(|e| e.to_string()).and_then(|(id, start)| {
+        if let Some(s) = start {
+            m.invoke(s, &[]).map_err(|e| e.to_string())?;
+            match m.run_to_end(10_000_000) {
+                Status::Finished => {}
+                other => return Err(format!("start: {other}")),
+            }
+        }
+        Ok(id)
+    });
+    let (id, winst) = match (inst, winst) {
+        (Err(_), Err(_)) => return Ok(()),
+        (Ok(i), Ok(w)) => (i, w),
+        (Err(e), Ok(_)) => return Err(format!("instantiation differs: engine {e}, wasmi succeeded")),
+        (Ok(_), Err(e)) if e.as_trap_code() == Some(wasmi::TrapCode::StackOverflow) => {
+            tally.skipped += 1;
+            return Ok(());
+        }
+        (Ok(_), Err(e)) => return Err(format!("instantiation differs: engine succeeded, wasmi {e}")),
+    };
+    let mut exports: Vec<(String, u32)> = m
+        .store
+        .instance(id)
+        .exports
+        .iter()
+        .filter_map(|(n, e)| match e {
+            Extern::Func(f) => Some((n.clone(), *f)),
+            _ => None,
+        })
+        .collect();
+    exports.sort();
+    tally.modules += 1;
+    for (name, func) in exports {
+        let ty = m.store.func_type(func).clone();
+        let args: Vec<Value> = ty.params.iter().map(|t| Value::default_of(*t)).collect();
+        let wfunc = winst.get_func(&wstore, &name).ok_or("wasmi lacks an export")?;
+        let wargs: Vec<wasmi::Val> = args
+            .iter()
+            .map(|a| match a {
+                Value::I32(x) => wasmi::Val::I32(*x),
+                Value::I64(x) => wasmi::Val::I64(*x),
+                Value::F32(x) => wasmi::Val::F32(f32::from_bits(*x).into()),
+                Value::F64(x) => wasmi::Val::F64(f64::from_bits(*x).into()),
+                Value::FuncRef(_) => wasmi::Val::FuncRef(wasmi::Nullable::Null),
+                Value::ExternRef(_) => wasmi::Val::ExternRef(wasmi::Nullable::Null),
+            })
+            .collect();
+        let mut wres: Vec<wasmi::Val> =
+            wfunc.ty(&wstore).results().iter().map(|t| wasmi::Val::default_for_ty(*t)).collect();
+        let wout = wfunc.call(&mut wstore, &wargs, &mut wres);
+        m.invoke(func, &args).map_err(|e| format!("{name}: {e}"))?;
+        let status = m.run_to_end(m.steps() + 50_000_000);
+        tally.calls += 1;
+        match (status, &wout) {
+            (Status::Finished, Ok(())) => {
+                let got = m.results();
+                let want: Vec<Value> = wres.iter().map(oracle::from_wasmi).collect();
+                if got.len() != want.len() || !got.iter().zip(&want).all(|(a, b)| same_value(a, b)) {
+                    return Err(format!("{name}: results differ: engine {got:?}, wasmi {want:?}"));
+                }
+            }
+            (Status::Trapped(TrapKind::CallStackExhausted | TrapKind::ValueStackExhausted), _)
+            | (Status::OutOfSteps, _) => {
+                // Resource limits differ between engines by design: stop here.
+                tally.skipped += 1;
+                return Ok(());
+            }
+            (Status::Trapped(k), Err(e)) => {
+                tally.traps += 1;
+                match e.as_trap_code().map(oracle::trap_kind) {
+                    Some(TrapKind::CallStackExhausted) => {
+                        tally.skipped += 1;
+                        return Ok(());
+                    }
+                    Some(w) if w == k => {}
+                    other => {
+                        return Err(format!("{name}: engine trapped with {k}, wasmi with {other:?} ({e})"));
+                    }
+                }
+            }
+            (s, w) => return Err(format!("{name}: engine {s}, wasmi {w:?}")),
+        }
+        // Final memory contents must agree after every call.
+        if let Some(Extern::Memory(addr)) =
+            m.store.instance(id).exports.values().find(|e| matches!(e, Extern::Memory(_)))
+        {
+            let wm = winst
+                .exports(&wstore)
+                .find_map(|e| e.into_memory())
+                .ok_or("wasmi lacks the memory export")?;
+            if m.store.memory(*addr).data != wm.data(&wstore) {
+                return Err(format!("{name}: memory contents differ"));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn random_modules_agree_with_wasmi() {
+    let cases = env_u64("REFUTE_DIFF_CASES", 2000);
+    let first = env_u64("REFUTE_DIFF_SEED", 1);
+    let mut tally = Tally::default();
+    let mut failures = Vec::new();
+    for seed in first..first + cases {
+        let data = seed_bytes(seed, 16 * 1024);
+        let mut u = Unstructured::new(&data);
+        let Ok(mut module) = wasm_smith::Module::new(config(), &mut u) else { continue };
+        if module.ensure_termination(1_000).is_err() {
+            continue;
+        }
+        let bytes = module.to_bytes();
+        if let Err(e) = check(&bytes, &mut tally) {
+            failures.push(format!("seed {seed}: {e}"));
+            if failures.len() == 1 {
+                let path = std::env::temp_dir().join(format!("refute-diff-{seed}.wasm"));
+                std::fs::write(&path, &bytes).unwrap();
+                failures.push(format!("  module written to {}", path.display()));
+            }
+        }
+    }
+    println!("differential: {tally:?}");
+    assert!(failures.is_empty(), "{} disagreements:\n{}", failures.len(), failures.join("\n"));
+    assert!(tally.modules > cases / 2, "too few modules were generated: {tally:?}");
+    assert!(tally.calls > tally.modules / 2, "too few calls: {tally:?}");
+}

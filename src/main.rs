@@ -124,16 +124,22 @@ fn read_module(path: &Path) -> Result<Module> {
         )));
     }
     let bytes = std::fs::read(path).map_err(|e| bad(format!("cannot read {}: {e}", path.display())))?;
+    let is_text = path.extension().is_some_and(|e| e == "wat" || e == "wast");
     let bytes = if bytes.starts_with(b"\0asm") {
         bytes
-    } else {
+    } else if is_text {
         match wat::parse_bytes(&bytes) {
             Ok(b) => b.into_owned(),
-            Err(_) if bytes.is_empty() || bytes.iter().any(|b| *b == 0) => {
-                return Err(bad(format!("{}: not a WebAssembly module (no \\0asm header)", path.display())));
+            Err(e) => {
+                let e = e.to_string().lines().map(str::trim).collect::<Vec<_>>().join(" ");
+                return Err(bad(format!("{}: not valid WebAssembly text: {e}", path.display())));
             }
-            Err(e) => return Err(bad(format!("{}: not valid WebAssembly text: {e}", path.display()))),
         }
+    } else {
+        return Err(bad(format!(
+            "{}: not a WebAssembly binary (it does not start with \\0asm; text modules need a .wat extension)",
+            path.display()
+        )));
     };
     Module::new(&bytes).map_err(|e| bad(format!("{}: {e}", path.display())))
 }

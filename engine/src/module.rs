@@ -50,6 +50,7 @@ impl From<wasmparser::BinaryReaderError> for LoadError {
         if message.contains("support is not enabled")
             || message.contains("proposal not enabled")
             || message.contains("must be enabled")
+            || message.contains("SIMD")
         {
             LoadError::Unsupported { message, offset }
         } else {

@@ -47,6 +47,14 @@ pub enum TaskError {
         /// Import name.
         name: String,
     },
+    /// A WASI import whose declared type is not the one WASI defines.
+    #[error("import {}.{name} has type {ty}, which is not its WASI preview1 signature", wasi::MODULE)]
+    BadWasiImport {
+        /// Import name.
+        name: String,
+        /// The declared type.
+        ty: crate::value::FuncType,
+    },
     /// Instantiation failed.
     #[error(transparent)]
     Instantiate(#[from] InstantiateError),
@@ -81,6 +89,9 @@ impl Run {
                 _ => None,
             };
             let (Some(w), ImportKind::Func(ty)) = (w, &import.kind) else {
+                if let (true, ImportKind::Func(ty)) = (import.module == wasi::MODULE, &import.kind) {
+                    return Err(TaskError::BadWasiImport { name: import.name.clone(), ty: ty.clone() });
+                }
                 return Err(TaskError::UnknownImport {
                     module: import.module.clone(),
                     name: import.name.clone(),

@@ -1,0 +1,154 @@
+//! The `refute` binary as a user runs it: real processes, real files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn refute(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_refute")).args(args).output().expect("run refute")
+}
+
+fn corpus(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad-modules").join(name).to_string_lossy().into()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+/// Runs `args` and checks the input is refused: exit code 2, one line naming the problem.
+fn refused(args: &[&str], expect: &str) {
+    let o = refute(args);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{args:?}: expected exit 2, stderr: {err}");
+    assert!(err.contains(expect), "{args:?}: expected {expect:?} in: {err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: not one line: {err}");
+    assert!(!err.contains("panicked"), "{args:?}: {err}");
+}
+
+#[test]
+fn bad_modules_are_refused_with_a_clear_line() {
+    let cases = [
+        ("empty.wasm", "not a WebAssembly binary"),
+        ("bad-magic.wasm", "not a WebAssembly binary"),
+        ("wrong-version.wasm", "unknown binary version"),
+        ("truncated.wasm", "unexpected end"),
+        ("garbage.wasm", "invalid module"),
+        ("section-too-long.wasm", "invalid module"),
+        ("simd.wat", "unsupported WebAssembly feature"),
+        ("simd.wat", "SIMD"),
+        ("threads.wat", "unsupported WebAssembly feature"),
+        ("memory64.wat", "unsupported WebAssembly feature"),
+        ("tail-call.wat", "unsupported WebAssembly feature"),
+        ("exceptions.wat", "unsupported WebAssembly feature"),
+        ("multi-memory.wat", "multiple memories"),
+        ("type-mismatch.wat", "type mismatch"),
+        ("unknown-import.wat", "unknown import env.sleep"),
+        ("wasi-wrong-signature.wat", "not its WASI preview1 signature"),
+        ("no-start.wat", "no exported function named \"_start\""),
+        ("syntax-error.wat", "not valid WebAssembly text"),
+    ];
+    for (file, expect) in cases {
+        refused(&["run", &corpus(file)], expect);
+    }
+    // Every file in the corpus is covered.
+    for entry in std::fs::read_dir(corpus("")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().to_string();
+        assert!(name == "README.md" || cases.iter().any(|(f, _)| *f == name), "{name} is not tested");
+    }
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("refute-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+#[test]
+fn huge_and_missing_files_are_refused() {
+    let huge = temp("huge.wasm");
+    let f = std::fs::File::create(&huge).unwrap();
+    f.set_len(65 << 20).unwrap(); // sparse: costs no disk
+    refused(&["run", huge.to_str().unwrap()], "larger than the module limit");
+    refused(&["run", "/nonexistent/x.wasm"], "cannot read /nonexistent/x.wasm");
+}
+
+#[test]
+fn deeply_nested_module_loads_without_crashing() {
+    let depth = 20_000;
+    let wat = format!(
+        "(module (func (export \"f\") (result i32) {} i32.const 7 {}))",
+        "block (result i32) ".repeat(depth),
+        "end ".repeat(depth)
+    );
+    let path = temp("deep.wat");
+    std::fs::write(&path, wat).unwrap();
+    let o = refute(&["run", path.to_str().unwrap(), "--invoke", "f"]);
+    // Either it runs (and returns 7) or it is refused cleanly; it never crashes.
+    match o.status.code() {
+        Some(0) => assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "7"),
+        Some(2) => assert!(!stderr(&o).contains("panicked")),
+        other => panic!("unexpected exit {other:?}: {}", stderr(&o)),
+    }
+}
+
+const ADD: &str = r#"(module
+  (func (export "add") (param i32 i64) (result i64) local.get 1 local.get 0 i64.extend_i32_s i64.add)
+  (func (export "div") (param i32 i32) (result i32) local.get 0 local.get 1 i32.div_s)
+  (func (export "spin") (loop br 0)))"#;
+
+#[test]
+fn invoke_parses_arguments_by_signature() {
+    let path = temp("add.wat");
+    std::fs::write(&path, ADD).unwrap();
+    let p = path.to_str().unwrap();
+    let o = refute(&["run", p, "--invoke", "add", "--", "-3", "10"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "7");
+    refused(&["run", p, "--invoke", "add", "1"], "takes 2 argument(s)");
+    refused(&["run", p, "--invoke", "add", "x", "1"], "\"x\" is not a valid i32");
+    refused(&["run", p, "--invoke", "nope"], "no exported function named \"nope\"");
+    refused(&["run", p, "--invoke", "add", "1", "2", "--stdin", "/nonexistent"], "cannot read stdin file");
+    refused(&["run", p, "--env", "NOEQUALS"], "is not NAME=VALUE");
+}
+
+#[test]
+fn traps_and_step_limits_are_statuses_not_errors() {
+    let path = temp("div.wat");
+    std::fs::write(&path, ADD).unwrap();
+    let p = path.to_str().unwrap();
+    let o = refute(&["run", p, "--invoke", "div", "1", "0", "--json"]);
+    assert_eq!(o.status.code(), Some(125));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["status"], "trapped");
+    assert_eq!(v["trap"], "integer divide by zero");
+    assert_eq!(v["steps"], 3);
+    let o = refute(&["run", p, "--invoke", "spin", "--max-steps", "1000", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["status"], "out_of_steps");
+    assert_eq!(v["steps"], 1000);
+    let o = refute(&["run", p, "--invoke", "spin", "--max-steps", "1000"]);
+    assert!(stderr(&o).contains("ran out of steps"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_c_program_runs_with_args_stdin_env_and_exit_code() {
+    let wasm = refute::workloads::wasm("sha256").unwrap_or_else(|e| panic!("{e:#}"));
+    let w = wasm.to_str().unwrap();
+    let o = refute(&["run", w, "2"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout)
+            .contains("89a62f424cfaaa00324c1d30254d5b60b313d8ad1b2a3ed12c07bd6aa0c1cdb8")
+    );
+    let input = temp("abc.txt");
+    std::fs::write(&input, "abc").unwrap();
+    let o = refute(&["run", w, "-", "--stdin", input.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["stdout"], "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n");
+    assert_eq!(v["status"], "finished");
+    assert_eq!(v["exit_code"], 0);
+    // A bad argument makes the guest exit with its own code 1.
+    let o = refute(&["run", w, "--", "-5"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("bad round count"), "{}", stderr(&o));
+}

@@ -14,7 +14,7 @@ macro_rules! trunc {
             }
             let t = x.trunc();
             // `$lo` and `$hi` are exactly representable powers of two.
-            if t >= $lo && t < $hi { Ok(t as $i) } else { Err(TrapKind::IntegerOverflow) }
+            if ($lo..$hi).contains(&t) { Ok(t as $i) } else { Err(TrapKind::IntegerOverflow) }
         }
     };
 }

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The main job: build the C workloads and run one in refute's deterministic engine.
+# (The full dispute demo replaces this once the arbiter and bots exist.)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+cargo build --release --locked --bin refute
+bash workloads/build.sh "$CARGO_TARGET_DIR/workloads" >/dev/null
+refute="$CARGO_TARGET_DIR/release/refute"
+wasm="$CARGO_TARGET_DIR/workloads/sha256.wasm"
+echo "\$ refute run sha256.wasm 2000"
+"$refute" run "$wasm" 2000
+echo
+echo "\$ refute run sha256.wasm - --stdin abc.txt --json     # abc.txt holds \"abc\""
+printf abc > "$CARGO_TARGET_DIR/abc.txt"
+"$refute" run "$wasm" - --stdin "$CARGO_TARGET_DIR/abc.txt" --json
+echo
+echo "\$ refute run interp.wasm 10 --max-steps 100000 --json   # steps are exact and deterministic"
+"$refute" run "$CARGO_TARGET_DIR/workloads/interp.wasm" 10 --max-steps 100000 --json || true

@@ -90,8 +90,14 @@ fn check(bytes: &[u8], tally: &mut Tally) -> Result<(), String> {
     let module = Module::new(bytes).map_err(|e| format!("engine refuses a valid module: {e}"))?;
     let engine = wasmi::Engine::default();
     let wmodule = wasmi::Module::new(&engine, bytes).map_err(|e| format!("wasmi refuses: {e}"))?;
-    let mut wstore = wasmi::Store::new(&engine, ());
-    let linker = wasmi::Linker::<()>::new(&engine);
+    // Give wasmi the engine's fixed limits, so growth beyond them fails alike.
+    let limits = wasmi::StoreLimitsBuilder::new()
+        .memory_size(refute_engine::limits::MAX_MEMORY_PAGES as usize * 65536)
+        .table_elements(refute_engine::limits::MAX_TABLE_ELEMS as usize)
+        .build();
+    let mut wstore = wasmi::Store::new(&engine, limits);
+    wstore.limiter(|l| l);
+    let linker = wasmi::Linker::<wasmi::StoreLimits>::new(&engine);
     let winst = linker.instantiate_and_start(&mut wstore, &wmodule);
 
     let mut m = Machine::new(HostState::default());

@@ -217,6 +217,14 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
                 stack[sp - 1] = $out($e);
             }};
         }
+        // A binary operator whose right operand is an immediate.
+        macro_rules! imm {
+            ($in:ident, $out:ident, $c:expr, |$a:ident, $b:ident| $e:expr) => {{
+                let $b = $c;
+                let $a = $in(stack[sp - 1]);
+                stack[sp - 1] = $out($e);
+            }};
+        }
         macro_rules! bin_trap {
             ($in:ident, $out:ident, $f:expr) => {{
                 let b = $in(stack[sp - 1]);
@@ -386,6 +394,15 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
                 stack[fp + index as usize] = stack[sp];
             }
             Op::LocalTee { index } => stack[fp + index as usize] = stack[sp - 1],
+            Op::LocalGet2 { a, b } => {
+                stack[sp] = stack[fp + a as usize];
+                stack[sp + 1] = stack[fp + b as usize];
+                sp += 2;
+            }
+            Op::LocalSetGet { set, get } => {
+                stack[fp + set as usize] = stack[sp - 1];
+                stack[sp - 1] = stack[fp + get as usize];
+            }
             Op::GlobalGet { global } => push!(globals[global as usize].value),
             Op::GlobalSet { global } => {
                 sp -= 1;
@@ -709,6 +726,35 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
             Op::F64Min => bin!(f64_, c64, |a, b| f64_min(a, b)),
             Op::F64Max => bin!(f64_, c64, |a, b| f64_max(a, b)),
             Op::F64Copysign => bin!(u64_, u64_, |a, b| (a & !(1 << 63)) | (b & (1 << 63))),
+
+            Op::I32AddImm { value } => imm!(u32_, from_u32, value as u32, |a, b| a.wrapping_add(b)),
+            Op::I32MulImm { value } => imm!(u32_, from_u32, value as u32, |a, b| a.wrapping_mul(b)),
+            Op::I32AndImm { value } => imm!(u32_, from_u32, value as u32, |a, b| a & b),
+            Op::I32OrImm { value } => imm!(u32_, from_u32, value as u32, |a, b| a | b),
+            Op::I32XorImm { value } => imm!(u32_, from_u32, value as u32, |a, b| a ^ b),
+            Op::I32ShlImm { value } => imm!(u32_, from_u32, value as u32, |a, b| a.wrapping_shl(b)),
+            Op::I32ShrSImm { value } => imm!(i32_, from_i32, value as u32, |a, b| a.wrapping_shr(b)),
+            Op::I32ShrUImm { value } => imm!(u32_, from_u32, value as u32, |a, b| a.wrapping_shr(b)),
+            Op::I32RotlImm { value } => imm!(u32_, from_u32, value as u32, |a, b| a.rotate_left(b % 32)),
+            Op::I32RotrImm { value } => imm!(u32_, from_u32, value as u32, |a, b| a.rotate_right(b % 32)),
+            Op::I32EqImm { value } => imm!(i32_, from_bool, value, |a, b| a == b),
+            Op::I32NeImm { value } => imm!(i32_, from_bool, value, |a, b| a != b),
+            Op::I32LtSImm { value } => imm!(i32_, from_bool, value, |a, b| a < b),
+            Op::I32LtUImm { value } => imm!(u32_, from_bool, value as u32, |a, b| a < b),
+            Op::I32GtSImm { value } => imm!(i32_, from_bool, value, |a, b| a > b),
+            Op::I32GtUImm { value } => imm!(u32_, from_bool, value as u32, |a, b| a > b),
+            Op::I32LeSImm { value } => imm!(i32_, from_bool, value, |a, b| a <= b),
+            Op::I32LeUImm { value } => imm!(u32_, from_bool, value as u32, |a, b| a <= b),
+            Op::I32GeSImm { value } => imm!(i32_, from_bool, value, |a, b| a >= b),
+            Op::I32GeUImm { value } => imm!(u32_, from_bool, value as u32, |a, b| a >= b),
+            Op::I64AddImm { value } => imm!(u64_, u64_, value as u64, |a, b| a.wrapping_add(b)),
+            Op::I64MulImm { value } => imm!(u64_, u64_, value as u64, |a, b| a.wrapping_mul(b)),
+            Op::I64AndImm { value } => imm!(u64_, u64_, value as u64, |a, b| a & b),
+            Op::I64OrImm { value } => imm!(u64_, u64_, value as u64, |a, b| a | b),
+            Op::I64XorImm { value } => imm!(u64_, u64_, value as u64, |a, b| a ^ b),
+            Op::I64ShlImm { value } => imm!(u64_, u64_, value as u64, |a, b| a.wrapping_shl(b as u32)),
+            Op::I64ShrSImm { value } => imm!(i64_, from_i64, value as u64, |a, b| a.wrapping_shr(b as u32)),
+            Op::I64ShrUImm { value } => imm!(u64_, u64_, value as u64, |a, b| a.wrapping_shr(b as u32)),
 
             Op::I32WrapI64 => un!(u64_, from_u32, |a| a as u32),
             Op::I32TruncF32S => un_trap!(f32_, from_i32, cv::i32_trunc_f32_s),

@@ -58,6 +58,17 @@ pub enum Op {
         table: u32,
     } = 0x09,
 
+    /// Fused `local.get a; local.get b`.
+    LocalGet2 {
+        a: u32,
+        b: u32,
+    } = 0x0C,
+    /// Fused `local.set set; local.get get`.
+    LocalSetGet {
+        set: u32,
+        get: u32,
+    } = 0x0D,
+
     // Parametric and variables.
     Drop = 0x10,
     Select = 0x11,
@@ -386,6 +397,93 @@ pub enum Op {
     I64TruncSatF32U = 0xD5,
     I64TruncSatF64S = 0xD6,
     I64TruncSatF64U = 0xD7,
+
+    // Fused `i64.const value` followed by a binary operator (`sub` becomes `add` of `-value`).
+    I64AddImm {
+        value: i64,
+    } = 0xD8,
+    I64MulImm {
+        value: i64,
+    } = 0xD9,
+    I64AndImm {
+        value: i64,
+    } = 0xDA,
+    I64OrImm {
+        value: i64,
+    } = 0xDB,
+    I64XorImm {
+        value: i64,
+    } = 0xDC,
+    I64ShlImm {
+        value: i64,
+    } = 0xDD,
+    I64ShrSImm {
+        value: i64,
+    } = 0xDE,
+    I64ShrUImm {
+        value: i64,
+    } = 0xDF,
+    // Fused `i32.const value` followed by a binary operator.
+    I32AddImm {
+        value: i32,
+    } = 0xE0,
+    I32MulImm {
+        value: i32,
+    } = 0xE1,
+    I32AndImm {
+        value: i32,
+    } = 0xE2,
+    I32OrImm {
+        value: i32,
+    } = 0xE3,
+    I32XorImm {
+        value: i32,
+    } = 0xE4,
+    I32ShlImm {
+        value: i32,
+    } = 0xE5,
+    I32ShrSImm {
+        value: i32,
+    } = 0xE6,
+    I32ShrUImm {
+        value: i32,
+    } = 0xE7,
+    I32RotlImm {
+        value: i32,
+    } = 0xE8,
+    I32RotrImm {
+        value: i32,
+    } = 0xE9,
+    I32EqImm {
+        value: i32,
+    } = 0xEA,
+    I32NeImm {
+        value: i32,
+    } = 0xEB,
+    I32LtSImm {
+        value: i32,
+    } = 0xEC,
+    I32LtUImm {
+        value: i32,
+    } = 0xED,
+    I32GtSImm {
+        value: i32,
+    } = 0xEE,
+    I32GtUImm {
+        value: i32,
+    } = 0xEF,
+    I32LeSImm {
+        value: i32,
+    } = 0xF0,
+    I32LeUImm {
+        value: i32,
+    } = 0xF1,
+    I32GeSImm {
+        value: i32,
+    } = 0xF2,
+    I32GeUImm {
+        value: i32,
+    } = 0xF3,
 }
 
 impl Op {

@@ -14,7 +14,7 @@
 //! let m = run_task(&module, &task, &Entry::Invoke("add".into(), vec![Value::I32(2), Value::I32(3)])).unwrap();
 //! assert_eq!(m.status(), Status::Finished);
 //! assert_eq!(m.results(), vec![Value::I32(5)]);
-//! assert_eq!(m.steps(), 4);
+//! assert_eq!(m.steps(), 3); // local.get 0 and local.get 1 fuse into one step
 //! ```
 
 mod exec;

@@ -91,6 +91,15 @@ impl Machine {
         self.status
     }
 
+    /// The instruction the next step executes, if the machine is running
+    /// WebAssembly code (for tracing and, later, proofs).
+    pub fn next_op(&self) -> Option<crate::isa::Op> {
+        if self.status != Status::Running || self.pending_host.is_some() {
+            return None;
+        }
+        self.store.code.get(self.pc as usize).copied()
+    }
+
     /// Starts an invocation of the function at `func` with `args`. Run it with [`Machine::run`].
     pub fn invoke(&mut self, func: u32, args: &[Value]) -> Result<(), CallError> {
         let f = self.store.funcs.get(func as usize).ok_or(CallError::NoSuchFunction(func))?;

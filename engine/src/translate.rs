@@ -67,6 +67,8 @@ pub(crate) fn translate(
     let nparams = ty.params.len() as u32;
     let entry = code.len() as u32;
     let mut t = Translator {
+        start: code.len(),
+        label: entry,
         code,
         ctrl: vec![Ctrl {
             kind: Kind::Function,
@@ -124,6 +126,10 @@ fn check_encoding(raw: &[u8], offset: usize) -> Result<(), LoadError> {
 
 struct Translator<'a> {
     code: &'a mut Vec<Op>,
+    /// Index of the function's first instruction.
+    start: usize,
+    /// The latest position some branch targets.
+    label: u32,
     ctrl: Vec<Ctrl>,
     nresults: u32,
     /// Slots taken by parameters and locals below the operands.
@@ -147,8 +153,23 @@ impl Translator<'_> {
         self.code.len() as u32
     }
 
-    fn emit(&mut self, op: Op) {
+    /// Appends `op`, fused with the previous instruction when a rule in
+    /// [`fuse`] applies and no branch lands between them. Returns its index.
+    fn emit(&mut self, op: Op) -> usize {
+        let at = self.code.len();
+        if at > self.start && at as u32 != self.label {
+            if let Some(f) = fuse(self.code[at - 1], op) {
+                self.code[at - 1] = f;
+                return at - 1;
+            }
+        }
         self.code.push(op);
+        at
+    }
+
+    /// Marks the current position as a branch target: nothing fuses across it.
+    fn mark_label(&mut self) {
+        self.label = self.pc();
     }
 
     fn patch(&mut self, at: usize, target: u32) {
@@ -186,17 +207,19 @@ impl Translator<'_> {
         if kind == Kind::Function {
             let ret = Op::Return { results: self.nresults };
             if conditional {
-                let skip = self.pc() + 2;
-                self.emit(Op::BrIfEqz { target: skip });
+                let at = self.emit(Op::BrIfEqz { target: u32::MAX });
+                self.emit(ret);
+                self.patch(at, at as u32 + 2);
+                self.mark_label();
+            } else {
+                self.emit(ret);
             }
-            self.emit(ret);
             return;
         }
         let keep = c_arity;
         let drop = height - c_height - keep;
         let target = if kind == Kind::Loop { c_start } else { u32::MAX };
-        let at = self.code.len();
-        self.emit(match (conditional, drop) {
+        let at = self.emit(match (conditional, drop) {
             (false, 0) => Op::Br { target },
             (false, _) => Op::BrAdjust { target, drop, keep },
             (true, 0) => Op::BrIfNez { target },
@@ -221,8 +244,7 @@ impl Translator<'_> {
         let keep = c_arity;
         let drop = height - c_height - keep;
         let target = if kind == Kind::Loop { c_start } else { u32::MAX };
-        let at = self.code.len();
-        self.emit(Op::BrAdjust { target, drop, keep });
+        let at = self.emit(Op::BrAdjust { target, drop, keep });
         if kind != Kind::Loop {
             self.ctrl[label].fixups.push(at);
         }
@@ -238,15 +260,13 @@ impl Translator<'_> {
             }
             O::Loop { blockty } => {
                 let (p, r) = block_arity(blockty, types);
+                self.mark_label();
                 self.push_ctrl(Kind::Loop, h, p, r, live);
                 return Ok(());
             }
             O::If { blockty } => {
                 let (p, r) = block_arity(blockty, types);
-                let at = self.code.len();
-                if live {
-                    self.emit(Op::BrIfEqz { target: u32::MAX });
-                }
+                let at = if live { self.emit(Op::BrIfEqz { target: u32::MAX }) } else { 0 };
                 self.push_ctrl(Kind::If, h.saturating_sub(1), p, r, live);
                 if live {
                     self.ctrl.last_mut().expect("just pushed").else_fixup = Some(at);
@@ -256,10 +276,10 @@ impl Translator<'_> {
             O::Else => {
                 let dead = self.ctrl.last().expect("validated").dead;
                 if live {
-                    let at = self.code.len();
-                    self.emit(Op::Br { target: u32::MAX });
+                    let at = self.emit(Op::Br { target: u32::MAX });
                     self.ctrl.last_mut().expect("validated").fixups.push(at);
                 }
+                self.mark_label();
                 let pc = self.pc();
                 let c = self.ctrl.last_mut().expect("validated");
                 c.kind = Kind::Else;
@@ -271,6 +291,7 @@ impl Translator<'_> {
             }
             O::End => {
                 let c = self.ctrl.pop().expect("validated");
+                self.mark_label();
                 let pc = self.pc();
                 if let Some(at) = c.else_fixup {
                     self.patch(at, pc);
@@ -348,6 +369,41 @@ impl Translator<'_> {
         };
         self.emit(op);
         Ok(())
+    }
+}
+
+/// Peephole fusion: two adjacent instructions that become one (one step).
+/// Only pure, non-trapping pairs fuse, so the fused instruction computes
+/// exactly what the pair did.
+fn fuse(prev: Op, next: Op) -> Option<Op> {
+    use Op::*;
+    macro_rules! imm {
+        ($c:expr, $next:expr, { $($op:ident => $fused:ident),* $(,)? }) => {
+            match $next {
+                $($op => Some($fused { value: $c }),)*
+                _ => None,
+            }
+        };
+    }
+    match (prev, next) {
+        (I32Const { value }, I32Sub) => Some(I32AddImm { value: value.wrapping_neg() }),
+        (I32Const { value }, next) => imm!(value, next, {
+            I32Add => I32AddImm, I32Mul => I32MulImm, I32And => I32AndImm, I32Or => I32OrImm,
+            I32Xor => I32XorImm, I32Shl => I32ShlImm, I32ShrS => I32ShrSImm, I32ShrU => I32ShrUImm,
+            I32Rotl => I32RotlImm, I32Rotr => I32RotrImm, I32Eq => I32EqImm, I32Ne => I32NeImm,
+            I32LtS => I32LtSImm, I32LtU => I32LtUImm, I32GtS => I32GtSImm, I32GtU => I32GtUImm,
+            I32LeS => I32LeSImm, I32LeU => I32LeUImm, I32GeS => I32GeSImm, I32GeU => I32GeUImm,
+        }),
+        (I64Const { value }, I64Sub) => Some(I64AddImm { value: value.wrapping_neg() }),
+        (I64Const { value }, next) => imm!(value, next, {
+            I64Add => I64AddImm, I64Mul => I64MulImm, I64And => I64AndImm, I64Or => I64OrImm,
+            I64Xor => I64XorImm, I64Shl => I64ShlImm, I64ShrS => I64ShrSImm, I64ShrU => I64ShrUImm,
+        }),
+        (LocalGet { index: a }, LocalGet { index: b }) => Some(LocalGet2 { a, b }),
+        (LocalSet { index: set }, LocalGet { index: get }) => Some(LocalSetGet { set, get }),
+        (I32Eqz, BrIfNez { target }) => Some(BrIfEqz { target }),
+        (I32Eqz, BrIfEqz { target }) => Some(BrIfNez { target }),
+        _ => None,
     }
 }
 
@@ -518,4 +574,52 @@ fn plain_op(op: &Operator<'_>) -> Option<Op> {
         I64TruncSatF64S,
         I64TruncSatF64U
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Module;
+    use crate::isa::Op::{self, *};
+
+    fn code(body: &str) -> Vec<Op> {
+        let wat = format!("(module (func (param i32 i32) (result i32) {body}))");
+        Module::new(&wat::parse_str(wat).unwrap()).unwrap().code
+    }
+
+    #[test]
+    fn constants_fuse_into_binary_operators() {
+        assert_eq!(
+            code("local.get 0 i32.const 7 i32.add"),
+            [LocalGet { index: 0 }, I32AddImm { value: 7 }, Return { results: 1 }]
+        );
+        assert_eq!(
+            code("local.get 0 i32.const 7 i32.sub"),
+            [LocalGet { index: 0 }, I32AddImm { value: -7 }, Return { results: 1 }]
+        );
+        assert_eq!(
+            code("local.get 0 local.get 1 i32.div_s"),
+            [LocalGet2 { a: 0, b: 1 }, I32DivS, Return { results: 1 }]
+        );
+    }
+
+    #[test]
+    fn nothing_fuses_across_a_branch_target() {
+        let ops = code("i32.const 1 i32.const 2 loop (param i32 i32) (result i32) i32.add end");
+        assert_eq!(ops, [I32Const { value: 1 }, I32Const { value: 2 }, I32Add, Return { results: 1 }]);
+        // `br_if` jumps to the block end carrying 9: the `i32.add` there must
+        // stay separate from the `i32.const 5` that falls through to it.
+        let ops = code(
+            "local.get 0 block (result i32) i32.const 9 local.get 1 br_if 0 drop i32.const 5 end i32.add",
+        );
+        assert_eq!(ops[5..], [I32Const { value: 5 }, I32Add, Return { results: 1 }], "{ops:?}");
+    }
+
+    #[test]
+    fn eqz_fuses_into_conditional_branches() {
+        let ops = code("block local.get 0 i32.eqz br_if 0 end i32.const 3");
+        assert_eq!(
+            ops,
+            [LocalGet { index: 0 }, BrIfEqz { target: 2 }, I32Const { value: 3 }, Return { results: 1 }]
+        );
+    }
 }

@@ -157,11 +157,12 @@ impl Translator<'_> {
     /// [`fuse`] applies and no branch lands between them. Returns its index.
     fn emit(&mut self, op: Op) -> usize {
         let at = self.code.len();
-        if at > self.start && at as u32 != self.label {
-            if let Some(f) = fuse(self.code[at - 1], op) {
-                self.code[at - 1] = f;
-                return at - 1;
-            }
+        if at > self.start
+            && at as u32 != self.label
+            && let Some(f) = fuse(self.code[at - 1], op)
+        {
+            self.code[at - 1] = f;
+            return at - 1;
         }
         self.code.push(op);
         at

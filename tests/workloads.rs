@@ -70,3 +70,25 @@ fn step_limit_is_a_status() {
     assert_eq!(m.status(), Status::OutOfSteps);
     assert_eq!(m.steps(), 5_000);
 }
+
+/// Pausing anywhere changes nothing: running in chunks of any size (down to
+/// single steps) reaches the same final state as one uninterrupted run. The
+/// dispute game relies on this to stop at any step.
+#[test]
+fn pausing_at_any_step_changes_nothing() {
+    use refute_engine::Run;
+    for w in WORKLOADS {
+        let bytes = std::fs::read(workloads::wasm(w.name).unwrap()).unwrap();
+        let module = Module::new(&bytes).unwrap();
+        let t = task(w.name, w.small, b"");
+        let whole = run_task(&module, &t, &Entry::Start).unwrap();
+        let mut run = Run::new(&module, &t, &Entry::Start).unwrap();
+        let mut chunk = 1u64;
+        while run.run_until(run.machine.steps() + chunk) == Status::Running {
+            chunk = chunk * 7 % 1013 + 1; // 1, 8, 57, 400, ...: many different pause points
+        }
+        assert_eq!(run.machine.status(), whole.status(), "{}", w.name);
+        assert_eq!(run.machine.steps(), whole.steps(), "{}", w.name);
+        assert_eq!(run.machine.host.stdout, whole.host.stdout, "{}", w.name);
+    }
+}

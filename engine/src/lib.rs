@@ -17,6 +17,10 @@
 //! assert_eq!(m.steps(), 3); // local.get 0 and local.get 1 fuse into one step
 //! ```
 
+// Effective addresses (a 32-bit base plus a 32-bit offset) and bulk ranges
+// are computed in `usize` without overflow only on 64-bit hosts.
+const _: () = assert!(usize::BITS >= 64, "refute-engine requires a 64-bit host");
+
 mod exec;
 pub mod host;
 pub mod isa;

@@ -36,7 +36,8 @@ enum Command {
         /// Call this exported function instead of `_start`.
         #[arg(long, value_name = "FUNC")]
         invoke: Option<String>,
-        /// File whose bytes the guest reads on stdin.
+        /// File whose bytes the guest reads on stdin (`-`: refute's own stdin).
+        /// The input is read in full before the run: it is part of the task.
         #[arg(long, value_name = "FILE")]
         stdin: Option<PathBuf>,
         /// Environment variable for the guest (repeatable).
@@ -155,6 +156,11 @@ fn run(
 ) -> Result<ExitCode> {
     let module = read_module(path)?;
     let stdin = match stdin {
+        Some(f) if f.as_os_str() == "-" => {
+            let mut buf = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).context("reading stdin")?;
+            buf
+        }
         Some(f) => {
             std::fs::read(&f).map_err(|e| bad(format!("cannot read stdin file {}: {e}", f.display())))?
         }

@@ -147,6 +147,19 @@ fn a_c_program_runs_with_args_stdin_env_and_exit_code() {
     assert_eq!(v["stdout"], "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n");
     assert_eq!(v["status"], "finished");
     assert_eq!(v["exit_code"], 0);
+    // `--stdin -` passes refute's own stdin.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_refute"))
+        .args(["run", w, "-", "--stdin", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), b"abc").unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
     // A bad argument makes the guest exit with its own code 1.
     let o = refute(&["run", w, "--", "-5"]);
     assert_eq!(o.status.code(), Some(1));

@@ -182,6 +182,8 @@ struct Tally {
     calls: u64,
     traps: u64,
     skipped: u64,
+    /// Modules skipped because wasmi itself panicked.
+    wasmi_panics: u64,
 }
 
 /// Runs one module in both engines; `Err` describes a disagreement.
@@ -220,10 +222,23 @@ impl Canonical for Value {
     }
 }
 
+/// Runs a wasmi call; a panic inside wasmi (a wasmi bug, not ours) is
+/// counted and the module skipped.
+fn wasmi_guard<T>(tally: &mut Tally, f: impl FnOnce() -> T) -> Option<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(v) => Some(v),
+        Err(_) => {
+            tally.wasmi_panics += 1;
+            None
+        }
+    }
+}
+
 fn check(bytes: &[u8], tally: &mut Tally, rng: &mut u64) -> Result<(), String> {
     let module = Module::new(bytes).map_err(|e| format!("engine refuses a valid module: {e}"))?;
     let engine = wasmi::Engine::default();
-    let wmodule = wasmi::Module::new(&engine, bytes).map_err(|e| format!("wasmi refuses: {e}"))?;
+    let Some(wmodule) = wasmi_guard(tally, || wasmi::Module::new(&engine, bytes)) else { return Ok(()) };
+    let wmodule = wmodule.map_err(|e| format!("wasmi refuses: {e}"))?;
     // Give wasmi the engine's fixed limits, so growth beyond them fails alike.
     let limits = wasmi::StoreLimitsBuilder::new()
         .memory_size(refute_engine::limits::MAX_MEMORY_PAGES as usize * 65536)
@@ -232,7 +247,9 @@ fn check(bytes: &[u8], tally: &mut Tally, rng: &mut u64) -> Result<(), String> {
     let mut wstore = wasmi::Store::new(&engine, limits);
     wstore.limiter(|l| l);
     let linker = wasmi::Linker::<wasmi::StoreLimits>::new(&engine);
-    let winst = linker.instantiate_and_start(&mut wstore, &wmodule);
+    let Some(winst) = wasmi_guard(tally, || linker.instantiate_and_start(&mut wstore, &wmodule)) else {
+        return Ok(());
+    };
 
     let mut m = Machine::new(HostState::default());
     // Instantiation includes running the start function, as in wasmi.
@@ -286,7 +303,9 @@ fn check(bytes: &[u8], tally: &mut Tally, rng: &mut u64) -> Result<(), String> {
             .collect();
         let mut wres: Vec<wasmi::Val> =
             wfunc.ty(&wstore).results().iter().map(|t| wasmi::Val::default_for_ty(*t)).collect();
-        let wout = wfunc.call(&mut wstore, &wargs, &mut wres);
+        let Some(wout) = wasmi_guard(tally, || wfunc.call(&mut wstore, &wargs, &mut wres)) else {
+            return Ok(());
+        };
         m.invoke(func, &args).map_err(|e| format!("{name}: {e}"))?;
         let status = m.run_to_end(m.steps() + 50_000_000);
         tally.calls += 1;
@@ -363,6 +382,7 @@ fn random_modules_agree_with_wasmi() {
     let first = env_u64("REFUTE_DIFF_SEED", 1);
     let mut tally = Tally::default();
     let mut failures = Vec::new();
+    let mut wasmi_panic_seeds = Vec::new();
     for seed in first..first + cases {
         let data = seed_bytes(seed, 16 * 1024);
         let mut u = Unstructured::new(&data);
@@ -372,7 +392,12 @@ fn random_modules_agree_with_wasmi() {
         }
         let bytes = canonicalise_conversions(&module.to_bytes());
         let mut rng = seed;
-        if let Err(e) = check(&bytes, &mut tally, &mut rng) {
+        let panics = tally.wasmi_panics;
+        let result = check(&bytes, &mut tally, &mut rng);
+        if tally.wasmi_panics > panics {
+            wasmi_panic_seeds.push(seed);
+        }
+        if let Err(e) = result {
             failures.push(format!("seed {seed}: {e}"));
             if failures.len() == 1 {
                 let path = std::env::temp_dir().join(format!("refute-diff-{seed}.wasm"));
@@ -382,6 +407,9 @@ fn random_modules_agree_with_wasmi() {
         }
     }
     println!("differential: {tally:?}");
+    if !wasmi_panic_seeds.is_empty() {
+        println!("wasmi panicked (skipped) on seeds {wasmi_panic_seeds:?}");
+    }
     assert!(failures.is_empty(), "{} disagreements:\n{}", failures.len(), failures.join("\n"));
     assert!(tally.modules > cases / 2, "too few modules were generated: {tally:?}");
     assert!(tally.calls > tally.modules / 2, "too few calls: {tally:?}");

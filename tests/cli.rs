@@ -40,6 +40,8 @@ fn bad_modules_are_refused_with_a_clear_line() {
         ("memory64.wat", "unsupported WebAssembly feature"),
         ("tail-call.wat", "unsupported WebAssembly feature"),
         ("exceptions.wat", "unsupported WebAssembly feature"),
+        ("gc.wat", "unsupported WebAssembly feature"),
+        ("gc.wat", "gc"),
         ("multi-memory.wat", "multiple memories"),
         ("type-mismatch.wat", "type mismatch"),
         ("unknown-import.wat", "unknown import env.sleep"),

@@ -51,6 +51,7 @@ impl From<wasmparser::BinaryReaderError> for LoadError {
             || message.contains("proposal not enabled")
             || message.contains("must be enabled")
             || message.contains("SIMD")
+            || message.contains("without the")
         {
             LoadError::Unsupported { message, offset }
         } else {

@@ -47,7 +47,8 @@ pub fn from_wasmi(v: &wasmi::Val) -> Value {
     }
 }
 
-fn to_wasmi(v: &Value) -> Result<wasmi::Val> {
+/// Converts an engine value to wasmi's (only null references can be passed).
+pub fn to_wasmi(v: &Value) -> Result<wasmi::Val> {
     Ok(match v {
         Value::I32(x) => wasmi::Val::I32(*x),
         Value::I64(x) => wasmi::Val::I64(*x),

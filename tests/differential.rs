@@ -290,17 +290,8 @@ fn check(bytes: &[u8], tally: &mut Tally, rng: &mut u64) -> Result<(), String> {
         let ty = m.store.func_type(func).clone();
         let args: Vec<Value> = ty.params.iter().map(|t| arbitrary_value(*t, rng)).collect();
         let wfunc = winst.get_func(&wstore, &name).ok_or("wasmi lacks an export")?;
-        let wargs: Vec<wasmi::Val> = args
-            .iter()
-            .map(|a| match a {
-                Value::I32(x) => wasmi::Val::I32(*x),
-                Value::I64(x) => wasmi::Val::I64(*x),
-                Value::F32(x) => wasmi::Val::F32(f32::from_bits(*x).into()),
-                Value::F64(x) => wasmi::Val::F64(f64::from_bits(*x).into()),
-                Value::FuncRef(_) => wasmi::Val::FuncRef(wasmi::Nullable::Null),
-                Value::ExternRef(_) => wasmi::Val::ExternRef(wasmi::Nullable::Null),
-            })
-            .collect();
+        let wargs =
+            args.iter().map(oracle::to_wasmi).collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())?;
         let mut wres: Vec<wasmi::Val> =
             wfunc.ty(&wstore).results().iter().map(|t| wasmi::Val::default_for_ty(*t)).collect();
         let Some(wout) = wasmi_guard(tally, || wfunc.call(&mut wstore, &wargs, &mut wres)) else {

@@ -16,5 +16,8 @@ echo "\$ refute run sha256.wasm - --stdin abc.txt --json     # abc.txt holds \"a
 printf abc > "$CARGO_TARGET_DIR/abc.txt"
 "$refute" run "$wasm" - --stdin "$CARGO_TARGET_DIR/abc.txt" --json
 echo
-echo "\$ refute run interp.wasm 10 --max-steps 100000 --json   # steps are exact and deterministic"
-"$refute" run "$CARGO_TARGET_DIR/workloads/interp.wasm" 10 --max-steps 100000 --json || true
+echo "\$ refute run interp.wasm 10 --json                       # every run counts the same steps"
+"$refute" run "$CARGO_TARGET_DIR/workloads/interp.wasm" 10 --json
+echo
+echo "\$ refute run interp.wasm 10 --max-steps 1000 --json      # the step limit is a status, not a crash"
+"$refute" run "$CARGO_TARGET_DIR/workloads/interp.wasm" 10 --max-steps 1000 --json || echo "(exit code $?: out of steps)"

@@ -403,6 +403,11 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
                 stack[fp + set as usize] = stack[sp - 1];
                 stack[sp - 1] = stack[fp + get as usize];
             }
+            Op::LocalTeeGet { tee, get } => {
+                stack[fp + tee as usize] = stack[sp - 1];
+                stack[sp] = stack[fp + get as usize];
+                sp += 1;
+            }
             Op::GlobalGet { global } => push!(globals[global as usize].value),
             Op::GlobalSet { global } => {
                 sp -= 1;

@@ -68,6 +68,11 @@ pub enum Op {
         set: u32,
         get: u32,
     } = 0x0D,
+    /// Fused `local.tee tee; local.get get`.
+    LocalTeeGet {
+        tee: u32,
+        get: u32,
+    } = 0x0E,
 
     // Parametric and variables.
     Drop = 0x10,

@@ -402,6 +402,7 @@ fn fuse(prev: Op, next: Op) -> Option<Op> {
         }),
         (LocalGet { index: a }, LocalGet { index: b }) => Some(LocalGet2 { a, b }),
         (LocalSet { index: set }, LocalGet { index: get }) => Some(LocalSetGet { set, get }),
+        (LocalTee { index: tee }, LocalGet { index: get }) => Some(LocalTeeGet { tee, get }),
         (I32Eqz, BrIfNez { target }) => Some(BrIfEqz { target }),
         (I32Eqz, BrIfEqz { target }) => Some(BrIfNez { target }),
         _ => None,

@@ -26,6 +26,7 @@ pub mod host;
 pub mod isa;
 pub mod limits;
 mod machine;
+pub mod merkle;
 mod module;
 pub mod op;
 mod status;

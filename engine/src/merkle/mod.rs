@@ -1,0 +1,177 @@
+//! The Merkle tree over linear memory (see `specs/state.md`).
+//!
+//! The tree has a fixed depth and covers the whole 32-bit address space in
+//! 32-byte leaves, so bytes past the memory's current size are zero leaves
+//! and `memory.grow` changes no hash. Execution writes plain bytes; the tree
+//! hashes lazily: callers mark written ranges dirty, and [`MemoryTree::root`]
+//! rehashes only the dirty 4 KiB pages, then the path from each to the root.
+//!
+//! This module is the building block for state commitments and one-step
+//! proofs; the interpreter does not call it yet.
+
+use sha2::{Digest, Sha256};
+
+/// A SHA-256 hash.
+pub type Hash = [u8; 32];
+
+/// Bytes per leaf.
+pub const LEAF_BYTES: usize = 32;
+/// Depth of the tree: 2^27 leaves of 32 bytes cover 2^32 bytes.
+pub const DEPTH: usize = 27;
+/// Bytes per page, the unit of dirty tracking and of cached hashes.
+pub const PAGE_BYTES: usize = 4096;
+/// Levels inside a page: 4096 / 32 = 2^7 leaves.
+const PAGE_LEVELS: usize = 7;
+/// Levels above the pages: 2^20 pages.
+const TOP_LEVELS: usize = DEPTH - PAGE_LEVELS;
+
+const LEAF_PREFIX: &[u8] = b"refute memory leaf:";
+const NODE_PREFIX: &[u8] = b"refute memory node:";
+
+/// Hash of a leaf holding these 32 bytes.
+pub fn hash_leaf(bytes: &[u8; LEAF_BYTES]) -> Hash {
+    Sha256::new().chain_update(LEAF_PREFIX).chain_update(bytes).finalize().into()
+}
+
+/// Hash of an inner node.
+pub fn hash_node(left: &Hash, right: &Hash) -> Hash {
+    Sha256::new().chain_update(NODE_PREFIX).chain_update(left).chain_update(right).finalize().into()
+}
+
+/// `zero_hashes()[h]` is the hash of an all-zero subtree of height `h`
+/// (height 0 is a leaf).
+pub fn zero_hashes() -> [Hash; DEPTH + 1] {
+    let mut z = [[0u8; 32]; DEPTH + 1];
+    z[0] = hash_leaf(&[0; LEAF_BYTES]);
+    for h in 1..=DEPTH {
+        z[h] = hash_node(&z[h - 1], &z[h - 1]);
+    }
+    z
+}
+
+/// Hash of the subtree of `height` whose leaves start at byte `start` of
+/// `data`; bytes past the end of `data` are zero.
+fn subtree(data: &[u8], start: usize, height: usize, zeros: &[Hash; DEPTH + 1]) -> Hash {
+    let len = LEAF_BYTES << height;
+    if start >= data.len() || data[start..(start + len).min(data.len())].iter().all(|b| *b == 0) {
+        return zeros[height];
+    }
+    if height == 0 {
+        let mut leaf = [0u8; LEAF_BYTES];
+        let end = (start + LEAF_BYTES).min(data.len());
+        leaf[..end - start].copy_from_slice(&data[start..end]);
+        return hash_leaf(&leaf);
+    }
+    let half = len / 2;
+    hash_node(&subtree(data, start, height - 1, zeros), &subtree(data, start + half, height - 1, zeros))
+}
+
+/// Lazily hashed Merkle tree over a memory's bytes.
+#[derive(Clone, Debug)]
+pub struct MemoryTree {
+    zeros: [Hash; DEPTH + 1],
+    /// `levels[0]` holds page hashes; `levels[i]` the nodes `i` levels above
+    /// the pages. Only the populated prefix of each level is stored; the
+    /// rest are zero subtrees.
+    levels: Vec<Vec<Hash>>,
+    dirty: Vec<bool>,
+}
+
+impl Default for MemoryTree {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MemoryTree {
+    /// A tree over an empty (all-zero) memory.
+    pub fn new() -> MemoryTree {
+        MemoryTree { zeros: zero_hashes(), levels: vec![Vec::new(); TOP_LEVELS + 1], dirty: Vec::new() }
+    }
+
+    /// Records that bytes `start..start + len` may have changed.
+    pub fn mark_dirty(&mut self, start: usize, len: usize) {
+        if len == 0 {
+            return;
+        }
+        let (first, last) = (start / PAGE_BYTES, (start + len - 1) / PAGE_BYTES);
+        if self.dirty.len() <= last {
+            self.dirty.resize(last + 1, false);
+        }
+        self.dirty[first..=last].fill(true);
+    }
+
+    /// The root over `data`, rehashing the dirty pages. `data` must only
+    /// differ from the bytes of the previous call in ranges marked dirty.
+    pub fn root(&mut self, data: &[u8]) -> Hash {
+        let pages = data.len().div_ceil(PAGE_BYTES);
+        if self.levels[0].len() < pages {
+            let old = self.levels[0].len();
+            self.levels[0].resize(pages, self.zeros[PAGE_LEVELS]);
+            self.mark_dirty(old * PAGE_BYTES, (pages - old) * PAGE_BYTES);
+        }
+        let mut changed: Vec<usize> = Vec::new();
+        for (p, d) in self.dirty.iter_mut().enumerate() {
+            if std::mem::take(d) && p < self.levels[0].len() {
+                self.levels[0][p] = subtree(data, p * PAGE_BYTES, PAGE_LEVELS, &self.zeros);
+                changed.push(p);
+            }
+        }
+        for level in 1..=TOP_LEVELS {
+            let width = self.levels[level - 1].len().div_ceil(2);
+            if self.levels[level].len() < width {
+                self.levels[level].resize(width, self.zeros[PAGE_LEVELS + level]);
+            }
+            changed.dedup_by_key(|i| *i / 2);
+            for i in changed.iter_mut() {
+                *i /= 2;
+                let child = |j: usize| {
+                    self.levels[level - 1].get(j).copied().unwrap_or(self.zeros[PAGE_LEVELS + level - 1])
+                };
+                self.levels[level][*i] = hash_node(&child(2 * *i), &child(2 * *i + 1));
+            }
+        }
+        self.levels[TOP_LEVELS].first().copied().unwrap_or(self.zeros[DEPTH])
+    }
+
+    /// The sibling hashes from the leaf holding byte `addr` up to the root
+    /// (`DEPTH` of them, leaf level first). Call [`MemoryTree::root`] first
+    /// so the cached hashes are current.
+    pub fn proof(&self, data: &[u8], addr: u32) -> Vec<Hash> {
+        let addr = addr as usize;
+        let mut path = Vec::with_capacity(DEPTH);
+        // Inside the page: siblings computed from the bytes.
+        let leaf_start = addr / LEAF_BYTES * LEAF_BYTES;
+        for h in 0..PAGE_LEVELS {
+            let size = LEAF_BYTES << h;
+            let node_start = leaf_start / size * size;
+            let sibling = node_start ^ size;
+            path.push(subtree(data, sibling, h, &self.zeros));
+        }
+        // Above the page: siblings from the cache.
+        let mut i = addr / PAGE_BYTES;
+        for level in 0..TOP_LEVELS {
+            let s = i ^ 1;
+            path.push(self.levels[level].get(s).copied().unwrap_or(self.zeros[PAGE_LEVELS + level]));
+            i /= 2;
+        }
+        path
+    }
+}
+
+/// Recomputes the root from a leaf's bytes, its address and its path.
+pub fn root_from_path(addr: u32, leaf: &[u8; LEAF_BYTES], path: &[Hash]) -> Option<Hash> {
+    if path.len() != DEPTH {
+        return None;
+    }
+    let mut h = hash_leaf(leaf);
+    let mut index = addr as usize / LEAF_BYTES;
+    for sibling in path {
+        h = if index.is_multiple_of(2) { hash_node(&h, sibling) } else { hash_node(sibling, &h) };
+        index /= 2;
+    }
+    Some(h)
+}
+
+#[cfg(test)]
+mod tests;

@@ -5,7 +5,7 @@ use std::time::Instant;
 fn main() {
     let mut data = vec![0u8; 64 << 20];
     for (i, b) in data.iter_mut().enumerate() {
-        *b = (i * 2654435761usize >> 13) as u8;
+        *b = ((i * 2654435761usize) >> 13) as u8;
     }
     let mut t = MemoryTree::new();
     let s = Instant::now();

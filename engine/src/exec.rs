@@ -406,6 +406,9 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
                 stack[fp + set as usize] = stack[sp - 1];
                 stack[sp - 1] = stack[fp + get as usize];
             }
+            Op::LocalGetI32AddImm { index, value } => {
+                push!(from_u32(int::bin::i32_add(u32_(stack[fp + index as usize]), value as u32)))
+            }
             Op::LocalTeeGet { tee, get } => {
                 stack[fp + tee as usize] = stack[sp - 1];
                 stack[sp] = stack[fp + get as usize];

@@ -73,6 +73,11 @@ pub enum Op {
         tee: u32,
         get: u32,
     } = 0x0E,
+    /// Fused `local.get index; i32.const value; i32.add`.
+    LocalGetI32AddImm {
+        index: u32,
+        value: i32,
+    } = 0x0F,
 
     // Parametric and variables.
     Drop = 0x10,

@@ -156,15 +156,18 @@ impl Translator<'_> {
     /// Appends `op`, fused with the previous instruction when a rule in
     /// [`fuse`] applies and no branch lands between them. Returns its index.
     fn emit(&mut self, op: Op) -> usize {
-        let at = self.code.len();
-        if at > self.start
-            && at as u32 != self.label
-            && let Some(f) = fuse(self.code[at - 1], op)
-        {
-            self.code[at - 1] = f;
-            return at - 1;
-        }
+        let mut at = self.code.len();
         self.code.push(op);
+        // Fuse the new instruction with the one before it, repeatedly (a
+        // fused result may fuse again), never across a branch target.
+        while at > self.start
+            && at as u32 != self.label
+            && let Some(f) = fuse(self.code[at - 1], self.code[at])
+        {
+            self.code.pop();
+            at -= 1;
+            self.code[at] = f;
+        }
         at
     }
 
@@ -400,6 +403,7 @@ fn fuse(prev: Op, next: Op) -> Option<Op> {
             I64Add => I64AddImm, I64Mul => I64MulImm, I64And => I64AndImm, I64Or => I64OrImm,
             I64Xor => I64XorImm, I64Shl => I64ShlImm, I64ShrS => I64ShrSImm, I64ShrU => I64ShrUImm,
         }),
+        (LocalGet { index }, I32AddImm { value }) => Some(LocalGetI32AddImm { index, value }),
         (LocalGet { index: a }, LocalGet { index: b }) => Some(LocalGet2 { a, b }),
         (LocalSet { index: set }, LocalGet { index: get }) => Some(LocalSetGet { set, get }),
         (LocalTee { index: tee }, LocalGet { index: get }) => Some(LocalTeeGet { tee, get }),
@@ -592,11 +596,15 @@ mod tests {
     fn constants_fuse_into_binary_operators() {
         assert_eq!(
             code("local.get 0 i32.const 7 i32.add"),
-            [LocalGet { index: 0 }, I32AddImm { value: 7 }, Return { results: 1 }]
+            [LocalGetI32AddImm { index: 0, value: 7 }, Return { results: 1 }]
         );
         assert_eq!(
-            code("local.get 0 i32.const 7 i32.sub"),
-            [LocalGet { index: 0 }, I32AddImm { value: -7 }, Return { results: 1 }]
+            code("local.get 1 i32.const 7 i32.sub"),
+            [LocalGetI32AddImm { index: 1, value: -7 }, Return { results: 1 }]
+        );
+        assert_eq!(
+            code("local.get 0 i32.const 7 i32.and"),
+            [LocalGet { index: 0 }, I32AndImm { value: 7 }, Return { results: 1 }]
         );
         assert_eq!(
             code("local.get 0 local.get 1 i32.div_s"),

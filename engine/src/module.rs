@@ -387,11 +387,6 @@ impl Module {
             .find(|(n, k, _)| *n == name && *k == ExportKind::Func)
             .and_then(|(_, _, i)| self.func_type(i))
     }
-
-    /// Number of translated instructions (for diagnostics).
-    pub fn code_len(&self) -> usize {
-        self.code.len()
-    }
 }
 
 pub(crate) fn val_type(t: wasmparser::ValType) -> ValType {

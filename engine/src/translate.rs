@@ -80,7 +80,6 @@ pub(crate) fn translate(
             dead: false,
         }],
         nresults: ty.results.len() as u32,
-        base: nparams + nlocals,
     };
     let mut ops = body.get_operators_reader()?;
     let mut max_height = 0u32;
@@ -132,9 +131,6 @@ struct Translator<'a> {
     label: u32,
     ctrl: Vec<Ctrl>,
     nresults: u32,
-    /// Slots taken by parameters and locals below the operands.
-    #[allow(dead_code)]
-    base: u32,
 }
 
 fn block_arity(bt: BlockType, types: &[FuncType]) -> (u32, u32) {

@@ -10,11 +10,79 @@
 //! table, memory, element and data addresses) and absolute code positions
 //! for jump targets.
 
-/// One internal instruction. Sixteen bytes, `Copy`, no heap data.
-#[allow(missing_docs)] // The variants are the WebAssembly instructions of the same name.
-#[derive(Copy, Clone, Debug, PartialEq)]
-#[repr(u8)]
-pub enum Op {
+/// Declares [`Op`] and its canonical 16-byte encoding from one list, so the
+/// enum and its encoder and decoder can never disagree.
+macro_rules! define_ops {
+    ($( $(#[$meta:meta])* $name:ident $({ $($field:ident : $ty:ty),* $(,)? })? = $code:literal ),* $(,)?) => {
+        /// One internal instruction. Sixteen bytes, `Copy`, no heap data.
+        #[allow(missing_docs)] // The variants are the WebAssembly instructions of the same name.
+        #[derive(Copy, Clone, Debug, PartialEq)]
+        #[repr(u8)]
+        pub enum Op {
+            $( $(#[$meta])* $name $({ $($field: $ty),* })? = $code ),*
+        }
+
+        impl Op {
+            /// The canonical encoding (see `specs/state.md`): the opcode, then
+            /// each field little-endian in declaration order, then zeros.
+            pub fn encode(&self) -> [u8; OP_BYTES] {
+                let mut out = [0u8; OP_BYTES];
+                out[0] = self.opcode();
+                #[allow(unused_mut, unused_variables)]
+                let mut at = 1;
+                match *self {
+                    $( Op::$name $({ $($field),* })? => { $( $( Field::put($field, &mut out, &mut at); )* )? } )*
+                }
+                out
+            }
+
+            /// Decodes a canonical encoding; `None` for an unknown opcode or
+            /// non-zero padding.
+            pub fn decode(b: &[u8; OP_BYTES]) -> Option<Op> {
+                #[allow(unused_mut)]
+                let mut at = 1;
+                let op = match b[0] {
+                    $( $code => Op::$name $({ $($field: <$ty as Field>::get(b, &mut at)),* })?, )*
+                    _ => return None,
+                };
+                if b[at..].iter().any(|x| *x != 0) {
+                    return None;
+                }
+                Some(op)
+            }
+        }
+    };
+}
+
+/// Bytes of an encoded [`Op`].
+pub const OP_BYTES: usize = 16;
+
+/// A field of an encoded [`Op`]: little-endian, at a running offset.
+trait Field: Sized {
+    fn put(self, out: &mut [u8; OP_BYTES], at: &mut usize);
+    fn get(b: &[u8; OP_BYTES], at: &mut usize) -> Self;
+}
+
+macro_rules! field {
+    ($($t:ty),*) => {$(
+        impl Field for $t {
+            fn put(self, out: &mut [u8; OP_BYTES], at: &mut usize) {
+                let n = std::mem::size_of::<$t>();
+                out[*at..*at + n].copy_from_slice(&self.to_le_bytes());
+                *at += n;
+            }
+            fn get(b: &[u8; OP_BYTES], at: &mut usize) -> Self {
+                let n = std::mem::size_of::<$t>();
+                let v = <$t>::from_le_bytes(b[*at..*at + n].try_into().expect("field width"));
+                *at += n;
+                v
+            }
+        }
+    )*};
+}
+field!(u32, i32, u64, i64);
+
+define_ops! {
     // Control.
     Unreachable = 0x00,
     /// Jump to `target` without touching the stack.
@@ -521,5 +589,43 @@ mod tests {
         assert_eq!(Op::BrAdjust { target: 1, drop: 2, keep: 3 }.opcode(), 0x04);
         assert_eq!(Op::I64Const { value: -1 }.opcode(), 0x46);
         assert_eq!(Op::I64TruncSatF64U.opcode(), 0xD7);
+    }
+
+    #[test]
+    fn encoding_round_trips_and_is_canonical() {
+        let ops = [
+            Op::Unreachable,
+            Op::BrAdjust { target: 7, drop: 2, keep: 0x0102_0304 },
+            Op::I64Const { value: -2 },
+            Op::F64Const { bits: 0x7ff8_0000_0000_0001 },
+            Op::I32Load { mem: 0, offset: 0xffff_ffff },
+            Op::LocalGetI32AddImm { index: 3, value: -5 },
+        ];
+        for op in ops {
+            let b = op.encode();
+            assert_eq!(b[0], op.opcode());
+            assert_eq!(Op::decode(&b), Some(op));
+        }
+        let mut b = Op::BrAdjust { target: 7, drop: 2, keep: 3 }.encode();
+        assert_eq!(&b[1..13], &[7, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0]);
+        b[13] = 1;
+        assert_eq!(Op::decode(&b), None, "non-zero padding is refused");
+        assert_eq!(Op::decode(&[0xff; 16]), None, "unknown opcode is refused");
+    }
+
+    #[test]
+    fn every_byte_string_decodes_canonically_or_not_at_all() {
+        for code in 0..=255u8 {
+            let mut b = [0u8; OP_BYTES];
+            b[0] = code;
+            b[1..].iter_mut().enumerate().for_each(|(i, x)| *x = (i as u8).wrapping_mul(37));
+            for len in 1..=OP_BYTES {
+                let mut c = [0u8; OP_BYTES];
+                c[..len].copy_from_slice(&b[..len]);
+                if let Some(op) = Op::decode(&c) {
+                    assert_eq!(op.encode(), c);
+                }
+            }
+        }
     }
 }

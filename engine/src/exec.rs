@@ -6,15 +6,15 @@
 //! back when the loop stops.
 
 use crate::TrapKind::*;
-use crate::host;
+use crate::access::{Direct, Dirty, HostStep, MAX_HOST_ARGS, Slots, Stack, World};
 use crate::isa::Op;
-use crate::limits::{MAX_CALL_DEPTH, MAX_TABLE_ELEMS, MEMORY_CHUNK, TABLE_CHUNK};
+use crate::limits::{MAX_CALL_DEPTH, MEMORY_CHUNK, PAGE_SIZE, TABLE_CHUNK};
 use crate::machine::{Frame, HALT, Machine};
 use crate::op::convert as cv;
 use crate::op::float::{canon32, canon64, f32_max, f32_min, f64_max, f64_min};
 use crate::op::int;
 use crate::status::Status;
-use crate::store::{FuncKind, Store};
+use crate::store::FuncKind;
 
 #[inline(always)]
 fn i32_(x: u64) -> i32 {
@@ -73,105 +73,41 @@ fn b64(v: f64) -> u64 {
     v.to_bits()
 }
 
-/// The value stack as the loop sees it: indexing without bounds checks.
-///
-/// Validation and the frame check on every call make each access in bounds:
-/// a function's operands never go below its locals (validated stack
-/// discipline) nor above `fp + frame_size`, and a call only proceeds when
-/// `fp + frame_size <= len`. Debug builds check every index anyway.
-struct Slots<'a> {
-    ptr: *mut u64,
-    len: usize,
-    _borrow: std::marker::PhantomData<&'a mut [u64]>,
-}
-
-impl<'a> Slots<'a> {
-    fn new(s: &'a mut [u64]) -> Self {
-        Slots { ptr: s.as_mut_ptr(), len: s.len(), _borrow: std::marker::PhantomData }
-    }
-
-    fn len(&self) -> usize {
-        self.len
-    }
-
-    #[inline(always)]
-    fn copy_within(&mut self, from: std::ops::Range<usize>, to: usize) {
-        debug_assert!(from.start <= from.end && from.end <= self.len && to + from.len() <= self.len);
-        // SAFETY: in bounds by the argument above; `copy` allows overlap.
-        unsafe { std::ptr::copy(self.ptr.add(from.start), self.ptr.add(to), from.len()) }
-    }
-
-    #[inline(always)]
-    fn zero(&mut self, from: usize, n: usize) {
-        debug_assert!(from + n <= self.len);
-        // SAFETY: the caller checked `from + n <= len` (the frame check).
-        unsafe { std::ptr::write_bytes(self.ptr.add(from), 0, n) }
-    }
-}
-
-impl std::ops::Index<usize> for Slots<'_> {
-    type Output = u64;
-    #[inline(always)]
-    fn index(&self, i: usize) -> &u64 {
-        debug_assert!(i < self.len, "stack index {i} out of {}", self.len);
-        // SAFETY: every index the loop uses is in bounds (see the type's docs).
-        unsafe { &*self.ptr.add(i) }
-    }
-}
-
-impl std::ops::IndexMut<usize> for Slots<'_> {
-    #[inline(always)]
-    fn index_mut(&mut self, i: usize) -> &mut u64 {
-        debug_assert!(i < self.len, "stack index {i} out of {}", self.len);
-        // SAFETY: as for `index`.
-        unsafe { &mut *self.ptr.add(i) }
-    }
-}
-
-/// Sets up the frame of a WebAssembly function whose arguments are on the
-/// stack, for [`Machine::invoke`]. Not a step.
-pub(crate) fn enter(m: &mut Machine, func: u32) {
-    let FuncKind::Wasm { entry, nparams, nlocals, frame_size } = m.store.funcs[func as usize].kind else {
-        unreachable!("enter is only called for WebAssembly functions")
-    };
-    let fp = m.sp - nparams;
-    if fp as usize + frame_size as usize > m.stack.len() {
-        m.status = Status::Trapped(ValueStackExhausted);
-        return;
-    }
-    let sp = m.sp as usize;
-    m.stack[sp..sp + nlocals as usize].fill(0);
-    m.sp += nlocals;
-    m.fp = fp;
-    m.pc = entry;
-}
-
-/// Invokes a host function directly as the entry function: one step.
-pub(crate) fn call_host_entry(m: &mut Machine, h: host::HostFunc) {
-    let Machine { store, host: hs, stack, sp, steps, status, .. } = m;
-    *steps += 1;
-    match host::call(h, stack, *sp as usize, &mut store.memories, hs, *steps - 1) {
-        Ok(new_sp) => {
-            *sp = new_sp as u32;
-            *status = Status::Finished;
-        }
-        Err(s) => *status = s,
-    }
-}
-
 /// Executes until the status is final or `m.steps` reaches `until`.
 pub(crate) fn run(m: &mut Machine, until: u64) {
-    if m.status != Status::Running || m.steps >= until {
+    let Machine { store, host, stack, frames, regs, .. } = m;
+    let mut world = Direct::<false>::new(store, host, frames, None);
+    step_loop(regs, &mut Slots::new(stack), &mut world, until);
+}
+
+/// As [`run`], recording what changes in `dirty` for lazy hashing.
+pub(crate) fn run_tracked(m: &mut Machine, dirty: &mut Dirty, until: u64) {
+    let Machine { store, host, stack, frames, regs, .. } = m;
+    let mut world = Direct::<true>::new(store, host, frames, Some(dirty));
+    step_loop(regs, &mut Slots::new(stack), &mut world, until);
+}
+
+/// The registers: everything of the execution state that is not a vector.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Regs {
+    pub pc: u32,
+    pub sp: u32,
+    pub fp: u32,
+    pub steps: u64,
+    pub status: Status,
+}
+
+/// Executes steps until the status is final or `regs.steps` reaches
+/// `until`: the one definition of every instruction.
+#[inline(always)]
+pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &mut W, until: u64) {
+    if regs.status != Status::Running || regs.steps >= until {
         return;
     }
-    let Machine { store, host: hs, stack, sp: sp_out, fp: fp_out, pc: pc_out, frames, steps, status, .. } = m;
-    let Store { code, funcs, types, tables, memories, globals, elems, datas, .. } = store;
-    let code: &[Op] = code;
-    let mut stack = Slots::new(stack);
-    let mut pc = *pc_out as usize;
-    let mut sp = *sp_out as usize;
-    let mut fp = *fp_out as usize;
-    let mut left = until - *steps;
+    let mut pc = regs.pc as usize;
+    let mut sp = regs.sp as usize;
+    let mut fp = regs.fp as usize;
+    let mut left = until - regs.steps;
 
     // The loop body is instantiated twice so there are two dispatch sites,
     // which the branch predictor tells apart (a poor man's threaded code).
@@ -181,10 +117,7 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
             break None;
         }
         left -= 1;
-        debug_assert!(pc < code.len());
-        // SAFETY: translation emits a `Return` or a jump at the end of every
-        // path, and every jump target and branch-table entry is inside the code.
-        let op = unsafe { *code.get_unchecked(pc) };
+        let op = w.op(pc);
         pc += 1;
 
         macro_rules! trap {
@@ -251,29 +184,21 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
         }
         macro_rules! load {
             ($mem:expr, $offset:expr, $n:literal, |$b:ident| $e:expr) => {{
-                let data = &memories[$mem as usize].data;
                 let ea = stack[sp - 1] as u32 as usize + $offset as usize;
-                match data.get(ea..ea + $n) {
-                    Some(s) => {
-                        let mut $b = [0u8; $n];
-                        $b.copy_from_slice(s);
-                        stack[sp - 1] = $e;
-                    }
+                match w.load::<$n>($mem, ea) {
+                    Some($b) => stack[sp - 1] = $e,
                     None => trap!(MemoryOutOfBounds),
                 }
             }};
         }
         macro_rules! store {
             ($mem:expr, $offset:expr, $n:literal, |$v:ident| $e:expr) => {{
-                let data = &mut memories[$mem as usize].data;
                 let $v = stack[sp - 1];
                 let ea = stack[sp - 2] as u32 as usize + $offset as usize;
-                match data.get_mut(ea..ea + $n) {
-                    Some(d) => {
-                        d.copy_from_slice(&$e[..$n]);
-                        sp -= 2;
-                    }
-                    None => trap!(MemoryOutOfBounds),
+                if w.store($mem, ea, &$e[..$n]) {
+                    sp -= 2;
+                } else {
+                    trap!(MemoryOutOfBounds);
                 }
             }};
         }
@@ -282,7 +207,7 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
                 let n = $n as usize;
                 stack.copy_within(sp - n..sp, fp);
                 sp = fp + n;
-                let f = frames.pop().expect("a running machine has a frame");
+                let f = w.pop_frame();
                 if f.ret_pc == HALT {
                     break Some(Status::Finished);
                 }
@@ -303,9 +228,9 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
         macro_rules! call {
             ($func:expr, $pop:expr) => {{
                 let func = $func as usize;
-                match funcs[func].kind {
+                match w.func(func).kind {
                     FuncKind::Wasm { entry, nparams, nlocals, frame_size } => {
-                        if frames.len() >= MAX_CALL_DEPTH {
+                        if w.depth() >= MAX_CALL_DEPTH {
                             trap!(CallStackExhausted);
                         }
                         sp -= $pop;
@@ -314,22 +239,27 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
                             sp += $pop;
                             trap!(ValueStackExhausted);
                         }
-                        frames.push(Frame { ret_pc: pc as u32, fp: fp as u32 });
+                        w.push_frame(Frame { ret_pc: pc as u32, fp: fp as u32 });
+                        w.frame_top(new_fp + frame_size as usize);
                         stack.zero(sp, nlocals as usize);
                         sp += nlocals as usize;
                         fp = new_fp;
                         pc = entry as usize;
                     }
-                    FuncKind::Host(h) => {
+                    FuncKind::Host { func: h, nparams } => {
                         sp -= $pop;
-                        let ty = &types[funcs[func].ty as usize];
-                        let args = sp - ty.params.len();
-                        // SAFETY: the slice covers the whole stack, which `stack` borrows.
-                        let whole = unsafe { std::slice::from_raw_parts_mut(stack.ptr, stack.len()) };
-                        match host::call(h, whole, args, memories, hs, until - left - 1) {
-                            Ok(new_sp) => sp = new_sp,
-                            Err(Status::Trapped(k)) => trap!(k),
-                            Err(s) => break Some(s),
+                        let args = sp - nparams as usize;
+                        let mut a = [0u64; MAX_HOST_ARGS];
+                        for (i, v) in a.iter_mut().enumerate().take(nparams as usize) {
+                            *v = stack[args + i];
+                        }
+                        match w.host_call(h, &a, until - left - 1) {
+                            HostStep::Done(None) => sp = args,
+                            HostStep::Done(Some(v)) => {
+                                stack[args] = v;
+                                sp = args + 1;
+                            }
+                            HostStep::End(s) => break Some(s),
                         }
                     }
                 }
@@ -361,9 +291,8 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
             Op::BrTable { len } => {
                 sp -= 1;
                 let i = (stack[sp] as u32).min(len) as usize;
-                debug_assert!(pc + i < code.len());
-                // SAFETY: translation emits `len + 1` entries after a `BrTable`.
-                match unsafe { *code.get_unchecked(pc + i) } {
+                // Translation emits `len + 1` entries after a `BrTable`.
+                match w.op(pc + i) {
                     Op::BrAdjust { target, drop, keep } => br_adjust!(target, drop, keep),
                     Op::Return { results } => ret!(results),
                     other => unreachable!("branch table entry {other:?}"),
@@ -372,13 +301,13 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
             Op::Return { results } => ret!(results),
             Op::Call { func } => call!(func, 0),
             Op::CallIndirect { ty, table } => {
-                let i = stack[sp - 1] as u32 as usize;
-                let Some(&r) = tables[table as usize].elems.get(i) else { trap!(TableOutOfBounds) };
+                let i = stack[sp - 1] as u32;
+                let Some(r) = w.table_get(table, i) else { trap!(TableOutOfBounds) };
                 if r == 0 {
                     trap!(UninitializedElement);
                 }
                 let func = (r - 1) as usize;
-                if funcs[func].ty != ty {
+                if w.func(func).ty != ty {
                     trap!(IndirectCallTypeMismatch);
                 }
                 call!(func, 1);
@@ -414,41 +343,33 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
                 stack[sp] = stack[fp + get as usize];
                 sp += 1;
             }
-            Op::GlobalGet { global } => push!(globals[global as usize].value),
+            Op::GlobalGet { global } => push!(w.global(global)),
             Op::GlobalSet { global } => {
                 sp -= 1;
-                globals[global as usize].value = stack[sp];
+                w.set_global(global, stack[sp]);
             }
 
-            Op::TableGet { table } => {
-                let i = stack[sp - 1] as u32 as usize;
-                match tables[table as usize].elems.get(i) {
-                    Some(&r) => stack[sp - 1] = r,
-                    None => trap!(TableOutOfBounds),
-                }
-            }
+            Op::TableGet { table } => match w.table_get(table, stack[sp - 1] as u32) {
+                Some(r) => stack[sp - 1] = r,
+                None => trap!(TableOutOfBounds),
+            },
             Op::TableSet { table } => {
                 let v = stack[sp - 1];
-                let i = stack[sp - 2] as u32 as usize;
-                match tables[table as usize].elems.get_mut(i) {
-                    Some(r) => {
-                        *r = v;
-                        sp -= 2;
-                    }
-                    None => trap!(TableOutOfBounds),
+                if w.table_set(table, stack[sp - 2] as u32, v) {
+                    sp -= 2;
+                } else {
+                    trap!(TableOutOfBounds);
                 }
             }
-            Op::TableSize { table } => push!(tables[table as usize].elems.len() as u64),
+            Op::TableSize { table } => push!(w.table_len(table) as u64),
             Op::TableGrow { table } => {
                 let n = stack[sp - 1] as u32;
                 let init = stack[sp - 2];
-                let t = &mut tables[table as usize];
-                let old = t.elems.len() as u32;
-                let limit = t.max.unwrap_or(u32::MAX).min(MAX_TABLE_ELEMS);
+                let old = w.table_len(table);
                 sp -= 1;
                 stack[sp - 1] = match old.checked_add(n) {
-                    Some(new) if new <= limit => {
-                        t.elems.resize(new as usize, init);
+                    Some(new) if new <= w.table_limit(table) => {
+                        w.table_grow(table, new, init);
                         from_u32(old)
                     }
                     _ => from_i32(-1),
@@ -458,12 +379,13 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
                 let n = stack[sp - 1] as u32 as usize;
                 let v = stack[sp - 2];
                 let i = stack[sp - 3] as u32 as usize;
-                let elems = &mut tables[table as usize].elems;
-                if i + n > elems.len() {
+                if i + n > w.table_len(table) as usize {
                     trap!(TableOutOfBounds);
                 }
                 let k = n.min(TABLE_CHUNK as usize);
-                elems[i..i + k].fill(v);
+                for j in i..i + k {
+                    w.table_set(table, j as u32, v);
+                }
                 if k == n {
                     sp -= 3;
                 } else {
@@ -476,15 +398,19 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
                 let n = stack[sp - 1] as u32 as usize;
                 let s = stack[sp - 2] as u32 as usize;
                 let d = stack[sp - 3] as u32 as usize;
-                if s + n > tables[src as usize].elems.len() || d + n > tables[dst as usize].elems.len() {
+                if s + n > w.table_len(src) as usize || d + n > w.table_len(dst) as usize {
                     trap!(TableOutOfBounds);
                 }
                 let k = n.min(TABLE_CHUNK as usize);
                 // Forward when the destination is below the source, else from the end.
                 let (cs, cd) = if d <= s { (s, d) } else { (s + n - k, d + n - k) };
                 let mut buf = [0u64; TABLE_CHUNK as usize];
-                buf[..k].copy_from_slice(&tables[src as usize].elems[cs..cs + k]);
-                tables[dst as usize].elems[cd..cd + k].copy_from_slice(&buf[..k]);
+                for (j, b) in buf[..k].iter_mut().enumerate() {
+                    *b = w.table_get(src, (cs + j) as u32).unwrap_or(0);
+                }
+                for (j, b) in buf[..k].iter().enumerate() {
+                    w.table_set(dst, (cd + j) as u32, *b);
+                }
                 if k == n {
                     sp -= 3;
                 } else {
@@ -500,13 +426,14 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
                 let n = stack[sp - 1] as u32 as usize;
                 let s = stack[sp - 2] as u32 as usize;
                 let d = stack[sp - 3] as u32 as usize;
-                let seg = &elems[elem as usize];
-                let t = &mut tables[table as usize].elems;
-                if s + n > seg.len() || d + n > t.len() {
+                if s + n > w.elem_len(elem) as usize || d + n > w.table_len(table) as usize {
                     trap!(TableOutOfBounds);
                 }
                 let k = n.min(TABLE_CHUNK as usize);
-                t[d..d + k].copy_from_slice(&seg[s..s + k]);
+                for j in 0..k {
+                    let v = w.elem_get(elem, (s + j) as u32);
+                    w.table_set(table, (d + j) as u32, v);
+                }
                 if k == n {
                     sp -= 3;
                 } else {
@@ -516,7 +443,7 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
                     again!();
                 }
             }
-            Op::ElemDrop { elem } => elems[elem as usize] = Vec::new(),
+            Op::ElemDrop { elem } => w.elem_drop(elem),
             Op::RefNull => push!(0),
             Op::RefIsNull => stack[sp - 1] = from_bool(stack[sp - 1] == 0),
             Op::RefFunc { func } => push!(func as u64 + 1),
@@ -560,21 +487,20 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
                 store!(mem, offset, 2, |v| (v as u16).to_le_bytes())
             }
             Op::I64Store32 { mem, offset } => store!(mem, offset, 4, |v| (v as u32).to_le_bytes()),
-            Op::MemorySize { mem } => push!(from_u32(memories[mem as usize].pages())),
+            Op::MemorySize { mem } => push!((w.mem_len(mem) as u64) / PAGE_SIZE),
             Op::MemoryGrow { mem } => {
-                let r = memories[mem as usize].grow(stack[sp - 1] as u32);
+                let r = w.mem_grow(mem, stack[sp - 1] as u32);
                 stack[sp - 1] = from_i32(r);
             }
             Op::MemoryFill { mem } => {
                 let n = stack[sp - 1] as u32 as usize;
                 let v = stack[sp - 2] as u8;
                 let d = stack[sp - 3] as u32 as usize;
-                let data = &mut memories[mem as usize].data;
-                if d + n > data.len() {
+                if d + n > w.mem_len(mem) {
                     trap!(MemoryOutOfBounds);
                 }
                 let k = n.min(MEMORY_CHUNK as usize);
-                data[d..d + k].fill(v);
+                w.mem_fill(mem, d, k, v);
                 if k == n {
                     sp -= 3;
                 } else {
@@ -587,17 +513,17 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
                 let n = stack[sp - 1] as u32 as usize;
                 let s = stack[sp - 2] as u32 as usize;
                 let d = stack[sp - 3] as u32 as usize;
-                let data = &mut memories[mem as usize].data;
-                if s + n > data.len() || d + n > data.len() {
+                let len = w.mem_len(mem);
+                if s + n > len || d + n > len {
                     trap!(MemoryOutOfBounds);
                 }
                 let k = n.min(MEMORY_CHUNK as usize);
                 // Forward when the destination is below the source, else from
                 // the end, so overlapping copies never read overwritten bytes.
                 if d <= s {
-                    data.copy_within(s..s + k, d);
+                    w.mem_copy(mem, s, d, k);
                 } else {
-                    data.copy_within(s + n - k..s + n, d + n - k);
+                    w.mem_copy(mem, s + n - k, d + n - k, k);
                 }
                 if k == n {
                     sp -= 3;
@@ -614,13 +540,11 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
                 let n = stack[sp - 1] as u32 as usize;
                 let s = stack[sp - 2] as u32 as usize;
                 let d = stack[sp - 3] as u32 as usize;
-                let seg = &datas[seg as usize];
-                let data = &mut memories[mem as usize].data;
-                if s + n > seg.len() || d + n > data.len() {
+                if s + n > w.data_len(seg) || d + n > w.mem_len(mem) {
                     trap!(MemoryOutOfBounds);
                 }
                 let k = n.min(MEMORY_CHUNK as usize);
-                data[d..d + k].copy_from_slice(&seg[s..s + k]);
+                w.mem_init(mem, seg, s, d, k);
                 if k == n {
                     sp -= 3;
                 } else {
@@ -630,7 +554,7 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
                     again!();
                 }
             }
-            Op::DataDrop { data } => datas[data as usize] = Vec::new(),
+            Op::DataDrop { data } => w.data_drop(data),
 
             Op::I32Const { value } => push!(from_i32(value)),
             Op::I64Const { value } => push!(from_i64(value)),
@@ -812,11 +736,11 @@ pub(crate) fn run(m: &mut Machine, until: u64) {
         step!();
     };
 
-    *steps = until - left;
-    *pc_out = pc as u32;
-    *sp_out = sp as u32;
-    *fp_out = fp as u32;
+    regs.steps = until - left;
+    regs.pc = pc as u32;
+    regs.sp = sp as u32;
+    regs.fp = fp as u32;
     if let Some(s) = end {
-        *status = s;
+        regs.status = s;
     }
 }

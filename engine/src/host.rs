@@ -4,7 +4,7 @@
 //! can call is a variant of [`HostFunc`], so a host call's effect is as
 //! deterministic and committable as an instruction's.
 
-use crate::status::Status;
+use crate::access::{HostStep, MAX_HOST_ARGS};
 use crate::store::MemInst;
 use crate::wasi::{self, Wasi};
 
@@ -77,19 +77,29 @@ impl Fnv {
     }
 }
 
-/// Calls `f` with the arguments at `stack[args..]`; writes the results at
-/// `stack[args..]` and returns the new stack height. `Err` carries a final
-/// status (a trap or an exit).
+/// Calls `f` with `args` at step `step`. Also returns the range of guest
+/// memory it may have written, as `(start, len)`.
 pub(crate) fn call(
     f: HostFunc,
-    stack: &mut [u64],
-    args: usize,
+    args: &[u64; MAX_HOST_ARGS],
     memories: &mut [MemInst],
     host: &mut HostState,
-    steps: u64,
-) -> Result<usize, Status> {
+    step: u64,
+) -> (HostStep, Option<(usize, usize)>) {
     match f {
-        HostFunc::Nop => Ok(args),
-        HostFunc::Wasi(w) => wasi::call(w, stack, args, memories, host, steps),
+        HostFunc::Nop => (HostStep::Done(None), None),
+        HostFunc::Wasi(w) => {
+            let mut empty = [];
+            let mem = match host.memory {
+                Some(m) => &mut memories[m as usize].data[..],
+                None => &mut empty[..],
+            };
+            let (r, written) = wasi::call_tracked(w, args, mem, host, step);
+            let r = match r {
+                Ok(errno) => HostStep::Done(Some(errno as u64)),
+                Err(s) => HostStep::End(s),
+            };
+            (r, written)
+        }
     }
 }

@@ -14,13 +14,16 @@
 //! let m = run_task(&module, &task, &Entry::Invoke("add".into(), vec![Value::I32(2), Value::I32(3)])).unwrap();
 //! assert_eq!(m.status(), Status::Finished);
 //! assert_eq!(m.results(), vec![Value::I32(5)]);
-//! assert_eq!(m.steps(), 3); // local.get 0 and local.get 1 fuse into one step
+//! // Entry sequence: push 2, push 3, call (3 steps); the body: local.get 0 and
+//! // local.get 1 fused, i32.add, return (3 steps); then the entry's return.
+//! assert_eq!(m.steps(), 7);
 //! ```
 
 // Effective addresses (a 32-bit base plus a 32-bit offset) and bulk ranges
 // are computed in `usize` without overflow only on 64-bit hosts.
 const _: () = assert!(usize::BITS >= 64, "refute-engine requires a 64-bit host");
 
+mod access;
 mod exec;
 pub mod host;
 pub mod isa;

@@ -1,5 +1,7 @@
 //! The machine: a store plus the execution state of one invocation.
 
+use crate::access::{HostStep, MAX_HOST_ARGS};
+use crate::exec::Regs;
 use crate::host::{HostFunc, HostState};
 use crate::limits::MAX_STACK_SLOTS;
 use crate::status::Status;
@@ -52,12 +54,8 @@ pub struct Machine {
     /// Deterministic host state (WASI input, output, exit code).
     pub host: HostState,
     pub(crate) stack: Vec<u64>,
-    pub(crate) sp: u32,
-    pub(crate) fp: u32,
-    pub(crate) pc: u32,
     pub(crate) frames: Vec<Frame>,
-    pub(crate) steps: u64,
-    pub(crate) status: Status,
+    pub(crate) regs: Regs,
     results: Vec<ValType>,
     /// An invocation of a host function directly (no WebAssembly frame).
     pub(crate) pending_host: Option<HostFunc>,
@@ -70,12 +68,8 @@ impl Machine {
             store: Store::default(),
             host,
             stack: vec![0; MAX_STACK_SLOTS],
-            sp: 0,
-            fp: 0,
-            pc: 0,
             frames: Vec::new(),
-            steps: 0,
-            status: Status::Finished,
+            regs: Regs { pc: 0, sp: 0, fp: 0, steps: 0, status: Status::Finished },
             results: Vec::new(),
             pending_host: None,
         }
@@ -83,21 +77,25 @@ impl Machine {
 
     /// Steps executed so far (over all invocations).
     pub fn steps(&self) -> u64 {
-        self.steps
+        self.regs.steps
     }
 
     /// The current status.
     pub fn status(&self) -> Status {
-        self.status
+        self.regs.status
+    }
+
+    pub(crate) fn set_status(&mut self, s: Status) {
+        self.regs.status = s;
     }
 
     /// The instruction the next step executes, if the machine is running
-    /// WebAssembly code (for tracing and, later, proofs).
+    /// WebAssembly code.
     pub fn next_op(&self) -> Option<crate::isa::Op> {
-        if self.status != Status::Running || self.pending_host.is_some() {
+        if self.regs.status != Status::Running || self.pending_host.is_some() {
             return None;
         }
-        self.store.code.get(self.pc as usize).copied()
+        self.store.code.get(self.regs.pc as usize).copied()
     }
 
     /// Starts an invocation of the function at `func` with `args`. Run it with [`Machine::run`].
@@ -117,42 +115,82 @@ impl Machine {
         for (slot, a) in self.stack.iter_mut().zip(args) {
             *slot = a.to_slot();
         }
-        self.sp = args.len() as u32;
-        self.fp = 0;
-        self.status = Status::Running;
+        let nargs = args.len() as u32;
+        self.regs.sp = nargs;
+        self.regs.fp = 0;
+        self.regs.status = Status::Running;
         match f.kind {
-            FuncKind::Wasm { .. } => {
+            FuncKind::Wasm { entry, nlocals, frame_size, .. } => {
+                // The call's frame set-up, without counting a step.
                 self.frames.push(Frame { ret_pc: HALT, fp: 0 });
-                self.pc = HALT;
-                // Performs the call's frame set-up without counting a step.
-                crate::exec::enter(self, func);
+                if frame_size as usize > self.stack.len() {
+                    self.regs.status = Status::Trapped(crate::TrapKind::ValueStackExhausted);
+                    return Ok(());
+                }
+                self.stack[nargs as usize..(nargs + nlocals) as usize].fill(0);
+                self.regs.sp += nlocals;
+                self.regs.pc = entry;
             }
-            FuncKind::Host(h) => self.pending_host = Some(h),
+            FuncKind::Host { func, .. } => self.pending_host = Some(func),
         }
         Ok(())
+    }
+
+    /// Starts executing the code at `pc` as the entry frame, with an empty
+    /// stack; returning from it finishes with `results`. Not a step.
+    pub(crate) fn start_at(&mut self, pc: u32, results: Vec<ValType>) {
+        self.results = results;
+        self.frames.clear();
+        self.frames.push(Frame { ret_pc: HALT, fp: 0 });
+        self.regs.sp = 0;
+        self.regs.fp = 0;
+        self.regs.pc = pc;
+        self.regs.status = Status::Running;
     }
 
     /// Executes steps until the status is no longer `Running` or the step
     /// counter reaches `until`. Returns the status.
     pub fn run(&mut self, until: u64) -> Status {
-        if self.steps >= until {
-            return self.status;
+        if self.regs.steps >= until {
+            return self.regs.status;
         }
         if let Some(h) = self.pending_host.take() {
-            crate::exec::call_host_entry(self, h);
-            return self.status;
+            self.call_host_entry(h);
+            return self.regs.status;
         }
         crate::exec::run(self, until);
-        self.status
+        self.regs.status
+    }
+
+    /// Invokes a host function directly as the entry function: one step.
+    fn call_host_entry(&mut self, h: HostFunc) {
+        let nargs = self.regs.sp as usize;
+        let mut a = [0u64; MAX_HOST_ARGS];
+        for (i, v) in a.iter_mut().enumerate().take(nargs) {
+            *v = self.stack[i];
+        }
+        let step = self.regs.steps;
+        self.regs.steps += 1;
+        match crate::host::call(h, &a, &mut self.store.memories, &mut self.host, step).0 {
+            HostStep::Done(r) => {
+                self.regs.sp = 0;
+                if let Some(v) = r {
+                    self.stack[0] = v;
+                    self.regs.sp = 1;
+                }
+                self.regs.status = Status::Finished;
+            }
+            HostStep::End(s) => self.regs.status = s,
+        }
     }
 
     /// Runs to completion, or marks the machine `OutOfSteps` at `max_steps`.
     pub fn run_to_end(&mut self, max_steps: u64) -> Status {
         self.run(max_steps);
-        if self.status == Status::Running {
-            self.status = Status::OutOfSteps;
+        if self.regs.status == Status::Running {
+            self.regs.status = Status::OutOfSteps;
         }
-        self.status
+        self.regs.status
     }
 
     /// The results of a finished invocation.

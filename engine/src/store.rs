@@ -56,7 +56,7 @@ pub enum InstantiateError {
 }
 
 /// A function in the store.
-#[derive(Clone, Debug)]
+#[derive(Copy, Clone, Debug)]
 pub(crate) struct FuncInst {
     /// Canonical type id (index into `Store::types`).
     pub ty: u32,
@@ -72,7 +72,10 @@ pub(crate) enum FuncKind {
         /// Slots the frame can occupy: parameters, locals and operands.
         frame_size: u32,
     },
-    Host(HostFunc),
+    Host {
+        func: HostFunc,
+        nparams: u32,
+    },
 }
 
 /// A table in the store.
@@ -158,8 +161,9 @@ impl Store {
 
     /// Adds a host function and returns its address.
     pub fn add_host_func(&mut self, ty: &FuncType, f: HostFunc) -> u32 {
+        let ty_params = ty.params.len() as u32;
         let ty = self.type_id(ty);
-        self.funcs.push(FuncInst { ty, kind: FuncKind::Host(f) });
+        self.funcs.push(FuncInst { ty, kind: FuncKind::Host { func: f, nparams: ty_params } });
         (self.funcs.len() - 1) as u32
     }
 

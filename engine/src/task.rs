@@ -5,6 +5,7 @@
 //! (if any) and the entry point run under one shared step budget.
 
 use crate::host::{HostFunc, HostState};
+use crate::isa::Op;
 use crate::machine::{CallError, Machine};
 use crate::module::{ImportKind, Module};
 use crate::status::Status;
@@ -66,13 +67,14 @@ pub enum TaskError {
     Call(#[from] CallError),
 }
 
-/// A machine ready to run a task: instantiated, the start function (if
-/// any) invoked first, then the entry.
+/// A machine ready to run a task: instantiated, and positioned at a short
+/// entry sequence appended to the code (call the start function if any,
+/// push the arguments, call the entry, return), so that every transition
+/// of the task, start and entry included, is an ordinary step.
 #[derive(Clone, Debug)]
 pub struct Run {
     /// The machine.
     pub machine: Machine,
-    entry: Option<(u32, Vec<Value>)>,
     max_steps: u64,
 }
 
@@ -116,40 +118,35 @@ impl Run {
         if ty.params.len() != args.len() {
             return Err(CallError::ArgumentCount { expected: ty.params.len(), got: args.len() }.into());
         }
-        let mut run = Run { machine: m, entry: Some((func, args)), max_steps: task.max_steps };
-        match start {
-            Some(s) => run.machine.invoke(s, &[])?,
-            None => run.begin_entry()?,
+        for (index, (a, p)) in args.iter().zip(&ty.params).enumerate() {
+            if a.ty() != *p {
+                return Err(CallError::ArgumentType { index, expected: *p, got: a.ty() }.into());
+            }
         }
-        Ok(run)
+        let pc = m.store.code.len() as u32;
+        m.store.code.extend(start.map(|func| Op::Call { func }));
+        // A slot holds any value's bits, so an i64 constant pushes any argument.
+        m.store.code.extend(args.iter().map(|a| Op::I64Const { value: a.to_slot() as i64 }));
+        m.store.code.push(Op::Call { func });
+        m.store.code.push(Op::Return { results: ty.results.len() as u32 });
+        m.start_at(pc, ty.results.clone());
+        Ok(Run { machine: m, max_steps: task.max_steps })
     }
 
-    fn begin_entry(&mut self) -> Result<(), CallError> {
-        if let Some((func, args)) = self.entry.take() {
-            self.machine.invoke(func, &args)?;
-        }
-        Ok(())
+    /// The task's step limit.
+    pub fn max_steps(&self) -> u64 {
+        self.max_steps
     }
 
     /// Runs until the task ends or the step counter reaches `until` (capped
     /// at the task's limit). Returns the status; `Running` means paused.
     pub fn run_until(&mut self, until: u64) -> Status {
-        let until = until.min(self.max_steps);
-        loop {
-            let s = self.machine.run(until);
-            if s == Status::Finished && self.entry.is_some() {
-                // The start function finished; the entry runs next.
-                if let Err(e) = self.begin_entry() {
-                    unreachable!("entry arguments were checked in Run::new: {e}");
-                }
-                continue;
-            }
-            if s == Status::Running && self.machine.steps() >= self.max_steps {
-                self.machine.status = Status::OutOfSteps;
-                return Status::OutOfSteps;
-            }
-            return s;
+        let s = self.machine.run(until.min(self.max_steps));
+        if s == Status::Running && self.machine.steps() >= self.max_steps {
+            self.machine.set_status(Status::OutOfSteps);
+            return Status::OutOfSteps;
         }
+        s
     }
 
     /// Runs the task to its end.

@@ -8,7 +8,6 @@
 use crate::host::HostState;
 use crate::limits::MAX_OUTPUT_BYTES;
 use crate::status::Status;
-use crate::store::MemInst;
 use crate::value::{FuncType, ValType};
 
 /// WASI errno values used here.
@@ -86,16 +85,31 @@ pub fn resolve(name: &str, ty: &FuncType) -> Option<Wasi> {
     Some(w)
 }
 
-/// Guest memory access that turns out-of-bounds pointers into EFAULT.
-struct Mem<'a>(&'a mut [u8]);
+/// Guest memory access that turns out-of-bounds pointers into EFAULT and
+/// remembers the range it may have written.
+struct Mem<'a> {
+    data: &'a mut [u8],
+    /// `(lowest, highest + 1)` byte handed out for writing.
+    written: Option<(usize, usize)>,
+}
 
 impl Mem<'_> {
     fn slice(&mut self, ptr: u32, len: u32) -> Result<&mut [u8], u32> {
         let start = ptr as usize;
-        self.0.get_mut(start..start + len as usize).ok_or(errno::FAULT)
+        let end = start + len as usize;
+        let s = self.data.get_mut(start..end).ok_or(errno::FAULT)?;
+        if len > 0 {
+            let (lo, hi) = self.written.unwrap_or((start, end));
+            self.written = Some((lo.min(start), hi.max(end)));
+        }
+        Ok(s)
+    }
+    fn read(&self, ptr: u32, len: u32) -> Result<&[u8], u32> {
+        let start = ptr as usize;
+        self.data.get(start..start + len as usize).ok_or(errno::FAULT)
     }
     fn read_u32(&mut self, ptr: u32) -> Result<u32, u32> {
-        Ok(u32::from_le_bytes(self.slice(ptr, 4)?.try_into().expect("four bytes")))
+        Ok(u32::from_le_bytes(self.read(ptr, 4)?.try_into().expect("four bytes")))
     }
     fn write_u32(&mut self, ptr: u32, v: u32) -> Result<(), u32> {
         self.slice(ptr, 4)?.copy_from_slice(&v.to_le_bytes());
@@ -147,22 +161,18 @@ fn random_byte(seed: u64, pos: u64) -> u8 {
     (z >> (8 * (pos % 8))) as u8
 }
 
-pub(crate) fn call(
+/// As [`call_with_memory`], also returning the range of `mem` it may have
+/// written, as `(start, len)`.
+pub(crate) fn call_tracked(
     w: Wasi,
-    stack: &mut [u64],
-    args: usize,
-    memories: &mut [MemInst],
+    args: &[u64],
+    mem: &mut [u8],
     host: &mut HostState,
     steps: u64,
-) -> Result<usize, Status> {
-    let mut empty = [];
-    let mem = match host.memory {
-        Some(m) => &mut memories[m as usize].data[..],
-        None => &mut empty[..],
-    };
-    let errno = call_with_memory(w, &stack[args..], mem, host, steps)?;
-    stack[args] = errno as u64;
-    Ok(args + 1)
+) -> (Result<u32, Status>, Option<(usize, usize)>) {
+    let mut mem = Mem { data: mem, written: None };
+    let r = perform(w, args, &mut mem, host, steps);
+    (r, mem.written.map(|(lo, hi)| (lo, hi - lo)))
 }
 
 /// Performs WASI call `w` with argument slots `args` on guest memory `mem`
@@ -177,16 +187,19 @@ pub fn call_with_memory(
     host: &mut HostState,
     steps: u64,
 ) -> Result<u32, Status> {
+    perform(w, args, &mut Mem { data: mem, written: None }, host, steps)
+}
+
+fn perform(w: Wasi, args: &[u64], mem: &mut Mem<'_>, host: &mut HostState, steps: u64) -> Result<u32, Status> {
     let a = |i: usize| args[i] as u32;
     if w == Wasi::ProcExit {
         return Err(Status::Exited(a(0)));
     }
-    let mut mem = Mem(mem);
     let result: Result<(), u32> = (|| match w {
-        Wasi::ArgsSizesGet => sizes(&mut mem, &host.args, a(0), a(1)),
-        Wasi::ArgsGet => put_strings(&mut mem, &host.args, a(0), a(1)),
-        Wasi::EnvironSizesGet => sizes(&mut mem, &host.env, a(0), a(1)),
-        Wasi::EnvironGet => put_strings(&mut mem, &host.env, a(0), a(1)),
+        Wasi::ArgsSizesGet => sizes(mem, &host.args, a(0), a(1)),
+        Wasi::ArgsGet => put_strings(mem, &host.args, a(0), a(1)),
+        Wasi::EnvironSizesGet => sizes(mem, &host.env, a(0), a(1)),
+        Wasi::EnvironGet => put_strings(mem, &host.env, a(0), a(1)),
         Wasi::ClockResGet => match a(0) {
             0..=3 => mem.write_u64(a(1), 1),
             _ => Err(errno::INVAL),
@@ -248,7 +261,7 @@ pub fn call_with_memory(
                 if out.len() + len as usize > MAX_OUTPUT_BYTES {
                     return Err(errno::NOSPC);
                 }
-                out.extend_from_slice(mem.slice(ptr, len)?);
+                out.extend_from_slice(mem.read(ptr, len)?);
                 total += len;
             }
             mem.write_u32(a(3), total)

@@ -1,0 +1,358 @@
+//! How the step code reaches machine state.
+//!
+//! [`crate::exec`] defines every instruction once, over two traits: [`Stack`]
+//! (the value stack) and [`World`] (code, frames, functions, globals, tables,
+//! memories, segments and the host). Three kinds of state implement them:
+//!
+//! - [`Direct`]: the machine's own vectors, for execution at full speed.
+//!   With `TRACK` it also records what changed, for lazy state hashing.
+//! - `proof::Recorder`: the machine's vectors plus a log of every element
+//!   touched, which is what a one-step proof must contain.
+//! - `proof::Partial`: only the elements a proof reveals, for the verifier.
+//!
+//! Methods that can fail for a sparse state (a missing element) return a
+//! default value; the sparse implementation remembers the failure and the
+//! verifier rejects the step.
+
+use crate::host::{self, HostFunc, HostState};
+use crate::isa::Op;
+use crate::limits::MAX_TABLE_ELEMS;
+use crate::machine::Frame;
+use crate::merkle::MemoryTree;
+use crate::status::Status;
+use crate::store::{FuncInst, GlobalInst, MemInst, Store, TableInst};
+
+/// The most arguments a host function reads (WASI preview1's widest
+/// supported signature, `fd_write`).
+pub(crate) const MAX_HOST_ARGS: usize = 4;
+
+/// The value stack: 64-bit slots indexed from the bottom.
+pub(crate) trait Stack: std::ops::Index<usize, Output = u64> + std::ops::IndexMut<usize> {
+    /// Capacity in slots.
+    fn len(&self) -> usize;
+    /// `memmove` of `from` to start at `to`.
+    fn copy_within(&mut self, from: std::ops::Range<usize>, to: usize);
+    /// Zeroes `n` slots from `from`.
+    fn zero(&mut self, from: usize, n: usize);
+}
+
+/// What one host-function step did.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) enum HostStep {
+    /// The call is complete; its result, if it has one.
+    Done(Option<u64>),
+    /// The run ends with this status (`proc_exit`).
+    End(Status),
+}
+
+/// Everything but the value stack and the registers.
+pub(crate) trait World {
+    /// The instruction at `pc`.
+    fn op(&self, pc: usize) -> Op;
+    /// Number of saved frames.
+    fn depth(&self) -> usize;
+    fn push_frame(&mut self, f: Frame);
+    fn pop_frame(&mut self) -> Frame;
+    /// Records that a frame now reaches up to slot `top` (for tracking).
+    fn frame_top(&mut self, _top: usize) {}
+    fn func(&self, f: usize) -> FuncInst;
+
+    fn global(&self, g: u32) -> u64;
+    fn set_global(&mut self, g: u32, v: u64);
+
+    fn table_len(&self, t: u32) -> u32;
+    /// The most elements the table may grow to.
+    fn table_limit(&self, t: u32) -> u32;
+    /// Element `i`, or `None` past the end.
+    fn table_get(&self, t: u32, i: u32) -> Option<u64>;
+    /// Sets element `i`; `false` past the end.
+    fn table_set(&mut self, t: u32, i: u32, v: u64) -> bool;
+    /// Grows to `new_len` elements of `init` (within the limit).
+    fn table_grow(&mut self, t: u32, new_len: u32, init: u64);
+
+    fn elem_len(&self, e: u32) -> u32;
+    fn elem_get(&self, e: u32, i: u32) -> u64;
+    fn elem_drop(&mut self, e: u32);
+
+    /// Size in bytes.
+    fn mem_len(&self, m: u32) -> usize;
+    /// `N` bytes at `ea`, or `None` out of bounds.
+    fn load<const N: usize>(&self, m: u32, ea: usize) -> Option<[u8; N]>;
+    /// Writes `bytes` at `ea`; `false` (nothing written) out of bounds.
+    fn store(&mut self, m: u32, ea: usize, bytes: &[u8]) -> bool;
+    /// `memory.grow`: the old size in pages, or -1.
+    fn mem_grow(&mut self, m: u32, delta: u32) -> i32;
+    /// `memmove` inside memory `m` of `k` bytes (in bounds).
+    fn mem_copy(&mut self, m: u32, src: usize, dst: usize, k: usize);
+    /// Fills `k` bytes at `dst` (in bounds).
+    fn mem_fill(&mut self, m: u32, dst: usize, k: usize, v: u8);
+
+    fn data_len(&self, d: u32) -> usize;
+    /// Copies `k` bytes of data segment `d` from `src` to memory `m` at `dst` (in bounds).
+    fn mem_init(&mut self, m: u32, d: u32, src: usize, dst: usize, k: usize);
+    fn data_drop(&mut self, d: u32);
+
+    /// Performs host function `h` with arguments `args` at step `step`.
+    fn host_call(&mut self, h: HostFunc, args: &[u64; MAX_HOST_ARGS], step: u64) -> HostStep;
+}
+
+/// The value stack as the fast loop sees it: indexing without bounds checks.
+///
+/// Validation and the frame check on every call make each access in bounds:
+/// a function's operands never go below its locals (validated stack
+/// discipline) nor above `fp + frame_size`, and a call only proceeds when
+/// `fp + frame_size <= len`. Debug builds check every index anyway.
+pub(crate) struct Slots<'a> {
+    ptr: *mut u64,
+    len: usize,
+    _borrow: std::marker::PhantomData<&'a mut [u64]>,
+}
+
+impl<'a> Slots<'a> {
+    pub(crate) fn new(s: &'a mut [u64]) -> Self {
+        Slots { ptr: s.as_mut_ptr(), len: s.len(), _borrow: std::marker::PhantomData }
+    }
+}
+
+impl Stack for Slots<'_> {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    #[inline(always)]
+    fn copy_within(&mut self, from: std::ops::Range<usize>, to: usize) {
+        debug_assert!(from.start <= from.end && from.end <= self.len && to + from.len() <= self.len);
+        // SAFETY: in bounds by the argument above; `copy` allows overlap.
+        unsafe { std::ptr::copy(self.ptr.add(from.start), self.ptr.add(to), from.len()) }
+    }
+
+    #[inline(always)]
+    fn zero(&mut self, from: usize, n: usize) {
+        debug_assert!(from + n <= self.len);
+        // SAFETY: the caller checked `from + n <= len` (the frame check).
+        unsafe { std::ptr::write_bytes(self.ptr.add(from), 0, n) }
+    }
+}
+
+impl std::ops::Index<usize> for Slots<'_> {
+    type Output = u64;
+    #[inline(always)]
+    fn index(&self, i: usize) -> &u64 {
+        debug_assert!(i < self.len, "stack index {i} out of {}", self.len);
+        // SAFETY: every index the loop uses is in bounds (see the type's docs).
+        unsafe { &*self.ptr.add(i) }
+    }
+}
+
+impl std::ops::IndexMut<usize> for Slots<'_> {
+    #[inline(always)]
+    fn index_mut(&mut self, i: usize) -> &mut u64 {
+        debug_assert!(i < self.len, "stack index {i} out of {}", self.len);
+        // SAFETY: as for `index`.
+        unsafe { &mut *self.ptr.add(i) }
+    }
+}
+
+/// What changed since the state was last hashed (see `state::Hasher`).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Dirty {
+    /// One lazily hashed tree per memory; writes mark its pages.
+    pub memories: Vec<MemoryTree>,
+    /// Lowest slot a frame started at since the last hash.
+    pub stack_low: usize,
+    /// Highest slot any frame has reached (never lowered).
+    pub stack_high: usize,
+}
+
+/// The machine's own state, with change tracking when `TRACK`.
+///
+/// The store is borrowed field by field so the hot slices (code, functions)
+/// stay in registers: a write to guest memory cannot alias them.
+pub(crate) struct Direct<'a, const TRACK: bool> {
+    code: &'a [Op],
+    funcs: &'a [FuncInst],
+    tables: &'a mut [TableInst],
+    memories: &'a mut [MemInst],
+    globals: &'a mut [GlobalInst],
+    elems: &'a mut [Vec<u64>],
+    datas: &'a mut [Vec<u8>],
+    host: &'a mut HostState,
+    frames: &'a mut Vec<Frame>,
+    dirty: Option<&'a mut Dirty>,
+}
+
+impl<'a, const TRACK: bool> Direct<'a, TRACK> {
+    pub(crate) fn new(
+        store: &'a mut Store,
+        host: &'a mut HostState,
+        frames: &'a mut Vec<Frame>,
+        dirty: Option<&'a mut Dirty>,
+    ) -> Self {
+        let Store { code, funcs, tables, memories, globals, elems, datas, .. } = store;
+        Direct { code, funcs, tables, memories, globals, elems, datas, host, frames, dirty }
+    }
+}
+
+impl<const TRACK: bool> Direct<'_, TRACK> {
+    #[inline(always)]
+    fn mark(&mut self, m: u32, start: usize, len: usize) {
+        if TRACK && let Some(d) = self.dirty.as_deref_mut() {
+            d.memories[m as usize].mark_dirty(start, len);
+        }
+    }
+
+    #[inline(always)]
+    fn table(&self, t: u32) -> &TableInst {
+        &self.tables[t as usize]
+    }
+
+    #[inline(always)]
+    fn mem(&self, m: u32) -> &MemInst {
+        &self.memories[m as usize]
+    }
+}
+
+impl<const TRACK: bool> World for Direct<'_, TRACK> {
+    #[inline(always)]
+    fn op(&self, pc: usize) -> Op {
+        debug_assert!(pc < self.code.len());
+        // SAFETY: translation emits a `Return` or a jump at the end of every
+        // path, and every jump target and branch-table entry is inside the code.
+        unsafe { *self.code.get_unchecked(pc) }
+    }
+    #[inline(always)]
+    fn depth(&self) -> usize {
+        self.frames.len()
+    }
+    #[inline(always)]
+    fn push_frame(&mut self, f: Frame) {
+        self.frames.push(f);
+    }
+    #[inline(always)]
+    fn pop_frame(&mut self) -> Frame {
+        let f = self.frames.pop().expect("a running machine has a frame");
+        if TRACK && let Some(d) = self.dirty.as_deref_mut() {
+            d.stack_low = d.stack_low.min(f.fp as usize);
+        }
+        f
+    }
+    #[inline(always)]
+    fn frame_top(&mut self, top: usize) {
+        if TRACK && let Some(d) = self.dirty.as_deref_mut() {
+            d.stack_high = d.stack_high.max(top);
+        }
+    }
+    #[inline(always)]
+    fn func(&self, f: usize) -> FuncInst {
+        self.funcs[f]
+    }
+
+    #[inline(always)]
+    fn global(&self, g: u32) -> u64 {
+        self.globals[g as usize].value
+    }
+    #[inline(always)]
+    fn set_global(&mut self, g: u32, v: u64) {
+        self.globals[g as usize].value = v;
+    }
+
+    #[inline(always)]
+    fn table_len(&self, t: u32) -> u32 {
+        self.table(t).elems.len() as u32
+    }
+    #[inline(always)]
+    fn table_limit(&self, t: u32) -> u32 {
+        self.table(t).max.unwrap_or(u32::MAX).min(MAX_TABLE_ELEMS)
+    }
+    #[inline(always)]
+    fn table_get(&self, t: u32, i: u32) -> Option<u64> {
+        self.table(t).elems.get(i as usize).copied()
+    }
+    #[inline(always)]
+    fn table_set(&mut self, t: u32, i: u32, v: u64) -> bool {
+        match self.tables[t as usize].elems.get_mut(i as usize) {
+            Some(r) => {
+                *r = v;
+                true
+            }
+            None => false,
+        }
+    }
+    #[inline(always)]
+    fn table_grow(&mut self, t: u32, new_len: u32, init: u64) {
+        self.tables[t as usize].elems.resize(new_len as usize, init);
+    }
+
+    #[inline(always)]
+    fn elem_len(&self, e: u32) -> u32 {
+        self.elems[e as usize].len() as u32
+    }
+    #[inline(always)]
+    fn elem_get(&self, e: u32, i: u32) -> u64 {
+        self.elems[e as usize][i as usize]
+    }
+    #[inline(always)]
+    fn elem_drop(&mut self, e: u32) {
+        self.elems[e as usize] = Vec::new();
+    }
+
+    #[inline(always)]
+    fn mem_len(&self, m: u32) -> usize {
+        self.mem(m).data.len()
+    }
+    #[inline(always)]
+    fn load<const N: usize>(&self, m: u32, ea: usize) -> Option<[u8; N]> {
+        let s = self.mem(m).data.get(ea..ea + N)?;
+        let mut b = [0u8; N];
+        b.copy_from_slice(s);
+        Some(b)
+    }
+    #[inline(always)]
+    fn store(&mut self, m: u32, ea: usize, bytes: &[u8]) -> bool {
+        match self.memories[m as usize].data.get_mut(ea..ea + bytes.len()) {
+            Some(d) => {
+                d.copy_from_slice(bytes);
+                self.mark(m, ea, bytes.len());
+                true
+            }
+            None => false,
+        }
+    }
+    #[inline(always)]
+    fn mem_grow(&mut self, m: u32, delta: u32) -> i32 {
+        self.memories[m as usize].grow(delta)
+    }
+    #[inline(always)]
+    fn mem_copy(&mut self, m: u32, src: usize, dst: usize, k: usize) {
+        self.memories[m as usize].data.copy_within(src..src + k, dst);
+        self.mark(m, dst, k);
+    }
+    #[inline(always)]
+    fn mem_fill(&mut self, m: u32, dst: usize, k: usize, v: u8) {
+        self.memories[m as usize].data[dst..dst + k].fill(v);
+        self.mark(m, dst, k);
+    }
+
+    #[inline(always)]
+    fn data_len(&self, d: u32) -> usize {
+        self.datas[d as usize].len()
+    }
+    #[inline(always)]
+    fn mem_init(&mut self, m: u32, d: u32, src: usize, dst: usize, k: usize) {
+        self.memories[m as usize].data[dst..dst + k].copy_from_slice(&self.datas[d as usize][src..src + k]);
+        self.mark(m, dst, k);
+    }
+    #[inline(always)]
+    fn data_drop(&mut self, d: u32) {
+        self.datas[d as usize] = Vec::new();
+    }
+
+    #[inline(always)]
+    fn host_call(&mut self, h: HostFunc, args: &[u64; MAX_HOST_ARGS], step: u64) -> HostStep {
+        let (r, written) = host::call(h, args, self.memories, self.host, step);
+        if let (Some((start, len)), Some(m)) = (written, self.host.memory) {
+            self.mark(m, start, len);
+        }
+        r
+    }
+}

@@ -22,6 +22,8 @@
 const _: () = assert!(usize::BITS >= 64, "refute-engine requires a 64-bit host");
 
 mod exec;
+/// Layered history commitments and k-ary dissection (`specs/commitments.md`).
+pub mod history;
 pub mod host;
 pub mod isa;
 pub mod limits;

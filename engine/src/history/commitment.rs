@@ -19,7 +19,8 @@ use crate::merkle::Hash;
 ///
 /// rs_merkle's multiproof code takes time quadratic in the number of revealed
 /// leaves (about 8 ms for 2^11 leaves spread over 2^20); this bound keeps a
-/// hostile proof's verification cheap.
+/// hostile proof's verification cheap. A dissection round reveals at most
+/// `k + 1` leaves (the interior points and both ends), so `k` up to 2047 fits.
 pub const MAX_REVEALED: usize = 1 << 11;
 
 /// Most hashes a decodable proof may hold: `MAX_REVEALED · 20` = 40,960, so an

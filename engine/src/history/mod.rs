@@ -1,8 +1,12 @@
 //! A run's history is the sequence of its state roots at steps `0..=N`. Hashing
 //! every state of a long run is too slow, so a commitment covers a
 //! [`Layer`](crate::history::Layer): the states at a stride, plus the last step.
-//! A round reveals several states of a layer at once, checked against the
-//! layer's root with one Merkle multiproof
+//! Dissection narrows a dispute to one stride of a layer; the parties then
+//! commit to that stretch at a finer stride
+//! ([`layer_strides`](crate::history::layer_strides)), down to single steps. A
+//! round reveals up to `k - 1` states of a layer at once
+//! ([`split`](crate::history::split), [`narrow`](crate::history::narrow)),
+//! checked against the layer's root with one Merkle multiproof
 //! ([`Commitment::prove`](crate::history::Commitment::prove),
 //! [`verify`](crate::history::verify)).
 //!
@@ -11,6 +15,7 @@
 //! on `pub mod history` in `lib.rs`, in the crate root's scope.)
 
 mod commitment;
+mod dissection;
 mod layer;
 #[cfg(test)]
 mod tests;
@@ -21,6 +26,7 @@ use thiserror::Error;
 use crate::merkle::Hash;
 
 pub use commitment::{Commitment, MAX_PROOF_HASHES, MAX_REVEALED, MultiProof, verify};
+pub use dissection::{DEFAULT_K, DEFAULT_MAX_LEAVES, dispute_rounds, layer_strides, narrow, rounds, split};
 pub use layer::{Layer, MAX_LEAVES};
 
 /// Domain prefix of a history leaf.
@@ -146,4 +152,12 @@ pub enum HistoryError {
     /// The revealed leaves and the proof do not lead to the committed root.
     #[error("revealed states and proof do not match the committed root")]
     RootMismatch,
+    /// A dissection move names a sub-interval that does not exist.
+    #[error("disagreement index {index} is out of range: {points} interior points give {} sub-intervals", points + 1)]
+    DisagreementOutOfRange {
+        /// The index given.
+        index: usize,
+        /// Number of interior points.
+        points: usize,
+    },
 }

@@ -362,3 +362,105 @@ proptest! {
         prop_assert!(verify(&root, &l, &revealed, &proof).is_err());
     }
 }
+
+// ---- dissection ----
+
+fn check_split(a: u64, b: u64, k: u64, expected: &[u64]) {
+    assert_eq!(split(a, b, k), expected, "split({a}, {b}, {k})");
+}
+
+#[test]
+fn split_cases() {
+    check_split(0, 10, 2, &[5]);
+    check_split(0, 11, 2, &[5]);
+    check_split(0, 10, 4, &[2, 5, 7]);
+    check_split(0, 3, 4, &[1, 2]);
+    check_split(0, 4, 4, &[1, 2, 3]);
+    check_split(7, 8, 4, &[]);
+    check_split(7, 7, 4, &[]);
+    check_split(8, 7, 4, &[]);
+    check_split(100, 1100, 10, &[200, 300, 400, 500, 600, 700, 800, 900, 1000]);
+    check_split(0, u64::MAX, 2, &[u64::MAX / 2]);
+    check_split(u64::MAX - 2, u64::MAX, 1024, &[u64::MAX - 1]);
+}
+
+#[test]
+fn narrow_cases() {
+    let points = split(0, 10, 4);
+    assert_eq!(narrow(0, 10, &points, 0), Ok((0, 2)));
+    assert_eq!(narrow(0, 10, &points, 1), Ok((2, 5)));
+    assert_eq!(narrow(0, 10, &points, 3), Ok((7, 10)));
+    assert_eq!(narrow(0, 10, &points, 4), Err(HistoryError::DisagreementOutOfRange { index: 4, points: 3 }));
+    assert_eq!(narrow(3, 4, &[], 0), Ok((3, 4)));
+}
+
+#[test]
+fn layer_policy_cases() {
+    assert_eq!(layer_strides(0, 1024), [1]);
+    assert_eq!(layer_strides(1023, 1024), [1]);
+    assert_eq!(layer_strides(1024, 1024), [2, 1]);
+    assert_eq!(layer_strides(100, 3), [50, 25, 13, 7, 4, 2, 1]);
+    assert_eq!(layer_strides(1_000_000_000_000, DEFAULT_MAX_LEAVES), [977_517_107, 955_540, 935, 1]);
+    assert_eq!(layer_strides(1_000_000_000_000, 1 << 20), [953_676, 1]);
+    assert_eq!(rounds(0, 2), 0);
+    assert_eq!(rounds(1, 2), 0);
+    assert_eq!(rounds(2, 2), 1);
+    assert_eq!(rounds(1024, 1024), 1);
+    assert_eq!(rounds(1025, 1024), 2);
+    assert_eq!(rounds(u64::MAX, 2), 64);
+    // specs/commitments.md §7.
+    assert_eq!(dispute_rounds(1_000_000_000_000, DEFAULT_K, DEFAULT_MAX_LEAVES), 4);
+    assert_eq!(dispute_rounds(1_000_000_000_000, 1 << 10, 1 << 20), 4);
+    assert_eq!(dispute_rounds(1_000_000_000_000, 1 << 8, 1 << 16), 5);
+    assert_eq!(dispute_rounds(1_000_000_000_000, 2, 1 << 20), 40);
+    assert_eq!(dispute_rounds(1_000_000_000, DEFAULT_K, DEFAULT_MAX_LEAVES), 3);
+    assert_eq!(dispute_rounds(u64::MAX, DEFAULT_K, DEFAULT_MAX_LEAVES), 7);
+    assert_eq!(dispute_rounds(0, DEFAULT_K, DEFAULT_MAX_LEAVES), 0);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn split_is_even_and_strictly_inside(a in any::<u64>(), m in 0u64..1 << 50, k in 2u64..3000) {
+        let b = a.saturating_add(m);
+        let m = b - a;
+        let points = split(a, b, k);
+        prop_assert_eq!(points.len() as u64, (k - 1).min(m.saturating_sub(1)));
+        let mut prev = a;
+        for &p in points.iter().chain([b].iter()) {
+            prop_assert!(p > prev);
+            prop_assert!(p - prev <= m.div_ceil(k));
+            prop_assert!(m < k || p - prev >= m / k);
+            prev = p;
+        }
+    }
+
+    /// Playing a whole dispute through the layers, whatever the challenger picks, ends at a
+    /// single step within `dispute_rounds`, and no layer has more than `max_leaves` leaves.
+    #[test]
+    fn dispute_reaches_one_step_within_the_bound(
+        total in 1u64..1 << 44,
+        k in 2u64..70,
+        max_leaves in 3u64..70,
+        picks in prop::collection::vec(any::<prop::sample::Index>(), 200),
+    ) {
+        let mut picks = picks.into_iter().cycle();
+        let (mut lo, mut hi) = (0u64, total);
+        let mut played = 0;
+        for stride in layer_strides(total, max_leaves) {
+            let l = layer(lo, hi, stride);
+            prop_assert!(l.len() as u64 <= max_leaves);
+            let (mut a, mut b) = (0u64, l.len() as u64 - 1);
+            while b - a > 1 {
+                let points = split(a, b, k);
+                let i = picks.next().unwrap().index(points.len() + 1);
+                (a, b) = narrow(a, b, &points, i).unwrap();
+                played += 1;
+            }
+            (lo, hi) = (l.step_at(a as usize).unwrap(), l.step_at(b as usize).unwrap());
+        }
+        prop_assert_eq!(hi - lo, 1);
+        prop_assert!(played <= dispute_rounds(total, k, max_leaves));
+    }
+}

@@ -33,7 +33,7 @@ fn roots(n: usize) -> Vec<Hash> {
     (0..n).map(|i| leaf_hash(i as u64, &[0x5a; 32])).collect()
 }
 
-/// Proves and verifies the leaves at `indices` of a layer of `leaves` leaves.
+/// Proves and verifies the leaves at `indices`, and prints sizes and median times.
 fn reveal(name: &str, commitment: &Commitment, roots: &[Hash], indices: &[usize]) {
     let layer = commitment.layer();
     let proof = commitment.prove(indices).unwrap();

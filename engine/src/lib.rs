@@ -25,6 +25,8 @@ const _: () = assert!(usize::BITS >= 64, "refute-engine requires a 64-bit host")
 
 mod access;
 mod exec;
+/// Layered history commitments and k-ary dissection (`specs/commitments.md`).
+pub mod history;
 pub mod host;
 pub mod isa;
 pub mod limits;

@@ -22,6 +22,9 @@
 // Effective addresses (a 32-bit base plus a 32-bit offset) and bulk ranges
 // are computed in `usize` without overflow only on 64-bit hosts.
 const _: () = assert!(usize::BITS >= 64, "refute-engine requires a 64-bit host");
+// The stack is hashed as the bytes of its slots, which must be little-endian.
+#[cfg(not(target_endian = "little"))]
+compile_error!("refute-engine requires a little-endian host");
 
 mod access;
 mod exec;
@@ -34,6 +37,7 @@ mod machine;
 pub mod merkle;
 mod module;
 pub mod op;
+pub mod state;
 mod status;
 mod store;
 mod task;

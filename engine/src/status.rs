@@ -32,6 +32,26 @@ pub enum TrapKind {
 }
 
 impl TrapKind {
+    /// The trap with this stable number.
+    pub fn from_u8(n: u8) -> Option<TrapKind> {
+        use TrapKind::*;
+        [
+            Unreachable,
+            IntegerDivideByZero,
+            IntegerOverflow,
+            InvalidConversionToInteger,
+            MemoryOutOfBounds,
+            TableOutOfBounds,
+            UninitializedElement,
+            IndirectCallTypeMismatch,
+            CallStackExhausted,
+            ValueStackExhausted,
+            HostFault,
+        ]
+        .into_iter()
+        .find(|k| *k as u8 == n)
+    }
+
     /// The message the WebAssembly spec suite uses for this trap.
     pub fn message(&self) -> &'static str {
         match self {

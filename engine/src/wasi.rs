@@ -55,6 +55,29 @@ pub enum Wasi {
     Unsupported,
 }
 
+impl Wasi {
+    /// Every variant, in declaration order (`Wasi::ALL[w as usize] == w`).
+    pub const ALL: [Wasi; 17] = [
+        Wasi::ArgsGet,
+        Wasi::ArgsSizesGet,
+        Wasi::EnvironGet,
+        Wasi::EnvironSizesGet,
+        Wasi::ClockResGet,
+        Wasi::ClockTimeGet,
+        Wasi::FdClose,
+        Wasi::FdFdstatGet,
+        Wasi::FdPrestatGet,
+        Wasi::FdPrestatDirName,
+        Wasi::FdRead,
+        Wasi::FdSeek,
+        Wasi::FdWrite,
+        Wasi::ProcExit,
+        Wasi::RandomGet,
+        Wasi::SchedYield,
+        Wasi::Unsupported,
+    ];
+}
+
 /// The WASI module name.
 pub const MODULE: &str = "wasi_snapshot_preview1";
 

@@ -22,11 +22,12 @@ pub const DEPTH: usize = 27;
 pub const PAGE_BYTES: usize = 4096;
 /// Levels inside a page: 4096 / 32 = 2^7 leaves.
 const PAGE_LEVELS: usize = 7;
-/// Levels above the pages: 2^20 pages.
-const TOP_LEVELS: usize = DEPTH - PAGE_LEVELS;
 
-const LEAF_PREFIX: &[u8] = b"refute memory leaf:";
-const NODE_PREFIX: &[u8] = b"refute memory node:";
+const LEAF_PREFIX: &[u8] = b"refute leaf:";
+const NODE_PREFIX: &[u8] = b"refute node:";
+
+mod multi;
+pub use multi::{Leaf, MultiProof, OpenError, Opened, fold, root_of};
 
 /// Hash of a leaf holding these 32 bytes.
 pub fn hash_leaf(bytes: &[u8; LEAF_BYTES]) -> Hash {
@@ -66,9 +67,11 @@ fn subtree(data: &[u8], start: usize, height: usize, zeros: &[Hash; DEPTH + 1]) 
     hash_node(&subtree(data, start, height - 1, zeros), &subtree(data, start + half, height - 1, zeros))
 }
 
-/// Lazily hashed Merkle tree over a memory's bytes.
+/// Lazily hashed Merkle tree over a byte vector (a memory, an output
+/// stream, a data segment) of fixed depth, [`DEPTH`] unless set otherwise.
 #[derive(Clone, Debug)]
 pub struct MemoryTree {
+    depth: usize,
     zeros: [Hash; DEPTH + 1],
     /// `levels[0]` holds page hashes; `levels[i]` the nodes `i` levels above
     /// the pages. Only the populated prefix of each level is stored; the
@@ -86,7 +89,19 @@ impl Default for MemoryTree {
 impl MemoryTree {
     /// A tree over an empty (all-zero) memory.
     pub fn new() -> MemoryTree {
-        MemoryTree { zeros: zero_hashes(), levels: vec![Vec::new(); TOP_LEVELS + 1], dirty: Vec::new() }
+        MemoryTree::with_depth(DEPTH)
+    }
+
+    /// A tree of `depth` (from 7, one page, to [`DEPTH`]) over empty bytes.
+    pub fn with_depth(depth: usize) -> MemoryTree {
+        assert!((PAGE_LEVELS..=DEPTH).contains(&depth), "tree depth {depth} out of range");
+        let top = depth - PAGE_LEVELS;
+        MemoryTree { depth, zeros: zero_hashes(), levels: vec![Vec::new(); top + 1], dirty: Vec::new() }
+    }
+
+    /// The depth of the tree.
+    pub fn depth(&self) -> usize {
+        self.depth
     }
 
     /// Records that bytes `start..start + len` may have changed.
@@ -99,6 +114,16 @@ impl MemoryTree {
             self.dirty.resize(last + 1, false);
         }
         self.dirty[first..=last].fill(true);
+    }
+
+    /// The hash of node `index` at `height` above the leaves (for proofs).
+    /// Call [`MemoryTree::root`] first so the cached hashes are current.
+    pub fn node(&self, data: &[u8], height: usize, index: usize) -> Hash {
+        if height >= PAGE_LEVELS {
+            let level = height - PAGE_LEVELS;
+            return self.levels[level].get(index).copied().unwrap_or(self.zeros[height]);
+        }
+        subtree(data, index * (LEAF_BYTES << height), height, &self.zeros)
     }
 
     /// The root over `data`, rehashing the dirty pages. `data` must only
@@ -117,7 +142,8 @@ impl MemoryTree {
                 changed.push(p);
             }
         }
-        for level in 1..=TOP_LEVELS {
+        let top = self.depth - PAGE_LEVELS;
+        for level in 1..=top {
             let width = self.levels[level - 1].len().div_ceil(2);
             if self.levels[level].len() < width {
                 self.levels[level].resize(width, self.zeros[PAGE_LEVELS + level]);
@@ -131,15 +157,15 @@ impl MemoryTree {
                 self.levels[level][*i] = hash_node(&child(2 * *i), &child(2 * *i + 1));
             }
         }
-        self.levels[TOP_LEVELS].first().copied().unwrap_or(self.zeros[DEPTH])
+        self.levels[top].first().copied().unwrap_or(self.zeros[self.depth])
     }
 
     /// The sibling hashes from the leaf holding byte `addr` up to the root
-    /// (`DEPTH` of them, leaf level first). Call [`MemoryTree::root`] first
+    /// (`depth` of them, leaf level first). Call [`MemoryTree::root`] first
     /// so the cached hashes are current.
     pub fn proof(&self, data: &[u8], addr: u32) -> Vec<Hash> {
         let addr = addr as usize;
-        let mut path = Vec::with_capacity(DEPTH);
+        let mut path = Vec::with_capacity(self.depth);
         // Inside the page: siblings computed from the bytes.
         let leaf_start = addr / LEAF_BYTES * LEAF_BYTES;
         for h in 0..PAGE_LEVELS {
@@ -150,7 +176,7 @@ impl MemoryTree {
         }
         // Above the page: siblings from the cache.
         let mut i = addr / PAGE_BYTES;
-        for level in 0..TOP_LEVELS {
+        for level in 0..self.depth - PAGE_LEVELS {
             let s = i ^ 1;
             path.push(self.levels[level].get(s).copied().unwrap_or(self.zeros[PAGE_LEVELS + level]));
             i /= 2;

@@ -1,0 +1,239 @@
+//! Fixed-depth trees over 32-byte leaves, and multiproofs that open several
+//! leaves of one tree at once (see `specs/state.md`, "Openings").
+//!
+//! Every committed vector of the machine state is such a tree: leaf `i`
+//! holds elements `i·k .. i·k + k` (k elements per 32 bytes), and leaves
+//! past the end are zero leaves, whose subtrees have the precomputed hashes
+//! of [`super::zero_hashes`].
+
+use super::{Hash, hash_leaf, hash_node, zero_hashes};
+use std::collections::{BTreeMap, HashMap};
+
+/// The bytes of one leaf.
+pub type Leaf = [u8; 32];
+
+/// The root of a tree of `depth` whose first leaves are `leaves` and the
+/// rest zero. Panics if `leaves` does not fit.
+pub fn root_of(leaves: &[Leaf], depth: usize) -> Hash {
+    assert!(depth < 64 && leaves.len() as u64 <= 1u64 << depth, "{} leaves at depth {depth}", leaves.len());
+    let zeros = zero_hashes();
+    let mut level: Vec<Hash> = leaves.iter().map(hash_leaf).collect();
+    for h in 0..depth {
+        if level.is_empty() {
+            return zeros[depth];
+        }
+        level = level
+            .chunks(2)
+            .map(|c| hash_node(&c[0], c.get(1).unwrap_or(&zeros[h])))
+            .collect();
+    }
+    level.first().copied().unwrap_or(zeros[depth])
+}
+
+/// The canonical multiproof walk. `nodes` are the opened leaves' hashes,
+/// sorted by index without repeats. Level by level, a node whose sibling is
+/// also known pairs with it; any other node asks `sibling(height, index)`
+/// for its sibling's hash. Returns the root, or `None` if `sibling` fails.
+pub fn fold(
+    depth: usize,
+    mut nodes: Vec<(u64, Hash)>,
+    mut sibling: impl FnMut(usize, u64) -> Option<Hash>,
+) -> Option<Hash> {
+    if nodes.is_empty() {
+        return None;
+    }
+    for height in 0..depth {
+        let mut next = Vec::with_capacity(nodes.len());
+        let mut i = 0;
+        while i < nodes.len() {
+            let (idx, h) = nodes[i];
+            let parent = if idx % 2 == 0 && nodes.get(i + 1).is_some_and(|n| n.0 == idx + 1) {
+                i += 1;
+                hash_node(&h, &nodes[i].1)
+            } else {
+                let s = sibling(height, idx ^ 1)?;
+                if idx % 2 == 0 { hash_node(&h, &s) } else { hash_node(&s, &h) }
+            };
+            next.push((idx / 2, parent));
+            i += 1;
+        }
+        nodes = next;
+    }
+    Some(nodes[0].1)
+}
+
+/// An opening on the wire: some leaves of one tree and the sibling hashes
+/// [`fold`] asks for, in the order it asks.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MultiProof {
+    /// Opened leaves, sorted by index, no repeats.
+    pub leaves: Vec<(u64, Leaf)>,
+    /// Sibling hashes in the order of the walk.
+    pub siblings: Vec<Hash>,
+}
+
+impl MultiProof {
+    /// Opens leaves `indices` of a tree of `depth`, given each leaf's bytes
+    /// and any node's hash (`node(height, index)`, height 0 being leaves).
+    pub fn build(
+        depth: usize,
+        indices: impl IntoIterator<Item = u64>,
+        leaf: impl Fn(u64) -> Leaf,
+        node: impl Fn(usize, u64) -> Hash,
+    ) -> MultiProof {
+        let set: std::collections::BTreeSet<u64> = indices.into_iter().collect();
+        let leaves: Vec<(u64, Leaf)> = set.into_iter().map(|i| (i, leaf(i))).collect();
+        let mut siblings = Vec::new();
+        let nodes = leaves.iter().map(|(i, l)| (*i, hash_leaf(l))).collect();
+        if !leaves.is_empty() {
+            fold(depth, nodes, |h, i| {
+                let s = node(h, i);
+                siblings.push(s);
+                Some(s)
+            });
+        }
+        MultiProof { leaves, siblings }
+    }
+}
+
+/// Why an opening does not check.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum OpenError {
+    /// Leaves unsorted, repeated, or past the tree's width.
+    BadIndices,
+    /// Fewer or more sibling hashes than the walk uses.
+    SiblingCount,
+    /// The leaves and siblings hash to another root.
+    WrongRoot,
+}
+
+/// A verified opening: the leaves it revealed, which may then change, and
+/// the siblings to recompute the root with.
+#[derive(Clone, Debug)]
+pub struct Opened {
+    depth: usize,
+    /// The opened leaves by index.
+    pub leaves: BTreeMap<u64, Leaf>,
+    siblings: HashMap<(usize, u64), Hash>,
+}
+
+impl Opened {
+    /// Checks `proof` against `root` for a tree of `depth`.
+    pub fn verify(depth: usize, root: &Hash, proof: &MultiProof) -> Result<Opened, OpenError> {
+        let width = 1u128 << depth;
+        if proof.leaves.windows(2).any(|w| w[0].0 >= w[1].0)
+            || proof.leaves.last().is_some_and(|l| l.0 as u128 >= width)
+        {
+            return Err(OpenError::BadIndices);
+        }
+        let mut siblings = HashMap::new();
+        let mut next = proof.siblings.iter();
+        let nodes = proof.leaves.iter().map(|(i, l)| (*i, hash_leaf(l))).collect();
+        let got = fold(depth, nodes, |h, i| {
+            let s = *next.next()?;
+            siblings.insert((h, i), s);
+            Some(s)
+        });
+        if next.next().is_some() {
+            return Err(OpenError::SiblingCount);
+        }
+        match got {
+            None if proof.leaves.is_empty() => Ok(Opened { depth, leaves: BTreeMap::new(), siblings }),
+            None => Err(OpenError::SiblingCount),
+            Some(r) if r == *root => {
+                Ok(Opened { depth, leaves: proof.leaves.iter().copied().collect(), siblings })
+            }
+            Some(_) => Err(OpenError::WrongRoot),
+        }
+    }
+
+    /// The root over the (possibly changed) leaves; `old` if none was opened.
+    pub fn root(&self, old: &Hash) -> Hash {
+        let nodes = self.leaves.iter().map(|(i, l)| (*i, hash_leaf(l))).collect();
+        fold(self.depth, nodes, |h, i| self.siblings.get(&(h, i)).copied()).unwrap_or(*old)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn full_levels(leaves: &[Leaf], depth: usize) -> Vec<Vec<Hash>> {
+        let zeros = zero_hashes();
+        let mut levels = vec![leaves.iter().map(hash_leaf).collect::<Vec<_>>()];
+        for h in 0..depth {
+            let prev = &levels[h];
+            let next = prev.chunks(2).map(|c| hash_node(&c[0], c.get(1).unwrap_or(&zeros[h]))).collect();
+            levels.push(next);
+        }
+        levels
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn openings_verify_update_and_reject_tampering(
+            n in 1usize..40,
+            depth in 6usize..9,
+            picks in proptest::collection::vec(0u64..64, 1..6),
+            seed in any::<u8>(),
+            flip in any::<usize>(),
+        ) {
+            let leaves: Vec<Leaf> = (0..n).map(|i| [seed.wrapping_add(i as u8); 32]).collect();
+            let root = root_of(&leaves, depth);
+            let levels = full_levels(&leaves, depth);
+            let zeros = zero_hashes();
+            let leaf = |i: u64| leaves.get(i as usize).copied().unwrap_or([0; 32]);
+            let node = |h: usize, i: u64| levels[h].get(i as usize).copied().unwrap_or(zeros[h]);
+            let proof = MultiProof::build(depth, picks.iter().copied(), leaf, node);
+            let mut opened = Opened::verify(depth, &root, &proof).unwrap();
+            prop_assert_eq!(opened.root(&root), root);
+
+            // Changing opened leaves gives the root of the changed vector.
+            let mut changed = leaves.clone();
+            changed.resize(64, [0; 32]);
+            for (i, l) in opened.leaves.iter_mut() {
+                l[0] ^= 0x5a;
+                changed[*i as usize] = *l;
+            }
+            prop_assert_eq!(opened.root(&root), root_of(&changed, depth));
+
+            // Any flipped byte is refused.
+            let mut bad = proof.clone();
+            let total = bad.leaves.len() * 32 + bad.siblings.len() * 32;
+            let at = flip % total;
+            if at < bad.leaves.len() * 32 {
+                bad.leaves[at / 32].1[at % 32] ^= 1;
+            } else {
+                let k = at - bad.leaves.len() * 32;
+                bad.siblings[k / 32][k % 32] ^= 1;
+            }
+            prop_assert!(Opened::verify(depth, &root, &bad).is_err());
+        }
+    }
+
+    #[test]
+    fn malformed_openings_are_refused() {
+        let leaves = [[1u8; 32], [2; 32], [3; 32]];
+        let root = root_of(&leaves, 4);
+        let levels = full_levels(&leaves, 4);
+        let zeros = zero_hashes();
+        let node = |h: usize, i: u64| levels[h].get(i as usize).copied().unwrap_or(zeros[h]);
+        let leaf = |i: u64| leaves.get(i as usize).copied().unwrap_or([0; 32]);
+        let p = MultiProof::build(4, [0, 2], leaf, node);
+        let mut extra = p.clone();
+        extra.siblings.push([0; 32]);
+        assert_eq!(Opened::verify(4, &root, &extra).unwrap_err(), OpenError::SiblingCount);
+        let mut short = p.clone();
+        short.siblings.pop();
+        assert_eq!(Opened::verify(4, &root, &short).unwrap_err(), OpenError::SiblingCount);
+        let mut unsorted = p.clone();
+        unsorted.leaves.reverse();
+        assert_eq!(Opened::verify(4, &root, &unsorted).unwrap_err(), OpenError::BadIndices);
+        let mut wide = p.clone();
+        wide.leaves[1].0 = 16;
+        assert_eq!(Opened::verify(4, &root, &wide).unwrap_err(), OpenError::BadIndices);
+    }
+}

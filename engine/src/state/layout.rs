@@ -1,0 +1,379 @@
+//! Byte layouts: the header, the leaves of every tree, directory entries.
+
+use crate::host::HostFunc;
+use crate::isa::{OP_BYTES, Op};
+use crate::machine::Frame;
+use crate::merkle::{Hash, Leaf};
+use crate::status::{Status, TrapKind};
+use crate::store::{FuncInst, FuncKind};
+use crate::wasi::Wasi;
+use sha2::{Digest, Sha256};
+
+/// The first 16 bytes of an encoded header: the format and its version.
+pub const STATE_TAG: &[u8; 16] = b"refute state v1\0";
+
+/// The trees of a state, in header order.
+#[allow(missing_docs)] // Each is the tree of the vector of the same name.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u8)]
+pub enum TreeId {
+    Code = 0,
+    Funcs = 1,
+    Globals = 2,
+    /// Directory of memories: leaf `i` is the hash of memory `i`'s entry.
+    Memories = 3,
+    /// Directory of tables.
+    Tables = 4,
+    /// Directory of element segments.
+    Elems = 5,
+    /// Directory of data segments.
+    Datas = 6,
+    Stack = 7,
+    Frames = 8,
+    Stdout = 9,
+    Stderr = 10,
+}
+
+impl TreeId {
+    /// Every tree, in header order.
+    pub const ALL: [TreeId; 11] = [
+        TreeId::Code,
+        TreeId::Funcs,
+        TreeId::Globals,
+        TreeId::Memories,
+        TreeId::Tables,
+        TreeId::Elems,
+        TreeId::Datas,
+        TreeId::Stack,
+        TreeId::Frames,
+        TreeId::Stdout,
+        TreeId::Stderr,
+    ];
+
+    /// Fixed depth of the tree.
+    pub fn depth(self) -> usize {
+        match self {
+            TreeId::Code => 22,     // 2 ops per leaf: 2^23 ops
+            TreeId::Funcs => 21,    // 1 function per leaf
+            TreeId::Globals => 18,  // 4 per leaf: 2^20 globals
+            TreeId::Memories => 4,  // 16 memories
+            TreeId::Tables => 7,    // 128 tables
+            TreeId::Elems => 17,    // 2^17 segments
+            TreeId::Datas => 17,    // 2^17 segments
+            TreeId::Stack => 18,    // 4 slots per leaf: 2^20 slots
+            TreeId::Frames => 12,   // 4 frames per leaf: 2^14 frames
+            TreeId::Stdout => 19,   // 32 bytes per leaf: 16 MiB
+            TreeId::Stderr => 19,
+        }
+    }
+
+    /// Decodes a tree number.
+    pub fn from_u8(b: u8) -> Option<TreeId> {
+        TreeId::ALL.get(b as usize).copied()
+    }
+}
+
+/// The kind of a directory entry and of the tree under it.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u8)]
+pub enum EntryKind {
+    /// A linear memory: bytes, depth 27.
+    Memory = 0,
+    /// A table: 4 references per leaf, depth 18.
+    Table = 1,
+    /// An element segment: 4 references per leaf, depth 22.
+    Elem = 2,
+    /// A data segment: bytes, depth 21.
+    Data = 3,
+}
+
+impl EntryKind {
+    /// The directory tree holding entries of this kind.
+    pub fn directory(self) -> TreeId {
+        match self {
+            EntryKind::Memory => TreeId::Memories,
+            EntryKind::Table => TreeId::Tables,
+            EntryKind::Elem => TreeId::Elems,
+            EntryKind::Data => TreeId::Datas,
+        }
+    }
+
+    /// Depth of an entry's content tree.
+    pub fn depth(self) -> usize {
+        match self {
+            EntryKind::Memory => 27,
+            EntryKind::Table => 18,
+            EntryKind::Elem => 22,
+            EntryKind::Data => 21,
+        }
+    }
+
+    /// Elements per 32-byte leaf (bytes, or 8-byte references).
+    pub fn per_leaf(self) -> usize {
+        match self {
+            EntryKind::Memory | EntryKind::Data => 32,
+            EntryKind::Table | EntryKind::Elem => 4,
+        }
+    }
+
+    /// Decodes an entry kind.
+    pub fn from_u8(b: u8) -> Option<EntryKind> {
+        [EntryKind::Memory, EntryKind::Table, EntryKind::Elem, EntryKind::Data].get(b as usize).copied()
+    }
+}
+
+/// A directory entry: the size of a memory, table or segment, its limit
+/// (memories and tables) and the root of its content.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// Pages of a memory, elements of a table or element segment, bytes of a data segment.
+    pub len: u32,
+    /// The most pages or elements a memory or table may grow to (0 for segments).
+    pub limit: u32,
+    /// Root of the content tree.
+    pub root: Hash,
+}
+
+impl Entry {
+    /// The directory leaf: `SHA256("refute entry:" ‖ kind ‖ len ‖ limit ‖ root)`.
+    pub fn leaf(&self, kind: EntryKind) -> Leaf {
+        Sha256::new()
+            .chain_update(b"refute entry:")
+            .chain_update([kind as u8])
+            .chain_update(self.len.to_le_bytes())
+            .chain_update(self.limit.to_le_bytes())
+            .chain_update(self.root)
+            .finalize()
+            .into()
+    }
+}
+
+/// The registers and tree roots of a state. Its encoding is what the state
+/// root hashes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// [`encode_status`] of the status.
+    pub status: u64,
+    /// Steps executed.
+    pub steps: u64,
+    /// Program counter.
+    pub pc: u32,
+    /// Stack height in slots.
+    pub sp: u32,
+    /// Frame pointer: slot of the current function's first local.
+    pub fp: u32,
+    /// Saved frames.
+    pub depth: u32,
+    /// Bytes of stdin read.
+    pub stdin_pos: u64,
+    /// Random bytes produced.
+    pub random_pos: u64,
+    /// Bytes written to stdout.
+    pub stdout_len: u64,
+    /// Bytes written to stderr.
+    pub stderr_len: u64,
+    /// Hash of the task's input (arguments, environment, stdin, random seed).
+    pub input: Hash,
+    /// Roots of the trees, indexed by [`TreeId`].
+    pub roots: [Hash; 11],
+}
+
+/// Bytes of an encoded [`Header`].
+pub const HEADER_BYTES: usize = 16 + 8 + 8 + 4 * 4 + 4 * 8 + 32 + 11 * 32;
+
+impl Header {
+    /// The canonical encoding: the tag, then every field little-endian in
+    /// declaration order.
+    pub fn encode(&self) -> [u8; HEADER_BYTES] {
+        let mut b = [0u8; HEADER_BYTES];
+        let mut w = Writer { b: &mut b, at: 0 };
+        w.put(STATE_TAG);
+        w.put(&self.status.to_le_bytes());
+        w.put(&self.steps.to_le_bytes());
+        for v in [self.pc, self.sp, self.fp, self.depth] {
+            w.put(&v.to_le_bytes());
+        }
+        for v in [self.stdin_pos, self.random_pos, self.stdout_len, self.stderr_len] {
+            w.put(&v.to_le_bytes());
+        }
+        w.put(&self.input);
+        for r in &self.roots {
+            w.put(r);
+        }
+        debug_assert_eq!(w.at, HEADER_BYTES);
+        b
+    }
+
+    /// Decodes an encoding; `None` if the tag is wrong.
+    pub fn decode(b: &[u8; HEADER_BYTES]) -> Option<Header> {
+        if &b[..16] != STATE_TAG {
+            return None;
+        }
+        let mut at = 16;
+        let mut take = |n: usize| {
+            let s = &b[at..at + n];
+            at += n;
+            s
+        };
+        let u64_ = |s: &[u8]| u64::from_le_bytes(s.try_into().expect("8 bytes"));
+        let u32_ = |s: &[u8]| u32::from_le_bytes(s.try_into().expect("4 bytes"));
+        let status = u64_(take(8));
+        let steps = u64_(take(8));
+        let (pc, sp, fp, depth) = (u32_(take(4)), u32_(take(4)), u32_(take(4)), u32_(take(4)));
+        let (stdin_pos, random_pos) = (u64_(take(8)), u64_(take(8)));
+        let (stdout_len, stderr_len) = (u64_(take(8)), u64_(take(8)));
+        let input = take(32).try_into().expect("32 bytes");
+        let mut roots = [[0u8; 32]; 11];
+        for r in roots.iter_mut() {
+            *r = take(32).try_into().expect("32 bytes");
+        }
+        Some(Header {
+            status,
+            steps,
+            pc,
+            sp,
+            fp,
+            depth,
+            stdin_pos,
+            random_pos,
+            stdout_len,
+            stderr_len,
+            input,
+            roots,
+        })
+    }
+
+    /// The state root: SHA-256 of the encoding.
+    pub fn root(&self) -> Hash {
+        Sha256::digest(self.encode()).into()
+    }
+
+    /// The root of tree `t`.
+    pub fn tree(&self, t: TreeId) -> &Hash {
+        &self.roots[t as usize]
+    }
+}
+
+struct Writer<'a> {
+    b: &'a mut [u8],
+    at: usize,
+}
+
+impl Writer<'_> {
+    fn put(&mut self, s: &[u8]) {
+        self.b[self.at..self.at + s.len()].copy_from_slice(s);
+        self.at += s.len();
+    }
+}
+
+/// The status as hashed: 0 running, 1 finished, `2 | kind << 8` trapped,
+/// `3 | code << 8` exited. Out of steps is not a machine state: it is the
+/// task's verdict on a machine still running at its step limit, so it is
+/// hashed as running.
+pub fn encode_status(s: Status) -> u64 {
+    match s {
+        Status::Running | Status::OutOfSteps => 0,
+        Status::Finished => 1,
+        Status::Trapped(k) => 2 | (k as u64) << 8,
+        Status::Exited(c) => 3 | (c as u64) << 8,
+    }
+}
+
+/// Inverse of [`encode_status`] (`OutOfSteps` decodes as `Running`).
+pub fn decode_status(v: u64) -> Option<Status> {
+    let arg = v >> 8;
+    Some(match v & 0xff {
+        0 if arg == 0 => Status::Running,
+        1 if arg == 0 => Status::Finished,
+        2 => Status::Trapped(TrapKind::from_u8(u8::try_from(arg).ok()?)?),
+        3 => Status::Exited(u32::try_from(arg).ok()?),
+        _ => return None,
+    })
+}
+
+/// Leaf `i` of a vector of 64-bit values, 4 per leaf, little-endian.
+pub fn slots_leaf(v: &[u64], i: usize) -> Leaf {
+    let mut l = [0u8; 32];
+    for (j, x) in v.iter().skip(4 * i).take(4).enumerate() {
+        l[8 * j..8 * j + 8].copy_from_slice(&x.to_le_bytes());
+    }
+    l
+}
+
+/// All leaves of a vector of 64-bit values.
+pub fn slots_leaves(v: &[u64]) -> Vec<Leaf> {
+    (0..v.len().div_ceil(4)).map(|i| slots_leaf(v, i)).collect()
+}
+
+/// Leaf `i` of the code: ops `2i` and `2i + 1`, each in its canonical
+/// encoding; a missing op is 16 zero bytes.
+pub(crate) fn code_leaf(code: &[Op], i: usize) -> Leaf {
+    let mut l = [0u8; 32];
+    for (j, op) in code.iter().skip(2 * i).take(2).enumerate() {
+        l[OP_BYTES * j..OP_BYTES * (j + 1)].copy_from_slice(&op.encode());
+    }
+    l
+}
+
+/// Leaf `i` of the frames: frames `4i .. 4i + 4`, each `ret_pc ‖ fp`.
+pub(crate) fn frames_leaf(frames: &[Frame], i: usize) -> Leaf {
+    let mut l = [0u8; 32];
+    for (j, f) in frames.iter().skip(4 * i).take(4).enumerate() {
+        l[8 * j..8 * j + 4].copy_from_slice(&f.ret_pc.to_le_bytes());
+        l[8 * j + 4..8 * j + 8].copy_from_slice(&f.fp.to_le_bytes());
+    }
+    l
+}
+
+/// Frame `j` (0..4) of a frames leaf.
+pub(crate) fn frame_in_leaf(l: &Leaf, j: usize) -> Frame {
+    let u = |a: usize| u32::from_le_bytes(l[a..a + 4].try_into().expect("4 bytes"));
+    Frame { ret_pc: u(8 * j), fp: u(8 * j + 4) }
+}
+
+/// Writes frame `j` (0..4) into a frames leaf.
+pub(crate) fn set_frame_in_leaf(l: &mut Leaf, j: usize, f: Frame) {
+    l[8 * j..8 * j + 4].copy_from_slice(&f.ret_pc.to_le_bytes());
+    l[8 * j + 4..8 * j + 8].copy_from_slice(&f.fp.to_le_bytes());
+}
+
+/// The number of a host function in a function leaf.
+fn host_id(h: HostFunc) -> u32 {
+    match h {
+        HostFunc::Nop => 0,
+        HostFunc::Wasi(w) => 1 + w as u32,
+    }
+}
+
+/// A function's leaf: `ty ‖ kind` then, for WebAssembly (kind 0),
+/// `entry ‖ nparams ‖ nlocals ‖ frame_size`, for a host function (kind 1),
+/// `host id ‖ nparams`; little-endian u32s, zero padded.
+pub(crate) fn func_leaf(f: &FuncInst) -> Leaf {
+    let words: [u32; 6] = match f.kind {
+        FuncKind::Wasm { entry, nparams, nlocals, frame_size } => [f.ty, 0, entry, nparams, nlocals, frame_size],
+        FuncKind::Host { func, nparams } => [f.ty, 1, host_id(func), nparams, 0, 0],
+    };
+    let mut l = [0u8; 32];
+    for (j, w) in words.iter().enumerate() {
+        l[4 * j..4 * j + 4].copy_from_slice(&w.to_le_bytes());
+    }
+    l
+}
+
+/// Decodes a function leaf; `None` if it is not one [`func_leaf`] makes.
+pub(crate) fn decode_func(l: &Leaf) -> Option<FuncInst> {
+    let w = |j: usize| u32::from_le_bytes(l[4 * j..4 * j + 4].try_into().expect("4 bytes"));
+    let kind = match w(1) {
+        0 => FuncKind::Wasm { entry: w(2), nparams: w(3), nlocals: w(4), frame_size: w(5) },
+        1 => {
+            let func = match w(2) {
+                0 => HostFunc::Nop,
+                n => HostFunc::Wasi(*Wasi::ALL.get(n as usize - 1)?),
+            };
+            FuncKind::Host { func, nparams: w(3) }
+        }
+        _ => return None,
+    };
+    let f = FuncInst { ty: w(0), kind };
+    (func_leaf(&f) == *l).then_some(f)
+}

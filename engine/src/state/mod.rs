@@ -1,0 +1,13 @@
+//! The state commitment: the exact bytes hashed into a state root
+//! (`specs/state.md` is the normative description; this is its code).
+//!
+//! A state is a fixed-size [`Header`]: the registers, plus the root of one
+//! fixed-depth tree per vector of the machine (code, functions, globals,
+//! stack, frames, outputs, and directories of memories, tables and
+//! segments). The state root is the SHA-256 of the header's encoding.
+
+mod hasher;
+mod layout;
+
+pub use hasher::{Hasher, check_limits, state_root};
+pub use layout::*;

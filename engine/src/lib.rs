@@ -37,6 +37,7 @@ mod machine;
 pub mod merkle;
 mod module;
 pub mod op;
+pub mod proof;
 pub mod state;
 mod status;
 mod store;

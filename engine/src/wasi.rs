@@ -213,7 +213,13 @@ pub fn call_with_memory(
     perform(w, args, &mut Mem { data: mem, written: None }, host, steps)
 }
 
-fn perform(w: Wasi, args: &[u64], mem: &mut Mem<'_>, host: &mut HostState, steps: u64) -> Result<u32, Status> {
+fn perform(
+    w: Wasi,
+    args: &[u64],
+    mem: &mut Mem<'_>,
+    host: &mut HostState,
+    steps: u64,
+) -> Result<u32, Status> {
     let a = |i: usize| args[i] as u32;
     if w == Wasi::ProcExit {
         return Err(Status::Exited(a(0)));

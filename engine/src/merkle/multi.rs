@@ -22,10 +22,7 @@ pub fn root_of(leaves: &[Leaf], depth: usize) -> Hash {
         if level.is_empty() {
             return zeros[depth];
         }
-        level = level
-            .chunks(2)
-            .map(|c| hash_node(&c[0], c.get(1).unwrap_or(&zeros[h])))
-            .collect();
+        level = level.chunks(2).map(|c| hash_node(&c[0], c.get(1).unwrap_or(&zeros[h]))).collect();
     }
     level.first().copied().unwrap_or(zeros[depth])
 }

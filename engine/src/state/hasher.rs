@@ -106,7 +106,10 @@ impl Hasher {
     /// A hasher for `m`, whose code and functions must not change any more.
     pub fn new(m: &Machine) -> Hasher {
         let s = &m.store;
-        let code = root_of(&(0..s.code.len().div_ceil(2)).map(|i| code_leaf(&s.code, i)).collect::<Vec<_>>(), TreeId::Code.depth());
+        let code = root_of(
+            &(0..s.code.len().div_ceil(2)).map(|i| code_leaf(&s.code, i)).collect::<Vec<_>>(),
+            TreeId::Code.depth(),
+        );
         let funcs = root_of(&s.funcs.iter().map(func_leaf).collect::<Vec<_>>(), TreeId::Funcs.depth());
         let mut memories = vec![MemoryTree::new(); s.memories.len()];
         for (t, mem) in memories.iter_mut().zip(&s.memories) {

@@ -53,16 +53,16 @@ impl TreeId {
     /// Fixed depth of the tree.
     pub fn depth(self) -> usize {
         match self {
-            TreeId::Code => 22,     // 2 ops per leaf: 2^23 ops
-            TreeId::Funcs => 21,    // 1 function per leaf
-            TreeId::Globals => 18,  // 4 per leaf: 2^20 globals
-            TreeId::Memories => 4,  // 16 memories
-            TreeId::Tables => 7,    // 128 tables
-            TreeId::Elems => 17,    // 2^17 segments
-            TreeId::Datas => 17,    // 2^17 segments
-            TreeId::Stack => 18,    // 4 slots per leaf: 2^20 slots
-            TreeId::Frames => 12,   // 4 frames per leaf: 2^14 frames
-            TreeId::Stdout => 19,   // 32 bytes per leaf: 16 MiB
+            TreeId::Code => 22,    // 2 ops per leaf: 2^23 ops
+            TreeId::Funcs => 21,   // 1 function per leaf
+            TreeId::Globals => 18, // 4 per leaf: 2^20 globals
+            TreeId::Memories => 4, // 16 memories
+            TreeId::Tables => 7,   // 128 tables
+            TreeId::Elems => 17,   // 2^17 segments
+            TreeId::Datas => 17,   // 2^17 segments
+            TreeId::Stack => 18,   // 4 slots per leaf: 2^20 slots
+            TreeId::Frames => 12,  // 4 frames per leaf: 2^14 frames
+            TreeId::Stdout => 19,  // 32 bytes per leaf: 16 MiB
             TreeId::Stderr => 19,
         }
     }
@@ -350,7 +350,9 @@ fn host_id(h: HostFunc) -> u32 {
 /// `host id ‖ nparams`; little-endian u32s, zero padded.
 pub(crate) fn func_leaf(f: &FuncInst) -> Leaf {
     let words: [u32; 6] = match f.kind {
-        FuncKind::Wasm { entry, nparams, nlocals, frame_size } => [f.ty, 0, entry, nparams, nlocals, frame_size],
+        FuncKind::Wasm { entry, nparams, nlocals, frame_size } => {
+            [f.ty, 0, entry, nparams, nlocals, frame_size]
+        }
         FuncKind::Host { func, nparams } => [f.ty, 1, host_id(func), nparams, 0, 0],
     };
     let mut l = [0u8; 32];

@@ -9,5 +9,6 @@
 mod hasher;
 mod layout;
 
-pub use hasher::{Hasher, check_limits, state_root};
+pub(crate) use hasher::stack_bytes;
+pub use hasher::{Hasher, check_limits, input_hash, state_root};
 pub use layout::*;

@@ -1,0 +1,388 @@
+//! One-step proofs (`specs/proof.md`).
+//!
+//! [`prove_step`] runs one step on a copy of the machine through a recorder
+//! that logs every leaf the step touches, then opens those leaves of the
+//! pre-state. [`verify_step`] checks the openings against the pre-state
+//! root, runs the *same* step code ([`crate::exec::step_loop`]) over only
+//! the opened leaves, and hashes the post-state from them.
+
+mod partial;
+mod record;
+mod wire;
+
+pub use wire::{MAX_PROOF_BYTES, PROOF_TAG};
+
+use crate::access::{Direct, Slots};
+use crate::exec::{Regs, step_loop};
+use crate::isa::Op;
+use crate::machine::Machine;
+use crate::merkle::{
+    Hash, Leaf, MemoryTree, MultiProof, OpenError, Opened, hash_leaf, hash_node, zero_hashes,
+};
+use crate::state::{
+    Entry, EntryKind, Hasher, Header, TreeId, code_leaf, decode_status, encode_status, frames_leaf,
+    func_leaf, slots_leaves,
+};
+use crate::status::Status;
+use partial::{Missing, PartialEntry, PartialStack, PartialWorld};
+use record::{RecStack, Recorder, Touched};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use thiserror::Error;
+
+/// A one-step proof: the pre-state's header and openings of the leaves the
+/// step reads or writes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Proof {
+    /// The pre-state.
+    pub header: Header,
+    /// Openings of whole-state trees, sorted by tree, each at most once.
+    pub trees: Vec<(TreeId, MultiProof)>,
+    /// Opened directory entries and their content, sorted by (kind, index).
+    pub entries: Vec<EntryProof>,
+}
+
+/// An opened memory, table or segment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EntryProof {
+    /// Which directory.
+    pub kind: EntryKind,
+    /// Index in the directory.
+    pub index: u32,
+    /// The entry (its hash is the directory leaf).
+    pub entry: Entry,
+    /// Opened content leaves.
+    pub content: MultiProof,
+}
+
+/// Why a step could not be proven.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum ProveError {
+    /// The step does something the proof format cannot carry yet.
+    #[error("step {step} cannot be proven: {what}")]
+    Unsupported {
+        /// The step number.
+        step: u64,
+        /// What it does.
+        what: String,
+    },
+}
+
+/// Why a proof is not valid.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum VerifyError {
+    /// The bytes are not a proof.
+    #[error("malformed proof: {0}")]
+    Malformed(String),
+    /// The proof's pre-state is not the claimed one.
+    #[error("the proof is for state {}, not for the claimed pre-state {}", hex(.got), hex(.expected))]
+    WrongPreState {
+        /// The claimed pre-state root.
+        expected: Hash,
+        /// The root of the proof's header.
+        got: Hash,
+    },
+    /// An opening does not match its root.
+    #[error("the opening of {what} does not match the pre-state: {why}")]
+    BadOpening {
+        /// Which tree.
+        what: String,
+        /// How it fails.
+        why: String,
+    },
+    /// The step needs something the proof did not open.
+    #[error("the proof does not open {0}, which the step needs")]
+    Missing(String),
+    /// The header holds values no machine can have.
+    #[error("the pre-state is impossible: {0}")]
+    BadState(String),
+}
+
+/// A verified step.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verified {
+    /// The pre-state root.
+    pub pre: Hash,
+    /// The post-state root.
+    pub post: Hash,
+    /// The post-state header.
+    pub post_header: Header,
+    /// The instruction executed, if the machine was running.
+    pub op: Option<Op>,
+}
+
+/// Lowercase hex of a hash.
+pub fn hex(h: &Hash) -> String {
+    h.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// All levels of a tree over `leaves` (for opening small trees).
+struct Levels {
+    levels: Vec<Vec<Hash>>,
+    zeros: [Hash; crate::merkle::DEPTH + 1],
+}
+
+impl Levels {
+    fn new(leaves: &[Leaf], depth: usize) -> Levels {
+        let zeros = zero_hashes();
+        let mut levels = vec![leaves.iter().map(hash_leaf).collect::<Vec<_>>()];
+        for h in 0..depth {
+            let next = levels[h].chunks(2).map(|c| hash_node(&c[0], c.get(1).unwrap_or(&zeros[h]))).collect();
+            levels.push(next);
+        }
+        Levels { levels, zeros }
+    }
+    fn node(&self, h: usize, i: u64) -> Hash {
+        self.levels[h].get(i as usize).copied().unwrap_or(self.zeros[h])
+    }
+}
+
+fn open_vec(leaves: &[Leaf], depth: usize, indices: &std::collections::BTreeSet<u64>) -> MultiProof {
+    let lv = Levels::new(leaves, depth);
+    MultiProof::build(
+        depth,
+        indices.iter().copied(),
+        |i| leaves.get(i as usize).copied().unwrap_or([0; 32]),
+        |h, i| lv.node(h, i),
+    )
+}
+
+fn open_bytes(tree: &MemoryTree, data: &[u8], indices: &std::collections::BTreeSet<u64>) -> MultiProof {
+    let leaf = |i: u64| {
+        let mut l = [0u8; 32];
+        let start = (i as usize) * 32;
+        if start < data.len() {
+            let end = (start + 32).min(data.len());
+            l[..end - start].copy_from_slice(&data[start..end]);
+        }
+        l
+    };
+    MultiProof::build(tree.depth(), indices.iter().copied(), leaf, |h, i| tree.node(data, h, i as usize))
+}
+
+/// Runs one step of `m` on a copy, recording what it touches.
+fn record(m: &Machine) -> Touched {
+    let mut m = m.clone();
+    let log = RefCell::new(Touched::default());
+    let Machine { store, host, stack, frames, regs, .. } = &mut m;
+    let mut world = Recorder { inner: Direct::new(store, host, frames, None), log: &log };
+    let mut stack = RecStack { inner: Slots::new(stack), log: &log };
+    let until = regs.steps + 1;
+    step_loop(regs, &mut stack, &mut world, until);
+    log.into_inner()
+}
+
+/// The proof of the step from `m`'s current state. `hasher` must be the
+/// hasher that has followed `m` (it holds the memory and stack trees).
+pub fn prove_step(m: &Machine, hasher: &mut Hasher) -> Result<Proof, ProveError> {
+    let header = hasher.header(m);
+    if m.regs.status != Status::Running && m.regs.status != Status::OutOfSteps {
+        return Ok(Proof { header, trees: Vec::new(), entries: Vec::new() });
+    }
+    if m.pending_host.is_some() {
+        let what = "the invocation starts directly in a host function".into();
+        return Err(ProveError::Unsupported { step: m.regs.steps, what });
+    }
+    let t = record(m);
+    if let Some(h) = t.host.first() {
+        let what = format!("it calls the host function {h:?}; host calls are not provable yet");
+        return Err(ProveError::Unsupported { step: m.regs.steps, what });
+    }
+    let s = &m.store;
+    let mut trees = Vec::new();
+    let mut add = |id: TreeId, p: MultiProof| {
+        if !p.leaves.is_empty() {
+            trees.push((id, p));
+        }
+    };
+    let code: Vec<Leaf> = (0..s.code.len().div_ceil(2)).map(|i| code_leaf(&s.code, i)).collect();
+    add(TreeId::Code, open_vec(&code, TreeId::Code.depth(), &t.code));
+    let funcs: Vec<Leaf> = s.funcs.iter().map(func_leaf).collect();
+    add(TreeId::Funcs, open_vec(&funcs, TreeId::Funcs.depth(), &t.funcs));
+    let globals: Vec<u64> = s.globals.iter().map(|g| g.value).collect();
+    add(TreeId::Globals, open_vec(&slots_leaves(&globals), TreeId::Globals.depth(), &t.globals));
+
+    let mut entries = Vec::new();
+    let mut dirs: BTreeMap<TreeId, std::collections::BTreeSet<u64>> = BTreeMap::new();
+    let mut dir_leaves: BTreeMap<TreeId, Vec<Leaf>> = BTreeMap::new();
+    // Every directory's leaves, as the hasher computes them.
+    for kind in [EntryKind::Memory, EntryKind::Table, EntryKind::Elem, EntryKind::Data] {
+        let list: Vec<(Entry, Option<MultiProof>)> = match kind {
+            EntryKind::Memory => s
+                .memories
+                .iter()
+                .enumerate()
+                .map(|(i, mem)| {
+                    let tree = &hasher.dirty.memories[i];
+                    let limit = mem
+                        .max
+                        .unwrap_or(crate::limits::MAX_MEMORY_PAGES)
+                        .min(crate::limits::MAX_MEMORY_PAGES);
+                    let e = Entry { len: mem.pages(), limit, root: tree.node(&mem.data, tree.depth(), 0) };
+                    let p = t.entries.get(&(kind, i as u32)).map(|set| open_bytes(tree, &mem.data, set));
+                    (e, p)
+                })
+                .collect(),
+            EntryKind::Table => s
+                .tables
+                .iter()
+                .enumerate()
+                .map(|(i, tab)| {
+                    let limit = tab.max.unwrap_or(u32::MAX).min(crate::limits::MAX_TABLE_ELEMS);
+                    let leaves = slots_leaves(&tab.elems);
+                    let root = crate::merkle::root_of(&leaves, kind.depth());
+                    let e = Entry { len: tab.elems.len() as u32, limit, root };
+                    (e, t.entries.get(&(kind, i as u32)).map(|set| open_vec(&leaves, kind.depth(), set)))
+                })
+                .collect(),
+            EntryKind::Elem => s
+                .elems
+                .iter()
+                .enumerate()
+                .map(|(i, el)| {
+                    let leaves = slots_leaves(el);
+                    let root = crate::merkle::root_of(&leaves, kind.depth());
+                    let e = Entry { len: el.len() as u32, limit: 0, root };
+                    (e, t.entries.get(&(kind, i as u32)).map(|set| open_vec(&leaves, kind.depth(), set)))
+                })
+                .collect(),
+            EntryKind::Data => s
+                .datas
+                .iter()
+                .enumerate()
+                .map(|(i, d)| {
+                    let mut tree = MemoryTree::with_depth(kind.depth());
+                    let root = tree.root(d);
+                    let e = Entry { len: d.len() as u32, limit: 0, root };
+                    (e, t.entries.get(&(kind, i as u32)).map(|set| open_bytes(&tree, d, set)))
+                })
+                .collect(),
+        };
+        let dir = kind.directory();
+        dir_leaves.insert(dir, list.iter().map(|(e, _)| e.leaf(kind)).collect());
+        for (i, (entry, content)) in list.into_iter().enumerate() {
+            if let Some(content) = content {
+                dirs.entry(dir).or_default().insert(i as u64);
+                entries.push(EntryProof { kind, index: i as u32, entry, content });
+            }
+        }
+    }
+    for (dir, set) in &dirs {
+        add(*dir, open_vec(&dir_leaves[dir], dir.depth(), set));
+    }
+    let stack_bytes = crate::state::stack_bytes(&m.stack);
+    add(TreeId::Stack, open_bytes(&hasher.stack, stack_bytes, &t.stack));
+    let frames: Vec<Leaf> = (0..m.frames.len().div_ceil(4)).map(|i| frames_leaf(&m.frames, i)).collect();
+    add(TreeId::Frames, open_vec(&frames, TreeId::Frames.depth(), &t.frames));
+    trees.sort_by_key(|(id, _)| *id);
+    Ok(Proof { header, trees, entries })
+}
+
+fn bad(what: impl Into<String>, e: OpenError) -> VerifyError {
+    let why = match e {
+        OpenError::BadIndices => "leaf indices unsorted, repeated or out of range",
+        OpenError::SiblingCount => "wrong number of sibling hashes",
+        OpenError::WrongRoot => "the leaves hash to another root",
+    };
+    VerifyError::BadOpening { what: what.into(), why: why.into() }
+}
+
+/// Verifies `proof` against the pre-state root `pre` and returns the
+/// post-state root. Never panics, whatever the proof holds.
+pub fn verify_step(pre: &Hash, proof: &Proof) -> Result<Verified, VerifyError> {
+    let got = proof.header.root();
+    if got != *pre {
+        return Err(VerifyError::WrongPreState { expected: *pre, got });
+    }
+    let hd = &proof.header;
+    let status =
+        decode_status(hd.status).ok_or_else(|| VerifyError::BadState(format!("status {:#x}", hd.status)))?;
+    if status != Status::Running {
+        return Ok(Verified { pre: *pre, post: *pre, post_header: hd.clone(), op: None });
+    }
+    if hd.fp > hd.sp
+        || hd.sp as usize > crate::limits::MAX_STACK_SLOTS
+        || hd.depth as usize > crate::limits::MAX_CALL_DEPTH
+    {
+        return Err(VerifyError::BadState(format!("fp {} sp {} depth {}", hd.fp, hd.sp, hd.depth)));
+    }
+    if proof.trees.windows(2).any(|w| w[0].0 >= w[1].0) {
+        return Err(VerifyError::Malformed("tree openings unsorted or repeated".into()));
+    }
+    if proof.entries.windows(2).any(|w| (w[0].kind, w[0].index) >= (w[1].kind, w[1].index)) {
+        return Err(VerifyError::Malformed("entry openings unsorted or repeated".into()));
+    }
+    let mut opened: BTreeMap<TreeId, Opened> = BTreeMap::new();
+    for id in TreeId::ALL {
+        let p = proof.trees.iter().find(|(t, _)| *t == id).map(|(_, p)| p.clone()).unwrap_or_default();
+        let o = Opened::verify(id.depth(), hd.tree(id), &p).map_err(|e| bad(format!("{id:?}"), e))?;
+        opened.insert(id, o);
+    }
+    let mut entries = BTreeMap::new();
+    for ep in &proof.entries {
+        let name = || format!("{:?} {}", ep.kind, ep.index).to_lowercase();
+        let dir = &opened[&ep.kind.directory()];
+        if dir.leaves.get(&(ep.index as u64)) != Some(&ep.entry.leaf(ep.kind)) {
+            return Err(VerifyError::BadOpening {
+                what: name(),
+                why: "the entry is not the directory's leaf".into(),
+            });
+        }
+        let content =
+            Opened::verify(ep.kind.depth(), &ep.entry.root, &ep.content).map_err(|e| bad(name(), e))?;
+        entries.insert((ep.kind, ep.index), PartialEntry { entry: ep.entry, content });
+    }
+
+    let missing: Missing = RefCell::new(None);
+    let mut stack = PartialStack::new(&opened[&TreeId::Stack], &missing);
+    let mut world = PartialWorld {
+        code: opened[&TreeId::Code].clone(),
+        funcs: opened[&TreeId::Funcs].clone(),
+        globals: opened[&TreeId::Globals].clone(),
+        frames: opened[&TreeId::Frames].clone(),
+        depth: hd.depth as usize,
+        entries,
+        missing: &missing,
+    };
+    let op = {
+        use crate::access::World;
+        world.op(hd.pc as usize)
+    };
+    let mut regs = Regs { pc: hd.pc, sp: hd.sp, fp: hd.fp, steps: hd.steps, status };
+    let until =
+        hd.steps.checked_add(1).ok_or_else(|| VerifyError::BadState("step counter at its maximum".into()))?;
+    step_loop(&mut regs, &mut stack, &mut world, until);
+    if let Some(what) = missing.borrow_mut().take() {
+        return Err(VerifyError::Missing(what));
+    }
+
+    // Hash the post-state from the changed leaves.
+    let mut post = hd.clone();
+    post.status = encode_status(regs.status);
+    post.steps = regs.steps;
+    post.pc = regs.pc;
+    post.sp = regs.sp;
+    post.fp = regs.fp;
+    post.depth = world.depth as u32;
+    let mut stack_opened = opened[&TreeId::Stack].clone();
+    stack_opened.leaves = stack.leaf_bytes().collect();
+    let root = |o: &Opened, id: TreeId| o.root(hd.tree(id));
+    post.roots[TreeId::Stack as usize] = root(&stack_opened, TreeId::Stack);
+    post.roots[TreeId::Globals as usize] = root(&world.globals, TreeId::Globals);
+    post.roots[TreeId::Frames as usize] = root(&world.frames, TreeId::Frames);
+    for (dir_id, o) in opened.iter_mut() {
+        if !matches!(dir_id, TreeId::Memories | TreeId::Tables | TreeId::Elems | TreeId::Datas) {
+            continue;
+        }
+        for ((kind, index), pe) in &world.entries {
+            if kind.directory() == *dir_id {
+                let e =
+                    Entry { len: pe.entry.len, limit: pe.entry.limit, root: pe.content.root(&pe.entry.root) };
+                o.leaves.insert(*index as u64, e.leaf(*kind));
+            }
+        }
+        post.roots[*dir_id as usize] = o.root(hd.tree(*dir_id));
+    }
+    let post_root = post.root();
+    Ok(Verified { pre: *pre, post: post_root, post_header: post, op: Some(op) })
+}

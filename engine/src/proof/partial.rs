@@ -1,0 +1,359 @@
+//! The verifier's state access: only what a proof opened. Anything else a
+//! step reaches is *missing*; the first such access is remembered, the
+//! step continues on a harmless default, and the verifier rejects it.
+
+use crate::access::{HostStep, MAX_HOST_ARGS, Stack, World};
+use crate::host::HostFunc;
+use crate::isa::{OP_BYTES, Op};
+use crate::limits::{MAX_CALL_DEPTH, MAX_STACK_SLOTS, PAGE_SIZE};
+use crate::machine::Frame;
+use crate::merkle::{Leaf, Opened, zero_hashes};
+use crate::state::{Entry, EntryKind, decode_func, frame_in_leaf, set_frame_in_leaf};
+use crate::status::Status;
+use crate::store::{FuncInst, FuncKind};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+/// The first thing a step needed that the proof did not open.
+pub(crate) type Missing = RefCell<Option<String>>;
+
+fn miss(m: &Missing, what: impl FnOnce() -> String) {
+    let mut m = m.borrow_mut();
+    if m.is_none() {
+        *m = Some(what());
+    }
+}
+
+/// Stack slots of the opened stack leaves.
+pub(crate) struct PartialStack<'m> {
+    pub leaves: BTreeMap<u64, [u64; 4]>,
+    pub missing: &'m Missing,
+    dummy: u64,
+}
+
+impl<'m> PartialStack<'m> {
+    pub fn new(opened: &Opened, missing: &'m Missing) -> Self {
+        let leaves = opened
+            .leaves
+            .iter()
+            .map(|(i, l)| {
+                let mut s = [0u64; 4];
+                for (j, v) in s.iter_mut().enumerate() {
+                    *v = u64::from_le_bytes(l[8 * j..8 * j + 8].try_into().expect("8 bytes"));
+                }
+                (*i, s)
+            })
+            .collect();
+        PartialStack { leaves, missing, dummy: 0 }
+    }
+
+    /// The leaves back as bytes.
+    pub fn leaf_bytes(&self) -> impl Iterator<Item = (u64, Leaf)> + '_ {
+        self.leaves.iter().map(|(i, s)| {
+            let mut l = [0u8; 32];
+            for (j, v) in s.iter().enumerate() {
+                l[8 * j..8 * j + 8].copy_from_slice(&v.to_le_bytes());
+            }
+            (*i, l)
+        })
+    }
+}
+
+impl std::ops::Index<usize> for PartialStack<'_> {
+    type Output = u64;
+    fn index(&self, i: usize) -> &u64 {
+        match self.leaves.get(&(i as u64 / 4)) {
+            Some(l) if i < MAX_STACK_SLOTS => &l[i % 4],
+            _ => {
+                miss(self.missing, || format!("stack slot {i}"));
+                &0
+            }
+        }
+    }
+}
+
+impl std::ops::IndexMut<usize> for PartialStack<'_> {
+    fn index_mut(&mut self, i: usize) -> &mut u64 {
+        match self.leaves.get_mut(&(i as u64 / 4)) {
+            Some(l) if i < MAX_STACK_SLOTS => &mut l[i % 4],
+            _ => {
+                miss(self.missing, || format!("stack slot {i}"));
+                &mut self.dummy
+            }
+        }
+    }
+}
+
+impl Stack for PartialStack<'_> {
+    fn len(&self) -> usize {
+        MAX_STACK_SLOTS
+    }
+    fn copy_within(&mut self, from: std::ops::Range<usize>, to: usize) {
+        if from.start > from.end {
+            miss(self.missing, || "a stack range (the state is inconsistent)".into());
+            return;
+        }
+        if to <= from.start {
+            for (k, i) in from.enumerate() {
+                self[to + k] = self[i];
+            }
+        } else {
+            for (k, i) in from.enumerate().collect::<Vec<_>>().into_iter().rev() {
+                self[to + k] = self[i];
+            }
+        }
+    }
+    fn zero(&mut self, from: usize, n: usize) {
+        for i in from..from.saturating_add(n) {
+            self[i] = 0;
+        }
+    }
+}
+
+/// An opened directory entry and its opened content.
+pub(crate) struct PartialEntry {
+    pub entry: Entry,
+    pub content: Opened,
+}
+
+/// Everything but the stack, as opened by a proof.
+pub(crate) struct PartialWorld<'m> {
+    pub code: Opened,
+    pub funcs: Opened,
+    pub globals: Opened,
+    pub frames: Opened,
+    pub depth: usize,
+    pub entries: BTreeMap<(EntryKind, u32), PartialEntry>,
+    pub missing: &'m Missing,
+}
+
+impl PartialWorld<'_> {
+    fn miss(&self, what: impl FnOnce() -> String) {
+        miss(self.missing, what)
+    }
+
+    fn entry(&self, kind: EntryKind, i: u32) -> Option<&PartialEntry> {
+        let e = self.entries.get(&(kind, i));
+        if e.is_none() {
+            self.miss(|| format!("{kind:?} {i} (its directory entry)").to_lowercase());
+        }
+        e
+    }
+
+    fn entry_mut(&mut self, kind: EntryKind, i: u32) -> Option<&mut PartialEntry> {
+        if !self.entries.contains_key(&(kind, i)) {
+            self.miss(|| format!("{kind:?} {i} (its directory entry)").to_lowercase());
+        }
+        self.entries.get_mut(&(kind, i))
+    }
+
+    /// Element `i` (a byte, or an 8-byte reference) of an entry's content.
+    fn get_elem(&self, kind: EntryKind, e: u32, i: usize) -> u64 {
+        let Some(pe) = self.entry(kind, e) else { return 0 };
+        let per = kind.per_leaf();
+        match pe.content.leaves.get(&((i / per) as u64)) {
+            Some(l) if per == 32 => l[i % 32] as u64,
+            Some(l) => u64::from_le_bytes(l[8 * (i % 4)..8 * (i % 4) + 8].try_into().expect("8 bytes")),
+            None => {
+                self.miss(|| format!("{kind:?} {e} element {i}").to_lowercase());
+                0
+            }
+        }
+    }
+
+    fn set_elem(&mut self, kind: EntryKind, e: u32, i: usize, v: u64) {
+        let missing = self.missing;
+        let Some(pe) = self.entry_mut(kind, e) else { return };
+        let per = kind.per_leaf();
+        match pe.content.leaves.get_mut(&((i / per) as u64)) {
+            Some(l) if per == 32 => l[i % 32] = v as u8,
+            Some(l) => l[8 * (i % 4)..8 * (i % 4) + 8].copy_from_slice(&v.to_le_bytes()),
+            None => miss(missing, || format!("{kind:?} {e} element {i}").to_lowercase()),
+        }
+    }
+
+    fn leaf(&self, o: &Opened, i: u64, what: &str) -> Option<Leaf> {
+        let l = o.leaves.get(&i).copied();
+        if l.is_none() {
+            self.miss(|| format!("{what} leaf {i}"));
+        }
+        l
+    }
+
+    fn len_of(&self, kind: EntryKind, i: u32) -> usize {
+        self.entry(kind, i).map_or(0, |e| e.entry.len as usize)
+    }
+}
+
+impl World for PartialWorld<'_> {
+    fn op(&self, pc: usize) -> Op {
+        let Some(l) = self.leaf(&self.code, pc as u64 / 2, "code") else { return Op::Unreachable };
+        let h = pc % 2 * OP_BYTES;
+        match Op::decode(l[h..h + OP_BYTES].try_into().expect("16 bytes")) {
+            Some(op) => op,
+            None => {
+                self.miss(|| format!("a valid instruction at pc {pc}"));
+                Op::Unreachable
+            }
+        }
+    }
+    fn depth(&self) -> usize {
+        self.depth
+    }
+    fn push_frame(&mut self, f: Frame) {
+        let d = self.depth as u64;
+        if self.depth >= MAX_CALL_DEPTH {
+            self.miss(|| "room for a frame (the state is inconsistent)".into());
+            return;
+        }
+        match self.frames.leaves.get_mut(&(d / 4)) {
+            Some(l) => set_frame_in_leaf(l, (d % 4) as usize, f),
+            None => return self.miss(|| format!("frames leaf {}", d / 4)),
+        }
+        self.depth += 1;
+    }
+    fn pop_frame(&mut self) -> Frame {
+        let Some(d) = (self.depth as u64).checked_sub(1) else {
+            self.miss(|| "a frame to return to (the state is inconsistent)".into());
+            return Frame { ret_pc: 0, fp: 0 };
+        };
+        match self.frames.leaves.get_mut(&(d / 4)) {
+            Some(l) => {
+                let f = frame_in_leaf(l, (d % 4) as usize);
+                set_frame_in_leaf(l, (d % 4) as usize, Frame { ret_pc: 0, fp: 0 });
+                self.depth -= 1;
+                f
+            }
+            None => {
+                self.miss(|| format!("frames leaf {}", d / 4));
+                Frame { ret_pc: 0, fp: 0 }
+            }
+        }
+    }
+    fn func(&self, f: usize) -> FuncInst {
+        let bad = FuncInst { ty: u32::MAX, kind: FuncKind::Host { func: HostFunc::Nop, nparams: 0 } };
+        let Some(l) = self.leaf(&self.funcs, f as u64, "function") else { return bad };
+        decode_func(&l).unwrap_or_else(|| {
+            self.miss(|| format!("a valid function at {f}"));
+            bad
+        })
+    }
+    fn global(&self, g: u32) -> u64 {
+        let Some(l) = self.leaf(&self.globals, g as u64 / 4, "globals") else { return 0 };
+        let j = 8 * (g as usize % 4);
+        u64::from_le_bytes(l[j..j + 8].try_into().expect("8 bytes"))
+    }
+    fn set_global(&mut self, g: u32, v: u64) {
+        match self.globals.leaves.get_mut(&(g as u64 / 4)) {
+            Some(l) => {
+                let j = 8 * (g as usize % 4);
+                l[j..j + 8].copy_from_slice(&v.to_le_bytes());
+            }
+            None => self.miss(|| format!("globals leaf {}", g / 4)),
+        }
+    }
+    fn table_len(&self, t: u32) -> u32 {
+        self.len_of(EntryKind::Table, t) as u32
+    }
+    fn table_limit(&self, t: u32) -> u32 {
+        self.entry(EntryKind::Table, t).map_or(0, |e| e.entry.limit)
+    }
+    fn table_get(&self, t: u32, i: u32) -> Option<u64> {
+        (i < self.table_len(t)).then(|| self.get_elem(EntryKind::Table, t, i as usize))
+    }
+    fn table_set(&mut self, t: u32, i: u32, v: u64) -> bool {
+        let ok = i < self.table_len(t);
+        if ok {
+            self.set_elem(EntryKind::Table, t, i as usize, v);
+        }
+        ok
+    }
+    fn table_grow(&mut self, t: u32, new_len: u32, init: u64) {
+        let old = self.table_len(t);
+        if init != 0 {
+            for i in old..new_len {
+                self.set_elem(EntryKind::Table, t, i as usize, init);
+            }
+        }
+        if let Some(e) = self.entry_mut(EntryKind::Table, t) {
+            e.entry.len = new_len;
+        }
+    }
+    fn elem_len(&self, e: u32) -> u32 {
+        self.len_of(EntryKind::Elem, e) as u32
+    }
+    fn elem_get(&self, e: u32, i: u32) -> u64 {
+        self.get_elem(EntryKind::Elem, e, i as usize)
+    }
+    fn elem_drop(&mut self, e: u32) {
+        if let Some(pe) = self.entry_mut(EntryKind::Elem, e) {
+            pe.entry.len = 0;
+            pe.entry.root = zero_hashes()[EntryKind::Elem.depth()];
+            pe.content.leaves.clear();
+        }
+    }
+    fn mem_len(&self, m: u32) -> usize {
+        self.len_of(EntryKind::Memory, m) * PAGE_SIZE as usize
+    }
+    fn load<const N: usize>(&self, m: u32, ea: usize) -> Option<[u8; N]> {
+        if ea + N > self.mem_len(m) {
+            return None;
+        }
+        let mut b = [0u8; N];
+        for (j, x) in b.iter_mut().enumerate() {
+            *x = self.get_elem(EntryKind::Memory, m, ea + j) as u8;
+        }
+        Some(b)
+    }
+    fn store(&mut self, m: u32, ea: usize, bytes: &[u8]) -> bool {
+        if ea + bytes.len() > self.mem_len(m) {
+            return false;
+        }
+        for (j, x) in bytes.iter().enumerate() {
+            self.set_elem(EntryKind::Memory, m, ea + j, *x as u64);
+        }
+        true
+    }
+    fn mem_grow(&mut self, m: u32, delta: u32) -> i32 {
+        let Some(e) = self.entry_mut(EntryKind::Memory, m) else { return -1 };
+        let old = e.entry.len;
+        match old.checked_add(delta) {
+            Some(new) if new <= e.entry.limit => {
+                e.entry.len = new;
+                old as i32
+            }
+            _ => -1,
+        }
+    }
+    fn mem_copy(&mut self, m: u32, src: usize, dst: usize, k: usize) {
+        let bytes: Vec<u64> = (src..src + k).map(|i| self.get_elem(EntryKind::Memory, m, i)).collect();
+        for (j, b) in bytes.into_iter().enumerate() {
+            self.set_elem(EntryKind::Memory, m, dst + j, b);
+        }
+    }
+    fn mem_fill(&mut self, m: u32, dst: usize, k: usize, v: u8) {
+        for i in dst..dst + k {
+            self.set_elem(EntryKind::Memory, m, i, v as u64);
+        }
+    }
+    fn data_len(&self, d: u32) -> usize {
+        self.len_of(EntryKind::Data, d)
+    }
+    fn mem_init(&mut self, m: u32, d: u32, src: usize, dst: usize, k: usize) {
+        for j in 0..k {
+            let b = self.get_elem(EntryKind::Data, d, src + j);
+            self.set_elem(EntryKind::Memory, m, dst + j, b);
+        }
+    }
+    fn data_drop(&mut self, d: u32) {
+        if let Some(pe) = self.entry_mut(EntryKind::Data, d) {
+            pe.entry.len = 0;
+            pe.entry.root = zero_hashes()[EntryKind::Data.depth()];
+            pe.content.leaves.clear();
+        }
+    }
+    fn host_call(&mut self, h: HostFunc, _args: &[u64; MAX_HOST_ARGS], _step: u64) -> HostStep {
+        self.miss(|| format!("support for proving host calls ({h:?} was called)"));
+        HostStep::End(Status::Running)
+    }
+}

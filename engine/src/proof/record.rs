@@ -1,0 +1,223 @@
+//! The prover's state access: the machine's own vectors, logging every
+//! element a step touches.
+
+use crate::access::{Direct, HostStep, MAX_HOST_ARGS, Slots, Stack, World};
+use crate::host::HostFunc;
+use crate::isa::Op;
+use crate::machine::Frame;
+use crate::state::EntryKind;
+use crate::store::FuncInst;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Leaves a step touched, per tree; element trees by (kind, index).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Touched {
+    pub code: BTreeSet<u64>,
+    pub funcs: BTreeSet<u64>,
+    pub globals: BTreeSet<u64>,
+    pub stack: BTreeSet<u64>,
+    pub frames: BTreeSet<u64>,
+    /// Entries touched, with the content leaves touched in each.
+    pub entries: BTreeMap<(EntryKind, u32), BTreeSet<u64>>,
+    /// The host functions called.
+    pub host: Vec<HostFunc>,
+}
+
+impl Touched {
+    fn entry(&mut self, kind: EntryKind, index: u32) -> &mut BTreeSet<u64> {
+        self.entries.entry((kind, index)).or_default()
+    }
+
+    /// Content leaves holding elements `start .. start + n` of an entry.
+    fn range(&mut self, kind: EntryKind, index: u32, start: usize, n: usize) {
+        let per = kind.per_leaf();
+        let set = self.entry(kind, index);
+        if n > 0 {
+            set.extend((start / per) as u64..=((start + n - 1) / per) as u64);
+        }
+    }
+}
+
+pub(crate) struct RecStack<'a, 't> {
+    pub inner: Slots<'a>,
+    pub log: &'t RefCell<Touched>,
+}
+
+impl std::ops::Index<usize> for RecStack<'_, '_> {
+    type Output = u64;
+    fn index(&self, i: usize) -> &u64 {
+        self.log.borrow_mut().stack.insert(i as u64 / 4);
+        &self.inner[i]
+    }
+}
+
+impl std::ops::IndexMut<usize> for RecStack<'_, '_> {
+    fn index_mut(&mut self, i: usize) -> &mut u64 {
+        self.log.borrow_mut().stack.insert(i as u64 / 4);
+        &mut self.inner[i]
+    }
+}
+
+impl Stack for RecStack<'_, '_> {
+    fn len(&self) -> usize {
+        self.inner.len()
+    }
+    fn copy_within(&mut self, from: std::ops::Range<usize>, to: usize) {
+        let mut t = self.log.borrow_mut();
+        let n = from.len();
+        if n > 0 {
+            t.stack.extend((from.start / 4) as u64..=((from.end - 1) / 4) as u64);
+            t.stack.extend((to / 4) as u64..=((to + n - 1) / 4) as u64);
+        }
+        self.inner.copy_within(from, to);
+    }
+    fn zero(&mut self, from: usize, n: usize) {
+        if n > 0 {
+            self.log.borrow_mut().stack.extend((from / 4) as u64..=((from + n - 1) / 4) as u64);
+        }
+        self.inner.zero(from, n);
+    }
+}
+
+pub(crate) struct Recorder<'a, 't> {
+    pub inner: Direct<'a, false>,
+    pub log: &'t RefCell<Touched>,
+}
+
+impl Recorder<'_, '_> {
+    fn t(&self) -> std::cell::RefMut<'_, Touched> {
+        self.log.borrow_mut()
+    }
+}
+
+impl World for Recorder<'_, '_> {
+    fn op(&self, pc: usize) -> Op {
+        self.t().code.insert(pc as u64 / 2);
+        self.inner.op(pc)
+    }
+    fn depth(&self) -> usize {
+        self.inner.depth()
+    }
+    fn push_frame(&mut self, f: Frame) {
+        let d = self.inner.depth() as u64;
+        self.t().frames.insert(d / 4);
+        self.inner.push_frame(f)
+    }
+    fn pop_frame(&mut self) -> Frame {
+        let d = self.inner.depth() as u64;
+        self.t().frames.insert(d.wrapping_sub(1) / 4);
+        self.inner.pop_frame()
+    }
+    fn func(&self, f: usize) -> FuncInst {
+        self.t().funcs.insert(f as u64);
+        self.inner.func(f)
+    }
+    fn global(&self, g: u32) -> u64 {
+        self.t().globals.insert(g as u64 / 4);
+        self.inner.global(g)
+    }
+    fn set_global(&mut self, g: u32, v: u64) {
+        self.t().globals.insert(g as u64 / 4);
+        self.inner.set_global(g, v)
+    }
+    fn table_len(&self, t: u32) -> u32 {
+        self.t().entry(EntryKind::Table, t);
+        self.inner.table_len(t)
+    }
+    fn table_limit(&self, t: u32) -> u32 {
+        self.t().entry(EntryKind::Table, t);
+        self.inner.table_limit(t)
+    }
+    fn table_get(&self, t: u32, i: u32) -> Option<u64> {
+        let r = self.inner.table_get(t, i);
+        let mut log = self.t();
+        let set = log.entry(EntryKind::Table, t);
+        if r.is_some() {
+            set.insert(i as u64 / 4);
+        }
+        r
+    }
+    fn table_set(&mut self, t: u32, i: u32, v: u64) -> bool {
+        let ok = self.inner.table_set(t, i, v);
+        let mut log = self.t();
+        let set = log.entry(EntryKind::Table, t);
+        if ok {
+            set.insert(i as u64 / 4);
+        }
+        ok
+    }
+    fn table_grow(&mut self, t: u32, new_len: u32, init: u64) {
+        let old = self.inner.table_len(t) as usize;
+        if init == 0 {
+            self.t().entry(EntryKind::Table, t);
+        } else {
+            self.t().range(EntryKind::Table, t, old, new_len as usize - old);
+        }
+        self.inner.table_grow(t, new_len, init)
+    }
+    fn elem_len(&self, e: u32) -> u32 {
+        self.t().entry(EntryKind::Elem, e);
+        self.inner.elem_len(e)
+    }
+    fn elem_get(&self, e: u32, i: u32) -> u64 {
+        self.t().range(EntryKind::Elem, e, i as usize, 1);
+        self.inner.elem_get(e, i)
+    }
+    fn elem_drop(&mut self, e: u32) {
+        self.t().entry(EntryKind::Elem, e);
+        self.inner.elem_drop(e)
+    }
+    fn mem_len(&self, m: u32) -> usize {
+        self.t().entry(EntryKind::Memory, m);
+        self.inner.mem_len(m)
+    }
+    fn load<const N: usize>(&self, m: u32, ea: usize) -> Option<[u8; N]> {
+        let r = self.inner.load::<N>(m, ea);
+        let mut log = self.t();
+        log.entry(EntryKind::Memory, m);
+        if r.is_some() {
+            log.range(EntryKind::Memory, m, ea, N);
+        }
+        r
+    }
+    fn store(&mut self, m: u32, ea: usize, bytes: &[u8]) -> bool {
+        let ok = self.inner.store(m, ea, bytes);
+        let mut log = self.t();
+        log.entry(EntryKind::Memory, m);
+        if ok {
+            log.range(EntryKind::Memory, m, ea, bytes.len());
+        }
+        ok
+    }
+    fn mem_grow(&mut self, m: u32, delta: u32) -> i32 {
+        self.t().entry(EntryKind::Memory, m);
+        self.inner.mem_grow(m, delta)
+    }
+    fn mem_copy(&mut self, m: u32, src: usize, dst: usize, k: usize) {
+        self.t().range(EntryKind::Memory, m, src, k);
+        self.t().range(EntryKind::Memory, m, dst, k);
+        self.inner.mem_copy(m, src, dst, k)
+    }
+    fn mem_fill(&mut self, m: u32, dst: usize, k: usize, v: u8) {
+        self.t().range(EntryKind::Memory, m, dst, k);
+        self.inner.mem_fill(m, dst, k, v)
+    }
+    fn data_len(&self, d: u32) -> usize {
+        self.t().entry(EntryKind::Data, d);
+        self.inner.data_len(d)
+    }
+    fn mem_init(&mut self, m: u32, d: u32, src: usize, dst: usize, k: usize) {
+        self.t().range(EntryKind::Data, d, src, k);
+        self.t().range(EntryKind::Memory, m, dst, k);
+        self.inner.mem_init(m, d, src, dst, k)
+    }
+    fn data_drop(&mut self, d: u32) {
+        self.t().entry(EntryKind::Data, d);
+        self.inner.data_drop(d)
+    }
+    fn host_call(&mut self, h: HostFunc, args: &[u64; MAX_HOST_ARGS], step: u64) -> HostStep {
+        self.t().host.push(h);
+        self.inner.host_call(h, args, step)
+    }
+}

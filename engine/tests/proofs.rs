@@ -1,0 +1,159 @@
+//! One-step proofs: every step of a set of modules proves and verifies to
+//! the root the machine itself reaches, and tampered proofs fail.
+
+use refute_engine::proof::{Proof, prove_step, verify_step};
+use refute_engine::state::{Hasher, state_root};
+use refute_engine::{Entry, Machine, Module, Run, Status, Task, Value};
+
+/// Runs `entry` step by step; at every step proves, encodes, decodes and
+/// verifies, and checks the verified post-root against the machine's. Every
+/// `full`-th step also checks the incremental root against a fresh one.
+/// Returns (steps, largest proof in bytes, final status).
+fn check_every_step(wat: &str, entry: Entry, full: u64) -> (u64, usize, Status) {
+    let module = Module::new(&wat::parse_str(wat).unwrap()).unwrap();
+    let task = Task { max_steps: 100_000, ..Task::default() };
+    let mut run = Run::new(&module, &task, &entry).unwrap();
+    let m: &mut Machine = &mut run.machine;
+    let mut h = Hasher::new(m);
+    let mut largest = 0;
+    loop {
+        let pre = h.root(m);
+        if m.steps().is_multiple_of(full) {
+            assert_eq!(pre, state_root(m), "incremental root differs from a fresh one at step {}", m.steps());
+        }
+        let proof = prove_step(m, &mut h).unwrap();
+        let bytes = proof.encode();
+        largest = largest.max(bytes.len());
+        let decoded = Proof::decode(&bytes).unwrap();
+        assert_eq!(decoded, proof);
+        let v = verify_step(&pre, &decoded).unwrap_or_else(|e| panic!("step {}: {e}", m.steps()));
+        if m.status() != Status::Running {
+            assert_eq!(v.post, pre, "a final state steps to itself");
+            return (m.steps(), largest, m.status());
+        }
+        let before = m.steps();
+        h.run(m, before + 1);
+        assert_eq!(m.steps(), before + 1);
+        assert_eq!(v.post, h.root(m), "step {before} ({:?}): verified post-state differs", v.op);
+    }
+}
+
+const KITCHEN: &str = r#"
+(module
+  (type $ii (func (param i32) (result i32)))
+  (memory 1 3)
+  (table 4 8 funcref)
+  (global $g (mut i64) (i64.const 5))
+  (data $d "hello, proofs! this is a passive data segment of some length")
+  (elem $e func $sq $inc)
+  (elem (i32.const 0) func $sq $inc)
+  (func $sq (type $ii) local.get 0 local.get 0 i32.mul)
+  (func $inc (type $ii) local.get 0 i32.const 1 i32.add)
+  (func $many (param i32) (result i32) (local i64 i64 i64 i64 i64 i64 i64 i64 i64 f64)
+    local.get 0 i64.extend_i32_u local.set 9 local.get 0)
+  (func (export "main") (param $n i32) (result i32) (local $i i32) (local $acc i32)
+    ;; memory: store, load, bulk ops, grow
+    i32.const 100 i32.const 0x01020304 i32.store
+    i32.const 130 i32.const 7 i32.store16
+    i32.const 200 i32.const 0 i32.const 60 memory.init $d
+    i32.const 300 i32.const 200 i32.const 150 memory.copy
+    i32.const 250 i32.const 199 i32.const 100 memory.copy
+    i32.const 1000 i32.const 0xab i32.const 130 memory.fill
+    data.drop $d
+    i32.const 1 memory.grow drop
+    i32.const 70000 i32.const 9 i32.store8
+    ;; globals
+    global.get $g i64.const 3 i64.mul global.set $g
+    ;; tables: set, get, grow, fill, copy, init, indirect calls
+    i32.const 2 ref.func $sq table.set
+    ref.null func i32.const 2 table.grow drop
+    i32.const 4 ref.func $inc i32.const 2 table.fill
+    i32.const 1 i32.const 3 i32.const 3 table.copy
+    i32.const 0 i32.const 0 i32.const 2 table.init $e
+    elem.drop $e
+    ;; a loop with calls and a branch table
+    block $out
+      loop $l
+        local.get $i local.get $n i32.ge_u br_if $out
+        local.get $acc
+        local.get $i local.get $i i32.const 2 i32.rem_u call_indirect (type $ii)
+        i32.add local.set $acc
+        block $a block $b block $c
+          local.get $i i32.const 3 i32.rem_u br_table $a $b $c
+        end local.get $acc i32.const 1 i32.add local.set $acc
+        end local.get $acc call $many local.set $acc
+        end
+        local.get $i i32.const 1 i32.add local.set $i
+        br $l
+      end
+    end
+    local.get $acc
+    i32.const 100 i32.load i32.add
+    i32.const 70000 i32.load8_u i32.add
+    global.get $g i32.wrap_i64 i32.add
+    memory.size i32.add
+    table.size i32.add)
+  (func (export "trap") (result i32) i32.const 1 i32.const 0 i32.div_s)
+  (func (export "oob") (result i32) i32.const 65535 i32.load)
+  (func (export "deep") (param i32) (result i32)
+    local.get 0 i32.eqz if (result i32) i32.const 0 else
+      local.get 0 i32.const 1 i32.sub call 6 i32.const 1 i32.add end)
+)"#;
+
+#[test]
+fn every_step_of_the_kitchen_sink_verifies() {
+    let (steps, largest, status) =
+        check_every_step(KITCHEN, Entry::Invoke("main".into(), vec![Value::I32(12)]), 7);
+    assert_eq!(status, Status::Finished);
+    assert!(steps > 200, "{steps} steps");
+    assert!(largest < 16 * 1024, "largest proof {largest} bytes");
+}
+
+#[test]
+fn traps_and_recursion_verify() {
+    for (name, args) in [("trap", vec![]), ("oob", vec![]), ("deep", vec![Value::I32(40)])] {
+        let (_, _, status) = check_every_step(KITCHEN, Entry::Invoke(name.into(), args), 1);
+        assert!(matches!(status, Status::Trapped(_) | Status::Finished), "{name}: {status:?}");
+    }
+}
+
+#[test]
+fn tampered_proofs_never_verify_to_the_claimed_root() {
+    let module = Module::new(&wat::parse_str(KITCHEN).unwrap()).unwrap();
+    let task = Task { max_steps: 100_000, ..Task::default() };
+    let mut run = Run::new(&module, &task, &Entry::Invoke("main".into(), vec![Value::I32(3)])).unwrap();
+    let m = &mut run.machine;
+    let mut h = Hasher::new(m);
+    let mut checked = 0;
+    for step in 0..80u64 {
+        let pre = h.root(m);
+        let proof = prove_step(m, &mut h).unwrap();
+        let post = verify_step(&pre, &proof).unwrap().post;
+        if step % 9 == 0 {
+            let bytes = proof.encode();
+            // Every byte flipped: an error, or a different root; never `post`.
+            for i in 0..bytes.len() {
+                let mut b = bytes.clone();
+                b[i] ^= 0x41;
+                if let Ok(p) = Proof::decode(&b)
+                    && let Ok(v) = verify_step(&pre, &p)
+                {
+                    assert_ne!(
+                        v.post, post,
+                        "step {step}: flipping byte {i} still verifies to the claimed root"
+                    );
+                }
+                checked += 1;
+            }
+            // Truncated and extended proofs are refused.
+            assert!(Proof::decode(&bytes[..bytes.len() - 1]).is_err());
+            let mut longer = bytes.clone();
+            longer.push(0);
+            assert!(Proof::decode(&longer).is_err());
+            // The proof of this step is not a proof for another pre-state.
+            assert!(verify_step(&[0; 32], &proof).is_err());
+        }
+        h.run(m, m.steps() + 1);
+    }
+    assert!(checked > 1000);
+}

@@ -3,6 +3,8 @@
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use refute::{args, bench, report};
+
+mod proofs;
 use refute_engine::{Entry, Module, Run, Status, Task, limits::MAX_MODULE_BYTES};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -17,6 +19,30 @@ struct Cli {
     command: Command,
 }
 
+/// What to run: a module, its arguments and its input.
+#[derive(clap::Args, Clone)]
+struct TaskArgs {
+    /// The module (.wasm binary or .wat text).
+    module: PathBuf,
+    /// Arguments: the program's argv[1..], or the function's parameters with
+    /// --invoke. Options may come before or after them; put `--` before
+    /// arguments that start with a dash (a lone `-` needs none).
+    args: Vec<String>,
+    /// Call this exported function instead of `_start`.
+    #[arg(long, value_name = "FUNC")]
+    invoke: Option<String>,
+    /// File whose bytes the guest reads on stdin (`-`: refute's own stdin).
+    /// The input is read in full before the run: it is part of the task.
+    #[arg(long, value_name = "FILE")]
+    stdin: Option<PathBuf>,
+    /// Environment variable for the guest (repeatable).
+    #[arg(long = "env", value_name = "NAME=VALUE")]
+    env: Vec<String>,
+    /// Step limit: the run ends with status out_of_steps when it is reached.
+    #[arg(long, value_name = "N", default_value_t = 10_000_000_000)]
+    max_steps: u64,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run a WebAssembly module in the deterministic engine.
@@ -27,26 +53,60 @@ enum Command {
     /// parsed by its signature and prints the results. Exit code 2 means the
     /// input was refused (a clear message says why).
     Run {
-        /// The module (.wasm binary or .wat text).
-        module: PathBuf,
-        /// Arguments: the program's argv[1..], or the function's parameters with
-        /// --invoke. Options may come before or after them; put `--` before
-        /// arguments that start with a dash (a lone `-` needs none).
-        args: Vec<String>,
-        /// Call this exported function instead of `_start`.
-        #[arg(long, value_name = "FUNC")]
-        invoke: Option<String>,
-        /// File whose bytes the guest reads on stdin (`-`: refute's own stdin).
-        /// The input is read in full before the run: it is part of the task.
-        #[arg(long, value_name = "FILE")]
-        stdin: Option<PathBuf>,
-        /// Environment variable for the guest (repeatable).
-        #[arg(long = "env", value_name = "NAME=VALUE")]
-        env: Vec<String>,
-        /// Step limit: the run ends with status out_of_steps when it is reached.
-        #[arg(long, value_name = "N", default_value_t = 10_000_000_000)]
-        max_steps: u64,
+        #[command(flatten)]
+        task: TaskArgs,
         /// Print one JSON object (status, results, exit code, steps, stdout, stderr).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run a task and print its posted commitment: the final state root and
+    /// the history root over the states every STRIDE steps (plus the final one).
+    Commit {
+        #[command(flatten)]
+        task: TaskArgs,
+        /// Hash the state every S steps (default: the smallest power of two
+        /// from 4096 giving at most 1024 states).
+        #[arg(long, value_name = "S")]
+        stride: Option<u64>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the state root at step N of a task.
+    State {
+        #[command(flatten)]
+        task: TaskArgs,
+        /// The step (0 is the state before the first instruction).
+        #[arg(long, value_name = "N")]
+        step: u64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the one-step proof of step N -> N+1 of a task.
+    Prove {
+        #[command(flatten)]
+        task: TaskArgs,
+        /// The step to prove (from the state after N steps).
+        #[arg(long, value_name = "N")]
+        step: u64,
+        /// Where to write the proof.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a one-step proof: print the pre-state root, the post-state root
+    /// and the instruction. Exit 0 only for a valid proof, 1 for an invalid one.
+    VerifyStep {
+        /// The proof file (from `refute prove`).
+        proof: PathBuf,
+        /// The pre-state root the proof must start from (hex); by default the
+        /// proof's own, so only its internal consistency is checked.
+        #[arg(long, value_name = "ROOT")]
+        pre: Option<String>,
+        /// Print JSON.
         #[arg(long)]
         json: bool,
     },
@@ -96,9 +156,11 @@ fn main() -> ExitCode {
 
 fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Run { module, args, invoke, stdin, env, max_steps, json } => {
-            run(&module, args, invoke, stdin, env, max_steps, json)
-        }
+        Command::Run { task, json } => run(task, json),
+        Command::Commit { task, stride, json } => proofs::commit(prepare(&task)?, stride, json),
+        Command::State { task, step, json } => proofs::state(prepare(&task)?, step, json),
+        Command::Prove { task, step, out, json } => proofs::prove(prepare(&task)?, step, &out, json),
+        Command::VerifyStep { proof, pre, json } => proofs::verify_step(&proof, pre.as_deref(), json),
         Command::Bench { runs, only, quick, json } => {
             if runs == 0 {
                 return Err(bad("--runs must be at least 1"));
@@ -145,28 +207,30 @@ fn read_module(path: &Path) -> Result<Module> {
     Module::new(&bytes).map_err(|e| bad(format!("{}: {e}", path.display())))
 }
 
-fn run(
-    path: &Path,
-    argv: Vec<String>,
+/// A task ready to run, and how it was asked for.
+struct Prepared {
+    run: Run,
     invoke: Option<String>,
-    stdin: Option<PathBuf>,
-    env: Vec<String>,
     max_steps: u64,
-    json: bool,
-) -> Result<ExitCode> {
+}
+
+/// Reads the module and input and instantiates the task.
+fn prepare(t: &TaskArgs) -> Result<Prepared> {
+    let path = &t.module;
     let module = read_module(path)?;
-    let stdin = match stdin {
+    let stdin = match &t.stdin {
         Some(f) if f.as_os_str() == "-" => {
             let mut buf = Vec::new();
             std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).context("reading stdin")?;
             buf
         }
         Some(f) => {
-            std::fs::read(&f).map_err(|e| bad(format!("cannot read stdin file {}: {e}", f.display())))?
+            std::fs::read(f).map_err(|e| bad(format!("cannot read stdin file {}: {e}", f.display())))?
         }
         None => Vec::new(),
     };
-    let env = env
+    let env = t
+        .env
         .iter()
         .map(|kv| match kv.split_once('=') {
             Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
@@ -174,18 +238,25 @@ fn run(
         })
         .collect::<Result<Vec<_>>>()?;
     let program = path.file_name().map_or("module".into(), |n| n.to_string_lossy().to_string());
-    let (entry, task_args) = match &invoke {
+    let (entry, task_args) = match &t.invoke {
         Some(func) => {
             let ty = module
                 .export_func_type(func)
                 .ok_or_else(|| bad(format!("{}: no exported function named {func:?}", path.display())))?;
-            let values = args::parse_args(ty, &argv).map_err(|e| bad(format!("--invoke {func}: {e:#}")))?;
+            let values = args::parse_args(ty, &t.args).map_err(|e| bad(format!("--invoke {func}: {e:#}")))?;
             (Entry::Invoke(func.clone(), values), vec![program])
         }
-        None => (Entry::Start, std::iter::once(program).chain(argv).collect()),
+        None => (Entry::Start, std::iter::once(program).chain(t.args.iter().cloned()).collect()),
     };
-    let task = Task { args: task_args, env, stdin, max_steps };
-    let mut run = Run::new(&module, &task, &entry).map_err(|e| bad(format!("{}: {e}", path.display())))?;
+    let task = Task { args: task_args, env, stdin, max_steps: t.max_steps };
+    let run = Run::new(&module, &task, &entry).map_err(|e| bad(format!("{}: {e}", path.display())))?;
+    refute_engine::state::check_limits(&run.machine.store)
+        .map_err(|e| bad(format!("{}: {e}", path.display())))?;
+    Ok(Prepared { run, invoke: t.invoke.clone(), max_steps: t.max_steps })
+}
+
+fn run(t: TaskArgs, json: bool) -> Result<ExitCode> {
+    let Prepared { mut run, invoke, max_steps } = prepare(&t)?;
     let status = run.run_to_end();
     let m = &run.machine;
     if json {

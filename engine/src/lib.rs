@@ -42,6 +42,7 @@ pub mod state;
 mod status;
 mod store;
 mod task;
+pub mod trace;
 mod translate;
 mod value;
 pub mod wasi;

@@ -1,0 +1,201 @@
+//! One-step proofs on random modules and on the C workloads: the proof of
+//! step n, verified against the root of state n, gives the root the
+//! machine itself reaches at n + 1. Also: the incremental state root equals
+//! a fresh one, and the history commitment covers the run.
+
+use refute::workloads::{WORKLOADS, wasm};
+use refute_engine::proof::{Proof, ProveError, prove_step, verify_step};
+use refute_engine::state::{Hasher, state_root};
+use refute_engine::{Entry, Module, Run, Status, Task, Value, trace};
+
+fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn config() -> wasm_smith::Config {
+    wasm_smith::Config {
+        simd_enabled: false,
+        relaxed_simd_enabled: false,
+        threads_enabled: false,
+        shared_everything_threads_enabled: false,
+        exceptions_enabled: false,
+        tail_call_enabled: false,
+        gc_enabled: false,
+        memory64_enabled: false,
+        custom_page_sizes_enabled: false,
+        wide_arithmetic_enabled: false,
+        extended_const_enabled: false,
+        custom_descriptors_enabled: false,
+        compact_imports_enabled: false,
+        canonicalize_nans: true,
+        export_everything: true,
+        max_imports: 0,
+        max_memories: 1,
+        max_tables: 2,
+        max_memory32_bytes: 4 * 65536,
+        max_table_elements: 1000,
+        max_instructions: 300,
+        max_funcs: 12,
+        min_funcs: 3,
+        ..wasm_smith::Config::default()
+    }
+}
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut x = self.0;
+        x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        x ^ (x >> 31)
+    }
+}
+
+/// Proves and verifies the step from `run`'s current state; checks the
+/// post-root against the machine's own after stepping. `Err` for a step
+/// the format cannot carry yet (a host call).
+fn check_step(run: &mut Run, h: &mut Hasher) -> Result<usize, ProveError> {
+    let m = &mut run.machine;
+    let pre = h.root(m);
+    let proof = prove_step(m, h)?;
+    let bytes = proof.encode();
+    let v = verify_step(&pre, &Proof::decode(&bytes).unwrap())
+        .unwrap_or_else(|e| panic!("step {} does not verify: {e}", m.steps()));
+    let before = m.steps();
+    if m.status() == Status::Running {
+        h.run(m, before + 1);
+    }
+    assert_eq!(v.post, h.root(m), "step {before} ({:?}): the verified post-state is not the machine's", v.op);
+    Ok(bytes.len())
+}
+
+#[test]
+fn random_modules_random_steps_verify() {
+    let cases = env_u64("REFUTE_PROOF_CASES", 150);
+    let seed0 = env_u64("REFUTE_PROOF_SEED", 1);
+    let (mut runs, mut steps) = (0, 0);
+    for seed in seed0..seed0 + cases {
+        let mut rng = Rng(seed);
+        let bytes: Vec<u8> = (0..2048).map(|_| rng.next() as u8).collect();
+        let mut u = arbitrary::Unstructured::new(&bytes);
+        let Ok(smith) = wasm_smith::Module::new(config(), &mut u) else { continue };
+        let wasm = smith.to_bytes();
+        let module = Module::new(&wasm).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+        let funcs: Vec<(String, refute_engine::FuncType)> = module
+            .exports()
+            .filter_map(|(name, _, _)| module.export_func_type(name).map(|t| (name.to_string(), t.clone())))
+            .take(3)
+            .collect();
+        for (name, ty) in funcs {
+            let args: Vec<Value> = ty.params.iter().map(|t| arbitrary_value(*t, &mut rng)).collect();
+            let task = Task { max_steps: 5_000, ..Task::default() };
+            let Ok(mut run) = Run::new(&module, &task, &Entry::Invoke(name.clone(), args.clone())) else {
+                continue;
+            };
+            // Find the run's length, then check random steps of it, in order.
+            let total = {
+                let mut probe = run.clone();
+                probe.run_to_end();
+                probe.machine.steps()
+            };
+            let mut picks: Vec<u64> = (0..6).map(|_| rng.next() % (total + 1)).collect();
+            picks.extend([0, total]);
+            picks.sort();
+            picks.dedup();
+            let mut h = Hasher::new(&run.machine);
+            for p in picks {
+                h.run(&mut run.machine, p);
+                assert_eq!(h.root(&run.machine), state_root(&run.machine), "seed {seed} {name}: step {p}");
+                check_step(&mut run, &mut h).unwrap_or_else(|e| panic!("seed {seed} {name}{args:?}: {e}"));
+                steps += 1;
+            }
+            runs += 1;
+        }
+    }
+    eprintln!("random proofs: {runs} runs, {steps} steps verified");
+    assert!(runs > cases / 2, "only {runs} runs from {cases} seeds");
+}
+
+fn arbitrary_value(t: refute_engine::ValType, rng: &mut Rng) -> Value {
+    use refute_engine::ValType as T;
+    let r = rng.next();
+    let bits = match r % 3 {
+        0 => 0,
+        1 => r >> 8,
+        _ => (r >> 8) % 70_000,
+    };
+    match t {
+        T::I32 => Value::I32(bits as i32),
+        T::I64 => Value::I64(bits as i64),
+        T::F32 => Value::F32(f32::from_bits(bits as u32).to_bits()),
+        T::F64 => Value::F64(bits),
+        other => Value::default_of(other),
+    }
+}
+
+/// Every workload, on its small input: `samples` steps spread over the run
+/// (the first and last included) prove and verify, except host calls, which
+/// the format cannot carry yet and which are counted.
+#[test]
+fn workload_steps_verify() {
+    let samples = env_u64("REFUTE_PROOF_SAMPLES", 150);
+    for w in WORKLOADS {
+        let module = Module::new(&std::fs::read(wasm(w.name).unwrap()).unwrap()).unwrap();
+        let args = std::iter::once(w.name).chain(w.small.iter().copied()).map(String::from).collect();
+        let task = Task { args, max_steps: u64::MAX, ..Task::default() };
+        let mut run = Run::new(&module, &task, &Entry::Start).unwrap();
+        let total = {
+            let mut probe = run.clone();
+            probe.run_to_end();
+            probe.machine.steps()
+        };
+        let mut h = Hasher::new(&run.machine);
+        let (mut ok, mut host, mut largest) = (0, 0, 0);
+        for i in 0..=samples {
+            let step = total * i / samples;
+            h.run(&mut run.machine, step);
+            let s = run.run_until(step);
+            assert!(run.machine.steps() == step || s != Status::Running);
+            match check_step(&mut run, &mut h) {
+                Ok(n) => {
+                    ok += 1;
+                    largest = largest.max(n);
+                }
+                Err(ProveError::Unsupported { .. }) => host += 1,
+            }
+        }
+        eprintln!(
+            "{}: {total} steps, {ok} sampled steps verified, {host} host calls skipped, largest proof {largest} bytes",
+            w.name
+        );
+        assert!(ok >= samples as usize * 9 / 10, "{}: only {ok} of {samples} samples provable", w.name);
+    }
+}
+
+#[test]
+fn the_commitment_covers_the_run_and_ends_at_the_final_state() {
+    let module = Module::new(&std::fs::read(wasm("sort").unwrap()).unwrap()).unwrap();
+    let task = Task { args: vec!["sort".into(), "10".into()], max_steps: u64::MAX, ..Task::default() };
+    let mut run = Run::new(&module, &task, &Entry::Start).unwrap();
+    let fresh = run.clone();
+    let c = trace::commit(&mut run, Some(997)).unwrap();
+    assert!(matches!(c.status, Status::Finished | Status::Exited(0)), "{:?}", c.status);
+    let layer = c.history.layer();
+    assert_eq!(layer.len(), c.roots.len());
+    assert_eq!(*c.roots.last().unwrap(), c.final_root);
+    assert_eq!(c.final_root, state_root(&run.machine));
+    // Each committed root is the root of the state at that step.
+    for i in [0, 1, layer.len() / 2, layer.len() - 2] {
+        let step = layer.step_at(i).unwrap();
+        let mut r = fresh.clone();
+        r.run_until(step);
+        assert_eq!(state_root(&r.machine), c.roots[i], "state at step {step}");
+    }
+    // The default stride gives at most 1024 states.
+    let mut again = fresh.clone();
+    let d = trace::commit(&mut again, None).unwrap();
+    assert!(d.history.layer().len() <= 1024);
+    assert_eq!(d.final_root, c.final_root);
+}

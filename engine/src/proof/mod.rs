@@ -168,6 +168,10 @@ fn record(m: &Machine) -> Touched {
     let mut world = Recorder { inner: Direct::new(store, host, frames, None), log: &log };
     let mut stack = RecStack { inner: Slots::new(stack), log: &log };
     let until = regs.steps + 1;
+    // A machine stopped at its step limit is still running as a state.
+    if regs.status == Status::OutOfSteps {
+        regs.status = Status::Running;
+    }
     step_loop(regs, &mut stack, &mut world, until);
     log.into_inner()
 }
@@ -275,7 +279,19 @@ pub fn prove_step(m: &Machine, hasher: &mut Hasher) -> Result<Proof, ProveError>
     let frames: Vec<Leaf> = (0..m.frames.len().div_ceil(4)).map(|i| frames_leaf(&m.frames, i)).collect();
     add(TreeId::Frames, open_vec(&frames, TreeId::Frames.depth(), &t.frames));
     trees.sort_by_key(|(id, _)| *id);
-    Ok(Proof { header, trees, entries })
+    let proof = Proof { header, trees, entries };
+    let counts_fit = proof.entries.len() <= u16::MAX as usize
+        && proof
+            .trees
+            .iter()
+            .map(|t| &t.1)
+            .chain(proof.entries.iter().map(|e| &e.content))
+            .all(|m| m.leaves.len() <= u16::MAX as usize && m.siblings.len() <= u16::MAX as usize);
+    if !counts_fit || proof.encode().len() > MAX_PROOF_BYTES {
+        let what = "its proof would exceed the format's limits (a table.grow with a non-null value over many elements?)";
+        return Err(ProveError::Unsupported { step: m.regs.steps, what: what.into() });
+    }
+    Ok(proof)
 }
 
 fn bad(what: impl Into<String>, e: OpenError) -> VerifyError {
@@ -351,7 +367,14 @@ pub fn verify_step(pre: &Hash, proof: &Proof) -> Result<Verified, VerifyError> {
     let mut regs = Regs { pc: hd.pc, sp: hd.sp, fp: hd.fp, steps: hd.steps, status };
     let until =
         hd.steps.checked_add(1).ok_or_else(|| VerifyError::BadState("step counter at its maximum".into()))?;
-    step_loop(&mut regs, &mut stack, &mut world, until);
+    // The step code never panics on a consistent state; a crafted state
+    // whose values no machine reaches is refused if it ever does.
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        step_loop(&mut regs, &mut stack, &mut world, until);
+    }));
+    if ran.is_err() {
+        return Err(VerifyError::BadState("the step cannot execute on this state".into()));
+    }
     if let Some(what) = missing.borrow_mut().take() {
         return Err(VerifyError::Missing(what));
     }

@@ -93,19 +93,24 @@ impl Stack for PartialStack<'_> {
             miss(self.missing, || "a stack range (the state is inconsistent)".into());
             return;
         }
-        if to <= from.start {
-            for (k, i) in from.enumerate() {
-                self[to + k] = self[i];
-            }
-        } else {
-            for (k, i) in from.enumerate().collect::<Vec<_>>().into_iter().rev() {
-                self[to + k] = self[i];
+        // Element by element, in the order that is correct for overlap;
+        // stops at the first slot the proof does not open.
+        let n = from.len();
+        for k in 0..n {
+            let k = if to <= from.start { k } else { n - 1 - k };
+            let v = self[from.start.wrapping_add(k)];
+            self[to.wrapping_add(k)] = v;
+            if self.missing.borrow().is_some() {
+                return;
             }
         }
     }
     fn zero(&mut self, from: usize, n: usize) {
-        for i in from..from.saturating_add(n) {
-            self[i] = 0;
+        for i in 0..n {
+            self[from.wrapping_add(i)] = 0;
+            if self.missing.borrow().is_some() {
+                return;
+            }
         }
     }
 }
@@ -273,6 +278,9 @@ impl World for PartialWorld<'_> {
         if init != 0 {
             for i in old..new_len {
                 self.set_elem(EntryKind::Table, t, i as usize, init);
+                if self.missing.borrow().is_some() {
+                    return;
+                }
             }
         }
         if let Some(e) = self.entry_mut(EntryKind::Table, t) {

@@ -4,5 +4,6 @@
 pub mod args;
 pub mod bench;
 pub mod oracle;
+pub mod proofbench;
 pub mod report;
 pub mod workloads;

@@ -65,7 +65,7 @@ enum Command {
         #[command(flatten)]
         task: TaskArgs,
         /// Hash the state every S steps (default: the smallest power of two
-        /// from 4096 giving at most 1024 states).
+        /// from 2^22 giving at most 1024 states).
         #[arg(long, value_name = "S")]
         stride: Option<u64>,
         /// Print JSON.
@@ -121,6 +121,13 @@ enum Command {
         /// Use the small inputs (a smoke test, not a measurement).
         #[arg(long)]
         quick: bool,
+        /// Measure commitments and one-step proofs instead: committed against
+        /// plain execution, proof sizes, proving and verification times.
+        #[arg(long)]
+        proofs: bool,
+        /// With --proofs: how many evenly spaced steps of each run to prove.
+        #[arg(long, default_value_t = 1000, value_name = "N")]
+        samples: u64,
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
@@ -161,9 +168,21 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::State { task, step, json } => proofs::state(prepare(&task)?, step, json),
         Command::Prove { task, step, out, json } => proofs::prove(prepare(&task)?, step, &out, json),
         Command::VerifyStep { proof, pre, json } => proofs::verify_step(&proof, pre.as_deref(), json),
-        Command::Bench { runs, only, quick, json } => {
+        Command::Bench { runs, only, quick, json, proofs, samples } => {
             if runs == 0 {
                 return Err(bad("--runs must be at least 1"));
+            }
+            if proofs {
+                if samples == 0 {
+                    return Err(bad("--samples must be at least 1"));
+                }
+                let rows = refute::proofbench::run(runs, only.as_deref(), quick, samples)?;
+                if json {
+                    println!("{}", serde_json::to_string_pretty(&rows)?);
+                } else {
+                    print!("{}", refute::proofbench::table(&rows, runs));
+                }
+                return Ok(ExitCode::SUCCESS);
             }
             let rows = bench::run(runs, only.as_deref(), quick)?;
             if json {

@@ -1,0 +1,164 @@
+//! `refute bench --proofs`: the cost of commitments and one-step proofs on
+//! the C workloads: committed execution against plain execution, proof
+//! sizes over evenly spaced steps, and proving and verification times.
+
+use crate::workloads::{self, WORKLOADS};
+use anyhow::{Context, Result};
+use refute_engine::proof::{Proof, ProveError, prove_step, verify_step};
+use refute_engine::state::Hasher;
+use refute_engine::{Entry, Module, Run, Task, trace};
+use std::time::{Duration, Instant};
+
+/// One workload's measurements.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Row {
+    /// Workload name.
+    pub name: String,
+    /// Steps of the run.
+    pub steps: u64,
+    /// Median plain run, seconds.
+    pub plain_s: f64,
+    /// Median run while building the posted commitment, seconds.
+    pub commit_s: f64,
+    /// plain_s / commit_s: committed speed relative to plain (target >= 0.7).
+    pub commit_speed: f64,
+    /// States in the posted commitment.
+    pub leaves: usize,
+    /// Steps proven.
+    pub proven: usize,
+    /// Sampled steps that were host calls (not provable yet).
+    pub host_calls: usize,
+    /// Proof size percentiles, bytes.
+    pub size_p50: usize,
+    /// 99th percentile.
+    pub size_p99: usize,
+    /// Largest.
+    pub size_max: usize,
+    /// Median time to prove a step from its state, microseconds.
+    pub prove_us: f64,
+    /// Median time to decode and verify a proof, microseconds.
+    pub verify_us: f64,
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn pct(sorted: &[usize], p: f64) -> usize {
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+/// Measures the workloads whose names contain `filter`, proving `samples` steps of each.
+pub fn run(runs: usize, filter: Option<&str>, quick: bool, samples: u64) -> Result<Vec<Row>> {
+    let dir = workloads::build()?;
+    let mut rows = Vec::new();
+    for w in WORKLOADS.iter().filter(|w| filter.is_none_or(|f| w.name.contains(f))) {
+        let bytes = std::fs::read(dir.join(format!("{}.wasm", w.name)))?;
+        let args = if quick { w.small } else { w.default };
+        let task = Task {
+            args: std::iter::once(w.name).chain(args.iter().copied()).map(String::from).collect(),
+            max_steps: u64::MAX,
+            ..Task::default()
+        };
+        let module = Module::new(&bytes).with_context(|| format!("loading {}", w.name))?;
+        let fresh = Run::new(&module, &task, &Entry::Start)?;
+        let (mut plain, mut committed) = (Vec::new(), Vec::new());
+        let mut steps = 0;
+        let mut leaves = 0;
+        for _ in 0..runs {
+            let mut r = fresh.clone();
+            let t = Instant::now();
+            r.run_to_end();
+            plain.push(t.elapsed());
+            steps = r.machine.steps();
+            let mut r = fresh.clone();
+            let t = Instant::now();
+            let c = trace::commit(&mut r, None)?;
+            committed.push(t.elapsed());
+            leaves = c.history.layer().len();
+        }
+        let (plain, committed) = (median(plain), median(committed));
+
+        let mut r = fresh.clone();
+        let mut h = Hasher::new(&r.machine);
+        let (mut sizes, mut prove_t, mut verify_t, mut host) = (Vec::new(), Vec::new(), Vec::new(), 0);
+        for i in 0..samples {
+            let step = steps * i / samples;
+            h.run(&mut r.machine, step);
+            let pre = h.root(&r.machine);
+            let t = Instant::now();
+            match prove_step(&r.machine, &mut h) {
+                Ok(p) => {
+                    prove_t.push(t.elapsed());
+                    let b = p.encode();
+                    let t = Instant::now();
+                    let v = verify_step(&pre, &Proof::decode(&b)?);
+                    verify_t.push(t.elapsed());
+                    v.with_context(|| format!("{}: step {step} does not verify", w.name))?;
+                    sizes.push(b.len());
+                }
+                Err(ProveError::Unsupported { .. }) => host += 1,
+            }
+        }
+        sizes.sort();
+        eprintln!("{}: measured", w.name);
+        rows.push(Row {
+            name: w.name.to_string(),
+            steps,
+            plain_s: plain.as_secs_f64(),
+            commit_s: committed.as_secs_f64(),
+            commit_speed: plain.as_secs_f64() / committed.as_secs_f64(),
+            leaves,
+            proven: sizes.len(),
+            host_calls: host,
+            size_p50: pct(&sizes, 0.5),
+            size_p99: pct(&sizes, 0.99),
+            size_max: *sizes.last().unwrap_or(&0),
+            prove_us: median(prove_t).as_secs_f64() * 1e6,
+            verify_us: median(verify_t).as_secs_f64() * 1e6,
+        });
+    }
+    Ok(rows)
+}
+
+/// A table of `rows`.
+pub fn table(rows: &[Row], runs: usize) -> String {
+    let mut s = format!(
+        "{:<9} {:>11} {:>9} {:>10} {:>7} {:>7} {:>6} {:>6} {:>6} {:>6} {:>9} {:>9}\n",
+        "workload",
+        "steps",
+        "plain ms",
+        "commit ms",
+        "speed",
+        "states",
+        "p50 B",
+        "p99 B",
+        "max B",
+        "host",
+        "prove us",
+        "verify us"
+    );
+    for r in rows {
+        s += &format!(
+            "{:<9} {:>11} {:>9.1} {:>10.1} {:>6.2}x {:>7} {:>6} {:>6} {:>6} {:>6} {:>9.0} {:>9.1}\n",
+            r.name,
+            r.steps,
+            r.plain_s * 1e3,
+            r.commit_s * 1e3,
+            r.commit_speed,
+            r.leaves,
+            r.size_p50,
+            r.size_p99,
+            r.size_max,
+            r.host_calls,
+            r.prove_us,
+            r.verify_us
+        );
+    }
+    s += &format!(
+        "(plain and commit: median of {runs} runs; speed = plain / commit; sizes and times over {} evenly spaced steps; host = sampled host calls, not provable yet)\n",
+        rows.first().map_or(0, |r| r.proven + r.host_calls)
+    );
+    s
+}

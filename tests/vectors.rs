@@ -1,0 +1,107 @@
+//! Golden one-step proof vectors in `traces/vectors/`: `{pre_root, proof,
+//! post_root}` for the first step of each distinct instruction of a module
+//! that exercises many of them, plus a trap and a stopped machine. Another
+//! verifier can be tested against the same files.
+//!
+//! The test checks that every vector verifies to its post-root and that
+//! proving again gives byte-identical files (the format has not drifted).
+//! `REFUTE_WRITE_VECTORS=1 cargo test --test vectors` rewrites them.
+
+use refute_engine::proof::{Proof, hex, prove_step, verify_step};
+use refute_engine::state::Hasher;
+use refute_engine::{Entry, Module, Run, Status, Task, Value};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+const MODULE: &str = include_str!("vectors.wat");
+
+fn dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("traces/vectors")
+}
+
+/// The vectors, by file name.
+fn generate() -> BTreeMap<String, String> {
+    let module = Module::new(&wat::parse_str(MODULE).unwrap()).unwrap();
+    let mut out = BTreeMap::new();
+    for (entry, arg) in [("main", 5), ("trap", 0)] {
+        let task = Task { max_steps: 1_000_000, ..Task::default() };
+        let mut run = Run::new(&module, &task, &Entry::Invoke(entry.into(), vec![Value::I32(arg)])).unwrap();
+        let m = &mut run.machine;
+        let mut h = Hasher::new(m);
+        let mut seen = std::collections::BTreeSet::new();
+        loop {
+            let pre = h.root(m);
+            let proof = prove_step(m, &mut h).unwrap();
+            let v = verify_step(&pre, &proof).unwrap();
+            let name = match (v.op, m.status()) {
+                (Some(op), _) if seen.insert(op.opcode()) => {
+                    format!(
+                        "{entry}-{:02x}-{}",
+                        op.opcode(),
+                        format!("{op:?}").split([' ', '{']).next().unwrap()
+                    )
+                }
+                (None, s) => format!("{entry}-final-{}", s.name()),
+                _ => String::new(),
+            };
+            if !name.is_empty() {
+                let json = serde_json::json!({
+                    "description": format!("step {} of `{entry}` in tests/vectors.wat: {}", m.steps(),
+                        v.op.map_or("the machine has stopped; the state steps to itself".into(), |o| format!("{o:?}"))),
+                    "pre_root": hex(&pre),
+                    "post_root": hex(&v.post),
+                    "proof": hex_bytes(&proof.encode()),
+                });
+                out.insert(format!("{name}.json"), serde_json::to_string_pretty(&json).unwrap() + "\n");
+            }
+            if m.status() != Status::Running {
+                break;
+            }
+            h.run(m, m.steps() + 1);
+        }
+    }
+    out
+}
+
+fn hex_bytes(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+}
+
+#[test]
+fn golden_vectors_verify_and_are_current() {
+    let fresh = generate();
+    if std::env::var("REFUTE_WRITE_VECTORS").is_ok_and(|v| v == "1") {
+        std::fs::create_dir_all(dir()).unwrap();
+        for e in std::fs::read_dir(dir()).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "json") {
+                std::fs::remove_file(p).unwrap();
+            }
+        }
+        for (name, text) in &fresh {
+            std::fs::write(dir().join(name), text).unwrap();
+        }
+    }
+    let mut files = 0;
+    for e in std::fs::read_dir(dir()).expect("traces/vectors exists (REFUTE_WRITE_VECTORS=1 creates it)") {
+        let path = e.unwrap().path();
+        if path.extension().is_none_or(|x| x != "json") {
+            continue;
+        }
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let pre: [u8; 32] = unhex(v["pre_root"].as_str().unwrap()).try_into().unwrap();
+        let proof = Proof::decode(&unhex(v["proof"].as_str().unwrap())).unwrap();
+        let got = verify_step(&pre, &proof).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(hex(&got.post), v["post_root"].as_str().unwrap(), "{name}");
+        assert_eq!(fresh.get(&name), Some(&text), "{name} differs from a fresh proof: the format changed");
+        files += 1;
+    }
+    assert_eq!(files, fresh.len(), "vectors missing from traces/vectors");
+    assert!(files >= 40, "only {files} vectors");
+}

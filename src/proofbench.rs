@@ -38,6 +38,10 @@ pub struct Row {
     pub prove_us: f64,
     /// Median time to decode and verify a proof, microseconds.
     pub verify_us: f64,
+    /// Memory of the checkpoints kept over the run, bytes.
+    pub checkpoint_bytes: usize,
+    /// Time to prove a step 1000 steps before the end, from the checkpoints, seconds.
+    pub prove_far_s: f64,
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -102,6 +106,13 @@ pub fn run(runs: usize, filter: Option<&str>, quick: bool, samples: u64) -> Resu
             }
         }
         sizes.sort();
+        let ck =
+            trace::Checkpoints::record(&mut fresh.clone(), trace::CHECKPOINT_EVERY, trace::CHECKPOINT_BUDGET);
+        let t = Instant::now();
+        let far = ck.run_at(steps.saturating_sub(1000));
+        let mut fh = Hasher::new(&far.machine);
+        let _ = prove_step(&far.machine, &mut fh);
+        let prove_far = t.elapsed();
         eprintln!("{}: measured", w.name);
         rows.push(Row {
             name: w.name.to_string(),
@@ -117,6 +128,8 @@ pub fn run(runs: usize, filter: Option<&str>, quick: bool, samples: u64) -> Resu
             size_max: *sizes.last().unwrap_or(&0),
             prove_us: median(prove_t).as_secs_f64() * 1e6,
             verify_us: median(verify_t).as_secs_f64() * 1e6,
+            checkpoint_bytes: ck.bytes(),
+            prove_far_s: prove_far.as_secs_f64(),
         });
     }
     Ok(rows)
@@ -141,7 +154,7 @@ pub fn table(rows: &[Row], runs: usize) -> String {
     );
     for r in rows {
         s += &format!(
-            "{:<9} {:>11} {:>9.1} {:>10.1} {:>6.2}x {:>7} {:>6} {:>6} {:>6} {:>6} {:>9.0} {:>9.1}\n",
+            "{:<9} {:>11} {:>9.1} {:>10.1} {:>6.2}x {:>7} {:>6} {:>6} {:>6} {:>6} {:>9.0} {:>9.1} {:>8.1} {:>7.1}\n",
             r.name,
             r.steps,
             r.plain_s * 1e3,
@@ -153,11 +166,13 @@ pub fn table(rows: &[Row], runs: usize) -> String {
             r.size_max,
             r.host_calls,
             r.prove_us,
-            r.verify_us
+            r.verify_us,
+            r.checkpoint_bytes as f64 / (1 << 20) as f64,
+            r.prove_far_s * 1e3
         );
     }
     s += &format!(
-        "(plain and commit: median of {runs} runs; speed = plain / commit; sizes and times over {} evenly spaced steps; host = sampled host calls, not provable yet)\n",
+        "(plain and commit: median of {runs} runs; speed = plain / commit; sizes and times over {} evenly spaced steps; host = sampled host calls, not provable yet; far = prove a step 1000 before the end from checkpoints every 2^24 steps)\n",
         rows.first().map_or(0, |r| r.proven + r.host_calls)
     );
     s

@@ -199,3 +199,33 @@ fn the_commitment_covers_the_run_and_ends_at_the_final_state() {
     assert!(d.history.layer().len() <= 1024);
     assert_eq!(d.final_root, c.final_root);
 }
+
+#[test]
+fn checkpoints_reach_any_state_and_respect_their_budget() {
+    let module = Module::new(&std::fs::read(wasm("genetic").unwrap()).unwrap()).unwrap();
+    let task = Task { args: vec!["genetic".into(), "1".into()], max_steps: u64::MAX, ..Task::default() };
+    let fresh = Run::new(&module, &task, &Entry::Start).unwrap();
+    let ck = trace::Checkpoints::record(&mut fresh.clone(), 10_000, usize::MAX);
+    assert!(ck.len() > 10);
+    let total = {
+        let mut r = fresh.clone();
+        r.run_to_end();
+        r.machine.steps()
+    };
+    for step in [0, 1, 9_999, 10_000, 123_457, total - 1, total, total + 5] {
+        let mut direct = fresh.clone();
+        direct.run_until(step);
+        let via = ck.run_at(step);
+        assert_eq!(via.machine.steps(), direct.machine.steps());
+        assert_eq!(state_root(&via.machine), state_root(&direct.machine), "step {step}");
+    }
+    // A small budget keeps fewer snapshots, further apart.
+    let one = ck.bytes() / ck.len();
+    let small = trace::Checkpoints::record(&mut fresh.clone(), 10_000, one * 8);
+    assert!(small.len() <= 9 && small.every() > 10_000, "{} snapshots every {}", small.len(), small.every());
+    assert!(small.bytes() <= one * 9);
+    let via = small.run_at(total / 2);
+    let mut direct = fresh.clone();
+    direct.run_until(total / 2);
+    assert_eq!(state_root(&via.machine), state_root(&direct.machine));
+}

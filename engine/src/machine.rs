@@ -193,6 +193,31 @@ impl Machine {
         self.regs.status
     }
 
+    /// Cuts the value stack after its last non-zero slot (for snapshots;
+    /// [`Machine::expand_stack`] restores it before running).
+    pub(crate) fn shrink_stack(&mut self) {
+        let keep = self.stack.iter().rposition(|v| *v != 0).map_or(0, |i| i + 1);
+        self.stack.truncate(keep.max(self.regs.sp as usize));
+        self.stack.shrink_to_fit();
+    }
+
+    /// Undoes [`Machine::shrink_stack`]: the cut slots were zero.
+    pub(crate) fn expand_stack(&mut self) {
+        self.stack.resize(MAX_STACK_SLOTS, 0);
+    }
+
+    /// Approximate heap bytes held (stack, memories, tables, output).
+    pub(crate) fn approx_bytes(&self) -> usize {
+        let s = &self.store;
+        self.stack.len() * 8
+            + s.memories.iter().map(|m| m.data.len()).sum::<usize>()
+            + s.tables.iter().map(|t| t.elems.len() * 8).sum::<usize>()
+            + s.code.len() * 16
+            + self.host.stdout.len()
+            + self.host.stderr.len()
+            + self.host.stdin.len()
+    }
+
     /// The results of a finished invocation.
     pub fn results(&self) -> Vec<Value> {
         self.results.iter().enumerate().map(|(i, t)| Value::from_slot(*t, self.stack[i])).collect()

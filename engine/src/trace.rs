@@ -71,3 +71,78 @@ pub fn commit(run: &mut Run, stride: Option<u64>) -> Result<Committed, HistoryEr
 pub fn run_to(run: &mut Run, step: u64) -> Status {
     run.run_until(step)
 }
+
+/// Snapshots of a run at regular steps, so that any state can be reached by
+/// re-executing at most one interval: what a player keeps while a dispute
+/// narrows (see `specs/commitments.md`, "Checkpoints").
+#[derive(Clone, Debug)]
+pub struct Checkpoints {
+    every: u64,
+    budget: usize,
+    snaps: Vec<(u64, Run)>,
+}
+
+/// Default interval between checkpoints: 2^24 steps (about 25 ms of execution).
+pub const CHECKPOINT_EVERY: u64 = 1 << 24;
+
+/// Default memory budget for checkpoints: 1 GiB.
+pub const CHECKPOINT_BUDGET: usize = 1 << 30;
+
+impl Checkpoints {
+    /// Runs `run` to its end, keeping a snapshot every `every` steps. When
+    /// the snapshots would exceed `budget` bytes, every other one is dropped
+    /// and the interval doubles.
+    pub fn record(run: &mut Run, every: u64, budget: usize) -> Checkpoints {
+        let mut c =
+            Checkpoints { every: every.max(1), budget, snaps: vec![(run.machine.steps(), compact(run))] };
+        loop {
+            let next = c.snaps.last().map_or(0, |s| s.0) + c.every;
+            if run.run_until(next) != Status::Running {
+                return c;
+            }
+            c.snaps.push((next, compact(run)));
+            while c.bytes() > c.budget && c.snaps.len() > 2 {
+                let first = c.snaps[0].0;
+                c.every *= 2;
+                c.snaps.retain(|(s, _)| (s - first) % c.every == 0);
+            }
+        }
+    }
+
+    /// A run at `step` (or at the end, if the run ends sooner), from the
+    /// nearest snapshot at or before it.
+    pub fn run_at(&self, step: u64) -> Run {
+        let i = self.snaps.partition_point(|(s, _)| *s <= step).saturating_sub(1);
+        let mut run = self.snaps[i].1.clone();
+        run.machine.expand_stack();
+        run.run_until(step);
+        run
+    }
+
+    /// The interval between snapshots now.
+    pub fn every(&self) -> u64 {
+        self.every
+    }
+
+    /// Number of snapshots.
+    pub fn len(&self) -> usize {
+        self.snaps.len()
+    }
+
+    /// Whether there are none (never: the start is always kept).
+    pub fn is_empty(&self) -> bool {
+        self.snaps.is_empty()
+    }
+
+    /// Approximate bytes held.
+    pub fn bytes(&self) -> usize {
+        self.snaps.iter().map(|(_, r)| r.machine.approx_bytes()).sum()
+    }
+}
+
+/// A copy of `run` whose value stack is cut after its last non-zero slot.
+fn compact(run: &Run) -> Run {
+    let mut r = run.clone();
+    r.machine.shrink_stack();
+    r
+}

@@ -104,7 +104,7 @@ impl Checkpoints {
             while c.bytes() > c.budget && c.snaps.len() > 2 {
                 let first = c.snaps[0].0;
                 c.every *= 2;
-                c.snaps.retain(|(s, _)| (s - first) % c.every == 0);
+                c.snaps.retain(|(s, _)| (s - first).is_multiple_of(c.every));
             }
         }
     }

@@ -3,7 +3,7 @@
 //! [`prove_step`] runs one step on a copy of the machine through a recorder
 //! that logs every leaf the step touches, then opens those leaves of the
 //! pre-state. [`verify_step`] checks the openings against the pre-state
-//! root, runs the *same* step code ([`crate::exec::step_loop`]) over only
+//! root, runs the *same* step code (`exec::step_loop`) over only
 //! the opened leaves, and hashes the post-state from them.
 
 mod partial;

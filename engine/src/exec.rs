@@ -8,7 +8,7 @@
 use crate::TrapKind::*;
 use crate::access::{Direct, Dirty, HostStep, MAX_HOST_ARGS, Slots, Stack, World};
 use crate::isa::Op;
-use crate::limits::{MAX_CALL_DEPTH, MEMORY_CHUNK, PAGE_SIZE, TABLE_CHUNK};
+use crate::limits::{LOCALS_CHUNK, MAX_CALL_DEPTH, MEMORY_CHUNK, PAGE_SIZE, TABLE_CHUNK};
 use crate::machine::{Frame, HALT, Machine};
 use crate::op::convert as cv;
 use crate::op::float::{canon32, canon64, f32_max, f32_min, f64_max, f64_min};
@@ -241,7 +241,8 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
                         }
                         w.push_frame(Frame { ret_pc: pc as u32, fp: fp as u32 });
                         w.frame_top(new_fp + frame_size as usize);
-                        stack.zero(sp, nlocals as usize);
+                        // The callee's prologue zeroes the rest (`ZeroLocals`).
+                        stack.zero(sp, (nlocals as usize).min(LOCALS_CHUNK as usize));
                         sp += nlocals as usize;
                         fp = new_fp;
                         pc = entry as usize;
@@ -315,6 +316,7 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
                 call!(func, 1);
             }
 
+            Op::ZeroLocals { first, n } => stack.zero(fp + first as usize, n as usize),
             Op::Drop => sp -= 1,
             Op::Select => {
                 sp -= 2;

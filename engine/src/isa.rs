@@ -125,6 +125,12 @@ define_ops! {
         ty: u32,
         table: u32,
     } = 0x09,
+    /// Zero locals `first .. first + n` (n at most `LOCALS_CHUNK`): a
+    /// function's prologue, for the locals its call did not zero.
+    ZeroLocals {
+        first: u32,
+        n: u32,
+    } = 0x0A,
 
     /// Fused `local.get a; local.get b`.
     LocalGet2 {

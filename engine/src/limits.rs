@@ -24,6 +24,9 @@ pub const MEMORY_CHUNK: u32 = 64;
 
 /// Elements moved by one micro-step of `table.fill`, `table.copy` and `table.init`.
 pub const TABLE_CHUNK: u32 = 8;
+/// Locals a step zeroes: a call zeroes the first ones, then the callee's
+/// prologue zeroes the rest this many at a time (`Op::ZeroLocals`).
+pub const LOCALS_CHUNK: u32 = 8;
 
 /// Size of a WebAssembly page in bytes.
 pub const PAGE_SIZE: u64 = 65_536;

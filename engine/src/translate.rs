@@ -66,15 +66,24 @@ pub(crate) fn translate(
     }
     let nparams = ty.params.len() as u32;
     let entry = code.len() as u32;
+    // A call zeroes the first LOCALS_CHUNK locals; the prologue the rest,
+    // a bounded number per step.
+    let chunk = crate::limits::LOCALS_CHUNK;
+    let mut k = chunk;
+    while k < nlocals {
+        code.push(Op::ZeroLocals { first: nparams + k, n: chunk.min(nlocals - k) });
+        k += chunk;
+    }
+    let body_start = code.len() as u32;
     let mut t = Translator {
         start: code.len(),
-        label: entry,
+        label: body_start,
         code,
         ctrl: vec![Ctrl {
             kind: Kind::Function,
             height: 0,
             branch_arity: ty.results.len() as u32,
-            start: entry,
+            start: body_start,
             fixups: Vec::new(),
             else_fixup: None,
             dead: false,

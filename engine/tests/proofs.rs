@@ -157,3 +157,18 @@ fn tampered_proofs_never_verify_to_the_claimed_root() {
     }
     assert!(checked > 1000);
 }
+
+#[test]
+fn a_call_to_a_function_with_many_locals_has_small_proofs() {
+    // 1000 locals: the call zeroes 8, the prologue 8 per step, so no step's
+    // proof grows with the number of locals.
+    let wat = format!(
+        r#"(module (func $f (param i32) (result i32) (local {}) local.get 0 local.get 999 i32.wrap_i64 i32.add)
+           (func (export "main") (result i32) i32.const 7 call $f))"#,
+        vec!["i64"; 1000].join(" ")
+    );
+    let (steps, largest, status) = check_every_step(&wat, Entry::Invoke("main".into(), vec![]), 50);
+    assert_eq!(status, Status::Finished);
+    assert!(steps > 120, "{steps} steps: the prologue zeroes 992 locals 8 at a time");
+    assert!(largest < 4096, "largest proof {largest} bytes");
+}

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The main job: build the C workloads and run one in refute's deterministic engine.
+# The main job: build the C workloads, run one in refute's deterministic engine,
+# commit to its states and prove and verify one step.
 # (The full dispute demo replaces this once the arbiter and bots exist.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,3 +22,13 @@ echo "\$ refute run interp.wasm 10 --json                       # every run coun
 echo
 echo "\$ refute run interp.wasm 10 --max-steps 1000 --json      # the step limit is a status, not a crash"
 "$refute" run "$CARGO_TARGET_DIR/workloads/interp.wasm" 10 --max-steps 1000 --json || echo "(exit code $?: out of steps)"
+echo
+echo "\$ refute commit sha256.wasm 2000                         # the posted commitment: final state root, history root"
+"$refute" commit "$wasm" 2000
+echo
+echo "\$ refute prove sha256.wasm 2000 --step 45000000 --out step.proof   # one step, proven from its state"
+"$refute" prove "$wasm" 2000 --step 45000000 --out "$CARGO_TARGET_DIR/step.proof"
+echo
+echo "\$ refute verify-step step.proof --pre <that pre root>     # what the arbiter runs: one step, no program run"
+pre=$("$refute" state "$wasm" 2000 --step 45000000)
+"$refute" verify-step "$CARGO_TARGET_DIR/step.proof" --pre "$pre"

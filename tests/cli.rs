@@ -169,3 +169,71 @@ fn a_c_program_runs_with_args_stdin_env_and_exit_code() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("bad round count"), "{}", stderr(&o));
 }
+
+const LOOP: &str = r#"(module (memory 1)
+  (func (export "sum") (param i32) (result i32) (local i32)
+    block loop local.get 0 i32.eqz br_if 1
+      local.get 1 local.get 0 i32.add local.set 1
+      i32.const 64 local.get 1 i32.store
+      local.get 0 i32.const 1 i32.sub local.set 0 br 0 end end
+    local.get 1))"#;
+
+fn json(o: &Output) -> serde_json::Value {
+    assert!(o.status.success(), "{}", stderr(o));
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stdout)))
+}
+
+#[test]
+fn commit_state_prove_and_verify_step() {
+    let path = temp("loop.wat");
+    std::fs::write(&path, LOOP).unwrap();
+    let p = path.to_str().unwrap();
+    let c = json(&refute(&["commit", p, "--invoke", "sum", "200", "--stride", "100", "--json"]));
+    assert_eq!(c["status"], "finished");
+    let steps = c["steps"].as_u64().unwrap();
+    assert_eq!(c["leaves"].as_u64().unwrap(), steps.div_ceil(100) + 1);
+    // The final root is the state root at the last step.
+    let last = json(&refute(&["state", p, "--invoke", "sum", "200", "--step", &steps.to_string(), "--json"]));
+    assert_eq!(last["root"], c["final_root"]);
+    // A proof of step 40 starts at the state root of step 40 and ends at that of step 41.
+    let s40 = json(&refute(&["state", p, "--invoke", "sum", "200", "--step", "40", "--json"]));
+    let s41 = json(&refute(&["state", p, "--invoke", "sum", "200", "--step", "41", "--json"]));
+    let proof = temp("step40.proof");
+    let pr = json(&refute(&[
+        "prove",
+        p,
+        "--invoke",
+        "sum",
+        "200",
+        "--step",
+        "40",
+        "--out",
+        proof.to_str().unwrap(),
+        "--json",
+    ]));
+    assert_eq!(pr["pre_root"], s40["root"]);
+    assert_eq!(pr["post_root"], s41["root"]);
+    let pre = s40["root"].as_str().unwrap();
+    let v = json(&refute(&["verify-step", proof.to_str().unwrap(), "--pre", pre, "--json"]));
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["post_root"], s41["root"]);
+    // Against another pre-state, or tampered, the proof is invalid: exit 1 and a reason.
+    let other = s41["root"].as_str().unwrap();
+    let o = refute(&["verify-step", proof.to_str().unwrap(), "--pre", other]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("not for the claimed pre-state"), "{}", stderr(&o));
+    let mut bytes = std::fs::read(&proof).unwrap();
+    let n = bytes.len();
+    bytes[n - 5] ^= 0xff;
+    let bad = temp("tampered.proof");
+    std::fs::write(&bad, &bytes).unwrap();
+    let o = refute(&["verify-step", bad.to_str().unwrap(), "--pre", pre]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("invalid proof"), "{}", stderr(&o));
+    // Bad requests are refused with one line.
+    refused(&["state", p, "--invoke", "sum", "200", "--step", "99999999"], "there is no step 99999999");
+    refused(&["verify-step", proof.to_str().unwrap(), "--pre", "xyz"], "is not a 64-digit hex root");
+    refused(&["verify-step", "/nonexistent.proof"], "cannot read");
+    refused(&["commit", p, "--invoke", "sum", "200", "--stride", "0"], "--stride must be at least 1");
+}

@@ -4,7 +4,7 @@
 //! Structured control flow is resolved at translation time into jumps, so
 //! `block`, `loop`, `nop` and a block's `end` produce no instruction.
 //! Each opcode has an explicit, stable number ([`Op::opcode`]) that the proof
-//! format will use; it never depends on the declaration order.
+//! format uses ([`Op::encode`]); it never depends on the declaration order.
 //!
 //! Index fields hold *store addresses* after instantiation (function, global,
 //! table, memory, element and data addresses) and absolute code positions

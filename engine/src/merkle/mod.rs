@@ -1,4 +1,4 @@
-//! The Merkle tree over linear memory (see `specs/state.md`).
+//! Merkle trees of the state commitment (see `specs/state.md`).
 //!
 //! The tree has a fixed depth and covers the whole 32-bit address space in
 //! 32-byte leaves, so bytes past the memory's current size are zero leaves
@@ -6,8 +6,9 @@
 //! hashes lazily: callers mark written ranges dirty, and [`MemoryTree::root`]
 //! rehashes only the dirty 4 KiB pages, then the path from each to the root.
 //!
-//! This module is the building block for state commitments and one-step
-//! proofs; the interpreter does not call it yet.
+//! The same trees, at other depths, hold the stack, the output streams and
+//! data segments; `multi.rs` has fixed-depth trees over any 32-byte leaves
+//! and the multiproofs that open them.
 
 use sha2::{Digest, Sha256};
 

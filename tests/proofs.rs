@@ -137,9 +137,11 @@ fn arbitrary_value(t: refute_engine::ValType, rng: &mut Rng) -> Value {
 
 /// Every workload, on its small input: `samples` steps spread over the run
 /// (the first and last included) prove and verify, except host calls, which
-/// the format cannot carry yet and which are counted.
+/// the format cannot carry yet and which are counted. `REFUTE_PROOF_ALL=1`
+/// checks every step instead (a long run).
 #[test]
 fn workload_steps_verify() {
+    let all = std::env::var("REFUTE_PROOF_ALL").is_ok_and(|v| v == "1");
     let samples = env_u64("REFUTE_PROOF_SAMPLES", 150);
     for w in WORKLOADS {
         let module = Module::new(&std::fs::read(wasm(w.name).unwrap()).unwrap()).unwrap();
@@ -153,6 +155,7 @@ fn workload_steps_verify() {
         };
         let mut h = Hasher::new(&run.machine);
         let (mut ok, mut host, mut largest) = (0, 0, 0);
+        let samples = if all { total } else { samples };
         for i in 0..=samples {
             let step = total * i / samples;
             h.run(&mut run.machine, step);
@@ -171,6 +174,9 @@ fn workload_steps_verify() {
             w.name
         );
         assert!(ok >= samples as usize * 9 / 10, "{}: only {ok} of {samples} samples provable", w.name);
+        if all {
+            assert_eq!(ok + host, total as usize + 1, "{}: every step and the final state", w.name);
+        }
     }
 }
 

@@ -79,6 +79,14 @@ impl Fnv {
 
 /// Calls `f` with `args` at step `step`. Also returns the range of guest
 /// memory it may have written, as `(start, len)`.
+/// Whether `f` depends on its arguments alone (see [`Wasi::is_pure`]).
+pub(crate) fn is_pure(f: HostFunc) -> bool {
+    match f {
+        HostFunc::Nop => true,
+        HostFunc::Wasi(w) => w.is_pure(),
+    }
+}
+
 pub(crate) fn call(
     f: HostFunc,
     args: &[u64; MAX_HOST_ARGS],

@@ -80,6 +80,24 @@ impl Wasi {
     ];
 }
 
+impl Wasi {
+    /// Whether the function's effect depends on its arguments alone: it
+    /// reads and writes neither guest memory nor host state (so a one-step
+    /// proof of a call to it needs nothing but the stack).
+    pub fn is_pure(self) -> bool {
+        matches!(
+            self,
+            Wasi::FdClose
+                | Wasi::FdPrestatGet
+                | Wasi::FdPrestatDirName
+                | Wasi::FdSeek
+                | Wasi::ProcExit
+                | Wasi::SchedYield
+                | Wasi::Unsupported
+        )
+    }
+}
+
 /// The WASI module name.
 pub const MODULE: &str = "wasi_snapshot_preview1";
 

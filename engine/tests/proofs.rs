@@ -172,3 +172,25 @@ fn a_call_to_a_function_with_many_locals_has_small_proofs() {
     assert!(steps > 120, "{steps} steps: the prologue zeroes 992 locals 8 at a time");
     assert!(largest < 4096, "largest proof {largest} bytes");
 }
+
+#[test]
+fn host_calls_that_depend_on_their_arguments_alone_verify() {
+    // fd_close, fd_seek, sched_yield, an unsupported function (ENOSYS) and
+    // proc_exit touch neither memory nor host state: provable now.
+    let wat = r#"(module
+      (import "wasi_snapshot_preview1" "fd_close" (func $close (param i32) (result i32)))
+      (import "wasi_snapshot_preview1" "fd_seek" (func $seek (param i32 i64 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "sched_yield" (func $yield (result i32)))
+      (import "wasi_snapshot_preview1" "path_open" (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+      (func (export "_start")
+        i32.const 1 call $close
+        i32.const 9 i64.const 0 i32.const 0 i32.const 0 call $seek i32.add
+        call $yield i32.add
+        i32.const 0 i32.const 0 i32.const 0 i32.const 0 i32.const 0 i64.const 0 i64.const 0 i32.const 0 i32.const 0
+        call $open i32.add
+        call $exit))"#;
+    let (_, _, status) = check_every_step(wat, Entry::Start, 1);
+    // 0 (close) + 8 (EBADF) + 0 (yield) + 52 (ENOSYS)
+    assert_eq!(status, Status::Exited(60));
+}

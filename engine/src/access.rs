@@ -182,6 +182,11 @@ pub(crate) struct Direct<'a, const TRACK: bool> {
 }
 
 impl<'a, const TRACK: bool> Direct<'a, TRACK> {
+    /// The memory WASI calls use.
+    pub(crate) fn wasi_memory(&self) -> Option<u32> {
+        self.host.memory
+    }
+
     pub(crate) fn new(
         store: &'a mut Store,
         host: &'a mut HostState,

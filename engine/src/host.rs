@@ -4,7 +4,7 @@
 //! can call is a variant of [`HostFunc`], so a host call's effect is as
 //! deterministic and committable as an instruction's.
 
-use crate::access::{HostStep, MAX_HOST_ARGS};
+use crate::access::{HostStep, MAX_HOST_ARGS, World};
 use crate::store::MemInst;
 use crate::wasi::{self, Wasi};
 
@@ -79,11 +79,48 @@ impl Fnv {
 
 /// Calls `f` with `args` at step `step`. Also returns the range of guest
 /// memory it may have written, as `(start, len)`.
-/// Whether `f` depends on its arguments alone (see [`Wasi::is_pure`]).
-pub(crate) fn is_pure(f: HostFunc) -> bool {
-    match f {
-        HostFunc::Nop => true,
-        HostFunc::Wasi(w) => w.is_pure(),
+/// Performs `h` through `world` if its effect is provable: it depends on
+/// its arguments alone, or also on guest memory `mem` (reached through the
+/// world, so proofs record and open it) and no host state. `None` otherwise.
+pub(crate) fn call_in_world<W: World>(
+    world: &mut W,
+    mem: Option<u32>,
+    h: HostFunc,
+    args: &[u64; MAX_HOST_ARGS],
+    step: u64,
+) -> Option<HostStep> {
+    let HostFunc::Wasi(w) = h else { return Some(HostStep::Done(None)) };
+    let mut host = HostState::default();
+    let r = if w.is_pure() {
+        wasi::perform(w, args, &mut wasi::Mem::new(&mut [][..]), &mut host, step)
+    } else if let (true, Some(m)) = (w.touches_only_memory(), mem) {
+        wasi::perform(w, args, &mut wasi::Mem::new(&mut WorldMem { w: world, m }), &mut host, step)
+    } else {
+        return None;
+    };
+    Some(match r {
+        Ok(errno) => HostStep::Done(Some(errno as u64)),
+        Err(s) => HostStep::End(s),
+    })
+}
+
+/// Guest memory `m` reached through a [`World`].
+struct WorldMem<'a, W: World> {
+    w: &'a mut W,
+    m: u32,
+}
+
+impl<W: World> wasi::GuestMem for WorldMem<'_, W> {
+    fn size(&self) -> usize {
+        self.w.mem_len(self.m)
+    }
+    fn read_into(&mut self, at: usize, out: &mut [u8]) {
+        for (i, b) in out.iter_mut().enumerate() {
+            *b = self.w.load::<1>(self.m, at + i).map_or(0, |x| x[0]);
+        }
+    }
+    fn write_from(&mut self, at: usize, bytes: &[u8]) {
+        self.w.store(self.m, at, bytes);
     }
 }
 

@@ -81,6 +81,12 @@ impl Wasi {
 }
 
 impl Wasi {
+    /// Whether the function reads or writes guest memory but no host state
+    /// (`clock_res_get`, `clock_time_get`, `fd_fdstat_get`).
+    pub fn touches_only_memory(self) -> bool {
+        matches!(self, Wasi::ClockResGet | Wasi::ClockTimeGet | Wasi::FdFdstatGet)
+    }
+
     /// Whether the function's effect depends on its arguments alone: it
     /// reads and writes neither guest memory nor host state (so a one-step
     /// proof of a call to it needs nothing but the stack).
@@ -128,39 +134,70 @@ pub fn resolve(name: &str, ty: &FuncType) -> Option<Wasi> {
     Some(w)
 }
 
+/// Guest memory as the host functions reach it: the machine's bytes, or
+/// (for proofs) a machine state reached through `access::World`.
+pub(crate) trait GuestMem {
+    /// Size in bytes.
+    fn size(&self) -> usize;
+    /// Copies bytes at `at` (in bounds) into `out`.
+    fn read_into(&mut self, at: usize, out: &mut [u8]);
+    /// Writes `bytes` at `at` (in bounds).
+    fn write_from(&mut self, at: usize, bytes: &[u8]);
+}
+
+impl GuestMem for [u8] {
+    fn size(&self) -> usize {
+        self.len()
+    }
+    fn read_into(&mut self, at: usize, out: &mut [u8]) {
+        out.copy_from_slice(&self[at..at + out.len()]);
+    }
+    fn write_from(&mut self, at: usize, bytes: &[u8]) {
+        self[at..at + bytes.len()].copy_from_slice(bytes);
+    }
+}
+
 /// Guest memory access that turns out-of-bounds pointers into EFAULT and
 /// remembers the range it may have written.
-struct Mem<'a> {
-    data: &'a mut [u8],
-    /// `(lowest, highest + 1)` byte handed out for writing.
+pub(crate) struct Mem<'a, G: GuestMem + ?Sized> {
+    data: &'a mut G,
+    /// `(lowest, highest + 1)` byte written.
     written: Option<(usize, usize)>,
 }
 
-impl Mem<'_> {
-    fn slice(&mut self, ptr: u32, len: u32) -> Result<&mut [u8], u32> {
+impl<'a, G: GuestMem + ?Sized> Mem<'a, G> {
+    pub(crate) fn new(data: &'a mut G) -> Self {
+        Mem { data, written: None }
+    }
+    /// The start of `len` bytes at `ptr`, or EFAULT.
+    fn check(&self, ptr: u32, len: u32) -> Result<usize, u32> {
         let start = ptr as usize;
-        let end = start + len as usize;
-        let s = self.data.get_mut(start..end).ok_or(errno::FAULT)?;
-        if len > 0 {
+        if start + len as usize > self.data.size() { Err(errno::FAULT) } else { Ok(start) }
+    }
+    fn write(&mut self, ptr: u32, bytes: &[u8]) -> Result<(), u32> {
+        let start = self.check(ptr, bytes.len() as u32)?;
+        if !bytes.is_empty() {
+            let end = start + bytes.len();
             let (lo, hi) = self.written.unwrap_or((start, end));
             self.written = Some((lo.min(start), hi.max(end)));
+            self.data.write_from(start, bytes);
         }
-        Ok(s)
+        Ok(())
     }
-    fn read(&self, ptr: u32, len: u32) -> Result<&[u8], u32> {
-        let start = ptr as usize;
-        self.data.get(start..start + len as usize).ok_or(errno::FAULT)
+    fn read(&mut self, ptr: u32, len: u32) -> Result<Vec<u8>, u32> {
+        let start = self.check(ptr, len)?;
+        let mut out = vec![0; len as usize];
+        self.data.read_into(start, &mut out);
+        Ok(out)
     }
     fn read_u32(&mut self, ptr: u32) -> Result<u32, u32> {
         Ok(u32::from_le_bytes(self.read(ptr, 4)?.try_into().expect("four bytes")))
     }
     fn write_u32(&mut self, ptr: u32, v: u32) -> Result<(), u32> {
-        self.slice(ptr, 4)?.copy_from_slice(&v.to_le_bytes());
-        Ok(())
+        self.write(ptr, &v.to_le_bytes())
     }
     fn write_u64(&mut self, ptr: u32, v: u64) -> Result<(), u32> {
-        self.slice(ptr, 8)?.copy_from_slice(&v.to_le_bytes());
-        Ok(())
+        self.write(ptr, &v.to_le_bytes())
     }
     /// Reads an iovec array: (pointer, length) pairs.
     fn iovecs(&mut self, ptr: u32, count: u32) -> Result<Vec<(u32, u32)>, u32> {
@@ -177,20 +214,29 @@ impl Mem<'_> {
 }
 
 /// Writes a list of NUL-terminated strings and their pointers (argv/environ layout).
-fn put_strings(mem: &mut Mem<'_>, list: &[Vec<u8>], ptrs: u32, buf: u32) -> Result<(), u32> {
+fn put_strings<G: GuestMem + ?Sized>(
+    mem: &mut Mem<'_, G>,
+    list: &[Vec<u8>],
+    ptrs: u32,
+    buf: u32,
+) -> Result<(), u32> {
     let mut at = buf;
     for (i, s) in list.iter().enumerate() {
         mem.write_u32(ptrs + 4 * i as u32, at)?;
-        let len = s.len() as u32;
-        let dst = mem.slice(at, len + 1)?;
-        dst[..s.len()].copy_from_slice(s);
-        dst[s.len()] = 0;
-        at += len + 1;
+        let mut z = s.clone();
+        z.push(0);
+        mem.write(at, &z)?;
+        at += z.len() as u32;
     }
     Ok(())
 }
 
-fn sizes(mem: &mut Mem<'_>, list: &[Vec<u8>], count_ptr: u32, size_ptr: u32) -> Result<(), u32> {
+fn sizes<G: GuestMem + ?Sized>(
+    mem: &mut Mem<'_, G>,
+    list: &[Vec<u8>],
+    count_ptr: u32,
+    size_ptr: u32,
+) -> Result<(), u32> {
     mem.write_u32(count_ptr, list.len() as u32)?;
     mem.write_u32(size_ptr, list.iter().map(|s| s.len() as u32 + 1).sum())
 }
@@ -213,7 +259,7 @@ pub(crate) fn call_tracked(
     host: &mut HostState,
     steps: u64,
 ) -> (Result<u32, Status>, Option<(usize, usize)>) {
-    let mut mem = Mem { data: mem, written: None };
+    let mut mem = Mem::new(mem);
     let r = perform(w, args, &mut mem, host, steps);
     (r, mem.written.map(|(lo, hi)| (lo, hi - lo)))
 }
@@ -230,13 +276,14 @@ pub fn call_with_memory(
     host: &mut HostState,
     steps: u64,
 ) -> Result<u32, Status> {
-    perform(w, args, &mut Mem { data: mem, written: None }, host, steps)
+    perform(w, args, &mut Mem::new(mem), host, steps)
 }
 
-fn perform(
+/// What a WASI call does: the one definition, over any guest memory.
+pub(crate) fn perform<G: GuestMem + ?Sized>(
     w: Wasi,
     args: &[u64],
-    mem: &mut Mem<'_>,
+    mem: &mut Mem<'_, G>,
     host: &mut HostState,
     steps: u64,
 ) -> Result<u32, Status> {
@@ -269,11 +316,10 @@ fn perform(
             0..=2 => {
                 // filetype unknown (0), no flags, all rights: not a terminal,
                 // so wasi-libc buffers stdout fully.
-                let d = mem.slice(a(1), 24)?;
-                d.fill(0);
+                let mut d = [0u8; 24];
                 d[8..16].copy_from_slice(&u64::MAX.to_le_bytes());
                 d[16..24].copy_from_slice(&u64::MAX.to_le_bytes());
-                Ok(())
+                mem.write(a(1), &d)
             }
             _ => Err(errno::BADF),
         },
@@ -290,7 +336,7 @@ fn perform(
             for (ptr, len) in mem.iovecs(a(1), a(2))? {
                 let pos = host.stdin_pos as usize;
                 let n = (len as usize).min(host.stdin.len() - pos);
-                mem.slice(ptr, n as u32)?.copy_from_slice(&host.stdin[pos..pos + n]);
+                mem.write(ptr, &host.stdin[pos..pos + n])?;
                 host.stdin_pos += n as u64;
                 total += n as u32;
                 if n < len as usize {
@@ -310,16 +356,20 @@ fn perform(
                 if out.len() + len as usize > MAX_OUTPUT_BYTES {
                     return Err(errno::NOSPC);
                 }
-                out.extend_from_slice(mem.read(ptr, len)?);
+                out.extend_from_slice(&mem.read(ptr, len)?);
                 total += len;
             }
             mem.write_u32(a(3), total)
         }
         Wasi::RandomGet => {
             let (seed, pos) = (host.random_seed, host.random_pos);
-            let buf = mem.slice(a(0), a(1))?;
-            for (i, b) in buf.iter_mut().enumerate() {
-                *b = random_byte(seed, pos + i as u64);
+            mem.check(a(0), a(1))?;
+            let mut chunk = Vec::with_capacity(4096);
+            for start in (0..a(1)).step_by(4096) {
+                let end = (start + 4096).min(a(1));
+                chunk.clear();
+                chunk.extend((start..end).map(|i| random_byte(seed, pos + i as u64)));
+                mem.write(a(0) + start, &chunk)?;
             }
             host.random_pos += a(1) as u64;
             Ok(())

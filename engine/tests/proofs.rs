@@ -194,3 +194,27 @@ fn host_calls_that_depend_on_their_arguments_alone_verify() {
     // 0 (close) + 8 (EBADF) + 0 (yield) + 52 (ENOSYS)
     assert_eq!(status, Status::Exited(60));
 }
+
+#[test]
+fn host_calls_that_write_only_memory_verify() {
+    // clock_res_get, clock_time_get and fd_fdstat_get write a few bytes of
+    // memory (or fail with EFAULT) and read no host state: provable now.
+    let wat = r#"(module
+      (import "wasi_snapshot_preview1" "clock_res_get" (func $res (param i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "clock_time_get" (func $time (param i32 i64 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "fd_fdstat_get" (func $stat (param i32 i32) (result i32)))
+      (memory 1)
+      (func (export "_start") (result i64)
+        i32.const 1 i32.const 16 call $res drop
+        i32.const 0 i64.const 0 i32.const 30 call $time drop
+        i32.const 1 i32.const 100 call $stat drop
+        i32.const 1 i32.const 65530 call $stat i64.extend_i32_u   ;; EFAULT: 21
+        i32.const 30 i64.load i64.add))"#;
+    let module = Module::new(&wat::parse_str(wat).unwrap()).unwrap();
+    let task = Task { max_steps: 1000, ..Task::default() };
+    let m = refute_engine::run_task(&module, &task, &Entry::Start).unwrap();
+    assert_eq!(m.status(), Status::Finished);
+    let (_, largest, status) = check_every_step(wat, Entry::Start, 1);
+    assert_eq!(status, Status::Finished);
+    assert!(largest < 4096, "{largest}");
+}

@@ -217,6 +217,13 @@ impl World for Recorder<'_, '_> {
         self.inner.data_drop(d)
     }
     fn host_call(&mut self, h: HostFunc, args: &[u64; MAX_HOST_ARGS], step: u64) -> HostStep {
+        // Provable host calls go through this recorder, so what they touch
+        // is logged. The verifier takes memory 0 as the WASI memory, which
+        // it is in a task (one instance); otherwise only pure calls prove.
+        let mem = self.inner.wasi_memory().filter(|m| *m == 0);
+        if let Some(r) = crate::host::call_in_world(self, mem, h, args, step) {
+            return r;
+        }
         self.t().host.push(h);
         self.inner.host_call(h, args, step)
     }

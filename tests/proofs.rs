@@ -138,12 +138,13 @@ fn arbitrary_value(t: refute_engine::ValType, rng: &mut Rng) -> Value {
 /// Every workload, on its small input: `samples` steps spread over the run
 /// (the first and last included) prove and verify, except host calls, which
 /// the format cannot carry yet and which are counted. `REFUTE_PROOF_ALL=1`
-/// checks every step instead (a long run).
+/// checks every step instead (a long run); `REFUTE_PROOF_ONLY=NAME` picks workloads.
 #[test]
 fn workload_steps_verify() {
     let all = std::env::var("REFUTE_PROOF_ALL").is_ok_and(|v| v == "1");
     let samples = env_u64("REFUTE_PROOF_SAMPLES", 150);
-    for w in WORKLOADS {
+    let only = std::env::var("REFUTE_PROOF_ONLY").unwrap_or_default();
+    for w in WORKLOADS.iter().filter(|w| w.name.contains(&only)) {
         let module = Module::new(&std::fs::read(wasm(w.name).unwrap()).unwrap()).unwrap();
         let args = std::iter::once(w.name).chain(w.small.iter().copied()).map(String::from).collect();
         let task = Task { args, max_steps: u64::MAX, ..Task::default() };

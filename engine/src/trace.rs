@@ -67,11 +67,6 @@ pub fn commit(run: &mut Run, stride: Option<u64>) -> Result<Committed, HistoryEr
     Ok(Committed { steps: end, status, final_root, history, roots })
 }
 
-/// Advances `run` to `step` (or its end, if sooner) and returns the status.
-pub fn run_to(run: &mut Run, step: u64) -> Status {
-    run.run_until(step)
-}
-
 /// Snapshots of a run at regular steps, so that any state can be reached by
 /// re-executing at most one interval: what a player keeps while a dispute
 /// narrows (see `specs/commitments.md`, "Checkpoints").

@@ -4,7 +4,7 @@
 use crate::oracle;
 use crate::workloads::{self, WORKLOADS};
 use anyhow::{Context, Result, bail};
-use refute_engine::{Entry, Module, Run, Status, Task};
+use refute_engine::{Entry, Module, Run, Status};
 use std::time::{Duration, Instant};
 
 /// One workload's measurements.
@@ -24,7 +24,8 @@ pub struct Row {
     pub steps_per_s: f64,
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
+/// The median of some timings.
+pub(crate) fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
 }
@@ -35,12 +36,7 @@ pub fn run(runs: usize, filter: Option<&str>, quick: bool) -> Result<Vec<Row>> {
     let mut rows = Vec::new();
     for w in WORKLOADS.iter().filter(|w| filter.is_none_or(|f| w.name.contains(f))) {
         let bytes = std::fs::read(dir.join(format!("{}.wasm", w.name)))?;
-        let args = if quick { w.small } else { w.default };
-        let task = Task {
-            args: std::iter::once(w.name).chain(args.iter().copied()).map(String::from).collect(),
-            max_steps: u64::MAX,
-            ..Task::default()
-        };
+        let task = w.task(quick);
         let module = Module::new(&bytes).with_context(|| format!("loading {}", w.name))?;
         let (mut engine_times, mut wasmi_times) = (Vec::new(), Vec::new());
         let mut steps = 0;

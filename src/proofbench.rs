@@ -2,12 +2,13 @@
 //! the C workloads: committed execution against plain execution, proof
 //! sizes over evenly spaced steps, and proving and verification times.
 
+use crate::bench::median;
 use crate::workloads::{self, WORKLOADS};
 use anyhow::{Context, Result};
 use refute_engine::proof::{Proof, ProveError, prove_step, verify_step};
 use refute_engine::state::Hasher;
-use refute_engine::{Entry, Module, Run, Task, trace};
-use std::time::{Duration, Instant};
+use refute_engine::{Entry, Module, Run, trace};
+use std::time::Instant;
 
 /// One workload's measurements.
 #[derive(Clone, Debug, serde::Serialize)]
@@ -44,11 +45,6 @@ pub struct Row {
     pub prove_far_s: f64,
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
 fn pct(sorted: &[usize], p: f64) -> usize {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
@@ -59,12 +55,7 @@ pub fn run(runs: usize, filter: Option<&str>, quick: bool, samples: u64) -> Resu
     let mut rows = Vec::new();
     for w in WORKLOADS.iter().filter(|w| filter.is_none_or(|f| w.name.contains(f))) {
         let bytes = std::fs::read(dir.join(format!("{}.wasm", w.name)))?;
-        let args = if quick { w.small } else { w.default };
-        let task = Task {
-            args: std::iter::once(w.name).chain(args.iter().copied()).map(String::from).collect(),
-            max_steps: u64::MAX,
-            ..Task::default()
-        };
+        let task = w.task(quick);
         let module = Module::new(&bytes).with_context(|| format!("loading {}", w.name))?;
         let fresh = Run::new(&module, &task, &Entry::Start)?;
         let (mut plain, mut committed) = (Vec::new(), Vec::new());

@@ -16,6 +16,19 @@ pub struct Workload {
     pub default: &'static [&'static str],
 }
 
+impl Workload {
+    /// The task: `argv[0]` is the name, then the small (`quick`) or default
+    /// arguments; no step limit.
+    pub fn task(&self, quick: bool) -> refute_engine::Task {
+        let args = if quick { self.small } else { self.default };
+        refute_engine::Task {
+            args: std::iter::once(self.name).chain(args.iter().copied()).map(String::from).collect(),
+            max_steps: u64::MAX,
+            ..refute_engine::Task::default()
+        }
+    }
+}
+
 /// Every workload.
 pub const WORKLOADS: &[Workload] = &[
     Workload { name: "sha256", small: &["2"], default: &["2000"] },

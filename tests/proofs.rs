@@ -8,37 +8,16 @@ use refute_engine::proof::{Proof, ProveError, prove_step, verify_step};
 use refute_engine::state::{Hasher, state_root};
 use refute_engine::{Entry, Module, Run, Status, Task, Value, trace};
 
+#[path = "common/smith.rs"]
+mod smith;
+
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
+/// Smaller modules than the differential test's: each step is proven.
 fn config() -> wasm_smith::Config {
-    wasm_smith::Config {
-        simd_enabled: false,
-        relaxed_simd_enabled: false,
-        threads_enabled: false,
-        shared_everything_threads_enabled: false,
-        exceptions_enabled: false,
-        tail_call_enabled: false,
-        gc_enabled: false,
-        memory64_enabled: false,
-        custom_page_sizes_enabled: false,
-        wide_arithmetic_enabled: false,
-        extended_const_enabled: false,
-        custom_descriptors_enabled: false,
-        compact_imports_enabled: false,
-        canonicalize_nans: true,
-        export_everything: true,
-        max_imports: 0,
-        max_memories: 1,
-        max_tables: 2,
-        max_memory32_bytes: 4 * 65536,
-        max_table_elements: 1000,
-        max_instructions: 300,
-        max_funcs: 12,
-        min_funcs: 3,
-        ..wasm_smith::Config::default()
-    }
+    wasm_smith::Config { max_instructions: 300, max_funcs: 12, min_funcs: 3, ..smith::config() }
 }
 
 struct Rng(u64);
@@ -146,8 +125,7 @@ fn workload_steps_verify() {
     let only = std::env::var("REFUTE_PROOF_ONLY").unwrap_or_default();
     for w in WORKLOADS.iter().filter(|w| w.name.contains(&only)) {
         let module = Module::new(&std::fs::read(wasm(w.name).unwrap()).unwrap()).unwrap();
-        let args = std::iter::once(w.name).chain(w.small.iter().copied()).map(String::from).collect();
-        let task = Task { args, max_steps: u64::MAX, ..Task::default() };
+        let task = w.task(true);
         let mut run = Run::new(&module, &task, &Entry::Start).unwrap();
         let total = {
             let mut probe = run.clone();

@@ -16,7 +16,7 @@
 
 use crate::host::{self, HostFunc, HostState};
 use crate::isa::Op;
-use crate::limits::MAX_TABLE_ELEMS;
+use crate::limits::PAGE_SIZE;
 use crate::machine::Frame;
 use crate::merkle::MemoryTree;
 use crate::status::Status;
@@ -80,8 +80,10 @@ pub(crate) trait World {
     fn load<const N: usize>(&self, m: u32, ea: usize) -> Option<[u8; N]>;
     /// Writes `bytes` at `ea`; `false` (nothing written) out of bounds.
     fn store(&mut self, m: u32, ea: usize, bytes: &[u8]) -> bool;
-    /// `memory.grow`: the old size in pages, or -1.
-    fn mem_grow(&mut self, m: u32, delta: u32) -> i32;
+    /// The most pages the memory may grow to.
+    fn mem_limit(&self, m: u32) -> u32;
+    /// Resizes to `pages` (at most the limit, never smaller); new bytes are zero.
+    fn mem_resize(&mut self, m: u32, pages: u32);
     /// `memmove` inside memory `m` of `k` bytes (in bounds).
     fn mem_copy(&mut self, m: u32, src: usize, dst: usize, k: usize);
     /// Fills `k` bytes at `dst` (in bounds).
@@ -267,7 +269,7 @@ impl<const TRACK: bool> World for Direct<'_, TRACK> {
     }
     #[inline(always)]
     fn table_limit(&self, t: u32) -> u32 {
-        self.table(t).max.unwrap_or(u32::MAX).min(MAX_TABLE_ELEMS)
+        self.table(t).limit()
     }
     #[inline(always)]
     fn table_get(&self, t: u32, i: u32) -> Option<u64> {
@@ -324,8 +326,12 @@ impl<const TRACK: bool> World for Direct<'_, TRACK> {
         }
     }
     #[inline(always)]
-    fn mem_grow(&mut self, m: u32, delta: u32) -> i32 {
-        self.memories[m as usize].grow(delta)
+    fn mem_limit(&self, m: u32) -> u32 {
+        self.mem(m).limit()
+    }
+    #[inline(always)]
+    fn mem_resize(&mut self, m: u32, pages: u32) {
+        self.memories[m as usize].data.resize(pages as usize * PAGE_SIZE as usize, 0);
     }
     #[inline(always)]
     fn mem_copy(&mut self, m: u32, src: usize, dst: usize, k: usize) {

@@ -493,8 +493,15 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
             Op::I64Store32 { mem, offset } => store!(mem, offset, 4, |v| (v as u32).to_le_bytes()),
             Op::MemorySize { mem } => push!((w.mem_len(mem) as u64) / PAGE_SIZE),
             Op::MemoryGrow { mem } => {
-                let r = w.mem_grow(mem, stack[sp - 1] as u32);
-                stack[sp - 1] = from_i32(r);
+                let delta = stack[sp - 1] as u32;
+                let old = (w.mem_len(mem) as u64 / PAGE_SIZE) as u32;
+                stack[sp - 1] = match old.checked_add(delta) {
+                    Some(new) if new <= w.mem_limit(mem) => {
+                        w.mem_resize(mem, new);
+                        from_u32(old)
+                    }
+                    _ => from_i32(-1),
+                };
             }
             Op::MemoryFill { mem } => {
                 let n = stack[sp - 1] as u32 as usize;

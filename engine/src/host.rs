@@ -98,10 +98,15 @@ pub(crate) fn call_in_world<W: World>(
     } else {
         return None;
     };
-    Some(match r {
+    Some(wasi_step(r))
+}
+
+/// A WASI call's outcome as a step: its errno is the result, or the run ends.
+fn wasi_step(r: Result<u32, crate::status::Status>) -> HostStep {
+    match r {
         Ok(errno) => HostStep::Done(Some(errno as u64)),
         Err(s) => HostStep::End(s),
-    })
+    }
 }
 
 /// Guest memory `m` reached through a [`World`].
@@ -140,11 +145,7 @@ pub(crate) fn call(
                 None => &mut empty[..],
             };
             let (r, written) = wasi::call_tracked(w, args, mem, host, step);
-            let r = match r {
-                Ok(errno) => HostStep::Done(Some(errno as u64)),
-                Err(s) => HostStep::End(s),
-            };
-            (r, written)
+            (wasi_step(r), written)
         }
     }
 }

@@ -86,6 +86,13 @@ pub(crate) struct TableInst {
     pub ty: ValType,
 }
 
+impl TableInst {
+    /// The most elements the table may grow to: its maximum, capped by the engine's limit.
+    pub(crate) fn limit(&self) -> u32 {
+        self.max.unwrap_or(u32::MAX).min(MAX_TABLE_ELEMS)
+    }
+}
+
 /// A linear memory in the store.
 #[derive(Clone, Debug, Default)]
 pub struct MemInst {
@@ -100,17 +107,9 @@ impl MemInst {
         (self.data.len() as u64 / PAGE_SIZE) as u32
     }
 
-    /// Grows by `delta` pages; returns the old size, or -1 if not allowed.
-    pub(crate) fn grow(&mut self, delta: u32) -> i32 {
-        let old = self.pages();
-        let limit = self.max.unwrap_or(MAX_MEMORY_PAGES).min(MAX_MEMORY_PAGES);
-        match old.checked_add(delta) {
-            Some(new) if new <= limit => {
-                self.data.resize(new as usize * PAGE_SIZE as usize, 0);
-                old as i32
-            }
-            _ => -1,
-        }
+    /// The most pages the memory may grow to: its maximum, capped by the engine's limit.
+    pub(crate) fn limit(&self) -> u32 {
+        self.max.unwrap_or(MAX_MEMORY_PAGES).min(MAX_MEMORY_PAGES)
     }
 }
 

@@ -28,7 +28,7 @@ const LEAF_PREFIX: &[u8] = b"refute leaf:";
 const NODE_PREFIX: &[u8] = b"refute node:";
 
 mod multi;
-pub use multi::{Leaf, MultiProof, OpenError, Opened, fold, root_of};
+pub use multi::{Leaf, Levels, MultiProof, OpenError, Opened, fold, root_of};
 
 /// Hash of a leaf holding these 32 bytes.
 pub fn hash_leaf(bytes: &[u8; LEAF_BYTES]) -> Hash {
@@ -51,6 +51,17 @@ pub fn zero_hashes() -> [Hash; DEPTH + 1] {
     z
 }
 
+/// Leaf `i` of a byte vector: bytes `32·i .. 32·i + 32`, zero past the end.
+pub fn leaf_at(data: &[u8], i: usize) -> [u8; LEAF_BYTES] {
+    let mut leaf = [0u8; LEAF_BYTES];
+    let start = i * LEAF_BYTES;
+    if start < data.len() {
+        let end = (start + LEAF_BYTES).min(data.len());
+        leaf[..end - start].copy_from_slice(&data[start..end]);
+    }
+    leaf
+}
+
 /// Hash of the subtree of `height` whose leaves start at byte `start` of
 /// `data`; bytes past the end of `data` are zero.
 fn subtree(data: &[u8], start: usize, height: usize, zeros: &[Hash; DEPTH + 1]) -> Hash {
@@ -59,10 +70,7 @@ fn subtree(data: &[u8], start: usize, height: usize, zeros: &[Hash; DEPTH + 1]) 
         return zeros[height];
     }
     if height == 0 {
-        let mut leaf = [0u8; LEAF_BYTES];
-        let end = (start + LEAF_BYTES).min(data.len());
-        leaf[..end - start].copy_from_slice(&data[start..end]);
-        return hash_leaf(&leaf);
+        return hash_leaf(&leaf_at(data, start / LEAF_BYTES));
     }
     let half = len / 2;
     hash_node(&subtree(data, start, height - 1, zeros), &subtree(data, start + half, height - 1, zeros))

@@ -15,16 +15,34 @@ pub type Leaf = [u8; 32];
 /// The root of a tree of `depth` whose first leaves are `leaves` and the
 /// rest zero. Panics if `leaves` does not fit.
 pub fn root_of(leaves: &[Leaf], depth: usize) -> Hash {
-    assert!(depth < 64 && leaves.len() as u64 <= 1u64 << depth, "{} leaves at depth {depth}", leaves.len());
-    let zeros = zero_hashes();
-    let mut level: Vec<Hash> = leaves.iter().map(hash_leaf).collect();
-    for h in 0..depth {
-        if level.is_empty() {
-            return zeros[depth];
+    Levels::new(leaves, depth).node(depth, 0)
+}
+
+/// Every populated node of a tree of `depth` whose first leaves are
+/// `leaves` and the rest zero (for opening small trees).
+pub struct Levels {
+    levels: Vec<Vec<Hash>>,
+    zeros: [Hash; super::DEPTH + 1],
+}
+
+impl Levels {
+    /// Hashes the tree. Panics if `leaves` does not fit.
+    pub fn new(leaves: &[Leaf], depth: usize) -> Levels {
+        let fits = depth <= super::DEPTH && leaves.len() as u64 <= 1u64 << depth;
+        assert!(fits, "{} leaves at depth {depth}", leaves.len());
+        let zeros = zero_hashes();
+        let mut levels = vec![leaves.iter().map(hash_leaf).collect::<Vec<_>>()];
+        for h in 0..depth {
+            let next = levels[h].chunks(2).map(|c| hash_node(&c[0], c.get(1).unwrap_or(&zeros[h]))).collect();
+            levels.push(next);
         }
-        level = level.chunks(2).map(|c| hash_node(&c[0], c.get(1).unwrap_or(&zeros[h]))).collect();
+        Levels { levels, zeros }
     }
-    level.first().copied().unwrap_or(zeros[depth])
+
+    /// The hash of node `i` at height `h` (0: leaves).
+    pub fn node(&self, h: usize, i: u64) -> Hash {
+        self.levels[h].get(i as usize).copied().unwrap_or(self.zeros[h])
+    }
 }
 
 /// The canonical multiproof walk. `nodes` are the opened leaves' hashes,
@@ -156,17 +174,6 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn full_levels(leaves: &[Leaf], depth: usize) -> Vec<Vec<Hash>> {
-        let zeros = zero_hashes();
-        let mut levels = vec![leaves.iter().map(hash_leaf).collect::<Vec<_>>()];
-        for h in 0..depth {
-            let prev = &levels[h];
-            let next = prev.chunks(2).map(|c| hash_node(&c[0], c.get(1).unwrap_or(&zeros[h]))).collect();
-            levels.push(next);
-        }
-        levels
-    }
-
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
 
@@ -180,10 +187,13 @@ mod tests {
         ) {
             let leaves: Vec<Leaf> = (0..n).map(|i| [seed.wrapping_add(i as u8); 32]).collect();
             let root = root_of(&leaves, depth);
-            let levels = full_levels(&leaves, depth);
-            let zeros = zero_hashes();
+            if depth >= 7 {
+                // The byte tree hashes the same vector by recursion: an independent model.
+                prop_assert_eq!(root, super::super::MemoryTree::with_depth(depth).root(&leaves.concat()));
+            }
+            let levels = Levels::new(&leaves, depth);
             let leaf = |i: u64| leaves.get(i as usize).copied().unwrap_or([0; 32]);
-            let node = |h: usize, i: u64| levels[h].get(i as usize).copied().unwrap_or(zeros[h]);
+            let node = |h: usize, i: u64| levels.node(h, i);
             let proof = MultiProof::build(depth, picks.iter().copied(), leaf, node);
             let mut opened = Opened::verify(depth, &root, &proof).unwrap();
             prop_assert_eq!(opened.root(&root), root);
@@ -215,9 +225,8 @@ mod tests {
     fn malformed_openings_are_refused() {
         let leaves = [[1u8; 32], [2; 32], [3; 32]];
         let root = root_of(&leaves, 4);
-        let levels = full_levels(&leaves, 4);
-        let zeros = zero_hashes();
-        let node = |h: usize, i: u64| levels[h].get(i as usize).copied().unwrap_or(zeros[h]);
+        let levels = Levels::new(&leaves, 4);
+        let node = |h: usize, i: u64| levels.node(h, i);
         let leaf = |i: u64| leaves.get(i as usize).copied().unwrap_or([0; 32]);
         let p = MultiProof::build(4, [0, 2], leaf, node);
         let mut extra = p.clone();

@@ -16,9 +16,7 @@ use crate::access::{Direct, Slots};
 use crate::exec::{Regs, step_loop};
 use crate::isa::Op;
 use crate::machine::Machine;
-use crate::merkle::{
-    Hash, Leaf, MemoryTree, MultiProof, OpenError, Opened, hash_leaf, hash_node, zero_hashes,
-};
+use crate::merkle::{Hash, Leaf, Levels, MemoryTree, MultiProof, OpenError, Opened};
 use crate::state::{
     Entry, EntryKind, Hasher, Header, TreeId, code_leaf, decode_status, encode_status, frames_leaf,
     func_leaf, slots_leaves,
@@ -116,27 +114,6 @@ pub fn hex(h: &Hash) -> String {
     h.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// All levels of a tree over `leaves` (for opening small trees).
-struct Levels {
-    levels: Vec<Vec<Hash>>,
-    zeros: [Hash; crate::merkle::DEPTH + 1],
-}
-
-impl Levels {
-    fn new(leaves: &[Leaf], depth: usize) -> Levels {
-        let zeros = zero_hashes();
-        let mut levels = vec![leaves.iter().map(hash_leaf).collect::<Vec<_>>()];
-        for h in 0..depth {
-            let next = levels[h].chunks(2).map(|c| hash_node(&c[0], c.get(1).unwrap_or(&zeros[h]))).collect();
-            levels.push(next);
-        }
-        Levels { levels, zeros }
-    }
-    fn node(&self, h: usize, i: u64) -> Hash {
-        self.levels[h].get(i as usize).copied().unwrap_or(self.zeros[h])
-    }
-}
-
 fn open_vec(leaves: &[Leaf], depth: usize, indices: &std::collections::BTreeSet<u64>) -> MultiProof {
     let lv = Levels::new(leaves, depth);
     MultiProof::build(
@@ -148,15 +125,7 @@ fn open_vec(leaves: &[Leaf], depth: usize, indices: &std::collections::BTreeSet<
 }
 
 fn open_bytes(tree: &MemoryTree, data: &[u8], indices: &std::collections::BTreeSet<u64>) -> MultiProof {
-    let leaf = |i: u64| {
-        let mut l = [0u8; 32];
-        let start = (i as usize) * 32;
-        if start < data.len() {
-            let end = (start + 32).min(data.len());
-            l[..end - start].copy_from_slice(&data[start..end]);
-        }
-        l
-    };
+    let leaf = |i: u64| crate::merkle::leaf_at(data, i as usize);
     MultiProof::build(tree.depth(), indices.iter().copied(), leaf, |h, i| tree.node(data, h, i as usize))
 }
 
@@ -206,73 +175,33 @@ pub fn prove_step(m: &Machine, hasher: &mut Hasher) -> Result<Proof, ProveError>
     let globals: Vec<u64> = s.globals.iter().map(|g| g.value).collect();
     add(TreeId::Globals, open_vec(&slots_leaves(&globals), TreeId::Globals.depth(), &t.globals));
 
+    // The directory entries as the hasher has just computed them; open the
+    // content of each entry the step touched.
     let mut entries = Vec::new();
     let mut dirs: BTreeMap<TreeId, std::collections::BTreeSet<u64>> = BTreeMap::new();
-    let mut dir_leaves: BTreeMap<TreeId, Vec<Leaf>> = BTreeMap::new();
-    // Every directory's leaves, as the hasher computes them.
-    for kind in [EntryKind::Memory, EntryKind::Table, EntryKind::Elem, EntryKind::Data] {
-        let list: Vec<(Entry, Option<MultiProof>)> = match kind {
-            EntryKind::Memory => s
-                .memories
-                .iter()
-                .enumerate()
-                .map(|(i, mem)| {
-                    let tree = &hasher.dirty.memories[i];
-                    let limit = mem
-                        .max
-                        .unwrap_or(crate::limits::MAX_MEMORY_PAGES)
-                        .min(crate::limits::MAX_MEMORY_PAGES);
-                    let e = Entry { len: mem.pages(), limit, root: tree.node(&mem.data, tree.depth(), 0) };
-                    let p = t.entries.get(&(kind, i as u32)).map(|set| open_bytes(tree, &mem.data, set));
-                    (e, p)
-                })
-                .collect(),
-            EntryKind::Table => s
-                .tables
-                .iter()
-                .enumerate()
-                .map(|(i, tab)| {
-                    let limit = tab.max.unwrap_or(u32::MAX).min(crate::limits::MAX_TABLE_ELEMS);
-                    let leaves = slots_leaves(&tab.elems);
-                    let root = crate::merkle::root_of(&leaves, kind.depth());
-                    let e = Entry { len: tab.elems.len() as u32, limit, root };
-                    (e, t.entries.get(&(kind, i as u32)).map(|set| open_vec(&leaves, kind.depth(), set)))
-                })
-                .collect(),
-            EntryKind::Elem => s
-                .elems
-                .iter()
-                .enumerate()
-                .map(|(i, el)| {
-                    let leaves = slots_leaves(el);
-                    let root = crate::merkle::root_of(&leaves, kind.depth());
-                    let e = Entry { len: el.len() as u32, limit: 0, root };
-                    (e, t.entries.get(&(kind, i as u32)).map(|set| open_vec(&leaves, kind.depth(), set)))
-                })
-                .collect(),
-            EntryKind::Data => s
-                .datas
-                .iter()
-                .enumerate()
-                .map(|(i, d)| {
-                    let mut tree = MemoryTree::with_depth(kind.depth());
-                    let root = tree.root(d);
-                    let e = Entry { len: d.len() as u32, limit: 0, root };
-                    (e, t.entries.get(&(kind, i as u32)).map(|set| open_bytes(&tree, d, set)))
-                })
-                .collect(),
-        };
-        let dir = kind.directory();
-        dir_leaves.insert(dir, list.iter().map(|(e, _)| e.leaf(kind)).collect());
-        for (i, (entry, content)) in list.into_iter().enumerate() {
-            if let Some(content) = content {
-                dirs.entry(dir).or_default().insert(i as u64);
-                entries.push(EntryProof { kind, index: i as u32, entry, content });
+    for (&(kind, i), set) in &t.entries {
+        let content = match kind {
+            EntryKind::Memory => {
+                open_bytes(&hasher.dirty.memories[i as usize], &s.memories[i as usize].data, set)
             }
-        }
+            EntryKind::Table => open_vec(&slots_leaves(&s.tables[i as usize].elems), kind.depth(), set),
+            EntryKind::Elem => open_vec(&slots_leaves(&s.elems[i as usize]), kind.depth(), set),
+            EntryKind::Data => open_bytes(&hasher.datas[i as usize].1, &s.datas[i as usize], set),
+        };
+        dirs.entry(kind.directory()).or_default().insert(i as u64);
+        entries.push(EntryProof {
+            kind,
+            index: i,
+            entry: hasher.entries[kind as usize][i as usize],
+            content,
+        });
     }
-    for (dir, set) in &dirs {
-        add(*dir, open_vec(&dir_leaves[dir], dir.depth(), set));
+    let dir_leaves =
+        |kind: EntryKind| hasher.entries[kind as usize].iter().map(|e| e.leaf(kind)).collect::<Vec<_>>();
+    for kind in EntryKind::ALL {
+        if let Some(set) = dirs.get(&kind.directory()) {
+            add(kind.directory(), open_vec(&dir_leaves(kind), kind.directory().depth(), set));
+        }
     }
     let stack_bytes = crate::state::stack_bytes(&m.stack);
     add(TreeId::Stack, open_bytes(&hasher.stack, stack_bytes, &t.stack));

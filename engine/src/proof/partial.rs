@@ -322,15 +322,12 @@ impl World for PartialWorld<'_> {
         }
         true
     }
-    fn mem_grow(&mut self, m: u32, delta: u32) -> i32 {
-        let Some(e) = self.entry_mut(EntryKind::Memory, m) else { return -1 };
-        let old = e.entry.len;
-        match old.checked_add(delta) {
-            Some(new) if new <= e.entry.limit => {
-                e.entry.len = new;
-                old as i32
-            }
-            _ => -1,
+    fn mem_limit(&self, m: u32) -> u32 {
+        self.entry(EntryKind::Memory, m).map_or(0, |e| e.entry.limit)
+    }
+    fn mem_resize(&mut self, m: u32, pages: u32) {
+        if let Some(e) = self.entry_mut(EntryKind::Memory, m) {
+            e.entry.len = pages;
         }
     }
     fn mem_copy(&mut self, m: u32, src: usize, dst: usize, k: usize) {

@@ -190,9 +190,13 @@ impl World for Recorder<'_, '_> {
         }
         ok
     }
-    fn mem_grow(&mut self, m: u32, delta: u32) -> i32 {
+    fn mem_limit(&self, m: u32) -> u32 {
         self.t().entry(EntryKind::Memory, m);
-        self.inner.mem_grow(m, delta)
+        self.inner.mem_limit(m)
+    }
+    fn mem_resize(&mut self, m: u32, pages: u32) {
+        self.t().entry(EntryKind::Memory, m);
+        self.inner.mem_resize(m, pages)
     }
     fn mem_copy(&mut self, m: u32, src: usize, dst: usize, k: usize) {
         self.t().range(EntryKind::Memory, m, src, k);

@@ -2,7 +2,6 @@
 
 use super::layout::*;
 use crate::access::Dirty;
-use crate::limits::{MAX_MEMORY_PAGES, MAX_TABLE_ELEMS, PAGE_SIZE};
 use crate::machine::Machine;
 use crate::merkle::{Hash, Leaf, MemoryTree, root_of};
 use crate::store::{FuncKind, Store};
@@ -96,7 +95,10 @@ pub struct Hasher {
     input: Hash,
     pub(crate) stack: MemoryTree,
     elems: Vec<(usize, Hash)>,
-    datas: Vec<(usize, Hash)>,
+    /// Each data segment's length when last hashed, and its tree.
+    pub(crate) datas: Vec<(usize, MemoryTree)>,
+    /// The directory entries of the last header, by [`EntryKind`].
+    pub(crate) entries: [Vec<Entry>; 4],
     pub(crate) stdout: MemoryTree,
     pub(crate) stderr: MemoryTree,
     out_seen: (usize, usize),
@@ -125,6 +127,7 @@ impl Hasher {
             stack,
             elems: Vec::new(),
             datas: Vec::new(),
+            entries: Default::default(),
             stdout: MemoryTree::with_depth(TreeId::Stdout.depth()),
             stderr: MemoryTree::with_depth(TreeId::Stderr.depth()),
             out_seen: (0, 0),
@@ -141,49 +144,36 @@ impl Hasher {
         d.stack_low = m.regs.fp as usize;
         let stack = self.stack.root(stack_bytes(&m.stack));
 
-        let mems: Vec<Leaf> = s
-            .memories
-            .iter()
-            .zip(d.memories.iter_mut())
-            .map(|(mem, t)| {
-                let limit = mem.max.unwrap_or(MAX_MEMORY_PAGES).min(MAX_MEMORY_PAGES);
-                let len = (mem.data.len() as u64 / PAGE_SIZE) as u32;
-                Entry { len, limit, root: t.root(&mem.data) }.leaf(EntryKind::Memory)
-            })
-            .collect();
-        let tables: Vec<Leaf> = s
-            .tables
-            .iter()
-            .map(|t| {
-                let limit = t.max.unwrap_or(u32::MAX).min(MAX_TABLE_ELEMS);
-                let root = root_of(&slots_leaves(&t.elems), EntryKind::Table.depth());
-                Entry { len: t.elems.len() as u32, limit, root }.leaf(EntryKind::Table)
-            })
-            .collect();
+        let mems = s.memories.iter().zip(d.memories.iter_mut()).map(|(mem, t)| Entry {
+            len: mem.pages(),
+            limit: mem.limit(),
+            root: t.root(&mem.data),
+        });
+        let tables = s.tables.iter().map(|t| Entry {
+            len: t.elems.len() as u32,
+            limit: t.limit(),
+            root: root_of(&slots_leaves(&t.elems), EntryKind::Table.depth()),
+        });
         self.elems.resize(s.elems.len(), (usize::MAX, [0; 32]));
-        let elems: Vec<Leaf> = s
-            .elems
-            .iter()
-            .zip(self.elems.iter_mut())
-            .map(|(e, cache)| {
-                if cache.0 != e.len() {
-                    *cache = (e.len(), root_of(&slots_leaves(e), EntryKind::Elem.depth()));
-                }
-                Entry { len: e.len() as u32, limit: 0, root: cache.1 }.leaf(EntryKind::Elem)
-            })
-            .collect();
-        self.datas.resize(s.datas.len(), (usize::MAX, [0; 32]));
-        let datas: Vec<Leaf> = s
-            .datas
-            .iter()
-            .zip(self.datas.iter_mut())
-            .map(|(b, cache)| {
-                if cache.0 != b.len() {
-                    *cache = (b.len(), MemoryTree::with_depth(EntryKind::Data.depth()).root(b));
-                }
-                Entry { len: b.len() as u32, limit: 0, root: cache.1 }.leaf(EntryKind::Data)
-            })
-            .collect();
+        let elems = s.elems.iter().zip(self.elems.iter_mut()).map(|(e, cache)| {
+            if cache.0 != e.len() {
+                *cache = (e.len(), root_of(&slots_leaves(e), EntryKind::Elem.depth()));
+            }
+            Entry { len: e.len() as u32, limit: 0, root: cache.1 }
+        });
+        self.datas
+            .resize_with(s.datas.len(), || (usize::MAX, MemoryTree::with_depth(EntryKind::Data.depth())));
+        let datas = s.datas.iter().zip(self.datas.iter_mut()).map(|(b, cache)| {
+            if cache.0 != b.len() {
+                *cache = (b.len(), MemoryTree::with_depth(EntryKind::Data.depth()));
+                cache.1.mark_dirty(0, b.len());
+            }
+            Entry { len: b.len() as u32, limit: 0, root: cache.1.root(b) }
+        });
+        self.entries = [mems.collect(), tables.collect(), elems.collect(), datas.collect()];
+        let dir_root = |kind: EntryKind, entries: &[Entry]| {
+            root_of(&entries.iter().map(|e| e.leaf(kind)).collect::<Vec<_>>(), kind.directory().depth())
+        };
         let h = &m.host;
         let (o, e) = self.out_seen;
         self.stdout.mark_dirty(o, h.stdout.len().saturating_sub(o));
@@ -196,10 +186,9 @@ impl Hasher {
         roots[TreeId::Code as usize] = self.code;
         roots[TreeId::Funcs as usize] = self.funcs;
         roots[TreeId::Globals as usize] = root_of(&slots_leaves(&globals), TreeId::Globals.depth());
-        roots[TreeId::Memories as usize] = root_of(&mems, TreeId::Memories.depth());
-        roots[TreeId::Tables as usize] = root_of(&tables, TreeId::Tables.depth());
-        roots[TreeId::Elems as usize] = root_of(&elems, TreeId::Elems.depth());
-        roots[TreeId::Datas as usize] = root_of(&datas, TreeId::Datas.depth());
+        for kind in EntryKind::ALL {
+            roots[kind.directory() as usize] = dir_root(kind, &self.entries[kind as usize]);
+        }
         roots[TreeId::Stack as usize] = stack;
         roots[TreeId::Frames as usize] = root_of(&frames, TreeId::Frames.depth());
         roots[TreeId::Stdout as usize] = self.stdout.root(&h.stdout);

@@ -88,6 +88,9 @@ pub enum EntryKind {
 }
 
 impl EntryKind {
+    /// Every kind, in number order.
+    pub const ALL: [EntryKind; 4] = [EntryKind::Memory, EntryKind::Table, EntryKind::Elem, EntryKind::Data];
+
     /// The directory tree holding entries of this kind.
     pub fn directory(self) -> TreeId {
         match self {
@@ -118,7 +121,7 @@ impl EntryKind {
 
     /// Decodes an entry kind.
     pub fn from_u8(b: u8) -> Option<EntryKind> {
-        [EntryKind::Memory, EntryKind::Table, EntryKind::Elem, EntryKind::Data].get(b as usize).copied()
+        EntryKind::ALL.get(b as usize).copied()
     }
 }
 

@@ -1,0 +1,1 @@
+//! The game rules: a pure state machine (`specs/protocol.md`).

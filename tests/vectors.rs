@@ -14,6 +14,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 const MODULE: &str = include_str!("vectors.wat");
+/// Host calls, with an input: every micro-step of each call.
+const HOST_MODULE: &str = include_str!("vectors-host.wat");
 
 fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("traces/vectors")
@@ -60,6 +62,50 @@ fn generate() -> BTreeMap<String, String> {
             h.run(m, m.steps() + 1);
         }
     }
+    out.extend(generate_host());
+    out
+}
+
+/// Vectors `host-NAME-K`: micro-step K of the first call to WASI function NAME.
+fn generate_host() -> BTreeMap<String, String> {
+    let module = Module::new(&wat::parse_str(HOST_MODULE).unwrap()).unwrap();
+    let names: Vec<String> = module.imports().iter().map(|i| i.name.clone()).collect();
+    let task = Task {
+        args: vec!["vectors".into(), "an argument long enough to take two micro-steps of sixty-four".into()],
+        env: vec![("LANG".into(), "C".into())],
+        stdin: (0..90u8).collect(),
+        max_steps: 10_000,
+    };
+    let mut run = Run::new(&module, &task, &Entry::Start).unwrap();
+    let m = &mut run.machine;
+    let mut h = Hasher::new(m);
+    let mut out = BTreeMap::new();
+    let mut micro = (u32::MAX, 0);
+    loop {
+        let pre = h.root(m);
+        let proof = prove_step(m, &mut h).unwrap();
+        let v = verify_step(&pre, &proof).unwrap();
+        if let Some(refute_engine::isa::Op::Call { func }) = v.op
+            && let Some(name) = names.get(func as usize)
+        {
+            micro = if micro.0 == func { (func, micro.1 + 1) } else { (func, 0) };
+            let json = serde_json::json!({
+                "description": format!("step {} of tests/vectors-host.wat: micro-step {} of {name}", m.steps(), micro.1),
+                "pre_root": hex(&pre),
+                "post_root": hex(&v.post),
+                "proof": hex_bytes(&proof.encode()),
+            });
+            out.insert(
+                format!("host-{name}-{}.json", micro.1),
+                serde_json::to_string_pretty(&json).unwrap() + "\n",
+            );
+        }
+        if m.status() != Status::Running {
+            break;
+        }
+        h.run(m, m.steps() + 1);
+    }
+    assert_eq!(m.status(), Status::Exited(3));
     out
 }
 

@@ -14,7 +14,7 @@
 //! default value; the sparse implementation remembers the failure and the
 //! verifier rejects the step.
 
-use crate::host::{self, HostFunc, HostState};
+use crate::host::{HostRegs, HostState};
 use crate::isa::Op;
 use crate::limits::PAGE_SIZE;
 use crate::machine::Frame;
@@ -43,6 +43,8 @@ pub(crate) enum HostStep {
     Done(Option<u64>),
     /// The run ends with this status (`proc_exit`).
     End(Status),
+    /// The call continues at the next step (its progress is in its arguments).
+    Again,
 }
 
 /// Everything but the value stack and the registers.
@@ -95,7 +97,22 @@ pub(crate) trait World {
     fn data_drop(&mut self, d: u32);
 
     /// Performs host function `h` with arguments `args` at step `step`.
-    fn host_call(&mut self, h: HostFunc, args: &[u64; MAX_HOST_ARGS], step: u64) -> HostStep;
+    /// Copies `out.len()` bytes of memory `m` at `at` (in bounds) into `out`.
+    fn mem_read(&self, m: u32, at: usize, out: &mut [u8]) {
+        for (i, b) in out.iter_mut().enumerate() {
+            *b = self.load::<1>(m, at + i).map_or(0, |x| x[0]);
+        }
+    }
+
+    /// The memory WASI calls use, if there is one.
+    fn wasi_memory(&self) -> Option<u32>;
+    /// The host registers (input shape, stream positions, output lengths).
+    fn host_regs(&self) -> HostRegs;
+    fn set_host_positions(&mut self, stdin_pos: u64, random_pos: u64);
+    /// Copies input bytes at `at` into `out`.
+    fn input_read(&self, at: u64, out: &mut [u8]);
+    /// Appends to stdout (`fd` 1) or stderr (`fd` 2).
+    fn out_append(&mut self, fd: u32, bytes: &[u8]);
 }
 
 /// The value stack as the fast loop sees it: indexing without bounds checks.
@@ -184,11 +201,6 @@ pub(crate) struct Direct<'a, const TRACK: bool> {
 }
 
 impl<'a, const TRACK: bool> Direct<'a, TRACK> {
-    /// The memory WASI calls use.
-    pub(crate) fn wasi_memory(&self) -> Option<u32> {
-        self.host.memory
-    }
-
     pub(crate) fn new(
         store: &'a mut Store,
         host: &'a mut HostState,
@@ -358,12 +370,22 @@ impl<const TRACK: bool> World for Direct<'_, TRACK> {
         self.datas[d as usize] = Vec::new();
     }
 
-    #[inline(always)]
-    fn host_call(&mut self, h: HostFunc, args: &[u64; MAX_HOST_ARGS], step: u64) -> HostStep {
-        let (r, written) = host::call(h, args, self.memories, self.host, step);
-        if let (Some((start, len)), Some(m)) = (written, self.host.memory) {
-            self.mark(m, start, len);
-        }
-        r
+    fn mem_read(&self, m: u32, at: usize, out: &mut [u8]) {
+        out.copy_from_slice(&self.mem(m).data[at..at + out.len()]);
+    }
+    fn wasi_memory(&self) -> Option<u32> {
+        self.host.memory
+    }
+    fn host_regs(&self) -> HostRegs {
+        self.host.regs()
+    }
+    fn set_host_positions(&mut self, stdin_pos: u64, random_pos: u64) {
+        self.host.set_positions(stdin_pos, random_pos)
+    }
+    fn input_read(&self, at: u64, out: &mut [u8]) {
+        self.host.input_read(at, out)
+    }
+    fn out_append(&mut self, fd: u32, bytes: &[u8]) {
+        self.host.out_append(fd, bytes)
     }
 }

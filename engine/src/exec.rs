@@ -7,6 +7,7 @@
 
 use crate::TrapKind::*;
 use crate::access::{Direct, Dirty, HostStep, MAX_HOST_ARGS, Slots, Stack, World};
+use crate::host;
 use crate::isa::Op;
 use crate::limits::{LOCALS_CHUNK, MAX_CALL_DEPTH, MEMORY_CHUNK, PAGE_SIZE, TABLE_CHUNK};
 use crate::machine::{Frame, HALT, Machine};
@@ -248,19 +249,30 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
                         pc = entry as usize;
                     }
                     FuncKind::Host { func: h, nparams } => {
-                        sp -= $pop;
-                        let args = sp - nparams as usize;
+                        let args = sp - $pop - nparams as usize;
                         let mut a = [0u64; MAX_HOST_ARGS];
                         for (i, v) in a.iter_mut().enumerate().take(nparams as usize) {
                             *v = stack[args + i];
                         }
-                        match w.host_call(h, &a, until - left - 1) {
+                        match host::call(w, h, &mut a, until - left - 1) {
                             HostStep::Done(None) => sp = args,
                             HostStep::Done(Some(v)) => {
                                 stack[args] = v;
                                 sp = args + 1;
                             }
-                            HostStep::End(s) => break Some(s),
+                            HostStep::End(s) => {
+                                sp -= $pop;
+                                break Some(s);
+                            }
+                            // A call that moves many bytes: its progress is
+                            // in its arguments, and the same call instruction
+                            // runs again (operands included) at the next step.
+                            HostStep::Again => {
+                                for (i, v) in a.iter().enumerate().take(nparams as usize) {
+                                    stack[args + i] = *v;
+                                }
+                                again!();
+                            }
                         }
                     }
                 }

@@ -2,10 +2,12 @@
 //!
 //! There are no callbacks into the embedder: every host function the engine
 //! can call is a variant of [`HostFunc`], so a host call's effect is as
-//! deterministic and committable as an instruction's.
+//! deterministic and committable as an instruction's. The host's state is
+//! part of the committed state: the task's input (arguments, environment and
+//! stdin, laid out in one byte string), the read positions, and the output.
 
 use crate::access::{HostStep, MAX_HOST_ARGS, World};
-use crate::store::MemInst;
+use crate::limits::MAX_OUTPUT_BYTES;
 use crate::wasi::{self, Wasi};
 
 /// A host function.
@@ -17,23 +19,113 @@ pub enum HostFunc {
     Wasi(Wasi),
 }
 
+/// The task's input as the guest sees it: the arguments, then the
+/// environment entries, each followed by a NUL byte, then stdin, in one
+/// byte string (committed as the input tree, `specs/state.md`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Input {
+    bytes: Vec<u8>,
+    sizes: InputSizes,
+}
+
+/// The shape of an [`Input`], committed in the state header.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct InputSizes {
+    /// Number of arguments, `argv[0]` included.
+    pub args_count: u32,
+    /// Bytes of the arguments, each with its NUL.
+    pub args_size: u32,
+    /// Number of environment entries.
+    pub env_count: u32,
+    /// Bytes of the environment entries, each with its NUL.
+    pub env_size: u32,
+    /// Bytes of stdin.
+    pub stdin_len: u64,
+    /// Seed of `random_get`, a hash of the input (see [`Input::new`]).
+    pub random_seed: u64,
+}
+
+impl InputSizes {
+    /// Where stdin starts in the input bytes.
+    pub fn stdin_start(&self) -> u64 {
+        self.args_size as u64 + self.env_size as u64
+    }
+}
+
+impl Input {
+    /// Lays out `args`, `env` and `stdin`. The random seed is 64-bit FNV-1a
+    /// over each argument and a 0, a 1, each entry and a 0, a 2, and stdin,
+    /// so the same input always yields the same "random" bytes.
+    pub fn new(args: &[Vec<u8>], env: &[Vec<u8>], stdin: &[u8]) -> Input {
+        let mut h = Fnv::default();
+        let mut bytes = Vec::new();
+        for a in args {
+            h.write(a);
+            h.write(&[0]);
+            bytes.extend_from_slice(a);
+            bytes.push(0);
+        }
+        let args_size = bytes.len() as u32;
+        h.write(&[1]);
+        for e in env {
+            h.write(e);
+            h.write(&[0]);
+            bytes.extend_from_slice(e);
+            bytes.push(0);
+        }
+        let env_size = bytes.len() as u32 - args_size;
+        h.write(&[2]);
+        h.write(stdin);
+        bytes.extend_from_slice(stdin);
+        let sizes = InputSizes {
+            args_count: args.len() as u32,
+            args_size,
+            env_count: env.len() as u32,
+            env_size,
+            stdin_len: stdin.len() as u64,
+            random_seed: h.0,
+        };
+        Input { bytes, sizes }
+    }
+
+    /// The laid-out bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The shape.
+    pub fn sizes(&self) -> InputSizes {
+        self.sizes
+    }
+}
+
+/// The host's registers: what a host call reads and writes besides guest
+/// memory, the input bytes and the output bytes.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct HostRegs {
+    /// The input's shape.
+    pub input: InputSizes,
+    /// Bytes of stdin read.
+    pub stdin_pos: u64,
+    /// Random bytes produced.
+    pub random_pos: u64,
+    /// Bytes written to stdout.
+    pub stdout_len: u64,
+    /// Bytes written to stderr.
+    pub stderr_len: u64,
+}
+
 /// The deterministic state of the host: the task's input and the output so far.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HostState {
-    /// Program arguments, `argv[0]` included.
-    pub args: Vec<Vec<u8>>,
-    /// Environment entries, each `NAME=value`.
-    pub env: Vec<Vec<u8>>,
-    /// Bytes readable from file descriptor 0.
-    pub stdin: Vec<u8>,
-    /// Bytes of `stdin` already read.
+    /// The task's input.
+    pub input: Input,
+    /// Bytes of stdin already read.
     pub stdin_pos: u64,
     /// Bytes written to file descriptor 1.
     pub stdout: Vec<u8>,
     /// Bytes written to file descriptor 2.
     pub stderr: Vec<u8>,
-    /// Seed of `random_get`, derived from the input.
-    pub random_seed: u64,
     /// Number of random bytes produced so far.
     pub random_pos: u64,
     /// Store address of the memory WASI calls read and write.
@@ -41,22 +133,40 @@ pub struct HostState {
 }
 
 impl HostState {
-    /// Host state for a WASI task. The random seed is a hash of the input,
-    /// so the same input always yields the same "random" bytes.
+    /// Host state for a WASI task (see [`Input::new`]).
     pub fn new(args: Vec<Vec<u8>>, env: Vec<Vec<u8>>, stdin: Vec<u8>) -> HostState {
-        let mut h = Fnv::default();
-        for a in &args {
-            h.write(a);
-            h.write(&[0]);
+        HostState { input: Input::new(&args, &env, &stdin), ..HostState::default() }
+    }
+
+    /// The registers.
+    pub fn regs(&self) -> HostRegs {
+        HostRegs {
+            input: self.input.sizes,
+            stdin_pos: self.stdin_pos,
+            random_pos: self.random_pos,
+            stdout_len: self.stdout.len() as u64,
+            stderr_len: self.stderr.len() as u64,
         }
-        h.write(&[1]);
-        for e in &env {
-            h.write(e);
-            h.write(&[0]);
+    }
+
+    pub(crate) fn set_positions(&mut self, stdin_pos: u64, random_pos: u64) {
+        self.stdin_pos = stdin_pos;
+        self.random_pos = random_pos;
+    }
+
+    /// Copies input bytes at `at` into `out` (zeros past the end).
+    pub(crate) fn input_read(&self, at: u64, out: &mut [u8]) {
+        for (i, b) in out.iter_mut().enumerate() {
+            *b = self.input.bytes.get(at as usize + i).copied().unwrap_or(0);
         }
-        h.write(&[2]);
-        h.write(&stdin);
-        HostState { args, env, stdin, random_seed: h.0, ..HostState::default() }
+    }
+
+    /// Appends to stdout (`fd` 1) or stderr (any other).
+    pub(crate) fn out_append(&mut self, fd: u32, bytes: &[u8]) {
+        let out = if fd == 1 { &mut self.stdout } else { &mut self.stderr };
+        if out.len() + bytes.len() <= MAX_OUTPUT_BYTES {
+            out.extend_from_slice(bytes);
+        }
     }
 }
 
@@ -77,75 +187,55 @@ impl Fnv {
     }
 }
 
-/// Calls `f` with `args` at step `step`. Also returns the range of guest
-/// memory it may have written, as `(start, len)`.
-/// Performs `h` through `world` if its effect is provable: it depends on
-/// its arguments alone, or also on guest memory `mem` (reached through the
-/// world, so proofs record and open it) and no host state. `None` otherwise.
-pub(crate) fn call_in_world<W: World>(
+/// One step of host function `h` with argument slots `args`, at step
+/// `step`, through `world`: the one place host calls run, whatever the
+/// state (the machine's, the prover's, the verifier's). A call that moves
+/// many bytes returns [`HostStep::Again`] with its progress kept in `args`.
+pub(crate) fn call<W: World>(
     world: &mut W,
-    mem: Option<u32>,
     h: HostFunc,
-    args: &[u64; MAX_HOST_ARGS],
+    args: &mut [u64; MAX_HOST_ARGS],
     step: u64,
-) -> Option<HostStep> {
-    let HostFunc::Wasi(w) = h else { return Some(HostStep::Done(None)) };
-    let mut host = HostState::default();
-    let r = if w.is_pure() {
-        wasi::perform(w, args, &mut wasi::Mem::new(&mut [][..]), &mut host, step)
-    } else if let (true, Some(m)) = (w.touches_only_memory(), mem) {
-        wasi::perform(w, args, &mut wasi::Mem::new(&mut WorldMem { w: world, m }), &mut host, step)
-    } else {
-        return None;
-    };
-    Some(wasi_step(r))
-}
-
-/// A WASI call's outcome as a step: its errno is the result, or the run ends.
-fn wasi_step(r: Result<u32, crate::status::Status>) -> HostStep {
-    match r {
-        Ok(errno) => HostStep::Done(Some(errno as u64)),
-        Err(s) => HostStep::End(s),
+) -> HostStep {
+    let HostFunc::Wasi(w) = h else { return HostStep::Done(None) };
+    let mem = world.wasi_memory();
+    match wasi::perform(w, args, &mut WorldEnv { w: world, mem }, step) {
+        wasi::Step::Done(errno) => HostStep::Done(Some(errno as u64)),
+        wasi::Step::Exit(s) => HostStep::End(s),
+        wasi::Step::Again => HostStep::Again,
     }
 }
 
-/// Guest memory `m` reached through a [`World`].
-struct WorldMem<'a, W: World> {
+/// The host's view of a [`World`]: guest memory `mem` and the host state.
+struct WorldEnv<'a, W: World> {
     w: &'a mut W,
-    m: u32,
+    mem: Option<u32>,
 }
 
-impl<W: World> wasi::GuestMem for WorldMem<'_, W> {
-    fn size(&self) -> usize {
-        self.w.mem_len(self.m)
+impl<W: World> wasi::HostEnv for WorldEnv<'_, W> {
+    fn regs(&self) -> HostRegs {
+        self.w.host_regs()
     }
-    fn read_into(&mut self, at: usize, out: &mut [u8]) {
-        for (i, b) in out.iter_mut().enumerate() {
-            *b = self.w.load::<1>(self.m, at + i).map_or(0, |x| x[0]);
+    fn set_positions(&mut self, stdin_pos: u64, random_pos: u64) {
+        self.w.set_host_positions(stdin_pos, random_pos)
+    }
+    fn input_read(&mut self, at: u64, out: &mut [u8]) {
+        self.w.input_read(at, out)
+    }
+    fn out_append(&mut self, fd: u32, bytes: &[u8]) {
+        self.w.out_append(fd, bytes)
+    }
+    fn mem_size(&self) -> usize {
+        self.mem.map_or(0, |m| self.w.mem_len(m))
+    }
+    fn mem_read(&mut self, at: usize, out: &mut [u8]) {
+        if let Some(m) = self.mem {
+            self.w.mem_read(m, at, out);
         }
     }
-    fn write_from(&mut self, at: usize, bytes: &[u8]) {
-        self.w.store(self.m, at, bytes);
-    }
-}
-
-pub(crate) fn call(
-    f: HostFunc,
-    args: &[u64; MAX_HOST_ARGS],
-    memories: &mut [MemInst],
-    host: &mut HostState,
-    step: u64,
-) -> (HostStep, Option<(usize, usize)>) {
-    match f {
-        HostFunc::Nop => (HostStep::Done(None), None),
-        HostFunc::Wasi(w) => {
-            let mut empty = [];
-            let mem = match host.memory {
-                Some(m) => &mut memories[m as usize].data[..],
-                None => &mut empty[..],
-            };
-            let (r, written) = wasi::call_tracked(w, args, mem, host, step);
-            (wasi_step(r), written)
+    fn mem_write(&mut self, at: usize, bytes: &[u8]) {
+        if let Some(m) = self.mem {
+            self.w.store(m, at, bytes);
         }
     }
 }

@@ -34,6 +34,14 @@ pub const PAGE_SIZE: u64 = 65_536;
 /// Largest accepted module binary (bytes).
 pub const MAX_MODULE_BYTES: usize = 64 << 20;
 
+/// Bytes one micro-step of a WASI call moves: `fd_read`, `fd_write`,
+/// `random_get`, `args_get` and `environ_get` (`specs/host.md`).
+pub const HOST_CHUNK: u32 = 64;
+
+/// Largest task input: the arguments and environment strings, each with
+/// its NUL, plus stdin (`specs/state.md`, the input tree).
+pub const MAX_INPUT_BYTES: usize = 16 << 20;
+
 /// Largest total of bytes a guest may write to stdout or to stderr; a
 /// write beyond it fails with WASI errno NOSPC.
 pub const MAX_OUTPUT_BYTES: usize = 16 << 20;

@@ -155,23 +155,37 @@ impl Machine {
             return self.regs.status;
         }
         if let Some(h) = self.pending_host.take() {
-            self.call_host_entry(h);
+            self.call_host_entry(h, until);
             return self.regs.status;
         }
         crate::exec::run(self, until);
         self.regs.status
     }
 
-    /// Invokes a host function directly as the entry function: one step.
-    fn call_host_entry(&mut self, h: HostFunc) {
+    /// Invokes a host function directly as the entry function: one step
+    /// (or one per micro-step of a call that moves many bytes, up to `until`).
+    fn call_host_entry(&mut self, h: HostFunc, until: u64) {
         let nargs = self.regs.sp as usize;
         let mut a = [0u64; MAX_HOST_ARGS];
         for (i, v) in a.iter_mut().enumerate().take(nargs) {
             *v = self.stack[i];
         }
-        let step = self.regs.steps;
-        self.regs.steps += 1;
-        match crate::host::call(h, &a, &mut self.store.memories, &mut self.host, step).0 {
+        let Machine { store, host, frames, regs, .. } = self;
+        let mut world = crate::access::Direct::<false>::new(store, host, frames, None);
+        let r = loop {
+            let step = regs.steps;
+            regs.steps += 1;
+            match crate::host::call(&mut world, h, &mut a, step) {
+                HostStep::Again if regs.steps < until => {}
+                HostStep::Again => {
+                    self.stack[..nargs].copy_from_slice(&a[..nargs]);
+                    self.pending_host = Some(h);
+                    return;
+                }
+                r => break r,
+            }
+        };
+        match r {
             HostStep::Done(r) => {
                 self.regs.sp = 0;
                 if let Some(v) = r {
@@ -181,6 +195,7 @@ impl Machine {
                 self.regs.status = Status::Finished;
             }
             HostStep::End(s) => self.regs.status = s,
+            HostStep::Again => unreachable!("handled in the loop"),
         }
     }
 
@@ -215,7 +230,7 @@ impl Machine {
             + s.code.len() * 16
             + self.host.stdout.len()
             + self.host.stderr.len()
-            + self.host.stdin.len()
+            + self.host.input.bytes().len()
     }
 
     /// The results of a finished invocation.

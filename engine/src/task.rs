@@ -65,6 +65,12 @@ pub enum TaskError {
     /// The arguments do not fit the entry function.
     #[error(transparent)]
     Call(#[from] CallError),
+    /// The arguments, environment and stdin together are too large.
+    #[error(
+        "the task's input (arguments and environment with a NUL each, and stdin) is {0} bytes; the limit is {max} bytes",
+        max = crate::limits::MAX_INPUT_BYTES
+    )]
+    InputTooLarge(usize),
 }
 
 /// A machine ready to run a task: instantiated, and positioned at a short
@@ -84,6 +90,10 @@ impl Run {
         let args = task.args.iter().map(|a| a.as_bytes().to_vec()).collect();
         let env = task.env.iter().map(|(k, v)| format!("{k}={v}").into_bytes()).collect();
         let mut m = Machine::new(HostState::new(args, env, task.stdin.clone()));
+        let input = m.host.input.bytes().len();
+        if input > crate::limits::MAX_INPUT_BYTES {
+            return Err(TaskError::InputTooLarge(input));
+        }
         let mut externs = Vec::new();
         for import in module.imports() {
             let w = match &import.kind {

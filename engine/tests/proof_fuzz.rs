@@ -64,12 +64,18 @@ fn crafted(op: Op, regs: [u32; 4], seed: &[u8], small: bool) -> Proof {
         sp,
         fp,
         depth,
-        stdin_pos: 0,
+        // Host registers from the seed, inconsistent ones included.
+        args_count: seed[4 % seed.len()] as u32 % 4,
+        args_size: seed[5 % seed.len()] as u32 % 100,
+        env_count: seed[6 % seed.len()] as u32 % 3,
+        env_size: seed[7 % seed.len()] as u32 % 70,
+        stdin_len: seed[8 % seed.len()] as u64 * 3,
+        stdin_pos: seed[9 % seed.len()] as u64,
+        random_seed: seed[0] as u64,
         random_pos: 0,
-        stdout_len: 0,
+        stdout_len: seed[10 % seed.len()] as u64,
         stderr_len: 0,
-        input: [0; 32],
-        roots: [[0; 32]; 11],
+        roots: [[0; 32]; 12],
     };
     let mut trees = Vec::new();
     let mut open = |id: TreeId, leaves: BTreeMap<u64, Leaf>, h: &mut Header| {
@@ -97,6 +103,10 @@ fn crafted(op: Op, regs: [u32; 4], seed: &[u8], small: bool) -> Proof {
         .map(|i| (i, leaf(seed, 20 + i as usize)))
         .collect();
     open(TreeId::Frames, frames, &mut h);
+    // A few input and output leaves, so host calls get as far as moving bytes.
+    open(TreeId::Input, (0..3).map(|i| (i, leaf(seed, 40 + i as usize))).collect(), &mut h);
+    let out = (h.stdout_len / 32..h.stdout_len / 32 + 3).map(|i| (i, leaf(seed, 50 + i as usize))).collect();
+    open(TreeId::Stdout, out, &mut h);
     // One memory and one table, with a few content leaves.
     let mem = Entry { len: seed[1] as u32 % 3, limit: seed[2] as u32 % 5, root: [0; 32] };
     let table = Entry { len: seed[3] as u32 % 20, limit: 30, root: [0; 32] };

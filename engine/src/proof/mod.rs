@@ -156,11 +156,13 @@ pub fn prove_step(m: &Machine, hasher: &mut Hasher) -> Result<Proof, ProveError>
         let what = "the invocation starts directly in a host function".into();
         return Err(ProveError::Unsupported { step: m.regs.steps, what });
     }
-    let t = record(m);
-    if let Some(h) = t.host.first() {
-        let what = format!("it calls the host function {h:?}; host calls are not provable yet");
+    // Host calls use memory 0, if the machine has memories (as a task's does).
+    let wasi_memory = (!m.store.memories.is_empty()).then_some(0);
+    if m.host.memory.is_some() && m.host.memory != wasi_memory {
+        let what = "its host calls use a memory other than memory 0".into();
         return Err(ProveError::Unsupported { step: m.regs.steps, what });
     }
+    let t = record(m);
     let s = &m.store;
     let mut trees = Vec::new();
     let mut add = |id: TreeId, p: MultiProof| {
@@ -196,6 +198,10 @@ pub fn prove_step(m: &Machine, hasher: &mut Hasher) -> Result<Proof, ProveError>
             content,
         });
     }
+    if t.no_memory {
+        // The empty directory leaf shows the step's host call has no memory.
+        dirs.entry(TreeId::Memories).or_default().insert(0);
+    }
     let dir_leaves =
         |kind: EntryKind| hasher.entries[kind as usize].iter().map(|e| e.leaf(kind)).collect::<Vec<_>>();
     for kind in EntryKind::ALL {
@@ -207,6 +213,10 @@ pub fn prove_step(m: &Machine, hasher: &mut Hasher) -> Result<Proof, ProveError>
     add(TreeId::Stack, open_bytes(&hasher.stack, stack_bytes, &t.stack));
     let frames: Vec<Leaf> = (0..m.frames.len().div_ceil(4)).map(|i| frames_leaf(&m.frames, i)).collect();
     add(TreeId::Frames, open_vec(&frames, TreeId::Frames.depth(), &t.frames));
+    let h = &m.host;
+    add(TreeId::Input, open_bytes(&hasher.input, h.input.bytes(), &t.input));
+    add(TreeId::Stdout, open_bytes(&hasher.stdout, &h.stdout, &t.out[0]));
+    add(TreeId::Stderr, open_bytes(&hasher.stderr, &h.stderr, &t.out[1]));
     trees.sort_by_key(|(id, _)| *id);
     let proof = Proof { header, trees, entries };
     let counts_fit = proof.entries.len() <= u16::MAX as usize
@@ -287,6 +297,10 @@ pub fn verify_step(pre: &Hash, proof: &Proof) -> Result<Verified, VerifyError> {
         frames: opened[&TreeId::Frames].clone(),
         depth: hd.depth as usize,
         entries,
+        no_memory: opened[&TreeId::Memories].leaves.get(&0) == Some(&[0; 32]),
+        regs: hd.host_regs(),
+        input: opened[&TreeId::Input].clone(),
+        out: [opened[&TreeId::Stdout].clone(), opened[&TreeId::Stderr].clone()],
         missing: &missing,
     };
     let op = {
@@ -316,12 +330,15 @@ pub fn verify_step(pre: &Hash, proof: &Proof) -> Result<Verified, VerifyError> {
     post.sp = regs.sp;
     post.fp = regs.fp;
     post.depth = world.depth as u32;
+    post.set_host_regs(&world.regs);
     let mut stack_opened = opened[&TreeId::Stack].clone();
     stack_opened.leaves = stack.leaf_bytes().collect();
     let root = |o: &Opened, id: TreeId| o.root(hd.tree(id));
     post.roots[TreeId::Stack as usize] = root(&stack_opened, TreeId::Stack);
     post.roots[TreeId::Globals as usize] = root(&world.globals, TreeId::Globals);
     post.roots[TreeId::Frames as usize] = root(&world.frames, TreeId::Frames);
+    post.roots[TreeId::Stdout as usize] = root(&world.out[0], TreeId::Stdout);
+    post.roots[TreeId::Stderr as usize] = root(&world.out[1], TreeId::Stderr);
     for (dir_id, o) in opened.iter_mut() {
         if !matches!(dir_id, TreeId::Memories | TreeId::Tables | TreeId::Elems | TreeId::Datas) {
             continue;

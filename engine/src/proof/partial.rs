@@ -2,14 +2,13 @@
 //! step reaches is *missing*; the first such access is remembered, the
 //! step continues on a harmless default, and the verifier rejects it.
 
-use crate::access::{HostStep, MAX_HOST_ARGS, Stack, World};
-use crate::host::HostFunc;
+use crate::access::{Stack, World};
+use crate::host::{HostFunc, HostRegs};
 use crate::isa::{OP_BYTES, Op};
-use crate::limits::{MAX_CALL_DEPTH, MAX_STACK_SLOTS, PAGE_SIZE};
+use crate::limits::{MAX_CALL_DEPTH, MAX_OUTPUT_BYTES, MAX_STACK_SLOTS, PAGE_SIZE};
 use crate::machine::Frame;
 use crate::merkle::{Leaf, Opened, zero_hashes};
 use crate::state::{Entry, EntryKind, decode_func, frame_in_leaf, set_frame_in_leaf};
-use crate::status::Status;
 use crate::store::{FuncInst, FuncKind};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -129,6 +128,13 @@ pub(crate) struct PartialWorld<'m> {
     pub frames: Opened,
     pub depth: usize,
     pub entries: BTreeMap<(EntryKind, u32), PartialEntry>,
+    /// The proof shows there is no memory 0 (its directory leaf is empty).
+    pub no_memory: bool,
+    /// The host registers, from the header.
+    pub regs: HostRegs,
+    pub input: Opened,
+    /// The stdout and stderr trees.
+    pub out: [Opened; 2],
     pub missing: &'m Missing,
 }
 
@@ -357,14 +363,48 @@ impl World for PartialWorld<'_> {
             pe.content.leaves.clear();
         }
     }
-    fn host_call(&mut self, h: HostFunc, args: &[u64; MAX_HOST_ARGS], step: u64) -> HostStep {
-        // The same host code, reaching memory 0 through this partial state.
-        match crate::host::call_in_world(self, Some(0), h, args, step) {
-            Some(r) => r,
-            None => {
-                self.miss(|| format!("support for proving host calls ({h:?} was called)"));
-                HostStep::End(Status::Running)
+    fn wasi_memory(&self) -> Option<u32> {
+        if self.entries.contains_key(&(EntryKind::Memory, 0)) {
+            Some(0)
+        } else {
+            if !self.no_memory {
+                self.miss(|| "memory 0 (its directory entry), which host calls use".into());
+            }
+            None
+        }
+    }
+    fn host_regs(&self) -> HostRegs {
+        self.regs
+    }
+    fn set_host_positions(&mut self, stdin_pos: u64, random_pos: u64) {
+        (self.regs.stdin_pos, self.regs.random_pos) = (stdin_pos, random_pos);
+    }
+    fn input_read(&self, at: u64, out: &mut [u8]) {
+        for (i, b) in out.iter_mut().enumerate() {
+            let p = at + i as u64;
+            match self.input.leaves.get(&(p / 32)) {
+                Some(l) => *b = l[(p % 32) as usize],
+                None => return self.miss(|| format!("input leaf {}", p / 32)),
             }
         }
+    }
+    fn out_append(&mut self, fd: u32, bytes: &[u8]) {
+        let which = (fd != 1) as usize;
+        let len = if fd == 1 { self.regs.stdout_len } else { self.regs.stderr_len };
+        if len + bytes.len() as u64 > MAX_OUTPUT_BYTES as u64 {
+            return;
+        }
+        for (i, b) in bytes.iter().enumerate() {
+            let p = len + i as u64;
+            match self.out[which].leaves.get_mut(&(p / 32)) {
+                Some(l) => l[(p % 32) as usize] = *b,
+                None => {
+                    let name = if fd == 1 { "stdout" } else { "stderr" };
+                    return self.miss(|| format!("{name} leaf {}", p / 32));
+                }
+            }
+        }
+        let n = bytes.len() as u64;
+        if fd == 1 { self.regs.stdout_len += n } else { self.regs.stderr_len += n }
     }
 }

@@ -1,8 +1,8 @@
 //! The prover's state access: the machine's own vectors, logging every
 //! element a step touches.
 
-use crate::access::{Direct, HostStep, MAX_HOST_ARGS, Slots, Stack, World};
-use crate::host::HostFunc;
+use crate::access::{Direct, Slots, Stack, World};
+use crate::host::HostRegs;
 use crate::isa::Op;
 use crate::machine::Frame;
 use crate::state::EntryKind;
@@ -21,7 +21,12 @@ pub(crate) struct Touched {
     /// Entries touched, with the content leaves touched in each.
     pub entries: BTreeMap<(EntryKind, u32), BTreeSet<u64>>,
     /// The host functions called.
-    pub host: Vec<HostFunc>,
+    /// Input bytes read, by leaf.
+    pub input: BTreeSet<u64>,
+    /// Output leaves written: stdout, stderr.
+    pub out: [BTreeSet<u64>; 2],
+    /// A host call asked for the WASI memory and the machine has none.
+    pub no_memory: bool,
 }
 
 impl Touched {
@@ -220,15 +225,38 @@ impl World for Recorder<'_, '_> {
         self.t().entry(EntryKind::Data, d);
         self.inner.data_drop(d)
     }
-    fn host_call(&mut self, h: HostFunc, args: &[u64; MAX_HOST_ARGS], step: u64) -> HostStep {
-        // Provable host calls go through this recorder, so what they touch
-        // is logged. The verifier takes memory 0 as the WASI memory, which
-        // it is in a task (one instance); otherwise only pure calls prove.
-        let mem = self.inner.wasi_memory().filter(|m| *m == 0);
-        if let Some(r) = crate::host::call_in_world(self, mem, h, args, step) {
-            return r;
+    fn mem_read(&self, m: u32, at: usize, out: &mut [u8]) {
+        self.t().range(EntryKind::Memory, m, at, out.len());
+        self.inner.mem_read(m, at, out)
+    }
+    fn wasi_memory(&self) -> Option<u32> {
+        let m = self.inner.wasi_memory();
+        match m {
+            Some(m) => {
+                self.t().entry(EntryKind::Memory, m);
+            }
+            None => self.t().no_memory = true,
         }
-        self.t().host.push(h);
-        self.inner.host_call(h, args, step)
+        m
+    }
+    fn host_regs(&self) -> HostRegs {
+        self.inner.host_regs()
+    }
+    fn set_host_positions(&mut self, stdin_pos: u64, random_pos: u64) {
+        self.inner.set_host_positions(stdin_pos, random_pos)
+    }
+    fn input_read(&self, at: u64, out: &mut [u8]) {
+        if !out.is_empty() {
+            self.t().input.extend(at / 32..=(at + out.len() as u64 - 1) / 32);
+        }
+        self.inner.input_read(at, out)
+    }
+    fn out_append(&mut self, fd: u32, bytes: &[u8]) {
+        let r = self.inner.host_regs();
+        let len = if fd == 1 { r.stdout_len } else { r.stderr_len };
+        if !bytes.is_empty() {
+            self.t().out[(fd != 1) as usize].extend(len / 32..=(len + bytes.len() as u64 - 1) / 32);
+        }
+        self.inner.out_append(fd, bytes)
     }
 }

@@ -5,7 +5,6 @@ use crate::access::Dirty;
 use crate::machine::Machine;
 use crate::merkle::{Hash, Leaf, MemoryTree, root_of};
 use crate::store::{FuncKind, Store};
-use sha2::{Digest, Sha256};
 
 /// Checks that every vector of the store fits its tree (see [`TreeId::depth`]).
 pub fn check_limits(store: &Store) -> Result<(), String> {
@@ -30,23 +29,6 @@ pub fn check_limits(store: &Store) -> Result<(), String> {
         fits("bytes in a data segment", d.len(), 32, EntryKind::Data.depth())?;
     }
     Ok(())
-}
-
-/// The hash of a task's input: `SHA256("refute input:" ‖ seed ‖ argc ‖
-/// (len ‖ arg)* ‖ envc ‖ (len ‖ entry)* ‖ stdin length ‖ SHA256(stdin))`,
-/// counts and lengths u32 little-endian, the seed and stdin length u64.
-pub fn input_hash(h: &crate::host::HostState) -> Hash {
-    let mut s = Sha256::new().chain_update(b"refute input:").chain_update(h.random_seed.to_le_bytes());
-    for list in [&h.args, &h.env] {
-        s.update((list.len() as u32).to_le_bytes());
-        for a in list.iter() {
-            s.update((a.len() as u32).to_le_bytes());
-            s.update(a);
-        }
-    }
-    s.update((h.stdin.len() as u64).to_le_bytes());
-    s.update(Sha256::digest(&h.stdin));
-    s.finalize().into()
 }
 
 /// The value stack as bytes (slots little-endian).
@@ -92,7 +74,7 @@ pub struct Hasher {
     pub(crate) dirty: Dirty,
     code: Hash,
     funcs: Hash,
-    input: Hash,
+    pub(crate) input: MemoryTree,
     pub(crate) stack: MemoryTree,
     elems: Vec<(usize, Hash)>,
     /// Each data segment's length when last hashed, and its tree.
@@ -123,7 +105,11 @@ impl Hasher {
             dirty: Dirty { memories, stack_low: m.regs.fp as usize, stack_high: live_stack_top(m) },
             code,
             funcs,
-            input: input_hash(&m.host),
+            input: {
+                let mut t = MemoryTree::with_depth(TreeId::Input.depth());
+                t.mark_dirty(0, m.host.input.bytes().len());
+                t
+            },
             stack,
             elems: Vec::new(),
             datas: Vec::new(),
@@ -182,7 +168,7 @@ impl Hasher {
         let globals: Vec<u64> = s.globals.iter().map(|g| g.value).collect();
         let frames: Vec<Leaf> = (0..m.frames.len().div_ceil(4)).map(|i| frames_leaf(&m.frames, i)).collect();
 
-        let mut roots = [[0u8; 32]; 11];
+        let mut roots = [[0u8; 32]; 12];
         roots[TreeId::Code as usize] = self.code;
         roots[TreeId::Funcs as usize] = self.funcs;
         roots[TreeId::Globals as usize] = root_of(&slots_leaves(&globals), TreeId::Globals.depth());
@@ -193,20 +179,28 @@ impl Hasher {
         roots[TreeId::Frames as usize] = root_of(&frames, TreeId::Frames.depth());
         roots[TreeId::Stdout as usize] = self.stdout.root(&h.stdout);
         roots[TreeId::Stderr as usize] = self.stderr.root(&h.stderr);
-        Header {
+        roots[TreeId::Input as usize] = self.input.root(h.input.bytes());
+        let mut header = Header {
             status: encode_status(m.regs.status),
             steps: m.regs.steps,
             pc: m.regs.pc,
             sp: m.regs.sp,
             fp: m.regs.fp,
             depth: m.frames.len() as u32,
-            stdin_pos: h.stdin_pos,
-            random_pos: h.random_pos,
-            stdout_len: h.stdout.len() as u64,
-            stderr_len: h.stderr.len() as u64,
-            input: self.input,
+            args_count: 0,
+            args_size: 0,
+            env_count: 0,
+            env_size: 0,
+            stdin_len: 0,
+            stdin_pos: 0,
+            random_seed: 0,
+            random_pos: 0,
+            stdout_len: 0,
+            stderr_len: 0,
             roots,
-        }
+        };
+        header.set_host_regs(&h.regs());
+        header
     }
 
     /// The state root of `m`'s current state.

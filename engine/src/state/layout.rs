@@ -1,6 +1,6 @@
 //! Byte layouts: the header, the leaves of every tree, directory entries.
 
-use crate::host::HostFunc;
+use crate::host::{HostFunc, HostRegs, InputSizes};
 use crate::isa::{OP_BYTES, Op};
 use crate::machine::Frame;
 use crate::merkle::{Hash, Leaf};
@@ -32,11 +32,12 @@ pub enum TreeId {
     Frames = 8,
     Stdout = 9,
     Stderr = 10,
+    Input = 11,
 }
 
 impl TreeId {
     /// Every tree, in header order.
-    pub const ALL: [TreeId; 11] = [
+    pub const ALL: [TreeId; 12] = [
         TreeId::Code,
         TreeId::Funcs,
         TreeId::Globals,
@@ -48,6 +49,7 @@ impl TreeId {
         TreeId::Frames,
         TreeId::Stdout,
         TreeId::Stderr,
+        TreeId::Input,
     ];
 
     /// Fixed depth of the tree.
@@ -64,6 +66,7 @@ impl TreeId {
             TreeId::Frames => 12,  // 4 frames per leaf: 2^14 frames
             TreeId::Stdout => 19,  // 32 bytes per leaf: 16 MiB
             TreeId::Stderr => 19,
+            TreeId::Input => 19, // 32 bytes per leaf: 16 MiB
         }
     }
 
@@ -167,24 +170,62 @@ pub struct Header {
     pub fp: u32,
     /// Saved frames.
     pub depth: u32,
+    /// Number of arguments.
+    pub args_count: u32,
+    /// Bytes of the arguments, each with its NUL.
+    pub args_size: u32,
+    /// Number of environment entries.
+    pub env_count: u32,
+    /// Bytes of the environment entries, each with its NUL.
+    pub env_size: u32,
+    /// Bytes of stdin.
+    pub stdin_len: u64,
     /// Bytes of stdin read.
     pub stdin_pos: u64,
+    /// Seed of the random stream.
+    pub random_seed: u64,
     /// Random bytes produced.
     pub random_pos: u64,
     /// Bytes written to stdout.
     pub stdout_len: u64,
     /// Bytes written to stderr.
     pub stderr_len: u64,
-    /// Hash of the task's input (arguments, environment, stdin, random seed).
-    pub input: Hash,
     /// Roots of the trees, indexed by [`TreeId`].
-    pub roots: [Hash; 11],
+    pub roots: [Hash; 12],
 }
 
 /// Bytes of an encoded [`Header`].
-pub const HEADER_BYTES: usize = 16 + 8 + 8 + 4 * 4 + 4 * 8 + 32 + 11 * 32;
+pub const HEADER_BYTES: usize = 16 + 8 + 8 + 4 * 4 + 4 * 4 + 6 * 8 + 12 * 32;
 
 impl Header {
+    /// The host registers this header commits.
+    pub fn host_regs(&self) -> HostRegs {
+        HostRegs {
+            input: InputSizes {
+                args_count: self.args_count,
+                args_size: self.args_size,
+                env_count: self.env_count,
+                env_size: self.env_size,
+                stdin_len: self.stdin_len,
+                random_seed: self.random_seed,
+            },
+            stdin_pos: self.stdin_pos,
+            random_pos: self.random_pos,
+            stdout_len: self.stdout_len,
+            stderr_len: self.stderr_len,
+        }
+    }
+
+    /// Sets the host registers.
+    pub fn set_host_regs(&mut self, r: &HostRegs) {
+        let i = &r.input;
+        (self.args_count, self.args_size, self.env_count, self.env_size) =
+            (i.args_count, i.args_size, i.env_count, i.env_size);
+        (self.stdin_len, self.random_seed) = (i.stdin_len, i.random_seed);
+        (self.stdin_pos, self.random_pos) = (r.stdin_pos, r.random_pos);
+        (self.stdout_len, self.stderr_len) = (r.stdout_len, r.stderr_len);
+    }
+
     /// The canonical encoding: the tag, then every field little-endian in
     /// declaration order.
     pub fn encode(&self) -> [u8; HEADER_BYTES] {
@@ -196,10 +237,19 @@ impl Header {
         for v in [self.pc, self.sp, self.fp, self.depth] {
             w.put(&v.to_le_bytes());
         }
-        for v in [self.stdin_pos, self.random_pos, self.stdout_len, self.stderr_len] {
+        for v in [self.args_count, self.args_size, self.env_count, self.env_size] {
             w.put(&v.to_le_bytes());
         }
-        w.put(&self.input);
+        for v in [
+            self.stdin_len,
+            self.stdin_pos,
+            self.random_seed,
+            self.random_pos,
+            self.stdout_len,
+            self.stderr_len,
+        ] {
+            w.put(&v.to_le_bytes());
+        }
         for r in &self.roots {
             w.put(r);
         }
@@ -223,10 +273,12 @@ impl Header {
         let status = u64_(take(8));
         let steps = u64_(take(8));
         let (pc, sp, fp, depth) = (u32_(take(4)), u32_(take(4)), u32_(take(4)), u32_(take(4)));
-        let (stdin_pos, random_pos) = (u64_(take(8)), u64_(take(8)));
+        let (args_count, args_size) = (u32_(take(4)), u32_(take(4)));
+        let (env_count, env_size) = (u32_(take(4)), u32_(take(4)));
+        let (stdin_len, stdin_pos) = (u64_(take(8)), u64_(take(8)));
+        let (random_seed, random_pos) = (u64_(take(8)), u64_(take(8)));
         let (stdout_len, stderr_len) = (u64_(take(8)), u64_(take(8)));
-        let input = take(32).try_into().expect("32 bytes");
-        let mut roots = [[0u8; 32]; 11];
+        let mut roots = [[0u8; 32]; 12];
         for r in roots.iter_mut() {
             *r = take(32).try_into().expect("32 bytes");
         }
@@ -237,11 +289,16 @@ impl Header {
             sp,
             fp,
             depth,
+            args_count,
+            args_size,
+            env_count,
+            env_size,
+            stdin_len,
             stdin_pos,
+            random_seed,
             random_pos,
             stdout_len,
             stderr_len,
-            input,
             roots,
         })
     }

@@ -5,7 +5,7 @@
 use crate::bench::median;
 use crate::workloads::{self, WORKLOADS};
 use anyhow::{Context, Result};
-use refute_engine::proof::{Proof, ProveError, prove_step, verify_step};
+use refute_engine::proof::{Proof, prove_step, verify_step};
 use refute_engine::state::Hasher;
 use refute_engine::{Entry, Module, Run, trace};
 use std::time::Instant;
@@ -27,8 +27,6 @@ pub struct Row {
     pub leaves: usize,
     /// Steps proven.
     pub proven: usize,
-    /// Sampled steps that were host calls (not provable yet).
-    pub host_calls: usize,
     /// Proof size percentiles, bytes.
     pub size_p50: usize,
     /// 99th percentile.
@@ -77,24 +75,20 @@ pub fn run(runs: usize, filter: Option<&str>, quick: bool, samples: u64) -> Resu
 
         let mut r = fresh.clone();
         let mut h = Hasher::new(&r.machine);
-        let (mut sizes, mut prove_t, mut verify_t, mut host) = (Vec::new(), Vec::new(), Vec::new(), 0);
+        let (mut sizes, mut prove_t, mut verify_t) = (Vec::new(), Vec::new(), Vec::new());
         for i in 0..samples {
             let step = steps * i / samples;
             h.run(&mut r.machine, step);
             let pre = h.root(&r.machine);
             let t = Instant::now();
-            match prove_step(&r.machine, &mut h) {
-                Ok(p) => {
-                    prove_t.push(t.elapsed());
-                    let b = p.encode();
-                    let t = Instant::now();
-                    let v = verify_step(&pre, &Proof::decode(&b)?);
-                    verify_t.push(t.elapsed());
-                    v.with_context(|| format!("{}: step {step} does not verify", w.name))?;
-                    sizes.push(b.len());
-                }
-                Err(ProveError::Unsupported { .. }) => host += 1,
-            }
+            let p = prove_step(&r.machine, &mut h).with_context(|| format!("{}: step {step}", w.name))?;
+            prove_t.push(t.elapsed());
+            let b = p.encode();
+            let t = Instant::now();
+            let v = verify_step(&pre, &Proof::decode(&b)?);
+            verify_t.push(t.elapsed());
+            v.with_context(|| format!("{}: step {step} does not verify", w.name))?;
+            sizes.push(b.len());
         }
         sizes.sort();
         let ck =
@@ -113,7 +107,6 @@ pub fn run(runs: usize, filter: Option<&str>, quick: bool, samples: u64) -> Resu
             commit_speed: plain.as_secs_f64() / committed.as_secs_f64(),
             leaves,
             proven: sizes.len(),
-            host_calls: host,
             size_p50: pct(&sizes, 0.5),
             size_p99: pct(&sizes, 0.99),
             size_max: *sizes.last().unwrap_or(&0),
@@ -129,7 +122,7 @@ pub fn run(runs: usize, filter: Option<&str>, quick: bool, samples: u64) -> Resu
 /// A table of `rows`.
 pub fn table(rows: &[Row], runs: usize) -> String {
     let mut s = format!(
-        "{:<9} {:>11} {:>9} {:>10} {:>7} {:>7} {:>6} {:>6} {:>6} {:>6} {:>9} {:>9}\n",
+        "{:<9} {:>11} {:>9} {:>10} {:>7} {:>7} {:>6} {:>6} {:>6} {:>9} {:>9}\n",
         "workload",
         "steps",
         "plain ms",
@@ -139,13 +132,12 @@ pub fn table(rows: &[Row], runs: usize) -> String {
         "p50 B",
         "p99 B",
         "max B",
-        "host",
         "prove us",
         "verify us"
     );
     for r in rows {
         s += &format!(
-            "{:<9} {:>11} {:>9.1} {:>10.1} {:>6.2}x {:>7} {:>6} {:>6} {:>6} {:>6} {:>9.0} {:>9.1} {:>8.1} {:>7.1}\n",
+            "{:<9} {:>11} {:>9.1} {:>10.1} {:>6.2}x {:>7} {:>6} {:>6} {:>6} {:>9.0} {:>9.1} {:>8.1} {:>7.1}\n",
             r.name,
             r.steps,
             r.plain_s * 1e3,
@@ -155,7 +147,6 @@ pub fn table(rows: &[Row], runs: usize) -> String {
             r.size_p50,
             r.size_p99,
             r.size_max,
-            r.host_calls,
             r.prove_us,
             r.verify_us,
             r.checkpoint_bytes as f64 / (1 << 20) as f64,
@@ -163,8 +154,8 @@ pub fn table(rows: &[Row], runs: usize) -> String {
         );
     }
     s += &format!(
-        "(plain and commit: median of {runs} runs; speed = plain / commit; sizes and times over {} evenly spaced steps; host = sampled host calls, not provable yet; far = prove a step 1000 before the end from checkpoints every 2^24 steps)\n",
-        rows.first().map_or(0, |r| r.proven + r.host_calls)
+        "(plain and commit: median of {runs} runs; speed = plain / commit; sizes and times over {} evenly spaced steps; far = prove a step 1000 before the end from checkpoints every 2^24 steps)\n",
+        rows.first().map_or(0, |r| r.proven)
     );
     s
 }

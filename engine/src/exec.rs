@@ -379,17 +379,30 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
             }
             Op::TableSize { table } => push!(w.table_len(table) as u64),
             Op::TableGrow { table } => {
-                let n = stack[sp - 1] as u32;
+                // A null init only changes the length; any other value is
+                // written TABLE_CHUNK elements per step, with the old length
+                // (plus one, so 0 means "not started") kept in the high
+                // half of the count's slot.
+                let slot = stack[sp - 1];
+                let (n, started) = (slot as u32, (slot >> 32) as u32);
                 let init = stack[sp - 2];
-                let old = w.table_len(table);
-                sp -= 1;
-                stack[sp - 1] = match old.checked_add(n) {
-                    Some(new) if new <= w.table_limit(table) => {
-                        w.table_grow(table, new, init);
-                        from_u32(old)
+                let len = w.table_len(table);
+                let fits = started != 0 || len.checked_add(n).is_some_and(|new| new <= w.table_limit(table));
+                if !fits {
+                    sp -= 1;
+                    stack[sp - 1] = from_i32(-1);
+                } else {
+                    let k = if init == 0 { n } else { n.min(TABLE_CHUNK) };
+                    w.table_grow(table, len.wrapping_add(k), init);
+                    let old = if started == 0 { len } else { started - 1 };
+                    if k == n {
+                        sp -= 1;
+                        stack[sp - 1] = from_u32(old);
+                    } else {
+                        stack[sp - 1] = (n - k) as u64 | ((old as u64 + 1) << 32);
+                        again!();
                     }
-                    _ => from_i32(-1),
-                };
+                }
             }
             Op::TableFill { table } => {
                 let n = stack[sp - 1] as u32 as usize;

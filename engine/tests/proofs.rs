@@ -326,3 +326,28 @@ fn host_calls_that_read_input_and_write_output_verify() {
     // (`specs/proof.md`, "Size").
     assert!(largest < 6144, "largest proof {largest} bytes");
 }
+
+#[test]
+fn table_grow_with_a_value_is_micro_stepped() {
+    // Growing by 50 non-null elements writes 8 per step: bounded proofs,
+    // and the result is still the old length.
+    let wat = r#"(module
+      (type $ii (func (param i32) (result i32)))
+      (table $t 3 100 funcref)
+      (elem declare func $sq)
+      (func $sq (type $ii) local.get 0 local.get 0 i32.mul)
+      (func (export "main") (result i32)
+        ref.func $sq i32.const 50 table.grow $t      ;; 3
+        ref.func $sq i32.const 60 table.grow $t      ;; over the limit: -1
+        i32.add
+        i32.const 7 i32.const 52 call_indirect (type $ii) i32.add   ;; 49
+        table.size $t i32.add))                                      ;; 53"#;
+    let (steps, largest, status) = check_every_step(wat, Entry::Invoke("main".into(), vec![]), 3);
+    assert_eq!(status, Status::Finished);
+    assert!(steps > 10, "{steps} steps: 50 elements take 7 micro-steps");
+    assert!(largest < 4096, "largest proof {largest} bytes");
+    let module = Module::new(&wat::parse_str(wat).unwrap()).unwrap();
+    let task = Task { max_steps: 1000, ..Task::default() };
+    let m = refute_engine::run_task(&module, &task, &Entry::Invoke("main".into(), vec![])).unwrap();
+    assert_eq!(m.results(), vec![Value::I32(3 - 1 + 49 + 53)]);
+}

@@ -36,7 +36,7 @@ impl Trace for Recorded {
 }
 
 /// The commitment to `layer` from `trace`.
-pub fn commit(trace: &impl Trace, layer: Layer) -> Commitment {
+pub fn commit(trace: &(impl Trace + ?Sized), layer: Layer) -> Commitment {
     let roots: Vec<[u8; 32]> = layer.steps().map(|s| trace.root(s).0).collect();
     Commitment::build(layer, &roots).expect("one root per leaf")
 }
@@ -47,7 +47,7 @@ pub fn posted_layer(total: u64, max_leaves: u64) -> Layer {
 }
 
 /// The history root to post in a claim or a challenge.
-pub fn history_root(trace: &impl Trace, total: u64, max_leaves: u64) -> B32 {
+pub fn history_root(trace: &(impl Trace + ?Sized), total: u64, max_leaves: u64) -> B32 {
     B32(commit(trace, posted_layer(total, max_leaves)).root())
 }
 
@@ -57,7 +57,7 @@ pub fn challenge(
     params: &Params,
     claim_id: B32,
     claim: &Claim,
-    trace: &impl Trace,
+    trace: &(impl Trace + ?Sized),
     bond: u64,
 ) -> Option<Message> {
     let t = claim.body.max_steps;
@@ -72,7 +72,13 @@ pub fn challenge(
 
 /// The next message of the `role` player of game `id`, or `None` if it owes
 /// nothing now (the other side's move, or the game is over).
-pub fn next_move(params: &Params, id: u64, game: &Game, role: Role, trace: &impl Trace) -> Option<Message> {
+pub fn next_move(
+    params: &Params,
+    id: u64,
+    game: &Game,
+    role: Role,
+    trace: &(impl Trace + ?Sized),
+) -> Option<Message> {
     let side = game.side(role);
     if game.status != GameStatus::Open || side.owes_since.is_none() {
         return None;

@@ -108,7 +108,8 @@ fn play_out(
             }
         }
         act_honest(w, now);
-        let slow = matches!(style, Style::Silent) || (matches!(style, Style::Random) && rng.next() % 4 == 0);
+        let slow = matches!(style, Style::Silent)
+            || (matches!(style, Style::Random) && rng.next().is_multiple_of(4));
         let jump = if slow { p.clock_ms / 3 } else { 1 };
         now += 1 + rng.next() % jump.max(1);
     }

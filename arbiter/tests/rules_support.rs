@@ -1,6 +1,6 @@
 //! Shared fixtures for the rules tests: a real run of a tiny program, its
 //! roots and proofs, keys, and a world that tracks nonces.
-#![allow(dead_code)]
+#![allow(dead_code, missing_docs)]
 
 use std::sync::OnceLock;
 

@@ -266,3 +266,22 @@ fn params_are_validated() {
     p.winner_share_pct = 101;
     assert!(Rules::new(p).unwrap_err().contains("winner_share_pct"));
 }
+
+#[test]
+fn canonical_encoding_and_json() {
+    let m = Message::Attest { claim: B32([0xab; 32]) };
+    let body = m.encode();
+    assert_eq!(body.len(), 33);
+    assert_eq!(body[0], 6);
+    let s = m.clone().sign(&key(1), 5);
+    let bytes = refute_arbiter::rules::signing_bytes(&s.signer, 5, &m);
+    assert_eq!(&bytes[..14], b"refute msg v1\0");
+    assert_eq!(&bytes[14..22], &5u64.to_le_bytes());
+    assert_eq!(&bytes[22..54], &pubkey(1).0);
+    assert_eq!(&bytes[54..], &body[..]);
+    let json = serde_json::to_string(&s).unwrap();
+    assert!(json.contains(&"ab".repeat(32)), "{json}");
+    let back: refute_arbiter::rules::Signed = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, s);
+    back.verify().unwrap();
+}

@@ -1,0 +1,221 @@
+//! Accounts, claims, challenges and attestations (`specs/protocol.md` §5.1–5.4).
+//! Each handler checks everything before it changes anything.
+
+use std::collections::BTreeMap;
+
+use refute_engine::Status;
+use refute_engine::merkle::MemoryTree;
+use refute_engine::state::{HEADER_BYTES, Header, TreeId, decode_status, encode_status};
+
+use super::money::{check_funds, lock};
+use super::{
+    B32, Claim, ClaimBody, ClaimStatus, Duty, Event, Faucet, Params, RuleError, ServiceNote, State, game,
+    lottery,
+};
+
+pub(crate) fn mint(
+    s: &mut State,
+    p: &Params,
+    signer: &B32,
+    to: &B32,
+    amount: u64,
+) -> Result<Vec<Event>, RuleError> {
+    match &p.faucet {
+        Faucet::Operator(k) if k == signer => {}
+        Faucet::Open { max_per_request } if amount > *max_per_request => {
+            return Err(RuleError::MintTooLarge { amount, max: *max_per_request });
+        }
+        Faucet::Open { .. } => {}
+        Faucet::Operator(_) | Faucet::Closed => return Err(RuleError::NotFaucet(*signer)),
+    }
+    let minted = s.minted.checked_add(amount).ok_or(RuleError::Overflow("total minted"))?;
+    s.minted = minted;
+    // Every balance is at most `minted`, so this cannot overflow.
+    s.acct(to).balance += amount;
+    Ok(vec![Event::Minted { to: *to, amount }])
+}
+
+pub(crate) fn register(s: &mut State, p: &Params, who: &B32, stake: u64) -> Result<Vec<Event>, RuleError> {
+    if s.account(who).stake.is_some() {
+        return Err(RuleError::AlreadyRegistered);
+    }
+    if stake < p.min_register_stake {
+        return Err(RuleError::BondTooSmall { what: "stake", got: stake, min: p.min_register_stake });
+    }
+    check_funds(s, who, stake)?;
+    let mut ev = Vec::new();
+    lock(s, who, stake, &mut ev);
+    s.acct(who).stake = Some(stake);
+    ev.push(Event::Registered { who: *who, stake });
+    Ok(ev)
+}
+
+pub(crate) fn unregister(s: &mut State, who: &B32) -> Result<Vec<Event>, RuleError> {
+    let Some(stake) = s.account(who).stake else {
+        return Err(RuleError::NotRegistered);
+    };
+    let open = s
+        .claims
+        .iter()
+        .find(|(_, c)| c.status == ClaimStatus::Open && c.committee.get(who) == Some(&Duty::Pending));
+    if let Some((id, _)) = open {
+        return Err(RuleError::OnCommittee(*id));
+    }
+    let a = s.acct(who);
+    a.stake = None;
+    a.balance += stake;
+    Ok(vec![Event::Unregistered { who: *who, stake }])
+}
+
+/// Checks the final header binds the final root, the stdout and a status the step limit allows.
+fn check_final(c: &ClaimBody, p: &Params) -> Result<(), RuleError> {
+    let bad = |m: String| Err(RuleError::BadFinalHeader(m));
+    let Ok(bytes) = <&[u8; HEADER_BYTES]>::try_from(c.final_header.0.as_slice()) else {
+        return bad(format!("{} bytes, a header is {HEADER_BYTES}", c.final_header.0.len()));
+    };
+    let Some(h) = Header::decode(bytes) else { return bad("wrong state tag".into()) };
+    if B32(h.root()) != c.final_root {
+        return bad(format!("it hashes to {}, not to the final root {}", B32(h.root()), c.final_root));
+    }
+    let Some(status) = decode_status(h.status) else { return bad(format!("status {:#x}", h.status)) };
+    if h.steps > c.max_steps {
+        return bad(format!("{} steps, above the claim's limit of {}", h.steps, c.max_steps));
+    }
+    if status == Status::Running && h.steps != c.max_steps {
+        return bad(format!("still running after {} steps, before the limit of {}", h.steps, c.max_steps));
+    }
+    if c.stdout.0.len() as u64 > p.max_stdout {
+        return Err(RuleError::BadClaim(format!(
+            "stdout of {} bytes, above {}",
+            c.stdout.0.len(),
+            p.max_stdout
+        )));
+    }
+    if h.stdout_len != c.stdout.0.len() as u64 {
+        return bad(format!("stdout length {} but {} stdout bytes given", h.stdout_len, c.stdout.0.len()));
+    }
+    if MemoryTree::with_depth(TreeId::Stdout.depth()).root(&c.stdout.0) != *h.tree(TreeId::Stdout) {
+        return bad("the stdout given does not hash to the header's stdout root".into());
+    }
+    debug_assert_eq!(encode_status(status), h.status);
+    Ok(())
+}
+
+pub(crate) fn claim(
+    s: &mut State,
+    p: &Params,
+    id: B32,
+    solver: &B32,
+    c: &ClaimBody,
+    note: Option<&ServiceNote>,
+    now: u64,
+) -> Result<Vec<Event>, RuleError> {
+    let note = note.ok_or(RuleError::MissingNote)?;
+    if note.initial_root != c.initial_root {
+        return Err(RuleError::WrongInitialRoot { claimed: c.initial_root, computed: note.initial_root });
+    }
+    lottery::check_seed(p, &id, &note.lottery)?;
+    if s.claims.contains_key(&id) {
+        return Err(RuleError::DuplicateClaim(id));
+    }
+    if c.max_steps == 0 || c.max_steps > p.max_steps {
+        return Err(RuleError::BadClaim(format!("max_steps {} is outside 1..={}", c.max_steps, p.max_steps)));
+    }
+    if c.entry.len() as u64 > p.max_entry_name || c.entry_args.len() as u64 > p.max_entry_args {
+        return Err(RuleError::BadClaim("entry name or argument list too long".into()));
+    }
+    check_final(c, p)?;
+    if c.bond < p.min_claim_bond {
+        return Err(RuleError::BondTooSmall { what: "claim bond", got: c.bond, min: p.min_claim_bond });
+    }
+    check_funds(s, solver, c.bond)?;
+    let window_ends = now.checked_add(p.challenge_window_ms).ok_or(RuleError::Overflow("window end"))?;
+    let mut ev = Vec::new();
+    lock(s, solver, c.bond, &mut ev);
+    let members = lottery::draw(s, p, solver, &note.lottery);
+    s.acct(solver).reputation.claims_posted += 1;
+    ev.push(Event::ClaimPosted { claim: id, solver: *solver, max_steps: c.max_steps, window_ends });
+    ev.push(Event::CommitteeDrawn { claim: id, members: members.clone() });
+    let claim = Claim {
+        solver: *solver,
+        body: c.clone(),
+        posted_at: now,
+        window_ends,
+        status: ClaimStatus::Open,
+        bond_held: true,
+        games: BTreeMap::new(),
+        committee: members.into_iter().map(|k| (k, Duty::Pending)).collect(),
+    };
+    s.claims.insert(id, claim);
+    Ok(ev)
+}
+
+/// The open claim `id`, still inside its window at `now`.
+fn open_claim<'a>(s: &'a State, id: &B32, now: u64) -> Result<&'a Claim, RuleError> {
+    let c = s.claims.get(id).ok_or(RuleError::UnknownClaim(*id))?;
+    if c.status != ClaimStatus::Open {
+        return Err(RuleError::ClaimClosed(*id));
+    }
+    if now >= c.window_ends {
+        return Err(RuleError::TooLate { what: "the challenge window", deadline: c.window_ends, now });
+    }
+    Ok(c)
+}
+
+pub(crate) struct ChallengeMsg {
+    pub claim: B32,
+    pub history_root: B32,
+    pub final_root: B32,
+    pub bond: u64,
+}
+
+pub(crate) fn challenge(
+    s: &mut State,
+    p: &Params,
+    who: &B32,
+    m: ChallengeMsg,
+    now: u64,
+) -> Result<Vec<Event>, RuleError> {
+    let c = open_claim(s, &m.claim, now)?;
+    if c.solver == *who {
+        return Err(RuleError::OwnClaim);
+    }
+    if c.games.contains_key(who) {
+        return Err(RuleError::AlreadyChallenged(m.claim));
+    }
+    if m.final_root == c.body.final_root {
+        return Err(RuleError::SameFinalRoot);
+    }
+    if m.bond < p.min_challenge_bond {
+        return Err(RuleError::BondTooSmall {
+            what: "challenge bond",
+            got: m.bond,
+            min: p.min_challenge_bond,
+        });
+    }
+    check_funds(s, who, m.bond)?;
+    let mut ev = Vec::new();
+    lock(s, who, m.bond, &mut ev);
+    let id = s.next_game;
+    s.next_game += 1;
+    let g = game::start(s, p, id, m.claim, who, m.history_root, m.final_root, m.bond, now, &mut ev);
+    s.games.insert(id, g);
+    let c = s.claims.get_mut(&m.claim).expect("checked");
+    c.games.insert(*who, id);
+    if let Some(d) = c.committee.get_mut(who) {
+        *d = Duty::Challenged;
+    }
+    Ok(ev)
+}
+
+pub(crate) fn attest(s: &mut State, who: &B32, claim: &B32, now: u64) -> Result<Vec<Event>, RuleError> {
+    let c = open_claim(s, claim, now)?;
+    match c.committee.get(who) {
+        None => return Err(RuleError::NotMember(*claim)),
+        Some(Duty::Pending) => {}
+        Some(_) => return Err(RuleError::AlreadyAttested(*claim)),
+    }
+    let c = s.claims.get_mut(claim).expect("checked");
+    c.committee.insert(*who, Duty::Attested);
+    Ok(vec![Event::Attested { claim: *claim, who: *who }])
+}

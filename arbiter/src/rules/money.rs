@@ -1,0 +1,148 @@
+//! Bonds, settlement and the end of claims (`specs/protocol.md` §5.6, §5.7).
+//! Each function here is infallible: callers check funds first.
+
+use super::{B32, ClaimStatus, Duty, Event, GameStatus, Params, Role, RuleError, State};
+
+/// Checks `key` can pay `amount`.
+pub(crate) fn check_funds(s: &State, key: &B32, amount: u64) -> Result<(), RuleError> {
+    let balance = s.account(key).balance;
+    if balance < amount {
+        return Err(RuleError::InsufficientFunds { balance, needed: amount });
+    }
+    Ok(())
+}
+
+/// Moves `amount` from `key`'s balance into the arbiter's hold.
+pub(crate) fn lock(s: &mut State, key: &B32, amount: u64, ev: &mut Vec<Event>) {
+    s.acct(key).balance -= amount;
+    ev.push(Event::BondLocked { who: *key, amount });
+}
+
+/// Returns a held bond. A balance never overflows: it is at most `minted`, a `u64`.
+fn release(s: &mut State, key: &B32, amount: u64, ev: &mut Vec<Event>) {
+    s.acct(key).balance += amount;
+    ev.push(Event::BondReturned { who: *key, amount });
+}
+
+/// Forfeits a held bond: the winner's share to `winner`, if any, the rest burned.
+fn forfeit(s: &mut State, p: &Params, loser: &B32, amount: u64, winner: Option<&B32>, ev: &mut Vec<Event>) {
+    ev.push(Event::BondForfeited { who: *loser, amount });
+    let share = if winner.is_some() { p.share(amount) } else { 0 };
+    if let Some(w) = winner {
+        s.acct(w).balance += share;
+        ev.push(Event::SharePaid { to: *w, amount: share });
+    }
+    s.burned += amount - share;
+    ev.push(Event::Burned { amount: amount - share });
+}
+
+/// How a game ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    Won(Role),
+    LostByBoth,
+}
+
+/// Ends game `id` with `outcome`, pays bonds, and rejects its claim if the solver lost.
+pub(crate) fn settle(s: &mut State, p: &Params, id: u64, outcome: Outcome, now: u64, ev: &mut Vec<Event>) {
+    let g = &s.games[&id];
+    let (claim_id, bond) = (g.claim, g.bond);
+    let solver = g.sides[0].key;
+    let challenger = g.sides[1].key;
+    let claim_bond = s.claims[&claim_id].body.bond;
+    match outcome {
+        Outcome::Won(Role::Solver) => {
+            ev.push(Event::GameWon { game: id, winner: Role::Solver });
+            forfeit(s, p, &challenger, bond, Some(&solver), ev);
+            s.acct(&solver).reputation.games_won += 1;
+            s.acct(&challenger).reputation.games_lost += 1;
+            s.games.get_mut(&id).expect("game").status = GameStatus::Won(Role::Solver);
+        }
+        Outcome::Won(Role::Challenger) => {
+            ev.push(Event::GameWon { game: id, winner: Role::Challenger });
+            release(s, &challenger, bond, ev);
+            forfeit(s, p, &solver, claim_bond, Some(&challenger), ev);
+            s.acct(&challenger).reputation.games_won += 1;
+            s.acct(&solver).reputation.games_lost += 1;
+            s.games.get_mut(&id).expect("game").status = GameStatus::Won(Role::Challenger);
+            reject(s, claim_id, id, now, ev);
+        }
+        Outcome::LostByBoth => {
+            ev.push(Event::GameLostByBoth { game: id });
+            forfeit(s, p, &challenger, bond, None, ev);
+            forfeit(s, p, &solver, claim_bond, None, ev);
+            s.acct(&challenger).reputation.games_lost += 1;
+            s.acct(&solver).reputation.games_lost += 1;
+            s.games.get_mut(&id).expect("game").status = GameStatus::LostByBoth;
+            reject(s, claim_id, id, now, ev);
+        }
+    }
+}
+
+/// Rejects a claim whose solver lost game `by` (its bond already forfeited):
+/// cancels its other open games, returning their bonds, and counts duties.
+fn reject(s: &mut State, claim_id: B32, by: u64, now: u64, ev: &mut Vec<Event>) {
+    let claim = s.claims.get_mut(&claim_id).expect("claim");
+    claim.status = ClaimStatus::Rejected;
+    claim.bond_held = false;
+    let solver = claim.solver;
+    let window_over = now >= claim.window_ends;
+    let games: Vec<u64> = claim.games.values().copied().filter(|&g| g != by).collect();
+    let committee: Vec<(B32, Duty)> = claim.committee.iter().map(|(k, d)| (*k, *d)).collect();
+    ev.push(Event::ClaimRejected { claim: claim_id, game: by });
+    s.acct(&solver).reputation.claims_rejected += 1;
+    for g in games {
+        let game = s.games.get_mut(&g).expect("game");
+        if game.status == GameStatus::Open {
+            game.status = GameStatus::Cancelled;
+            let (key, bond) = (game.sides[1].key, game.bond);
+            ev.push(Event::GameCancelled { game: g });
+            release(s, &key, bond, ev);
+        }
+    }
+    for (who, duty) in committee {
+        match duty {
+            Duty::Challenged => done(s, claim_id, who, ev),
+            Duty::Attested => missed(s, claim_id, who, ev),
+            Duty::Pending if window_over => missed(s, claim_id, who, ev),
+            Duty::Pending => {}
+        }
+    }
+}
+
+fn done(s: &mut State, claim: B32, who: B32, ev: &mut Vec<Event>) {
+    s.acct(&who).reputation.duties_done += 1;
+    ev.push(Event::DutyDone { claim, who });
+}
+
+fn missed(s: &mut State, claim: B32, who: B32, ev: &mut Vec<Event>) {
+    s.acct(&who).reputation.duties_missed += 1;
+    ev.push(Event::DutyMissed { claim, who });
+}
+
+/// Finalises every open claim whose window has passed and whose games are all over.
+pub(crate) fn finalise_ready(s: &mut State, now: u64, ev: &mut Vec<Event>) {
+    let ready: Vec<B32> = s
+        .claims
+        .iter()
+        .filter(|(_, c)| c.status == ClaimStatus::Open && now >= c.window_ends)
+        .filter(|(_, c)| c.games.values().all(|g| s.games[g].status != GameStatus::Open))
+        .map(|(id, _)| *id)
+        .collect();
+    for id in ready {
+        let c = s.claims.get_mut(&id).expect("claim");
+        c.status = ClaimStatus::Final;
+        c.bond_held = false;
+        let (solver, bond) = (c.solver, c.body.bond);
+        let committee: Vec<(B32, Duty)> = c.committee.iter().map(|(k, d)| (*k, *d)).collect();
+        ev.push(Event::ClaimFinal { claim: id });
+        release(s, &solver, bond, ev);
+        s.acct(&solver).reputation.claims_final += 1;
+        for (who, duty) in committee {
+            match duty {
+                Duty::Pending => missed(s, id, who, ev),
+                Duty::Attested | Duty::Challenged => done(s, id, who, ev),
+            }
+        }
+    }
+}

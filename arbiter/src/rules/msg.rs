@@ -1,0 +1,243 @@
+//! Messages, their canonical encoding and signatures (`specs/protocol.md` §3).
+
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use serde::{Deserialize, Serialize};
+
+use super::{B32, Blob, RuleError, Sig};
+
+/// Domain prefix of a signed message (14 bytes, NUL-terminated).
+pub const MSG_DOMAIN: &[u8] = b"refute msg v1\0";
+/// Domain prefix of a claim id.
+pub const CLAIM_DOMAIN: &[u8] = b"refute claim v1\0";
+
+/// A claim: a computation, its claimed result and the solver's commitment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimBody {
+    /// SHA-256 of the module's bytes.
+    pub module: B32,
+    /// SHA-256 of the arguments blob.
+    pub args: B32,
+    /// SHA-256 of the environment blob.
+    pub env: B32,
+    /// SHA-256 of stdin.
+    pub stdin: B32,
+    /// Exported function to run (`_start` for a WASI command).
+    pub entry: String,
+    /// The entry's arguments, as 64-bit slots.
+    pub entry_args: Vec<u64>,
+    /// The step limit `T`; the trace is padded to `T` steps.
+    pub max_steps: u64,
+    /// The state root at step 0, as the service computed it.
+    pub initial_root: B32,
+    /// The state root at step `T`.
+    pub final_root: B32,
+    /// The encoded header of the final state; SHA-256 of it is `final_root`.
+    pub final_header: Blob,
+    /// Everything the run wrote to stdout.
+    pub stdout: Blob,
+    /// Root of the solver's commitment to layer `(0, T, s_0)`.
+    pub history_root: B32,
+    /// The bond.
+    pub bond: u64,
+}
+
+/// What a signed message asks for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Message {
+    /// Create funds (faucet).
+    Mint {
+        /// Account credited.
+        to: B32,
+        /// Amount.
+        amount: u64,
+    },
+    /// Become a committee candidate, locking a stake.
+    Register {
+        /// The stake.
+        stake: u64,
+    },
+    /// Stop being a candidate and get the stake back.
+    Unregister,
+    /// Post a claim.
+    Claim(Box<ClaimBody>),
+    /// Dispute a claim: starts a game against its solver.
+    Challenge {
+        /// The claim.
+        claim: B32,
+        /// Root of the challenger's commitment to the same layer.
+        history_root: B32,
+        /// The challenger's final state root (must differ from the claim's).
+        final_root: B32,
+        /// The bond.
+        bond: u64,
+    },
+    /// A committee member's statement that it checked the claim and agrees.
+    Attest {
+        /// The claim.
+        claim: B32,
+    },
+    /// A dissection move: state roots at the split points of the disputed interval.
+    Reveal {
+        /// The game.
+        game: u64,
+        /// The root of a new layer, on the first reveal of a layer below the posted one.
+        layer_root: Option<B32>,
+        /// State roots at `split(a, b, k)`, in order.
+        roots: Vec<B32>,
+        /// Multiproof of `a`, the points and `b` against the layer root (`MultiProof::to_bytes`).
+        proof: Blob,
+    },
+    /// The one-step proof that ends a game (`Proof::encode`).
+    Step {
+        /// The game.
+        game: u64,
+        /// The proof.
+        proof: Blob,
+    },
+}
+
+/// A message with its signer, nonce and signature.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signed {
+    /// The message.
+    pub body: Message,
+    /// The signer's ed25519 public key.
+    pub signer: B32,
+    /// The signer's next nonce.
+    pub nonce: u64,
+    /// Signature of [`signing_bytes`].
+    pub signature: Sig,
+}
+
+/// What the service adds to a `Claim` (it can instantiate modules and holds
+/// the arbiter key; the rules cannot and do not).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceNote {
+    /// The initial state root the service computed from the claim's module and input.
+    pub initial_root: B32,
+    /// The arbiter's signature of the lottery seed of the claim id ([`super::lottery_bytes`]).
+    pub lottery: Sig,
+}
+
+struct Enc(Vec<u8>);
+
+impl Enc {
+    fn u8(&mut self, v: u8) {
+        self.0.push(v);
+    }
+    fn u64(&mut self, v: u64) {
+        self.0.extend(v.to_le_bytes());
+    }
+    fn b32(&mut self, v: &B32) {
+        self.0.extend(v.0);
+    }
+    fn bytes(&mut self, v: &[u8]) {
+        self.0.extend((v.len() as u32).to_le_bytes());
+        self.0.extend(v);
+    }
+}
+
+impl Message {
+    /// The canonical encoding: a tag byte, then each field in order
+    /// (`specs/protocol.md` §3.2).
+    pub fn encode(&self) -> Vec<u8> {
+        let mut e = Enc(Vec::new());
+        match self {
+            Message::Mint { to, amount } => {
+                e.u8(1);
+                e.b32(to);
+                e.u64(*amount);
+            }
+            Message::Register { stake } => {
+                e.u8(2);
+                e.u64(*stake);
+            }
+            Message::Unregister => e.u8(3),
+            Message::Claim(c) => {
+                e.u8(4);
+                for h in [&c.module, &c.args, &c.env, &c.stdin] {
+                    e.b32(h);
+                }
+                e.bytes(c.entry.as_bytes());
+                e.0.extend((c.entry_args.len() as u32).to_le_bytes());
+                c.entry_args.iter().for_each(|&a| e.u64(a));
+                e.u64(c.max_steps);
+                e.b32(&c.initial_root);
+                e.b32(&c.final_root);
+                e.bytes(&c.final_header.0);
+                e.bytes(&c.stdout.0);
+                e.b32(&c.history_root);
+                e.u64(c.bond);
+            }
+            Message::Challenge { claim, history_root, final_root, bond } => {
+                e.u8(5);
+                e.b32(claim);
+                e.b32(history_root);
+                e.b32(final_root);
+                e.u64(*bond);
+            }
+            Message::Attest { claim } => {
+                e.u8(6);
+                e.b32(claim);
+            }
+            Message::Reveal { game, layer_root, roots, proof } => {
+                e.u8(7);
+                e.u64(*game);
+                match layer_root {
+                    None => e.u8(0),
+                    Some(r) => {
+                        e.u8(1);
+                        e.b32(r);
+                    }
+                }
+                e.0.extend((roots.len() as u32).to_le_bytes());
+                roots.iter().for_each(|r| e.b32(r));
+                e.bytes(&proof.0);
+            }
+            Message::Step { game, proof } => {
+                e.u8(8);
+                e.u64(*game);
+                e.bytes(&proof.0);
+            }
+        }
+        e.0
+    }
+
+    /// Signs this message as the `nonce`-th of `key`'s account.
+    pub fn sign(self, key: &SigningKey, nonce: u64) -> Signed {
+        let signer = B32(key.verifying_key().to_bytes());
+        let signature = Sig(key.sign(&signing_bytes(&signer, nonce, &self)).to_bytes());
+        Signed { body: self, signer, nonce, signature }
+    }
+}
+
+/// The bytes a signature covers: `MSG_DOMAIN ‖ u64le(nonce) ‖ signer ‖ body`.
+pub fn signing_bytes(signer: &B32, nonce: u64, body: &Message) -> Vec<u8> {
+    let mut out = MSG_DOMAIN.to_vec();
+    out.extend(nonce.to_le_bytes());
+    out.extend(signer.0);
+    out.extend(body.encode());
+    out
+}
+
+impl Signed {
+    /// Checks the signature (strict ed25519: canonical encodings, no small-order keys).
+    pub fn verify(&self) -> Result<(), RuleError> {
+        let key = VerifyingKey::from_bytes(&self.signer.0).map_err(|_| RuleError::BadKey(self.signer))?;
+        let sig = Signature::from_bytes(&self.signature.0);
+        key.verify_strict(&signing_bytes(&self.signer, self.nonce, &self.body), &sig)
+            .map_err(|_| RuleError::BadSignature)
+    }
+
+    /// The id this message would have as a claim: `SHA256(CLAIM_DOMAIN ‖ signer ‖ u64le(nonce))`.
+    /// It is known before signing, and unique because nonces are.
+    pub fn claim_id(&self) -> B32 {
+        claim_id(&self.signer, self.nonce)
+    }
+}
+
+/// The id of the claim posted by `solver` with `nonce`.
+pub fn claim_id(solver: &B32, nonce: u64) -> B32 {
+    B32::sha256(&[CLAIM_DOMAIN, &solver.0, &nonce.to_le_bytes()])
+}

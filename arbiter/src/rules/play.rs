@@ -1,0 +1,102 @@
+//! The honest player's strategy, for bots and tests: pure functions from a
+//! game and the player's knowledge of the run to its next message.
+
+use refute_engine::history::{Commitment, Layer, split};
+
+use super::{B32, Blob, Claim, ClaimStatus, Game, GameStatus, Message, Params, Phase, Role, strides};
+
+/// What a player knows about a run, padded to its step limit.
+pub trait Trace {
+    /// The state root after `step` steps; past a halt, the final state's root.
+    fn root(&self, step: u64) -> B32;
+    /// The one-step proof from the state after `step` steps (`Proof::encode`).
+    fn step_proof(&self, step: u64) -> Vec<u8>;
+}
+
+/// A trace held in memory: the root at every step up to the halt and the
+/// proof of every step from it (a halted state's proof last). Later steps
+/// repeat the last root and proof.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Recorded {
+    /// `roots[i]` is the root after `i` steps.
+    pub roots: Vec<B32>,
+    /// `proofs[i]` proves the step from `roots[i]`.
+    pub proofs: Vec<Vec<u8>>,
+}
+
+impl Trace for Recorded {
+    fn root(&self, step: u64) -> B32 {
+        let i = (step as usize).min(self.roots.len() - 1);
+        self.roots[i]
+    }
+    fn step_proof(&self, step: u64) -> Vec<u8> {
+        let i = (step as usize).min(self.proofs.len() - 1);
+        self.proofs[i].clone()
+    }
+}
+
+/// The commitment to `layer` from `trace`.
+pub fn commit(trace: &(impl Trace + ?Sized), layer: Layer) -> Commitment {
+    let roots: Vec<[u8; 32]> = layer.steps().map(|s| trace.root(s).0).collect();
+    Commitment::build(layer, &roots).expect("one root per leaf")
+}
+
+/// The posted layer of a run of `total` steps: `(0, total, s_0)`.
+pub fn posted_layer(total: u64, max_leaves: u64) -> Layer {
+    Layer::new(0, total, strides(total, max_leaves)[0]).expect("the posted layer is valid")
+}
+
+/// The history root to post in a claim or a challenge.
+pub fn history_root(trace: &(impl Trace + ?Sized), total: u64, max_leaves: u64) -> B32 {
+    B32(commit(trace, posted_layer(total, max_leaves)).root())
+}
+
+/// The challenge an honest player with `trace` makes against `claim`, if it
+/// disagrees with its final root and the claim is open.
+pub fn challenge(
+    params: &Params,
+    claim_id: B32,
+    claim: &Claim,
+    trace: &(impl Trace + ?Sized),
+    bond: u64,
+) -> Option<Message> {
+    let t = claim.body.max_steps;
+    let mine = trace.root(t);
+    (claim.status == ClaimStatus::Open && mine != claim.body.final_root).then(|| Message::Challenge {
+        claim: claim_id,
+        history_root: history_root(trace, t, params.max_leaves),
+        final_root: mine,
+        bond,
+    })
+}
+
+/// The next message of the `role` player of game `id`, or `None` if it owes
+/// nothing now (the other side's move, or the game is over).
+pub fn next_move(
+    params: &Params,
+    id: u64,
+    game: &Game,
+    role: Role,
+    trace: &(impl Trace + ?Sized),
+) -> Option<Message> {
+    let side = game.side(role);
+    if game.status != GameStatus::Open || side.owes_since.is_none() {
+        return None;
+    }
+    let layer = game.layer();
+    let step_at = |i: u64| layer.step_at(i as usize).expect("position in layer");
+    if game.phase == Phase::Step {
+        return Some(Message::Step { game: id, proof: Blob(trace.step_proof(step_at(game.a))) });
+    }
+    let c = commit(trace, layer);
+    let points = split(game.a, game.b, params.k);
+    let mut indices: Vec<usize> = points.iter().map(|&i| i as usize).collect();
+    indices.extend([game.a as usize, game.b as usize]);
+    let proof = c.prove(&indices).expect("indices are in the layer");
+    Some(Message::Reveal {
+        game: id,
+        layer_root: side.layer_root.is_none().then(|| B32(c.root())),
+        roots: points.iter().map(|&i| trace.root(step_at(i))).collect(),
+        proof: Blob(proof.to_bytes()),
+    })
+}

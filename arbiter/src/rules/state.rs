@@ -1,0 +1,236 @@
+//! The arbiter's state: accounts, claims, games (`specs/protocol.md` §4).
+//! Every map is a `BTreeMap`, so serialisation is deterministic.
+
+use std::collections::BTreeMap;
+
+use refute_engine::history::{Layer, layer_strides};
+use serde::{Deserialize, Serialize};
+
+use super::{B32, ClaimBody, Role};
+
+/// Public counters of an account's history.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reputation {
+    /// Claims posted.
+    pub claims_posted: u64,
+    /// Claims that became final.
+    pub claims_final: u64,
+    /// Claims rejected.
+    pub claims_rejected: u64,
+    /// Games won.
+    pub games_won: u64,
+    /// Games lost (timeouts included).
+    pub games_lost: u64,
+    /// Committee duties done (attested a claim that became final, or challenged).
+    pub duties_done: u64,
+    /// Committee duties missed (silent through the window, or attested a rejected claim).
+    pub duties_missed: u64,
+}
+
+/// An account, created by the first transition that names it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    /// Free funds.
+    pub balance: u64,
+    /// The nonce its next message must carry.
+    pub nonce: u64,
+    /// The stake locked while registered as a committee candidate.
+    pub stake: Option<u64>,
+    /// Public counters.
+    pub reputation: Reputation,
+}
+
+/// Where a claim is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClaimStatus {
+    /// Open to challenges or with games running.
+    Open,
+    /// Accepted: the window passed and the solver won every game.
+    Final,
+    /// The solver lost a game.
+    Rejected,
+}
+
+/// What a committee member did about a claim.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Duty {
+    /// Nothing yet.
+    Pending,
+    /// Attested the claim.
+    Attested,
+    /// Challenged the claim.
+    Challenged,
+}
+
+/// A posted claim.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claim {
+    /// The solver.
+    pub solver: B32,
+    /// What was claimed.
+    pub body: ClaimBody,
+    /// When it was posted.
+    pub posted_at: u64,
+    /// Challenges are accepted strictly before this time.
+    pub window_ends: u64,
+    /// Its status.
+    pub status: ClaimStatus,
+    /// Whether the solver's bond is still held.
+    pub bond_held: bool,
+    /// Its games, by challenger.
+    pub games: BTreeMap<B32, u64>,
+    /// The committee drawn for it.
+    pub committee: BTreeMap<B32, Duty>,
+}
+
+/// Where a game is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GameStatus {
+    /// Being played.
+    Open,
+    /// Over; this side won.
+    Won(Role),
+    /// Over; both sides lost (both wrong about the last step, or both timed out).
+    LostByBoth,
+    /// Ended without a verdict because its claim was rejected by another game.
+    Cancelled,
+}
+
+/// What the game waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Both sides owe a `Reveal` over `[a, b]` of the current layer.
+    Reveal,
+    /// One step is disputed: either side may send the one-step proof.
+    Step,
+}
+
+/// One side of a game.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Side {
+    /// The account playing it.
+    pub key: B32,
+    /// Its commitment to the current layer; `None` until its first reveal of a new layer.
+    pub layer_root: Option<B32>,
+    /// Its state root at position `b`.
+    pub at_b: B32,
+    /// Its reveal in the current round, until the other side's arrives.
+    pub revealed: Option<Vec<B32>>,
+    /// Clock time left.
+    pub clock_left: u64,
+    /// Since when it owes a move (its clock runs), if it does.
+    pub owes_since: Option<u64>,
+}
+
+impl Side {
+    /// When its clock runs out, if it is running.
+    pub fn deadline(&self) -> Option<u64> {
+        self.owes_since.map(|t| t.saturating_add(self.clock_left))
+    }
+}
+
+/// A game between a claim's solver and one challenger.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Game {
+    /// The claim disputed.
+    pub claim: B32,
+    /// The challenger's bond.
+    pub bond: u64,
+    /// The claim's step limit `T`: the posted layer is `(0, T, s_0)`.
+    pub total: u64,
+    /// Index of the current layer in the claim's `layer_strides`.
+    pub depth: u32,
+    /// First step of the current layer.
+    pub start: u64,
+    /// Last step of the current layer.
+    pub end: u64,
+    /// Stride of the current layer.
+    pub stride: u64,
+    /// The position both sides agree on.
+    pub a: u64,
+    /// The position they disagree on (`a < b`).
+    pub b: u64,
+    /// The agreed state root at `a`.
+    pub agreed: B32,
+    /// What the game waits for.
+    pub phase: Phase,
+    /// Solver, then challenger.
+    pub sides: [Side; 2],
+    /// Accepted moves so far.
+    pub moves: u32,
+    /// Its status.
+    pub status: GameStatus,
+}
+
+impl Game {
+    /// The current layer.
+    pub fn layer(&self) -> Layer {
+        Layer::new(self.start, self.end, self.stride).expect("a game's layer is valid")
+    }
+
+    /// The side of `role`.
+    pub fn side(&self, role: Role) -> &Side {
+        &self.sides[role.index()]
+    }
+
+    /// The role `key` plays, if any (the solver's role when it is both, which the rules refuse).
+    pub fn role_of(&self, key: &B32) -> Option<Role> {
+        [Role::Solver, Role::Challenger].into_iter().find(|r| self.side(*r).key == *key)
+    }
+}
+
+/// The strides of a claim of `max_steps` steps under `max_leaves`.
+pub fn strides(max_steps: u64, max_leaves: u64) -> Vec<u64> {
+    layer_strides(max_steps, max_leaves)
+}
+
+/// Everything the rules hold.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    /// Time of the last transition (ms).
+    pub now: u64,
+    /// Accounts by public key.
+    pub accounts: BTreeMap<B32, Account>,
+    /// Claims by id.
+    pub claims: BTreeMap<B32, Claim>,
+    /// Games by id.
+    pub games: BTreeMap<u64, Game>,
+    /// The id of the next game.
+    pub next_game: u64,
+    /// All funds ever minted.
+    pub minted: u64,
+    /// All funds ever burned.
+    pub burned: u64,
+}
+
+impl State {
+    /// The account of `key` (a default one if it has none yet).
+    pub fn account(&self, key: &B32) -> Account {
+        self.accounts.get(key).cloned().unwrap_or_default()
+    }
+
+    /// Mutable account of `key`, created if needed.
+    pub(crate) fn acct(&mut self, key: &B32) -> &mut Account {
+        self.accounts.entry(*key).or_default()
+    }
+
+    /// Funds held by the arbiter: stakes, solver bonds, bonds of open games.
+    pub fn held(&self) -> u128 {
+        let stakes: u128 = self.accounts.values().filter_map(|a| a.stake).map(u128::from).sum();
+        let claims: u128 =
+            self.claims.values().filter(|c| c.bond_held).map(|c| u128::from(c.body.bond)).sum();
+        let games: u128 =
+            self.games.values().filter(|g| g.status == GameStatus::Open).map(|g| u128::from(g.bond)).sum();
+        stakes + claims + games
+    }
+
+    /// `Σ balances + held + burned`, which always equals `minted`.
+    pub fn accounted(&self) -> u128 {
+        let balances: u128 = self.accounts.values().map(|a| u128::from(a.balance)).sum();
+        balances + self.held() + u128::from(self.burned)
+    }
+}

@@ -1,0 +1,139 @@
+//! Funds are conserved and refused messages change nothing, after any
+//! sequence of messages and ticks; the committee lottery and duties.
+
+#[path = "rules_support.rs"]
+mod support;
+
+use proptest::prelude::*;
+use refute_arbiter::rules::play::{Trace, history_root, next_move};
+use refute_arbiter::rules::{B32, Blob, Duty, Event, Message, Role, draw, threshold};
+use support::*;
+
+/// One random action: (kind, actor, amount, time step).
+type Op = (u8, u8, u64, u32);
+
+fn apply(w: &mut World, (kind, who, amount, dt): Op, now: &mut u64) {
+    *now += u64::from(dt);
+    let who = 1 + who % 4;
+    let f = fixture();
+    let claims: Vec<B32> = w.rules.state.claims.keys().copied().collect();
+    let claim = claims.get(amount as usize % claims.len().max(1)).copied().unwrap_or(B32([1; 32]));
+    let msg = match kind % 10 {
+        0 => Message::Mint { to: pubkey(1 + (amount % 4) as u8), amount: amount % 5000 },
+        1 => Message::Register { stake: amount % 50 },
+        2 => Message::Unregister,
+        3 if amount % 2 == 0 => {
+            Message::Claim(Box::new(honest_claim(150 + amount % 200, 50 + amount % 2000)))
+        }
+        3 => Message::Claim(Box::new(lying_claim(300, amount % 300, 50 + amount % 2000).0)),
+        4 => {
+            let l = liar(amount % 300, 2 + (amount % 3) as u8);
+            let tr: &dyn Trace = if amount % 3 == 0 { &f.trace } else { &l };
+            let t = w.rules.state.claims.get(&claim).map_or(300, |c| c.body.max_steps);
+            Message::Challenge {
+                claim,
+                history_root: history_root(tr, t, 5),
+                final_root: tr.root(t),
+                bond: 50 + amount % 1000,
+            }
+        }
+        5 => Message::Attest { claim },
+        6 | 7 => {
+            // A player's move, honest or from a liar, in a random game.
+            let games: Vec<u64> = w.rules.state.games.keys().copied().collect();
+            let Some(&id) = games.get(amount as usize % games.len().max(1)) else { return };
+            let g = w.rules.state.games[&id].clone();
+            let role = if amount % 2 == 0 { Role::Solver } else { Role::Challenger };
+            let l = liar(amount % 300, 2);
+            let tr: &dyn Trace = if kind % 10 == 6 { &f.trace } else { &l };
+            let Some(m) = next_move(&w.rules.params, id, &g, role, tr) else { return };
+            let before = w.rules.clone();
+            let signer = (1..=4).find(|&k| pubkey(k) == g.side(role).key).unwrap();
+            if w.send(signer, m, *now).is_err() {
+                assert_eq!(w.rules, before);
+            }
+            return;
+        }
+        8 => Message::Step { game: amount % 4, proof: Blob(f.trace.step_proof(amount % 200)) },
+        _ => {
+            w.rules.tick(*now);
+            return;
+        }
+    };
+    let before = w.rules.clone();
+    if w.send(who, msg, *now).is_err() {
+        assert_eq!(w.rules, before, "a refused message changed the state");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn funds_are_conserved(ops in prop::collection::vec((any::<u8>(), any::<u8>(), any::<u64>(), 0u32..20_000_000), 1..60)) {
+        let mut w = World::new(params());
+        let mut now = 0;
+        for op in ops {
+            apply(&mut w, op, &mut now);
+            w.check_conservation();
+            // The state round-trips through JSON.
+            let json = serde_json::to_string(&w.rules).unwrap();
+            prop_assert_eq!(&serde_json::from_str::<refute_arbiter::rules::Rules>(&json).unwrap(), &w.rules);
+        }
+        w.rules.tick(now + 10 * params().clock_ms);
+        w.check_conservation();
+        // Every game has ended and every claim is settled.
+        prop_assert!(w.rules.state.held() == w.rules.state.accounts.values().filter_map(|a| a.stake).map(u128::from).sum::<u128>());
+    }
+}
+
+#[test]
+fn the_lottery_threshold_draws_the_expected_share() {
+    assert_eq!(threshold(4, 4), None);
+    assert_eq!(threshold(1, 2), Some(1 << 63));
+    assert_eq!(threshold(0, 5), Some(0));
+}
+
+#[test]
+fn committee_members_are_drawn_and_their_duties_counted() {
+    let mut p = params();
+    p.committee_size = 2;
+    let mut w = World::new(p.clone());
+    for k in 1..=8 {
+        w.mint(k, 10_000, 0);
+        if k > 1 {
+            w.send(k, Message::Register { stake: 10 }, 0).unwrap();
+        }
+    }
+    let id = w.next_claim_id(1);
+    let ev = w.send(1, Message::Claim(Box::new(honest_claim(300, 1000))), 1).unwrap();
+    let members: Vec<B32> = w.rules.state.claims[&id].committee.keys().copied().collect();
+    assert!(ev.contains(&Event::CommitteeDrawn { claim: id, members: members.clone() }));
+    // The same draw, recomputed from the arbiter's signature.
+    let seed = lottery_sign_for(&id);
+    let mut again = w.rules.state.clone();
+    again.claims.clear();
+    assert_eq!(draw(&again, &p, &pubkey(1), &seed), members);
+    assert!(!members.contains(&pubkey(1)), "the solver is never on its own committee");
+    assert!(!members.is_empty(), "with 7 candidates and size 2 this seed draws someone");
+    let key_of = |m: &B32| (2..=8).find(|&k| pubkey(k) == *m).unwrap();
+    let first = key_of(&members[0]);
+    w.send(first, Message::Attest { claim: id }, 2).unwrap();
+    assert_eq!(w.send(first, Message::Attest { claim: id }, 2).unwrap_err().code(), "already_attested");
+    if let Some(m) = members.get(1) {
+        assert_eq!(w.send(key_of(m), Message::Unregister, 2).unwrap_err().code(), "on_committee");
+    }
+    w.rules.tick(p.challenge_window_ms + 1);
+    let rep = |k: u8| w.rules.state.account(&pubkey(k)).reputation;
+    assert_eq!(rep(first).duties_done, 1);
+    for m in &members[1..] {
+        assert_eq!(rep(key_of(m)).duties_missed, 1);
+    }
+    assert_eq!(rep(1).claims_final, 1);
+    assert_eq!(w.rules.state.claims[&id].committee[&members[0]], Duty::Attested);
+    w.check_conservation();
+}
+
+fn lottery_sign_for(id: &B32) -> refute_arbiter::rules::Sig {
+    refute_arbiter::rules::lottery_sign(&key(ARBITER), id)
+}

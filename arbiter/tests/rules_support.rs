@@ -1,0 +1,203 @@
+//! Shared fixtures for the rules tests: a real run of a tiny program, its
+//! roots and proofs, keys, and a world that tracks nonces.
+#![allow(dead_code, missing_docs)]
+
+use std::sync::OnceLock;
+
+use ed25519_dalek::SigningKey;
+use refute_arbiter::rules::play::{Recorded, Trace, history_root};
+use refute_arbiter::rules::{
+    B32, Blob, ClaimBody, Event, Faucet, Message, Params, RuleError, Rules, ServiceNote, claim_id,
+    lottery_sign,
+};
+use refute_engine::proof::prove_step;
+use refute_engine::state::{HEADER_BYTES, Hasher, Header};
+use refute_engine::{Entry, Module, Run, Task, Value};
+
+/// A loop with arithmetic, a store and a branch; no host calls.
+pub const PROGRAM: &str = r#"
+(module
+  (memory 1)
+  (func (export "main") (param $n i32) (result i32) (local $i i32) (local $acc i32)
+    block $out
+      loop $l
+        local.get $i local.get $n i32.ge_u br_if $out
+        local.get $acc local.get $i i32.mul i32.const 7 i32.add local.set $acc
+        i32.const 64 local.get $acc i32.store
+        local.get $i i32.const 1 i32.add local.set $i
+        br $l
+      end
+    end
+    local.get $acc))
+"#;
+
+/// The recorded honest run: roots, proofs and encoded headers at every step up to the halt.
+pub struct Fixture {
+    pub trace: Recorded,
+    pub headers: Vec<Vec<u8>>,
+    pub halt: u64,
+}
+
+pub fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let module = Module::new(&wat::parse_str(PROGRAM).unwrap()).unwrap();
+        let task = Task { max_steps: 100_000, ..Task::default() };
+        let mut run = Run::new(&module, &task, &Entry::Invoke("main".into(), vec![Value::I32(20)])).unwrap();
+        let m = &mut run.machine;
+        let mut h = Hasher::new(m);
+        let (mut roots, mut proofs, mut headers) = (Vec::new(), Vec::new(), Vec::new());
+        loop {
+            let header = h.header(m);
+            roots.push(B32(header.root()));
+            headers.push(header.encode().to_vec());
+            proofs.push(prove_step(m, &mut h).unwrap().encode());
+            if m.status() != refute_engine::Status::Running {
+                break;
+            }
+            let next = m.steps() + 1;
+            h.run(m, next);
+        }
+        let halt = roots.len() as u64 - 1;
+        Fixture { trace: Recorded { roots, proofs }, headers, halt }
+    })
+}
+
+/// A trace that agrees with `base` before step `from` and lies from there on;
+/// at and after `end` it shows `end_root` if given.
+#[derive(Clone)]
+pub struct Liar {
+    pub base: Recorded,
+    pub from: u64,
+    pub salt: u8,
+    pub end: u64,
+    pub end_root: Option<B32>,
+}
+
+impl Trace for Liar {
+    fn root(&self, step: u64) -> B32 {
+        match self.end_root {
+            Some(r) if step >= self.end => r,
+            _ if step >= self.from => B32::sha256(&[&[self.salt], &self.base.root(step).0]),
+            _ => self.base.root(step),
+        }
+    }
+    fn step_proof(&self, step: u64) -> Vec<u8> {
+        self.base.step_proof(step)
+    }
+}
+
+/// A liar over the fixture, lying from `from` on with `salt`.
+pub fn liar(from: u64, salt: u8) -> Liar {
+    Liar { base: fixture().trace.clone(), from, salt, end: u64::MAX, end_root: None }
+}
+
+pub fn key(i: u8) -> SigningKey {
+    SigningKey::from_bytes(&[i; 32])
+}
+
+pub fn pubkey(i: u8) -> B32 {
+    B32(key(i).verifying_key().to_bytes())
+}
+
+/// Key 0 is the arbiter.
+pub const ARBITER: u8 = 0;
+
+/// Small dissection parameters so a few-hundred-step run has several layers and rounds.
+pub fn params() -> Params {
+    let mut p = Params::local(pubkey(ARBITER));
+    p.k = 4;
+    p.max_leaves = 5;
+    p.min_claim_bond = 100;
+    p.min_challenge_bond = 100;
+    p.min_register_stake = 10;
+    p.faucet = Faucet::Open { max_per_request: 1_000_000 };
+    p
+}
+
+/// Rules plus the nonce each key will use next.
+#[derive(Clone)]
+pub struct World {
+    pub rules: Rules,
+    pub nonces: [u64; 16],
+}
+
+impl World {
+    pub fn new(p: Params) -> World {
+        World { rules: Rules::new(p).unwrap(), nonces: [0; 16] }
+    }
+
+    /// Signs `msg` as key `who` with its next nonce and applies it (with a note for claims).
+    pub fn send(&mut self, who: u8, msg: Message, now: u64) -> Result<Vec<Event>, RuleError> {
+        let signed = msg.sign(&key(who), self.nonces[who as usize]);
+        let note = match &signed.body {
+            Message::Claim(c) => {
+                let id = signed.claim_id();
+                Some(ServiceNote { initial_root: c.initial_root, lottery: lottery_sign(&key(ARBITER), &id) })
+            }
+            _ => None,
+        };
+        let r = self.rules.apply_with(&signed, note.as_ref(), now);
+        if r.is_ok() {
+            self.nonces[who as usize] += 1;
+        }
+        r
+    }
+
+    /// The id the next claim of `who` will have.
+    pub fn next_claim_id(&self, who: u8) -> B32 {
+        claim_id(&pubkey(who), self.nonces[who as usize])
+    }
+
+    pub fn mint(&mut self, who: u8, amount: u64, now: u64) {
+        self.send(who, Message::Mint { to: pubkey(who), amount }, now).unwrap();
+    }
+
+    /// Checks funds are conserved.
+    pub fn check_conservation(&self) {
+        let s = &self.rules.state;
+        assert_eq!(s.accounted(), u128::from(s.minted), "funds not conserved");
+    }
+}
+
+/// An honest claim of the fixture run padded to `t` steps (cut at its step
+/// limit, still running, when `t` is below the halt).
+pub fn honest_claim(t: u64, bond: u64) -> ClaimBody {
+    let f = fixture();
+    let header = f.headers[t.min(f.halt) as usize].clone();
+    ClaimBody {
+        module: B32::sha256(&[PROGRAM.as_bytes()]),
+        args: B32::default(),
+        env: B32::default(),
+        stdin: B32::default(),
+        entry: "main".into(),
+        entry_args: vec![20],
+        max_steps: t,
+        initial_root: f.trace.root(0),
+        final_root: f.trace.root(t),
+        final_header: Blob(header),
+        stdout: Blob(Vec::new()),
+        history_root: history_root(&f.trace, t, params().max_leaves),
+        bond,
+    }
+}
+
+/// The header `bytes` with its status replaced.
+pub fn with_status(bytes: &[u8], status: u64) -> Vec<u8> {
+    let mut h = Header::decode(<&[u8; HEADER_BYTES]>::try_from(bytes).unwrap()).unwrap();
+    h.status = status;
+    h.encode().to_vec()
+}
+
+/// A false claim: the halted state with its status rewritten to `exited(7)`,
+/// and a commitment that lies from step `from` on.
+pub fn lying_claim(t: u64, from: u64, bond: u64) -> (ClaimBody, Liar) {
+    let mut body = honest_claim(t, bond);
+    let header = with_status(&body.final_header.0, 3 | 7 << 8);
+    let fake = B32::sha256(&[&header]);
+    let liar = Liar { end: t, end_root: Some(fake), ..liar(from, 1) };
+    body.final_header = Blob(header);
+    body.final_root = fake;
+    body.history_root = history_root(&liar, t, params().max_leaves);
+    (body, liar)
+}

@@ -24,7 +24,7 @@ fn main() {
     let key = ArbiterKey::from_secret(&[1; 32]);
     println!("{:>6} {:>12} {:>10} {:>10}", "batch", "appends/s", "p50 ms", "p99 ms");
     for batch in BATCHES {
-        let mut results: Vec<(f64, Duration, Duration)> =
+        let results: Vec<(f64, Duration, Duration)> =
             (0..runs).map(|_| run(&base, &key, batch)).collect();
         let median = |f: &dyn Fn(&(f64, Duration, Duration)) -> f64| {
             let mut v: Vec<f64> = results.iter().map(f).collect();
@@ -34,7 +34,6 @@ fn main() {
         let rate = median(&|r| r.0);
         let p50 = median(&|r| r.1.as_secs_f64() * 1e3);
         let p99 = median(&|r| r.2.as_secs_f64() * 1e3);
-        results.clear();
         println!("{batch:>6} {rate:>12.0} {p50:>10.2} {p99:>10.2}");
     }
 }

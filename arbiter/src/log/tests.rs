@@ -199,3 +199,31 @@ fn key_file_errors_are_clear() {
     let err = ArbiterKey::load_or_create(&missing_dir).unwrap_err();
     assert!(err.to_string().contains("cannot create"), "{err}");
 }
+
+proptest::proptest! {
+    #[test]
+    fn any_entry_round_trips(
+        index: u64,
+        prev: [u8; 32],
+        time_ms: u64,
+        payload in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..600),
+        sig_lo: [u8; 32],
+        sig_hi: [u8; 32],
+    ) {
+        let mut signature = [0; 64];
+        signature[..32].copy_from_slice(&sig_lo);
+        signature[32..].copy_from_slice(&sig_hi);
+        let entry = Entry { index, prev, time_ms, payload, signature };
+        proptest::prop_assert_eq!(Entry::decode(&entry.encode()), Ok(entry.clone()));
+        let json = serde_json::to_string(&entry).unwrap();
+        proptest::prop_assert_eq!(serde_json::from_str::<Entry>(&json).unwrap(), entry);
+    }
+
+    #[test]
+    fn decoding_any_bytes_is_an_entry_or_an_error(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
+        // Whatever decodes re-encodes to the same bytes: the encoding is canonical.
+        if let Ok(entry) = Entry::decode(&bytes) {
+            proptest::prop_assert_eq!(entry.encode(), bytes);
+        }
+    }
+}

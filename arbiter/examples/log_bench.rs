@@ -94,11 +94,11 @@ fn serve(base: &std::path::Path, key: &ArbiterKey, rate: u64) -> Served {
     let mut latencies = Vec::with_capacity(total as usize);
     let mut commits = 0u64;
     while let Ok(first) = rx.recv() {
-        let batch: Vec<_> = std::iter::once(first).chain(rx.try_iter()).collect();
-        let transitions: Vec<_> = batch.iter().map(|(_, t)| t.clone()).collect();
+        let (arrivals, transitions): (Vec<Instant>, Vec<Transition>) =
+            std::iter::once(first).chain(rx.try_iter()).unzip();
         db.commit(&transitions).expect("commit");
         let done = Instant::now();
-        latencies.extend(batch.iter().map(|(arrival, _)| done - *arrival));
+        latencies.extend(arrivals.iter().map(|arrival| done - *arrival));
         commits += 1;
     }
     let elapsed = start.elapsed();

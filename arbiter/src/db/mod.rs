@@ -1,0 +1,256 @@
+//! RocksDB storage: the log, the state records and content-addressed blobs, with every
+//! transition written in one atomic, synced write batch (`specs/log.md` §5).
+//!
+//! Column families:
+//! - [`CF_META`]: [`FORMAT_KEY`] → `u32le(`[`FORMAT_VERSION`]`)`, [`HEAD_KEY`] → [`Head::encode`].
+//! - [`CF_LOG`]: `u64be(index)` → [`Entry::encode`], so keys sort in log order.
+//! - [`CF_STATE`]: the rules' records, key → value, opaque here.
+//! - [`CF_BLOBS`]: `SHA256(bytes)` → bytes (modules and inputs).
+
+mod error;
+mod open;
+#[cfg(test)]
+mod tests;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use ed25519_dalek::VerifyingKey;
+use rocksdb::{DB, Direction, IteratorMode, ReadOptions, WriteBatch, WriteOptions};
+use sha2::{Digest, Sha256};
+
+use crate::log::{Chain, Entry, Hash, Head};
+
+pub use error::DbError;
+
+/// The version of the on-disk layout this code reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+/// The column family of metadata.
+pub const CF_META: &str = "meta";
+/// The column family of log entries.
+pub const CF_LOG: &str = "log";
+/// The column family of state records.
+pub const CF_STATE: &str = "state";
+/// The column family of blobs.
+pub const CF_BLOBS: &str = "blobs";
+/// The key of the format version in [`CF_META`].
+pub const FORMAT_KEY: &[u8] = b"format";
+/// The key of the log head in [`CF_META`].
+pub const HEAD_KEY: &[u8] = b"head";
+/// The largest blob: the engine's largest module.
+pub const MAX_BLOB: usize = refute_engine::limits::MAX_MODULE_BYTES;
+
+/// One accepted transition: its log entry and the state records it changes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transition {
+    /// The signed log entry (from [`Chain::append`]).
+    pub entry: Entry,
+    /// Records to write, key → value. Applied after `deletes`, so a key in both is written.
+    pub puts: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Records to delete.
+    pub deletes: Vec<Vec<u8>>,
+}
+
+/// An open arbiter database. One process at a time: RocksDB locks the directory.
+pub struct Db {
+    db: DB,
+    dir: PathBuf,
+    /// The log head as committed; `None` while the log is empty. Held across a commit so
+    /// commits are checked and written one at a time.
+    head: Mutex<Option<Head>>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("dir", &self.dir).field("head", &self.log_head()).finish()
+    }
+}
+
+impl Db {
+    /// Opens the database in `dir`, creating the directory and the database if needed.
+    ///
+    /// Refuses a directory locked by another process ([`DbError::Locked`]), one holding
+    /// another format version ([`DbError::FormatMismatch`]) or something other than an
+    /// arbiter database ([`DbError::NotADatabase`]), and a log whose stored head does not
+    /// match its last entry ([`DbError::Corrupt`]).
+    pub fn open(dir: &Path) -> Result<Db, DbError> {
+        open::open(dir)
+    }
+
+    /// The directory the database is in.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The head after the last committed entry, or `None` if the log is empty (then the
+    /// next entry chains onto [`Head::genesis`]).
+    pub fn log_head(&self) -> Option<Head> {
+        *self.lock_head()
+    }
+
+    /// Writes all `transitions` in one write batch, synced to disk before this returns:
+    /// their entries, their state changes and the new log head. Either all of it survives
+    /// a crash or none of it does.
+    ///
+    /// Group commit: give every transition accepted since the last commit at once, so
+    /// they share one fsync. Each entry must extend the log: its index the next one, its
+    /// `prev` the hash of the entry before, its time no earlier. Signatures and the
+    /// genesis hash are not checked here ([`Db::verify_log`] does).
+    pub fn commit(&self, transitions: &[Transition]) -> Result<(), DbError> {
+        let mut head = self.lock_head();
+        let mut next = *head;
+        let mut batch = WriteBatch::default();
+        let (log, state) = (self.cf(CF_LOG), self.cf(CF_STATE));
+        for t in transitions {
+            let e = &t.entry;
+            let expected = next.map_or(0, |h| h.next);
+            let wrong = |what| DbError::NotNext { index: e.index, expected, what };
+            if e.index != expected {
+                return Err(wrong("index"));
+            }
+            if let Some(h) = next {
+                if e.prev != h.hash {
+                    return Err(wrong("prev"));
+                }
+                if e.time_ms < h.time_ms {
+                    return Err(wrong("time"));
+                }
+            }
+            batch.put_cf(log, e.index.to_be_bytes(), e.encode());
+            for key in &t.deletes {
+                batch.delete_cf(state, key);
+            }
+            for (key, value) in &t.puts {
+                batch.put_cf(state, key, value);
+            }
+            next = Some(Head { next: e.index + 1, hash: e.hash(), time_ms: e.time_ms });
+        }
+        let Some(new_head) = next.filter(|_| !transitions.is_empty()) else { return Ok(()) };
+        batch.put_cf(self.cf(CF_META), HEAD_KEY, new_head.encode());
+        self.db.write_opt(batch, &synced()).map_err(|e| self.rocks(e))?;
+        *head = Some(new_head);
+        Ok(())
+    }
+
+    /// The state record at `key`.
+    pub fn get_state(&self, key: &[u8]) -> Result<Option<Vec<u8>>, DbError> {
+        self.db.get_cf(self.cf(CF_STATE), key).map_err(|e| self.rocks(e))
+    }
+
+    /// The state records whose keys start with `prefix`, in key order.
+    pub fn iter_state_prefix(
+        &self,
+        prefix: &[u8],
+    ) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>), DbError>> + '_ {
+        let mut opts = ReadOptions::default();
+        if let Some(end) = prefix_end(prefix) {
+            opts.set_iterate_upper_bound(end);
+        }
+        let mode = IteratorMode::From(prefix, Direction::Forward);
+        self.db
+            .iterator_cf_opt(self.cf(CF_STATE), opts, mode)
+            .map(|kv| kv.map(|(k, v)| (k.into_vec(), v.into_vec())).map_err(|e| self.rocks(e)))
+    }
+
+    /// The log entries from index `from` on, in order. An entry stored under the wrong
+    /// key or not decoding is reported as [`DbError::Corrupt`].
+    pub fn log_entries(&self, from: u64) -> impl Iterator<Item = Result<Entry, DbError>> + '_ {
+        self.log_encoded(from).map(|item| {
+            let (index, bytes) = item?;
+            let entry = Entry::decode(&bytes)
+                .map_err(|e| self.corrupt(format!("log entry {index} does not decode: {e}")))?;
+            if entry.index != index {
+                return Err(self.corrupt(format!("log entry {} is stored as entry {index}", entry.index)));
+            }
+            Ok(entry)
+        })
+    }
+
+    /// The stored log from index `from` on, as `(index, encoded entry)` in order.
+    pub fn log_encoded(&self, from: u64) -> impl Iterator<Item = Result<(u64, Vec<u8>), DbError>> + '_ {
+        let from = from.to_be_bytes();
+        let iter = self.db.iterator_cf(self.cf(CF_LOG), IteratorMode::From(&from, Direction::Forward));
+        iter.map(|kv| {
+            let (k, v) = kv.map_err(|e| self.rocks(e))?;
+            let index = <[u8; 8]>::try_from(&*k)
+                .map_err(|_| self.corrupt(format!("log key of {} bytes", k.len())))?;
+            Ok((u64::from_be_bytes(index), v.into_vec()))
+        })
+    }
+
+    /// Checks the whole stored log against `genesis` ([`Head::genesis`]) and the arbiter's
+    /// key, and that the stored head is its end. Returns that head.
+    pub fn verify_log(&self, genesis: Head, arbiter: &VerifyingKey) -> Result<Head, DbError> {
+        let mut chain = Chain::new(genesis);
+        for item in self.log_encoded(0) {
+            let (index, bytes) = item?;
+            let entry = chain.accept_encoded(arbiter, &bytes)?;
+            if entry.index != index {
+                return Err(self.corrupt(format!("log entry {} is stored as entry {index}", entry.index)));
+            }
+        }
+        let stored = self.log_head().unwrap_or(genesis);
+        if stored != chain.head() {
+            return Err(
+                self.corrupt(format!("stored head {stored:?} is not the log's end {:?}", chain.head()))
+            );
+        }
+        Ok(stored)
+    }
+
+    /// Stores `bytes` under their SHA-256 and returns it. Synced, so a transition
+    /// committed afterwards may refer to it. Storing the same bytes twice is harmless.
+    pub fn put_blob(&self, bytes: &[u8]) -> Result<Hash, DbError> {
+        if bytes.len() > MAX_BLOB {
+            return Err(DbError::BlobTooLarge { len: bytes.len(), max: MAX_BLOB });
+        }
+        let hash: Hash = Sha256::digest(bytes).into();
+        self.db.put_cf_opt(self.cf(CF_BLOBS), hash, bytes, &synced()).map_err(|e| self.rocks(e))?;
+        Ok(hash)
+    }
+
+    /// The blob whose SHA-256 is `hash`, checked against it.
+    pub fn get_blob(&self, hash: &Hash) -> Result<Option<Vec<u8>>, DbError> {
+        let Some(bytes) = self.db.get_cf(self.cf(CF_BLOBS), hash).map_err(|e| self.rocks(e))? else {
+            return Ok(None);
+        };
+        if Sha256::digest(&bytes)[..] != hash[..] {
+            return Err(
+                self.corrupt(format!("blob {} does not hash to its key", crate::log::hex_string(hash)))
+            );
+        }
+        Ok(Some(bytes))
+    }
+
+    fn cf(&self, name: &str) -> &rocksdb::ColumnFamily {
+        self.db.cf_handle(name).expect("open creates every column family")
+    }
+
+    fn lock_head(&self) -> MutexGuard<'_, Option<Head>> {
+        // A panic while holding the lock cannot leave the head half-updated: it is
+        // assigned once, after the write succeeded.
+        self.head.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn rocks(&self, source: rocksdb::Error) -> DbError {
+        DbError::Rocks { dir: self.dir.clone(), source }
+    }
+
+    fn corrupt(&self, what: String) -> DbError {
+        DbError::Corrupt { dir: self.dir.clone(), what }
+    }
+}
+
+fn synced() -> WriteOptions {
+    let mut opts = WriteOptions::default();
+    opts.set_sync(true);
+    opts
+}
+
+/// The least key greater than every key starting with `prefix`, if there is one.
+fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let last = prefix.iter().rposition(|&b| b != 0xff)?;
+    let mut end = prefix[..=last].to_vec();
+    end[last] += 1;
+    Some(end)
+}

@@ -1,1 +1,0 @@
-//! The signed, hash-chained event log.

@@ -4,6 +4,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use refute::{args, bench, report};
 
+mod arbiter_cmd;
 mod proofs;
 use refute_engine::{Entry, Module, Run, Status, Task, limits::MAX_MODULE_BYTES};
 use std::path::{Path, PathBuf};
@@ -45,6 +46,12 @@ struct TaskArgs {
 
 #[derive(Subcommand)]
 enum Command {
+    /// The arbiter: referee of dispute games, as an HTTP service.
+    #[command(subcommand)]
+    Arbiter(ArbiterCmd),
+    /// The arbiter's signed event log.
+    #[command(subcommand)]
+    Log(LogCmd),
     /// Run a WebAssembly module in the deterministic engine.
     ///
     /// Without --invoke, runs `_start` as a WASI command: prints the guest's
@@ -150,6 +157,49 @@ fn bad(msg: impl Into<String>) -> anyhow::Error {
     BadInput(msg.into()).into()
 }
 
+#[derive(Subcommand)]
+enum ArbiterCmd {
+    /// Run the arbiter: an HTTP API over a RocksDB store and a signed log
+    /// (specs/api.md). Stops cleanly on Ctrl-C or SIGTERM; after a crash it
+    /// resumes every game from the log.
+    Serve {
+        /// Data directory (the database and the arbiter's key); created if missing.
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+        /// Address to listen on.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7878")]
+        listen: std::net::SocketAddr,
+        /// Challenge window of new claims, in milliseconds (default: one day).
+        #[arg(long, value_name = "MS")]
+        window_ms: Option<u64>,
+        /// Each player's clock per game, in milliseconds (default: one day).
+        #[arg(long, value_name = "MS")]
+        clock_ms: Option<u64>,
+        /// Branching factor of dissection (default 1024; small values make
+        /// more rounds, for tests and demos).
+        #[arg(long, value_name = "K")]
+        k: Option<u64>,
+        /// Leaves per history layer (default 1024).
+        #[arg(long, value_name = "N")]
+        max_leaves: Option<u64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum LogCmd {
+    /// Replay the arbiter's log from its first entry: check every signature
+    /// and hash link and re-derive balances, claims and verdicts. Exit 0 only
+    /// if everything checks.
+    Verify {
+        /// The arbiter's data directory.
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli) {
@@ -163,6 +213,35 @@ fn main() -> ExitCode {
 
 fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
+        Command::Arbiter(ArbiterCmd::Serve { data_dir, listen, window_ms, clock_ms, k, max_leaves }) => {
+            let mut params = refute_arbiter::rules::Params::local(refute_arbiter::rules::B32([0; 32]));
+            if let Some(w) = window_ms {
+                params.challenge_window_ms = w;
+            }
+            if let Some(c) = clock_ms {
+                params.clock_ms = c;
+            }
+            if let Some(k) = k {
+                params.k = k;
+            }
+            if let Some(n) = max_leaves {
+                params.max_leaves = n;
+            }
+            params.validate().map_err(bad)?;
+            let dir = data_dir.unwrap_or_else(arbiter_cmd::default_data_dir);
+            arbiter_cmd::serve(&dir, listen, params)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Log(LogCmd::Verify { data_dir, json }) => {
+            let dir = data_dir.unwrap_or_else(arbiter_cmd::default_data_dir);
+            match arbiter_cmd::verify_log(&dir, json) {
+                Ok(()) => Ok(ExitCode::SUCCESS),
+                Err(e) => {
+                    eprintln!("refute: {e:#}");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
         Command::Run { task, json } => run(task, json),
         Command::Commit { task, stride, json } => proofs::commit(prepare(&task)?, stride, json),
         Command::State { task, step, json } => proofs::state(prepare(&task)?, step, json),

@@ -125,6 +125,11 @@ impl ArbiterKey {
         Ok(key)
     }
 
+    /// The signing key (the service signs lottery seeds with it).
+    pub fn signing_key(&self) -> &SigningKey {
+        &self.signing
+    }
+
     /// The public key anyone checks the log with.
     pub fn public(&self) -> VerifyingKey {
         self.signing.verifying_key()

@@ -1,0 +1,242 @@
+//! The HTTP API (`specs/api.md`): JSON in and out, errors as
+//! `{"code", "message"}` with a stable code, a server-sent event stream of
+//! committed log entries, and `/openapi.json`.
+
+use super::record::Record;
+use super::{ApiError, Service};
+use crate::rules::{B32, Signed, from_hex};
+use axum::body::Bytes;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::convert::Infallible;
+use std::sync::Arc;
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::BroadcastStream;
+
+/// Largest JSON body (a message): a claim carries up to 64 KiB of stdout, a
+/// reveal up to 2,047 roots and a multiproof, a step proof up to 1 MiB, all hex.
+pub const MAX_MESSAGE_BYTES: usize = 4 << 20;
+/// Largest blob upload.
+pub const MAX_BLOB_BYTES: usize = refute_engine::limits::MAX_MODULE_BYTES;
+/// Most log entries one `/v1/log` request returns.
+pub const MAX_LOG_PAGE: u64 = 1000;
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, Json(json!({ "code": self.code, "message": self.message }))).into_response()
+    }
+}
+
+type Shared = State<Arc<Service>>;
+
+/// The router. Every route is under `/v1` except `/openapi.json`.
+pub fn app(service: Arc<Service>) -> Router {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/v1/status", get(status))
+        .route("/v1/params", get(params))
+        .route("/v1/blobs", post(put_blob).layer(DefaultBodyLimit::max(MAX_BLOB_BYTES)))
+        .route("/v1/blobs/{hash}", get(get_blob))
+        .route("/v1/messages", post(post_message).layer(DefaultBodyLimit::max(MAX_MESSAGE_BYTES)))
+        .route("/v1/accounts/{key}", get(account))
+        .route("/v1/claims", get(claims))
+        .route("/v1/claims/{id}", get(claim))
+        .route("/v1/games", get(games))
+        .route("/v1/games/{id}", get(game))
+        .route("/v1/log", get(log))
+        .route("/v1/events", get(events))
+        .fallback(|| async { ApiError::new(404, "not_found", "no such route; see /openapi.json") })
+        .with_state(service)
+}
+
+fn b32(s: &str, what: &str) -> Result<B32, ApiError> {
+    match from_hex(s) {
+        Some(b) if b.len() == 32 => Ok(B32(b.try_into().expect("32 bytes"))),
+        _ => Err(ApiError::new(400, "bad_id", format!("{what} must be 64 hex digits, got {s:?}"))),
+    }
+}
+
+async fn openapi() -> Response {
+    let mut r = super::http::OPENAPI.into_response();
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r
+}
+
+async fn status(State(s): Shared) -> Json<Value> {
+    let (head, claims, games, accounts) = s.read(|c| {
+        let st = &c.rules.state;
+        (c.head(), st.claims.len(), st.games.len(), st.accounts.len())
+    });
+    Json(json!({
+        "arbiter": s.arbiter(),
+        "log": head,
+        "claims": claims,
+        "games": games,
+        "accounts": accounts,
+    }))
+}
+
+async fn params(State(s): Shared) -> Json<Value> {
+    Json(s.read(|c| serde_json::to_value(&c.rules.params).expect("params serialise")))
+}
+
+async fn put_blob(State(s): Shared, body: Bytes) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let hash = s.db().put_blob(&body).map_err(|e| ApiError::new(422, "bad_blob", e.to_string()))?;
+    Ok((StatusCode::CREATED, Json(json!({ "hash": B32(hash), "bytes": body.len() }))))
+}
+
+async fn get_blob(State(s): Shared, Path(h): Path<String>) -> Result<Vec<u8>, ApiError> {
+    let h = b32(&h, "a blob hash")?;
+    s.db()
+        .get_blob(&h.0)
+        .map_err(|e| ApiError::new(500, "storage", e.to_string()))?
+        .ok_or_else(|| ApiError::new(404, "unknown_blob", format!("no blob {h}")))
+}
+
+async fn post_message(State(s): Shared, body: Result<Json<Signed>, JsonRejection>) -> Result<Json<Value>, ApiError> {
+    let Json(msg) = body.map_err(|e| {
+        let status = e.status().as_u16();
+        let code = if status == 413 { "body_too_large" } else { "bad_json" };
+        ApiError::new(status, code, e.body_text())
+    })?;
+    let a = s.submit(msg).await?;
+    Ok(Json(serde_json::to_value(a).expect("outcomes serialise")))
+}
+
+async fn account(State(s): Shared, Path(k): Path<String>) -> Result<Json<Value>, ApiError> {
+    let k = b32(&k, "an account key")?;
+    Ok(Json(s.read(|c| serde_json::to_value(c.rules.state.account(&k)).expect("accounts serialise"))))
+}
+
+async fn claims(State(s): Shared) -> Json<Value> {
+    Json(s.read(|c| {
+        let list: Vec<Value> = c
+            .rules
+            .state
+            .claims
+            .iter()
+            .map(|(id, cl)| {
+                json!({
+                    "id": id,
+                    "solver": cl.solver,
+                    "status": cl.status,
+                    "max_steps": cl.body.max_steps,
+                    "bond": cl.body.bond,
+                    "window_ends": cl.window_ends,
+                    "games": cl.games,
+                })
+            })
+            .collect();
+        Value::Array(list)
+    }))
+}
+
+async fn claim(State(s): Shared, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let id = b32(&id, "a claim id")?;
+    s.read(|c| c.rules.state.claims.get(&id).map(|cl| Json(serde_json::to_value(cl).expect("claims serialise"))))
+        .ok_or_else(|| ApiError::new(404, "unknown_claim", format!("no claim {id}")))
+}
+
+async fn games(State(s): Shared) -> Json<Value> {
+    Json(s.read(|c| {
+        let list: Vec<Value> = c
+            .rules
+            .state
+            .games
+            .iter()
+            .map(|(id, g)| {
+                json!({
+                    "id": id,
+                    "claim": g.claim,
+                    "status": g.status,
+                    "solver": g.sides[0].key,
+                    "challenger": g.sides[1].key,
+                    "bond": g.bond,
+                })
+            })
+            .collect();
+        Value::Array(list)
+    }))
+}
+
+async fn game(State(s): Shared, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let n: u64 = id.parse().map_err(|_| ApiError::new(400, "bad_id", format!("a game id is a number, got {id:?}")))?;
+    s.read(|c| c.rules.state.games.get(&n).map(|g| Json(serde_json::to_value(g).expect("games serialise"))))
+        .ok_or_else(|| ApiError::new(404, "unknown_game", format!("no game {n}")))
+}
+
+#[derive(Deserialize)]
+struct LogQuery {
+    from: Option<u64>,
+    limit: Option<u64>,
+}
+
+fn entry_json(e: &crate::log::Entry) -> Value {
+    let record = Record::of(e).ok();
+    json!({
+        "entry": e,
+        "record": record,
+    })
+}
+
+async fn log(State(s): Shared, Query(q): Query<LogQuery>) -> Result<Json<Value>, ApiError> {
+    let limit = q.limit.unwrap_or(100).min(MAX_LOG_PAGE);
+    let mut out = Vec::new();
+    for e in s.db().log_entries(q.from.unwrap_or(0)).take(limit as usize) {
+        let e = e.map_err(|e| ApiError::new(500, "storage", e.to_string()))?;
+        out.push(entry_json(&e));
+    }
+    Ok(Json(Value::Array(out)))
+}
+
+async fn events(State(s): Shared) -> Sse<impl tokio_stream::Stream<Item = Result<SseEvent, Infallible>>> {
+    let stream = BroadcastStream::new(s.subscribe()).filter_map(|c| {
+        let c = c.ok()?;
+        let data = serde_json::to_string(&entry_json(&c.entry)).expect("entries serialise");
+        Some(Ok(SseEvent::default().event("entry").id(c.entry.index.to_string()).data(data)))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// The OpenAPI document (kept true by `arbiter/tests/api.rs`, which checks
+/// that every route of [`app`] is in it and every path in it is routed).
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+/// Serves `service` on `listener` until `shutdown` resolves, advancing time
+/// every `tick_every` meanwhile; then finishes the queued requests.
+pub async fn serve(
+    service: Arc<Service>,
+    listener: tokio::net::TcpListener,
+    tick_every: std::time::Duration,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let ticker = {
+        let s = service.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(tick_every);
+            loop {
+                every.tick().await;
+                match s.tick().await {
+                    Ok(a) if a.index.is_some() => tracing::info!(entry = a.index, events = a.ticked.len(), "time passed"),
+                    Ok(_) => {}
+                    Err(e) => {
+                        tracing::error!("ticker stops: {}", e.message);
+                        return;
+                    }
+                }
+            }
+        })
+    };
+    let r = axum::serve(listener, app(service.clone())).with_graceful_shutdown(shutdown).await;
+    ticker.abort();
+    tokio::task::spawn_blocking(move || service.shutdown()).await.ok();
+    r
+}

@@ -1,0 +1,281 @@
+//! The arbiter as a service: the rules behind a durable, signed log and an
+//! HTTP API (`specs/api.md`).
+//!
+//! - [`core`]: the rules, the chain and RocksDB, applied in batches with one
+//!   synced write per batch; the state is rebuilt from the log on start.
+//! - A writer thread owns the batching: HTTP handlers queue requests and
+//!   wait for the batch that carries theirs to be on disk.
+//! - [`http`]: the axum router.
+
+pub mod core;
+pub mod http;
+pub mod record;
+pub mod task;
+
+use self::core::{Accepted, Core, Request};
+use crate::db::Db;
+use crate::log::{ArbiterKey, Entry};
+use crate::rules::{B32, Message, Params, RuleError, ServiceNote, Signed, lottery_sign};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock, mpsc};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tokio::sync::{broadcast, oneshot};
+
+/// How the service is set up.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The data directory: `db/` (RocksDB) and `arbiter.key`.
+    pub data_dir: PathBuf,
+    /// Game parameters for a new database (`arbiter` is replaced by this directory's key).
+    pub params: Params,
+    /// Signed messages per second each account may send (a burst of twice this is allowed).
+    pub rate_per_account: u32,
+    /// How often time is advanced when no message arrives.
+    pub tick_every: Duration,
+}
+
+impl Config {
+    /// Local defaults in `data_dir` ([`Params::local`]).
+    pub fn local(data_dir: &Path) -> Config {
+        Config {
+            data_dir: data_dir.to_path_buf(),
+            params: Params::local(B32([0; 32])),
+            rate_per_account: 1000,
+            tick_every: Duration::from_millis(500),
+        }
+    }
+}
+
+/// Why a request failed, with a stable code (`specs/api.md`, "Errors").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: u16,
+    /// Stable machine-readable code.
+    pub code: String,
+    /// What was wrong, exactly.
+    pub message: String,
+}
+
+impl ApiError {
+    /// An error with `status`, `code` and `message`.
+    pub fn new(status: u16, code: &str, message: impl Into<String>) -> ApiError {
+        ApiError { status, code: code.into(), message: message.into() }
+    }
+
+    fn rule(e: RuleError) -> ApiError {
+        let status = match e.code() {
+            "unknown_claim" | "unknown_game" => 404,
+            "bad_signature" | "bad_key" => 401,
+            "bad_nonce" | "clock_backwards" => 409,
+            _ => 422,
+        };
+        ApiError::new(status, e.code(), e.to_string())
+    }
+
+    fn stopped() -> ApiError {
+        ApiError::new(503, "stopped", "the arbiter has stopped (its storage failed or it is shutting down)")
+    }
+}
+
+/// A committed log entry, as the event stream sends it.
+#[derive(Clone, Debug)]
+pub struct Committed {
+    /// The entry.
+    pub entry: Entry,
+}
+
+type Reply = oneshot::Sender<Result<Accepted, ApiError>>;
+
+/// The running service: shared by the HTTP handlers.
+pub struct Service {
+    core: Arc<RwLock<Core>>,
+    db: Arc<Db>,
+    key: ArbiterKey,
+    queue: Mutex<Option<mpsc::Sender<(Request, Reply)>>>,
+    events: broadcast::Sender<Committed>,
+    buckets: Mutex<HashMap<B32, (f64, Instant)>>,
+    rate: f64,
+    writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// A warning from opening (parameters that differ from the stored ones).
+    pub warning: Option<String>,
+}
+
+fn clock_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+impl Service {
+    /// Opens (or creates) the arbiter in `config.data_dir` and starts its writer.
+    pub fn open(config: &Config) -> Result<Arc<Service>, String> {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|e| format!("cannot create the data directory {}: {e}", config.data_dir.display()))?;
+        let key = ArbiterKey::load_or_create(&config.data_dir.join("arbiter.key")).map_err(|e| e.to_string())?;
+        let db = Arc::new(Db::open(&config.data_dir.join("db")).map_err(|e| e.to_string())?);
+        let mut params = config.params.clone();
+        params.arbiter = B32(key.public().to_bytes());
+        let (core, warning) = Core::open(db.clone(), key.clone(), params)?;
+        let core = Arc::new(RwLock::new(core));
+        let (tx, rx) = mpsc::channel::<(Request, Reply)>();
+        let (events, _) = broadcast::channel(4096);
+        let writer = {
+            let (core, events) = (core.clone(), events.clone());
+            std::thread::Builder::new()
+                .name("arbiter-writer".into())
+                .spawn(move || write_loop(&core, &rx, &events))
+                .map_err(|e| e.to_string())?
+        };
+        Ok(Arc::new(Service {
+            core,
+            db,
+            key,
+            queue: Mutex::new(Some(tx)),
+            events,
+            buckets: Mutex::new(HashMap::new()),
+            rate: config.rate_per_account.max(1) as f64,
+            writer: Mutex::new(Some(writer)),
+            warning,
+        }))
+    }
+
+    /// The arbiter's public key.
+    pub fn arbiter(&self) -> B32 {
+        B32(self.key.public().to_bytes())
+    }
+
+    /// Reads the state.
+    pub fn read<T>(&self, f: impl FnOnce(&Core) -> T) -> T {
+        f(&self.core.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// The database (blobs and the log).
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// New committed entries, as they are written.
+    pub fn subscribe(&self) -> broadcast::Receiver<Committed> {
+        self.events.subscribe()
+    }
+
+    /// Checks the per-account rate limit (a token bucket).
+    pub fn admit(&self, who: &B32) -> Result<(), ApiError> {
+        let mut b = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        let (tokens, at) = b.entry(*who).or_insert((2.0 * self.rate, now));
+        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * self.rate).min(2.0 * self.rate);
+        *at = now;
+        if *tokens < 1.0 {
+            return Err(ApiError::new(
+                429,
+                "rate_limited",
+                format!("account {} sends more than {} messages per second", who, self.rate),
+            ));
+        }
+        *tokens -= 1.0;
+        Ok(())
+    }
+
+    /// Applies a signed message: computes the note of a claim, queues it and
+    /// waits until it is durable.
+    pub async fn submit(self: &Arc<Self>, msg: Signed) -> Result<Accepted, ApiError> {
+        self.admit(&msg.signer)?;
+        let note = match &msg.body {
+            Message::Claim(_) => {
+                let this = self.clone();
+                let m = msg.clone();
+                Some(
+                    tokio::task::spawn_blocking(move || this.note(&m))
+                        .await
+                        .map_err(|e| ApiError::new(500, "internal", e.to_string()))??,
+                )
+            }
+            _ => None,
+        };
+        self.request(Request::Message(msg, note)).await
+    }
+
+    /// Advances time (the ticker calls this).
+    pub async fn tick(&self) -> Result<Accepted, ApiError> {
+        self.request(Request::Tick).await
+    }
+
+    async fn request(&self, r: Request) -> Result<Accepted, ApiError> {
+        let (tx, rx) = oneshot::channel();
+        {
+            let q = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+            q.as_ref().ok_or_else(ApiError::stopped)?.send((r, tx)).map_err(|_| ApiError::stopped())?;
+        }
+        rx.await.map_err(|_| ApiError::stopped())?
+    }
+
+    /// The service's note for a claim: the initial root of its task, and the
+    /// lottery seed.
+    fn note(&self, msg: &Signed) -> Result<ServiceNote, ApiError> {
+        let Message::Claim(c) = &msg.body else { unreachable!("claims only") };
+        let p = self.read(|core| core.rules.params.clone());
+        let blob = |h: &B32, what: &str, max: u64| -> Result<Vec<u8>, ApiError> {
+            let b = self
+                .db
+                .get_blob(&h.0)
+                .map_err(|e| ApiError::new(500, "storage", e.to_string()))?
+                .ok_or_else(|| ApiError::new(404, "unknown_blob", format!("no {what} blob {h} has been uploaded")))?;
+            if b.len() as u64 > max {
+                return Err(ApiError::new(413, "blob_too_large", format!("the {what} blob is {} bytes; the limit is {max}", b.len())));
+            }
+            Ok(b)
+        };
+        let module = blob(&c.module, "module", p.max_module_bytes)?;
+        let args = blob(&c.args, "arguments", p.max_input_bytes)?;
+        let env = blob(&c.env, "environment", p.max_input_bytes)?;
+        let stdin = blob(&c.stdin, "stdin", p.max_input_bytes)?;
+        let run = task::prepare(&module, &args, &env, &stdin, &c.entry, &c.entry_args, c.max_steps.max(1))
+            .map_err(|why| ApiError::new(422, "bad_task", why))?;
+        Ok(ServiceNote { initial_root: B32(task::initial_root(&run)), lottery: lottery_sign(self.key.signing_key(), &msg.claim_id()) })
+    }
+
+    /// Stops accepting requests and waits for the writer to finish the queue.
+    pub fn shutdown(&self) {
+        self.queue.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(w) = self.writer.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            let _ = w.join();
+        }
+    }
+}
+
+/// The writer: takes every queued request, applies them as one batch,
+/// commits it, then answers. A storage failure stops the writer (the
+/// in-memory state would be ahead of the disk); the service then answers
+/// `stopped` until it is restarted.
+fn write_loop(core: &RwLock<Core>, rx: &mpsc::Receiver<(Request, Reply)>, events: &broadcast::Sender<Committed>) {
+    const MAX_BATCH: usize = 1024;
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(r) => batch.push(r),
+                Err(_) => break,
+            }
+        }
+        let (requests, replies): (Vec<Request>, Vec<Reply>) = batch.into_iter().unzip();
+        let result = {
+            let mut c = core.write().unwrap_or_else(|p| p.into_inner());
+            c.process(&requests, clock_ms())
+        };
+        match result {
+            Ok((outcomes, entries)) => {
+                for e in entries {
+                    let _ = events.send(Committed { entry: e });
+                }
+                for (reply, o) in replies.into_iter().zip(outcomes) {
+                    let _ = reply.send(o.map_err(ApiError::rule));
+                }
+            }
+            Err(why) => {
+                tracing::error!("{why}; the arbiter stops: restart it to recover from the log");
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! The HTTP API through `app().oneshot(...)`: the OpenAPI document names
+//! exactly the routes, hostile requests get precise errors and change
+//! nothing, and the state survives a restart.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use ed25519_dalek::SigningKey;
+use http_body_util::BodyExt;
+use refute_arbiter::rules::{B32, Message, Signed};
+use refute_arbiter::service::http::{OPENAPI, app};
+use refute_arbiter::service::{Config, Service};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+fn key(n: u8) -> SigningKey {
+    SigningKey::from_bytes(&[n; 32])
+}
+
+fn pubkey(k: &SigningKey) -> B32 {
+    B32(k.verifying_key().to_bytes())
+}
+
+fn open(dir: &std::path::Path, rate: u32) -> Arc<Service> {
+    let mut c = Config::local(dir);
+    c.rate_per_account = rate;
+    Service::open(&c).unwrap()
+}
+
+async fn call(s: &Arc<Service>, method: Method, uri: &str, body: Body) -> (StatusCode, Value) {
+    let req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", "application/json")
+        .body(body)
+        .unwrap();
+    let resp = app(s.clone()).oneshot(req).await.unwrap();
+    let status = resp.status();
+    let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+async fn post(s: &Arc<Service>, msg: &Signed) -> (StatusCode, Value) {
+    call(s, Method::POST, "/v1/messages", Body::from(serde_json::to_vec(msg).unwrap())).await
+}
+
+async fn balance(s: &Arc<Service>, k: &SigningKey) -> Value {
+    call(s, Method::GET, &format!("/v1/accounts/{}", pubkey(k)), Body::empty()).await.1
+}
+
+#[tokio::test]
+async fn the_openapi_document_names_exactly_the_routes() {
+    let doc: Value = serde_json::from_str(OPENAPI).unwrap();
+    let documented: std::collections::BTreeSet<String> =
+        doc["paths"].as_object().unwrap().keys().cloned().collect();
+    // The routes as written in the router.
+    let src = include_str!("../src/service/http.rs");
+    let routed: std::collections::BTreeSet<String> = src
+        .match_indices(".route(\"")
+        .map(|(i, m)| {
+            let rest = &src[i + m.len()..];
+            rest[..rest.find('"').unwrap()].to_string()
+        })
+        .collect();
+    assert_eq!(documented, routed, "openapi.json and the router disagree");
+    // And each documented GET answers something other than the fallback.
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path(), 100);
+    for path in &documented {
+        if doc["paths"][path].get("get").is_none() || path.ends_with("events") {
+            continue;
+        }
+        let uri = path.replace("{hash}", &"0".repeat(64)).replace("{key}", &"0".repeat(64)).replace("{id}", "0");
+        let (_, body) = call(&s, Method::GET, &uri, Body::empty()).await;
+        assert_ne!(body["code"], "not_found", "{uri} is documented but not routed");
+    }
+    let (status, body) = call(&s, Method::GET, "/v1/nothing", Body::empty()).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    s.shutdown();
+}
+
+#[tokio::test]
+async fn hostile_messages_get_precise_errors_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path(), 100);
+    let alice = key(1);
+    let mint = |nonce| Message::Mint { to: pubkey(&alice), amount: 500 }.sign(&alice, nonce);
+    let (status, body) = post(&s, &mint(0)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["index"], 0);
+    let before = balance(&s, &alice).await;
+    assert_eq!(before["balance"], 500);
+
+    // Replayed nonce.
+    let (status, body) = post(&s, &mint(0)).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("bad_nonce")), "{body}");
+    // Bad signature.
+    let mut forged = mint(1);
+    forged.signature.0[0] ^= 1;
+    let (status, body) = post(&s, &forged).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("bad_signature")));
+    // Unknown claim, unknown game.
+    let challenge =
+        Message::Challenge { claim: B32([7; 32]), history_root: B32([1; 32]), final_root: B32([2; 32]), bond: 10 }
+            .sign(&alice, 1);
+    let (status, body) = post(&s, &challenge).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("unknown_claim")), "{body}");
+    let (status, body) = call(&s, Method::GET, "/v1/games/99", Body::empty()).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("unknown_game")));
+    // Malformed JSON, and a body over the limit.
+    let (status, body) = call(&s, Method::POST, "/v1/messages", Body::from("{\"body\": 3")).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_json")), "{body}");
+    let huge = vec![b' '; refute_arbiter::service::http::MAX_MESSAGE_BYTES + 1];
+    let (status, body) = call(&s, Method::POST, "/v1/messages", Body::from(huge)).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("body_too_large")), "{body}");
+    // A bad id in a path.
+    let (status, body) = call(&s, Method::GET, "/v1/claims/xyz", Body::empty()).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_id")));
+
+    // Nothing changed: same account, same log.
+    assert_eq!(balance(&s, &alice).await, before);
+    let (_, log) = call(&s, Method::GET, "/v1/log", Body::empty()).await;
+    assert_eq!(log.as_array().unwrap().len(), 1);
+    s.shutdown();
+}
+
+#[tokio::test]
+async fn an_account_over_its_rate_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path(), 2);
+    let bob = key(2);
+    let mut codes = Vec::new();
+    for nonce in 0..6 {
+        let (_, body) = post(&s, &Message::Mint { to: pubkey(&bob), amount: 1 }.sign(&bob, nonce)).await;
+        codes.push(body["code"].as_str().unwrap_or("ok").to_string());
+    }
+    // A burst of twice the rate passes, then the bucket is empty.
+    assert_eq!(&codes[..4], ["ok", "ok", "ok", "ok"]);
+    assert!(codes[4..].iter().all(|c| c == "rate_limited"), "{codes:?}");
+    s.shutdown();
+}
+
+#[tokio::test]
+async fn the_state_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let carol = key(3);
+    {
+        let s = open(dir.path(), 1000);
+        for nonce in 0..20 {
+            let (status, _) = post(&s, &Message::Mint { to: pubkey(&carol), amount: 7 }.sign(&carol, nonce)).await;
+            assert_eq!(status, StatusCode::OK);
+        }
+        s.shutdown();
+    }
+    let s = open(dir.path(), 1000);
+    assert_eq!(balance(&s, &carol).await["balance"], 140);
+    assert_eq!(balance(&s, &carol).await["nonce"], 20);
+    let (_, status) = call(&s, Method::GET, "/v1/status", Body::empty()).await;
+    assert_eq!(status["log"]["next"], 20);
+    s.shutdown();
+    let _ = json!({});
+}

@@ -1,0 +1,120 @@
+//! `refute arbiter serve` and `refute log verify`.
+
+use anyhow::{Context, Result, anyhow};
+use refute_arbiter::db::Db;
+use refute_arbiter::log::{ArbiterKey, Chain, Head};
+use refute_arbiter::rules::{B32, ClaimStatus, GameStatus, Params, Rules};
+use refute_arbiter::service::core::{PARAMS_KEY, params_hash};
+use refute_arbiter::service::record::Record;
+use refute_arbiter::service::{Config, Service, http};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The default data directory: `$XDG_DATA_HOME/refute/arbiter` or `~/.local/share/refute/arbiter`.
+pub fn default_data_dir() -> PathBuf {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."));
+    base.join("refute/arbiter")
+}
+
+/// Runs the arbiter until Ctrl-C or SIGTERM.
+pub fn serve(data_dir: &Path, listen: SocketAddr, params: Params) -> Result<()> {
+    let _ = tracing_subscriber::fmt().with_env_filter(
+        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+    ).with_writer(std::io::stderr).try_init();
+    let mut config = Config::local(data_dir);
+    config.params = params;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    rt.block_on(async move {
+        let service = Service::open(&config).map_err(|e| anyhow!("{e}"))?;
+        if let Some(w) = &service.warning {
+            tracing::warn!("{w}");
+        }
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        let addr = listener.local_addr()?;
+        let head = service.read(|c| c.head());
+        tracing::info!(
+            data_dir = %data_dir.display(),
+            arbiter = %service.arbiter(),
+            entries = head.next,
+            "arbiter listening on http://{addr}"
+        );
+        // Scripts read the address from stdout.
+        println!("listening on http://{addr}");
+        let shutdown = async {
+            let term = async {
+                #[cfg(unix)]
+                if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    s.recv().await;
+                    return;
+                }
+                std::future::pending::<()>().await
+            };
+            tokio::select! { _ = tokio::signal::ctrl_c() => {}, _ = term => {} }
+            tracing::info!("shutting down: finishing queued requests");
+        };
+        http::serve(service, listener, config.tick_every, shutdown).await?;
+        tracing::info!("stopped");
+        Ok(())
+    })
+}
+
+/// Replays the log of the arbiter in `data_dir` from its first entry:
+/// every signature and hash link, every transition re-derived.
+pub fn verify_log(data_dir: &Path, json: bool) -> Result<()> {
+    let key = ArbiterKey::load(&data_dir.join("arbiter.key"))?;
+    let db = Db::open(&data_dir.join("db"))?;
+    let params: Params = match db.get_state(PARAMS_KEY)? {
+        Some(b) => serde_json::from_slice(&b).context("stored parameters")?,
+        None => return Err(anyhow!("the log in {} is empty", data_dir.display())),
+    };
+    let public = key.public();
+    let mut chain = Chain::new(Head::genesis(&public, &params_hash(&params)));
+    let mut rules = Rules::new(params).map_err(|e| anyhow!("stored parameters: {e}"))?;
+    for e in db.log_entries(0) {
+        let e = e?;
+        chain.accept(&public, &e).map_err(|err| anyhow!("the log does not check: {err}"))?;
+        let r = Record::of(&e).map_err(|why| anyhow!("the log does not check: {why}"))?;
+        r.replay(&mut rules).map_err(|why| anyhow!("the log does not check at entry {}: {why}", e.index))?;
+    }
+    let head = chain.head();
+    if Some(head) != db.log_head() {
+        return Err(anyhow!("the stored log head differs from the last entry's"));
+    }
+    let s = &rules.state;
+    let count = |st: ClaimStatus| s.claims.values().filter(|c| c.status == st).count();
+    let open = s.games.values().filter(|g| g.status == GameStatus::Open).count();
+    let balances: u128 = s.accounts.values().map(|a| a.balance as u128).sum();
+    if s.accounted() != s.minted as u128 {
+        return Err(anyhow!("funds are not conserved: {} accounted, {} minted", s.accounted(), s.minted));
+    }
+    let out = serde_json::json!({
+        "arbiter": B32(public.to_bytes()),
+        "entries": head.next,
+        "head": head,
+        "accounts": s.accounts.len(),
+        "balances": balances as u64,
+        "held": s.held() as u64,
+        "minted": s.minted,
+        "burned": s.burned,
+        "claims": s.claims.len(),
+        "claims_final": count(ClaimStatus::Final),
+        "claims_rejected": count(ClaimStatus::Rejected),
+        "games": s.games.len(),
+        "games_open": open,
+    });
+    if json {
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        println!(
+            "log ok: {} entries signed by {}, replayed from the first\n{} accounts, {} minted = {} in balances + {} held + {} burned\n{} claims ({} final, {} rejected), {} games ({} open)",
+            head.next, out["arbiter"].as_str().unwrap_or(""), s.accounts.len(), s.minted, balances, s.held(), s.burned,
+            s.claims.len(), out["claims_final"], out["claims_rejected"], s.games.len(), open
+        );
+    }
+    Ok(())
+}

@@ -81,7 +81,7 @@ fn prefix_iteration_stops_at_the_prefix() {
     let puts = keys.iter().map(|k| (k.to_vec(), k.to_vec())).collect();
     db.commit(&[Transition { entry, puts, deletes: vec![] }]).unwrap();
     let got: Vec<Vec<u8>> = db.iter_state_prefix(b"b").map(|kv| kv.unwrap().1).collect();
-    assert_eq!(got, [&b"b"[..], b"b\x00", b"b\xff", b"ba"]);
+    assert_eq!(got, [&b"b"[..], b"b\x00", b"ba", b"b\xff"]);
     assert_eq!(db.iter_state_prefix(b"").count(), 6);
 }
 

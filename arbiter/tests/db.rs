@@ -185,7 +185,7 @@ fn every_reported_commit_survives_kill_9() {
     let path = dir.path().join("db");
     let mut rng = Rng::seeded();
     let mut reported = None;
-    for round in 0..6 {
+    for round in 0..10 {
         let mut child = Command::new(std::env::current_exe().unwrap())
             .args(["--exact", "crash_child", "--nocapture", "--test-threads=1"])
             .env(CHILD_ENV, &path)
@@ -220,6 +220,9 @@ fn every_reported_commit_survives_kill_9() {
         let next = db.log_head().unwrap().next;
         assert!(next > reported.unwrap(), "round {round}: reported {reported:?}, head {next}");
         check_consistent(&db, next);
+        eprintln!(
+            "round {round}: {seen} commits seen, last reported {reported:?}, {next} entries after reopen"
+        );
     }
 }
 

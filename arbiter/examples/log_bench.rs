@@ -26,7 +26,7 @@ const BATCHES: [u64; 4] = [1, 16, 64, 256];
 fn main() {
     let mut args = std::env::args().skip(1);
     let base = args.next().map_or_else(std::env::temp_dir, Into::into);
-    let runs: usize = args.next().map_or(5, |r| r.parse().expect("RUNS is a number"));
+    let runs: usize = args.next().map_or(3, |r| r.parse().expect("RUNS is a number"));
     let key = ArbiterKey::from_secret(&[1; 32]);
     println!("{:>6} {:>12} {:>10} {:>10}", "batch", "appends/s", "p50 ms", "p99 ms");
     for batch in BATCHES {
@@ -127,7 +127,7 @@ fn run(base: &std::path::Path, key: &ArbiterKey, batch: u64) -> (f64, Duration, 
     let dir = tempfile::tempdir_in(base).expect("a temporary directory");
     let db = Db::open(dir.path()).expect("a new database");
     let mut chain = Chain::new(Head::genesis(&key.public(), &[0; 32]));
-    let commits = (8192 / batch).max(200);
+    let commits = (8192 / batch).clamp(50, 1000);
     let mut latencies = Vec::with_capacity(commits as usize);
     let start = Instant::now();
     for c in 0..commits {

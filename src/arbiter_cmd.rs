@@ -21,9 +21,12 @@ pub fn default_data_dir() -> PathBuf {
 
 /// Runs the arbiter until Ctrl-C or SIGTERM.
 pub fn serve(data_dir: &Path, listen: SocketAddr, params: Params) -> Result<()> {
-    let _ = tracing_subscriber::fmt().with_env_filter(
-        tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-    ).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
     let mut config = Config::local(data_dir);
     config.params = params;
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -112,8 +115,18 @@ pub fn verify_log(data_dir: &Path, json: bool) -> Result<()> {
     } else {
         println!(
             "log ok: {} entries signed by {}, replayed from the first\n{} accounts, {} minted = {} in balances + {} held + {} burned\n{} claims ({} final, {} rejected), {} games ({} open)",
-            head.next, out["arbiter"].as_str().unwrap_or(""), s.accounts.len(), s.minted, balances, s.held(), s.burned,
-            s.claims.len(), out["claims_final"], out["claims_rejected"], s.games.len(), open
+            head.next,
+            out["arbiter"].as_str().unwrap_or(""),
+            s.accounts.len(),
+            s.minted,
+            balances,
+            s.held(),
+            s.burned,
+            s.claims.len(),
+            out["claims_final"],
+            out["claims_rejected"],
+            s.games.len(),
+            open
         );
     }
     Ok(())

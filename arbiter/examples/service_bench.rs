@@ -40,7 +40,9 @@ fn main() {
                 let me = B32(key.verifying_key().to_bytes());
                 // Pre-sign enough messages for the run.
                 let bodies: Vec<Vec<u8>> = (0..4000u64)
-                    .map(|n| serde_json::to_vec(&Message::Mint { to: me, amount: 1 }.sign(&key, n)).expect("json"))
+                    .map(|n| {
+                        serde_json::to_vec(&Message::Mint { to: me, amount: 1 }.sign(&key, n)).expect("json")
+                    })
                     .collect();
                 let router = app(service);
                 let mut lat = Vec::new();

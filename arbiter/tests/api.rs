@@ -70,7 +70,8 @@ async fn the_openapi_document_names_exactly_the_routes() {
         if doc["paths"][path].get("get").is_none() || path.ends_with("events") {
             continue;
         }
-        let uri = path.replace("{hash}", &"0".repeat(64)).replace("{key}", &"0".repeat(64)).replace("{id}", "0");
+        let uri =
+            path.replace("{hash}", &"0".repeat(64)).replace("{key}", &"0".repeat(64)).replace("{id}", "0");
         let (_, body) = call(&s, Method::GET, &uri, Body::empty()).await;
         assert_ne!(body["code"], "not_found", "{uri} is documented but not routed");
     }
@@ -100,9 +101,13 @@ async fn hostile_messages_get_precise_errors_and_change_nothing() {
     let (status, body) = post(&s, &forged).await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("bad_signature")));
     // Unknown claim, unknown game.
-    let challenge =
-        Message::Challenge { claim: B32([7; 32]), history_root: B32([1; 32]), final_root: B32([2; 32]), bond: 10 }
-            .sign(&alice, 1);
+    let challenge = Message::Challenge {
+        claim: B32([7; 32]),
+        history_root: B32([1; 32]),
+        final_root: B32([2; 32]),
+        bond: 10,
+    }
+    .sign(&alice, 1);
     let (status, body) = post(&s, &challenge).await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("unknown_claim")), "{body}");
     let (status, body) = call(&s, Method::GET, "/v1/games/99", Body::empty()).await;
@@ -112,7 +117,11 @@ async fn hostile_messages_get_precise_errors_and_change_nothing() {
     assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_json")), "{body}");
     let huge = vec![b' '; refute_arbiter::service::http::MAX_MESSAGE_BYTES + 1];
     let (status, body) = call(&s, Method::POST, "/v1/messages", Body::from(huge)).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("body_too_large")), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("body_too_large")),
+        "{body}"
+    );
     // A bad id in a path.
     let (status, body) = call(&s, Method::GET, "/v1/claims/xyz", Body::empty()).await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_id")));
@@ -147,7 +156,8 @@ async fn the_state_survives_a_restart() {
     {
         let s = open(dir.path(), 1000);
         for nonce in 0..20 {
-            let (status, _) = post(&s, &Message::Mint { to: pubkey(&carol), amount: 7 }.sign(&carol, nonce)).await;
+            let (status, _) =
+                post(&s, &Message::Mint { to: pubkey(&carol), amount: 7 }.sign(&carol, nonce)).await;
             assert_eq!(status, StatusCode::OK);
         }
         s.shutdown();

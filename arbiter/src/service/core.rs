@@ -39,7 +39,7 @@ pub fn params_hash(p: &Params) -> [u8; 32] {
 #[derive(Clone, Debug)]
 pub enum Request {
     /// A signed message (with the note, for a claim).
-    Message(Signed, Option<ServiceNote>),
+    Message(Box<Signed>, Option<ServiceNote>),
     /// The passage of time: logged only if it changes something.
     Tick,
 }
@@ -129,7 +129,7 @@ impl Core {
                 Request::Tick => (None, Ok(Vec::new())),
                 Request::Message(msg, note) => {
                     let res = self.rules.apply_with(msg, note.as_ref(), now);
-                    (Some(Logged { msg: msg.clone(), note: note.clone() }), res)
+                    (Some(Logged { msg: (**msg).clone(), note: note.clone() }), res)
                 }
             };
             let changed = !ticked.is_empty() || (input.is_some() && result.is_ok());
@@ -139,8 +139,9 @@ impl Core {
                 out.push(result.map(|events| Accepted { index: None, ticked, events }));
                 continue;
             }
-            let events = result.as_ref().map(|e| e.clone()).unwrap_or_default();
-            let record = Record { now, ticked: ticked.clone(), input: input.filter(|_| result.is_ok()), events };
+            let events = result.clone().unwrap_or_default();
+            let record =
+                Record { now, ticked: ticked.clone(), input: input.filter(|_| result.is_ok()), events };
             let entry = self.chain.append(&self.key, now, record.payload()).map_err(|e| e.to_string())?;
             let index = entry.index;
             let mut puts = Vec::new();

@@ -21,8 +21,9 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
 /// Largest JSON body (a message): a claim carries up to 64 KiB of stdout, a
-/// reveal up to 2,047 roots and a multiproof, a step proof up to 1 MiB, all hex.
-pub const MAX_MESSAGE_BYTES: usize = 4 << 20;
+/// reveal up to 2,047 roots and a multiproof, a step proof, all hex. A
+/// message must also fit a log entry (`service::MAX_LOGGED_MESSAGE`).
+pub const MAX_MESSAGE_BYTES: usize = 1 << 20;
 /// Largest blob upload.
 pub const MAX_BLOB_BYTES: usize = refute_engine::limits::MAX_MODULE_BYTES;
 /// Most log entries one `/v1/log` request returns.
@@ -101,11 +102,17 @@ async fn get_blob(State(s): Shared, Path(h): Path<String>) -> Result<Vec<u8>, Ap
         .ok_or_else(|| ApiError::new(404, "unknown_blob", format!("no blob {h}")))
 }
 
-async fn post_message(State(s): Shared, body: Result<Json<Signed>, JsonRejection>) -> Result<Json<Value>, ApiError> {
+async fn post_message(
+    State(s): Shared,
+    body: Result<Json<Signed>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
     let Json(msg) = body.map_err(|e| {
-        let status = e.status().as_u16();
-        let code = if status == 413 { "body_too_large" } else { "bad_json" };
-        ApiError::new(status, code, e.body_text())
+        if e.status().as_u16() == 413 {
+            ApiError::new(413, "body_too_large", e.body_text())
+        } else {
+            // Unparsable JSON, JSON that is not a message, or no JSON content type.
+            ApiError::new(400, "bad_json", e.body_text())
+        }
     })?;
     let a = s.submit(msg).await?;
     Ok(Json(serde_json::to_value(a).expect("outcomes serialise")))
@@ -141,8 +148,10 @@ async fn claims(State(s): Shared) -> Json<Value> {
 
 async fn claim(State(s): Shared, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
     let id = b32(&id, "a claim id")?;
-    s.read(|c| c.rules.state.claims.get(&id).map(|cl| Json(serde_json::to_value(cl).expect("claims serialise"))))
-        .ok_or_else(|| ApiError::new(404, "unknown_claim", format!("no claim {id}")))
+    s.read(|c| {
+        c.rules.state.claims.get(&id).map(|cl| Json(serde_json::to_value(cl).expect("claims serialise")))
+    })
+    .ok_or_else(|| ApiError::new(404, "unknown_claim", format!("no claim {id}")))
 }
 
 async fn games(State(s): Shared) -> Json<Value> {
@@ -168,7 +177,8 @@ async fn games(State(s): Shared) -> Json<Value> {
 }
 
 async fn game(State(s): Shared, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let n: u64 = id.parse().map_err(|_| ApiError::new(400, "bad_id", format!("a game id is a number, got {id:?}")))?;
+    let n: u64 =
+        id.parse().map_err(|_| ApiError::new(400, "bad_id", format!("a game id is a number, got {id:?}")))?;
     s.read(|c| c.rules.state.games.get(&n).map(|g| Json(serde_json::to_value(g).expect("games serialise"))))
         .ok_or_else(|| ApiError::new(404, "unknown_game", format!("no game {n}")))
 }
@@ -225,7 +235,9 @@ pub async fn serve(
             loop {
                 every.tick().await;
                 match s.tick().await {
-                    Ok(a) if a.index.is_some() => tracing::info!(entry = a.index, events = a.ticked.len(), "time passed"),
+                    Ok(a) if a.index.is_some() => {
+                        tracing::info!(entry = a.index, events = a.ticked.len(), "time passed")
+                    }
                     Ok(_) => {}
                     Err(e) => {
                         tracing::error!("ticker stops: {}", e.message);

@@ -88,6 +88,11 @@ pub struct Committed {
 
 type Reply = oneshot::Sender<Result<Accepted, ApiError>>;
 
+/// Largest message, as JSON, the service accepts: its log entry (with the
+/// events, at most `log::MAX_PAYLOAD` = 1 MiB) must fit. Honest moves are
+/// far smaller (a step proof is at most about 20 KB).
+pub const MAX_LOGGED_MESSAGE: usize = 768 << 10;
+
 /// The running service: shared by the HTTP handlers.
 pub struct Service {
     core: Arc<RwLock<Core>>,
@@ -111,7 +116,8 @@ impl Service {
     pub fn open(config: &Config) -> Result<Arc<Service>, String> {
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|e| format!("cannot create the data directory {}: {e}", config.data_dir.display()))?;
-        let key = ArbiterKey::load_or_create(&config.data_dir.join("arbiter.key")).map_err(|e| e.to_string())?;
+        let key =
+            ArbiterKey::load_or_create(&config.data_dir.join("arbiter.key")).map_err(|e| e.to_string())?;
         let db = Arc::new(Db::open(&config.data_dir.join("db")).map_err(|e| e.to_string())?);
         let mut params = config.params.clone();
         params.arbiter = B32(key.public().to_bytes());
@@ -180,6 +186,19 @@ impl Service {
     /// Applies a signed message: computes the note of a claim, queues it and
     /// waits until it is durable.
     pub async fn submit(self: &Arc<Self>, msg: Signed) -> Result<Accepted, ApiError> {
+        // The signature first: a forged message must not spend the named
+        // signer's rate (an opponent could otherwise run out its clock).
+        msg.verify().map_err(ApiError::rule)?;
+        let size = serde_json::to_vec(&msg).map_or(usize::MAX, |v| v.len());
+        if size > MAX_LOGGED_MESSAGE {
+            return Err(ApiError::new(
+                413,
+                "message_too_large",
+                format!(
+                    "the message is {size} bytes as JSON; a log entry holds at most {MAX_LOGGED_MESSAGE}"
+                ),
+            ));
+        }
         self.admit(&msg.signer)?;
         let note = match &msg.body {
             Message::Claim(_) => {
@@ -193,7 +212,7 @@ impl Service {
             }
             _ => None,
         };
-        self.request(Request::Message(msg, note)).await
+        self.request(Request::Message(Box::new(msg), note)).await
     }
 
     /// Advances time (the ticker calls this).
@@ -220,9 +239,15 @@ impl Service {
                 .db
                 .get_blob(&h.0)
                 .map_err(|e| ApiError::new(500, "storage", e.to_string()))?
-                .ok_or_else(|| ApiError::new(404, "unknown_blob", format!("no {what} blob {h} has been uploaded")))?;
+                .ok_or_else(|| {
+                    ApiError::new(404, "unknown_blob", format!("no {what} blob {h} has been uploaded"))
+                })?;
             if b.len() as u64 > max {
-                return Err(ApiError::new(413, "blob_too_large", format!("the {what} blob is {} bytes; the limit is {max}", b.len())));
+                return Err(ApiError::new(
+                    413,
+                    "blob_too_large",
+                    format!("the {what} blob is {} bytes; the limit is {max}", b.len()),
+                ));
             }
             Ok(b)
         };
@@ -232,7 +257,10 @@ impl Service {
         let stdin = blob(&c.stdin, "stdin", p.max_input_bytes)?;
         let run = task::prepare(&module, &args, &env, &stdin, &c.entry, &c.entry_args, c.max_steps.max(1))
             .map_err(|why| ApiError::new(422, "bad_task", why))?;
-        Ok(ServiceNote { initial_root: B32(task::initial_root(&run)), lottery: lottery_sign(self.key.signing_key(), &msg.claim_id()) })
+        Ok(ServiceNote {
+            initial_root: B32(task::initial_root(&run)),
+            lottery: lottery_sign(self.key.signing_key(), &msg.claim_id()),
+        })
     }
 
     /// Stops accepting requests and waits for the writer to finish the queue.
@@ -248,7 +276,11 @@ impl Service {
 /// commits it, then answers. A storage failure stops the writer (the
 /// in-memory state would be ahead of the disk); the service then answers
 /// `stopped` until it is restarted.
-fn write_loop(core: &RwLock<Core>, rx: &mpsc::Receiver<(Request, Reply)>, events: &broadcast::Sender<Committed>) {
+fn write_loop(
+    core: &RwLock<Core>,
+    rx: &mpsc::Receiver<(Request, Reply)>,
+    events: &broadcast::Sender<Committed>,
+) {
     const MAX_BATCH: usize = 1024;
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];

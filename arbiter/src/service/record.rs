@@ -39,7 +39,8 @@ impl Record {
 
     /// The record an entry holds.
     pub fn of(entry: &Entry) -> Result<Record, String> {
-        serde_json::from_slice(&entry.payload).map_err(|e| format!("entry {}: payload is not a record: {e}", entry.index))
+        serde_json::from_slice(&entry.payload)
+            .map_err(|e| format!("entry {}: payload is not a record: {e}", entry.index))
     }
 
     /// Applies this record to `rules`, as the live service did, and checks
@@ -47,7 +48,12 @@ impl Record {
     pub fn replay(&self, rules: &mut Rules) -> Result<(), String> {
         let ticked = rules.tick(self.now);
         if ticked != self.ticked {
-            return Err(format!("tick({}) gives {} events, the log records {}", self.now, ticked.len(), self.ticked.len()));
+            return Err(format!(
+                "tick({}) gives {} events, the log records {}",
+                self.now,
+                ticked.len(),
+                self.ticked.len()
+            ));
         }
         if let Some(l) = &self.input {
             let events = rules

@@ -60,13 +60,18 @@ pub fn prepare(
             .export_func_type(entry)
             .ok_or_else(|| format!("the module exports no function {entry:?}"))?;
         if ty.params.len() != entry_args.len() {
-            return Err(format!("{entry} takes {} arguments, the claim gives {}", ty.params.len(), entry_args.len()));
+            return Err(format!(
+                "{entry} takes {} arguments, the claim gives {}",
+                ty.params.len(),
+                entry_args.len()
+            ));
         }
         let values = ty.params.iter().zip(entry_args).map(|(t, v)| Value::from_slot(*t, *v)).collect();
         Entry::Invoke(entry.to_string(), values)
     };
     let run = Run::new(&module, &task, &entry).map_err(|e| format!("the task cannot start: {e}"))?;
-    refute_engine::state::check_limits(&run.machine.store).map_err(|e| format!("the module has no state root: {e}"))?;
+    refute_engine::state::check_limits(&run.machine.store)
+        .map_err(|e| format!("the module has no state root: {e}"))?;
     Ok(run)
 }
 

@@ -28,22 +28,27 @@ fn main() {
     config.rate_per_account = 1_000_000;
     let service = Service::open(&config).expect("the service opens");
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
+    // Pre-sign enough messages for up to 20,000 posts/s, before the clock starts.
+    let per_client = (20_000 * seconds as usize).div_ceil(clients);
+    let signed: Vec<Vec<Vec<u8>>> = (0..clients)
+        .map(|c| {
+            let mut seed = [0u8; 32];
+            seed[..8].copy_from_slice(&(c as u64 + 1).to_le_bytes());
+            let key = SigningKey::from_bytes(&seed);
+            let me = B32(key.verifying_key().to_bytes());
+            (0..per_client as u64)
+                .map(|n| {
+                    serde_json::to_vec(&Message::Mint { to: me, amount: 1 }.sign(&key, n)).expect("json")
+                })
+                .collect()
+        })
+        .collect();
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let lat: Vec<Duration> = rt.block_on(async {
         let mut tasks = Vec::new();
-        for c in 0..clients {
+        for bodies in signed {
             let service = service.clone();
             tasks.push(tokio::spawn(async move {
-                let mut seed = [0u8; 32];
-                seed[..8].copy_from_slice(&(c as u64 + 1).to_le_bytes());
-                let key = SigningKey::from_bytes(&seed);
-                let me = B32(key.verifying_key().to_bytes());
-                // Pre-sign enough messages for the run.
-                let bodies: Vec<Vec<u8>> = (0..4000u64)
-                    .map(|n| {
-                        serde_json::to_vec(&Message::Mint { to: me, amount: 1 }.sign(&key, n)).expect("json")
-                    })
-                    .collect();
                 let router = app(service);
                 let mut lat = Vec::new();
                 for body in bodies {

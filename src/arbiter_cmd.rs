@@ -26,6 +26,7 @@ pub fn serve(data_dir: &Path, listen: SocketAddr, params: Params) -> Result<()> 
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
     let mut config = Config::local(data_dir);
     config.params = params;
@@ -69,11 +70,23 @@ pub fn serve(data_dir: &Path, listen: SocketAddr, params: Params) -> Result<()> 
 /// Replays the log of the arbiter in `data_dir` from its first entry:
 /// every signature and hash link, every transition re-derived.
 pub fn verify_log(data_dir: &Path, json: bool) -> Result<()> {
-    let key = ArbiterKey::load(&data_dir.join("arbiter.key"))?;
-    let db = Db::open(&data_dir.join("db"))?;
+    if !data_dir.join("arbiter.key").exists() {
+        return Err(anyhow!(
+            "{} holds no arbiter (no arbiter.key); pass the arbiter's --data-dir",
+            data_dir.display()
+        ));
+    }
+    let key = ArbiterKey::load(&data_dir.join("arbiter.key")).map_err(|e| anyhow!("{e}"))?;
+    let db = Db::open(&data_dir.join("db")).map_err(|e| anyhow!("{e}"))?;
     let params: Params = match db.get_state(PARAMS_KEY)? {
         Some(b) => serde_json::from_slice(&b).context("stored parameters")?,
-        None => return Err(anyhow!("the log in {} is empty", data_dir.display())),
+        None if db.log_head().is_none() => {
+            println!("log ok: the log in {} is empty (no transition yet)", data_dir.display());
+            return Ok(());
+        }
+        None => {
+            return Err(anyhow!("the log in {} has entries but no stored parameters", data_dir.display()));
+        }
     };
     let public = key.public();
     let mut chain = Chain::new(Head::genesis(&public, &params_hash(&params)));

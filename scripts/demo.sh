@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job: build the C workloads, run one in refute's deterministic engine,
-# commit to its states and prove and verify one step.
-# (The full dispute demo replaces this once the arbiter and bots exist.)
+# The main job: a whole dispute on an embedded arbiter (`refute demo`), then
+# the pieces by hand: run a C workload in the deterministic engine, commit to
+# its states, prove and verify one step.
+# The first run builds RocksDB's C++ (about 15 minutes on 2 cores).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -10,6 +11,9 @@ cargo build --release --locked --bin refute
 bash workloads/build.sh "$CARGO_TARGET_DIR/workloads" >/dev/null
 refute="$CARGO_TARGET_DIR/release/refute"
 wasm="$CARGO_TARGET_DIR/workloads/sha256.wasm"
+echo "\$ refute demo                # a lying solver, an honest challenger, an embedded arbiter"
+"$refute" demo "$CARGO_TARGET_DIR/workloads/sort.wasm" sort 10
+echo
 echo "\$ refute run sha256.wasm 2000"
 "$refute" run "$wasm" 2000
 echo

@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 use refute::{args, bench, report};
 
 mod arbiter_cmd;
+mod demo;
 mod proofs;
 use refute_engine::{Entry, Module, Run, Status, Task, limits::MAX_MODULE_BYTES};
 use std::path::{Path, PathBuf};
@@ -46,6 +47,15 @@ struct TaskArgs {
 
 #[derive(Subcommand)]
 enum Command {
+    /// A whole dispute on an embedded arbiter: a solver lies about a C
+    /// program's output, an honest challenger narrows the run to one
+    /// instruction, and the arbiter slashes the liar.
+    Demo {
+        /// The module (default: the `sort` C workload, built with clang).
+        module: Option<PathBuf>,
+        /// Its arguments, argv[0] first (default: `sort 10`).
+        args: Vec<String>,
+    },
     /// The arbiter: referee of dispute games, as an HTTP service.
     #[command(subcommand)]
     Arbiter(ArbiterCmd),
@@ -230,6 +240,19 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             params.validate().map_err(bad)?;
             let dir = data_dir.unwrap_or_else(arbiter_cmd::default_data_dir);
             arbiter_cmd::serve(&dir, listen, params)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { module, args } => {
+            let (path, args) = match module {
+                Some(p) => {
+                    let name = p.file_stem().map_or("prog".into(), |s| s.to_string_lossy().into_owned());
+                    let args = if args.is_empty() { vec![name] } else { args };
+                    (p, args)
+                }
+                None => (refute::workloads::wasm("sort")?, vec!["sort".into(), "10".into()]),
+            };
+            let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            demo::run(&bytes, &args)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Log(LogCmd::Verify { data_dir, json }) => {

@@ -237,3 +237,13 @@ fn commit_state_prove_and_verify_step() {
     refused(&["verify-step", "/nonexistent.proof"], "cannot read");
     refused(&["commit", p, "--invoke", "sum", "200", "--stride", "0"], "--stride must be at least 1");
 }
+
+#[test]
+fn the_demo_slashes_the_lying_solver() {
+    let out = refute(&["demo"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("verdict: Won(Challenger); claim Rejected"), "{stdout}");
+    assert!(stdout.contains("the single step"), "{stdout}");
+    assert!(stdout.contains("round 3:"), "several rounds: {stdout}");
+}

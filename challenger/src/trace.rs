@@ -157,6 +157,14 @@ impl RunTrace {
         self.lock().stats
     }
 
+    /// Forgets the cursor and the remembered roots (to free their memory,
+    /// or to measure a cold answer); the checkpoints stay.
+    pub fn clear_cache(&self) {
+        let mut cache = self.lock();
+        cache.cursor = None;
+        cache.memo.clear();
+    }
+
     /// The state roots at `steps`, in the same order. Increasing steps are
     /// answered in one forward pass, restoring a checkpoint only to skip
     /// over a whole interval; any order gives the same answers.

@@ -169,3 +169,21 @@ fn history_roots_agree_with_the_recorded_trace() {
         assert_eq!(history_root(&trace, total, max_leaves), history_root(&reference, total, max_leaves));
     }
 }
+
+#[test]
+fn a_trace_can_be_shared_between_threads() {
+    fn shared<T: Send + Sync>() {}
+    shared::<RunTrace>();
+    let trace = RunTrace::with_checkpoints(run(40, 2000), 50, 1 << 30).unwrap();
+    let (reference, _) = reference(run(40, 2000));
+    std::thread::scope(|s| {
+        for t in 0..2u64 {
+            let (trace, reference) = (&trace, &reference);
+            s.spawn(move || {
+                for step in (t..=trace.total()).step_by(3) {
+                    assert_eq!(trace.root(step), reference.root(step), "root at step {step}");
+                }
+            });
+        }
+    });
+}

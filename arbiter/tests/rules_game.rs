@@ -268,15 +268,34 @@ fn two_liars_both_lose_their_bonds() {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
 
+    // A liar from step 0 commits to a wrong initial state: its claim is
+    // refused (`wrong_initial_root`), and as a challenger none of its
+    // reveals verifies (position 0 is bound to the true initial root), so
+    // it cannot play "consistently"; `a_challenger_lying_from_step_0_cannot_move`
+    // covers it.
     #[test]
-    fn an_honest_solver_never_loses(from in 0u64..=300, t in prop::sample::select(vec![150u64, 300]), seed: u64, style in 0..3u8) {
+    fn an_honest_solver_never_loses(from in 1u64..=300, t in prop::sample::select(vec![150u64, 300]), seed: u64, style in 0..3u8) {
         let style = [Style::Consistent, Style::Random, Style::Silent][style as usize];
         check_game(t, from.min(t), true, style, seed);
     }
 
     #[test]
-    fn an_honest_challenger_never_loses(from in 0u64..=300, t in prop::sample::select(vec![150u64, 300]), seed: u64, style in 0..3u8) {
+    fn an_honest_challenger_never_loses(from in 1u64..=300, t in prop::sample::select(vec![150u64, 300]), seed: u64, style in 0..3u8) {
         let style = [Style::Consistent, Style::Random, Style::Silent][style as usize];
         check_game(t, from.min(t), false, style, seed);
     }
+}
+
+#[test]
+fn a_challenger_lying_from_step_0_cannot_move() {
+    let (mut w, l) = game(150, 0, true);
+    let p = w.rules.params.clone();
+    let g = w.rules.state.games[&0].clone();
+    let m = next_move(&p, 0, &g, Role::Challenger, l.as_ref()).expect("it owes a reveal");
+    let before = w.rules.clone();
+    let now = w.rules.state.now + 1;
+    assert!(w.send(CHALLENGER, m, now).is_err(), "a reveal with a wrong step-0 state was accepted");
+    assert_eq!(w.rules, before);
+    // Silent, it loses on time; the honest solver keeps its claim.
+    check_game(150, 0, true, Style::Silent, 1);
 }

@@ -13,55 +13,18 @@ use refute_arbiter::rules::play::{Trace, challenge, history_root, next_move};
 use refute_arbiter::rules::{B32, Blob, ClaimBody, Event, GameStatus, Message, Params, Role};
 use refute_arbiter::service::task::list_blob;
 use refute_arbiter::service::{Config, Service};
+use refute_challenger::RunTrace;
 use refute_engine::merkle::MemoryTree;
-use refute_engine::proof::{Proof, prove_step, verify_step};
+use refute_engine::proof::{Proof, verify_step};
 use refute_engine::state::{Hasher, TreeId};
 use refute_engine::{Entry, Module, Run, Task};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
-/// The real run: every state root up to the halt, and the run itself for proofs.
-struct Real {
-    start: Run,
-    roots: Vec<B32>,
-}
-
-impl Real {
-    fn new(run: &Run) -> Real {
-        let mut r = run.clone();
-        let mut h = Hasher::new(&r.machine);
-        let mut roots = vec![B32(h.root(&r.machine))];
-        loop {
-            let next = r.machine.steps() + 1;
-            h.run(&mut r.machine, next);
-            let s = r.run_until(next);
-            roots.push(B32(h.root(&r.machine)));
-            if s != refute_engine::Status::Running || r.machine.steps() < next {
-                break;
-            }
-        }
-        Real { start: run.clone(), roots }
-    }
-}
-
-impl Trace for Real {
-    fn root(&self, step: u64) -> B32 {
-        self.roots[(step as usize).min(self.roots.len() - 1)]
-    }
-    fn step_proof(&self, step: u64) -> Vec<u8> {
-        let mut r = self.start.clone();
-        let mut h = Hasher::new(&r.machine);
-        let at = step.min(self.roots.len() as u64 - 1);
-        h.run(&mut r.machine, at);
-        r.run_until(at);
-        prove_step(&r.machine, &mut h).expect("every step is provable").encode()
-    }
-}
-
 /// The solver's story: the real run up to step `from`, made-up states after,
 /// ending in a final state that claims another output.
 struct Lie<'a> {
-    real: &'a Real,
+    real: &'a RunTrace,
     from: u64,
     last: B32,
 }
@@ -71,7 +34,7 @@ impl Trace for Lie<'_> {
         if step < self.from {
             return self.real.root(step);
         }
-        if step + 1 >= self.real.roots.len() as u64 {
+        if step >= self.real.halt() {
             return self.last;
         }
         B32(Sha256::new().chain_update(b"a lie").chain_update(step.to_le_bytes()).finalize().into())
@@ -122,8 +85,8 @@ async fn play(s: &Arc<Service>, module_bytes: &[u8], args: &[String]) -> Result<
     let max_steps: u64 = 1 << 20;
     let task = Task { args: args.to_vec(), max_steps, ..Task::default() };
     let run = Run::new(&module, &task, &Entry::Start).map_err(|e| anyhow!("{e}"))?;
-    let real = Real::new(&run);
-    let halt = real.roots.len() as u64 - 1;
+    let real = RunTrace::new(run.clone()).map_err(|e| anyhow!("{e}"))?;
+    let halt = real.halt();
     let mut end = run.clone();
     end.run_to_end();
     let stdout = end.machine.host.stdout.clone();

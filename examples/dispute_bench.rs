@@ -57,7 +57,7 @@ fn stamp(line: &str) -> Option<f64> {
 /// The time of the first (or last) line of `log` containing `what`.
 fn at(log: &str, what: &str, last: bool) -> Option<f64> {
     let mut it = log.lines().filter(|l| l.contains(what));
-    let l = if last { it.last() } else { it.next() }?;
+    let l = if last { it.next_back() } else { it.next() }?;
     stamp(l)
 }
 

@@ -113,6 +113,11 @@ impl Net {
     /// Starts a bot process `refute ARGS --key NAME.key --data-dir NAME.bot`,
     /// logging to NAME.log; returns its index in `bots`.
     fn spawn(&mut self, name: &str, args: &[&str]) -> usize {
+        self.spawn_env(name, args, &[])
+    }
+
+    /// As [`Net::spawn`], with extra environment variables.
+    fn spawn_env(&mut self, name: &str, args: &[&str], env: &[(&str, &str)]) -> usize {
         let log = std::fs::File::options()
             .create(true)
             .append(true)
@@ -126,6 +131,7 @@ impl Net {
             .arg(self.path(&format!("{name}.key")))
             .arg("--data-dir")
             .arg(self.path(&format!("{name}.bot")))
+            .envs(env.iter().copied())
             .stdout(out)
             .stderr(log)
             .spawn()
@@ -220,6 +226,9 @@ fn sort_run() -> (u64, Vec<u64>) {
     }
     (run.machine.steps(), host)
 }
+
+/// The test-only hook that stops a bot's moves (`refute_challenger::bot::STALL_ENV`).
+const STALL: &str = refute_challenger::bot::STALL_ENV;
 
 const POST: &[&str] = &["post", "--bond", "5000", "--max-steps", "100000"];
 
@@ -378,15 +387,15 @@ fn a_challenger_killed_mid_game_resumes_and_wins() {
         Net::start(&["--window-ms", "60000", "--clock-ms", "30000", "--k", "2", "--max-leaves", "3"]);
     let challenger = net.player("challenger", 100_000);
     net.player("liar", 10_000);
-    let c = net.spawn("challenger", &["challenger", "run", "--bond", "1000"]);
+    // It stops moving after its third move (a test-only hook), then is killed.
+    let log = net.path("challenger.log");
+    let c = net.spawn_env("challenger", &["challenger", "run", "--bond", "1000"], &[(STALL, "3")]);
     let wasm = sort_wasm();
     let mut args: Vec<&str> = POST.to_vec();
     args.extend([wasm.to_str().unwrap(), "10", "--lie-at", "30000"]);
     let s = net.spawn("liar", &args);
-    net.wait_for("the game's third round", 60, |n| {
-        n.games()
-            .first()
-            .is_some_and(|g| n.get(&format!("/v1/games/{}", g["id"]))["depth"].as_u64() >= Some(3))
+    net.wait_for("the third move, then no more", 60, |_| {
+        std::fs::read_to_string(&log).is_ok_and(|l| l.contains("no more moves"))
     });
     net.kill(c);
     let depth = net.get("/v1/games/0")["depth"].as_u64().unwrap();
@@ -405,4 +414,36 @@ fn a_challenger_killed_mid_game_resumes_and_wins() {
     assert_eq!(net.balance(&challenger), 100_000 + 2_500);
     let log = std::fs::read_to_string(net.path("challenger.log")).unwrap();
     assert_eq!(log.matches("challenged:").count(), 1, "it challenged twice:\n{log}");
+}
+
+#[test]
+fn a_solver_bot_killed_mid_game_resumes_and_defends_its_claim() {
+    // `refute post --no-defend`, then `refute solver run` defends the claim
+    // against a lying challenger; killed mid-game and restarted, it wins.
+    let mut net =
+        Net::start(&["--window-ms", "6000", "--clock-ms", "30000", "--k", "2", "--max-leaves", "3"]);
+    let solver = net.player("solver", 100_000);
+    let liar = net.player("liar", 10_000);
+    let wasm = sort_wasm();
+    let mut args: Vec<&str> = POST.to_vec();
+    args.extend([wasm.to_str().unwrap(), "10", "--no-defend", "--json"]);
+    let p = net.spawn("solver", &args);
+    assert!(net.wait_exit(p, 60).success(), "{}", net.log("solver"));
+    let posted: Value = serde_json::from_str(&net.out("solver")).expect("post --json prints the claim");
+    let id = posted["claim"].as_str().unwrap().to_string();
+    net.spawn("liar", &["challenger", "run", "--bond", "2000", "--lie-at", "25000"]);
+    let log = net.path("solver.log");
+    let s = net.spawn_env("solver", &["solver", "run"], &[(STALL, "3")]);
+    net.wait_for("the third move, then no more", 60, |_| {
+        std::fs::read_to_string(&log).is_ok_and(|l| l.contains("no more moves"))
+    });
+    net.kill(s);
+    assert_eq!(game_status(&net.get("/v1/games/0")), "open");
+    net.spawn("solver", &["solver", "run"]);
+    net.wait_for("the claim to become final", 60, |n| {
+        n.get(&format!("/v1/claims/{id}"))["status"] == "final"
+    });
+    assert_eq!(game_status(&net.get("/v1/games/0")), r#"{"won":"solver"}"#);
+    assert_eq!(net.balance(&solver), 100_000 + 1_000);
+    assert_eq!(net.balance(&liar), 8_000);
 }

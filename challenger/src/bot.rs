@@ -69,13 +69,25 @@ pub struct Bot {
     busy: std::sync::Mutex<HashSet<Job>>,
     permits: Arc<Semaphore>,
     reported: std::sync::Mutex<HashSet<u64>>,
+    moves: std::sync::atomic::AtomicU64,
 }
+
+/// TEST ONLY: after this many moves the bot stops moving (its game jobs
+/// hang), so a test can kill it at a known point of a game.
+pub const STALL_ENV: &str = "REFUTE_TEST_STALL_AFTER_MOVES";
 
 impl Bot {
     /// A bot for `player`.
     pub fn new(player: Arc<Player>, config: Config) -> Arc<Bot> {
         let permits = Arc::new(Semaphore::new(config.max_parallel.max(1)));
-        Arc::new(Bot { player, config, busy: Default::default(), permits, reported: Default::default() })
+        Arc::new(Bot {
+            player,
+            config,
+            busy: Default::default(),
+            permits,
+            reported: Default::default(),
+            moves: Default::default(),
+        })
     }
 
     /// Runs until `until_settled` is settled (returning its status), or for ever.
@@ -129,7 +141,15 @@ impl Bot {
                 };
                 let fresh = self.player.store.games().iter().all(|(id, _)| *id != g.id);
                 if fresh {
-                    tracing::info!(game = g.id, claim = %short(&g.claim), ?role, "game over: {result} ({:?})", g.status);
+                    let balance = client.account(&me).await.map(|a| a.balance).unwrap_or_default();
+                    tracing::info!(
+                        game = g.id,
+                        claim = %short(&g.claim),
+                        ?role,
+                        balance,
+                        "game over: {result} ({:?}); the bonds are settled",
+                        g.status
+                    );
                     if let Ok(full) = client.game(g.id).await {
                         let v = serde_json::to_value(&full).expect("games serialise");
                         if let Err(e) = self.player.store.keep_game(g.id, &v) {
@@ -233,6 +253,15 @@ impl Bot {
             (layer.step_at(game.a as usize).unwrap_or(0), layer.step_at(game.b as usize).unwrap_or(0));
         match p.signer.send(&p.client, m.clone()).await {
             Ok(_) => {
+                let moves = self.moves.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                if std::env::var(STALL_ENV)
+                    .ok()
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .is_some_and(|n| moves >= n)
+                {
+                    tracing::warn!(game = id, "TEST ONLY: {STALL_ENV} reached; no more moves");
+                    std::future::pending::<()>().await;
+                }
                 match &m {
                     Message::Step { proof, .. } => {
                         tracing::info!(

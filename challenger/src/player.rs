@@ -176,8 +176,25 @@ pub fn now_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
+/// The step count a claim says its run ends at (from its final header).
+pub fn claimed_steps(b: &ClaimBody) -> Option<u64> {
+    let h = refute_engine::state::Header::decode(b.final_header.0.as_slice().try_into().ok()?)?;
+    Some(h.steps)
+}
+
+/// A text progress bar: `[#####.....]  50%`.
+fn bar(done: u64, total: u64) -> String {
+    let f = (done as f64 / total.max(1) as f64).min(1.0);
+    let n = (f * 20.0).round() as usize;
+    format!("[{}{}] {:>3.0}%", "#".repeat(n), ".".repeat(20 - n), f * 100.0)
+}
+
 /// Builds the trace of `b`'s task from its blobs, logging progress every
-/// two seconds.
+/// two seconds: a bar and the time left when the claim says how many
+/// steps the run takes (a liar may say wrong; the bar is then only a
+/// guess). Logs an error as soon as the trace cannot be ready by
+/// `deadline` (ms since the epoch) at the current speed, and again if the
+/// deadline passes.
 pub fn build(inputs: &Inputs, b: &ClaimBody, deadline: Option<u64>) -> Result<Arc<RunTrace>, String> {
     let run = prepare(
         &inputs.module,
@@ -189,24 +206,48 @@ pub fn build(inputs: &Inputs, b: &ClaimBody, deadline: Option<u64>) -> Result<Ar
         b.max_steps,
     )?;
     let task = task_id(b);
+    let expected = claimed_steps(b).filter(|&s| s > 0);
     let started = Instant::now();
     let mut last = Instant::now();
-    let mut late = false;
+    let (mut warned, mut late) = (false, false);
     let mut progress = |step: u64| {
+        let secs = started.elapsed().as_secs_f64();
+        let rate = step as f64 / secs.max(1e-9);
+        let left = expected.map(|e| e.saturating_sub(step) as f64 / rate);
         if last.elapsed() >= Duration::from_secs(2) {
             last = Instant::now();
-            let rate = step as f64 / started.elapsed().as_secs_f64() / 1e6;
-            tracing::info!(task = %short(&task), "building the trace: {step} steps so far ({rate:.0} M steps/s)");
+            match (expected, left) {
+                (Some(e), Some(l)) => tracing::info!(
+                    task = %short(&task),
+                    "building the trace {} {step} of {e} steps, {:.0} M steps/s, about {l:.0} s left",
+                    bar(step, e),
+                    rate / 1e6
+                ),
+                _ => {
+                    tracing::info!(task = %short(&task), "building the trace: {step} steps, {:.0} M steps/s", rate / 1e6)
+                }
+            }
         }
-        if let Some(d) = deadline
-            && !late
-            && now_ms() > d
-        {
+        let Some(d) = deadline else { return };
+        let now = now_ms();
+        if !late && now > d {
             late = true;
             tracing::error!(
                 task = %short(&task),
-                "THE TRACE IS NOT READY IN TIME: still building at step {step} after the deadline; \
+                "THE TRACE IS NOT READY IN TIME: still building at step {step} past the deadline; \
                  this bot will answer late and may lose its bond. Use a faster machine or a longer clock."
+            );
+        } else if let Some(l) = left
+            && !warned
+            && now + (l * 1000.0) as u64 > d
+            && secs > 1.0
+        {
+            warned = true;
+            tracing::error!(
+                task = %short(&task),
+                "THE TRACE WILL NOT BE READY IN TIME: about {l:.0} s of building left, the deadline is in {:.0} s; \
+                 this bot may lose its bond. Use a faster machine or a longer clock.",
+                d.saturating_sub(now) as f64 / 1000.0
             );
         }
     };

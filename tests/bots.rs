@@ -279,7 +279,9 @@ fn an_honest_claim_with_no_challenge_becomes_final() {
 
 #[test]
 fn lying_solvers_are_slashed_at_every_lie_position() {
+    let t = Instant::now();
     let (halt, host_steps) = sort_run();
+    eprintln!("TIMING sort_run {:?}", t.elapsed());
     assert!(halt > 40_000, "sort 10 runs {halt} steps");
     assert!(host_steps.len() >= 2, "sort writes stdout");
     // The state after step `k` is the first wrong one.
@@ -300,7 +302,7 @@ fn lying_solvers_are_slashed_at_every_lie_position() {
     assert!(lies.len() >= 20);
 
     let mut net =
-        Net::start(&["--window-ms", "60000", "--clock-ms", "60000", "--k", "8", "--max-leaves", "9"]);
+        Net::start(&["--window-ms", "60000", "--clock-ms", "12000", "--k", "8", "--max-leaves", "9"]);
     let challenger = net.player("challenger", 100_000);
     let c = net.spawn("challenger", &["challenger", "run", "--bond", "1000"]);
     let wasm = sort_wasm();
@@ -313,6 +315,7 @@ fn lying_solvers_are_slashed_at_every_lie_position() {
         args.extend(lie.iter().map(String::as_str));
         liars.push((net.spawn(&name, &args), name, lie.join(" ")));
     }
+    eprintln!("TIMING spawned {:?}", t.elapsed());
     for (i, name, lie) in &liars {
         let status = net.wait_exit(*i, 120);
         assert_eq!(
@@ -324,6 +327,7 @@ fn lying_solvers_are_slashed_at_every_lie_position() {
         );
         assert!(net.out(name).contains("rejected"), "{name}: {}", net.out(name));
     }
+    eprintln!("TIMING exited {:?}", t.elapsed());
     let claims = net.claims();
     assert_eq!(claims.len(), lies.len());
     assert!(claims.iter().all(|c| c["status"] == "rejected"), "{claims:?}");

@@ -451,3 +451,58 @@ fn a_solver_bot_killed_mid_game_resumes_and_defends_its_claim() {
     assert_eq!(net.balance(&solver), 100_000 + 1_000);
     assert_eq!(net.balance(&liar), 8_000);
 }
+
+#[test]
+fn the_player_commands_explain_bad_input_and_change_nothing() {
+    let mut net = Net::start(&["--window-ms", "3000", "--clock-ms", "20000"]);
+    let pk = net.player("alice", 1_000);
+    let run = |net: &Net, args: &[&str]| {
+        let o = net.refute().args(args).output().unwrap();
+        (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned())
+    };
+    let key = net.path("alice.key");
+    let key = key.to_str().unwrap();
+
+    let (code, err) = run(&net, &["keys", "new", "--key", key]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("already exists"), "{err}");
+    let (code, err) = run(&net, &["account", "--key", net.path("nobody.key").to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("no key file at") && err.contains("refute keys new"), "{err}");
+    let (code, err) = run(&net, &["account", "12ab"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("not a public key"), "{err}");
+
+    // A bond above the balance: refused before anything is uploaded or posted.
+    let wasm = sort_wasm();
+    let (code, err) = run(&net, &["post", wasm.to_str().unwrap(), "10", "--bond", "5000", "--key", key]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("less than the bond 5000"), "{err}");
+    assert!(net.claims().is_empty());
+    assert_eq!(net.get(&format!("/v1/accounts/{pk}"))["nonce"], 1, "only the mint was signed");
+    // A module that is not WebAssembly: exit 2, naming the file.
+    let junk = net.path("junk.wasm");
+    std::fs::write(&junk, b"not wasm").unwrap();
+    let (code, err) = run(&net, &["post", junk.to_str().unwrap(), "--bond", "1000", "--key", key]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("junk.wasm") && err.contains("not a WebAssembly binary"), "{err}");
+    let (code, err) = run(&net, &["challenger", "run", "--check", "most", "--key", key]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("not a check mode"), "{err}");
+
+    // A bot's state belongs to one key.
+    net.player("bob", 0);
+    let dir = net.path("shared.bot");
+    let i = net.spawn("bob", &["solver", "run"]);
+    net.wait_for("bob's bot state", 30, |n| n.log("bob").contains("player ready"));
+    net.kill(i);
+    std::fs::rename(net.path("bob.bot"), &dir).unwrap();
+    let (code, err) = run(&net, &["solver", "run", "--key", key, "--data-dir", dir.to_str().unwrap()]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("holds the state of the key"), "{err}");
+
+    // No arbiter: a clear error, exit 1.
+    let (code, err) = run(&net, &["claims", "--arbiter", "http://127.0.0.1:9"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("cannot reach the arbiter at http://127.0.0.1:9"), "{err}");
+}

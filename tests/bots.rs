@@ -501,6 +501,24 @@ fn the_player_commands_explain_bad_input_and_change_nothing() {
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("holds the state of the key"), "{err}");
 
+    // A challenger without the funds for its bond says so, loudly, once.
+    net.player("poor", 500);
+    net.player("liar", 10_000);
+    let liar_key = net.path("liar.key");
+    let (code, err) = run(
+        &net,
+        &["post", wasm.to_str().unwrap(), "10", "--bond", "5000", "--lie-output", "--no-defend", "--key"]
+            .into_iter()
+            .chain([liar_key.to_str().unwrap()])
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(code, Some(0), "{err}");
+    net.spawn("poor", &["challenger", "run", "--bond", "1000"]);
+    net.wait_for("the refused challenge", 30, |n| n.log("poor").contains("THE CHALLENGE WAS REFUSED"));
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(net.log("poor").matches("THE CHALLENGE WAS REFUSED").count(), 1, "{}", net.log("poor"));
+    assert!(net.games().is_empty());
+
     // No arbiter: a clear error, exit 1.
     let (code, err) = run(&net, &["claims", "--arbiter", "http://127.0.0.1:9"]);
     assert_eq!(code, Some(1), "{err}");

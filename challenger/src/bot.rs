@@ -13,8 +13,9 @@ use refute_arbiter::rules::{B32, Claim, ClaimStatus, Duty, GameStatus, Message, 
 use tokio::sync::{Notify, Semaphore};
 
 use crate::check::{self, CheckMode, Finding};
+use crate::client::ClientError;
 use crate::lie::{Lie, Story};
-use crate::player::{Inputs, Player, now_ms, short};
+use crate::player::{Inputs, Player, SendError, now_ms, short};
 use crate::store::Decision;
 
 /// What a bot does.
@@ -161,10 +162,17 @@ impl Bot {
         }
         if self.config.challenge {
             for c in client.claims().await? {
-                if c.status == ClaimStatus::Open
-                    && c.solver != me
-                    && self.player.store.decision(&c.id).is_none()
-                {
+                if c.status != ClaimStatus::Open || c.solver == me {
+                    continue;
+                }
+                // Undecided, or challenged by a message that never landed
+                // (the arbiter did not answer): (re)consider it.
+                let again = match self.player.store.decision(&c.id) {
+                    None => true,
+                    Some(Decision::Challenged { .. }) => !c.games.contains_key(&me),
+                    Some(_) => false,
+                };
+                if again {
                     self.start(Job::Claim(c.id));
                 }
             }
@@ -346,12 +354,26 @@ impl Bot {
             Message::Challenge { final_root, .. } => *final_root,
             _ => unreachable!("a challenge"),
         };
-        p.signer
+        let sent = p
+            .signer
             .send_with(&p.client, m, |_| {
                 p.store.decide(&id, &Decision::Challenged { lie }).map_err(|e| e.to_string())
             })
-            .await
-            .map_err(|e| format!("the challenge was not taken: {e}"))?;
+            .await;
+        match sent {
+            Ok(_) => {}
+            // Refused by the rules (no funds, window closed): it will not
+            // be taken if sent again.
+            Err(SendError::Client(ClientError::Refused { status: 422, message, code, .. })) => {
+                tracing::error!(
+                    claim = %short(&id),
+                    "THE CHALLENGE WAS REFUSED ({code}): {message}; this bot does not challenge this wrong claim"
+                );
+                return decide(Decision::Failed { why: format!("{code}: {message}") });
+            }
+            // Unanswered or transient: the next round sees no game and tries again.
+            Err(e) => return Err(format!("the challenge was not taken: {e}")),
+        }
         tracing::info!(
             claim = %short(&id),
             bond = self.config.bond,

@@ -3,199 +3,150 @@
 //! disagrees, and the two narrow the run round by round to one
 //! instruction, which the arbiter checks from a one-step proof.
 //!
-//! The players run in this process and talk to the arbiter's service
-//! directly (the bots of `refute challenger run` come later); the arbiter is
-//! the real one: RocksDB in a temporary directory, the signed log, the rules.
+//! Everything is the real thing, in one process: the arbiter's service
+//! (RocksDB in a temporary directory, the signed log, the rules) behind its
+//! HTTP API on 127.0.0.1, and the bots of `refute post` and `refute
+//! challenger run` talking to it over HTTP. The story is told from the
+//! events the arbiter commits to its log.
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow};
 use ed25519_dalek::SigningKey;
-use refute_arbiter::rules::play::{Trace, challenge, history_root, next_move};
-use refute_arbiter::rules::{B32, Blob, ClaimBody, Event, GameStatus, Message, Params, Role};
-use refute_arbiter::service::task::list_blob;
-use refute_arbiter::service::{Config, Service};
-use refute_challenger::RunTrace;
-use refute_engine::merkle::MemoryTree;
+use refute_arbiter::rules::play::posted_layer;
+use refute_arbiter::rules::{B32, Event, GameStatus, Message, Params, Role};
+use refute_arbiter::service::record::Record;
+use refute_arbiter::service::{Config as ServiceConfig, Service, http};
+use refute_challenger::bot::{Bot, Config};
+use refute_challenger::check::CheckMode;
+use refute_challenger::client::Client;
+use refute_challenger::lie::{FAKE_STDOUT, Lie};
+use refute_challenger::player::{Player, Signer, Traces};
+use refute_challenger::post::{Request, post};
+use refute_challenger::store::Store;
+use refute_engine::history::Layer;
 use refute_engine::proof::{Proof, verify_step};
-use refute_engine::state::{Hasher, TreeId};
 use refute_engine::{Entry, Module, Run, Task};
-use sha2::{Digest, Sha256};
-use std::sync::Arc;
 
-/// The solver's story: the real run up to step `from`, made-up states after,
-/// ending in a final state that claims another output.
-struct Lie<'a> {
-    real: &'a RunTrace,
-    from: u64,
-    last: B32,
-}
-
-impl Trace for Lie<'_> {
-    fn root(&self, step: u64) -> B32 {
-        if step < self.from {
-            return self.real.root(step);
-        }
-        if step >= self.real.halt() {
-            return self.last;
-        }
-        B32(Sha256::new().chain_update(b"a lie").chain_update(step.to_le_bytes()).finalize().into())
-    }
-    fn step_proof(&self, step: u64) -> Vec<u8> {
-        self.real.step_proof(step)
-    }
-}
-
-fn key(n: u8) -> SigningKey {
-    SigningKey::from_bytes(&[n; 32])
-}
-
-fn pk(k: &SigningKey) -> B32 {
-    B32(k.verifying_key().to_bytes())
-}
+/// The branching factor: small, so the narrowing shows over several rounds.
+const K: u64 = 16;
+/// The bonds of the claim and of the challenge.
+const BOND: u64 = 10_000;
 
 /// Runs the demo on `module` with `args` (argv[0] first).
 pub fn run(module_bytes: &[u8], args: &[String]) -> Result<()> {
     let dir = tempfile::tempdir().context("a temporary directory")?;
-    let mut config = Config::local(dir.path());
+    let mut config = ServiceConfig::local(&dir.path().join("arbiter"));
     config.params = Params::local(B32([0; 32]));
-    // A small branching factor so the narrowing shows over several rounds.
-    config.params.k = 16;
-    config.params.max_leaves = 17;
+    config.params.k = K;
+    config.params.max_leaves = K + 1;
     let service = Service::open(&config).map_err(|e| anyhow!("{e}"))?;
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let out = rt.block_on(play(&service, module_bytes, args));
-    service.shutdown();
-    out
+    rt.block_on(async {
+        let listener =
+            tokio::net::TcpListener::bind("127.0.0.1:0").await.context("listening on 127.0.0.1")?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(http::serve(service.clone(), listener, config.tick_every, async {
+            let _ = stopped.await;
+        }));
+        let out = play(&service, &url, dir.path(), module_bytes, args).await;
+        let _ = stop.send(());
+        // The server finishes its requests; a client left connected does not hold it up.
+        if tokio::time::timeout(Duration::from_secs(5), server).await.is_err() {
+            service.shutdown();
+        }
+        out
+    })
 }
 
-async fn send(s: &Arc<Service>, k: &SigningKey, nonce: &mut u64, m: Message) -> Result<Vec<Event>> {
-    let signed = m.sign(k, *nonce);
-    let a = s.submit(signed).await.map_err(|e| anyhow!("{}: {}", e.code, e.message))?;
-    *nonce += 1;
-    Ok(a.ticked.into_iter().chain(a.events).collect())
+async fn player(url: &str, dir: &std::path::Path, name: &str, seed: u8) -> Result<Arc<Player>> {
+    let signer = Signer::new(SigningKey::from_bytes(&[seed; 32]));
+    let client = Client::new(url);
+    let params = client.params().await?;
+    let store = Store::open(&dir.join(name), &signer.pk())?;
+    signer.send(&client, Message::Mint { to: signer.pk(), amount: 100_000 }).await?;
+    Ok(Arc::new(Player { client, signer, params, store, traces: Traces::default() }))
 }
 
-async fn play(s: &Arc<Service>, module_bytes: &[u8], args: &[String]) -> Result<()> {
-    let params = s.read(|c| c.rules.params.clone());
-    let (solver, challenger) = (key(1), key(2));
-    let (mut ns, mut nc) = (0u64, 0u64);
-    println!("arbiter {} (RocksDB in a temporary directory)", s.arbiter());
+fn short(k: &B32) -> String {
+    k.to_string()[..8].to_string()
+}
 
-    // The computation.
+async fn play(
+    s: &Arc<Service>,
+    url: &str,
+    dir: &std::path::Path,
+    module_bytes: &[u8],
+    args: &[String],
+) -> Result<()> {
+    println!("arbiter {}… at {url} (RocksDB in a temporary directory)", short(&s.arbiter()));
+
+    // The computation, run once here to tell the story.
     let module = Module::new(module_bytes).map_err(|e| anyhow!("{e}"))?;
     let max_steps: u64 = 1 << 20;
     let task = Task { args: args.to_vec(), max_steps, ..Task::default() };
-    let run = Run::new(&module, &task, &Entry::Start).map_err(|e| anyhow!("{e}"))?;
-    let real = RunTrace::new(run.clone()).map_err(|e| anyhow!("{e}"))?;
-    let halt = real.halt();
-    let mut end = run.clone();
-    end.run_to_end();
-    let stdout = end.machine.host.stdout.clone();
-    let first_line = String::from_utf8_lossy(&stdout).lines().next().unwrap_or("").to_string();
-    println!("\nthe program: `{}` runs {halt} steps and prints {first_line:?} and more", args.join(" "));
+    let mut run = Run::new(&module, &task, &Entry::Start).map_err(|e| anyhow!("{e}"))?;
+    run.run_to_end();
+    let halt = run.machine.steps();
+    let stdout = String::from_utf8_lossy(&run.machine.host.stdout).into_owned();
+    let first_line = stdout.lines().next().unwrap_or("");
+    println!("the program: `{}` runs {halt} steps and prints {first_line:?} and more", args.join(" "));
 
-    // The solver lies about the output, and so about every state from step `from` on.
+    let narrator = tokio::spawn(narrate(s.clone(), s.subscribe()));
+    let solver = player(url, dir, "solver", 1).await?;
+    let challenger = player(url, dir, "challenger", 2).await?;
+    let honest = Config {
+        challenge: true,
+        bond: BOND,
+        sample_pct: 100,
+        check: CheckMode::Full,
+        max_parallel: 4,
+        lie: None,
+        poll: Duration::from_millis(200),
+        until_settled: None,
+    };
+    let challenger_bot = tokio::spawn({
+        let bot = Bot::new(challenger.clone(), honest);
+        async move { bot.run().await }
+    });
+
+    // The solver lies from two thirds of the run on, and about the output.
     let from = halt * 2 / 3;
-    let fake_out = b"sorted: 1 2 3 (trust me)\n".to_vec();
-    let mut h = Hasher::new(&end.machine);
-    let mut header = h.header(&end.machine);
-    header.stdout_len = fake_out.len() as u64;
-    header.roots[TreeId::Stdout as usize] = MemoryTree::with_depth(TreeId::Stdout.depth()).root(&fake_out);
-    let lie = Lie { real: &real, from, last: B32(header.root()) };
-
-    for (k, n) in [(&solver, &mut ns), (&challenger, &mut nc)] {
-        send(s, k, n, Message::Mint { to: pk(k), amount: 100_000 }).await?;
-    }
-    let blob = |b: &[u8]| -> Result<B32> { Ok(B32(s.db().put_blob(b).map_err(|e| anyhow!("{e}"))?)) };
-    let body = ClaimBody {
-        module: blob(module_bytes)?,
-        args: blob(&list_blob(args))?,
-        env: blob(&[])?,
-        stdin: blob(&[])?,
+    println!(
+        "solver {}… posts the result with a bond of {BOND}; it lies: every state from step {from} on, and the output",
+        short(&solver.pk())
+    );
+    let req = Request {
+        module: module_bytes.to_vec(),
+        args: args.to_vec(),
+        env: vec![],
+        stdin: vec![],
         entry: "_start".into(),
         entry_args: vec![],
         max_steps,
-        initial_root: real.root(0),
-        final_root: lie.last,
-        final_header: Blob(header.encode().to_vec()),
-        stdout: Blob(fake_out.clone()),
-        history_root: history_root(&lie, max_steps, params.max_leaves),
-        bond: 10_000,
+        bond: BOND,
+        lie: Some(Lie::At { step: from }),
     };
-    let claim_id = refute_arbiter::rules::claim_id(&pk(&solver), ns);
-    send(s, &solver, &mut ns, Message::Claim(Box::new(body))).await?;
-    println!(
-        "solver {}… posts claim {}… with a bond of 10000: the output is {:?} (it lies from step {from} on)",
-        &pk(&solver).to_string()[..8],
-        &claim_id.to_string()[..8],
-        String::from_utf8_lossy(&fake_out).trim()
-    );
+    let posted = post(&solver, req).await.map_err(|e| anyhow!("{e}"))?;
+    let mut defend = Config::solver();
+    defend.until_settled = Some(posted.id);
+    defend.poll = Duration::from_millis(200);
+    let status = tokio::time::timeout(Duration::from_secs(300), Bot::new(solver.clone(), defend).run())
+        .await
+        .map_err(|_| anyhow!("the dispute did not end within 5 minutes"))?;
+    challenger_bot.abort();
+    // Let the narrator catch up with the last entries.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    narrator.abort();
 
-    // The challenger re-executes and disagrees.
-    let claim = s.read(|c| c.rules.state.claims[&claim_id].clone());
-    let m = challenge(&params, claim_id, &claim, &real, 10_000)
-        .ok_or_else(|| anyhow!("the challenger agrees?"))?;
-    send(s, &challenger, &mut nc, m).await?;
     let game = s
-        .read(|c| c.rules.state.claims[&claim_id].games.values().next().copied())
-        .ok_or_else(|| anyhow!("no game started"))?;
-    println!(
-        "challenger {}… re-executes, gets another final state, and challenges with a bond of 10000: game {game}\n",
-        &pk(&challenger).to_string()[..8]
-    );
-
-    let mut round = 0;
-    for _ in 0..200 {
-        let g = s.read(|c| c.rules.state.games[&game].clone());
-        if g.status != GameStatus::Open {
-            break;
-        }
-        let before = (g.depth, g.a, g.b);
-        let mut step_proof = None;
-        for (k, n, role, trace) in [
-            (&solver, &mut ns, Role::Solver, &lie as &dyn Trace),
-            (&challenger, &mut nc, Role::Challenger, &real as &dyn Trace),
-        ] {
-            let g = s.read(|c| c.rules.state.games[&game].clone());
-            if g.status != GameStatus::Open {
-                break;
-            }
-            if let Some(m) = next_move(&params, game, &g, role, trace) {
-                if let Message::Step { proof, .. } = &m {
-                    step_proof = Some(proof.0.clone());
-                }
-                send(s, k, n, m).await?;
-            }
-        }
-        let g = s.read(|c| c.rules.state.games[&game].clone());
-        if (g.depth, g.a, g.b) != before && g.status == GameStatus::Open {
-            round += 1;
-            let layer = g.layer();
-            let (a, b) = (layer.step_at(g.a as usize).unwrap_or(0), layer.step_at(g.b as usize).unwrap_or(0));
-            let next = if g.stride > 1 {
-                format!("; they now commit to the states every {} steps in it", g.stride)
-            } else {
-                String::new()
-            };
-            println!(
-                "round {round}: both reveal {} states; the first disagreement is between steps {a} and {b}{next}",
-                params.k - 1
-            );
-        }
-        if let Some(p) = step_proof {
-            let proof = Proof::decode(&p).map_err(|e| anyhow!("{e}"))?;
-            let v = verify_step(&proof.header.root(), &proof).map_err(|e| anyhow!("{e}"))?;
-            println!(
-                "\nthe single step {}: instruction {:?}; the arbiter checks a {}-byte proof and computes the state after it",
-                proof.header.steps,
-                v.op.ok_or_else(|| anyhow!("a running step"))?,
-                p.len()
-            );
-        }
-    }
+        .read(|c| c.rules.state.claims[&posted.id].games.values().next().copied())
+        .ok_or_else(|| anyhow!("the wrong claim was never challenged"))?;
     let g = s.read(|c| c.rules.state.games[&game].clone());
-    let c = s.read(|c| c.rules.state.claims[&claim_id].clone());
-    println!("verdict: {:?}; claim {:?}", g.status, c.status);
-    let bal = |k: &SigningKey| s.read(|c| c.rules.state.account(&pk(k)).balance);
+    println!("verdict: {:?}; claim {status:?}", g.status);
+    let bal = |p: &Player| s.read(|c| c.rules.state.account(&p.pk()).balance);
     let (burned, minted, head) = s.read(|c| (c.rules.state.burned, c.rules.state.minted, c.head()));
     println!(
         "balances: solver {} (lost its bond), challenger {} (its bond back plus half the solver's), burned {burned}, minted {minted}",
@@ -207,4 +158,83 @@ async fn play(s: &Arc<Service>, module_bytes: &[u8], args: &[String]) -> Result<
         return Err(anyhow!("the honest challenger did not win: {:?}", g.status));
     }
     Ok(())
+}
+
+/// Tells the dispute from the events of each entry the arbiter commits.
+async fn narrate(
+    s: Arc<Service>,
+    mut entries: tokio::sync::broadcast::Receiver<refute_arbiter::service::Committed>,
+) {
+    let params = s.read(|c| c.rules.params.clone());
+    let (mut layer, mut round) = (None, 0);
+    while let Ok(c) = entries.recv().await {
+        let Ok(record) = Record::of(&c.entry) else { continue };
+        for e in record.ticked.iter().chain(&record.events) {
+            match e {
+                Event::ClaimPosted { claim, .. } => {
+                    println!(
+                        "claim {}… posted: its output says {:?}",
+                        short(claim),
+                        String::from_utf8_lossy(FAKE_STDOUT).trim()
+                    )
+                }
+                Event::GameStarted { game, challenger, claim } => {
+                    let t =
+                        s.read(|c| c.rules.state.claims.get(claim).map(|c| c.body.max_steps)).unwrap_or(0);
+                    layer = Some(posted_layer(t, params.max_leaves));
+                    println!(
+                        "challenger {}… re-executes the program, gets another final state, and challenges with a bond of {BOND}: game {game}\n",
+                        short(challenger)
+                    )
+                }
+                Event::LayerStarted { start, end, stride, .. } => {
+                    layer = Layer::new(*start, *end, *stride).ok()
+                }
+                Event::Narrowed { a, b, .. } => {
+                    round += 1;
+                    let step = |i: u64| layer.as_ref().and_then(|l| l.step_at(i as usize)).unwrap_or(0);
+                    println!(
+                        "round {round}: both reveal {} states; the first disagreement is between steps {} and {}",
+                        K - 1,
+                        step(*a),
+                        step(*b)
+                    );
+                }
+                Event::StepDisputed { step, .. } => {
+                    println!("\nthe dispute is down to the single step {step}")
+                }
+                Event::StepProven { step, post, .. } => {
+                    let proof = match record.input.as_ref().map(|l| &l.msg.body) {
+                        Some(Message::Step { proof, .. }) => Proof::decode(&proof.0).ok(),
+                        _ => None,
+                    };
+                    let op = proof
+                        .as_ref()
+                        .and_then(|p| verify_step(&p.header.root(), p).ok())
+                        .and_then(|v| v.op)
+                        .map_or_else(|| "?".to_string(), |op| format!("{op:?}"));
+                    let bytes = match record.input.as_ref().map(|l| &l.msg.body) {
+                        Some(Message::Step { proof, .. }) => proof.0.len(),
+                        _ => 0,
+                    };
+                    println!(
+                        "the single step {step}: instruction {op}; the arbiter checks a {bytes}-byte proof and computes the state after it, {}…",
+                        short(post)
+                    );
+                }
+                Event::GameWon { game, winner } => {
+                    let loser = if *winner == Role::Solver { "challenger" } else { "solver" };
+                    println!(
+                        "game {game}: the {loser}'s state after that step is not what the instruction computes"
+                    );
+                }
+                Event::BondForfeited { who, amount } => {
+                    println!("bond of {amount} forfeited by {}…", short(who))
+                }
+                Event::SharePaid { to, amount } => println!("{amount} paid to {}…", short(to)),
+                Event::Burned { amount } => println!("{amount} burned"),
+                _ => {}
+            }
+        }
+    }
 }

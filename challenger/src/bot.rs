@@ -94,12 +94,19 @@ impl Bot {
     /// Runs until `until_settled` is settled (returning its status), or for ever.
     pub async fn run(self: &Arc<Self>) -> ClaimStatus {
         let wake = Arc::new(Notify::new());
-        let follower = {
+        // Stops following the events when `run` ends or is dropped.
+        struct Follower(tokio::task::JoinHandle<()>);
+        impl Drop for Follower {
+            fn drop(&mut self) {
+                self.0.abort();
+            }
+        }
+        let _follower = {
             let (client, wake) = (self.player.client.clone(), wake.clone());
-            tokio::spawn(async move { client.follow(wake).await })
+            Follower(tokio::spawn(async move { client.follow(wake).await }))
         };
         let mut down_since: Option<std::time::Instant> = None;
-        let status = loop {
+        loop {
             match self.round().await {
                 Ok(Some(status)) => break status,
                 Ok(None) => {
@@ -118,9 +125,7 @@ impl Bot {
                 _ = wake.notified() => {}
                 _ = tokio::time::sleep(self.config.poll) => {}
             }
-        };
-        follower.abort();
-        status
+        }
     }
 
     /// One look at the arbiter's state; starts the jobs it calls for.

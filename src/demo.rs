@@ -52,8 +52,9 @@ fn pk(k: &SigningKey) -> B32 {
     B32(k.verifying_key().to_bytes())
 }
 
-/// Runs the demo on `module` with `args` (argv[0] first).
-pub fn run(module_bytes: &[u8], args: &[String]) -> Result<()> {
+/// Runs the demo on `module` with `args` (argv[0] first); writes the game's
+/// transcript to `transcript_dir` if given.
+pub fn run(module_bytes: &[u8], args: &[String], transcript_dir: Option<&std::path::Path>) -> Result<()> {
     let dir = tempfile::tempdir().context("a temporary directory")?;
     let mut config = Config::local(dir.path());
     config.params = Params::local(B32([0; 32]));
@@ -63,8 +64,13 @@ pub fn run(module_bytes: &[u8], args: &[String]) -> Result<()> {
     let service = Service::open(&config).map_err(|e| anyhow!("{e}"))?;
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let out = rt.block_on(play(&service, module_bytes, args));
+    if let (Ok(game), Some(dir)) = (&out, transcript_dir) {
+        for path in refute_traces::build::save(&service, *game, dir).map_err(|e| anyhow!("{e}"))? {
+            println!("transcript written to {}", path.display());
+        }
+    }
     service.shutdown();
-    out
+    out.map(|_| ())
 }
 
 async fn send(s: &Arc<Service>, k: &SigningKey, nonce: &mut u64, m: Message) -> Result<Vec<Event>> {
@@ -74,7 +80,7 @@ async fn send(s: &Arc<Service>, k: &SigningKey, nonce: &mut u64, m: Message) -> 
     Ok(a.ticked.into_iter().chain(a.events).collect())
 }
 
-async fn play(s: &Arc<Service>, module_bytes: &[u8], args: &[String]) -> Result<()> {
+async fn play(s: &Arc<Service>, module_bytes: &[u8], args: &[String]) -> Result<u64> {
     let params = s.read(|c| c.rules.params.clone());
     let (solver, challenger) = (key(1), key(2));
     let (mut ns, mut nc) = (0u64, 0u64);
@@ -206,5 +212,5 @@ async fn play(s: &Arc<Service>, module_bytes: &[u8], args: &[String]) -> Result<
     if g.status != GameStatus::Won(Role::Challenger) {
         return Err(anyhow!("the honest challenger did not win: {:?}", g.status));
     }
-    Ok(())
+    Ok(game)
 }

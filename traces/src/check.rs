@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use ed25519_dalek::VerifyingKey;
-use refute_arbiter::log::{Chain, Entry, Head};
+use refute_arbiter::log::{Chain, Entry, Fault, Head};
 use refute_arbiter::rules::{
     B32, ClaimBody, Event, Game, GameStatus, Message, Phase, Role, Rules, ServiceNote, Signed,
 };
@@ -223,8 +223,8 @@ impl<'t> Replay<'t> {
         };
         let mut chain = Chain::new(start);
         chain.accept(key, e).map_err(|err| {
-            let extra =
-                if head.is_none() { " (entry 0 binds the arbiter key and the parameters)" } else { "" };
+            let genesis = head.is_none() && matches!(err.fault, Fault::WrongPrev { .. });
+            let extra = if genesis { " (entry 0 binds the arbiter key and the parameters)" } else { "" };
             fail(Some(e.index), format!("{}{extra}", err.fault))
         })?;
         *head = Some(chain.head());

@@ -100,14 +100,16 @@ fn clocks(g: &Game, now: u64) -> [Clock; 2] {
     [c(0), c(1)]
 }
 
+/// A round in progress: the interval, the steps of its points, each side's roots.
+type OpenRound = (Span, Vec<u64>, [Option<Vec<B32>>; 2]);
+
 /// The replay of one transcript.
 struct Replay<'t> {
     t: &'t Transcript,
     rules: Option<Rules>,
     tl: Timeline,
     claim: Option<(ClaimBody, ServiceNote)>,
-    /// The round in progress: the interval, the steps of its points, each side's roots.
-    round: Option<(Span, Vec<u64>, [Option<Vec<B32>>; 2])>,
+    round: Option<OpenRound>,
     cancelled: bool,
     links: u64,
     moves: u64,

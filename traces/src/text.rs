@@ -140,17 +140,15 @@ pub fn render(t: &Timeline) -> String {
         if !s.slots.is_empty() {
             let _ = writeln!(w, "  {:<6} {:>6} {:>20} {:>20}", "slot", "", "before", "after");
             for v in &s.slots {
-                let mark = if v.before != v.after { "  changed" } else { "" };
-                let _ = writeln!(
-                    w,
-                    "  {:<6} {:>6} {:>20} {:>20}{mark}",
-                    v.name, v.slot, v.before as i64, v.after as i64
-                );
+                let after = if v.popped { "(popped)".to_string() } else { (v.after as i64).to_string() };
+                let mark = if v.before != v.after && !v.popped { "  changed" } else { "" };
+                let _ =
+                    writeln!(w, "  {:<6} {:>6} {:>20} {:>20}{mark}", v.name, v.slot, v.before as i64, after);
             }
         }
-        let _ = writeln!(w, "  agreed before  {}", s.pre);
-        let _ = writeln!(w, "  true after     {}", s.post);
-        let _ = writeln!(w, "  solver said    {}", s.solver_said);
+        let _ = writeln!(w, "  agreed before   {}", s.pre);
+        let _ = writeln!(w, "  true after      {}", s.post);
+        let _ = writeln!(w, "  solver said     {}", s.solver_said);
         let _ = writeln!(w, "  challenger said {}", s.challenger_said);
     }
     if let Some(v) = t.verdict {

@@ -293,7 +293,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             let t = match (file, game) {
                 (Some(f), _) => trace_cmd::read(&f).map_err(bad)?,
                 (None, Some(g)) => {
-                    let bytes = trace_cmd::fetch(&arbiter, g)?;
+                    let bytes =
+                        refute_traces::fetch::fetch(&arbiter, g).map_err(|e| anyhow::anyhow!("{e}"))?;
                     if let Some(out) = &save {
                         std::fs::write(out, &bytes)
                             .with_context(|| format!("cannot write {}", out.display()))?;

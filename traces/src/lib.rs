@@ -14,11 +14,13 @@
 //!   arbiter recorded and the verdict. It tells the story on the way
 //!   ([`Timeline`]).
 //! - [`text`], [`html`]: the timeline for the terminal and the browser;
-//!   [`web`]: the arbiter's pages and the transcript route.
+//!   [`web`]: the arbiter's pages and the transcript route; [`fetch`]: a
+//!   transcript from a running arbiter.
 
 pub mod binary;
 pub mod build;
 mod check;
+pub mod fetch;
 pub mod format;
 pub mod html;
 pub mod text;

@@ -89,6 +89,10 @@ fn the_transcript_route_serves_both_forms() {
     assert_eq!(Transcript::from_bytes(&bin).unwrap(), t);
     let (_, _, by_accept) = srv.get("/v1/games/0/transcript", Some("application/octet-stream"));
     assert_eq!(by_accept, bin);
+    // As `refute trace show --game` and the bots fetch it.
+    assert_eq!(refute_traces::fetch::fetch(&srv.base, 0).unwrap(), bin);
+    let err = refute_traces::fetch::fetch(&srv.base, 7).unwrap_err();
+    assert!(err.starts_with("the arbiter answers 404"), "{err}");
     for (path, status, code) in [
         ("/v1/games/7/transcript", 404, "unknown_game"),
         ("/v1/games/x/transcript", 400, "bad_id"),

@@ -50,7 +50,7 @@ fn fail(entry: Option<u64>, what: impl Into<String>) -> Failure {
 /// other claims end them. Committee events are never a game's. `mine` says
 /// whether the list starts with this game's events (a move of the game:
 /// its bond is locked before the game's first event).
-fn project(events: &[Event], game: u64, claim: &B32, mut mine: bool) -> Vec<Event> {
+pub(crate) fn project(events: &[Event], game: u64, claim: &B32, mut mine: bool) -> Vec<Event> {
     let mut out = Vec::new();
     for e in events {
         match e {

@@ -23,6 +23,8 @@ mod check;
 pub mod fetch;
 pub mod format;
 pub mod html;
+#[cfg(test)]
+mod tests;
 pub mod text;
 pub mod timeline;
 pub mod web;

@@ -204,6 +204,13 @@ pub fn false_header() -> Vec<u8> {
     h.encode().to_vec()
 }
 
+/// Player 1 posts a false claim (`false_header`) whose story lies from step `from` on.
+pub fn lying_claim(a: &mut Arena, from: u64) -> (B32, Liar) {
+    let fake = false_header();
+    let liar = Liar { from, salt: 1, end: Some(B32::sha256(&[&fake])) };
+    (a.claim(1, &liar, fake), liar)
+}
+
 /// A named scenario and its transcripts.
 pub struct Scenario {
     pub name: &'static str,
@@ -214,9 +221,7 @@ pub struct Scenario {
 /// The solver lies from step 50: the honest challenger wins at the step.
 pub fn solver_lies() -> Scenario {
     let mut a = Arena::new(24 * 3600 * 1000);
-    let fake = false_header();
-    let liar = Liar { from: 50, salt: 1, end: Some(B32::sha256(&[&fake])) };
-    let claim = a.claim(1, &liar, fake);
+    let (claim, liar) = lying_claim(&mut a, 50);
     let real = &fixture().real;
     let game = a.challenge(2, claim, real);
     assert_eq!(a.play(game, [(1, Some(&liar)), (2, Some(real))]), GameStatus::Won(Role::Challenger));
@@ -237,9 +242,7 @@ pub fn challenger_lies() -> Scenario {
 /// Two liars with different stories from step 40: both lose at the step.
 pub fn both_lie() -> Scenario {
     let mut a = Arena::new(24 * 3600 * 1000);
-    let fake = false_header();
-    let solver = Liar { from: 40, salt: 1, end: Some(B32::sha256(&[&fake])) };
-    let claim = a.claim(1, &solver, fake);
+    let (claim, solver) = lying_claim(&mut a, 40);
     let challenger = Liar { from: 40, salt: 3, end: Some(B32([7; 32])) };
     let game = a.challenge(2, claim, &challenger);
     assert_eq!(a.play(game, [(1, Some(&solver)), (2, Some(&challenger))]), GameStatus::LostByBoth);
@@ -250,9 +253,7 @@ pub fn both_lie() -> Scenario {
 pub fn silent_solver() -> Scenario {
     let clock = 1500;
     let mut a = Arena::new(clock);
-    let fake = false_header();
-    let liar = Liar { from: 50, salt: 1, end: Some(B32::sha256(&[&fake])) };
-    let claim = a.claim(1, &liar, fake);
+    let (claim, _) = lying_claim(&mut a, 50);
     let real = &fixture().real;
     let game = a.challenge(2, claim, real);
     assert_eq!(a.play(game, [(1, None), (2, Some(real))]), GameStatus::Open);
@@ -271,9 +272,7 @@ pub fn silent_solver() -> Scenario {
 /// claim and the second is cancelled.
 pub fn two_challengers() -> Scenario {
     let mut a = Arena::new(24 * 3600 * 1000);
-    let fake = false_header();
-    let liar = Liar { from: 50, salt: 1, end: Some(B32::sha256(&[&fake])) };
-    let claim = a.claim(1, &liar, fake);
+    let (claim, liar) = lying_claim(&mut a, 50);
     let real = &fixture().real;
     let first = a.challenge(2, claim, real);
     let second = a.challenge(3, claim, real);

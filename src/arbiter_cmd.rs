@@ -19,8 +19,8 @@ pub fn default_data_dir() -> PathBuf {
     base.join("refute/arbiter")
 }
 
-/// Runs the arbiter until Ctrl-C or SIGTERM.
-pub fn serve(data_dir: &Path, listen: SocketAddr, params: Params) -> Result<()> {
+/// Logs to stderr at `info` (`RUST_LOG` overrides), in colour on a terminal.
+pub fn init_logging() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
@@ -28,6 +28,11 @@ pub fn serve(data_dir: &Path, listen: SocketAddr, params: Params) -> Result<()> 
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .try_init();
+}
+
+/// Runs the arbiter until Ctrl-C or SIGTERM.
+pub fn serve(data_dir: &Path, listen: SocketAddr, params: Params) -> Result<()> {
+    init_logging();
     let mut config = Config::local(data_dir);
     config.params = params;
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;

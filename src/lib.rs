@@ -3,7 +3,7 @@
 
 pub mod args;
 pub mod bench;
-pub mod oracle;
+pub use refute_challenger::oracle;
 pub mod proofbench;
 pub mod report;
 pub mod workloads;

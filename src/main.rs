@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 use refute::{args, bench, report};
 
 mod arbiter_cmd;
+mod bots_cmd;
 mod demo;
 mod proofs;
 mod trace_cmd;
@@ -63,6 +64,23 @@ enum Command {
     /// Dispute transcripts: a game's signed entries, checked offline.
     #[command(subcommand)]
     Trace(TraceCmd),
+    /// Keys: `refute keys new` creates the key that signs your claims and moves.
+    #[command(subcommand)]
+    Keys(bots_cmd::KeysCmd),
+    /// An account's balance, nonce, stake and record at the arbiter.
+    Account(bots_cmd::AccountArgs),
+    /// Post a computation's result with a bond, then stay to defend it.
+    Post(bots_cmd::PostArgs),
+    /// The solver bot: defends every claim of a key.
+    #[command(subcommand)]
+    Solver(bots_cmd::SolverCmd),
+    /// The challenger bot: checks claims and challenges wrong ones.
+    #[command(subcommand)]
+    Challenger(bots_cmd::ChallengerCmd),
+    /// The arbiter's claims, as a table (or --json).
+    Claims(bots_cmd::ListArgs),
+    /// The arbiter's games, as a table (or --json).
+    Games(bots_cmd::ListArgs),
     /// The arbiter: referee of dispute games, as an HTTP service.
     #[command(subcommand)]
     Arbiter(ArbiterCmd),
@@ -315,6 +333,13 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             };
             trace_cmd::verify(&t, m.as_deref(), json)
         }
+        Command::Keys(c) => bots_cmd::keys(c),
+        Command::Account(a) => bots_cmd::account(a),
+        Command::Post(a) => bots_cmd::post_cmd(a),
+        Command::Solver(c) => bots_cmd::solver(c),
+        Command::Challenger(c) => bots_cmd::challenger(c),
+        Command::Claims(a) => bots_cmd::claims(a),
+        Command::Games(a) => bots_cmd::games(a),
         Command::Demo { module, args, transcript_dir } => {
             let (path, args) = match module {
                 Some(p) => {
@@ -370,8 +395,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-/// Reads a module file, accepting the binary format or the text format.
-fn read_module(path: &Path) -> Result<Module> {
+/// Reads a module file, accepting the binary format or the text format,
+/// and checks that the engine loads it.
+fn read_module(path: &Path) -> Result<(Vec<u8>, Module)> {
     let meta = std::fs::metadata(path).map_err(|e| bad(format!("cannot read {}: {e}", path.display())))?;
     if meta.len() > MAX_MODULE_BYTES as u64 {
         return Err(bad(format!(
@@ -398,20 +424,25 @@ fn read_module(path: &Path) -> Result<Module> {
             path.display()
         )));
     };
-    Module::new(&bytes).map_err(|e| bad(format!("{}: {e}", path.display())))
+    let module = Module::new(&bytes).map_err(|e| bad(format!("{}: {e}", path.display())))?;
+    Ok((bytes, module))
 }
 
-/// A task ready to run, and how it was asked for.
-struct Prepared {
-    run: Run,
-    invoke: Option<String>,
-    max_steps: u64,
+/// A task's parts, read from the command line: what a claim names.
+pub(crate) struct TaskInput {
+    /// The module's bytes (text modules converted).
+    pub bytes: Vec<u8>,
+    module: Module,
+    /// What runs.
+    pub entry: Entry,
+    /// The task: arguments (argv[0] first), environment, stdin, step limit.
+    pub task: Task,
 }
 
-/// Reads the module and input and instantiates the task.
-fn prepare(t: &TaskArgs) -> Result<Prepared> {
+/// Reads the module and input named by `t`.
+pub(crate) fn task_input(t: &TaskArgs) -> Result<TaskInput> {
     let path = &t.module;
-    let module = read_module(path)?;
+    let (bytes, module) = read_module(path)?;
     let stdin = match &t.stdin {
         Some(f) if f.as_os_str() == "-" => {
             let mut buf = Vec::new();
@@ -443,6 +474,20 @@ fn prepare(t: &TaskArgs) -> Result<Prepared> {
         None => (Entry::Start, std::iter::once(program).chain(t.args.iter().cloned()).collect()),
     };
     let task = Task { args: task_args, env, stdin, max_steps: t.max_steps };
+    Ok(TaskInput { bytes, module, entry, task })
+}
+
+/// A task ready to run, and how it was asked for.
+struct Prepared {
+    run: Run,
+    invoke: Option<String>,
+    max_steps: u64,
+}
+
+/// Reads the module and input and instantiates the task.
+fn prepare(t: &TaskArgs) -> Result<Prepared> {
+    let TaskInput { module, entry, task, .. } = task_input(t)?;
+    let path = &t.module;
     let run = Run::new(&module, &task, &entry).map_err(|e| bad(format!("{}: {e}", path.display())))?;
     refute_engine::state::check_limits(&run.machine.store)
         .map_err(|e| bad(format!("{}: {e}", path.display())))?;

@@ -1,10 +1,25 @@
-//! refute's bots: a player's knowledge of a run and, built on it, the
-//! challenger and the solver that posts and defends a claim.
+//! refute's bots: the challenger, and the solver that posts and defends
+//! its claim (`specs/bots.md`).
 //!
-//! [`trace::RunTrace`] answers the questions a dispute asks of a long run
-//! (the state root at any step, the proof of any step) from checkpoints, by
-//! re-executing at most one checkpoint interval per answer (`specs/bots.md`).
+//! - [`trace::RunTrace`] answers the questions a dispute asks of a long run
+//!   (the state root at any step, the proof of any step) from checkpoints.
+//! - [`client::Client`] talks to an arbiter over HTTP and its event stream.
+//! - [`player::Player`] is what every bot holds: the client, a [`player::Signer`]
+//!   that keeps the nonce, the parameters, its RocksDB [`store::Store`] and
+//!   the traces of the runs it plays.
+//! - [`bot::Bot`] is the loop: it plays every game of its key and, as a
+//!   challenger, checks claims ([`check`]) and challenges wrong ones.
+//! - [`post::post`] posts a claim; [`lie`] holds the test-only lies.
+//! - [`oracle`] runs a task under wasmi: the fast path.
 
+pub mod bot;
+pub mod check;
+pub mod client;
+pub mod lie;
+pub mod oracle;
+pub mod player;
+pub mod post;
+pub mod store;
 pub mod trace;
 
 pub use trace::RunTrace;

@@ -12,8 +12,8 @@ use std::sync::{Mutex, MutexGuard};
 
 use refute_arbiter::rules::B32;
 use refute_arbiter::rules::play::Trace;
-use refute_engine::proof::{ProveError, prove_step};
-use refute_engine::state::Hasher;
+use refute_engine::proof::{Proof, ProveError, prove_step};
+use refute_engine::state::{Hasher, Header};
 use refute_engine::trace::{CHECKPOINT_BUDGET, CHECKPOINT_EVERY, Checkpoints};
 use refute_engine::{Run, Status};
 
@@ -68,6 +68,7 @@ pub struct RunTrace {
     status: Status,
     final_root: B32,
     final_proof: Vec<u8>,
+    stdout: Vec<u8>,
     cache: Mutex<Cache>,
 }
 
@@ -100,10 +101,21 @@ impl RunTrace {
     /// As [`RunTrace::new`], with a checkpoint every `every` steps under
     /// `budget` bytes (past the budget the interval doubles, see
     /// [`Checkpoints::record`]). The trace starts at the step `run` is at.
-    pub fn with_checkpoints(mut run: Run, every: u64, budget: usize) -> Result<RunTrace, ProveError> {
+    pub fn with_checkpoints(run: Run, every: u64, budget: usize) -> Result<RunTrace, ProveError> {
+        RunTrace::build(run, every, budget, &mut |_| {})
+    }
+
+    /// As [`RunTrace::with_checkpoints`], telling `progress` the step
+    /// reached at each checkpoint while the run is executed.
+    pub fn build(
+        mut run: Run,
+        every: u64,
+        budget: usize,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<RunTrace, ProveError> {
         let start = run.machine.steps();
         prove_step(&run.machine, &mut Hasher::new(&run.machine))?;
-        let checkpoints = Checkpoints::record(&mut run, every, budget);
+        let checkpoints = Checkpoints::record_with(&mut run, every, budget, progress);
         let m = &run.machine;
         let mut hasher = Hasher::new(m);
         let final_root = B32(hasher.root(m));
@@ -116,6 +128,7 @@ impl RunTrace {
             status: m.status(),
             final_root,
             final_proof,
+            stdout: m.host.stdout.clone(),
             cache: Mutex::new(Cache::default()),
         })
     }
@@ -145,6 +158,16 @@ impl RunTrace {
     /// The final state's root (the root at every step from [`RunTrace::halt`] on).
     pub fn final_root(&self) -> B32 {
         self.final_root
+    }
+
+    /// The final state's header (what a claim carries as `final_header`).
+    pub fn final_header(&self) -> Header {
+        Proof::decode(&self.final_proof).expect("the trace's own final proof decodes").header
+    }
+
+    /// What the run wrote to stdout, in full.
+    pub fn stdout(&self) -> &[u8] {
+        &self.stdout
     }
 
     /// The checkpoints kept (for their interval, count and size).

@@ -88,6 +88,17 @@ impl Checkpoints {
     /// the snapshots would exceed `budget` bytes, every other one is dropped
     /// and the interval doubles.
     pub fn record(run: &mut Run, every: u64, budget: usize) -> Checkpoints {
+        Checkpoints::record_with(run, every, budget, &mut |_| {})
+    }
+
+    /// As [`Checkpoints::record`], telling `progress` the step reached after
+    /// each snapshot (so a caller can show progress or give up waiting).
+    pub fn record_with(
+        run: &mut Run,
+        every: u64,
+        budget: usize,
+        progress: &mut dyn FnMut(u64),
+    ) -> Checkpoints {
         let mut c =
             Checkpoints { every: every.max(1), budget, snaps: vec![(run.machine.steps(), compact(run))] };
         loop {
@@ -96,6 +107,7 @@ impl Checkpoints {
                 return c;
             }
             c.snaps.push((next, compact(run)));
+            progress(next);
             while c.bytes() > c.budget && c.snaps.len() > 2 {
                 let first = c.snaps[0].0;
                 c.every *= 2;

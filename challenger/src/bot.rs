@@ -1,0 +1,437 @@
+//! The bot loop (`specs/bots.md`, "The loop"): wake on the arbiter's
+//! events (or every poll interval), read the state, and start a job for
+//! each game that waits on this key and, for a challenger, each open claim
+//! it has not decided about. Jobs run concurrently, at most
+//! `max_parallel` at once; a job is never started twice at the same time.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use refute_arbiter::rules::play::{challenge, history_root, next_move};
+use refute_arbiter::rules::{B32, Claim, ClaimStatus, Duty, GameStatus, Message, Role};
+use tokio::sync::{Notify, Semaphore};
+
+use crate::check::{self, CheckMode, Finding};
+use crate::client::ClientError;
+use crate::lie::{Lie, Story};
+use crate::player::{Inputs, Player, SendError, now_ms, short};
+use crate::store::Decision;
+
+/// What a bot does.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Follow claims, check them and challenge wrong ones (a challenger);
+    /// otherwise only play the games this key is in (a solver).
+    pub challenge: bool,
+    /// The bond of each challenge.
+    pub bond: u64,
+    /// Percent of the claims it was not assigned (by the committee lottery) that it checks.
+    pub sample_pct: u64,
+    /// How thoroughly claims are checked.
+    pub check: CheckMode,
+    /// Most jobs (checks, moves) at once.
+    pub max_parallel: usize,
+    /// TEST ONLY: the lie a lying challenger tells about every claim it sees.
+    pub lie: Option<Lie>,
+    /// How often to read the state when no event arrives.
+    pub poll: Duration,
+    /// Stop once this claim is settled (`refute post`).
+    pub until_settled: Option<B32>,
+}
+
+impl Config {
+    /// An honest solver's configuration.
+    pub fn solver() -> Config {
+        Config {
+            challenge: false,
+            bond: 0,
+            sample_pct: 0,
+            check: CheckMode::Full,
+            max_parallel: 8,
+            lie: None,
+            poll: Duration::from_millis(500),
+            until_settled: None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Job {
+    Game(u64),
+    Claim(B32),
+}
+
+/// A running bot.
+#[derive(Debug)]
+pub struct Bot {
+    player: Arc<Player>,
+    config: Config,
+    busy: std::sync::Mutex<HashSet<Job>>,
+    permits: Arc<Semaphore>,
+    reported: std::sync::Mutex<HashSet<u64>>,
+    moves: std::sync::atomic::AtomicU64,
+}
+
+/// TEST ONLY: after this many moves the bot stops moving (its game jobs
+/// hang), so a test can kill it at a known point of a game.
+pub const STALL_ENV: &str = "REFUTE_TEST_STALL_AFTER_MOVES";
+
+impl Bot {
+    /// A bot for `player`.
+    pub fn new(player: Arc<Player>, config: Config) -> Arc<Bot> {
+        let permits = Arc::new(Semaphore::new(config.max_parallel.max(1)));
+        Arc::new(Bot {
+            player,
+            config,
+            busy: Default::default(),
+            permits,
+            reported: Default::default(),
+            moves: Default::default(),
+        })
+    }
+
+    /// Runs until `until_settled` is settled (returning its status), or for ever.
+    pub async fn run(self: &Arc<Self>) -> ClaimStatus {
+        let wake = Arc::new(Notify::new());
+        let follower = {
+            let (client, wake) = (self.player.client.clone(), wake.clone());
+            tokio::spawn(async move { client.follow(wake).await })
+        };
+        let mut down_since: Option<std::time::Instant> = None;
+        let status = loop {
+            match self.round().await {
+                Ok(Some(status)) => break status,
+                Ok(None) => {
+                    if let Some(t) = down_since.take() {
+                        tracing::info!("the arbiter answers again after {:.1} s", t.elapsed().as_secs_f64());
+                    }
+                }
+                Err(e) => {
+                    if down_since.is_none() {
+                        tracing::warn!("{e}; retrying");
+                        down_since = Some(std::time::Instant::now());
+                    }
+                }
+            }
+            tokio::select! {
+                _ = wake.notified() => {}
+                _ = tokio::time::sleep(self.config.poll) => {}
+            }
+        };
+        follower.abort();
+        status
+    }
+
+    /// One look at the arbiter's state; starts the jobs it calls for.
+    async fn round(self: &Arc<Self>) -> Result<Option<ClaimStatus>, crate::client::ClientError> {
+        let me = self.player.pk();
+        let client = &self.player.client;
+        for g in client.games().await? {
+            if g.solver != me && g.challenger != me {
+                continue;
+            }
+            if g.status == GameStatus::Open {
+                self.start(Job::Game(g.id));
+            } else if self.reported.lock().expect("lock").insert(g.id) {
+                let role = if g.solver == me { Role::Solver } else { Role::Challenger };
+                let result = match g.status {
+                    GameStatus::Won(r) if r == role => "won",
+                    GameStatus::Won(_) | GameStatus::LostByBoth => "lost",
+                    _ => "cancelled",
+                };
+                let fresh = self.player.store.games().iter().all(|(id, _)| *id != g.id);
+                if fresh {
+                    let balance = client.account(&me).await.map(|a| a.balance).unwrap_or_default();
+                    tracing::info!(
+                        game = g.id,
+                        claim = %short(&g.claim),
+                        ?role,
+                        balance,
+                        "game over: {result} ({:?}); the bonds are settled",
+                        g.status
+                    );
+                    if let Ok(full) = client.game(g.id).await {
+                        let v = serde_json::to_value(&full).expect("games serialise");
+                        if let Err(e) = self.player.store.keep_game(g.id, &v) {
+                            tracing::error!("{e}");
+                        }
+                    }
+                }
+            }
+        }
+        if self.config.challenge {
+            for c in client.claims().await? {
+                if c.status != ClaimStatus::Open || c.solver == me {
+                    continue;
+                }
+                // Undecided, or challenged by a message that never landed
+                // (the arbiter did not answer): (re)consider it.
+                let again = match self.player.store.decision(&c.id) {
+                    None => true,
+                    Some(Decision::Challenged { .. }) => !c.games.contains_key(&me),
+                    Some(_) => false,
+                };
+                if again {
+                    self.start(Job::Claim(c.id));
+                }
+            }
+        }
+        if let Some(id) = self.config.until_settled {
+            let c = client.claim(&id).await?;
+            if c.status != ClaimStatus::Open {
+                let busy = self.busy.lock().expect("lock").len();
+                if busy == 0 {
+                    return Ok(Some(c.status));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn start(self: &Arc<Self>, job: Job) {
+        if !self.busy.lock().expect("lock").insert(job) {
+            return;
+        }
+        let bot = self.clone();
+        tokio::spawn(async move {
+            let permit = bot.permits.clone().acquire_owned().await;
+            let r = match job {
+                Job::Game(id) => bot.play(id).await,
+                Job::Claim(id) => bot.consider(id).await,
+            };
+            drop(permit);
+            if let Err(e) = r {
+                match job {
+                    Job::Game(id) => tracing::warn!(game = id, "{e}"),
+                    Job::Claim(id) => tracing::warn!(claim = %short(&id), "{e}"),
+                }
+            }
+            bot.busy.lock().expect("lock").remove(&job);
+        });
+    }
+
+    /// The story this bot tells in the games about claim `id`, as `role`.
+    async fn story(
+        &self,
+        id: &B32,
+        claim: &Claim,
+        role: Role,
+        deadline: Option<u64>,
+    ) -> Result<Story, String> {
+        let lie = match role {
+            Role::Solver => match self.player.store.posted(id) {
+                Some(p) => p.lie,
+                None => {
+                    tracing::warn!(claim = %short(id), "a claim of this key that this bot did not post: defending it as honest");
+                    None
+                }
+            },
+            Role::Challenger => match self.player.store.decision(id) {
+                Some(Decision::Challenged { lie }) => lie,
+                _ => self.config.lie,
+            },
+        };
+        let real = self.player.traces.get(&self.player.client, &claim.body, None, deadline).await?;
+        Ok(Story::new(real, lie, false))
+    }
+
+    /// Plays the next move of game `id`, if this key owes one.
+    async fn play(&self, id: u64) -> Result<(), String> {
+        let p = &self.player;
+        let game = p.client.game(id).await.map_err(|e| e.to_string())?;
+        let me = p.pk();
+        let role = if game.sides[0].key == me { Role::Solver } else { Role::Challenger };
+        let side = game.side(role);
+        let Some(since) = side.owes_since else { return Ok(()) };
+        if game.status != GameStatus::Open {
+            return Ok(());
+        }
+        let claim = p.client.claim(&game.claim).await.map_err(|e| e.to_string())?;
+        let deadline = since + side.clock_left;
+        let story = self.story(&game.claim, &claim, role, Some(deadline)).await?;
+        let params = p.params.clone();
+        let g = game.clone();
+        let m = tokio::task::spawn_blocking(move || next_move(&params, id, &g, role, &story))
+            .await
+            .map_err(|e| format!("computing the move panicked: {e}"))?;
+        let Some(m) = m else { return Ok(()) };
+        let layer = game.layer();
+        let (a, b) =
+            (layer.step_at(game.a as usize).unwrap_or(0), layer.step_at(game.b as usize).unwrap_or(0));
+        match p.signer.send(&p.client, m.clone()).await {
+            Ok(_) => {
+                let moves = self.moves.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                if std::env::var(STALL_ENV)
+                    .ok()
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .is_some_and(|n| moves >= n)
+                {
+                    tracing::warn!(game = id, "TEST ONLY: {STALL_ENV} reached; no more moves");
+                    std::future::pending::<()>().await;
+                }
+                match &m {
+                    Message::Step { proof, .. } => {
+                        tracing::info!(
+                            game = id,
+                            ?role,
+                            step = a,
+                            bytes = proof.0.len(),
+                            "sent the one-step proof"
+                        )
+                    }
+                    _ => tracing::info!(
+                        game = id,
+                        ?role,
+                        depth = game.depth,
+                        "revealed states in steps {a}..{b}"
+                    ),
+                }
+                Ok(())
+            }
+            // The move may already be in (sent before a crash, or raced):
+            // the next round reads the game again.
+            Err(e) => Err(format!("the move was not taken: {e}")),
+        }
+    }
+
+    /// Decides about claim `id`: skip, agree (attest when on its
+    /// committee) or challenge.
+    async fn consider(&self, id: B32) -> Result<(), String> {
+        let p = &self.player;
+        let me = p.pk();
+        let claim = p.client.claim(&id).await.map_err(|e| e.to_string())?;
+        let decide = |d: Decision| p.store.decide(&id, &d).map_err(|e| e.to_string());
+        if claim.status != ClaimStatus::Open || now_ms() >= claim.window_ends {
+            return decide(Decision::Skipped { why: "its challenge window is closed".into() });
+        }
+        if claim.games.contains_key(&me) {
+            // Challenged before a crash, before the decision was recorded.
+            return decide(Decision::Challenged { lie: self.config.lie });
+        }
+        let assigned = claim.committee.get(&me) == Some(&Duty::Pending);
+        let sampled = sample(&id, &me) < self.config.sample_pct;
+        if self.config.lie.is_none() && !assigned && !sampled {
+            return decide(Decision::Skipped {
+                why: format!("not assigned, not in the {}% sample", self.config.sample_pct),
+            });
+        }
+        let window = Some(claim.window_ends);
+        let inputs = Inputs::fetch(&p.client, &claim.body).await.map_err(|e| e.to_string())?;
+        let finding = if self.config.lie.is_some() {
+            Finding::Suspect { why: "TEST-ONLY lying challenger: it challenges every claim".into() }
+        } else {
+            self.check(&claim, &inputs).await
+        };
+        let why = match finding {
+            Finding::Right { how } => {
+                tracing::info!(claim = %short(&id), assigned, "the claim is right ({how})");
+                return self.agree(id, assigned).await;
+            }
+            Finding::Suspect { why } => why,
+        };
+        tracing::info!(claim = %short(&id), "the claim looks wrong: {why}; building the trace");
+        let real = match p.traces.get(&p.client, &claim.body, Some(inputs), window).await {
+            Ok(t) => t,
+            Err(e) => return decide(Decision::Failed { why: e }),
+        };
+        let lie = self.config.lie;
+        let (played, posted) = (Story::new(real.clone(), lie, false), Story::new(real, lie, true));
+        let (params, c, bond) = (p.params.clone(), claim.clone(), self.config.bond);
+        let m = tokio::task::spawn_blocking(move || {
+            let m = challenge(&params, id, &c, &played, bond)?;
+            let Message::Challenge { claim, final_root, bond, .. } = m else { return None };
+            let history_root = history_root(&posted, c.body.max_steps, params.max_leaves);
+            Some(Message::Challenge { claim, history_root, final_root, bond })
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+        let Some(m) = m else {
+            tracing::info!(claim = %short(&id), "the engine agrees with the claim's final state after all");
+            return self.agree(id, assigned).await;
+        };
+        let mine = match &m {
+            Message::Challenge { final_root, .. } => *final_root,
+            _ => unreachable!("a challenge"),
+        };
+        let sent = p
+            .signer
+            .send_with(&p.client, m, |_| {
+                p.store.decide(&id, &Decision::Challenged { lie }).map_err(|e| e.to_string())
+            })
+            .await;
+        match sent {
+            Ok(_) => {}
+            // Refused by the rules (no funds, window closed): it will not
+            // be taken if sent again.
+            Err(SendError::Client(ClientError::Refused { status: 422, message, code, .. })) => {
+                tracing::error!(
+                    claim = %short(&id),
+                    "THE CHALLENGE WAS REFUSED ({code}): {message}; this bot does not challenge this wrong claim"
+                );
+                return decide(Decision::Failed { why: format!("{code}: {message}") });
+            }
+            // Unanswered or transient: the next round sees no game and tries again.
+            Err(e) => return Err(format!("the challenge was not taken: {e}")),
+        }
+        tracing::info!(
+            claim = %short(&id),
+            bond = self.config.bond,
+            "challenged: the claim's final state is {}…, the engine's is {}…",
+            short(&claim.body.final_root),
+            short(&mine)
+        );
+        Ok(())
+    }
+
+    async fn agree(&self, id: B32, assigned: bool) -> Result<(), String> {
+        let p = &self.player;
+        if assigned {
+            p.signer.send(&p.client, Message::Attest { claim: id }).await.map_err(|e| e.to_string())?;
+            tracing::info!(claim = %short(&id), "attested (committee duty)");
+        }
+        p.store.decide(&id, &Decision::Agreed { attested: assigned }).map_err(|e| e.to_string())
+    }
+
+    /// The fast path, then (in full mode, or when the fast path cannot
+    /// decide) the engine's final root.
+    async fn check(&self, claim: &Claim, inputs: &Inputs) -> Finding {
+        let (c, i, mode) = (claim.clone(), inputs.clone(), self.config.check);
+        tokio::task::spawn_blocking(move || {
+            let fast = check::fast_path(&i.module, &i.args, &i.env, &i.stdin, &c);
+            match (fast, mode) {
+                (Some(Err(why)), _) => return Finding::Suspect { why },
+                (Some(Ok(())), CheckMode::Output) => {
+                    return Finding::Right { how: "wasmi gives the same output" };
+                }
+                _ => {}
+            }
+            let b = &c.body;
+            let run = match refute_arbiter::service::task::prepare(
+                &i.module,
+                &i.args,
+                &i.env,
+                &i.stdin,
+                &b.entry,
+                &b.entry_args,
+                b.max_steps,
+            ) {
+                Ok(r) => r,
+                Err(e) => return Finding::Suspect { why: e },
+            };
+            if check::final_root(run) == b.final_root {
+                Finding::Right { how: "the engine computes the same final state" }
+            } else {
+                Finding::Suspect { why: "the engine computes another final state".into() }
+            }
+        })
+        .await
+        .unwrap_or_else(|e| Finding::Suspect { why: format!("checking panicked: {e}") })
+    }
+}
+
+/// A claim's place in this key's sample, 0..100: the same after a restart.
+fn sample(claim: &B32, me: &B32) -> u64 {
+    let h = B32::sha256(&[b"refute sample v1\0", &claim.0, &me.0]);
+    u64::from_le_bytes(h.0[..8].try_into().expect("8 bytes")) % 100
+}

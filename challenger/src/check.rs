@@ -1,0 +1,104 @@
+//! Checking a claim (`specs/bots.md`, "Checking a claim"): the fast path
+//! (wasmi runs the program and the output is compared), then the engine.
+
+use refute_arbiter::rules::{B32, Claim};
+use refute_arbiter::service::task::split_list;
+use refute_engine::state::{Hasher, decode_status};
+use refute_engine::{Run, Status, Task};
+
+use crate::oracle;
+
+/// How thoroughly a challenger checks claims.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckMode {
+    /// wasmi's output and exit status; the engine only when they differ
+    /// (or the fast path cannot decide). Catches every lie about the
+    /// output, not a lie about the rest of the final state.
+    Output,
+    /// As `Output`, and when the output agrees, the engine's final state
+    /// root too: catches every lie.
+    Full,
+}
+
+/// What checking found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Finding {
+    /// The claim is right (as far as the mode checks).
+    Right {
+        /// How it was decided.
+        how: &'static str,
+    },
+    /// The fast path disagrees with the claim's output, or the engine's
+    /// final root differs from the claim's: build the trace and compare roots.
+    Suspect {
+        /// What differs.
+        why: String,
+    },
+}
+
+/// The fast path: the claimed output and exit status against wasmi's,
+/// given the claim's module and input blobs. `None` when it cannot decide
+/// (not a WASI command, a claim cut at its step limit, a run longer than
+/// the fuel, or input wasmi refuses).
+pub fn fast_path(
+    module: &[u8],
+    args: &[u8],
+    env: &[u8],
+    stdin: &[u8],
+    claim: &Claim,
+) -> Option<Result<(), String>> {
+    let b = &claim.body;
+    let header = refute_engine::state::Header::decode(b.final_header.0.as_slice().try_into().ok()?)?;
+    let claimed = decode_status(header.status)?;
+    if b.entry != "_start" || !b.entry_args.is_empty() || claimed == Status::Running {
+        return None;
+    }
+    let env = split_list(env, "environment")
+        .ok()?
+        .into_iter()
+        .map(|e| e.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+        .collect::<Option<Vec<_>>>()?;
+    let task = Task {
+        args: split_list(args, "arguments").ok()?,
+        env,
+        stdin: stdin.to_vec(),
+        max_steps: b.max_steps,
+    };
+    // wasmi's fuel is about one unit per instruction; the engine counts one
+    // step per instruction plus host micro-steps.
+    let out = oracle::run(module, &task, None, Some(b.max_steps.saturating_mul(2))).ok()?;
+    if out.status == Status::OutOfSteps {
+        return None;
+    }
+    if out.status != claimed {
+        return Some(Err(format!("wasmi: it ends {:?}, the claim says {:?}", out.status, claimed)));
+    }
+    if out.stdout != b.stdout.0 {
+        return Some(Err(format!(
+            "wasmi: it prints {} bytes ({:?}), the claim says {} bytes ({:?})",
+            out.stdout.len(),
+            preview(&out.stdout),
+            b.stdout.0.len(),
+            preview(&b.stdout.0)
+        )));
+    }
+    Some(Ok(()))
+}
+
+/// The engine's final state root of `run` (run to its end or its limit).
+pub fn final_root(mut run: Run) -> B32 {
+    run.run_to_end();
+    B32(Hasher::new(&run.machine).root(&run.machine))
+}
+
+/// The first line of some output, shortened, for messages.
+pub fn preview(out: &[u8]) -> String {
+    let s = String::from_utf8_lossy(out);
+    let line = s.lines().next().unwrap_or("");
+    if line.chars().count() > 40 {
+        format!("{}…", line.chars().take(40).collect::<String>())
+    } else {
+        line.to_string()
+    }
+}

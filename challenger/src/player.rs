@@ -1,0 +1,291 @@
+//! What every bot has: a key that signs with the right nonce, the game
+//! parameters, its durable state, and the traces of the runs it plays.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use ed25519_dalek::SigningKey;
+use refute_arbiter::rules::{B32, ClaimBody, Message, Params};
+use refute_arbiter::service::task::prepare;
+use refute_engine::trace::{CHECKPOINT_BUDGET, CHECKPOINT_EVERY};
+use serde_json::Value;
+use tokio::sync::{Mutex, OnceCell};
+
+use crate::client::{Client, ClientError, kind};
+use crate::store::Store;
+use crate::trace::RunTrace;
+
+/// A key that signs messages with its account's next nonce.
+#[derive(Debug)]
+pub struct Signer {
+    key: SigningKey,
+    pk: B32,
+    /// The next nonce, when known (`None`: ask the arbiter).
+    nonce: Mutex<Option<u64>>,
+}
+
+impl Signer {
+    /// A signer for `key`.
+    pub fn new(key: SigningKey) -> Signer {
+        let pk = B32(key.verifying_key().to_bytes());
+        Signer { key, pk, nonce: Mutex::new(None) }
+    }
+
+    /// The public key.
+    pub fn pk(&self) -> B32 {
+        self.pk
+    }
+
+    /// Signs `m` with the next nonce and sends it. `before(nonce)` runs
+    /// first (to record what depends on the nonce, such as a claim's id).
+    /// Messages are sent one at a time. A refused message does not use
+    /// its nonce; after `bad_nonce` or no answer the nonce is asked again
+    /// (the message may have been accepted: callers re-read the state
+    /// rather than resend).
+    pub async fn send_with(
+        &self,
+        client: &Client,
+        m: Message,
+        before: impl FnOnce(u64) -> Result<(), String>,
+    ) -> Result<Value, SendError> {
+        let mut next = self.nonce.lock().await;
+        let nonce = match *next {
+            Some(n) => n,
+            None => client.account(&self.pk).await?.nonce,
+        };
+        before(nonce).map_err(SendError::Local)?;
+        let what = kind(&m);
+        match client.submit(&m.sign(&self.key, nonce)).await {
+            Ok(v) => {
+                *next = Some(nonce + 1);
+                Ok(v)
+            }
+            Err(e) => {
+                *next = match e.code() {
+                    Some("bad_nonce") | None => None,
+                    Some(_) => Some(nonce),
+                };
+                tracing::debug!(what, "refused: {e}");
+                Err(e.into())
+            }
+        }
+    }
+
+    /// As [`Signer::send_with`] with nothing to do first.
+    pub async fn send(&self, client: &Client, m: Message) -> Result<Value, SendError> {
+        self.send_with(client, m, |_| Ok(())).await
+    }
+}
+
+/// Why a message was not sent.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// The arbiter refused it or could not be reached.
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    /// Recording it locally first failed.
+    #[error("{0}")]
+    Local(String),
+}
+
+/// The identity of a run: a claim's task, whoever posted it.
+pub fn task_id(b: &ClaimBody) -> B32 {
+    let args: Vec<u8> = b.entry_args.iter().flat_map(|a| a.to_le_bytes()).collect();
+    B32::sha256(&[
+        &b.module.0,
+        &b.args.0,
+        &b.env.0,
+        &b.stdin.0,
+        b.entry.as_bytes(),
+        &[0],
+        &args,
+        &b.max_steps.to_le_bytes(),
+    ])
+}
+
+/// The blobs of a claim's task.
+#[derive(Clone, Debug)]
+pub struct Inputs {
+    /// The module.
+    pub module: Vec<u8>,
+    /// Arguments, NUL-terminated.
+    pub args: Vec<u8>,
+    /// Environment, NUL-terminated.
+    pub env: Vec<u8>,
+    /// Stdin.
+    pub stdin: Vec<u8>,
+}
+
+impl Inputs {
+    /// Downloads the blobs `b` names.
+    pub async fn fetch(client: &Client, b: &ClaimBody) -> Result<Inputs, ClientError> {
+        Ok(Inputs {
+            module: client.blob(&b.module).await?,
+            args: client.blob(&b.args).await?,
+            env: client.blob(&b.env).await?,
+            stdin: client.blob(&b.stdin).await?,
+        })
+    }
+}
+
+/// Traces by task, each built once and shared by every claim and game
+/// about the same run.
+#[derive(Debug, Default)]
+pub struct Traces {
+    map: std::sync::Mutex<HashMap<B32, Arc<OnceCell<Arc<RunTrace>>>>>,
+}
+
+impl Traces {
+    /// Adds a trace built elsewhere.
+    pub fn insert(&self, task: B32, trace: Arc<RunTrace>) {
+        let cell = Arc::new(OnceCell::new_with(Some(trace)));
+        self.map.lock().expect("traces lock").insert(task, cell);
+    }
+
+    /// The trace of `b`'s task, built (from the arbiter's blobs) on first
+    /// use. `deadline` (ms since the epoch) is when the trace is needed by:
+    /// building past it is logged as an error, loudly, because an honest
+    /// player that cannot answer in time loses.
+    pub async fn get(
+        &self,
+        client: &Client,
+        b: &ClaimBody,
+        inputs: Option<Inputs>,
+        deadline: Option<u64>,
+    ) -> Result<Arc<RunTrace>, String> {
+        let id = task_id(b);
+        let cell = self.map.lock().expect("traces lock").entry(id).or_default().clone();
+        cell.get_or_try_init(|| async {
+            let inputs = match inputs {
+                Some(i) => i,
+                None => Inputs::fetch(client, b).await.map_err(|e| e.to_string())?,
+            };
+            let b = b.clone();
+            tokio::task::spawn_blocking(move || build(&inputs, &b, deadline))
+                .await
+                .map_err(|e| format!("building the trace panicked: {e}"))?
+        })
+        .await
+        .cloned()
+    }
+}
+
+/// Milliseconds since the epoch (the arbiter's clock on a local network).
+pub fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+/// The step count a claim says its run ends at (from its final header).
+pub fn claimed_steps(b: &ClaimBody) -> Option<u64> {
+    let h = refute_engine::state::Header::decode(b.final_header.0.as_slice().try_into().ok()?)?;
+    Some(h.steps)
+}
+
+/// A text progress bar: `[#####.....]  50%`.
+fn bar(done: u64, total: u64) -> String {
+    let f = (done as f64 / total.max(1) as f64).min(1.0);
+    let n = (f * 20.0).round() as usize;
+    format!("[{}{}] {:>3.0}%", "#".repeat(n), ".".repeat(20 - n), f * 100.0)
+}
+
+/// Builds the trace of `b`'s task from its blobs, logging progress every
+/// two seconds: a bar and the time left when the claim says how many
+/// steps the run takes (a liar may say wrong; the bar is then only a
+/// guess). Logs an error as soon as the trace cannot be ready by
+/// `deadline` (ms since the epoch) at the current speed, and again if the
+/// deadline passes.
+pub fn build(inputs: &Inputs, b: &ClaimBody, deadline: Option<u64>) -> Result<Arc<RunTrace>, String> {
+    let run = prepare(
+        &inputs.module,
+        &inputs.args,
+        &inputs.env,
+        &inputs.stdin,
+        &b.entry,
+        &b.entry_args,
+        b.max_steps,
+    )?;
+    let task = task_id(b);
+    let expected = claimed_steps(b).filter(|&s| s > 0);
+    let started = Instant::now();
+    let mut last = Instant::now();
+    let (mut warned, mut late) = (false, false);
+    let mut progress = |step: u64| {
+        let secs = started.elapsed().as_secs_f64();
+        let rate = step as f64 / secs.max(1e-9);
+        let left = expected.map(|e| e.saturating_sub(step) as f64 / rate);
+        if last.elapsed() >= Duration::from_secs(2) {
+            last = Instant::now();
+            match (expected, left) {
+                (Some(e), Some(l)) => tracing::info!(
+                    task = %short(&task),
+                    "building the trace {} {step} of {e} steps, {:.0} M steps/s, about {l:.0} s left",
+                    bar(step, e),
+                    rate / 1e6
+                ),
+                _ => {
+                    tracing::info!(task = %short(&task), "building the trace: {step} steps, {:.0} M steps/s", rate / 1e6)
+                }
+            }
+        }
+        let Some(d) = deadline else { return };
+        let now = now_ms();
+        if !late && now > d {
+            late = true;
+            tracing::error!(
+                task = %short(&task),
+                "THE TRACE IS NOT READY IN TIME: still building at step {step} past the deadline; \
+                 this bot will answer late and may lose its bond. Use a faster machine or a longer clock."
+            );
+        } else if let Some(l) = left
+            && !warned
+            && now + (l * 1000.0) as u64 > d
+            && secs > 1.0
+        {
+            warned = true;
+            tracing::error!(
+                task = %short(&task),
+                "THE TRACE WILL NOT BE READY IN TIME: about {l:.0} s of building left, the deadline is in {:.0} s; \
+                 this bot may lose its bond. Use a faster machine or a longer clock.",
+                d.saturating_sub(now) as f64 / 1000.0
+            );
+        }
+    };
+    let trace = RunTrace::build(run, CHECKPOINT_EVERY, CHECKPOINT_BUDGET, &mut progress)
+        .map_err(|e| format!("the run cannot be proven: {e}"))?;
+    tracing::info!(
+        task = %short(&task),
+        steps = trace.halt(),
+        checkpoints = trace.checkpoints().len(),
+        "trace built in {:.2} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(Arc::new(trace))
+}
+
+/// The first 8 hex digits of an id, for logs.
+pub fn short(id: &B32) -> String {
+    id.to_string()[..8].to_string()
+}
+
+/// What every bot holds.
+#[derive(Debug)]
+pub struct Player {
+    /// The arbiter.
+    pub client: Client,
+    /// The key.
+    pub signer: Signer,
+    /// The game parameters.
+    pub params: Params,
+    /// Durable state.
+    pub store: Store,
+    /// Traces by task.
+    pub traces: Traces,
+}
+
+impl Player {
+    /// The public key.
+    pub fn pk(&self) -> B32 {
+        self.signer.pk()
+    }
+}

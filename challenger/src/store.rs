@@ -1,0 +1,161 @@
+//! A bot's own durable state, in RocksDB (`specs/bots.md`, "State"): what
+//! it decided about each claim, the claims it posted (with any test lie),
+//! and the games it plays. The arbiter's state is the truth about games;
+//! this is what the bot needs to resume them the same way after a crash.
+
+use std::path::{Path, PathBuf};
+
+use refute_arbiter::rules::B32;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::lie::Lie;
+
+/// What a bot decided about a claim.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "decision")]
+pub enum Decision {
+    /// Not checked: not assigned and not sampled, or no longer open.
+    Skipped {
+        /// Why.
+        why: String,
+    },
+    /// Checked and found right.
+    Agreed {
+        /// Whether an attestation was sent (committee duty).
+        attested: bool,
+    },
+    /// Challenged.
+    Challenged {
+        /// The lie told, for a lying (test-only) challenger.
+        lie: Option<Lie>,
+    },
+    /// The check failed (the task does not run, or no trace could be built).
+    Failed {
+        /// Why.
+        why: String,
+    },
+}
+
+/// A claim this bot posted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Posted {
+    /// The lie the claim tells (test-only), if any.
+    pub lie: Option<Lie>,
+}
+
+/// Why the bot's state cannot be opened or written.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// RocksDB refused (the directory is locked by another bot, or is not a database).
+    #[error("the bot's state in {dir}: {source}")]
+    Rocks {
+        /// The data directory.
+        dir: PathBuf,
+        /// RocksDB's error.
+        source: rocksdb::Error,
+    },
+    /// The directory cannot be created.
+    #[error("cannot create the bot's data directory {dir}: {source}")]
+    Io {
+        /// The data directory.
+        dir: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The directory holds another key's state.
+    #[error("{dir} holds the state of the key {theirs}, not of {ours}; use another --data-dir")]
+    OtherKey {
+        /// The data directory.
+        dir: PathBuf,
+        /// The key it belongs to.
+        theirs: B32,
+        /// The key in use.
+        ours: B32,
+    },
+}
+
+/// The bot's RocksDB database.
+pub struct Store {
+    db: rocksdb::DB,
+    dir: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("dir", &self.dir).finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (or creates) the state of the bot with key `key` in `dir`.
+    pub fn open(dir: &Path, key: &B32) -> Result<Store, StoreError> {
+        let rocks = |source| StoreError::Rocks { dir: dir.to_path_buf(), source };
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::Io { dir: dir.to_path_buf(), source })?;
+        let mut opts = rocksdb::Options::default();
+        opts.create_if_missing(true);
+        let db = rocksdb::DB::open(&opts, dir).map_err(rocks)?;
+        let store = Store { db, dir: dir.to_path_buf() };
+        match store.get::<B32>("key") {
+            Some(theirs) if theirs != *key => {
+                return Err(StoreError::OtherKey { dir: dir.to_path_buf(), theirs, ours: *key });
+            }
+            Some(_) => {}
+            None => store.put("key", key)?,
+        }
+        Ok(store)
+    }
+
+    fn get<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        let v = self.db.get(key.as_bytes()).ok()??;
+        serde_json::from_slice(&v).ok()
+    }
+
+    fn put<T: Serialize>(&self, key: &str, value: &T) -> Result<(), StoreError> {
+        let mut w = rocksdb::WriteOptions::default();
+        w.set_sync(true);
+        let v = serde_json::to_vec(value).expect("bot state serialises");
+        self.db
+            .put_opt(key.as_bytes(), v, &w)
+            .map_err(|source| StoreError::Rocks { dir: self.dir.clone(), source })
+    }
+
+    /// What was decided about claim `id`, if anything.
+    pub fn decision(&self, id: &B32) -> Option<Decision> {
+        self.get(&format!("claim/{id}"))
+    }
+
+    /// Records a decision about claim `id` (synced before returning).
+    pub fn decide(&self, id: &B32, d: &Decision) -> Result<(), StoreError> {
+        self.put(&format!("claim/{id}"), d)
+    }
+
+    /// The claim `id` this bot posted, if it did.
+    pub fn posted(&self, id: &B32) -> Option<Posted> {
+        self.get(&format!("posted/{id}"))
+    }
+
+    /// Records a claim about to be posted (before it is sent, so a crash
+    /// in between still knows its lie).
+    pub fn post(&self, id: &B32, p: &Posted) -> Result<(), StoreError> {
+        self.put(&format!("posted/{id}"), p)
+    }
+
+    /// Keeps a copy of a finished game (its final state as the arbiter served it).
+    pub fn keep_game(&self, id: u64, game: &serde_json::Value) -> Result<(), StoreError> {
+        self.put(&format!("game/{id:020}"), game)
+    }
+
+    /// The finished games kept, by id.
+    pub fn games(&self) -> Vec<(u64, serde_json::Value)> {
+        self.db
+            .prefix_iterator(b"game/")
+            .filter_map(Result::ok)
+            .take_while(|(k, _)| k.starts_with(b"game/"))
+            .filter_map(|(k, v)| {
+                let id = std::str::from_utf8(&k[5..]).ok()?.parse().ok()?;
+                Some((id, serde_json::from_slice(&v).ok()?))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,164 @@
+//! Wall time of a whole dispute over a long C program, with real processes:
+//! `refute arbiter serve` on 127.0.0.1, `refute challenger run`, and a
+//! lying `refute post` (its states are made up from the middle of the run
+//! on). Prints the timeline from the bots' logs: trace building, the
+//! commitment, the challenge, the rounds, the one-step proof, the verdict.
+//!
+//! ```sh
+//! cargo build --workspace --examples
+//! $CARGO_TARGET_DIR/debug/examples/dispute_bench [SHA256_ROUNDS] [K]
+//! ```
+//!
+//! `sha256 22000` runs about 10^9 steps. The `refute` binary is the one
+//! built next to this example.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn exe() -> PathBuf {
+    let me = std::env::current_exe().expect("the example's path");
+    me.parent().and_then(Path::parent).expect("target/PROFILE/examples").join("refute")
+}
+
+/// Kills the processes when dropped.
+struct Procs(Vec<Child>);
+
+impl Drop for Procs {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn refute(url: &str) -> Command {
+    let mut c = Command::new(exe());
+    c.env("REFUTE_ARBITER", url).env("RUST_LOG", "info").stdin(Stdio::null());
+    c
+}
+
+fn check(out: std::process::Output, what: &str) -> String {
+    assert!(out.status.success(), "{what}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8").trim().to_string()
+}
+
+/// Seconds since midnight of a tracing timestamp (`2026-11-24T01:39:56.262330Z`).
+fn stamp(line: &str) -> Option<f64> {
+    let t = line.split_whitespace().next()?.strip_suffix('Z')?.split('T').nth(1)?;
+    let mut p = t.split(':');
+    let (h, m, s): (f64, f64, f64) =
+        (p.next()?.parse().ok()?, p.next()?.parse().ok()?, p.next()?.parse().ok()?);
+    Some(h * 3600.0 + m * 60.0 + s)
+}
+
+/// The time of the first (or last) line of `log` containing `what`.
+fn at(log: &str, what: &str, last: bool) -> Option<f64> {
+    let mut it = log.lines().filter(|l| l.contains(what));
+    let l = if last { it.next_back() } else { it.next() }?;
+    stamp(l)
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let rounds: u64 = args.next().map_or(22_000, |a| a.parse().expect("SHA256_ROUNDS is a number"));
+    let k: u64 = args.next().map_or(1024, |a| a.parse().expect("K is a number"));
+    let wasm = refute::workloads::wasm("sha256").expect("the sha256 workload builds");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let p = |n: &str| dir.path().join(n);
+
+    // How long is the run? (Also the plain engine's speed, for comparison.)
+    let t = Instant::now();
+    let out =
+        Command::new(exe()).arg("run").arg(&wasm).arg(rounds.to_string()).arg("--json").output().unwrap();
+    let plain = t.elapsed();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("refute run --json");
+    let steps = v["steps"].as_u64().expect("steps");
+    println!("program   sha256 {rounds}: {steps} steps; `refute run` takes {:.2} s", plain.as_secs_f64());
+    let max_steps = steps.next_power_of_two();
+    let lie_at = steps / 2 + 12_345;
+
+    let mut procs = Procs(Vec::new());
+    let mut arb = Command::new(exe())
+        .args([
+            "arbiter",
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--window-ms",
+            "600000",
+            "--clock-ms",
+            "600000",
+        ])
+        .args(["--k", &k.to_string(), "--max-leaves", &(k + 1).to_string(), "--data-dir"])
+        .arg(p("arbiter"))
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(p("arbiter.log")).unwrap())
+        .spawn()
+        .expect("start the arbiter");
+    let stdout = arb.stdout.take().unwrap();
+    procs.0.push(arb);
+    let url = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| l.strip_prefix("listening on ").map(String::from))
+        .expect("the arbiter's address");
+    for name in ["solver", "challenger"] {
+        let key = p(&format!("{name}.key"));
+        check(refute(&url).args(["keys", "new", "--key"]).arg(&key).output().unwrap(), "keys new");
+        check(
+            refute(&url).args(["account", "--mint", "100000", "--key"]).arg(&key).output().unwrap(),
+            "mint",
+        );
+    }
+    let bot = |name: &str, args: &[&str]| -> Command {
+        let mut c = refute(&url);
+        c.args(args)
+            .arg("--key")
+            .arg(p(&format!("{name}.key")))
+            .arg("--data-dir")
+            .arg(p(&format!("{name}.bot")));
+        c.stderr(std::fs::File::create(p(&format!("{name}.log"))).unwrap()).stdout(Stdio::null());
+        c
+    };
+    let mut c = bot("challenger", &["challenger", "run"]);
+    procs.0.push(c.spawn().expect("start the challenger"));
+    std::thread::sleep(Duration::from_millis(500));
+
+    let started = Instant::now();
+    let (t, l, r) = (max_steps.to_string(), lie_at.to_string(), rounds.to_string());
+    let wasm = wasm.to_str().expect("a UTF-8 path");
+    let mut s = bot("solver", &["post", "--bond", "10000", "--max-steps", &t, "--lie-at", &l, wasm, &r]);
+    let status = s.status().expect("run the solver");
+    let wall = started.elapsed();
+    assert_eq!(status.code(), Some(1), "the lying claim was not rejected");
+    std::thread::sleep(Duration::from_millis(300));
+
+    let slog = std::fs::read_to_string(p("solver.log")).unwrap();
+    let clog = std::fs::read_to_string(p("challenger.log")).unwrap();
+    let t0 = at(&slog, "player ready", false).expect("solver start");
+    let row = |what: &str, t: Option<f64>| match t {
+        Some(t) => println!("  {:>7.2} s  {what}", t - t0),
+        None => println!("     ?       {what}"),
+    };
+    println!(
+        "dispute   T = {max_steps} steps, k = {k}, a lie from step {lie_at}; wall time {:.2} s (target: under 60 s)",
+        wall.as_secs_f64()
+    );
+    row("solver: trace built (engine run with checkpoints)", at(&slog, "trace built", false));
+    row("solver: history committed, claim posted", at(&slog, "defending the claim", false));
+    row("challenger: fast path (wasmi) disagrees", at(&clog, "the claim looks wrong", false));
+    row("challenger: trace built", at(&clog, "trace built", false));
+    row("challenger: challenge posted (its history committed)", at(&clog, "challenged:", false));
+    row("first round revealed", at(&clog, "revealed states", false));
+    row("last round revealed", at(&clog, "revealed states", true));
+    row(
+        "one-step proof sent",
+        at(&slog, "sent the one-step proof", false).or(at(&clog, "sent the one-step proof", false)),
+    );
+    row("verdict", at(&clog, "game over", false));
+    let rounds_played = clog.matches("revealed states").count();
+    println!("rounds    {rounds_played} reveals by the challenger");
+}

@@ -1,0 +1,535 @@
+//! The players' commands: `refute keys`, `account`, `post`, `solver run`,
+//! `challenger run`, `claims` and `games` (`specs/bots.md`).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow};
+use clap::{Args, Subcommand};
+use refute_arbiter::log::{ArbiterKey, KeyError};
+use refute_arbiter::rules::{B32, ClaimStatus, GameStatus, Message};
+use refute_challenger::bot::{Bot, Config};
+use refute_challenger::check::CheckMode;
+use refute_challenger::client::Client;
+use refute_challenger::lie::Lie;
+use refute_challenger::player::{Player, Signer, Traces, short};
+use refute_challenger::post::{Request, post};
+use refute_challenger::store::Store;
+use refute_engine::Entry;
+use serde_json::json;
+
+use crate::{TaskArgs, bad, task_input};
+
+/// Where the arbiter is and who speaks.
+#[derive(Args, Clone, Debug)]
+pub struct Conn {
+    /// The arbiter's address [default: $REFUTE_ARBITER, or http://127.0.0.1:7878].
+    #[arg(long, value_name = "URL")]
+    pub arbiter: Option<String>,
+    /// The key file, created by `refute keys new` [default: $REFUTE_KEY, or
+    /// ~/.local/share/refute/key].
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+}
+
+/// A bot's own options.
+#[derive(Args, Clone, Debug)]
+pub struct BotArgs {
+    /// The bot's state (RocksDB); default: ~/.local/share/refute/bots/<key>.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Most checks and moves at once.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub max_parallel: usize,
+}
+
+/// TEST ONLY: options that make a player lie, for tests and demos of
+/// the game. An honest player never uses them.
+#[derive(Args, Clone, Debug, Default)]
+pub struct LieArgs {
+    /// TEST ONLY: make up every state from step K on (K ≥ 1), and claim
+    /// another output.
+    #[arg(long, value_name = "K", help_heading = "Lies (TEST ONLY)")]
+    pub lie_at: Option<u64>,
+    /// TEST ONLY: tell the truth about every state but the final one, which
+    /// claims another output.
+    #[arg(long, help_heading = "Lies (TEST ONLY)", conflicts_with = "lie_at")]
+    pub lie_output: bool,
+    /// TEST ONLY: as --lie-at K, but commit to one made-up story and play
+    /// another (equivocation).
+    #[arg(long, value_name = "K", help_heading = "Lies (TEST ONLY)", conflicts_with_all = ["lie_at", "lie_output"])]
+    pub lie_equivocate: Option<u64>,
+}
+
+impl LieArgs {
+    fn lie(&self) -> Option<Lie> {
+        if let Some(step) = self.lie_at {
+            Some(Lie::At { step })
+        } else if self.lie_output {
+            Some(Lie::Output)
+        } else {
+            self.lie_equivocate.map(|step| Lie::Equivocate { step })
+        }
+    }
+}
+
+/// `refute keys`.
+#[derive(Subcommand)]
+pub enum KeysCmd {
+    /// Create a new ed25519 key (mode 0600) and print its public key.
+    New {
+        /// Where to write it (default: ~/.local/share/refute/key).
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
+    },
+    /// Print the public key of a key file.
+    Show {
+        /// The key file.
+        #[arg(long, value_name = "FILE")]
+        key: Option<PathBuf>,
+    },
+}
+
+/// `refute account`.
+#[derive(Args)]
+pub struct AccountArgs {
+    #[command(flatten)]
+    conn: Conn,
+    /// Another account's public key (default: the key file's).
+    #[arg(value_name = "PUBKEY")]
+    who: Option<String>,
+    /// Ask the arbiter's faucet for this much first (local networks).
+    #[arg(long, value_name = "N")]
+    mint: Option<u64>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `refute post`.
+#[derive(Args)]
+pub struct PostArgs {
+    #[command(flatten)]
+    task: TaskArgs,
+    #[command(flatten)]
+    conn: Conn,
+    #[command(flatten)]
+    bot: BotArgs,
+    /// The claim's bond.
+    #[arg(long, value_name = "N")]
+    bond: u64,
+    /// Post and exit instead of staying to defend the claim (`refute
+    /// solver run` defends it later).
+    #[arg(long)]
+    no_defend: bool,
+    /// Print the claim as JSON when posted.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    lie: LieArgs,
+}
+
+/// `refute solver`.
+#[derive(Subcommand)]
+pub enum SolverCmd {
+    /// Defend every claim of the key: answer each game's rounds and end
+    /// it with the one-step proof. Runs until Ctrl-C.
+    Run {
+        #[command(flatten)]
+        conn: Conn,
+        #[command(flatten)]
+        bot: BotArgs,
+    },
+}
+
+/// `refute challenger`.
+#[derive(Subcommand)]
+pub enum ChallengerCmd {
+    /// Follow new claims, check them (wasmi first, then the engine),
+    /// challenge wrong ones with a bond, play every game to the end, and
+    /// attest claims when on their committee. Runs until Ctrl-C.
+    Run {
+        #[command(flatten)]
+        conn: Conn,
+        #[command(flatten)]
+        bot: BotArgs,
+        /// The bond of each challenge (default: the arbiter's minimum).
+        #[arg(long, value_name = "N")]
+        bond: Option<u64>,
+        /// Percent of the claims it is not assigned that it checks.
+        #[arg(long, value_name = "PCT", default_value_t = 100, value_parser = clap::value_parser!(u64).range(0..=100))]
+        sample_pct: u64,
+        /// How to check: `output` (wasmi's output and exit status) or
+        /// `full` (also the engine's final state root).
+        #[arg(long, value_name = "MODE", default_value = "full", value_parser = parse_check)]
+        check: CheckMode,
+        /// Register as a committee candidate with this stake (once).
+        #[arg(long, value_name = "N")]
+        stake: Option<u64>,
+        #[command(flatten)]
+        lie: LieArgs,
+    },
+}
+
+fn parse_check(s: &str) -> Result<CheckMode, String> {
+    match s {
+        "output" => Ok(CheckMode::Output),
+        "full" => Ok(CheckMode::Full),
+        _ => Err(format!("{s:?} is not a check mode: use `output` or `full`")),
+    }
+}
+
+/// `refute claims` and `refute games`.
+#[derive(Args)]
+pub struct ListArgs {
+    /// The arbiter's address [default: $REFUTE_ARBITER, or http://127.0.0.1:7878].
+    #[arg(long, value_name = "URL")]
+    arbiter: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn data_home() -> PathBuf {
+    std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("refute")
+}
+
+fn key_path(key: &Option<PathBuf>) -> PathBuf {
+    key.clone()
+        .or_else(|| std::env::var_os("REFUTE_KEY").map(PathBuf::from))
+        .unwrap_or_else(|| data_home().join("key"))
+}
+
+fn arbiter_url(url: &Option<String>) -> String {
+    url.clone()
+        .or_else(|| std::env::var("REFUTE_ARBITER").ok())
+        .unwrap_or_else(|| "http://127.0.0.1:7878".into())
+}
+
+fn load_key(path: &Path) -> Result<ed25519_dalek::SigningKey> {
+    match ArbiterKey::load(path) {
+        Ok(k) => Ok(k.signing_key().clone()),
+        Err(KeyError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => Err(bad(
+            format!("no key file at {}; create one with `refute keys new --key {0}`", path.display()),
+        )),
+        Err(e) => Err(bad(e.to_string())),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
+
+/// `refute keys new|show`.
+pub fn keys(cmd: KeysCmd) -> Result<ExitCode> {
+    match cmd {
+        KeysCmd::New { key } => {
+            let path = key_path(&key);
+            if path.exists() {
+                return Err(bad(format!(
+                    "{} already exists; refusing to replace a key (its account would be lost)",
+                    path.display()
+                )));
+            }
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+            let k = ArbiterKey::load_or_create(&path).map_err(|e| anyhow!("{e}"))?;
+            eprintln!("created {} (keep it secret: it signs your claims and moves)", path.display());
+            println!("{}", B32(k.public().to_bytes()));
+        }
+        KeysCmd::Show { key } => {
+            let k = load_key(&key_path(&key))?;
+            println!("{}", B32(k.verifying_key().to_bytes()));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn parse_key(s: &str) -> Result<B32> {
+    refute_arbiter::rules::from_hex(s)
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .map(B32)
+        .ok_or_else(|| bad(format!("{s:?} is not a public key (64 hex digits)")))
+}
+
+/// `refute account`.
+pub fn account(a: AccountArgs) -> Result<ExitCode> {
+    let client = Client::new(&arbiter_url(&a.conn.arbiter));
+    runtime()?.block_on(async {
+        let (who, signer) = match &a.who {
+            Some(s) => (parse_key(s)?, None),
+            None => {
+                let k = load_key(&key_path(&a.conn.key))?;
+                let s = Signer::new(k);
+                (s.pk(), Some(s))
+            }
+        };
+        if let Some(amount) = a.mint {
+            let s = signer.as_ref().ok_or_else(|| bad("--mint needs your own key, not another account's"))?;
+            s.send(&client, Message::Mint { to: who, amount }).await?;
+        }
+        let acc = client.account(&who).await?;
+        if a.json {
+            println!("{}", json!({"key": who, "account": acc}));
+        } else {
+            println!("account  {who}");
+            println!("balance  {}", acc.balance);
+            println!("nonce    {}", acc.nonce);
+            println!("stake    {}", acc.stake.map_or("not a committee candidate".into(), |s| s.to_string()));
+            let r = &acc.reputation;
+            println!(
+                "record   claims {} posted, {} final, {} rejected; games {} won, {} lost; duties {} done, {} missed",
+                r.claims_posted,
+                r.claims_final,
+                r.claims_rejected,
+                r.games_won,
+                r.games_lost,
+                r.duties_done,
+                r.duties_missed
+            );
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+async fn player(conn: &Conn, bot: &BotArgs) -> Result<Arc<Player>> {
+    let key = load_key(&key_path(&conn.key))?;
+    let signer = Signer::new(key);
+    let client = Client::new(&arbiter_url(&conn.arbiter));
+    let params =
+        client.params().await.with_context(|| "cannot start: the arbiter does not answer".to_string())?;
+    let dir =
+        bot.data_dir.clone().unwrap_or_else(|| data_home().join("bots").join(&signer.pk().to_string()[..16]));
+    let store = Store::open(&dir, &signer.pk())?;
+    tracing::info!(key = %signer.pk(), arbiter = client.base(), state = %dir.display(), "player ready");
+    Ok(Arc::new(Player { client, signer, params, store, traces: Traces::default() }))
+}
+
+async fn until_ctrl_c(bot: Arc<Bot>) -> ClaimStatus {
+    tokio::select! {
+        s = bot.run() => s,
+        _ = tokio::signal::ctrl_c() => {
+            tracing::info!("stopping (Ctrl-C); a restart resumes every game");
+            ClaimStatus::Open
+        }
+    }
+}
+
+/// `refute post`.
+pub fn post_cmd(a: PostArgs) -> Result<ExitCode> {
+    crate::arbiter_cmd::init_logging();
+    let input = task_input(&a.task)?;
+    let (entry, entry_args) = match &input.entry {
+        Entry::Start => ("_start".to_string(), vec![]),
+        Entry::Invoke(f, vals) => (f.clone(), vals.iter().map(|v| v.to_slot()).collect()),
+    };
+    let req = Request {
+        module: input.bytes,
+        args: input.task.args.clone(),
+        env: input.task.env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+        stdin: input.task.stdin.clone(),
+        entry,
+        entry_args,
+        max_steps: input.task.max_steps,
+        bond: a.bond,
+        lie: a.lie.lie(),
+    };
+    if let Some(l) = req.lie {
+        tracing::warn!("TEST ONLY: this claim lies ({l:?}); it will be challenged and lose its bond");
+    }
+    runtime()?.block_on(async {
+        let p = player(&a.conn, &a.bot).await?;
+        let posted = post(&p, req).await.map_err(|e| anyhow!("{e}"))?;
+        let b = &posted.body;
+        if a.json {
+            println!("{}", json!({"claim": posted.id, "body": b, "steps": posted.steps}));
+        } else {
+            println!("claim    {}", posted.id);
+            println!("steps    {} (limit {})", posted.steps, b.max_steps);
+            println!("final    {}", b.final_root);
+            println!("history  {}", b.history_root);
+            println!("stdout   {} bytes: {}", b.stdout.0.len(), refute_challenger::check::preview(&b.stdout.0));
+            println!("bond     {}", b.bond);
+        }
+        if a.no_defend {
+            return Ok(ExitCode::SUCCESS);
+        }
+        tracing::info!(claim = %short(&posted.id), "defending the claim until it is settled (Ctrl-C stops; `refute solver run` resumes)");
+        let mut config = Config::solver();
+        config.until_settled = Some(posted.id);
+        config.max_parallel = a.bot.max_parallel;
+        let status = until_ctrl_c(Bot::new(p.clone(), config)).await;
+        let balance = p.client.account(&p.pk()).await.map(|a| a.balance).unwrap_or_default();
+        match status {
+            ClaimStatus::Final => {
+                println!("final    the claim stands; balance {balance}");
+                Ok(ExitCode::SUCCESS)
+            }
+            ClaimStatus::Rejected => {
+                println!("rejected the claim lost a game and its bond; balance {balance}");
+                Ok(ExitCode::FAILURE)
+            }
+            ClaimStatus::Open => Ok(ExitCode::from(130)),
+        }
+    })
+}
+
+/// `refute solver run`.
+pub fn solver(cmd: SolverCmd) -> Result<ExitCode> {
+    crate::arbiter_cmd::init_logging();
+    let SolverCmd::Run { conn, bot } = cmd;
+    runtime()?.block_on(async {
+        let p = player(&conn, &bot).await?;
+        let mut config = Config::solver();
+        config.max_parallel = bot.max_parallel;
+        until_ctrl_c(Bot::new(p, config)).await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `refute challenger run`.
+pub fn challenger(cmd: ChallengerCmd) -> Result<ExitCode> {
+    crate::arbiter_cmd::init_logging();
+    let ChallengerCmd::Run { conn, bot, bond, sample_pct, check, stake, lie } = cmd;
+    let lie = lie.lie();
+    if let Some(l) = lie {
+        tracing::warn!(
+            "TEST ONLY: this challenger lies ({l:?}) about every claim it sees, and will lose its bonds"
+        );
+    }
+    runtime()?.block_on(async {
+        let p = player(&conn, &bot).await?;
+        let bond = bond.unwrap_or(p.params.min_challenge_bond);
+        if let Some(stake) = stake {
+            let acc = p.client.account(&p.pk()).await?;
+            if acc.stake.is_none() {
+                p.signer.send(&p.client, Message::Register { stake }).await?;
+                tracing::info!(stake, "registered as a committee candidate");
+            }
+        }
+        let config = Config {
+            challenge: true,
+            bond,
+            sample_pct,
+            check,
+            max_parallel: bot.max_parallel,
+            lie,
+            poll: Duration::from_millis(500),
+            until_settled: None,
+        };
+        tracing::info!(bond, sample_pct, ?check, "challenger running");
+        until_ctrl_c(Bot::new(p, config)).await;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `refute claims`.
+pub fn claims(a: ListArgs) -> Result<ExitCode> {
+    let client = Client::new(&arbiter_url(&a.arbiter));
+    runtime()?.block_on(async {
+        let list = client.claims().await?;
+        if a.json {
+            println!("{}", serde_json::to_string_pretty(&serde_json::to_value(list_json_claims(&list))?)?);
+            return Ok(ExitCode::SUCCESS);
+        }
+        println!(
+            "{:<66} {:<9} {:>12} {:>8} {:>6} {:<17} {:<15}",
+            "CLAIM", "STATUS", "MAX STEPS", "BOND", "GAMES", "SOLVER", "WINDOW ENDS"
+        );
+        for c in &list {
+            println!(
+                "{:<66} {:<9} {:>12} {:>8} {:>6} {:<17} {:<15}",
+                c.id.to_string(),
+                format!("{:?}", c.status).to_lowercase(),
+                c.max_steps,
+                c.bond,
+                c.games.len(),
+                format!("{}…", &c.solver.to_string()[..16]),
+                when(c.window_ends)
+            );
+        }
+        if list.is_empty() {
+            println!("(no claims)");
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn list_json_claims(list: &[refute_challenger::client::ClaimSummary]) -> serde_json::Value {
+    list.iter()
+        .map(|c| {
+            json!({"id": c.id, "status": c.status, "solver": c.solver, "max_steps": c.max_steps,
+                   "bond": c.bond, "window_ends": c.window_ends, "games": c.games})
+        })
+        .collect()
+}
+
+/// Relative time to `ms` (since the epoch).
+fn when(ms: u64) -> String {
+    let now = refute_challenger::player::now_ms();
+    if ms > now {
+        format!("in {:.1} s", (ms - now) as f64 / 1000.0)
+    } else {
+        format!("{:.1} s ago", (now - ms) as f64 / 1000.0)
+    }
+}
+
+/// `refute games`.
+pub fn games(a: ListArgs) -> Result<ExitCode> {
+    let client = Client::new(&arbiter_url(&a.arbiter));
+    runtime()?.block_on(async {
+        let list = client.games().await?;
+        let mut rows = Vec::new();
+        for g in &list {
+            let full = client.game(g.id).await?;
+            let layer = full.layer();
+            let (a, b) =
+                (layer.step_at(full.a as usize).unwrap_or(0), layer.step_at(full.b as usize).unwrap_or(0));
+            rows.push((g, full.depth, a, b, full.phase));
+        }
+        if a.json {
+            let v: Vec<_> = rows
+                .iter()
+                .map(|(g, depth, a, b, phase)| {
+                    json!({"id": g.id, "claim": g.claim, "status": g.status, "solver": g.solver,
+                           "challenger": g.challenger, "bond": g.bond, "depth": depth,
+                           "steps": [a, b], "phase": phase})
+                })
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&v)?);
+            return Ok(ExitCode::SUCCESS);
+        }
+        println!(
+            "{:>5} {:<17} {:<22} {:>8} {:>6} {:<25} {:<17} {:<17}",
+            "GAME", "CLAIM", "STATUS", "BOND", "DEPTH", "DISPUTED STEPS", "SOLVER", "CHALLENGER"
+        );
+        for (g, depth, a, b, _) in &rows {
+            let status = match g.status {
+                GameStatus::Won(r) => format!("won by {r:?}").to_lowercase(),
+                s => format!("{s:?}").to_lowercase(),
+            };
+            println!(
+                "{:>5} {:<17} {:<22} {:>8} {:>6} {:<25} {:<17} {:<17}",
+                g.id,
+                format!("{}…", &g.claim.to_string()[..16]),
+                status,
+                g.bond,
+                depth,
+                format!("{a}..{b}"),
+                format!("{}…", &g.solver.to_string()[..16]),
+                format!("{}…", &g.challenger.to_string()[..16]),
+            );
+        }
+        if rows.is_empty() {
+            println!("(no games)");
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}

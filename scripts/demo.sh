@@ -11,8 +11,11 @@ cargo build --release --locked --bin refute
 bash workloads/build.sh "$CARGO_TARGET_DIR/workloads" >/dev/null
 refute="$CARGO_TARGET_DIR/release/refute"
 wasm="$CARGO_TARGET_DIR/workloads/sha256.wasm"
-echo "\$ refute demo                # a lying solver, an honest challenger, an embedded arbiter"
-"$refute" demo "$CARGO_TARGET_DIR/workloads/sort.wasm" sort 10
+echo "\$ refute demo --transcript-dir demo   # a lying solver, an honest challenger, an embedded arbiter"
+"$refute" demo "$CARGO_TARGET_DIR/workloads/sort.wasm" sort 10 --transcript-dir "$CARGO_TARGET_DIR/demo"
+echo
+echo "\$ refute trace verify demo/game-0.bin --module sort.wasm   # the game re-checked offline from its transcript"
+"$refute" trace verify "$CARGO_TARGET_DIR/demo/game-0.bin" --module "$CARGO_TARGET_DIR/workloads/sort.wasm"
 echo
 echo "\$ refute run sha256.wasm 2000"
 "$refute" run "$wasm" 2000

@@ -66,7 +66,8 @@ pub fn serve(data_dir: &Path, listen: SocketAddr, params: Params) -> Result<()> 
             tokio::select! { _ = tokio::signal::ctrl_c() => {}, _ = term => {} }
             tracing::info!("shutting down: finishing queued requests");
         };
-        http::serve(service, listener, config.tick_every, shutdown).await?;
+        let router = refute_traces::web::app(service.clone());
+        http::serve_app(service, router, listener, config.tick_every, shutdown).await?;
         tracing::info!("stopped");
         Ok(())
     })

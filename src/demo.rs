@@ -34,8 +34,9 @@ const K: u64 = 16;
 /// The bonds of the claim and of the challenge.
 const BOND: u64 = 10_000;
 
-/// Runs the demo on `module` with `args` (argv[0] first).
-pub fn run(module_bytes: &[u8], args: &[String]) -> Result<()> {
+/// Runs the demo on `module` with `args` (argv[0] first); writes the game's
+/// transcript to `transcript_dir` if given.
+pub fn run(module_bytes: &[u8], args: &[String], transcript_dir: Option<&std::path::Path>) -> Result<()> {
     let dir = tempfile::tempdir().context("a temporary directory")?;
     let mut config = ServiceConfig::local(&dir.path().join("arbiter"));
     config.params = Params::local(B32([0; 32]));
@@ -52,12 +53,17 @@ pub fn run(module_bytes: &[u8], args: &[String]) -> Result<()> {
             let _ = stopped.await;
         }));
         let out = play(&service, &url, dir.path(), module_bytes, args).await;
+        if let (Ok(game), Some(dir)) = (&out, transcript_dir) {
+            for path in refute_traces::build::save(&service, *game, dir).map_err(|e| anyhow!("{e}"))? {
+                println!("transcript written to {}", path.display());
+            }
+        }
         let _ = stop.send(());
         // The server finishes its requests; a client left connected does not hold it up.
         if tokio::time::timeout(Duration::from_secs(5), server).await.is_err() {
             service.shutdown();
         }
-        out
+        out.map(|_| ())
     })
 }
 
@@ -74,13 +80,14 @@ fn short(k: &B32) -> String {
     k.to_string()[..8].to_string()
 }
 
+/// Plays the dispute; returns the game's id.
 async fn play(
     s: &Arc<Service>,
     url: &str,
     dir: &std::path::Path,
     module_bytes: &[u8],
     args: &[String],
-) -> Result<()> {
+) -> Result<u64> {
     println!("arbiter {}… at {url} (RocksDB in a temporary directory)", short(&s.arbiter()));
 
     // The computation, run once here to tell the story.
@@ -157,7 +164,7 @@ async fn play(
     if g.status != GameStatus::Won(Role::Challenger) {
         return Err(anyhow!("the honest challenger did not win: {:?}", g.status));
     }
-    Ok(())
+    Ok(game)
 }
 
 /// Tells the dispute from the events of each entry the arbiter commits.

@@ -8,6 +8,7 @@ mod arbiter_cmd;
 mod bots_cmd;
 mod demo;
 mod proofs;
+mod trace_cmd;
 use refute_engine::{Entry, Module, Run, Status, Task, limits::MAX_MODULE_BYTES};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -56,7 +57,13 @@ enum Command {
         module: Option<PathBuf>,
         /// Its arguments, argv[0] first (default: `sort 10`).
         args: Vec<String>,
+        /// Write the game's transcript here (`game-ID.json` and `game-ID.bin`).
+        #[arg(long, value_name = "DIR")]
+        transcript_dir: Option<PathBuf>,
     },
+    /// Dispute transcripts: a game's signed entries, checked offline.
+    #[command(subcommand)]
+    Trace(TraceCmd),
     /// Keys: `refute keys new` creates the key that signs your claims and moves.
     #[command(subcommand)]
     Keys(bots_cmd::KeysCmd),
@@ -214,6 +221,46 @@ enum ArbiterCmd {
 }
 
 #[derive(Subcommand)]
+enum TraceCmd {
+    /// Show a game's timeline: the claim, each round narrowing the steps in
+    /// dispute, the final instruction with its values before and after, the
+    /// verdict (who lied and where) and the bonds that moved. The transcript
+    /// is checked as it is shown.
+    Show {
+        /// A transcript file (JSON or binary).
+        #[arg(required_unless_present = "game", conflicts_with = "game")]
+        file: Option<PathBuf>,
+        /// Fetch game ID's transcript from the arbiter instead.
+        #[arg(long, value_name = "ID")]
+        game: Option<u64>,
+        /// The arbiter to fetch from.
+        #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:7878")]
+        arbiter: String,
+        /// Also write the fetched transcript (binary form) to FILE.
+        #[arg(long, value_name = "FILE", requires = "game")]
+        save: Option<PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check a transcript offline: the arbiter's signatures and hash links,
+    /// the players' signed moves replayed by the rules, every recorded event
+    /// and the verdict. Exit 0 only if the verdict follows; otherwise name
+    /// the first point that does not check (exit 1).
+    Verify {
+        /// A transcript file (JSON or binary).
+        file: PathBuf,
+        /// The claim's module: check it is the claim's and that with the
+        /// transcript's inputs it starts in the initial state the arbiter vouched for.
+        #[arg(long, value_name = "M")]
+        module: Option<PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
 enum LogCmd {
     /// Replay the arbiter's log from its first entry: check every signature
     /// and hash link and re-derive balances, claims and verdicts. Exit 0 only
@@ -260,6 +307,32 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             arbiter_cmd::serve(&dir, listen, params)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Trace(TraceCmd::Show { file, game, arbiter, save, json }) => {
+            let t = match (file, game) {
+                (Some(f), _) => trace_cmd::read(&f).map_err(bad)?,
+                (None, Some(g)) => {
+                    let bytes =
+                        refute_traces::fetch::fetch(&arbiter, g).map_err(|e| anyhow::anyhow!("{e}"))?;
+                    if let Some(out) = &save {
+                        std::fs::write(out, &bytes)
+                            .with_context(|| format!("cannot write {}", out.display()))?;
+                    }
+                    refute_traces::Transcript::from_bytes(&bytes).map_err(|e| anyhow::anyhow!("{e}"))?
+                }
+                (None, None) => return Err(bad("give a transcript FILE or --game ID")),
+            };
+            trace_cmd::show(&t, json)
+        }
+        Command::Trace(TraceCmd::Verify { file, module, json }) => {
+            let t = trace_cmd::read(&file).map_err(bad)?;
+            let m = match module {
+                Some(p) => {
+                    Some(std::fs::read(&p).map_err(|e| bad(format!("cannot read {}: {e}", p.display())))?)
+                }
+                None => None,
+            };
+            trace_cmd::verify(&t, m.as_deref(), json)
+        }
         Command::Keys(c) => bots_cmd::keys(c),
         Command::Account(a) => bots_cmd::account(a),
         Command::Post(a) => bots_cmd::post_cmd(a),
@@ -267,7 +340,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Challenger(c) => bots_cmd::challenger(c),
         Command::Claims(a) => bots_cmd::claims(a),
         Command::Games(a) => bots_cmd::games(a),
-        Command::Demo { module, args } => {
+        Command::Demo { module, args, transcript_dir } => {
             let (path, args) = match module {
                 Some(p) => {
                     let name = p.file_stem().map_or("prog".into(), |s| s.to_string_lossy().into_owned());
@@ -277,7 +350,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                 None => (refute::workloads::wasm("sort")?, vec!["sort".into(), "10".into()]),
             };
             let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-            demo::run(&bytes, &args)?;
+            demo::run(&bytes, &args, transcript_dir.as_deref())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Log(LogCmd::Verify { data_dir, json }) => {

@@ -392,6 +392,14 @@ fn kill_child(child: &Mutex<Option<Child>>) {
 }
 
 /// `refute log verify --json` on a data directory no server holds.
+/// The game's transcript as the server serves it checks offline, with the verdict the server shows.
+fn check_transcript(srv: &Server, game: u64) {
+    let t: refute_traces::Transcript = srv.get_ok(&format!("/v1/games/{game}/transcript"));
+    let tl = refute_traces::check(&t, Some(&fixture().wasm));
+    assert_eq!(tl.failure, None, "game {game}'s transcript does not check");
+    assert_eq!(tl.verdict, Some(srv.game(game).status));
+}
+
 fn verify_log(data_dir: &Path) -> Value {
     let o = Command::new(EXE).args(["log", "verify", "--json", "--data-dir"]).arg(data_dir).output().unwrap();
     let (out, err) = (String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
@@ -736,6 +744,7 @@ fn lying_solver(run: u32, mut rng: Rng) {
     assert_eq!(rep["games_won"], 1, "{rep}");
     assert_eq!(h.srv.account(&solver.pk())["reputation"]["claims_rejected"], 1);
     let (moves, sb, cb) = (g.moves, balance(&h.srv, &solver), balance(&h.srv, &challenger));
+    check_transcript(&h.srv, game);
     h.srv.kill();
     let v = verify_log(&h.srv.data_dir());
     check_money(&v, &[(&solver, sb), (&challenger, cb)]);
@@ -808,6 +817,7 @@ fn an_honest_solver_wins_and_its_claim_becomes_final_across_crashes() {
     assert_eq!(balance(&h.srv, &solver), MINT + share, "the solver's bond comes back, plus the share");
     assert_eq!(balance(&h.srv, &challenger), MINT - CHALLENGE_BOND);
     let (moves, sb, cb) = (g.moves, balance(&h.srv, &solver), balance(&h.srv, &challenger));
+    check_transcript(&h.srv, game);
     h.srv.kill();
     let v = verify_log(&h.srv.data_dir());
     check_money(&v, &[(&solver, sb), (&challenger, cb)]);

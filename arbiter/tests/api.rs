@@ -7,8 +7,10 @@ use axum::http::{Method, Request, StatusCode};
 use ed25519_dalek::SigningKey;
 use http_body_util::BodyExt;
 use refute_arbiter::rules::{B32, Message, Signed};
-use refute_arbiter::service::http::{OPENAPI, app};
+use refute_arbiter::service::http::OPENAPI;
+// The router `refute arbiter serve` runs: the API plus the transcript route and pages.
 use refute_arbiter::service::{Config, Service};
+use refute_traces::web::app;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use tower::ServiceExt;
@@ -53,15 +55,17 @@ async fn the_openapi_document_names_exactly_the_routes() {
     let doc: Value = serde_json::from_str(OPENAPI).unwrap();
     let documented: std::collections::BTreeSet<String> =
         doc["paths"].as_object().unwrap().keys().cloned().collect();
-    // The routes as written in the router.
-    let src = include_str!("../src/service/http.rs");
-    let routed: std::collections::BTreeSet<String> = src
-        .match_indices(".route(\"")
-        .map(|(i, m)| {
-            let rest = &src[i + m.len()..];
-            rest[..rest.find('"').unwrap()].to_string()
-        })
-        .collect();
+    // The routes as written in the routers.
+    let routed: std::collections::BTreeSet<String> =
+        [include_str!("../src/service/http.rs"), include_str!("../../traces/src/web.rs")]
+            .into_iter()
+            .flat_map(|src| {
+                src.match_indices(".route(\"").map(|(i, m)| {
+                    let rest = &src[i + m.len()..];
+                    rest[..rest.find('"').unwrap()].to_string()
+                })
+            })
+            .collect();
     assert_eq!(documented, routed, "openapi.json and the router disagree");
     // And each documented GET answers something other than the fallback.
     let dir = tempfile::tempdir().unwrap();

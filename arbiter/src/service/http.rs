@@ -228,6 +228,18 @@ pub async fn serve(
     tick_every: std::time::Duration,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_app(service.clone(), app(service), listener, tick_every, shutdown).await
+}
+
+/// [`serve`] with another router over the same service (the `refute`
+/// binary adds the transcript routes and pages: `refute_traces::web::app`).
+pub async fn serve_app(
+    service: Arc<Service>,
+    router: Router,
+    listener: tokio::net::TcpListener,
+    tick_every: std::time::Duration,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let ticker = {
         let s = service.clone();
         tokio::spawn(async move {
@@ -247,7 +259,7 @@ pub async fn serve(
             }
         })
     };
-    let r = axum::serve(listener, app(service.clone())).with_graceful_shutdown(shutdown).await;
+    let r = axum::serve(listener, router).with_graceful_shutdown(shutdown).await;
     ticker.abort();
     tokio::task::spawn_blocking(move || service.shutdown()).await.ok();
     r

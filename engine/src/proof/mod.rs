@@ -107,6 +107,10 @@ pub struct Verified {
     pub post_header: Header,
     /// The instruction executed, if the machine was running.
     pub op: Option<Op>,
+    /// The stack leaves the proof opened (four slots each, little-endian),
+    /// as the step left them: with the proof's own openings, the values
+    /// before and after the step (for display; the post root commits to them).
+    pub post_stack: BTreeMap<u64, Leaf>,
 }
 
 /// Lowercase hex of a hash.
@@ -253,7 +257,13 @@ pub fn verify_step(pre: &Hash, proof: &Proof) -> Result<Verified, VerifyError> {
     let status =
         decode_status(hd.status).ok_or_else(|| VerifyError::BadState(format!("status {:#x}", hd.status)))?;
     if status != Status::Running {
-        return Ok(Verified { pre: *pre, post: *pre, post_header: hd.clone(), op: None });
+        return Ok(Verified {
+            pre: *pre,
+            post: *pre,
+            post_header: hd.clone(),
+            op: None,
+            post_stack: BTreeMap::new(),
+        });
     }
     if hd.fp > hd.sp
         || hd.sp as usize > crate::limits::MAX_STACK_SLOTS
@@ -353,5 +363,6 @@ pub fn verify_step(pre: &Hash, proof: &Proof) -> Result<Verified, VerifyError> {
         post.roots[*dir_id as usize] = o.root(hd.tree(*dir_id));
     }
     let post_root = post.root();
-    Ok(Verified { pre: *pre, post: post_root, post_header: post, op: Some(op) })
+    let post_stack = stack_opened.leaves;
+    Ok(Verified { pre: *pre, post: post_root, post_header: post, op: Some(op), post_stack })
 }

@@ -1,0 +1,58 @@
+//! `refute trace show` and `refute trace verify` (`specs/transcript.md`).
+
+use anyhow::Result;
+use refute_traces::{Transcript, text};
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Reads a transcript file in either form; `Err` is bad input.
+pub fn read(path: &Path) -> Result<Transcript, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Transcript::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// `refute trace show`: the timeline, as text or JSON. Shows a transcript
+/// that does not check up to the point that fails, and says so.
+pub fn show(t: &Transcript, json: bool) -> Result<ExitCode> {
+    let tl = refute_traces::check(t, None);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&tl)?);
+    } else {
+        print!("{}", text::render(&tl));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `refute trace verify`: exit 0 only if everything checks and the verdict follows.
+pub fn verify(t: &Transcript, module: Option<&[u8]>, json: bool) -> Result<ExitCode> {
+    let tl = refute_traces::check(t, module);
+    if json {
+        let out = serde_json::json!({
+            "verified": tl.verified(),
+            "game": tl.game,
+            "claim": tl.claim,
+            "arbiter": tl.arbiter,
+            "verdict": tl.verdict,
+            "losers": tl.losers,
+            "checked": tl.checked,
+            "failure": tl.failure,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        for c in &tl.checked {
+            println!("checked: {c}");
+        }
+    }
+    match &tl.failure {
+        None => {
+            if !json {
+                println!("transcript verified: game {} on claim {}", tl.game, tl.claim);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(f) => {
+            eprintln!("refute: the transcript does not check: {f}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! Dispute transcripts (`specs/transcript.md`).
+//!
+//! A transcript is one game's share of the arbiter's signed log: entry 0
+//! (which binds the arbiter's key and the parameters), the entry that posted
+//! the claim, and every entry with an event of the game, each as the
+//! arbiter signed it, with the players' signed messages inside. It is
+//! written as JSON or in a compact binary form ([`format`], [`binary`]).
+//!
+//! - [`build`]: which entries concern a game ([`build::Index`]), and the
+//!   transcript from them.
+//! - [`check()`]: verification offline, trusting no one: the arbiter's
+//!   signatures and hash links, then the arbiter's own pure rules replay the
+//!   game from the players' signed moves and must give every event the
+//!   arbiter recorded and the verdict. It tells the story on the way
+//!   ([`Timeline`]).
+//! - [`text`], [`html`]: the timeline for the terminal and the browser;
+//!   [`web`]: the arbiter's pages and the transcript route; [`fetch`]: a
+//!   transcript from a running arbiter.
+
+pub mod binary;
+pub mod build;
+mod check;
+pub mod fetch;
+pub mod format;
+pub mod html;
+#[cfg(test)]
+mod tests;
+pub mod text;
+pub mod timeline;
+pub mod web;
+
+pub use check::{check, short};
+pub use format::{FormatError, Inputs, Transcript};
+pub use timeline::{Failure, Timeline};

@@ -1,0 +1,137 @@
+//! The arbiter's transcript route and web pages (`specs/api.md` §3):
+//! `GET /v1/games/{id}/transcript` (JSON, or the binary form with
+//! `?format=bin` or `Accept: application/octet-stream`), `GET /` (claims
+//! and games) and `GET /games/{id}` (a game's checked timeline).
+//!
+//! [`app`] is the arbiter's whole router: the service's API
+//! (`service::http::app`) and these routes.
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use refute_arbiter::rules::GameStatus;
+use refute_arbiter::service::{ApiError, Service, http};
+use serde::Deserialize;
+
+use crate::build::{Index, from_service};
+use crate::format::Transcript;
+use crate::html::{self, ClaimRow, GameRow};
+use crate::text::span_text;
+
+/// The service and the index of its games' entries, brought up to date on use.
+struct Web {
+    service: Arc<Service>,
+    index: Mutex<Index>,
+}
+
+type Shared = State<Arc<Web>>;
+
+/// The arbiter's whole router: the API and the transcript routes and pages.
+pub fn app(service: Arc<Service>) -> Router {
+    http::app(service.clone()).merge(routes(service))
+}
+
+/// The transcript route and the pages alone.
+pub fn routes(service: Arc<Service>) -> Router {
+    let web = Arc::new(Web { service, index: Mutex::new(Index::default()) });
+    Router::new()
+        .route("/", get(front))
+        .route("/games/{id}", get(game_page))
+        .route("/v1/games/{id}/transcript", get(transcript))
+        .with_state(web)
+}
+
+impl Web {
+    fn transcript(&self, id: &str) -> Result<Transcript, ApiError> {
+        let game: u64 = id
+            .parse()
+            .map_err(|_| ApiError::new(400, "bad_id", format!("a game id is a number, got {id:?}")))?;
+        let mut index = self.index.lock().unwrap_or_else(|p| p.into_inner());
+        from_service(&self.service, &mut index, game)
+    }
+}
+
+#[derive(Deserialize)]
+struct FormatQuery {
+    format: Option<String>,
+}
+
+async fn transcript(
+    State(w): Shared,
+    Path(id): Path<String>,
+    Query(q): Query<FormatQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let accept_bin = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/octet-stream"));
+    let bin = match q.format.as_deref() {
+        Some("bin") => true,
+        Some("json") => false,
+        Some(f) => {
+            return Err(ApiError::new(400, "bad_format", format!("format is json or bin, got {f:?}")));
+        }
+        None => accept_bin,
+    };
+    let t = w.transcript(&id)?;
+    let (body, kind) =
+        if bin { (t.to_bin(), "application/octet-stream") } else { (t.to_json(), "application/json") };
+    let mut r = body.into_response();
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+    Ok(r)
+}
+
+async fn front(State(w): Shared) -> Html<String> {
+    let s = &w.service;
+    let (claims, games, entries) = s.read(|c| {
+        let st = &c.rules.state;
+        let claims: Vec<ClaimRow> = st
+            .claims
+            .iter()
+            .map(|(id, cl)| ClaimRow {
+                id: *id,
+                solver: cl.solver,
+                status: cl.status,
+                max_steps: cl.body.max_steps,
+                bond: cl.body.bond,
+                games: cl.games.values().copied().collect(),
+            })
+            .collect();
+        let games: Vec<GameRow> = st
+            .games
+            .iter()
+            .map(|(id, g)| {
+                let layer = g.layer();
+                let at = |i: u64| layer.step_at(i as usize).unwrap_or(0);
+                let dispute = if g.status == GameStatus::Open {
+                    span_text(&crate::timeline::Span {
+                        depth: g.depth,
+                        stride: g.stride,
+                        from: at(g.a),
+                        to: at(g.b),
+                    })
+                } else {
+                    "—".into()
+                };
+                GameRow { id: *id, claim: g.claim, status: g.status, challenger: g.sides[1].key, dispute }
+            })
+            .collect();
+        (claims, games, c.head().next)
+    });
+    Html(html::index(&s.arbiter(), entries, &claims, &games))
+}
+
+async fn game_page(State(w): Shared, Path(id): Path<String>) -> Response {
+    match w.transcript(&id) {
+        Ok(t) => Html(html::game(&crate::check(&t, None))).into_response(),
+        Err(e) => {
+            let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (status, Html(html::error(&format!("game {id}"), &e.message))).into_response()
+        }
+    }
+}

@@ -1,0 +1,288 @@
+//! Real disputes on an embedded arbiter (RocksDB, the signed log, the
+//! rules) between in-process players, for the transcript tests: a small
+//! program, honest and lying traces, and scenarios that end in every verdict.
+#![allow(dead_code, missing_docs)]
+
+use std::sync::{Arc, OnceLock};
+
+use ed25519_dalek::SigningKey;
+use refute_arbiter::rules::play::{Trace, challenge, history_root, next_move};
+use refute_arbiter::rules::{B32, Blob, ClaimBody, GameStatus, Message, Params, Role, claim_id};
+use refute_arbiter::service::{Config, Service};
+use refute_challenger::RunTrace;
+use refute_engine::state::{HEADER_BYTES, Hasher, Header};
+use refute_engine::{Entry, Module, Run, Task, Value};
+use refute_traces::Transcript;
+use refute_traces::build::{Index, from_service};
+
+/// A loop with arithmetic, a store and a branch.
+pub const PROGRAM: &str = r#"
+(module
+  (memory 1)
+  (func (export "main") (param $n i32) (result i32) (local $i i32) (local $acc i32)
+    block $out
+      loop $l
+        local.get $i local.get $n i32.ge_u br_if $out
+        local.get $acc local.get $i i32.mul i32.const 7 i32.add local.set $acc
+        i32.const 64 local.get $acc i32.store
+        local.get $i i32.const 1 i32.add local.set $i
+        br $l
+      end
+    end
+    local.get $acc))
+"#;
+
+/// The claim's step limit: past the halt, so the trace is padded.
+pub const T: u64 = 400;
+
+pub struct Fixture {
+    pub wasm: Vec<u8>,
+    pub real: RunTrace,
+    pub final_header: Vec<u8>,
+}
+
+pub fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let wasm = wat::parse_str(PROGRAM).unwrap();
+        let module = Module::new(&wasm).unwrap();
+        let task = Task { max_steps: T, ..Task::default() };
+        let run = Run::new(&module, &task, &Entry::Invoke("main".into(), vec![Value::I32(20)])).unwrap();
+        let real = RunTrace::new(run.clone()).unwrap();
+        assert!(real.halt() < T, "the program halts within the claim's step limit");
+        let mut end = run;
+        end.run_to_end();
+        let final_header = Hasher::new(&end.machine).header(&end.machine).encode().to_vec();
+        Fixture { wasm, real, final_header }
+    })
+}
+
+/// A story that follows the real run before step `from` and makes up states
+/// after it, ending in `end` if given.
+pub struct Liar {
+    pub from: u64,
+    pub salt: u8,
+    pub end: Option<B32>,
+}
+
+impl Trace for Liar {
+    fn root(&self, step: u64) -> B32 {
+        let real = &fixture().real;
+        match self.end {
+            Some(r) if step >= real.halt() => r,
+            _ if step >= self.from => B32::sha256(&[&[self.salt], &real.root(step).0]),
+            _ => real.root(step),
+        }
+    }
+    fn step_proof(&self, step: u64) -> Vec<u8> {
+        fixture().real.step_proof(step)
+    }
+}
+
+pub fn key(n: u8) -> SigningKey {
+    SigningKey::from_bytes(&[n; 32])
+}
+
+pub fn pk(n: u8) -> B32 {
+    B32(key(n).verifying_key().to_bytes())
+}
+
+/// An arbiter service in a temporary directory, and the players' nonces.
+pub struct Arena {
+    pub dir: tempfile::TempDir,
+    pub service: Arc<Service>,
+    pub rt: tokio::runtime::Runtime,
+    pub params: Params,
+    nonces: [u64; 8],
+}
+
+impl Drop for Arena {
+    fn drop(&mut self) {
+        self.service.shutdown();
+    }
+}
+
+impl Arena {
+    /// A new arbiter with small dissection parameters and `clock_ms` per player.
+    pub fn new(clock_ms: u64) -> Arena {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::local(dir.path());
+        config.params.k = 4;
+        config.params.max_leaves = 5;
+        config.params.clock_ms = clock_ms;
+        let service = Service::open(&config).unwrap();
+        let params = service.read(|c| c.rules.params.clone());
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let mut a = Arena { dir, service, rt, params, nonces: [0; 8] };
+        for p in 1..6 {
+            a.send(p, Message::Mint { to: pk(p), amount: 100_000 });
+        }
+        a
+    }
+
+    /// Signs `m` as player `p` with its next nonce and submits it; panics if refused.
+    pub fn send(&mut self, p: u8, m: Message) {
+        let signed = m.sign(&key(p), self.nonces[p as usize]);
+        let s = self.service.clone();
+        self.rt.block_on(s.submit(signed)).unwrap_or_else(|e| panic!("{}: {}", e.code, e.message));
+        self.nonces[p as usize] += 1;
+    }
+
+    /// Posts a claim by `solver` whose story is `trace`, ending in `final_header`.
+    pub fn claim(&mut self, solver: u8, trace: &dyn Trace, final_header: Vec<u8>) -> B32 {
+        let f = fixture();
+        let blob = |b: &[u8]| B32(self.service.db().put_blob(b).unwrap());
+        let body = ClaimBody {
+            module: blob(&f.wasm),
+            args: blob(&[]),
+            env: blob(&[]),
+            stdin: blob(&[]),
+            entry: "main".into(),
+            entry_args: vec![20],
+            max_steps: T,
+            initial_root: f.real.root(0),
+            final_root: B32::sha256(&[&final_header]),
+            final_header: Blob(final_header),
+            stdout: Blob(Vec::new()),
+            history_root: history_root(trace, T, self.params.max_leaves),
+            bond: 10_000,
+        };
+        let id = claim_id(&pk(solver), self.nonces[solver as usize]);
+        self.send(solver, Message::Claim(Box::new(body)));
+        id
+    }
+
+    /// `challenger` challenges `claim` with its story `trace`; returns the game.
+    pub fn challenge(&mut self, challenger: u8, claim: B32, trace: &dyn Trace) -> u64 {
+        let c = self.service.read(|c| c.rules.state.claims[&claim].clone());
+        let m = challenge(&self.params, claim, &c, trace, 5_000).expect("the stories differ");
+        self.send(challenger, m);
+        self.service.read(|c| c.rules.state.claims[&claim].games[&pk(challenger)])
+    }
+
+    /// Plays `game` until it ends or nobody moves: each side's honest move for
+    /// its story (`None`: silent).
+    pub fn play(&mut self, game: u64, sides: [(u8, Option<&dyn Trace>); 2]) -> GameStatus {
+        for _ in 0..100 {
+            let mut moved = false;
+            for (role, (p, trace)) in [Role::Solver, Role::Challenger].into_iter().zip(sides) {
+                let g = self.service.read(|c| c.rules.state.games[&game].clone());
+                if g.status != GameStatus::Open {
+                    return g.status;
+                }
+                let Some(trace) = trace else { continue };
+                if let Some(m) = next_move(&self.params, game, &g, role, trace) {
+                    self.send(p, m);
+                    moved = true;
+                }
+            }
+            if !moved {
+                break;
+            }
+        }
+        self.service.read(|c| c.rules.state.games[&game].status)
+    }
+
+    /// Advances time to now (logged if something happens).
+    pub fn tick(&self) {
+        let s = self.service.clone();
+        self.rt.block_on(s.tick()).unwrap();
+    }
+
+    /// The transcript of `game` as the arbiter serves it.
+    pub fn transcript(&self, game: u64) -> Transcript {
+        from_service(&self.service, &mut Index::default(), game).unwrap()
+    }
+}
+
+/// The real final header with its status rewritten to `exited(7)`: a
+/// consistent but false claim.
+pub fn false_header() -> Vec<u8> {
+    let bytes = <&[u8; HEADER_BYTES]>::try_from(&fixture().final_header[..]).unwrap();
+    let mut h = Header::decode(bytes).unwrap();
+    h.status = 3 | 7 << 8;
+    h.encode().to_vec()
+}
+
+/// Player 1 posts a false claim (`false_header`) whose story lies from step `from` on.
+pub fn lying_claim(a: &mut Arena, from: u64) -> (B32, Liar) {
+    let fake = false_header();
+    let liar = Liar { from, salt: 1, end: Some(B32::sha256(&[&fake])) };
+    (a.claim(1, &liar, fake), liar)
+}
+
+/// A named scenario and its transcripts.
+pub struct Scenario {
+    pub name: &'static str,
+    pub arena: Arena,
+    pub games: Vec<u64>,
+}
+
+/// The solver lies from step 50: the honest challenger wins at the step.
+pub fn solver_lies() -> Scenario {
+    let mut a = Arena::new(24 * 3600 * 1000);
+    let (claim, liar) = lying_claim(&mut a, 50);
+    let real = &fixture().real;
+    let game = a.challenge(2, claim, real);
+    assert_eq!(a.play(game, [(1, Some(&liar)), (2, Some(real))]), GameStatus::Won(Role::Challenger));
+    Scenario { name: "small-solver-lies", arena: a, games: vec![game] }
+}
+
+/// An honest claim; the challenger lies from step 30: the solver wins.
+pub fn challenger_lies() -> Scenario {
+    let mut a = Arena::new(24 * 3600 * 1000);
+    let real = &fixture().real;
+    let claim = a.claim(1, real, fixture().final_header.clone());
+    let liar = Liar { from: 30, salt: 2, end: Some(B32([9; 32])) };
+    let game = a.challenge(2, claim, &liar);
+    assert_eq!(a.play(game, [(1, Some(real)), (2, Some(&liar))]), GameStatus::Won(Role::Solver));
+    Scenario { name: "small-challenger-lies", arena: a, games: vec![game] }
+}
+
+/// Two liars with different stories from step 40: both lose at the step.
+pub fn both_lie() -> Scenario {
+    let mut a = Arena::new(24 * 3600 * 1000);
+    let (claim, solver) = lying_claim(&mut a, 40);
+    let challenger = Liar { from: 40, salt: 3, end: Some(B32([7; 32])) };
+    let game = a.challenge(2, claim, &challenger);
+    assert_eq!(a.play(game, [(1, Some(&solver)), (2, Some(&challenger))]), GameStatus::LostByBoth);
+    Scenario { name: "small-both-lose", arena: a, games: vec![game] }
+}
+
+/// The solver lies and then falls silent: its clock runs out.
+pub fn silent_solver() -> Scenario {
+    let clock = 1500;
+    let mut a = Arena::new(clock);
+    let (claim, _) = lying_claim(&mut a, 50);
+    let real = &fixture().real;
+    let game = a.challenge(2, claim, real);
+    assert_eq!(a.play(game, [(1, None), (2, Some(real))]), GameStatus::Open);
+    // Bounded: the solver's clock started at the challenge and runs out `clock` ms later.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while a.service.read(|c| c.rules.state.games[&game].status) == GameStatus::Open {
+        assert!(std::time::Instant::now() < deadline, "the solver's clock never ran out");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        a.tick();
+    }
+    assert_eq!(a.service.read(|c| c.rules.state.games[&game].status), GameStatus::Won(Role::Challenger));
+    Scenario { name: "small-solver-times-out", arena: a, games: vec![game] }
+}
+
+/// Two honest challengers of a lying solver: the first game rejects the
+/// claim and the second is cancelled.
+pub fn two_challengers() -> Scenario {
+    let mut a = Arena::new(24 * 3600 * 1000);
+    let (claim, liar) = lying_claim(&mut a, 50);
+    let real = &fixture().real;
+    let first = a.challenge(2, claim, real);
+    let second = a.challenge(3, claim, real);
+    // One round of the second game, so it is under way when it is cancelled.
+    for (p, role, trace) in [(1, Role::Solver, &liar as &dyn Trace), (3, Role::Challenger, real)] {
+        let g = a.service.read(|c| c.rules.state.games[&second].clone());
+        let m = next_move(&a.params, second, &g, role, trace).unwrap();
+        a.send(p, m);
+    }
+    assert_eq!(a.play(first, [(1, Some(&liar)), (2, Some(real))]), GameStatus::Won(Role::Challenger));
+    assert_eq!(a.service.read(|c| c.rules.state.games[&second].status), GameStatus::Cancelled);
+    Scenario { name: "small-two-challengers", arena: a, games: vec![first, second] }
+}

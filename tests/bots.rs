@@ -418,6 +418,11 @@ fn a_challenger_killed_mid_game_resumes_and_wins() {
     assert_eq!(net.balance(&challenger), 100_000 + 2_500);
     let log = std::fs::read_to_string(net.path("challenger.log")).unwrap();
     assert_eq!(log.matches("challenged:").count(), 1, "it challenged twice:\n{log}");
+    // It kept the game's transcript, which checks offline.
+    let file = net.path("challenger.bot/transcripts/game-0.bin");
+    net.wait_for("the challenger's copy of the transcript", 30, |_| file.exists());
+    let out = Command::new(EXE).args(["trace", "verify"]).arg(&file).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]

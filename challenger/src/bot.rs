@@ -156,6 +156,7 @@ impl Bot {
                         "game over: {result} ({:?}); the bonds are settled",
                         g.status
                     );
+                    self.keep_transcript(g.id).await;
                     if let Ok(full) = client.game(g.id).await {
                         let v = serde_json::to_value(&full).expect("games serialise");
                         if let Err(e) = self.player.store.keep_game(g.id, &v) {
@@ -192,6 +193,39 @@ impl Bot {
             }
         }
         Ok(None)
+    }
+
+    /// Fetches a finished game's transcript, checks it offline (the
+    /// arbiter's signatures, the rules replayed, the verdict) and keeps it.
+    async fn keep_transcript(&self, id: u64) {
+        let bytes = match self.player.client.transcript(id).await {
+            Ok(b) => b,
+            Err(e) => return tracing::warn!(game = id, "no transcript kept: {e}"),
+        };
+        let b = bytes.clone();
+        let checked = tokio::task::spawn_blocking(move || {
+            let t = refute_traces::Transcript::from_bytes(&b).map_err(|e| e.to_string())?;
+            let tl = refute_traces::check(&t, None);
+            match tl.failure {
+                None => Ok(tl.verdict),
+                Some(f) => Err(f.to_string()),
+            }
+        })
+        .await
+        .unwrap_or_else(|e| Err(e.to_string()));
+        match self.player.store.keep_transcript(id, &bytes) {
+            Ok(path) => match checked {
+                Ok(verdict) => {
+                    tracing::info!(game = id, path = %path.display(), ?verdict, "transcript kept, checked offline")
+                }
+                Err(e) => tracing::error!(
+                    game = id,
+                    path = %path.display(),
+                    "THE ARBITER'S TRANSCRIPT DOES NOT CHECK: {e}; kept as evidence"
+                ),
+            },
+            Err(e) => tracing::error!(game = id, "{e}"),
+        }
     }
 
     fn start(self: &Arc<Self>, job: Job) {

@@ -205,6 +205,27 @@ impl Client {
         Ok(body)
     }
 
+    /// `GET /v1/games/{id}/transcript?format=bin`: the game's transcript
+    /// (`specs/transcript.md`), in its binary form.
+    pub async fn transcript(&self, id: u64) -> Result<Vec<u8>, ClientError> {
+        let url = format!("{}/v1/games/{id}/transcript?format=bin", self.base);
+        let unreachable =
+            |e: reqwest::Error| ClientError::Unreachable { url: url.clone(), reason: e.to_string() };
+        let r = self.http.get(&url).timeout(REQUEST_TIMEOUT).send().await.map_err(unreachable)?;
+        let status = r.status().as_u16();
+        let body = r.bytes().await.map_err(unreachable)?.to_vec();
+        if status >= 400 {
+            let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            return Err(ClientError::Refused {
+                what: format!("GET /v1/games/{id}/transcript"),
+                status,
+                code: v["code"].as_str().unwrap_or("unknown").to_string(),
+                message: v["message"].as_str().unwrap_or("").to_string(),
+            });
+        }
+        Ok(body)
+    }
+
     /// `POST /v1/blobs`: uploads `bytes`, returning their hash.
     pub async fn put_blob(&self, bytes: Vec<u8>) -> Result<B32, ClientError> {
         #[derive(Deserialize)]

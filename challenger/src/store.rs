@@ -55,8 +55,8 @@ pub enum StoreError {
         /// RocksDB's error.
         source: rocksdb::Error,
     },
-    /// The directory cannot be created.
-    #[error("cannot create the bot's data directory {dir}: {source}")]
+    /// The directory cannot be created or written.
+    #[error("cannot write in the bot's data directory {dir}: {source}")]
     Io {
         /// The data directory.
         dir: PathBuf,
@@ -144,6 +144,20 @@ impl Store {
     /// Keeps a copy of a finished game (its final state as the arbiter served it).
     pub fn keep_game(&self, id: u64, game: &serde_json::Value) -> Result<(), StoreError> {
         self.put(&format!("game/{id:020}"), game)
+    }
+
+    /// Keeps a finished game's transcript as `transcripts/game-ID.bin` in
+    /// the data directory (written whole, then renamed into place), for
+    /// `refute trace show`/`verify`. Returns its path.
+    pub fn keep_transcript(&self, id: u64, bytes: &[u8]) -> Result<PathBuf, StoreError> {
+        let dir = self.dir.join("transcripts");
+        let io = |source| StoreError::Io { dir: dir.clone(), source };
+        std::fs::create_dir_all(&dir).map_err(io)?;
+        let (tmp, path) = (dir.join(format!(".game-{id}.bin.tmp")), dir.join(format!("game-{id}.bin")));
+        std::fs::write(&tmp, bytes).map_err(io)?;
+        std::fs::File::open(&tmp).and_then(|f| f.sync_all()).map_err(io)?;
+        std::fs::rename(&tmp, &path).map_err(io)?;
+        Ok(path)
     }
 
     /// The finished games kept, by id.

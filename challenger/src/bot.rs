@@ -328,6 +328,12 @@ impl Bot {
                 }
                 Ok(())
             }
+            // Both sides may send the last step's proof; the second finds
+            // the game over. Nothing to do.
+            Err(SendError::Client(e)) if e.code() == Some("game_over") => {
+                tracing::debug!(game = id, "the game ended before this move: {e}");
+                Ok(())
+            }
             // The move may already be in (sent before a crash, or raced):
             // the next round reads the game again.
             Err(e) => Err(format!("the move was not taken: {e}")),

@@ -129,18 +129,53 @@ impl Inputs {
     }
 }
 
+/// Most traces a bot keeps: each holds checkpoints (up to
+/// `CHECKPOINT_BUDGET`), so the least recently used is dropped beyond
+/// this, and rebuilt if it is needed again.
+pub const MAX_TRACES: usize = 8;
+
+/// A trace being built or built, shared by whoever waits for it.
+type Cell = Arc<OnceCell<Arc<RunTrace>>>;
+
 /// Traces by task, each built once and shared by every claim and game
-/// about the same run.
+/// about the same run; at most [`MAX_TRACES`] are kept.
 #[derive(Debug, Default)]
 pub struct Traces {
-    map: std::sync::Mutex<HashMap<B32, Arc<OnceCell<Arc<RunTrace>>>>>,
+    /// Each task's trace, with the tick of its last use.
+    map: std::sync::Mutex<HashMap<B32, (Cell, u64)>>,
+    tick: std::sync::atomic::AtomicU64,
 }
 
 impl Traces {
+    fn cell(&self, task: B32, given: Option<Arc<RunTrace>>) -> Cell {
+        let now = self.tick.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut map = self.map.lock().expect("traces lock");
+        let entry = map.entry(task).or_insert_with(|| (Arc::new(OnceCell::new()), now));
+        if let Some(t) = given {
+            entry.0 = Arc::new(OnceCell::new_with(Some(t)));
+        }
+        entry.1 = now;
+        let cell = entry.0.clone();
+        while map.len() > MAX_TRACES {
+            let oldest = *map.iter().min_by_key(|(_, (_, used))| *used).map(|(k, _)| k).expect("not empty");
+            map.remove(&oldest);
+        }
+        cell
+    }
+
     /// Adds a trace built elsewhere.
     pub fn insert(&self, task: B32, trace: Arc<RunTrace>) {
-        let cell = Arc::new(OnceCell::new_with(Some(trace)));
-        self.map.lock().expect("traces lock").insert(task, cell);
+        self.cell(task, Some(trace));
+    }
+
+    /// How many traces are kept.
+    pub fn len(&self) -> usize {
+        self.map.lock().expect("traces lock").len()
+    }
+
+    /// Whether no trace is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// The trace of `b`'s task, built (from the arbiter's blobs) on first
@@ -154,8 +189,7 @@ impl Traces {
         inputs: Option<Inputs>,
         deadline: Option<u64>,
     ) -> Result<Arc<RunTrace>, String> {
-        let id = task_id(b);
-        let cell = self.map.lock().expect("traces lock").entry(id).or_default().clone();
+        let cell = self.cell(task_id(b), None);
         cell.get_or_try_init(|| async {
             let inputs = match inputs {
                 Some(i) => i,
@@ -287,5 +321,37 @@ impl Player {
     /// The public key.
     pub fn pk(&self) -> B32 {
         self.signer.pk()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use refute_engine::{Entry, Module, Run, Task};
+
+    fn tiny() -> Arc<RunTrace> {
+        let wasm = wat::parse_str(r#"(module (func (export "main") (result i32) i32.const 7))"#).unwrap();
+        let module = Module::new(&wasm).unwrap();
+        let task = Task { max_steps: 100, ..Task::default() };
+        let run = Run::new(&module, &task, &Entry::Invoke("main".into(), vec![])).unwrap();
+        Arc::new(RunTrace::new(run).unwrap())
+    }
+
+    #[test]
+    fn traces_keep_the_most_recently_used() {
+        let traces = Traces::default();
+        let t = tiny();
+        let id = |i: u8| B32([i; 32]);
+        for i in 0..MAX_TRACES as u8 {
+            traces.insert(id(i), t.clone());
+        }
+        // Using task 0 again makes task 1 the least recently used.
+        traces.cell(id(0), None);
+        traces.insert(id(100), t.clone());
+        assert_eq!(traces.len(), MAX_TRACES);
+        let map = traces.map.lock().unwrap();
+        assert!(map.contains_key(&id(0)) && map.contains_key(&id(100)));
+        assert!(!map.contains_key(&id(1)), "the least recently used trace is dropped");
+        assert!(map[&id(0)].0.get().is_some(), "a kept trace is still built");
     }
 }

@@ -206,7 +206,8 @@ fn key_path(key: &Option<PathBuf>) -> PathBuf {
         .unwrap_or_else(|| data_home().join("key"))
 }
 
-fn arbiter_url(url: &Option<String>) -> String {
+/// The arbiter's address: `--arbiter`, else `$REFUTE_ARBITER`, else the local default.
+pub fn arbiter_url(url: &Option<String>) -> String {
     url.clone()
         .or_else(|| std::env::var("REFUTE_ARBITER").ok())
         .unwrap_or_else(|| "http://127.0.0.1:7878".into())

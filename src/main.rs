@@ -233,9 +233,9 @@ enum TraceCmd {
         /// Fetch game ID's transcript from the arbiter instead.
         #[arg(long, value_name = "ID")]
         game: Option<u64>,
-        /// The arbiter to fetch from.
-        #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:7878")]
-        arbiter: String,
+        /// The arbiter to fetch from [default: $REFUTE_ARBITER, or http://127.0.0.1:7878].
+        #[arg(long, value_name = "URL")]
+        arbiter: Option<String>,
         /// Also write the fetched transcript (binary form) to FILE.
         #[arg(long, value_name = "FILE", requires = "game")]
         save: Option<PathBuf>,
@@ -311,8 +311,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             let t = match (file, game) {
                 (Some(f), _) => trace_cmd::read(&f).map_err(bad)?,
                 (None, Some(g)) => {
-                    let bytes =
-                        refute_traces::fetch::fetch(&arbiter, g).map_err(|e| anyhow::anyhow!("{e}"))?;
+                    let bytes = refute_traces::fetch::fetch(&bots_cmd::arbiter_url(&arbiter), g)
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
                     if let Some(out) = &save {
                         std::fs::write(out, &bytes)
                             .with_context(|| format!("cannot write {}", out.display()))?;

@@ -174,3 +174,24 @@ async fn the_state_survives_a_restart() {
     s.shutdown();
     let _ = json!({});
 }
+
+#[tokio::test]
+async fn the_lists_take_documented_filters_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path(), 1000);
+    for uri in ["/v1/games?status=open", "/v1/claims?status=settled", "/v1/games?player=00"] {
+        let (status, v) = call(&s, Method::GET, uri, Body::empty()).await;
+        if uri.ends_with("=00") {
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {v}");
+            assert_eq!(v["code"], "bad_id", "{uri}: {v}");
+        } else {
+            assert_eq!(status, StatusCode::OK, "{uri}: {v}");
+            assert_eq!(v, serde_json::json!([]), "{uri}");
+        }
+    }
+    let (status, v) = call(&s, Method::GET, "/v1/claims?status=closed", Body::empty()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(v["code"], "bad_query");
+    assert!(v["message"].as_str().unwrap().contains("closed"), "{v}");
+    s.shutdown();
+}

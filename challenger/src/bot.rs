@@ -132,7 +132,7 @@ impl Bot {
     async fn round(self: &Arc<Self>) -> Result<Option<ClaimStatus>, crate::client::ClientError> {
         let me = self.player.pk();
         let client = &self.player.client;
-        for g in client.games().await? {
+        for g in client.games_of(&me).await? {
             if g.solver != me && g.challenger != me {
                 continue;
             }
@@ -145,7 +145,7 @@ impl Bot {
                     GameStatus::Won(_) | GameStatus::LostByBoth => "lost",
                     _ => "cancelled",
                 };
-                let fresh = self.player.store.games().iter().all(|(id, _)| *id != g.id);
+                let fresh = !self.player.store.has_game(g.id);
                 if fresh {
                     let balance = client.account(&me).await.map(|a| a.balance).unwrap_or_default();
                     tracing::info!(
@@ -167,7 +167,7 @@ impl Bot {
             }
         }
         if self.config.challenge {
-            for c in client.claims().await? {
+            for c in client.open_claims().await? {
                 if c.status != ClaimStatus::Open || c.solver == me {
                     continue;
                 }

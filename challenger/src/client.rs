@@ -177,6 +177,16 @@ impl Client {
         self.get("/v1/games").await
     }
 
+    /// `GET /v1/games?player=KEY`: the games with `key` as a side.
+    pub async fn games_of(&self, key: &B32) -> Result<Vec<GameSummary>, ClientError> {
+        self.get(&format!("/v1/games?player={key}")).await
+    }
+
+    /// `GET /v1/claims?status=open`.
+    pub async fn open_claims(&self) -> Result<Vec<ClaimSummary>, ClientError> {
+        self.get("/v1/claims?status=open").await
+    }
+
     /// `GET /v1/games/{id}`.
     pub async fn game(&self, id: u64) -> Result<Game, ClientError> {
         self.get(&format!("/v1/games/{id}")).await

@@ -160,6 +160,11 @@ impl Store {
         Ok(path)
     }
 
+    /// Whether finished game `id` is kept.
+    pub fn has_game(&self, id: u64) -> bool {
+        matches!(self.db.get(format!("game/{id:020}").as_bytes()), Ok(Some(_)))
+    }
+
     /// The finished games kept, by id.
     pub fn games(&self) -> Vec<(u64, serde_json::Value)> {
         self.db

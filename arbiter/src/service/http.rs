@@ -123,13 +123,47 @@ async fn account(State(s): Shared, Path(k): Path<String>) -> Result<Json<Value>,
     Ok(Json(s.read(|c| serde_json::to_value(c.rules.state.account(&k)).expect("accounts serialise"))))
 }
 
-async fn claims(State(s): Shared) -> Json<Value> {
-    Json(s.read(|c| {
+/// Filters of the claim and game lists.
+#[derive(Deserialize)]
+struct ListQuery {
+    /// Only open ones (`open`), or only settled ones (`settled`).
+    status: Option<String>,
+    /// Only those with this key as a side (games) or as the solver (claims).
+    player: Option<String>,
+}
+
+impl ListQuery {
+    /// `(only_open, only_settled, player)`.
+    fn parse(&self) -> Result<(bool, bool, Option<B32>), ApiError> {
+        let (open, settled) = match self.status.as_deref() {
+            None => (false, false),
+            Some("open") => (true, false),
+            Some("settled") => (false, true),
+            Some(other) => {
+                return Err(ApiError::new(
+                    400,
+                    "bad_query",
+                    format!("status is `open` or `settled`, not {other:?}"),
+                ));
+            }
+        };
+        let player = self.player.as_deref().map(|k| b32(k, "a player key")).transpose()?;
+        Ok((open, settled, player))
+    }
+}
+
+async fn claims(State(s): Shared, Query(q): Query<ListQuery>) -> Result<Json<Value>, ApiError> {
+    let (open, settled, player) = q.parse()?;
+    Ok(Json(s.read(|c| {
         let list: Vec<Value> = c
             .rules
             .state
             .claims
             .iter()
+            .filter(|(_, cl)| {
+                let is_open = cl.status == crate::rules::ClaimStatus::Open;
+                (!open || is_open) && (!settled || !is_open) && player.is_none_or(|p| cl.solver == p)
+            })
             .map(|(id, cl)| {
                 json!({
                     "id": id,
@@ -143,7 +177,7 @@ async fn claims(State(s): Shared) -> Json<Value> {
             })
             .collect();
         Value::Array(list)
-    }))
+    })))
 }
 
 async fn claim(State(s): Shared, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
@@ -154,13 +188,20 @@ async fn claim(State(s): Shared, Path(id): Path<String>) -> Result<Json<Value>, 
     .ok_or_else(|| ApiError::new(404, "unknown_claim", format!("no claim {id}")))
 }
 
-async fn games(State(s): Shared) -> Json<Value> {
-    Json(s.read(|c| {
+async fn games(State(s): Shared, Query(q): Query<ListQuery>) -> Result<Json<Value>, ApiError> {
+    let (open, settled, player) = q.parse()?;
+    Ok(Json(s.read(|c| {
         let list: Vec<Value> = c
             .rules
             .state
             .games
             .iter()
+            .filter(|(_, g)| {
+                let is_open = g.status == crate::rules::GameStatus::Open;
+                (!open || is_open)
+                    && (!settled || !is_open)
+                    && player.is_none_or(|p| g.sides[0].key == p || g.sides[1].key == p)
+            })
             .map(|(id, g)| {
                 json!({
                     "id": id,
@@ -173,7 +214,7 @@ async fn games(State(s): Shared) -> Json<Value> {
             })
             .collect();
         Value::Array(list)
-    }))
+    })))
 }
 
 async fn game(State(s): Shared, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {

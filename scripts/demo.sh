@@ -3,7 +3,7 @@
 # same with real processes (an arbiter, a challenger bot, solvers posting an
 # honest and a lying claim), then the pieces by hand: run a C workload in the
 # deterministic engine, commit to its states, prove and verify one step.
-# The first run builds RocksDB's C++ (about 15 minutes on 2 cores). The build
+# The first run builds RocksDB's C++ (about 7 minutes on 2 cores). The build
 # is the test command's (dev profile, the engine optimised, the examples'
 # dependencies resolved as the tests resolve them), so scripts/test.sh
 # reuses it rather than building RocksDB a second time.

@@ -8,6 +8,6 @@ cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 # Documentation of the pure engine. (The arbiter's is not built here: without
 # dev-dependencies cargo resolves other features and would rebuild RocksDB's
-# C++, about 15 minutes on 2 cores.)
+# C++, about 7 minutes on 2 cores.)
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p refute-engine --locked --quiet
 cargo test --workspace --locked

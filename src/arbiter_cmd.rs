@@ -10,13 +10,18 @@ use refute_arbiter::service::{Config, Service, http};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-/// The default data directory: `$XDG_DATA_HOME/refute/arbiter` or `~/.local/share/refute/arbiter`.
-pub fn default_data_dir() -> PathBuf {
-    let base = std::env::var_os("XDG_DATA_HOME")
+/// refute's data home: `$XDG_DATA_HOME/refute` or `~/.local/share/refute`.
+pub fn data_home() -> PathBuf {
+    std::env::var_os("XDG_DATA_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .unwrap_or_else(|| PathBuf::from("."));
-    base.join("refute/arbiter")
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("refute")
+}
+
+/// The arbiter's default data directory: `arbiter/` in the [`data_home`].
+pub fn default_data_dir() -> PathBuf {
+    data_home().join("arbiter")
 }
 
 /// Logs to stderr at `info` (`RUST_LOG` overrides), in colour on a terminal.

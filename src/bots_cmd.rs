@@ -192,18 +192,10 @@ pub struct ListArgs {
     json: bool,
 }
 
-fn data_home() -> PathBuf {
-    std::env::var_os("XDG_DATA_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
-        .unwrap_or_else(|| PathBuf::from("."))
-        .join("refute")
-}
-
 fn key_path(key: &Option<PathBuf>) -> PathBuf {
     key.clone()
         .or_else(|| std::env::var_os("REFUTE_KEY").map(PathBuf::from))
-        .unwrap_or_else(|| data_home().join("key"))
+        .unwrap_or_else(|| crate::arbiter_cmd::data_home().join("key"))
 }
 
 /// The arbiter's address: `--arbiter`, else `$REFUTE_ARBITER`, else the local default.
@@ -306,8 +298,10 @@ async fn player(conn: &Conn, bot: &BotArgs) -> Result<Arc<Player>> {
     let client = Client::new(&arbiter_url(&conn.arbiter));
     let params =
         client.params().await.with_context(|| "cannot start: the arbiter does not answer".to_string())?;
-    let dir =
-        bot.data_dir.clone().unwrap_or_else(|| data_home().join("bots").join(&signer.pk().to_string()[..16]));
+    let dir = bot
+        .data_dir
+        .clone()
+        .unwrap_or_else(|| crate::arbiter_cmd::data_home().join("bots").join(&signer.pk().to_string()[..16]));
     let store = Store::open(&dir, &signer.pk())?;
     tracing::info!(key = %signer.pk(), arbiter = client.base(), state = %dir.display(), "player ready");
     Ok(Arc::new(Player { client, signer, params, store, traces: Traces::default() }))

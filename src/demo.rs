@@ -211,19 +211,16 @@ async fn narrate(
                     println!("\nthe dispute is down to the single step {step}")
                 }
                 Event::StepProven { step, post, .. } => {
-                    let proof = match record.input.as_ref().map(|l| &l.msg.body) {
-                        Some(Message::Step { proof, .. }) => Proof::decode(&proof.0).ok(),
-                        _ => None,
+                    let bytes = match record.input.as_ref().map(|l| &l.msg.body) {
+                        Some(Message::Step { proof, .. }) => proof.0.as_slice(),
+                        _ => &[],
                     };
-                    let op = proof
-                        .as_ref()
-                        .and_then(|p| verify_step(&p.header.root(), p).ok())
+                    let op = Proof::decode(bytes)
+                        .ok()
+                        .and_then(|p| verify_step(&p.header.root(), &p).ok())
                         .and_then(|v| v.op)
                         .map_or_else(|| "?".to_string(), |op| format!("{op:?}"));
-                    let bytes = match record.input.as_ref().map(|l| &l.msg.body) {
-                        Some(Message::Step { proof, .. }) => proof.0.len(),
-                        _ => 0,
-                    };
+                    let bytes = bytes.len();
                     println!(
                         "the single step {step}: instruction {op}; the arbiter checks a {bytes}-byte proof and computes the state after it, {}…",
                         short(post)

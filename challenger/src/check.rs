@@ -2,9 +2,9 @@
 //! (wasmi runs the program and the output is compared), then the engine.
 
 use refute_arbiter::rules::{B32, Claim};
-use refute_arbiter::service::task::split_list;
+use refute_arbiter::service::task::task;
 use refute_engine::state::{Hasher, decode_status};
-use refute_engine::{Run, Status, Task};
+use refute_engine::{Run, Status};
 
 use crate::oracle;
 
@@ -54,17 +54,7 @@ pub fn fast_path(
     if b.entry != "_start" || !b.entry_args.is_empty() || claimed == Status::Running {
         return None;
     }
-    let env = split_list(env, "environment")
-        .ok()?
-        .into_iter()
-        .map(|e| e.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
-        .collect::<Option<Vec<_>>>()?;
-    let task = Task {
-        args: split_list(args, "arguments").ok()?,
-        env,
-        stdin: stdin.to_vec(),
-        max_steps: b.max_steps,
-    };
+    let task = task(args, env, stdin, b.max_steps).ok()?;
     // wasmi's fuel is about one unit per instruction; the engine counts one
     // step per instruction plus host micro-steps.
     let out = oracle::run(module, &task, None, Some(b.max_steps.saturating_mul(2))).ok()?;

@@ -115,17 +115,19 @@ impl Client {
         &self.base
     }
 
-    async fn answer<T: DeserializeOwned>(
+    /// The body of a successful answer; an error status is `Refused` with
+    /// the arbiter's `{code, message}`.
+    async fn body(
         &self,
         what: &str,
         url: &str,
         r: Result<reqwest::Response, reqwest::Error>,
-    ) -> Result<T, ClientError> {
+    ) -> Result<Vec<u8>, ClientError> {
         let unreachable =
             |e: reqwest::Error| ClientError::Unreachable { url: url.to_string(), reason: e.to_string() };
         let r = r.map_err(unreachable)?;
         let status = r.status().as_u16();
-        let body = r.bytes().await.map_err(unreachable)?;
+        let body = r.bytes().await.map_err(unreachable)?.to_vec();
         if status >= 400 {
             let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
             return Err(ClientError::Refused {
@@ -137,8 +139,25 @@ impl Client {
                     .map_or_else(|| String::from_utf8_lossy(&body).into_owned(), String::from),
             });
         }
+        Ok(body)
+    }
+
+    async fn answer<T: DeserializeOwned>(
+        &self,
+        what: &str,
+        url: &str,
+        r: Result<reqwest::Response, reqwest::Error>,
+    ) -> Result<T, ClientError> {
+        let body = self.body(what, url, r).await?;
         serde_json::from_slice(&body)
             .map_err(|e| ClientError::Unexpected { url: url.to_string(), reason: e.to_string() })
+    }
+
+    /// `GET path` as raw bytes.
+    async fn get_bytes(&self, path: &str) -> Result<Vec<u8>, ClientError> {
+        let url = format!("{}{path}", self.base);
+        let r = self.http.get(&url).timeout(REQUEST_TIMEOUT).send().await;
+        self.body(&format!("GET {path}"), &url, r).await
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ClientError> {
@@ -194,22 +213,9 @@ impl Client {
 
     /// `GET /v1/blobs/{hash}`, checked against its hash.
     pub async fn blob(&self, hash: &B32) -> Result<Vec<u8>, ClientError> {
-        let url = format!("{}/v1/blobs/{hash}", self.base);
-        let unreachable =
-            |e: reqwest::Error| ClientError::Unreachable { url: url.clone(), reason: e.to_string() };
-        let r = self.http.get(&url).timeout(REQUEST_TIMEOUT).send().await.map_err(unreachable)?;
-        let status = r.status().as_u16();
-        let body = r.bytes().await.map_err(unreachable)?.to_vec();
-        if status >= 400 {
-            let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-            return Err(ClientError::Refused {
-                what: format!("GET /v1/blobs/{hash}"),
-                status,
-                code: v["code"].as_str().unwrap_or("unknown").to_string(),
-                message: v["message"].as_str().unwrap_or("").to_string(),
-            });
-        }
+        let body = self.get_bytes(&format!("/v1/blobs/{hash}")).await?;
         if B32::sha256(&[&body]) != *hash {
+            let url = format!("{}/v1/blobs/{hash}", self.base);
             return Err(ClientError::Unexpected { url, reason: "the blob does not hash to its name".into() });
         }
         Ok(body)
@@ -218,22 +224,7 @@ impl Client {
     /// `GET /v1/games/{id}/transcript?format=bin`: the game's transcript
     /// (`specs/transcript.md`), in its binary form.
     pub async fn transcript(&self, id: u64) -> Result<Vec<u8>, ClientError> {
-        let url = format!("{}/v1/games/{id}/transcript?format=bin", self.base);
-        let unreachable =
-            |e: reqwest::Error| ClientError::Unreachable { url: url.clone(), reason: e.to_string() };
-        let r = self.http.get(&url).timeout(REQUEST_TIMEOUT).send().await.map_err(unreachable)?;
-        let status = r.status().as_u16();
-        let body = r.bytes().await.map_err(unreachable)?.to_vec();
-        if status >= 400 {
-            let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-            return Err(ClientError::Refused {
-                what: format!("GET /v1/games/{id}/transcript"),
-                status,
-                code: v["code"].as_str().unwrap_or("unknown").to_string(),
-                message: v["message"].as_str().unwrap_or("").to_string(),
-            });
-        }
-        Ok(body)
+        self.get_bytes(&format!("/v1/games/{id}/transcript?format=bin")).await
     }
 
     /// `POST /v1/blobs`: uploads `bytes`, returning their hash.

@@ -89,16 +89,6 @@ impl Story {
         }
     }
 
-    /// The true trace under the story.
-    pub fn real(&self) -> &Arc<RunTrace> {
-        &self.real
-    }
-
-    /// Whether this story is the truth.
-    pub fn is_honest(&self) -> bool {
-        self.from == u64::MAX
-    }
-
     /// The final state's root in this story.
     pub fn final_root(&self) -> B32 {
         self.final_root

@@ -164,17 +164,4 @@ impl Store {
     pub fn has_game(&self, id: u64) -> bool {
         matches!(self.db.get(format!("game/{id:020}").as_bytes()), Ok(Some(_)))
     }
-
-    /// The finished games kept, by id.
-    pub fn games(&self) -> Vec<(u64, serde_json::Value)> {
-        self.db
-            .prefix_iterator(b"game/")
-            .filter_map(Result::ok)
-            .take_while(|(k, _)| k.starts_with(b"game/"))
-            .filter_map(|(k, v)| {
-                let id = std::str::from_utf8(&k[5..]).ok()?.parse().ok()?;
-                Some((id, serde_json::from_slice(&v).ok()?))
-            })
-            .collect()
-    }
 }

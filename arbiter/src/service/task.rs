@@ -33,6 +33,19 @@ pub fn list_blob<S: AsRef<str>>(items: &[S]) -> Vec<u8> {
     out
 }
 
+/// The engine task a claim's input blobs describe.
+pub fn task(args: &[u8], env: &[u8], stdin: &[u8], max_steps: u64) -> Result<Task, String> {
+    let args = split_list(args, "arguments")?;
+    let env = split_list(env, "environment")?
+        .into_iter()
+        .map(|e| match e.split_once('=') {
+            Some((k, v)) => Ok((k.to_string(), v.to_string())),
+            None => Err(format!("environment entry {e:?} has no '='")),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Task { args, env, stdin: stdin.to_vec(), max_steps })
+}
+
 /// The engine run a claim describes, before its first step.
 pub fn prepare(
     module: &[u8],
@@ -44,15 +57,7 @@ pub fn prepare(
     max_steps: u64,
 ) -> Result<Run, String> {
     let module = Module::new(module).map_err(|e| format!("the module does not load: {e}"))?;
-    let args = split_list(args, "arguments")?;
-    let env = split_list(env, "environment")?
-        .into_iter()
-        .map(|e| match e.split_once('=') {
-            Some((k, v)) => Ok((k.to_string(), v.to_string())),
-            None => Err(format!("environment entry {e:?} has no '='")),
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let task = Task { args, env, stdin: stdin.to_vec(), max_steps };
+    let task = task(args, env, stdin, max_steps)?;
     let entry = if entry == "_start" && entry_args.is_empty() {
         Entry::Start
     } else {

@@ -3,7 +3,7 @@
 # arbiter (RocksDB, the signed log, the rules), in both forms.
 #  - sort-solver-lies, interp-solver-lies: `refute demo` on two C workloads
 #    (a lying solver, an honest challenger, narrowed to one instruction);
-#  - small-*: the scenario tests of traces/tests/scenarios.rs, one per way a
+#  - small-*: the scenario tests of arbiter/tests/scenarios.rs, one per way a
 #    game ends (either side lying, both lying, a timeout, a cancelled game).
 # `cargo test` (traces/tests/examples.rs) verifies every file here.
 set -euo pipefail

@@ -2,11 +2,12 @@
 
 use anyhow::{Context, Result, anyhow};
 use refute_arbiter::db::Db;
-use refute_arbiter::log::{ArbiterKey, Chain, Head};
-use refute_arbiter::rules::{B32, ClaimStatus, GameStatus, Params, Rules};
+use refute_protocol::log::{ArbiterKey, Chain, Head};
+use refute_protocol::rules::{B32, ClaimStatus, GameStatus, Params, Rules};
 use refute_arbiter::service::core::{PARAMS_KEY, params_hash};
-use refute_arbiter::service::record::Record;
-use refute_arbiter::service::{Config, Service, http};
+use refute_protocol::record::Record;
+use refute_arbiter::http;
+use refute_arbiter::service::{Config, Service};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -42,7 +43,7 @@ pub fn serve(data_dir: &Path, listen: SocketAddr, params: Params) -> Result<()> 
     config.params = params;
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async move {
-        let service = Service::open(&config).map_err(|e| anyhow!("{e}"))?;
+        let service = Service::open(&config)?;
         if let Some(w) = &service.warning {
             tracing::warn!("{w}");
         }
@@ -71,8 +72,7 @@ pub fn serve(data_dir: &Path, listen: SocketAddr, params: Params) -> Result<()> 
             tokio::select! { _ = tokio::signal::ctrl_c() => {}, _ = term => {} }
             tracing::info!("shutting down: finishing queued requests");
         };
-        let router = refute_traces::web::app(service.clone());
-        http::serve_app(service, router, listener, config.tick_every, shutdown).await?;
+        http::serve(service, listener, config.tick_every, shutdown).await?;
         tracing::info!("stopped");
         Ok(())
     })
@@ -87,8 +87,8 @@ pub fn verify_log(data_dir: &Path, json: bool) -> Result<()> {
             data_dir.display()
         ));
     }
-    let key = ArbiterKey::load(&data_dir.join("arbiter.key")).map_err(|e| anyhow!("{e}"))?;
-    let db = Db::open(&data_dir.join("db")).map_err(|e| anyhow!("{e}"))?;
+    let key = refute_arbiter::keyfile::load(&data_dir.join("arbiter.key"))?;
+    let db = Db::open(&data_dir.join("db"))?;
     let params: Params = match db.get_state(PARAMS_KEY)? {
         Some(b) => serde_json::from_slice(&b).context("stored parameters")?,
         None if db.log_head().is_none() => {

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow};
 use clap::{Args, Subcommand};
-use refute_arbiter::log::{ArbiterKey, KeyError};
-use refute_arbiter::rules::{B32, ClaimStatus, GameStatus, Message};
+use refute_arbiter::keyfile::{self, KeyError};
+use refute_protocol::rules::{B32, ClaimStatus, GameStatus, Message};
 use refute_challenger::bot::{Bot, Config};
 use refute_challenger::check::CheckMode;
 use refute_challenger::client::Client;
@@ -17,7 +17,7 @@ use refute_challenger::lie::Lie;
 use refute_challenger::player::{Player, Signer, Traces, short};
 use refute_challenger::post::{Request, post};
 use refute_challenger::store::Store;
-use refute_engine::Entry;
+use refute_protocol::inputs::ClaimInputs;
 use serde_json::json;
 
 use crate::{TaskArgs, bad, task_input};
@@ -173,13 +173,19 @@ pub enum ChallengerCmd {
     },
 }
 
-fn parse_check(s: &str) -> Result<CheckMode, String> {
+/// `--check output|full`.
+fn parse_check(s: &str) -> Result<CheckMode, BadCheckMode> {
     match s {
         "output" => Ok(CheckMode::Output),
         "full" => Ok(CheckMode::Full),
-        _ => Err(format!("{s:?} is not a check mode: use `output` or `full`")),
+        _ => Err(BadCheckMode(s.to_string())),
     }
 }
+
+/// A `--check` value that is not a mode.
+#[derive(Debug, thiserror::Error)]
+#[error("{0:?} is not a check mode: use `output` or `full`")]
+struct BadCheckMode(String);
 
 /// `refute claims` and `refute games`.
 #[derive(Args)]
@@ -206,7 +212,7 @@ pub fn arbiter_url(url: &Option<String>) -> String {
 }
 
 fn load_key(path: &Path) -> Result<ed25519_dalek::SigningKey> {
-    match ArbiterKey::load(path) {
+    match keyfile::load(path) {
         Ok(k) => Ok(k.signing_key().clone()),
         Err(KeyError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => Err(bad(
             format!("no key file at {}; create one with `refute keys new --key {0}`", path.display()),
@@ -233,7 +239,7 @@ pub fn keys(cmd: KeysCmd) -> Result<ExitCode> {
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
             }
-            let k = ArbiterKey::load_or_create(&path).map_err(|e| anyhow!("{e}"))?;
+            let k = keyfile::load_or_create(&path)?;
             eprintln!("created {} (keep it secret: it signs your claims and moves)", path.display());
             println!("{}", B32(k.public().to_bytes()));
         }
@@ -246,7 +252,7 @@ pub fn keys(cmd: KeysCmd) -> Result<ExitCode> {
 }
 
 fn parse_key(s: &str) -> Result<B32> {
-    refute_arbiter::rules::from_hex(s)
+    refute_protocol::rules::from_hex(s)
         .and_then(|b| <[u8; 32]>::try_from(b).ok())
         .map(B32)
         .ok_or_else(|| bad(format!("{s:?} is not a public key (64 hex digits)")))
@@ -321,17 +327,8 @@ async fn until_ctrl_c(bot: Arc<Bot>) -> ClaimStatus {
 pub fn post_cmd(a: PostArgs) -> Result<ExitCode> {
     crate::arbiter_cmd::init_logging();
     let input = task_input(&a.task)?;
-    let (entry, entry_args) = match &input.entry {
-        Entry::Start => ("_start".to_string(), vec![]),
-        Entry::Invoke(f, vals) => (f.clone(), vals.iter().map(|v| v.to_slot()).collect()),
-    };
     let req = Request {
-        module: input.bytes,
-        args: input.task.args.clone(),
-        env: input.task.env.iter().map(|(k, v)| format!("{k}={v}")).collect(),
-        stdin: input.task.stdin.clone(),
-        entry,
-        entry_args,
+        inputs: ClaimInputs::from_task(input.bytes, &input.task, &input.entry),
         max_steps: input.task.max_steps,
         bond: a.bond,
         lie: a.lie.lie(),
@@ -341,7 +338,7 @@ pub fn post_cmd(a: PostArgs) -> Result<ExitCode> {
     }
     runtime()?.block_on(async {
         let p = player(&a.conn, &a.bot).await?;
-        let posted = post(&p, req).await.map_err(|e| anyhow!("{e}"))?;
+        let posted = post(&p, req).await?;
         let b = &posted.body;
         if a.json {
             println!("{}", json!({"claim": posted.id, "body": b, "steps": posted.steps}));

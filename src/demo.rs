@@ -14,10 +14,12 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow};
 use ed25519_dalek::SigningKey;
-use refute_arbiter::rules::play::posted_layer;
-use refute_arbiter::rules::{B32, Event, GameStatus, Message, Params, Role};
-use refute_arbiter::service::record::Record;
-use refute_arbiter::service::{Config as ServiceConfig, Service, http};
+use refute_challenger::play::posted_layer;
+use refute_protocol::rules::{B32, Event, GameStatus, Message, Params, Role};
+use refute_protocol::inputs::ClaimInputs;
+use refute_protocol::record::Record;
+use refute_arbiter::http;
+use refute_arbiter::service::{Config as ServiceConfig, Service};
 use refute_challenger::bot::{Bot, Config};
 use refute_challenger::check::CheckMode;
 use refute_challenger::client::Client;
@@ -42,7 +44,7 @@ pub fn run(module_bytes: &[u8], args: &[String], transcript_dir: Option<&std::pa
     config.params = Params::local(B32([0; 32]));
     config.params.k = K;
     config.params.max_leaves = K + 1;
-    let service = Service::open(&config).map_err(|e| anyhow!("{e}"))?;
+    let service = Service::open(&config)?;
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     rt.block_on(async {
         let listener =
@@ -54,7 +56,7 @@ pub fn run(module_bytes: &[u8], args: &[String], transcript_dir: Option<&std::pa
         }));
         let out = play(&service, &url, dir.path(), module_bytes, args).await;
         if let (Ok(game), Some(dir)) = (&out, transcript_dir) {
-            for path in refute_traces::build::save(&service, *game, dir).map_err(|e| anyhow!("{e}"))? {
+            for path in refute_arbiter::transcripts::save(&service, *game, dir)? {
                 println!("transcript written to {}", path.display());
             }
         }
@@ -91,10 +93,10 @@ async fn play(
     println!("arbiter {}… at {url} (RocksDB in a temporary directory)", short(&s.arbiter()));
 
     // The computation, run once here to tell the story.
-    let module = Module::new(module_bytes).map_err(|e| anyhow!("{e}"))?;
+    let module = Module::new(module_bytes)?;
     let max_steps: u64 = 1 << 20;
     let task = Task { args: args.to_vec(), max_steps, ..Task::default() };
-    let mut run = Run::new(&module, &task, &Entry::Start).map_err(|e| anyhow!("{e}"))?;
+    let mut run = Run::new(&module, &task, &Entry::Start)?;
     run.run_to_end();
     let halt = run.machine.steps();
     let stdout = String::from_utf8_lossy(&run.machine.host.stdout).into_owned();
@@ -126,17 +128,17 @@ async fn play(
         short(&solver.pk())
     );
     let req = Request {
-        module: module_bytes.to_vec(),
-        args: args.to_vec(),
-        env: vec![],
-        stdin: vec![],
-        entry: "_start".into(),
-        entry_args: vec![],
+        inputs: ClaimInputs {
+            module: module_bytes.to_vec(),
+            args: args.to_vec(),
+            entry: "_start".into(),
+            ..ClaimInputs::default()
+        },
         max_steps,
         bond: BOND,
         lie: Some(Lie::At { step: from }),
     };
-    let posted = post(&solver, req).await.map_err(|e| anyhow!("{e}"))?;
+    let posted = post(&solver, req).await?;
     let mut defend = Config::solver();
     defend.until_settled = Some(posted.id);
     defend.poll = Duration::from_millis(200);

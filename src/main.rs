@@ -289,7 +289,7 @@ fn main() -> ExitCode {
 fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Arbiter(ArbiterCmd::Serve { data_dir, listen, window_ms, clock_ms, k, max_leaves }) => {
-            let mut params = refute_arbiter::rules::Params::local(refute_arbiter::rules::B32([0; 32]));
+            let mut params = refute_protocol::rules::Params::local(refute_protocol::rules::B32([0; 32]));
             if let Some(w) = window_ms {
                 params.challenge_window_ms = w;
             }
@@ -309,22 +309,22 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         }
         Command::Trace(TraceCmd::Show { file, game, arbiter, save, json }) => {
             let t = match (file, game) {
-                (Some(f), _) => trace_cmd::read(&f).map_err(bad)?,
+                (Some(f), _) => trace_cmd::read(&f).map_err(|e| bad(format!("{e:#}")))?,
                 (None, Some(g)) => {
                     let bytes = refute_traces::fetch::fetch(&bots_cmd::arbiter_url(&arbiter), g)
-                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                        ?;
                     if let Some(out) = &save {
                         std::fs::write(out, &bytes)
                             .with_context(|| format!("cannot write {}", out.display()))?;
                     }
-                    refute_traces::Transcript::from_bytes(&bytes).map_err(|e| anyhow::anyhow!("{e}"))?
+                    refute_traces::Transcript::from_bytes(&bytes)?
                 }
                 (None, None) => return Err(bad("give a transcript FILE or --game ID")),
             };
             trace_cmd::show(&t, json)
         }
         Command::Trace(TraceCmd::Verify { file, module, json }) => {
-            let t = trace_cmd::read(&file).map_err(bad)?;
+            let t = trace_cmd::read(&file).map_err(|e| bad(format!("{e:#}")))?;
             let m = match module {
                 Some(p) => {
                     Some(std::fs::read(&p).map_err(|e| bad(format!("cannot read {}: {e}", p.display())))?)

@@ -80,7 +80,7 @@ pub fn prove(mut p: Prepared, step: u64, out: &Path, json: bool) -> Result<ExitC
     reach(&mut p, step)?;
     let m = &p.run.machine;
     let mut h = Hasher::new(m);
-    let proof = prove_step(m, &mut h).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let proof = prove_step(m, &mut h)?;
     let bytes = proof.encode();
     let v = verify(&proof.header.root(), &proof).context("internal error: the new proof does not verify")?;
     std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;

@@ -1,14 +1,14 @@
 //! `refute trace show` and `refute trace verify` (`specs/transcript.md`).
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use refute_traces::{Transcript, text};
 use std::path::Path;
 use std::process::ExitCode;
 
 /// Reads a transcript file in either form; `Err` is bad input.
-pub fn read(path: &Path) -> Result<Transcript, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    Transcript::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+pub fn read(path: &Path) -> Result<Transcript> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Transcript::from_bytes(&bytes).with_context(|| path.display().to_string())
 }
 
 /// `refute trace show`: the timeline, as text or JSON. Shows a transcript

@@ -53,9 +53,14 @@ pub fn out_dir() -> PathBuf {
 /// Builds every workload from source (once per process) and returns the
 /// directory holding `NAME.wasm`.
 pub fn build() -> Result<PathBuf> {
-    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    BUILT.get_or_init(|| build_now().map_err(|e| format!("{e:#}"))).clone().map_err(anyhow::Error::msg)
+    static BUILT: OnceLock<Result<PathBuf, BuildFailed>> = OnceLock::new();
+    Ok(BUILT.get_or_init(|| build_now().map_err(|e| BuildFailed(format!("{e:#}")))).clone()?)
 }
+
+/// Why the workloads did not build (kept for every later caller in the process).
+#[derive(Clone, Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct BuildFailed(String);
 
 fn build_now() -> Result<PathBuf> {
     let out = out_dir();

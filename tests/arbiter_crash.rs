@@ -14,8 +14,8 @@
 //! `REFUTE_CRASH_SEED=N` replays a run's random choices (the seed is printed).
 
 use ed25519_dalek::SigningKey;
-use refute_arbiter::rules::play::{Recorded, Trace, challenge, history_root, next_move};
-use refute_arbiter::rules::{
+use refute_challenger::play::{Recorded, Trace, challenge, history_root, next_move};
+use refute_protocol::rules::{
     B32, Blob, Claim, ClaimBody, ClaimStatus, Game, GameStatus, Message, Params, Role, Signed, claim_id,
 };
 use refute_engine::history::dispute_rounds;

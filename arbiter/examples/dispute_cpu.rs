@@ -12,8 +12,8 @@
 //! the difference: it checks reveals against commitments, never executes.
 
 use ed25519_dalek::SigningKey;
-use refute_arbiter::rules::play::{Trace, challenge, history_root, next_move};
-use refute_arbiter::rules::{
+use refute_challenger::play::{Trace, challenge, history_root, next_move};
+use refute_protocol::rules::{
     B32, Blob, ClaimBody, GameStatus, Message, Params, Role, Rules, ServiceNote, lottery_sign,
 };
 use refute_engine::proof::prove_step;
@@ -116,7 +116,7 @@ fn main() {
         history_root: history_root(&liar, T, params.max_leaves),
         bond: 10_000,
     };
-    let claim_id = refute_arbiter::rules::claim_id(&key(&solver), 1);
+    let claim_id = refute_protocol::rules::claim_id(&key(&solver), 1);
     let note = ServiceNote { initial_root: initial, lottery: lottery_sign(&arbiter, &claim_id) };
     send(&mut rules, 0, Message::Claim(Box::new(body)), Some(note), now);
     let c = rules.state.claims[&claim_id].clone();

@@ -17,7 +17,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use refute_arbiter::db::{Db, Transition};
-use refute_arbiter::log::{ArbiterKey, Chain, Head};
+use refute_protocol::log::{ArbiterKey, Chain, Head};
 
 const PAYLOAD: usize = 300;
 const RECORD: usize = 500;

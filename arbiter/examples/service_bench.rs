@@ -13,8 +13,8 @@
 use axum::body::Body;
 use axum::http::Request;
 use ed25519_dalek::SigningKey;
-use refute_arbiter::rules::{B32, Message};
-use refute_arbiter::service::http::app;
+use refute_protocol::rules::{B32, Message};
+use refute_arbiter::http::app;
 use refute_arbiter::service::{Config, Service};
 use std::time::{Duration, Instant};
 use tower::ServiceExt;

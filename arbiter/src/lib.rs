@@ -1,14 +1,18 @@
-//! refute's arbiter: the referee of dispute games.
+//! refute's embedded referee: the pure game of `refute_protocol` behind a
+//! durable log and an HTTP API.
 //!
-//! - [`rules`]: the game rules, a pure function
-//!   `(state, signed message, time) -> (state, events)` (`specs/protocol.md`).
 //! - [`db`]: RocksDB storage, one atomic write batch per transition.
-//! - [`log`]: the signed, hash-chained event log anyone can replay.
-//! - [`service`]: the rules behind the log and an HTTP API (axum).
+//! - [`keyfile`]: the arbiter's (and a player's) key file.
+//! - [`service`]: the writer that applies the rules and appends the signed
+//!   log, one synced write batch per group of transitions.
+//! - [`http`]: the HTTP API (axum) and the server; [`web`] adds the web view
+//!   and the transcript route, built by [`transcripts`].
 //!
-//! Storage and HTTP are thin shells around the rules.
+//! Storage and HTTP are thin shells around `refute_protocol`'s rules.
 
 pub mod db;
-pub mod log;
-pub mod rules;
+pub mod http;
+pub mod keyfile;
 pub mod service;
+pub mod transcripts;
+pub mod web;

@@ -6,11 +6,11 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use ed25519_dalek::SigningKey;
 use http_body_util::BodyExt;
-use refute_arbiter::rules::{B32, Message, Signed};
-use refute_arbiter::service::http::OPENAPI;
+use refute_protocol::rules::{B32, Message, Signed};
+use refute_arbiter::http::OPENAPI;
 // The router `refute arbiter serve` runs: the API plus the transcript route and pages.
 use refute_arbiter::service::{Config, Service};
-use refute_traces::web::app;
+use refute_arbiter::http::app;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use tower::ServiceExt;
@@ -119,7 +119,7 @@ async fn hostile_messages_get_precise_errors_and_change_nothing() {
     // Malformed JSON, and a body over the limit.
     let (status, body) = call(&s, Method::POST, "/v1/messages", Body::from("{\"body\": 3")).await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_json")), "{body}");
-    let huge = vec![b' '; refute_arbiter::service::http::MAX_MESSAGE_BYTES + 1];
+    let huge = vec![b' '; refute_arbiter::http::MAX_MESSAGE_BYTES + 1];
     let (status, body) = call(&s, Method::POST, "/v1/messages", Body::from(huge)).await;
     assert_eq!(
         (status, body["code"].as_str()),

@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use refute_arbiter::db::{Db, DbError, MAX_BLOB, Transition};
-use refute_arbiter::log::{ArbiterKey, Chain, Entry, Head};
+use refute_protocol::log::{ArbiterKey, Chain, Entry, Head};
 
 fn key() -> ArbiterKey {
     ArbiterKey::from_secret(&[5; 32])
@@ -119,7 +119,7 @@ fn blobs_are_content_addressed() {
     let h_small = db.put_blob(&small).unwrap();
     let h_large = db.put_blob(&large).unwrap();
     assert_eq!(
-        refute_arbiter::log::hex_string(&h_small),
+        refute_protocol::log::hex_string(&h_small),
         // sha256sum of the 8-byte empty module header
         "93a44bbb96c751218e4c00d479e4c14358122a389acca16205b1e4d0dc5f9476"
     );

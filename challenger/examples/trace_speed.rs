@@ -7,8 +7,8 @@
 
 use std::time::{Duration, Instant};
 
-use refute_arbiter::rules::play::{Trace, posted_layer};
-use refute_arbiter::rules::strides;
+use refute_challenger::play::{Trace, posted_layer};
+use refute_protocol::rules::strides;
 use refute_challenger::RunTrace;
 use refute_engine::history::{Layer, split};
 use refute_engine::{Entry, Module, Run, Task, Value};

@@ -8,14 +8,15 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use refute_arbiter::rules::play::{challenge, history_root, next_move};
-use refute_arbiter::rules::{B32, Claim, ClaimStatus, Duty, GameStatus, Message, Role};
+use crate::play::{challenge, history_root, next_move};
+use refute_protocol::rules::{B32, Claim, ClaimStatus, Duty, GameStatus, Message, Role};
 use tokio::sync::{Notify, Semaphore};
 
 use crate::check::{self, CheckMode, Finding};
 use crate::client::ClientError;
 use crate::lie::{Lie, Story};
-use crate::player::{Inputs, Player, SendError, now_ms, short};
+use crate::player::{Player, SendError, fetch_inputs, now_ms, short};
+use refute_protocol::inputs::ClaimInputs;
 use crate::store::Decision;
 
 /// What a bot does.
@@ -204,15 +205,15 @@ impl Bot {
         };
         let b = bytes.clone();
         let checked = tokio::task::spawn_blocking(move || {
-            let t = refute_traces::Transcript::from_bytes(&b).map_err(|e| e.to_string())?;
+            let t = refute_traces::Transcript::from_bytes(&b)?;
             let tl = refute_traces::check(&t, None);
             match tl.failure {
                 None => Ok(tl.verdict),
-                Some(f) => Err(f.to_string()),
+                Some(f) => Err(anyhow::anyhow!("{f}")),
             }
         })
         .await
-        .unwrap_or_else(|e| Err(e.to_string()));
+        .unwrap_or_else(|e| Err(e.into()));
         match self.player.store.keep_transcript(id, &bytes) {
             Ok(path) => match checked {
                 Ok(verdict) => {
@@ -242,8 +243,8 @@ impl Bot {
             drop(permit);
             if let Err(e) = r {
                 match job {
-                    Job::Game(id) => tracing::warn!(game = id, "{e}"),
-                    Job::Claim(id) => tracing::warn!(claim = %short(&id), "{e}"),
+                    Job::Game(id) => tracing::warn!(game = id, "{e:#}"),
+                    Job::Claim(id) => tracing::warn!(claim = %short(&id), "{e:#}"),
                 }
             }
             bot.busy.lock().expect("lock").remove(&job);
@@ -257,7 +258,7 @@ impl Bot {
         claim: &Claim,
         role: Role,
         deadline: Option<u64>,
-    ) -> Result<Story, String> {
+    ) -> anyhow::Result<Story> {
         let lie = match role {
             Role::Solver => match self.player.store.posted(id) {
                 Some(p) => p.lie,
@@ -276,9 +277,9 @@ impl Bot {
     }
 
     /// Plays the next move of game `id`, if this key owes one.
-    async fn play(&self, id: u64) -> Result<(), String> {
+    async fn play(&self, id: u64) -> anyhow::Result<()> {
         let p = &self.player;
-        let game = p.client.game(id).await.map_err(|e| e.to_string())?;
+        let game = p.client.game(id).await?;
         let me = p.pk();
         let role = if game.sides[0].key == me { Role::Solver } else { Role::Challenger };
         let side = game.side(role);
@@ -286,7 +287,7 @@ impl Bot {
         if game.status != GameStatus::Open {
             return Ok(());
         }
-        let claim = p.client.claim(&game.claim).await.map_err(|e| e.to_string())?;
+        let claim = p.client.claim(&game.claim).await?;
         let deadline = since + side.clock_left;
         let story = self.story(&game.claim, &claim, role, Some(deadline)).await?;
         let params = p.params.clone();
@@ -336,17 +337,17 @@ impl Bot {
             }
             // The move may already be in (sent before a crash, or raced):
             // the next round reads the game again.
-            Err(e) => Err(format!("the move was not taken: {e}")),
+            Err(e) => Err(anyhow::anyhow!("the move was not taken: {e}")),
         }
     }
 
     /// Decides about claim `id`: skip, agree (attest when on its
     /// committee) or challenge.
-    async fn consider(&self, id: B32) -> Result<(), String> {
+    async fn consider(&self, id: B32) -> anyhow::Result<()> {
         let p = &self.player;
         let me = p.pk();
-        let claim = p.client.claim(&id).await.map_err(|e| e.to_string())?;
-        let decide = |d: Decision| p.store.decide(&id, &d).map_err(|e| e.to_string());
+        let claim = p.client.claim(&id).await?;
+        let decide = |d: Decision| p.store.decide(&id, &d);
         if claim.status != ClaimStatus::Open || now_ms() >= claim.window_ends {
             return decide(Decision::Skipped { why: "its challenge window is closed".into() });
         }
@@ -362,7 +363,7 @@ impl Bot {
             });
         }
         let window = Some(claim.window_ends);
-        let inputs = Inputs::fetch(&p.client, &claim.body).await.map_err(|e| e.to_string())?;
+        let inputs = fetch_inputs(&p.client, &claim.body).await?;
         let finding = if self.config.lie.is_some() {
             Finding::Suspect { why: "TEST-ONLY lying challenger: it challenges every claim".into() }
         } else {
@@ -390,7 +391,7 @@ impl Bot {
             Some(Message::Challenge { claim, history_root, final_root, bond })
         })
         .await
-        .map_err(|e| e.to_string())?;
+        ?;
         let Some(m) = m else {
             tracing::info!(claim = %short(&id), "the engine agrees with the claim's final state after all");
             return self.agree(id, assigned).await;
@@ -402,7 +403,7 @@ impl Bot {
         let sent = p
             .signer
             .send_with(&p.client, m, |_| {
-                p.store.decide(&id, &Decision::Challenged { lie }).map_err(|e| e.to_string())
+                p.store.decide(&id, &Decision::Challenged { lie })
             })
             .await;
         match sent {
@@ -417,7 +418,7 @@ impl Bot {
                 return decide(Decision::Failed { why: format!("{code}: {message}") });
             }
             // Unanswered or transient: the next round sees no game and tries again.
-            Err(e) => return Err(format!("the challenge was not taken: {e}")),
+            Err(e) => return Err(anyhow::anyhow!("the challenge was not taken: {e}")),
         }
         tracing::info!(
             claim = %short(&id),
@@ -429,40 +430,32 @@ impl Bot {
         Ok(())
     }
 
-    async fn agree(&self, id: B32, assigned: bool) -> Result<(), String> {
+    async fn agree(&self, id: B32, assigned: bool) -> anyhow::Result<()> {
         let p = &self.player;
         if assigned {
-            p.signer.send(&p.client, Message::Attest { claim: id }).await.map_err(|e| e.to_string())?;
+            p.signer.send(&p.client, Message::Attest { claim: id }).await?;
             tracing::info!(claim = %short(&id), "attested (committee duty)");
         }
-        p.store.decide(&id, &Decision::Agreed { attested: assigned }).map_err(|e| e.to_string())
+        p.store.decide(&id, &Decision::Agreed { attested: assigned })
     }
 
     /// The fast path, then (in full mode, or when the fast path cannot
     /// decide) the engine's final root.
-    async fn check(&self, claim: &Claim, inputs: &Inputs) -> Finding {
+    async fn check(&self, claim: &Claim, inputs: &ClaimInputs) -> Finding {
         let (c, i, mode) = (claim.clone(), inputs.clone(), self.config.check);
         tokio::task::spawn_blocking(move || {
-            let fast = check::fast_path(&i.module, &i.args, &i.env, &i.stdin, &c);
+            let fast = check::fast_path(&i, &c);
             match (fast, mode) {
-                (Some(Err(why)), _) => return Finding::Suspect { why },
-                (Some(Ok(())), CheckMode::Output) => {
+                (Some(check::FastPath::Differs(why)), _) => return Finding::Suspect { why },
+                (Some(check::FastPath::Same), CheckMode::Output) => {
                     return Finding::Right { how: "wasmi gives the same output" };
                 }
                 _ => {}
             }
             let b = &c.body;
-            let run = match refute_arbiter::service::task::prepare(
-                &i.module,
-                &i.args,
-                &i.env,
-                &i.stdin,
-                &b.entry,
-                &b.entry_args,
-                b.max_steps,
-            ) {
+            let run = match i.to_run(b.max_steps) {
                 Ok(r) => r,
-                Err(e) => return Finding::Suspect { why: e },
+                Err(e) => return Finding::Suspect { why: e.to_string() },
             };
             if check::final_root(run) == b.final_root {
                 Finding::Right { how: "the engine computes the same final state" }

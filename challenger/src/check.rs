@@ -1,8 +1,8 @@
 //! Checking a claim (`specs/bots.md`, "Checking a claim"): the fast path
 //! (wasmi runs the program and the output is compared), then the engine.
 
-use refute_arbiter::rules::{B32, Claim};
-use refute_arbiter::service::task::task;
+use refute_protocol::rules::{B32, Claim};
+use refute_protocol::inputs::ClaimInputs;
 use refute_engine::state::{Hasher, decode_status};
 use refute_engine::{Run, Status};
 
@@ -41,31 +41,25 @@ pub enum Finding {
 /// given the claim's module and input blobs. `None` when it cannot decide
 /// (not a WASI command, a claim cut at its step limit, a run longer than
 /// the fuel, or input wasmi refuses).
-pub fn fast_path(
-    module: &[u8],
-    args: &[u8],
-    env: &[u8],
-    stdin: &[u8],
-    claim: &Claim,
-) -> Option<Result<(), String>> {
+pub fn fast_path(inputs: &ClaimInputs, claim: &Claim) -> Option<FastPath> {
     let b = &claim.body;
     let header = refute_engine::state::Header::decode(b.final_header.0.as_slice().try_into().ok()?)?;
     let claimed = decode_status(header.status)?;
     if b.entry != "_start" || !b.entry_args.is_empty() || claimed == Status::Running {
         return None;
     }
-    let task = task(args, env, stdin, b.max_steps).ok()?;
+    let task = inputs.task(b.max_steps);
     // wasmi's fuel is about one unit per instruction; the engine counts one
     // step per instruction plus host micro-steps.
-    let out = oracle::run(module, &task, None, Some(b.max_steps.saturating_mul(2))).ok()?;
+    let out = oracle::run(&inputs.module, &task, None, Some(b.max_steps.saturating_mul(2))).ok()?;
     if out.status == Status::OutOfSteps {
         return None;
     }
     if out.status != claimed {
-        return Some(Err(format!("wasmi: it ends {:?}, the claim says {:?}", out.status, claimed)));
+        return Some(FastPath::Differs(format!("wasmi: it ends {:?}, the claim says {:?}", out.status, claimed)));
     }
     if out.stdout != b.stdout.0 {
-        return Some(Err(format!(
+        return Some(FastPath::Differs(format!(
             "wasmi: it prints {} bytes ({:?}), the claim says {} bytes ({:?})",
             out.stdout.len(),
             preview(&out.stdout),
@@ -73,7 +67,16 @@ pub fn fast_path(
             preview(&b.stdout.0)
         )));
     }
-    Some(Ok(()))
+    Some(FastPath::Same)
+}
+
+/// What the fast path found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FastPath {
+    /// wasmi gives the claimed status and output.
+    Same,
+    /// wasmi gives another status or output: why.
+    Differs(String),
 }
 
 /// The engine's final state root of `run` (run to its end or its limit).

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use refute_arbiter::rules::{Account, B32, Claim, Game, Params, Signed};
+use refute_protocol::rules::{Account, B32, Claim, Game, Params, Signed};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -62,7 +62,7 @@ pub struct ClaimSummary {
     /// Who posted it.
     pub solver: B32,
     /// `open`, `final` or `rejected`.
-    pub status: refute_arbiter::rules::ClaimStatus,
+    pub status: refute_protocol::rules::ClaimStatus,
     /// Its step limit.
     pub max_steps: u64,
     /// Its bond.
@@ -81,7 +81,7 @@ pub struct GameSummary {
     /// The claim it disputes.
     pub claim: B32,
     /// Its status.
-    pub status: refute_arbiter::rules::GameStatus,
+    pub status: refute_protocol::rules::GameStatus,
     /// The solver's key.
     pub solver: B32,
     /// The challenger's key.
@@ -279,8 +279,8 @@ impl Client {
 }
 
 /// The message's kind, for logs and errors.
-pub fn kind(m: &refute_arbiter::rules::Message) -> &'static str {
-    use refute_arbiter::rules::Message as M;
+pub fn kind(m: &refute_protocol::rules::Message) -> &'static str {
+    use refute_protocol::rules::Message as M;
     match m {
         M::Mint { .. } => "mint",
         M::Register { .. } => "register",

@@ -1,6 +1,8 @@
 //! refute's bots: the challenger, and the solver that posts and defends
 //! its claim (`specs/bots.md`).
 //!
+//! - [`play`]: the honest player's strategy, pure functions from a game and
+//!   what the player knows of the run to its next message.
 //! - [`trace::RunTrace`] answers the questions a dispute asks of a long run
 //!   (the state root at any step, the proof of any step) from checkpoints.
 //! - [`client::Client`] talks to an arbiter over HTTP and its event stream.
@@ -17,6 +19,7 @@ pub mod check;
 pub mod client;
 pub mod lie;
 pub mod oracle;
+pub mod play;
 pub mod player;
 pub mod post;
 pub mod store;

@@ -7,8 +7,8 @@
 
 use std::sync::Arc;
 
-use refute_arbiter::rules::B32;
-use refute_arbiter::rules::play::Trace;
+use refute_protocol::rules::B32;
+use crate::play::Trace;
 use refute_engine::merkle::MemoryTree;
 use refute_engine::state::{Header, TreeId};
 use serde::{Deserialize, Serialize};

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use ed25519_dalek::SigningKey;
-use refute_arbiter::rules::{B32, ClaimBody, Message, Params};
-use refute_arbiter::service::task::prepare;
+use refute_protocol::rules::{B32, ClaimBody, Message, Params};
+use refute_protocol::inputs::ClaimInputs;
 use refute_engine::trace::{CHECKPOINT_BUDGET, CHECKPOINT_EVERY};
 use serde_json::Value;
 use tokio::sync::{Mutex, OnceCell};
@@ -47,7 +47,7 @@ impl Signer {
         &self,
         client: &Client,
         m: Message,
-        before: impl FnOnce(u64) -> Result<(), String>,
+        before: impl FnOnce(u64) -> anyhow::Result<()>,
     ) -> Result<Value, SendError> {
         let mut next = self.nonce.lock().await;
         let nonce = match *next {
@@ -85,8 +85,8 @@ pub enum SendError {
     #[error(transparent)]
     Client(#[from] ClientError),
     /// Recording it locally first failed.
-    #[error("{0}")]
-    Local(String),
+    #[error("{0:#}")]
+    Local(anyhow::Error),
 }
 
 /// The identity of a run: a claim's task, whoever posted it.
@@ -104,29 +104,11 @@ pub fn task_id(b: &ClaimBody) -> B32 {
     ])
 }
 
-/// The blobs of a claim's task.
-#[derive(Clone, Debug)]
-pub struct Inputs {
-    /// The module.
-    pub module: Vec<u8>,
-    /// Arguments, NUL-terminated.
-    pub args: Vec<u8>,
-    /// Environment, NUL-terminated.
-    pub env: Vec<u8>,
-    /// Stdin.
-    pub stdin: Vec<u8>,
-}
-
-impl Inputs {
-    /// Downloads the blobs `b` names.
-    pub async fn fetch(client: &Client, b: &ClaimBody) -> Result<Inputs, ClientError> {
-        Ok(Inputs {
-            module: client.blob(&b.module).await?,
-            args: client.blob(&b.args).await?,
-            env: client.blob(&b.env).await?,
-            stdin: client.blob(&b.stdin).await?,
-        })
-    }
+/// Downloads the blobs `b` names: the claim's inputs.
+pub async fn fetch_inputs(client: &Client, b: &ClaimBody) -> anyhow::Result<ClaimInputs> {
+    let get = |h| async move { client.blob(h).await.map_err(anyhow::Error::from) };
+    let (module, args, env, stdin) = (get(&b.module).await?, get(&b.args).await?, get(&b.env).await?, get(&b.stdin).await?);
+    ClaimInputs::from_blobs(module, &args, &env, stdin, &b.entry, &b.entry_args)
 }
 
 /// Most traces a bot keeps: each holds checkpoints (up to
@@ -186,19 +168,19 @@ impl Traces {
         &self,
         client: &Client,
         b: &ClaimBody,
-        inputs: Option<Inputs>,
+        inputs: Option<ClaimInputs>,
         deadline: Option<u64>,
-    ) -> Result<Arc<RunTrace>, String> {
+    ) -> anyhow::Result<Arc<RunTrace>> {
         let cell = self.cell(task_id(b), None);
         cell.get_or_try_init(|| async {
             let inputs = match inputs {
                 Some(i) => i,
-                None => Inputs::fetch(client, b).await.map_err(|e| e.to_string())?,
+                None => fetch_inputs(client, b).await?,
             };
             let b = b.clone();
             tokio::task::spawn_blocking(move || build(&inputs, &b, deadline))
                 .await
-                .map_err(|e| format!("building the trace panicked: {e}"))?
+                .map_err(|e| anyhow::anyhow!("building the trace panicked: {e}"))?
         })
         .await
         .cloned()
@@ -229,16 +211,8 @@ fn bar(done: u64, total: u64) -> String {
 /// guess). Logs an error as soon as the trace cannot be ready by
 /// `deadline` (ms since the epoch) at the current speed, and again if the
 /// deadline passes.
-pub fn build(inputs: &Inputs, b: &ClaimBody, deadline: Option<u64>) -> Result<Arc<RunTrace>, String> {
-    let run = prepare(
-        &inputs.module,
-        &inputs.args,
-        &inputs.env,
-        &inputs.stdin,
-        &b.entry,
-        &b.entry_args,
-        b.max_steps,
-    )?;
+pub fn build(inputs: &ClaimInputs, b: &ClaimBody, deadline: Option<u64>) -> anyhow::Result<Arc<RunTrace>> {
+    let run = inputs.to_run(b.max_steps)?;
     let task = task_id(b);
     let expected = claimed_steps(b).filter(|&s| s > 0);
     let started = Instant::now();

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use refute_arbiter::rules::B32;
+use refute_protocol::rules::B32;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 

@@ -10,8 +10,8 @@
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
-use refute_arbiter::rules::B32;
-use refute_arbiter::rules::play::Trace;
+use refute_protocol::rules::B32;
+use crate::play::Trace;
 use refute_engine::proof::{Proof, ProveError, prove_step};
 use refute_engine::state::{Hasher, Header};
 use refute_engine::trace::{CHECKPOINT_BUDGET, CHECKPOINT_EVERY, Checkpoints};

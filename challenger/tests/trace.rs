@@ -1,8 +1,8 @@
 //! `RunTrace` against the plain definition: a machine stepped one step at a
 //! time, hashed and proven at every step, padded to the step limit.
 
-use refute_arbiter::rules::B32;
-use refute_arbiter::rules::play::{Recorded, Trace, history_root};
+use refute_protocol::rules::B32;
+use refute_challenger::play::{Recorded, Trace, history_root};
 use refute_challenger::RunTrace;
 use refute_engine::proof::{Proof, prove_step, verify_step};
 use refute_engine::state::Hasher;

@@ -3,8 +3,8 @@
 //! own encoding. One encoding per transcript: decoding refuses anything
 //! [`encode`] would not write.
 
-use refute_arbiter::log::Entry;
-use refute_arbiter::rules::{B32, Blob, GameStatus, Params, Role};
+use refute_protocol::log::Entry;
+use refute_protocol::rules::{B32, Blob, GameStatus, Params, Role};
 
 use crate::format::{FORMAT, FormatError, Inputs, Transcript, VERSION};
 
@@ -28,6 +28,19 @@ fn verdict_code(v: GameStatus) -> u8 {
         GameStatus::Won(Role::Challenger) => 2,
         GameStatus::LostByBoth => 3,
         GameStatus::Cancelled => 4,
+    }
+}
+
+impl Transcript {
+    /// The compact binary form.
+    pub fn to_bin(&self) -> Vec<u8> {
+        encode(self)
+    }
+
+    /// Reads either form: the binary one if `bytes` starts with its tag,
+    /// else the JSON one.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Transcript, FormatError> {
+        if bytes.starts_with(TAG_PREFIX) { decode(bytes) } else { Transcript::from_json(bytes) }
     }
 }
 

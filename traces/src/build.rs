@@ -3,13 +3,41 @@
 
 use std::collections::BTreeMap;
 
-use refute_arbiter::log::Entry;
-use refute_arbiter::rules::{B32, Event, GameStatus, Params, Role};
-use refute_arbiter::service::record::Record;
-use refute_arbiter::service::{ApiError, Service};
-use std::path::{Path, PathBuf};
+use refute_protocol::log::Entry;
+use refute_protocol::record::{Record, ReplayError};
+use thiserror::Error;
+use refute_protocol::rules::{B32, Event, GameStatus, Params, Role};
 
 use crate::format::{FORMAT, Inputs, MAX_INPUT_BYTES, Transcript, VERSION};
+
+/// Why a log does not index, or a transcript does not assemble.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum BuildError {
+    /// Entries must come in order, each once.
+    #[error("entry {got} given where entry {due} was due")]
+    OutOfOrder {
+        /// The entry given.
+        got: u64,
+        /// The entry due.
+        due: u64,
+    },
+    /// An entry's payload is not a record.
+    #[error(transparent)]
+    Record(#[from] ReplayError),
+    /// A game starts on a claim no entry posted.
+    #[error("entry {entry}: game {game} starts on claim {claim}, which no entry posted")]
+    Orphan {
+        /// The entry.
+        entry: u64,
+        /// The game.
+        game: u64,
+        /// The claim it names.
+        claim: B32,
+    },
+    /// The log has no such game.
+    #[error("the log has no game {0}")]
+    NoGame(u64),
+}
 
 /// The game an event is about, if it is about one.
 pub fn event_game(e: &Event) -> Option<u64> {
@@ -79,9 +107,9 @@ impl Index {
     }
 
     /// Adds the next entry of the log. Entries must come in order, each once.
-    pub fn add(&mut self, e: &Entry) -> Result<(), String> {
+    pub fn add(&mut self, e: &Entry) -> Result<(), BuildError> {
         if e.index != self.next {
-            return Err(format!("entry {} given where entry {} was due", e.index, self.next));
+            return Err(BuildError::OutOfOrder { got: e.index, due: self.next });
         }
         self.next += 1;
         let r = Record::of(e)?;
@@ -90,8 +118,10 @@ impl Index {
                 self.claims.insert(*claim, e.index);
             }
             if let Event::GameStarted { game, claim, .. } = ev {
-                let claim_entry = *self.claims.get(claim).ok_or_else(|| {
-                    format!("entry {}: game {game} starts on claim {claim}, which no entry posted", e.index)
+                let claim_entry = *self.claims.get(claim).ok_or(BuildError::Orphan {
+                    entry: e.index,
+                    game: *game,
+                    claim: *claim,
                 })?;
                 let g = Indexed {
                     claim: *claim,
@@ -149,7 +179,7 @@ pub fn assemble(
     claim: B32,
     entries: Vec<Entry>,
     inputs: Option<Inputs>,
-) -> Result<Transcript, String> {
+) -> Result<Transcript, BuildError> {
     let mut events = Vec::new();
     for e in &entries {
         events.extend(all_events(&Record::of(e)?).cloned());
@@ -177,12 +207,12 @@ pub fn from_log(
     game: u64,
     log: &[Entry],
     blob: impl Fn(&B32) -> Option<Vec<u8>>,
-) -> Result<Transcript, String> {
+) -> Result<Transcript, BuildError> {
     let mut index = Index::default();
     for e in log {
         index.add(e)?;
     }
-    let wanted = index.entries_of(game).ok_or_else(|| format!("the log has no game {game}"))?;
+    let wanted = index.entries_of(game).ok_or(BuildError::NoGame(game))?;
     let entries: Vec<Entry> = wanted.iter().map(|&i| log[i as usize].clone()).collect();
     let claim = index.game(game).expect("listed").claim;
     let inputs = claim_inputs(&entries, &claim, blob);
@@ -195,7 +225,7 @@ pub fn claim_inputs(
     claim: &B32,
     blob: impl Fn(&B32) -> Option<Vec<u8>>,
 ) -> Option<Inputs> {
-    use refute_arbiter::rules::{Blob, Message};
+    use refute_protocol::rules::{Blob, Message};
     let body = entries.iter().find_map(|e| {
         let r = Record::of(e).ok()?;
         let msg = r.input?.msg;
@@ -217,41 +247,4 @@ pub fn role_name(r: Role) -> &'static str {
         Role::Solver => "solver",
         Role::Challenger => "challenger",
     }
-}
-
-fn storage(e: impl std::fmt::Display) -> ApiError {
-    ApiError::new(500, "storage", e.to_string())
-}
-
-/// The transcript of `game` as of the service's last committed entry;
-/// `index` is first brought up to date with the entries written since.
-pub fn from_service(s: &Service, index: &mut Index, game: u64) -> Result<Transcript, ApiError> {
-    for e in s.db().log_entries(index.next()) {
-        index.add(&e.map_err(storage)?).map_err(storage)?;
-    }
-    let wanted = index
-        .entries_of(game)
-        .ok_or_else(|| ApiError::new(404, "unknown_game", format!("no game {game}")))?;
-    let claim = index.game(game).expect("listed").claim;
-    let mut entries = Vec::with_capacity(wanted.len());
-    for i in wanted {
-        let e = s.db().log_entries(i).next().ok_or_else(|| storage(format!("log entry {i} is missing")))?;
-        entries.push(e.map_err(storage)?);
-    }
-    let inputs = claim_inputs(&entries, &claim, |h| s.db().get_blob(&h.0).ok().flatten());
-    let params = s.read(|c| c.rules.params.clone());
-    assemble(s.arbiter(), params, game, claim, entries, inputs).map_err(storage)
-}
-
-/// Writes `game`'s transcript to `dir` as `game-ID.json` and `game-ID.bin`.
-pub fn save(s: &Service, game: u64, dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let t = from_service(s, &mut Index::default(), game).map_err(|e| e.message)?;
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let mut out = Vec::new();
-    for (ext, bytes) in [("json", t.to_json()), ("bin", t.to_bin())] {
-        let path = dir.join(format!("game-{game}.{ext}"));
-        std::fs::write(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-        out.push(path);
-    }
-    Ok(out)
 }

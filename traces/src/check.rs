@@ -7,13 +7,13 @@
 use std::collections::BTreeMap;
 
 use ed25519_dalek::VerifyingKey;
-use refute_arbiter::log::{Chain, Entry, Fault, Head};
-use refute_arbiter::rules::{
+use refute_protocol::log::{Chain, Entry, Fault, Head};
+use refute_protocol::rules::{
     B32, ClaimBody, Event, Game, GameStatus, Message, Phase, Role, Rules, ServiceNote, Signed,
 };
-use refute_arbiter::service::core::params_hash;
-use refute_arbiter::service::record::{Logged, Record};
-use refute_arbiter::service::task;
+use refute_protocol::rules::params_hash;
+use refute_protocol::record::{Logged, Record};
+use refute_protocol::inputs::{ClaimInputs, initial_root};
 use refute_engine::history::split;
 use refute_engine::proof::{Proof, verify_step};
 use refute_engine::state::{TreeId, decode_status};
@@ -165,7 +165,7 @@ impl<'t> Replay<'t> {
         let mut head = None;
         for e in &t.entries {
             self.authenticate(&key, e, &mut head)?;
-            let rec = Record::of(e).map_err(|w| fail(Some(e.index), w))?;
+            let rec = Record::of(e).map_err(|w| fail(Some(e.index), w.to_string()))?;
             if rec.now != e.time_ms {
                 let what = format!("its record is at {} ms, the entry at {} ms", rec.now, e.time_ms);
                 return Err(fail(Some(e.index), what));
@@ -549,17 +549,10 @@ impl<'t> Replay<'t> {
                 "the transcript does not carry the claim's inputs, so the initial state cannot be checked",
             ));
         };
-        let run = task::prepare(
-            m,
-            &i.args.0,
-            &i.env.0,
-            &i.stdin.0,
-            &body.entry,
-            &body.entry_args,
-            body.max_steps.max(1),
-        )
-        .map_err(|why| fail(None, format!("the claim's task does not start: {why}")))?;
-        let root = B32(task::initial_root(&run));
+        let run = ClaimInputs::from_blobs(m.to_vec(), &i.args.0, &i.env.0, i.stdin.0.clone(), &body.entry, &body.entry_args)
+            .and_then(|inputs| inputs.to_run(body.max_steps.max(1)))
+            .map_err(|why| fail(None, format!("the claim's task does not start: {why}")))?;
+        let root = B32(initial_root(&run));
         if root != note.initial_root {
             let what = format!(
                 "the module and inputs start in state {root}; the arbiter vouched for {}",

@@ -1,12 +1,11 @@
 //! The transcript of one game (`specs/transcript.md` §2): the arbiter's
 //! signed log entries that concern it, with what is needed to check them.
 
-use refute_arbiter::log::Entry;
-use refute_arbiter::rules::{B32, Blob, GameStatus, Params};
+use refute_protocol::log::Entry;
+use refute_protocol::rules::{B32, Blob, GameStatus, Params};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::binary;
 
 /// The value of the JSON form's `format` field.
 pub const FORMAT: &str = "refute transcript";
@@ -86,16 +85,8 @@ impl Transcript {
         v
     }
 
-    /// The compact binary form ([`binary`]).
-    pub fn to_bin(&self) -> Vec<u8> {
-        binary::encode(self)
-    }
-
-    /// Reads either form: the binary one if `bytes` starts with its tag.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Transcript, FormatError> {
-        if bytes.starts_with(binary::TAG_PREFIX) {
-            return binary::decode(bytes);
-        }
+    /// Reads the JSON form.
+    pub fn from_json(bytes: &[u8]) -> Result<Transcript, FormatError> {
         let v: serde_json::Value =
             serde_json::from_slice(bytes).map_err(|e| FormatError::Json(e.to_string()))?;
         if v.get("format").and_then(|f| f.as_str()) != Some(FORMAT) {

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use refute_arbiter::rules::{B32, ClaimStatus, GameStatus, Role};
+use refute_protocol::rules::{B32, ClaimStatus, GameStatus, Role};
 
 use crate::build::role_name;
 use crate::check::short;

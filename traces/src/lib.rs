@@ -13,9 +13,9 @@
 //!   game from the players' signed moves and must give every event the
 //!   arbiter recorded and the verdict. It tells the story on the way
 //!   ([`Timeline`]).
-//! - [`text`], [`html`]: the timeline for the terminal and the browser;
-//!   [`web`]: the arbiter's pages and the transcript route; [`fetch`]: a
-//!   transcript from a running arbiter.
+//! - [`text`], [`html`]: the timeline for the terminal and the browser
+//!   (the arbiter serves the pages); [`fetch`]: a transcript from a running
+//!   arbiter.
 
 pub mod binary;
 pub mod build;
@@ -27,7 +27,6 @@ pub mod html;
 mod tests;
 pub mod text;
 pub mod timeline;
-pub mod web;
 
 pub use check::{check, short};
 pub use format::{FormatError, Inputs, Transcript};

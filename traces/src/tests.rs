@@ -1,6 +1,6 @@
 //! Unit tests: which recorded events belong to a game.
 
-use refute_arbiter::rules::{B32, Event, Role};
+use refute_protocol::rules::{B32, Event, Role};
 
 use crate::check::project;
 
@@ -80,8 +80,8 @@ fn a_claim_owns_its_posting_but_not_its_end_or_committee() {
 #[test]
 fn the_binary_form_is_laid_out_as_specified() {
     use crate::format::{FORMAT, Inputs, Transcript, VERSION};
-    use refute_arbiter::log::Entry;
-    use refute_arbiter::rules::{Blob, GameStatus, Params};
+    use refute_protocol::log::Entry;
+    use refute_protocol::rules::{Blob, GameStatus, Params};
     let entry = Entry { index: 0, prev: [4; 32], time_ms: 5, payload: b"{}".to_vec(), signature: [6; 64] };
     let t = Transcript {
         format: FORMAT.into(),

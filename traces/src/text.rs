@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use refute_arbiter::rules::Role;
+use refute_protocol::rules::Role;
 
 use crate::build::role_name;
 use crate::check::short;

@@ -1,7 +1,7 @@
 //! What a transcript shows once checked: the story of the game, for the
 //! terminal, scripts (`--json`) and the web view. Built by [`crate::check`].
 
-use refute_arbiter::rules::{B32, Event, GameStatus, Role};
+use refute_protocol::rules::{B32, Event, GameStatus, Role};
 use serde::Serialize;
 
 /// The checked story of one game.

@@ -2,8 +2,6 @@
 //! `scripts/examples.sh`) checks, in both forms, and stops checking when any
 //! byte of it changes.
 
-mod common;
-
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -30,7 +28,7 @@ fn examples() -> BTreeMap<String, (Vec<u8>, Vec<u8>)> {
 fn every_example_checks_in_both_forms() {
     let all = examples();
     assert!(all.len() >= 8, "traces/examples/ holds {} transcripts; run scripts/examples.sh", all.len());
-    let small = wat::parse_str(common::PROGRAM).unwrap();
+    let small = wat::parse_str(include_str!("../examples/small.wat")).unwrap();
     for (name, (json, bin)) in &all {
         let t = Transcript::from_bytes(json).unwrap_or_else(|e| panic!("{name}.json: {e}"));
         assert_eq!(Transcript::from_bytes(bin).unwrap(), t, "{name}: the two forms differ");

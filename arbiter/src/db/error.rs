@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
-use crate::log::LogError;
+use refute_protocol::log::LogError;
 
 /// Why the database could not be opened, read or written.
 #[derive(Debug, Error)]

@@ -19,7 +19,7 @@ use ed25519_dalek::VerifyingKey;
 use rocksdb::{DB, Direction, IteratorMode, ReadOptions, WriteBatch, WriteOptions};
 use sha2::{Digest, Sha256};
 
-use crate::log::{Chain, Entry, Hash, Head};
+use refute_protocol::log::{Chain, Entry, Hash, Head};
 
 pub use error::DbError;
 
@@ -216,7 +216,7 @@ impl Db {
         };
         if Sha256::digest(&bytes)[..] != hash[..] {
             return Err(
-                self.corrupt(format!("blob {} does not hash to its key", crate::log::hex_string(hash)))
+                self.corrupt(format!("blob {} does not hash to its key", refute_protocol::log::hex_string(hash)))
             );
         }
         Ok(Some(bytes))

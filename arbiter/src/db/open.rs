@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use rocksdb::{ColumnFamilyDescriptor, DB, ErrorKind, IteratorMode, Options};
 
 use super::{CF_BLOBS, CF_LOG, CF_META, CF_STATE, Db, DbError, FORMAT_KEY, FORMAT_VERSION, HEAD_KEY, synced};
-use crate::log::{Entry, Head};
+use refute_protocol::log::{Entry, Head};
 
 /// Blobs at least this long go to RocksDB's blob files instead of its sorted tables, so
 /// compaction does not rewrite modules again and again.

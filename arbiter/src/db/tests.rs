@@ -1,5 +1,5 @@
 use super::*;
-use crate::log::{ArbiterKey, Chain};
+use refute_protocol::log::{ArbiterKey, Chain};
 
 fn key() -> ArbiterKey {
     ArbiterKey::from_secret(&[3; 32])

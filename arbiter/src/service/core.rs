@@ -4,10 +4,11 @@
 //! (group commit). The state is rebuilt on start from the last snapshot and
 //! the log after it (`specs/api.md`, "Durability").
 
-use super::record::{Logged, Record};
+use super::error::{CommitError, OpenError};
+use refute_protocol::record::{Logged, Record};
 use crate::db::{Db, Transition};
-use crate::log::{ArbiterKey, Chain, Entry, Head};
-use crate::rules::{B32, Event, Params, RuleError, Rules, ServiceNote, Signed};
+use refute_protocol::log::{ArbiterKey, Chain, Entry, Head};
+use refute_protocol::rules::{B32, Event, Params, RuleError, Rules, ServiceNote, Signed, params_hash};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -24,15 +25,6 @@ pub const SNAPSHOT_EVERY: u64 = 10_000;
 struct Snapshot {
     next: u64,
     rules: Rules,
-}
-
-/// The hash of the parameters that the log's genesis binds.
-pub fn params_hash(p: &Params) -> [u8; 32] {
-    Sha256::new()
-        .chain_update(b"refute params v1\0")
-        .chain_update(serde_json::to_vec(p).expect("params serialise"))
-        .finalize()
-        .into()
 }
 
 /// One request for the writer.
@@ -69,31 +61,35 @@ impl Core {
     /// Opens the arbiter in `db` with key `key`. A database that has entries
     /// keeps the parameters it was started with (`params` is then only
     /// compared); its state is the last snapshot plus the log after it.
-    pub fn open(db: Arc<Db>, key: ArbiterKey, params: Params) -> Result<(Core, Option<String>), String> {
-        let stored = db.get_state(PARAMS_KEY).map_err(|e| e.to_string())?;
+    pub fn open(db: Arc<Db>, key: ArbiterKey, params: Params) -> Result<(Core, Option<String>), OpenError> {
+        let stored = db.get_state(PARAMS_KEY)?;
         let (params, warning) = match stored {
             Some(b) => {
-                let p: Params = serde_json::from_slice(&b).map_err(|e| format!("stored parameters: {e}"))?;
+                let p: Params =
+                    serde_json::from_slice(&b).map_err(|source| OpenError::Stored { what: "parameters", source })?;
                 let w = (p != params).then(|| "the database keeps the parameters it was created with; the configured ones differ and are ignored".to_string());
                 (p, w)
             }
             None => (params, None),
         };
         if params.arbiter != B32(key.public().to_bytes()) {
-            return Err("the parameters name another arbiter key than this data directory's".into());
+            return Err(OpenError::OtherArbiter);
         }
         let genesis = Head::genesis(&key.public(), &params_hash(&params));
         let head = db.log_head().unwrap_or(genesis);
-        let (mut rules, from) = match db.get_state(SNAPSHOT_KEY).map_err(|e| e.to_string())? {
+        let (mut rules, from) = match db.get_state(SNAPSHOT_KEY)? {
             Some(b) => {
-                let s: Snapshot = serde_json::from_slice(&b).map_err(|e| format!("snapshot: {e}"))?;
+                let s: Snapshot =
+                    serde_json::from_slice(&b).map_err(|source| OpenError::Stored { what: "snapshot", source })?;
                 (s.rules, s.next)
             }
             None => (Rules::new(params)?, 0),
         };
         for e in db.log_entries(from) {
-            let e = e.map_err(|e| e.to_string())?;
-            Record::of(&e)?.replay(&mut rules).map_err(|why| format!("log entry {}: {why}", e.index))?;
+            let e = e?;
+            Record::of(&e)
+                .and_then(|r| r.replay(&mut rules))
+                .map_err(|source| OpenError::Replay { entry: e.index, source })?;
         }
         Ok((Core { rules, chain: Chain::new(head), key, db, last_snapshot: from }, warning))
     }
@@ -118,7 +114,7 @@ impl Core {
         &mut self,
         requests: &[Request],
         clock_ms: u64,
-    ) -> Result<(Vec<Result<Accepted, RuleError>>, Vec<Entry>), String> {
+    ) -> Result<(Vec<Result<Accepted, RuleError>>, Vec<Entry>), CommitError> {
         let mut transitions = Vec::new();
         let mut out = Vec::with_capacity(requests.len());
         for r in requests {
@@ -142,7 +138,7 @@ impl Core {
             let events = result.clone().unwrap_or_default();
             let record =
                 Record { now, ticked: ticked.clone(), input: input.filter(|_| result.is_ok()), events };
-            let entry = self.chain.append(&self.key, now, record.payload()).map_err(|e| e.to_string())?;
+            let entry = self.chain.append(&self.key, now, record.payload())?;
             let index = entry.index;
             let mut puts = Vec::new();
             if index == 0 {
@@ -157,7 +153,7 @@ impl Core {
             transitions.push(Transition { entry, puts, deletes: Vec::new() });
             out.push(result.map(|events| Accepted { index: Some(index), ticked, events }));
         }
-        self.db.commit(&transitions).map_err(|e| format!("storage failed: {e}"))?;
+        self.db.commit(&transitions)?;
         Ok((out, transitions.into_iter().map(|t| t.entry).collect()))
     }
 }

@@ -8,14 +8,14 @@
 //! - [`http`]: the axum router.
 
 pub mod core;
-pub mod http;
-pub mod record;
-pub mod task;
+mod error;
 
 use self::core::{Accepted, Core, Request};
+pub use self::error::{CommitError, OpenError, ServiceError, rule_status};
 use crate::db::Db;
-use crate::log::{ArbiterKey, Entry};
-use crate::rules::{B32, Message, Params, RuleError, ServiceNote, Signed, lottery_sign};
+use refute_protocol::log::Entry;
+use refute_protocol::inputs::{ClaimInputs, initial_root};
+use refute_protocol::rules::{B32, Message, Params, RuleError, ServiceNote, Signed, lottery_sign};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock, mpsc};
@@ -47,38 +47,6 @@ impl Config {
     }
 }
 
-/// Why a request failed, with a stable code (`specs/api.md`, "Errors").
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ApiError {
-    /// HTTP status.
-    pub status: u16,
-    /// Stable machine-readable code.
-    pub code: String,
-    /// What was wrong, exactly.
-    pub message: String,
-}
-
-impl ApiError {
-    /// An error with `status`, `code` and `message`.
-    pub fn new(status: u16, code: &str, message: impl Into<String>) -> ApiError {
-        ApiError { status, code: code.into(), message: message.into() }
-    }
-
-    fn rule(e: RuleError) -> ApiError {
-        let status = match e.code() {
-            "unknown_claim" | "unknown_game" => 404,
-            "bad_signature" | "bad_key" => 401,
-            "bad_nonce" | "clock_backwards" => 409,
-            _ => 422,
-        };
-        ApiError::new(status, e.code(), e.to_string())
-    }
-
-    fn stopped() -> ApiError {
-        ApiError::new(503, "stopped", "the arbiter has stopped (its storage failed or it is shutting down)")
-    }
-}
-
 /// A committed log entry, as the event stream sends it.
 #[derive(Clone, Debug)]
 pub struct Committed {
@@ -86,7 +54,7 @@ pub struct Committed {
     pub entry: Entry,
 }
 
-type Reply = oneshot::Sender<Result<Accepted, ApiError>>;
+type Reply = oneshot::Sender<Result<Accepted, ServiceError>>;
 
 /// Largest message, as JSON, the service accepts: its log entry (with the
 /// events, at most `log::MAX_PAYLOAD` = 1 MiB) must fit. Honest moves are
@@ -113,12 +81,11 @@ fn clock_ms() -> u64 {
 
 impl Service {
     /// Opens (or creates) the arbiter in `config.data_dir` and starts its writer.
-    pub fn open(config: &Config) -> Result<Arc<Service>, String> {
+    pub fn open(config: &Config) -> Result<Arc<Service>, OpenError> {
         std::fs::create_dir_all(&config.data_dir)
-            .map_err(|e| format!("cannot create the data directory {}: {e}", config.data_dir.display()))?;
-        let key =
-            ArbiterKey::load_or_create(&config.data_dir.join("arbiter.key")).map_err(|e| e.to_string())?;
-        let db = Arc::new(Db::open(&config.data_dir.join("db")).map_err(|e| e.to_string())?);
+            .map_err(|source| OpenError::CreateDir { dir: config.data_dir.clone(), source })?;
+        let key = crate::keyfile::load_or_create(&config.data_dir.join("arbiter.key"))?;
+        let db = Arc::new(Db::open(&config.data_dir.join("db"))?);
         let mut params = config.params.clone();
         params.arbiter = B32(key.public().to_bytes());
         let (core, warning) = Core::open(db.clone(), key.clone(), params)?;
@@ -130,7 +97,7 @@ impl Service {
             std::thread::Builder::new()
                 .name("arbiter-writer".into())
                 .spawn(move || write_loop(&core, &rx, &events))
-                .map_err(|e| e.to_string())?
+                .map_err(OpenError::Writer)?
         };
         Ok(Arc::new(Service {
             core,
@@ -166,17 +133,14 @@ impl Service {
     }
 
     /// Checks the per-account rate limit (a token bucket).
-    pub fn admit(&self, who: &B32) -> Result<(), ApiError> {
+    pub fn admit(&self, who: &B32) -> Result<(), ServiceError> {
         let mut b = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
         let (tokens, at) = b.entry(*who).or_insert((2.0 * self.rate, now));
         *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * self.rate).min(2.0 * self.rate);
         *at = now;
         if *tokens < 1.0 {
-            return Err(ApiError::new(
-                429,
-                "rate_limited",
-                format!("account {} sends more than {} messages per second", who, self.rate),
+            return Err(ServiceError::RateLimited(format!("account {} sends more than {} messages per second", who, self.rate),
             ));
         }
         *tokens -= 1.0;
@@ -185,19 +149,18 @@ impl Service {
 
     /// Applies a signed message: computes the note of a claim, queues it and
     /// waits until it is durable.
-    pub async fn submit(self: &Arc<Self>, msg: Signed) -> Result<Accepted, ApiError> {
+    pub async fn submit(self: &Arc<Self>, msg: Signed) -> Result<Accepted, ServiceError> {
         // The signature first: a forged message must not spend the named
         // signer's rate (an opponent could otherwise run out its clock).
-        msg.verify().map_err(ApiError::rule)?;
+        msg.verify().map_err(ServiceError::Rule)?;
         let size = serde_json::to_vec(&msg).map_or(usize::MAX, |v| v.len());
         if size > MAX_LOGGED_MESSAGE {
-            return Err(ApiError::new(
-                413,
-                "message_too_large",
-                format!(
+            return Err(ServiceError::TooLarge {
+                code: "message_too_large",
+                message: format!(
                     "the message is {size} bytes as JSON; a log entry holds at most {MAX_LOGGED_MESSAGE}"
                 ),
-            ));
+            });
         }
         self.admit(&msg.signer)?;
         let note = match &msg.body {
@@ -207,7 +170,7 @@ impl Service {
                 Some(
                     tokio::task::spawn_blocking(move || this.note(&m))
                         .await
-                        .map_err(|e| ApiError::new(500, "internal", e.to_string()))??,
+                        .map_err(|e| ServiceError::Internal(e.to_string()))??,
                 )
             }
             _ => None,
@@ -216,38 +179,37 @@ impl Service {
     }
 
     /// Advances time (the ticker calls this).
-    pub async fn tick(&self) -> Result<Accepted, ApiError> {
+    pub async fn tick(&self) -> Result<Accepted, ServiceError> {
         self.request(Request::Tick).await
     }
 
-    async fn request(&self, r: Request) -> Result<Accepted, ApiError> {
+    async fn request(&self, r: Request) -> Result<Accepted, ServiceError> {
         let (tx, rx) = oneshot::channel();
         {
             let q = self.queue.lock().unwrap_or_else(|p| p.into_inner());
-            q.as_ref().ok_or_else(ApiError::stopped)?.send((r, tx)).map_err(|_| ApiError::stopped())?;
+            q.as_ref().ok_or(ServiceError::Stopped)?.send((r, tx)).map_err(|_| ServiceError::Stopped)?;
         }
-        rx.await.map_err(|_| ApiError::stopped())?
+        rx.await.map_err(|_| ServiceError::Stopped)?
     }
 
     /// The service's note for a claim: the initial root of its task, and the
     /// lottery seed.
-    fn note(&self, msg: &Signed) -> Result<ServiceNote, ApiError> {
+    fn note(&self, msg: &Signed) -> Result<ServiceNote, ServiceError> {
         let Message::Claim(c) = &msg.body else { unreachable!("claims only") };
         let p = self.read(|core| core.rules.params.clone());
-        let blob = |h: &B32, what: &str, max: u64| -> Result<Vec<u8>, ApiError> {
+        let blob = |h: &B32, what: &str, max: u64| -> Result<Vec<u8>, ServiceError> {
             let b = self
                 .db
                 .get_blob(&h.0)
-                .map_err(|e| ApiError::new(500, "storage", e.to_string()))?
+                .map_err(ServiceError::storage)?
                 .ok_or_else(|| {
-                    ApiError::new(404, "unknown_blob", format!("no {what} blob {h} has been uploaded"))
+                    ServiceError::not_found("unknown_blob", format!("no {what} blob {h} has been uploaded"))
                 })?;
             if b.len() as u64 > max {
-                return Err(ApiError::new(
-                    413,
-                    "blob_too_large",
-                    format!("the {what} blob is {} bytes; the limit is {max}", b.len()),
-                ));
+                return Err(ServiceError::TooLarge {
+                    code: "blob_too_large",
+                    message: format!("the {what} blob is {} bytes; the limit is {max}", b.len()),
+                });
             }
             Ok(b)
         };
@@ -255,10 +217,11 @@ impl Service {
         let args = blob(&c.args, "arguments", p.max_input_bytes)?;
         let env = blob(&c.env, "environment", p.max_input_bytes)?;
         let stdin = blob(&c.stdin, "stdin", p.max_input_bytes)?;
-        let run = task::prepare(&module, &args, &env, &stdin, &c.entry, &c.entry_args, c.max_steps.max(1))
-            .map_err(|why| ApiError::new(422, "bad_task", why))?;
+        let run = ClaimInputs::from_blobs(module, &args, &env, stdin, &c.entry, &c.entry_args)
+            .and_then(|inputs| inputs.to_run(c.max_steps.max(1)))
+            ?;
         Ok(ServiceNote {
-            initial_root: B32(task::initial_root(&run)),
+            initial_root: B32(initial_root(&run)),
             lottery: lottery_sign(self.key.signing_key(), &msg.claim_id()),
         })
     }
@@ -301,7 +264,7 @@ fn write_loop(
                     let _ = events.send(Committed { entry: e });
                 }
                 for (reply, o) in replies.into_iter().zip(outcomes) {
-                    let _ = reply.send(o.map_err(ApiError::rule));
+                    let _ = reply.send(o.map_err(ServiceError::Rule));
                 }
             }
             Err(why) => {

@@ -1,10 +1,10 @@
 //! Hostile input: every refused message has a precise code and changes nothing.
 
-#[path = "rules_support.rs"]
+#[path = "common/rules.rs"]
 mod support;
 
-use refute_arbiter::rules::play::{Trace, history_root, next_move};
-use refute_arbiter::rules::{B32, Blob, Faucet, Message, Role, Rules, ServiceNote, Sig, lottery_sign};
+use refute_challenger::play::{Trace, history_root, next_move};
+use refute_protocol::rules::{B32, Blob, Faucet, Message, Role, Rules, ServiceNote, Sig, lottery_sign};
 use support::*;
 
 const SOLVER: u8 = 1;
@@ -86,7 +86,7 @@ fn claims() {
     let mut w = World::new(params());
     w.mint(SOLVER, 10_000, 0);
     let c = honest_claim(300, 1000);
-    let with = |f: &dyn Fn(&mut refute_arbiter::rules::ClaimBody)| {
+    let with = |f: &dyn Fn(&mut refute_protocol::rules::ClaimBody)| {
         let mut c = c.clone();
         f(&mut c);
         Message::Claim(Box::new(c))
@@ -221,7 +221,7 @@ fn step_proofs() {
     let l = liar(100, 2);
     // Play both sides until the step is disputed.
     for now in 3..100 {
-        if w.rules.state.games[&0].phase == refute_arbiter::rules::Phase::Step {
+        if w.rules.state.games[&0].phase == refute_protocol::rules::Phase::Step {
             break;
         }
         for (who, role, tr) in
@@ -258,13 +258,13 @@ fn step_proofs() {
 fn params_are_validated() {
     let mut p = params();
     p.k = 1;
-    assert!(Rules::new(p).unwrap_err().contains("k = 1"));
+    assert!(Rules::new(p).unwrap_err().to_string().contains("k = 1"));
     let mut p = params();
     p.max_leaves = 2;
-    assert!(Rules::new(p).unwrap_err().contains("max_leaves"));
+    assert!(Rules::new(p).unwrap_err().to_string().contains("max_leaves"));
     let mut p = params();
     p.winner_share_pct = 101;
-    assert!(Rules::new(p).unwrap_err().contains("winner_share_pct"));
+    assert!(Rules::new(p).unwrap_err().to_string().contains("winner_share_pct"));
 }
 
 #[test]
@@ -274,14 +274,14 @@ fn canonical_encoding_and_json() {
     assert_eq!(body.len(), 33);
     assert_eq!(body[0], 6);
     let s = m.clone().sign(&key(1), 5);
-    let bytes = refute_arbiter::rules::signing_bytes(&s.signer, 5, &m);
+    let bytes = refute_protocol::rules::signing_bytes(&s.signer, 5, &m);
     assert_eq!(&bytes[..14], b"refute msg v1\0");
     assert_eq!(&bytes[14..22], &5u64.to_le_bytes());
     assert_eq!(&bytes[22..54], &pubkey(1).0);
     assert_eq!(&bytes[54..], &body[..]);
     let json = serde_json::to_string(&s).unwrap();
     assert!(json.contains(&"ab".repeat(32)), "{json}");
-    let back: refute_arbiter::rules::Signed = serde_json::from_str(&json).unwrap();
+    let back: refute_protocol::rules::Signed = serde_json::from_str(&json).unwrap();
     assert_eq!(back, s);
     back.verify().unwrap();
 }

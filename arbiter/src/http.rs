@@ -2,9 +2,9 @@
 //! `{"code", "message"}` with a stable code, a server-sent event stream of
 //! committed log entries, and `/openapi.json`.
 
-use super::record::Record;
-use super::{ApiError, Service};
-use crate::rules::{B32, Signed, from_hex};
+use refute_protocol::record::Record;
+use crate::service::{ServiceError, Service};
+use refute_protocol::rules::{B32, Signed, from_hex};
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
@@ -29,17 +29,29 @@ pub const MAX_BLOB_BYTES: usize = refute_engine::limits::MAX_MODULE_BYTES;
 /// Most log entries one `/v1/log` request returns.
 pub const MAX_LOG_PAGE: u64 = 1000;
 
-impl IntoResponse for ApiError {
+/// The one conversion of an error into a response: its status and the JSON
+/// body `{"code", "message"}`. The cause of a storage failure or a bug is
+/// logged, never sent.
+impl IntoResponse for ServiceError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, Json(json!({ "code": self.code, "message": self.message }))).into_response()
+        if self.is_internal() {
+            tracing::error!("answering 500: {self}");
+        }
+        let status = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        (status, Json(json!({ "code": self.code(), "message": self.public_message() }))).into_response()
     }
 }
 
 type Shared = State<Arc<Service>>;
 
-/// The router. Every route is under `/v1` except `/openapi.json`.
+/// The arbiter's whole router: the API (every route under `/v1` except
+/// `/openapi.json`) and the transcript routes and pages ([`crate::web`]).
 pub fn app(service: Arc<Service>) -> Router {
+    api(service.clone()).merge(crate::web::routes(service))
+}
+
+/// The API's routes alone.
+fn api(service: Arc<Service>) -> Router {
     Router::new()
         .route("/openapi.json", get(openapi))
         .route("/v1/status", get(status))
@@ -54,19 +66,19 @@ pub fn app(service: Arc<Service>) -> Router {
         .route("/v1/games/{id}", get(game))
         .route("/v1/log", get(log))
         .route("/v1/events", get(events))
-        .fallback(|| async { ApiError::new(404, "not_found", "no such route; see /openapi.json") })
+        .fallback(|| async { ServiceError::not_found("not_found", "no such route; see /openapi.json") })
         .with_state(service)
 }
 
-fn b32(s: &str, what: &str) -> Result<B32, ApiError> {
+fn b32(s: &str, what: &str) -> Result<B32, ServiceError> {
     match from_hex(s) {
         Some(b) if b.len() == 32 => Ok(B32(b.try_into().expect("32 bytes"))),
-        _ => Err(ApiError::new(400, "bad_id", format!("{what} must be 64 hex digits, got {s:?}"))),
+        _ => Err(ServiceError::bad_request("bad_id", format!("{what} must be 64 hex digits, got {s:?}"))),
     }
 }
 
 async fn openapi() -> Response {
-    let mut r = super::http::OPENAPI.into_response();
+    let mut r = OPENAPI.into_response();
     r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     r
 }
@@ -89,36 +101,36 @@ async fn params(State(s): Shared) -> Json<Value> {
     Json(s.read(|c| serde_json::to_value(&c.rules.params).expect("params serialise")))
 }
 
-async fn put_blob(State(s): Shared, body: Bytes) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let hash = s.db().put_blob(&body).map_err(|e| ApiError::new(422, "bad_blob", e.to_string()))?;
+async fn put_blob(State(s): Shared, body: Bytes) -> Result<(StatusCode, Json<Value>), ServiceError> {
+    let hash = s.db().put_blob(&body).map_err(|e| ServiceError::Unprocessable { code: "bad_blob", message: e.to_string() })?;
     Ok((StatusCode::CREATED, Json(json!({ "hash": B32(hash), "bytes": body.len() }))))
 }
 
-async fn get_blob(State(s): Shared, Path(h): Path<String>) -> Result<Vec<u8>, ApiError> {
+async fn get_blob(State(s): Shared, Path(h): Path<String>) -> Result<Vec<u8>, ServiceError> {
     let h = b32(&h, "a blob hash")?;
     s.db()
         .get_blob(&h.0)
-        .map_err(|e| ApiError::new(500, "storage", e.to_string()))?
-        .ok_or_else(|| ApiError::new(404, "unknown_blob", format!("no blob {h}")))
+        .map_err(ServiceError::storage)?
+        .ok_or_else(|| ServiceError::not_found("unknown_blob", format!("no blob {h}")))
 }
 
 async fn post_message(
     State(s): Shared,
     body: Result<Json<Signed>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Value>, ServiceError> {
     let Json(msg) = body.map_err(|e| {
         if e.status().as_u16() == 413 {
-            ApiError::new(413, "body_too_large", e.body_text())
+            ServiceError::TooLarge { code: "body_too_large", message: e.body_text() }
         } else {
             // Unparsable JSON, JSON that is not a message, or no JSON content type.
-            ApiError::new(400, "bad_json", e.body_text())
+            ServiceError::bad_request("bad_json", e.body_text())
         }
     })?;
     let a = s.submit(msg).await?;
     Ok(Json(serde_json::to_value(a).expect("outcomes serialise")))
 }
 
-async fn account(State(s): Shared, Path(k): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn account(State(s): Shared, Path(k): Path<String>) -> Result<Json<Value>, ServiceError> {
     let k = b32(&k, "an account key")?;
     Ok(Json(s.read(|c| serde_json::to_value(c.rules.state.account(&k)).expect("accounts serialise"))))
 }
@@ -134,15 +146,13 @@ struct ListQuery {
 
 impl ListQuery {
     /// `(only_open, only_settled, player)`.
-    fn parse(&self) -> Result<(bool, bool, Option<B32>), ApiError> {
+    fn parse(&self) -> Result<(bool, bool, Option<B32>), ServiceError> {
         let (open, settled) = match self.status.as_deref() {
             None => (false, false),
             Some("open") => (true, false),
             Some("settled") => (false, true),
             Some(other) => {
-                return Err(ApiError::new(
-                    400,
-                    "bad_query",
+                return Err(ServiceError::bad_request("bad_query",
                     format!("status is `open` or `settled`, not {other:?}"),
                 ));
             }
@@ -152,7 +162,7 @@ impl ListQuery {
     }
 }
 
-async fn claims(State(s): Shared, Query(q): Query<ListQuery>) -> Result<Json<Value>, ApiError> {
+async fn claims(State(s): Shared, Query(q): Query<ListQuery>) -> Result<Json<Value>, ServiceError> {
     let (open, settled, player) = q.parse()?;
     Ok(Json(s.read(|c| {
         let list: Vec<Value> = c
@@ -161,7 +171,7 @@ async fn claims(State(s): Shared, Query(q): Query<ListQuery>) -> Result<Json<Val
             .claims
             .iter()
             .filter(|(_, cl)| {
-                let is_open = cl.status == crate::rules::ClaimStatus::Open;
+                let is_open = cl.status == refute_protocol::rules::ClaimStatus::Open;
                 (!open || is_open) && (!settled || !is_open) && player.is_none_or(|p| cl.solver == p)
             })
             .map(|(id, cl)| {
@@ -180,15 +190,15 @@ async fn claims(State(s): Shared, Query(q): Query<ListQuery>) -> Result<Json<Val
     })))
 }
 
-async fn claim(State(s): Shared, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn claim(State(s): Shared, Path(id): Path<String>) -> Result<Json<Value>, ServiceError> {
     let id = b32(&id, "a claim id")?;
     s.read(|c| {
         c.rules.state.claims.get(&id).map(|cl| Json(serde_json::to_value(cl).expect("claims serialise")))
     })
-    .ok_or_else(|| ApiError::new(404, "unknown_claim", format!("no claim {id}")))
+    .ok_or_else(|| ServiceError::not_found("unknown_claim", format!("no claim {id}")))
 }
 
-async fn games(State(s): Shared, Query(q): Query<ListQuery>) -> Result<Json<Value>, ApiError> {
+async fn games(State(s): Shared, Query(q): Query<ListQuery>) -> Result<Json<Value>, ServiceError> {
     let (open, settled, player) = q.parse()?;
     Ok(Json(s.read(|c| {
         let list: Vec<Value> = c
@@ -197,7 +207,7 @@ async fn games(State(s): Shared, Query(q): Query<ListQuery>) -> Result<Json<Valu
             .games
             .iter()
             .filter(|(_, g)| {
-                let is_open = g.status == crate::rules::GameStatus::Open;
+                let is_open = g.status == refute_protocol::rules::GameStatus::Open;
                 (!open || is_open)
                     && (!settled || !is_open)
                     && player.is_none_or(|p| g.sides[0].key == p || g.sides[1].key == p)
@@ -217,11 +227,11 @@ async fn games(State(s): Shared, Query(q): Query<ListQuery>) -> Result<Json<Valu
     })))
 }
 
-async fn game(State(s): Shared, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn game(State(s): Shared, Path(id): Path<String>) -> Result<Json<Value>, ServiceError> {
     let n: u64 =
-        id.parse().map_err(|_| ApiError::new(400, "bad_id", format!("a game id is a number, got {id:?}")))?;
+        id.parse().map_err(|_| ServiceError::bad_request("bad_id", format!("a game id is a number, got {id:?}")))?;
     s.read(|c| c.rules.state.games.get(&n).map(|g| Json(serde_json::to_value(g).expect("games serialise"))))
-        .ok_or_else(|| ApiError::new(404, "unknown_game", format!("no game {n}")))
+        .ok_or_else(|| ServiceError::not_found("unknown_game", format!("no game {n}")))
 }
 
 #[derive(Deserialize)]
@@ -230,7 +240,7 @@ struct LogQuery {
     limit: Option<u64>,
 }
 
-fn entry_json(e: &crate::log::Entry) -> Value {
+fn entry_json(e: &refute_protocol::log::Entry) -> Value {
     let record = Record::of(e).ok();
     json!({
         "entry": e,
@@ -238,11 +248,11 @@ fn entry_json(e: &crate::log::Entry) -> Value {
     })
 }
 
-async fn log(State(s): Shared, Query(q): Query<LogQuery>) -> Result<Json<Value>, ApiError> {
+async fn log(State(s): Shared, Query(q): Query<LogQuery>) -> Result<Json<Value>, ServiceError> {
     let limit = q.limit.unwrap_or(100).min(MAX_LOG_PAGE);
     let mut out = Vec::new();
     for e in s.db().log_entries(q.from.unwrap_or(0)).take(limit as usize) {
-        let e = e.map_err(|e| ApiError::new(500, "storage", e.to_string()))?;
+        let e = e.map_err(ServiceError::storage)?;
         out.push(entry_json(&e));
     }
     Ok(Json(Value::Array(out)))
@@ -269,18 +279,7 @@ pub async fn serve(
     tick_every: std::time::Duration,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    serve_app(service.clone(), app(service), listener, tick_every, shutdown).await
-}
-
-/// [`serve`] with another router over the same service (the `refute`
-/// binary adds the transcript routes and pages: `refute_traces::web::app`).
-pub async fn serve_app(
-    service: Arc<Service>,
-    router: Router,
-    listener: tokio::net::TcpListener,
-    tick_every: std::time::Duration,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+    let router = app(service.clone());
     let ticker = {
         let s = service.clone();
         tokio::spawn(async move {
@@ -293,7 +292,7 @@ pub async fn serve_app(
                     }
                     Ok(_) => {}
                     Err(e) => {
-                        tracing::error!("ticker stops: {}", e.message);
+                        tracing::error!("ticker stops: {e}");
                         return;
                     }
                 }

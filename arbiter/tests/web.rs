@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use refute_arbiter::service::http::serve_app;
+use refute_arbiter::http::serve;
 use refute_traces::binary::TAG;
 use refute_traces::{Transcript, check};
 
@@ -42,11 +42,10 @@ fn serve(a: &common::Arena) -> Server {
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         rt.block_on(async move {
             let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            let router = refute_traces::web::app(service.clone());
             let shutdown = async move {
                 let _ = stopped.await;
             };
-            serve_app(service, router, listener, Duration::from_millis(500), shutdown).await.unwrap();
+            serve(service, listener, Duration::from_millis(500), shutdown).await.unwrap();
         });
     });
     let agent = ureq::Agent::config_builder()

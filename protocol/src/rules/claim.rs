@@ -67,6 +67,42 @@ pub(crate) fn unregister(s: &mut State, who: &B32) -> Result<Vec<Event>, RuleErr
     Ok(vec![Event::Unregistered { who: *who, stake }])
 }
 
+impl ClaimBody {
+    /// The checks of a claim's terms that need no run: its step limit, its
+    /// entry and its bond. `refute post` calls it before running anything.
+    pub fn check_terms(&self, p: &Params) -> Result<(), RuleError> {
+        self.check_limits(p)?;
+        self.check_bond(p)
+    }
+
+    /// Every check of a claim against the parameters alone: the terms and
+    /// the result (final header, stdout). The rules call it; so does
+    /// `refute post` before it commits. (The rules also check the service's
+    /// note, the solver's funds and duplicates.)
+    pub fn check(&self, p: &Params) -> Result<(), RuleError> {
+        self.check_limits(p)?;
+        check_final(self, p)?;
+        self.check_bond(p)
+    }
+
+    fn check_limits(&self, p: &Params) -> Result<(), RuleError> {
+        if self.max_steps == 0 || self.max_steps > p.max_steps {
+            return Err(RuleError::BadClaim(format!("max_steps {} is outside 1..={}", self.max_steps, p.max_steps)));
+        }
+        if self.entry.len() as u64 > p.max_entry_name || self.entry_args.len() as u64 > p.max_entry_args {
+            return Err(RuleError::BadClaim("entry name or argument list too long".into()));
+        }
+        Ok(())
+    }
+
+    fn check_bond(&self, p: &Params) -> Result<(), RuleError> {
+        if self.bond < p.min_claim_bond {
+            return Err(RuleError::BondTooSmall { what: "claim bond", got: self.bond, min: p.min_claim_bond });
+        }
+        Ok(())
+    }
+}
+
 /// Checks the final header binds the final root, the stdout and a status the step limit allows.
 fn check_final(c: &ClaimBody, p: &Params) -> Result<(), RuleError> {
     let bad = |m: String| Err(RuleError::BadFinalHeader(m));
@@ -118,16 +154,7 @@ pub(crate) fn claim(
     if s.claims.contains_key(&id) {
         return Err(RuleError::DuplicateClaim(id));
     }
-    if c.max_steps == 0 || c.max_steps > p.max_steps {
-        return Err(RuleError::BadClaim(format!("max_steps {} is outside 1..={}", c.max_steps, p.max_steps)));
-    }
-    if c.entry.len() as u64 > p.max_entry_name || c.entry_args.len() as u64 > p.max_entry_args {
-        return Err(RuleError::BadClaim("entry name or argument list too long".into()));
-    }
-    check_final(c, p)?;
-    if c.bond < p.min_claim_bond {
-        return Err(RuleError::BondTooSmall { what: "claim bond", got: c.bond, min: p.min_claim_bond });
-    }
+    c.check(p)?;
     check_funds(s, solver, c.bond)?;
     let window_ends = now.checked_add(p.challenge_window_ms).ok_or(RuleError::Overflow("window end"))?;
     let mut ev = Vec::new();

@@ -2,8 +2,40 @@
 //! function of the log (`specs/api.md`, "The log").
 
 use crate::log::Entry;
-use crate::rules::{Event, Rules, ServiceNote, Signed};
+use crate::rules::{Event, RuleError, Rules, ServiceNote, Signed};
 use serde::{Deserialize, Serialize};
+
+/// Why a log entry does not replay to what it records.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReplayError {
+    /// The payload is not a record.
+    #[error("entry {entry}: payload is not a record: {why}")]
+    NotARecord {
+        /// The entry's index.
+        entry: u64,
+        /// What the JSON decoder said.
+        why: String,
+    },
+    /// The tick gives another number of events than the log records.
+    #[error("tick({now}) gives {got} events, the log records {logged}")]
+    TickEvents {
+        /// The record's time.
+        now: u64,
+        /// Events the rules give.
+        got: usize,
+        /// Events the log records.
+        logged: usize,
+    },
+    /// The rules refuse the logged message.
+    #[error("the logged message is refused on replay: {0} ({code})", code = .0.code())]
+    Refused(RuleError),
+    /// The logged message gives other events.
+    #[error("the logged message gives other events on replay")]
+    OtherEvents,
+    /// Events without a message.
+    #[error("events recorded without a message")]
+    EventsWithoutMessage,
+}
 
 /// A signed message as the rules received it, with the service's note for a claim.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,32 +70,25 @@ impl Record {
     }
 
     /// The record an entry holds.
-    pub fn of(entry: &Entry) -> Result<Record, String> {
+    pub fn of(entry: &Entry) -> Result<Record, ReplayError> {
         serde_json::from_slice(&entry.payload)
-            .map_err(|e| format!("entry {}: payload is not a record: {e}", entry.index))
+            .map_err(|e| ReplayError::NotARecord { entry: entry.index, why: e.to_string() })
     }
 
     /// Applies this record to `rules`, as the live service did, and checks
     /// that the rules produce the events it records.
-    pub fn replay(&self, rules: &mut Rules) -> Result<(), String> {
+    pub fn replay(&self, rules: &mut Rules) -> Result<(), ReplayError> {
         let ticked = rules.tick(self.now);
         if ticked != self.ticked {
-            return Err(format!(
-                "tick({}) gives {} events, the log records {}",
-                self.now,
-                ticked.len(),
-                self.ticked.len()
-            ));
+            return Err(ReplayError::TickEvents { now: self.now, got: ticked.len(), logged: self.ticked.len() });
         }
         if let Some(l) = &self.input {
-            let events = rules
-                .apply_with(&l.msg, l.note.as_ref(), self.now)
-                .map_err(|e| format!("the logged message is refused on replay: {} ({})", e, e.code()))?;
+            let events = rules.apply_with(&l.msg, l.note.as_ref(), self.now).map_err(ReplayError::Refused)?;
             if events != self.events {
-                return Err("the logged message gives other events on replay".into());
+                return Err(ReplayError::OtherEvents);
             }
         } else if !self.events.is_empty() {
-            return Err("events recorded without a message".into());
+            return Err(ReplayError::EventsWithoutMessage);
         }
         Ok(())
     }

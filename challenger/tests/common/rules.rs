@@ -5,8 +5,8 @@
 use std::sync::OnceLock;
 
 use ed25519_dalek::SigningKey;
-use refute_arbiter::rules::play::{Recorded, Trace, history_root};
-use refute_arbiter::rules::{
+use refute_challenger::play::{Recorded, Trace, history_root};
+use refute_protocol::rules::{
     B32, Blob, ClaimBody, Event, Faucet, Message, Params, RuleError, Rules, ServiceNote, claim_id,
     lottery_sign,
 };

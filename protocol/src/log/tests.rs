@@ -167,39 +167,6 @@ fn test_vectors() {
     );
 }
 
-#[test]
-fn key_file_is_created_private_and_reloaded() {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("arbiter.key");
-    let created = ArbiterKey::load_or_create(&path).unwrap();
-    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-    assert_eq!(mode, 0o600);
-    assert_eq!(std::fs::read(&path).unwrap().len(), 32);
-    assert_eq!(ArbiterKey::load_or_create(&path).unwrap().public(), created.public());
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file is left");
-    assert!(!format!("{created:?}").contains(&hex(&std::fs::read(&path).unwrap())));
-}
-
-#[test]
-fn key_file_errors_are_clear() {
-    use std::os::unix::fs::PermissionsExt;
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("arbiter.key");
-    ArbiterKey::load_or_create(&path).unwrap();
-    std::fs::write(&path, [1; 31]).unwrap();
-    let err = ArbiterKey::load_or_create(&path).unwrap_err();
-    assert!(matches!(err, KeyError::WrongLength { len: 31, .. }), "{err}");
-    assert!(err.to_string().contains("arbiter.key is corrupt: 31 bytes"), "{err}");
-    std::fs::write(&path, [1; 32]).unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let err = ArbiterKey::load_or_create(&path).unwrap_err();
-    assert!(matches!(err, KeyError::Permissions { mode: 0o644, .. }), "{err}");
-    let missing_dir = dir.path().join("no/such/dir/arbiter.key");
-    let err = ArbiterKey::load_or_create(&missing_dir).unwrap_err();
-    assert!(err.to_string().contains("cannot create"), "{err}");
-}
-
 proptest::proptest! {
     #[test]
     fn any_entry_round_trips(

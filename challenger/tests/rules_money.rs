@@ -1,12 +1,12 @@
 //! Funds are conserved and refused messages change nothing, after any
 //! sequence of messages and ticks; the committee lottery and duties.
 
-#[path = "rules_support.rs"]
+#[path = "common/rules.rs"]
 mod support;
 
 use proptest::prelude::*;
-use refute_arbiter::rules::play::{Trace, history_root, next_move};
-use refute_arbiter::rules::{B32, Blob, Duty, Event, Message, Role, draw, threshold};
+use refute_challenger::play::{Trace, history_root, next_move};
+use refute_protocol::rules::{B32, Blob, Duty, Event, Message, Role, draw, threshold};
 use support::*;
 
 /// One random action: (kind, actor, amount, time step).
@@ -78,7 +78,7 @@ proptest! {
             w.check_conservation();
             // The state round-trips through JSON.
             let json = serde_json::to_string(&w.rules).unwrap();
-            prop_assert_eq!(&serde_json::from_str::<refute_arbiter::rules::Rules>(&json).unwrap(), &w.rules);
+            prop_assert_eq!(&serde_json::from_str::<refute_protocol::rules::Rules>(&json).unwrap(), &w.rules);
         }
         w.rules.tick(now + 10 * params().clock_ms);
         w.check_conservation();
@@ -134,6 +134,6 @@ fn committee_members_are_drawn_and_their_duties_counted() {
     w.check_conservation();
 }
 
-fn lottery_sign_for(id: &B32) -> refute_arbiter::rules::Sig {
-    refute_arbiter::rules::lottery_sign(&key(ARBITER), id)
+fn lottery_sign_for(id: &B32) -> refute_protocol::rules::Sig {
+    refute_protocol::rules::lottery_sign(&key(ARBITER), id)
 }

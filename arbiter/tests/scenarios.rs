@@ -8,9 +8,9 @@
 mod common;
 
 use common::*;
-use refute_arbiter::log::ArbiterKey;
-use refute_arbiter::rules::{Event, GameStatus, Message, Role};
-use refute_arbiter::service::record::Record;
+use refute_protocol::log::ArbiterKey;
+use refute_protocol::rules::{Event, GameStatus, Message, Role};
+use refute_protocol::record::Record;
 use refute_traces::{Transcript, check};
 
 fn save(s: &Scenario, game: u64, t: &Transcript) {
@@ -105,7 +105,7 @@ fn a_game_cancelled_by_another_checks() {
 }
 
 /// The entry of `t` at log index `i`.
-fn at(t: &mut Transcript, i: u64) -> &mut refute_arbiter::log::Entry {
+fn at(t: &mut Transcript, i: u64) -> &mut refute_protocol::log::Entry {
     t.entries.iter_mut().find(|e| e.index == i).unwrap()
 }
 
@@ -191,7 +191,7 @@ fn forge(t: &mut Transcript, key: &ArbiterKey, i: u64, f: impl FnOnce(&mut Recor
 fn a_lying_arbiter_is_caught_by_the_rules() {
     let s = solver_lies();
     let t = s.arena.transcript(s.games[0]);
-    let key = ArbiterKey::load(&s.arena.dir.path().join("arbiter.key")).unwrap();
+    let key = refute_arbiter::keyfile::load(&s.arena.dir.path().join("arbiter.key")).unwrap();
     let step_entry = t.entries.last().unwrap().index;
 
     // The arbiter records the liar as the winner of the step.

@@ -1,12 +1,12 @@
 //! Games played to the end on a real run: an honest player never loses,
 //! whatever its opponent does, and every game ends within bounded moves and time.
 
-#[path = "rules_support.rs"]
+#[path = "common/rules.rs"]
 mod support;
 
 use proptest::prelude::*;
-use refute_arbiter::rules::play::{Trace, history_root, next_move};
-use refute_arbiter::rules::{B32, Blob, ClaimStatus, Event, GameStatus, Message, Role};
+use refute_challenger::play::{Trace, history_root, next_move};
+use refute_protocol::rules::{B32, Blob, ClaimStatus, Event, GameStatus, Message, Role};
 use refute_engine::history::dispute_rounds;
 use support::*;
 

@@ -12,14 +12,23 @@ pub(crate) fn encode(bytes: &[u8]) -> String {
     s
 }
 
-fn decode(s: &str) -> Result<Vec<u8>, String> {
+/// Why a hex string does not decode.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum HexError {
+    #[error("{0:?} is not a lowercase hex digit")]
+    Digit(char),
+    #[error("hex string of odd length {0}")]
+    OddLength(usize),
+}
+
+fn decode(s: &str) -> Result<Vec<u8>, HexError> {
     let digit = |c: u8| match c {
         b'0'..=b'9' => Ok(c - b'0'),
         b'a'..=b'f' => Ok(c - b'a' + 10),
-        _ => Err(format!("{:?} is not a lowercase hex digit", c as char)),
+        _ => Err(HexError::Digit(c as char)),
     };
     if !s.len().is_multiple_of(2) {
-        return Err(format!("hex string of odd length {}", s.len()));
+        return Err(HexError::OddLength(s.len()));
     }
     s.as_bytes().chunks_exact(2).map(|p| Ok(digit(p[0])? << 4 | digit(p[1])?)).collect()
 }

@@ -3,8 +3,7 @@
 //! `?format=bin` or `Accept: application/octet-stream`), `GET /` (claims
 //! and games) and `GET /games/{id}` (a game's checked timeline).
 //!
-//! [`app`] is the arbiter's whole router: the service's API
-//! (`service::http::app`) and these routes.
+//! `http::app` merges these routes into the arbiter's router.
 
 use std::sync::{Arc, Mutex};
 
@@ -13,14 +12,15 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use refute_arbiter::rules::GameStatus;
-use refute_arbiter::service::{ApiError, Service, http};
+use refute_protocol::rules::GameStatus;
+use refute_traces::Transcript;
+use refute_traces::build::Index;
+use refute_traces::html::{self, ClaimRow, GameRow};
+use refute_traces::text::span_text;
 use serde::Deserialize;
 
-use crate::build::{Index, from_service};
-use crate::format::Transcript;
-use crate::html::{self, ClaimRow, GameRow};
-use crate::text::span_text;
+use crate::service::{ServiceError, Service};
+use crate::transcripts::of_game;
 
 /// The service and the index of its games' entries, brought up to date on use.
 struct Web {
@@ -29,11 +29,6 @@ struct Web {
 }
 
 type Shared = State<Arc<Web>>;
-
-/// The arbiter's whole router: the API and the transcript routes and pages.
-pub fn app(service: Arc<Service>) -> Router {
-    http::app(service.clone()).merge(routes(service))
-}
 
 /// The transcript route and the pages alone.
 pub fn routes(service: Arc<Service>) -> Router {
@@ -46,12 +41,12 @@ pub fn routes(service: Arc<Service>) -> Router {
 }
 
 impl Web {
-    fn transcript(&self, id: &str) -> Result<Transcript, ApiError> {
+    fn transcript(&self, id: &str) -> Result<Transcript, ServiceError> {
         let game: u64 = id
             .parse()
-            .map_err(|_| ApiError::new(400, "bad_id", format!("a game id is a number, got {id:?}")))?;
+            .map_err(|_| ServiceError::bad_request("bad_id", format!("a game id is a number, got {id:?}")))?;
         let mut index = self.index.lock().unwrap_or_else(|p| p.into_inner());
-        from_service(&self.service, &mut index, game)
+        of_game(&self.service, &mut index, game)
     }
 }
 
@@ -65,7 +60,7 @@ async fn transcript(
     Path(id): Path<String>,
     Query(q): Query<FormatQuery>,
     headers: HeaderMap,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ServiceError> {
     let accept_bin = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -74,7 +69,7 @@ async fn transcript(
         Some("bin") => true,
         Some("json") => false,
         Some(f) => {
-            return Err(ApiError::new(400, "bad_format", format!("format is json or bin, got {f:?}")));
+            return Err(ServiceError::bad_request("bad_format", format!("format is json or bin, got {f:?}")));
         }
         None => accept_bin,
     };
@@ -109,7 +104,7 @@ async fn front(State(w): Shared) -> Html<String> {
                 let layer = g.layer();
                 let at = |i: u64| layer.step_at(i as usize).unwrap_or(0);
                 let dispute = if g.status == GameStatus::Open {
-                    span_text(&crate::timeline::Span {
+                    span_text(&refute_traces::timeline::Span {
                         depth: g.depth,
                         stride: g.stride,
                         from: at(g.a),
@@ -128,10 +123,10 @@ async fn front(State(w): Shared) -> Html<String> {
 
 async fn game_page(State(w): Shared, Path(id): Path<String>) -> Response {
     match w.transcript(&id) {
-        Ok(t) => Html(html::game(&crate::check(&t, None))).into_response(),
+        Ok(t) => Html(html::game(&refute_traces::check(&t, None))).into_response(),
         Err(e) => {
-            let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, Html(html::error(&format!("game {id}"), &e.message))).into_response()
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (status, Html(html::error(&format!("game {id}"), &e.public_message()))).into_response()
         }
     }
 }

@@ -5,7 +5,8 @@
 //! events it caused) and the arbiter's ed25519 signature over the entry's hash. Anyone
 //! holding the arbiter's public key can replay the log and check it with [`verify`].
 //!
-//! Everything here except [`ArbiterKey::load_or_create`] is a pure function of its inputs.
+//! Everything here is a pure function of its inputs; the key's file is the arbiter's
+//! (`refute_arbiter::keyfile`).
 
 mod chain;
 mod entry;
@@ -16,7 +17,7 @@ mod tests;
 
 pub use chain::{Chain, Fault, LogError, verify, verify_encoded};
 pub use entry::{Entry, FormatError, HEADER_LEN, MAX_PAYLOAD, SIGNATURE_LEN};
-pub use key::{ArbiterKey, KeyError};
+pub use key::ArbiterKey;
 
 /// Lowercase hex of `bytes`.
 pub fn hex_string(bytes: &[u8]) -> String {

@@ -18,7 +18,6 @@ mod lottery;
 mod money;
 mod msg;
 mod params;
-pub mod play;
 mod state;
 
 pub use bytes::{B32, Blob, Sig, from_hex, to_hex};
@@ -26,7 +25,7 @@ pub use error::RuleError;
 pub use event::{Event, Role};
 pub use lottery::{LOTTERY_DOMAIN, TICKET_DOMAIN, draw, lottery_bytes, lottery_sign, threshold, ticket};
 pub use msg::{CLAIM_DOMAIN, ClaimBody, MSG_DOMAIN, Message, ServiceNote, Signed, claim_id, signing_bytes};
-pub use params::{Faucet, Params};
+pub use params::{Faucet, Params, ParamsError, params_hash};
 pub use state::{
     Account, Claim, ClaimStatus, Duty, Game, GameStatus, Phase, Reputation, Side, State, strides,
 };
@@ -43,8 +42,8 @@ pub struct Rules {
 }
 
 impl Rules {
-    /// Empty state under `params`; fails with a message naming a bad parameter.
-    pub fn new(params: Params) -> Result<Rules, String> {
+    /// Empty state under `params`; fails naming a bad parameter.
+    pub fn new(params: Params) -> Result<Rules, ParamsError> {
         params.validate()?;
         Ok(Rules { params, state: State::default() })
     }

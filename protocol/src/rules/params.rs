@@ -2,8 +2,26 @@
 
 use refute_engine::history::{DEFAULT_K, DEFAULT_MAX_LEAVES, MAX_LEAVES, MAX_REVEALED};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use super::B32;
+
+/// Parameters that cannot be played.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParamsError {
+    /// A parameter outside the range the game works in.
+    #[error("{name} = {value} is outside {min}..={max}")]
+    OutOfRange {
+        /// The parameter.
+        name: &'static str,
+        /// Its value.
+        value: u64,
+        /// The least it may be.
+        min: u64,
+        /// The most it may be.
+        max: u64,
+    },
+}
 
 /// Who may mint funds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,22 +103,24 @@ impl Params {
         }
     }
 
-    /// Checks the parameters are usable; the message names the bad one.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Checks the parameters are usable; the error names the bad one.
+    pub fn validate(&self) -> Result<(), ParamsError> {
+        let out_of = |name, value, min, max| ParamsError::OutOfRange { name, value, min, max };
         if self.k < 2 || self.k + 1 > MAX_REVEALED as u64 {
-            return Err(format!("k = {} is outside 2..={}", self.k, MAX_REVEALED - 1));
+            return Err(out_of("k", self.k, 2, MAX_REVEALED as u64 - 1));
         }
         if self.max_leaves < 3 || self.max_leaves > MAX_LEAVES as u64 {
-            return Err(format!("max_leaves = {} is outside 3..={MAX_LEAVES}", self.max_leaves));
+            return Err(out_of("max_leaves", self.max_leaves, 3, MAX_LEAVES as u64));
         }
         if self.winner_share_pct > 100 {
-            return Err(format!("winner_share_pct = {} is above 100", self.winner_share_pct));
+            return Err(out_of("winner_share_pct", self.winner_share_pct, 0, 100));
         }
-        if self.clock_ms == 0 || self.challenge_window_ms == 0 {
-            return Err("clock_ms and challenge_window_ms must be positive".into());
-        }
-        if self.max_steps == 0 {
-            return Err("max_steps must be positive".into());
+        for (name, value) in
+            [("clock_ms", self.clock_ms), ("challenge_window_ms", self.challenge_window_ms), ("max_steps", self.max_steps)]
+        {
+            if value == 0 {
+                return Err(out_of(name, 0, 1, u64::MAX));
+            }
         }
         Ok(())
     }
@@ -109,4 +129,13 @@ impl Params {
     pub fn share(&self, bond: u64) -> u64 {
         (u128::from(bond) * u128::from(self.winner_share_pct) / 100) as u64
     }
+}
+
+/// The hash of the parameters that the log's genesis binds.
+pub fn params_hash(p: &Params) -> [u8; 32] {
+    Sha256::new()
+        .chain_update(b"refute params v1\0")
+        .chain_update(serde_json::to_vec(p).expect("params serialise"))
+        .finalize()
+        .into()
 }

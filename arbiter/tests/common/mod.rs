@@ -6,31 +6,19 @@
 use std::sync::{Arc, OnceLock};
 
 use ed25519_dalek::SigningKey;
-use refute_arbiter::rules::play::{Trace, challenge, history_root, next_move};
-use refute_arbiter::rules::{B32, Blob, ClaimBody, GameStatus, Message, Params, Role, claim_id};
+use refute_challenger::play::{Trace, challenge, history_root, next_move};
+use refute_protocol::rules::{B32, Blob, ClaimBody, GameStatus, Message, Params, Role, claim_id};
 use refute_arbiter::service::{Config, Service};
 use refute_challenger::RunTrace;
 use refute_engine::state::{HEADER_BYTES, Hasher, Header};
 use refute_engine::{Entry, Module, Run, Task, Value};
 use refute_traces::Transcript;
-use refute_traces::build::{Index, from_service};
+use refute_arbiter::transcripts::of_game;
+use refute_traces::build::Index;
 
-/// A loop with arithmetic, a store and a branch.
-pub const PROGRAM: &str = r#"
-(module
-  (memory 1)
-  (func (export "main") (param $n i32) (result i32) (local $i i32) (local $acc i32)
-    block $out
-      loop $l
-        local.get $i local.get $n i32.ge_u br_if $out
-        local.get $acc local.get $i i32.mul i32.const 7 i32.add local.set $acc
-        i32.const 64 local.get $acc i32.store
-        local.get $i i32.const 1 i32.add local.set $i
-        br $l
-      end
-    end
-    local.get $acc))
-"#;
+/// A loop with arithmetic, a store and a branch: the program of the
+/// `small-*` example transcripts.
+pub const PROGRAM: &str = include_str!("../../../traces/examples/small.wat");
 
 /// The claim's step limit: past the halt, so the trace is padded.
 pub const T: u64 = 400;
@@ -124,7 +112,7 @@ impl Arena {
     pub fn send(&mut self, p: u8, m: Message) {
         let signed = m.sign(&key(p), self.nonces[p as usize]);
         let s = self.service.clone();
-        self.rt.block_on(s.submit(signed)).unwrap_or_else(|e| panic!("{}: {}", e.code, e.message));
+        self.rt.block_on(s.submit(signed)).unwrap_or_else(|e| panic!("{}: {e}", e.code()));
         self.nonces[p as usize] += 1;
     }
 
@@ -191,7 +179,7 @@ impl Arena {
 
     /// The transcript of `game` as the arbiter serves it.
     pub fn transcript(&self, game: u64) -> Transcript {
-        from_service(&self.service, &mut Index::default(), game).unwrap()
+        of_game(&self.service, &mut Index::default(), game).unwrap()
     }
 }
 

@@ -1,0 +1,221 @@
+//! [`ServiceError`]: why a request failed, with its stable code and HTTP
+//! status (`specs/api.md`, "Errors"). The HTTP layer turns it into the JSON
+//! body `{"code", "message"}` in its one `IntoResponse`.
+
+use refute_protocol::inputs::InputError;
+use refute_protocol::rules::RuleError;
+use thiserror::Error;
+
+/// Why a request failed.
+#[derive(Debug, Error)]
+pub enum ServiceError {
+    /// The rules refused the message.
+    #[error(transparent)]
+    Rule(#[from] RuleError),
+    /// A claim's inputs do not make a run.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// A malformed request: `code` names what (`bad_id`, `bad_json`, `bad_query`, `bad_format`).
+    #[error("{message}")]
+    BadRequest {
+        /// The stable code.
+        code: &'static str,
+        /// What was wrong, exactly.
+        message: String,
+    },
+    /// Something the request names does not exist (`unknown_blob`, `unknown_game`, …).
+    #[error("{message}")]
+    NotFound {
+        /// The stable code.
+        code: &'static str,
+        /// What is missing.
+        message: String,
+    },
+    /// A body, message or blob over its limit.
+    #[error("{message}")]
+    TooLarge {
+        /// The stable code.
+        code: &'static str,
+        /// Which limit.
+        message: String,
+    },
+    /// A well-formed request the service cannot take (`bad_blob`).
+    #[error("{message}")]
+    Unprocessable {
+        /// The stable code.
+        code: &'static str,
+        /// Why.
+        message: String,
+    },
+    /// The account sends faster than its rate.
+    #[error("{0}")]
+    RateLimited(String),
+    /// The writer has stopped (storage failed, or shutting down).
+    #[error("the arbiter has stopped (its storage failed or it is shutting down)")]
+    Stopped,
+    /// Storage failed. The cause is logged, never sent.
+    #[error("storage: {0}")]
+    Storage(String),
+    /// A bug (a task panicked). The cause is logged, never sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ServiceError {
+    /// A malformed request.
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> ServiceError {
+        ServiceError::BadRequest { code, message: message.into() }
+    }
+
+    /// Something named that does not exist.
+    pub fn not_found(code: &'static str, message: impl Into<String>) -> ServiceError {
+        ServiceError::NotFound { code, message: message.into() }
+    }
+
+    /// A storage failure.
+    pub fn storage(e: impl std::fmt::Display) -> ServiceError {
+        ServiceError::Storage(e.to_string())
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        use ServiceError::*;
+        match self {
+            Rule(e) => rule_status(e),
+            Input(_) | Unprocessable { .. } => 422,
+            BadRequest { .. } => 400,
+            NotFound { .. } => 404,
+            TooLarge { .. } => 413,
+            RateLimited(_) => 429,
+            Stopped => 503,
+            Storage(_) | Internal(_) => 500,
+        }
+    }
+
+    /// The stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        use ServiceError::*;
+        match self {
+            Rule(e) => e.code(),
+            Input(_) => "bad_task",
+            BadRequest { code, .. } | NotFound { code, .. } | TooLarge { code, .. } | Unprocessable { code, .. } => {
+                code
+            }
+            RateLimited(_) => "rate_limited",
+            Stopped => "stopped",
+            Storage(_) => "storage",
+            Internal(_) => "internal",
+        }
+    }
+
+    /// What the client is told: everything but the internals of a storage
+    /// failure or a bug.
+    pub fn public_message(&self) -> String {
+        match self {
+            ServiceError::Storage(_) => "the arbiter's storage failed; see its log".into(),
+            ServiceError::Internal(_) => "internal error; see the arbiter's log".into(),
+            e => e.to_string(),
+        }
+    }
+
+    /// Whether the cause must go to the log (the client is not told it).
+    pub fn is_internal(&self) -> bool {
+        matches!(self, ServiceError::Storage(_) | ServiceError::Internal(_))
+    }
+}
+
+/// The HTTP status of each refusal of the rules: one exhaustive match, so a
+/// new refusal cannot ship without one.
+pub fn rule_status(e: &RuleError) -> u16 {
+    use RuleError::*;
+    match e {
+        UnknownClaim(_) | UnknownGame(_) => 404,
+        BadSignature | BadKey(_) => 401,
+        BadNonce { .. } | ClockBackwards { .. } => 409,
+        NotFaucet(_)
+        | MintTooLarge { .. }
+        | Overflow(_)
+        | InsufficientFunds { .. }
+        | BondTooSmall { .. }
+        | AlreadyRegistered
+        | NotRegistered
+        | OnCommittee(_)
+        | MissingNote
+        | UnexpectedNote
+        | BadLottery(_)
+        | WrongInitialRoot { .. }
+        | BadClaim(_)
+        | BadFinalHeader(_)
+        | DuplicateClaim(_)
+        | ClaimClosed(_)
+        | TooLate { .. }
+        | SameFinalRoot
+        | OwnClaim
+        | AlreadyChallenged(_)
+        | NotMember(_)
+        | AlreadyAttested(_)
+        | NotAPlayer(_)
+        | GameOver(_)
+        | NotYourTurn { .. }
+        | WrongMove { .. }
+        | BadReveal(_)
+        | BadMultiproof(_)
+        | BadProof(_)
+        | WrongStep { .. } => 422,
+    }
+}
+
+/// Why the arbiter could not open its data directory.
+#[derive(Debug, Error)]
+pub enum OpenError {
+    /// The data directory cannot be created.
+    #[error("cannot create the data directory {dir}: {source}")]
+    CreateDir {
+        /// The directory.
+        dir: std::path::PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The key file.
+    #[error(transparent)]
+    Key(#[from] crate::keyfile::KeyError),
+    /// The database.
+    #[error(transparent)]
+    Db(#[from] crate::db::DbError),
+    /// The stored parameters or snapshot do not decode.
+    #[error("the stored {what} does not decode: {source}")]
+    Stored {
+        /// `parameters` or `snapshot`.
+        what: &'static str,
+        /// The decoder's error.
+        source: serde_json::Error,
+    },
+    /// The parameters name another key than the data directory's.
+    #[error("the parameters name another arbiter key than this data directory's")]
+    OtherArbiter,
+    /// The parameters cannot be played.
+    #[error(transparent)]
+    Params(#[from] refute_protocol::rules::ParamsError),
+    /// A log entry does not replay.
+    #[error("log entry {entry}: {source}")]
+    Replay {
+        /// The entry's index.
+        entry: u64,
+        /// Why.
+        source: refute_protocol::record::ReplayError,
+    },
+    /// The writer thread cannot start.
+    #[error("cannot start the writer thread: {0}")]
+    Writer(std::io::Error),
+}
+
+/// Why a batch of transitions could not be committed: the service stops.
+#[derive(Debug, Error)]
+pub enum CommitError {
+    /// The log refused an entry (a record over the entry size limit).
+    #[error("the log refused an entry: {0}")]
+    Log(#[from] refute_protocol::log::LogError),
+    /// The write failed.
+    #[error("storage failed: {0}")]
+    Db(#[from] crate::db::DbError),
+}

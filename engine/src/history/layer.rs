@@ -67,6 +67,12 @@ impl Layer {
         self.len
     }
 
+    /// Depth of the layer's tree: `ceil(log2(len()))`, the least `d` with
+    /// `2^d >= len()` (0 for one leaf, at most 20). Leaves `len()..2^d` are zero leaves.
+    pub fn depth(&self) -> usize {
+        self.len.next_power_of_two().trailing_zeros() as usize
+    }
+
     /// The step of leaf `i`, or `None` if `i >= len()`.
     pub fn step_at(&self, i: usize) -> Option<u64> {
         if i < self.len - 1 {

@@ -19,6 +19,8 @@ mod dissection;
 mod layer;
 #[cfg(test)]
 mod tests;
+#[doc(hidden)]
+pub mod v2;
 
 use sha2::{Digest, Sha256};
 use thiserror::Error;

@@ -70,6 +70,9 @@ fn golden_hashes() {
     assert_eq!(node_hash(&[0x11; 32], &[0x22; 32]), <[u8; 32]>::from(Sha256::digest(&node_input)));
     assert_eq!(hex(&leaf_hash(0, &[0; 32])), GOLDEN_LEAF_0);
     assert_eq!(hex(&node_hash(&[0; 32], &[0xff; 32])), GOLDEN_NODE);
+    // Past the end of a layer: the zero leaf is 32 zero bytes, not hashed.
+    assert_eq!(DOMAIN.zeros()[0], [0; 32]);
+    assert_eq!(hex(&DOMAIN.zeros()[1]), GOLDEN_Z_1);
     // specs/commitments.md §8: Layer { start: 0, end: 10, stride: 3 }, state root i = [i; 32].
     let l = layer(0, 10, 3);
     let roots: Vec<Hash> = (0..l.len()).map(|i| [i as u8; 32]).collect();
@@ -86,6 +89,7 @@ fn golden_hashes() {
 // Computed by an independent implementation of the spec (Python's hashlib).
 const GOLDEN_LEAF_0: &str = "d0887920ecef583ddbfa28a8f919195823df2e528bf9302a520919aa990db01d";
 const GOLDEN_NODE: &str = "c3963521639a93389b332a8d7e89411b66d5e5acb9c329196139d873af717cb9";
+const GOLDEN_Z_1: &str = "d6816ac56b3769716532bc9b2aebbb693ed398b94a940c9386f9e0ab32c4ebb0";
 const GOLDEN_ROOT: &str = "4413d03d824d4632b2aa5a849f88a3ea6396731530a0022b6fc6bdc98068969e";
 const GOLDEN_PROOF_1_4: &str = "d0887920ecef583ddbfa28a8f919195823df2e528bf9302a520919aa990db01d\
                                 0000000000000000000000000000000000000000000000000000000000000000\

@@ -1,26 +1,27 @@
 //! A commitment to a layer's states, and multiproofs that reveal several of them.
 //!
-//! rs_merkle builds the tree, makes the proofs and recomputes roots from them.
-//! Its multiproof code trusts its input more than a verifier may: it accepts a
-//! leaf index twice (keeping one of the two hashes, so a fake leaf can ride
-//! along with a real one: rs-merkle PR #52), indices past the last leaf, and
-//! unused trailing proof hashes, and it makes wrong proofs from unsorted
-//! indices (rs-merkle issue #37). So [`verify`] refuses all of these itself
-//! before calling it, and [`Commitment::prove`] sorts.
+//! A layer's tree is a fixed-depth `merkle::multi` tree of the history
+//! [`DOMAIN`]: depth [`Layer::depth`], leaf `i` the [`leaf_hash`] of the state
+//! at `layer.step_at(i)`, zero leaves past the end. So the shape is a pure
+//! function of the layer, and proofs are made and checked by the same code
+//! as state openings: `merkle::MultiProof::build_in` and
+//! `merkle::Opened::verify_in`. This module only adds what a layer means:
+//! steps bound into leaves, indices below the layer's length, distinct, and
+//! at most [`MAX_REVEALED`] of them.
 
 use core::fmt;
 
-use rs_merkle::{MerkleProof, MerkleTree};
-
-use super::{HistoryError, HistoryHasher, Layer, MAX_LEAVES, leaf_hash};
-use crate::merkle::Hash;
+use super::{DOMAIN, HistoryError, Layer, MAX_LEAVES, leaf_hash};
+use crate::merkle::{self, Hash, Leaf, Levels, OpenError, Opened, siblings_needed};
 
 /// Most leaves one proof may reveal: 2^11.
 ///
-/// rs_merkle's multiproof code takes time quadratic in the number of revealed
-/// leaves (about 8 ms for 2^11 leaves spread over 2^20); this bound keeps a
-/// hostile proof's verification cheap. A dissection round reveals at most
-/// `k + 1` leaves (the interior points and both ends), so `k` up to 2047 fits.
+/// It bounds a round's message and the verifier's work, which is linear: the
+/// walk hashes each revealed leaf once and at most one node per revealed leaf
+/// per level, so at most 2^11 · 21 hashes (a few milliseconds), and a proof
+/// holds at most 2^11 · 20 hashes ([`MAX_PROOF_HASHES`]). A dissection round
+/// reveals at most `k + 1` leaves (the interior points and both ends), so `k`
+/// up to 2047 fits.
 pub const MAX_REVEALED: usize = 1 << 11;
 
 /// Most hashes a decodable proof may hold: `MAX_REVEALED · 20` = 40,960, so an
@@ -33,7 +34,7 @@ pub const MAX_PROOF_HASHES: u32 = (MAX_REVEALED * MAX_LEAVES.trailing_zeros() as
 #[derive(Clone)]
 pub struct Commitment {
     layer: Layer,
-    tree: MerkleTree<HistoryHasher>,
+    levels: Levels,
     root: Hash,
 }
 
@@ -51,10 +52,10 @@ impl Commitment {
         if roots.len() != layer.len() {
             return Err(HistoryError::RootCount { expected: layer.len(), got: roots.len() });
         }
-        let leaves: Vec<Hash> = layer.steps().zip(roots).map(|(step, root)| leaf_hash(step, root)).collect();
-        let tree = MerkleTree::<HistoryHasher>::from_leaves(&leaves);
-        let root = tree.root().expect("a layer has at least one leaf");
-        Ok(Commitment { layer, tree, root })
+        let leaves: Vec<Leaf> = layer.steps().zip(roots).map(|(step, root)| leaf_hash(step, root)).collect();
+        let levels = Levels::new_in(DOMAIN, &leaves, layer.depth());
+        let root = levels.node(layer.depth(), 0);
+        Ok(Commitment { layer, levels, root })
     }
 
     /// The layer committed to.
@@ -81,15 +82,25 @@ impl Commitment {
         if let Some(&index) = sorted.last().filter(|&&i| i >= self.layer.len()) {
             return Err(HistoryError::IndexOutOfRange { index, len: self.layer.len() });
         }
-        Ok(MultiProof { hashes: self.tree.proof(&sorted).proof_hashes().to_vec() })
+        let levels = &self.levels;
+        let opening = merkle::MultiProof::build_in(
+            DOMAIN,
+            self.layer.depth(),
+            sorted.iter().map(|&i| i as u64),
+            |i| levels.node(0, i),
+            |height, i| levels.node(height, i),
+        );
+        Ok(MultiProof { hashes: opening.siblings })
     }
 }
 
 /// The sibling hashes that, with some revealed leaves, determine a layer's root.
 ///
-/// Encoded as a 4-byte little-endian count followed by that many 32-byte
-/// hashes, in the order of `specs/commitments.md` (level by level from the
-/// leaves up, by increasing index within a level).
+/// They are the `siblings` of a `merkle::MultiProof` of the layer's tree, in
+/// the order the walk asks for them (level by level from the leaves up, by
+/// increasing index within a level; `specs/commitments.md` §4), zero subtrees
+/// included. Encoded as a 4-byte little-endian count followed by that many
+/// 32-byte hashes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MultiProof {
     hashes: Vec<Hash>,
@@ -149,29 +160,30 @@ pub fn verify(
     check_count(revealed.len())?;
     let mut revealed = revealed.to_vec();
     revealed.sort_unstable_by_key(|&(index, _)| index);
-    let mut indices = Vec::with_capacity(revealed.len());
-    let mut leaves = Vec::with_capacity(revealed.len());
+    let mut leaves: Vec<(u64, Leaf)> = Vec::with_capacity(revealed.len());
     for &(index, state_root) in &revealed {
         let Some(step) = layer.step_at(index) else {
             return Err(HistoryError::IndexOutOfRange { index, len: layer.len() });
         };
-        if indices.last() == Some(&index) {
+        if leaves.last().is_some_and(|&(last, _)| last == index as u64) {
             return Err(HistoryError::DuplicateIndex(index));
         }
-        indices.push(index);
-        leaves.push(leaf_hash(step, &state_root));
+        leaves.push((index as u64, leaf_hash(step, &state_root)));
     }
-    let expected = proof_positions(layer.len(), &indices).len();
-    if proof.hashes.len() != expected {
-        return Err(HistoryError::ProofHashCount { expected, got: proof.hashes.len() });
+    let opening = merkle::MultiProof { leaves, siblings: proof.hashes.clone() };
+    match Opened::verify_in(DOMAIN, layer.depth(), root, &opening) {
+        Ok(_) => Ok(()),
+        Err(OpenError::SiblingCount) => {
+            let indices: Vec<u64> = opening.leaves.iter().map(|&(index, _)| index).collect();
+            let expected = siblings_needed(layer.depth(), &indices);
+            Err(HistoryError::ProofHashCount { expected, got: proof.hashes.len() })
+        }
+        Err(OpenError::WrongRoot) => Err(HistoryError::RootMismatch),
+        // The indices are sorted, distinct and below the layer's length, hence
+        // below the tree's width: the walk cannot refuse them. Should it, the
+        // reveal is still refused, as not matching the root.
+        Err(OpenError::BadIndices) => Err(HistoryError::RootMismatch),
     }
-    let computed = MerkleProof::<HistoryHasher>::new(proof.hashes.clone())
-        .root(&indices, &leaves, layer.len())
-        .map_err(|_| HistoryError::RootMismatch)?;
-    if computed != *root {
-        return Err(HistoryError::RootMismatch);
-    }
-    Ok(())
 }
 
 fn check_count(count: usize) -> Result<(), HistoryError> {
@@ -180,35 +192,4 @@ fn check_count(count: usize) -> Result<(), HistoryError> {
         n if n > MAX_REVEALED => Err(HistoryError::TooManyRevealed { count: n }),
         _ => Ok(()),
     }
-}
-
-/// The `(level, index)` of each node a proof for the leaves at `sorted`
-/// (increasing, distinct, all below `leaves`) holds, in proof order; level 0
-/// is the leaves. This is the definition in `specs/commitments.md`, written
-/// independently of rs_merkle: a level's known nodes need the siblings they do
-/// not already have, except the missing sibling of a promoted last node.
-pub(super) fn proof_positions(leaves: usize, sorted: &[usize]) -> Vec<(u32, usize)> {
-    let mut positions = Vec::new();
-    let mut known = sorted.to_vec();
-    let (mut width, mut level) = (leaves, 0);
-    while width > 1 {
-        let mut parents = Vec::with_capacity(known.len());
-        let mut j = 0;
-        while j < known.len() {
-            let i = known[j];
-            if i.is_multiple_of(2) && known.get(j + 1) == Some(&(i + 1)) {
-                j += 2;
-            } else {
-                if i ^ 1 < width {
-                    positions.push((level, i ^ 1));
-                }
-                j += 1;
-            }
-            parents.push(i / 2);
-        }
-        known = parents;
-        width = width.div_ceil(2);
-        level += 1;
-    }
-    positions
 }

@@ -4,10 +4,9 @@ use super::HistoryError;
 
 /// Most leaves a layer may have: 2^20.
 ///
-/// It bounds the memory of a [`Commitment`](super::Commitment): rs_merkle keeps
-/// two 40-byte entries per tree node, about 170 MB at this limit (the example
-/// `history_speed` peaks at 360 MB of RSS building one). It also bounds a
-/// proof's depth, hence
+/// It bounds the memory of a [`Commitment`](super::Commitment), whose tree
+/// keeps every node: `2^21 - 1` hashes, 64 MiB at this limit. It also bounds
+/// a tree's depth to 20, hence
 /// [`MAX_PROOF_HASHES`](super::MAX_PROOF_HASHES). The default policy uses far
 /// fewer leaves ([`DEFAULT_MAX_LEAVES`](super::DEFAULT_MAX_LEAVES)).
 pub const MAX_LEAVES: usize = 1 << 20;
@@ -65,6 +64,12 @@ impl Layer {
     #[expect(clippy::len_without_is_empty, reason = "a layer always has at least one leaf")]
     pub fn len(&self) -> usize {
         self.len
+    }
+
+    /// Depth of the layer's tree: `ceil(log2(len()))`, the least `d` with
+    /// `2^d >= len()` (0 for one leaf, at most 20). Leaves `len()..2^d` are zero leaves.
+    pub fn depth(&self) -> usize {
+        self.len.next_power_of_two().trailing_zeros() as usize
     }
 
     /// The step of leaf `i`, or `None` if `i >= len()`.

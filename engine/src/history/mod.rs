@@ -23,16 +23,18 @@ mod tests;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use crate::merkle::Hash;
+use crate::merkle::{Domain, Hash, Leaf};
 
 pub use commitment::{Commitment, MAX_PROOF_HASHES, MAX_REVEALED, MultiProof, verify};
 pub use dissection::{DEFAULT_K, DEFAULT_MAX_LEAVES, dispute_rounds, layer_strides, narrow, rounds, split};
 pub use layer::{Layer, MAX_LEAVES};
 
-/// Domain prefix of a history leaf.
-pub const LEAF_PREFIX: &[u8] = b"refute history leaf:";
-/// Domain prefix of an inner node of a history tree.
-pub const NODE_PREFIX: &[u8] = b"refute history node:";
+/// Domain prefix of a history leaf. `v2` is the format version: version 1
+/// (`refute history leaf:`, rs_merkle's tree) is not compatible, and the new
+/// prefixes keep its roots and proofs from ever verifying here.
+pub const LEAF_PREFIX: &[u8] = b"refute history v2 leaf:";
+/// Domain prefix of an inner node of a history tree (version 2, as [`LEAF_PREFIX`]).
+pub const NODE_PREFIX: &[u8] = b"refute history v2 node:";
 
 /// The leaf for the state at `step`: `SHA256(LEAF_PREFIX || step as u64 LE || state_root)`.
 pub fn leaf_hash(step: u64, state_root: &Hash) -> Hash {
@@ -49,27 +51,14 @@ pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
     Sha256::new().chain_update(NODE_PREFIX).chain_update(left).chain_update(right).finalize().into()
 }
 
-/// The [`rs_merkle::Hasher`] of history trees: SHA-256 with the history domain prefixes.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct HistoryHasher;
+/// The hash functions of history trees, for `merkle::multi`: a leaf's 32
+/// bytes are already its [`leaf_hash`] and are kept as they are (so a leaf
+/// past the end of a layer is 32 zero bytes), and inner nodes are
+/// [`node_hash`]. Both prefixes differ from the state trees'.
+pub const DOMAIN: Domain = Domain { leaf: leaf_as_is, node: node_hash };
 
-impl rs_merkle::Hasher for HistoryHasher {
-    type Hash = Hash;
-
-    /// `SHA256(LEAF_PREFIX || data)`; for a history leaf `data` is `step as u64 LE || state_root`,
-    /// as in [`leaf_hash`]. rs_merkle never calls this itself: leaves are hashed by the caller.
-    fn hash(data: &[u8]) -> Hash {
-        Sha256::new().chain_update(LEAF_PREFIX).chain_update(data).finalize().into()
-    }
-
-    /// [`node_hash`] of a pair. A node without a right sibling (the last node
-    /// of a level with an odd count) is promoted to the next level unchanged.
-    fn concat_and_hash(left: &Hash, right: Option<&Hash>) -> Hash {
-        match right {
-            Some(right) => node_hash(left, right),
-            None => *left,
-        }
-    }
+fn leaf_as_is(leaf: &Leaf) -> Hash {
+    *leaf
 }
 
 /// Why a layer, a commitment, a proof or a dissection move was refused.

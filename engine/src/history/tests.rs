@@ -1,6 +1,7 @@
-use super::commitment::proof_positions;
 use super::*;
+use crate::merkle::{MultiProof as Opening, siblings_needed};
 use proptest::prelude::*;
+use sha2::{Digest, Sha256};
 
 fn hex(h: &Hash) -> String {
     h.iter().map(|b| format!("{b:02x}")).collect()
@@ -18,13 +19,28 @@ fn states(seed: u64, n: usize) -> Vec<Hash> {
     (0..n).map(|i| state(seed, i)).collect()
 }
 
-/// The naive model of the spec's tree: hash level by level, promoting a last odd node.
+/// The naive model of the spec's tree: pad the leaves with zero leaves to a
+/// power of two, then hash level by level.
 fn naive_root(layer: &Layer, roots: &[Hash]) -> Hash {
     let mut level: Vec<Hash> = layer.steps().zip(roots).map(|(s, r)| leaf_hash(s, r)).collect();
+    level.resize(level.len().next_power_of_two(), [0; 32]);
     while level.len() > 1 {
-        level = level.chunks(2).map(|p| if p.len() == 2 { node_hash(&p[0], &p[1]) } else { p[0] }).collect();
+        level = level.chunks(2).map(|p| node_hash(&p[0], &p[1])).collect();
     }
     level[0]
+}
+
+/// The `(height, index)` of each node a proof for `indices` of a layer of
+/// `leaves` holds, in proof order: the walk's requests, as the prover answers them.
+fn proof_positions(leaves: usize, indices: &[usize]) -> Vec<(usize, u64)> {
+    let depth = layer(0, leaves as u64 - 1, 1).depth();
+    let asked = std::cell::RefCell::new(Vec::new());
+    let node = |height: usize, i: u64| {
+        asked.borrow_mut().push((height, i));
+        [0; 32]
+    };
+    Opening::build_in(DOMAIN, depth, indices.iter().map(|&i| i as u64), |_| [0; 32], node);
+    asked.into_inner()
 }
 
 /// The proof holding these hashes, through the encoding.
@@ -43,32 +59,42 @@ fn layer(start: u64, end: u64, stride: u64) -> Layer {
 #[test]
 fn golden_hashes() {
     // Recomputed by hand from the spec's byte strings, so another implementation can match them.
-    let mut leaf_input = b"refute history leaf:".to_vec();
+    let mut leaf_input = b"refute history v2 leaf:".to_vec();
     leaf_input.extend_from_slice(&7u64.to_le_bytes());
     leaf_input.extend_from_slice(&[0x11; 32]);
-    assert_eq!(leaf_input.len(), 60);
-    assert_eq!(leaf_hash(7, &[0x11; 32]), <HistoryHasher as rs_merkle::Hasher>::hash(&leaf_input[20..]));
+    assert_eq!(leaf_input.len(), 63);
+    assert_eq!(leaf_hash(7, &[0x11; 32]), <[u8; 32]>::from(Sha256::digest(&leaf_input)));
+    let mut node_input = b"refute history v2 node:".to_vec();
+    node_input.extend_from_slice(&[0x11; 32]);
+    node_input.extend_from_slice(&[0x22; 32]);
+    assert_eq!(node_hash(&[0x11; 32], &[0x22; 32]), <[u8; 32]>::from(Sha256::digest(&node_input)));
     assert_eq!(hex(&leaf_hash(0, &[0; 32])), GOLDEN_LEAF_0);
     assert_eq!(hex(&node_hash(&[0; 32], &[0xff; 32])), GOLDEN_NODE);
+    // Past the end of a layer: the zero leaf is 32 zero bytes, not hashed.
+    assert_eq!(DOMAIN.zeros()[0], [0; 32]);
+    assert_eq!(hex(&DOMAIN.zeros()[1]), GOLDEN_Z_1);
     // specs/commitments.md §8: Layer { start: 0, end: 10, stride: 3 }, state root i = [i; 32].
     let l = layer(0, 10, 3);
     let roots: Vec<Hash> = (0..l.len()).map(|i| [i as u8; 32]).collect();
     let c = Commitment::build(l, &roots).unwrap();
     assert_eq!(hex(&c.root()), GOLDEN_ROOT);
     let proof = c.prove(&[1, 4]).unwrap();
-    assert_eq!(proof.to_bytes().len(), 4 + 32 * 2);
+    assert_eq!(proof.to_bytes().len(), 4 + 32 * 4);
     assert_eq!(
         proof.to_bytes().iter().map(|b| format!("{b:02x}")).collect::<String>(),
-        format!("02000000{}", GOLDEN_PROOF_1_4)
+        format!("04000000{}", GOLDEN_PROOF_1_4)
     );
 }
 
 // Computed by an independent implementation of the spec (Python's hashlib).
-const GOLDEN_LEAF_0: &str = "2d2c98edbe4d7179c8a9c27342f78e6bd5d64924239cfb74617bc3edb6de593d";
-const GOLDEN_NODE: &str = "0036d196cb7651dbb7350af0c09b55773e9ab2223e139f90e4fa77c1c331f31e";
-const GOLDEN_ROOT: &str = "a0edabc30d51a934661207531a6bf54ec3409ab5a869da65dc5ba67b19604572";
-const GOLDEN_PROOF_1_4: &str = "2d2c98edbe4d7179c8a9c27342f78e6bd5d64924239cfb74617bc3edb6de593d\
-                                2fbb1a51e3d586194878ce22c5c1f82b2ccf884d89a0cc35137587262bf99323";
+const GOLDEN_LEAF_0: &str = "d0887920ecef583ddbfa28a8f919195823df2e528bf9302a520919aa990db01d";
+const GOLDEN_NODE: &str = "c3963521639a93389b332a8d7e89411b66d5e5acb9c329196139d873af717cb9";
+const GOLDEN_Z_1: &str = "d6816ac56b3769716532bc9b2aebbb693ed398b94a940c9386f9e0ab32c4ebb0";
+const GOLDEN_ROOT: &str = "4413d03d824d4632b2aa5a849f88a3ea6396731530a0022b6fc6bdc98068969e";
+const GOLDEN_PROOF_1_4: &str = "d0887920ecef583ddbfa28a8f919195823df2e528bf9302a520919aa990db01d\
+                                0000000000000000000000000000000000000000000000000000000000000000\
+                                097d0c8730cc06d038d6539f59a4de3af05169454ec3c7a072ec5754c0aa3d01\
+                                d6816ac56b3769716532bc9b2aebbb693ed398b94a940c9386f9e0ab32c4ebb0";
 
 #[test]
 fn leaf_binds_its_step_and_is_not_a_node() {
@@ -77,12 +103,13 @@ fn leaf_binds_its_step_and_is_not_a_node() {
     let mut as_node = [0u8; 64];
     as_node[..8].copy_from_slice(&1u64.to_le_bytes());
     assert_ne!(leaf_hash(1, &r), node_hash(&as_node[..32].try_into().unwrap(), &r));
-    // An odd node is promoted unchanged: three leaves give node(node(l0, l1), l2).
+    // Past the end are zero leaves: three leaves give node(node(l0, l1), node(l2, 00^32)).
     let l = layer(0, 2, 1);
     let roots = states(1, 3);
     let leaves: Vec<Hash> = (0..3).map(|i| leaf_hash(i as u64, &roots[i])).collect();
     let c = Commitment::build(l, &roots).unwrap();
-    assert_eq!(c.root(), node_hash(&node_hash(&leaves[0], &leaves[1]), &leaves[2]));
+    let right = node_hash(&leaves[2], &[0; 32]);
+    assert_eq!(c.root(), node_hash(&node_hash(&leaves[0], &leaves[1]), &right));
     // One leaf: the root is the leaf.
     assert_eq!(Commitment::build(layer(5, 5, 1), &roots[..1]).unwrap().root(), leaf_hash(5, &roots[0]));
 }
@@ -115,6 +142,17 @@ fn layer_steps() {
         assert_eq!(l.index_of(s), None, "step {s}");
     }
     assert_eq!(layer(4, 10, 3).index_of(1), None);
+}
+
+#[test]
+fn layer_depths() {
+    // The tree's depth is the least d with 2^d leaves or more.
+    for (leaves, depth) in [(1, 0), (2, 1), (3, 2), (4, 2), (5, 3), (1024, 10), (1025, 11), (MAX_LEAVES, 20)]
+    {
+        assert_eq!(layer(0, leaves as u64 - 1, 1).depth(), depth, "{leaves} leaves");
+    }
+    assert_eq!(layer(0, 10, 3).depth(), 3);
+    assert_eq!(layer(0, 2 * (MAX_LEAVES as u64 - 1) - 1, 2).depth(), 20);
 }
 
 #[test]
@@ -184,7 +222,7 @@ fn verify_refuses_malformed_reveals() {
         verify(&root, &l, &outside, &proof),
         Err(HistoryError::IndexOutOfRange { index: 11, len: 11 })
     );
-    // A trailing hash is refused, though rs_merkle would ignore it.
+    // A trailing hash is refused: a proof has one encoding.
     let mut hashes = proof.hashes().to_vec();
     hashes.push([0; 32]);
     let long = proof_of(&hashes);
@@ -238,8 +276,11 @@ fn largest_proofs_fit_the_bound() {
         assert!(needed <= MAX_PROOF_HASHES as usize, "{needed} hashes for {count} of {leaves}");
     }
     assert_eq!(proof_positions(MAX_LEAVES, &[0]).len(), 20);
-    assert_eq!(proof_positions(5, &[1, 4]), [(0, 0), (1, 1)]);
+    // specs/commitments.md §8: leaf 4's sibling is a zero leaf, and node 3 of level 1 a zero subtree.
+    assert_eq!(proof_positions(5, &[1, 4]), [(0, 0), (0, 5), (1, 1), (1, 3)]);
     assert_eq!(proof_positions(1, &[0]), []);
+    // The count the verifier reports is the same walk's.
+    assert_eq!(siblings_needed(3, &[1, 4]), 4);
 }
 
 /// A layer of 1 to about 700 leaves with an arbitrary start and stride.
@@ -302,6 +343,8 @@ proptest! {
         let mut sorted = indices.clone();
         sorted.sort_unstable();
         prop_assert_eq!(proof.hashes().len(), proof_positions(l.len(), &sorted).len());
+        let sorted: Vec<u64> = sorted.iter().map(|&i| i as u64).collect();
+        prop_assert_eq!(proof.hashes().len(), siblings_needed(l.depth(), &sorted));
         let revealed: Vec<(usize, Hash)> = indices.iter().map(|&i| (i, roots[i])).collect();
         prop_assert_eq!(verify(&root, &l, &revealed, &decoded), Ok(()));
 

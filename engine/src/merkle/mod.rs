@@ -28,7 +28,10 @@ const LEAF_PREFIX: &[u8] = b"refute leaf:";
 const NODE_PREFIX: &[u8] = b"refute node:";
 
 mod multi;
-pub use multi::{Leaf, Levels, MultiProof, OpenError, Opened, fold, root_of};
+pub use multi::{
+    Domain, Leaf, Levels, MultiProof, OpenError, Opened, STATE_DOMAIN, fold, fold_in, root_of,
+    siblings_needed,
+};
 
 /// Hash of a leaf holding these 32 bytes.
 pub fn hash_leaf(bytes: &[u8; LEAF_BYTES]) -> Hash {

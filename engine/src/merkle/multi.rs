@@ -5,35 +5,74 @@
 //! holds elements `i·k .. i·k + k` (k elements per 32 bytes), and leaves
 //! past the end are zero leaves, whose subtrees have the precomputed hashes
 //! of [`super::zero_hashes`].
+//!
+//! History trees (`crate::history`) have the same shape and the same walk
+//! under other hash functions: a [`Domain`]. So one walk ([`fold_in`]) and
+//! one verifier ([`Opened::verify_in`]) check both kinds of tree. The
+//! functions without a domain argument are the state trees' ([`STATE_DOMAIN`]).
 
-use super::{Hash, hash_leaf, hash_node, zero_hashes};
+use super::{DEPTH, Hash, hash_leaf, hash_node};
 use std::collections::{BTreeMap, HashMap};
 
 /// The bytes of one leaf.
 pub type Leaf = [u8; 32];
 
-/// The root of a tree of `depth` whose first leaves are `leaves` and the
-/// rest zero. Panics if `leaves` does not fit.
+/// The hash functions of one kind of tree. Kinds differ only here, so
+/// their trees cannot be confused when the functions use distinct prefixes.
+#[derive(Clone, Copy, Debug)]
+pub struct Domain {
+    /// The hash of a leaf from its 32 bytes.
+    pub leaf: fn(&Leaf) -> Hash,
+    /// The hash of an inner node from its two children.
+    pub node: fn(&Hash, &Hash) -> Hash,
+}
+
+/// State trees: [`hash_leaf`] and [`hash_node`] (prefixes `refute leaf:`, `refute node:`).
+pub const STATE_DOMAIN: Domain = Domain { leaf: hash_leaf, node: hash_node };
+
+impl Domain {
+    /// `zeros()[h]` is the hash of a subtree of height `h` whose leaves are
+    /// all zero bytes (height 0 is a leaf). For [`STATE_DOMAIN`] this is
+    /// [`super::zero_hashes`].
+    pub fn zeros(&self) -> [Hash; DEPTH + 1] {
+        let mut z = [[0u8; 32]; DEPTH + 1];
+        z[0] = (self.leaf)(&[0; 32]);
+        for h in 1..=DEPTH {
+            z[h] = (self.node)(&z[h - 1], &z[h - 1]);
+        }
+        z
+    }
+}
+
+/// The root of a state tree of `depth` whose first leaves are `leaves` and
+/// the rest zero. Panics if `leaves` does not fit.
 pub fn root_of(leaves: &[Leaf], depth: usize) -> Hash {
     Levels::new(leaves, depth).node(depth, 0)
 }
 
 /// Every populated node of a tree of `depth` whose first leaves are
 /// `leaves` and the rest zero (for opening small trees).
+#[derive(Clone)]
 pub struct Levels {
     levels: Vec<Vec<Hash>>,
-    zeros: [Hash; super::DEPTH + 1],
+    zeros: [Hash; DEPTH + 1],
 }
 
 impl Levels {
-    /// Hashes the tree. Panics if `leaves` does not fit.
+    /// Hashes a state tree. Panics if `leaves` does not fit.
     pub fn new(leaves: &[Leaf], depth: usize) -> Levels {
-        let fits = depth <= super::DEPTH && leaves.len() as u64 <= 1u64 << depth;
+        Levels::new_in(STATE_DOMAIN, leaves, depth)
+    }
+
+    /// Hashes a tree of `domain`. Panics if `leaves` does not fit.
+    pub fn new_in(domain: Domain, leaves: &[Leaf], depth: usize) -> Levels {
+        let fits = depth <= DEPTH && leaves.len() as u64 <= 1u64 << depth;
         assert!(fits, "{} leaves at depth {depth}", leaves.len());
-        let zeros = zero_hashes();
-        let mut levels = vec![leaves.iter().map(hash_leaf).collect::<Vec<_>>()];
+        let zeros = domain.zeros();
+        let mut levels = vec![leaves.iter().map(domain.leaf).collect::<Vec<_>>()];
         for h in 0..depth {
-            let next = levels[h].chunks(2).map(|c| hash_node(&c[0], c.get(1).unwrap_or(&zeros[h]))).collect();
+            let next =
+                levels[h].chunks(2).map(|c| (domain.node)(&c[0], c.get(1).unwrap_or(&zeros[h]))).collect();
             levels.push(next);
         }
         Levels { levels, zeros }
@@ -45,11 +84,22 @@ impl Levels {
     }
 }
 
+/// [`fold_in`] for a state tree.
+pub fn fold(
+    depth: usize,
+    nodes: Vec<(u64, Hash)>,
+    sibling: impl FnMut(usize, u64) -> Option<Hash>,
+) -> Option<Hash> {
+    fold_in(STATE_DOMAIN, depth, nodes, sibling)
+}
+
 /// The canonical multiproof walk. `nodes` are the opened leaves' hashes,
 /// sorted by index without repeats. Level by level, a node whose sibling is
 /// also known pairs with it; any other node asks `sibling(height, index)`
-/// for its sibling's hash. Returns the root, or `None` if `sibling` fails.
-pub fn fold(
+/// for its sibling's hash. Returns the root, or `None` if `nodes` is empty
+/// or `sibling` fails.
+pub fn fold_in(
+    domain: Domain,
     depth: usize,
     mut nodes: Vec<(u64, Hash)>,
     mut sibling: impl FnMut(usize, u64) -> Option<Hash>,
@@ -64,10 +114,10 @@ pub fn fold(
             let (idx, h) = nodes[i];
             let parent = if idx % 2 == 0 && nodes.get(i + 1).is_some_and(|n| n.0 == idx + 1) {
                 i += 1;
-                hash_node(&h, &nodes[i].1)
+                (domain.node)(&h, &nodes[i].1)
             } else {
                 let s = sibling(height, idx ^ 1)?;
-                if idx % 2 == 0 { hash_node(&h, &s) } else { hash_node(&s, &h) }
+                if idx % 2 == 0 { (domain.node)(&h, &s) } else { (domain.node)(&s, &h) }
             };
             next.push((idx / 2, parent));
             i += 1;
@@ -75,6 +125,19 @@ pub fn fold(
         nodes = next;
     }
     Some(nodes[0].1)
+}
+
+/// How many sibling hashes [`fold_in`] asks for when it opens `indices`
+/// (sorted, no repeats) in a tree of `depth`: the same walk, with hashing
+/// left out, since which siblings it asks for does not depend on any hash.
+pub fn siblings_needed(depth: usize, indices: &[u64]) -> usize {
+    const SHAPE: Domain = Domain { leaf: |_| [0; 32], node: |_, _| [0; 32] };
+    let mut asked = 0;
+    fold_in(SHAPE, depth, indices.iter().map(|&i| (i, [0; 32])).collect(), |_, _| {
+        asked += 1;
+        Some([0; 32])
+    });
+    asked
 }
 
 /// An opening on the wire: some leaves of one tree and the sibling hashes
@@ -88,9 +151,20 @@ pub struct MultiProof {
 }
 
 impl MultiProof {
-    /// Opens leaves `indices` of a tree of `depth`, given each leaf's bytes
-    /// and any node's hash (`node(height, index)`, height 0 being leaves).
+    /// Opens leaves `indices` of a state tree of `depth`, given each leaf's
+    /// bytes and any node's hash (`node(height, index)`, height 0 being leaves).
     pub fn build(
+        depth: usize,
+        indices: impl IntoIterator<Item = u64>,
+        leaf: impl Fn(u64) -> Leaf,
+        node: impl Fn(usize, u64) -> Hash,
+    ) -> MultiProof {
+        MultiProof::build_in(STATE_DOMAIN, depth, indices, leaf, node)
+    }
+
+    /// As [`MultiProof::build`], for a tree of `domain`.
+    pub fn build_in(
+        domain: Domain,
         depth: usize,
         indices: impl IntoIterator<Item = u64>,
         leaf: impl Fn(u64) -> Leaf,
@@ -99,9 +173,9 @@ impl MultiProof {
         let set: std::collections::BTreeSet<u64> = indices.into_iter().collect();
         let leaves: Vec<(u64, Leaf)> = set.into_iter().map(|i| (i, leaf(i))).collect();
         let mut siblings = Vec::new();
-        let nodes = leaves.iter().map(|(i, l)| (*i, hash_leaf(l))).collect();
+        let nodes = leaves.iter().map(|(i, l)| (*i, (domain.leaf)(l))).collect();
         if !leaves.is_empty() {
-            fold(depth, nodes, |h, i| {
+            fold_in(domain, depth, nodes, |h, i| {
                 let s = node(h, i);
                 siblings.push(s);
                 Some(s)
@@ -126,6 +200,7 @@ pub enum OpenError {
 /// the siblings to recompute the root with.
 #[derive(Clone, Debug)]
 pub struct Opened {
+    domain: Domain,
     depth: usize,
     /// The opened leaves by index.
     pub leaves: BTreeMap<u64, Leaf>,
@@ -133,8 +208,19 @@ pub struct Opened {
 }
 
 impl Opened {
-    /// Checks `proof` against `root` for a tree of `depth`.
+    /// Checks `proof` against `root` for a state tree of `depth`.
     pub fn verify(depth: usize, root: &Hash, proof: &MultiProof) -> Result<Opened, OpenError> {
+        Opened::verify_in(STATE_DOMAIN, depth, root, proof)
+    }
+
+    /// Checks `proof` against `root` for a tree of `domain` and `depth`:
+    /// the one verifier of state openings and history reveals.
+    pub fn verify_in(
+        domain: Domain,
+        depth: usize,
+        root: &Hash,
+        proof: &MultiProof,
+    ) -> Result<Opened, OpenError> {
         let width = 1u128 << depth;
         if proof.leaves.windows(2).any(|w| w[0].0 >= w[1].0)
             || proof.leaves.last().is_some_and(|l| l.0 as u128 >= width)
@@ -143,8 +229,8 @@ impl Opened {
         }
         let mut siblings = HashMap::new();
         let mut next = proof.siblings.iter();
-        let nodes = proof.leaves.iter().map(|(i, l)| (*i, hash_leaf(l))).collect();
-        let got = fold(depth, nodes, |h, i| {
+        let nodes = proof.leaves.iter().map(|(i, l)| (*i, (domain.leaf)(l))).collect();
+        let got = fold_in(domain, depth, nodes, |h, i| {
             let s = *next.next()?;
             siblings.insert((h, i), s);
             Some(s)
@@ -153,10 +239,12 @@ impl Opened {
             return Err(OpenError::SiblingCount);
         }
         match got {
-            None if proof.leaves.is_empty() => Ok(Opened { depth, leaves: BTreeMap::new(), siblings }),
+            None if proof.leaves.is_empty() => {
+                Ok(Opened { domain, depth, leaves: BTreeMap::new(), siblings })
+            }
             None => Err(OpenError::SiblingCount),
             Some(r) if r == *root => {
-                Ok(Opened { depth, leaves: proof.leaves.iter().copied().collect(), siblings })
+                Ok(Opened { domain, depth, leaves: proof.leaves.iter().copied().collect(), siblings })
             }
             Some(_) => Err(OpenError::WrongRoot),
         }
@@ -164,8 +252,8 @@ impl Opened {
 
     /// The root over the (possibly changed) leaves; `old` if none was opened.
     pub fn root(&self, old: &Hash) -> Hash {
-        let nodes = self.leaves.iter().map(|(i, l)| (*i, hash_leaf(l))).collect();
-        fold(self.depth, nodes, |h, i| self.siblings.get(&(h, i)).copied()).unwrap_or(*old)
+        let nodes = self.leaves.iter().map(|(i, l)| (*i, (self.domain.leaf)(l))).collect();
+        fold_in(self.domain, self.depth, nodes, |h, i| self.siblings.get(&(h, i)).copied()).unwrap_or(*old)
     }
 }
 

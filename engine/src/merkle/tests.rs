@@ -19,6 +19,15 @@ fn zero_hashes_recompute() {
 }
 
 #[test]
+fn state_domain_is_the_state_trees_hashing() {
+    // The domain-generic code computes the state trees' zero subtrees and nodes unchanged.
+    assert_eq!(STATE_DOMAIN.zeros(), zero_hashes());
+    let (a, b) = ([1u8; 32], [2u8; 32]);
+    assert_eq!((STATE_DOMAIN.leaf)(&a), hash_leaf(&a));
+    assert_eq!((STATE_DOMAIN.node)(&a, &b), hash_node(&a, &b));
+}
+
+#[test]
 fn leaf_and_node_hashes_are_domain_separated() {
     let leaf = [7u8; 32];
     let as_node = hash_node(&leaf, &leaf);

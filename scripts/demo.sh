@@ -3,17 +3,13 @@
 # same with real processes (an arbiter, a challenger bot, solvers posting an
 # honest and a lying claim), then the pieces by hand: run a C workload in the
 # deterministic engine, commit to its states, prove and verify one step.
-# The first run builds RocksDB's C++ (about 7 minutes on 2 cores). The build
-# is the test command's (dev profile, the engine optimised, the examples'
-# dependencies resolved as the tests resolve them), so scripts/test.sh
-# reuses it rather than building RocksDB a second time.
+# It builds everything it runs (scripts/build.sh, the build step it shares
+# with scripts/test.sh: the first run builds RocksDB's C++, about 7 minutes on
+# 2 cores, once for both commands).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
-cargo build --locked --workspace --examples
-bash workloads/build.sh "$CARGO_TARGET_DIR/workloads" >/dev/null
-refute="$CARGO_TARGET_DIR/debug/refute"
+refute=$(scripts/build.sh)
 wasm="$CARGO_TARGET_DIR/workloads/sha256.wasm"
 echo "\$ refute demo --transcript-dir demo   # a lying solver, an honest challenger, an embedded arbiter"
 "$refute" demo "$CARGO_TARGET_DIR/workloads/sort.wasm" sort 10 --transcript-dir "$CARGO_TARGET_DIR/demo"

@@ -1,5 +1,6 @@
 //! `refute arbiter serve` and `refute log verify`.
 
+use refute::outln;
 use anyhow::{Context, Result, anyhow};
 use refute_arbiter::db::Db;
 use refute_protocol::log::{ArbiterKey, Chain, Head};
@@ -59,7 +60,7 @@ pub fn serve(data_dir: &Path, listen: SocketAddr, params: Params) -> Result<()> 
             "arbiter listening on http://{addr}"
         );
         // Scripts read the address from stdout.
-        println!("listening on http://{addr}");
+        outln!("listening on http://{addr}")?;
         let shutdown = async {
             let term = async {
                 #[cfg(unix)]
@@ -92,7 +93,7 @@ pub fn verify_log(data_dir: &Path, json: bool) -> Result<()> {
     let params: Params = match db.get_state(PARAMS_KEY)? {
         Some(b) => serde_json::from_slice(&b).context("stored parameters")?,
         None if db.log_head().is_none() => {
-            println!("log ok: the log in {} is empty (no transition yet)", data_dir.display());
+            outln!("log ok: the log in {} is empty (no transition yet)", data_dir.display())?;
             return Ok(());
         }
         None => {
@@ -135,9 +136,9 @@ pub fn verify_log(data_dir: &Path, json: bool) -> Result<()> {
         "games_open": open,
     });
     if json {
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?)?;
     } else {
-        println!(
+        outln!(
             "log ok: {} entries signed by {}, replayed from the first\n{} accounts, {} minted = {} in balances + {} held + {} burned\n{} claims ({} final, {} rejected), {} games ({} open)",
             head.next,
             out["arbiter"].as_str().unwrap_or(""),
@@ -151,7 +152,7 @@ pub fn verify_log(data_dir: &Path, json: bool) -> Result<()> {
             out["claims_rejected"],
             s.games.len(),
             open
-        );
+        )?;
     }
     Ok(())
 }

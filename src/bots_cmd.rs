@@ -1,6 +1,7 @@
 //! The players' commands: `refute keys`, `account`, `post`, `solver run`,
 //! `challenger run`, `claims` and `games` (`specs/bots.md`).
 
+use refute::{errln, outln};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -240,12 +241,12 @@ pub fn keys(cmd: KeysCmd) -> Result<ExitCode> {
                 std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
             }
             let k = keyfile::load_or_create(&path)?;
-            eprintln!("created {} (keep it secret: it signs your claims and moves)", path.display());
-            println!("{}", B32(k.public().to_bytes()));
+            errln!("created {} (keep it secret: it signs your claims and moves)", path.display());
+            outln!("{}", B32(k.public().to_bytes()))?;
         }
         KeysCmd::Show { key } => {
             let k = load_key(&key_path(&key))?;
-            println!("{}", B32(k.verifying_key().to_bytes()));
+            outln!("{}", B32(k.verifying_key().to_bytes()))?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -276,14 +277,14 @@ pub fn account(a: AccountArgs) -> Result<ExitCode> {
         }
         let acc = client.account(&who).await?;
         if a.json {
-            println!("{}", json!({"key": who, "account": acc}));
+            outln!("{}", json!({"key": who, "account": acc}))?;
         } else {
-            println!("account  {who}");
-            println!("balance  {}", acc.balance);
-            println!("nonce    {}", acc.nonce);
-            println!("stake    {}", acc.stake.map_or("not a committee candidate".into(), |s| s.to_string()));
+            outln!("account  {who}")?;
+            outln!("balance  {}", acc.balance)?;
+            outln!("nonce    {}", acc.nonce)?;
+            outln!("stake    {}", acc.stake.map_or("not a committee candidate".into(), |s| s.to_string()))?;
             let r = &acc.reputation;
-            println!(
+            outln!(
                 "record   claims {} posted, {} final, {} rejected; games {} won, {} lost; duties {} done, {} missed",
                 r.claims_posted,
                 r.claims_final,
@@ -292,7 +293,7 @@ pub fn account(a: AccountArgs) -> Result<ExitCode> {
                 r.games_lost,
                 r.duties_done,
                 r.duties_missed
-            );
+            )?;
         }
         Ok(ExitCode::SUCCESS)
     })
@@ -341,14 +342,14 @@ pub fn post_cmd(a: PostArgs) -> Result<ExitCode> {
         let posted = post(&p, req).await?;
         let b = &posted.body;
         if a.json {
-            println!("{}", json!({"claim": posted.id, "body": b, "steps": posted.steps}));
+            outln!("{}", json!({"claim": posted.id, "body": b, "steps": posted.steps}))?;
         } else {
-            println!("claim    {}", posted.id);
-            println!("steps    {} (limit {})", posted.steps, b.max_steps);
-            println!("final    {}", b.final_root);
-            println!("history  {}", b.history_root);
-            println!("stdout   {} bytes: {}", b.stdout.0.len(), refute_challenger::check::preview(&b.stdout.0));
-            println!("bond     {}", b.bond);
+            outln!("claim    {}", posted.id)?;
+            outln!("steps    {} (limit {})", posted.steps, b.max_steps)?;
+            outln!("final    {}", b.final_root)?;
+            outln!("history  {}", b.history_root)?;
+            outln!("stdout   {} bytes: {}", b.stdout.0.len(), refute_challenger::check::preview(&b.stdout.0))?;
+            outln!("bond     {}", b.bond)?;
         }
         if a.no_defend {
             return Ok(ExitCode::SUCCESS);
@@ -361,11 +362,11 @@ pub fn post_cmd(a: PostArgs) -> Result<ExitCode> {
         let balance = p.client.account(&p.pk()).await.map(|a| a.balance).unwrap_or_default();
         match status {
             ClaimStatus::Final => {
-                println!("final    the claim stands; balance {balance}");
+                outln!("final    the claim stands; balance {balance}")?;
                 Ok(ExitCode::SUCCESS)
             }
             ClaimStatus::Rejected => {
-                println!("rejected the claim lost a game and its bond; balance {balance}");
+                outln!("rejected the claim lost a game and its bond; balance {balance}")?;
                 Ok(ExitCode::FAILURE)
             }
             ClaimStatus::Open => Ok(ExitCode::from(130)),
@@ -428,15 +429,15 @@ pub fn claims(a: ListArgs) -> Result<ExitCode> {
     runtime()?.block_on(async {
         let list = client.claims().await?;
         if a.json {
-            println!("{}", serde_json::to_string_pretty(&serde_json::to_value(list_json_claims(&list))?)?);
+            outln!("{}", serde_json::to_string_pretty(&serde_json::to_value(list_json_claims(&list))?)?)?;
             return Ok(ExitCode::SUCCESS);
         }
-        println!(
+        outln!(
             "{:<66} {:<9} {:>12} {:>8} {:>6} {:<17} {:<15}",
             "CLAIM", "STATUS", "MAX STEPS", "BOND", "GAMES", "SOLVER", "WINDOW ENDS"
-        );
+        )?;
         for c in &list {
-            println!(
+            outln!(
                 "{:<66} {:<9} {:>12} {:>8} {:>6} {:<17} {:<15}",
                 c.id.to_string(),
                 format!("{:?}", c.status).to_lowercase(),
@@ -445,10 +446,10 @@ pub fn claims(a: ListArgs) -> Result<ExitCode> {
                 c.games.len(),
                 format!("{}…", &c.solver.to_string()[..16]),
                 when(c.window_ends)
-            );
+            )?;
         }
         if list.is_empty() {
-            println!("(no claims)");
+            outln!("(no claims)")?;
         }
         Ok(ExitCode::SUCCESS)
     })
@@ -495,19 +496,19 @@ pub fn games(a: ListArgs) -> Result<ExitCode> {
                            "steps": [a, b], "phase": phase})
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&v)?);
+            outln!("{}", serde_json::to_string_pretty(&v)?)?;
             return Ok(ExitCode::SUCCESS);
         }
-        println!(
+        outln!(
             "{:>5} {:<17} {:<22} {:>8} {:>6} {:<25} {:<17} {:<17}",
             "GAME", "CLAIM", "STATUS", "BOND", "DEPTH", "DISPUTED STEPS", "SOLVER", "CHALLENGER"
-        );
+        )?;
         for (g, depth, a, b, _) in &rows {
             let status = match g.status {
                 GameStatus::Won(r) => format!("won by {r:?}").to_lowercase(),
                 s => format!("{s:?}").to_lowercase(),
             };
-            println!(
+            outln!(
                 "{:>5} {:<17} {:<22} {:>8} {:>6} {:<25} {:<17} {:<17}",
                 g.id,
                 format!("{}…", &g.claim.to_string()[..16]),
@@ -517,10 +518,10 @@ pub fn games(a: ListArgs) -> Result<ExitCode> {
                 format!("{a}..{b}"),
                 format!("{}…", &g.solver.to_string()[..16]),
                 format!("{}…", &g.challenger.to_string()[..16]),
-            );
+            )?;
         }
         if rows.is_empty() {
-            println!("(no games)");
+            outln!("(no games)")?;
         }
         Ok(ExitCode::SUCCESS)
     })

@@ -9,6 +9,7 @@
 //! challenger run` talking to it over HTTP. The story is told from the
 //! events the arbiter commits to its log.
 
+use refute::outln;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -57,7 +58,7 @@ pub fn run(module_bytes: &[u8], args: &[String], transcript_dir: Option<&std::pa
         let out = play(&service, &url, dir.path(), module_bytes, args).await;
         if let (Ok(game), Some(dir)) = (&out, transcript_dir) {
             for path in refute_arbiter::transcripts::save(&service, *game, dir)? {
-                println!("transcript written to {}", path.display());
+                outln!("transcript written to {}", path.display())?;
             }
         }
         let _ = stop.send(());
@@ -90,7 +91,7 @@ async fn play(
     module_bytes: &[u8],
     args: &[String],
 ) -> Result<u64> {
-    println!("arbiter {}… at {url} (RocksDB in a temporary directory)", short(&s.arbiter()));
+    outln!("arbiter {}… at {url} (RocksDB in a temporary directory)", short(&s.arbiter()))?;
 
     // The computation, run once here to tell the story.
     let module = Module::new(module_bytes)?;
@@ -101,7 +102,7 @@ async fn play(
     let halt = run.machine.steps();
     let stdout = String::from_utf8_lossy(&run.machine.host.stdout).into_owned();
     let first_line = stdout.lines().next().unwrap_or("");
-    println!("the program: `{}` runs {halt} steps and prints {first_line:?} and more", args.join(" "));
+    outln!("the program: `{}` runs {halt} steps and prints {first_line:?} and more", args.join(" "))?;
 
     let narrator = tokio::spawn(narrate(s.clone(), s.subscribe()));
     let solver = player(url, dir, "solver", 1).await?;
@@ -123,10 +124,10 @@ async fn play(
 
     // The solver lies from two thirds of the run on, and about the output.
     let from = halt * 2 / 3;
-    println!(
+    outln!(
         "solver {}… posts the result with a bond of {BOND}; it lies: every state from step {from} on, and the output",
         short(&solver.pk())
-    );
+    )?;
     let req = Request {
         inputs: ClaimInputs {
             module: module_bytes.to_vec(),
@@ -154,15 +155,15 @@ async fn play(
         .read(|c| c.rules.state.claims[&posted.id].games.values().next().copied())
         .ok_or_else(|| anyhow!("the wrong claim was never challenged"))?;
     let g = s.read(|c| c.rules.state.games[&game].clone());
-    println!("verdict: {:?}; claim {status:?}", g.status);
+    outln!("verdict: {:?}; claim {status:?}", g.status)?;
     let bal = |p: &Player| s.read(|c| c.rules.state.account(&p.pk()).balance);
     let (burned, minted, head) = s.read(|c| (c.rules.state.burned, c.rules.state.minted, c.head()));
-    println!(
+    outln!(
         "balances: solver {} (lost its bond), challenger {} (its bond back plus half the solver's), burned {burned}, minted {minted}",
         bal(&solver),
         bal(&challenger)
-    );
-    println!("the arbiter's signed log has {} entries", head.next);
+    )?;
+    outln!("the arbiter's signed log has {} entries", head.next)?;
     if g.status != GameStatus::Won(Role::Challenger) {
         return Err(anyhow!("the honest challenger did not win: {:?}", g.status));
     }
@@ -173,7 +174,7 @@ async fn play(
 async fn narrate(
     s: Arc<Service>,
     mut entries: tokio::sync::broadcast::Receiver<refute_arbiter::service::Committed>,
-) {
+) -> std::io::Result<()> {
     let params = s.read(|c| c.rules.params.clone());
     let (mut layer, mut round) = (None, 0);
     while let Ok(c) = entries.recv().await {
@@ -181,20 +182,20 @@ async fn narrate(
         for e in record.ticked.iter().chain(&record.events) {
             match e {
                 Event::ClaimPosted { claim, .. } => {
-                    println!(
+                    outln!(
                         "claim {}… posted: its output says {:?}",
                         short(claim),
                         String::from_utf8_lossy(FAKE_STDOUT).trim()
-                    )
+                    )?
                 }
                 Event::GameStarted { game, challenger, claim } => {
                     let t =
                         s.read(|c| c.rules.state.claims.get(claim).map(|c| c.body.max_steps)).unwrap_or(0);
                     layer = Some(posted_layer(t, params.max_leaves));
-                    println!(
+                    outln!(
                         "challenger {}… re-executes the program, gets another final state, and challenges with a bond of {BOND}: game {game}\n",
                         short(challenger)
-                    )
+                    )?
                 }
                 Event::LayerStarted { start, end, stride, .. } => {
                     layer = Layer::new(*start, *end, *stride).ok()
@@ -202,15 +203,15 @@ async fn narrate(
                 Event::Narrowed { a, b, .. } => {
                     round += 1;
                     let step = |i: u64| layer.as_ref().and_then(|l| l.step_at(i as usize)).unwrap_or(0);
-                    println!(
+                    outln!(
                         "round {round}: both reveal {} states; the first disagreement is between steps {} and {}",
                         K - 1,
                         step(*a),
                         step(*b)
-                    );
+                    )?;
                 }
                 Event::StepDisputed { step, .. } => {
-                    println!("\nthe dispute is down to the single step {step}")
+                    outln!("\nthe dispute is down to the single step {step}")?
                 }
                 Event::StepProven { step, post, .. } => {
                     let bytes = match record.input.as_ref().map(|l| &l.msg.body) {
@@ -223,24 +224,25 @@ async fn narrate(
                         .and_then(|v| v.op)
                         .map_or_else(|| "?".to_string(), |op| format!("{op:?}"));
                     let bytes = bytes.len();
-                    println!(
+                    outln!(
                         "the single step {step}: instruction {op}; the arbiter checks a {bytes}-byte proof and computes the state after it, {}…",
                         short(post)
-                    );
+                    )?;
                 }
                 Event::GameWon { game, winner } => {
                     let loser = if *winner == Role::Solver { "challenger" } else { "solver" };
-                    println!(
+                    outln!(
                         "game {game}: the {loser}'s state after that step is not what the instruction computes"
-                    );
+                    )?;
                 }
                 Event::BondForfeited { who, amount } => {
-                    println!("bond of {amount} forfeited by {}…", short(who))
+                    outln!("bond of {amount} forfeited by {}…", short(who))?
                 }
-                Event::SharePaid { to, amount } => println!("{amount} paid to {}…", short(to)),
-                Event::Burned { amount } => println!("{amount} burned"),
+                Event::SharePaid { to, amount } => outln!("{amount} paid to {}…", short(to))?,
+                Event::Burned { amount } => outln!("{amount} burned")?,
                 _ => {}
             }
         }
     }
+    Ok(())
 }

@@ -1,5 +1,6 @@
 //! `refute`: the command-line program.
 
+use refute::{errln, out, outln};
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use refute::{args, bench, report};
@@ -279,8 +280,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match dispatch(cli) {
         Ok(code) => code,
+        // A closed stdout (`refute claims | head -1`) ends the command quietly.
+        Err(e) if refute::out::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("refute: error: {e:#}");
+            errln!("refute: error: {e:#}");
             if e.downcast_ref::<BadInput>().is_some() { ExitCode::from(BAD_INPUT) } else { ExitCode::FAILURE }
         }
     }
@@ -357,8 +360,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             let dir = data_dir.unwrap_or_else(arbiter_cmd::default_data_dir);
             match arbiter_cmd::verify_log(&dir, json) {
                 Ok(()) => Ok(ExitCode::SUCCESS),
+                Err(e) if refute::out::is_broken_pipe(&e) => Err(e),
                 Err(e) => {
-                    eprintln!("refute: {e:#}");
+                    errln!("refute: {e:#}");
                     Ok(ExitCode::FAILURE)
                 }
             }
@@ -378,17 +382,17 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                 }
                 let rows = refute::proofbench::run(runs, only.as_deref(), quick, samples)?;
                 if json {
-                    println!("{}", serde_json::to_string_pretty(&rows)?);
+                    outln!("{}", serde_json::to_string_pretty(&rows)?)?;
                 } else {
-                    print!("{}", refute::proofbench::table(&rows, runs));
+                    out!("{}", refute::proofbench::table(&rows, runs))?;
                 }
                 return Ok(ExitCode::SUCCESS);
             }
             let rows = bench::run(runs, only.as_deref(), quick)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&rows)?);
+                outln!("{}", serde_json::to_string_pretty(&rows)?)?;
             } else {
-                print!("{}", bench::table(&rows, runs));
+                out!("{}", bench::table(&rows, runs))?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -499,21 +503,20 @@ fn run(t: TaskArgs, json: bool) -> Result<ExitCode> {
     let status = run.run_to_end();
     let m = &run.machine;
     if json {
-        println!("{}", serde_json::to_string(&report::json(m)).context("encoding JSON")?);
+        outln!("{}", serde_json::to_string(&report::json(m)).context("encoding JSON")?)?;
         return Ok(ExitCode::from(report::exit_code(status) as u8));
     }
-    use std::io::Write;
-    std::io::stdout().write_all(&m.host.stdout)?;
-    std::io::stderr().write_all(&m.host.stderr)?;
+    refute::out::bytes(&m.host.stdout)?;
+    refute::out::ebytes(&m.host.stderr);
     match status {
         Status::Finished if invoke.is_some() => {
             for v in m.results() {
-                println!("{v}");
+                outln!("{v}")?;
             }
         }
-        Status::Trapped(t) => eprintln!("refute: guest trapped after {} steps: {t}", m.steps()),
+        Status::Trapped(t) => errln!("refute: guest trapped after {} steps: {t}", m.steps()),
         Status::OutOfSteps => {
-            eprintln!("refute: guest ran out of steps (limit {max_steps}; raise it with --max-steps)")
+            errln!("refute: guest ran out of steps (limit {max_steps}; raise it with --max-steps)")
         }
         Status::Running => bail!("internal error: run ended while running"),
         _ => {}

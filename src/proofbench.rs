@@ -2,6 +2,7 @@
 //! the C workloads: committed execution against plain execution, proof
 //! sizes over evenly spaced steps, and proving and verification times.
 
+use crate::errln;
 use crate::bench::median;
 use crate::workloads::{self, WORKLOADS};
 use anyhow::{Context, Result};
@@ -98,7 +99,7 @@ pub fn run(runs: usize, filter: Option<&str>, quick: bool, samples: u64) -> Resu
         let mut fh = Hasher::new(&far.machine);
         let _ = prove_step(&far.machine, &mut fh);
         let prove_far = t.elapsed();
-        eprintln!("{}: measured", w.name);
+        errln!("{}: measured", w.name);
         rows.push(Row {
             name: w.name.to_string(),
             steps,

@@ -1,5 +1,6 @@
 //! `refute commit`, `state`, `prove` and `verify-step`.
 
+use refute::{errln, outln};
 use crate::{Prepared, bad};
 use anyhow::{Context, Result};
 use refute_engine::proof::{Proof, VerifyError, hex, prove_step, verify_step as verify};
@@ -32,15 +33,15 @@ pub fn commit(p: Prepared, stride: Option<u64>, json: bool) -> Result<ExitCode> 
             "stdout": String::from_utf8_lossy(&m.host.stdout),
             "stderr": String::from_utf8_lossy(&m.host.stderr),
         });
-        println!("{v}");
+        outln!("{v}")?;
     } else {
-        println!("status        {}", status_name(c.status));
-        println!("steps         {}", c.steps);
-        println!("final root    {}", hex(&c.final_root));
-        println!("history root  {}", hex(&c.history.root()));
-        println!("stride        {} ({} states)", layer.stride(), layer.len());
-        println!("stdout        {} bytes", m.host.stdout.len());
-        println!("stderr        {} bytes", m.host.stderr.len());
+        outln!("status        {}", status_name(c.status))?;
+        outln!("steps         {}", c.steps)?;
+        outln!("final root    {}", hex(&c.final_root))?;
+        outln!("history root  {}", hex(&c.history.root()))?;
+        outln!("stride        {} ({} states)", layer.stride(), layer.len())?;
+        outln!("stdout        {} bytes", m.host.stdout.len())?;
+        outln!("stderr        {} bytes", m.host.stderr.len())?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -69,9 +70,9 @@ pub fn state(mut p: Prepared, step: u64, json: bool) -> Result<ExitCode> {
             "step": step, "root": root, "status": status_name(m.status()),
             "pc": header.pc, "sp": header.sp, "fp": header.fp, "depth": header.depth,
         });
-        println!("{v}");
+        outln!("{v}")?;
     } else {
-        println!("{root}");
+        outln!("{root}")?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -89,13 +90,13 @@ pub fn prove(mut p: Prepared, step: u64, out: &Path, json: bool) -> Result<ExitC
             "step": step, "pre_root": hex(&v.pre), "post_root": hex(&v.post),
             "op": v.op.map(|o| format!("{o:?}")), "bytes": bytes.len(), "out": out.display().to_string(),
         });
-        println!("{v}");
+        outln!("{v}")?;
     } else {
-        println!("step {step}: {} bytes written to {}", bytes.len(), out.display());
-        println!("pre root   {}", hex(&v.pre));
-        println!("post root  {}", hex(&v.post));
+        outln!("step {step}: {} bytes written to {}", bytes.len(), out.display())?;
+        outln!("pre root   {}", hex(&v.pre))?;
+        outln!("post root  {}", hex(&v.post))?;
         if let Some(op) = v.op {
-            println!("op         {op:?}");
+            outln!("op         {op:?}")?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -128,23 +129,23 @@ pub fn verify_step(path: &Path, pre: Option<&str>, json: bool) -> Result<ExitCod
                     "op": v.op.map(|o| format!("{o:?}")),
                     "post_status": refute_engine::state::decode_status(v.post_header.status).map(status_name),
                 });
-                println!("{j}");
+                outln!("{j}")?;
             } else {
-                println!("valid proof of step {} -> {}", p.header.steps, v.post_header.steps);
-                println!("pre root   {}", hex(&v.pre));
-                println!("post root  {}", hex(&v.post));
+                outln!("valid proof of step {} -> {}", p.header.steps, v.post_header.steps)?;
+                outln!("pre root   {}", hex(&v.pre))?;
+                outln!("post root  {}", hex(&v.post))?;
                 match v.op {
-                    Some(op) => println!("op         {op:?} at pc {}", p.header.pc),
-                    None => println!("op         none: the machine has stopped, the state steps to itself"),
+                    Some(op) => outln!("op         {op:?} at pc {}", p.header.pc)?,
+                    None => outln!("op         none: the machine has stopped, the state steps to itself")?,
                 }
             }
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
             if json {
-                println!("{}", json!({ "valid": false, "error": e.to_string(), "kind": kind(&e) }));
+                outln!("{}", json!({ "valid": false, "error": e.to_string(), "kind": kind(&e) }))?;
             }
-            eprintln!("refute: invalid proof {}: {e}", path.display());
+            errln!("refute: invalid proof {}: {e}", path.display());
             Ok(ExitCode::FAILURE)
         }
     }

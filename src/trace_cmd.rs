@@ -1,6 +1,7 @@
 //! `refute trace show` and `refute trace verify` (`specs/transcript.md`).
 
 use anyhow::{Context, Result};
+use refute::{errln, out, outln};
 use refute_traces::{Transcript, text};
 use std::path::Path;
 use std::process::ExitCode;
@@ -16,9 +17,9 @@ pub fn read(path: &Path) -> Result<Transcript> {
 pub fn show(t: &Transcript, json: bool) -> Result<ExitCode> {
     let tl = refute_traces::check(t, None);
     if json {
-        println!("{}", serde_json::to_string_pretty(&tl)?);
+        outln!("{}", serde_json::to_string_pretty(&tl)?)?;
     } else {
-        print!("{}", text::render(&tl));
+        out!("{}", text::render(&tl))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -37,21 +38,21 @@ pub fn verify(t: &Transcript, module: Option<&[u8]>, json: bool) -> Result<ExitC
             "checked": tl.checked,
             "failure": tl.failure,
         });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?)?;
     } else {
         for c in &tl.checked {
-            println!("checked: {c}");
+            outln!("checked: {c}")?;
         }
     }
     match &tl.failure {
         None => {
             if !json {
-                println!("transcript verified: game {} on claim {}", tl.game, tl.claim);
+                outln!("transcript verified: game {} on claim {}", tl.game, tl.claim)?;
             }
             Ok(ExitCode::SUCCESS)
         }
         Some(f) => {
-            eprintln!("refute: the transcript does not check: {f}");
+            errln!("refute: the transcript does not check: {f}");
             Ok(ExitCode::FAILURE)
         }
     }

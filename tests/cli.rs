@@ -247,3 +247,145 @@ fn the_demo_slashes_the_lying_solver() {
     assert!(stdout.contains("the single step"), "{stdout}");
     assert!(stdout.contains("round 3:"), "several rounds: {stdout}");
 }
+
+/// The subcommands `refute help CMD` lists under "Commands:" (`help` aside).
+fn subcommands(parent: &[&str]) -> Vec<String> {
+    let o = refute(&[parent, &["--help"]].concat());
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    let section = text.split("Commands:\n").nth(1).unwrap_or("");
+    section
+        .lines()
+        .take_while(|l| l.starts_with("  "))
+        .filter(|l| !l.starts_with("   ")) // a wrapped description, not a command
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .map(String::from)
+        .collect()
+}
+
+/// Runs `refute ARGS` with stdout (and, if `close_stderr`, stderr) a pipe whose
+/// reading end is already closed, so every write fails with EPIPE. A command
+/// that runs until stopped (a server, a bot) gets `secs` seconds and is
+/// stopped. Returns the exit code (None if it was still running) and stderr.
+fn with_closed_stdout(args: &[&str], env: &[(&str, &str)], secs: u64) -> (Option<i32>, String) {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let err = temp(&format!("closed-{}.err", args.join("-").replace('/', "_")));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_refute"))
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::null())
+        .stdout(writer)
+        .stderr(std::fs::File::create(&err).unwrap())
+        .spawn()
+        .unwrap();
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    let code = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s.code().unwrap_or(-1));
+        }
+        if std::time::Instant::now() > until {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    (code, std::fs::read_to_string(&err).unwrap())
+}
+
+#[path = "common/net.rs"]
+mod net;
+
+#[test]
+fn every_subcommand_exits_quietly_when_stdout_is_closed() {
+    let net = net::Net::start(&["--window-ms", "3000", "--clock-ms", "60000"]);
+    let url = net.url.clone();
+    let env = [("REFUTE_ARBITER", url.as_str())];
+    let sort = net::sort_wasm();
+    let sort = sort.to_str().unwrap();
+    let key = net.path("k.key");
+    let key = key.to_str().unwrap();
+    let proof = net.path("step.proof");
+    let proof = proof.to_str().unwrap();
+    let ex = |n: &str| format!("{}/traces/examples/{n}", env!("CARGO_MANIFEST_DIR"));
+    let sorted = ex("sort-solver-lies.bin");
+    let data = |n: &str| net.path(n).to_str().unwrap().to_string();
+    // The key and the proof exist before the commands that read them.
+    assert!(refute(&["keys", "new", "--key", key]).status.success());
+    let o = Command::new(env!("CARGO_BIN_EXE_refute"))
+        .args(["account", "--mint", "100000", "--key", key])
+        .envs(env)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(refute(&["prove", sort, "sort", "10", "--step", "100", "--out", proof]).status.success());
+    let (d1, d2, d3, d4) = (data("new.key"), data("solver"), data("challenger"), data("arb2"));
+    let d5 = data("post");
+    // (command path, arguments, seconds it may run: commands that serve run until stopped)
+    let cases: Vec<(&str, Vec<&str>, u64)> = vec![
+        ("demo", vec!["demo"], 120),
+        ("trace show", vec!["trace", "show", &sorted], 60),
+        ("trace verify", vec!["trace", "verify", &sorted], 60),
+        ("keys new", vec!["keys", "new", "--key", &d1], 60),
+        ("keys show", vec!["keys", "show", "--key", key], 60),
+        ("account", vec!["account", "--key", key], 60),
+        ("post", vec!["post", sort, "sort", "10", "--bond", "5000", "--key", key, "--data-dir", &d5], 120),
+        ("solver run", vec!["solver", "run", "--key", key, "--data-dir", &d2], 3),
+        ("challenger run", vec!["challenger", "run", "--key", key, "--data-dir", &d3], 3),
+        ("claims", vec!["claims"], 60),
+        ("games", vec!["games"], 60),
+        ("arbiter serve", vec!["arbiter", "serve", "--listen", "127.0.0.1:0", "--data-dir", &d4], 10),
+        // the arbiter above has stopped and left its (empty) data directory
+        ("log verify", vec!["log", "verify", "--data-dir", &d4], 60),
+        ("run", vec!["run", sort, "sort", "10"], 60),
+        ("commit", vec!["commit", sort, "sort", "10"], 60),
+        ("state", vec!["state", sort, "sort", "10", "--step", "100"], 60),
+        ("prove", vec!["prove", sort, "sort", "10", "--step", "100", "--out", proof], 60),
+        ("verify-step", vec!["verify-step", proof], 60),
+        ("bench", vec!["bench", "--quick", "--runs", "1", "--only", "sort"], 120),
+    ];
+    // Every subcommand, nested ones included, is in the table.
+    for top in subcommands(&[]) {
+        let nested = subcommands(&[&top]);
+        let paths = if nested.is_empty() { vec![top.clone()] } else { nested.iter().map(|n| format!("{top} {n}")).collect() };
+        for p in paths {
+            assert!(cases.iter().any(|(c, _, _)| *c == p), "`refute {p}` is not covered by this test");
+        }
+    }
+    for (name, args, secs) in &cases {
+        let (code, err) = with_closed_stdout(args, &env, *secs);
+        assert!(!err.contains("panicked"), "refute {name}: {err}");
+        assert!(code.is_none() || code == Some(0), "refute {name}: exit {code:?}: {err}");
+        assert!(!err.contains("Broken pipe"), "refute {name}: a closed pipe is not an error: {err}");
+    }
+    for args in [&["--help"][..], &["--version"], &["help", "run"], &["run", "--help"]] {
+        let (code, err) = with_closed_stdout(args, &[], 60);
+        assert_eq!(code, Some(0), "refute {args:?}: {err}");
+        assert!(!err.contains("panicked"), "refute {args:?}: {err}");
+    }
+}
+
+#[test]
+fn a_closed_stderr_changes_no_exit_code() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    // A refused input still exits 2 with nobody to tell.
+    let o = Command::new(env!("CARGO_BIN_EXE_refute"))
+        .args(["run", "/nonexistent.wasm"])
+        .stderr(writer)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    // A trap still exits 125.
+    let path = temp("div2.wat");
+    std::fs::write(&path, ADD).unwrap();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let o = Command::new(env!("CARGO_BIN_EXE_refute"))
+        .args(["run", path.to_str().unwrap(), "--invoke", "div", "1", "0"])
+        .stderr(writer)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(125));
+}

@@ -2,8 +2,8 @@
 //! every directive. Ends with the line
 //! `spec suite: N passed, M failed, K skipped` (counting directives).
 //!
-//! The suite is read from `../shared/wasm-testsuite` next to the repository,
-//! or from the directory in `REFUTE_SPEC_DIR`.
+//! The suite is read from `tests/spec/testsuite/` in the repository (see its
+//! README for the upstream commit), or from the directory in `REFUTE_SPEC_DIR`.
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use refute_engine::{
@@ -31,7 +31,7 @@ const STEP_LIMIT: u64 = 1 << 32;
 fn suite_dir() -> PathBuf {
     match std::env::var_os("REFUTE_SPEC_DIR") {
         Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/wasm-testsuite"),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/spec/testsuite"),
     }
 }
 

@@ -1,0 +1,209 @@
+//! A local network for end-to-end tests: a real `refute arbiter serve`
+//! process on 127.0.0.1 with RocksDB in a temporary directory, and the
+//! `refute` processes started on it. Every process is killed when the
+//! `Net` is dropped. Included with `#[path = "common/net.rs"]`.
+#![allow(dead_code)] // each test binary uses a different part
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+pub const EXE: &str = env!("CARGO_BIN_EXE_refute");
+
+/// The workload: `sort 10` writes its input and the sorted numbers.
+pub fn sort_wasm() -> PathBuf {
+    refute::workloads::wasm("sort").expect("the sort workload builds")
+}
+
+/// A local network: one arbiter process and the bots started on it.
+pub struct Net {
+    pub dir: tempfile::TempDir,
+    pub url: String,
+    pub arbiter: Child,
+    pub bots: Vec<(String, Child)>,
+    pub agent: ureq::Agent,
+}
+
+impl Drop for Net {
+    pub fn drop(&mut self) {
+        for (_, c) in &mut self.bots {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        let _ = self.arbiter.kill();
+        let _ = self.arbiter.wait();
+    }
+}
+
+impl Net {
+    /// Starts an arbiter with these game flags and waits (at most 60 s) for its address.
+    pub fn start(flags: &[&str]) -> Net {
+        let dir = tempfile::tempdir().unwrap();
+        let log = std::fs::File::create(dir.path().join("arbiter.log")).unwrap();
+        let mut arbiter = Command::new(EXE)
+            .args(["arbiter", "serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(dir.path().join("arbiter"))
+            .args(flags)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .expect("start refute arbiter serve");
+        let stdout = arbiter.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(addr) = line.strip_prefix("listening on ") {
+                    let _ = tx.send(addr.to_string());
+                }
+            }
+        });
+        let url =
+            rx.recv_timeout(Duration::from_secs(60)).expect("the arbiter prints its address within 60 s");
+        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build()
+            .into();
+        Net { dir, url, arbiter, bots: Vec::new(), agent }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn get(&self, path: &str) -> Value {
+        let url = format!("{}{path}", self.url);
+        let mut r = self.agent.get(&url).call().unwrap_or_else(|e| panic!("GET {url}: {e}"));
+        let body = r.body_mut().read_to_string().unwrap();
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {url}: {e}: {body}"))
+    }
+
+    /// A `refute` command on this network.
+    pub fn refute(&self) -> Command {
+        let mut c = Command::new(EXE);
+        c.env("REFUTE_ARBITER", &self.url).env("RUST_LOG", "info").stdin(Stdio::null());
+        c
+    }
+
+    /// Creates the key `name` and gives it `amount` from the faucet; returns its public key.
+    pub fn player(&self, name: &str, amount: u64) -> String {
+        let key = self.path(&format!("{name}.key"));
+        let out = self.refute().args(["keys", "new", "--key"]).arg(&key).output().unwrap();
+        assert!(out.status.success(), "keys new: {}", String::from_utf8_lossy(&out.stderr));
+        let pk = String::from_utf8(out.stdout).unwrap().trim().to_string();
+        assert_eq!(pk.len(), 64, "{pk}");
+        let out = self
+            .refute()
+            .args(["account", "--json", "--mint", &amount.to_string(), "--key"])
+            .arg(&key)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "account --mint: {}", String::from_utf8_lossy(&out.stderr));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["account"]["balance"], amount);
+        pk
+    }
+
+    /// Starts a bot process `refute ARGS --key NAME.key --data-dir NAME.bot`,
+    /// logging to NAME.log; returns its index in `bots`.
+    pub fn spawn(&mut self, name: &str, args: &[&str]) -> usize {
+        self.spawn_env(name, args, &[])
+    }
+
+    /// As [`Net::spawn`], with extra environment variables.
+    pub fn spawn_env(&mut self, name: &str, args: &[&str], env: &[(&str, &str)]) -> usize {
+        let log = std::fs::File::options()
+            .create(true)
+            .append(true)
+            .open(self.path(&format!("{name}.log")))
+            .unwrap();
+        let out = std::fs::File::create(self.path(&format!("{name}.out"))).unwrap();
+        let child = self
+            .refute()
+            .args(args)
+            .arg("--key")
+            .arg(self.path(&format!("{name}.key")))
+            .arg("--data-dir")
+            .arg(self.path(&format!("{name}.bot")))
+            .envs(env.iter().copied())
+            .stdout(out)
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        self.bots.push((name.to_string(), child));
+        self.bots.len() - 1
+    }
+
+    /// SIGKILL a bot and reap it.
+    pub fn kill(&mut self, i: usize) {
+        let c = &mut self.bots[i].1;
+        c.kill().unwrap();
+        c.wait().unwrap();
+    }
+
+    /// Waits (at most `secs`) for bot `i` to exit.
+    pub fn wait_exit(&mut self, i: usize, secs: u64) -> ExitStatus {
+        let until = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if let Some(s) = self.bots[i].1.try_wait().unwrap() {
+                return s;
+            }
+            if Instant::now() > until {
+                let name = self.bots[i].0.clone();
+                panic!("{name} did not exit within {secs} s; its log:\n{}", self.log(&name));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn log(&self, name: &str) -> String {
+        let s = std::fs::read_to_string(self.path(&format!("{name}.log"))).unwrap_or_default();
+        let lines: Vec<&str> = s.lines().collect();
+        lines[lines.len().saturating_sub(30)..].join("\n")
+    }
+
+    pub fn out(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path(&format!("{name}.out"))).unwrap_or_default()
+    }
+
+    /// Waits (at most `secs`) until `f` holds.
+    pub fn wait_for(&self, what: &str, secs: u64, mut f: impl FnMut(&Net) -> bool) {
+        let until = Instant::now() + Duration::from_secs(secs);
+        while !f(self) {
+            assert!(Instant::now() < until, "timed out after {secs} s waiting for {what}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn claims(&self) -> Vec<Value> {
+        self.get("/v1/claims").as_array().unwrap().clone()
+    }
+
+    pub fn games(&self) -> Vec<Value> {
+        self.get("/v1/games").as_array().unwrap().clone()
+    }
+
+    pub fn balance(&self, pk: &str) -> u64 {
+        self.get(&format!("/v1/accounts/{pk}"))["balance"].as_u64().unwrap()
+    }
+
+    /// `refute log verify` over the arbiter's data (which it may hold open: RocksDB
+    /// refuses a second opener, so stop the arbiter first).
+    pub fn verify_log(&mut self) -> Value {
+        let _ = self.arbiter.kill();
+        let _ = self.arbiter.wait();
+        let out = Command::new(EXE)
+            .args(["log", "verify", "--json", "--data-dir"])
+            .arg(self.path("arbiter"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "log verify: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+}
+

@@ -45,7 +45,8 @@ pub const MODULE: &str = "wasi_snapshot_preview1";
 pub(crate) const MAX_HOST_ARGS: usize = 4;
 
 /// Declares [`Wasi`] from one list of `Variant = number, "name", (params) ->
-/// (results), handler;` rows, ending with the row for every other name.
+/// (results), handler;` rows, ending with the row for every other name (a
+/// new function takes the next free number, whatever its row's place).
 /// Derives [`Wasi::ALL`], [`resolve`] and the dispatch of `perform`, and
 /// checks at compile time that the numbers index `ALL` and that every
 /// signature fits [`MAX_HOST_ARGS`].
@@ -67,13 +68,19 @@ macro_rules! define_wasi {
         impl Wasi {
             /// Every variant, by number (`Wasi::ALL[w as usize] == w`, checked
             /// when the engine compiles).
-            pub const ALL: [Wasi; <[u8]>::len(&[$($number,)* $other_number])] = [$(Wasi::$variant,)* Wasi::$other];
+            pub const ALL: [Wasi; <[u8]>::len(&[$($number,)* $other_number])] = {
+                let mut all = [Wasi::$other; <[u8]>::len(&[$($number,)* $other_number])];
+                $( all[$number] = Wasi::$variant; )*
+                all
+            };
         }
 
+        // The numbers are 0 to N - 1 (the compiler refuses duplicates), so
+        // that `ALL` indexes every function by its number.
         const _: () = {
             let mut i = 0;
             while i < Wasi::ALL.len() {
-                assert!(Wasi::ALL[i] as usize == i, "WASI numbers must count up from 0 in table order");
+                assert!(Wasi::ALL[i] as usize == i, "WASI numbers must be 0 to N - 1 with no gap");
                 i += 1;
             }
         };
@@ -175,7 +182,7 @@ pub fn call_with_memory(
     loop {
         match perform(w, &mut a, host, &mut *mem, steps) {
             // Every WASI function but `proc_exit` ends with an errno.
-            HostStep::Done(errno) => return Ok(errno.unwrap_or(0) as u32),
+            HostStep::Done(errno) => return Ok(errno.map_or(errno::SUCCESS, |e| e as u32)),
             HostStep::End(s) => return Err(s),
             HostStep::Again => {}
         }
@@ -198,17 +205,12 @@ pub(crate) fn perform<H: HostEnv, M: Memory<H>>(
     let regs = host.regs();
     match (Call { args, regs, steps, host, mem }).dispatch(w) {
         Ok(step) => step,
-        Err(errno) => done(errno),
+        Err(errno) => HostStep::Done(Some(errno as u64)),
     }
 }
 
 /// What a handler returns: what its step did, or the errno that ends the call.
 type Outcome = Result<HostStep, u32>;
-
-/// The step that completes a call with `errno`.
-fn done(errno: u32) -> HostStep {
-    HostStep::Done(Some(errno as u64))
-}
 
 /// The step that completes a call successfully.
 const DONE: HostStep = HostStep::Done(Some(errno::SUCCESS as u64));

@@ -2,7 +2,7 @@
 //! of two CPU-bound WAT loops through `run_task`, for comparing a change
 //! before and after in the same session.
 //!
-//! `cargo run --release -p refute-engine --example layers_speed`
+//! `cargo run --release -p refute-engine --example exec_speed`
 //!
 //! - `compute`: about 200 million steps of arithmetic, loads, stores and calls.
 //! - `host`: about 20 million steps of a loop that calls `clock_time_get`.

@@ -535,4 +535,24 @@ mod tests {
         assert_eq!(Wasi::FdWrite as u8, 12);
         assert_eq!(Wasi::Unsupported as u8, 16);
     }
+
+    #[test]
+    fn resolve_takes_only_the_declared_signature() {
+        use ValType::{F32, I32, I64};
+        let check = |name: &str, params: &[ValType], results: &[ValType], expected: Option<Wasi>| {
+            let ty = FuncType { params: params.to_vec(), results: results.to_vec() };
+            assert_eq!(resolve(name, &ty), expected, "{name}: {ty}");
+        };
+        check("fd_write", &[I32, I32, I32, I32], &[I32], Some(Wasi::FdWrite));
+        check("clock_time_get", &[I32, I64, I32], &[I32], Some(Wasi::ClockTimeGet));
+        check("proc_exit", &[I32], &[], Some(Wasi::ProcExit));
+        check("sched_yield", &[], &[I32], Some(Wasi::SchedYield));
+        // A known name with another signature that is not errno-only is refused.
+        check("fd_write", &[I32, I32, I32, I32], &[], None);
+        check("proc_exit", &[I64], &[], None);
+        // Any other name returning only an errno gets ENOSYS, whatever its arity.
+        check("path_open", &[I32, I32, I32, I32, I32, I64, I64, I32, I32], &[I32], Some(Wasi::Unsupported));
+        check("path_open", &[F32], &[I32], None);
+        check("poll_oneoff", &[I32], &[], None);
+    }
 }

@@ -2,7 +2,7 @@
 //! of two CPU-bound WAT loops through `run_task`, for comparing a change
 //! before and after in the same session.
 //!
-//! `cargo run --release -p refute-engine --example exec_speed`
+//! `cargo run --release -p refute-engine --example exec_speed [compute|host]`
 //!
 //! - `compute`: about 200 million steps of arithmetic, loads, stores and calls.
 //! - `host`: about 20 million steps of a loop that calls `clock_time_get`.
@@ -79,6 +79,12 @@ fn measure(name: &str, wat: &str, target: u64) {
 }
 
 fn main() {
-    measure("compute", COMPUTE, 200_000_000);
-    measure("host", HOST, 20_000_000);
+    let only = std::env::args().nth(1);
+    let wanted = |name: &str| only.as_deref().is_none_or(|o| o == name);
+    if wanted("compute") {
+        measure("compute", COMPUTE, 200_000_000);
+    }
+    if wanted("host") {
+        measure("host", HOST, 20_000_000);
+    }
 }

@@ -55,7 +55,9 @@ pub enum InstantiateError {
     Trap(TrapKind),
 }
 
-/// A host function: the closed set a store can hold (see `host`).
+/// A host function. The set is closed (there are no embedder callbacks), so
+/// a host call is as deterministic and committable as an instruction. It is
+/// defined with the store that holds it and re-exported by `host`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum HostFunc {
     /// Does nothing and returns nothing (the spec suite's `spectest.print*`).

@@ -1,6 +1,6 @@
 //! How the step code reaches machine state.
 //!
-//! [`crate::exec`] defines every instruction once, over two traits: [`Stack`]
+//! `exec::step_loop` defines every instruction once, over two traits: [`Stack`]
 //! (the value stack) and [`World`] (code, frames, functions, globals, tables,
 //! memories, segments and the host). Three kinds of state implement them:
 //!
@@ -14,17 +14,12 @@
 //! default value; the sparse implementation remembers the failure and the
 //! verifier rejects the step.
 
-use crate::host::{HostRegs, HostState};
+use crate::frame::Frame;
+use crate::host_state::{HostEnv, HostRegs, HostState};
 use crate::isa::Op;
 use crate::limits::PAGE_SIZE;
-use crate::machine::Frame;
 use crate::merkle::MemoryTree;
-use crate::status::Status;
 use crate::store::{FuncInst, GlobalInst, MemInst, Store, TableInst};
-
-/// The most arguments a host function reads (WASI preview1's widest
-/// supported signature, `fd_write`).
-pub(crate) const MAX_HOST_ARGS: usize = 4;
 
 /// The value stack: 64-bit slots indexed from the bottom.
 pub(crate) trait Stack: std::ops::Index<usize, Output = u64> + std::ops::IndexMut<usize> {
@@ -36,19 +31,9 @@ pub(crate) trait Stack: std::ops::Index<usize, Output = u64> + std::ops::IndexMu
     fn zero(&mut self, from: usize, n: usize);
 }
 
-/// What one host-function step did.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub(crate) enum HostStep {
-    /// The call is complete; its result, if it has one.
-    Done(Option<u64>),
-    /// The run ends with this status (`proc_exit`).
-    End(Status),
-    /// The call continues at the next step (its progress is in its arguments).
-    Again,
-}
-
-/// Everything but the value stack and the registers.
-pub(crate) trait World {
+/// Everything but the value stack and the registers: the host state too,
+/// as [`HostEnv`], which host calls reach it through.
+pub(crate) trait World: HostEnv {
     /// The instruction at `pc`.
     fn op(&self, pc: usize) -> Op;
     /// Number of saved frames.
@@ -96,7 +81,6 @@ pub(crate) trait World {
     fn mem_init(&mut self, m: u32, d: u32, src: usize, dst: usize, k: usize);
     fn data_drop(&mut self, d: u32);
 
-    /// Performs host function `h` with arguments `args` at step `step`.
     /// Copies `out.len()` bytes of memory `m` at `at` (in bounds) into `out`.
     fn mem_read(&self, m: u32, at: usize, out: &mut [u8]) {
         for (i, b) in out.iter_mut().enumerate() {
@@ -106,13 +90,6 @@ pub(crate) trait World {
 
     /// The memory WASI calls use, if there is one.
     fn wasi_memory(&self) -> Option<u32>;
-    /// The host registers (input shape, stream positions, output lengths).
-    fn host_regs(&self) -> HostRegs;
-    fn set_host_positions(&mut self, stdin_pos: u64, random_pos: u64);
-    /// Copies input bytes at `at` into `out`.
-    fn input_read(&self, at: u64, out: &mut [u8]);
-    /// Appends to stdout (`fd` 1) or stderr (`fd` 2).
-    fn out_append(&mut self, fd: u32, bytes: &[u8]);
 }
 
 /// The value stack as the fast loop sees it: indexing without bounds checks.
@@ -376,10 +353,13 @@ impl<const TRACK: bool> World for Direct<'_, TRACK> {
     fn wasi_memory(&self) -> Option<u32> {
         self.host.memory
     }
-    fn host_regs(&self) -> HostRegs {
+}
+
+impl<const TRACK: bool> HostEnv for Direct<'_, TRACK> {
+    fn regs(&self) -> HostRegs {
         self.host.regs()
     }
-    fn set_host_positions(&mut self, stdin_pos: u64, random_pos: u64) {
+    fn set_positions(&mut self, stdin_pos: u64, random_pos: u64) {
         self.host.set_positions(stdin_pos, random_pos)
     }
     fn input_read(&self, at: u64, out: &mut [u8]) {

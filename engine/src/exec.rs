@@ -3,14 +3,17 @@
 //! The loop only moves operands between the stack, memory and the numeric
 //! functions in [`crate::op`], which define what instructions compute.
 //! Hot state (pc, sp, fp, remaining steps) lives in locals and is written
-//! back when the loop stops.
+//! back when the loop stops. The loop runs over any state (`access`): the
+//! machine runs it over its own (`Machine::run`), the prover and the
+//! verifier over theirs (`proof`).
 
 use crate::TrapKind::*;
-use crate::access::{Direct, Dirty, HostStep, MAX_HOST_ARGS, Slots, Stack, World};
+use crate::access::{Stack, World};
+use crate::frame::{Frame, HALT, Regs};
 use crate::host;
+use crate::host_state::HostStep;
 use crate::isa::Op;
 use crate::limits::{LOCALS_CHUNK, MAX_CALL_DEPTH, MEMORY_CHUNK, PAGE_SIZE, TABLE_CHUNK};
-use crate::machine::{Frame, HALT, Machine};
 use crate::op::convert as cv;
 use crate::op::float::{canon32, canon64, f32_max, f32_min, f64_max, f64_min};
 use crate::op::int;
@@ -72,30 +75,6 @@ fn b32(v: f32) -> u64 {
 #[inline(always)]
 fn b64(v: f64) -> u64 {
     v.to_bits()
-}
-
-/// Executes until the status is final or `m.steps` reaches `until`.
-pub(crate) fn run(m: &mut Machine, until: u64) {
-    let Machine { store, host, stack, frames, regs, .. } = m;
-    let mut world = Direct::<false>::new(store, host, frames, None);
-    step_loop(regs, &mut Slots::new(stack), &mut world, until);
-}
-
-/// As [`run`], recording what changes in `dirty` for lazy hashing.
-pub(crate) fn run_tracked(m: &mut Machine, dirty: &mut Dirty, until: u64) {
-    let Machine { store, host, stack, frames, regs, .. } = m;
-    let mut world = Direct::<true>::new(store, host, frames, Some(dirty));
-    step_loop(regs, &mut Slots::new(stack), &mut world, until);
-}
-
-/// The registers: everything of the execution state that is not a vector.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Regs {
-    pub pc: u32,
-    pub sp: u32,
-    pub fp: u32,
-    pub steps: u64,
-    pub status: Status,
 }
 
 /// Executes steps until the status is final or `regs.steps` reaches
@@ -250,16 +229,8 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
                     }
                     FuncKind::Host { func: h, nparams } => {
                         let args = sp - $pop - nparams as usize;
-                        let mut a = [0u64; MAX_HOST_ARGS];
-                        for (i, v) in a.iter_mut().enumerate().take(nparams as usize) {
-                            *v = stack[args + i];
-                        }
-                        match host::call(w, h, &mut a, until - left - 1) {
-                            HostStep::Done(None) => sp = args,
-                            HostStep::Done(Some(v)) => {
-                                stack[args] = v;
-                                sp = args + 1;
-                            }
+                        match host::step(stack, w, h, args, nparams as usize, until - left - 1) {
+                            HostStep::Done(result) => sp = args + result.is_some() as usize,
                             HostStep::End(s) => {
                                 sp -= $pop;
                                 break Some(s);
@@ -267,12 +238,7 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
                             // A call that moves many bytes: its progress is
                             // in its arguments, and the same call instruction
                             // runs again (operands included) at the next step.
-                            HostStep::Again => {
-                                for (i, v) in a.iter().enumerate().take(nparams as usize) {
-                                    stack[args + i] = *v;
-                                }
-                                again!();
-                            }
+                            HostStep::Again => again!(),
                         }
                     }
                 }

@@ -5,237 +5,74 @@
 //! deterministic and committable as an instruction's. The host's state is
 //! part of the committed state: the task's input (arguments, environment and
 //! stdin, laid out in one byte string), the read positions, and the output.
+//!
+//! Inside the engine, this module runs a host call's step over any state
+//! (`step`). The types it re-exports are defined in lower layers, with the
+//! host's state (`host_state`) and the store (`store`), so that the state
+//! access traits do not depend on the host's behaviour.
 
-use crate::access::{HostStep, MAX_HOST_ARGS, World};
-use crate::limits::MAX_OUTPUT_BYTES;
-use crate::wasi::{self, Wasi};
+use crate::access::{Stack, World};
+use crate::host_state::HostStep;
+pub use crate::host_state::{HostRegs, HostState, Input, InputSizes};
+pub use crate::store::HostFunc;
+use crate::wasi::{self, MAX_HOST_ARGS};
 
-/// A host function.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum HostFunc {
-    /// Does nothing and returns nothing (the spec suite's `spectest.print*`).
-    Nop,
-    /// A WASI preview1 function.
-    Wasi(Wasi),
-}
-
-/// The task's input as the guest sees it: the arguments, then the
-/// environment entries, each followed by a NUL byte, then stdin, in one
-/// byte string (committed as the input tree, `specs/state.md`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Input {
-    bytes: Vec<u8>,
-    sizes: InputSizes,
-}
-
-/// The shape of an [`Input`], committed in the state header.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
-pub struct InputSizes {
-    /// Number of arguments, `argv[0]` included.
-    pub args_count: u32,
-    /// Bytes of the arguments, each with its NUL.
-    pub args_size: u32,
-    /// Number of environment entries.
-    pub env_count: u32,
-    /// Bytes of the environment entries, each with its NUL.
-    pub env_size: u32,
-    /// Bytes of stdin.
-    pub stdin_len: u64,
-    /// Seed of `random_get`, a hash of the input (see [`Input::new`]).
-    pub random_seed: u64,
-}
-
-impl InputSizes {
-    /// Where stdin starts in the input bytes.
-    pub fn stdin_start(&self) -> u64 {
-        self.args_size as u64 + self.env_size as u64
-    }
-}
-
-impl Input {
-    /// Lays out `args`, `env` and `stdin`. The random seed is 64-bit FNV-1a
-    /// over each argument and a 0, a 1, each entry and a 0, a 2, and stdin,
-    /// so the same input always yields the same "random" bytes.
-    pub fn new(args: &[Vec<u8>], env: &[Vec<u8>], stdin: &[u8]) -> Input {
-        let mut h = Fnv::default();
-        let mut bytes = Vec::new();
-        for a in args {
-            h.write(a);
-            h.write(&[0]);
-            bytes.extend_from_slice(a);
-            bytes.push(0);
-        }
-        let args_size = bytes.len() as u32;
-        h.write(&[1]);
-        for e in env {
-            h.write(e);
-            h.write(&[0]);
-            bytes.extend_from_slice(e);
-            bytes.push(0);
-        }
-        let env_size = bytes.len() as u32 - args_size;
-        h.write(&[2]);
-        h.write(stdin);
-        bytes.extend_from_slice(stdin);
-        let sizes = InputSizes {
-            args_count: args.len() as u32,
-            args_size,
-            env_count: env.len() as u32,
-            env_size,
-            stdin_len: stdin.len() as u64,
-            random_seed: h.0,
-        };
-        Input { bytes, sizes }
-    }
-
-    /// The laid-out bytes.
-    pub fn bytes(&self) -> &[u8] {
-        &self.bytes
-    }
-
-    /// The shape.
-    pub fn sizes(&self) -> InputSizes {
-        self.sizes
-    }
-}
-
-/// The host's registers: what a host call reads and writes besides guest
-/// memory, the input bytes and the output bytes.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
-pub struct HostRegs {
-    /// The input's shape.
-    pub input: InputSizes,
-    /// Bytes of stdin read.
-    pub stdin_pos: u64,
-    /// Random bytes produced.
-    pub random_pos: u64,
-    /// Bytes written to stdout.
-    pub stdout_len: u64,
-    /// Bytes written to stderr.
-    pub stderr_len: u64,
-}
-
-/// The deterministic state of the host: the task's input and the output so far.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct HostState {
-    /// The task's input.
-    pub input: Input,
-    /// Bytes of stdin already read.
-    pub stdin_pos: u64,
-    /// Bytes written to file descriptor 1.
-    pub stdout: Vec<u8>,
-    /// Bytes written to file descriptor 2.
-    pub stderr: Vec<u8>,
-    /// Number of random bytes produced so far.
-    pub random_pos: u64,
-    /// Store address of the memory WASI calls read and write.
-    pub memory: Option<u32>,
-}
-
-impl HostState {
-    /// Host state for a WASI task (see [`Input::new`]).
-    pub fn new(args: Vec<Vec<u8>>, env: Vec<Vec<u8>>, stdin: Vec<u8>) -> HostState {
-        HostState { input: Input::new(&args, &env, &stdin), ..HostState::default() }
-    }
-
-    /// The registers.
-    pub fn regs(&self) -> HostRegs {
-        HostRegs {
-            input: self.input.sizes,
-            stdin_pos: self.stdin_pos,
-            random_pos: self.random_pos,
-            stdout_len: self.stdout.len() as u64,
-            stderr_len: self.stderr.len() as u64,
-        }
-    }
-
-    pub(crate) fn set_positions(&mut self, stdin_pos: u64, random_pos: u64) {
-        self.stdin_pos = stdin_pos;
-        self.random_pos = random_pos;
-    }
-
-    /// Copies input bytes at `at` into `out` (zeros past the end).
-    pub(crate) fn input_read(&self, at: u64, out: &mut [u8]) {
-        for (i, b) in out.iter_mut().enumerate() {
-            *b = self.input.bytes.get(at as usize + i).copied().unwrap_or(0);
-        }
-    }
-
-    /// Appends to stdout (`fd` 1) or stderr (any other).
-    pub(crate) fn out_append(&mut self, fd: u32, bytes: &[u8]) {
-        let out = if fd == 1 { &mut self.stdout } else { &mut self.stderr };
-        if out.len() + bytes.len() <= MAX_OUTPUT_BYTES {
-            out.extend_from_slice(bytes);
-        }
-    }
-}
-
-#[derive(Copy, Clone)]
-struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ *b as u64).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-}
-
-/// One step of host function `h` with argument slots `args`, at step
-/// `step`, through `world`: the one place host calls run, whatever the
-/// state (the machine's, the prover's, the verifier's). A call that moves
-/// many bytes returns [`HostStep::Again`] with its progress kept in `args`.
-pub(crate) fn call<W: World>(
+/// One step of a call to host function `h` whose `nparams` arguments are
+/// the stack slots from `at`, at step `step`: the one host-call sequence,
+/// for a call from code (`exec::step_loop`) and for a host function invoked
+/// as the entry (`Machine::run`), over any state (the machine's, the
+/// prover's, the verifier's).
+///
+/// A finished call leaves its result, if it has one, in slot `at`. A call
+/// that moves many bytes returns [`HostStep::Again`] with its progress
+/// written back into its argument slots, and runs again at the next step.
+pub(crate) fn step<S: Stack, W: World>(
+    stack: &mut S,
     world: &mut W,
     h: HostFunc,
-    args: &mut [u64; MAX_HOST_ARGS],
+    at: usize,
+    nparams: usize,
     step: u64,
 ) -> HostStep {
-    let HostFunc::Wasi(w) = h else { return HostStep::Done(None) };
-    let mem = world.wasi_memory();
-    match wasi::perform(w, args, &mut WorldEnv { w: world, mem }, step) {
-        wasi::Step::Done(errno) => HostStep::Done(Some(errno as u64)),
-        wasi::Step::Exit(s) => HostStep::End(s),
-        wasi::Step::Again => HostStep::Again,
+    let mut args = [0u64; MAX_HOST_ARGS];
+    for (i, v) in args.iter_mut().enumerate().take(nparams) {
+        *v = stack[at + i];
     }
+    let r = match h {
+        HostFunc::Nop => HostStep::Done(None),
+        HostFunc::Wasi(w) => {
+            let mem = WorldMemory(world.wasi_memory());
+            wasi::perform(w, &mut args, world, mem, step)
+        }
+    };
+    match r {
+        HostStep::Done(Some(v)) => stack[at] = v,
+        HostStep::Again => {
+            for (i, v) in args.iter().enumerate().take(nparams) {
+                stack[at + i] = *v;
+            }
+        }
+        HostStep::Done(None) | HostStep::End(_) => {}
+    }
+    r
 }
 
-/// The host's view of a [`World`]: guest memory `mem` and the host state.
-struct WorldEnv<'a, W: World> {
-    w: &'a mut W,
-    mem: Option<u32>,
-}
+/// The memory WASI calls use in a [`World`]: a store memory, or none (then
+/// only an empty range at address 0 is in bounds).
+struct WorldMemory(Option<u32>);
 
-impl<W: World> wasi::HostEnv for WorldEnv<'_, W> {
-    fn regs(&self) -> HostRegs {
-        self.w.host_regs()
+impl<W: World> wasi::Memory<W> for WorldMemory {
+    fn size(&self, w: &W) -> usize {
+        self.0.map_or(0, |m| w.mem_len(m))
     }
-    fn set_positions(&mut self, stdin_pos: u64, random_pos: u64) {
-        self.w.set_host_positions(stdin_pos, random_pos)
-    }
-    fn input_read(&mut self, at: u64, out: &mut [u8]) {
-        self.w.input_read(at, out)
-    }
-    fn out_append(&mut self, fd: u32, bytes: &[u8]) {
-        self.w.out_append(fd, bytes)
-    }
-    fn mem_size(&self) -> usize {
-        self.mem.map_or(0, |m| self.w.mem_len(m))
-    }
-    fn mem_read(&mut self, at: usize, out: &mut [u8]) {
-        if let Some(m) = self.mem {
-            self.w.mem_read(m, at, out);
+    fn read(&self, w: &W, at: usize, out: &mut [u8]) {
+        if let Some(m) = self.0 {
+            w.mem_read(m, at, out);
         }
     }
-    fn mem_write(&mut self, at: usize, bytes: &[u8]) {
-        if let Some(m) = self.mem {
-            self.w.store(m, at, bytes);
+    fn write(&mut self, w: &mut W, at: usize, bytes: &[u8]) {
+        if let Some(m) = self.0 {
+            w.store(m, at, bytes);
         }
     }
 }

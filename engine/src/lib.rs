@@ -28,11 +28,14 @@ compile_error!("refute-engine requires a little-endian host");
 
 mod access;
 mod exec;
+mod frame;
 /// Layered history commitments and k-ary dissection (`specs/commitments.md`).
 pub mod history;
 pub mod host;
+mod host_state;
 pub mod isa;
 pub mod limits;
+mod load_error;
 mod machine;
 pub mod merkle;
 mod module;
@@ -48,10 +51,9 @@ mod value;
 pub mod wasi;
 
 pub use host::{HostFunc, HostState};
+pub use load_error::LoadError;
 pub use machine::{CallError, Machine};
-pub use module::{
-    ExportKind, GlobalType, Import, ImportKind, LoadError, MemoryType, Module, TableType, features,
-};
+pub use module::{ExportKind, GlobalType, Import, ImportKind, MemoryType, Module, TableType, features};
 pub use status::{Status, TrapKind};
 pub use store::{Extern, Instance, InstantiateError, MemInst, Store};
 pub use task::{Entry, Run, Task, TaskError, run_task};

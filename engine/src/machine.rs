@@ -1,23 +1,15 @@
 //! The machine: a store plus the execution state of one invocation.
 
-use crate::access::{HostStep, MAX_HOST_ARGS};
-use crate::exec::Regs;
-use crate::host::{HostFunc, HostState};
+use crate::access::{Direct, Dirty, Slots};
+use crate::exec::step_loop;
+use crate::frame::{Frame, HALT, Regs};
+use crate::host;
+use crate::host_state::{HostState, HostStep};
 use crate::limits::MAX_STACK_SLOTS;
 use crate::status::Status;
-use crate::store::{FuncKind, Store};
+use crate::store::{FuncKind, HostFunc, Store};
 use crate::value::{ValType, Value};
 use thiserror::Error;
-
-/// Return address marking the entry frame: returning through it finishes the run.
-pub(crate) const HALT: u32 = u32::MAX;
-
-/// A saved caller frame.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Frame {
-    pub ret_pc: u32,
-    pub fp: u32,
-}
 
 /// Why an invocation could not start (the embedder's mistake, not the guest's).
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -158,44 +150,46 @@ impl Machine {
             self.call_host_entry(h, until);
             return self.regs.status;
         }
-        crate::exec::run(self, until);
+        let Machine { store, host, stack, frames, regs, .. } = self;
+        let mut world = Direct::<false>::new(store, host, frames, None);
+        step_loop(regs, &mut Slots::new(stack), &mut world, until);
         self.regs.status
+    }
+
+    /// As [`Machine::run`] without a pending host call, recording what
+    /// changes in `dirty` for lazy hashing (`state::Hasher`).
+    pub(crate) fn run_tracked(&mut self, dirty: &mut Dirty, until: u64) {
+        let Machine { store, host, stack, frames, regs, .. } = self;
+        let mut world = Direct::<true>::new(store, host, frames, Some(dirty));
+        step_loop(regs, &mut Slots::new(stack), &mut world, until);
     }
 
     /// Invokes a host function directly as the entry function: one step
     /// (or one per micro-step of a call that moves many bytes, up to `until`).
     fn call_host_entry(&mut self, h: HostFunc, until: u64) {
         let nargs = self.regs.sp as usize;
-        let mut a = [0u64; MAX_HOST_ARGS];
-        for (i, v) in a.iter_mut().enumerate().take(nargs) {
-            *v = self.stack[i];
-        }
-        let Machine { store, host, frames, regs, .. } = self;
-        let mut world = crate::access::Direct::<false>::new(store, host, frames, None);
-        let r = loop {
+        let Machine { store, host, stack, frames, regs, pending_host, .. } = self;
+        let mut world = Direct::<false>::new(store, host, frames, None);
+        let mut stack = Slots::new(stack);
+        loop {
             let step = regs.steps;
             regs.steps += 1;
-            match crate::host::call(&mut world, h, &mut a, step) {
+            match host::step(&mut stack, &mut world, h, 0, nargs, step) {
                 HostStep::Again if regs.steps < until => {}
                 HostStep::Again => {
-                    self.stack[..nargs].copy_from_slice(&a[..nargs]);
-                    self.pending_host = Some(h);
+                    *pending_host = Some(h);
                     return;
                 }
-                r => break r,
-            }
-        };
-        match r {
-            HostStep::Done(r) => {
-                self.regs.sp = 0;
-                if let Some(v) = r {
-                    self.stack[0] = v;
-                    self.regs.sp = 1;
+                HostStep::Done(result) => {
+                    regs.sp = result.is_some() as u32;
+                    regs.status = Status::Finished;
+                    return;
                 }
-                self.regs.status = Status::Finished;
+                HostStep::End(s) => {
+                    regs.status = s;
+                    return;
+                }
             }
-            HostStep::End(s) => self.regs.status = s,
-            HostStep::Again => unreachable!("handled in the loop"),
         }
     }
 

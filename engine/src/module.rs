@@ -6,59 +6,13 @@
 
 use crate::isa::Op;
 use crate::limits::MAX_MODULE_BYTES;
+use crate::load_error::LoadError;
 use crate::translate::{self, TranslatedFunc};
 use crate::value::{FuncType, ValType};
-use thiserror::Error;
 use wasmparser::{
     DataKind, ElementItems, ElementKind, ExternalKind, Parser, Payload, TypeRef, ValidPayload, Validator,
     WasmFeatures,
 };
-
-/// Why a module binary was refused.
-#[derive(Debug, Error, Clone, PartialEq, Eq)]
-pub enum LoadError {
-    /// The binary is larger than [`MAX_MODULE_BYTES`].
-    #[error("module is {size} bytes, larger than the limit of {limit} bytes")]
-    TooLarge {
-        /// Size of the binary.
-        size: usize,
-        /// The limit.
-        limit: usize,
-    },
-    /// The module uses a WebAssembly feature this engine does not support.
-    #[error("unsupported WebAssembly feature at offset {offset}: {message}")]
-    Unsupported {
-        /// What the decoder said, naming the feature.
-        message: String,
-        /// Byte offset in the binary.
-        offset: usize,
-    },
-    /// The binary is malformed or does not validate.
-    #[error("invalid module at offset {offset}: {message}")]
-    Invalid {
-        /// What is wrong.
-        message: String,
-        /// Byte offset in the binary.
-        offset: usize,
-    },
-}
-
-impl From<wasmparser::BinaryReaderError> for LoadError {
-    fn from(e: wasmparser::BinaryReaderError) -> Self {
-        let message = e.message().to_string();
-        let offset = e.offset() as usize;
-        if message.contains("support is not enabled")
-            || message.contains("proposal not enabled")
-            || message.contains("must be enabled")
-            || message.contains("SIMD")
-            || message.contains("without the")
-        {
-            LoadError::Unsupported { message, offset }
-        } else {
-            LoadError::Invalid { message, offset }
-        }
-    }
-}
 
 /// The WebAssembly features the engine accepts: 2.0 minus SIMD.
 pub fn features() -> WasmFeatures {
@@ -466,4 +420,58 @@ fn const_expr(e: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, LoadError> {
         });
     }
     Ok(value)
+}
+
+// Translation is tested through `Module::new`, here rather than in
+// `translate`, so that `translate` does not depend on `module`.
+#[cfg(test)]
+mod tests {
+    use super::Module;
+    use crate::isa::Op::{self, *};
+
+    fn code(body: &str) -> Vec<Op> {
+        let wat = format!("(module (func (param i32 i32) (result i32) {body}))");
+        Module::new(&wat::parse_str(wat).unwrap()).unwrap().code
+    }
+
+    #[test]
+    fn constants_fuse_into_binary_operators() {
+        assert_eq!(
+            code("local.get 0 i32.const 7 i32.add"),
+            [LocalGetI32AddImm { index: 0, value: 7 }, Return { results: 1 }]
+        );
+        assert_eq!(
+            code("local.get 1 i32.const 7 i32.sub"),
+            [LocalGetI32AddImm { index: 1, value: -7 }, Return { results: 1 }]
+        );
+        assert_eq!(
+            code("local.get 0 i32.const 7 i32.and"),
+            [LocalGet { index: 0 }, I32AndImm { value: 7 }, Return { results: 1 }]
+        );
+        assert_eq!(
+            code("local.get 0 local.get 1 i32.div_s"),
+            [LocalGet2 { a: 0, b: 1 }, I32DivS, Return { results: 1 }]
+        );
+    }
+
+    #[test]
+    fn nothing_fuses_across_a_branch_target() {
+        let ops = code("i32.const 1 i32.const 2 loop (param i32 i32) (result i32) i32.add end");
+        assert_eq!(ops, [I32Const { value: 1 }, I32Const { value: 2 }, I32Add, Return { results: 1 }]);
+        // `br_if` jumps to the block end carrying 9: the `i32.add` there must
+        // stay separate from the `i32.const 5` that falls through to it.
+        let ops = code(
+            "local.get 0 block (result i32) i32.const 9 local.get 1 br_if 0 drop i32.const 5 end i32.add",
+        );
+        assert_eq!(ops[5..], [I32Const { value: 5 }, I32Add, Return { results: 1 }], "{ops:?}");
+    }
+
+    #[test]
+    fn eqz_fuses_into_conditional_branches() {
+        let ops = code("block local.get 0 i32.eqz br_if 0 end i32.const 3");
+        assert_eq!(
+            ops,
+            [LocalGet { index: 0 }, BrIfEqz { target: 2 }, I32Const { value: 3 }, Return { results: 1 }]
+        );
+    }
 }

@@ -2,13 +2,13 @@
 //! instance, addressed by index; and instantiation, which links a
 //! [`Module`]'s imports and relocates its code to store addresses.
 
-use crate::host::HostFunc;
 use crate::isa::Op;
 use crate::limits::{MAX_MEMORY_PAGES, MAX_TABLE_ELEMS, PAGE_SIZE};
 use crate::module::{
     ConstExpr, ExportKind, GlobalType, ImportKind, MemoryType, Module, SegmentMode, TableType,
 };
 use crate::value::{FuncType, ValType};
+use crate::wasi::Wasi;
 use crate::{Import, TrapKind};
 use std::collections::HashMap;
 use thiserror::Error;
@@ -53,6 +53,17 @@ pub enum InstantiateError {
     /// Initialising a segment trapped (the store keeps what was written before).
     #[error("instantiation trapped: {0}")]
     Trap(TrapKind),
+}
+
+/// A host function. The set is closed (there are no embedder callbacks), so
+/// a host call is as deterministic and committable as an instruction. It is
+/// defined with the store that holds it and re-exported by `host`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum HostFunc {
+    /// Does nothing and returns nothing (the spec suite's `spectest.print*`).
+    Nop,
+    /// A WASI preview1 function.
+    Wasi(Wasi),
 }
 
 /// A function in the store.

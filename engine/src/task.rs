@@ -4,12 +4,12 @@
 //! is instantiated with the WASI host functions; then its start function
 //! (if any) and the entry point run under one shared step budget.
 
-use crate::host::{HostFunc, HostState};
+use crate::host_state::HostState;
 use crate::isa::Op;
 use crate::machine::{CallError, Machine};
 use crate::module::{ImportKind, Module};
 use crate::status::Status;
-use crate::store::{Extern, InstantiateError};
+use crate::store::{Extern, HostFunc, InstantiateError};
 use crate::value::Value;
 use crate::wasi;
 use thiserror::Error;

@@ -5,7 +5,7 @@
 //! adjustments. Dead code (after `br`, `return`, `unreachable`) emits nothing.
 
 use crate::isa::Op;
-use crate::module::LoadError;
+use crate::load_error::LoadError;
 use crate::value::FuncType;
 use wasmparser::{BlockType, FuncValidator, FunctionBody, Operator, ValidatorResources};
 
@@ -585,56 +585,4 @@ fn plain_op(op: &Operator<'_>) -> Option<Op> {
         I64TruncSatF64S,
         I64TruncSatF64U
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::Module;
-    use crate::isa::Op::{self, *};
-
-    fn code(body: &str) -> Vec<Op> {
-        let wat = format!("(module (func (param i32 i32) (result i32) {body}))");
-        Module::new(&wat::parse_str(wat).unwrap()).unwrap().code
-    }
-
-    #[test]
-    fn constants_fuse_into_binary_operators() {
-        assert_eq!(
-            code("local.get 0 i32.const 7 i32.add"),
-            [LocalGetI32AddImm { index: 0, value: 7 }, Return { results: 1 }]
-        );
-        assert_eq!(
-            code("local.get 1 i32.const 7 i32.sub"),
-            [LocalGetI32AddImm { index: 1, value: -7 }, Return { results: 1 }]
-        );
-        assert_eq!(
-            code("local.get 0 i32.const 7 i32.and"),
-            [LocalGet { index: 0 }, I32AndImm { value: 7 }, Return { results: 1 }]
-        );
-        assert_eq!(
-            code("local.get 0 local.get 1 i32.div_s"),
-            [LocalGet2 { a: 0, b: 1 }, I32DivS, Return { results: 1 }]
-        );
-    }
-
-    #[test]
-    fn nothing_fuses_across_a_branch_target() {
-        let ops = code("i32.const 1 i32.const 2 loop (param i32 i32) (result i32) i32.add end");
-        assert_eq!(ops, [I32Const { value: 1 }, I32Const { value: 2 }, I32Add, Return { results: 1 }]);
-        // `br_if` jumps to the block end carrying 9: the `i32.add` there must
-        // stay separate from the `i32.const 5` that falls through to it.
-        let ops = code(
-            "local.get 0 block (result i32) i32.const 9 local.get 1 br_if 0 drop i32.const 5 end i32.add",
-        );
-        assert_eq!(ops[5..], [I32Const { value: 5 }, I32Add, Return { results: 1 }], "{ops:?}");
-    }
-
-    #[test]
-    fn eqz_fuses_into_conditional_branches() {
-        let ops = code("block local.get 0 i32.eqz br_if 0 end i32.const 3");
-        assert_eq!(
-            ops,
-            [LocalGet { index: 0 }, BrIfEqz { target: 2 }, I32Const { value: 3 }, Return { results: 1 }]
-        );
-    }
 }

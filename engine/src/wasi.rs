@@ -4,9 +4,12 @@
 //! Every function is a pure function of the machine state: the clock is the
 //! step counter, randomness comes from a seed derived from the input, stdin
 //! is the task's input bytes, and output is captured in the host state.
+//!
+//! One list, `define_wasi!`, declares every function: its variant of
+//! [`Wasi`], stable number, WASI name, signature and handler. The enum,
+//! [`Wasi::ALL`], [`resolve`] and the dispatch of `perform` are derived from it.
 
-use crate::access::MAX_HOST_ARGS;
-use crate::host::{HostRegs, HostState};
+use crate::host_state::{HostEnv, HostRegs, HostState, HostStep};
 use crate::limits::{HOST_CHUNK, MAX_OUTPUT_BYTES};
 use crate::status::Status;
 use crate::value::{FuncType, ValType};
@@ -32,158 +35,130 @@ pub mod errno {
 /// Nanoseconds from 1970 to 2020-01-01: the guest's realtime clock at step 0.
 pub const REALTIME_EPOCH_NS: u64 = 1_577_836_800 * 1_000_000_000;
 
-/// The WASI functions the engine implements. The numbers are stable: a
-/// function leaf of the state commitment holds `1 + number`.
-#[allow(missing_docs)] // Each variant is the WASI function of the same name.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-#[repr(u8)]
-pub enum Wasi {
-    ArgsGet = 0,
-    ArgsSizesGet = 1,
-    EnvironGet = 2,
-    EnvironSizesGet = 3,
-    ClockResGet = 4,
-    ClockTimeGet = 5,
-    FdClose = 6,
-    FdFdstatGet = 7,
-    FdPrestatGet = 8,
-    FdPrestatDirName = 9,
-    FdRead = 10,
-    FdSeek = 11,
-    FdWrite = 12,
-    ProcExit = 13,
-    RandomGet = 14,
-    SchedYield = 15,
-    /// Any other WASI function whose only result is an errno: returns ENOSYS.
-    Unsupported = 16,
-}
-
-impl Wasi {
-    /// Every variant, by number (`Wasi::ALL[w as usize] == w`, tested).
-    pub const ALL: [Wasi; 17] = [
-        Wasi::ArgsGet,
-        Wasi::ArgsSizesGet,
-        Wasi::EnvironGet,
-        Wasi::EnvironSizesGet,
-        Wasi::ClockResGet,
-        Wasi::ClockTimeGet,
-        Wasi::FdClose,
-        Wasi::FdFdstatGet,
-        Wasi::FdPrestatGet,
-        Wasi::FdPrestatDirName,
-        Wasi::FdRead,
-        Wasi::FdSeek,
-        Wasi::FdWrite,
-        Wasi::ProcExit,
-        Wasi::RandomGet,
-        Wasi::SchedYield,
-        Wasi::Unsupported,
-    ];
-}
-
 /// The WASI module name.
 pub const MODULE: &str = "wasi_snapshot_preview1";
 
-/// The host function for a WASI import, if the signature is the one WASI defines.
-pub fn resolve(name: &str, ty: &FuncType) -> Option<Wasi> {
-    use ValType::{I32, I64};
-    let sig = |p: &[ValType], r: &[ValType]| ty.params == p && ty.results == r;
-    let w = match name {
-        "args_get" if sig(&[I32, I32], &[I32]) => Wasi::ArgsGet,
-        "args_sizes_get" if sig(&[I32, I32], &[I32]) => Wasi::ArgsSizesGet,
-        "environ_get" if sig(&[I32, I32], &[I32]) => Wasi::EnvironGet,
-        "environ_sizes_get" if sig(&[I32, I32], &[I32]) => Wasi::EnvironSizesGet,
-        "clock_res_get" if sig(&[I32, I32], &[I32]) => Wasi::ClockResGet,
-        "clock_time_get" if sig(&[I32, I64, I32], &[I32]) => Wasi::ClockTimeGet,
-        "fd_close" if sig(&[I32], &[I32]) => Wasi::FdClose,
-        "fd_fdstat_get" if sig(&[I32, I32], &[I32]) => Wasi::FdFdstatGet,
-        "fd_prestat_get" if sig(&[I32, I32], &[I32]) => Wasi::FdPrestatGet,
-        "fd_prestat_dir_name" if sig(&[I32, I32, I32], &[I32]) => Wasi::FdPrestatDirName,
-        "fd_read" if sig(&[I32, I32, I32, I32], &[I32]) => Wasi::FdRead,
-        "fd_seek" if sig(&[I32, I64, I32, I32], &[I32]) => Wasi::FdSeek,
-        "fd_write" if sig(&[I32, I32, I32, I32], &[I32]) => Wasi::FdWrite,
-        "proc_exit" if sig(&[I32], &[]) => Wasi::ProcExit,
-        "random_get" if sig(&[I32, I32], &[I32]) => Wasi::RandomGet,
-        "sched_yield" if sig(&[], &[I32]) => Wasi::SchedYield,
-        _ if ty.results == [I32] && ty.params.iter().all(|p| matches!(p, I32 | I64)) => Wasi::Unsupported,
-        _ => return None,
-    };
-    Some(w)
-}
+/// The most arguments a host function reads: the widest signature of the
+/// table (`fd_read`, `fd_seek`, `fd_write`). A host call copies its
+/// arguments into this many slots; the table does not compile with a
+/// function that has more parameters.
+pub(crate) const MAX_HOST_ARGS: usize = 4;
 
-/// What a WASI call reaches: guest memory and the host state. Implemented
-/// over any machine state (`host::call`) and over a plain byte slice and
-/// [`HostState`] (for other engines, [`call_with_memory`]).
-pub(crate) trait HostEnv {
-    /// The host registers.
-    fn regs(&self) -> HostRegs;
-    /// Sets the stdin and random stream positions.
-    fn set_positions(&mut self, stdin_pos: u64, random_pos: u64);
-    /// Copies input bytes at `at` into `out`.
-    fn input_read(&mut self, at: u64, out: &mut [u8]);
-    /// Appends to stdout (`fd` 1) or stderr (`fd` 2).
-    fn out_append(&mut self, fd: u32, bytes: &[u8]);
-    /// Guest memory size in bytes.
-    fn mem_size(&self) -> usize;
-    /// Copies guest bytes at `at` (in bounds) into `out`.
-    fn mem_read(&mut self, at: usize, out: &mut [u8]);
-    /// Writes guest bytes at `at` (in bounds).
-    fn mem_write(&mut self, at: usize, bytes: &[u8]);
-}
-
-/// What one step of a WASI call did.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Step {
-    /// The call is complete with this errno.
-    Done(u32),
-    /// The run ends (`proc_exit`).
-    Exit(Status),
-    /// The call continues at the next step; its progress is in the arguments.
-    Again,
-}
-
-/// Guest memory access that turns out-of-bounds pointers into EFAULT.
-struct Mem<'a, E: HostEnv> {
-    env: &'a mut E,
-}
-
-impl<E: HostEnv> Mem<'_, E> {
-    /// The start of `len` bytes at `ptr`, or EFAULT.
-    fn check(&self, ptr: u32, len: u64) -> Result<usize, u32> {
-        let start = ptr as usize;
-        if start as u64 + len > self.env.mem_size() as u64 { Err(errno::FAULT) } else { Ok(start) }
-    }
-    fn write(&mut self, ptr: u32, bytes: &[u8]) -> Result<(), u32> {
-        let start = self.check(ptr, bytes.len() as u64)?;
-        if !bytes.is_empty() {
-            self.env.mem_write(start, bytes);
+/// Declares [`Wasi`] from one list of `Variant = number, "name", (params) ->
+/// (results), handler;` rows, ending with the row for every other name (a
+/// new function takes the next free number, whatever its row's place).
+/// Derives [`Wasi::ALL`], [`resolve`] and the dispatch of `perform`, and
+/// checks at compile time that the numbers index `ALL` and that every
+/// signature fits [`MAX_HOST_ARGS`].
+macro_rules! define_wasi {
+    (
+        $( $variant:ident = $number:literal, $name:literal, ($($param:ident),*) -> ($($result:ident),*), $handler:ident; )*
+        $(#[$other_doc:meta])*
+        _ => $other:ident = $other_number:literal, $other_handler:ident;
+    ) => {
+        /// The WASI functions the engine implements. The numbers are stable:
+        /// a function leaf of the state commitment holds `1 + number`.
+        #[derive(Copy, Clone, Debug, PartialEq, Eq)]
+        #[repr(u8)]
+        pub enum Wasi {
+            $( #[doc = concat!("`", $name, "`.")] $variant = $number, )*
+            $(#[$other_doc])* $other = $other_number,
         }
-        Ok(())
-    }
-    fn read(&mut self, ptr: u32, len: u32) -> Result<Vec<u8>, u32> {
-        let start = self.check(ptr, len as u64)?;
-        let mut out = vec![0; len as usize];
-        self.env.mem_read(start, &mut out);
-        Ok(out)
-    }
-    fn read_u32(&mut self, ptr: u32) -> Result<u32, u32> {
-        Ok(u32::from_le_bytes(self.read(ptr, 4)?.try_into().expect("four bytes")))
-    }
-    fn write_u32(&mut self, ptr: u32, v: u32) -> Result<(), u32> {
-        self.write(ptr, &v.to_le_bytes())
-    }
-    fn write_u64(&mut self, ptr: u32, v: u64) -> Result<(), u32> {
-        self.write(ptr, &v.to_le_bytes())
-    }
+
+        impl Wasi {
+            /// Every variant, by number (`Wasi::ALL[w as usize] == w`, checked
+            /// when the engine compiles).
+            pub const ALL: [Wasi; <[u8]>::len(&[$($number,)* $other_number])] = {
+                let mut all = [Wasi::$other; <[u8]>::len(&[$($number,)* $other_number])];
+                $( all[$number] = Wasi::$variant; )*
+                all
+            };
+        }
+
+        // The numbers are 0 to N - 1 (the compiler refuses duplicates), so
+        // that `ALL` indexes every function by its number.
+        const _: () = {
+            let mut i = 0;
+            while i < Wasi::ALL.len() {
+                assert!(Wasi::ALL[i] as usize == i, "WASI numbers must be 0 to N - 1 with no gap");
+                i += 1;
+            }
+        };
+        $(
+            const _: () = assert!(
+                <[ValType]>::len(&[$(ValType::$param),*]) <= MAX_HOST_ARGS,
+                concat!("WASI function ", $name, " has more parameters than MAX_HOST_ARGS")
+            );
+        )*
+
+        /// The host function for a WASI import, if the signature is the one WASI defines.
+        pub fn resolve(name: &str, ty: &FuncType) -> Option<Wasi> {
+            use ValType::*;
+            let sig = |p: &[ValType], r: &[ValType]| ty.params == p && ty.results == r;
+            let w = match name {
+                $( $name if sig(&[$($param),*], &[$($result),*]) => Wasi::$variant, )*
+                _ if ty.results == [I32] && ty.params.iter().all(|p| matches!(p, I32 | I64)) => Wasi::$other,
+                _ => return None,
+            };
+            Some(w)
+        }
+
+        impl<H: HostEnv, M: Memory<H>> Call<'_, H, M> {
+            /// Runs the handler of `w`.
+            fn dispatch(&mut self, w: Wasi) -> Outcome {
+                match w {
+                    $( Wasi::$variant => self.$handler(), )*
+                    Wasi::$other => self.$other_handler(),
+                }
+            }
+        }
+    };
 }
 
-/// splitmix64: the `random_get` byte stream is a function of (seed, position).
-fn random_byte(seed: u64, pos: u64) -> u8 {
-    let mut z = seed.wrapping_add((pos / 8 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^= z >> 31;
-    (z >> (8 * (pos % 8))) as u8
+define_wasi! {
+    ArgsGet = 0, "args_get", (I32, I32) -> (I32), args_get;
+    ArgsSizesGet = 1, "args_sizes_get", (I32, I32) -> (I32), args_sizes_get;
+    EnvironGet = 2, "environ_get", (I32, I32) -> (I32), environ_get;
+    EnvironSizesGet = 3, "environ_sizes_get", (I32, I32) -> (I32), environ_sizes_get;
+    ClockResGet = 4, "clock_res_get", (I32, I32) -> (I32), clock_res_get;
+    ClockTimeGet = 5, "clock_time_get", (I32, I64, I32) -> (I32), clock_time_get;
+    FdClose = 6, "fd_close", (I32) -> (I32), fd_close;
+    FdFdstatGet = 7, "fd_fdstat_get", (I32, I32) -> (I32), fd_fdstat_get;
+    FdPrestatGet = 8, "fd_prestat_get", (I32, I32) -> (I32), no_preopens;
+    FdPrestatDirName = 9, "fd_prestat_dir_name", (I32, I32, I32) -> (I32), no_preopens;
+    FdRead = 10, "fd_read", (I32, I32, I32, I32) -> (I32), fd_read;
+    FdSeek = 11, "fd_seek", (I32, I64, I32, I32) -> (I32), fd_seek;
+    FdWrite = 12, "fd_write", (I32, I32, I32, I32) -> (I32), fd_write;
+    ProcExit = 13, "proc_exit", (I32) -> (), proc_exit;
+    RandomGet = 14, "random_get", (I32, I32) -> (I32), random_get;
+    SchedYield = 15, "sched_yield", () -> (I32), sched_yield;
+    /// Any other WASI function whose only result is an errno (`(i32|i64)* ->
+    /// i32`): returns ENOSYS.
+    _ => Unsupported = 16, unsupported;
+}
+
+/// Guest memory as a WASI call reaches it: a memory of the machine's state,
+/// reached through the host `H` that holds it (`host::WorldMemory`), or
+/// another engine's byte slice (for [`call_with_memory`]).
+pub(crate) trait Memory<H: ?Sized> {
+    /// Size in bytes.
+    fn size(&self, host: &H) -> usize;
+    /// Copies the bytes at `at` (in bounds) into `out`.
+    fn read(&self, host: &H, at: usize, out: &mut [u8]);
+    /// Writes `bytes` at `at` (in bounds).
+    fn write(&mut self, host: &mut H, at: usize, bytes: &[u8]);
+}
+
+impl<H: ?Sized> Memory<H> for &mut [u8] {
+    fn size(&self, _: &H) -> usize {
+        self.len()
+    }
+    fn read(&self, _: &H, at: usize, out: &mut [u8]) {
+        out.copy_from_slice(&self[at..at + out.len()]);
+    }
+    fn write(&mut self, _: &mut H, at: usize, bytes: &[u8]) {
+        self[at..at + bytes.len()].copy_from_slice(bytes);
+    }
 }
 
 /// Performs WASI call `w` to completion with argument slots `args` on
@@ -204,44 +179,52 @@ pub fn call_with_memory(
     for (slot, v) in a.iter_mut().zip(args) {
         *slot = *v;
     }
-    let mut env = SliceEnv { mem, host };
     loop {
-        match perform(w, &mut a, &mut env, steps) {
-            Step::Done(errno) => return Ok(errno),
-            Step::Exit(s) => return Err(s),
-            Step::Again => {}
+        match perform(w, &mut a, host, &mut *mem, steps) {
+            // Every WASI function but `proc_exit` ends with an errno.
+            HostStep::Done(errno) => return Ok(errno.map_or(errno::SUCCESS, |e| e as u32)),
+            HostStep::End(s) => return Err(s),
+            HostStep::Again => {}
         }
     }
 }
 
-/// Guest memory as a byte slice, host state as a [`HostState`].
-struct SliceEnv<'a> {
-    mem: &'a mut [u8],
-    host: &'a mut HostState,
+/// One step of WASI call `w` with argument slots `args`, reaching the host
+/// state through `host` and guest memory through `mem`: the one definition,
+/// over any state. Calls that move many bytes move at most [`HOST_CHUNK`]
+/// per step and keep their progress in the high halves of their (32-bit)
+/// argument slots, or, for `random_get`, in the arguments themselves
+/// (`specs/host.md`).
+pub(crate) fn perform<H: HostEnv, M: Memory<H>>(
+    w: Wasi,
+    args: &mut [u64; MAX_HOST_ARGS],
+    host: &mut H,
+    mem: M,
+    steps: u64,
+) -> HostStep {
+    let regs = host.regs();
+    match (Call { args, regs, steps, host, mem }).dispatch(w) {
+        Ok(step) => step,
+        Err(errno) => HostStep::Done(Some(errno as u64)),
+    }
 }
 
-impl HostEnv for SliceEnv<'_> {
-    fn regs(&self) -> HostRegs {
-        self.host.regs()
-    }
-    fn set_positions(&mut self, stdin_pos: u64, random_pos: u64) {
-        self.host.set_positions(stdin_pos, random_pos)
-    }
-    fn input_read(&mut self, at: u64, out: &mut [u8]) {
-        self.host.input_read(at, out)
-    }
-    fn out_append(&mut self, fd: u32, bytes: &[u8]) {
-        self.host.out_append(fd, bytes)
-    }
-    fn mem_size(&self) -> usize {
-        self.mem.len()
-    }
-    fn mem_read(&mut self, at: usize, out: &mut [u8]) {
-        out.copy_from_slice(&self.mem[at..at + out.len()]);
-    }
-    fn mem_write(&mut self, at: usize, bytes: &[u8]) {
-        self.mem[at..at + bytes.len()].copy_from_slice(bytes);
-    }
+/// What a handler returns: what its step did, or the errno that ends the call.
+type Outcome = Result<HostStep, u32>;
+
+/// The step that completes a call successfully.
+const DONE: HostStep = HostStep::Done(Some(errno::SUCCESS as u64));
+
+/// One step of a WASI call: its argument slots, the host registers before
+/// the step, the step number, the host and guest memory. The handlers
+/// are its methods; the memory accessors turn out-of-bounds pointers into
+/// EFAULT.
+struct Call<'a, H, M> {
+    args: &'a mut [u64; MAX_HOST_ARGS],
+    regs: HostRegs,
+    steps: u64,
+    host: &'a mut H,
+    mem: M,
 }
 
 /// The low 32 bits of a slot: a WASI argument.
@@ -258,231 +241,286 @@ fn with_hi(x: u64, v: u32) -> u64 {
     (x & 0xffff_ffff) | ((v as u64) << 32)
 }
 
-/// One step of WASI call `w`: the one definition, over any state. Calls
-/// that move many bytes move at most [`HOST_CHUNK`] per step and keep their
-/// progress in the high halves of their (32-bit) argument slots, or, for
-/// `random_get`, in the arguments themselves (`specs/host.md`).
-pub(crate) fn perform<E: HostEnv>(w: Wasi, args: &mut [u64; MAX_HOST_ARGS], env: &mut E, steps: u64) -> Step {
-    let v = *args;
-    let a = |i: usize| lo(v[i]);
-    if w == Wasi::ProcExit {
-        return Step::Exit(Status::Exited(a(0)));
+/// splitmix64: the `random_get` byte stream is a function of (seed, position).
+fn random_byte(seed: u64, pos: u64) -> u8 {
+    let mut z = seed.wrapping_add((pos / 8 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    (z >> (8 * (pos % 8))) as u8
+}
+
+/// Guest memory accessors: an out-of-bounds pointer is EFAULT.
+impl<H: HostEnv, M: Memory<H>> Call<'_, H, M> {
+    /// Argument `i`: the low half of its slot.
+    fn a(&self, i: usize) -> u32 {
+        lo(self.args[i])
     }
-    let regs = env.regs();
-    let mem = &mut Mem { env };
-    let result: Result<bool, u32> = (|| match w {
-        Wasi::ArgsSizesGet => sizes(mem, regs.input.args_count, regs.input.args_size, a(0), a(1)),
-        Wasi::EnvironSizesGet => sizes(mem, regs.input.env_count, regs.input.env_size, a(0), a(1)),
-        Wasi::ArgsGet => put_strings(mem, args, 0, regs.input.args_count, regs.input.args_size),
-        Wasi::EnvironGet => {
-            let i = &regs.input;
-            put_strings(mem, args, i.args_size as u64, i.env_count, i.env_size)
+    /// The start of `len` bytes at `ptr`, or EFAULT.
+    fn check(&self, ptr: u32, len: u64) -> Result<usize, u32> {
+        let start = ptr as usize;
+        if start as u64 + len > self.mem.size(self.host) as u64 { Err(errno::FAULT) } else { Ok(start) }
+    }
+    fn write(&mut self, ptr: u32, bytes: &[u8]) -> Result<(), u32> {
+        let start = self.check(ptr, bytes.len() as u64)?;
+        if !bytes.is_empty() {
+            self.mem.write(self.host, start, bytes);
         }
-        Wasi::ClockResGet => match a(0) {
-            0..=3 => mem.write_u64(a(1), 1).map(|_| true),
+        Ok(())
+    }
+    fn read(&mut self, ptr: u32, len: u32) -> Result<Vec<u8>, u32> {
+        let start = self.check(ptr, len as u64)?;
+        let mut out = vec![0; len as usize];
+        self.mem.read(self.host, start, &mut out);
+        Ok(out)
+    }
+    fn read_u32(&mut self, ptr: u32) -> Result<u32, u32> {
+        Ok(u32::from_le_bytes(self.read(ptr, 4)?.try_into().expect("four bytes")))
+    }
+    fn write_u32(&mut self, ptr: u32, v: u32) -> Result<(), u32> {
+        self.write(ptr, &v.to_le_bytes())
+    }
+    fn write_u64(&mut self, ptr: u32, v: u64) -> Result<(), u32> {
+        self.write(ptr, &v.to_le_bytes())
+    }
+}
+
+/// The handlers the table names, one step each.
+impl<H: HostEnv, M: Memory<H>> Call<'_, H, M> {
+    fn args_sizes_get(&mut self) -> Outcome {
+        let i = self.regs.input;
+        self.sizes(i.args_count, i.args_size)
+    }
+
+    fn environ_sizes_get(&mut self) -> Outcome {
+        let i = self.regs.input;
+        self.sizes(i.env_count, i.env_size)
+    }
+
+    fn args_get(&mut self) -> Outcome {
+        let i = self.regs.input;
+        self.put_strings(0, i.args_count, i.args_size)
+    }
+
+    fn environ_get(&mut self) -> Outcome {
+        let i = self.regs.input;
+        self.put_strings(i.args_size as u64, i.env_count, i.env_size)
+    }
+
+    fn clock_res_get(&mut self) -> Outcome {
+        match self.a(0) {
+            0..=3 => self.write_u64(self.a(1), 1).map(|_| DONE),
             _ => Err(errno::INVAL),
-        },
-        Wasi::ClockTimeGet => {
-            let ptr = a(2);
-            match a(0) {
-                0 => mem.write_u64(ptr, REALTIME_EPOCH_NS + steps).map(|_| true),
-                1..=3 => mem.write_u64(ptr, steps).map(|_| true),
-                _ => Err(errno::INVAL),
-            }
         }
-        Wasi::FdClose => match a(0) {
-            0..=2 => Ok(true),
+    }
+
+    fn clock_time_get(&mut self) -> Outcome {
+        let ptr = self.a(2);
+        match self.a(0) {
+            0 => self.write_u64(ptr, REALTIME_EPOCH_NS + self.steps).map(|_| DONE),
+            1..=3 => self.write_u64(ptr, self.steps).map(|_| DONE),
+            _ => Err(errno::INVAL),
+        }
+    }
+
+    fn fd_close(&mut self) -> Outcome {
+        match self.a(0) {
+            0..=2 => Ok(DONE),
             _ => Err(errno::BADF),
-        },
-        Wasi::FdFdstatGet => match a(0) {
+        }
+    }
+
+    fn fd_fdstat_get(&mut self) -> Outcome {
+        match self.a(0) {
             0..=2 => {
                 // filetype unknown (0), no flags, all rights: not a terminal,
                 // so wasi-libc buffers stdout fully.
                 let mut d = [0u8; 24];
                 d[8..16].copy_from_slice(&u64::MAX.to_le_bytes());
                 d[16..24].copy_from_slice(&u64::MAX.to_le_bytes());
-                mem.write(a(1), &d).map(|_| true)
+                self.write(self.a(1), &d).map(|_| DONE)
             }
             _ => Err(errno::BADF),
-        },
-        Wasi::FdPrestatGet | Wasi::FdPrestatDirName => Err(errno::BADF),
-        Wasi::FdSeek => match a(0) {
+        }
+    }
+
+    /// `fd_prestat_get` and `fd_prestat_dir_name`: there are no preopened
+    /// directories, and wasi-libc's scan for them stops at the first EBADF.
+    fn no_preopens(&mut self) -> Outcome {
+        Err(errno::BADF)
+    }
+
+    fn fd_seek(&mut self) -> Outcome {
+        match self.a(0) {
             0..=2 => Err(errno::SPIPE),
             _ => Err(errno::BADF),
-        },
-        Wasi::FdRead => fd_read(mem, args, regs),
-        Wasi::FdWrite => fd_write(mem, args, regs),
-        Wasi::RandomGet => {
-            let (buf, len) = (a(0), a(1));
-            mem.check(buf, len as u64)?;
-            let n = len.min(HOST_CHUNK);
-            let (seed, pos) = (regs.input.random_seed, regs.random_pos);
-            let chunk: Vec<u8> = (0..n as u64).map(|i| random_byte(seed, pos + i)).collect();
-            mem.write(buf, &chunk)?;
-            mem.env.set_positions(regs.stdin_pos, pos + n as u64);
-            args[0] = (buf + n) as u64;
-            args[1] = (len - n) as u64;
-            Ok(len == n)
-        }
-        Wasi::SchedYield => Ok(true),
-        Wasi::Unsupported => Err(errno::NOSYS),
-        Wasi::ProcExit => unreachable!("handled above"),
-    })();
-    match result {
-        Ok(true) => Step::Done(errno::SUCCESS),
-        Ok(false) => Step::Again,
-        Err(e) => Step::Done(e),
-    }
-}
-
-/// `args_sizes_get` and `environ_sizes_get`.
-fn sizes<E: HostEnv>(
-    mem: &mut Mem<'_, E>,
-    count: u32,
-    size: u32,
-    count_ptr: u32,
-    size_ptr: u32,
-) -> Result<bool, u32> {
-    mem.write_u32(count_ptr, count)?;
-    mem.write_u32(size_ptr, size)?;
-    Ok(true)
-}
-
-/// One step of `args_get(argv, buf)` or `environ_get`: the strings are
-/// `size` input bytes from `base`. Progress: bytes copied in the high half
-/// of `buf`'s slot, pointers written in the high half of `argv`'s.
-fn put_strings<E: HostEnv>(
-    mem: &mut Mem<'_, E>,
-    args: &mut [u64; MAX_HOST_ARGS],
-    base: u64,
-    count: u32,
-    size: u32,
-) -> Result<bool, u32> {
-    let (argv, buf) = (lo(args[0]), lo(args[1]));
-    let (mut k, done) = (hi(args[0]), hi(args[1]));
-    mem.check(argv, 4 * count as u64)?;
-    mem.check(buf, size as u64)?;
-    if done >= size {
-        return Ok(true);
-    }
-    let n = (size - done).min(HOST_CHUNK);
-    // The byte before the chunk tells whether the chunk starts a string.
-    let from = done.saturating_sub(1);
-    let mut bytes = vec![0u8; (done + n - from) as usize];
-    mem.env.input_read(base + from as u64, &mut bytes);
-    let chunk = &bytes[(done - from) as usize..];
-    mem.write(buf.wrapping_add(done), chunk)?;
-    for p in done..done + n {
-        if p == 0 || bytes[(p - 1 - from) as usize] == 0 {
-            mem.write_u32(argv.wrapping_add(4 * k), buf.wrapping_add(p))?;
-            k += 1;
         }
     }
-    args[0] = with_hi(args[0], k);
-    args[1] = with_hi(args[1], done + n);
-    Ok(done + n >= size)
-}
 
-/// Checks that `count` iovecs at `iovs` are in bounds (EINVAL above 1024).
-fn check_iovecs<E: HostEnv>(mem: &mut Mem<'_, E>, iovs: u32, count: u32) -> Result<(), u32> {
-    if count > 1024 {
-        return Err(errno::INVAL);
+    fn proc_exit(&mut self) -> Outcome {
+        Ok(HostStep::End(Status::Exited(self.a(0))))
     }
-    mem.check(iovs, 8 * count as u64).map(|_| ())
-}
 
-/// Reads iovec `i`: (pointer, length).
-fn iovec<E: HostEnv>(mem: &mut Mem<'_, E>, iovs: u32, i: u32) -> Result<(u32, u32), u32> {
-    let at = iovs.wrapping_add(8 * i);
-    Ok((mem.read_u32(at)?, mem.read_u32(at.wrapping_add(4))?))
-}
+    /// Progress: `buf` advances and `len` shrinks by the bytes written.
+    fn random_get(&mut self) -> Outcome {
+        let (buf, len) = (self.a(0), self.a(1));
+        self.check(buf, len as u64)?;
+        let n = len.min(HOST_CHUNK);
+        let regs = self.regs;
+        let (seed, pos) = (regs.input.random_seed, regs.random_pos);
+        let chunk: Vec<u8> = (0..n as u64).map(|i| random_byte(seed, pos + i)).collect();
+        self.write(buf, &chunk)?;
+        self.host.set_positions(regs.stdin_pos, pos + n as u64);
+        self.args[0] = (buf + n) as u64;
+        self.args[1] = (len - n) as u64;
+        Ok(if len == n { DONE } else { HostStep::Again })
+    }
 
-/// One step of `fd_read(0, iovs, count, nread)`. Progress: the iovec in the
-/// high half of `iovs`' slot, the offset in it in `count`'s, the total in
-/// `nread`'s.
-fn fd_read<E: HostEnv>(
-    mem: &mut Mem<'_, E>,
-    args: &mut [u64; MAX_HOST_ARGS],
-    regs: HostRegs,
-) -> Result<bool, u32> {
-    if lo(args[0]) != 0 {
-        return Err(errno::BADF);
+    fn sched_yield(&mut self) -> Outcome {
+        Ok(DONE)
     }
-    let (iovs, count, nread) = (lo(args[1]), lo(args[2]), lo(args[3]));
-    let (mut i, mut off, mut total) = (hi(args[1]), hi(args[2]), hi(args[3]));
-    let finish = |mem: &mut Mem<'_, E>, total: u32| mem.write_u32(nread, total).map(|_| true);
-    check_iovecs(mem, iovs, count)?;
-    if i >= count {
-        return finish(mem, total);
+
+    fn unsupported(&mut self) -> Outcome {
+        Err(errno::NOSYS)
     }
-    let (ptr, len) = iovec(mem, iovs, i)?;
-    let unread = regs.input.stdin_len.saturating_sub(regs.stdin_pos);
-    if off == 0 {
-        mem.check(ptr, (len as u64).min(unread))?;
+
+    /// `args_sizes_get` and `environ_sizes_get`.
+    fn sizes(&mut self, count: u32, size: u32) -> Outcome {
+        self.write_u32(self.a(0), count)?;
+        self.write_u32(self.a(1), size)?;
+        Ok(DONE)
     }
-    let n = ((len - off.min(len)) as u64).min(unread).min(HOST_CHUNK as u64) as u32;
-    let mut bytes = vec![0u8; n as usize];
-    mem.env.input_read(regs.input.stdin_start() + regs.stdin_pos, &mut bytes);
-    mem.write(ptr.wrapping_add(off), &bytes)?;
-    mem.env.set_positions(regs.stdin_pos + n as u64, regs.random_pos);
-    off += n;
-    total = total.wrapping_add(n);
-    if off >= len {
-        (i, off) = (i + 1, 0);
+
+    /// One step of `args_get(argv, buf)` or `environ_get`: the strings are
+    /// `size` input bytes from `base`. Progress: bytes copied in the high half
+    /// of `buf`'s slot, pointers written in the high half of `argv`'s.
+    fn put_strings(&mut self, base: u64, count: u32, size: u32) -> Outcome {
+        let (argv, buf) = (self.a(0), self.a(1));
+        let (mut k, done) = (hi(self.args[0]), hi(self.args[1]));
+        self.check(argv, 4 * count as u64)?;
+        self.check(buf, size as u64)?;
+        if done >= size {
+            return Ok(DONE);
+        }
+        let n = (size - done).min(HOST_CHUNK);
+        // The byte before the chunk tells whether the chunk starts a string.
+        let from = done.saturating_sub(1);
+        let mut bytes = vec![0u8; (done + n - from) as usize];
+        self.host.input_read(base + from as u64, &mut bytes);
+        let chunk = &bytes[(done - from) as usize..];
+        self.write(buf.wrapping_add(done), chunk)?;
+        for p in done..done + n {
+            if p == 0 || bytes[(p - 1 - from) as usize] == 0 {
+                self.write_u32(argv.wrapping_add(4 * k), buf.wrapping_add(p))?;
+                k += 1;
+            }
+        }
+        self.args[0] = with_hi(self.args[0], k);
+        self.args[1] = with_hi(self.args[1], done + n);
+        Ok(if done + n >= size { DONE } else { HostStep::Again })
+    }
+
+    /// Checks that `count` iovecs at `iovs` are in bounds (EINVAL above 1024).
+    fn check_iovecs(&self, iovs: u32, count: u32) -> Result<(), u32> {
+        if count > 1024 {
+            return Err(errno::INVAL);
+        }
+        self.check(iovs, 8 * count as u64).map(|_| ())
+    }
+
+    /// Reads iovec `i`: (pointer, length).
+    fn iovec(&mut self, iovs: u32, i: u32) -> Result<(u32, u32), u32> {
+        let at = iovs.wrapping_add(8 * i);
+        Ok((self.read_u32(at)?, self.read_u32(at.wrapping_add(4))?))
+    }
+
+    /// Writes the running total at `ptr` and completes the call.
+    fn finish(&mut self, ptr: u32, total: u32) -> Outcome {
+        self.write_u32(ptr, total).map(|_| DONE)
+    }
+
+    /// Keeps the progress of `fd_read` or `fd_write` in the high halves of
+    /// the slots: the iovec in `iovs`', the offset in it in `count`'s, the
+    /// total in the count pointer's.
+    fn keep(&mut self, i: u32, off: u32, total: u32) -> Outcome {
+        self.args[1] = with_hi(self.args[1], i);
+        self.args[2] = with_hi(self.args[2], off);
+        self.args[3] = with_hi(self.args[3], total);
+        Ok(HostStep::Again)
+    }
+
+    /// One step of `fd_read(0, iovs, count, nread)`, with progress kept as
+    /// in [`Call::keep`].
+    fn fd_read(&mut self) -> Outcome {
+        if self.a(0) != 0 {
+            return Err(errno::BADF);
+        }
+        let (iovs, count, nread) = (self.a(1), self.a(2), self.a(3));
+        let (mut i, mut off, mut total) = (hi(self.args[1]), hi(self.args[2]), hi(self.args[3]));
+        self.check_iovecs(iovs, count)?;
         if i >= count {
-            return finish(mem, total);
+            return self.finish(nread, total);
         }
-    } else if unread == n as u64 {
-        // Stdin ran out inside this iovec: the read stops here.
-        return finish(mem, total);
+        let (ptr, len) = self.iovec(iovs, i)?;
+        let regs = self.regs;
+        let unread = regs.input.stdin_len.saturating_sub(regs.stdin_pos);
+        if off == 0 {
+            self.check(ptr, (len as u64).min(unread))?;
+        }
+        let n = ((len - off.min(len)) as u64).min(unread).min(HOST_CHUNK as u64) as u32;
+        let mut bytes = vec![0u8; n as usize];
+        self.host.input_read(regs.input.stdin_start() + regs.stdin_pos, &mut bytes);
+        self.write(ptr.wrapping_add(off), &bytes)?;
+        self.host.set_positions(regs.stdin_pos + n as u64, regs.random_pos);
+        off += n;
+        total = total.wrapping_add(n);
+        if off >= len {
+            (i, off) = (i + 1, 0);
+            if i >= count {
+                return self.finish(nread, total);
+            }
+        } else if unread == n as u64 {
+            // Stdin ran out inside this iovec: the read stops here.
+            return self.finish(nread, total);
+        }
+        self.keep(i, off, total)
     }
-    args[1] = with_hi(args[1], i);
-    args[2] = with_hi(args[2], off);
-    args[3] = with_hi(args[3], total);
-    Ok(false)
-}
 
-/// One step of `fd_write(fd, iovs, count, nwritten)`, with progress kept
-/// as in [`fd_read`].
-fn fd_write<E: HostEnv>(
-    mem: &mut Mem<'_, E>,
-    args: &mut [u64; MAX_HOST_ARGS],
-    regs: HostRegs,
-) -> Result<bool, u32> {
-    let fd = lo(args[0]);
-    let out_len = match fd {
-        1 => regs.stdout_len,
-        2 => regs.stderr_len,
-        _ => return Err(errno::BADF),
-    };
-    let (iovs, count, nwritten) = (lo(args[1]), lo(args[2]), lo(args[3]));
-    let (mut i, mut off, mut total) = (hi(args[1]), hi(args[2]), hi(args[3]));
-    check_iovecs(mem, iovs, count)?;
-    if i >= count {
-        return mem.write_u32(nwritten, total).map(|_| true);
-    }
-    let (ptr, len) = iovec(mem, iovs, i)?;
-    if off == 0 {
-        if out_len + len as u64 > MAX_OUTPUT_BYTES as u64 {
-            return Err(errno::NOSPC);
-        }
-        mem.check(ptr, len as u64)?;
-    }
-    let n = (len - off.min(len)).min(HOST_CHUNK);
-    let bytes = mem.read(ptr.wrapping_add(off), n)?;
-    mem.env.out_append(fd, &bytes);
-    off += n;
-    total = total.wrapping_add(n);
-    if off >= len {
-        (i, off) = (i + 1, 0);
+    /// One step of `fd_write(fd, iovs, count, nwritten)`, with progress kept
+    /// as in [`Call::keep`].
+    fn fd_write(&mut self) -> Outcome {
+        let fd = self.a(0);
+        let out_len = match fd {
+            1 => self.regs.stdout_len,
+            2 => self.regs.stderr_len,
+            _ => return Err(errno::BADF),
+        };
+        let (iovs, count, nwritten) = (self.a(1), self.a(2), self.a(3));
+        let (mut i, mut off, mut total) = (hi(self.args[1]), hi(self.args[2]), hi(self.args[3]));
+        self.check_iovecs(iovs, count)?;
         if i >= count {
-            return mem.write_u32(nwritten, total).map(|_| true);
+            return self.finish(nwritten, total);
         }
+        let (ptr, len) = self.iovec(iovs, i)?;
+        if off == 0 {
+            if out_len + len as u64 > MAX_OUTPUT_BYTES as u64 {
+                return Err(errno::NOSPC);
+            }
+            self.check(ptr, len as u64)?;
+        }
+        let n = (len - off.min(len)).min(HOST_CHUNK);
+        let bytes = self.read(ptr.wrapping_add(off), n)?;
+        self.host.out_append(fd, &bytes);
+        off += n;
+        total = total.wrapping_add(n);
+        if off >= len {
+            (i, off) = (i + 1, 0);
+            if i >= count {
+                return self.finish(nwritten, total);
+            }
+        }
+        self.keep(i, off, total)
     }
-    args[1] = with_hi(args[1], i);
-    args[2] = with_hi(args[2], off);
-    args[3] = with_hi(args[3], total);
-    Ok(false)
 }
 
 #[cfg(test)]
@@ -496,5 +534,25 @@ mod tests {
         }
         assert_eq!(Wasi::FdWrite as u8, 12);
         assert_eq!(Wasi::Unsupported as u8, 16);
+    }
+
+    #[test]
+    fn resolve_takes_only_the_declared_signature() {
+        use ValType::{F32, I32, I64};
+        let check = |name: &str, params: &[ValType], results: &[ValType], expected: Option<Wasi>| {
+            let ty = FuncType { params: params.to_vec(), results: results.to_vec() };
+            assert_eq!(resolve(name, &ty), expected, "{name}: {ty}");
+        };
+        check("fd_write", &[I32, I32, I32, I32], &[I32], Some(Wasi::FdWrite));
+        check("clock_time_get", &[I32, I64, I32], &[I32], Some(Wasi::ClockTimeGet));
+        check("proc_exit", &[I32], &[], Some(Wasi::ProcExit));
+        check("sched_yield", &[], &[I32], Some(Wasi::SchedYield));
+        // A known name with another signature that is not errno-only is refused.
+        check("fd_write", &[I32, I32, I32, I32], &[], None);
+        check("proc_exit", &[I64], &[], None);
+        // Any other name returning only an errno gets ENOSYS, whatever its arity.
+        check("path_open", &[I32, I32, I32, I32, I32, I64, I64, I32, I32], &[I32], Some(Wasi::Unsupported));
+        check("path_open", &[F32], &[I32], None);
+        check("poll_oneoff", &[I32], &[], None);
     }
 }

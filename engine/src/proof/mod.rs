@@ -13,7 +13,8 @@ mod wire;
 pub use wire::{MAX_PROOF_BYTES, PROOF_TAG};
 
 use crate::access::{Direct, Slots};
-use crate::exec::{Regs, step_loop};
+use crate::exec::step_loop;
+use crate::frame::Regs;
 use crate::isa::Op;
 use crate::machine::Machine;
 use crate::merkle::{Hash, Leaf, Levels, MemoryTree, MultiProof, OpenError, Opened};

@@ -3,13 +3,13 @@
 //! step continues on a harmless default, and the verifier rejects it.
 
 use crate::access::{Stack, World};
-use crate::host::{HostFunc, HostRegs};
+use crate::frame::Frame;
+use crate::host_state::{HostEnv, HostRegs};
 use crate::isa::{OP_BYTES, Op};
 use crate::limits::{MAX_CALL_DEPTH, MAX_OUTPUT_BYTES, MAX_STACK_SLOTS, PAGE_SIZE};
-use crate::machine::Frame;
 use crate::merkle::{Leaf, Opened, zero_hashes};
 use crate::state::{Entry, EntryKind, decode_func, frame_in_leaf, set_frame_in_leaf};
-use crate::store::{FuncInst, FuncKind};
+use crate::store::{FuncInst, FuncKind, HostFunc};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
@@ -373,10 +373,13 @@ impl World for PartialWorld<'_> {
             None
         }
     }
-    fn host_regs(&self) -> HostRegs {
+}
+
+impl HostEnv for PartialWorld<'_> {
+    fn regs(&self) -> HostRegs {
         self.regs
     }
-    fn set_host_positions(&mut self, stdin_pos: u64, random_pos: u64) {
+    fn set_positions(&mut self, stdin_pos: u64, random_pos: u64) {
         (self.regs.stdin_pos, self.regs.random_pos) = (stdin_pos, random_pos);
     }
     fn input_read(&self, at: u64, out: &mut [u8]) {

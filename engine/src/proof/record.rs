@@ -2,9 +2,9 @@
 //! element a step touches.
 
 use crate::access::{Direct, Slots, Stack, World};
-use crate::host::HostRegs;
+use crate::frame::Frame;
+use crate::host_state::{HostEnv, HostRegs};
 use crate::isa::Op;
-use crate::machine::Frame;
 use crate::state::EntryKind;
 use crate::store::FuncInst;
 use std::cell::RefCell;
@@ -239,11 +239,14 @@ impl World for Recorder<'_, '_> {
         }
         m
     }
-    fn host_regs(&self) -> HostRegs {
-        self.inner.host_regs()
+}
+
+impl HostEnv for Recorder<'_, '_> {
+    fn regs(&self) -> HostRegs {
+        self.inner.regs()
     }
-    fn set_host_positions(&mut self, stdin_pos: u64, random_pos: u64) {
-        self.inner.set_host_positions(stdin_pos, random_pos)
+    fn set_positions(&mut self, stdin_pos: u64, random_pos: u64) {
+        self.inner.set_positions(stdin_pos, random_pos)
     }
     fn input_read(&self, at: u64, out: &mut [u8]) {
         if !out.is_empty() {
@@ -252,7 +255,7 @@ impl World for Recorder<'_, '_> {
         self.inner.input_read(at, out)
     }
     fn out_append(&mut self, fd: u32, bytes: &[u8]) {
-        let r = self.inner.host_regs();
+        let r = self.inner.regs();
         let len = if fd == 1 { r.stdout_len } else { r.stderr_len };
         if !bytes.is_empty() {
             self.t().out[(fd != 1) as usize].extend(len / 32..=(len + bytes.len() as u64 - 1) / 32);

@@ -210,7 +210,7 @@ impl Hasher {
 
     /// Runs `m` until `until`, tracking changes for the next root.
     pub fn run(&mut self, m: &mut Machine, until: u64) {
-        crate::exec::run_tracked(m, &mut self.dirty, until);
+        m.run_tracked(&mut self.dirty, until);
     }
 }
 

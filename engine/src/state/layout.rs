@@ -1,11 +1,11 @@
 //! Byte layouts: the header, the leaves of every tree, directory entries.
 
-use crate::host::{HostFunc, HostRegs, InputSizes};
+use crate::frame::Frame;
+use crate::host_state::{HostRegs, InputSizes};
 use crate::isa::{OP_BYTES, Op};
-use crate::machine::Frame;
 use crate::merkle::{Hash, Leaf};
 use crate::status::{Status, TrapKind};
-use crate::store::{FuncInst, FuncKind};
+use crate::store::{FuncInst, FuncKind, HostFunc};
 use crate::wasi::Wasi;
 use sha2::{Digest, Sha256};
 

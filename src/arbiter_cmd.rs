@@ -1,14 +1,15 @@
 //! `refute arbiter serve` and `refute log verify`.
 
-use refute::outln;
 use anyhow::{Context, Result, anyhow};
+use refute::outln;
 use refute_arbiter::db::Db;
-use refute_protocol::log::{ArbiterKey, Chain, Head};
-use refute_protocol::rules::{B32, ClaimStatus, GameStatus, Params, Rules};
-use refute_arbiter::service::core::{PARAMS_KEY, params_hash};
-use refute_protocol::record::Record;
 use refute_arbiter::http;
+use refute_arbiter::service::core::PARAMS_KEY;
 use refute_arbiter::service::{Config, Service};
+use refute_protocol::log::{Chain, Head};
+use refute_protocol::record::Record;
+use refute_protocol::rules::params_hash;
+use refute_protocol::rules::{B32, ClaimStatus, GameStatus, Params, Rules};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 

@@ -7,10 +7,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use refute_arbiter::keyfile::{self, KeyError};
-use refute_protocol::rules::{B32, ClaimStatus, GameStatus, Message};
 use refute_challenger::bot::{Bot, Config};
 use refute_challenger::check::CheckMode;
 use refute_challenger::client::Client;
@@ -19,6 +18,7 @@ use refute_challenger::player::{Player, Signer, Traces, short};
 use refute_challenger::post::{Request, post};
 use refute_challenger::store::Store;
 use refute_protocol::inputs::ClaimInputs;
+use refute_protocol::rules::{B32, ClaimStatus, GameStatus, Message};
 use serde_json::json;
 
 use crate::{TaskArgs, bad, task_input};
@@ -434,7 +434,13 @@ pub fn claims(a: ListArgs) -> Result<ExitCode> {
         }
         outln!(
             "{:<66} {:<9} {:>12} {:>8} {:>6} {:<17} {:<15}",
-            "CLAIM", "STATUS", "MAX STEPS", "BOND", "GAMES", "SOLVER", "WINDOW ENDS"
+            "CLAIM",
+            "STATUS",
+            "MAX STEPS",
+            "BOND",
+            "GAMES",
+            "SOLVER",
+            "WINDOW ENDS"
         )?;
         for c in &list {
             outln!(
@@ -501,7 +507,14 @@ pub fn games(a: ListArgs) -> Result<ExitCode> {
         }
         outln!(
             "{:>5} {:<17} {:<22} {:>8} {:>6} {:<25} {:<17} {:<17}",
-            "GAME", "CLAIM", "STATUS", "BOND", "DEPTH", "DISPUTED STEPS", "SOLVER", "CHALLENGER"
+            "GAME",
+            "CLAIM",
+            "STATUS",
+            "BOND",
+            "DEPTH",
+            "DISPUTED STEPS",
+            "SOLVER",
+            "CHALLENGER"
         )?;
         for (g, depth, a, b, _) in &rows {
             let status = match g.status {

@@ -15,22 +15,22 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow};
 use ed25519_dalek::SigningKey;
-use refute_challenger::play::posted_layer;
-use refute_protocol::rules::{B32, Event, GameStatus, Message, Params, Role};
-use refute_protocol::inputs::ClaimInputs;
-use refute_protocol::record::Record;
 use refute_arbiter::http;
 use refute_arbiter::service::{Config as ServiceConfig, Service};
 use refute_challenger::bot::{Bot, Config};
 use refute_challenger::check::CheckMode;
 use refute_challenger::client::Client;
 use refute_challenger::lie::{FAKE_STDOUT, Lie};
+use refute_challenger::play::posted_layer;
 use refute_challenger::player::{Player, Signer, Traces};
 use refute_challenger::post::{Request, post};
 use refute_challenger::store::Store;
 use refute_engine::history::Layer;
 use refute_engine::proof::{Proof, verify_step};
 use refute_engine::{Entry, Module, Run, Task};
+use refute_protocol::inputs::ClaimInputs;
+use refute_protocol::record::Record;
+use refute_protocol::rules::{B32, Event, GameStatus, Message, Params, Role};
 
 /// The branching factor: small, so the narrowing shows over several rounds.
 const K: u64 = 16;
@@ -181,13 +181,11 @@ async fn narrate(
         let Ok(record) = Record::of(&c.entry) else { continue };
         for e in record.ticked.iter().chain(&record.events) {
             match e {
-                Event::ClaimPosted { claim, .. } => {
-                    outln!(
-                        "claim {}… posted: its output says {:?}",
-                        short(claim),
-                        String::from_utf8_lossy(FAKE_STDOUT).trim()
-                    )?
-                }
+                Event::ClaimPosted { claim, .. } => outln!(
+                    "claim {}… posted: its output says {:?}",
+                    short(claim),
+                    String::from_utf8_lossy(FAKE_STDOUT).trim()
+                )?,
                 Event::GameStarted { game, challenger, claim } => {
                     let t =
                         s.read(|c| c.rules.state.claims.get(claim).map(|c| c.body.max_steps)).unwrap_or(0);

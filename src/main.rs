@@ -1,9 +1,9 @@
 //! `refute`: the command-line program.
 
-use refute::{errln, out, outln};
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use refute::{args, bench, report};
+use refute::{errln, out, outln};
 
 mod arbiter_cmd;
 mod bots_cmd;
@@ -305,7 +305,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             if let Some(n) = max_leaves {
                 params.max_leaves = n;
             }
-            params.validate().map_err(bad)?;
+            params.validate().map_err(|e| bad(e.to_string()))?;
             let dir = data_dir.unwrap_or_else(arbiter_cmd::default_data_dir);
             arbiter_cmd::serve(&dir, listen, params)?;
             Ok(ExitCode::SUCCESS)
@@ -314,8 +314,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             let t = match (file, game) {
                 (Some(f), _) => trace_cmd::read(&f).map_err(|e| bad(format!("{e:#}")))?,
                 (None, Some(g)) => {
-                    let bytes = refute_traces::fetch::fetch(&bots_cmd::arbiter_url(&arbiter), g)
-                        ?;
+                    let bytes = refute_traces::fetch::fetch(&bots_cmd::arbiter_url(&arbiter), g)?;
                     if let Some(out) = &save {
                         std::fs::write(out, &bytes)
                             .with_context(|| format!("cannot write {}", out.display()))?;

@@ -2,8 +2,8 @@
 //! the C workloads: committed execution against plain execution, proof
 //! sizes over evenly spaced steps, and proving and verification times.
 
-use crate::errln;
 use crate::bench::median;
+use crate::errln;
 use crate::workloads::{self, WORKLOADS};
 use anyhow::{Context, Result};
 use refute_engine::proof::{Proof, prove_step, verify_step};

@@ -1,8 +1,8 @@
 //! `refute commit`, `state`, `prove` and `verify-step`.
 
-use refute::{errln, outln};
 use crate::{Prepared, bad};
 use anyhow::{Context, Result};
+use refute::{errln, outln};
 use refute_engine::proof::{Proof, VerifyError, hex, prove_step, verify_step as verify};
 use refute_engine::state::Hasher;
 use refute_engine::{Status, trace};

@@ -15,13 +15,13 @@
 
 use ed25519_dalek::SigningKey;
 use refute_challenger::play::{Recorded, Trace, challenge, history_root, next_move};
-use refute_protocol::rules::{
-    B32, Blob, Claim, ClaimBody, ClaimStatus, Game, GameStatus, Message, Params, Role, Signed, claim_id,
-};
 use refute_engine::history::dispute_rounds;
 use refute_engine::proof::prove_step;
 use refute_engine::state::{HEADER_BYTES, Hasher, Header};
 use refute_engine::{Entry, Module, Run, Status, Task};
+use refute_protocol::rules::{
+    B32, Blob, Claim, ClaimBody, ClaimStatus, Game, GameStatus, Message, Params, Role, Signed, claim_id,
+};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

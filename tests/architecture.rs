@@ -9,8 +9,20 @@ fn root() -> &'static Path {
 }
 
 /// Crates that do I/O, keep time, draw randomness or run a server or a database.
-const IMPURE: &[&str] =
-    &["tokio", "async-std", "futures", "rocksdb", "axum", "hyper", "tower", "reqwest", "rand", "getrandom", "chrono", "rayon"];
+const IMPURE: &[&str] = &[
+    "tokio",
+    "async-std",
+    "futures",
+    "rocksdb",
+    "axum",
+    "hyper",
+    "tower",
+    "reqwest",
+    "rand",
+    "getrandom",
+    "chrono",
+    "rayon",
+];
 
 /// The names of the crates `package` depends on (normal dependencies, transitively).
 fn normal_dependencies(package: &str) -> BTreeSet<String> {
@@ -178,7 +190,8 @@ fn module_graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
     };
     let modules: BTreeSet<String> =
         rust_files(src).iter().filter_map(|p| top(p)).filter(|m| m != "lib" && m != "main").collect();
-    let mut graph: BTreeMap<String, BTreeSet<String>> = modules.iter().map(|m| (m.clone(), BTreeSet::new())).collect();
+    let mut graph: BTreeMap<String, BTreeSet<String>> =
+        modules.iter().map(|m| (m.clone(), BTreeSet::new())).collect();
     for p in rust_files(src) {
         let Some(from) = top(&p).filter(|m| modules.contains(m)) else { continue };
         // Comments (a doc link names a module without importing it) do not count.
@@ -196,9 +209,12 @@ fn module_graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
                 let rest = &text[i + prefix.len()..];
                 if let Some(group) = rest.strip_prefix('{') {
                     let body = &group[..group.find('}').unwrap_or(group.len())];
-                    named.extend(body.split(',').map(|s| s.trim().split("::").next().unwrap_or("").to_string()));
+                    named.extend(
+                        body.split(',').map(|s| s.trim().split("::").next().unwrap_or("").to_string()),
+                    );
                 } else {
-                    let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                    let name: String =
+                        rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
                     named.insert(name);
                 }
             }
@@ -222,8 +238,15 @@ fn no_module_cycle() {
         let graph = module_graph(&src);
         assert!(!graph.is_empty(), "no modules in {}", src.display());
         for c in cycles(&graph) {
-            let edges: Vec<String> =
-                c.iter().map(|m| format!("{m} -> {:?}", graph[m].intersection(&c.iter().cloned().collect()).collect::<Vec<_>>())).collect();
+            let edges: Vec<String> = c
+                .iter()
+                .map(|m| {
+                    format!(
+                        "{m} -> {:?}",
+                        graph[m].intersection(&c.iter().cloned().collect()).collect::<Vec<_>>()
+                    )
+                })
+                .collect();
             found.push(format!("{krate}: {}", edges.join("; ")));
         }
     }

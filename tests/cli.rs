@@ -348,7 +348,11 @@ fn every_subcommand_exits_quietly_when_stdout_is_closed() {
     // Every subcommand, nested ones included, is in the table.
     for top in subcommands(&[]) {
         let nested = subcommands(&[&top]);
-        let paths = if nested.is_empty() { vec![top.clone()] } else { nested.iter().map(|n| format!("{top} {n}")).collect() };
+        let paths = if nested.is_empty() {
+            vec![top.clone()]
+        } else {
+            nested.iter().map(|n| format!("{top} {n}")).collect()
+        };
         for p in paths {
             assert!(cases.iter().any(|(c, _, _)| *c == p), "`refute {p}` is not covered by this test");
         }

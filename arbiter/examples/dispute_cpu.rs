@@ -13,12 +13,12 @@
 
 use ed25519_dalek::SigningKey;
 use refute_challenger::play::{Trace, challenge, history_root, next_move};
-use refute_protocol::rules::{
-    B32, Blob, ClaimBody, GameStatus, Message, Params, Role, Rules, ServiceNote, lottery_sign,
-};
 use refute_engine::proof::prove_step;
 use refute_engine::state::Hasher;
 use refute_engine::{Entry, Module, Run, Task};
+use refute_protocol::rules::{
+    B32, Blob, ClaimBody, GameStatus, Message, Params, Role, Rules, ServiceNote, lottery_sign,
+};
 use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
 

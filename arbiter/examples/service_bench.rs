@@ -13,9 +13,9 @@
 use axum::body::Body;
 use axum::http::Request;
 use ed25519_dalek::SigningKey;
-use refute_protocol::rules::{B32, Message};
 use refute_arbiter::http::app;
 use refute_arbiter::service::{Config, Service};
+use refute_protocol::rules::{B32, Message};
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
 

@@ -2,9 +2,7 @@
 //! `{"code", "message"}` with a stable code, a server-sent event stream of
 //! committed log entries, and `/openapi.json`.
 
-use refute_protocol::record::Record;
-use crate::service::{ServiceError, Service};
-use refute_protocol::rules::{B32, Signed, from_hex};
+use crate::service::{Service, ServiceError};
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
@@ -13,6 +11,8 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use refute_protocol::record::Record;
+use refute_protocol::rules::{B32, Signed, from_hex};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::convert::Infallible;
@@ -102,7 +102,10 @@ async fn params(State(s): Shared) -> Json<Value> {
 }
 
 async fn put_blob(State(s): Shared, body: Bytes) -> Result<(StatusCode, Json<Value>), ServiceError> {
-    let hash = s.db().put_blob(&body).map_err(|e| ServiceError::Unprocessable { code: "bad_blob", message: e.to_string() })?;
+    let hash = s
+        .db()
+        .put_blob(&body)
+        .map_err(|e| ServiceError::Unprocessable { code: "bad_blob", message: e.to_string() })?;
     Ok((StatusCode::CREATED, Json(json!({ "hash": B32(hash), "bytes": body.len() }))))
 }
 
@@ -152,7 +155,8 @@ impl ListQuery {
             Some("open") => (true, false),
             Some("settled") => (false, true),
             Some(other) => {
-                return Err(ServiceError::bad_request("bad_query",
+                return Err(ServiceError::bad_request(
+                    "bad_query",
                     format!("status is `open` or `settled`, not {other:?}"),
                 ));
             }
@@ -228,8 +232,9 @@ async fn games(State(s): Shared, Query(q): Query<ListQuery>) -> Result<Json<Valu
 }
 
 async fn game(State(s): Shared, Path(id): Path<String>) -> Result<Json<Value>, ServiceError> {
-    let n: u64 =
-        id.parse().map_err(|_| ServiceError::bad_request("bad_id", format!("a game id is a number, got {id:?}")))?;
+    let n: u64 = id
+        .parse()
+        .map_err(|_| ServiceError::bad_request("bad_id", format!("a game id is a number, got {id:?}")))?;
     s.read(|c| c.rules.state.games.get(&n).map(|g| Json(serde_json::to_value(g).expect("games serialise"))))
         .ok_or_else(|| ServiceError::not_found("unknown_game", format!("no game {n}")))
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use refute_traces::Transcript;
 use refute_traces::build::{Index, assemble, claim_inputs};
 
-use crate::service::{ServiceError, Service};
+use crate::service::{Service, ServiceError};
 
 /// The transcript of `game` as of the service's last committed entry;
 /// `index` is first brought up to date with the entries written since.
@@ -20,7 +20,11 @@ pub fn of_game(s: &Service, index: &mut Index, game: u64) -> Result<Transcript, 
     let claim = index.game(game).expect("listed").claim;
     let mut entries = Vec::with_capacity(wanted.len());
     for i in wanted {
-        let e = s.db().log_entries(i).next().ok_or_else(|| ServiceError::storage(format!("log entry {i} is missing")))?;
+        let e = s
+            .db()
+            .log_entries(i)
+            .next()
+            .ok_or_else(|| ServiceError::storage(format!("log entry {i} is missing")))?;
         entries.push(e.map_err(ServiceError::storage)?);
     }
     let inputs = claim_inputs(&entries, &claim, |h| s.db().get_blob(&h.0).ok().flatten());

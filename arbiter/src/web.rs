@@ -19,7 +19,7 @@ use refute_traces::html::{self, ClaimRow, GameRow};
 use refute_traces::text::span_text;
 use serde::Deserialize;
 
-use crate::service::{ServiceError, Service};
+use crate::service::{Service, ServiceError};
 use crate::transcripts::of_game;
 
 /// The service and the index of its games' entries, brought up to date on use.

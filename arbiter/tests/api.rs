@@ -6,11 +6,11 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};
 use ed25519_dalek::SigningKey;
 use http_body_util::BodyExt;
-use refute_protocol::rules::{B32, Message, Signed};
 use refute_arbiter::http::OPENAPI;
+use refute_protocol::rules::{B32, Message, Signed};
 // The router `refute arbiter serve` runs: the API plus the transcript route and pages.
-use refute_arbiter::service::{Config, Service};
 use refute_arbiter::http::app;
+use refute_arbiter::service::{Config, Service};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use tower::ServiceExt;
@@ -57,7 +57,7 @@ async fn the_openapi_document_names_exactly_the_routes() {
         doc["paths"].as_object().unwrap().keys().cloned().collect();
     // The routes as written in the routers.
     let routed: std::collections::BTreeSet<String> =
-        [include_str!("../src/service/http.rs"), include_str!("../../traces/src/web.rs")]
+        [include_str!("../src/http.rs"), include_str!("../src/web.rs")]
             .into_iter()
             .flat_map(|src| {
                 src.match_indices(".route(\"").map(|(i, m)| {

@@ -9,8 +9,8 @@ mod common;
 
 use common::*;
 use refute_protocol::log::ArbiterKey;
-use refute_protocol::rules::{Event, GameStatus, Message, Role};
 use refute_protocol::record::Record;
+use refute_protocol::rules::{Event, GameStatus, Message, Role};
 use refute_traces::{Transcript, check};
 
 fn save(s: &Scenario, game: u64, t: &Transcript) {

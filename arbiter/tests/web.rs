@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use refute_arbiter::http::serve;
+use refute_arbiter::http;
 use refute_traces::binary::TAG;
 use refute_traces::{Transcript, check};
 
@@ -45,7 +45,7 @@ fn serve(a: &common::Arena) -> Server {
             let shutdown = async move {
                 let _ = stopped.await;
             };
-            serve(service, listener, Duration::from_millis(500), shutdown).await.unwrap();
+            http::serve(service, listener, Duration::from_millis(500), shutdown).await.unwrap();
         });
     });
     let agent = ureq::Agent::config_builder()
@@ -91,7 +91,7 @@ fn the_transcript_route_serves_both_forms() {
     // As `refute trace show --game` and the bots fetch it.
     assert_eq!(refute_traces::fetch::fetch(&srv.base, 0).unwrap(), bin);
     let err = refute_traces::fetch::fetch(&srv.base, 7).unwrap_err();
-    assert!(err.starts_with("the arbiter answers 404"), "{err}");
+    assert!(err.to_string().starts_with("the arbiter answers 404"), "{err}");
     for (path, status, code) in [
         ("/v1/games/7/transcript", 404, "unknown_game"),
         ("/v1/games/x/transcript", 400, "bad_id"),

@@ -7,11 +7,11 @@
 
 use std::time::{Duration, Instant};
 
-use refute_challenger::play::{Trace, posted_layer};
-use refute_protocol::rules::strides;
 use refute_challenger::RunTrace;
+use refute_challenger::play::{Trace, posted_layer};
 use refute_engine::history::{Layer, split};
 use refute_engine::{Entry, Module, Run, Task, Value};
+use refute_protocol::rules::strides;
 
 const PROGRAM: &str = r#"(module
   (memory 16)

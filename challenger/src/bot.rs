@@ -16,8 +16,8 @@ use crate::check::{self, CheckMode, Finding};
 use crate::client::ClientError;
 use crate::lie::{Lie, Story};
 use crate::player::{Player, SendError, fetch_inputs, now_ms, short};
-use refute_protocol::inputs::ClaimInputs;
 use crate::store::Decision;
+use refute_protocol::inputs::ClaimInputs;
 
 /// What a bot does.
 #[derive(Clone, Debug)]
@@ -294,7 +294,7 @@ impl Bot {
         let g = game.clone();
         let m = tokio::task::spawn_blocking(move || next_move(&params, id, &g, role, &story))
             .await
-            .map_err(|e| format!("computing the move panicked: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("computing the move panicked: {e}"))?;
         let Some(m) = m else { return Ok(()) };
         let layer = game.layer();
         let (a, b) =
@@ -347,7 +347,7 @@ impl Bot {
         let p = &self.player;
         let me = p.pk();
         let claim = p.client.claim(&id).await?;
-        let decide = |d: Decision| p.store.decide(&id, &d);
+        let decide = |d: Decision| Ok(p.store.decide(&id, &d)?);
         if claim.status != ClaimStatus::Open || now_ms() >= claim.window_ends {
             return decide(Decision::Skipped { why: "its challenge window is closed".into() });
         }
@@ -379,7 +379,7 @@ impl Bot {
         tracing::info!(claim = %short(&id), "the claim looks wrong: {why}; building the trace");
         let real = match p.traces.get(&p.client, &claim.body, Some(inputs), window).await {
             Ok(t) => t,
-            Err(e) => return decide(Decision::Failed { why: e }),
+            Err(e) => return decide(Decision::Failed { why: format!("{e:#}") }),
         };
         let lie = self.config.lie;
         let (played, posted) = (Story::new(real.clone(), lie, false), Story::new(real, lie, true));
@@ -390,8 +390,7 @@ impl Bot {
             let history_root = history_root(&posted, c.body.max_steps, params.max_leaves);
             Some(Message::Challenge { claim, history_root, final_root, bond })
         })
-        .await
-        ?;
+        .await?;
         let Some(m) = m else {
             tracing::info!(claim = %short(&id), "the engine agrees with the claim's final state after all");
             return self.agree(id, assigned).await;
@@ -402,9 +401,7 @@ impl Bot {
         };
         let sent = p
             .signer
-            .send_with(&p.client, m, |_| {
-                p.store.decide(&id, &Decision::Challenged { lie })
-            })
+            .send_with(&p.client, m, |_| Ok(p.store.decide(&id, &Decision::Challenged { lie })?))
             .await;
         match sent {
             Ok(_) => {}
@@ -436,7 +433,7 @@ impl Bot {
             p.signer.send(&p.client, Message::Attest { claim: id }).await?;
             tracing::info!(claim = %short(&id), "attested (committee duty)");
         }
-        p.store.decide(&id, &Decision::Agreed { attested: assigned })
+        Ok(p.store.decide(&id, &Decision::Agreed { attested: assigned })?)
     }
 
     /// The fast path, then (in full mode, or when the fast path cannot

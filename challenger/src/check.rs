@@ -1,10 +1,10 @@
 //! Checking a claim (`specs/bots.md`, "Checking a claim"): the fast path
 //! (wasmi runs the program and the output is compared), then the engine.
 
-use refute_protocol::rules::{B32, Claim};
-use refute_protocol::inputs::ClaimInputs;
 use refute_engine::state::{Hasher, decode_status};
 use refute_engine::{Run, Status};
+use refute_protocol::inputs::ClaimInputs;
+use refute_protocol::rules::{B32, Claim};
 
 use crate::oracle;
 
@@ -56,7 +56,10 @@ pub fn fast_path(inputs: &ClaimInputs, claim: &Claim) -> Option<FastPath> {
         return None;
     }
     if out.status != claimed {
-        return Some(FastPath::Differs(format!("wasmi: it ends {:?}, the claim says {:?}", out.status, claimed)));
+        return Some(FastPath::Differs(format!(
+            "wasmi: it ends {:?}, the claim says {:?}",
+            out.status, claimed
+        )));
     }
     if out.stdout != b.stdout.0 {
         return Some(FastPath::Differs(format!(

@@ -7,10 +7,10 @@
 
 use std::sync::Arc;
 
-use refute_protocol::rules::B32;
 use crate::play::Trace;
 use refute_engine::merkle::MemoryTree;
 use refute_engine::state::{Header, TreeId};
+use refute_protocol::rules::B32;
 use serde::{Deserialize, Serialize};
 
 use crate::RunTrace;

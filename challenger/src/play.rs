@@ -3,7 +3,9 @@
 
 use refute_engine::history::{Commitment, Layer, split};
 
-use refute_protocol::rules::{B32, Blob, Claim, ClaimStatus, Game, GameStatus, Message, Params, Phase, Role, strides};
+use refute_protocol::rules::{
+    B32, Blob, Claim, ClaimStatus, Game, GameStatus, Message, Params, Phase, Role, strides,
+};
 
 /// What a player knows about a run, padded to its step limit.
 pub trait Trace {

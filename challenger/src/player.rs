@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use ed25519_dalek::SigningKey;
-use refute_protocol::rules::{B32, ClaimBody, Message, Params};
-use refute_protocol::inputs::ClaimInputs;
 use refute_engine::trace::{CHECKPOINT_BUDGET, CHECKPOINT_EVERY};
+use refute_protocol::inputs::ClaimInputs;
+use refute_protocol::rules::{B32, ClaimBody, Message, Params};
 use serde_json::Value;
 use tokio::sync::{Mutex, OnceCell};
 
@@ -107,8 +107,9 @@ pub fn task_id(b: &ClaimBody) -> B32 {
 /// Downloads the blobs `b` names: the claim's inputs.
 pub async fn fetch_inputs(client: &Client, b: &ClaimBody) -> anyhow::Result<ClaimInputs> {
     let get = |h| async move { client.blob(h).await.map_err(anyhow::Error::from) };
-    let (module, args, env, stdin) = (get(&b.module).await?, get(&b.args).await?, get(&b.env).await?, get(&b.stdin).await?);
-    ClaimInputs::from_blobs(module, &args, &env, stdin, &b.entry, &b.entry_args)
+    let (module, args, env, stdin) =
+        (get(&b.module).await?, get(&b.args).await?, get(&b.env).await?, get(&b.stdin).await?);
+    Ok(ClaimInputs::from_blobs(module, &args, &env, stdin, &b.entry, &b.entry_args)?)
 }
 
 /// Most traces a bot keeps: each holds checkpoints (up to
@@ -260,7 +261,7 @@ pub fn build(inputs: &ClaimInputs, b: &ClaimBody, deadline: Option<u64>) -> anyh
         }
     };
     let trace = RunTrace::build(run, CHECKPOINT_EVERY, CHECKPOINT_BUDGET, &mut progress)
-        .map_err(|e| format!("the run cannot be proven: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("the run cannot be proven: {e}"))?;
     tracing::info!(
         task = %short(&task),
         steps = trace.halt(),

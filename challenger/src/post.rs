@@ -3,9 +3,9 @@
 //! commitment and the bond.
 
 use crate::play::history_root;
-use refute_protocol::rules::{B32, Blob, ClaimBody, Message, claim_id};
 use anyhow::Context;
 use refute_protocol::inputs::{ClaimInputs, initial_root};
+use refute_protocol::rules::{B32, Blob, ClaimBody, Message, claim_id};
 
 use crate::lie::{Lie, Story};
 use crate::player::{Player, build, task_id};
@@ -83,8 +83,7 @@ pub async fn post(player: &Player, req: Request) -> anyhow::Result<Posting> {
     }
     tracing::info!("running the task in the engine and building its trace");
     let b = body.clone();
-    let real =
-        tokio::task::spawn_blocking(move || build(&inputs, &b, None)).await??;
+    let real = tokio::task::spawn_blocking(move || build(&inputs, &b, None)).await??;
     p.traces.insert(task_id(&body), real.clone());
     let (played, posted) =
         (Story::new(real.clone(), req.lie, false), Story::new(real.clone(), req.lie, true));
@@ -95,9 +94,7 @@ pub async fn post(player: &Player, req: Request) -> anyhow::Result<Posting> {
     body.check(&p.params)?;
     let (t, leaves) = (req.max_steps, p.params.max_leaves);
     tracing::info!("committing to the states of the run");
-    body.history_root = tokio::task::spawn_blocking(move || history_root(&posted, t, leaves))
-        .await
-        ?;
+    body.history_root = tokio::task::spawn_blocking(move || history_root(&posted, t, leaves)).await?;
     let mut id = B32([0; 32]);
     let lie = req.lie;
     p.signer

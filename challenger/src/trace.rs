@@ -10,12 +10,12 @@
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
-use refute_protocol::rules::B32;
 use crate::play::Trace;
 use refute_engine::proof::{Proof, ProveError, prove_step};
 use refute_engine::state::{Hasher, Header};
 use refute_engine::trace::{CHECKPOINT_BUDGET, CHECKPOINT_EVERY, Checkpoints};
 use refute_engine::{Run, Status};
+use refute_protocol::rules::B32;
 
 /// How many computed state roots a [`RunTrace`] remembers (about 40 bytes
 /// each). A dissection round asks for at most `max_leaves` roots of one

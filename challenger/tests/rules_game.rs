@@ -6,8 +6,8 @@ mod support;
 
 use proptest::prelude::*;
 use refute_challenger::play::{Trace, history_root, next_move};
-use refute_protocol::rules::{B32, Blob, ClaimStatus, Event, GameStatus, Message, Role};
 use refute_engine::history::dispute_rounds;
+use refute_protocol::rules::{B32, Blob, ClaimStatus, Event, GameStatus, Message, Role};
 use support::*;
 
 const SOLVER: u8 = 1;

@@ -1,12 +1,12 @@
 //! `RunTrace` against the plain definition: a machine stepped one step at a
 //! time, hashed and proven at every step, padded to the step limit.
 
-use refute_protocol::rules::B32;
-use refute_challenger::play::{Recorded, Trace, history_root};
 use refute_challenger::RunTrace;
+use refute_challenger::play::{Recorded, Trace, history_root};
 use refute_engine::proof::{Proof, prove_step, verify_step};
 use refute_engine::state::Hasher;
 use refute_engine::{Entry, Module, Run, Status, Task, Value};
+use refute_protocol::rules::B32;
 
 /// A loop that writes memory on every iteration, touches a second page now
 /// and then, and returns a value: about 25 steps per iteration.

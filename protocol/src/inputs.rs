@@ -102,7 +102,14 @@ impl ClaimInputs {
                 None => Err(InputError::NoEquals(e)),
             })
             .collect::<Result<_, _>>()?;
-        Ok(ClaimInputs { module, args, env, stdin, entry: entry.to_string(), entry_args: entry_args.to_vec() })
+        Ok(ClaimInputs {
+            module,
+            args,
+            env,
+            stdin,
+            entry: entry.to_string(),
+            entry_args: entry_args.to_vec(),
+        })
     }
 
     /// The arguments blob.
@@ -127,7 +134,9 @@ impl ClaimInputs {
         let entry = if self.entry == "_start" && self.entry_args.is_empty() {
             Entry::Start
         } else {
-            let ty = module.export_func_type(&self.entry).ok_or_else(|| InputError::NoEntry(self.entry.clone()))?;
+            let ty = module
+                .export_func_type(&self.entry)
+                .ok_or_else(|| InputError::NoEntry(self.entry.clone()))?;
             if ty.params.len() != self.entry_args.len() {
                 return Err(InputError::EntryArgs {
                     entry: self.entry.clone(),
@@ -135,11 +144,13 @@ impl ClaimInputs {
                     got: self.entry_args.len(),
                 });
             }
-            let values = ty.params.iter().zip(&self.entry_args).map(|(t, v)| Value::from_slot(*t, *v)).collect();
+            let values =
+                ty.params.iter().zip(&self.entry_args).map(|(t, v)| Value::from_slot(*t, *v)).collect();
             Entry::Invoke(self.entry.clone(), values)
         };
         let run = Run::new(&module, &self.task(max_steps), &entry).map_err(InputError::Start)?;
-        refute_engine::state::check_limits(&run.machine.store).map_err(|e| InputError::Limits(e.to_string()))?;
+        refute_engine::state::check_limits(&run.machine.store)
+            .map_err(|e| InputError::Limits(e.to_string()))?;
         Ok(run)
     }
 }
@@ -185,13 +196,15 @@ mod tests {
         };
         assert_eq!(i.args_blob(), b"prog\0a b\0\0");
         assert_eq!(i.env_blob(), b"K=v=1\0E=\0");
-        let back = ClaimInputs::from_blobs(vec![], &i.args_blob(), &i.env_blob(), b"in".to_vec(), "_start", &[]);
+        let back =
+            ClaimInputs::from_blobs(vec![], &i.args_blob(), &i.env_blob(), b"in".to_vec(), "_start", &[]);
         assert_eq!(back, Ok(i));
     }
 
     #[test]
     fn bad_blobs_are_named() {
-        let from = |args: &[u8], env: &[u8]| ClaimInputs::from_blobs(vec![], args, env, vec![], "_start", &[]);
+        let from =
+            |args: &[u8], env: &[u8]| ClaimInputs::from_blobs(vec![], args, env, vec![], "_start", &[]);
         assert_eq!(from(b"a", b""), Err(InputError::Unterminated("arguments")));
         assert_eq!(from(b"\xff\0", b""), Err(InputError::NotUtf8("arguments")));
         assert_eq!(from(b"", b"NOEQ\0"), Err(InputError::NoEquals("NOEQ".into())));
@@ -200,7 +213,8 @@ mod tests {
 
     #[test]
     fn runs_check_the_entry() {
-        let module = wat::parse_str(r#"(module (func (export "f") (param i32) (result i32) local.get 0))"#).unwrap();
+        let module =
+            wat::parse_str(r#"(module (func (export "f") (param i32) (result i32) local.get 0))"#).unwrap();
         let inputs = |entry: &str, args: &[u64]| ClaimInputs {
             module: module.clone(),
             entry: entry.into(),
@@ -209,7 +223,10 @@ mod tests {
         };
         assert!(inputs("f", &[7]).to_run(10).is_ok());
         assert_eq!(inputs("g", &[]).to_run(10).err(), Some(InputError::NoEntry("g".into())));
-        assert!(matches!(inputs("f", &[]).to_run(10), Err(InputError::EntryArgs { expected: 1, got: 0, .. })));
+        assert!(matches!(
+            inputs("f", &[]).to_run(10),
+            Err(InputError::EntryArgs { expected: 1, got: 0, .. })
+        ));
         let bad = ClaimInputs { module: b"nope".to_vec(), ..inputs("f", &[7]) };
         assert!(matches!(bad.to_run(10), Err(InputError::Module(_))));
     }

@@ -13,7 +13,7 @@
 //! The arbiter (storage, HTTP), the bots and the offline transcript checker
 //! are shells around this crate.
 
-pub mod log;
 pub mod inputs;
+pub mod log;
 pub mod record;
 pub mod rules;

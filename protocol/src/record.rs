@@ -80,7 +80,11 @@ impl Record {
     pub fn replay(&self, rules: &mut Rules) -> Result<(), ReplayError> {
         let ticked = rules.tick(self.now);
         if ticked != self.ticked {
-            return Err(ReplayError::TickEvents { now: self.now, got: ticked.len(), logged: self.ticked.len() });
+            return Err(ReplayError::TickEvents {
+                now: self.now,
+                got: ticked.len(),
+                logged: self.ticked.len(),
+            });
         }
         if let Some(l) = &self.input {
             let events = rules.apply_with(&l.msg, l.note.as_ref(), self.now).map_err(ReplayError::Refused)?;

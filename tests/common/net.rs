@@ -28,7 +28,7 @@ pub struct Net {
 }
 
 impl Drop for Net {
-    pub fn drop(&mut self) {
+    fn drop(&mut self) {
         for (_, c) in &mut self.bots {
             let _ = c.kill();
             let _ = c.wait();
@@ -206,4 +206,3 @@ impl Net {
         serde_json::from_slice(&out.stdout).unwrap()
     }
 }
-

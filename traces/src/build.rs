@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use refute_protocol::log::Entry;
 use refute_protocol::record::{Record, ReplayError};
-use thiserror::Error;
 use refute_protocol::rules::{B32, Event, GameStatus, Params, Role};
+use thiserror::Error;
 
 use crate::format::{FORMAT, Inputs, MAX_INPUT_BYTES, Transcript, VERSION};
 

@@ -7,16 +7,16 @@
 use std::collections::BTreeMap;
 
 use ed25519_dalek::VerifyingKey;
-use refute_protocol::log::{Chain, Entry, Fault, Head};
-use refute_protocol::rules::{
-    B32, ClaimBody, Event, Game, GameStatus, Message, Phase, Role, Rules, ServiceNote, Signed,
-};
-use refute_protocol::rules::params_hash;
-use refute_protocol::record::{Logged, Record};
-use refute_protocol::inputs::{ClaimInputs, initial_root};
 use refute_engine::history::split;
 use refute_engine::proof::{Proof, verify_step};
 use refute_engine::state::{TreeId, decode_status};
+use refute_protocol::inputs::{ClaimInputs, initial_root};
+use refute_protocol::log::{Chain, Entry, Fault, Head};
+use refute_protocol::record::{Logged, Record};
+use refute_protocol::rules::params_hash;
+use refute_protocol::rules::{
+    B32, ClaimBody, Event, Game, GameStatus, Message, Phase, Role, Rules, ServiceNote, Signed,
+};
 use sha2::{Digest, Sha256};
 
 use crate::build::{event_game, role_name};
@@ -549,9 +549,16 @@ impl<'t> Replay<'t> {
                 "the transcript does not carry the claim's inputs, so the initial state cannot be checked",
             ));
         };
-        let run = ClaimInputs::from_blobs(m.to_vec(), &i.args.0, &i.env.0, i.stdin.0.clone(), &body.entry, &body.entry_args)
-            .and_then(|inputs| inputs.to_run(body.max_steps.max(1)))
-            .map_err(|why| fail(None, format!("the claim's task does not start: {why}")))?;
+        let run = ClaimInputs::from_blobs(
+            m.to_vec(),
+            &i.args.0,
+            &i.env.0,
+            i.stdin.0.clone(),
+            &body.entry,
+            &body.entry_args,
+        )
+        .and_then(|inputs| inputs.to_run(body.max_steps.max(1)))
+        .map_err(|why| fail(None, format!("the claim's task does not start: {why}")))?;
         let root = B32(initial_root(&run));
         if root != note.initial_root {
             let what = format!(

@@ -38,9 +38,7 @@ pub enum FetchError {
 /// The binary form of game `game`'s transcript from the arbiter at `base`
 /// (`http://HOST:PORT`, optionally with a path prefix). `Err` says why not.
 pub fn fetch(base: &str, game: u64) -> Result<Vec<u8>, FetchError> {
-    let rest = base
-        .strip_prefix("http://")
-        .ok_or_else(|| FetchError::Address(base.to_string()))?;
+    let rest = base.strip_prefix("http://").ok_or_else(|| FetchError::Address(base.to_string()))?;
     let (host, prefix) = match rest.split_once('/') {
         Some((h, p)) => (h, p.trim_end_matches('/')),
         None => (rest, ""),

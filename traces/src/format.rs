@@ -6,7 +6,6 @@ use refute_protocol::rules::{B32, Blob, GameStatus, Params};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-
 /// The value of the JSON form's `format` field.
 pub const FORMAT: &str = "refute transcript";
 /// The version this code writes and reads.

@@ -215,9 +215,10 @@ impl Db {
             return Ok(None);
         };
         if Sha256::digest(&bytes)[..] != hash[..] {
-            return Err(
-                self.corrupt(format!("blob {} does not hash to its key", refute_protocol::log::hex_string(hash)))
-            );
+            return Err(self.corrupt(format!(
+                "blob {} does not hash to its key",
+                refute_protocol::log::hex_string(hash)
+            )));
         }
         Ok(Some(bytes))
     }

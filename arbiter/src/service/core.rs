@@ -5,12 +5,11 @@
 //! the log after it (`specs/api.md`, "Durability").
 
 use super::error::{CommitError, OpenError};
-use refute_protocol::record::{Logged, Record};
 use crate::db::{Db, Transition};
 use refute_protocol::log::{ArbiterKey, Chain, Entry, Head};
+use refute_protocol::record::{Logged, Record};
 use refute_protocol::rules::{B32, Event, Params, RuleError, Rules, ServiceNote, Signed, params_hash};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
 /// State key of the parameters, written with the first entry.
@@ -65,8 +64,8 @@ impl Core {
         let stored = db.get_state(PARAMS_KEY)?;
         let (params, warning) = match stored {
             Some(b) => {
-                let p: Params =
-                    serde_json::from_slice(&b).map_err(|source| OpenError::Stored { what: "parameters", source })?;
+                let p: Params = serde_json::from_slice(&b)
+                    .map_err(|source| OpenError::Stored { what: "parameters", source })?;
                 let w = (p != params).then(|| "the database keeps the parameters it was created with; the configured ones differ and are ignored".to_string());
                 (p, w)
             }
@@ -79,8 +78,8 @@ impl Core {
         let head = db.log_head().unwrap_or(genesis);
         let (mut rules, from) = match db.get_state(SNAPSHOT_KEY)? {
             Some(b) => {
-                let s: Snapshot =
-                    serde_json::from_slice(&b).map_err(|source| OpenError::Stored { what: "snapshot", source })?;
+                let s: Snapshot = serde_json::from_slice(&b)
+                    .map_err(|source| OpenError::Stored { what: "snapshot", source })?;
                 (s.rules, s.next)
             }
             None => (Rules::new(params)?, 0),

@@ -98,9 +98,10 @@ impl ServiceError {
         match self {
             Rule(e) => e.code(),
             Input(_) => "bad_task",
-            BadRequest { code, .. } | NotFound { code, .. } | TooLarge { code, .. } | Unprocessable { code, .. } => {
-                code
-            }
+            BadRequest { code, .. }
+            | NotFound { code, .. }
+            | TooLarge { code, .. }
+            | Unprocessable { code, .. } => code,
             RateLimited(_) => "rate_limited",
             Stopped => "stopped",
             Storage(_) => "storage",
@@ -214,7 +215,7 @@ pub enum OpenError {
 pub enum CommitError {
     /// The log refused an entry (a record over the entry size limit).
     #[error("the log refused an entry: {0}")]
-    Log(#[from] refute_protocol::log::LogError),
+    Log(#[from] refute_protocol::log::FormatError),
     /// The write failed.
     #[error("storage failed: {0}")]
     Db(#[from] crate::db::DbError),

@@ -13,9 +13,9 @@ mod error;
 use self::core::{Accepted, Core, Request};
 pub use self::error::{CommitError, OpenError, ServiceError, rule_status};
 use crate::db::Db;
-use refute_protocol::log::Entry;
 use refute_protocol::inputs::{ClaimInputs, initial_root};
-use refute_protocol::rules::{B32, Message, Params, RuleError, ServiceNote, Signed, lottery_sign};
+use refute_protocol::log::{ArbiterKey, Entry};
+use refute_protocol::rules::{B32, Message, Params, ServiceNote, Signed, lottery_sign};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock, mpsc};
@@ -140,8 +140,10 @@ impl Service {
         *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * self.rate).min(2.0 * self.rate);
         *at = now;
         if *tokens < 1.0 {
-            return Err(ServiceError::RateLimited(format!("account {} sends more than {} messages per second", who, self.rate),
-            ));
+            return Err(ServiceError::RateLimited(format!(
+                "account {} sends more than {} messages per second",
+                who, self.rate
+            )));
         }
         *tokens -= 1.0;
         Ok(())
@@ -198,13 +200,9 @@ impl Service {
         let Message::Claim(c) = &msg.body else { unreachable!("claims only") };
         let p = self.read(|core| core.rules.params.clone());
         let blob = |h: &B32, what: &str, max: u64| -> Result<Vec<u8>, ServiceError> {
-            let b = self
-                .db
-                .get_blob(&h.0)
-                .map_err(ServiceError::storage)?
-                .ok_or_else(|| {
-                    ServiceError::not_found("unknown_blob", format!("no {what} blob {h} has been uploaded"))
-                })?;
+            let b = self.db.get_blob(&h.0).map_err(ServiceError::storage)?.ok_or_else(|| {
+                ServiceError::not_found("unknown_blob", format!("no {what} blob {h} has been uploaded"))
+            })?;
             if b.len() as u64 > max {
                 return Err(ServiceError::TooLarge {
                     code: "blob_too_large",
@@ -218,8 +216,7 @@ impl Service {
         let env = blob(&c.env, "environment", p.max_input_bytes)?;
         let stdin = blob(&c.stdin, "stdin", p.max_input_bytes)?;
         let run = ClaimInputs::from_blobs(module, &args, &env, stdin, &c.entry, &c.entry_args)
-            .and_then(|inputs| inputs.to_run(c.max_steps.max(1)))
-            ?;
+            .and_then(|inputs| inputs.to_run(c.max_steps.max(1)))?;
         Ok(ServiceNote {
             initial_root: B32(initial_root(&run)),
             lottery: lottery_sign(self.key.signing_key(), &msg.claim_id()),

@@ -6,14 +6,14 @@
 use std::sync::{Arc, OnceLock};
 
 use ed25519_dalek::SigningKey;
-use refute_challenger::play::{Trace, challenge, history_root, next_move};
-use refute_protocol::rules::{B32, Blob, ClaimBody, GameStatus, Message, Params, Role, claim_id};
 use refute_arbiter::service::{Config, Service};
+use refute_arbiter::transcripts::of_game;
 use refute_challenger::RunTrace;
+use refute_challenger::play::{Trace, challenge, history_root, next_move};
 use refute_engine::state::{HEADER_BYTES, Hasher, Header};
 use refute_engine::{Entry, Module, Run, Task, Value};
+use refute_protocol::rules::{B32, Blob, ClaimBody, GameStatus, Message, Params, Role, claim_id};
 use refute_traces::Transcript;
-use refute_arbiter::transcripts::of_game;
 use refute_traces::build::Index;
 
 /// A loop with arithmetic, a store and a branch: the program of the

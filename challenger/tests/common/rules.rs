@@ -6,13 +6,13 @@ use std::sync::OnceLock;
 
 use ed25519_dalek::SigningKey;
 use refute_challenger::play::{Recorded, Trace, history_root};
+use refute_engine::proof::prove_step;
+use refute_engine::state::{HEADER_BYTES, Hasher, Header};
+use refute_engine::{Entry, Module, Run, Task, Value};
 use refute_protocol::rules::{
     B32, Blob, ClaimBody, Event, Faucet, Message, Params, RuleError, Rules, ServiceNote, claim_id,
     lottery_sign,
 };
-use refute_engine::proof::prove_step;
-use refute_engine::state::{HEADER_BYTES, Hasher, Header};
-use refute_engine::{Entry, Module, Run, Task, Value};
 
 /// A loop with arithmetic, a store and a branch; no host calls.
 pub const PROGRAM: &str = r#"

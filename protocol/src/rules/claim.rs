@@ -87,7 +87,10 @@ impl ClaimBody {
 
     fn check_limits(&self, p: &Params) -> Result<(), RuleError> {
         if self.max_steps == 0 || self.max_steps > p.max_steps {
-            return Err(RuleError::BadClaim(format!("max_steps {} is outside 1..={}", self.max_steps, p.max_steps)));
+            return Err(RuleError::BadClaim(format!(
+                "max_steps {} is outside 1..={}",
+                self.max_steps, p.max_steps
+            )));
         }
         if self.entry.len() as u64 > p.max_entry_name || self.entry_args.len() as u64 > p.max_entry_args {
             return Err(RuleError::BadClaim("entry name or argument list too long".into()));
@@ -97,7 +100,11 @@ impl ClaimBody {
 
     fn check_bond(&self, p: &Params) -> Result<(), RuleError> {
         if self.bond < p.min_claim_bond {
-            return Err(RuleError::BondTooSmall { what: "claim bond", got: self.bond, min: p.min_claim_bond });
+            return Err(RuleError::BondTooSmall {
+                what: "claim bond",
+                got: self.bond,
+                min: p.min_claim_bond,
+            });
         }
         Ok(())
     }

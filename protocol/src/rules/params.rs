@@ -115,9 +115,11 @@ impl Params {
         if self.winner_share_pct > 100 {
             return Err(out_of("winner_share_pct", self.winner_share_pct, 0, 100));
         }
-        for (name, value) in
-            [("clock_ms", self.clock_ms), ("challenge_window_ms", self.challenge_window_ms), ("max_steps", self.max_steps)]
-        {
+        for (name, value) in [
+            ("clock_ms", self.clock_ms),
+            ("challenge_window_ms", self.challenge_window_ms),
+            ("max_steps", self.max_steps),
+        ] {
             if value == 0 {
                 return Err(out_of(name, 0, 1, u64::MAX));
             }

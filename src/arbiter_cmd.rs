@@ -49,19 +49,31 @@ pub fn serve(data_dir: &Path, listen: SocketAddr, params: Params) -> Result<()> 
         if let Some(w) = &service.warning {
             tracing::warn!("{w}");
         }
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
-            .with_context(|| format!("cannot listen on {listen}"))?;
-        let addr = listener.local_addr()?;
-        let head = service.read(|c| c.head());
-        tracing::info!(
-            data_dir = %data_dir.display(),
-            arbiter = %service.arbiter(),
-            entries = head.next,
-            "arbiter listening on http://{addr}"
-        );
-        // Scripts read the address from stdout.
-        outln!("listening on http://{addr}")?;
+        let listening = async {
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .with_context(|| format!("cannot listen on {listen}"))?;
+            let addr = listener.local_addr()?;
+            let head = service.read(|c| c.head());
+            tracing::info!(
+                data_dir = %data_dir.display(),
+                arbiter = %service.arbiter(),
+                entries = head.next,
+                "arbiter listening on http://{addr}"
+            );
+            // Scripts read the address from stdout.
+            outln!("listening on http://{addr}")?;
+            anyhow::Ok(listener)
+        };
+        let listener = match listening.await {
+            Ok(l) => l,
+            Err(e) => {
+                // Stop the writer (and close RocksDB) before the process ends.
+                let s = service.clone();
+                tokio::task::spawn_blocking(move || s.shutdown()).await.ok();
+                return Err(e);
+            }
+        };
         let shutdown = async {
             let term = async {
                 #[cfg(unix)]

@@ -37,6 +37,14 @@ const K: u64 = 16;
 /// The bonds of the claim and of the challenge.
 const BOND: u64 = 10_000;
 
+/// Writes game `game`'s transcript to `dir` and says where.
+fn save(service: &Service, game: u64, dir: &std::path::Path) -> Result<()> {
+    for path in refute_arbiter::transcripts::save(service, game, dir)? {
+        outln!("transcript written to {}", path.display())?;
+    }
+    Ok(())
+}
+
 /// Runs the demo on `module` with `args` (argv[0] first); writes the game's
 /// transcript to `transcript_dir` if given.
 pub fn run(module_bytes: &[u8], args: &[String], transcript_dir: Option<&std::path::Path>) -> Result<()> {
@@ -56,17 +64,17 @@ pub fn run(module_bytes: &[u8], args: &[String], transcript_dir: Option<&std::pa
             let _ = stopped.await;
         }));
         let out = play(&service, &url, dir.path(), module_bytes, args).await;
-        if let (Ok(game), Some(dir)) = (&out, transcript_dir) {
-            for path in refute_arbiter::transcripts::save(&service, *game, dir)? {
-                outln!("transcript written to {}", path.display())?;
-            }
-        }
+        // Nothing returns early past here: the server and the writer stop first.
+        let saved = match (&out, transcript_dir) {
+            (Ok(game), Some(dir)) => save(&service, *game, dir),
+            _ => Ok(()),
+        };
         let _ = stop.send(());
         // The server finishes its requests; a client left connected does not hold it up.
         if tokio::time::timeout(Duration::from_secs(5), server).await.is_err() {
             service.shutdown();
         }
-        out.map(|_| ())
+        out.and(saved)
     })
 }
 

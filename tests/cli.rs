@@ -319,7 +319,7 @@ fn every_subcommand_exits_quietly_when_stdout_is_closed() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(refute(&["prove", sort, "sort", "10", "--step", "100", "--out", proof]).status.success());
+    assert!(refute(&["prove", sort, "10", "--step", "100", "--out", proof]).status.success());
     let (d1, d2, d3, d4) = (data("new.key"), data("solver"), data("challenger"), data("arb2"));
     let d5 = data("post");
     // (command path, arguments, seconds it may run: commands that serve run until stopped)
@@ -330,7 +330,7 @@ fn every_subcommand_exits_quietly_when_stdout_is_closed() {
         ("keys new", vec!["keys", "new", "--key", &d1], 60),
         ("keys show", vec!["keys", "show", "--key", key], 60),
         ("account", vec!["account", "--key", key], 60),
-        ("post", vec!["post", sort, "sort", "10", "--bond", "5000", "--key", key, "--data-dir", &d5], 120),
+        ("post", vec!["post", sort, "10", "--bond", "5000", "--key", key, "--data-dir", &d5], 120),
         ("solver run", vec!["solver", "run", "--key", key, "--data-dir", &d2], 3),
         ("challenger run", vec!["challenger", "run", "--key", key, "--data-dir", &d3], 3),
         ("claims", vec!["claims"], 60),
@@ -338,10 +338,10 @@ fn every_subcommand_exits_quietly_when_stdout_is_closed() {
         ("arbiter serve", vec!["arbiter", "serve", "--listen", "127.0.0.1:0", "--data-dir", &d4], 10),
         // the arbiter above has stopped and left its (empty) data directory
         ("log verify", vec!["log", "verify", "--data-dir", &d4], 60),
-        ("run", vec!["run", sort, "sort", "10"], 60),
-        ("commit", vec!["commit", sort, "sort", "10"], 60),
-        ("state", vec!["state", sort, "sort", "10", "--step", "100"], 60),
-        ("prove", vec!["prove", sort, "sort", "10", "--step", "100", "--out", proof], 60),
+        ("run", vec!["run", sort, "10"], 60),
+        ("commit", vec!["commit", sort, "10"], 60),
+        ("state", vec!["state", sort, "10", "--step", "100"], 60),
+        ("prove", vec!["prove", sort, "10", "--step", "100", "--out", proof], 60),
         ("verify-step", vec!["verify-step", proof], 60),
         ("bench", vec!["bench", "--quick", "--runs", "1", "--only", "sort"], 120),
     ];

@@ -6,8 +6,8 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
-# Documentation of the pure engine. (The arbiter's is not built here: without
-# dev-dependencies cargo resolves other features and would rebuild RocksDB's
-# C++, about 7 minutes on 2 cores.)
-RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p refute-engine --locked --quiet
+# Documentation of the crates that link no RocksDB: the engine, the protocol
+# and the transcripts. (Documenting the others resolves features without
+# dev-dependencies, another build of RocksDB's C++.)
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p refute-engine -p refute-protocol -p refute-traces --locked --quiet
 cargo test --workspace --locked

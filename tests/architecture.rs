@@ -237,6 +237,10 @@ fn no_module_cycle() {
         let src = root().join(krate).join("src");
         let graph = module_graph(&src);
         assert!(!graph.is_empty(), "no modules in {}", src.display());
+        if krate == "engine" {
+            // The scan sees imports: the interpreter reaches state through `access`.
+            assert!(graph["exec"].contains("access"), "{graph:?}");
+        }
         for c in cycles(&graph) {
             let edges: Vec<String> = c
                 .iter()

@@ -65,7 +65,7 @@ pub enum InputError {
     Start(refute_engine::TaskError),
     /// The module's state is over the limits a state root covers.
     #[error("the module has no state root: {0}")]
-    Limits(String),
+    Limits(refute_engine::state::LimitError),
 }
 
 impl ClaimInputs {
@@ -149,8 +149,7 @@ impl ClaimInputs {
             Entry::Invoke(self.entry.clone(), values)
         };
         let run = Run::new(&module, &self.task(max_steps), &entry).map_err(InputError::Start)?;
-        refute_engine::state::check_limits(&run.machine.store)
-            .map_err(|e| InputError::Limits(e.to_string()))?;
+        refute_engine::state::check_limits(&run.machine.store).map_err(InputError::Limits)?;
         Ok(run)
     }
 }

@@ -186,13 +186,16 @@ impl MultiProof {
 }
 
 /// Why an opening does not check.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum OpenError {
     /// Leaves unsorted, repeated, or past the tree's width.
+    #[error("leaf indices unsorted, repeated or out of range")]
     BadIndices,
     /// Fewer or more sibling hashes than the walk uses.
+    #[error("wrong number of sibling hashes")]
     SiblingCount,
     /// The leaves and siblings hash to another root.
+    #[error("the leaves hash to another root")]
     WrongRoot,
 }
 

@@ -72,7 +72,7 @@ pub enum ProveError {
 pub enum VerifyError {
     /// The bytes are not a proof.
     #[error("malformed proof: {0}")]
-    Malformed(String),
+    Malformed(Malformed),
     /// The proof's pre-state is not the claimed one.
     #[error("the proof is for state {}, not for the claimed pre-state {}", hex(.got), hex(.expected))]
     WrongPreState {
@@ -82,19 +82,114 @@ pub enum VerifyError {
         got: Hash,
     },
     /// An opening does not match its root.
-    #[error("the opening of {what} does not match the pre-state: {why}")]
+    #[error("the opening of {at} does not match the pre-state: {why}")]
     BadOpening {
-        /// Which tree.
-        what: String,
+        /// Which tree or entry.
+        at: Opening,
         /// How it fails.
-        why: String,
+        why: OpeningFault,
     },
     /// The step needs something the proof did not open.
     #[error("the proof does not open {0}, which the step needs")]
     Missing(String),
     /// The header holds values no machine can have.
     #[error("the pre-state is impossible: {0}")]
-    BadState(String),
+    BadState(BadState),
+}
+
+/// Why the bytes are not a proof.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum Malformed {
+    /// Over [`MAX_PROOF_BYTES`].
+    #[error("{0} bytes, more than the limit of {MAX_PROOF_BYTES}")]
+    TooLong(usize),
+    /// The bytes end early.
+    #[error("truncated at byte {at} while reading {what}")]
+    Truncated {
+        /// Where.
+        at: usize,
+        /// What was being read.
+        what: &'static str,
+    },
+    /// Not a refute proof.
+    #[error("not a refute proof (wrong tag)")]
+    WrongTag,
+    /// The state header's tag is wrong.
+    #[error("the header has the wrong tag")]
+    WrongHeaderTag,
+    /// A tree id no state has.
+    #[error("unknown tree id {0}")]
+    UnknownTree(u8),
+    /// An entry kind no state has.
+    #[error("unknown entry kind {0}")]
+    UnknownEntryKind(u8),
+    /// Bytes after the proof.
+    #[error("{0} trailing bytes")]
+    Trailing(usize),
+    /// Tree openings out of order (each tree at most once, in `TreeId` order).
+    #[error("tree openings unsorted or repeated")]
+    UnsortedTrees,
+    /// Entry openings out of order.
+    #[error("entry openings unsorted or repeated")]
+    UnsortedEntries,
+}
+
+/// Which opening of a proof.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opening {
+    /// A tree of the state header.
+    Tree(TreeId),
+    /// An entry of a directory tree.
+    Entry {
+        /// Its kind.
+        kind: EntryKind,
+        /// Its index in the directory.
+        index: u32,
+    },
+}
+
+impl std::fmt::Display for Opening {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Opening::Tree(id) => write!(f, "{id:?}"),
+            Opening::Entry { kind, index } => write!(f, "{}", format!("{kind:?} {index}").to_lowercase()),
+        }
+    }
+}
+
+/// How an opening fails.
+#[derive(Debug, Error, Clone, Copy, PartialEq, Eq)]
+pub enum OpeningFault {
+    /// The multiproof does not check against its root.
+    #[error(transparent)]
+    Open(#[from] OpenError),
+    /// The entry is not the directory's leaf at its index.
+    #[error("the entry is not the directory's leaf")]
+    NotInDirectory,
+}
+
+/// Why a pre-state is impossible.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum BadState {
+    /// A status byte with no meaning.
+    #[error("status {0:#x}")]
+    Status(u64),
+    /// Registers outside their limits.
+    #[error("fp {fp} sp {sp} depth {depth}")]
+    Registers {
+        /// Frame pointer.
+        fp: u32,
+        /// Stack pointer.
+        sp: u32,
+        /// Call depth.
+        depth: u32,
+    },
+    /// The step counter cannot advance.
+    #[error("step counter at its maximum")]
+    StepCounterAtMax,
+    /// The step cannot execute on this state.
+    #[error("the step cannot execute on this state")]
+    CannotExecute,
 }
 
 /// A verified step.
@@ -238,13 +333,8 @@ pub fn prove_step(m: &Machine, hasher: &mut Hasher) -> Result<Proof, ProveError>
     Ok(proof)
 }
 
-fn bad(what: impl Into<String>, e: OpenError) -> VerifyError {
-    let why = match e {
-        OpenError::BadIndices => "leaf indices unsorted, repeated or out of range",
-        OpenError::SiblingCount => "wrong number of sibling hashes",
-        OpenError::WrongRoot => "the leaves hash to another root",
-    };
-    VerifyError::BadOpening { what: what.into(), why: why.into() }
+fn bad(at: Opening, e: OpenError) -> VerifyError {
+    VerifyError::BadOpening { at, why: OpeningFault::Open(e) }
 }
 
 /// Verifies `proof` against the pre-state root `pre` and returns the
@@ -255,8 +345,7 @@ pub fn verify_step(pre: &Hash, proof: &Proof) -> Result<Verified, VerifyError> {
         return Err(VerifyError::WrongPreState { expected: *pre, got });
     }
     let hd = &proof.header;
-    let status =
-        decode_status(hd.status).ok_or_else(|| VerifyError::BadState(format!("status {:#x}", hd.status)))?;
+    let status = decode_status(hd.status).ok_or(VerifyError::BadState(BadState::Status(hd.status)))?;
     if status != Status::Running {
         return Ok(Verified {
             pre: *pre,
@@ -270,32 +359,28 @@ pub fn verify_step(pre: &Hash, proof: &Proof) -> Result<Verified, VerifyError> {
         || hd.sp as usize > crate::limits::MAX_STACK_SLOTS
         || hd.depth as usize > crate::limits::MAX_CALL_DEPTH
     {
-        return Err(VerifyError::BadState(format!("fp {} sp {} depth {}", hd.fp, hd.sp, hd.depth)));
+        return Err(VerifyError::BadState(BadState::Registers { fp: hd.fp, sp: hd.sp, depth: hd.depth }));
     }
     if proof.trees.windows(2).any(|w| w[0].0 >= w[1].0) {
-        return Err(VerifyError::Malformed("tree openings unsorted or repeated".into()));
+        return Err(VerifyError::Malformed(Malformed::UnsortedTrees));
     }
     if proof.entries.windows(2).any(|w| (w[0].kind, w[0].index) >= (w[1].kind, w[1].index)) {
-        return Err(VerifyError::Malformed("entry openings unsorted or repeated".into()));
+        return Err(VerifyError::Malformed(Malformed::UnsortedEntries));
     }
     let mut opened: BTreeMap<TreeId, Opened> = BTreeMap::new();
     for id in TreeId::ALL {
         let p = proof.trees.iter().find(|(t, _)| *t == id).map(|(_, p)| p.clone()).unwrap_or_default();
-        let o = Opened::verify(id.depth(), hd.tree(id), &p).map_err(|e| bad(format!("{id:?}"), e))?;
+        let o = Opened::verify(id.depth(), hd.tree(id), &p).map_err(|e| bad(Opening::Tree(id), e))?;
         opened.insert(id, o);
     }
     let mut entries = BTreeMap::new();
     for ep in &proof.entries {
-        let name = || format!("{:?} {}", ep.kind, ep.index).to_lowercase();
+        let at = Opening::Entry { kind: ep.kind, index: ep.index };
         let dir = &opened[&ep.kind.directory()];
         if dir.leaves.get(&(ep.index as u64)) != Some(&ep.entry.leaf(ep.kind)) {
-            return Err(VerifyError::BadOpening {
-                what: name(),
-                why: "the entry is not the directory's leaf".into(),
-            });
+            return Err(VerifyError::BadOpening { at, why: OpeningFault::NotInDirectory });
         }
-        let content =
-            Opened::verify(ep.kind.depth(), &ep.entry.root, &ep.content).map_err(|e| bad(name(), e))?;
+        let content = Opened::verify(ep.kind.depth(), &ep.entry.root, &ep.content).map_err(|e| bad(at, e))?;
         entries.insert((ep.kind, ep.index), PartialEntry { entry: ep.entry, content });
     }
 
@@ -319,15 +404,14 @@ pub fn verify_step(pre: &Hash, proof: &Proof) -> Result<Verified, VerifyError> {
         world.op(hd.pc as usize)
     };
     let mut regs = Regs { pc: hd.pc, sp: hd.sp, fp: hd.fp, steps: hd.steps, status };
-    let until =
-        hd.steps.checked_add(1).ok_or_else(|| VerifyError::BadState("step counter at its maximum".into()))?;
+    let until = hd.steps.checked_add(1).ok_or(VerifyError::BadState(BadState::StepCounterAtMax))?;
     // The step code never panics on a consistent state; a crafted state
     // whose values no machine reaches is refused if it ever does.
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         step_loop(&mut regs, &mut stack, &mut world, until);
     }));
     if ran.is_err() {
-        return Err(VerifyError::BadState("the step cannot execute on this state".into()));
+        return Err(VerifyError::BadState(BadState::CannotExecute));
     }
     if let Some(what) = missing.borrow_mut().take() {
         return Err(VerifyError::Missing(what));

@@ -9,7 +9,7 @@
 //! Integers are little-endian. Decoding refuses trailing bytes and anything
 //! over [`MAX_PROOF_BYTES`].
 
-use super::{EntryProof, Proof, VerifyError};
+use super::{EntryProof, Malformed, Proof, VerifyError};
 use crate::merkle::MultiProof;
 use crate::state::{Entry, EntryKind, HEADER_BYTES, Header, TreeId};
 
@@ -37,29 +37,30 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn take(&mut self, n: usize, what: &str) -> Result<&[u8], VerifyError> {
-        let s = self.b.get(self.at..self.at + n).ok_or_else(|| {
-            VerifyError::Malformed(format!("truncated at byte {} while reading {what}", self.at))
-        })?;
+    fn take(&mut self, n: usize, what: &'static str) -> Result<&[u8], VerifyError> {
+        let s = self
+            .b
+            .get(self.at..self.at + n)
+            .ok_or(VerifyError::Malformed(Malformed::Truncated { at: self.at, what }))?;
         self.at += n;
         Ok(s)
     }
-    fn u8(&mut self, what: &str) -> Result<u8, VerifyError> {
+    fn u8(&mut self, what: &'static str) -> Result<u8, VerifyError> {
         Ok(self.take(1, what)?[0])
     }
-    fn u16(&mut self, what: &str) -> Result<u16, VerifyError> {
+    fn u16(&mut self, what: &'static str) -> Result<u16, VerifyError> {
         Ok(u16::from_le_bytes(self.take(2, what)?.try_into().expect("2 bytes")))
     }
-    fn u32(&mut self, what: &str) -> Result<u32, VerifyError> {
+    fn u32(&mut self, what: &'static str) -> Result<u32, VerifyError> {
         Ok(u32::from_le_bytes(self.take(4, what)?.try_into().expect("4 bytes")))
     }
-    fn u64(&mut self, what: &str) -> Result<u64, VerifyError> {
+    fn u64(&mut self, what: &'static str) -> Result<u64, VerifyError> {
         Ok(u64::from_le_bytes(self.take(8, what)?.try_into().expect("8 bytes")))
     }
-    fn hash(&mut self, what: &str) -> Result<[u8; 32], VerifyError> {
+    fn hash(&mut self, what: &'static str) -> Result<[u8; 32], VerifyError> {
         Ok(self.take(32, what)?.try_into().expect("32 bytes"))
     }
-    fn multi(&mut self, what: &str) -> Result<MultiProof, VerifyError> {
+    fn multi(&mut self, what: &'static str) -> Result<MultiProof, VerifyError> {
         let n = self.u16(what)?;
         let mut leaves = Vec::with_capacity(n as usize);
         for _ in 0..n {
@@ -100,30 +101,24 @@ impl Proof {
     /// Decodes [`Proof::encode`]'s output; a precise error for anything else.
     pub fn decode(b: &[u8]) -> Result<Proof, VerifyError> {
         if b.len() > MAX_PROOF_BYTES {
-            return Err(VerifyError::Malformed(format!(
-                "{} bytes, more than the limit of {MAX_PROOF_BYTES}",
-                b.len()
-            )));
+            return Err(VerifyError::Malformed(Malformed::TooLong(b.len())));
         }
         let mut r = Reader { b, at: 0 };
         if r.take(16, "the tag")? != PROOF_TAG {
-            return Err(VerifyError::Malformed("not a refute proof (wrong tag)".into()));
+            return Err(VerifyError::Malformed(Malformed::WrongTag));
         }
         let hb: &[u8; HEADER_BYTES] = r.take(HEADER_BYTES, "the header")?.try_into().expect("header bytes");
-        let header = Header::decode(hb)
-            .ok_or_else(|| VerifyError::Malformed("the header has the wrong tag".into()))?;
+        let header = Header::decode(hb).ok_or(VerifyError::Malformed(Malformed::WrongHeaderTag))?;
         let mut trees = Vec::new();
         for _ in 0..r.u8("the tree count")? {
             let b = r.u8("a tree id")?;
-            let id =
-                TreeId::from_u8(b).ok_or_else(|| VerifyError::Malformed(format!("unknown tree id {b}")))?;
+            let id = TreeId::from_u8(b).ok_or(VerifyError::Malformed(Malformed::UnknownTree(b)))?;
             trees.push((id, r.multi("a tree opening")?));
         }
         let mut entries = Vec::new();
         for _ in 0..r.u16("the entry count")? {
             let b = r.u8("an entry kind")?;
-            let kind = EntryKind::from_u8(b)
-                .ok_or_else(|| VerifyError::Malformed(format!("unknown entry kind {b}")))?;
+            let kind = EntryKind::from_u8(b).ok_or(VerifyError::Malformed(Malformed::UnknownEntryKind(b)))?;
             let index = r.u32("an entry index")?;
             let entry = Entry {
                 len: r.u32("an entry length")?,
@@ -133,7 +128,7 @@ impl Proof {
             entries.push(EntryProof { kind, index, entry, content: r.multi("an entry opening")? });
         }
         if r.at != b.len() {
-            return Err(VerifyError::Malformed(format!("{} trailing bytes", b.len() - r.at)));
+            return Err(VerifyError::Malformed(Malformed::Trailing(b.len() - r.at)));
         }
         Ok(Proof { header, trees, entries })
     }

@@ -6,11 +6,23 @@ use crate::machine::Machine;
 use crate::merkle::{Hash, Leaf, MemoryTree, root_of};
 use crate::store::{FuncKind, Store};
 
+/// A store with a vector larger than its tree holds.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the module has {count} {what}; a provable state holds at most {max}")]
+pub struct LimitError {
+    /// What there are too many of.
+    pub what: &'static str,
+    /// How many there are.
+    pub count: usize,
+    /// The most a state holds.
+    pub max: usize,
+}
+
 /// Checks that every vector of the store fits its tree (see [`TreeId::depth`]).
-pub fn check_limits(store: &Store) -> Result<(), String> {
-    let fits = |what: &str, n: usize, per_leaf: usize, depth: usize| {
-        if n.div_ceil(per_leaf) > 1 << depth {
-            Err(format!("the module has {n} {what}; a provable state holds at most {}", per_leaf << depth))
+pub fn check_limits(store: &Store) -> Result<(), LimitError> {
+    let fits = |what: &'static str, count: usize, per_leaf: usize, depth: usize| {
+        if count.div_ceil(per_leaf) > 1 << depth {
+            Err(LimitError { what, count, max: per_leaf << depth })
         } else {
             Ok(())
         }

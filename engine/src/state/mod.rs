@@ -10,5 +10,5 @@ mod hasher;
 mod layout;
 
 pub(crate) use hasher::stack_bytes;
-pub use hasher::{Hasher, check_limits, state_root};
+pub use hasher::{Hasher, LimitError, check_limits, state_root};
 pub use layout::*;

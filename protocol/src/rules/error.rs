@@ -76,9 +76,9 @@ pub enum RuleError {
     #[error("bad reveal: {0}")]
     BadReveal(String),
     #[error("bad multiproof: {0}")]
-    BadMultiproof(String),
+    BadMultiproof(refute_engine::history::HistoryError),
     #[error("bad step proof: {0}")]
-    BadProof(String),
+    BadProof(refute_engine::proof::VerifyError),
     #[error("the proof is of another step: its pre-state is {got}, the agreed state is {expected}")]
     WrongStep { expected: B32, got: B32 },
 }

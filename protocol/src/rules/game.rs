@@ -157,10 +157,10 @@ pub(crate) fn reveal(
         );
         return Err(RuleError::BadReveal(why));
     }
-    let proof = MultiProof::from_bytes(&m.proof.0).map_err(|e| RuleError::BadMultiproof(e.to_string()))?;
+    let proof = MultiProof::from_bytes(&m.proof.0).map_err(RuleError::BadMultiproof)?;
     let mut revealed = vec![(g.a as usize, g.agreed.0), (g.b as usize, side.at_b.0)];
     revealed.extend(points.iter().zip(m.roots).map(|(&i, r)| (i as usize, r.0)));
-    verify(&root.0, &g.layer(), &revealed, &proof).map_err(|e| RuleError::BadMultiproof(e.to_string()))?;
+    verify(&root.0, &g.layer(), &revealed, &proof).map_err(RuleError::BadMultiproof)?;
 
     let mut ev = vec![Event::Revealed { game: id, role, points: points.len() as u64 }];
     let g = s.games.get_mut(&id).expect("checked");
@@ -201,12 +201,12 @@ pub(crate) fn step(
     if g.phase != Phase::Step {
         return Err(RuleError::WrongMove { game: id, why: "the game is still in dissection".into() });
     }
-    let proof = Proof::decode(&proof.0).map_err(|e| RuleError::BadProof(e.to_string()))?;
+    let proof = Proof::decode(&proof.0).map_err(RuleError::BadProof)?;
     let v = verify_step(&g.agreed.0, &proof).map_err(|e| match e {
         VerifyError::WrongPreState { expected, got } => {
             RuleError::WrongStep { expected: B32(expected), got: B32(got) }
         }
-        e => RuleError::BadProof(e.to_string()),
+        e => RuleError::BadProof(e),
     })?;
     let post = B32(v.post);
     let step = g.layer().step_at(g.a as usize).expect("a in layer");

@@ -4,7 +4,7 @@
 //! (which binds the arbiter's key and the parameters), the entry that posted
 //! the claim, and every entry with an event of the game, each as the
 //! arbiter signed it, with the players' signed messages inside. It is
-//! written as JSON or in a compact binary form ([`format`], [`binary`]).
+//! written as JSON or in a compact binary form ([`mod@format`], [`binary`]).
 //!
 //! - [`build`]: which entries concern a game ([`build::Index`]), and the
 //!   transcript from them.

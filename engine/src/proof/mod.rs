@@ -91,7 +91,7 @@ pub enum VerifyError {
     },
     /// The step needs something the proof did not open.
     #[error("the proof does not open {0}, which the step needs")]
-    Missing(String),
+    Missing(Unopened),
     /// The header holds values no machine can have.
     #[error("the pre-state is impossible: {0}")]
     BadState(BadState),
@@ -166,6 +166,73 @@ pub enum OpeningFault {
     /// The entry is not the directory's leaf at its index.
     #[error("the entry is not the directory's leaf")]
     NotInDirectory,
+}
+
+/// What a step needed that its proof did not open (the first such thing).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unopened {
+    /// A value-stack slot.
+    StackSlot(usize),
+    /// A stack range (the state is inconsistent).
+    StackRange,
+    /// A directory entry.
+    Entry {
+        /// Its kind.
+        kind: EntryKind,
+        /// Its index.
+        index: u32,
+    },
+    /// An element of an entry's content.
+    Element {
+        /// The entry's kind.
+        kind: EntryKind,
+        /// The entry.
+        entry: u32,
+        /// The element.
+        index: usize,
+    },
+    /// A leaf of a header tree.
+    Leaf {
+        /// The tree.
+        tree: TreeId,
+        /// The leaf.
+        index: u64,
+    },
+    /// A valid instruction at `pc`.
+    Instruction {
+        /// The program counter.
+        pc: usize,
+    },
+    /// Room for a frame (the state is inconsistent).
+    FrameRoom,
+    /// A frame to return to (the state is inconsistent).
+    ReturnFrame,
+    /// A valid function at this index.
+    Function(usize),
+    /// Memory 0's directory entry, which host calls use.
+    HostMemory,
+}
+
+impl std::fmt::Display for Unopened {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let lower = |s: String| s.to_lowercase();
+        match self {
+            Unopened::StackSlot(i) => write!(f, "stack slot {i}"),
+            Unopened::StackRange => write!(f, "a stack range (the state is inconsistent)"),
+            Unopened::Entry { kind, index } => {
+                write!(f, "{}", lower(format!("{kind:?} {index} (its directory entry)")))
+            }
+            Unopened::Element { kind, entry, index } => {
+                write!(f, "{}", lower(format!("{kind:?} {entry} element {index}")))
+            }
+            Unopened::Leaf { tree, index } => write!(f, "{} leaf {index}", lower(format!("{tree:?}"))),
+            Unopened::Instruction { pc } => write!(f, "a valid instruction at pc {pc}"),
+            Unopened::FrameRoom => write!(f, "room for a frame (the state is inconsistent)"),
+            Unopened::ReturnFrame => write!(f, "a frame to return to (the state is inconsistent)"),
+            Unopened::Function(i) => write!(f, "a valid function at {i}"),
+            Unopened::HostMemory => write!(f, "memory 0 (its directory entry), which host calls use"),
+        }
+    }
 }
 
 /// Why a pre-state is impossible.

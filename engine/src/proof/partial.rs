@@ -2,21 +2,22 @@
 //! step reaches is *missing*; the first such access is remembered, the
 //! step continues on a harmless default, and the verifier rejects it.
 
+use super::Unopened;
 use crate::access::{Stack, World};
 use crate::frame::Frame;
 use crate::host_state::{HostEnv, HostRegs};
 use crate::isa::{OP_BYTES, Op};
 use crate::limits::{MAX_CALL_DEPTH, MAX_OUTPUT_BYTES, MAX_STACK_SLOTS, PAGE_SIZE};
 use crate::merkle::{Leaf, Opened, zero_hashes};
-use crate::state::{Entry, EntryKind, decode_func, frame_in_leaf, set_frame_in_leaf};
+use crate::state::{Entry, EntryKind, TreeId, decode_func, frame_in_leaf, set_frame_in_leaf};
 use crate::store::{FuncInst, FuncKind, HostFunc};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 /// The first thing a step needed that the proof did not open.
-pub(crate) type Missing = RefCell<Option<String>>;
+pub(crate) type Missing = RefCell<Option<Unopened>>;
 
-fn miss(m: &Missing, what: impl FnOnce() -> String) {
+fn miss(m: &Missing, what: impl FnOnce() -> Unopened) {
     let mut m = m.borrow_mut();
     if m.is_none() {
         *m = Some(what());
@@ -64,7 +65,7 @@ impl std::ops::Index<usize> for PartialStack<'_> {
         match self.leaves.get(&(i as u64 / 4)) {
             Some(l) if i < MAX_STACK_SLOTS => &l[i % 4],
             _ => {
-                miss(self.missing, || format!("stack slot {i}"));
+                miss(self.missing, || Unopened::StackSlot(i));
                 &0
             }
         }
@@ -76,7 +77,7 @@ impl std::ops::IndexMut<usize> for PartialStack<'_> {
         match self.leaves.get_mut(&(i as u64 / 4)) {
             Some(l) if i < MAX_STACK_SLOTS => &mut l[i % 4],
             _ => {
-                miss(self.missing, || format!("stack slot {i}"));
+                miss(self.missing, || Unopened::StackSlot(i));
                 &mut self.dummy
             }
         }
@@ -89,7 +90,7 @@ impl Stack for PartialStack<'_> {
     }
     fn copy_within(&mut self, from: std::ops::Range<usize>, to: usize) {
         if from.start > from.end {
-            miss(self.missing, || "a stack range (the state is inconsistent)".into());
+            miss(self.missing, || Unopened::StackRange);
             return;
         }
         // Element by element, in the order that is correct for overlap;
@@ -139,21 +140,21 @@ pub(crate) struct PartialWorld<'m> {
 }
 
 impl PartialWorld<'_> {
-    fn miss(&self, what: impl FnOnce() -> String) {
+    fn miss(&self, what: impl FnOnce() -> Unopened) {
         miss(self.missing, what)
     }
 
     fn entry(&self, kind: EntryKind, i: u32) -> Option<&PartialEntry> {
         let e = self.entries.get(&(kind, i));
         if e.is_none() {
-            self.miss(|| format!("{kind:?} {i} (its directory entry)").to_lowercase());
+            self.miss(|| Unopened::Entry { kind, index: i });
         }
         e
     }
 
     fn entry_mut(&mut self, kind: EntryKind, i: u32) -> Option<&mut PartialEntry> {
         if !self.entries.contains_key(&(kind, i)) {
-            self.miss(|| format!("{kind:?} {i} (its directory entry)").to_lowercase());
+            self.miss(|| Unopened::Entry { kind, index: i });
         }
         self.entries.get_mut(&(kind, i))
     }
@@ -166,7 +167,7 @@ impl PartialWorld<'_> {
             Some(l) if per == 32 => l[i % 32] as u64,
             Some(l) => u64::from_le_bytes(l[8 * (i % 4)..8 * (i % 4) + 8].try_into().expect("8 bytes")),
             None => {
-                self.miss(|| format!("{kind:?} {e} element {i}").to_lowercase());
+                self.miss(|| Unopened::Element { kind, entry: e, index: i });
                 0
             }
         }
@@ -179,14 +180,14 @@ impl PartialWorld<'_> {
         match pe.content.leaves.get_mut(&((i / per) as u64)) {
             Some(l) if per == 32 => l[i % 32] = v as u8,
             Some(l) => l[8 * (i % 4)..8 * (i % 4) + 8].copy_from_slice(&v.to_le_bytes()),
-            None => miss(missing, || format!("{kind:?} {e} element {i}").to_lowercase()),
+            None => miss(missing, || Unopened::Element { kind, entry: e, index: i }),
         }
     }
 
-    fn leaf(&self, o: &Opened, i: u64, what: &str) -> Option<Leaf> {
+    fn leaf(&self, o: &Opened, i: u64, tree: TreeId) -> Option<Leaf> {
         let l = o.leaves.get(&i).copied();
         if l.is_none() {
-            self.miss(|| format!("{what} leaf {i}"));
+            self.miss(|| Unopened::Leaf { tree, index: i });
         }
         l
     }
@@ -198,12 +199,12 @@ impl PartialWorld<'_> {
 
 impl World for PartialWorld<'_> {
     fn op(&self, pc: usize) -> Op {
-        let Some(l) = self.leaf(&self.code, pc as u64 / 2, "code") else { return Op::Unreachable };
+        let Some(l) = self.leaf(&self.code, pc as u64 / 2, TreeId::Code) else { return Op::Unreachable };
         let h = pc % 2 * OP_BYTES;
         match Op::decode(l[h..h + OP_BYTES].try_into().expect("16 bytes")) {
             Some(op) => op,
             None => {
-                self.miss(|| format!("a valid instruction at pc {pc}"));
+                self.miss(|| Unopened::Instruction { pc });
                 Op::Unreachable
             }
         }
@@ -214,18 +215,18 @@ impl World for PartialWorld<'_> {
     fn push_frame(&mut self, f: Frame) {
         let d = self.depth as u64;
         if self.depth >= MAX_CALL_DEPTH {
-            self.miss(|| "room for a frame (the state is inconsistent)".into());
+            self.miss(|| Unopened::FrameRoom);
             return;
         }
         match self.frames.leaves.get_mut(&(d / 4)) {
             Some(l) => set_frame_in_leaf(l, (d % 4) as usize, f),
-            None => return self.miss(|| format!("frames leaf {}", d / 4)),
+            None => return self.miss(|| Unopened::Leaf { tree: TreeId::Frames, index: d / 4 }),
         }
         self.depth += 1;
     }
     fn pop_frame(&mut self) -> Frame {
         let Some(d) = (self.depth as u64).checked_sub(1) else {
-            self.miss(|| "a frame to return to (the state is inconsistent)".into());
+            self.miss(|| Unopened::ReturnFrame);
             return Frame { ret_pc: 0, fp: 0 };
         };
         match self.frames.leaves.get_mut(&(d / 4)) {
@@ -236,21 +237,21 @@ impl World for PartialWorld<'_> {
                 f
             }
             None => {
-                self.miss(|| format!("frames leaf {}", d / 4));
+                self.miss(|| Unopened::Leaf { tree: TreeId::Frames, index: d / 4 });
                 Frame { ret_pc: 0, fp: 0 }
             }
         }
     }
     fn func(&self, f: usize) -> FuncInst {
         let bad = FuncInst { ty: u32::MAX, kind: FuncKind::Host { func: HostFunc::Nop, nparams: 0 } };
-        let Some(l) = self.leaf(&self.funcs, f as u64, "function") else { return bad };
+        let Some(l) = self.leaf(&self.funcs, f as u64, TreeId::Funcs) else { return bad };
         decode_func(&l).unwrap_or_else(|| {
-            self.miss(|| format!("a valid function at {f}"));
+            self.miss(|| Unopened::Function(f));
             bad
         })
     }
     fn global(&self, g: u32) -> u64 {
-        let Some(l) = self.leaf(&self.globals, g as u64 / 4, "globals") else { return 0 };
+        let Some(l) = self.leaf(&self.globals, g as u64 / 4, TreeId::Globals) else { return 0 };
         let j = 8 * (g as usize % 4);
         u64::from_le_bytes(l[j..j + 8].try_into().expect("8 bytes"))
     }
@@ -260,7 +261,7 @@ impl World for PartialWorld<'_> {
                 let j = 8 * (g as usize % 4);
                 l[j..j + 8].copy_from_slice(&v.to_le_bytes());
             }
-            None => self.miss(|| format!("globals leaf {}", g / 4)),
+            None => self.miss(|| Unopened::Leaf { tree: TreeId::Globals, index: g as u64 / 4 }),
         }
     }
     fn table_len(&self, t: u32) -> u32 {
@@ -368,7 +369,7 @@ impl World for PartialWorld<'_> {
             Some(0)
         } else {
             if !self.no_memory {
-                self.miss(|| "memory 0 (its directory entry), which host calls use".into());
+                self.miss(|| Unopened::HostMemory);
             }
             None
         }
@@ -387,7 +388,7 @@ impl HostEnv for PartialWorld<'_> {
             let p = at + i as u64;
             match self.input.leaves.get(&(p / 32)) {
                 Some(l) => *b = l[(p % 32) as usize],
-                None => return self.miss(|| format!("input leaf {}", p / 32)),
+                None => return self.miss(|| Unopened::Leaf { tree: TreeId::Input, index: p / 32 }),
             }
         }
     }
@@ -402,8 +403,8 @@ impl HostEnv for PartialWorld<'_> {
             match self.out[which].leaves.get_mut(&(p / 32)) {
                 Some(l) => l[(p % 32) as usize] = *b,
                 None => {
-                    let name = if fd == 1 { "stdout" } else { "stderr" };
-                    return self.miss(|| format!("{name} leaf {}", p / 32));
+                    let tree = if fd == 1 { TreeId::Stdout } else { TreeId::Stderr };
+                    return self.miss(|| Unopened::Leaf { tree, index: p / 32 });
                 }
             }
         }

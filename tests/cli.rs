@@ -393,3 +393,17 @@ fn a_closed_stderr_changes_no_exit_code() {
         .unwrap();
     assert_eq!(o.status.code(), Some(125));
 }
+
+/// Parameters under which an honest move could not be sent are refused
+/// before anything is created (security review, finding 9).
+#[test]
+fn unplayable_parameters_are_refused_before_the_arbiter_starts() {
+    let dir = temp("unplayable");
+    let d = dir.to_str().unwrap();
+    let base = ["arbiter", "serve", "--listen", "127.0.0.1:0", "--data-dir", d];
+    let unplayable = [&base[..], &["--k", "2047", "--max-leaves", "65536"]].concat();
+    refused(&unplayable, "the largest honest reveal would be");
+    let k1 = [&base[..], &["--k", "1"]].concat();
+    refused(&k1, "k = 1 is outside 2..=2047");
+    assert!(!dir.exists(), "nothing was created");
+}

@@ -59,7 +59,7 @@ type Reply = oneshot::Sender<Result<Accepted, ServiceError>>;
 /// Largest message, as JSON, the service accepts: its log entry (with the
 /// events, at most `log::MAX_PAYLOAD` = 1 MiB) must fit. Honest moves are
 /// far smaller (a step proof is at most about 20 KB).
-pub const MAX_LOGGED_MESSAGE: usize = 768 << 10;
+pub const MAX_LOGGED_MESSAGE: usize = refute_protocol::rules::MAX_MESSAGE_JSON;
 
 /// The running service: shared by the HTTP handlers.
 pub struct Service {

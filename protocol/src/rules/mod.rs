@@ -24,7 +24,10 @@ pub use bytes::{B32, Blob, Sig, from_hex, to_hex};
 pub use error::RuleError;
 pub use event::{Event, Role};
 pub use lottery::{LOTTERY_DOMAIN, TICKET_DOMAIN, draw, lottery_bytes, lottery_sign, threshold, ticket};
-pub use msg::{CLAIM_DOMAIN, ClaimBody, MSG_DOMAIN, Message, ServiceNote, Signed, claim_id, signing_bytes};
+pub use msg::{
+    CLAIM_DOMAIN, ClaimBody, MAX_MESSAGE_JSON, MSG_DOMAIN, Message, ServiceNote, Signed, claim_id,
+    signing_bytes,
+};
 pub use params::{Faucet, Params, ParamsError, params_hash};
 pub use state::{
     Account, Claim, ClaimStatus, Duty, Game, GameStatus, Phase, Reputation, Side, State, strides,

@@ -97,6 +97,12 @@ pub enum Message {
     },
 }
 
+/// Largest signed message, as JSON, the arbiter takes: its log entry (the
+/// message with the events it causes, at most `log::MAX_PAYLOAD` = 1 MiB)
+/// must fit. [`Params::validate`](super::Params::validate) refuses
+/// parameters under which an honest message would be larger.
+pub const MAX_MESSAGE_JSON: usize = 768 << 10;
+
 /// A message with its signer, nonce and signature.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Signed {

@@ -1,14 +1,33 @@
 //! The parameters of the game (`specs/protocol.md` §2).
 
-use refute_engine::history::{DEFAULT_K, DEFAULT_MAX_LEAVES, MAX_LEAVES, MAX_REVEALED};
+use refute_engine::history::{DEFAULT_K, DEFAULT_MAX_LEAVES, Layer, MAX_LEAVES, MAX_REVEALED, split};
+use refute_engine::merkle::siblings_needed;
+use refute_engine::state::HEADER_BYTES;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::B32;
+use super::{B32, Blob, ClaimBody, MAX_MESSAGE_JSON, Message, Sig, Signed};
+
+/// The JSON size of `body` signed with the largest nonce.
+fn json_size(body: Message) -> usize {
+    let signed = Signed { body, signer: B32([0xff; 32]), nonce: u64::MAX, signature: Sig([0xff; 64]) };
+    serde_json::to_vec(&signed).map_or(usize::MAX, |v| v.len())
+}
 
 /// Parameters that cannot be played.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParamsError {
+    /// The largest honest message of a kind would not fit the message limit,
+    /// so the honest side could not move and would lose on time.
+    #[error("the largest honest {what} would be {bytes} bytes as JSON, above the message limit of {max}")]
+    TooLarge {
+        /// `reveal` or `claim`.
+        what: &'static str,
+        /// Its size.
+        bytes: usize,
+        /// The limit (`MAX_MESSAGE_JSON`).
+        max: usize,
+    },
     /// A parameter outside the range the game works in.
     #[error("{name} = {value} is outside {min}..={max}")]
     OutOfRange {
@@ -112,8 +131,18 @@ impl Params {
         if self.max_leaves < 3 || self.max_leaves > MAX_LEAVES as u64 {
             return Err(out_of("max_leaves", self.max_leaves, 3, MAX_LEAVES as u64));
         }
-        if self.winner_share_pct > 100 {
-            return Err(out_of("winner_share_pct", self.winner_share_pct, 0, 100));
+        // A winner who took the whole forfeited bond could profit from
+        // challenging its own claim through a second key.
+        if self.winner_share_pct >= 100 {
+            return Err(out_of("winner_share_pct", self.winner_share_pct, 0, 99));
+        }
+        // A free claim or challenge costs a liar nothing.
+        for (name, value) in
+            [("min_claim_bond", self.min_claim_bond), ("min_challenge_bond", self.min_challenge_bond)]
+        {
+            if value == 0 {
+                return Err(out_of(name, 0, 1, u64::MAX));
+            }
         }
         for (name, value) in [
             ("clock_ms", self.clock_ms),
@@ -124,7 +153,54 @@ impl Params {
                 return Err(out_of(name, 0, 1, u64::MAX));
             }
         }
+        for (what, bytes) in [("reveal", self.largest_reveal()), ("claim", self.largest_claim())] {
+            if bytes > MAX_MESSAGE_JSON {
+                return Err(ParamsError::TooLarge { what, bytes, max: MAX_MESSAGE_JSON });
+            }
+        }
         Ok(())
+    }
+
+    /// The JSON size of the largest honest reveal: `k - 1` roots and the
+    /// multiproof of `k + 1` leaves of a layer of `max_leaves` leaves (the
+    /// first layer, the widest and deepest).
+    pub fn largest_reveal(&self) -> usize {
+        let n = self.max_leaves;
+        let points = split(0, n - 1, self.k);
+        let mut leaves = points.clone();
+        leaves.push(0);
+        leaves.push(n - 1);
+        leaves.sort_unstable();
+        let depth = Layer::new(0, n - 1, 1).map_or(0, |l| l.depth());
+        let hashes = siblings_needed(depth, &leaves);
+        let roots = points.len();
+        json_size(Message::Reveal {
+            game: u64::MAX,
+            layer_root: Some(B32([0xff; 32])),
+            roots: vec![B32([0xff; 32]); roots],
+            proof: Blob(vec![0xff; 4 + 32 * hashes]),
+        })
+    }
+
+    /// The JSON size of the largest claim: `max_stdout` bytes of output, the
+    /// longest entry name and argument list.
+    pub fn largest_claim(&self) -> usize {
+        let h = B32([0xff; 32]);
+        json_size(Message::Claim(Box::new(ClaimBody {
+            module: h,
+            args: h,
+            env: h,
+            stdin: h,
+            entry: "x".repeat(self.max_entry_name.min(1 << 20) as usize),
+            entry_args: vec![u64::MAX; self.max_entry_args.min(1 << 20) as usize],
+            max_steps: u64::MAX,
+            initial_root: h,
+            final_root: h,
+            final_header: Blob(vec![0xff; HEADER_BYTES]),
+            stdout: Blob(vec![0xff; self.max_stdout.min(16 << 20) as usize]),
+            history_root: h,
+            bond: u64::MAX,
+        })))
     }
 
     /// The winner's share of a forfeited `bond`.
@@ -140,4 +216,76 @@ pub fn params_hash(p: &Params) -> [u8; 32] {
         .chain_update(serde_json::to_vec(p).expect("params serialise"))
         .finalize()
         .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use refute_engine::history::Commitment;
+
+    fn with(f: impl FnOnce(&mut Params)) -> Result<(), ParamsError> {
+        let mut p = Params::local(B32([1; 32]));
+        f(&mut p);
+        p.validate()
+    }
+
+    #[test]
+    fn the_local_parameters_can_be_played() {
+        assert_eq!(with(|_| {}), Ok(()));
+    }
+
+    #[test]
+    fn parameters_that_defeat_the_design_are_refused() {
+        let out_of = |e: Result<(), ParamsError>| match e {
+            Err(ParamsError::OutOfRange { name, .. }) => name,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(out_of(with(|p| p.winner_share_pct = 100)), "winner_share_pct");
+        assert_eq!(with(|p| p.winner_share_pct = 99), Ok(()));
+        assert_eq!(out_of(with(|p| p.min_claim_bond = 0)), "min_claim_bond");
+        assert_eq!(out_of(with(|p| p.min_challenge_bond = 0)), "min_challenge_bond");
+    }
+
+    /// The security review's figures (finding 9): k = 2047 over 2^16 leaves
+    /// makes a 792 KB honest first reveal; k = 1024 over 2^20 one of 725 KB.
+    #[test]
+    fn an_honest_reveal_that_cannot_be_sent_is_refused() {
+        let e = with(|p| (p.k, p.max_leaves) = (2047, 1 << 16));
+        assert!(
+            matches!(e, Err(ParamsError::TooLarge { what: "reveal", bytes, .. }) if bytes > MAX_MESSAGE_JSON),
+            "{e:?}"
+        );
+        assert_eq!(with(|p| (p.k, p.max_leaves) = (1024, 1 << 20)), Ok(()));
+        let e = with(|p| (p.k, p.max_leaves) = (2047, 1 << 20));
+        assert!(matches!(e, Err(ParamsError::TooLarge { what: "reveal", .. })), "{e:?}");
+    }
+
+    #[test]
+    fn a_claim_that_cannot_be_sent_is_refused() {
+        let e = with(|p| p.max_stdout = 1 << 20);
+        assert!(matches!(e, Err(ParamsError::TooLarge { what: "claim", .. })), "{e:?}");
+        assert_eq!(with(|p| p.max_stdout = 256 << 10), Ok(()));
+    }
+
+    /// The bound is the size of a real reveal: a commitment's multiproof of
+    /// the first round's leaves, in a signed message.
+    #[test]
+    fn the_largest_reveal_is_a_real_first_reveal() {
+        for (k, n) in [(16u64, 1000u64), (8, 1024), (64, 4097), (2, 3)] {
+            let p = Params { k, max_leaves: n, ..Params::local(B32([1; 32])) };
+            let layer = Layer::new(0, n - 1, 1).unwrap();
+            let c = Commitment::build(layer, &vec![[7; 32]; n as usize]).unwrap();
+            let points = split(0, n - 1, k);
+            let mut leaves: Vec<usize> = points.iter().map(|&i| i as usize).collect();
+            leaves.extend([0, n as usize - 1]);
+            let proof = c.prove(&leaves).unwrap().to_bytes();
+            let real = json_size(Message::Reveal {
+                game: u64::MAX,
+                layer_root: Some(B32([0xff; 32])),
+                roots: vec![B32([0xff; 32]); points.len()],
+                proof: Blob(proof),
+            });
+            assert_eq!(p.largest_reveal(), real, "k {k}, {n} leaves");
+        }
+    }
 }

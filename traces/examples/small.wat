@@ -1,5 +1,6 @@
 ;; The program of the small-* example transcripts (a loop with arithmetic, a
-;; store and a branch), shared by traces/tests/examples.rs and arbiter/tests/common.
+;; store and a branch), shared by traces/tests/examples.rs, arbiter/tests/common and
+;; challenger/tests/common/rules.rs.
 (module
   (memory 1)
   (func (export "main") (param $n i32) (result i32) (local $i i32) (local $acc i32)

@@ -14,22 +14,9 @@ use refute_protocol::rules::{
     lottery_sign,
 };
 
-/// A loop with arithmetic, a store and a branch; no host calls.
-pub const PROGRAM: &str = r#"
-(module
-  (memory 1)
-  (func (export "main") (param $n i32) (result i32) (local $i i32) (local $acc i32)
-    block $out
-      loop $l
-        local.get $i local.get $n i32.ge_u br_if $out
-        local.get $acc local.get $i i32.mul i32.const 7 i32.add local.set $acc
-        i32.const 64 local.get $acc i32.store
-        local.get $i i32.const 1 i32.add local.set $i
-        br $l
-      end
-    end
-    local.get $acc))
-"#;
+/// A loop with arithmetic, a store and a branch; no host calls: the program
+/// of the `small-*` example transcripts.
+pub const PROGRAM: &str = include_str!("../../../traces/examples/small.wat");
 
 /// The recorded honest run: roots, proofs and encoded headers at every step up to the halt.
 pub struct Fixture {

@@ -3,6 +3,9 @@
 //! wasmi executes the module; the host interface is the engine's own WASI
 //! implementation ([`refute_engine::wasi::call_with_memory`]), so any
 //! difference between the two runs is a difference in instruction semantics.
+//! wasmi runs under the engine's limits (memory, table elements, one
+//! instance, call depth), so a module cannot make a checker use more than
+//! the engine would; the guest's memory is never copied out.
 
 use anyhow::{Context, Result, anyhow};
 use refute_engine::{HostState, ImportKind, Module, Status, Task, TrapKind, ValType, Value, wasi};
@@ -18,8 +21,25 @@ pub struct OracleOutcome {
     pub stdout: Vec<u8>,
     /// Captured stderr.
     pub stderr: Vec<u8>,
-    /// Contents of the exported memory `memory`, if any.
-    pub memory: Option<Vec<u8>>,
+}
+
+/// The store's data: the engine's host state and the limits wasmi enforces.
+struct Data {
+    host: HostState,
+    limits: wasmi::StoreLimits,
+}
+
+/// wasmi's limits, the engine's (`refute_engine::limits`): a memory of at
+/// most `MAX_MEMORY_PAGES` pages, tables of at most `MAX_TABLE_ELEMS`
+/// elements, one instance. A grow past them fails, as in the engine.
+fn engine_limits() -> wasmi::StoreLimits {
+    use refute_engine::limits::{MAX_MEMORY_PAGES, MAX_TABLE_ELEMS, PAGE_SIZE};
+    wasmi::StoreLimitsBuilder::new()
+        .memory_size(MAX_MEMORY_PAGES as usize * PAGE_SIZE as usize)
+        .table_elements(MAX_TABLE_ELEMS as usize)
+        .instances(1)
+        .memories(1)
+        .build()
 }
 
 fn wasmi_type(t: ValType) -> wasmi::ValType {
@@ -89,15 +109,18 @@ pub fn run(
     let module = Module::new(bytes).context("the engine refuses the module")?;
     let mut config = wasmi::Config::default();
     config.consume_fuel(fuel.is_some());
+    config.set_max_recursion_depth(refute_engine::limits::MAX_CALL_DEPTH);
     let engine = wasmi::Engine::new(&config);
     let wmodule = wasmi::Module::new(&engine, bytes).map_err(|e| anyhow!("wasmi refuses the module: {e}"))?;
     let args = task.args.iter().map(|a| a.as_bytes().to_vec()).collect();
     let env = task.env.iter().map(|(k, v)| format!("{k}={v}").into_bytes()).collect();
-    let mut store = wasmi::Store::new(&engine, HostState::new(args, env, task.stdin.clone()));
+    let data = Data { host: HostState::new(args, env, task.stdin.clone()), limits: engine_limits() };
+    let mut store = wasmi::Store::new(&engine, data);
+    store.limiter(|d| &mut d.limits);
     if let Some(f) = fuel {
         store.set_fuel(f).map_err(|e| anyhow!("{e}"))?;
     }
-    let mut linker = wasmi::Linker::<HostState>::new(&engine);
+    let mut linker = wasmi::Linker::<Data>::new(&engine);
     for import in module.imports() {
         let ImportKind::Func(ty) = &import.kind else {
             return Err(anyhow!("unsupported import {}.{}", import.module, import.name));
@@ -114,11 +137,11 @@ pub fn run(
                 let slots: Vec<u64> = params.iter().map(|p| from_wasmi(p).to_slot()).collect();
                 let memory = caller.get_export("memory").and_then(|e| e.into_memory());
                 let mut empty = [];
-                let (mem, host) = match memory {
+                let (mem, data) = match memory {
                     Some(m) => m.data_and_store_mut(&mut caller),
                     None => (&mut empty[..], caller.data_mut()),
                 };
-                match wasi::call_with_memory(w, &slots, mem, host, 0) {
+                match wasi::call_with_memory(w, &slots, mem, &mut data.host, 0) {
                     Ok(errno) => {
                         if let Some(r) = results.first_mut() {
                             *r = wasmi::Val::I32(errno as i32);
@@ -131,16 +154,15 @@ pub fn run(
             })
             .map_err(|e| anyhow!("{e}"))?;
     }
-    let finish = |store: wasmi::Store<HostState>, instance: Option<wasmi::Instance>, status, results| {
-        let memory = instance.and_then(|i| i.get_memory(&store, "memory")).map(|m| m.data(&store).to_vec());
-        let host = store.into_data();
-        OracleOutcome { status, results, stdout: host.stdout, stderr: host.stderr, memory }
+    let finish = |store: wasmi::Store<Data>, status, results| {
+        let host = store.into_data().host;
+        OracleOutcome { status, results, stdout: host.stdout, stderr: host.stderr }
     };
     let instance = match linker.instantiate_and_start(&mut store, &wmodule) {
         Ok(i) => i,
         Err(e) => {
             let status = error_status(&e);
-            return Ok(finish(store, None, status, vec![]));
+            return Ok(finish(store, status, vec![]));
         }
     };
     let (name, args) = invoke.unwrap_or(("_start", &[]));
@@ -154,7 +176,7 @@ pub fn run(
         Ok(()) => (Status::Finished, results.iter().map(from_wasmi).collect()),
         Err(e) => (error_status(&e), vec![]),
     };
-    Ok(finish(store, Some(instance), status, results))
+    Ok(finish(store, status, results))
 }
 
 fn error_status(e: &wasmi::Error) -> Status {
@@ -165,5 +187,51 @@ fn error_status(e: &wasmi::Error) -> Status {
         Some(wasmi::TrapCode::OutOfFuel) => Status::OutOfSteps,
         Some(code) => Status::Trapped(trap_kind(code)),
         None => Status::Trapped(TrapKind::HostFault),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use refute_engine::{Entry, run_task};
+
+    /// wasmi and the engine on one exported function with no arguments.
+    fn both(wat: &str, f: &str) -> (Status, Vec<Value>, Status, Vec<Value>) {
+        let bytes = wat::parse_str(wat).unwrap();
+        let task = Task { max_steps: 1 << 24, ..Task::default() };
+        let o = run(&bytes, &task, Some((f, &[])), None).unwrap();
+        let m = run_task(&Module::new(&bytes).unwrap(), &task, &Entry::Invoke(f.into(), vec![])).unwrap();
+        (o.status, o.results, m.status(), m.results())
+    }
+
+    #[test]
+    fn memory_grows_no_further_than_the_engine_lets_it() {
+        // 1 + 16,383 pages is the engine's limit; one more page is refused by both.
+        let wat = r#"(module (memory 1)
+            (func (export "to_limit") (result i32) i32.const 16383 memory.grow)
+            (func (export "past_limit") (result i32) i32.const 16384 memory.grow))"#;
+        let (os, or, es, er) = both(wat, "past_limit");
+        assert_eq!((os, &or), (Status::Finished, &vec![Value::I32(-1)]));
+        assert_eq!((es, er), (Status::Finished, or));
+        let (_, or, _, er) = both(wat, "to_limit");
+        assert_eq!(or, vec![Value::I32(1)]);
+        assert_eq!(er, or);
+    }
+
+    #[test]
+    fn calls_nest_as_deep_as_in_the_engine() {
+        // 5,000 nested calls: within the engine's 16,384, beyond wasmi's default.
+        let wat = r#"(module
+            (func $r (param i32) (result i32)
+                local.get 0 i32.eqz
+                if (result i32) i32.const 0 else local.get 0 i32.const 1 i32.sub call $r i32.const 1 i32.add end)
+            (func (export "deep") (result i32) i32.const 5000 call $r)
+            (func $inf (export "forever") call $inf))"#;
+        let (os, or, es, er) = both(wat, "deep");
+        assert_eq!((os, &or), (Status::Finished, &vec![Value::I32(5000)]));
+        assert_eq!((es, er), (Status::Finished, or));
+        let (os, _, es, _) = both(wat, "forever");
+        assert_eq!(os, Status::Trapped(TrapKind::CallStackExhausted));
+        assert_eq!(es, os);
     }
 }

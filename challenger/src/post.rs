@@ -49,11 +49,14 @@ pub async fn post(player: &Player, req: Request) -> anyhow::Result<Posting> {
         ));
     }
     let inputs = req.inputs;
+    // The four blobs the claim names, each made once: hashed here, uploaded below.
+    let blobs = [inputs.module.clone(), inputs.args_blob(), inputs.env_blob(), inputs.stdin.clone()];
+    let [module, args, env, stdin] = blobs.each_ref().map(|b| B32::sha256(&[b]));
     let mut body = ClaimBody {
-        module: B32::sha256(&[&inputs.module]),
-        args: B32::sha256(&[&inputs.args_blob()]),
-        env: B32::sha256(&[&inputs.env_blob()]),
-        stdin: B32::sha256(&[&inputs.stdin]),
+        module,
+        args,
+        env,
+        stdin,
         entry: inputs.entry.clone(),
         entry_args: inputs.entry_args.clone(),
         max_steps: req.max_steps,
@@ -70,14 +73,8 @@ pub async fn post(player: &Player, req: Request) -> anyhow::Result<Posting> {
     let run = inputs.to_run(req.max_steps)?;
     body.initial_root = B32(initial_root(&run));
     drop(run);
-    let upload = |b: Vec<u8>| async move { p.client.put_blob(b).await };
-    for (blob, hash) in [
-        (inputs.module.clone(), body.module),
-        (inputs.args_blob(), body.args),
-        (inputs.env_blob(), body.env),
-        (inputs.stdin.clone(), body.stdin),
-    ] {
-        if upload(blob).await? != hash {
+    for (blob, hash) in blobs.into_iter().zip([module, args, env, stdin]) {
+        if p.client.put_blob(blob).await? != hash {
             anyhow::bail!("the arbiter named an uploaded blob by another hash");
         }
     }

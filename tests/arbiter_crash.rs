@@ -384,6 +384,22 @@ impl Server {
     }
 }
 
+/// Takes the running deadlines out of a game's and a claim's JSON (they
+/// move across an outage): the claim's window end and each side's
+/// `owes_since`, in that order.
+fn deadlines(game: &mut Option<Value>, claim: &mut Option<Value>) -> Vec<u64> {
+    let mut out = Vec::new();
+    if let Some(c) = claim.as_mut().and_then(|c| c.as_object_mut()) {
+        out.extend(c.remove("window_ends").and_then(|v| v.as_u64()));
+    }
+    if let Some(sides) = game.as_mut().and_then(|g| g["sides"].as_array_mut()) {
+        for side in sides {
+            out.extend(side.as_object_mut().and_then(|o| o.remove("owes_since")).and_then(|v| v.as_u64()));
+        }
+    }
+    out
+}
+
 fn kill_child(child: &Mutex<Option<Child>>) {
     if let Some(mut c) = child.lock().unwrap_or_else(|p| p.into_inner()).take() {
         let _ = c.kill();
@@ -563,7 +579,8 @@ impl Harness {
     }
 
     /// Kills the server between messages; the state after the restart must
-    /// be exactly the state before. Sometimes verifies the dead data directory.
+    /// be the state before, with its running deadlines extended by at most
+    /// the outage. Sometimes verifies the dead data directory.
     fn quiet_crash(&mut self, players: &[&Player], game: Option<u64>, claim: Option<B32>) {
         let snap = |srv: &Server| {
             let accounts: Vec<Value> = players.iter().map(|p| srv.account(&p.pk())).collect();
@@ -571,10 +588,11 @@ impl Harness {
             let c = claim.map(|c| srv.get(&format!("/v1/claims/{c}")).1);
             (accounts, g, c)
         };
-        let before = snap(&self.srv);
+        let mut before = snap(&self.srv);
         let head_before: Value = self.srv.get_ok("/v1/status");
         self.crashes_left -= 1;
         self.kills += 1;
+        let down = Instant::now();
         self.srv.kill();
         if self.rng.chance(40) {
             let v = verify_log(&self.srv.data_dir());
@@ -582,7 +600,18 @@ impl Harness {
             assert_eq!(v["entries"], head_before["log"]["next"], "log verify after kill -9: {v}");
         }
         self.srv.spawn();
-        let after = snap(&self.srv);
+        let mut after = snap(&self.srv);
+        // The outage extends every running deadline by at most its length
+        // (`specs/protocol.md` §5.8); everything else is exactly as before.
+        let outage = down.elapsed().as_millis() as u64 + 1_000;
+        let (b, a) = (deadlines(&mut before.1, &mut before.2), deadlines(&mut after.1, &mut after.2));
+        assert_eq!(b.len(), a.len(), "the same deadlines run across a kill -9");
+        for (x, y) in b.iter().zip(&a) {
+            assert!(
+                *y >= *x && *y - *x <= outage,
+                "a deadline moved from {x} to {y} across an outage of {outage} ms"
+            );
+        }
         assert_eq!(before, after, "the state changed across a kill -9 with no message in flight");
         let head_after: Value = self.srv.get_ok("/v1/status");
         // Only a tick that changed something may have been added meanwhile.

@@ -95,7 +95,7 @@ fn main() {
         let signed = m.sign(k, nonces[who]);
         nonces[who] += 1;
         let t = Instant::now();
-        rules.tick(now);
+        rules.tick_all(now);
         rules.apply_with(&signed, note.as_ref(), now).unwrap_or_else(|e| panic!("refused: {e}"));
         t.elapsed()
     };

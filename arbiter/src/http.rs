@@ -38,7 +38,11 @@ impl IntoResponse for ServiceError {
             tracing::error!("answering 500: {self}");
         }
         let status = StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        (status, Json(json!({ "code": self.code(), "message": self.public_message() }))).into_response()
+        let body = Json(json!({ "code": self.code(), "message": self.public_message() }));
+        match self.retry_after() {
+            Some(s) => (status, [(axum::http::header::RETRY_AFTER, s.to_string())], body).into_response(),
+            None => (status, body).into_response(),
+        }
     }
 }
 

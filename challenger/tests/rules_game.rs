@@ -76,7 +76,7 @@ fn play_out(
     let p = w.rules.params.clone();
     let mut now = w.rules.state.now;
     for _ in 0..10_000 {
-        w.rules.tick(now);
+        w.rules.tick_all(now);
         w.check_conservation();
         if w.rules.state.games[&0].status != GameStatus::Open {
             return now;
@@ -211,7 +211,7 @@ fn a_consistent_liar_is_caught_after_several_layers_and_rounds() {
     assert_eq!(w.rules.state.account(&pubkey(SOLVER)).balance, 9_000 + 250);
     assert_eq!(w.rules.state.burned, 250);
     // After the window the claim is final and the solver's bond comes back.
-    let ev = w.rules.tick(p.challenge_window_ms + 1);
+    let ev = w.rules.tick_all(p.challenge_window_ms + 1);
     assert!(ev.iter().any(|e| matches!(e, Event::ClaimFinal { .. })), "{ev:?}");
     assert_eq!(w.rules.state.account(&pubkey(SOLVER)).balance, 10_250);
 }
@@ -223,8 +223,8 @@ fn a_silent_opponent_loses_on_time_exactly_at_its_deadline() {
     let g = w.rules.state.games[&0].clone();
     let m = next_move(&p, 0, &g, Role::Challenger, &fixture().trace).unwrap();
     w.send(CHALLENGER, m, 2).unwrap();
-    assert!(w.rules.tick(2 + p.clock_ms - 1).is_empty());
-    let ev = w.rules.tick(2 + p.clock_ms);
+    assert!(w.rules.tick_all(2 + p.clock_ms - 1).is_empty());
+    let ev = w.rules.tick_all(2 + p.clock_ms);
     assert!(ev.contains(&Event::TimedOut { game: 0, role: Role::Solver }), "{ev:?}");
     assert_eq!(w.rules.state.games[&0].status, GameStatus::Won(Role::Challenger));
     // The solver's 1000 is forfeited: 500 to the challenger, whose bond comes back.

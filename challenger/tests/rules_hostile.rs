@@ -205,7 +205,9 @@ fn game_moves() {
     );
     refused(&mut w, SOLVER, Message::Step { game, proof: Blob(f_proof(0)) }, 3, "wrong_move");
     let deadline = w.rules.state.games[&0].sides[0].deadline().unwrap();
-    refused(&mut w, SOLVER, m.clone(), deadline, "too_late");
+    // At its deadline the game's timeout is due: the rules want the tick
+    // first, and after it the game is over.
+    refused(&mut w, SOLVER, m.clone(), deadline, "tick_pending");
     w.send(SOLVER, m.clone(), 3).unwrap();
     refused(&mut w, SOLVER, m, 4, "not_your_turn");
 }

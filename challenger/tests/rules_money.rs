@@ -56,7 +56,7 @@ fn apply(w: &mut World, (kind, who, amount, dt): Op, now: &mut u64) {
         }
         8 => Message::Step { game: amount % 4, proof: Blob(f.trace.step_proof(amount % 200)) },
         _ => {
-            w.rules.tick(*now);
+            w.rules.tick_all(*now);
             return;
         }
     };
@@ -80,7 +80,7 @@ proptest! {
             let json = serde_json::to_string(&w.rules).unwrap();
             prop_assert_eq!(&serde_json::from_str::<refute_protocol::rules::Rules>(&json).unwrap(), &w.rules);
         }
-        w.rules.tick(now + 10 * params().clock_ms);
+        w.rules.tick_all(now + 10 * params().clock_ms);
         w.check_conservation();
         // Every game has ended and every claim is settled.
         prop_assert!(w.rules.state.held() == w.rules.state.accounts.values().filter_map(|a| a.stake).map(u128::from).sum::<u128>());
@@ -123,7 +123,7 @@ fn committee_members_are_drawn_and_their_duties_counted() {
     if let Some(m) = members.get(1) {
         assert_eq!(w.send(key_of(m), Message::Unregister, 2).unwrap_err().code(), "on_committee");
     }
-    w.rules.tick(p.challenge_window_ms + 1);
+    w.rules.tick_all(p.challenge_window_ms + 1);
     let rep = |k: u8| w.rules.state.account(&pubkey(k)).reputation;
     assert_eq!(rep(first).duties_done, 1);
     for m in &members[1..] {

@@ -26,12 +26,18 @@ pub enum ReplayError {
         /// Events the log records.
         logged: usize,
     },
+    /// The rules refuse the logged outage.
+    #[error("the logged outage is refused on replay: {0}")]
+    BadResume(RuleError),
     /// The rules refuse the logged message.
     #[error("the logged message is refused on replay: {0} ({code})", code = .0.code())]
     Refused(RuleError),
     /// The logged message gives other events.
     #[error("the logged message gives other events on replay")]
     OtherEvents,
+    /// An outage record that also carries a message.
+    #[error("an outage record carries a message")]
+    MessageWithOutage,
     /// Events without a message.
     #[error("events recorded without a message")]
     EventsWithoutMessage,
@@ -48,11 +54,18 @@ pub struct Logged {
 }
 
 /// The payload of one log entry: a transition of the rules at time `now`.
+/// It is one of three kinds (`specs/api.md`, "The log"):
+/// - an outage: `resumed` is set: `resume(resumed, now)`, whose one event is in `ticked`;
+/// - the passage of time: no `input`: one bounded `tick(now)`, its events in `ticked`;
+/// - a message: `input` is set, applied at `now` (nothing was due), its events in `events`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
     /// The time given to the rules (the entry's time).
     pub now: u64,
-    /// Events of `tick(now)`, which runs first.
+    /// The arbiter stopped serving at this time and resumed at `now`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resumed: Option<u64>,
+    /// Events of the outage or of `tick(now)`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ticked: Vec<Event>,
     /// The message applied after the tick, if any (none: the passage of time alone).
@@ -78,7 +91,12 @@ impl Record {
     /// Applies this record to `rules`, as the live service did, and checks
     /// that the rules produce the events it records.
     pub fn replay(&self, rules: &mut Rules) -> Result<(), ReplayError> {
-        let ticked = rules.tick(self.now);
+        let ticked = match (self.resumed, &self.input) {
+            (Some(_), Some(_)) => return Err(ReplayError::MessageWithOutage),
+            (Some(from), None) => rules.resume(from, self.now).map_err(ReplayError::BadResume)?,
+            (None, None) => rules.tick(self.now),
+            (None, Some(_)) => Vec::new(),
+        };
         if ticked != self.ticked {
             return Err(ReplayError::TickEvents {
                 now: self.now,

@@ -83,6 +83,8 @@ pub struct Index {
     next: u64,
     claims: BTreeMap<B32, u64>,
     games: BTreeMap<u64, Indexed>,
+    /// Entries that record an outage: they extend every running clock and window.
+    outages: Vec<u64>,
 }
 
 /// What the index knows of a game.
@@ -113,6 +115,9 @@ impl Index {
         }
         self.next += 1;
         let r = Record::of(e)?;
+        if r.resumed.is_some() {
+            self.outages.push(e.index);
+        }
         for ev in all_events(&r) {
             if let Event::ClaimPosted { claim, .. } = ev {
                 self.claims.insert(*claim, e.index);
@@ -158,11 +163,17 @@ impl Index {
     }
 
     /// The entries a transcript of `game` holds, in order: entry 0, the
-    /// claim's entry and the game's.
+    /// claim's entry, the game's, and every outage from the claim's entry to
+    /// the game's end (an outage extends the window and the clocks).
     pub fn entries_of(&self, game: u64) -> Option<Vec<u64>> {
         let g = self.games.get(&game)?;
         let mut all = vec![0, g.claim_entry];
         all.extend(&g.entries);
+        let end = match g.verdict {
+            GameStatus::Open => u64::MAX,
+            _ => g.entries.last().copied().unwrap_or(g.claim_entry),
+        };
+        all.extend(self.outages.iter().filter(|&&o| o > g.claim_entry && o < end));
         all.sort_unstable();
         all.dedup();
         Some(all)

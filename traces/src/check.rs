@@ -259,7 +259,10 @@ impl<'t> Replay<'t> {
     fn replay(&mut self, e: &Entry, rec: &Record) -> Result<(), Failure> {
         let (game, claim) = (self.t.game, self.t.claim);
         let before = self.game().cloned();
-        let ticked = self.rules().tick(rec.now);
+        if let Some(from) = rec.resumed {
+            return self.resume(e, rec, from);
+        }
+        let ticked = self.rules().tick_all(rec.now);
         let mut recorded = self.compare(e.index, "time", &ticked, &rec.ticked, false)?;
         if let Some(g) = &before {
             for ev in &recorded {
@@ -309,6 +312,40 @@ impl<'t> Replay<'t> {
         Ok(())
     }
 
+    /// An outage record: the rules extend the running clocks and windows as
+    /// the arbiter did (`specs/protocol.md` §5.8).
+    fn resume(&mut self, e: &Entry, rec: &Record, from: u64) -> Result<(), Failure> {
+        let events = self.rules().resume(from, rec.now).map_err(|err| {
+            fail(Some(e.index), format!("the rules refuse its outage: {err} ({})", err.code()))
+        })?;
+        if events != rec.ticked || rec.input.is_some() || !rec.events.is_empty() {
+            let what = format!(
+                "an outage record must hold exactly {}, it holds {} and {}",
+                events_json(&events),
+                events_json(&rec.ticked),
+                events_json(&rec.events)
+            );
+            return Err(fail(Some(e.index), what));
+        }
+        let g = self.game();
+        let dispute = g.filter(|g| g.status == GameStatus::Open).map(span);
+        let clocks = g.map(|g| clocks(g, rec.now));
+        self.tl.moves.push(Move {
+            entry: e.index,
+            time_ms: e.time_ms,
+            by: None,
+            kind: "outage".into(),
+            what: format!(
+                "the arbiter was not serving for {:.1} s: every running clock and open window is extended by that much",
+                rec.now.saturating_sub(from) as f64 / 1000.0
+            ),
+            dispute,
+            clocks,
+            events,
+        });
+        Ok(())
+    }
+
     /// Compares the game's events the rules give with those the entry
     /// records; returns the recorded ones.
     fn compare(
@@ -329,7 +366,7 @@ impl<'t> Replay<'t> {
         {
             // Another game of the claim rejected it: this one is cancelled and
             // its challenger's bond returned (`specs/protocol.md` §5.7).
-            if let Some(g) = self.rules.as_mut().and_then(|r| r.state.games.get_mut(&game)) {
+            if let Some(g) = self.rules.as_mut().and_then(|r| r.state_mut().games.get_mut(&game)) {
                 let expected = [
                     Event::GameCancelled { game },
                     Event::BondReturned { who: g.sides[1].key, amount: g.bond },
@@ -354,7 +391,7 @@ impl<'t> Replay<'t> {
     /// and a bond is there to lock (the arbiter accepted it, so it was).
     fn prepare(&mut self, index: u64, msg: &Signed) -> Result<(), Failure> {
         let game = self.t.game;
-        let s = &mut self.rules().state;
+        let s = self.rules().state_mut();
         let account = s.accounts.entry(msg.signer).or_default();
         if msg.nonce < account.nonce {
             let what = format!(

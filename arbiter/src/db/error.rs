@@ -79,6 +79,12 @@ pub enum DbError {
         /// The operating system's error.
         source: io::Error,
     },
+    /// A commit failed on purpose ([`Db::fail_commits`](super::Db::fail_commits), tests only).
+    #[error("database {dir}: a commit failed on purpose (a test of storage failure)")]
+    Injected {
+        /// The database directory.
+        dir: PathBuf,
+    },
     /// RocksDB failed.
     #[error("database {dir}: {source}")]
     Rocks {

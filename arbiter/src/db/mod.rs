@@ -13,6 +13,7 @@ mod open;
 mod tests;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use ed25519_dalek::VerifyingKey;
@@ -58,6 +59,8 @@ pub struct Db {
     /// The log head as committed; `None` while the log is empty. Held across a commit so
     /// commits are checked and written one at a time.
     head: Mutex<Option<Head>>,
+    /// Commits still to fail on purpose (tests of the rollback; see [`Db::fail_commits`]).
+    failing: AtomicU32,
 }
 
 impl std::fmt::Debug for Db {
@@ -98,6 +101,11 @@ impl Db {
     /// genesis hash are not checked here ([`Db::verify_log`] does).
     pub fn commit(&self, transitions: &[Transition]) -> Result<(), DbError> {
         let mut head = self.lock_head();
+        if !transitions.is_empty()
+            && self.failing.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok()
+        {
+            return Err(DbError::Injected { dir: self.dir.clone() });
+        }
         let mut next = *head;
         let mut batch = WriteBatch::default();
         let (log, state) = (self.cf(CF_LOG), self.cf(CF_STATE));
@@ -130,6 +138,20 @@ impl Db {
         self.db.write_opt(batch, &synced()).map_err(|e| self.rocks(e))?;
         *head = Some(new_head);
         Ok(())
+    }
+
+    /// Makes the next `n` commits of at least one transition fail before
+    /// writing anything, as a full disk would: for tests of what the service
+    /// does when storage fails. Nothing else calls it.
+    #[doc(hidden)]
+    pub fn fail_commits(&self, n: u32) {
+        self.failing.store(n, Ordering::SeqCst);
+    }
+
+    /// Writes the state record `key` without syncing: for hints whose loss
+    /// in a crash is harmless (the service's last time alive).
+    pub fn put_state_unsynced(&self, key: &[u8], value: &[u8]) -> Result<(), DbError> {
+        self.db.put_cf(self.cf(CF_STATE), key, value).map_err(|e| self.rocks(e))
     }
 
     /// The state record at `key`.

@@ -42,7 +42,7 @@ pub(super) fn open(dir: &Path) -> Result<Db, DbError> {
         ColumnFamilyDescriptor::new(CF_BLOBS, blob_opts),
     ];
     let db = DB::open_cf_descriptors(&opts, dir, cfs).map_err(|e| rocks_open(dir, e))?;
-    let db = Db { db, dir: dir.to_owned(), head: Mutex::new(None) };
+    let db = Db { db, dir: dir.to_owned(), head: Mutex::new(None), failing: Default::default() };
     check_format(&db)?;
     let head = check_head(&db)?;
     *db.lock_head() = head;

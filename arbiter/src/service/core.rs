@@ -16,6 +16,12 @@ use std::sync::Arc;
 pub const PARAMS_KEY: &[u8] = b"params";
 /// State key of the latest snapshot of the rules.
 pub const SNAPSHOT_KEY: &[u8] = b"snapshot";
+/// State key of the last time the writer was serving (`u64le` ms), a hint
+/// for measuring an outage; written often and not synced.
+pub const ALIVE_KEY: &[u8] = b"alive";
+/// The shortest outage [`Core::resume`] records: a quick restart is not
+/// worth an entry, and a second is far below any window or clock.
+pub const MIN_OUTAGE_MS: u64 = 1000;
 /// Entries between snapshots: a restart replays at most this many.
 pub const SNAPSHOT_EVERY: u64 = 10_000;
 
@@ -31,16 +37,16 @@ struct Snapshot {
 pub enum Request {
     /// A signed message (with the note, for a claim).
     Message(Box<Signed>, Option<ServiceNote>),
-    /// The passage of time: logged only if it changes something.
+    /// The passage of time: logged only if something was due.
     Tick,
 }
 
 /// What became of an accepted request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Accepted {
-    /// The log entry that records it, if it changed anything.
+    /// The log entry that records it, if it changed anything (for a tick: the last one).
     pub index: Option<u64>,
-    /// Events of the time that passed first.
+    /// Events of the time that passed (a tick's; a message's own entry has none).
     pub ticked: Vec<Event>,
     /// Events of the message.
     pub events: Vec<Event>,
@@ -54,6 +60,11 @@ pub struct Core {
     key: ArbiterKey,
     db: Arc<Db>,
     last_snapshot: u64,
+}
+
+/// Entries of one batch, not yet committed.
+struct Pending {
+    transitions: Vec<Transition>,
 }
 
 impl Core {
@@ -93,6 +104,14 @@ impl Core {
         Ok((Core { rules, chain: Chain::new(head), key, db, last_snapshot: from }, warning))
     }
 
+    /// Rebuilds the state from the database, dropping everything not
+    /// committed: after a failed commit, memory must not stay ahead of the disk.
+    pub fn reload(&mut self) -> Result<(), OpenError> {
+        let (core, _) = Core::open(self.db.clone(), self.key.clone(), self.rules.params.clone())?;
+        *self = core;
+        Ok(())
+    }
+
     /// The head of the log (committed or about to be).
     pub fn head(&self) -> Head {
         self.chain.head()
@@ -103,56 +122,112 @@ impl Core {
         B32(self.key.public().to_bytes())
     }
 
-    /// Applies `requests` in order at clock reading `clock_ms`, commits every
+    /// The time the service was last known to be serving: the later of the
+    /// last entry's time and the heartbeat the writer keeps ([`ALIVE_KEY`]).
+    pub fn last_alive(&self) -> Result<u64, OpenError> {
+        let beat = self.db.get_state(ALIVE_KEY)?.and_then(|b| Some(u64::from_le_bytes(b.try_into().ok()?)));
+        Ok(beat.unwrap_or(0).max(self.chain.head().time_ms))
+    }
+
+    /// Records that the service was not serving from [`Core::last_alive`]
+    /// until `clock_ms` (`specs/protocol.md` §5.8): every running window and
+    /// clock is extended by the gap, in one committed entry. Nothing is
+    /// logged for an empty log, or for a gap under [`MIN_OUTAGE_MS`].
+    pub fn resume(&mut self, clock_ms: u64) -> Result<Option<Entry>, CommitError> {
+        let from = self.last_alive().map_err(|e| CommitError::Resume(e.to_string()))?;
+        let now = self.chain.time(clock_ms);
+        if self.chain.head().next == 0 || now < from.saturating_add(MIN_OUTAGE_MS) {
+            return Ok(None);
+        }
+        let ticked = self.rules.resume(from, now).map_err(|e| CommitError::Resume(e.to_string()))?;
+        let mut pending = Pending { transitions: Vec::new() };
+        let record = Record { now, resumed: Some(from), ticked, input: None, events: Vec::new() };
+        self.append(&mut pending, now, &record)?;
+        self.db.commit(&pending.transitions)?;
+        Ok(pending.transitions.pop().map(|t| t.entry))
+    }
+
+    /// Applies `requests` in order, each at the time it arrived (ms; the
+    /// writer's queue hands them over in arrival order), commits every
     /// accepted transition in one synced write, and returns each request's
-    /// outcome with the entries written. A storage failure is returned as
-    /// `Err`: the in-memory state is then ahead of the disk and the service
-    /// must stop (a restart rebuilds it from the disk).
+    /// outcome with the entries written. Before each message, everything due
+    /// (`Rules::due`) is ticked away in bounded entries, so the message is
+    /// judged at its arrival with the state up to date.
+    ///
+    /// A failure to append or commit is returned as `Err`: the in-memory
+    /// state is then ahead of the disk, and the caller must [`Core::reload`]
+    /// before anyone reads it.
     #[allow(clippy::type_complexity)]
     pub fn process(
         &mut self,
-        requests: &[Request],
-        clock_ms: u64,
+        requests: &[(Request, u64)],
     ) -> Result<(Vec<Result<Accepted, RuleError>>, Vec<Entry>), CommitError> {
-        let mut transitions = Vec::new();
+        let mut pending = Pending { transitions: Vec::new() };
         let mut out = Vec::with_capacity(requests.len());
-        for r in requests {
-            let now = self.chain.time(clock_ms);
-            let before = self.rules.state.now;
-            let ticked = self.rules.tick(now);
-            let (input, result) = match r {
-                Request::Tick => (None, Ok(Vec::new())),
-                Request::Message(msg, note) => {
-                    let res = self.rules.apply_with(msg, note.as_ref(), now);
-                    (Some(Logged { msg: (**msg).clone(), note: note.clone() }), res)
-                }
-            };
-            let changed = !ticked.is_empty() || (input.is_some() && result.is_ok());
-            if !changed {
-                // Nothing to log: leave the rules exactly as the log says.
-                self.rules.state.now = before;
-                out.push(result.map(|events| Accepted { index: None, ticked, events }));
-                continue;
+        let mut now = self.chain.time(0);
+        for (r, arrived) in requests {
+            now = self.chain.time((*arrived).max(now));
+            let ticked = self.drain(&mut pending, now)?;
+            match r {
+                Request::Tick => out.push(Ok(Accepted {
+                    index: pending.transitions.last().map(|t| t.entry.index).filter(|_| !ticked.is_empty()),
+                    ticked,
+                    events: Vec::new(),
+                })),
+                Request::Message(msg, note) => match self.rules.apply_with(msg, note.as_ref(), now) {
+                    Err(e) => out.push(Err(e)),
+                    Ok(events) => {
+                        let input = Some(Logged { msg: (**msg).clone(), note: note.clone() });
+                        let record =
+                            Record { now, resumed: None, ticked: Vec::new(), input, events: events.clone() };
+                        let index = self.append(&mut pending, now, &record)?;
+                        out.push(Ok(Accepted { index: Some(index), ticked: Vec::new(), events }));
+                    }
+                },
             }
-            let events = result.clone().unwrap_or_default();
-            let record =
-                Record { now, ticked: ticked.clone(), input: input.filter(|_| result.is_ok()), events };
-            let entry = self.chain.append(&self.key, now, record.payload())?;
-            let index = entry.index;
-            let mut puts = Vec::new();
-            if index == 0 {
-                puts.push((PARAMS_KEY.to_vec(), serde_json::to_vec(&self.rules.params).expect("params")));
-            }
-            if index + 1 - self.last_snapshot >= SNAPSHOT_EVERY {
-                let snap = serde_json::to_vec(&Snapshot { next: index + 1, rules: self.rules.clone() })
-                    .expect("rules serialise");
-                puts.push((SNAPSHOT_KEY.to_vec(), snap));
-                self.last_snapshot = index + 1;
-            }
-            transitions.push(Transition { entry, puts, deletes: Vec::new() });
-            out.push(result.map(|events| Accepted { index: Some(index), ticked, events }));
         }
-        self.db.commit(&transitions)?;
-        Ok((out, transitions.into_iter().map(|t| t.entry).collect()))
+        // What the last message made due (a rejection's cancellations).
+        self.drain(&mut pending, now)?;
+        self.db.commit(&pending.transitions)?;
+        Ok((out, pending.transitions.into_iter().map(|t| t.entry).collect()))
+    }
+
+    /// Ticks at `now` while anything is due, one entry per bounded tick;
+    /// returns all their events.
+    fn drain(&mut self, pending: &mut Pending, now: u64) -> Result<Vec<Event>, CommitError> {
+        let mut all = Vec::new();
+        while self.rules.due(now) {
+            let ticked = self.rules.tick(now);
+            let record =
+                Record { now, resumed: None, ticked: ticked.clone(), input: None, events: Vec::new() };
+            self.append(pending, now, &record)?;
+            all.extend(ticked);
+        }
+        Ok(all)
+    }
+
+    /// Signs and queues `record` as the next entry (with the parameters
+    /// before the first, and a snapshot every [`SNAPSHOT_EVERY`]).
+    fn append(&mut self, pending: &mut Pending, now: u64, record: &Record) -> Result<u64, CommitError> {
+        let entry = self.chain.append(&self.key, now, record.payload())?;
+        let index = entry.index;
+        let mut puts = Vec::new();
+        if index == 0 {
+            puts.push((PARAMS_KEY.to_vec(), serde_json::to_vec(&self.rules.params).expect("params")));
+        }
+        if index + 1 - self.last_snapshot >= SNAPSHOT_EVERY {
+            let snap = serde_json::to_vec(&Snapshot { next: index + 1, rules: self.rules.clone() })
+                .expect("rules serialise");
+            puts.push((SNAPSHOT_KEY.to_vec(), snap));
+            self.last_snapshot = index + 1;
+        }
+        pending.transitions.push(Transition { entry, puts, deletes: Vec::new() });
+        Ok(index)
+    }
+
+    /// Notes that the service was serving at `now` (not synced: losing it
+    /// only makes the next outage look longer).
+    pub fn heartbeat(&self, now: u64) -> Result<(), crate::db::DbError> {
+        self.db.put_state_unsynced(ALIVE_KEY, &now.to_le_bytes())
     }
 }

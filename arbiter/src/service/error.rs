@@ -50,6 +50,9 @@ pub enum ServiceError {
     /// The account sends faster than its rate.
     #[error("{0}")]
     RateLimited(String),
+    /// The writer's queue is full: retry shortly (503 with `Retry-After`).
+    #[error("{0}")]
+    Busy(String),
     /// The writer has stopped (storage failed, or shutting down).
     #[error("the arbiter has stopped (its storage failed or it is shutting down)")]
     Stopped,
@@ -87,7 +90,7 @@ impl ServiceError {
             NotFound { .. } => 404,
             TooLarge { .. } => 413,
             RateLimited(_) => 429,
-            Stopped => 503,
+            Busy(_) | Stopped => 503,
             Storage(_) | Internal(_) => 500,
         }
     }
@@ -103,6 +106,7 @@ impl ServiceError {
             | TooLarge { code, .. }
             | Unprocessable { code, .. } => code,
             RateLimited(_) => "rate_limited",
+            Busy(_) => "busy",
             Stopped => "stopped",
             Storage(_) => "storage",
             Internal(_) => "internal",
@@ -119,6 +123,11 @@ impl ServiceError {
         }
     }
 
+    /// Seconds a client should wait before retrying, for `Retry-After`.
+    pub fn retry_after(&self) -> Option<u32> {
+        matches!(self, ServiceError::Busy(_) | ServiceError::RateLimited(_)).then_some(1)
+    }
+
     /// Whether the cause must go to the log (the client is not told it).
     pub fn is_internal(&self) -> bool {
         matches!(self, ServiceError::Storage(_) | ServiceError::Internal(_))
@@ -132,7 +141,7 @@ pub fn rule_status(e: &RuleError) -> u16 {
     match e {
         UnknownClaim(_) | UnknownGame(_) => 404,
         BadSignature | BadKey(_) => 401,
-        BadNonce { .. } | ClockBackwards { .. } => 409,
+        BadNonce { .. } | ClockBackwards { .. } | TickPending { .. } => 409,
         NotFaucet(_)
         | MintTooLarge { .. }
         | Overflow(_)
@@ -208,9 +217,12 @@ pub enum OpenError {
     /// The writer thread cannot start.
     #[error("cannot start the writer thread: {0}")]
     Writer(std::io::Error),
+    /// The outage since the last run could not be recorded.
+    #[error("cannot record the outage since the last run: {0}")]
+    Resume(CommitError),
 }
 
-/// Why a batch of transitions could not be committed: the service stops.
+/// Why a batch of transitions could not be committed: the batch is rolled back.
 #[derive(Debug, Error)]
 pub enum CommitError {
     /// The log refused an entry (a record over the entry size limit).
@@ -219,4 +231,7 @@ pub enum CommitError {
     /// The write failed.
     #[error("storage failed: {0}")]
     Db(#[from] crate::db::DbError),
+    /// The outage could not be recorded (its start is after the clock, or unreadable).
+    #[error("cannot record the outage before serving: {0}")]
+    Resume(String),
 }

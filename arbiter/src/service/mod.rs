@@ -56,6 +56,10 @@ pub struct Committed {
 
 type Reply = oneshot::Sender<Result<Accepted, ServiceError>>;
 
+/// Requests the writer's queue holds at most; beyond it a request is
+/// answered `busy` (503 with `Retry-After`) at once instead of waiting.
+pub const QUEUE_LIMIT: usize = 8192;
+
 /// Largest message, as JSON, the service accepts: its log entry (with the
 /// events, at most `log::MAX_PAYLOAD` = 1 MiB) must fit. Honest moves are
 /// far smaller (a step proof is at most about 20 KB).
@@ -66,7 +70,7 @@ pub struct Service {
     core: Arc<RwLock<Core>>,
     db: Arc<Db>,
     key: ArbiterKey,
-    queue: Mutex<Option<mpsc::Sender<(Request, Reply)>>>,
+    queue: Mutex<Option<mpsc::SyncSender<(Request, u64, Reply)>>>,
     events: broadcast::Sender<Committed>,
     buckets: Mutex<HashMap<B32, (f64, Instant)>>,
     rate: f64,
@@ -88,9 +92,18 @@ impl Service {
         let db = Arc::new(Db::open(&config.data_dir.join("db"))?);
         let mut params = config.params.clone();
         params.arbiter = B32(key.public().to_bytes());
-        let (core, warning) = Core::open(db.clone(), key.clone(), params)?;
+        let (mut core, warning) = Core::open(db.clone(), key.clone(), params)?;
+        if let Some(e) = core.resume(clock_ms()).map_err(OpenError::Resume)? {
+            let from =
+                refute_protocol::record::Record::of(&e).ok().and_then(|r| r.resumed).unwrap_or(e.time_ms);
+            tracing::warn!(
+                entry = e.index,
+                "the arbiter was not serving for {:.1} s: every open window and running clock is extended by that much",
+                e.time_ms.saturating_sub(from) as f64 / 1000.0
+            );
+        }
         let core = Arc::new(RwLock::new(core));
-        let (tx, rx) = mpsc::channel::<(Request, Reply)>();
+        let (tx, rx) = mpsc::sync_channel::<(Request, u64, Reply)>(QUEUE_LIMIT);
         let (events, _) = broadcast::channel(4096);
         let writer = {
             let (core, events) = (core.clone(), events.clone());
@@ -185,11 +198,19 @@ impl Service {
         self.request(Request::Tick).await
     }
 
+    /// Queues `r`, stamped with its arrival time (taken under the queue's
+    /// lock, so stamps rise in queue order), and waits for its outcome.
     async fn request(&self, r: Request) -> Result<Accepted, ServiceError> {
         let (tx, rx) = oneshot::channel();
         {
             let q = self.queue.lock().unwrap_or_else(|p| p.into_inner());
-            q.as_ref().ok_or(ServiceError::Stopped)?.send((r, tx)).map_err(|_| ServiceError::Stopped)?;
+            let q = q.as_ref().ok_or(ServiceError::Stopped)?;
+            q.try_send((r, clock_ms(), tx)).map_err(|e| match e {
+                mpsc::TrySendError::Full(_) => ServiceError::Busy(format!(
+                    "the arbiter's queue holds {QUEUE_LIMIT} requests; retry shortly"
+                )),
+                mpsc::TrySendError::Disconnected(_) => ServiceError::Stopped,
+            })?;
         }
         rx.await.map_err(|_| ServiceError::Stopped)?
     }
@@ -233,15 +254,24 @@ impl Service {
 }
 
 /// The writer: takes every queued request, applies them as one batch,
-/// commits it, then answers. A storage failure stops the writer (the
-/// in-memory state would be ahead of the disk); the service then answers
-/// `stopped` until it is restarted.
+/// commits it, then answers. If the commit fails, the batch is rolled back
+/// (the state is rebuilt from the disk) and its requests are answered with
+/// a storage error; if even that fails, the process ends rather than serve
+/// state that is not on disk.
 fn write_loop(
     core: &RwLock<Core>,
-    rx: &mpsc::Receiver<(Request, Reply)>,
+    rx: &mpsc::Receiver<(Request, u64, Reply)>,
     events: &broadcast::Sender<Committed>,
 ) {
     const MAX_BATCH: usize = 1024;
+    const BEAT_EVERY_MS: u64 = 250;
+    let mut last_beat = 0;
+    let beat = |now: u64| {
+        let c = core.read().unwrap_or_else(|p| p.into_inner());
+        if let Err(e) = c.heartbeat(now) {
+            tracing::warn!("cannot note the time alive: {e}");
+        }
+    };
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -250,13 +280,12 @@ fn write_loop(
                 Err(_) => break,
             }
         }
-        let (requests, replies): (Vec<Request>, Vec<Reply>) = batch.into_iter().unzip();
-        let result = {
-            let mut c = core.write().unwrap_or_else(|p| p.into_inner());
-            c.process(&requests, clock_ms())
-        };
-        match result {
+        let (requests, replies): (Vec<(Request, u64)>, Vec<Reply>) =
+            batch.into_iter().map(|(r, at, reply)| ((r, at), reply)).unzip();
+        let mut c = core.write().unwrap_or_else(|p| p.into_inner());
+        match c.process(&requests) {
             Ok((outcomes, entries)) => {
+                drop(c);
                 for e in entries {
                     let _ = events.send(Committed { entry: e });
                 }
@@ -265,9 +294,23 @@ fn write_loop(
                 }
             }
             Err(why) => {
-                tracing::error!("{why}; the arbiter stops: restart it to recover from the log");
-                return;
+                tracing::error!("{why}; the batch of {} requests is rolled back", replies.len());
+                if let Err(e) = c.reload() {
+                    tracing::error!("cannot rebuild the state from the disk: {e}; the arbiter stops");
+                    std::process::exit(70);
+                }
+                drop(c);
+                for reply in replies {
+                    let _ = reply.send(Err(ServiceError::Storage(why.to_string())));
+                }
             }
         }
+        let now = clock_ms();
+        if now >= last_beat + BEAT_EVERY_MS {
+            beat(now);
+            last_beat = now;
+        }
     }
+    // Shutting down: the outage starts now.
+    beat(clock_ms());
 }

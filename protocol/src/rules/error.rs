@@ -11,6 +11,8 @@ use super::B32;
 pub enum RuleError {
     #[error("time {now} is before the last transition's time {last}")]
     ClockBackwards { now: u64, last: u64 },
+    #[error("time {now} has work due (a clock ran out, a window closed, a game to cancel): tick first")]
+    TickPending { now: u64 },
     #[error("signer {0} is not a valid ed25519 public key")]
     BadKey(B32),
     #[error("the signature does not verify for this signer, nonce and message")]
@@ -89,6 +91,7 @@ impl RuleError {
         use RuleError::*;
         match self {
             ClockBackwards { .. } => "clock_backwards",
+            TickPending { .. } => "tick_pending",
             BadKey(_) => "bad_key",
             BadSignature => "bad_signature",
             BadNonce { .. } => "bad_nonce",

@@ -4,9 +4,10 @@
 use refute_engine::history::{Layer, MultiProof, narrow, split, verify};
 use refute_engine::proof::{Proof, VerifyError, verify_step};
 
+use super::index::Index;
 use super::money::{Outcome, settle};
 use super::state::strides;
-use super::{B32, Blob, Event, Game, GameStatus, Params, Phase, Role, RuleError, Side, State};
+use super::{B32, Blob, ClaimStatus, Event, Game, GameStatus, Params, Phase, Role, RuleError, Side, State};
 
 /// A new game of `challenger` against claim `claim`'s solver, started at `now`.
 #[allow(clippy::too_many_arguments)]
@@ -94,7 +95,8 @@ fn descend(g: &mut Game, p: &Params, id: u64, now: u64, ev: &mut Vec<Event>) {
 fn player<'a>(s: &'a State, id: u64, who: &B32, now: u64) -> Result<(&'a Game, Role), RuleError> {
     let g = s.games.get(&id).ok_or(RuleError::UnknownGame(id))?;
     let role = g.role_of(who).ok_or(RuleError::NotAPlayer(id))?;
-    if g.status != GameStatus::Open {
+    // A game of a rejected claim waits to be cancelled: it is over.
+    if g.status != GameStatus::Open || s.claims[&g.claim].status != ClaimStatus::Open {
         return Err(RuleError::GameOver(id));
     }
     let side = g.side(role);
@@ -192,6 +194,7 @@ pub(crate) fn reveal(
 pub(crate) fn step(
     s: &mut State,
     p: &Params,
+    ix: &mut Index,
     who: &B32,
     id: u64,
     proof: &Blob,
@@ -223,37 +226,26 @@ pub(crate) fn step(
         (_, true) => Outcome::Won(Role::Challenger),
         (false, false) => Outcome::LostByBoth,
     };
-    settle(s, p, id, outcome, now, &mut ev);
+    settle(s, p, ix, id, outcome, now, &mut ev);
     Ok(ev)
 }
 
-/// Ends every open game in which a clock has run out at `now`.
-pub(crate) fn expire(s: &mut State, p: &Params, now: u64, ev: &mut Vec<Event>) {
-    let mut ended = Vec::new();
-    for (&id, g) in &s.games {
-        if g.status != GameStatus::Open {
-            continue;
-        }
-        let out = |r: Role| g.side(r).deadline().is_some_and(|d| now >= d);
-        match (out(Role::Solver), out(Role::Challenger)) {
-            (false, false) => {}
-            (true, false) => ended.push((id, vec![Role::Solver], Outcome::Won(Role::Challenger))),
-            (false, true) => ended.push((id, vec![Role::Challenger], Outcome::Won(Role::Solver))),
-            (true, true) => ended.push((id, vec![Role::Solver, Role::Challenger], Outcome::LostByBoth)),
-        }
+/// Ends open game `id`, in which at least one running clock has run out at
+/// `now`: a side whose clock ran out loses; if both ran out, both lose.
+pub(crate) fn expire(s: &mut State, p: &Params, ix: &mut Index, id: u64, now: u64, ev: &mut Vec<Event>) {
+    let g = s.games.get_mut(&id).expect("indexed");
+    let out = |r: Role| g.side(r).deadline().is_some_and(|d| now >= d);
+    let (roles, outcome) = match (out(Role::Solver), out(Role::Challenger)) {
+        (true, false) => (vec![Role::Solver], Outcome::Won(Role::Challenger)),
+        (false, true) => (vec![Role::Challenger], Outcome::Won(Role::Solver)),
+        (true, true) => (vec![Role::Solver, Role::Challenger], Outcome::LostByBoth),
+        (false, false) => unreachable!("the index lists game {id} as out of time at {now}"),
+    };
+    for r in roles {
+        let side = &mut g.sides[r.index()];
+        side.clock_left = 0;
+        side.owes_since = None;
+        ev.push(Event::TimedOut { game: id, role: r });
     }
-    for (id, roles, outcome) in ended {
-        // An earlier game in this loop may have rejected the claim and cancelled this one.
-        if s.games[&id].status != GameStatus::Open {
-            continue;
-        }
-        let g = s.games.get_mut(&id).expect("listed");
-        for r in roles {
-            let side = &mut g.sides[r.index()];
-            side.clock_left = 0;
-            side.owes_since = None;
-            ev.push(Event::TimedOut { game: id, role: r });
-        }
-        settle(s, p, id, outcome, now, ev);
-    }
+    settle(s, p, ix, id, outcome, now, ev);
 }

@@ -49,7 +49,9 @@ pub fn threshold(size: u64, candidates: u64) -> Option<u64> {
 }
 
 /// The committee for a claim by `solver` with lottery `seed`: every registered
-/// candidate other than the solver whose ticket is under the threshold.
+/// candidate other than the solver whose ticket is under the threshold, at
+/// most [`Params::max_committee`] of them (the lowest tickets), so that the
+/// events of one claim stay bounded however the draw falls.
 pub fn draw(s: &State, p: &Params, solver: &B32, seed: &Sig) -> Vec<B32> {
     if p.committee_size == 0 {
         return Vec::new();
@@ -57,5 +59,14 @@ pub fn draw(s: &State, p: &Params, solver: &B32, seed: &Sig) -> Vec<B32> {
     let candidates: Vec<B32> =
         s.accounts.iter().filter(|(k, a)| a.stake.is_some() && *k != solver).map(|(k, _)| *k).collect();
     let t = threshold(p.committee_size, candidates.len() as u64);
-    candidates.into_iter().filter(|k| t.is_none_or(|t| ticket(seed, k) < t)).collect()
+    let mut drawn: Vec<(u64, B32)> = candidates
+        .into_iter()
+        .map(|k| (ticket(seed, &k), k))
+        .filter(|(x, _)| t.is_none_or(|t| *x < t))
+        .collect();
+    drawn.sort_unstable();
+    drawn.truncate(p.max_committee());
+    let mut members: Vec<B32> = drawn.into_iter().map(|(_, k)| k).collect();
+    members.sort_unstable();
+    members
 }

@@ -2,18 +2,21 @@
 //!
 //! [`Rules::apply`] takes a signed message and the time and returns the events
 //! it caused, or a [`RuleError`] and no change at all; [`Rules::tick`] ends
-//! games whose clocks ran out and finalises claims. Nothing here does I/O or
-//! reads a clock: time is an input, in milliseconds.
+//! games whose clocks ran out, cancels the games of rejected claims and
+//! finalises claims, a bounded amount per call; [`Rules::resume`] extends
+//! every running deadline over an outage. Nothing here does I/O or reads a
+//! clock: time is an input, in milliseconds.
 //!
-//! The service must call `tick(now)` before `apply(msg, now)`, with `now`
-//! never decreasing, and must add a [`ServiceNote`] to every `Claim`
-//! ([`Rules::apply_with`]).
+//! The service must call `tick(now)` until [`Rules::due`] is false before
+//! `apply(msg, now)`, with `now` never decreasing, and must add a
+//! [`ServiceNote`] to every `Claim` ([`Rules::apply_with`]).
 
 mod bytes;
 mod claim;
 mod error;
 mod event;
 mod game;
+mod index;
 mod lottery;
 mod money;
 mod msg;
@@ -28,27 +31,68 @@ pub use msg::{
     CLAIM_DOMAIN, ClaimBody, MAX_MESSAGE_JSON, MSG_DOMAIN, Message, ServiceNote, Signed, claim_id,
     signing_bytes,
 };
-pub use params::{Faucet, Params, ParamsError, params_hash};
+pub use params::{Faucet, MAX_COMMITTEE_SIZE, Params, ParamsError, params_hash};
 pub use state::{
     Account, Claim, ClaimStatus, Duty, Game, GameStatus, Phase, Reputation, Side, State, strides,
 };
 
 use serde::{Deserialize, Serialize};
 
+/// Events one `tick` produces at most before it stops taking new work (the
+/// item in hand may add up to `12 + 2 · max_committee` more). With events of
+/// at most about 200 bytes as JSON, a tick's log entry stays far below the
+/// log's 1 MiB payload limit (`specs/protocol.md` §5.8).
+pub const TICK_EVENTS: usize = 1024;
+
 /// The parameters and the state: everything a transition reads or writes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// The deadline index is derived from the state and rebuilt when needed; code
+/// that changes `state` directly must do it through [`Rules::state_mut`].
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Rules {
     /// The parameters (fixed for the life of the state).
     pub params: Params,
     /// The state.
     pub state: State,
+    #[serde(skip)]
+    index: index::Index,
 }
+
+impl PartialEq for Rules {
+    fn eq(&self, other: &Rules) -> bool {
+        self.params == other.params && self.state == other.state
+    }
+}
+
+impl Eq for Rules {}
 
 impl Rules {
     /// Empty state under `params`; fails naming a bad parameter.
     pub fn new(params: Params) -> Result<Rules, ParamsError> {
         params.validate()?;
-        Ok(Rules { params, state: State::default() })
+        Ok(Rules { params, state: State::default(), index: index::Index::default() })
+    }
+
+    /// The state, to change directly (replaying part of a log, as
+    /// `refute trace verify` does): the deadline index is rebuilt on next use.
+    pub fn state_mut(&mut self) -> &mut State {
+        self.index.invalidate();
+        &mut self.state
+    }
+
+    /// The state, the parameters and the index, built if needed.
+    fn parts(&mut self) -> (&mut State, &Params, &mut index::Index) {
+        if !self.index.is_built() {
+            self.index = index::Index::build(&self.state);
+        }
+        (&mut self.state, &self.params, &mut self.index)
+    }
+
+    /// Whether the index agrees with the state (for tests: a rebuilt index
+    /// must equal the one kept up to date transition by transition).
+    pub fn index_is_consistent(&mut self) -> bool {
+        let (s, _, ix) = self.parts();
+        *ix == index::Index::build(s)
     }
 
     /// Applies `msg` at time `now` (ms). A `Claim` is refused here with
@@ -65,9 +109,12 @@ impl Rules {
         note: Option<&ServiceNote>,
         now: u64,
     ) -> Result<Vec<Event>, RuleError> {
-        let (s, p) = (&mut self.state, &self.params);
+        let (s, p, ix) = self.parts();
         if now < s.now {
             return Err(RuleError::ClockBackwards { now, last: s.now });
+        }
+        if ix.due(now) {
+            return Err(RuleError::TickPending { now });
         }
         msg.verify()?;
         let who = &msg.signer;
@@ -82,7 +129,12 @@ impl Rules {
             Message::Mint { to, amount } => claim::mint(s, p, who, to, *amount),
             Message::Register { stake } => claim::register(s, p, who, *stake),
             Message::Unregister => claim::unregister(s, who),
-            Message::Claim(c) => claim::claim(s, p, msg.claim_id(), who, c, note, now),
+            Message::Claim(c) => {
+                let id = msg.claim_id();
+                let ev = claim::claim(s, p, id, who, c, note, now)?;
+                ix.touch_claim(s, &id);
+                Ok(ev)
+            }
             Message::Challenge { claim, history_root, final_root, bond } => {
                 let m = claim::ChallengeMsg {
                     claim: *claim,
@@ -90,32 +142,99 @@ impl Rules {
                     final_root: *final_root,
                     bond: *bond,
                 };
-                claim::challenge(s, p, who, m, now)
+                let ev = claim::challenge(s, p, who, m, now)?;
+                ix.touch_game(s, s.next_game - 1);
+                Ok(ev)
             }
             Message::Attest { claim } => claim::attest(s, who, claim, now),
             Message::Reveal { game, layer_root, roots, proof } => {
                 let m = game::RevealMsg { game: *game, layer_root: *layer_root, roots, proof };
-                game::reveal(s, p, who, m, now)
+                let ev = game::reveal(s, p, who, m, now)?;
+                ix.touch_game(s, *game);
+                Ok(ev)
             }
-            Message::Step { game, proof } => game::step(s, p, who, *game, proof, now),
+            Message::Step { game, proof } => game::step(s, p, ix, who, *game, proof, now),
         }?;
         s.acct(who).nonce += 1;
         s.now = now;
         Ok(events)
     }
 
-    /// Advances time to `now`: ends games whose clocks ran out, then
-    /// finalises claims whose window passed with every game won by the
-    /// solver. A `now` before the last transition's changes nothing.
+    /// Whether [`Rules::tick`] at `now` has anything to do: a game of a
+    /// rejected claim to cancel, a clock that has run out, or a window that
+    /// has closed. O(log n).
+    pub fn due(&mut self, now: u64) -> bool {
+        let (s, _, ix) = self.parts();
+        now >= s.now && ix.due(now)
+    }
+
+    /// Advances time to `now` and does a bounded part of what is due, in this
+    /// order: cancels games of rejected claims (by id), ends games whose clock
+    /// has run out (by deadline), finalises claims whose window has passed
+    /// with every game won by the solver (by window end). It stops taking new
+    /// work once it has produced [`TICK_EVENTS`] events: call it again while
+    /// [`Rules::due`]. A `now` before the last transition's changes nothing.
+    /// Each call costs O(what it changes · log n).
     pub fn tick(&mut self, now: u64) -> Vec<Event> {
-        let (s, p) = (&mut self.state, &self.params);
+        let (s, p, ix) = self.parts();
         if now < s.now {
             return Vec::new();
         }
         s.now = now;
         let mut ev = Vec::new();
-        game::expire(s, p, now, &mut ev);
-        money::finalise_ready(s, now, &mut ev);
+        while ev.len() < TICK_EVENTS {
+            if let Some(&g) = ix.cancel.first() {
+                money::cancel(s, ix, g, &mut ev);
+            } else if let Some(&(_, g)) = ix.clocks.first().filter(|(d, _)| *d <= now) {
+                game::expire(s, p, ix, g, now, &mut ev);
+            } else if let Some(&(_, c)) = ix.windows.first().filter(|(w, _)| *w <= now) {
+                money::finalise(s, ix, c, &mut ev);
+            } else {
+                break;
+            }
+        }
         ev
+    }
+
+    /// Ticks at `now` until nothing is due; returns every event. For tools
+    /// and tests that replay without a log: the service logs each
+    /// [`Rules::tick`] as its own entry instead.
+    pub fn tick_all(&mut self, now: u64) -> Vec<Event> {
+        let mut ev = self.tick(now);
+        while self.due(now) {
+            ev.extend(self.tick(now));
+        }
+        ev
+    }
+
+    /// The arbiter was not serving from `from` to `to` (ms): every window and
+    /// clock still running at `from` is extended by `to - from`, so nobody
+    /// loses time to an outage (`specs/protocol.md` §5.8). Deadlines that
+    /// had passed by `from` stay passed. Refused if `from` is before the last
+    /// transition or `to` before `from`.
+    pub fn resume(&mut self, from: u64, to: u64) -> Result<Vec<Event>, RuleError> {
+        let (s, _, _) = self.parts();
+        if from < s.now {
+            return Err(RuleError::ClockBackwards { now: from, last: s.now });
+        }
+        if to < from {
+            return Err(RuleError::ClockBackwards { now: to, last: from });
+        }
+        let down = to - from;
+        for c in s.claims.values_mut().filter(|c| c.status == ClaimStatus::Open) {
+            if c.window_ends > from {
+                c.window_ends = c.window_ends.saturating_add(down);
+            }
+        }
+        for g in s.games.values_mut().filter(|g| g.status == GameStatus::Open) {
+            for side in &mut g.sides {
+                if side.deadline().is_some_and(|d| d > from) {
+                    side.owes_since = side.owes_since.map(|t| t.saturating_add(down));
+                }
+            }
+        }
+        s.now = to;
+        self.index.invalidate();
+        Ok(vec![Event::Resumed { from, to }])
     }
 }

@@ -1,6 +1,8 @@
 //! Bonds, settlement and the end of claims (`specs/protocol.md` §5.6, §5.7).
-//! Each function here is infallible: callers check funds first.
+//! Each function here is infallible: callers check funds first. Each keeps
+//! the deadline index up to date for what it changes.
 
+use super::index::Index;
 use super::{B32, ClaimStatus, Duty, Event, GameStatus, Params, Role, RuleError, State};
 
 /// Checks `key` can pay `amount`.
@@ -44,7 +46,15 @@ pub(crate) enum Outcome {
 }
 
 /// Ends game `id` with `outcome`, pays bonds, and rejects its claim if the solver lost.
-pub(crate) fn settle(s: &mut State, p: &Params, id: u64, outcome: Outcome, now: u64, ev: &mut Vec<Event>) {
+pub(crate) fn settle(
+    s: &mut State,
+    p: &Params,
+    ix: &mut Index,
+    id: u64,
+    outcome: Outcome,
+    now: u64,
+    ev: &mut Vec<Event>,
+) {
     let g = &s.games[&id];
     let (claim_id, bond) = (g.claim, g.bond);
     let solver = g.sides[0].key;
@@ -65,7 +75,7 @@ pub(crate) fn settle(s: &mut State, p: &Params, id: u64, outcome: Outcome, now: 
             s.acct(&challenger).reputation.games_won += 1;
             s.acct(&solver).reputation.games_lost += 1;
             s.games.get_mut(&id).expect("game").status = GameStatus::Won(Role::Challenger);
-            reject(s, claim_id, id, now, ev);
+            reject(s, ix, claim_id, id, now, ev);
         }
         Outcome::LostByBoth => {
             ev.push(Event::GameLostByBoth { game: id });
@@ -74,32 +84,25 @@ pub(crate) fn settle(s: &mut State, p: &Params, id: u64, outcome: Outcome, now: 
             s.acct(&challenger).reputation.games_lost += 1;
             s.acct(&solver).reputation.games_lost += 1;
             s.games.get_mut(&id).expect("game").status = GameStatus::LostByBoth;
-            reject(s, claim_id, id, now, ev);
+            reject(s, ix, claim_id, id, now, ev);
         }
     }
+    ix.touch_game(s, id);
 }
 
-/// Rejects a claim whose solver lost game `by` (its bond already forfeited):
-/// cancels its other open games, returning their bonds, and counts duties.
-fn reject(s: &mut State, claim_id: B32, by: u64, now: u64, ev: &mut Vec<Event>) {
+/// Rejects a claim whose solver lost game `by` (its bond already forfeited)
+/// and counts duties. Its other open games are left for `tick` to cancel, a
+/// bounded number per log entry ([`cancel`]), so one rejection never makes an
+/// unbounded record however many games the claim has.
+fn reject(s: &mut State, ix: &mut Index, claim_id: B32, by: u64, now: u64, ev: &mut Vec<Event>) {
     let claim = s.claims.get_mut(&claim_id).expect("claim");
     claim.status = ClaimStatus::Rejected;
     claim.bond_held = false;
     let solver = claim.solver;
     let window_over = now >= claim.window_ends;
-    let games: Vec<u64> = claim.games.values().copied().filter(|&g| g != by).collect();
     let committee: Vec<(B32, Duty)> = claim.committee.iter().map(|(k, d)| (*k, *d)).collect();
     ev.push(Event::ClaimRejected { claim: claim_id, game: by });
     s.acct(&solver).reputation.claims_rejected += 1;
-    for g in games {
-        let game = s.games.get_mut(&g).expect("game");
-        if game.status == GameStatus::Open {
-            game.status = GameStatus::Cancelled;
-            let (key, bond) = (game.sides[1].key, game.bond);
-            ev.push(Event::GameCancelled { game: g });
-            release(s, &key, bond, ev);
-        }
-    }
     for (who, duty) in committee {
         match duty {
             Duty::Challenged => done(s, claim_id, who, ev),
@@ -108,6 +111,21 @@ fn reject(s: &mut State, claim_id: B32, by: u64, now: u64, ev: &mut Vec<Event>) 
             Duty::Pending => {}
         }
     }
+    ix.touch_claim(s, &claim_id);
+    let games: Vec<u64> = s.claims[&claim_id].games.values().copied().collect();
+    for g in games {
+        ix.touch_game(s, g);
+    }
+}
+
+/// Cancels open game `id` of a rejected claim, returning the challenger's bond.
+pub(crate) fn cancel(s: &mut State, ix: &mut Index, id: u64, ev: &mut Vec<Event>) {
+    let game = s.games.get_mut(&id).expect("indexed");
+    game.status = GameStatus::Cancelled;
+    let (key, bond) = (game.sides[1].key, game.bond);
+    ev.push(Event::GameCancelled { game: id });
+    release(s, &key, bond, ev);
+    ix.touch_game(s, id);
 }
 
 fn done(s: &mut State, claim: B32, who: B32, ev: &mut Vec<Event>) {
@@ -120,29 +138,21 @@ fn missed(s: &mut State, claim: B32, who: B32, ev: &mut Vec<Event>) {
     ev.push(Event::DutyMissed { claim, who });
 }
 
-/// Finalises every open claim whose window has passed and whose games are all over.
-pub(crate) fn finalise_ready(s: &mut State, now: u64, ev: &mut Vec<Event>) {
-    let ready: Vec<B32> = s
-        .claims
-        .iter()
-        .filter(|(_, c)| c.status == ClaimStatus::Open && now >= c.window_ends)
-        .filter(|(_, c)| c.games.values().all(|g| s.games[g].status != GameStatus::Open))
-        .map(|(id, _)| *id)
-        .collect();
-    for id in ready {
-        let c = s.claims.get_mut(&id).expect("claim");
-        c.status = ClaimStatus::Final;
-        c.bond_held = false;
-        let (solver, bond) = (c.solver, c.body.bond);
-        let committee: Vec<(B32, Duty)> = c.committee.iter().map(|(k, d)| (*k, *d)).collect();
-        ev.push(Event::ClaimFinal { claim: id });
-        release(s, &solver, bond, ev);
-        s.acct(&solver).reputation.claims_final += 1;
-        for (who, duty) in committee {
-            match duty {
-                Duty::Pending => missed(s, id, who, ev),
-                Duty::Attested | Duty::Challenged => done(s, id, who, ev),
-            }
+/// Finalises open claim `id`, whose window has passed with no open game.
+pub(crate) fn finalise(s: &mut State, ix: &mut Index, id: B32, ev: &mut Vec<Event>) {
+    let c = s.claims.get_mut(&id).expect("indexed");
+    c.status = ClaimStatus::Final;
+    c.bond_held = false;
+    let (solver, bond) = (c.solver, c.body.bond);
+    let committee: Vec<(B32, Duty)> = c.committee.iter().map(|(k, d)| (*k, *d)).collect();
+    ev.push(Event::ClaimFinal { claim: id });
+    release(s, &solver, bond, ev);
+    s.acct(&solver).reputation.claims_final += 1;
+    for (who, duty) in committee {
+        match duty {
+            Duty::Pending => missed(s, id, who, ev),
+            Duty::Attested | Duty::Challenged => done(s, id, who, ev),
         }
     }
+    ix.touch_claim(s, &id);
 }

@@ -131,6 +131,9 @@ impl Params {
         if self.max_leaves < 3 || self.max_leaves > MAX_LEAVES as u64 {
             return Err(out_of("max_leaves", self.max_leaves, 3, MAX_LEAVES as u64));
         }
+        if self.committee_size > MAX_COMMITTEE_SIZE {
+            return Err(out_of("committee_size", self.committee_size, 0, MAX_COMMITTEE_SIZE));
+        }
         // A winner who took the whole forfeited bond could profit from
         // challenging its own claim through a second key.
         if self.winner_share_pct >= 100 {
@@ -203,11 +206,22 @@ impl Params {
         })))
     }
 
+    /// The most members a claim's committee has: twice the expected size
+    /// (the lowest tickets win), so a claim's duty events stay bounded.
+    pub fn max_committee(&self) -> usize {
+        2 * self.committee_size as usize
+    }
+
     /// The winner's share of a forfeited `bond`.
     pub fn share(&self, bond: u64) -> u64 {
         (u128::from(bond) * u128::from(self.winner_share_pct) / 100) as u64
     }
 }
+
+/// The largest expected committee [`Params::validate`] accepts: a claim's
+/// committee has at most twice as many members, each with one duty event
+/// when the claim ends, and those events must fit one log entry with room.
+pub const MAX_COMMITTEE_SIZE: u64 = 64;
 
 /// The hash of the parameters that the log's genesis binds.
 pub fn params_hash(p: &Params) -> [u8; 32] {

@@ -1,0 +1,128 @@
+//! Deadline indexes: what `tick` has to do, found without scanning every
+//! claim and game ever made (`specs/protocol.md` §5.8).
+//!
+//! The index is derived from the state and never serialised: [`Index::build`]
+//! computes it from scratch, and the rules keep it up to date by calling
+//! [`Index::touch_game`] or [`Index::touch_claim`] after they change a game or
+//! a claim. Each entry remembers what it contributed, so a touch removes the
+//! old contribution and adds the new one in O(log n).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{B32, ClaimStatus, GameStatus, State};
+
+/// What a game contributes to the index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum GameKey {
+    /// Open, its claim open: counted in `open_games`, and in `clocks` at its
+    /// earliest running deadline, if one runs.
+    Playing { claim: B32, deadline: Option<u64> },
+    /// Open, but its claim is closed: waits in `cancel`.
+    Cancelling,
+}
+
+/// The work `tick` may have: games to cancel, clocks that run out, windows that close.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Index {
+    built: bool,
+    /// Open games of closed (rejected) claims, cancelled in id order.
+    pub cancel: BTreeSet<u64>,
+    /// `(deadline, game)`: the earliest running clock of each open game of an open claim.
+    pub clocks: BTreeSet<(u64, u64)>,
+    /// `(window_ends, claim)`: open claims with no open game, finalised once the window passes.
+    pub windows: BTreeSet<(u64, B32)>,
+    open_games: BTreeMap<B32, u64>,
+    games: BTreeMap<u64, GameKey>,
+    claims: BTreeMap<B32, u64>,
+}
+
+impl Index {
+    /// Whether the index reflects the state (false after deserialising or [`Index::invalidate`]).
+    pub fn is_built(&self) -> bool {
+        self.built
+    }
+
+    /// Forgets everything: the next use rebuilds it.
+    pub fn invalidate(&mut self) {
+        *self = Index::default();
+    }
+
+    /// The index of `s`, from scratch.
+    pub fn build(s: &State) -> Index {
+        let mut ix = Index { built: true, ..Index::default() };
+        for &id in s.games.keys() {
+            ix.touch_game_only(s, id);
+        }
+        for &id in s.claims.keys() {
+            ix.touch_claim(s, &id);
+        }
+        ix
+    }
+
+    /// Whether `tick(now)` has anything to do.
+    pub fn due(&self, now: u64) -> bool {
+        !self.cancel.is_empty()
+            || self.clocks.first().is_some_and(|&(d, _)| d <= now)
+            || self.windows.first().is_some_and(|&(w, _)| w <= now)
+    }
+
+    /// Brings game `id`'s entries (and its claim's) up to date with `s`.
+    pub fn touch_game(&mut self, s: &State, id: u64) {
+        let claims = self.touch_game_only(s, id);
+        for c in claims.into_iter().flatten() {
+            self.touch_claim(s, &c);
+        }
+    }
+
+    /// Updates the game's own entries; returns the claims whose count of open games changed.
+    fn touch_game_only(&mut self, s: &State, id: u64) -> [Option<B32>; 2] {
+        let mut changed = [None, None];
+        match self.games.remove(&id) {
+            Some(GameKey::Playing { claim, deadline }) => {
+                if let Some(d) = deadline {
+                    self.clocks.remove(&(d, id));
+                }
+                let n = self.open_games.get_mut(&claim).expect("counted");
+                *n -= 1;
+                if *n == 0 {
+                    self.open_games.remove(&claim);
+                }
+                changed[0] = Some(claim);
+            }
+            Some(GameKey::Cancelling) => {
+                self.cancel.remove(&id);
+            }
+            None => {}
+        }
+        let Some(g) = s.games.get(&id).filter(|g| g.status == GameStatus::Open) else {
+            return changed;
+        };
+        let claim_open = s.claims.get(&g.claim).is_some_and(|c| c.status == ClaimStatus::Open);
+        let key = if claim_open {
+            let deadline = g.sides.iter().filter_map(|s| s.deadline()).min();
+            if let Some(d) = deadline {
+                self.clocks.insert((d, id));
+            }
+            *self.open_games.entry(g.claim).or_default() += 1;
+            changed[1] = Some(g.claim);
+            GameKey::Playing { claim: g.claim, deadline }
+        } else {
+            self.cancel.insert(id);
+            GameKey::Cancelling
+        };
+        self.games.insert(id, key);
+        changed
+    }
+
+    /// Brings claim `id`'s window entry up to date with `s`.
+    pub fn touch_claim(&mut self, s: &State, id: &B32) {
+        if let Some(w) = self.claims.remove(id) {
+            self.windows.remove(&(w, *id));
+        }
+        let Some(c) = s.claims.get(id) else { return };
+        if c.status == ClaimStatus::Open && !self.open_games.contains_key(id) {
+            self.windows.insert((c.window_ends, *id));
+            self.claims.insert(*id, c.window_ends);
+        }
+    }
+}

@@ -47,6 +47,7 @@ fn apply(w: &mut World, (kind, who, amount, dt): Op, now: &mut u64) {
             let l = liar(amount % 300, 2);
             let tr: &dyn Trace = if kind % 10 == 6 { &f.trace } else { &l };
             let Some(m) = next_move(&w.rules.params, id, &g, role, tr) else { return };
+            w.rules.tick_all(*now);
             let before = w.rules.clone();
             let signer = (1..=4).find(|&k| pubkey(k) == g.side(role).key).unwrap();
             if w.send(signer, m, *now).is_err() {
@@ -60,6 +61,8 @@ fn apply(w: &mut World, (kind, who, amount, dt): Op, now: &mut u64) {
             return;
         }
     };
+    // As the service does: everything due first, then the message.
+    w.rules.tick_all(*now);
     let before = w.rules.clone();
     if w.send(who, msg, *now).is_err() {
         assert_eq!(w.rules, before, "a refused message changed the state");
@@ -76,6 +79,8 @@ proptest! {
         for op in ops {
             apply(&mut w, op, &mut now);
             w.check_conservation();
+            // The deadline index kept transition by transition is the one the state gives.
+            prop_assert!(w.rules.index_is_consistent());
             // The state round-trips through JSON.
             let json = serde_json::to_string(&w.rules).unwrap();
             prop_assert_eq!(&serde_json::from_str::<refute_protocol::rules::Rules>(&json).unwrap(), &w.rules);

@@ -1,7 +1,7 @@
 //! Accounts, claims, challenges and attestations (`specs/protocol.md` §5.1–5.4).
 //! Each handler checks everything before it changes anything.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use refute_engine::Status;
 use refute_engine::merkle::MemoryTree;
@@ -144,9 +144,11 @@ fn check_final(c: &ClaimBody, p: &Params) -> Result<(), RuleError> {
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn claim(
     s: &mut State,
     p: &Params,
+    candidates: &BTreeSet<B32>,
     id: B32,
     solver: &B32,
     c: &ClaimBody,
@@ -166,7 +168,7 @@ pub(crate) fn claim(
     let window_ends = now.checked_add(p.challenge_window_ms).ok_or(RuleError::Overflow("window end"))?;
     let mut ev = Vec::new();
     lock(s, solver, c.bond, &mut ev);
-    let members = lottery::draw(s, p, solver, &note.lottery);
+    let members = lottery::pick(candidates, p, solver, &note.lottery);
     s.acct(solver).reputation.claims_posted += 1;
     ev.push(Event::ClaimPosted { claim: id, solver: *solver, max_steps: c.max_steps, window_ends });
     ev.push(Event::CommitteeDrawn { claim: id, members: members.clone() });

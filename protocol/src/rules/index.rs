@@ -31,6 +31,8 @@ pub(crate) struct Index {
     pub clocks: BTreeSet<(u64, u64)>,
     /// `(window_ends, claim)`: open claims with no open game, finalised once the window passes.
     pub windows: BTreeSet<(u64, B32)>,
+    /// Registered committee candidates (accounts with a stake), for the lottery.
+    pub candidates: BTreeSet<B32>,
     open_games: BTreeMap<B32, u64>,
     games: BTreeMap<u64, GameKey>,
     claims: BTreeMap<B32, u64>,
@@ -56,7 +58,17 @@ impl Index {
         for &id in s.claims.keys() {
             ix.touch_claim(s, &id);
         }
+        ix.candidates = s.accounts.iter().filter(|(_, a)| a.stake.is_some()).map(|(k, _)| *k).collect();
         ix
+    }
+
+    /// Brings account `key`'s candidacy up to date with `s`.
+    pub fn touch_account(&mut self, s: &State, key: &B32) {
+        if s.accounts.get(key).is_some_and(|a| a.stake.is_some()) {
+            self.candidates.insert(*key);
+        } else {
+            self.candidates.remove(key);
+        }
     }
 
     /// Whether `tick(now)` has anything to do.

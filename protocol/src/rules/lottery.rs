@@ -6,6 +6,8 @@
 //! candidate's ticket is `SHA256(TICKET_DOMAIN ‖ seed ‖ key)`; it is drawn when
 //! the ticket's first 8 bytes, big-endian, are below the threshold.
 
+use std::collections::BTreeSet;
+
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 
 use super::{B32, Params, RuleError, Sig, State};
@@ -53,15 +55,22 @@ pub fn threshold(size: u64, candidates: u64) -> Option<u64> {
 /// most [`Params::max_committee`] of them (the lowest tickets), so that the
 /// events of one claim stay bounded however the draw falls.
 pub fn draw(s: &State, p: &Params, solver: &B32, seed: &Sig) -> Vec<B32> {
+    let candidates: BTreeSet<B32> =
+        s.accounts.iter().filter(|(_, a)| a.stake.is_some()).map(|(k, _)| *k).collect();
+    pick(&candidates, p, solver, seed)
+}
+
+/// [`draw`] from the set of registered candidates (the rules keep it indexed).
+pub(crate) fn pick(candidates: &BTreeSet<B32>, p: &Params, solver: &B32, seed: &Sig) -> Vec<B32> {
     if p.committee_size == 0 {
         return Vec::new();
     }
-    let candidates: Vec<B32> =
-        s.accounts.iter().filter(|(k, a)| a.stake.is_some() && *k != solver).map(|(k, _)| *k).collect();
-    let t = threshold(p.committee_size, candidates.len() as u64);
+    let n = candidates.len() as u64 - u64::from(candidates.contains(solver));
+    let t = threshold(p.committee_size, n);
     let mut drawn: Vec<(u64, B32)> = candidates
-        .into_iter()
-        .map(|k| (ticket(seed, &k), k))
+        .iter()
+        .filter(|k| *k != solver)
+        .map(|k| (ticket(seed, k), *k))
         .filter(|(x, _)| t.is_none_or(|t| *x < t))
         .collect();
     drawn.sort_unstable();

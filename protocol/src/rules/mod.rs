@@ -127,11 +127,19 @@ impl Rules {
         }
         let events = match &msg.body {
             Message::Mint { to, amount } => claim::mint(s, p, who, to, *amount),
-            Message::Register { stake } => claim::register(s, p, who, *stake),
-            Message::Unregister => claim::unregister(s, who),
+            Message::Register { stake } => {
+                let ev = claim::register(s, p, who, *stake)?;
+                ix.touch_account(s, who);
+                Ok(ev)
+            }
+            Message::Unregister => {
+                let ev = claim::unregister(s, who)?;
+                ix.touch_account(s, who);
+                Ok(ev)
+            }
             Message::Claim(c) => {
                 let id = msg.claim_id();
-                let ev = claim::claim(s, p, id, who, c, note, now)?;
+                let ev = claim::claim(s, p, &ix.candidates, id, who, c, note, now)?;
                 ix.touch_claim(s, &id);
                 Ok(ev)
             }

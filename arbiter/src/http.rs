@@ -105,20 +105,33 @@ async fn params(State(s): Shared) -> Json<Value> {
     Json(s.read(|c| serde_json::to_value(&c.rules.params).expect("params serialise")))
 }
 
+/// Runs `f` (hashing, RocksDB I/O) on the blocking pool, off the async workers.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ServiceError> + Send + 'static,
+) -> Result<T, ServiceError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| ServiceError::Internal(e.to_string()))?
+}
+
 async fn put_blob(State(s): Shared, body: Bytes) -> Result<(StatusCode, Json<Value>), ServiceError> {
-    let hash = s
-        .db()
-        .put_blob(&body)
-        .map_err(|e| ServiceError::Unprocessable { code: "bad_blob", message: e.to_string() })?;
-    Ok((StatusCode::CREATED, Json(json!({ "hash": B32(hash), "bytes": body.len() }))))
+    let len = body.len();
+    let hash = blocking(move || {
+        s.db()
+            .put_blob(&body)
+            .map_err(|e| ServiceError::Unprocessable { code: "bad_blob", message: e.to_string() })
+    })
+    .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "hash": B32(hash), "bytes": len }))))
 }
 
 async fn get_blob(State(s): Shared, Path(h): Path<String>) -> Result<Vec<u8>, ServiceError> {
     let h = b32(&h, "a blob hash")?;
-    s.db()
-        .get_blob(&h.0)
-        .map_err(ServiceError::storage)?
-        .ok_or_else(|| ServiceError::not_found("unknown_blob", format!("no blob {h}")))
+    blocking(move || {
+        s.db()
+            .get_blob(&h.0)
+            .map_err(ServiceError::storage)?
+            .ok_or_else(|| ServiceError::not_found("unknown_blob", format!("no blob {h}")))
+    })
+    .await
 }
 
 async fn post_message(

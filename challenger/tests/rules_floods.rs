@@ -187,7 +187,11 @@ fn an_outage_extends_running_windows_and_clocks_only() {
     let down = 2 * p.clock_ms;
     let (w_late, d_before) = (r.state.claims[&late].window_ends, r.state.games[&0].sides[0].deadline());
     assert_eq!(r.resume(from, from + down).unwrap(), vec![Event::Resumed { from, to: from + down }]);
-    assert_eq!(r.state.claims[&early].window_ends, 10 + p.challenge_window_ms, "a closed window stays closed");
+    assert_eq!(
+        r.state.claims[&early].window_ends,
+        10 + p.challenge_window_ms,
+        "a closed window stays closed"
+    );
     assert_eq!(r.state.claims[&late].window_ends, w_late + down);
     assert_eq!(r.state.games[&0].sides[0].deadline(), d_before.map(|d| d + down));
     assert!(r.index_is_consistent());

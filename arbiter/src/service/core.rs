@@ -8,7 +8,7 @@ use super::error::{CommitError, OpenError};
 use crate::db::{Db, Transition};
 use refute_protocol::log::{ArbiterKey, Chain, Entry, Head};
 use refute_protocol::record::{Logged, Record};
-use refute_protocol::rules::{B32, Event, Params, RuleError, Rules, ServiceNote, Signed, params_hash};
+use refute_protocol::rules::{B32, Event, Params, RuleError, Rules, ServiceNote, Verified, params_hash};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -35,8 +35,8 @@ struct Snapshot {
 /// One request for the writer.
 #[derive(Clone, Debug)]
 pub enum Request {
-    /// A signed message (with the note, for a claim).
-    Message(Box<Signed>, Option<ServiceNote>),
+    /// A signed message, its signature checked (with the note, for a claim).
+    Message(Box<Verified>, Option<ServiceNote>),
     /// The passage of time: logged only if something was due.
     Tick,
 }
@@ -174,10 +174,10 @@ impl Core {
                     ticked,
                     events: Vec::new(),
                 })),
-                Request::Message(msg, note) => match self.rules.apply_with(msg, note.as_ref(), now) {
+                Request::Message(msg, note) => match self.rules.apply_verified(msg, note.as_ref(), now) {
                     Err(e) => out.push(Err(e)),
                     Ok(events) => {
-                        let input = Some(Logged { msg: (**msg).clone(), note: note.clone() });
+                        let input = Some(Logged { msg: msg.signed().clone(), note: note.clone() });
                         let record =
                             Record { now, resumed: None, ticked: Vec::new(), input, events: events.clone() };
                         let index = self.append(&mut pending, now, &record)?;

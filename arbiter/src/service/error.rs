@@ -50,6 +50,9 @@ pub enum ServiceError {
     /// The account sends faster than its rate.
     #[error("{0}")]
     RateLimited(String),
+    /// The same message is already being processed.
+    #[error("{0}")]
+    InFlight(String),
     /// The writer's queue is full: retry shortly (503 with `Retry-After`).
     #[error("{0}")]
     Busy(String),
@@ -90,6 +93,7 @@ impl ServiceError {
             NotFound { .. } => 404,
             TooLarge { .. } => 413,
             RateLimited(_) => 429,
+            InFlight(_) => 409,
             Busy(_) | Stopped => 503,
             Storage(_) | Internal(_) => 500,
         }
@@ -107,6 +111,7 @@ impl ServiceError {
             | Unprocessable { code, .. } => code,
             RateLimited(_) => "rate_limited",
             Busy(_) => "busy",
+            InFlight(_) => "in_flight",
             Stopped => "stopped",
             Storage(_) => "storage",
             Internal(_) => "internal",

@@ -15,9 +15,10 @@ pub use self::error::{CommitError, OpenError, ServiceError, rule_status};
 use crate::db::Db;
 use refute_protocol::inputs::{ClaimInputs, initial_root};
 use refute_protocol::log::{ArbiterKey, Entry};
-use refute_protocol::rules::{B32, Message, Params, ServiceNote, Signed, lottery_sign};
-use std::collections::HashMap;
+use refute_protocol::rules::{B32, Message, Params, ServiceNote, Signed, Verified, lottery_sign};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock, mpsc};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::{broadcast, oneshot};
@@ -56,6 +57,12 @@ pub struct Committed {
 
 type Reply = oneshot::Sender<Result<Accepted, ServiceError>>;
 
+/// Claim notes (instantiating and hashing a module) computed at once.
+pub const NOTE_WORKERS: usize = 2;
+/// Claims waiting for a note worker at most; beyond it a claim is answered
+/// `busy` (503 with `Retry-After`).
+pub const NOTE_QUEUE: usize = 64;
+
 /// Requests the writer's queue holds at most; beyond it a request is
 /// answered `busy` (503 with `Retry-After`) at once instead of waiting.
 pub const QUEUE_LIMIT: usize = 8192;
@@ -74,6 +81,7 @@ pub struct Service {
     events: broadcast::Sender<Committed>,
     buckets: Mutex<HashMap<B32, (f64, Instant)>>,
     rate: f64,
+    notes: NotePool,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
     /// A warning from opening (parameters that differ from the stored ones).
     pub warning: Option<String>,
@@ -120,6 +128,7 @@ impl Service {
             events,
             buckets: Mutex::new(HashMap::new()),
             rate: config.rate_per_account.max(1) as f64,
+            notes: NotePool::default(),
             writer: Mutex::new(Some(writer)),
             warning,
         }))
@@ -162,13 +171,15 @@ impl Service {
         Ok(())
     }
 
-    /// Applies a signed message: computes the note of a claim, queues it and
-    /// waits until it is durable.
+    /// Applies a signed message: checks its signature (once), size and rate,
+    /// then what the rules can check without a note (nonce; a claim's terms,
+    /// funds and id), computes the note of a claim in the bounded pool,
+    /// queues it and waits until it is durable.
     pub async fn submit(self: &Arc<Self>, msg: Signed) -> Result<Accepted, ServiceError> {
         // The signature first: a forged message must not spend the named
         // signer's rate (an opponent could otherwise run out its clock).
-        msg.verify().map_err(ServiceError::Rule)?;
-        let size = serde_json::to_vec(&msg).map_or(usize::MAX, |v| v.len());
+        let msg = msg.verified().map_err(ServiceError::Rule)?;
+        let size = serde_json::to_vec(msg.signed()).map_or(usize::MAX, |v| v.len());
         if size > MAX_LOGGED_MESSAGE {
             return Err(ServiceError::TooLarge {
                 code: "message_too_large",
@@ -180,17 +191,26 @@ impl Service {
         self.admit(&msg.signer)?;
         let note = match &msg.body {
             Message::Claim(_) => {
-                let this = self.clone();
-                let m = msg.clone();
-                Some(
-                    tokio::task::spawn_blocking(move || this.note(&m))
-                        .await
-                        .map_err(|e| ServiceError::Internal(e.to_string()))??,
-                )
+                // Nothing costly for a claim the rules would refuse anyway.
+                self.read(|c| c.rules.precheck(&msg))?;
+                Some(self.noted(&msg).await?)
             }
             _ => None,
         };
         self.request(Request::Message(Box::new(msg), note)).await
+    }
+
+    /// The note of claim `msg`, computed by one of [`NOTE_WORKERS`] blocking
+    /// workers; refused at once if the same message is already being noted
+    /// or [`NOTE_QUEUE`] claims are waiting.
+    async fn noted(self: &Arc<Self>, msg: &Verified) -> Result<ServiceNote, ServiceError> {
+        let _flight = self.notes.enter((msg.signer, msg.nonce))?;
+        let _permit = self.notes.permit().await?;
+        let this = self.clone();
+        let m = msg.clone();
+        tokio::task::spawn_blocking(move || this.note(&m))
+            .await
+            .map_err(|e| ServiceError::Internal(e.to_string()))?
     }
 
     /// Advances time (the ticker calls this).
@@ -217,7 +237,7 @@ impl Service {
 
     /// The service's note for a claim: the initial root of its task, and the
     /// lottery seed.
-    fn note(&self, msg: &Signed) -> Result<ServiceNote, ServiceError> {
+    fn note(&self, msg: &Verified) -> Result<ServiceNote, ServiceError> {
         let Message::Claim(c) = &msg.body else { unreachable!("claims only") };
         let p = self.read(|core| core.rules.params.clone());
         let blob = |h: &B32, what: &str, max: u64| -> Result<Vec<u8>, ServiceError> {
@@ -250,6 +270,58 @@ impl Service {
         if let Some(w) = self.writer.lock().unwrap_or_else(|p| p.into_inner()).take() {
             let _ = w.join();
         }
+    }
+}
+
+/// The bounded pool of claim-time work (`specs/api.md`, "Load").
+struct NotePool {
+    permits: tokio::sync::Semaphore,
+    waiting: AtomicUsize,
+    in_flight: Mutex<HashSet<(B32, u64)>>,
+}
+
+impl Default for NotePool {
+    fn default() -> NotePool {
+        NotePool {
+            permits: tokio::sync::Semaphore::new(NOTE_WORKERS),
+            waiting: AtomicUsize::new(0),
+            in_flight: Mutex::new(HashSet::new()),
+        }
+    }
+}
+
+/// A message being noted; leaves the in-flight set when dropped.
+struct InFlight<'a>(&'a NotePool, (B32, u64));
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.lock().unwrap_or_else(|p| p.into_inner()).remove(&self.1);
+    }
+}
+
+impl NotePool {
+    /// Marks `(signer, nonce)` as being noted, or refuses a duplicate.
+    fn enter(&self, id: (B32, u64)) -> Result<InFlight<'_>, ServiceError> {
+        if !self.in_flight.lock().unwrap_or_else(|p| p.into_inner()).insert(id) {
+            return Err(ServiceError::InFlight(format!(
+                "a claim of {} with nonce {} is already being processed",
+                id.0, id.1
+            )));
+        }
+        Ok(InFlight(self, id))
+    }
+
+    /// Waits for a worker, unless too many claims wait already.
+    async fn permit(&self) -> Result<tokio::sync::SemaphorePermit<'_>, ServiceError> {
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= NOTE_QUEUE {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(ServiceError::Busy(format!(
+                "{NOTE_QUEUE} claims wait for their initial root; retry shortly"
+            )));
+        }
+        let permit = self.permits.acquire().await;
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        permit.map_err(|_| ServiceError::Stopped)
     }
 }
 

@@ -28,7 +28,7 @@ pub use error::RuleError;
 pub use event::{Event, Role};
 pub use lottery::{LOTTERY_DOMAIN, TICKET_DOMAIN, draw, lottery_bytes, lottery_sign, threshold, ticket};
 pub use msg::{
-    CLAIM_DOMAIN, ClaimBody, MAX_MESSAGE_JSON, MSG_DOMAIN, Message, ServiceNote, Signed, claim_id,
+    CLAIM_DOMAIN, ClaimBody, MAX_MESSAGE_JSON, MSG_DOMAIN, Message, ServiceNote, Signed, Verified, claim_id,
     signing_bytes,
 };
 pub use params::{Faucet, MAX_COMMITTEE_SIZE, Params, ParamsError, params_hash};
@@ -109,14 +109,42 @@ impl Rules {
         note: Option<&ServiceNote>,
         now: u64,
     ) -> Result<Vec<Event>, RuleError> {
-        let (s, p, ix) = self.parts();
+        self.check_time(now)?;
+        msg.verify()?;
+        self.apply_checked(msg, note, now)
+    }
+
+    /// [`Rules::apply_with`] for a message whose signature the caller has
+    /// already checked (the service checks each signature once).
+    pub fn apply_verified(
+        &mut self,
+        msg: &Verified,
+        note: Option<&ServiceNote>,
+        now: u64,
+    ) -> Result<Vec<Event>, RuleError> {
+        self.check_time(now)?;
+        self.apply_checked(msg.signed(), note, now)
+    }
+
+    /// Refuses a time before the last transition, or one with work due.
+    fn check_time(&mut self, now: u64) -> Result<(), RuleError> {
+        let (s, _, ix) = self.parts();
         if now < s.now {
             return Err(RuleError::ClockBackwards { now, last: s.now });
         }
         if ix.due(now) {
             return Err(RuleError::TickPending { now });
         }
-        msg.verify()?;
+        Ok(())
+    }
+
+    fn apply_checked(
+        &mut self,
+        msg: &Signed,
+        note: Option<&ServiceNote>,
+        now: u64,
+    ) -> Result<Vec<Event>, RuleError> {
+        let (s, p, ix) = self.parts();
         let who = &msg.signer;
         let expected = s.account(who).nonce;
         if msg.nonce != expected {
@@ -166,6 +194,29 @@ impl Rules {
         s.acct(who).nonce += 1;
         s.now = now;
         Ok(events)
+    }
+
+    /// The checks of `msg` that need no service note and change nothing: its
+    /// nonce, and for a claim its terms and result against the
+    /// parameters, a duplicate id and the solver's funds. The service runs
+    /// them before any claim-time work (instantiating and hashing the
+    /// module), so that a message the rules would refuse anyway costs only
+    /// this. [`Rules::apply_with`] checks all of it again.
+    pub fn precheck(&self, msg: &Verified) -> Result<(), RuleError> {
+        let s = &self.state;
+        let expected = s.account(&msg.signer).nonce;
+        if msg.nonce != expected {
+            return Err(RuleError::BadNonce { expected, got: msg.nonce });
+        }
+        if let Message::Claim(c) = &msg.body {
+            let id = msg.claim_id();
+            if s.claims.contains_key(&id) {
+                return Err(RuleError::DuplicateClaim(id));
+            }
+            c.check(&self.params)?;
+            money::check_funds(s, &msg.signer, c.bond)?;
+        }
+        Ok(())
     }
 
     /// Whether [`Rules::tick`] at `now` has anything to do: a game of a

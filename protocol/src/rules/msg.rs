@@ -227,7 +227,37 @@ pub fn signing_bytes(signer: &B32, nonce: u64, body: &Message) -> Vec<u8> {
     out
 }
 
+/// A signed message whose signature has been checked once: only
+/// [`Signed::verified`] makes one, so code holding it need not check again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verified(Signed);
+
+impl Verified {
+    /// The message.
+    pub fn signed(&self) -> &Signed {
+        &self.0
+    }
+
+    /// The message, giving up the proof that it was checked.
+    pub fn into_signed(self) -> Signed {
+        self.0
+    }
+}
+
+impl std::ops::Deref for Verified {
+    type Target = Signed;
+    fn deref(&self) -> &Signed {
+        &self.0
+    }
+}
+
 impl Signed {
+    /// Checks the signature once and keeps the proof of it.
+    pub fn verified(self) -> Result<Verified, RuleError> {
+        self.verify()?;
+        Ok(Verified(self))
+    }
+
     /// Checks the signature (strict ed25519: canonical encodings, no small-order keys).
     pub fn verify(&self) -> Result<(), RuleError> {
         let key = VerifyingKey::from_bytes(&self.signer.0).map_err(|_| RuleError::BadKey(self.signer))?;

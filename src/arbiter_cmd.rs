@@ -116,11 +116,16 @@ pub fn verify_log(data_dir: &Path, json: bool) -> Result<()> {
     let public = key.public();
     let mut chain = Chain::new(Head::genesis(&public, &params_hash(&params)));
     let mut rules = Rules::new(params).map_err(|e| anyhow!("stored parameters: {e}"))?;
+    let (mut outages, mut down_ms) = (0u64, 0u64);
     for e in db.log_entries(0) {
         let e = e?;
         chain.accept(&public, &e).map_err(|err| anyhow!("the log does not check: {err}"))?;
         let r = Record::of(&e).map_err(|why| anyhow!("the log does not check: {why}"))?;
         r.replay(&mut rules).map_err(|why| anyhow!("the log does not check at entry {}: {why}", e.index))?;
+        if let Some(from) = r.resumed {
+            outages += 1;
+            down_ms += r.now - from;
+        }
     }
     let head = chain.head();
     if Some(head) != db.log_head() {
@@ -147,12 +152,14 @@ pub fn verify_log(data_dir: &Path, json: bool) -> Result<()> {
         "claims_rejected": count(ClaimStatus::Rejected),
         "games": s.games.len(),
         "games_open": open,
+        "outages": outages,
+        "outage_ms": down_ms,
     });
     if json {
         outln!("{}", serde_json::to_string_pretty(&out)?)?;
     } else {
         outln!(
-            "log ok: {} entries signed by {}, replayed from the first\n{} accounts, {} minted = {} in balances + {} held + {} burned\n{} claims ({} final, {} rejected), {} games ({} open)",
+            "log ok: {} entries signed by {}, replayed from the first\n{} accounts, {} minted = {} in balances + {} held + {} burned\n{} claims ({} final, {} rejected), {} games ({} open)\n{} outages ({:.1} s in all; running deadlines extended by each)",
             head.next,
             out["arbiter"].as_str().unwrap_or(""),
             s.accounts.len(),
@@ -164,7 +171,9 @@ pub fn verify_log(data_dir: &Path, json: bool) -> Result<()> {
             out["claims_final"],
             out["claims_rejected"],
             s.games.len(),
-            open
+            open,
+            outages,
+            down_ms as f64 / 1000.0
         )?;
     }
     Ok(())

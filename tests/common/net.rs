@@ -27,6 +27,33 @@ pub struct Net {
     pub agent: ureq::Agent,
 }
 
+/// Starts `refute arbiter serve` on `dir/arbiter`, listening on `listen`,
+/// logging to `dir/arbiter.log`; waits (at most 60 s) for its address.
+fn spawn_arbiter(dir: &std::path::Path, listen: &str, flags: &[&str]) -> (Child, String) {
+    let log = std::fs::File::options().create(true).append(true).open(dir.join("arbiter.log")).unwrap();
+    let mut arbiter = Command::new(EXE)
+        .args(["arbiter", "serve", "--listen", listen, "--data-dir"])
+        .arg(dir.join("arbiter"))
+        .args(flags)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .expect("start refute arbiter serve");
+    let stdout = arbiter.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(addr) = line.strip_prefix("listening on ") {
+                let _ = tx.send(addr.to_string());
+            }
+        }
+    });
+    let url = rx.recv_timeout(Duration::from_secs(60)).expect("the arbiter prints its address within 60 s");
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    (arbiter, url)
+}
+
 impl Drop for Net {
     fn drop(&mut self) {
         for (_, c) in &mut self.bots {
@@ -42,34 +69,60 @@ impl Net {
     /// Starts an arbiter with these game flags and waits (at most 60 s) for its address.
     pub fn start(flags: &[&str]) -> Net {
         let dir = tempfile::tempdir().unwrap();
-        let log = std::fs::File::create(dir.path().join("arbiter.log")).unwrap();
-        let mut arbiter = Command::new(EXE)
-            .args(["arbiter", "serve", "--listen", "127.0.0.1:0", "--data-dir"])
-            .arg(dir.path().join("arbiter"))
-            .args(flags)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(log)
-            .spawn()
-            .expect("start refute arbiter serve");
-        let stdout = arbiter.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(addr) = line.strip_prefix("listening on ") {
-                    let _ = tx.send(addr.to_string());
-                }
-            }
-        });
-        let url =
-            rx.recv_timeout(Duration::from_secs(60)).expect("the arbiter prints its address within 60 s");
-        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        let (arbiter, url) = spawn_arbiter(dir.path(), "127.0.0.1:0", flags);
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(30)))
             .build()
             .into();
         Net { dir, url, arbiter, bots: Vec::new(), agent }
+    }
+
+    /// Stops the arbiter with SIGTERM (a clean shutdown) and waits for it.
+    pub fn stop_arbiter(&mut self) {
+        let pid = self.arbiter.id().to_string();
+        let ok = Command::new("kill").args(["-TERM", &pid]).status().unwrap().success();
+        assert!(ok, "kill -TERM {pid}");
+        let until = Instant::now() + Duration::from_secs(60);
+        while self.arbiter.try_wait().unwrap().is_none() {
+            assert!(Instant::now() < until, "the arbiter did not stop within 60 s of SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Starts the arbiter again on its data directory and address (after
+    /// [`Net::stop_arbiter`] or a kill), with these flags.
+    pub fn restart_arbiter(&mut self, flags: &[&str]) {
+        let _ = self.arbiter.kill();
+        let _ = self.arbiter.wait();
+        let addr = self.url.trim_start_matches("http://").to_string();
+        let (arbiter, url) = spawn_arbiter(self.dir.path(), &addr, flags);
+        assert_eq!(url, self.url, "the arbiter came back on its address");
+        self.arbiter = arbiter;
+    }
+
+    /// Posts a signed message; returns the status and the JSON answer.
+    pub fn post_message(&self, msg: &refute_protocol::rules::Signed) -> (u16, Value) {
+        let url = format!("{}/v1/messages", self.url);
+        let body = serde_json::to_vec(msg).unwrap();
+        let mut r = self
+            .agent
+            .post(&url)
+            .header("content-type", "application/json")
+            .send(&body[..])
+            .unwrap_or_else(|e| panic!("POST {url}: {e}"));
+        let status = r.status().as_u16();
+        let body = r.body_mut().read_to_string().unwrap();
+        (status, serde_json::from_str(&body).unwrap_or_else(|e| panic!("POST {url}: {e}: {body}")))
+    }
+
+    /// Uploads a blob; returns its hash.
+    pub fn put_blob(&self, bytes: &[u8]) -> refute_protocol::rules::B32 {
+        let url = format!("{}/v1/blobs", self.url);
+        let mut r = self.agent.post(&url).send(bytes).unwrap_or_else(|e| panic!("POST {url}: {e}"));
+        assert_eq!(r.status().as_u16(), 201);
+        let v: Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+        serde_json::from_value(v["hash"].clone()).unwrap()
     }
 
     pub fn path(&self, name: &str) -> PathBuf {

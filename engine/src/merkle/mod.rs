@@ -27,19 +27,43 @@ const PAGE_LEVELS: usize = 7;
 const LEAF_PREFIX: &[u8] = b"refute leaf:";
 const NODE_PREFIX: &[u8] = b"refute node:";
 
+mod cached;
 mod multi;
+pub(crate) use cached::CachedTree;
 pub use multi::{
     Domain, Leaf, Levels, MultiProof, OpenError, Opened, STATE_DOMAIN, fold, fold_in, root_of,
     siblings_needed,
 };
 
+#[cfg(test)]
+thread_local! {
+    /// SHA-256 calls of the state commitment made on this thread, for
+    /// tests that bound what a state root costs.
+    static HASHES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts one SHA-256 call of the state commitment (in tests only).
+#[inline(always)]
+pub(crate) fn count_hash() {
+    #[cfg(test)]
+    HASHES.with(|c| c.set(c.get() + 1));
+}
+
+/// The SHA-256 calls [`count_hash`] has counted on this thread.
+#[cfg(test)]
+pub(crate) fn hashes_counted() -> u64 {
+    HASHES.with(|c| c.get())
+}
+
 /// Hash of a leaf holding these 32 bytes.
 pub fn hash_leaf(bytes: &[u8; LEAF_BYTES]) -> Hash {
+    count_hash();
     Sha256::new().chain_update(LEAF_PREFIX).chain_update(bytes).finalize().into()
 }
 
 /// Hash of an inner node.
 pub fn hash_node(left: &Hash, right: &Hash) -> Hash {
+    count_hash();
     Sha256::new().chain_update(NODE_PREFIX).chain_update(left).chain_update(right).finalize().into()
 }
 
@@ -161,12 +185,15 @@ impl MemoryTree {
                 self.levels[level].resize(width, self.zeros[PAGE_LEVELS + level]);
             }
             changed.dedup_by_key(|i| *i / 2);
+            let zero = self.zeros[PAGE_LEVELS + level - 1];
             for i in changed.iter_mut() {
                 *i /= 2;
-                let child = |j: usize| {
-                    self.levels[level - 1].get(j).copied().unwrap_or(self.zeros[PAGE_LEVELS + level - 1])
-                };
-                self.levels[level][*i] = hash_node(&child(2 * *i), &child(2 * *i + 1));
+                let child = |j: usize| self.levels[level - 1].get(j).copied().unwrap_or(zero);
+                let (l, r) = (child(2 * *i), child(2 * *i + 1));
+                // Two zero subtrees make a zero subtree: a table grown with
+                // nulls or a memory grown with zeros costs no hash.
+                self.levels[level][*i] =
+                    if l == zero && r == zero { self.zeros[PAGE_LEVELS + level] } else { hash_node(&l, &r) };
             }
         }
         self.levels[top].first().copied().unwrap_or(self.zeros[self.depth])

@@ -159,7 +159,7 @@ pub(crate) struct Dirty {
     pub tables: Vec<MemoryTree>,
     /// The globals' tree, over their slots' bytes; `global.set` marks it.
     pub globals: MemoryTree,
-    /// The lowest frame index pushed or popped since the last hash.
+    /// The lowest frame index pushed since the last hash.
     pub frames_low: usize,
     /// Lowest slot a frame started at since the last hash.
     pub stack_low: usize,
@@ -237,6 +237,8 @@ impl<const TRACK: bool> World for Direct<'_, TRACK> {
     }
     #[inline(always)]
     fn push_frame(&mut self, f: Frame) {
+        // A pop needs no mark: the frames at and above the depth at the
+        // next root are rehashed anyway.
         if TRACK && let Some(d) = self.dirty.as_deref_mut() {
             d.frames_low = d.frames_low.min(self.frames.len());
         }
@@ -247,7 +249,6 @@ impl<const TRACK: bool> World for Direct<'_, TRACK> {
         let f = self.frames.pop().expect("a running machine has a frame");
         if TRACK && let Some(d) = self.dirty.as_deref_mut() {
             d.stack_low = d.stack_low.min(f.fp as usize);
-            d.frames_low = d.frames_low.min(self.frames.len());
         }
         f
     }

@@ -6,14 +6,14 @@
 //! object does, so here each leaf's hash is kept and a changed leaf costs
 //! its path to the root, not the whole vector.
 
-use super::{DEPTH, Hash, Leaf, hash_leaf, hash_node, zero_hashes};
+use super::{DEPTH, Hash, Leaf, hash_leaf, hash_node, zeros};
 
 /// A state tree of fixed depth whose leaves are set one by one; its nodes
 /// are rehashed, at [`CachedTree::root`], only on the paths of changed leaves.
 #[derive(Clone, Debug)]
 pub(crate) struct CachedTree {
     depth: usize,
-    zeros: [Hash; DEPTH + 1],
+    zeros: &'static [Hash; DEPTH + 1],
     /// `levels[h]` holds the populated prefix of the nodes at height `h`
     /// (0: leaf hashes); the rest are zero subtrees.
     levels: Vec<Vec<Hash>>,
@@ -25,7 +25,7 @@ impl CachedTree {
     /// A tree of `depth` over zero leaves.
     pub(crate) fn new(depth: usize) -> CachedTree {
         assert!(depth <= DEPTH, "tree depth {depth} out of range");
-        CachedTree { depth, zeros: zero_hashes(), levels: vec![Vec::new(); depth + 1], changed: Vec::new() }
+        CachedTree { depth, zeros: zeros(), levels: vec![Vec::new(); depth + 1], changed: Vec::new() }
     }
 
     /// The depth of the tree.

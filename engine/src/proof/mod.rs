@@ -355,8 +355,10 @@ pub fn prove_step(m: &Machine, hasher: &mut Hasher) -> Result<Proof, ProveError>
             EntryKind::Table => {
                 open_bytes(&hasher.dirty.tables[i as usize], slot_bytes(&s.tables[i as usize].elems), set)
             }
-            EntryKind::Elem => open_bytes(&hasher.elems[i as usize].1, slot_bytes(&s.elems[i as usize]), set),
-            EntryKind::Data => open_bytes(&hasher.datas[i as usize].1, &s.datas[i as usize], set),
+            EntryKind::Elem => {
+                open_bytes(&hasher.elems[i as usize].tree, slot_bytes(&s.elems[i as usize]), set)
+            }
+            EntryKind::Data => open_bytes(&hasher.datas[i as usize].tree, &s.datas[i as usize], set),
         };
         dirs.entry(kind.directory()).or_default().insert(i as u64);
         entries.push(EntryProof {

@@ -92,10 +92,10 @@ pub struct Hasher {
     funcs: Hash,
     pub(crate) input: MemoryTree,
     pub(crate) stack: MemoryTree,
-    /// Each element segment's length when last hashed, and its tree.
-    pub(crate) elems: Vec<(usize, MemoryTree)>,
-    /// Each data segment's length when last hashed, and its tree.
-    pub(crate) datas: Vec<(usize, MemoryTree)>,
+    /// The element segments' trees.
+    pub(crate) elems: Vec<Segment>,
+    /// The data segments' trees.
+    pub(crate) datas: Vec<Segment>,
     /// The directory entries of the last header, by [`EntryKind`].
     pub(crate) entries: [Vec<Entry>; 4],
     /// The directory trees over those entries' leaves, by [`EntryKind`].
@@ -113,6 +113,46 @@ fn tree_over(depth: usize, bytes: usize) -> MemoryTree {
     let mut t = MemoryTree::with_depth(depth);
     t.mark_dirty(0, bytes);
     t
+}
+
+/// A segment's tree and the length it had when last hashed: a segment
+/// changes only when dropped, which empties it, so an unchanged length
+/// means an unchanged segment.
+#[derive(Clone, Debug)]
+pub(crate) struct Segment {
+    len: usize,
+    pub(crate) tree: MemoryTree,
+}
+
+/// Brings the segments of `kind` and their directory up to date, given
+/// each segment's length and bytes now: only a segment whose length
+/// changed is hashed again. Returns the directory's root.
+fn update_segments<'a>(
+    kind: EntryKind,
+    segs: &mut Vec<Segment>,
+    entries: &mut Vec<Entry>,
+    dir: &mut CachedTree,
+    now: impl ExactSizeIterator<Item = (usize, &'a [u8])>,
+) -> Hash {
+    if segs.len() != now.len() {
+        // Segments were added since the last root: hash them all again.
+        segs.clear();
+        entries.clear();
+        *dir = CachedTree::new(kind.directory().depth());
+    }
+    for (i, (len, bytes)) in now.enumerate() {
+        if i == segs.len() {
+            segs.push(Segment { len: usize::MAX, tree: MemoryTree::with_depth(kind.depth()) });
+            entries.push(Entry { len: 0, limit: 0, root: [0; 32] });
+        }
+        let seg = &mut segs[i];
+        if seg.len != len {
+            *seg = Segment { len, tree: tree_over(kind.depth(), bytes.len()) };
+            entries[i] = Entry { len: len as u32, limit: 0, root: seg.tree.root(bytes) };
+            dir.set(i, &entries[i].leaf(kind));
+        }
+    }
+    dir.root()
 }
 
 /// Brings a directory up to date: sets the leaf of each entry that differs
@@ -211,27 +251,16 @@ impl Hasher {
             root: tree.root(slot_bytes(&t.elems)),
         });
         roots[TreeId::Tables as usize] = update_dir(EntryKind::Table, table_entries, table_dir, tables);
-        // A segment changes only when dropped, which empties it.
-        let new_tree = |kind: EntryKind| move || (usize::MAX, MemoryTree::with_depth(kind.depth()));
-        self.elems.resize_with(s.elems.len(), new_tree(EntryKind::Elem));
-        let elems = s.elems.iter().zip(self.elems.iter_mut()).map(|(e, cache)| {
-            if cache.0 != e.len() {
-                *cache = (e.len(), tree_over(EntryKind::Elem.depth(), e.len() * 8));
-            }
-            Entry { len: e.len() as u32, limit: 0, root: cache.1.root(slot_bytes(e)) }
-        });
-        roots[TreeId::Elems as usize] = update_dir(EntryKind::Elem, elem_entries, elem_dir, elems);
-        self.datas.resize_with(s.datas.len(), new_tree(EntryKind::Data));
-        let datas = s.datas.iter().zip(self.datas.iter_mut()).map(|(b, cache)| {
-            if cache.0 != b.len() {
-                *cache = (b.len(), tree_over(EntryKind::Data.depth(), b.len()));
-            }
-            Entry { len: b.len() as u32, limit: 0, root: cache.1.root(b) }
-        });
-        roots[TreeId::Datas as usize] = update_dir(EntryKind::Data, data_entries, data_dir, datas);
+        let elems = s.elems.iter().map(|e| (e.len(), slot_bytes(e)));
+        roots[TreeId::Elems as usize] =
+            update_segments(EntryKind::Elem, &mut self.elems, elem_entries, elem_dir, elems);
+        let datas = s.datas.iter().map(|b| (b.len(), &b[..]));
+        roots[TreeId::Datas as usize] =
+            update_segments(EntryKind::Data, &mut self.datas, data_entries, data_dir, datas);
 
-        // Frames from the lowest one pushed or popped since the last root,
-        // up to the higher of the old and new depths, may have changed.
+        // Frames from the lowest one pushed since the last root, or from
+        // the depth now if lower (frames were popped), up to the higher of
+        // the old and new depths, may have changed.
         let depth = m.frames.len();
         for i in d.frames_low.min(depth) / 4..self.frames_seen.max(depth).div_ceil(4) {
             self.frames.set(i, &frames_leaf(&m.frames, i));

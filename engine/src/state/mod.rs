@@ -12,3 +12,6 @@ mod layout;
 pub(crate) use hasher::slot_bytes;
 pub use hasher::{Hasher, LimitError, check_limits, state_root};
 pub use layout::*;
+
+#[cfg(test)]
+mod tests;

@@ -19,7 +19,7 @@ use crate::host_state::{HostEnv, HostRegs, HostState};
 use crate::isa::Op;
 use crate::limits::PAGE_SIZE;
 use crate::merkle::MemoryTree;
-use crate::store::{FuncInst, GlobalInst, MemInst, Store, TableInst};
+use crate::store::{FuncInst, MemInst, Store, TableInst};
 
 /// The value stack: 64-bit slots indexed from the bottom.
 pub(crate) trait Stack: std::ops::Index<usize, Output = u64> + std::ops::IndexMut<usize> {
@@ -150,10 +150,17 @@ impl std::ops::IndexMut<usize> for Slots<'_> {
 }
 
 /// What changed since the state was last hashed (see `state::Hasher`).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(crate) struct Dirty {
     /// One lazily hashed tree per memory; writes mark its pages.
     pub memories: Vec<MemoryTree>,
+    /// One lazily hashed tree per table, over its elements' bytes (null is
+    /// zero); writes, and growth with a non-null value, mark its pages.
+    pub tables: Vec<MemoryTree>,
+    /// The globals' tree, over their slots' bytes; `global.set` marks it.
+    pub globals: MemoryTree,
+    /// The lowest frame index pushed since the last hash.
+    pub frames_low: usize,
     /// Lowest slot a frame started at since the last hash.
     pub stack_low: usize,
     /// Highest slot any frame has reached (never lowered).
@@ -169,7 +176,7 @@ pub(crate) struct Direct<'a, const TRACK: bool> {
     funcs: &'a [FuncInst],
     tables: &'a mut [TableInst],
     memories: &'a mut [MemInst],
-    globals: &'a mut [GlobalInst],
+    globals: &'a mut [u64],
     elems: &'a mut [Vec<u64>],
     datas: &'a mut [Vec<u8>],
     host: &'a mut HostState,
@@ -194,6 +201,14 @@ impl<const TRACK: bool> Direct<'_, TRACK> {
     fn mark(&mut self, m: u32, start: usize, len: usize) {
         if TRACK && let Some(d) = self.dirty.as_deref_mut() {
             d.memories[m as usize].mark_dirty(start, len);
+        }
+    }
+
+    /// Records that elements `start..start + len` of table `t` changed.
+    #[inline(always)]
+    fn mark_table(&mut self, t: u32, start: usize, len: usize) {
+        if TRACK && let Some(d) = self.dirty.as_deref_mut() {
+            d.tables[t as usize].mark_dirty(start * 8, len * 8);
         }
     }
 
@@ -222,6 +237,11 @@ impl<const TRACK: bool> World for Direct<'_, TRACK> {
     }
     #[inline(always)]
     fn push_frame(&mut self, f: Frame) {
+        // A pop needs no mark: the frames at and above the depth at the
+        // next root are rehashed anyway.
+        if TRACK && let Some(d) = self.dirty.as_deref_mut() {
+            d.frames_low = d.frames_low.min(self.frames.len());
+        }
         self.frames.push(f);
     }
     #[inline(always)]
@@ -245,11 +265,14 @@ impl<const TRACK: bool> World for Direct<'_, TRACK> {
 
     #[inline(always)]
     fn global(&self, g: u32) -> u64 {
-        self.globals[g as usize].value
+        self.globals[g as usize]
     }
     #[inline(always)]
     fn set_global(&mut self, g: u32, v: u64) {
-        self.globals[g as usize].value = v;
+        self.globals[g as usize] = v;
+        if TRACK && let Some(d) = self.dirty.as_deref_mut() {
+            d.globals.mark_dirty(g as usize * 8, 8);
+        }
     }
 
     #[inline(always)]
@@ -269,6 +292,7 @@ impl<const TRACK: bool> World for Direct<'_, TRACK> {
         match self.tables[t as usize].elems.get_mut(i as usize) {
             Some(r) => {
                 *r = v;
+                self.mark_table(t, i as usize, 1);
                 true
             }
             None => false,
@@ -276,7 +300,13 @@ impl<const TRACK: bool> World for Direct<'_, TRACK> {
     }
     #[inline(always)]
     fn table_grow(&mut self, t: u32, new_len: u32, init: u64) {
-        self.tables[t as usize].elems.resize(new_len as usize, init);
+        let elems = &mut self.tables[t as usize].elems;
+        let old = elems.len();
+        elems.resize(new_len as usize, init);
+        // Null elements are zero bytes, which the tree already assumes past the end.
+        if init != 0 {
+            self.mark_table(t, old, new_len as usize - old);
+        }
     }
 
     #[inline(always)]

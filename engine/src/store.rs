@@ -124,13 +124,6 @@ impl MemInst {
     }
 }
 
-/// A global in the store.
-#[derive(Clone, Debug)]
-pub(crate) struct GlobalInst {
-    pub value: u64,
-    pub ty: GlobalType,
-}
-
 /// An instantiated module: its exports.
 #[derive(Clone, Debug, Default)]
 pub struct Instance {
@@ -148,7 +141,10 @@ pub struct Store {
     pub(crate) funcs: Vec<FuncInst>,
     pub(crate) tables: Vec<TableInst>,
     pub(crate) memories: Vec<MemInst>,
-    pub(crate) globals: Vec<GlobalInst>,
+    /// The globals' values (slots), apart from their types so that the
+    /// state hasher can see them as one byte vector.
+    pub(crate) globals: Vec<u64>,
+    pub(crate) global_types: Vec<GlobalType>,
     /// Element segments; a dropped segment is empty.
     pub(crate) elems: Vec<Vec<u64>>,
     /// Data segments; a dropped segment is empty.
@@ -191,7 +187,8 @@ impl Store {
 
     /// Adds a global holding `value` (a slot) and returns its address.
     pub fn add_global(&mut self, ty: GlobalType, value: u64) -> u32 {
-        self.globals.push(GlobalInst { value, ty });
+        self.globals.push(value);
+        self.global_types.push(ty);
         (self.globals.len() - 1) as u32
     }
 
@@ -202,8 +199,7 @@ impl Store {
 
     /// The value (a slot) and type of the global at `addr`.
     pub fn global(&self, addr: u32) -> (u64, ValType) {
-        let g = &self.globals[addr as usize];
-        (g.value, g.ty.ty)
+        (self.globals[addr as usize], self.global_types[addr as usize].ty)
     }
 
     /// The memory at `addr`.
@@ -249,7 +245,7 @@ impl Store {
                 }
             }
             (ImportKind::Global(want), Extern::Global(a)) => {
-                if self.globals[a as usize].ty != *want {
+                if self.global_types[a as usize] != *want {
                     return Err(bad("global type or mutability does not match".into()));
                 }
             }
@@ -406,7 +402,7 @@ impl Store {
     fn eval(&self, e: ConstExpr, funcs: &[u32], globals: &[u32]) -> u64 {
         match e {
             ConstExpr::Slot(v) => v,
-            ConstExpr::GlobalGet(g) => self.globals[globals[g as usize] as usize].value,
+            ConstExpr::GlobalGet(g) => self.globals[globals[g as usize] as usize],
             ConstExpr::RefFunc(f) => funcs[f as usize] as u64 + 1,
         }
     }

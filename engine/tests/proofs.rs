@@ -351,3 +351,37 @@ fn table_grow_with_a_value_is_micro_stepped() {
     let m = refute_engine::run_task(&module, &task, &Entry::Invoke("main".into(), vec![])).unwrap();
     assert_eq!(m.results(), vec![Value::I32(3 - 1 + 49 + 53)]);
 }
+
+#[test]
+fn table_programs_verify() {
+    // Tables over several 4 KiB pages of their trees (512 elements each),
+    // written by every table instruction, segments dropped, globals set
+    // and frames pushed and popped between roots: every step's proof opens
+    // the incremental trees and verifies to the root the machine reaches.
+    let wat = r#"(module
+      (func $f0) (func $f1)
+      (table $a 600 3000 funcref)
+      (table $b 0 funcref)
+      (global $g (mut i64) (i64.const 1))
+      (elem $e funcref (ref.func $f0) (ref.null func) (ref.func $f1) (ref.func $f0))
+      (elem (table $a) (i32.const 509) func $f0 $f1 $f0)
+      (func $deep (param $n i32)
+        (if (local.get $n)
+          (then (call $deep (i32.sub (local.get $n) (i32.const 1))))
+          (else (table.set $a (i32.const 1030) (ref.func $f1)))))
+      (func (export "main")
+        (drop (table.grow $a (ref.null func) (i32.const 1000)))
+        (drop (table.grow $b (ref.func $f0) (i32.const 20)))
+        (table.set $a (i32.const 1500) (ref.func $f1))
+        (table.fill $a (i32.const 505) (ref.func $f1) (i32.const 12))
+        (table.copy $b $a (i32.const 2) (i32.const 505) (i32.const 10))
+        (table.copy $a $a (i32.const 1020) (i32.const 505) (i32.const 12))
+        (table.init $a $e (i32.const 1022) (i32.const 0) (i32.const 4))
+        (elem.drop $e)
+        (global.set $g (i64.const -7))
+        (call $deep (i32.const 9))
+        (table.fill $a (i32.const 1020) (ref.null func) (i32.const 6))))"#;
+    let (steps, _, status) = check_every_step(wat, Entry::Invoke("main".into(), vec![]), 1);
+    assert_eq!(status, Status::Finished);
+    assert!(steps > 40, "{steps} steps");
+}

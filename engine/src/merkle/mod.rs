@@ -27,19 +27,43 @@ const PAGE_LEVELS: usize = 7;
 const LEAF_PREFIX: &[u8] = b"refute leaf:";
 const NODE_PREFIX: &[u8] = b"refute node:";
 
+mod cached;
 mod multi;
+pub(crate) use cached::CachedTree;
 pub use multi::{
     Domain, Leaf, Levels, MultiProof, OpenError, Opened, STATE_DOMAIN, fold, fold_in, root_of,
     siblings_needed,
 };
 
+#[cfg(test)]
+thread_local! {
+    /// SHA-256 calls of the state commitment made on this thread, for
+    /// tests that bound what a state root costs.
+    static HASHES: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts one SHA-256 call of the state commitment (in tests only).
+#[inline(always)]
+pub(crate) fn count_hash() {
+    #[cfg(test)]
+    HASHES.with(|c| c.set(c.get() + 1));
+}
+
+/// The SHA-256 calls [`count_hash`] has counted on this thread.
+#[cfg(test)]
+pub(crate) fn hashes_counted() -> u64 {
+    HASHES.with(|c| c.get())
+}
+
 /// Hash of a leaf holding these 32 bytes.
 pub fn hash_leaf(bytes: &[u8; LEAF_BYTES]) -> Hash {
+    count_hash();
     Sha256::new().chain_update(LEAF_PREFIX).chain_update(bytes).finalize().into()
 }
 
 /// Hash of an inner node.
 pub fn hash_node(left: &Hash, right: &Hash) -> Hash {
+    count_hash();
     Sha256::new().chain_update(NODE_PREFIX).chain_update(left).chain_update(right).finalize().into()
 }
 
@@ -54,6 +78,12 @@ pub fn zero_hashes() -> [Hash; DEPTH + 1] {
     z
 }
 
+/// [`zero_hashes`], computed once per process and shared by every tree.
+pub(crate) fn zeros() -> &'static [Hash; DEPTH + 1] {
+    static ZEROS: std::sync::OnceLock<[Hash; DEPTH + 1]> = std::sync::OnceLock::new();
+    ZEROS.get_or_init(zero_hashes)
+}
+
 /// Leaf `i` of a byte vector: bytes `32·i .. 32·i + 32`, zero past the end.
 pub fn leaf_at(data: &[u8], i: usize) -> [u8; LEAF_BYTES] {
     let mut leaf = [0u8; LEAF_BYTES];
@@ -65,11 +95,18 @@ pub fn leaf_at(data: &[u8], i: usize) -> [u8; LEAF_BYTES] {
     leaf
 }
 
+/// Whether every byte is zero: 64 bytes at a time without a branch inside,
+/// which the compiler vectorises (a page of a fresh table or memory is
+/// checked at memory speed).
+fn is_zero(bytes: &[u8]) -> bool {
+    bytes.chunks(64).all(|c| c.iter().fold(0, |acc, b| acc | b) == 0)
+}
+
 /// Hash of the subtree of `height` whose leaves start at byte `start` of
 /// `data`; bytes past the end of `data` are zero.
 fn subtree(data: &[u8], start: usize, height: usize, zeros: &[Hash; DEPTH + 1]) -> Hash {
     let len = LEAF_BYTES << height;
-    if start >= data.len() || data[start..(start + len).min(data.len())].iter().all(|b| *b == 0) {
+    if start >= data.len() || is_zero(&data[start..(start + len).min(data.len())]) {
         return zeros[height];
     }
     if height == 0 {
@@ -84,12 +121,15 @@ fn subtree(data: &[u8], start: usize, height: usize, zeros: &[Hash; DEPTH + 1]) 
 #[derive(Clone, Debug)]
 pub struct MemoryTree {
     depth: usize,
-    zeros: [Hash; DEPTH + 1],
+    zeros: &'static [Hash; DEPTH + 1],
     /// `levels[0]` holds page hashes; `levels[i]` the nodes `i` levels above
     /// the pages. Only the populated prefix of each level is stored; the
     /// rest are zero subtrees.
     levels: Vec<Vec<Hash>>,
     dirty: Vec<bool>,
+    /// Whether any page was marked since the last root (an untouched tree's
+    /// root costs no scan of `dirty`).
+    marked: bool,
 }
 
 impl Default for MemoryTree {
@@ -108,7 +148,13 @@ impl MemoryTree {
     pub fn with_depth(depth: usize) -> MemoryTree {
         assert!((PAGE_LEVELS..=DEPTH).contains(&depth), "tree depth {depth} out of range");
         let top = depth - PAGE_LEVELS;
-        MemoryTree { depth, zeros: zero_hashes(), levels: vec![Vec::new(); top + 1], dirty: Vec::new() }
+        MemoryTree {
+            depth,
+            zeros: zeros(),
+            levels: vec![Vec::new(); top + 1],
+            dirty: Vec::new(),
+            marked: false,
+        }
     }
 
     /// The depth of the tree.
@@ -121,6 +167,7 @@ impl MemoryTree {
         if len == 0 {
             return;
         }
+        self.marked = true;
         let (first, last) = (start / PAGE_BYTES, (start + len - 1) / PAGE_BYTES);
         if self.dirty.len() <= last {
             self.dirty.resize(last + 1, false);
@@ -135,7 +182,7 @@ impl MemoryTree {
             let level = height - PAGE_LEVELS;
             return self.levels[level].get(index).copied().unwrap_or(self.zeros[height]);
         }
-        subtree(data, index * (LEAF_BYTES << height), height, &self.zeros)
+        subtree(data, index * (LEAF_BYTES << height), height, self.zeros)
     }
 
     /// The root over `data`, rehashing the dirty pages. `data` must only
@@ -147,26 +194,32 @@ impl MemoryTree {
             self.levels[0].resize(pages, self.zeros[PAGE_LEVELS]);
             self.mark_dirty(old * PAGE_BYTES, (pages - old) * PAGE_BYTES);
         }
+        let top = self.depth - PAGE_LEVELS;
+        if !std::mem::take(&mut self.marked) {
+            return self.levels[top].first().copied().unwrap_or(self.zeros[self.depth]);
+        }
         let mut changed: Vec<usize> = Vec::new();
         for (p, d) in self.dirty.iter_mut().enumerate() {
             if std::mem::take(d) && p < self.levels[0].len() {
-                self.levels[0][p] = subtree(data, p * PAGE_BYTES, PAGE_LEVELS, &self.zeros);
+                self.levels[0][p] = subtree(data, p * PAGE_BYTES, PAGE_LEVELS, self.zeros);
                 changed.push(p);
             }
         }
-        let top = self.depth - PAGE_LEVELS;
         for level in 1..=top {
             let width = self.levels[level - 1].len().div_ceil(2);
             if self.levels[level].len() < width {
                 self.levels[level].resize(width, self.zeros[PAGE_LEVELS + level]);
             }
             changed.dedup_by_key(|i| *i / 2);
+            let zero = self.zeros[PAGE_LEVELS + level - 1];
             for i in changed.iter_mut() {
                 *i /= 2;
-                let child = |j: usize| {
-                    self.levels[level - 1].get(j).copied().unwrap_or(self.zeros[PAGE_LEVELS + level - 1])
-                };
-                self.levels[level][*i] = hash_node(&child(2 * *i), &child(2 * *i + 1));
+                let child = |j: usize| self.levels[level - 1].get(j).copied().unwrap_or(zero);
+                let (l, r) = (child(2 * *i), child(2 * *i + 1));
+                // Two zero subtrees make a zero subtree: a table grown with
+                // nulls or a memory grown with zeros costs no hash.
+                self.levels[level][*i] =
+                    if l == zero && r == zero { self.zeros[PAGE_LEVELS + level] } else { hash_node(&l, &r) };
             }
         }
         self.levels[top].first().copied().unwrap_or(self.zeros[self.depth])
@@ -184,7 +237,7 @@ impl MemoryTree {
             let size = LEAF_BYTES << h;
             let node_start = leaf_start / size * size;
             let sibling = node_start ^ size;
-            path.push(subtree(data, sibling, h, &self.zeros));
+            path.push(subtree(data, sibling, h, self.zeros));
         }
         // Above the page: siblings from the cache.
         let mut i = addr / PAGE_BYTES;

@@ -20,7 +20,7 @@ use crate::machine::Machine;
 use crate::merkle::{Hash, Leaf, Levels, MemoryTree, MultiProof, OpenError, Opened};
 use crate::state::{
     Entry, EntryKind, Hasher, Header, TreeId, code_leaf, decode_status, encode_status, frames_leaf,
-    func_leaf, slots_leaves,
+    func_leaf, slot_bytes,
 };
 use crate::status::Status;
 use partial::{Missing, PartialEntry, PartialStack, PartialWorld};
@@ -341,8 +341,7 @@ pub fn prove_step(m: &Machine, hasher: &mut Hasher) -> Result<Proof, ProveError>
     add(TreeId::Code, open_vec(&code, TreeId::Code.depth(), &t.code));
     let funcs: Vec<Leaf> = s.funcs.iter().map(func_leaf).collect();
     add(TreeId::Funcs, open_vec(&funcs, TreeId::Funcs.depth(), &t.funcs));
-    let globals: Vec<u64> = s.globals.iter().map(|g| g.value).collect();
-    add(TreeId::Globals, open_vec(&slots_leaves(&globals), TreeId::Globals.depth(), &t.globals));
+    add(TreeId::Globals, open_bytes(&hasher.dirty.globals, slot_bytes(&s.globals), &t.globals));
 
     // The directory entries as the hasher has just computed them; open the
     // content of each entry the step touched.
@@ -353,9 +352,13 @@ pub fn prove_step(m: &Machine, hasher: &mut Hasher) -> Result<Proof, ProveError>
             EntryKind::Memory => {
                 open_bytes(&hasher.dirty.memories[i as usize], &s.memories[i as usize].data, set)
             }
-            EntryKind::Table => open_vec(&slots_leaves(&s.tables[i as usize].elems), kind.depth(), set),
-            EntryKind::Elem => open_vec(&slots_leaves(&s.elems[i as usize]), kind.depth(), set),
-            EntryKind::Data => open_bytes(&hasher.datas[i as usize].1, &s.datas[i as usize], set),
+            EntryKind::Table => {
+                open_bytes(&hasher.dirty.tables[i as usize], slot_bytes(&s.tables[i as usize].elems), set)
+            }
+            EntryKind::Elem => {
+                open_bytes(&hasher.elems[i as usize].tree, slot_bytes(&s.elems[i as usize]), set)
+            }
+            EntryKind::Data => open_bytes(&hasher.datas[i as usize].tree, &s.datas[i as usize], set),
         };
         dirs.entry(kind.directory()).or_default().insert(i as u64);
         entries.push(EntryProof {
@@ -369,17 +372,24 @@ pub fn prove_step(m: &Machine, hasher: &mut Hasher) -> Result<Proof, ProveError>
         // The empty directory leaf shows the step's host call has no memory.
         dirs.entry(TreeId::Memories).or_default().insert(0);
     }
-    let dir_leaves =
-        |kind: EntryKind| hasher.entries[kind as usize].iter().map(|e| e.leaf(kind)).collect::<Vec<_>>();
     for kind in EntryKind::ALL {
         if let Some(set) = dirs.get(&kind.directory()) {
-            add(kind.directory(), open_vec(&dir_leaves(kind), kind.directory().depth(), set));
+            let tree = &hasher.dirs[kind as usize];
+            let leaf =
+                |i: u64| hasher.entries[kind as usize].get(i as usize).map_or([0; 32], |e| e.leaf(kind));
+            add(
+                kind.directory(),
+                MultiProof::build(tree.depth(), set.iter().copied(), leaf, |h, i| tree.node(h, i)),
+            );
         }
     }
-    let stack_bytes = crate::state::stack_bytes(&m.stack);
-    add(TreeId::Stack, open_bytes(&hasher.stack, stack_bytes, &t.stack));
-    let frames: Vec<Leaf> = (0..m.frames.len().div_ceil(4)).map(|i| frames_leaf(&m.frames, i)).collect();
-    add(TreeId::Frames, open_vec(&frames, TreeId::Frames.depth(), &t.frames));
+    add(TreeId::Stack, open_bytes(&hasher.stack, slot_bytes(&m.stack), &t.stack));
+    let frames = &hasher.frames;
+    let leaf = |i: u64| frames_leaf(&m.frames, i as usize);
+    add(
+        TreeId::Frames,
+        MultiProof::build(frames.depth(), t.frames.iter().copied(), leaf, |h, i| frames.node(h, i)),
+    );
     let h = &m.host;
     add(TreeId::Input, open_bytes(&hasher.input, h.input.bytes(), &t.input));
     add(TreeId::Stdout, open_bytes(&hasher.stdout, &h.stdout, &t.out[0]));

@@ -3,7 +3,7 @@
 use super::layout::*;
 use crate::access::Dirty;
 use crate::machine::Machine;
-use crate::merkle::{Hash, Leaf, MemoryTree, root_of};
+use crate::merkle::{CachedTree, Hash, MemoryTree, root_of};
 use crate::store::{FuncKind, Store};
 
 /// A store with a vector larger than its tree holds.
@@ -43,12 +43,13 @@ pub fn check_limits(store: &Store) -> Result<(), LimitError> {
     Ok(())
 }
 
-/// The value stack as bytes (slots little-endian).
-pub(crate) fn stack_bytes(stack: &[u64]) -> &[u8] {
+/// A vector of slots (the stack, globals, table elements, element
+/// segments) as bytes, each slot little-endian: the bytes its tree hashes.
+pub(crate) fn slot_bytes(slots: &[u64]) -> &[u8] {
     // SAFETY: u64 has no padding and any byte is a valid u8; the length is
     // the same memory; the crate only builds on little-endian hosts, so the
     // bytes are the slots' little-endian encodings.
-    unsafe { std::slice::from_raw_parts(stack.as_ptr() as *const u8, std::mem::size_of_val(stack)) }
+    unsafe { std::slice::from_raw_parts(slots.as_ptr() as *const u8, std::mem::size_of_val(slots)) }
 }
 
 /// The highest stack slot any live frame may write: each frame's `fp` plus
@@ -79,8 +80,11 @@ pub(crate) fn live_stack_top(m: &Machine) -> usize {
 }
 
 /// Computes state roots along a run. Static parts (code, functions, input)
-/// are hashed once; memory and the stack are rehashed only where they
-/// changed since the last root; the small vectors are rehashed each time.
+/// are hashed once; everything else is rehashed only where it changed since
+/// the last root: memory, table and global pages that execution marked, the
+/// stack between its watermarks, frames from the lowest one touched,
+/// appended output, dropped segments, and the directory entries whose
+/// object changed (`specs/commitments.md` §7b gives the cost).
 #[derive(Clone, Debug)]
 pub struct Hasher {
     pub(crate) dirty: Dirty,
@@ -88,18 +92,99 @@ pub struct Hasher {
     funcs: Hash,
     pub(crate) input: MemoryTree,
     pub(crate) stack: MemoryTree,
-    elems: Vec<(usize, Hash)>,
-    /// Each data segment's length when last hashed, and its tree.
-    pub(crate) datas: Vec<(usize, MemoryTree)>,
+    /// The element segments' trees.
+    pub(crate) elems: Vec<Segment>,
+    /// The data segments' trees.
+    pub(crate) datas: Vec<Segment>,
     /// The directory entries of the last header, by [`EntryKind`].
     pub(crate) entries: [Vec<Entry>; 4],
+    /// The directory trees over those entries' leaves, by [`EntryKind`].
+    pub(crate) dirs: [CachedTree; 4],
+    /// The frames tree, and the depth when it was last hashed.
+    pub(crate) frames: CachedTree,
+    frames_seen: usize,
     pub(crate) stdout: MemoryTree,
     pub(crate) stderr: MemoryTree,
     out_seen: (usize, usize),
 }
 
+/// A tree of `depth` over `bytes`, all marked for hashing at the next root.
+fn tree_over(depth: usize, bytes: usize) -> MemoryTree {
+    let mut t = MemoryTree::with_depth(depth);
+    t.mark_dirty(0, bytes);
+    t
+}
+
+/// A segment's tree and the length it had when last hashed: a segment
+/// changes only when dropped, which empties it, so an unchanged length
+/// means an unchanged segment.
+#[derive(Clone, Debug)]
+pub(crate) struct Segment {
+    len: usize,
+    pub(crate) tree: MemoryTree,
+}
+
+/// Brings the segments of `kind` and their directory up to date, given
+/// each segment's length and bytes now: only a segment whose length
+/// changed is hashed again. Returns the directory's root.
+fn update_segments<'a>(
+    kind: EntryKind,
+    segs: &mut Vec<Segment>,
+    entries: &mut Vec<Entry>,
+    dir: &mut CachedTree,
+    now: impl ExactSizeIterator<Item = (usize, &'a [u8])>,
+) -> Hash {
+    if segs.len() != now.len() {
+        // Segments were added since the last root: hash them all again.
+        segs.clear();
+        entries.clear();
+        *dir = CachedTree::new(kind.directory().depth());
+    }
+    for (i, (len, bytes)) in now.enumerate() {
+        if i == segs.len() {
+            segs.push(Segment { len: usize::MAX, tree: MemoryTree::with_depth(kind.depth()) });
+            entries.push(Entry { len: 0, limit: 0, root: [0; 32] });
+        }
+        let seg = &mut segs[i];
+        if seg.len != len {
+            *seg = Segment { len, tree: tree_over(kind.depth(), bytes.len()) };
+            entries[i] = Entry { len: len as u32, limit: 0, root: seg.tree.root(bytes) };
+            dir.set(i, &entries[i].leaf(kind));
+        }
+    }
+    dir.root()
+}
+
+/// Brings a directory up to date: sets the leaf of each entry that differs
+/// from the last header's, clears leaves past the new end, and returns the
+/// directory's root.
+fn update_dir(
+    kind: EntryKind,
+    old: &mut Vec<Entry>,
+    tree: &mut CachedTree,
+    new: impl Iterator<Item = Entry>,
+) -> Hash {
+    let mut n = 0;
+    for (i, e) in new.enumerate() {
+        if old.get(i) != Some(&e) {
+            tree.set(i, &e.leaf(kind));
+            match old.get_mut(i) {
+                Some(o) => *o = e,
+                None => old.push(e),
+            }
+        }
+        n = i + 1;
+    }
+    for i in n..old.len() {
+        tree.set(i, &[0; 32]);
+    }
+    old.truncate(n);
+    tree.root()
+}
+
 impl Hasher {
     /// A hasher for `m`, whose code and functions must not change any more.
+    /// It hashes every non-zero part of the state once.
     pub fn new(m: &Machine) -> Hasher {
         let s = &m.store;
         let code = root_of(
@@ -107,25 +192,29 @@ impl Hasher {
             TreeId::Code.depth(),
         );
         let funcs = root_of(&s.funcs.iter().map(func_leaf).collect::<Vec<_>>(), TreeId::Funcs.depth());
-        let mut memories = vec![MemoryTree::new(); s.memories.len()];
-        for (t, mem) in memories.iter_mut().zip(&s.memories) {
-            t.mark_dirty(0, mem.data.len());
-        }
-        let mut stack = MemoryTree::with_depth(TreeId::Stack.depth());
-        stack.mark_dirty(0, m.stack.len() * 8);
+        let memories =
+            s.memories.iter().map(|mem| tree_over(EntryKind::Memory.depth(), mem.data.len())).collect();
+        let tables =
+            s.tables.iter().map(|t| tree_over(EntryKind::Table.depth(), t.elems.len() * 8)).collect();
         Hasher {
-            dirty: Dirty { memories, stack_low: m.regs.fp as usize, stack_high: live_stack_top(m) },
+            dirty: Dirty {
+                memories,
+                tables,
+                globals: tree_over(TreeId::Globals.depth(), s.globals.len() * 8),
+                frames_low: 0,
+                stack_low: m.regs.fp as usize,
+                stack_high: live_stack_top(m),
+            },
             code,
             funcs,
-            input: {
-                let mut t = MemoryTree::with_depth(TreeId::Input.depth());
-                t.mark_dirty(0, m.host.input.bytes().len());
-                t
-            },
-            stack,
+            input: tree_over(TreeId::Input.depth(), m.host.input.bytes().len()),
+            stack: tree_over(TreeId::Stack.depth(), m.stack.len() * 8),
             elems: Vec::new(),
             datas: Vec::new(),
             entries: Default::default(),
+            dirs: EntryKind::ALL.map(|kind| CachedTree::new(kind.directory().depth())),
+            frames: CachedTree::new(TreeId::Frames.depth()),
+            frames_seen: 0,
             stdout: MemoryTree::with_depth(TreeId::Stdout.depth()),
             stderr: MemoryTree::with_depth(TreeId::Stderr.depth()),
             out_seen: (0, 0),
@@ -135,60 +224,60 @@ impl Hasher {
     /// The header of `m`'s current state.
     pub fn header(&mut self, m: &Machine) -> Header {
         let s = &m.store;
-        let d = &mut self.dirty;
+        let Hasher { dirty: d, entries, dirs, .. } = self;
         // Slots a frame wrote since the last root lie in [low, high).
         let (low, high) = (d.stack_low.min(d.stack_high), d.stack_high);
         self.stack.mark_dirty(low * 8, (high - low) * 8);
         d.stack_low = m.regs.fp as usize;
-        let stack = self.stack.root(stack_bytes(&m.stack));
+        let stack = self.stack.root(slot_bytes(&m.stack));
 
+        let mut roots = [[0u8; 32]; 12];
+        let [mem_entries, table_entries, elem_entries, data_entries] = entries;
+        let [mem_dir, table_dir, elem_dir, data_dir] = dirs;
         let mems = s.memories.iter().zip(d.memories.iter_mut()).map(|(mem, t)| Entry {
             len: mem.pages(),
             limit: mem.limit(),
             root: t.root(&mem.data),
         });
-        let tables = s.tables.iter().map(|t| Entry {
+        roots[TreeId::Memories as usize] = update_dir(EntryKind::Memory, mem_entries, mem_dir, mems);
+        if d.tables.len() != s.tables.len() {
+            // Tables were added since the last root: hash them all again.
+            d.tables =
+                s.tables.iter().map(|t| tree_over(EntryKind::Table.depth(), t.elems.len() * 8)).collect();
+        }
+        let tables = s.tables.iter().zip(d.tables.iter_mut()).map(|(t, tree)| Entry {
             len: t.elems.len() as u32,
             limit: t.limit(),
-            root: root_of(&slots_leaves(&t.elems), EntryKind::Table.depth()),
+            root: tree.root(slot_bytes(&t.elems)),
         });
-        self.elems.resize(s.elems.len(), (usize::MAX, [0; 32]));
-        let elems = s.elems.iter().zip(self.elems.iter_mut()).map(|(e, cache)| {
-            if cache.0 != e.len() {
-                *cache = (e.len(), root_of(&slots_leaves(e), EntryKind::Elem.depth()));
-            }
-            Entry { len: e.len() as u32, limit: 0, root: cache.1 }
-        });
-        self.datas
-            .resize_with(s.datas.len(), || (usize::MAX, MemoryTree::with_depth(EntryKind::Data.depth())));
-        let datas = s.datas.iter().zip(self.datas.iter_mut()).map(|(b, cache)| {
-            if cache.0 != b.len() {
-                *cache = (b.len(), MemoryTree::with_depth(EntryKind::Data.depth()));
-                cache.1.mark_dirty(0, b.len());
-            }
-            Entry { len: b.len() as u32, limit: 0, root: cache.1.root(b) }
-        });
-        self.entries = [mems.collect(), tables.collect(), elems.collect(), datas.collect()];
-        let dir_root = |kind: EntryKind, entries: &[Entry]| {
-            root_of(&entries.iter().map(|e| e.leaf(kind)).collect::<Vec<_>>(), kind.directory().depth())
-        };
+        roots[TreeId::Tables as usize] = update_dir(EntryKind::Table, table_entries, table_dir, tables);
+        let elems = s.elems.iter().map(|e| (e.len(), slot_bytes(e)));
+        roots[TreeId::Elems as usize] =
+            update_segments(EntryKind::Elem, &mut self.elems, elem_entries, elem_dir, elems);
+        let datas = s.datas.iter().map(|b| (b.len(), &b[..]));
+        roots[TreeId::Datas as usize] =
+            update_segments(EntryKind::Data, &mut self.datas, data_entries, data_dir, datas);
+
+        // Frames from the lowest one pushed since the last root, or from
+        // the depth now if lower (frames were popped), up to the higher of
+        // the old and new depths, may have changed.
+        let depth = m.frames.len();
+        for i in d.frames_low.min(depth) / 4..self.frames_seen.max(depth).div_ceil(4) {
+            self.frames.set(i, &frames_leaf(&m.frames, i));
+        }
+        (d.frames_low, self.frames_seen) = (depth, depth);
+
         let h = &m.host;
         let (o, e) = self.out_seen;
         self.stdout.mark_dirty(o, h.stdout.len().saturating_sub(o));
         self.stderr.mark_dirty(e, h.stderr.len().saturating_sub(e));
         self.out_seen = (h.stdout.len(), h.stderr.len());
-        let globals: Vec<u64> = s.globals.iter().map(|g| g.value).collect();
-        let frames: Vec<Leaf> = (0..m.frames.len().div_ceil(4)).map(|i| frames_leaf(&m.frames, i)).collect();
 
-        let mut roots = [[0u8; 32]; 12];
         roots[TreeId::Code as usize] = self.code;
         roots[TreeId::Funcs as usize] = self.funcs;
-        roots[TreeId::Globals as usize] = root_of(&slots_leaves(&globals), TreeId::Globals.depth());
-        for kind in EntryKind::ALL {
-            roots[kind.directory() as usize] = dir_root(kind, &self.entries[kind as usize]);
-        }
+        roots[TreeId::Globals as usize] = d.globals.root(slot_bytes(&s.globals));
         roots[TreeId::Stack as usize] = stack;
-        roots[TreeId::Frames as usize] = root_of(&frames, TreeId::Frames.depth());
+        roots[TreeId::Frames as usize] = self.frames.root();
         roots[TreeId::Stdout as usize] = self.stdout.root(&h.stdout);
         roots[TreeId::Stderr as usize] = self.stderr.root(&h.stderr);
         roots[TreeId::Input as usize] = self.input.root(h.input.bytes());

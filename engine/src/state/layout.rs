@@ -143,6 +143,7 @@ pub struct Entry {
 impl Entry {
     /// The directory leaf: `SHA256("refute entry:" ‖ kind ‖ len ‖ limit ‖ root)`.
     pub fn leaf(&self, kind: EntryKind) -> Leaf {
+        crate::merkle::count_hash();
         Sha256::new()
             .chain_update(b"refute entry:")
             .chain_update([kind as u8])
@@ -305,6 +306,7 @@ impl Header {
 
     /// The state root: SHA-256 of the encoding.
     pub fn root(&self) -> Hash {
+        crate::merkle::count_hash();
         Sha256::digest(self.encode()).into()
     }
 

@@ -9,6 +9,9 @@
 mod hasher;
 mod layout;
 
-pub(crate) use hasher::stack_bytes;
+pub(crate) use hasher::slot_bytes;
 pub use hasher::{Hasher, LimitError, check_limits, state_root};
 pub use layout::*;
+
+#[cfg(test)]
+mod tests;

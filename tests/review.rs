@@ -214,6 +214,15 @@ fn unfunded_claims_are_refused_before_any_engine_work() {
         }
     });
     eprintln!("4 unfunded claims on the 128-table module answered in {:?}", start.elapsed());
+    // A funded claim is noted: its initial state hashes at a bounded cost
+    // (empty tables are zero subtrees, `specs/commitments.md` §7b), and its
+    // wrong initial root is refused.
+    let k = crowd(0xa6, 99);
+    assert_eq!(net.post_message(&Message::Mint { to: pk(&k), amount: 5_000 }.sign(&k, 0)).0, 200);
+    let start = Instant::now();
+    let (status, v) = net.post_message(&Message::Claim(Box::new(body)).sign(&k, 1));
+    assert_eq!((status, v["code"].as_str()), (422, Some("wrong_initial_root")), "{v}");
+    eprintln!("a funded claim on the 128-table module noted and refused in {:?}", start.elapsed());
     serving(&net);
 }
 

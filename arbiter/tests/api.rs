@@ -195,3 +195,31 @@ async fn the_lists_take_documented_filters_only() {
     assert!(v["message"].as_str().unwrap().contains("closed"), "{v}");
     s.shutdown();
 }
+
+#[tokio::test]
+async fn a_failed_commit_is_rolled_back_and_the_service_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let dave = key(4);
+    let s = open(dir.path(), 1000);
+    let mint = |nonce| Message::Mint { to: pubkey(&dave), amount: 5 }.sign(&dave, nonce);
+    assert_eq!(post(&s, &mint(0)).await.0, StatusCode::OK);
+    // The next commit fails, as on a full disk: the request is answered
+    // `storage`, and nothing of it is served.
+    s.db().fail_commits(1);
+    let (status, v) = post(&s, &mint(1)).await;
+    assert_eq!((status, v["code"].as_str()), (StatusCode::INTERNAL_SERVER_ERROR, Some("storage")), "{v}");
+    assert_eq!(balance(&s, &dave).await["balance"], 5, "the failed mint is not served");
+    assert_eq!(balance(&s, &dave).await["nonce"], 1);
+    let (_, st) = call(&s, Method::GET, "/v1/status", Body::empty()).await;
+    assert_eq!(st["log"]["next"], 1, "the log holds only what is on disk");
+    // The service goes on: the same message is taken now.
+    assert_eq!(post(&s, &mint(1)).await.0, StatusCode::OK);
+    assert_eq!(balance(&s, &dave).await["balance"], 10);
+    s.shutdown();
+    drop(s);
+    let s = open(dir.path(), 1000);
+    assert_eq!(balance(&s, &dave).await["balance"], 10);
+    assert_eq!(balance(&s, &dave).await["nonce"], 2);
+    s.shutdown();
+}
+

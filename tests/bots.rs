@@ -82,6 +82,41 @@ fn an_honest_claim_with_no_challenge_becomes_final() {
     net.kill(c);
 }
 
+/// `--check output` never accepts a claim on wasmi's word (security review
+/// finding 10): off the committee it neither attests nor challenges; on the
+/// committee it runs the engine before it attests.
+#[test]
+fn a_checker_in_output_mode_attests_only_what_the_engine_verified() {
+    let mut net = Net::start(&["--window-ms", "4000", "--clock-ms", "20000"]);
+    net.player("solver", 100_000);
+    let member = net.player("member", 100_000);
+    net.player("watcher", 100_000);
+    let m = net.spawn("member", &["challenger", "run", "--check", "output", "--stake", "1000"]);
+    net.wait_for("the committee registration", 30, |n| {
+        !n.get(&format!("/v1/accounts/{member}"))["stake"].is_null()
+    });
+    let w = net.spawn("watcher", &["challenger", "run", "--check", "output"]);
+    let wasm = sort_wasm();
+    // A step limit far above the run, so wasmi's fuel (twice the limit) suffices.
+    let args = ["post", "--bond", "5000", "--max-steps", "100000000", wasm.to_str().unwrap(), "10"];
+    let s = net.spawn("solver", &args);
+    assert!(net.wait_exit(s, 60).success(), "{}", net.log("solver"));
+    let id = net.claims()[0]["id"].as_str().unwrap().to_string();
+    let claim = net.get(&format!("/v1/claims/{id}"));
+    assert_eq!(claim["committee"][&member], "attested", "{}", net.log("member"));
+    let full = |name: &str| std::fs::read_to_string(net.path(&format!("{name}.log"))).unwrap_or_default();
+    assert!(full("member").contains("the engine computes the same final state"), "{}", net.log("member"));
+    let until = Instant::now() + Duration::from_secs(30);
+    while !full("watcher").contains("not verified, not attested") {
+        assert!(Instant::now() < until, "the watcher did not decide: {}", full("watcher"));
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(!full("watcher").contains("the claim is right"), "{}", net.log("watcher"));
+    assert_eq!(net.games().len(), 0);
+    net.kill(m);
+    net.kill(w);
+}
+
 #[test]
 fn lying_solvers_are_slashed_at_every_lie_position() {
     let t = Instant::now();

@@ -222,4 +222,3 @@ async fn a_failed_commit_is_rolled_back_and_the_service_goes_on() {
     assert_eq!(balance(&s, &dave).await["nonce"], 2);
     s.shutdown();
 }
-

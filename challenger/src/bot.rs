@@ -367,12 +367,18 @@ impl Bot {
         let finding = if self.config.lie.is_some() {
             Finding::Suspect { why: "TEST-ONLY lying challenger: it challenges every claim".into() }
         } else {
-            self.check(&claim, &inputs).await
+            self.check(&claim, &inputs, assigned).await
         };
         let why = match finding {
             Finding::Right { how } => {
                 tracing::info!(claim = %short(&id), assigned, "the claim is right ({how})");
                 return self.agree(id, assigned).await;
+            }
+            Finding::Plausible { how } => {
+                tracing::info!(claim = %short(&id), "the claim looks right ({how}); not verified, not attested");
+                return decide(Decision::Skipped {
+                    why: format!("{how}; --check output verifies no final state"),
+                });
             }
             Finding::Suspect { why } => why,
         };
@@ -436,16 +442,21 @@ impl Bot {
         Ok(p.store.decide(&id, &Decision::Agreed { attested: assigned })?)
     }
 
-    /// The fast path, then (in full mode, or when the fast path cannot
-    /// decide) the engine's final root.
-    async fn check(&self, claim: &Claim, inputs: &ClaimInputs) -> Finding {
+    /// The fast path, then (in full mode, on a committee, or when the fast
+    /// path cannot decide) the engine's final root. wasmi alone never makes
+    /// a claim right: at most plausible, which the bot neither attests nor
+    /// challenges (security review finding 10).
+    async fn check(&self, claim: &Claim, inputs: &ClaimInputs, assigned: bool) -> Finding {
         let (c, i, mode) = (claim.clone(), inputs.clone(), self.config.check);
         tokio::task::spawn_blocking(move || {
             let fast = check::fast_path(&i, &c);
             match (fast, mode) {
-                (Some(check::FastPath::Differs(why)), _) => return Finding::Suspect { why },
-                (Some(check::FastPath::Same), CheckMode::Output) => {
-                    return Finding::Right { how: "wasmi gives the same output" };
+                (check::FastPath::Differs(why), _) => return Finding::Suspect { why },
+                (check::FastPath::Same, CheckMode::Output) if !assigned => {
+                    return Finding::Plausible { how: "wasmi gives the same output" };
+                }
+                (check::FastPath::Undecided(why), _) => {
+                    tracing::info!("the fast path cannot decide: {why}; the engine checks the claim");
                 }
                 _ => {}
             }

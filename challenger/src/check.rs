@@ -12,9 +12,10 @@ use crate::oracle;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckMode {
-    /// wasmi's output and exit status; the engine only when they differ
-    /// (or the fast path cannot decide). Catches every lie about the
-    /// output, not a lie about the rest of the final state.
+    /// wasmi's output and exit status; the engine when they differ, when
+    /// the fast path cannot decide, or before attesting on a committee.
+    /// wasmi's agreement alone only makes a claim plausible: the bot then
+    /// neither attests nor challenges it.
     Output,
     /// As `Output`, and when the output agrees, the engine's final state
     /// root too: catches every lie.
@@ -24,8 +25,14 @@ pub enum CheckMode {
 /// What checking found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Finding {
-    /// The claim is right (as far as the mode checks).
+    /// The engine computes the claim's final state.
     Right {
+        /// How it was decided.
+        how: &'static str,
+    },
+    /// wasmi gives the claimed output (`--check output`, not on the
+    /// committee): not verified, so neither attested nor challenged.
+    Plausible {
         /// How it was decided.
         how: &'static str,
     },
@@ -38,39 +45,49 @@ pub enum Finding {
 }
 
 /// The fast path: the claimed output and exit status against wasmi's,
-/// given the claim's module and input blobs. `None` when it cannot decide
-/// (not a WASI command, a claim cut at its step limit, a run longer than
-/// the fuel, or input wasmi refuses).
-pub fn fast_path(inputs: &ClaimInputs, claim: &Claim) -> Option<FastPath> {
+/// given the claim's module and input blobs. `Undecided` (with the reason)
+/// when it cannot decide: not a WASI command, a claim cut at its step limit,
+/// a run longer than the fuel, or input wasmi refuses.
+pub fn fast_path(inputs: &ClaimInputs, claim: &Claim) -> FastPath {
+    let undecided = |why: &str| FastPath::Undecided(why.to_string());
     let b = &claim.body;
-    let header = refute_engine::state::Header::decode(b.final_header.0.as_slice().try_into().ok()?)?;
-    let claimed = decode_status(header.status)?;
-    if b.entry != "_start" || !b.entry_args.is_empty() || claimed == Status::Running {
-        return None;
+    let Some(header) =
+        b.final_header.0.as_slice().try_into().ok().and_then(refute_engine::state::Header::decode)
+    else {
+        return undecided("the claimed final header does not decode");
+    };
+    let Some(claimed) = decode_status(header.status) else {
+        return undecided("the claimed status is unknown");
+    };
+    if b.entry != "_start" || !b.entry_args.is_empty() {
+        return undecided("not a WASI command");
+    }
+    if claimed == Status::Running {
+        return undecided("the claim is cut at its step limit");
     }
     let task = inputs.task(b.max_steps);
     // wasmi's fuel is about one unit per instruction; the engine counts one
     // step per instruction plus host micro-steps.
-    let out = oracle::run(&inputs.module, &task, None, Some(b.max_steps.saturating_mul(2))).ok()?;
+    let out = match oracle::run(&inputs.module, &task, None, Some(b.max_steps.saturating_mul(2))) {
+        Ok(out) => out,
+        Err(e) => return FastPath::Undecided(format!("wasmi cannot run it: {e:#}")),
+    };
     if out.status == Status::OutOfSteps {
-        return None;
+        return undecided("wasmi ran out of fuel");
     }
     if out.status != claimed {
-        return Some(FastPath::Differs(format!(
-            "wasmi: it ends {:?}, the claim says {:?}",
-            out.status, claimed
-        )));
+        return FastPath::Differs(format!("wasmi: it ends {:?}, the claim says {:?}", out.status, claimed));
     }
     if out.stdout != b.stdout.0 {
-        return Some(FastPath::Differs(format!(
+        return FastPath::Differs(format!(
             "wasmi: it prints {} bytes ({:?}), the claim says {} bytes ({:?})",
             out.stdout.len(),
             preview(&out.stdout),
             b.stdout.0.len(),
             preview(&b.stdout.0)
-        )));
+        ));
     }
-    Some(FastPath::Same)
+    FastPath::Same
 }
 
 /// What the fast path found.
@@ -80,6 +97,8 @@ pub enum FastPath {
     Same,
     /// wasmi gives another status or output: why.
     Differs(String),
+    /// The fast path cannot decide: why.
+    Undecided(String),
 }
 
 /// The engine's final state root of `run` (run to its end or its limit).

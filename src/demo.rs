@@ -112,7 +112,8 @@ async fn play(
     let first_line = stdout.lines().next().unwrap_or("");
     outln!("the program: `{}` runs {halt} steps and prints {first_line:?} and more", args.join(" "))?;
 
-    let narrator = tokio::spawn(narrate(s.clone(), s.subscribe()));
+    let (entries, subscriber) = s.subscribe()?;
+    let narrator = tokio::spawn(narrate(s.clone(), entries, subscriber));
     let solver = player(url, dir, "solver", 1).await?;
     let challenger = player(url, dir, "challenger", 2).await?;
     let honest = Config {
@@ -181,7 +182,8 @@ async fn play(
 /// Tells the dispute from the events of each entry the arbiter commits.
 async fn narrate(
     s: Arc<Service>,
-    mut entries: tokio::sync::broadcast::Receiver<refute_arbiter::service::Committed>,
+    mut entries: tokio::sync::broadcast::Receiver<Arc<refute_arbiter::service::Committed>>,
+    _subscriber: refute_arbiter::service::Subscriber,
 ) -> std::io::Result<()> {
     let params = s.read(|c| c.rules.params.clone());
     let (mut layer, mut round) = (None, 0);

@@ -19,6 +19,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 
 /// Largest JSON body (a message): a claim carries up to 64 KiB of stdout, a
 /// reveal up to 2,047 roots and a multiproof, a step proof, all hex. A
@@ -112,14 +113,17 @@ async fn blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f).await.map_err(|e| ServiceError::Internal(e.to_string()))?
 }
 
-async fn put_blob(State(s): Shared, body: Bytes) -> Result<(StatusCode, Json<Value>), ServiceError> {
+async fn put_blob(
+    State(s): Shared,
+    peer: Peer,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), ServiceError> {
+    admit_peer(&s, &peer)?;
+    if let Some(axum::Extension(axum::extract::ConnectInfo(addr))) = &peer {
+        s.admit_blob(addr.ip(), body.len())?;
+    }
     let len = body.len();
-    let hash = blocking(move || {
-        s.db()
-            .put_blob(&body)
-            .map_err(|e| ServiceError::Unprocessable { code: "bad_blob", message: e.to_string() })
-    })
-    .await?;
+    let hash = blocking(move || s.put_blob(&body)).await?;
     Ok((StatusCode::CREATED, Json(json!({ "hash": B32(hash), "bytes": len }))))
 }
 
@@ -136,6 +140,7 @@ async fn get_blob(State(s): Shared, Path(h): Path<String>) -> Result<Vec<u8>, Se
 
 async fn post_message(
     State(s): Shared,
+    peer: Peer,
     body: Result<Json<Signed>, JsonRejection>,
 ) -> Result<Json<Value>, ServiceError> {
     let Json(msg) = body.map_err(|e| {
@@ -146,7 +151,8 @@ async fn post_message(
             ServiceError::bad_request("bad_json", e.body_text())
         }
     })?;
-    let a = s.submit(msg).await?;
+    let ip = peer.map(|axum::Extension(axum::extract::ConnectInfo(addr))| addr.ip());
+    let a = s.submit_from(msg, ip).await?;
     Ok(Json(serde_json::to_value(a).expect("outcomes serialise")))
 }
 
@@ -280,14 +286,40 @@ async fn log(State(s): Shared, Query(q): Query<LogQuery>) -> Result<Json<Value>,
     Ok(Json(Value::Array(out)))
 }
 
-async fn events(State(s): Shared) -> Sse<impl tokio_stream::Stream<Item = Result<SseEvent, Infallible>>> {
-    let stream = BroadcastStream::new(s.subscribe()).filter_map(|c| {
-        let c = c.ok()?;
-        let data = serde_json::to_string(&entry_json(&c.entry)).expect("entries serialise");
-        Some(Ok(SseEvent::default().event("entry").id(c.entry.index.to_string()).data(data)))
+async fn events(
+    State(s): Shared,
+) -> Result<Sse<impl tokio_stream::Stream<Item = Result<SseEvent, Infallible>>>, ServiceError> {
+    let (rx, guard) = s.subscribe()?;
+    let stream = BroadcastStream::new(rx).map(move |c| {
+        let _alive = &guard;
+        Ok(match c {
+            Ok(c) => {
+                let data = c.json(|e| serde_json::to_string(&entry_json(e)).expect("entries serialise"));
+                SseEvent::default().event("entry").id(c.entry.index.to_string()).data(data)
+            }
+            // A slow subscriber is told what it missed rather than left to
+            // guess: it resumes from the log (`GET /v1/log?from=`).
+            Err(BroadcastStreamRecvError::Lagged(n)) => {
+                SseEvent::default().event("lagged").data(json!({ "missed": n }).to_string())
+            }
+        })
     });
-    Sse::new(stream).keep_alive(KeepAlive::default())
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
+
+/// The sender's address, when the server knows it (not in in-process tests).
+type Peer = Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>;
+
+/// Checks the per-address rate of requests that write.
+fn admit_peer(s: &Service, peer: &Peer) -> Result<(), ServiceError> {
+    match peer {
+        Some(axum::Extension(axum::extract::ConnectInfo(addr))) => s.admit_ip(addr.ip()),
+        None => Ok(()),
+    }
+}
+
+/// How often the ticker deletes expired blobs.
+const BLOB_SWEEP: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The OpenAPI document (kept true by `arbiter/tests/api.rs`, which checks
 /// that every route of [`app`] is in it and every path in it is routed).
@@ -306,6 +338,7 @@ pub async fn serve(
         let s = service.clone();
         tokio::spawn(async move {
             let mut every = tokio::time::interval(tick_every);
+            let mut sweep = std::time::Instant::now();
             loop {
                 every.tick().await;
                 match s.tick().await {
@@ -313,15 +346,29 @@ pub async fn serve(
                         tracing::info!(entry = a.index, events = a.ticked.len(), "time passed")
                     }
                     Ok(_) => {}
-                    Err(e) => {
-                        tracing::error!("ticker stops: {e}");
+                    Err(ServiceError::Stopped) => {
+                        tracing::error!("ticker stops: the arbiter has stopped");
                         return;
+                    }
+                    // A rolled-back batch or a full queue: the next tick tries again.
+                    Err(e) => tracing::warn!("a tick was not taken: {e}"),
+                }
+                if sweep.elapsed() >= BLOB_SWEEP {
+                    sweep = std::time::Instant::now();
+                    let s = s.clone();
+                    match tokio::task::spawn_blocking(move || s.collect_blobs(1000)).await {
+                        Ok(Ok(0)) => {}
+                        Ok(Ok(n)) => tracing::info!("deleted {n} blobs that no claim refers to"),
+                        Ok(Err(e)) => tracing::warn!("blob collection: {e}"),
+                        Err(e) => tracing::warn!("blob collection: {e}"),
                     }
                 }
             }
         })
     };
-    let r = axum::serve(listener, router).with_graceful_shutdown(shutdown).await;
+    let r = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await;
     ticker.abort();
     tokio::task::spawn_blocking(move || service.shutdown()).await.ok();
     r

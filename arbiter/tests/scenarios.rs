@@ -237,3 +237,20 @@ fn a_lying_arbiter_is_caught_by_the_rules() {
     assert_eq!(entry, Some(next));
     assert!(what.contains("time events"), "{what}");
 }
+
+/// Uploaded blobs no claim refers to are deleted after their time-to-live;
+/// those a claim refers to are kept for good (security review finding 4).
+#[test]
+fn unreferenced_blobs_expire_and_claimed_ones_stay() {
+    let mut a = Arena::with_blob_ttl(60_000, 200);
+    let stray = a.service.put_blob(b"nobody claims this").unwrap();
+    let (claim, _) = lying_claim(&mut a, 10);
+    let module = a.service.read(|c| c.rules.state.claims[&claim].body.module);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(a.service.collect_blobs(100).unwrap(), 1, "the stray blob is deleted");
+    assert!(a.service.db().get_blob(&stray).unwrap().is_none());
+    assert!(a.service.db().get_blob(&module.0).unwrap().is_some(), "the claimed module stays");
+    // Kept for good: a later sweep deletes nothing.
+    assert_eq!(a.service.collect_blobs(100).unwrap(), 0);
+    assert!(a.service.db().get_blob(&module.0).unwrap().is_some());
+}

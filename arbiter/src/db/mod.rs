@@ -38,6 +38,9 @@ pub const CF_BLOBS: &str = "blobs";
 pub const FORMAT_KEY: &[u8] = b"format";
 /// The key of the log head in [`CF_META`].
 pub const HEAD_KEY: &[u8] = b"head";
+/// Prefix of the state records that note when an unreferenced blob was
+/// uploaded (`u64le` ms), until it is kept or deleted.
+pub const BLOB_AT: &[u8] = b"blob_at/";
 /// The largest blob: the engine's largest module.
 pub const MAX_BLOB: usize = refute_engine::limits::MAX_MODULE_BYTES;
 
@@ -229,6 +232,59 @@ impl Db {
         let hash: Hash = Sha256::digest(bytes).into();
         self.db.put_cf_opt(self.cf(CF_BLOBS), hash, bytes, &synced()).map_err(|e| self.rocks(e))?;
         Ok(hash)
+    }
+
+    /// Stores `bytes` as [`Db::put_blob`] does, and notes its upload time
+    /// under [`BLOB_AT`] in the same synced write, so that
+    /// [`Db::expired_blobs`] can find it if no claim ever refers to it.
+    pub fn put_blob_at(&self, bytes: &[u8], now_ms: u64) -> Result<Hash, DbError> {
+        if bytes.len() > MAX_BLOB {
+            return Err(DbError::BlobTooLarge { len: bytes.len(), max: MAX_BLOB });
+        }
+        let hash: Hash = Sha256::digest(bytes).into();
+        let mut batch = WriteBatch::default();
+        batch.put_cf(self.cf(CF_BLOBS), hash, bytes);
+        batch.put_cf(self.cf(CF_STATE), [BLOB_AT, &hash[..]].concat(), now_ms.to_le_bytes());
+        self.db.write_opt(batch, &synced()).map_err(|e| self.rocks(e))?;
+        Ok(hash)
+    }
+
+    /// Blobs uploaded with [`Db::put_blob_at`] at or before `before_ms` and
+    /// not yet kept or deleted, oldest key first, at most `max`.
+    pub fn expired_blobs(&self, before_ms: u64, max: usize) -> Result<Vec<Hash>, DbError> {
+        let mut out = Vec::new();
+        for kv in self.iter_state_prefix(BLOB_AT) {
+            let (k, v) = kv?;
+            let at = v.try_into().map(u64::from_le_bytes).unwrap_or(0);
+            if let (true, Ok(h)) = (at <= before_ms, Hash::try_from(&k[BLOB_AT.len()..])) {
+                out.push(h);
+                if out.len() == max {
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Restarts the time-to-live of blob `hash` at `now_ms`, if it is still
+    /// waiting for a claim.
+    pub fn refresh_blob(&self, hash: &Hash, now_ms: u64) -> Result<(), DbError> {
+        let key = [BLOB_AT, &hash[..]].concat();
+        if self.get_state(&key)?.is_some() {
+            self.db.put_cf(self.cf(CF_STATE), key, now_ms.to_le_bytes()).map_err(|e| self.rocks(e))?;
+        }
+        Ok(())
+    }
+
+    /// Keeps blob `hash` for good (a claim refers to it), or deletes it,
+    /// and forgets its upload time, in one write.
+    pub fn settle_blob(&self, hash: &Hash, keep: bool) -> Result<(), DbError> {
+        let mut batch = WriteBatch::default();
+        if !keep {
+            batch.delete_cf(self.cf(CF_BLOBS), hash);
+        }
+        batch.delete_cf(self.cf(CF_STATE), [BLOB_AT, &hash[..]].concat());
+        self.db.write_opt(batch, &synced()).map_err(|e| self.rocks(e))
     }
 
     /// The blob whose SHA-256 is `hash`, checked against it.

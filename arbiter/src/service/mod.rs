@@ -32,6 +32,11 @@ pub struct Config {
     pub params: Params,
     /// Signed messages per second each account may send (a burst of twice this is allowed).
     pub rate_per_account: u32,
+    /// How long an uploaded blob waits for a claim that refers to it.
+    pub blob_ttl_ms: u64,
+    /// Requests that write (messages, blobs) per second from one IP address
+    /// (a burst of twice this is allowed): keys are free, addresses are not.
+    pub rate_per_ip: u32,
     /// How often time is advanced when no message arrives.
     pub tick_every: Duration,
 }
@@ -43,17 +48,42 @@ impl Config {
             data_dir: data_dir.to_path_buf(),
             params: Params::local(B32([0; 32])),
             rate_per_account: 1000,
+            rate_per_ip: 5000,
+            blob_ttl_ms: BLOB_TTL_MS,
             tick_every: Duration::from_millis(500),
         }
     }
 }
 
-/// A committed log entry, as the event stream sends it.
-#[derive(Clone, Debug)]
+/// A committed log entry, as the event stream sends it: shared by every
+/// subscriber, and serialised once for all of them.
+#[derive(Debug)]
 pub struct Committed {
     /// The entry.
     pub entry: Entry,
+    json: std::sync::OnceLock<String>,
 }
+
+impl Committed {
+    /// The entry and its record as the event stream's JSON, computed once.
+    pub fn json(&self, render: impl FnOnce(&Entry) -> String) -> &str {
+        self.json.get_or_init(|| render(&self.entry))
+    }
+}
+
+/// How long an uploaded blob waits for a claim that refers to it before it
+/// is deleted (`specs/api.md` §2).
+pub const BLOB_TTL_MS: u64 = 10 * 60 * 1000;
+/// Blob bytes per second one IP address may upload (the burst is the
+/// larger of twice this and the largest blob).
+pub const BLOB_BYTES_PER_IP: f64 = 4.0 * 1024.0 * 1024.0;
+
+/// Event-stream subscribers at most; more are answered `busy`.
+pub const MAX_SUBSCRIBERS: usize = 256;
+
+/// Distinct senders (accounts or addresses) whose rate buckets are kept
+/// before idle full ones are dropped.
+const MAX_BUCKETS: usize = 100_000;
 
 type Reply = oneshot::Sender<Result<Accepted, ServiceError>>;
 
@@ -78,9 +108,17 @@ pub struct Service {
     db: Arc<Db>,
     key: ArbiterKey,
     queue: Mutex<Option<mpsc::SyncSender<(Request, u64, Reply)>>>,
-    events: broadcast::Sender<Committed>,
-    buckets: Mutex<HashMap<B32, (f64, Instant)>>,
+    events: broadcast::Sender<Arc<Committed>>,
+    subscribers: Arc<AtomicUsize>,
+    buckets: Mutex<Buckets<B32>>,
+    ip_buckets: Mutex<Buckets<std::net::IpAddr>>,
+    blob_buckets: Mutex<Buckets<std::net::IpAddr>>,
     rate: f64,
+    ip_rate: f64,
+    blob_ttl_ms: u64,
+    /// Held while a note loads its blobs and while expired blobs are
+    /// deleted, so a claim never refers to a blob deleted under it.
+    blob_gc: Mutex<()>,
     notes: NotePool,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
     /// A warning from opening (parameters that differ from the stored ones).
@@ -126,8 +164,14 @@ impl Service {
             key,
             queue: Mutex::new(Some(tx)),
             events,
-            buckets: Mutex::new(HashMap::new()),
+            subscribers: Arc::new(AtomicUsize::new(0)),
+            buckets: Mutex::new(Buckets::default()),
+            ip_buckets: Mutex::new(Buckets::default()),
+            blob_buckets: Mutex::new(Buckets::default()),
             rate: config.rate_per_account.max(1) as f64,
+            ip_rate: config.rate_per_ip.max(1) as f64,
+            blob_ttl_ms: config.blob_ttl_ms,
+            blob_gc: Mutex::new(()),
             notes: NotePool::default(),
             writer: Mutex::new(Some(writer)),
             warning,
@@ -149,25 +193,89 @@ impl Service {
         &self.db
     }
 
-    /// New committed entries, as they are written.
-    pub fn subscribe(&self) -> broadcast::Receiver<Committed> {
-        self.events.subscribe()
+    /// New committed entries, as they are written, with a guard that counts
+    /// the subscriber until dropped; `busy` beyond [`MAX_SUBSCRIBERS`].
+    pub fn subscribe(&self) -> Result<(broadcast::Receiver<Arc<Committed>>, Subscriber), ServiceError> {
+        if self.subscribers.fetch_add(1, Ordering::SeqCst) >= MAX_SUBSCRIBERS {
+            self.subscribers.fetch_sub(1, Ordering::SeqCst);
+            return Err(ServiceError::Busy(format!(
+                "{MAX_SUBSCRIBERS} clients follow the event stream already"
+            )));
+        }
+        Ok((self.events.subscribe(), Subscriber(self.subscribers.clone())))
     }
 
     /// Checks the per-account rate limit (a token bucket).
     pub fn admit(&self, who: &B32) -> Result<(), ServiceError> {
         let mut b = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        let now = Instant::now();
-        let (tokens, at) = b.entry(*who).or_insert((2.0 * self.rate, now));
-        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * self.rate).min(2.0 * self.rate);
-        *at = now;
-        if *tokens < 1.0 {
+        if !b.take(*who, self.rate, 2.0 * self.rate, 1.0) {
             return Err(ServiceError::RateLimited(format!(
                 "account {} sends more than {} messages per second",
                 who, self.rate
             )));
         }
-        *tokens -= 1.0;
+        Ok(())
+    }
+
+    /// Checks the per-address budget of uploaded blob bytes (a token bucket).
+    pub fn admit_blob(&self, ip: std::net::IpAddr, bytes: usize) -> Result<(), ServiceError> {
+        let mut b = self.blob_buckets.lock().unwrap_or_else(|p| p.into_inner());
+        let burst = (2.0 * BLOB_BYTES_PER_IP).max(crate::db::MAX_BLOB as f64);
+        if !b.take(ip, BLOB_BYTES_PER_IP, burst, bytes as f64) {
+            return Err(ServiceError::RateLimited(format!(
+                "address {ip} uploads more than {} MiB of blobs per second",
+                BLOB_BYTES_PER_IP / 1048576.0
+            )));
+        }
+        Ok(())
+    }
+
+    /// Stores an uploaded blob; it is deleted after the blob time-to-live
+    /// ([`BLOB_TTL_MS`] by default) unless a claim refers to it by then.
+    pub fn put_blob(&self, bytes: &[u8]) -> Result<[u8; 32], ServiceError> {
+        self.db
+            .put_blob_at(bytes, clock_ms())
+            .map_err(|e| ServiceError::Unprocessable { code: "bad_blob", message: e.to_string() })
+    }
+
+    /// Deletes the blobs uploaded more than the time-to-live ago that no
+    /// claim refers to, and keeps for good those a claim refers to; at most
+    /// `max` per call. Returns how many were deleted.
+    pub fn collect_blobs(&self, max: usize) -> Result<usize, ServiceError> {
+        let due = self
+            .db
+            .expired_blobs(clock_ms().saturating_sub(self.blob_ttl_ms), max)
+            .map_err(ServiceError::storage)?;
+        if due.is_empty() {
+            return Ok(0);
+        }
+        let _gc = self.blob_gc.lock().unwrap_or_else(|p| p.into_inner());
+        let used: HashSet<[u8; 32]> = self.read(|c| {
+            c.rules
+                .state
+                .claims
+                .values()
+                .flat_map(|c| [c.body.module.0, c.body.args.0, c.body.env.0, c.body.stdin.0])
+                .collect()
+        });
+        let mut deleted = 0;
+        for h in due {
+            let keep = used.contains(&h);
+            self.db.settle_blob(&h, keep).map_err(ServiceError::storage)?;
+            deleted += usize::from(!keep);
+        }
+        Ok(deleted)
+    }
+
+    /// Checks the per-address rate limit of requests that write (a token bucket).
+    pub fn admit_ip(&self, ip: std::net::IpAddr) -> Result<(), ServiceError> {
+        let mut b = self.ip_buckets.lock().unwrap_or_else(|p| p.into_inner());
+        if !b.take(ip, self.ip_rate, 2.0 * self.ip_rate, 1.0) {
+            return Err(ServiceError::RateLimited(format!(
+                "address {ip} sends more than {} requests per second",
+                self.ip_rate
+            )));
+        }
         Ok(())
     }
 
@@ -176,9 +284,23 @@ impl Service {
     /// funds and id), computes the note of a claim in the bounded pool,
     /// queues it and waits until it is durable.
     pub async fn submit(self: &Arc<Self>, msg: Signed) -> Result<Accepted, ServiceError> {
+        self.submit_from(msg, None).await
+    }
+
+    /// [`Service::submit`] for a message from address `ip` (if known), whose
+    /// rate is checked once the signature is: a forger must not spend the
+    /// rate of an address it shares with its victim.
+    pub async fn submit_from(
+        self: &Arc<Self>,
+        msg: Signed,
+        ip: Option<std::net::IpAddr>,
+    ) -> Result<Accepted, ServiceError> {
         // The signature first: a forged message must not spend the named
         // signer's rate (an opponent could otherwise run out its clock).
         let msg = msg.verified().map_err(ServiceError::Rule)?;
+        if let Some(ip) = ip {
+            self.admit_ip(ip)?;
+        }
         let size = serde_json::to_vec(msg.signed()).map_or(usize::MAX, |v| v.len());
         if size > MAX_LOGGED_MESSAGE {
             return Err(ServiceError::TooLarge {
@@ -252,10 +374,20 @@ impl Service {
             }
             Ok(b)
         };
-        let module = blob(&c.module, "module", p.max_module_bytes)?;
-        let args = blob(&c.args, "arguments", p.max_input_bytes)?;
-        let env = blob(&c.env, "environment", p.max_input_bytes)?;
-        let stdin = blob(&c.stdin, "stdin", p.max_input_bytes)?;
+        let (module, args, env, stdin) = {
+            // A blob this claim names gets a new time-to-live, so it cannot
+            // expire between this note and the claim's acceptance.
+            let _gc = self.blob_gc.lock().unwrap_or_else(|p| p.into_inner());
+            for h in [&c.module, &c.args, &c.env, &c.stdin] {
+                self.db.refresh_blob(&h.0, clock_ms()).map_err(ServiceError::storage)?;
+            }
+            (
+                blob(&c.module, "module", p.max_module_bytes)?,
+                blob(&c.args, "arguments", p.max_input_bytes)?,
+                blob(&c.env, "environment", p.max_input_bytes)?,
+                blob(&c.stdin, "stdin", p.max_input_bytes)?,
+            )
+        };
         let run = ClaimInputs::from_blobs(module, &args, &env, stdin, &c.entry, &c.entry_args)
             .and_then(|inputs| inputs.to_run(c.max_steps.max(1)))?;
         Ok(ServiceNote {
@@ -270,6 +402,51 @@ impl Service {
         if let Some(w) = self.writer.lock().unwrap_or_else(|p| p.into_inner()).take() {
             let _ = w.join();
         }
+    }
+}
+
+/// Counts an event-stream subscriber while it lives.
+#[derive(Debug)]
+pub struct Subscriber(Arc<AtomicUsize>);
+
+impl Drop for Subscriber {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Token buckets by sender: `2 · rate` tokens, refilled at `rate` per
+/// second. Idle full buckets are dropped when there are too many.
+struct Buckets<K> {
+    map: HashMap<K, (f64, Instant)>,
+    swept: Instant,
+}
+
+impl<K> Default for Buckets<K> {
+    fn default() -> Self {
+        Buckets { map: HashMap::new(), swept: Instant::now() }
+    }
+}
+
+impl<K: std::hash::Hash + Eq> Buckets<K> {
+    /// Takes `cost` tokens of `who`'s bucket (`burst` at most, refilled at
+    /// `rate` per second), if it has them.
+    fn take(&mut self, who: K, rate: f64, burst: f64, cost: f64) -> bool {
+        let now = Instant::now();
+        let full = Duration::from_secs(2);
+        if self.map.len() >= MAX_BUCKETS && now.duration_since(self.swept) >= full {
+            // A bucket that has refilled says nothing a new one would not.
+            self.map.retain(|_, (_, at)| now.duration_since(*at) < full);
+            self.swept = now;
+        }
+        let (tokens, at) = self.map.entry(who).or_insert((burst, now));
+        *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * rate).min(burst);
+        *at = now;
+        if *tokens < cost {
+            return false;
+        }
+        *tokens -= cost;
+        true
     }
 }
 
@@ -333,7 +510,7 @@ impl NotePool {
 fn write_loop(
     core: &RwLock<Core>,
     rx: &mpsc::Receiver<(Request, u64, Reply)>,
-    events: &broadcast::Sender<Committed>,
+    events: &broadcast::Sender<Arc<Committed>>,
 ) {
     const MAX_BATCH: usize = 1024;
     const BEAT_EVERY_MS: u64 = 250;
@@ -359,7 +536,7 @@ fn write_loop(
             Ok((outcomes, entries)) => {
                 drop(c);
                 for e in entries {
-                    let _ = events.send(Committed { entry: e });
+                    let _ = events.send(Arc::new(Committed { entry: e, json: Default::default() }));
                 }
                 for (reply, o) in replies.into_iter().zip(outcomes) {
                     let _ = reply.send(o.map_err(ServiceError::Rule));

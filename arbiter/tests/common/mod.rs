@@ -93,8 +93,14 @@ impl Drop for Arena {
 impl Arena {
     /// A new arbiter with small dissection parameters and `clock_ms` per player.
     pub fn new(clock_ms: u64) -> Arena {
+        Arena::with_blob_ttl(clock_ms, refute_arbiter::service::BLOB_TTL_MS)
+    }
+
+    /// As [`Arena::new`], with blobs that expire after `ttl_ms` unless a claim refers to them.
+    pub fn with_blob_ttl(clock_ms: u64, ttl_ms: u64) -> Arena {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::local(dir.path());
+        config.blob_ttl_ms = ttl_ms;
         config.params.k = 4;
         config.params.max_leaves = 5;
         config.params.clock_ms = clock_ms;
@@ -119,7 +125,8 @@ impl Arena {
     /// Posts a claim by `solver` whose story is `trace`, ending in `final_header`.
     pub fn claim(&mut self, solver: u8, trace: &dyn Trace, final_header: Vec<u8>) -> B32 {
         let f = fixture();
-        let blob = |b: &[u8]| B32(self.service.db().put_blob(b).unwrap());
+        // As uploaded over HTTP: each blob expires unless a claim refers to it.
+        let blob = |b: &[u8]| B32(self.service.put_blob(b).unwrap());
         let body = ClaimBody {
             module: blob(&f.wasm),
             args: blob(&[]),

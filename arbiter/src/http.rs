@@ -16,6 +16,7 @@ use refute_protocol::rules::{B32, Signed, from_hex};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::convert::Infallible;
+use std::ops::Bound;
 use std::sync::Arc;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
@@ -161,14 +162,25 @@ async fn account(State(s): Shared, Path(k): Path<String>) -> Result<Json<Value>,
     Ok(Json(s.read(|c| serde_json::to_value(c.rules.state.account(&k)).expect("accounts serialise"))))
 }
 
-/// Filters of the claim and game lists.
+/// Filters and the page of the claim and game lists.
 #[derive(Deserialize)]
 struct ListQuery {
     /// Only open ones (`open`), or only settled ones (`settled`).
     status: Option<String>,
     /// Only those with this key as a side (games) or as the solver (claims).
     player: Option<String>,
+    /// At most this many (default and most: [`MAX_LIST_PAGE`]).
+    limit: Option<u64>,
+    /// Only those after this id (a claim id, or a game number): the last id
+    /// of the previous page.
+    after: Option<String>,
 }
+
+/// Most claims or games one list request returns: a client asks for the
+/// next page with `after` set to the last id it got.
+pub const MAX_LIST_PAGE: u64 = 1000;
+/// Most payload bytes one `/v1/log` page carries (at least one entry).
+pub const MAX_LOG_PAGE_BYTES: usize = 8 << 20;
 
 impl ListQuery {
     /// `(only_open, only_settled, player)`.
@@ -191,12 +203,15 @@ impl ListQuery {
 
 async fn claims(State(s): Shared, Query(q): Query<ListQuery>) -> Result<Json<Value>, ServiceError> {
     let (open, settled, player) = q.parse()?;
+    let limit = q.limit.unwrap_or(MAX_LIST_PAGE).min(MAX_LIST_PAGE) as usize;
+    let after = q.after.as_deref().map(|a| b32(a, "a claim id (after)")).transpose()?;
+    let from = after.map_or(Bound::Unbounded, Bound::Excluded);
     Ok(Json(s.read(|c| {
         let list: Vec<Value> = c
             .rules
             .state
             .claims
-            .iter()
+            .range((from, Bound::Unbounded))
             .filter(|(_, cl)| {
                 let is_open = cl.status == refute_protocol::rules::ClaimStatus::Open;
                 (!open || is_open) && (!settled || !is_open) && player.is_none_or(|p| cl.solver == p)
@@ -212,6 +227,7 @@ async fn claims(State(s): Shared, Query(q): Query<ListQuery>) -> Result<Json<Val
                     "games": cl.games,
                 })
             })
+            .take(limit)
             .collect();
         Value::Array(list)
     })))
@@ -227,12 +243,20 @@ async fn claim(State(s): Shared, Path(id): Path<String>) -> Result<Json<Value>, 
 
 async fn games(State(s): Shared, Query(q): Query<ListQuery>) -> Result<Json<Value>, ServiceError> {
     let (open, settled, player) = q.parse()?;
+    let limit = q.limit.unwrap_or(MAX_LIST_PAGE).min(MAX_LIST_PAGE) as usize;
+    let after = match q.after.as_deref() {
+        Some(a) => Some(a.parse::<u64>().map_err(|_| {
+            ServiceError::bad_request("bad_query", format!("after is a game number, got {a:?}"))
+        })?),
+        None => None,
+    };
+    let from = after.map_or(Bound::Unbounded, Bound::Excluded);
     Ok(Json(s.read(|c| {
         let list: Vec<Value> = c
             .rules
             .state
             .games
-            .iter()
+            .range((from, Bound::Unbounded))
             .filter(|(_, g)| {
                 let is_open = g.status == refute_protocol::rules::GameStatus::Open;
                 (!open || is_open)
@@ -249,6 +273,7 @@ async fn games(State(s): Shared, Query(q): Query<ListQuery>) -> Result<Json<Valu
                     "bond": g.bond,
                 })
             })
+            .take(limit)
             .collect();
         Value::Array(list)
     })))
@@ -278,11 +303,20 @@ fn entry_json(e: &refute_protocol::log::Entry) -> Value {
 
 async fn log(State(s): Shared, Query(q): Query<LogQuery>) -> Result<Json<Value>, ServiceError> {
     let limit = q.limit.unwrap_or(100).min(MAX_LOG_PAGE);
-    let mut out = Vec::new();
-    for e in s.db().log_entries(q.from.unwrap_or(0)).take(limit as usize) {
-        let e = e.map_err(ServiceError::storage)?;
-        out.push(entry_json(&e));
-    }
+    let from = q.from.unwrap_or(0);
+    let out = blocking(move || {
+        let (mut out, mut bytes) = (Vec::new(), 0);
+        for e in s.db().log_entries(from).take(limit as usize) {
+            let e = e.map_err(ServiceError::storage)?;
+            bytes += e.payload.len();
+            if bytes > MAX_LOG_PAGE_BYTES && !out.is_empty() {
+                break;
+            }
+            out.push(entry_json(&e));
+        }
+        Ok(out)
+    })
+    .await?;
     Ok(Json(Value::Array(out)))
 }
 

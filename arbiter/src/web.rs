@@ -81,25 +81,33 @@ async fn transcript(
     Ok(r)
 }
 
+/// Claims, games, and games per claim the front page shows at most (the
+/// first claims by id, the latest games).
+const FRONT_ROWS: usize = 200;
+
 async fn front(State(w): Shared) -> Html<String> {
     let s = &w.service;
     let (claims, games, entries) = s.read(|c| {
         let st = &c.rules.state;
+        // A page, not the whole history: the lists under `/v1` page through it.
         let claims: Vec<ClaimRow> = st
             .claims
             .iter()
+            .take(FRONT_ROWS)
             .map(|(id, cl)| ClaimRow {
                 id: *id,
                 solver: cl.solver,
                 status: cl.status,
                 max_steps: cl.body.max_steps,
                 bond: cl.body.bond,
-                games: cl.games.values().copied().collect(),
+                games: cl.games.values().copied().take(FRONT_ROWS).collect(),
             })
             .collect();
-        let games: Vec<GameRow> = st
+        let mut games: Vec<GameRow> = st
             .games
             .iter()
+            .rev()
+            .take(FRONT_ROWS)
             .map(|(id, g)| {
                 let layer = g.layer();
                 let at = |i: u64| layer.step_at(i as usize).unwrap_or(0);
@@ -116,6 +124,7 @@ async fn front(State(w): Shared) -> Html<String> {
                 GameRow { id: *id, claim: g.claim, status: g.status, challenger: g.sides[1].key, dispute }
             })
             .collect();
+        games.reverse();
         (claims, games, c.head().next)
     });
     Html(html::index(&s.arbiter(), entries, &claims, &games))

@@ -181,9 +181,27 @@ impl Client {
         self.get(&format!("/v1/accounts/{key}")).await
     }
 
-    /// `GET /v1/claims`.
+    /// `GET /v1/claims`, every page.
     pub async fn claims(&self) -> Result<Vec<ClaimSummary>, ClientError> {
-        self.get("/v1/claims").await
+        self.pages("/v1/claims?", |c: &ClaimSummary| c.id.to_string()).await
+    }
+
+    /// Every page of the list at `path` (which ends in `?` or `&`): the next
+    /// page starts after the last id of the previous one (`specs/api.md` §3).
+    async fn pages<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        id: impl Fn(&T) -> String,
+    ) -> Result<Vec<T>, ClientError> {
+        let mut all: Vec<T> = self.get(path).await?;
+        let mut last = all.len();
+        while last > 0 {
+            let after = id(all.last().expect("not empty"));
+            let page: Vec<T> = self.get(&format!("{path}after={after}")).await?;
+            last = page.len();
+            all.extend(page);
+        }
+        Ok(all)
     }
 
     /// `GET /v1/claims/{id}`.
@@ -193,17 +211,17 @@ impl Client {
 
     /// `GET /v1/games`.
     pub async fn games(&self) -> Result<Vec<GameSummary>, ClientError> {
-        self.get("/v1/games").await
+        self.pages("/v1/games?", |g: &GameSummary| g.id.to_string()).await
     }
 
     /// `GET /v1/games?player=KEY`: the games with `key` as a side.
     pub async fn games_of(&self, key: &B32) -> Result<Vec<GameSummary>, ClientError> {
-        self.get(&format!("/v1/games?player={key}")).await
+        self.pages(&format!("/v1/games?player={key}&"), |g: &GameSummary| g.id.to_string()).await
     }
 
     /// `GET /v1/claims?status=open`.
     pub async fn open_claims(&self) -> Result<Vec<ClaimSummary>, ClientError> {
-        self.get("/v1/claims?status=open").await
+        self.pages("/v1/claims?status=open&", |c: &ClaimSummary| c.id.to_string()).await
     }
 
     /// `GET /v1/games/{id}`.

@@ -233,12 +233,27 @@ impl Net {
         }
     }
 
+    /// Every claim, page after page.
     pub fn claims(&self) -> Vec<Value> {
-        self.get("/v1/claims").as_array().unwrap().clone()
+        self.pages("/v1/claims?", |c| c["id"].as_str().unwrap().to_string())
     }
 
+    /// Every game, page after page.
     pub fn games(&self) -> Vec<Value> {
-        self.get("/v1/games").as_array().unwrap().clone()
+        self.pages("/v1/games?", |g| g["id"].to_string())
+    }
+
+    /// Every page of the list at `path` (ending in `?` or `&`).
+    pub fn pages(&self, path: &str, id: impl Fn(&Value) -> String) -> Vec<Value> {
+        let mut all = self.get(path).as_array().unwrap().clone();
+        let mut last = all.len();
+        while last > 0 {
+            let after = id(all.last().unwrap());
+            let page = self.get(&format!("{path}after={after}")).as_array().unwrap().clone();
+            last = page.len();
+            all.extend(page);
+        }
+        all
     }
 
     pub fn balance(&self, pk: &str) -> u64 {

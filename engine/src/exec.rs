@@ -216,8 +216,6 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
                         }
                         sp -= $pop;
                         let new_fp = sp - nparams as usize;
-                        // Saturating, so that even a frame base wrapped below
-                        // zero (stack discipline broken) fails the check.
                         if new_fp + frame_size as usize > stack.len() {
                             sp += $pop;
                             trap!(ValueStackExhausted);

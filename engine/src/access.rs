@@ -151,7 +151,11 @@ impl Stack for Slots<'_> {
     #[inline(always)]
     fn zero(&mut self, from: usize, n: usize) {
         #[cfg(debug_assertions)]
-        assert!(from + n <= self.end(), "zeroing {n} slots at {from} outside the frame ending at {}", self.end());
+        assert!(
+            from + n <= self.end(),
+            "zeroing {n} slots at {from} outside the frame ending at {}",
+            self.end()
+        );
         // SAFETY: the caller checked `from + n <= len` (the frame check).
         unsafe { std::ptr::write_bytes(self.ptr.add(from), 0, n) }
     }

@@ -253,7 +253,10 @@ fn run_both(module: &Module, entry: &Entry, prove: bool, tally: &mut Tally) -> R
     }
     let slow_status = if m.status() == Status::Running { Status::OutOfSteps } else { m.status() };
     if (slow_status, m.steps()) != (status, steps) {
-        return Err(format!("fast path {status} after {steps} steps, stepwise {slow_status} after {}", m.steps()));
+        return Err(format!(
+            "fast path {status} after {steps} steps, stepwise {slow_status} after {}",
+            m.steps()
+        ));
     }
     if status == Status::Finished && m.results() != fast.machine.results() {
         return Err(format!("results differ: fast {:?}, stepwise {:?}", fast.machine.results(), m.results()));
@@ -324,7 +327,8 @@ fn compare_with_wasmi(bytes: &[u8], name: &str, args: &[Value], run: &Run) -> Re
         let mut config = wasmi::Config::default();
         config.consume_fuel(true);
         let engine = wasmi::Engine::new(&config);
-        let module = wasmi::Module::new(&engine, bytes).map_err(|e| format!("wasmi refuses the module: {e}"))?;
+        let module =
+            wasmi::Module::new(&engine, bytes).map_err(|e| format!("wasmi refuses the module: {e}"))?;
         let limits = wasmi::StoreLimitsBuilder::new()
             .memory_size(refute_engine::limits::MAX_MEMORY_PAGES as usize * 65536)
             .table_elements(refute_engine::limits::MAX_TABLE_ELEMS as usize)
@@ -342,7 +346,8 @@ fn compare_with_wasmi(bytes: &[u8], name: &str, args: &[Value], run: &Run) -> Re
             Ok((instance, results))
         });
         Ok::<_, String>(call.map(|(instance, results)| {
-            let memory = instance.exports(&store).find_map(|e| e.into_memory()).map(|m| m.data(&store).to_vec());
+            let memory =
+                instance.exports(&store).find_map(|e| e.into_memory()).map(|m| m.data(&store).to_vec());
             (results, memory)
         }))
     });
@@ -396,7 +401,8 @@ fn check(bytes: &[u8], valid: bool, r: &mut Rng, tally: &mut Tally) -> Result<()
         let args: Vec<Value> = ty.params.iter().map(|t| argument(*t, r)).collect();
         let entry = Entry::Invoke(name.to_string(), args.clone());
         // Proofs clone the machine each time: prove on most, not all, runs.
-        let Some(run) = run_both(&module, &entry, r.below(4) != 0, tally).map_err(|e| format!("{name}: {e}"))?
+        let Some(run) =
+            run_both(&module, &entry, r.below(4) != 0, tally).map_err(|e| format!("{name}: {e}"))?
         else {
             continue;
         };
@@ -469,7 +475,8 @@ fn adversarial_modules_run_alike_on_every_path() {
             if result.is_err() {
                 break;
             }
-            result = guarded(&mutate(&bytes, &mut r), false, &mut r, &mut tally).map_err(|e| format!("mutated: {e}"));
+            result = guarded(&mutate(&bytes, &mut r), false, &mut r, &mut tally)
+                .map_err(|e| format!("mutated: {e}"));
         }
         if let Err(e) = result {
             let path = std::env::temp_dir().join(format!("refute-translate-fuzz-{seed}.wasm"));

@@ -4,29 +4,32 @@
 //! The fast path fetches instructions and reaches the value stack without
 //! bounds checks, trusting translation; a liar chooses the module. Each seed
 //! here builds a module with wasm-smith under a configuration drawn from the
-//! seed (overlong LEB128 encodings, many tables, large table limits, random
-//! function bodies that may or may not validate, up to 1,000 instructions per
-//! function), plus byte-flipped variants of it. For every module:
+//! seed (overlong LEB128 encodings, up to 200 tables, WASI imports, random
+//! function bodies that may or may not validate, up to 1,000 instructions
+//! per function, guarded or unguarded traps), plus two byte-flipped
+//! variants of it. For every module:
 //!
 //! - `Module::new` returns, never panics;
 //! - for each exported function (up to four), the task runs for at most
-//!   [`STEPS`] steps on the fast path (`Run::run_to_end`, debug assertions on
-//!   every stack index and fetch in test builds), and again step by step with
-//!   a `Hasher`, proving and verifying sampled steps (the first ones, every
-//!   [`PROVE_EVERY`]-th, the last ones) and comparing the incremental state
-//!   root with one from scratch there, which catches a write outside every
-//!   frame's `frame_size`; both runs must end in the same status, step count,
-//!   results and state root;
-//! - where the run ends within the budget (finished, or trapped for a reason
-//!   other than an engine limit), wasmi must agree on the trap or the
-//!   results and on the memory contents.
+//!   [`STEPS`] steps on the fast path (`Run::run_to_end`; test builds check
+//!   every fetch and every stack access against the innermost frame's end),
+//!   and again step by step with a `Hasher`, proving and verifying sampled
+//!   steps (the first two, powers of two, every [`PROVE_EVERY`]-th, the last
+//!   two); both runs must end in the same status, step count, results and
+//!   state root, one computed incrementally and one from scratch;
+//! - where the run ends within the budget (finished, exited, or trapped for
+//!   a reason other than an engine limit), wasmi running the engine's own
+//!   WASI code must agree on the status, the results, memory 0 and the
+//!   output. In a module built with `disallow_traps`, the engine may only
+//!   trap on the fuel counter's `unreachable`, and a wasmi trap there is
+//!   counted as wasmi's error (`Verdict::WasmiWrong`), not failed.
 //!
 //! A panic, a disagreement or a refusal of a module that should load fails
 //! the test, naming the seed. `REFUTE_FUZZ_CASES=N` sets the number of seeds
 //! (default [`DEFAULT_CASES`]), `REFUTE_FUZZ_SEED=S` the first one; a long
-//! session is `REFUTE_FUZZ_CASES=100000 cargo test -p refute-engine --release
-//! --test translate_fuzz -- --nocapture` (release builds drop the debug
-//! assertions but keep every comparison).
+//! session is `REFUTE_FUZZ_CASES=100000 REFUTE_FUZZ_SEED=1000 cargo test -p
+//! refute-engine --test translate_fuzz -- --nocapture` (the test profile, so
+//! that the frame checks are on; about 20 seeds a second on one core).
 
 use arbitrary::Unstructured;
 use refute_engine::proof::{Proof, prove_step, verify_step};
@@ -34,15 +37,19 @@ use refute_engine::state::{Hasher, check_limits, state_root};
 use refute_engine::{Entry, ExportKind, Module, Run, Status, Task, TrapKind, ValType, Value};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+#[path = "common/wasmi_run.rs"]
+mod wasmi_run;
+
 /// Seeds per `cargo test` run.
 const DEFAULT_CASES: u64 = 200;
 /// Step budget of each task.
 const STEPS: u64 = 20_000;
 /// Every this many steps (plus the first and last few) is proved and verified.
 const PROVE_EVERY: u64 = 5_003;
-/// Largest memory (pages) or table total (elements) a module may declare to be run.
+/// Largest memory (pages, declared maximum) a module may have to be run.
 const MAX_PAGES: u64 = 64;
-const MAX_ELEMS: u64 = 1 << 20;
+/// Most table elements (all tables' minimums) a module may declare to be run.
+const MAX_ELEMS: u64 = 100_000;
 
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -67,9 +74,43 @@ impl Rng {
     }
 }
 
+/// The WASI functions a module may import (`specs/host.md`): every one but
+/// the clocks, whose time comes from the engine's step counter and so
+/// differs from wasmi's.
+fn wasi_imports() -> Vec<u8> {
+    const FUNCS: &[(&str, &str, &str)] = &[
+        ("args_get", "i32 i32", "i32"),
+        ("args_sizes_get", "i32 i32", "i32"),
+        ("environ_get", "i32 i32", "i32"),
+        ("environ_sizes_get", "i32 i32", "i32"),
+        ("fd_close", "i32", "i32"),
+        ("fd_fdstat_get", "i32 i32", "i32"),
+        ("fd_prestat_get", "i32 i32", "i32"),
+        ("fd_prestat_dir_name", "i32 i32 i32", "i32"),
+        ("fd_read", "i32 i32 i32 i32", "i32"),
+        ("fd_seek", "i32 i64 i32 i32", "i32"),
+        ("fd_write", "i32 i32 i32 i32", "i32"),
+        ("proc_exit", "i32", ""),
+        ("random_get", "i32 i32", "i32"),
+        ("sched_yield", "", "i32"),
+    ];
+    let imports: String = FUNCS
+        .iter()
+        .map(|(name, params, results)| {
+            format!(
+                r#"(import "{}" "{name}" (func (param {params}) (result {results})))"#,
+                refute_engine::wasi::MODULE
+            )
+        })
+        .collect();
+    wat::parse_str(format!("(module {imports})")).expect("the WASI imports parse")
+}
+
 /// WebAssembly 2.0 without SIMD (what `refute_engine::features()` accepts),
-/// no imports, with a shape drawn from `r`.
+/// WASI imports only, with a shape drawn from `r`.
 fn config(r: &mut Rng) -> wasm_smith::Config {
+    // wasm-smith refuses to build from available imports it may not use.
+    let max_imports = [0, 0, 4, 12][r.below(4) as usize];
     wasm_smith::Config {
         simd_enabled: false,
         relaxed_simd_enabled: false,
@@ -91,11 +132,13 @@ fn config(r: &mut Rng) -> wasm_smith::Config {
         sign_extension_ops_enabled: true,
         export_everything: true,
         allow_start_export: true,
-        max_imports: 0,
+        available_imports: (max_imports > 0).then(wasi_imports),
+        max_imports,
         max_memories: 1,
         memory_max_size_required: true,
         max_memory32_bytes: (1 + r.below(MAX_PAGES)) * 65536,
-        // Up to 200 tables; a few seeds reach the engine's element limit.
+        // Up to 200 tables of up to 10,000 elements (`translate_edges.rs`
+        // has tables at the engine's limit: a root of one costs 0.1 s).
         max_tables: [1, 4, 16, 200][r.below(4) as usize],
         max_table_elements: [100, 10_000][(r.below(8) / 5) as usize],
         table_max_size_required: r.below(2) == 0,
@@ -143,7 +186,7 @@ fn modest(bytes: &[u8]) -> bool {
             _ => {}
         }
     }
-    ok && elems <= 2 * MAX_ELEMS
+    ok && elems <= MAX_ELEMS
 }
 
 /// Whether the module has `f32.demote_f64` or `f64.promote_f32`, whose NaN
@@ -161,6 +204,16 @@ fn has_free_nans(bytes: &[u8]) -> bool {
     })
 }
 
+/// Every task's input and step budget: a little of everything WASI reads.
+fn task() -> Task {
+    Task {
+        args: vec!["prog".into(), "--flag".into(), "value".into()],
+        env: vec![("HOME".into(), "/".into()), ("K".into(), "v".into())],
+        stdin: b"some input for fd_read\n".repeat(5),
+        max_steps: STEPS,
+    }
+}
+
 #[derive(Debug, Default)]
 struct Tally {
     modules: u64,
@@ -169,11 +222,12 @@ struct Tally {
     steps: u64,
     proofs: u64,
     finished: u64,
-    trapped: u64,
+    trapped_or_exited: u64,
     out_of_steps: u64,
     compared: u64,
     not_compared: u64,
     nan_payloads: u64,
+    wasmi_wrong: u64,
 }
 
 /// An argument for a parameter: zero, small, boundary or random bits.
@@ -196,7 +250,7 @@ fn argument(t: ValType, r: &mut Rng) -> Value {
 /// Runs `entry` on the fast path, then step by step with proofs; returns
 /// the fast machine's run. `Err` describes a disagreement.
 fn run_both(module: &Module, entry: &Entry, prove: bool, tally: &mut Tally) -> Result<Option<Run>, String> {
-    let task = Task { max_steps: STEPS, ..Task::default() };
+    let task = task();
     let Ok(mut fast) = Run::new(module, &task, entry) else {
         // Refused before any step (a segment out of bounds, a limit): the
         // same for both runs.
@@ -208,7 +262,7 @@ fn run_both(module: &Module, entry: &Entry, prove: bool, tally: &mut Tally) -> R
     tally.steps += steps;
     match status {
         Status::Finished => tally.finished += 1,
-        Status::Trapped(_) => tally.trapped += 1,
+        Status::Trapped(_) | Status::Exited(_) => tally.trapped_or_exited += 1,
         _ => tally.out_of_steps += 1,
     }
     if !prove || check_limits(&fast.machine.store).is_err() {
@@ -267,18 +321,6 @@ fn run_both(module: &Module, entry: &Entry, prove: bool, tally: &mut Tally) -> R
     Ok(Some(fast))
 }
 
-/// The engine value wasmi would take; only null references can be passed.
-fn to_wasmi(v: &Value) -> wasmi::Val {
-    match *v {
-        Value::I32(x) => wasmi::Val::I32(x),
-        Value::I64(x) => wasmi::Val::I64(x),
-        Value::F32(b) => wasmi::Val::F32(f32::from_bits(b).into()),
-        Value::F64(b) => wasmi::Val::F64(f64::from_bits(b).into()),
-        Value::FuncRef(_) => wasmi::Val::FuncRef(wasmi::Nullable::Null),
-        Value::ExternRef(_) => wasmi::Val::ExternRef(wasmi::Nullable::Null),
-    }
-}
-
 /// Whether an engine value and a wasmi value agree (any NaN equals any NaN;
 /// references by nullness).
 fn same(a: &Value, b: &wasmi::Val) -> bool {
@@ -297,90 +339,95 @@ fn same(a: &Value, b: &wasmi::Val) -> bool {
     }
 }
 
-/// The engine's trap for a wasmi trap, `None` for wasmi's own limits.
-fn trap_kind(code: wasmi::TrapCode) -> Option<TrapKind> {
-    use wasmi::TrapCode as T;
-    Some(match code {
-        T::UnreachableCodeReached => TrapKind::Unreachable,
-        T::MemoryOutOfBounds => TrapKind::MemoryOutOfBounds,
-        T::TableOutOfBounds => TrapKind::TableOutOfBounds,
-        T::IndirectCallToNull => TrapKind::UninitializedElement,
-        T::IntegerDivisionByZero => TrapKind::IntegerDivideByZero,
-        T::IntegerOverflow => TrapKind::IntegerOverflow,
-        T::BadConversionToInteger => TrapKind::InvalidConversionToInteger,
-        T::BadSignature => TrapKind::IndirectCallTypeMismatch,
-        _ => return None,
-    })
+/// What comparing a run with wasmi's found.
+enum Verdict {
+    /// Both ended alike.
+    Agree,
+    /// The outcome cannot be compared: a resource limit of either engine, a
+    /// wasmi panic, WASI calls without an exported memory.
+    Incomparable,
+    /// wasmi trapped where the module cannot trap (wasm-smith's
+    /// `disallow_traps` guards every trapping instruction): a wasmi bug.
+    /// wasmi 2.0.0 traps on division by zero behind the guard
+    /// `select(1, d, d == 0)`, whose result is never zero.
+    WasmiWrong,
 }
 
-/// Runs the same task under wasmi and compares; `Ok(false)` when the
-/// outcome cannot be compared (a resource limit of either engine, a wasmi
-/// panic).
-fn compare_with_wasmi(bytes: &[u8], name: &str, args: &[Value], run: &Run) -> Result<bool, String> {
+/// Runs the same task under wasmi and compares. In a module that cannot
+/// trap (`no_traps`), the engine may only trap on the fuel counter's
+/// `unreachable` or an engine limit.
+fn compare_with_wasmi(
+    bytes: &[u8],
+    module: &Module,
+    no_traps: bool,
+    (name, args): (&str, &[Value]),
+    run: &Run,
+) -> Result<Verdict, String> {
     let status = run.machine.status();
-    if !matches!(status, Status::Finished | Status::Trapped(_))
+    let fuel_or_limit = |s: Status| {
+        matches!(
+            s,
+            Status::Trapped(
+                TrapKind::Unreachable | TrapKind::CallStackExhausted | TrapKind::ValueStackExhausted
+            )
+        )
+    };
+    if no_traps && matches!(status, Status::Trapped(_)) && !fuel_or_limit(status) {
+        return Err(format!("{name}: the engine {status} in a module that cannot trap"));
+    }
+    if matches!(status, Status::Running | Status::OutOfSteps)
         || matches!(status, Status::Trapped(TrapKind::CallStackExhausted | TrapKind::ValueStackExhausted))
     {
-        return Ok(false);
+        return Ok(Verdict::Incomparable);
     }
-    let outcome = catch_unwind(|| {
-        let mut config = wasmi::Config::default();
-        config.consume_fuel(true);
-        let engine = wasmi::Engine::new(&config);
-        let module =
-            wasmi::Module::new(&engine, bytes).map_err(|e| format!("wasmi refuses the module: {e}"))?;
-        let limits = wasmi::StoreLimitsBuilder::new()
-            .memory_size(refute_engine::limits::MAX_MEMORY_PAGES as usize * 65536)
-            .table_elements(refute_engine::limits::MAX_TABLE_ELEMS as usize)
-            .build();
-        let mut store = wasmi::Store::new(&engine, limits);
-        store.limiter(|l| l);
-        store.set_fuel(100 * STEPS).expect("fuel is on");
-        let linker = wasmi::Linker::new(&engine);
-        let call = linker.instantiate_and_start(&mut store, &module).and_then(|instance| {
-            let f = instance.get_func(&store, name).expect("the export exists in both");
-            let mut results: Vec<wasmi::Val> =
-                f.ty(&store).results().iter().map(|t| wasmi::Val::default_for_ty(*t)).collect();
-            let args: Vec<wasmi::Val> = args.iter().map(to_wasmi).collect();
-            f.call(&mut store, &args, &mut results)?;
-            Ok((instance, results))
-        });
-        Ok::<_, String>(call.map(|(instance, results)| {
-            let memory =
-                instance.exports(&store).find_map(|e| e.into_memory()).map(|m| m.data(&store).to_vec());
-            (results, memory)
-        }))
-    });
-    let Ok(outcome) = outcome else {
-        // A wasmi panic is wasmi's problem, not the engine's.
-        return Ok(false);
+    let ours = run.machine.store.instance(0).memory.map(|a| &run.machine.store.memory(a).data);
+    let exported = module.exports().any(|(_, k, i)| k == ExportKind::Memory && i == 0);
+    if ours.is_some() && !exported && !module.imports().is_empty() {
+        return Ok(Verdict::Incomparable);
+    }
+    // A wasmi panic is wasmi's problem, not the engine's.
+    let Ok(theirs) = catch_unwind(|| wasmi_run::run(bytes, module, &task(), name, args, 100 * STEPS)) else {
+        return Ok(Verdict::Incomparable);
     };
-    match (status, outcome?) {
-        (Status::Finished, Ok((want, memory))) => {
-            let got = run.machine.results();
-            if got.len() != want.len() || !got.iter().zip(&want).all(|(a, b)| same(a, b)) {
-                return Err(format!("{name}: results differ: engine {got:?}, wasmi {want:?}"));
-            }
-            let ours = run.machine.store.instance(0).memory.map(|a| &run.machine.store.memory(a).data);
-            if let (Some(ours), Some(theirs)) = (ours, memory)
-                && *ours != theirs
-            {
-                return Err(format!("{name}: memory contents differ"));
-            }
-            Ok(true)
-        }
-        (Status::Trapped(k), Err(e)) => match e.as_trap_code().and_then(trap_kind) {
-            Some(w) if w == k => Ok(true),
-            Some(w) => Err(format!("{name}: engine trapped with {k}, wasmi with {w}")),
-            None => Ok(false),
-        },
-        (_, Err(e)) if e.as_trap_code().is_some_and(|c| trap_kind(c).is_none()) => Ok(false),
-        (s, w) => Err(format!("{name}: engine {s}, wasmi {w:?}")),
+    let theirs = theirs?;
+    let Some(their_status) = theirs.status else { return Ok(Verdict::Incomparable) };
+    if no_traps
+        && status != their_status
+        && matches!(their_status, Status::Trapped(_))
+        && !fuel_or_limit(their_status)
+    {
+        return Ok(Verdict::WasmiWrong);
     }
+    if status != their_status {
+        return Err(format!("{name}: engine {status}, wasmi {their_status}"));
+    }
+    if status == Status::Finished {
+        let got = run.machine.results();
+        let want = &theirs.results;
+        if got.len() != want.len() || !got.iter().zip(want).all(|(a, b)| same(a, b)) {
+            return Err(format!("{name}: results differ: engine {got:?}, wasmi {want:?}"));
+        }
+        if let (Some(ours), Some(theirs)) = (ours, &theirs.memory)
+            && ours != theirs
+        {
+            return Err(format!("{name}: memory contents differ"));
+        }
+    }
+    let host = &run.machine.host;
+    if (&host.stdout, &host.stderr) != (&theirs.stdout, &theirs.stderr) {
+        return Err(format!("{name}: output differs"));
+    }
+    Ok(Verdict::Agree)
 }
 
-/// Loads, runs and compares one module; `valid` says whether it must load.
-fn check(bytes: &[u8], valid: bool, r: &mut Rng, tally: &mut Tally) -> Result<(), String> {
+/// Loads, runs and compares one module; `valid` says whether it must load,
+/// `no_traps` whether wasm-smith guarded every trapping instruction.
+fn check(
+    bytes: &[u8],
+    (valid, no_traps): (bool, bool),
+    r: &mut Rng,
+    tally: &mut Tally,
+) -> Result<(), String> {
     tally.modules += 1;
     let module = match Module::new(bytes) {
         Ok(m) => m,
@@ -406,9 +453,10 @@ fn check(bytes: &[u8], valid: bool, r: &mut Rng, tally: &mut Tally) -> Result<()
         else {
             continue;
         };
-        match compare_with_wasmi(bytes, name, &args, &run) {
-            Ok(true) => tally.compared += 1,
-            Ok(false) => tally.not_compared += 1,
+        match compare_with_wasmi(bytes, &module, no_traps, (name, &args), &run) {
+            Ok(Verdict::Agree) => tally.compared += 1,
+            Ok(Verdict::Incomparable) => tally.not_compared += 1,
+            Ok(Verdict::WasmiWrong) => tally.wasmi_wrong += 1,
             // NaN payloads may differ there by design (see `has_free_nans`).
             Err(_) if has_free_nans(bytes) => tally.nan_payloads += 1,
             Err(e) => return Err(e),
@@ -435,8 +483,8 @@ fn mutate(bytes: &[u8], r: &mut Rng) -> Vec<u8> {
 }
 
 /// Runs `check` under `catch_unwind`, so a panic names its seed.
-fn guarded(bytes: &[u8], valid: bool, r: &mut Rng, tally: &mut Tally) -> Result<(), String> {
-    match catch_unwind(AssertUnwindSafe(|| check(bytes, valid, r, tally))) {
+fn guarded(bytes: &[u8], kind: (bool, bool), r: &mut Rng, tally: &mut Tally) -> Result<(), String> {
+    match catch_unwind(AssertUnwindSafe(|| check(bytes, kind, r, tally))) {
         Ok(result) => result,
         Err(panic) => {
             let what = panic
@@ -470,12 +518,13 @@ fn adversarial_modules_run_alike_on_every_path() {
             module.ensure_termination(1_000).expect("valid bodies take fuel");
         }
         let bytes = module.to_bytes();
-        let mut result = guarded(&bytes, valid, &mut r, &mut tally);
+        let no_traps = valid && config.disallow_traps;
+        let mut result = guarded(&bytes, (valid, no_traps), &mut r, &mut tally);
         for _ in 0..2 {
             if result.is_err() {
                 break;
             }
-            result = guarded(&mutate(&bytes, &mut r), false, &mut r, &mut tally)
+            result = guarded(&mutate(&bytes, &mut r), (false, false), &mut r, &mut tally)
                 .map_err(|e| format!("mutated: {e}"));
         }
         if let Err(e) = result {

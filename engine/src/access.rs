@@ -29,6 +29,10 @@ pub(crate) trait Stack: std::ops::Index<usize, Output = u64> + std::ops::IndexMu
     fn copy_within(&mut self, from: std::ops::Range<usize>, to: usize);
     /// Zeroes `n` slots from `from`.
     fn zero(&mut self, from: usize, n: usize);
+    /// A call has set up a frame whose slots end before `end`.
+    fn enter_frame(&mut self, _end: usize) {}
+    /// The innermost frame has returned.
+    fn leave_frame(&mut self) {}
 }
 
 /// Everything but the value stack and the registers: the host state too,
@@ -97,16 +101,33 @@ pub(crate) trait World: HostEnv {
 /// Validation and the frame check on every call make each access in bounds:
 /// a function's operands never go below its locals (validated stack
 /// discipline) nor above `fp + frame_size`, and a call only proceeds when
-/// `fp + frame_size <= len`. Debug builds check every index anyway.
+/// `fp + frame_size <= len`. Debug builds check every index anyway, against
+/// the end of the innermost frame entered during this run (`enter_frame`),
+/// or against the stack's end for frames entered before it.
 pub(crate) struct Slots<'a> {
     ptr: *mut u64,
     len: usize,
+    /// Where each frame entered during this run ends, innermost last.
+    #[cfg(debug_assertions)]
+    ends: Vec<usize>,
     _borrow: std::marker::PhantomData<&'a mut [u64]>,
 }
 
 impl<'a> Slots<'a> {
     pub(crate) fn new(s: &'a mut [u64]) -> Self {
-        Slots { ptr: s.as_mut_ptr(), len: s.len(), _borrow: std::marker::PhantomData }
+        Slots {
+            ptr: s.as_mut_ptr(),
+            len: s.len(),
+            #[cfg(debug_assertions)]
+            ends: Vec::new(),
+            _borrow: std::marker::PhantomData,
+        }
+    }
+
+    /// The slot no access may reach: the innermost known frame's end.
+    #[cfg(debug_assertions)]
+    fn end(&self) -> usize {
+        self.ends.last().copied().unwrap_or(self.len)
     }
 }
 
@@ -117,16 +138,41 @@ impl Stack for Slots<'_> {
 
     #[inline(always)]
     fn copy_within(&mut self, from: std::ops::Range<usize>, to: usize) {
-        debug_assert!(from.start <= from.end && from.end <= self.len && to + from.len() <= self.len);
+        #[cfg(debug_assertions)]
+        assert!(
+            from.start <= from.end && from.end <= self.end() && to + from.len() <= self.end(),
+            "stack copy {from:?} to {to} outside its frame, which ends at {}",
+            self.end()
+        );
         // SAFETY: in bounds by the argument above; `copy` allows overlap.
         unsafe { std::ptr::copy(self.ptr.add(from.start), self.ptr.add(to), from.len()) }
     }
 
     #[inline(always)]
     fn zero(&mut self, from: usize, n: usize) {
-        debug_assert!(from + n <= self.len);
+        #[cfg(debug_assertions)]
+        assert!(
+            from + n <= self.end(),
+            "zeroing {n} slots at {from} outside the frame ending at {}",
+            self.end()
+        );
         // SAFETY: the caller checked `from + n <= len` (the frame check).
         unsafe { std::ptr::write_bytes(self.ptr.add(from), 0, n) }
+    }
+
+    #[inline(always)]
+    fn enter_frame(&mut self, _end: usize) {
+        #[cfg(debug_assertions)]
+        {
+            assert!(_end <= self.len, "a frame ending at {_end} passed the frame check");
+            self.ends.push(_end);
+        }
+    }
+
+    #[inline(always)]
+    fn leave_frame(&mut self) {
+        #[cfg(debug_assertions)]
+        self.ends.pop();
     }
 }
 
@@ -134,7 +180,8 @@ impl std::ops::Index<usize> for Slots<'_> {
     type Output = u64;
     #[inline(always)]
     fn index(&self, i: usize) -> &u64 {
-        debug_assert!(i < self.len, "stack index {i} out of {}", self.len);
+        #[cfg(debug_assertions)]
+        assert!(i < self.end(), "stack index {i} outside its frame, which ends at {}", self.end());
         // SAFETY: every index the loop uses is in bounds (see the type's docs).
         unsafe { &*self.ptr.add(i) }
     }
@@ -143,7 +190,8 @@ impl std::ops::Index<usize> for Slots<'_> {
 impl std::ops::IndexMut<usize> for Slots<'_> {
     #[inline(always)]
     fn index_mut(&mut self, i: usize) -> &mut u64 {
-        debug_assert!(i < self.len, "stack index {i} out of {}", self.len);
+        #[cfg(debug_assertions)]
+        assert!(i < self.end(), "stack index {i} outside its frame, which ends at {}", self.end());
         // SAFETY: as for `index`.
         unsafe { &mut *self.ptr.add(i) }
     }

@@ -187,6 +187,7 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
                 let n = $n as usize;
                 stack.copy_within(sp - n..sp, fp);
                 sp = fp + n;
+                stack.leave_frame();
                 let f = w.pop_frame();
                 if f.ret_pc == HALT {
                     break Some(Status::Finished);
@@ -219,6 +220,7 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
                             sp += $pop;
                             trap!(ValueStackExhausted);
                         }
+                        stack.enter_frame(new_fp + frame_size as usize);
                         w.push_frame(Frame { ret_pc: pc as u32, fp: fp as u32 });
                         w.frame_top(new_fp + frame_size as usize);
                         // The callee's prologue zeroes the rest (`ZeroLocals`).

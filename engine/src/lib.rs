@@ -27,6 +27,7 @@ const _: () = assert!(usize::BITS >= 64, "refute-engine requires a 64-bit host")
 compile_error!("refute-engine requires a little-endian host");
 
 mod access;
+mod code_check;
 mod exec;
 mod frame;
 /// Layered history commitments and k-ary dissection (`specs/commitments.md`).

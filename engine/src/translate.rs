@@ -103,6 +103,16 @@ pub(crate) fn translate(
         t.op(&op, height, live, types)?;
     }
     ops.finish()?;
+    // The fast path trusts this code's jumps and local indices; check them
+    // once here, so a translation bug refuses the module instead.
+    crate::code_check::check(code, entry as usize, body_start as usize, nparams.saturating_add(nlocals))
+        .map_err(|f| LoadError::Invalid {
+            message: format!(
+                "translated code breaks an engine invariant: {} at instruction {}",
+                f.what, f.at
+            ),
+            offset: body.range().start as usize,
+        })?;
     Ok(TranslatedFunc { entry, nparams, nlocals, max_height })
 }
 

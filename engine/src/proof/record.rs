@@ -83,6 +83,12 @@ impl Stack for RecStack<'_, '_> {
         }
         self.inner.zero(from, n);
     }
+    fn enter_frame(&mut self, end: usize) {
+        self.inner.enter_frame(end)
+    }
+    fn leave_frame(&mut self) {
+        self.inner.leave_frame()
+    }
 }
 
 pub(crate) struct Recorder<'a, 't> {

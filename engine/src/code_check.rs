@@ -1,0 +1,133 @@
+//! A load-time check of each translated function against the invariants the
+//! fast path relies on (`specs/execution.md` §12).
+//!
+//! The interpreter fetches instructions without a bounds check
+//! (`access::Direct::op`) and reaches locals through an unchecked stack
+//! (`access::Slots`). Translation only ever produces code for which that is
+//! safe, but a liar chooses the module, so a translator bug would become
+//! memory corruption in every honest checker. This pass turns the control
+//! flow and locals part of that argument into a checked property: code that
+//! breaks it is refused at load time, once per function, at no cost per
+//! step. Operand-stack heights are not re-derived here; they rest on
+//! wasmparser's validation and `TranslatedFunc::max_height`, and
+//! `tests/translate_fuzz.rs` exercises them.
+
+use crate::isa::Op;
+
+/// Where and how a function's translated code breaks an invariant.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Fault {
+    /// Index of the offending instruction in the module's code.
+    pub at: usize,
+    /// The invariant broken.
+    pub what: &'static str,
+}
+
+/// Checks the function whose code is `code[entry..]`: its prologue
+/// (`entry..body`) is `ZeroLocals` only, its body is not empty, every jump
+/// lands inside the body, every branch table has all its entries, every
+/// local index is below `locals` (parameters plus declared locals), and the
+/// last instruction never falls through. Then no step can fetch past the
+/// function's end or touch a slot outside its frame's locals.
+pub(crate) fn check(code: &[Op], entry: usize, body: usize, locals: u32) -> Result<(), Fault> {
+    let end = code.len();
+    let fault = |at: usize, what: &'static str| Err(Fault { at, what });
+    if body < entry || body >= end {
+        return fault(entry, "a function without a body");
+    }
+    let local = |i: u32| i < locals;
+    let inside = |t: u32| (body..end).contains(&(t as usize));
+    for (at, op) in code.iter().enumerate().skip(entry) {
+        if at < body && !matches!(op, Op::ZeroLocals { .. }) {
+            return fault(at, "a prologue instruction other than zeroing locals");
+        }
+        let ok = match *op {
+            Op::Br { target }
+            | Op::BrIfEqz { target }
+            | Op::BrIfNez { target }
+            | Op::BrAdjust { target, .. }
+            | Op::BrIfNezAdjust { target, .. } => inside(target),
+            Op::BrTable { len } => {
+                // Entries `at + 1 ..= at + 1 + len`, each performed in the
+                // `BrTable`'s own step.
+                let last = at as u64 + 1 + len as u64;
+                last < end as u64
+                    && code[at + 1..=last as usize]
+                        .iter()
+                        .all(|e| matches!(e, Op::BrAdjust { .. } | Op::Return { .. }))
+            }
+            Op::ZeroLocals { first, n } => first as u64 + n as u64 <= locals as u64,
+            Op::LocalGet { index }
+            | Op::LocalSet { index }
+            | Op::LocalTee { index }
+            | Op::LocalGetI32AddImm { index, .. } => local(index),
+            Op::LocalGet2 { a, b } => local(a) && local(b),
+            Op::LocalSetGet { set, get } => local(set) && local(get),
+            Op::LocalTeeGet { tee, get } => local(tee) && local(get),
+            _ => true,
+        };
+        if !ok {
+            return fault(at, "an instruction reaching outside the function or its locals");
+        }
+    }
+    match code[end - 1] {
+        Op::Return { .. } | Op::Br { .. } | Op::BrAdjust { .. } | Op::Unreachable => Ok(()),
+        _ => fault(end - 1, "a last instruction that falls through"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Fault, check};
+    use crate::isa::Op::{self, *};
+
+    /// Checks `code` as one function whose body starts at `body`, with 2 locals.
+    fn run(code: &[Op], body: usize) -> Result<(), &'static str> {
+        check(code, 0, body, 2).map_err(|Fault { what, .. }| what)
+    }
+
+    #[test]
+    fn translated_shapes_pass() {
+        assert_eq!(run(&[Return { results: 0 }], 0), Ok(()));
+        assert_eq!(run(&[ZeroLocals { first: 0, n: 2 }, LocalGet2 { a: 0, b: 1 }, Unreachable], 1), Ok(()));
+        let table = [
+            I32Const { value: 1 },
+            BrTable { len: 1 },
+            BrAdjust { target: 4, drop: 0, keep: 0 },
+            Return { results: 0 },
+            Br { target: 0 },
+        ];
+        assert_eq!(run(&table, 0), Ok(()));
+    }
+
+    #[test]
+    fn broken_shapes_are_refused() {
+        let outside = "an instruction reaching outside the function or its locals";
+        let cases: &[(&[Op], usize, &str)] = &[
+            (&[], 0, "a function without a body"),
+            (&[ZeroLocals { first: 0, n: 1 }], 1, "a function without a body"),
+            (&[Drop, Return { results: 0 }], 1, "a prologue instruction other than zeroing locals"),
+            (&[Br { target: 1 }], 0, outside),
+            (&[ZeroLocals { first: 0, n: 1 }, Br { target: 0 }], 1, outside),
+            (&[BrIfNez { target: u32::MAX }, Return { results: 0 }], 0, outside),
+            (&[BrTable { len: 1 }, Return { results: 0 }], 0, outside),
+            (&[BrTable { len: u32::MAX }, Return { results: 0 }], 0, outside),
+            (&[BrTable { len: 0 }, Drop, Return { results: 0 }], 0, outside),
+            (&[ZeroLocals { first: 1, n: 2 }, Return { results: 0 }], 1, outside),
+            (&[LocalTeeGet { tee: 0, get: 2 }, Return { results: 0 }], 0, outside),
+            (&[LocalGet { index: 0 }], 0, "a last instruction that falls through"),
+            (&[Return { results: 0 }, Call { func: 0 }], 0, "a last instruction that falls through"),
+        ];
+        for (code, body, what) in cases {
+            assert_eq!(run(code, *body), Err(*what), "{code:?}");
+        }
+    }
+
+    #[test]
+    fn the_check_covers_only_its_function() {
+        // The function is the code from `entry` on: an earlier function's
+        // code is not its business, and it may not jump into it.
+        assert_eq!(check(&[Drop, Br { target: 1 }], 1, 1, 0), Ok(()));
+        assert_eq!(check(&[Return { results: 0 }, Br { target: 0 }], 1, 1, 0).map_err(|f| f.at), Err(1));
+    }
+}

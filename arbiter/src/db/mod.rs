@@ -151,6 +151,11 @@ impl Db {
         self.failing.store(n, Ordering::SeqCst);
     }
 
+    /// Writes the state record `key`, synced.
+    pub fn put_state(&self, key: &[u8], value: &[u8]) -> Result<(), DbError> {
+        self.db.put_cf_opt(self.cf(CF_STATE), key, value, &synced()).map_err(|e| self.rocks(e))
+    }
+
     /// Writes the state record `key` without syncing: for hints whose loss
     /// in a crash is harmless (the service's last time alive).
     pub fn put_state_unsynced(&self, key: &[u8], value: &[u8]) -> Result<(), DbError> {

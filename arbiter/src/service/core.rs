@@ -25,6 +25,13 @@ pub const MIN_OUTAGE_MS: u64 = 1000;
 /// Entries between snapshots: a restart replays at most this many.
 pub const SNAPSHOT_EVERY: u64 = 10_000;
 
+/// Writes a snapshot of `rules` after the first `next` entries (already
+/// committed). Losing it costs only a longer replay at the next start.
+pub fn save_snapshot(db: &Db, next: u64, rules: Rules) -> Result<(), crate::db::DbError> {
+    let bytes = serde_json::to_vec(&Snapshot { next, rules }).expect("rules serialise");
+    db.put_state(SNAPSHOT_KEY, &bytes)
+}
+
 /// A snapshot: the rules after the first `next` entries.
 #[derive(Serialize, Deserialize)]
 struct Snapshot {
@@ -60,6 +67,8 @@ pub struct Core {
     key: ArbiterKey,
     db: Arc<Db>,
     last_snapshot: u64,
+    /// A copy of the rules to save as the snapshot once its entries are committed.
+    snapshot: Option<(u64, Rules)>,
 }
 
 /// Entries of one batch, not yet committed.
@@ -101,7 +110,7 @@ impl Core {
                 .and_then(|r| r.replay(&mut rules))
                 .map_err(|source| OpenError::Replay { entry: e.index, source })?;
         }
-        Ok((Core { rules, chain: Chain::new(head), key, db, last_snapshot: from }, warning))
+        Ok((Core { rules, chain: Chain::new(head), key, db, last_snapshot: from, snapshot: None }, warning))
     }
 
     /// Rebuilds the state from the database, dropping everything not
@@ -216,13 +225,18 @@ impl Core {
             puts.push((PARAMS_KEY.to_vec(), serde_json::to_vec(&self.rules.params).expect("params")));
         }
         if index + 1 - self.last_snapshot >= SNAPSHOT_EVERY {
-            let snap = serde_json::to_vec(&Snapshot { next: index + 1, rules: self.rules.clone() })
-                .expect("rules serialise");
-            puts.push((SNAPSHOT_KEY.to_vec(), snap));
+            // Serialised and written off the writer, once committed (`take_snapshot`).
+            self.snapshot = Some((index + 1, self.rules.clone()));
             self.last_snapshot = index + 1;
         }
         pending.transitions.push(Transition { entry, puts, deletes: Vec::new() });
         Ok(index)
+    }
+
+    /// The snapshot due with the entries just committed, if any: the caller
+    /// saves it with [`save_snapshot`], off the writer's lock.
+    pub fn take_snapshot(&mut self) -> Option<(u64, Rules)> {
+        self.snapshot.take()
     }
 
     /// Notes that the service was serving at `now` (not synced: losing it

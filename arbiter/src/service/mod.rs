@@ -152,10 +152,10 @@ impl Service {
         let (tx, rx) = mpsc::sync_channel::<(Request, u64, Reply)>(QUEUE_LIMIT);
         let (events, _) = broadcast::channel(4096);
         let writer = {
-            let (core, events) = (core.clone(), events.clone());
+            let (core, events, db_w) = (core.clone(), events.clone(), db.clone());
             std::thread::Builder::new()
                 .name("arbiter-writer".into())
-                .spawn(move || write_loop(&core, &rx, &events))
+                .spawn(move || write_loop(&core, &db_w, &rx, &events))
                 .map_err(OpenError::Writer)?
         };
         Ok(Arc::new(Service {
@@ -509,6 +509,7 @@ impl NotePool {
 /// state that is not on disk.
 fn write_loop(
     core: &RwLock<Core>,
+    db: &Arc<Db>,
     rx: &mpsc::Receiver<(Request, u64, Reply)>,
     events: &broadcast::Sender<Arc<Committed>>,
 ) {
@@ -534,7 +535,18 @@ fn write_loop(
         let mut c = core.write().unwrap_or_else(|p| p.into_inner());
         match c.process(&requests) {
             Ok((outcomes, entries)) => {
+                let snapshot = c.take_snapshot();
                 drop(c);
+                if let Some((next, rules)) = snapshot {
+                    // Serialising the whole state takes long on a big one:
+                    // never under the lock, never in the writer.
+                    let db = db.clone();
+                    let _ = std::thread::Builder::new().name("arbiter-snapshot".into()).spawn(move || {
+                        if let Err(e) = self::core::save_snapshot(&db, next, rules) {
+                            tracing::warn!("the snapshot after entry {next} was not saved: {e}");
+                        }
+                    });
+                }
                 for e in entries {
                     let _ = events.send(Arc::new(Committed { entry: e, json: Default::default() }));
                 }

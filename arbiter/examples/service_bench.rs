@@ -30,6 +30,7 @@ fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
     // Pre-sign enough messages for up to 20,000 posts/s, before the clock starts.
     let per_client = (20_000 * seconds as usize).div_ceil(clients);
+    let genesis = service.genesis();
     let signed: Vec<Vec<Vec<u8>>> = (0..clients)
         .map(|c| {
             let mut seed = [0u8; 32];
@@ -38,7 +39,8 @@ fn main() {
             let me = B32(key.verifying_key().to_bytes());
             (0..per_client as u64)
                 .map(|n| {
-                    serde_json::to_vec(&Message::Mint { to: me, amount: 1 }.sign(&key, n)).expect("json")
+                    serde_json::to_vec(&Message::Mint { to: me, amount: 1 }.sign(&genesis, &key, n))
+                        .expect("json")
                 })
                 .collect()
         })

@@ -77,6 +77,8 @@ pub struct Service {
     core: Arc<RwLock<Core>>,
     db: Arc<Db>,
     key: ArbiterKey,
+    /// The log's genesis hash (the stored parameters'): every message must be signed for it.
+    genesis: B32,
     queue: Mutex<Option<mpsc::SyncSender<(Request, u64, Reply)>>>,
     events: broadcast::Sender<Committed>,
     buckets: Mutex<HashMap<B32, (f64, Instant)>>,
@@ -110,6 +112,7 @@ impl Service {
                 e.time_ms.saturating_sub(from) as f64 / 1000.0
             );
         }
+        let genesis = core.rules.genesis();
         let core = Arc::new(RwLock::new(core));
         let (tx, rx) = mpsc::sync_channel::<(Request, u64, Reply)>(QUEUE_LIMIT);
         let (events, _) = broadcast::channel(4096);
@@ -124,6 +127,7 @@ impl Service {
             core,
             db,
             key,
+            genesis,
             queue: Mutex::new(Some(tx)),
             events,
             buckets: Mutex::new(HashMap::new()),
@@ -137,6 +141,12 @@ impl Service {
     /// The arbiter's public key.
     pub fn arbiter(&self) -> B32 {
         B32(self.key.public().to_bytes())
+    }
+
+    /// The genesis hash of the arbiter's log, which binds its key and
+    /// parameters: what every message to it is signed for (`specs/protocol.md` §3.1).
+    pub fn genesis(&self) -> B32 {
+        self.genesis
     }
 
     /// Reads the state.
@@ -178,7 +188,7 @@ impl Service {
     pub async fn submit(self: &Arc<Self>, msg: Signed) -> Result<Accepted, ServiceError> {
         // The signature first: a forged message must not spend the named
         // signer's rate (an opponent could otherwise run out its clock).
-        let msg = msg.verified().map_err(ServiceError::Rule)?;
+        let msg = msg.verified(&self.genesis).map_err(ServiceError::Rule)?;
         let size = serde_json::to_vec(msg.signed()).map_or(usize::MAX, |v| v.len());
         if size > MAX_LOGGED_MESSAGE {
             return Err(ServiceError::TooLarge {

@@ -220,6 +220,8 @@ struct Server {
     base: String,
     agent: ureq::Agent,
     starts: u32,
+    /// The arbiter's genesis hash, the same across restarts: messages are signed for it.
+    genesis: B32,
 }
 
 impl Drop for Server {
@@ -254,8 +256,10 @@ impl Server {
             base: String::new(),
             agent,
             starts: 0,
+            genesis: B32::default(),
         };
         s.spawn();
+        s.genesis = serde_json::from_value(s.get("/v1/status").1["genesis"].clone()).expect("a genesis hash");
         s
     }
 
@@ -479,7 +483,7 @@ impl Harness {
     /// possibly with a kill racing it. Returns the answer (`{index, ticked, events}`)
     /// or, if the answer was lost and the message turned out to be committed, `Null`.
     fn send(&mut self, p: &mut Player, msg: Message) -> Value {
-        let signed = msg.sign(&p.key, p.nonce);
+        let signed = msg.sign(&self.srv.genesis, &p.key, p.nonce);
         let killer = (self.crashes_left > 0 && self.rng.chance(self.racing_pct)).then(|| {
             self.crashes_left -= 1;
             self.kills += 1;
@@ -945,7 +949,7 @@ fn forged_messages_do_not_rate_limit_their_named_signer() {
     let victim = Player::new("victim", 41);
     let to = victim.pk();
     // A forged mint: the victim's key, another key's signature.
-    let mut forged = Message::Mint { to, amount: 1 }.sign(&Player::new("forger", 42).key, 0);
+    let mut forged = Message::Mint { to, amount: 1 }.sign(&srv.genesis, &Player::new("forger", 42).key, 0);
     forged.signer = victim.pk();
     let body = serde_json::to_vec(&forged).unwrap();
     let limited = Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -975,7 +979,7 @@ fn forged_messages_do_not_rate_limit_their_named_signer() {
         !limited.load(std::sync::atomic::Ordering::Relaxed),
         "forged messages naming the victim were answered rate_limited, so they drained its bucket"
     );
-    let real = Message::Mint { to, amount: 1 }.sign(&victim.key, 0);
+    let real = Message::Mint { to, amount: 1 }.sign(&srv.genesis, &victim.key, 0);
     let (status, v) = srv.post("/v1/messages", serde_json::to_vec(&real).unwrap(), true).unwrap();
     assert_eq!(status, 200, "the victim's own message, after forged ones named it: {v}");
 }

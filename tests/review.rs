@@ -53,13 +53,14 @@ fn post(net: &Net, name: &str, module: &PathBuf, extra: &[&str]) -> (B32, ClaimB
 
 /// Sends `msgs(i)` for every key of `keys` from 4 threads; every answer must be 200.
 fn flood(net: &Net, keys: &[SigningKey], msgs: impl Fn(&SigningKey) -> Vec<Message> + Sync) {
+    let genesis = net.genesis();
     std::thread::scope(|s| {
         for part in keys.chunks(keys.len().div_ceil(4)) {
-            let msgs = &msgs;
+            let (msgs, genesis) = (&msgs, &genesis);
             s.spawn(move || {
                 for k in part {
                     for (nonce, m) in msgs(k).into_iter().enumerate() {
-                        let signed: Signed = m.sign(k, nonce as u64);
+                        let signed: Signed = m.sign(genesis, k, nonce as u64);
                         let (status, v) = net.post_message(&signed);
                         assert_eq!(status, 200, "{v}");
                     }
@@ -79,7 +80,7 @@ fn status(net: &Net, path: &str) -> String {
 /// The arbiter answers and takes a new message.
 fn serving(net: &Net) {
     let k = crowd(0xee, Instant::now().elapsed().as_nanos() as u64);
-    let (s, v) = net.post_message(&Message::Mint { to: pk(&k), amount: 1 }.sign(&k, 0));
+    let (s, v) = net.post_message(&Message::Mint { to: pk(&k), amount: 1 }.sign(&net.genesis(), &k, 0));
     assert_eq!(s, 200, "the arbiter takes a new message: {v}");
 }
 
@@ -217,12 +218,13 @@ fn unfunded_claims_are_refused_before_any_engine_work() {
     let body = ClaimBody { module, args: empty, env: empty, stdin: empty, ..honest };
     let start = Instant::now();
     let keys: Vec<SigningKey> = (0..4).map(|i| crowd(0xa6, i)).collect();
+    let genesis = net.genesis();
     std::thread::scope(|s| {
         for k in &keys {
             let body = body.clone();
-            let net = &net;
+            let (net, genesis) = (&net, &genesis);
             s.spawn(move || {
-                let (status, v) = net.post_message(&Message::Claim(Box::new(body)).sign(k, 0));
+                let (status, v) = net.post_message(&Message::Claim(Box::new(body)).sign(genesis, k, 0));
                 assert_eq!((status, v["code"].as_str()), (422, Some("insufficient_funds")), "{v}");
             });
         }
@@ -232,9 +234,9 @@ fn unfunded_claims_are_refused_before_any_engine_work() {
     // (empty tables are zero subtrees, `specs/commitments.md` §7b), and its
     // wrong initial root is refused.
     let k = crowd(0xa6, 99);
-    assert_eq!(net.post_message(&Message::Mint { to: pk(&k), amount: 5_000 }.sign(&k, 0)).0, 200);
+    assert_eq!(net.post_message(&Message::Mint { to: pk(&k), amount: 5_000 }.sign(&genesis, &k, 0)).0, 200);
     let start = Instant::now();
-    let (status, v) = net.post_message(&Message::Claim(Box::new(body)).sign(&k, 1));
+    let (status, v) = net.post_message(&Message::Claim(Box::new(body)).sign(&genesis, &k, 1));
     assert_eq!((status, v["code"].as_str()), (422, Some("wrong_initial_root")), "{v}");
     eprintln!("a funded claim on the 128-table module noted and refused in {:?}", start.elapsed());
     serving(&net);

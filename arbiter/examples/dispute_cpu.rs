@@ -88,11 +88,12 @@ fn main() {
     let liar = Synthetic { tag: b'l', initial, pre, post, proof: proof.clone(), last: final_root };
     let honest = Synthetic { tag: b'h', initial, pre, post, proof, last: h(b"honest end", T) };
 
+    let genesis = params.genesis();
     let mut nonces = [0u64; 2];
     let mut now = 1_000;
     let mut send = |rules: &mut Rules, who: usize, m: Message, note: Option<ServiceNote>, now: u64| {
         let k = if who == 0 { &solver } else { &challenger };
-        let signed = m.sign(k, nonces[who]);
+        let signed = m.sign(&genesis, k, nonces[who]);
         nonces[who] += 1;
         let t = Instant::now();
         rules.tick_all(now);

@@ -76,7 +76,10 @@ fn claim_body(service: &Service) -> ClaimBody {
 
 /// Submits `m` signed by `k` with `nonce`; panics if refused.
 async fn send(service: &Arc<Service>, k: &SigningKey, nonce: u64, m: Message) {
-    service.submit(m.sign(k, nonce)).await.unwrap_or_else(|e| panic!("{}: {e}", e.code()));
+    service
+        .submit(m.sign(&service.genesis(), k, nonce))
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", e.code()));
 }
 
 /// Posts the flood (`claims N` or `games N`) before the measurement.
@@ -145,6 +148,7 @@ fn main() {
     };
     // Pre-sign enough messages for up to 20,000 posts/s, before the clock starts.
     let per_client = (20_000 * seconds as usize).div_ceil(clients);
+    let genesis = service.genesis();
     let signed: Vec<Vec<Vec<u8>>> = (0..clients)
         .map(|c| {
             let mut seed = [0u8; 32];
@@ -153,7 +157,8 @@ fn main() {
             let me = B32(key.verifying_key().to_bytes());
             (0..per_client as u64)
                 .map(|n| {
-                    serde_json::to_vec(&Message::Mint { to: me, amount: 1 }.sign(&key, n)).expect("json")
+                    serde_json::to_vec(&Message::Mint { to: me, amount: 1 }.sign(&genesis, &key, n))
+                        .expect("json")
                 })
                 .collect()
         })

@@ -96,6 +96,7 @@ async fn status(State(s): Shared) -> Json<Value> {
     });
     Json(json!({
         "arbiter": s.arbiter(),
+        "genesis": s.genesis(),
         "log": head,
         "claims": claims,
         "games": games,

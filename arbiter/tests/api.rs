@@ -89,7 +89,7 @@ async fn hostile_messages_get_precise_errors_and_change_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let s = open(dir.path(), 100);
     let alice = key(1);
-    let mint = |nonce| Message::Mint { to: pubkey(&alice), amount: 500 }.sign(&alice, nonce);
+    let mint = |nonce| Message::Mint { to: pubkey(&alice), amount: 500 }.sign(&s.genesis(), &alice, nonce);
     let (status, body) = post(&s, &mint(0)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["index"], 0);
@@ -111,7 +111,7 @@ async fn hostile_messages_get_precise_errors_and_change_nothing() {
         final_root: B32([2; 32]),
         bond: 10,
     }
-    .sign(&alice, 1);
+    .sign(&s.genesis(), &alice, 1);
     let (status, body) = post(&s, &challenge).await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("unknown_claim")), "{body}");
     let (status, body) = call(&s, Method::GET, "/v1/games/99", Body::empty()).await;
@@ -137,6 +137,97 @@ async fn hostile_messages_get_precise_errors_and_change_nothing() {
     s.shutdown();
 }
 
+/// Security review finding 8: a message signed for one arbiter is refused
+/// by another, whether the other has another key or the same key with other
+/// parameters; each arbiter tells its genesis hash in `GET /v1/status`.
+#[tokio::test]
+async fn a_message_signed_for_one_arbiter_is_refused_by_another() {
+    let (dir_a, dir_b, dir_c) =
+        (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let a = open(dir_a.path(), 100);
+    let (_, status) = call(&a, Method::GET, "/v1/status", Body::empty()).await;
+    let (_, params) = call(&a, Method::GET, "/v1/params", Body::empty()).await;
+    let params: refute_protocol::rules::Params = serde_json::from_value(params).unwrap();
+    assert_eq!(status["genesis"], json!(a.genesis()), "{status}");
+    assert_eq!(a.genesis(), params.genesis(), "the genesis is the parameters' (key and params hash)");
+
+    // B: another key, the same configured parameters.
+    let b = open(dir_b.path(), 100);
+    // C: A's key, other parameters.
+    std::fs::create_dir_all(dir_c.path()).unwrap();
+    std::fs::copy(dir_a.path().join("arbiter.key"), dir_c.path().join("arbiter.key")).unwrap();
+    let mut config = Config::local(dir_c.path());
+    config.params.challenge_window_ms += 1;
+    let c = Service::open(&config).unwrap();
+    assert_eq!(c.arbiter(), a.arbiter());
+    let genesis: std::collections::BTreeSet<B32> = [&a, &b, &c].iter().map(|s| s.genesis()).collect();
+    assert_eq!(genesis.len(), 3, "three arbiters, three genesis hashes");
+
+    let erin = key(5);
+    let mint = Message::Mint { to: pubkey(&erin), amount: 9 }.sign(&a.genesis(), &erin, 0);
+    for other in [&b, &c] {
+        let (status, body) = post(other, &mint).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("bad_signature")),
+            "{body}"
+        );
+        assert_eq!(balance(other, &erin).await["balance"], 0);
+    }
+    let (status, body) = post(&a, &mint).await;
+    assert_eq!(status, StatusCode::OK, "the arbiter it was signed for takes it: {body}");
+    assert_eq!(balance(&a, &erin).await["balance"], 9);
+    for s in [a, b, c] {
+        s.shutdown();
+    }
+}
+
+/// Security review finding 13: a database whose parameters name no engine
+/// semantics version (made before it was recorded) or another one is refused
+/// at open, with an error naming both versions, not replayed with this
+/// engine's state roots.
+#[tokio::test]
+async fn a_database_of_another_engine_version_is_refused_at_open() {
+    use refute_arbiter::db::Db;
+    use refute_arbiter::service::OpenError;
+    use refute_arbiter::service::core::PARAMS_KEY;
+    use refute_engine::SEMANTICS_VERSION;
+    use refute_protocol::rules::ParamsError;
+
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path(), 100);
+    let frank = key(6);
+    let mint = Message::Mint { to: pubkey(&frank), amount: 3 }.sign(&s.genesis(), &frank, 0);
+    assert_eq!(post(&s, &mint).await.0, StatusCode::OK);
+    s.shutdown();
+    drop(s);
+    let stored = |edit: &dyn Fn(&mut serde_json::Map<String, Value>)| {
+        let db = Db::open(&dir.path().join("db")).unwrap();
+        let mut p: Value = serde_json::from_slice(&db.get_state(PARAMS_KEY).unwrap().unwrap()).unwrap();
+        edit(p.as_object_mut().unwrap());
+        db.put_state_unsynced(PARAMS_KEY, &serde_json::to_vec(&p).unwrap()).unwrap();
+    };
+    for (found, edit) in [
+        (0, &(|p: &mut serde_json::Map<String, Value>| drop(p.remove("engine_version"))) as &dyn Fn(&mut _)),
+        (SEMANTICS_VERSION + 1, &|p: &mut serde_json::Map<String, Value>| {
+            p.insert("engine_version".into(), json!(SEMANTICS_VERSION + 1));
+        }),
+    ] {
+        stored(edit);
+        let err = Service::open(&Config::local(dir.path())).err().expect("the database is refused");
+        let text = err.to_string();
+        assert!(
+            matches!(err, OpenError::StoredParams(ParamsError::EngineVersion { found: f, ours }) if f == found && ours == SEMANTICS_VERSION),
+            "{err:?}"
+        );
+        assert!(
+            text.contains(&format!("version {found}"))
+                && text.contains(&format!("version {SEMANTICS_VERSION}")),
+            "{text}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn an_account_over_its_rate_is_refused() {
     let dir = tempfile::tempdir().unwrap();
@@ -144,7 +235,8 @@ async fn an_account_over_its_rate_is_refused() {
     let bob = key(2);
     let mut codes = Vec::new();
     for nonce in 0..6 {
-        let (_, body) = post(&s, &Message::Mint { to: pubkey(&bob), amount: 1 }.sign(&bob, nonce)).await;
+        let (_, body) =
+            post(&s, &Message::Mint { to: pubkey(&bob), amount: 1 }.sign(&s.genesis(), &bob, nonce)).await;
         codes.push(body["code"].as_str().unwrap_or("ok").to_string());
     }
     // A burst of twice the rate passes, then the bucket is empty.
@@ -161,7 +253,8 @@ async fn the_state_survives_a_restart() {
         let s = open(dir.path(), 1000);
         for nonce in 0..20 {
             let (status, _) =
-                post(&s, &Message::Mint { to: pubkey(&carol), amount: 7 }.sign(&carol, nonce)).await;
+                post(&s, &Message::Mint { to: pubkey(&carol), amount: 7 }.sign(&s.genesis(), &carol, nonce))
+                    .await;
             assert_eq!(status, StatusCode::OK);
         }
         s.shutdown();
@@ -201,7 +294,7 @@ async fn a_failed_commit_is_rolled_back_and_the_service_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let dave = key(4);
     let s = open(dir.path(), 1000);
-    let mint = |nonce| Message::Mint { to: pubkey(&dave), amount: 5 }.sign(&dave, nonce);
+    let mint = |nonce| Message::Mint { to: pubkey(&dave), amount: 5 }.sign(&s.genesis(), &dave, nonce);
     assert_eq!(post(&s, &mint(0)).await.0, StatusCode::OK);
     // The next commit fails, as on a full disk: the request is answered
     // `storage`, and nothing of it is served.

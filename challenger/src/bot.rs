@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::play::{challenge, history_root, next_move};
+use crate::play::{NoChallenge, challenge, history_root, next_move};
 use refute_protocol::rules::{B32, Claim, ClaimStatus, Duty, GameStatus, Message, Role};
 use tokio::sync::{Notify, Semaphore};
 
@@ -392,14 +392,32 @@ impl Bot {
         let (params, c, bond) = (p.params.clone(), claim.clone(), self.config.bond);
         let m = tokio::task::spawn_blocking(move || {
             let m = challenge(&params, id, &c, &played, bond)?;
-            let Message::Challenge { claim, final_root, bond, .. } = m else { return None };
+            let Message::Challenge { claim, final_root, bond, .. } = m else {
+                return Err(NoChallenge::Agrees);
+            };
             let history_root = history_root(&posted, c.body.max_steps, params.max_leaves);
-            Some(Message::Challenge { claim, history_root, final_root, bond })
+            Ok(Message::Challenge { claim, history_root, final_root, bond })
         })
         .await?;
-        let Some(m) = m else {
-            tracing::info!(claim = %short(&id), "the engine agrees with the claim's final state after all");
-            return self.agree(id, assigned).await;
+        let m = match m {
+            Ok(m) => m,
+            Err(NoChallenge::OtherStart { mine, claimed }) => {
+                let why = format!(
+                    "this bot's state root at step 0 is {mine} but the claim's initial root (the arbiter's) is {claimed}: \
+                     this engine most likely has another semantics version than the arbiter's \
+                     (this bot's is {}); a challenge would lose its bond, so none is sent",
+                    refute_engine::SEMANTICS_VERSION
+                );
+                tracing::warn!(claim = %short(&id), "NOT CHALLENGING: {why}");
+                return decide(Decision::Failed { why });
+            }
+            Err(NoChallenge::Closed) => {
+                return decide(Decision::Skipped { why: "the claim closed while it was checked".into() });
+            }
+            Err(NoChallenge::Agrees) => {
+                tracing::info!(claim = %short(&id), "the engine agrees with the claim's final state after all");
+                return self.agree(id, assigned).await;
+            }
         };
         let mine = match &m {
             Message::Challenge { final_root, .. } => *final_root,

@@ -171,6 +171,17 @@ impl Client {
         self.get("/v1/status").await
     }
 
+    /// The `genesis` of `GET /v1/status`: the genesis hash of the arbiter's
+    /// log, which every message to it must be signed for (`specs/protocol.md` §3.1).
+    pub async fn genesis(&self) -> Result<B32, ClientError> {
+        #[derive(Deserialize)]
+        struct Status {
+            genesis: B32,
+        }
+        let s: Status = self.get("/v1/status").await?;
+        Ok(s.genesis)
+    }
+
     /// `GET /v1/params`.
     pub async fn params(&self) -> Result<Params, ClientError> {
         self.get("/v1/params").await

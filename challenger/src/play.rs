@@ -53,18 +53,48 @@ pub fn history_root(trace: &(impl Trace + ?Sized), total: u64, max_leaves: u64) 
     B32(commit(trace, posted_layer(total, max_leaves)).root())
 }
 
-/// The challenge an honest player with `trace` makes against `claim`, if it
-/// disagrees with its final root and the claim is open.
+/// Why an honest player does not challenge a claim.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoChallenge {
+    /// The claim is no longer open.
+    Closed,
+    /// The player's trace ends in the claim's final state.
+    Agrees,
+    /// The player's trace starts from another state than the claim's
+    /// `initial_root` (which the arbiter computed). The player could not
+    /// open its first reveal against the agreed start, so it would lose
+    /// its bond; most likely its engine has another semantics version.
+    OtherStart {
+        /// The player's state root at step 0.
+        mine: B32,
+        /// The claim's initial root.
+        claimed: B32,
+    },
+}
+
+/// The challenge an honest player with `trace` makes against `claim`: one
+/// when the claim is open, the player's trace starts where the claim's does
+/// and ends elsewhere.
 pub fn challenge(
     params: &Params,
     claim_id: B32,
     claim: &Claim,
     trace: &(impl Trace + ?Sized),
     bond: u64,
-) -> Option<Message> {
+) -> Result<Message, NoChallenge> {
     let t = claim.body.max_steps;
+    if claim.status != ClaimStatus::Open {
+        return Err(NoChallenge::Closed);
+    }
     let mine = trace.root(t);
-    (claim.status == ClaimStatus::Open && mine != claim.body.final_root).then(|| Message::Challenge {
+    if mine == claim.body.final_root {
+        return Err(NoChallenge::Agrees);
+    }
+    let (start, claimed) = (trace.root(0), claim.body.initial_root);
+    if start != claimed {
+        return Err(NoChallenge::OtherStart { mine: start, claimed });
+    }
+    Ok(Message::Challenge {
         claim: claim_id,
         history_root: history_root(trace, t, params.max_leaves),
         final_root: mine,

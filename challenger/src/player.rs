@@ -16,20 +16,22 @@ use crate::client::{Client, ClientError, kind};
 use crate::store::Store;
 use crate::trace::RunTrace;
 
-/// A key that signs messages with its account's next nonce.
+/// A key that signs messages with its account's next nonce, for one arbiter.
 #[derive(Debug)]
 pub struct Signer {
     key: SigningKey,
     pk: B32,
     /// The next nonce, when known (`None`: ask the arbiter).
     nonce: Mutex<Option<u64>>,
+    /// The arbiter's genesis hash, asked once: messages are signed for it.
+    genesis: OnceCell<B32>,
 }
 
 impl Signer {
     /// A signer for `key`.
     pub fn new(key: SigningKey) -> Signer {
         let pk = B32(key.verifying_key().to_bytes());
-        Signer { key, pk, nonce: Mutex::new(None) }
+        Signer { key, pk, nonce: Mutex::new(None), genesis: OnceCell::new() }
     }
 
     /// The public key.
@@ -37,7 +39,8 @@ impl Signer {
         self.pk
     }
 
-    /// Signs `m` with the next nonce and sends it. `before(nonce)` runs
+    /// Signs `m` with the next nonce for the arbiter `client` talks to (its
+    /// genesis hash, asked on first use) and sends it. `before(nonce)` runs
     /// first (to record what depends on the nonce, such as a claim's id).
     /// Messages are sent one at a time. A refused message does not use
     /// its nonce; after `bad_nonce` or no answer the nonce is asked again
@@ -49,6 +52,7 @@ impl Signer {
         m: Message,
         before: impl FnOnce(u64) -> anyhow::Result<()>,
     ) -> Result<Value, SendError> {
+        let genesis = *self.genesis.get_or_try_init(|| client.genesis()).await?;
         let mut next = self.nonce.lock().await;
         let nonce = match *next {
             Some(n) => n,
@@ -56,7 +60,7 @@ impl Signer {
         };
         before(nonce).map_err(SendError::Local)?;
         let what = kind(&m);
-        match client.submit(&m.sign(&self.key, nonce)).await {
+        match client.submit(&m.sign(&genesis, &self.key, nonce)).await {
             Ok(v) => {
                 *next = Some(nonce + 1);
                 Ok(v)

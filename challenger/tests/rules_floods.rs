@@ -33,7 +33,7 @@ fn b32(k: &SigningKey) -> B32 {
 /// Applies `m` signed by `k` with `nonce`, ticking first as the service does.
 fn send(r: &mut Rules, k: &SigningKey, nonce: u64, m: Message, now: u64) -> Vec<Event> {
     assert!(!r.due(now), "the flood's setup must not leave work due");
-    let signed: Signed = m.sign(k, nonce);
+    let signed: Signed = m.sign(&r.genesis(), k, nonce);
     let note = match &signed.body {
         Message::Claim(c) => Some(ServiceNote {
             initial_root: c.initial_root,

@@ -299,3 +299,37 @@ fn a_challenger_lying_from_step_0_cannot_move() {
     // Silent, it loses on time; the honest solver keeps its claim.
     check_game(150, 0, true, Style::Silent, 1);
 }
+
+/// Security review finding 13: a challenger whose engine computes another
+/// state at step 0 than the arbiter did (another semantics version) does not
+/// challenge: it could not open its first reveal against the agreed start
+/// and would lose its bond. It still challenges when it starts where the
+/// claim does and ends elsewhere.
+#[test]
+fn a_challenger_that_starts_from_another_state_does_not_challenge() {
+    use refute_challenger::play::{NoChallenge, challenge};
+    let t = 150;
+    let mut w = World::new(params());
+    w.mint(SOLVER, 10_000, 0);
+    w.mint(CHALLENGER, 10_000, 0);
+    let id = w.next_claim_id(SOLVER);
+    let (body, _) = lying_claim(t, 40, 1000);
+    w.send(SOLVER, Message::Claim(Box::new(body)), 1).unwrap();
+    let claim = w.rules.state.claims[&id].clone();
+    let p = w.rules.params.clone();
+    let other_engine = liar(0, 7);
+    assert_ne!(other_engine.root(0), claim.body.initial_root);
+    assert_eq!(
+        challenge(&p, id, &claim, &other_engine, 500),
+        Err(NoChallenge::OtherStart { mine: other_engine.root(0), claimed: claim.body.initial_root })
+    );
+    // The same claim, challenged by an engine that agrees on the start.
+    let m = challenge(&p, id, &claim, &fixture().trace, 500).expect("an honest engine challenges the lie");
+    assert!(matches!(m, Message::Challenge { final_root, .. } if final_root == fixture().trace.root(t)));
+    w.send(CHALLENGER, m, 2).unwrap();
+    // A claim the engine agrees with is not challenged.
+    let honest = w.next_claim_id(SOLVER);
+    w.send(SOLVER, Message::Claim(Box::new(honest_claim(t, 1000))), 3).unwrap();
+    let claim = w.rules.state.claims[&honest].clone();
+    assert_eq!(challenge(&p, honest, &claim, &fixture().trace, 500), Err(NoChallenge::Agrees));
+}

@@ -48,14 +48,18 @@ fn solver_move(w: &World) -> Message {
 fn signatures_and_nonces() {
     let (mut w, _) = world();
     let before = w.rules.clone();
-    let mut m = Message::Mint { to: pubkey(OTHER), amount: 5 }.sign(&key(OTHER), w.nonces[OTHER as usize]);
+    let mut m = Message::Mint { to: pubkey(OTHER), amount: 5 }.sign(
+        &w.rules.genesis(),
+        &key(OTHER),
+        w.nonces[OTHER as usize],
+    );
     m.signature.0[3] ^= 1;
     assert_eq!(w.rules.apply(&m, 10).unwrap_err().code(), "bad_signature");
-    let mut m2 = Message::Mint { to: pubkey(OTHER), amount: 5 }.sign(&key(OTHER), 1);
+    let mut m2 = Message::Mint { to: pubkey(OTHER), amount: 5 }.sign(&w.rules.genesis(), &key(OTHER), 1);
     m2.body = Message::Mint { to: pubkey(OTHER), amount: 6 };
     assert_eq!(w.rules.apply(&m2, 10).unwrap_err().code(), "bad_signature");
-    let good = Message::Mint { to: pubkey(OTHER), amount: 5 }.sign(&key(OTHER), 1);
-    let future = Message::Mint { to: pubkey(OTHER), amount: 5 }.sign(&key(OTHER), 7);
+    let good = Message::Mint { to: pubkey(OTHER), amount: 5 }.sign(&w.rules.genesis(), &key(OTHER), 1);
+    let future = Message::Mint { to: pubkey(OTHER), amount: 5 }.sign(&w.rules.genesis(), &key(OTHER), 7);
     assert_eq!(w.rules.apply(&future, 10).unwrap_err().code(), "bad_nonce");
     let mut bad_key = good.clone();
     bad_key.signer = B32([0xff; 32]);
@@ -112,7 +116,8 @@ fn claims() {
         "bad_final_header",
     );
     // The service's note.
-    let signed = Message::Claim(Box::new(c.clone())).sign(&key(SOLVER), w.nonces[SOLVER as usize]);
+    let signed =
+        Message::Claim(Box::new(c.clone())).sign(&w.rules.genesis(), &key(SOLVER), w.nonces[SOLVER as usize]);
     let before = w.rules.clone();
     assert_eq!(w.rules.apply(&signed, 1).unwrap_err().code(), "missing_note");
     let lottery = lottery_sign(&key(ARBITER), &signed.claim_id());
@@ -123,7 +128,11 @@ fn claims() {
     assert_eq!(w.rules.apply_with(&signed, Some(&forged), 1).unwrap_err().code(), "bad_lottery");
     let other = ServiceNote { initial_root: c.initial_root, lottery: Sig([0; 64]) };
     assert_eq!(w.rules.apply_with(&signed, Some(&other), 1).unwrap_err().code(), "bad_lottery");
-    let mint = Message::Mint { to: pubkey(SOLVER), amount: 1 }.sign(&key(SOLVER), w.nonces[SOLVER as usize]);
+    let mint = Message::Mint { to: pubkey(SOLVER), amount: 1 }.sign(
+        &w.rules.genesis(),
+        &key(SOLVER),
+        w.nonces[SOLVER as usize],
+    );
     let note = ServiceNote { initial_root: c.initial_root, lottery };
     assert_eq!(w.rules.apply_with(&mint, Some(&note), 1).unwrap_err().code(), "unexpected_note");
     assert_eq!(w.rules, before);
@@ -275,15 +284,17 @@ fn canonical_encoding_and_json() {
     let body = m.encode();
     assert_eq!(body.len(), 33);
     assert_eq!(body[0], 6);
-    let s = m.clone().sign(&key(1), 5);
-    let bytes = refute_protocol::rules::signing_bytes(&s.signer, 5, &m);
-    assert_eq!(&bytes[..14], b"refute msg v1\0");
-    assert_eq!(&bytes[14..22], &5u64.to_le_bytes());
-    assert_eq!(&bytes[22..54], &pubkey(1).0);
-    assert_eq!(&bytes[54..], &body[..]);
+    let genesis = params().genesis();
+    let s = m.clone().sign(&genesis, &key(1), 5);
+    let bytes = refute_protocol::rules::signing_bytes(&genesis, &s.signer, 5, &m);
+    assert_eq!(&bytes[..14], b"refute msg v2\0");
+    assert_eq!(&bytes[14..46], &genesis.0);
+    assert_eq!(&bytes[46..54], &5u64.to_le_bytes());
+    assert_eq!(&bytes[54..86], &pubkey(1).0);
+    assert_eq!(&bytes[86..], &body[..]);
     let json = serde_json::to_string(&s).unwrap();
     assert!(json.contains(&"ab".repeat(32)), "{json}");
     let back: refute_protocol::rules::Signed = serde_json::from_str(&json).unwrap();
     assert_eq!(back, s);
-    back.verify().unwrap();
+    back.verify(&genesis).unwrap();
 }

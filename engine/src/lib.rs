@@ -59,3 +59,11 @@ pub use status::{Status, TrapKind};
 pub use store::{Extern, Instance, InstantiateError, MemInst, Store};
 pub use task::{Entry, Run, Task, TaskError, run_task};
 pub use value::{FuncType, ValType, Value};
+
+/// The version of this engine's semantics (`specs/execution.md` §13): two
+/// engines with the same version compute the same state root after every
+/// step of every task. It is bumped whenever translation (fusion included),
+/// the meaning of a step, a limit or the state layout changes. The game's
+/// parameters carry it, so an arbiter and its players agree on it before
+/// any bond is at stake.
+pub const SEMANTICS_VERSION: u32 = 1;

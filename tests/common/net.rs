@@ -136,6 +136,12 @@ impl Net {
         serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {url}: {e}: {body}"))
     }
 
+    /// The arbiter's genesis hash (`GET /v1/status`): what messages to it are signed for.
+    pub fn genesis(&self) -> refute_protocol::rules::B32 {
+        serde_json::from_value(self.get("/v1/status")["genesis"].clone())
+            .expect("the status has a genesis hash")
+    }
+
     /// A `refute` command on this network.
     pub fn refute(&self) -> Command {
         let mut c = Command::new(EXE);

@@ -4,7 +4,7 @@
 //! [`encode`] would not write.
 
 use refute_protocol::log::Entry;
-use refute_protocol::rules::{B32, Blob, GameStatus, Params, Role};
+use refute_protocol::rules::{B32, Blob, GameStatus, Params, ParamsError, Role};
 
 use crate::format::{FORMAT, FormatError, Inputs, Transcript, VERSION};
 
@@ -126,6 +126,12 @@ pub fn decode(bytes: &[u8]) -> Result<Transcript, FormatError> {
         Ok(p) => p,
         Err(e) => return Err(FormatError::Binary { at, what: format!("the parameters: {e}") }),
     };
+    // Before the canonical check: parameters made before the engine version
+    // was recorded read as version 0 and are not canonical, and the version
+    // is what is wrong with them.
+    if let Err(e @ ParamsError::EngineVersion { .. }) = params.validate() {
+        return Err(FormatError::Binary { at, what: format!("the parameters: {e}") });
+    }
     if serde_json::to_vec(&params).expect("params serialise") != json {
         return Err(FormatError::Binary { at, what: "the parameters are not in canonical JSON".into() });
     }

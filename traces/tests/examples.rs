@@ -72,3 +72,39 @@ fn changing_any_byte_of_an_example_makes_it_fail() {
         }
     }
 }
+
+/// A transcript made before the engine's semantics version was in the
+/// parameters (or by another version) is refused in either form with an
+/// error naming the versions, not replayed with this engine's roots.
+#[test]
+fn a_transcript_of_another_engine_version_is_refused() {
+    let (json, bin) = examples().remove("small-solver-lies").unwrap();
+    let t = Transcript::from_bytes(&json).unwrap();
+    let params = serde_json::to_vec(&t.params).unwrap();
+    let version = format!(",\"engine_version\":{}", t.params.engine_version);
+    let old = String::from_utf8(params.clone()).unwrap().replacen(&version, "", 1).into_bytes();
+    assert!(old.len() < params.len(), "the parameters name an engine version");
+    // The JSON form: the same transcript with the old parameters.
+    let mut v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    v["params"].as_object_mut().unwrap().remove("engine_version");
+    let old_json = serde_json::to_vec(&v).unwrap();
+    // The binary form: the parameters are `u32le(len) ‖ JSON` after the tag and the arbiter key.
+    let at = bin.windows(params.len()).position(|w| w == params).unwrap();
+    let mut old_bin = bin[..at - 4].to_vec();
+    old_bin.extend((old.len() as u32).to_le_bytes());
+    old_bin.extend(&old);
+    old_bin.extend(&bin[at + params.len()..]);
+    let ours = refute_engine::SEMANTICS_VERSION;
+    let json_failure = match Transcript::from_bytes(&old_json) {
+        Ok(t) => check(&t, None).failure.expect("an old transcript does not check").what,
+        Err(e) => e.to_string(),
+    };
+    let bin_failure =
+        Transcript::from_bytes(&old_bin).expect_err("the old binary form is refused").to_string();
+    for text in [json_failure, bin_failure] {
+        assert!(
+            text.contains("engine semantics version 0") && text.contains(&format!("version {ours}")),
+            "{text}"
+        );
+    }
+}

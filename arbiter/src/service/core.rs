@@ -86,6 +86,9 @@ impl Core {
             Some(b) => {
                 let p: Params = serde_json::from_slice(&b)
                     .map_err(|source| OpenError::Stored { what: "parameters", source })?;
+                // Before the snapshot: a database of another engine must not
+                // be replayed (or served) with this one's state roots.
+                p.validate().map_err(OpenError::StoredParams)?;
                 let w = (p != params).then(|| "the database keeps the parameters it was created with; the configured ones differ and are ignored".to_string());
                 (p, w)
             }

@@ -211,6 +211,10 @@ pub enum OpenError {
     /// The parameters cannot be played.
     #[error(transparent)]
     Params(#[from] refute_protocol::rules::ParamsError),
+    /// The database was created with parameters this arbiter refuses (made
+    /// by another engine version, or before engine versions were recorded).
+    #[error("the database was created with parameters this arbiter cannot use: {0}")]
+    StoredParams(refute_protocol::rules::ParamsError),
     /// A log entry does not replay.
     #[error("log entry {entry}: {source}")]
     Replay {

@@ -107,6 +107,8 @@ pub struct Service {
     core: Arc<RwLock<Core>>,
     db: Arc<Db>,
     key: ArbiterKey,
+    /// The log's genesis hash (the stored parameters'): every message must be signed for it.
+    genesis: B32,
     queue: Mutex<Option<mpsc::SyncSender<(Request, u64, Reply)>>>,
     events: broadcast::Sender<Arc<Committed>>,
     subscribers: Arc<AtomicUsize>,
@@ -148,6 +150,7 @@ impl Service {
                 e.time_ms.saturating_sub(from) as f64 / 1000.0
             );
         }
+        let genesis = core.rules.genesis();
         let core = Arc::new(RwLock::new(core));
         let (tx, rx) = mpsc::sync_channel::<(Request, u64, Reply)>(QUEUE_LIMIT);
         let (events, _) = broadcast::channel(4096);
@@ -162,6 +165,7 @@ impl Service {
             core,
             db,
             key,
+            genesis,
             queue: Mutex::new(Some(tx)),
             events,
             subscribers: Arc::new(AtomicUsize::new(0)),
@@ -181,6 +185,12 @@ impl Service {
     /// The arbiter's public key.
     pub fn arbiter(&self) -> B32 {
         B32(self.key.public().to_bytes())
+    }
+
+    /// The genesis hash of the arbiter's log, which binds its key and
+    /// parameters: what every message to it is signed for (`specs/protocol.md` §3.1).
+    pub fn genesis(&self) -> B32 {
+        self.genesis
     }
 
     /// Reads the state.
@@ -297,7 +307,7 @@ impl Service {
     ) -> Result<Accepted, ServiceError> {
         // The signature first: a forged message must not spend the named
         // signer's rate (an opponent could otherwise run out its clock).
-        let msg = msg.verified().map_err(ServiceError::Rule)?;
+        let msg = msg.verified(&self.genesis).map_err(ServiceError::Rule)?;
         if let Some(ip) = ip {
             self.admit_ip(ip)?;
         }

@@ -116,7 +116,7 @@ impl Arena {
 
     /// Signs `m` as player `p` with its next nonce and submits it; panics if refused.
     pub fn send(&mut self, p: u8, m: Message) {
-        let signed = m.sign(&key(p), self.nonces[p as usize]);
+        let signed = m.sign(&self.params.genesis(), &key(p), self.nonces[p as usize]);
         let s = self.service.clone();
         self.rt.block_on(s.submit(signed)).unwrap_or_else(|e| panic!("{}: {e}", e.code()));
         self.nonces[p as usize] += 1;

@@ -116,7 +116,7 @@ impl World {
 
     /// Signs `msg` as key `who` with its next nonce and applies it (with a note for claims).
     pub fn send(&mut self, who: u8, msg: Message, now: u64) -> Result<Vec<Event>, RuleError> {
-        let signed = msg.sign(&key(who), self.nonces[who as usize]);
+        let signed = msg.sign(&self.rules.genesis(), &key(who), self.nonces[who as usize]);
         let note = match &signed.body {
             Message::Claim(c) => {
                 let id = signed.claim_id();

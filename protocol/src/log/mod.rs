@@ -38,14 +38,11 @@ pub const GENESIS_PREFIX: &[u8] = b"refute log genesis v1\0";
 /// The `prev` of entry 0: `SHA256(GENESIS_PREFIX || arbiter public key || params)`.
 ///
 /// `params` is a hash of whatever identifies the deployment (chain id, game parameters),
-/// so a log cannot be replayed as another arbiter's or another deployment's.
-pub fn genesis_hash(arbiter: &VerifyingKey, params: &Hash) -> Hash {
-    Sha256::new()
-        .chain_update(GENESIS_PREFIX)
-        .chain_update(arbiter.as_bytes())
-        .chain_update(params)
-        .finalize()
-        .into()
+/// so a log cannot be replayed as another arbiter's or another deployment's. The key is
+/// taken as its 32 encoded bytes, so the rules can compute the genesis from `Params::arbiter`
+/// without decoding a point.
+pub fn genesis_hash(arbiter: &[u8; 32], params: &Hash) -> Hash {
+    Sha256::new().chain_update(GENESIS_PREFIX).chain_update(arbiter).chain_update(params).finalize().into()
 }
 
 /// The head of a log: where the next entry goes and what it must chain onto.
@@ -66,7 +63,7 @@ impl Head {
 
     /// The head of an empty log.
     pub fn genesis(arbiter: &VerifyingKey, params: &Hash) -> Head {
-        Head { next: 0, hash: genesis_hash(arbiter, params), time_ms: 0 }
+        Head { next: 0, hash: genesis_hash(arbiter.as_bytes(), params), time_ms: 0 }
     }
 
     /// `u64le(next) || hash || u64le(time_ms)`.

@@ -22,6 +22,8 @@ mod money;
 mod msg;
 mod params;
 mod state;
+#[cfg(test)]
+mod tests;
 
 pub use bytes::{B32, Blob, Sig, from_hex, to_hex};
 pub use error::RuleError;
@@ -31,7 +33,7 @@ pub use msg::{
     CLAIM_DOMAIN, ClaimBody, MAX_MESSAGE_JSON, MSG_DOMAIN, Message, ServiceNote, Signed, Verified, claim_id,
     signing_bytes,
 };
-pub use params::{Faucet, MAX_COMMITTEE_SIZE, Params, ParamsError, params_hash};
+pub use params::{Faucet, MAX_COMMITTEE_SIZE, PARAMS_DOMAIN, Params, ParamsError, params_hash};
 pub use state::{
     Account, Claim, ClaimStatus, Duty, Game, GameStatus, Phase, Reputation, Side, State, strides,
 };
@@ -56,6 +58,9 @@ pub struct Rules {
     pub state: State,
     #[serde(skip)]
     index: index::Index,
+    /// `params.genesis()`, computed on first use: every signature is checked against it.
+    #[serde(skip)]
+    genesis: std::sync::OnceLock<B32>,
 }
 
 impl PartialEq for Rules {
@@ -70,7 +75,18 @@ impl Rules {
     /// Empty state under `params`; fails naming a bad parameter.
     pub fn new(params: Params) -> Result<Rules, ParamsError> {
         params.validate()?;
-        Ok(Rules { params, state: State::default(), index: index::Index::default() })
+        Ok(Rules {
+            params,
+            state: State::default(),
+            index: index::Index::default(),
+            genesis: Default::default(),
+        })
+    }
+
+    /// The genesis hash of the arbiter's log under these parameters
+    /// ([`Params::genesis`]): every message must be signed for it.
+    pub fn genesis(&self) -> B32 {
+        *self.genesis.get_or_init(|| self.params.genesis())
     }
 
     /// The state, to change directly (replaying part of a log, as
@@ -110,7 +126,7 @@ impl Rules {
         now: u64,
     ) -> Result<Vec<Event>, RuleError> {
         self.check_time(now)?;
-        msg.verify()?;
+        msg.verify(&self.genesis())?;
         self.apply_checked(msg, note, now)
     }
 

@@ -5,8 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{B32, Blob, RuleError, Sig};
 
-/// Domain prefix of a signed message (14 bytes, NUL-terminated).
-pub const MSG_DOMAIN: &[u8] = b"refute msg v1\0";
+/// Domain prefix of a signed message (14 bytes, NUL-terminated). Version 2
+/// binds the arbiter's genesis hash into what is signed (`specs/protocol.md` §3.1).
+pub const MSG_DOMAIN: &[u8] = b"refute msg v2\0";
 /// Domain prefix of a claim id.
 pub const CLAIM_DOMAIN: &[u8] = b"refute claim v1\0";
 
@@ -210,17 +211,22 @@ impl Message {
         e.0
     }
 
-    /// Signs this message as the `nonce`-th of `key`'s account.
-    pub fn sign(self, key: &SigningKey, nonce: u64) -> Signed {
+    /// Signs this message as the `nonce`-th of `key`'s account at the
+    /// arbiter whose log starts at `genesis` ([`Params::genesis`](super::Params::genesis)):
+    /// no other arbiter, and no other deployment of this one, accepts it.
+    pub fn sign(self, genesis: &B32, key: &SigningKey, nonce: u64) -> Signed {
         let signer = B32(key.verifying_key().to_bytes());
-        let signature = Sig(key.sign(&signing_bytes(&signer, nonce, &self)).to_bytes());
+        let signature = Sig(key.sign(&signing_bytes(genesis, &signer, nonce, &self)).to_bytes());
         Signed { body: self, signer, nonce, signature }
     }
 }
 
-/// The bytes a signature covers: `MSG_DOMAIN ‖ u64le(nonce) ‖ signer ‖ body`.
-pub fn signing_bytes(signer: &B32, nonce: u64, body: &Message) -> Vec<u8> {
+/// The bytes a signature covers:
+/// `MSG_DOMAIN ‖ genesis ‖ u64le(nonce) ‖ signer ‖ body`, where `genesis` is
+/// the genesis hash of the arbiter's log, which binds its key and parameters.
+pub fn signing_bytes(genesis: &B32, signer: &B32, nonce: u64, body: &Message) -> Vec<u8> {
     let mut out = MSG_DOMAIN.to_vec();
+    out.extend(genesis.0);
     out.extend(nonce.to_le_bytes());
     out.extend(signer.0);
     out.extend(body.encode());
@@ -252,17 +258,20 @@ impl std::ops::Deref for Verified {
 }
 
 impl Signed {
-    /// Checks the signature once and keeps the proof of it.
-    pub fn verified(self) -> Result<Verified, RuleError> {
-        self.verify()?;
+    /// Checks the signature for the arbiter whose log starts at `genesis`
+    /// once and keeps the proof of it.
+    pub fn verified(self, genesis: &B32) -> Result<Verified, RuleError> {
+        self.verify(genesis)?;
         Ok(Verified(self))
     }
 
-    /// Checks the signature (strict ed25519: canonical encodings, no small-order keys).
-    pub fn verify(&self) -> Result<(), RuleError> {
+    /// Checks the signature (strict ed25519: canonical encodings, no
+    /// small-order keys) as made for the arbiter whose log starts at
+    /// `genesis`; a message signed for another arbiter is a `BadSignature`.
+    pub fn verify(&self, genesis: &B32) -> Result<(), RuleError> {
         let key = VerifyingKey::from_bytes(&self.signer.0).map_err(|_| RuleError::BadKey(self.signer))?;
         let sig = Signature::from_bytes(&self.signature.0);
-        key.verify_strict(&signing_bytes(&self.signer, self.nonce, &self.body), &sig)
+        key.verify_strict(&signing_bytes(genesis, &self.signer, self.nonce, &self.body), &sig)
             .map_err(|_| RuleError::BadSignature)
     }
 

@@ -1,5 +1,6 @@
 //! The parameters of the game (`specs/protocol.md` §2).
 
+use refute_engine::SEMANTICS_VERSION;
 use refute_engine::history::{DEFAULT_K, DEFAULT_MAX_LEAVES, Layer, MAX_LEAVES, MAX_REVEALED, split};
 use refute_engine::merkle::siblings_needed;
 use refute_engine::state::HEADER_BYTES;
@@ -7,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{B32, Blob, ClaimBody, MAX_MESSAGE_JSON, Message, Sig, Signed};
+use crate::log::genesis_hash;
 
 /// The JSON size of `body` signed with the largest nonce.
 fn json_size(body: Message) -> usize {
@@ -39,6 +41,18 @@ pub enum ParamsError {
         min: u64,
         /// The most it may be.
         max: u64,
+    },
+    /// The parameters were made for another engine's semantics: this engine
+    /// would compute other state roots, so its players would lose games.
+    #[error(
+        "the parameters are for engine semantics version {found}, but this engine implements version {ours} \
+         (made by another engine version; 0 means before the version was recorded)"
+    )]
+    EngineVersion {
+        /// The version the parameters name.
+        found: u32,
+        /// This engine's [`SEMANTICS_VERSION`].
+        ours: u32,
     },
 }
 
@@ -92,6 +106,11 @@ pub struct Params {
     pub committee_size: u64,
     /// The arbiter's public key, which signs the lottery of every claim.
     pub arbiter: B32,
+    /// The engine semantics every state root is computed with
+    /// ([`refute_engine::SEMANTICS_VERSION`]). Parameters stored before it
+    /// existed read as 0, which [`Params::validate`] refuses.
+    #[serde(default)]
+    pub engine_version: u32,
     /// Who may mint.
     pub faucet: Faucet,
 }
@@ -118,12 +137,16 @@ impl Params {
             max_entry_args: 64,
             committee_size: 4,
             arbiter,
+            engine_version: SEMANTICS_VERSION,
             faucet: Faucet::Open { max_per_request: 1_000_000 },
         }
     }
 
     /// Checks the parameters are usable; the error names the bad one.
     pub fn validate(&self) -> Result<(), ParamsError> {
+        if self.engine_version != SEMANTICS_VERSION {
+            return Err(ParamsError::EngineVersion { found: self.engine_version, ours: SEMANTICS_VERSION });
+        }
         let out_of = |name, value, min, max| ParamsError::OutOfRange { name, value, min, max };
         if self.k < 2 || self.k + 1 > MAX_REVEALED as u64 {
             return Err(out_of("k", self.k, 2, MAX_REVEALED as u64 - 1));
@@ -212,6 +235,13 @@ impl Params {
         2 * self.committee_size as usize
     }
 
+    /// The genesis hash of the log of the arbiter these parameters name
+    /// (`Head::genesis(arbiter, params_hash)`, `specs/log.md` §2): what every
+    /// message to that arbiter is signed for (`specs/protocol.md` §3.1).
+    pub fn genesis(&self) -> B32 {
+        B32(genesis_hash(&self.arbiter.0, &params_hash(self)))
+    }
+
     /// The winner's share of a forfeited `bond`.
     pub fn share(&self, bond: u64) -> u64 {
         (u128::from(bond) * u128::from(self.winner_share_pct) / 100) as u64
@@ -223,10 +253,15 @@ impl Params {
 /// when the claim ends, and those events must fit one log entry with room.
 pub const MAX_COMMITTEE_SIZE: u64 = 64;
 
-/// The hash of the parameters that the log's genesis binds.
+/// Domain prefix of the parameters' hash (17 bytes, NUL-terminated).
+/// Version 2: the parameters carry `engine_version`.
+pub const PARAMS_DOMAIN: &[u8] = b"refute params v2\0";
+
+/// The hash of the parameters that the log's genesis binds:
+/// `SHA256(PARAMS_DOMAIN ‖ JSON(params))`.
 pub fn params_hash(p: &Params) -> [u8; 32] {
     Sha256::new()
-        .chain_update(b"refute params v1\0")
+        .chain_update(PARAMS_DOMAIN)
         .chain_update(serde_json::to_vec(p).expect("params serialise"))
         .finalize()
         .into()
@@ -246,6 +281,29 @@ mod tests {
     #[test]
     fn the_local_parameters_can_be_played() {
         assert_eq!(with(|_| {}), Ok(()));
+    }
+
+    /// Security review finding 13: parameters made for another engine's
+    /// semantics (or before the version was recorded) are refused, and the
+    /// error names both versions.
+    #[test]
+    fn parameters_of_another_engine_version_are_refused() {
+        for found in [0, SEMANTICS_VERSION + 1] {
+            let e = with(|p| p.engine_version = found);
+            assert_eq!(e, Err(ParamsError::EngineVersion { found, ours: SEMANTICS_VERSION }));
+            let text = e.unwrap_err().to_string();
+            assert!(
+                text.contains(&format!("version {found},"))
+                    && text.contains(&format!("version {SEMANTICS_VERSION} ")),
+                "{text}"
+            );
+        }
+        // Parameters stored before the field existed read as version 0.
+        let mut json = serde_json::to_value(Params::local(B32([1; 32]))).unwrap();
+        json.as_object_mut().unwrap().remove("engine_version");
+        let old: Params = serde_json::from_value(json).unwrap();
+        assert_eq!(old.engine_version, 0);
+        assert!(matches!(old.validate(), Err(ParamsError::EngineVersion { found: 0, .. })));
     }
 
     #[test]

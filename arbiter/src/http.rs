@@ -2,17 +2,18 @@
 //! `{"code", "message"}` with a stable code, a server-sent event stream of
 //! committed log entries, and `/openapi.json`.
 
+use crate::extract::{ApiPath, ApiQuery, b32, bytes_error, json_error, number};
 use crate::service::{Service, ServiceError};
 use axum::body::Bytes;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::rejection::{BytesRejection, JsonRejection};
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use refute_protocol::record::Record;
-use refute_protocol::rules::{B32, Signed, from_hex};
+use refute_protocol::rules::{B32, Signed};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::convert::Infallible;
@@ -52,8 +53,15 @@ type Shared = State<Arc<Service>>;
 
 /// The arbiter's whole router: the API (every route under `/v1` except
 /// `/openapi.json`) and the transcript routes and pages ([`crate::web`]).
+/// An unknown path is `not_found` (404) and a known path with another method
+/// `method_not_allowed` (405, with `Allow`), both as JSON errors.
 pub fn app(service: Arc<Service>) -> Router {
-    api(service.clone()).merge(crate::web::routes(service))
+    api(service.clone())
+        .merge(crate::web::routes(service))
+        .fallback(|| async { ServiceError::not_found("not_found", "no such route; see /openapi.json") })
+        .method_not_allowed_fallback(|method: axum::http::Method| async move {
+            ServiceError::MethodNotAllowed(format!("{method} is not allowed here; see /openapi.json"))
+        })
 }
 
 /// The API's routes alone.
@@ -72,15 +80,7 @@ fn api(service: Arc<Service>) -> Router {
         .route("/v1/games/{id}", get(game))
         .route("/v1/log", get(log))
         .route("/v1/events", get(events))
-        .fallback(|| async { ServiceError::not_found("not_found", "no such route; see /openapi.json") })
         .with_state(service)
-}
-
-fn b32(s: &str, what: &str) -> Result<B32, ServiceError> {
-    match from_hex(s) {
-        Some(b) if b.len() == 32 => Ok(B32(b.try_into().expect("32 bytes"))),
-        _ => Err(ServiceError::bad_request("bad_id", format!("{what} must be 64 hex digits, got {s:?}"))),
-    }
 }
 
 async fn openapi() -> Response {
@@ -118,8 +118,9 @@ async fn blocking<T: Send + 'static>(
 async fn put_blob(
     State(s): Shared,
     peer: Peer,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<Value>), ServiceError> {
+    let body = body.map_err(|e| bytes_error(&e))?;
     admit_peer(&s, &peer)?;
     if let Some(axum::Extension(axum::extract::ConnectInfo(addr))) = &peer {
         s.admit_blob(addr.ip(), body.len())?;
@@ -129,7 +130,7 @@ async fn put_blob(
     Ok((StatusCode::CREATED, Json(json!({ "hash": B32(hash), "bytes": len }))))
 }
 
-async fn get_blob(State(s): Shared, Path(h): Path<String>) -> Result<Vec<u8>, ServiceError> {
+async fn get_blob(State(s): Shared, ApiPath(h): ApiPath<String>) -> Result<Vec<u8>, ServiceError> {
     let h = b32(&h, "a blob hash")?;
     blocking(move || {
         s.db()
@@ -145,20 +146,13 @@ async fn post_message(
     peer: Peer,
     body: Result<Json<Signed>, JsonRejection>,
 ) -> Result<Json<Value>, ServiceError> {
-    let Json(msg) = body.map_err(|e| {
-        if e.status().as_u16() == 413 {
-            ServiceError::TooLarge { code: "body_too_large", message: e.body_text() }
-        } else {
-            // Unparsable JSON, JSON that is not a message, or no JSON content type.
-            ServiceError::bad_request("bad_json", e.body_text())
-        }
-    })?;
+    let Json(msg) = body.map_err(|e| json_error(&e))?;
     let ip = peer.map(|axum::Extension(axum::extract::ConnectInfo(addr))| addr.ip());
     let a = s.submit_from(msg, ip).await?;
     Ok(Json(serde_json::to_value(a).expect("outcomes serialise")))
 }
 
-async fn account(State(s): Shared, Path(k): Path<String>) -> Result<Json<Value>, ServiceError> {
+async fn account(State(s): Shared, ApiPath(k): ApiPath<String>) -> Result<Json<Value>, ServiceError> {
     let k = b32(&k, "an account key")?;
     Ok(Json(s.read(|c| serde_json::to_value(c.rules.state.account(&k)).expect("accounts serialise"))))
 }
@@ -171,7 +165,7 @@ struct ListQuery {
     /// Only those with this key as a side (games) or as the solver (claims).
     player: Option<String>,
     /// At most this many (default and most: [`MAX_LIST_PAGE`]).
-    limit: Option<u64>,
+    limit: Option<String>,
     /// Only those after this id (a claim id, or a game number): the last id
     /// of the previous page.
     after: Option<String>,
@@ -184,6 +178,12 @@ pub const MAX_LIST_PAGE: u64 = 1000;
 pub const MAX_LOG_PAGE_BYTES: usize = 8 << 20;
 
 impl ListQuery {
+    /// The page size: `limit`, at most [`MAX_LIST_PAGE`] (and that by default).
+    fn limit(&self) -> Result<usize, ServiceError> {
+        let limit = self.limit.as_deref().map(|l| number(l, "limit", "bad_query")).transpose()?;
+        Ok(limit.unwrap_or(MAX_LIST_PAGE).min(MAX_LIST_PAGE) as usize)
+    }
+
     /// `(only_open, only_settled, player)`.
     fn parse(&self) -> Result<(bool, bool, Option<B32>), ServiceError> {
         let (open, settled) = match self.status.as_deref() {
@@ -202,9 +202,9 @@ impl ListQuery {
     }
 }
 
-async fn claims(State(s): Shared, Query(q): Query<ListQuery>) -> Result<Json<Value>, ServiceError> {
+async fn claims(State(s): Shared, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Json<Value>, ServiceError> {
     let (open, settled, player) = q.parse()?;
-    let limit = q.limit.unwrap_or(MAX_LIST_PAGE).min(MAX_LIST_PAGE) as usize;
+    let limit = q.limit()?;
     let after = q.after.as_deref().map(|a| b32(a, "a claim id (after)")).transpose()?;
     let from = after.map_or(Bound::Unbounded, Bound::Excluded);
     Ok(Json(s.read(|c| {
@@ -234,7 +234,7 @@ async fn claims(State(s): Shared, Query(q): Query<ListQuery>) -> Result<Json<Val
     })))
 }
 
-async fn claim(State(s): Shared, Path(id): Path<String>) -> Result<Json<Value>, ServiceError> {
+async fn claim(State(s): Shared, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, ServiceError> {
     let id = b32(&id, "a claim id")?;
     s.read(|c| {
         c.rules.state.claims.get(&id).map(|cl| Json(serde_json::to_value(cl).expect("claims serialise")))
@@ -242,15 +242,10 @@ async fn claim(State(s): Shared, Path(id): Path<String>) -> Result<Json<Value>, 
     .ok_or_else(|| ServiceError::not_found("unknown_claim", format!("no claim {id}")))
 }
 
-async fn games(State(s): Shared, Query(q): Query<ListQuery>) -> Result<Json<Value>, ServiceError> {
+async fn games(State(s): Shared, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Json<Value>, ServiceError> {
     let (open, settled, player) = q.parse()?;
-    let limit = q.limit.unwrap_or(MAX_LIST_PAGE).min(MAX_LIST_PAGE) as usize;
-    let after = match q.after.as_deref() {
-        Some(a) => Some(a.parse::<u64>().map_err(|_| {
-            ServiceError::bad_request("bad_query", format!("after is a game number, got {a:?}"))
-        })?),
-        None => None,
-    };
+    let limit = q.limit()?;
+    let after = q.after.as_deref().map(|a| number(a, "after (a game number)", "bad_query")).transpose()?;
     let from = after.map_or(Bound::Unbounded, Bound::Excluded);
     Ok(Json(s.read(|c| {
         let list: Vec<Value> = c
@@ -280,18 +275,19 @@ async fn games(State(s): Shared, Query(q): Query<ListQuery>) -> Result<Json<Valu
     })))
 }
 
-async fn game(State(s): Shared, Path(id): Path<String>) -> Result<Json<Value>, ServiceError> {
-    let n: u64 = id
-        .parse()
-        .map_err(|_| ServiceError::bad_request("bad_id", format!("a game id is a number, got {id:?}")))?;
+async fn game(State(s): Shared, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, ServiceError> {
+    let n = number(&id, "a game id", "bad_id")?;
     s.read(|c| c.rules.state.games.get(&n).map(|g| Json(serde_json::to_value(g).expect("games serialise"))))
         .ok_or_else(|| ServiceError::not_found("unknown_game", format!("no game {n}")))
 }
 
+/// The page of `/v1/log`, as written (decimal digits, checked by [`number`]).
 #[derive(Deserialize)]
 struct LogQuery {
-    from: Option<u64>,
-    limit: Option<u64>,
+    /// The first entry's index (default 0).
+    from: Option<String>,
+    /// Most entries (default 100, at most [`MAX_LOG_PAGE`]).
+    limit: Option<String>,
 }
 
 fn entry_json(e: &refute_protocol::log::Entry) -> Value {
@@ -302,12 +298,12 @@ fn entry_json(e: &refute_protocol::log::Entry) -> Value {
     })
 }
 
-async fn log(State(s): Shared, Query(q): Query<LogQuery>) -> Result<Json<Value>, ServiceError> {
-    let limit = q.limit.unwrap_or(100).min(MAX_LOG_PAGE);
-    let from = q.from.unwrap_or(0);
+async fn log(State(s): Shared, ApiQuery(q): ApiQuery<LogQuery>) -> Result<Json<Value>, ServiceError> {
+    let from = q.from.as_deref().map(|f| number(f, "from", "bad_query")).transpose()?.unwrap_or(0);
+    let limit = q.limit.as_deref().map(|l| number(l, "limit", "bad_query")).transpose()?.unwrap_or(100);
     let out = blocking(move || {
         let (mut out, mut bytes) = (Vec::new(), 0);
-        for e in s.db().log_entries(from).take(limit as usize) {
+        for e in s.db().log_entries(from).take(limit.min(MAX_LOG_PAGE) as usize) {
             let e = e.map_err(ServiceError::storage)?;
             bytes += e.payload.len();
             if bytes > MAX_LOG_PAGE_BYTES && !out.is_empty() {

@@ -5,12 +5,14 @@
 //! - [`keyfile`]: the arbiter's (and a player's) key file.
 //! - [`service`]: the writer that applies the rules and appends the signed
 //!   log, one synced write batch per group of transitions.
-//! - [`http`]: the HTTP API (axum) and the server; [`web`] adds the web view
+//! - [`http`]: the HTTP API (axum) and the server; [`extract`] its extractors,
+//!   whose rejections are JSON errors; [`web`] adds the web view
 //!   and the transcript route, built by [`transcripts`].
 //!
 //! Storage and HTTP are thin shells around `refute_protocol`'s rules.
 
 pub mod db;
+pub mod extract;
 pub mod http;
 pub mod keyfile;
 pub mod service;

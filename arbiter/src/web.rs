@@ -8,7 +8,8 @@
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -19,6 +20,7 @@ use refute_traces::html::{self, ClaimRow, GameRow};
 use refute_traces::text::span_text;
 use serde::Deserialize;
 
+use crate::extract::{ApiPath, ApiQuery, number, path_error};
 use crate::service::{Service, ServiceError};
 use crate::transcripts::of_game;
 
@@ -42,9 +44,7 @@ pub fn routes(service: Arc<Service>) -> Router {
 
 impl Web {
     fn transcript(&self, id: &str) -> Result<Transcript, ServiceError> {
-        let game: u64 = id
-            .parse()
-            .map_err(|_| ServiceError::bad_request("bad_id", format!("a game id is a number, got {id:?}")))?;
+        let game = number(id, "a game id", "bad_id")?;
         let mut index = self.index.lock().unwrap_or_else(|p| p.into_inner());
         of_game(&self.service, &mut index, game)
     }
@@ -57,8 +57,8 @@ struct FormatQuery {
 
 async fn transcript(
     State(w): Shared,
-    Path(id): Path<String>,
-    Query(q): Query<FormatQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(q): ApiQuery<FormatQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ServiceError> {
     let accept_bin = headers
@@ -130,12 +130,15 @@ async fn front(State(w): Shared) -> Html<String> {
     Html(html::index(&s.arbiter(), entries, &claims, &games))
 }
 
-async fn game_page(State(w): Shared, Path(id): Path<String>) -> Response {
-    match w.transcript(&id) {
+/// A game's page; its errors are pages too, since a browser shows them.
+async fn game_page(State(w): Shared, id: Result<Path<String>, PathRejection>) -> Response {
+    let id = id.map(|Path(id)| id).map_err(|e| path_error(&e));
+    let title = id.as_ref().map_or_else(|_| "game".to_string(), |id| format!("game {id}"));
+    match id.and_then(|id| w.transcript(&id)) {
         Ok(t) => Html(html::game(&refute_traces::check(&t, None))).into_response(),
         Err(e) => {
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, Html(html::error(&format!("game {id}"), &e.public_message()))).into_response()
+            (status, Html(html::error(&title, &e.public_message()))).into_response()
         }
     }
 }

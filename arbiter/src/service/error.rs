@@ -47,6 +47,9 @@ pub enum ServiceError {
         /// Why.
         message: String,
     },
+    /// A route asked with a method it does not answer (405, with `Allow`).
+    #[error("{0}")]
+    MethodNotAllowed(String),
     /// The account sends faster than its rate.
     #[error("{0}")]
     RateLimited(String),
@@ -91,6 +94,7 @@ impl ServiceError {
             Input(_) | Unprocessable { .. } => 422,
             BadRequest { .. } => 400,
             NotFound { .. } => 404,
+            MethodNotAllowed(_) => 405,
             TooLarge { .. } => 413,
             RateLimited(_) => 429,
             InFlight(_) => 409,
@@ -109,6 +113,7 @@ impl ServiceError {
             | NotFound { code, .. }
             | TooLarge { code, .. }
             | Unprocessable { code, .. } => code,
+            MethodNotAllowed(_) => "method_not_allowed",
             RateLimited(_) => "rate_limited",
             Busy(_) => "busy",
             InFlight(_) => "in_flight",

@@ -25,7 +25,9 @@ pub fn to_hex(bytes: &[u8]) -> String {
 
 /// Decodes lowercase or uppercase hex; `None` for an odd length or a non-hex digit.
 pub fn from_hex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
+    // Checked here because `from_str_radix` also takes a sign: "+f" would
+    // decode, giving one value two spellings.
+    if !s.len().is_multiple_of(2) || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()

@@ -398,7 +398,16 @@ impl<const TRACK: bool> World for Direct<'_, TRACK> {
     }
     #[inline(always)]
     fn mem_resize(&mut self, m: u32, pages: u32) {
-        self.memories[m as usize].data.resize(pages as usize * PAGE_SIZE as usize, 0);
+        let mem = &mut self.memories[m as usize];
+        let len = pages as usize * PAGE_SIZE as usize;
+        if len > mem.data.capacity() {
+            // Amortised doubling, as `resize` would, but never past the
+            // memory's limit: the buffer never holds more than the guest may use.
+            let limit = mem.limit() as usize * PAGE_SIZE as usize;
+            let cap = (mem.data.capacity() * 2).min(limit).max(len);
+            mem.data.reserve_exact(cap - mem.data.len());
+        }
+        mem.data.resize(len, 0);
     }
     #[inline(always)]
     fn mem_copy(&mut self, m: u32, src: usize, dst: usize, k: usize) {

@@ -164,6 +164,23 @@ impl Machine {
         step_loop(regs, &mut Slots::new(stack), &mut world, until);
     }
 
+    /// As [`Machine::run`], marking in `dirty` what changes (for
+    /// checkpoints). A host function invoked as the entry runs unmarked, so
+    /// then everything is marked. Returns the status.
+    pub(crate) fn run_marking(&mut self, dirty: &mut Dirty, until: u64) -> Status {
+        if self.pending_host.is_none() {
+            self.run_tracked(dirty, until);
+            return self.regs.status;
+        }
+        self.run(until);
+        let s = &self.store;
+        dirty.memories.iter_mut().zip(&s.memories).for_each(|(t, x)| t.mark_dirty(0, x.data.len()));
+        dirty.tables.iter_mut().zip(&s.tables).for_each(|(t, x)| t.mark_dirty(0, x.elems.len() * 8));
+        dirty.globals.mark_dirty(0, s.globals.len() * 8);
+        (dirty.stack_low, dirty.stack_high) = (0, self.stack.len());
+        self.regs.status
+    }
+
     /// Invokes a host function directly as the entry function: one step
     /// (or one per micro-step of a call that moves many bytes, up to `until`).
     fn call_host_entry(&mut self, h: HostFunc, until: u64) {
@@ -200,31 +217,6 @@ impl Machine {
             self.regs.status = Status::OutOfSteps;
         }
         self.regs.status
-    }
-
-    /// Cuts the value stack after its last non-zero slot (for snapshots;
-    /// [`Machine::expand_stack`] restores it before running).
-    pub(crate) fn shrink_stack(&mut self) {
-        let keep = self.stack.iter().rposition(|v| *v != 0).map_or(0, |i| i + 1);
-        self.stack.truncate(keep.max(self.regs.sp as usize));
-        self.stack.shrink_to_fit();
-    }
-
-    /// Undoes [`Machine::shrink_stack`]: the cut slots were zero.
-    pub(crate) fn expand_stack(&mut self) {
-        self.stack.resize(MAX_STACK_SLOTS, 0);
-    }
-
-    /// Approximate heap bytes held (stack, memories, tables, output).
-    pub(crate) fn approx_bytes(&self) -> usize {
-        let s = &self.store;
-        self.stack.len() * 8
-            + s.memories.iter().map(|m| m.data.len()).sum::<usize>()
-            + s.tables.iter().map(|t| t.elems.len() * 8).sum::<usize>()
-            + s.code.len() * 16
-            + self.host.stdout.len()
-            + self.host.stderr.len()
-            + self.host.input.bytes().len()
     }
 
     /// The results of a finished invocation.

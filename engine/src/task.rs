@@ -4,6 +4,7 @@
 //! is instantiated with the WASI host functions; then its start function
 //! (if any) and the entry point run under one shared step budget.
 
+use crate::access::Dirty;
 use crate::host_state::HostState;
 use crate::isa::Op;
 use crate::machine::{CallError, Machine};
@@ -152,6 +153,16 @@ impl Run {
     /// at the task's limit). Returns the status; `Running` means paused.
     pub fn run_until(&mut self, until: u64) -> Status {
         let s = self.machine.run(until.min(self.max_steps));
+        if s == Status::Running && self.machine.steps() >= self.max_steps {
+            self.machine.set_status(Status::OutOfSteps);
+            return Status::OutOfSteps;
+        }
+        s
+    }
+
+    /// As [`Run::run_until`], marking in `marks` what the steps write (for checkpoints).
+    pub(crate) fn run_until_marking(&mut self, until: u64, marks: &mut Dirty) -> Status {
+        let s = self.machine.run_marking(marks, until.min(self.max_steps));
         if s == Status::Running && self.machine.steps() >= self.max_steps {
             self.machine.set_status(Status::OutOfSteps);
             return Status::OutOfSteps;

@@ -4,6 +4,7 @@
 
 use crate::history::{Commitment, HistoryError, Layer};
 use crate::merkle::Hash;
+use crate::snapshot::{Fixed, Snapshot, marks};
 use crate::state::Hasher;
 use crate::status::Status;
 use crate::task::Run;
@@ -70,11 +71,22 @@ pub fn commit(run: &mut Run, stride: Option<u64>) -> Result<Committed, HistoryEr
 /// Snapshots of a run at regular steps, so that any state can be reached by
 /// re-executing at most one interval: what a player keeps while a dispute
 /// narrows (see `specs/commitments.md`, "Checkpoints").
+///
+/// A snapshot costs what changed since the snapshot before it: its vectors
+/// (memories, stack, tables, globals, segments, output) are 4 KiB pages
+/// shared with it, all-zero pages are not stored, and the code, functions
+/// and input are held once for all snapshots. So the first snapshot costs
+/// the run's non-zero pages, and each later one the pages the run wrote
+/// in its interval (each with up to 4 KiB of page table), plus a few KiB
+/// for its registers and frames.
 #[derive(Clone, Debug)]
 pub struct Checkpoints {
     every: u64,
     budget: usize,
-    snaps: Vec<(u64, Run)>,
+    fixed: Fixed,
+    snaps: Vec<Snapshot>,
+    /// What [`Checkpoints::bytes`] reports, kept up to date.
+    bytes: usize,
 }
 
 /// Default interval between checkpoints: 2^24 steps (about 25 ms of execution).
@@ -85,8 +97,9 @@ pub const CHECKPOINT_BUDGET: usize = 1 << 30;
 
 impl Checkpoints {
     /// Runs `run` to its end, keeping a snapshot every `every` steps. When
-    /// the snapshots would exceed `budget` bytes, every other one is dropped
-    /// and the interval doubles.
+    /// the snapshots would exceed `budget` bytes (as [`Checkpoints::bytes`]
+    /// counts them), every other one is dropped and the interval doubles;
+    /// the first and the latest are kept whatever they cost.
     pub fn record(run: &mut Run, every: u64, budget: usize) -> Checkpoints {
         Checkpoints::record_with(run, every, budget, &mut |_| {})
     }
@@ -99,19 +112,29 @@ impl Checkpoints {
         budget: usize,
         progress: &mut dyn FnMut(u64),
     ) -> Checkpoints {
-        let mut c =
-            Checkpoints { every: every.max(1), budget, snaps: vec![(run.machine.steps(), compact(run))] };
+        let mut marks = marks(&run.machine);
+        let first = Snapshot::take(run, None, &mut marks);
+        // The snapshot last taken, which the next one shares pages with
+        // (thinning may have dropped it from the list; its marks go on).
+        let mut latest = first.clone();
+        let fixed = Fixed::of(&run.machine);
+        let mut c = Checkpoints { every: every.max(1), budget, fixed, snaps: vec![first], bytes: 0 };
+        c.bytes = c.count();
         loop {
-            let next = c.snaps.last().map_or(0, |s| s.0) + c.every;
-            if run.run_until(next) != Status::Running {
+            let next = c.snaps.last().map_or(0, |s| s.step) + c.every;
+            if run.run_until_marking(next, &mut marks) != Status::Running {
                 return c;
             }
-            c.snaps.push((next, compact(run)));
+            let snap = Snapshot::take(run, Some(&latest), &mut marks);
+            c.bytes += snap.own_bytes(c.snaps.last());
+            c.snaps.push(snap.clone());
+            latest = snap;
             progress(next);
-            while c.bytes() > c.budget && c.snaps.len() > 2 {
-                let first = c.snaps[0].0;
+            while c.bytes > c.budget && c.snaps.len() > 2 {
+                let first = c.snaps[0].step;
                 c.every *= 2;
-                c.snaps.retain(|(s, _)| (s - first).is_multiple_of(c.every));
+                c.snaps.retain(|s| (s.step - first).is_multiple_of(c.every));
+                c.bytes = c.count();
             }
         }
     }
@@ -119,9 +142,8 @@ impl Checkpoints {
     /// A run at `step` (or at the end, if the run ends sooner), from the
     /// nearest snapshot at or before it.
     pub fn run_at(&self, step: u64) -> Run {
-        let i = self.snaps.partition_point(|(s, _)| *s <= step).saturating_sub(1);
-        let mut run = self.snaps[i].1.clone();
-        run.machine.expand_stack();
+        let i = self.snaps.partition_point(|s| s.step <= step).saturating_sub(1);
+        let mut run = self.snaps[i].restore(&self.fixed);
         run.run_until(step);
         run
     }
@@ -141,15 +163,23 @@ impl Checkpoints {
         self.snaps.is_empty()
     }
 
-    /// Approximate bytes held.
+    /// Bytes held, each shared page counted once: the fixed parts (code,
+    /// functions, input), then per snapshot the pages and page tables it
+    /// does not share with the snapshot before it, and about its machine
+    /// without its vectors. (While recording, the pages of the latest
+    /// snapshot taken, if thinning dropped it, come on top until the next.)
     pub fn bytes(&self) -> usize {
-        self.snaps.iter().map(|(_, r)| r.machine.approx_bytes()).sum()
+        self.bytes
     }
-}
 
-/// A copy of `run` whose value stack is cut after its last non-zero slot.
-fn compact(run: &Run) -> Run {
-    let mut r = run.clone();
-    r.machine.shrink_stack();
-    r
+    /// [`Checkpoints::bytes`], counted again.
+    fn count(&self) -> usize {
+        let mut prev = None;
+        let mut n = self.fixed.bytes();
+        for s in &self.snaps {
+            n += s.own_bytes(prev);
+            prev = Some(s);
+        }
+        n
+    }
 }

@@ -98,7 +98,7 @@ pub fn leaf_at(data: &[u8], i: usize) -> [u8; LEAF_BYTES] {
 /// Whether every byte is zero: 64 bytes at a time without a branch inside,
 /// which the compiler vectorises (a page of a fresh table or memory is
 /// checked at memory speed).
-fn is_zero(bytes: &[u8]) -> bool {
+pub(crate) fn is_zero(bytes: &[u8]) -> bool {
     bytes.chunks(64).all(|c| c.iter().fold(0, |acc, b| acc | b) == 0)
 }
 
@@ -173,6 +173,15 @@ impl MemoryTree {
             self.dirty.resize(last + 1, false);
         }
         self.dirty[first..=last].fill(true);
+    }
+
+    /// The pages marked since the last call, unmarking them: page `p` holds
+    /// bytes `4096·p ..`, and pages past the end of the vector were not
+    /// marked. For a tree used only to track writes (checkpoints copy the
+    /// pages a run wrote); on a tree that is hashed, the root would miss them.
+    pub(crate) fn take_marks(&mut self) -> Vec<bool> {
+        self.marked = false;
+        std::mem::take(&mut self.dirty)
     }
 
     /// The hash of node `index` at `height` above the leaves (for proofs).

@@ -1,18 +1,20 @@
 //! One-step proofs (`specs/proof.md`).
 //!
-//! [`prove_step`] runs one step on a copy of the machine through a recorder
-//! that logs every leaf the step touches, then opens those leaves of the
-//! pre-state. [`verify_step`] checks the openings against the pre-state
+//! [`prove_step`] runs one step over the machine, read in place with the
+//! step's writes kept aside (`cow`), through a recorder that logs every
+//! leaf the step touches, then opens those leaves of the pre-state. [`verify_step`] checks the openings against the pre-state
 //! root, runs the *same* step code (`exec::step_loop`) over only
 //! the opened leaves, and hashes the post-state from them.
 
+mod cow;
 mod partial;
 mod record;
+#[cfg(test)]
+mod tests;
 mod wire;
 
 pub use wire::{MAX_PROOF_BYTES, PROOF_TAG};
 
-use crate::access::{Direct, Slots};
 use crate::exec::step_loop;
 use crate::frame::Regs;
 use crate::isa::Op;
@@ -23,6 +25,7 @@ use crate::state::{
     func_leaf, slot_bytes,
 };
 use crate::status::Status;
+use cow::{CowStack, CowWorld};
 use partial::{Missing, PartialEntry, PartialStack, PartialWorld};
 use record::{RecStack, Recorder, Touched};
 use std::cell::RefCell;
@@ -296,19 +299,19 @@ fn open_bytes(tree: &MemoryTree, data: &[u8], indices: &std::collections::BTreeS
     MultiProof::build(tree.depth(), indices.iter().copied(), leaf, |h, i| tree.node(data, h, i as usize))
 }
 
-/// Runs one step of `m` on a copy, recording what it touches.
+/// Runs one step of `m`, recording what it touches. The step runs over `m`
+/// read in place, its writes kept aside (`cow`): no part of the machine is copied.
 fn record(m: &Machine) -> Touched {
-    let mut m = m.clone();
     let log = RefCell::new(Touched::default());
-    let Machine { store, host, stack, frames, regs, .. } = &mut m;
-    let mut world = Recorder { inner: Direct::new(store, host, frames, None), log: &log };
-    let mut stack = RecStack { inner: Slots::new(stack), log: &log };
+    let mut world = Recorder { inner: CowWorld::new(m), log: &log };
+    let mut stack = RecStack { inner: CowStack::new(&m.stack), log: &log };
+    let mut regs = m.regs;
     let until = regs.steps + 1;
     // A machine stopped at its step limit is still running as a state.
     if regs.status == Status::OutOfSteps {
         regs.status = Status::Running;
     }
-    step_loop(regs, &mut stack, &mut world, until);
+    step_loop(&mut regs, &mut stack, &mut world, until);
     log.into_inner()
 }
 

@@ -1,7 +1,8 @@
-//! The prover's state access: the machine's own vectors, logging every
+//! The prover's state access: the machine's state seen through
+//! [`super::cow`] (the machine itself does not change), logging every
 //! element a step touches.
 
-use crate::access::{Direct, Slots, Stack, World};
+use crate::access::{Stack, World};
 use crate::frame::Frame;
 use crate::host_state::{HostEnv, HostRegs};
 use crate::isa::Op;
@@ -11,7 +12,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Leaves a step touched, per tree; element trees by (kind, index).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Touched {
     pub code: BTreeSet<u64>,
     pub funcs: BTreeSet<u64>,
@@ -44,12 +45,13 @@ impl Touched {
     }
 }
 
-pub(crate) struct RecStack<'a, 't> {
-    pub inner: Slots<'a>,
+/// A value stack (the prover's `cow::CowStack`) that logs the leaves used.
+pub(crate) struct RecStack<'t, S> {
+    pub inner: S,
     pub log: &'t RefCell<Touched>,
 }
 
-impl std::ops::Index<usize> for RecStack<'_, '_> {
+impl<S: Stack> std::ops::Index<usize> for RecStack<'_, S> {
     type Output = u64;
     fn index(&self, i: usize) -> &u64 {
         self.log.borrow_mut().stack.insert(i as u64 / 4);
@@ -57,14 +59,14 @@ impl std::ops::Index<usize> for RecStack<'_, '_> {
     }
 }
 
-impl std::ops::IndexMut<usize> for RecStack<'_, '_> {
+impl<S: Stack> std::ops::IndexMut<usize> for RecStack<'_, S> {
     fn index_mut(&mut self, i: usize) -> &mut u64 {
         self.log.borrow_mut().stack.insert(i as u64 / 4);
         &mut self.inner[i]
     }
 }
 
-impl Stack for RecStack<'_, '_> {
+impl<S: Stack> Stack for RecStack<'_, S> {
     fn len(&self) -> usize {
         self.inner.len()
     }
@@ -91,18 +93,19 @@ impl Stack for RecStack<'_, '_> {
     }
 }
 
-pub(crate) struct Recorder<'a, 't> {
-    pub inner: Direct<'a, false>,
+/// A world (the prover's `cow::CowWorld`) that logs the leaves used.
+pub(crate) struct Recorder<'t, W> {
+    pub inner: W,
     pub log: &'t RefCell<Touched>,
 }
 
-impl Recorder<'_, '_> {
+impl<W> Recorder<'_, W> {
     fn t(&self) -> std::cell::RefMut<'_, Touched> {
         self.log.borrow_mut()
     }
 }
 
-impl World for Recorder<'_, '_> {
+impl<W: World> World for Recorder<'_, W> {
     fn op(&self, pc: usize) -> Op {
         self.t().code.insert(pc as u64 / 2);
         self.inner.op(pc)
@@ -247,7 +250,7 @@ impl World for Recorder<'_, '_> {
     }
 }
 
-impl HostEnv for Recorder<'_, '_> {
+impl<W: World> HostEnv for Recorder<'_, W> {
     fn regs(&self) -> HostRegs {
         self.inner.regs()
     }

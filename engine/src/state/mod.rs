@@ -9,8 +9,8 @@
 mod hasher;
 mod layout;
 
-pub(crate) use hasher::slot_bytes;
 pub use hasher::{Hasher, LimitError, check_limits, state_root};
+pub(crate) use hasher::{live_stack_top, slot_bytes};
 pub use layout::*;
 
 #[cfg(test)]

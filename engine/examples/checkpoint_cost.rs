@@ -2,7 +2,7 @@
 //! of a few runs, for comparing a change before and after in the same
 //! session. Run it under `/usr/bin/time -v` for the peak RSS.
 //!
-//! `cargo run --release -p refute-engine --example checkpoint_cost [CASE] [MIB]`
+//! `cargo run --release -p refute-engine --example checkpoint_cost [CASE] [MIB] [BUDGET_MIB]`
 //!
 //! - `compute` (default): about 200 million steps of an ordinary loop
 //!   (arithmetic, loads, stores, calls) over a one-page memory.
@@ -10,8 +10,9 @@
 //!   written once, then about 150 million steps that write 16 pages spread
 //!   over it: the memory-heavy run of `specs/commitments.md` §7a.
 //!
-//! Each case prints the plain run, recording checkpoints (default interval
-//! and budget), restoring the run 1000 steps before the end and proving the
+//! Each case prints the plain run, recording checkpoints (every
+//! `CHECKPOINT_EVERY` steps, under `BUDGET_MIB`, by default
+//! `CHECKPOINT_BUDGET`), restoring the run 1000 steps before the end and proving the
 //! step there.
 
 use std::hint::black_box;
@@ -90,7 +91,7 @@ fn median<T>(mut f: impl FnMut() -> T) -> (Duration, T) {
     (times[RUNS / 2], out.expect("at least one run"))
 }
 
-fn measure(name: &str, wat: &str, n: u32, pages: u32) {
+fn measure(name: &str, wat: &str, n: u32, pages: u32, budget: usize) {
     let module = Module::new(&wat::parse_str(wat).unwrap()).unwrap();
     let (plain, steps) = median(|| {
         let mut r = run(&module, n, pages);
@@ -98,8 +99,7 @@ fn measure(name: &str, wat: &str, n: u32, pages: u32) {
         r.machine.steps()
     });
     println!("{name}: {steps} steps; plain run {plain:.2?}");
-    let (record, ck) =
-        median(|| Checkpoints::record(&mut run(&module, n, pages), CHECKPOINT_EVERY, CHECKPOINT_BUDGET));
+    let (record, ck) = median(|| Checkpoints::record(&mut run(&module, n, pages), CHECKPOINT_EVERY, budget));
     println!(
         "  record: {record:.2?} ({:.2}x plain); {} checkpoints every {} steps, {:.1} MiB",
         record.as_secs_f64() / plain.as_secs_f64(),
@@ -121,9 +121,11 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let case = args.next().unwrap_or_else(|| "compute".into());
     let mib: u32 = args.next().map_or(512, |s| s.parse().expect("MIB is a number"));
+    let budget =
+        args.next().map_or(CHECKPOINT_BUDGET, |s| s.parse::<usize>().expect("BUDGET_MIB is a number") << 20);
     match case.as_str() {
-        "compute" => measure("compute", COMPUTE, 14_300_000, 0),
-        "heavy" => measure(&format!("heavy ({mib} MiB)"), HEAVY, 16_000_000, mib * 16),
+        "compute" => measure("compute", COMPUTE, 14_300_000, 0, budget),
+        "heavy" => measure(&format!("heavy ({mib} MiB)"), HEAVY, 16_000_000, mib * 16, budget),
         other => panic!("unknown case {other}"),
     }
 }

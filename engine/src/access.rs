@@ -6,8 +6,9 @@
 //!
 //! - [`Direct`]: the machine's own vectors, for execution at full speed.
 //!   With `TRACK` it also records what changed, for lazy state hashing.
-//! - `proof::Recorder`: the machine's vectors plus a log of every element
-//!   touched, which is what a one-step proof must contain.
+//! - `proof::Recorder` over `proof::CowWorld`: the machine read in place,
+//!   the step's writes kept aside (so the prover copies nothing), plus a
+//!   log of every element touched, which is what a one-step proof must contain.
 //! - `proof::Partial`: only the elements a proof reveals, for the verifier.
 //!
 //! Methods that can fail for a sparse state (a missing element) return a

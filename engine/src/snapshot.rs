@@ -27,13 +27,23 @@ use std::mem::take;
 
 /// What no step changes: the code, functions, types and instances of the
 /// store and the task's input. Checkpoints hold one copy for every snapshot.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub(crate) struct Fixed {
     code: Vec<Op>,
     funcs: Vec<FuncInst>,
     types: Vec<FuncType>,
     instances: Vec<Instance>,
     input: Input,
+}
+
+impl std::fmt::Debug for Fixed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fixed")
+            .field("code", &self.code.len())
+            .field("funcs", &self.funcs.len())
+            .field("input", &self.input.bytes().len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Fixed {
@@ -165,10 +175,10 @@ fn segment(data: &[u8], prev: Option<&Pages>) -> Pages {
     Pages::new(data, prev, &|_| !same)
 }
 
-/// An output stream's pages: only the pages from the old end on changed.
+/// An output stream's pages: it only grows, so the pages the previous
+/// snapshot held whole are unchanged (and the rest are read).
 fn stream(data: &[u8], prev: Option<&Pages>) -> Pages {
-    let from = prev.map_or(0, |q| q.len() / PAGE_BYTES);
-    Pages::new(data, prev, &|p| p >= from)
+    Pages::new(data, prev, &|_| false)
 }
 
 impl Paged {

@@ -9,8 +9,10 @@
 //! - `heavy`: a memory of `MIB` MiB (default 512), every 4 KiB page of it
 //!   written once, then about 150 million steps that write 16 pages spread
 //!   over it: the memory-heavy run of `specs/commitments.md` §7a.
+//! - `grow`: only a plain run that grows the memory one 64 KiB page at a
+//!   time to `MIB` MiB, writing each new page (for the peak RSS of growth).
 //!
-//! Each case prints the plain run, recording checkpoints (every
+//! The other cases print the plain run, recording checkpoints (every
 //! `CHECKPOINT_EVERY` steps, under `BUDGET_MIB`, by default
 //! `CHECKPOINT_BUDGET`), restoring the run 1000 steps before the end and proving the
 //! step there.
@@ -69,6 +71,15 @@ const HEAVY: &str = r#"(module
       br_if $l)
     local.get $acc))"#;
 
+const GROW: &str = r#"(module
+  (memory 1)
+  (func (export "main") (param $n i32) (param $pages i32) (result i32) (local $p i32)
+    (loop $l
+      i32.const 1 memory.grow local.tee $p
+      i32.const 16 i32.shl local.get $p i32.store
+      local.get $p i32.const 1 i32.add local.get $pages i32.lt_u br_if $l)
+    local.get $p))"#;
+
 fn run(module: &Module, n: u32, pages: u32) -> Run {
     let task = Task { max_steps: u64::MAX, ..Task::default() };
     let args = vec![Value::I32(n as i32), Value::I32(pages as i32)];
@@ -126,6 +137,12 @@ fn main() {
     match case.as_str() {
         "compute" => measure("compute", COMPUTE, 14_300_000, 0, budget),
         "heavy" => measure(&format!("heavy ({mib} MiB)"), HEAVY, 16_000_000, mib * 16, budget),
+        "grow" => {
+            let module = Module::new(&wat::parse_str(GROW).unwrap()).unwrap();
+            let mut r = run(&module, 0, mib * 16);
+            assert_eq!(r.run_to_end(), Status::Finished);
+            println!("grow: {} pages", r.machine.store.memory(0).pages());
+        }
         other => panic!("unknown case {other}"),
     }
 }

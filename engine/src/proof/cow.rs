@@ -18,27 +18,38 @@ use crate::merkle::PAGE_BYTES;
 use crate::store::{FuncInst, Store};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The value stack, with the slots a step wrote.
+/// The value stack, with the slots a step wrote. Debug builds check every
+/// access against the innermost frame's end, as `access::Slots` does.
 pub(crate) struct CowStack<'a> {
     base: &'a [u64],
     written: BTreeMap<usize, u64>,
+    /// Where each frame entered during the step ends, innermost last.
+    ends: Vec<usize>,
 }
 
 impl<'a> CowStack<'a> {
     pub(crate) fn new(base: &'a [u64]) -> Self {
-        CowStack { base, written: BTreeMap::new() }
+        CowStack { base, written: BTreeMap::new(), ends: Vec::new() }
+    }
+
+    /// Checks (in debug builds) that slot `i` lies in the innermost known frame.
+    fn check(&self, i: usize) {
+        let end = self.ends.last().copied().unwrap_or(self.base.len());
+        debug_assert!(i < end, "stack index {i} outside its frame, which ends at {end}");
     }
 }
 
 impl std::ops::Index<usize> for CowStack<'_> {
     type Output = u64;
     fn index(&self, i: usize) -> &u64 {
+        self.check(i);
         self.written.get(&i).unwrap_or(&self.base[i])
     }
 }
 
 impl std::ops::IndexMut<usize> for CowStack<'_> {
     fn index_mut(&mut self, i: usize) -> &mut u64 {
+        self.check(i);
         let base = self.base;
         self.written.entry(i).or_insert_with(|| base[i])
     }
@@ -58,6 +69,13 @@ impl Stack for CowStack<'_> {
         for i in from..from + n {
             self[i] = 0;
         }
+    }
+    fn enter_frame(&mut self, end: usize) {
+        assert!(end <= self.base.len(), "a frame ending at {end} passed the frame check");
+        self.ends.push(end);
+    }
+    fn leave_frame(&mut self) {
+        self.ends.pop();
     }
 }
 

@@ -272,6 +272,22 @@ impl<const TRACK: bool> Direct<'_, TRACK> {
     }
 }
 
+/// Resizes `mem` to `pages` (never smaller). Out of the interpreter's loop,
+/// which grows memory rarely.
+#[cold]
+#[inline(never)]
+fn grow_memory(mem: &mut MemInst, pages: u32) {
+    let len = pages as usize * PAGE_SIZE as usize;
+    if len > mem.data.capacity() {
+        // Amortised doubling, as `resize` would, but never past the
+        // memory's limit: the buffer never holds more than the guest may use.
+        let limit = mem.limit() as usize * PAGE_SIZE as usize;
+        let cap = (mem.data.capacity() * 2).min(limit).max(len);
+        mem.data.reserve_exact(cap - mem.data.len());
+    }
+    mem.data.resize(len, 0);
+}
+
 impl<const TRACK: bool> World for Direct<'_, TRACK> {
     #[inline(always)]
     fn op(&self, pc: usize) -> Op {
@@ -399,16 +415,7 @@ impl<const TRACK: bool> World for Direct<'_, TRACK> {
     }
     #[inline(always)]
     fn mem_resize(&mut self, m: u32, pages: u32) {
-        let mem = &mut self.memories[m as usize];
-        let len = pages as usize * PAGE_SIZE as usize;
-        if len > mem.data.capacity() {
-            // Amortised doubling, as `resize` would, but never past the
-            // memory's limit: the buffer never holds more than the guest may use.
-            let limit = mem.limit() as usize * PAGE_SIZE as usize;
-            let cap = (mem.data.capacity() * 2).min(limit).max(len);
-            mem.data.reserve_exact(cap - mem.data.len());
-        }
-        mem.data.resize(len, 0);
+        grow_memory(&mut self.memories[m as usize], pages);
     }
     #[inline(always)]
     fn mem_copy(&mut self, m: u32, src: usize, dst: usize, k: usize) {

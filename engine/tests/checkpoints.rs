@@ -66,7 +66,7 @@ fn straight(mut run: Run, steps: &[u64]) -> (Vec<[u8; 32]>, u64) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
     #[test]
     fn restored_runs_reach_the_states_of_a_straight_run(
@@ -128,4 +128,11 @@ fn a_snapshot_costs_the_pages_written_since_the_one_before() {
     assert!(per < 4 * 2 * 4096 + 2048, "{per} bytes per snapshot");
     // The first snapshot: a zero memory and a zero stack store no page.
     assert!(ten - 10 * per < 16 << 10, "{ten} bytes in all");
+}
+
+#[test]
+fn checkpoints_can_be_shared_between_threads() {
+    // A player's trace is shared between its tasks (`challenger::RunTrace` is `Sync`).
+    fn shared<T: Send + Sync>() {}
+    shared::<Checkpoints>();
 }

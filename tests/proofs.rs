@@ -232,7 +232,15 @@ fn checkpoints_reach_any_state_and_respect_their_budget() {
     let one = ck.bytes() / ck.len();
     let small = trace::Checkpoints::record(&mut fresh.clone(), 10_000, one * 8);
     assert!(small.len() <= 9 && small.every() > 10_000, "{} snapshots every {}", small.len(), small.every());
-    assert!(small.bytes() <= one * 9);
+    // Within the budget, unless only the first and latest snapshots are left
+    // (they are always kept). Snapshots share unchanged pages, so a later one
+    // costs the pages its interval wrote, more when intervals are longer.
+    assert!(
+        small.bytes() <= one * 8 || small.len() <= 2,
+        "{} bytes in {} snapshots",
+        small.bytes(),
+        small.len()
+    );
     let via = small.run_at(total / 2);
     let mut direct = fresh.clone();
     direct.run_until(total / 2);

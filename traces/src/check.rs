@@ -296,9 +296,15 @@ impl<'t> Replay<'t> {
                 what = self.describe_time(&recorded);
             }
         }
+        self.push_move(e, by, kind, what, recorded);
+        Ok(())
+    }
+
+    /// Adds entry `e` to the timeline, with the game's dispute and clocks after it.
+    fn push_move(&mut self, e: &Entry, by: Option<Role>, kind: &str, what: String, events: Vec<Event>) {
         let g = self.game();
         let dispute = g.filter(|g| g.status == GameStatus::Open).map(span);
-        let clocks = g.map(|g| clocks(g, rec.now));
+        let clocks = g.map(|g| clocks(g, e.time_ms));
         self.tl.moves.push(Move {
             entry: e.index,
             time_ms: e.time_ms,
@@ -307,9 +313,8 @@ impl<'t> Replay<'t> {
             what,
             dispute,
             clocks,
-            events: recorded,
+            events,
         });
-        Ok(())
     }
 
     /// An outage record: the rules extend the running clocks and windows as
@@ -327,22 +332,11 @@ impl<'t> Replay<'t> {
             );
             return Err(fail(Some(e.index), what));
         }
-        let g = self.game();
-        let dispute = g.filter(|g| g.status == GameStatus::Open).map(span);
-        let clocks = g.map(|g| clocks(g, rec.now));
-        self.tl.moves.push(Move {
-            entry: e.index,
-            time_ms: e.time_ms,
-            by: None,
-            kind: "outage".into(),
-            what: format!(
-                "the arbiter was not serving for {:.1} s: every running clock and open window is extended by that much",
-                rec.now.saturating_sub(from) as f64 / 1000.0
-            ),
-            dispute,
-            clocks,
-            events,
-        });
+        let what = format!(
+            "the arbiter was not serving for {:.1} s: every running clock and open window is extended by that much",
+            rec.now.saturating_sub(from) as f64 / 1000.0
+        );
+        self.push_move(e, None, "outage", what, events);
         Ok(())
     }
 

@@ -160,10 +160,14 @@ async fn play(
     tokio::time::sleep(Duration::from_millis(300)).await;
     narrator.abort();
 
-    let game = s
-        .read(|c| c.rules.state.claims[&posted.id].games.values().next().copied())
+    let claim = s.claim(&posted.id)?.ok_or_else(|| anyhow!("the arbiter has no claim {}", posted.id))?;
+    let game = claim
+        .games
+        .values()
+        .next()
+        .copied()
         .ok_or_else(|| anyhow!("the wrong claim was never challenged"))?;
-    let g = s.read(|c| c.rules.state.games[&game].clone());
+    let g = s.game(game)?.ok_or_else(|| anyhow!("the arbiter has no game {game}"))?;
     outln!("verdict: {:?}; claim {status:?}", g.status)?;
     let bal = |p: &Player| s.read(|c| c.rules.state.account(&p.pk()).balance);
     let (burned, minted, head) = s.read(|c| (c.rules.state.burned, c.rules.state.minted, c.head()));
@@ -197,8 +201,7 @@ async fn narrate(
                     String::from_utf8_lossy(FAKE_STDOUT).trim()
                 )?,
                 Event::GameStarted { game, challenger, claim } => {
-                    let t =
-                        s.read(|c| c.rules.state.claims.get(claim).map(|c| c.body.max_steps)).unwrap_or(0);
+                    let t = s.claim(claim).ok().flatten().map_or(0, |c| c.body.max_steps);
                     layer = Some(posted_layer(t, params.max_leaves));
                     outln!(
                         "challenger {}… re-executes the program, gets another final state, and challenges with a bond of {BOND}: game {game}\n",

@@ -120,20 +120,20 @@ fn main() {
     let claim_id = refute_protocol::rules::claim_id(&key(&solver), 1);
     let note = ServiceNote { initial_root: initial, lottery: lottery_sign(&arbiter, &claim_id) };
     send(&mut rules, 0, Message::Claim(Box::new(body)), Some(note), now);
-    let c = rules.state.claims[&claim_id].clone();
+    let c = rules.claim(&claim_id).unwrap().clone();
     let m = challenge(&params, claim_id, &c, &honest, 10_000).expect("the honest side disagrees");
     send(&mut rules, 1, m, None, now);
-    let game = *rules.state.claims[&claim_id].games.values().next().expect("a game");
+    let game = *rules.claim(&claim_id).unwrap().games.values().next().expect("a game");
 
     let (mut total, mut moves, mut largest) = (Duration::ZERO, 0, Duration::ZERO);
     for _ in 0..100 {
         now += 10;
-        let g = rules.state.games[&game].clone();
+        let g = rules.game(game).unwrap().clone();
         if g.status != GameStatus::Open {
             break;
         }
         for (who, role, trace) in [(0, Role::Solver, &liar), (1, Role::Challenger, &honest)] {
-            let g = rules.state.games[&game].clone();
+            let g = rules.game(game).unwrap().clone();
             if g.status == GameStatus::Open
                 && let Some(m) = next_move(&params, game, &g, role, trace)
             {
@@ -144,7 +144,7 @@ fn main() {
             }
         }
     }
-    let g = &rules.state.games[&game];
+    let g = &rules.game(game).unwrap();
     assert_eq!(g.status, GameStatus::Won(Role::Challenger), "the honest challenger wins");
     println!(
         "dispute over T = 10^9 steps (k = {}, {} leaves per layer): {moves} moves, arbiter CPU {:.2} ms in total, largest move {:.2} ms; {:?}",

@@ -3,6 +3,7 @@
 //! committed log entries, and `/openapi.json`.
 
 use crate::extract::{ApiPath, ApiQuery, b32, bytes_error, json_error, number};
+use crate::lists;
 use crate::service::{Service, ServiceError};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, JsonRejection};
@@ -17,7 +18,6 @@ use refute_protocol::rules::{B32, Signed};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::convert::Infallible;
-use std::ops::Bound;
 use std::sync::Arc;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
@@ -74,10 +74,10 @@ fn api(service: Arc<Service>) -> Router {
         .route("/v1/blobs/{hash}", get(get_blob))
         .route("/v1/messages", post(post_message).layer(DefaultBodyLimit::max(MAX_MESSAGE_BYTES)))
         .route("/v1/accounts/{key}", get(account))
-        .route("/v1/claims", get(claims))
-        .route("/v1/claims/{id}", get(claim))
-        .route("/v1/games", get(games))
-        .route("/v1/games/{id}", get(game))
+        .route("/v1/claims", get(lists::claims))
+        .route("/v1/claims/{id}", get(lists::claim))
+        .route("/v1/games", get(lists::games))
+        .route("/v1/games/{id}", get(lists::game))
         .route("/v1/log", get(log))
         .route("/v1/events", get(events))
         .with_state(service)
@@ -89,6 +89,8 @@ async fn openapi() -> Response {
     r
 }
 
+/// The counts are of what memory holds: claims and games still being
+/// played (ended ones are in the archive, `specs/api.md` §5).
 async fn status(State(s): Shared) -> Json<Value> {
     let (head, claims, games, accounts) = s.read(|c| {
         let st = &c.rules.state;
@@ -109,7 +111,7 @@ async fn params(State(s): Shared) -> Json<Value> {
 }
 
 /// Runs `f` (hashing, RocksDB I/O) on the blocking pool, off the async workers.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ServiceError> + Send + 'static,
 ) -> Result<T, ServiceError> {
     tokio::task::spawn_blocking(f).await.map_err(|e| ServiceError::Internal(e.to_string()))?
@@ -157,129 +159,8 @@ async fn account(State(s): Shared, ApiPath(k): ApiPath<String>) -> Result<Json<V
     Ok(Json(s.read(|c| serde_json::to_value(c.rules.state.account(&k)).expect("accounts serialise"))))
 }
 
-/// Filters and the page of the claim and game lists.
-#[derive(Deserialize)]
-struct ListQuery {
-    /// Only open ones (`open`), or only settled ones (`settled`).
-    status: Option<String>,
-    /// Only those with this key as a side (games) or as the solver (claims).
-    player: Option<String>,
-    /// At most this many (default and most: [`MAX_LIST_PAGE`]).
-    limit: Option<String>,
-    /// Only those after this id (a claim id, or a game number): the last id
-    /// of the previous page.
-    after: Option<String>,
-}
-
-/// Most claims or games one list request returns: a client asks for the
-/// next page with `after` set to the last id it got.
-pub const MAX_LIST_PAGE: u64 = 1000;
 /// Most payload bytes one `/v1/log` page carries (at least one entry).
 pub const MAX_LOG_PAGE_BYTES: usize = 8 << 20;
-
-impl ListQuery {
-    /// The page size: `limit`, at most [`MAX_LIST_PAGE`] (and that by default).
-    fn limit(&self) -> Result<usize, ServiceError> {
-        let limit = self.limit.as_deref().map(|l| number(l, "limit", "bad_query")).transpose()?;
-        Ok(limit.unwrap_or(MAX_LIST_PAGE).min(MAX_LIST_PAGE) as usize)
-    }
-
-    /// `(only_open, only_settled, player)`.
-    fn parse(&self) -> Result<(bool, bool, Option<B32>), ServiceError> {
-        let (open, settled) = match self.status.as_deref() {
-            None => (false, false),
-            Some("open") => (true, false),
-            Some("settled") => (false, true),
-            Some(other) => {
-                return Err(ServiceError::bad_request(
-                    "bad_query",
-                    format!("status is `open` or `settled`, not {other:?}"),
-                ));
-            }
-        };
-        let player = self.player.as_deref().map(|k| b32(k, "a player key")).transpose()?;
-        Ok((open, settled, player))
-    }
-}
-
-async fn claims(State(s): Shared, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Json<Value>, ServiceError> {
-    let (open, settled, player) = q.parse()?;
-    let limit = q.limit()?;
-    let after = q.after.as_deref().map(|a| b32(a, "a claim id (after)")).transpose()?;
-    let from = after.map_or(Bound::Unbounded, Bound::Excluded);
-    Ok(Json(s.read(|c| {
-        let list: Vec<Value> = c
-            .rules
-            .state
-            .claims
-            .range((from, Bound::Unbounded))
-            .filter(|(_, cl)| {
-                let is_open = cl.status == refute_protocol::rules::ClaimStatus::Open;
-                (!open || is_open) && (!settled || !is_open) && player.is_none_or(|p| cl.solver == p)
-            })
-            .map(|(id, cl)| {
-                json!({
-                    "id": id,
-                    "solver": cl.solver,
-                    "status": cl.status,
-                    "max_steps": cl.body.max_steps,
-                    "bond": cl.body.bond,
-                    "window_ends": cl.window_ends,
-                    "games": cl.games,
-                })
-            })
-            .take(limit)
-            .collect();
-        Value::Array(list)
-    })))
-}
-
-async fn claim(State(s): Shared, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, ServiceError> {
-    let id = b32(&id, "a claim id")?;
-    s.read(|c| {
-        c.rules.state.claims.get(&id).map(|cl| Json(serde_json::to_value(cl).expect("claims serialise")))
-    })
-    .ok_or_else(|| ServiceError::not_found("unknown_claim", format!("no claim {id}")))
-}
-
-async fn games(State(s): Shared, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Json<Value>, ServiceError> {
-    let (open, settled, player) = q.parse()?;
-    let limit = q.limit()?;
-    let after = q.after.as_deref().map(|a| number(a, "after (a game number)", "bad_query")).transpose()?;
-    let from = after.map_or(Bound::Unbounded, Bound::Excluded);
-    Ok(Json(s.read(|c| {
-        let list: Vec<Value> = c
-            .rules
-            .state
-            .games
-            .range((from, Bound::Unbounded))
-            .filter(|(_, g)| {
-                let is_open = g.status == refute_protocol::rules::GameStatus::Open;
-                (!open || is_open)
-                    && (!settled || !is_open)
-                    && player.is_none_or(|p| g.sides[0].key == p || g.sides[1].key == p)
-            })
-            .map(|(id, g)| {
-                json!({
-                    "id": id,
-                    "claim": g.claim,
-                    "status": g.status,
-                    "solver": g.sides[0].key,
-                    "challenger": g.sides[1].key,
-                    "bond": g.bond,
-                })
-            })
-            .take(limit)
-            .collect();
-        Value::Array(list)
-    })))
-}
-
-async fn game(State(s): Shared, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, ServiceError> {
-    let n = number(&id, "a game id", "bad_id")?;
-    s.read(|c| c.rules.state.games.get(&n).map(|g| Json(serde_json::to_value(g).expect("games serialise"))))
-        .ok_or_else(|| ServiceError::not_found("unknown_game", format!("no game {n}")))
-}
 
 /// The page of `/v1/log`, as written (decimal digits, checked by [`number`]).
 #[derive(Deserialize)]

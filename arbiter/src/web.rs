@@ -5,7 +5,8 @@
 //!
 //! `http::app` merges these routes into the arbiter's router.
 
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::rejection::PathRejection;
@@ -13,28 +14,27 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use refute_protocol::rules::GameStatus;
+use refute_protocol::rules::{B32, Claim, Game, GameStatus};
 use refute_traces::Transcript;
-use refute_traces::build::Index;
 use refute_traces::html::{self, ClaimRow, GameRow};
 use refute_traces::text::span_text;
 use serde::Deserialize;
 
+use crate::archive;
 use crate::extract::{ApiPath, ApiQuery, number, path_error};
 use crate::service::{Service, ServiceError};
 use crate::transcripts::of_game;
 
-/// The service and the index of its games' entries, brought up to date on use.
+/// The service behind the pages.
 struct Web {
     service: Arc<Service>,
-    index: Mutex<Index>,
 }
 
 type Shared = State<Arc<Web>>;
 
 /// The transcript route and the pages alone.
 pub fn routes(service: Arc<Service>) -> Router {
-    let web = Arc::new(Web { service, index: Mutex::new(Index::default()) });
+    let web = Arc::new(Web { service });
     Router::new()
         .route("/", get(front))
         .route("/games/{id}", get(game_page))
@@ -43,10 +43,11 @@ pub fn routes(service: Arc<Service>) -> Router {
 }
 
 impl Web {
-    fn transcript(&self, id: &str) -> Result<Transcript, ServiceError> {
+    /// Game `id`'s transcript, read off the async workers.
+    async fn transcript(&self, id: &str) -> Result<Transcript, ServiceError> {
         let game = number(id, "a game id", "bad_id")?;
-        let mut index = self.index.lock().unwrap_or_else(|p| p.into_inner());
-        of_game(&self.service, &mut index, game)
+        let s = self.service.clone();
+        crate::http::blocking(move || of_game(&s, game)).await
     }
 }
 
@@ -73,7 +74,7 @@ async fn transcript(
         }
         None => accept_bin,
     };
-    let t = w.transcript(&id)?;
+    let t = w.transcript(&id).await?;
     let (body, kind) =
         if bin { (t.to_bin(), "application/octet-stream") } else { (t.to_json(), "application/json") };
     let mut r = body.into_response();
@@ -85,57 +86,76 @@ async fn transcript(
 /// first claims by id, the latest games).
 const FRONT_ROWS: usize = 200;
 
-async fn front(State(w): Shared) -> Html<String> {
-    let s = &w.service;
-    let (claims, games, entries) = s.read(|c| {
+async fn front(State(w): Shared) -> Result<Html<String>, ServiceError> {
+    let s = w.service.clone();
+    // A page, not the whole history: the lists under `/v1` page through it.
+    // Memory first, then the archive (a claim that ends in between is in both).
+    let (mut claims, mut games, entries) = s.read(|c| {
         let st = &c.rules.state;
-        // A page, not the whole history: the lists under `/v1` page through it.
-        let claims: Vec<ClaimRow> = st
-            .claims
-            .iter()
-            .take(FRONT_ROWS)
-            .map(|(id, cl)| ClaimRow {
-                id: *id,
-                solver: cl.solver,
-                status: cl.status,
-                max_steps: cl.body.max_steps,
-                bond: cl.body.bond,
-                games: cl.games.values().copied().take(FRONT_ROWS).collect(),
-            })
-            .collect();
-        let mut games: Vec<GameRow> = st
-            .games
-            .iter()
-            .rev()
-            .take(FRONT_ROWS)
-            .map(|(id, g)| {
-                let layer = g.layer();
-                let at = |i: u64| layer.step_at(i as usize).unwrap_or(0);
-                let dispute = if g.status == GameStatus::Open {
-                    span_text(&refute_traces::timeline::Span {
-                        depth: g.depth,
-                        stride: g.stride,
-                        from: at(g.a),
-                        to: at(g.b),
-                    })
-                } else {
-                    "—".into()
-                };
-                GameRow { id: *id, claim: g.claim, status: g.status, challenger: g.sides[1].key, dispute }
-            })
-            .collect();
-        games.reverse();
+        let claims: BTreeMap<B32, ClaimRow> =
+            st.claims.iter().take(FRONT_ROWS).map(|(id, cl)| (*id, claim_row(id, cl))).collect();
+        let games: BTreeMap<u64, GameRow> =
+            st.games.iter().rev().take(FRONT_ROWS).map(|(id, g)| (*id, game_row(*id, g))).collect();
         (claims, games, c.head().next)
     });
-    Html(html::index(&s.arbiter(), entries, &claims, &games))
+    let archived = crate::http::blocking({
+        let s = s.clone();
+        move || {
+            let claims = archive::claims(s.db(), None, None, FRONT_ROWS).map_err(ServiceError::storage)?;
+            let games = archive::latest_games(s.db(), FRONT_ROWS).map_err(ServiceError::storage)?;
+            Ok((claims, games))
+        }
+    })
+    .await?;
+    claims.extend(archived.0.iter().map(|(id, cl)| (*id, claim_row(id, cl))));
+    games.extend(archived.1.iter().map(|(id, g)| (*id, game_row(*id, g))));
+    let claims: Vec<ClaimRow> = claims.into_values().take(FRONT_ROWS).collect();
+    let mut games: Vec<GameRow> = games.into_values().rev().take(FRONT_ROWS).collect();
+    games.reverse();
+    Ok(Html(html::index(&s.arbiter(), entries, &claims, &games)))
+}
+
+fn claim_row(id: &B32, cl: &Claim) -> ClaimRow {
+    ClaimRow {
+        id: *id,
+        solver: cl.solver,
+        status: cl.status,
+        max_steps: cl.body.max_steps,
+        bond: cl.body.bond,
+        games: cl.games.values().copied().take(FRONT_ROWS).collect(),
+    }
+}
+
+fn game_row(id: u64, g: &Game) -> GameRow {
+    let dispute = if g.status == GameStatus::Open {
+        let layer = g.layer();
+        let at = |i: u64| layer.step_at(i as usize).unwrap_or(0);
+        span_text(&refute_traces::timeline::Span {
+            depth: g.depth,
+            stride: g.stride,
+            from: at(g.a),
+            to: at(g.b),
+        })
+    } else {
+        "—".into()
+    };
+    GameRow { id, claim: g.claim, status: g.status, challenger: g.sides[1].key, dispute }
 }
 
 /// A game's page; its errors are pages too, since a browser shows them.
 async fn game_page(State(w): Shared, id: Result<Path<String>, PathRejection>) -> Response {
     let id = id.map(|Path(id)| id).map_err(|e| path_error(&e));
     let title = id.as_ref().map_or_else(|_| "game".to_string(), |id| format!("game {id}"));
-    match id.and_then(|id| w.transcript(&id)) {
-        Ok(t) => Html(html::game(&refute_traces::check(&t, None))).into_response(),
+    let page = match id {
+        Ok(id) => match w.transcript(&id).await {
+            // Checking replays the game's proofs: off the async workers too.
+            Ok(t) => crate::http::blocking(move || Ok(html::game(&refute_traces::check(&t, None)))).await,
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    match page {
+        Ok(page) => Html(page).into_response(),
         Err(e) => {
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             (status, Html(html::error(&title, &e.public_message()))).into_response()

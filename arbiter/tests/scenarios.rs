@@ -245,7 +245,7 @@ fn unreferenced_blobs_expire_and_claimed_ones_stay() {
     let mut a = Arena::with_blob_ttl(60_000, 200);
     let stray = a.service.put_blob(b"nobody claims this").unwrap();
     let (claim, _) = lying_claim(&mut a, 10);
-    let module = a.service.read(|c| c.rules.state.claims[&claim].body.module);
+    let module = a.service.claim(&claim).unwrap().unwrap().body.module;
     std::thread::sleep(std::time::Duration::from_millis(300));
     assert_eq!(a.service.collect_blobs(100).unwrap(), 1, "the stray blob is deleted");
     assert!(a.service.db().get_blob(&stray).unwrap().is_none());

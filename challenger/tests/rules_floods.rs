@@ -85,7 +85,7 @@ fn ten_thousand_games_on_one_claim_are_settled_in_bounded_ticks() {
         let m = Message::Challenge { claim, history_root: h_root, final_root: f_root, bond: 500 };
         send(&mut r, &k, 1, m, 2);
     }
-    assert_eq!(r.state.claims[&claim].games.len() as u64, N);
+    assert_eq!(r.claim(&claim).unwrap().games.len() as u64, N);
     assert!(r.index_is_consistent());
 
     // Nobody moves: every clock runs out at once. The first game to end
@@ -99,11 +99,15 @@ fn ten_thousand_games_on_one_claim_are_settled_in_bounded_ticks() {
         }
     });
     assert!(ticks >= 10, "{ticks} ticks: cancelling 10^4 games takes several bounded entries");
-    let s = &r.state;
-    assert_eq!(s.claims[&claim].status, ClaimStatus::Rejected);
-    let cancelled = s.games.values().filter(|g| g.status == GameStatus::Cancelled).count() as u64;
+    assert_eq!(r.claim(&claim).unwrap().status, ClaimStatus::Rejected);
+    let games: Vec<_> = (0..N).map(|g| r.game(g).unwrap().status).collect();
+    let cancelled = games.iter().filter(|g| **g == GameStatus::Cancelled).count() as u64;
     assert_eq!(cancelled, N - 1, "every other game is cancelled");
-    assert!(s.games.values().all(|g| g.status != GameStatus::Open));
+    // The claim has ended: it and its games have left the state.
+    let s = &r.state;
+    assert!(s.claims.is_empty() && s.games.is_empty(), "an ended claim stays in memory");
+    let archive = r.clone().take_archive();
+    assert_eq!((archive.claims.len(), archive.games.len() as u64), (1, N));
     assert_eq!(s.accounted(), u128::from(s.minted), "funds not conserved");
     // Cancelled challengers have their bonds back.
     assert_eq!(s.accounts[&b32(&crowd(N - 1))].balance, 500);
@@ -145,7 +149,10 @@ fn ten_thousand_claims_closing_at_once_are_finalised_in_bounded_ticks() {
     });
     assert!(ticks >= 20, "{ticks} ticks: finalising 10^4 claims takes several bounded entries");
     let s = &r.state;
-    assert!(s.claims.values().all(|c| c.status == ClaimStatus::Final));
+    let archive = r.clone().take_archive();
+    assert_eq!(archive.claims.len() as u64, N);
+    assert!(archive.claims.values().all(|c| c.status == ClaimStatus::Final));
+    assert!(s.claims.is_empty(), "final claims stay in memory");
     assert_eq!(s.accounts[&b32(&crowd(0))].balance, 1_000, "the bond came back");
     assert_eq!(s.accounted(), u128::from(s.minted));
     let missed: u64 = (1..=8u8).map(|i| s.accounts[&pubkey(i)].reputation.duties_missed).sum();
@@ -185,22 +192,22 @@ fn an_outage_extends_running_windows_and_clocks_only() {
     // the game's clocks run out; it lasts two whole clocks.
     let from = 10 + p.challenge_window_ms + 5;
     let down = 2 * p.clock_ms;
-    let (w_late, d_before) = (r.state.claims[&late].window_ends, r.state.games[&0].sides[0].deadline());
+    let (w_late, d_before) = (r.claim(&late).unwrap().window_ends, r.game(0).unwrap().sides[0].deadline());
     assert_eq!(r.resume(from, from + down).unwrap(), vec![Event::Resumed { from, to: from + down }]);
     assert_eq!(
-        r.state.claims[&early].window_ends,
+        r.claim(&early).unwrap().window_ends,
         10 + p.challenge_window_ms,
         "a closed window stays closed"
     );
-    assert_eq!(r.state.claims[&late].window_ends, w_late + down);
-    assert_eq!(r.state.games[&0].sides[0].deadline(), d_before.map(|d| d + down));
+    assert_eq!(r.claim(&late).unwrap().window_ends, w_late + down);
+    assert_eq!(r.game(0).unwrap().sides[0].deadline(), d_before.map(|d| d + down));
     assert!(r.index_is_consistent());
     // At the restart, only what was due before the outage happens: claim A
     // becomes final; the game and claim B go on.
     let ev = r.tick_all(from + down);
     assert!(ev.contains(&Event::ClaimFinal { claim: early }), "{ev:?}");
-    assert_eq!(r.state.games[&0].status, GameStatus::Open);
-    assert_eq!(r.state.claims[&late].status, ClaimStatus::Open);
+    assert_eq!(r.game(0).unwrap().status, GameStatus::Open);
+    assert_eq!(r.claim(&late).unwrap().status, ClaimStatus::Open);
     // An outage cannot start before the last transition, nor end before it starts.
     assert_eq!(r.resume(from, from + down + 1).unwrap_err().code(), "clock_backwards");
     assert_eq!(r.resume(from + down + 9, from + down + 1).unwrap_err().code(), "clock_backwards");

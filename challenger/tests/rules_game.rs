@@ -78,17 +78,17 @@ fn play_out(
     for _ in 0..10_000 {
         w.rules.tick_all(now);
         w.check_conservation();
-        if w.rules.state.games[&0].status != GameStatus::Open {
+        if w.rules.game(0).unwrap().status != GameStatus::Open {
             return now;
         }
         let act_honest = |w: &mut World, now: u64| {
-            let g = w.rules.state.games[&0].clone();
+            let g = w.rules.game(0).unwrap().clone();
             if let Some(m) = next_move(&p, 0, &g, honest.1, honest.2) {
                 w.send(honest.0, m, now).unwrap_or_else(|e| panic!("honest move refused: {e}"));
             }
         };
         act_honest(w, now);
-        let g = w.rules.state.games[&0].clone();
+        let g = w.rules.game(0).unwrap().clone();
         if g.status == GameStatus::Open
             && let Some(m) = next_move(&p, 0, &g, liar.1, liar.2)
         {
@@ -158,7 +158,7 @@ fn check_game(t: u64, from: u64, honest_solver: bool, style: Style, seed: u64) {
         ((CHALLENGER, Role::Challenger, &f.trace as &dyn Trace), (SOLVER, Role::Solver, l.as_ref()))
     };
     let end = play_out(&mut w, honest, liar, style, seed);
-    let g = &w.rules.state.games[&0];
+    let g = &w.rules.game(0).unwrap();
     assert_eq!(g.status, GameStatus::Won(honest.1), "t {t} from {from} {style:?}: the honest side lost");
     let p = &w.rules.params;
     let bound = 2 * dispute_rounds(t, p.k, p.max_leaves) + 1;
@@ -166,7 +166,7 @@ fn check_game(t: u64, from: u64, honest_solver: bool, style: Style, seed: u64) {
     // Every moment of a game some clock runs, so it ends within both budgets
     // (plus the last time step of the driver, at most a third of a clock).
     assert!(end - start <= 2 * p.clock_ms + p.clock_ms / 3, "game lasted {} ms", end - start);
-    let claim = w.rules.state.claims.values().next().unwrap();
+    let claim = w.rules.claim(&g.claim).unwrap();
     // An honest solver's claim stays open (or is final, if the window passed); a liar's is rejected.
     if honest_solver {
         assert_ne!(claim.status, ClaimStatus::Rejected);
@@ -192,7 +192,7 @@ fn a_consistent_liar_is_caught_after_several_layers_and_rounds() {
         for (who, role, tr) in
             [(SOLVER, Role::Solver, &f.trace as &dyn Trace), (CHALLENGER, Role::Challenger, l.as_ref())]
         {
-            let g = w.rules.state.games[&0].clone();
+            let g = w.rules.game(0).unwrap().clone();
             if let Some(m) = next_move(&p, 0, &g, role, tr) {
                 events.extend(w.send(who, m, now).unwrap());
             }
@@ -205,7 +205,7 @@ fn a_consistent_liar_is_caught_after_several_layers_and_rounds() {
         events.contains(&Event::StepProven { game: 0, step: 122, post: f.trace.root(123) }),
         "{events:?}"
     );
-    assert_eq!(w.rules.state.games[&0].status, GameStatus::Won(Role::Solver));
+    assert_eq!(w.rules.game(0).unwrap().status, GameStatus::Won(Role::Solver));
     // The challenger's 500 is forfeited: 250 to the solver, 250 burned.
     assert_eq!(w.rules.state.account(&pubkey(CHALLENGER)).balance, 9_500);
     assert_eq!(w.rules.state.account(&pubkey(SOLVER)).balance, 9_000 + 250);
@@ -220,13 +220,13 @@ fn a_consistent_liar_is_caught_after_several_layers_and_rounds() {
 fn a_silent_opponent_loses_on_time_exactly_at_its_deadline() {
     let (mut w, _) = game(300, 10, false);
     let p = w.rules.params.clone();
-    let g = w.rules.state.games[&0].clone();
+    let g = w.rules.game(0).unwrap().clone();
     let m = next_move(&p, 0, &g, Role::Challenger, &fixture().trace).unwrap();
     w.send(CHALLENGER, m, 2).unwrap();
     assert!(w.rules.tick_all(2 + p.clock_ms - 1).is_empty());
     let ev = w.rules.tick_all(2 + p.clock_ms);
     assert!(ev.contains(&Event::TimedOut { game: 0, role: Role::Solver }), "{ev:?}");
-    assert_eq!(w.rules.state.games[&0].status, GameStatus::Won(Role::Challenger));
+    assert_eq!(w.rules.game(0).unwrap().status, GameStatus::Won(Role::Challenger));
     // The solver's 1000 is forfeited: 500 to the challenger, whose bond comes back.
     assert_eq!(w.rules.state.account(&pubkey(CHALLENGER)).balance, 10_500);
     w.check_conservation();
@@ -253,15 +253,15 @@ fn two_liars_both_lose_their_bonds() {
         for (who, role, tr) in
             [(SOLVER, Role::Solver, &l1 as &dyn Trace), (CHALLENGER, Role::Challenger, &l2)]
         {
-            let g = w.rules.state.games[&0].clone();
+            let g = w.rules.game(0).unwrap().clone();
             if let Some(m) = next_move(&p, 0, &g, role, tr) {
                 w.send(who, m, now).unwrap();
             }
         }
     }
-    assert_eq!(w.rules.state.games[&0].status, GameStatus::LostByBoth);
+    assert_eq!(w.rules.game(0).unwrap().status, GameStatus::LostByBoth);
     assert_eq!(w.rules.state.burned, 1500);
-    assert_eq!(w.rules.state.claims[&claim].status, ClaimStatus::Rejected);
+    assert_eq!(w.rules.claim(&claim).unwrap().status, ClaimStatus::Rejected);
     w.check_conservation();
 }
 
@@ -290,7 +290,7 @@ proptest! {
 fn a_challenger_lying_from_step_0_cannot_move() {
     let (mut w, l) = game(150, 0, true);
     let p = w.rules.params.clone();
-    let g = w.rules.state.games[&0].clone();
+    let g = w.rules.game(0).unwrap().clone();
     let m = next_move(&p, 0, &g, Role::Challenger, l.as_ref()).expect("it owes a reveal");
     let before = w.rules.clone();
     let now = w.rules.state.now + 1;
@@ -315,7 +315,7 @@ fn a_challenger_that_starts_from_another_state_does_not_challenge() {
     let id = w.next_claim_id(SOLVER);
     let (body, _) = lying_claim(t, 40, 1000);
     w.send(SOLVER, Message::Claim(Box::new(body)), 1).unwrap();
-    let claim = w.rules.state.claims[&id].clone();
+    let claim = w.rules.claim(&id).unwrap().clone();
     let p = w.rules.params.clone();
     let other_engine = liar(0, 7);
     assert_ne!(other_engine.root(0), claim.body.initial_root);
@@ -330,6 +330,6 @@ fn a_challenger_that_starts_from_another_state_does_not_challenge() {
     // A claim the engine agrees with is not challenged.
     let honest = w.next_claim_id(SOLVER);
     w.send(SOLVER, Message::Claim(Box::new(honest_claim(t, 1000))), 3).unwrap();
-    let claim = w.rules.state.claims[&honest].clone();
+    let claim = w.rules.claim(&honest).unwrap().clone();
     assert_eq!(challenge(&p, honest, &claim, &fixture().trace, 500), Err(NoChallenge::Agrees));
 }

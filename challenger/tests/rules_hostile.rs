@@ -40,7 +40,7 @@ fn refused(w: &mut World, who: u8, msg: Message, now: u64, code: &str) {
 }
 
 fn solver_move(w: &World) -> Message {
-    let g = w.rules.state.games[&0].clone();
+    let g = w.rules.game(0).unwrap().clone();
     next_move(&w.rules.params, 0, &g, Role::Solver, &fixture().trace).unwrap()
 }
 
@@ -162,7 +162,7 @@ fn challenges_and_attestations() {
         bond: 500,
     };
     refused(&mut w, OTHER, unknown, 3, "unknown_claim");
-    let end = w.rules.state.claims[&claim].window_ends;
+    let end = w.rules.claim(&claim).unwrap().window_ends;
     refused(&mut w, OTHER, lie(500), end, "too_late");
     refused(&mut w, OTHER, Message::Attest { claim }, 3, "not_member");
     refused(&mut w, OTHER, Message::Unregister, 3, "not_registered");
@@ -213,7 +213,7 @@ fn game_moves() {
         "wrong_move",
     );
     refused(&mut w, SOLVER, Message::Step { game, proof: Blob(f_proof(0)) }, 3, "wrong_move");
-    let deadline = w.rules.state.games[&0].sides[0].deadline().unwrap();
+    let deadline = w.rules.game(0).unwrap().sides[0].deadline().unwrap();
     // At its deadline the game's timeout is due: the rules want the tick
     // first, and after it the game is over.
     refused(&mut w, SOLVER, m.clone(), deadline, "tick_pending");
@@ -232,19 +232,19 @@ fn step_proofs() {
     let l = liar(100, 2);
     // Play both sides until the step is disputed.
     for now in 3..100 {
-        if w.rules.state.games[&0].phase == refute_protocol::rules::Phase::Step {
+        if w.rules.game(0).unwrap().phase == refute_protocol::rules::Phase::Step {
             break;
         }
         for (who, role, tr) in
             [(SOLVER, Role::Solver, &fixture().trace as &dyn Trace), (CHALLENGER, Role::Challenger, &l)]
         {
-            let g = w.rules.state.games[&0].clone();
+            let g = w.rules.game(0).unwrap().clone();
             if let Some(m) = next_move(&p, 0, &g, role, tr) {
                 w.send(who, m, now).unwrap();
             }
         }
     }
-    let g = w.rules.state.games[&0].clone();
+    let g = w.rules.game(0).unwrap().clone();
     assert_eq!(g.agreed, fixture().trace.root(99));
     refused(&mut w, SOLVER, Message::Step { game: 0, proof: Blob(f_proof(50)) }, 200, "wrong_step");
     refused(&mut w, SOLVER, Message::Step { game: 0, proof: Blob(vec![0; 40]) }, 200, "bad_proof");

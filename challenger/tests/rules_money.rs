@@ -6,7 +6,9 @@ mod support;
 
 use proptest::prelude::*;
 use refute_challenger::play::{Trace, history_root, next_move};
-use refute_protocol::rules::{B32, Blob, Duty, Event, Message, Role, draw, threshold};
+use refute_protocol::rules::{
+    B32, Blob, ClaimStatus, Duty, Event, GameStatus, Message, Role, draw, threshold,
+};
 use support::*;
 
 /// One random action: (kind, actor, amount, time step).
@@ -42,7 +44,7 @@ fn apply(w: &mut World, (kind, who, amount, dt): Op, now: &mut u64) {
             // A player's move, honest or from a liar, in a random game.
             let games: Vec<u64> = w.rules.state.games.keys().copied().collect();
             let Some(&id) = games.get(amount as usize % games.len().max(1)) else { return };
-            let g = w.rules.state.games[&id].clone();
+            let g = w.rules.game(id).unwrap().clone();
             let role = if amount % 2 == 0 { Role::Solver } else { Role::Challenger };
             let l = liar(amount % 300, 2);
             let tr: &dyn Trace = if kind % 10 == 6 { &f.trace } else { &l };
@@ -81,13 +83,20 @@ proptest! {
             w.check_conservation();
             // The deadline index kept transition by transition is the one the state gives.
             prop_assert!(w.rules.index_is_consistent());
+            // No claim that has ended stays in the state (§4): it leaves with its games.
+            let st = &w.rules.state;
+            let ended = |c: &refute_protocol::rules::Claim| {
+                c.status != ClaimStatus::Open && c.games.values().all(|g| st.games[g].status != GameStatus::Open)
+            };
+            prop_assert!(!st.claims.values().any(ended), "an ended claim stayed in the state");
             // The state round-trips through JSON.
             let json = serde_json::to_string(&w.rules).unwrap();
             prop_assert_eq!(&serde_json::from_str::<refute_protocol::rules::Rules>(&json).unwrap(), &w.rules);
         }
         w.rules.tick_all(now + 10 * params().clock_ms);
         w.check_conservation();
-        // Every game has ended and every claim is settled.
+        // Every game has ended and every claim is settled, and has left the state.
+        prop_assert!(w.rules.state.claims.is_empty() && w.rules.state.games.is_empty());
         prop_assert!(w.rules.state.held() == w.rules.state.accounts.values().filter_map(|a| a.stake).map(u128::from).sum::<u128>());
     }
 }
@@ -112,7 +121,7 @@ fn committee_members_are_drawn_and_their_duties_counted() {
     }
     let id = w.next_claim_id(1);
     let ev = w.send(1, Message::Claim(Box::new(honest_claim(300, 1000))), 1).unwrap();
-    let members: Vec<B32> = w.rules.state.claims[&id].committee.keys().copied().collect();
+    let members: Vec<B32> = w.rules.claim(&id).unwrap().committee.keys().copied().collect();
     assert!(ev.contains(&Event::CommitteeDrawn { claim: id, members: members.clone() }));
     // The same draw, recomputed from the arbiter's signature.
     let seed = lottery_sign_for(&id);
@@ -135,7 +144,7 @@ fn committee_members_are_drawn_and_their_duties_counted() {
         assert_eq!(rep(key_of(m)).duties_missed, 1);
     }
     assert_eq!(rep(1).claims_final, 1);
-    assert_eq!(w.rules.state.claims[&id].committee[&members[0]], Duty::Attested);
+    assert_eq!(w.rules.claim(&id).unwrap().committee[&members[0]], Duty::Attested);
     w.check_conservation();
 }
 

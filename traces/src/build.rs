@@ -76,6 +76,38 @@ pub fn all_events(r: &Record) -> impl Iterator<Item = &Event> {
     r.ticked.iter().chain(&r.events)
 }
 
+/// What one record adds to an index of the log: the claims it posts, the
+/// games it starts (with their claims), the games it has an event of (in
+/// order, each once), and whether it records an outage. [`Index`] and the
+/// arbiter's stored index of transcripts both build on it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Touches {
+    /// Claims posted.
+    pub posted: Vec<B32>,
+    /// Games started, with their claims.
+    pub started: Vec<(u64, B32)>,
+    /// Games with an event in the record.
+    pub games: Vec<u64>,
+    /// Whether the record is an outage (`resumed`).
+    pub outage: bool,
+}
+
+/// What record `r` adds to an index of the log.
+pub fn touches(r: &Record) -> Touches {
+    let mut t = Touches { outage: r.resumed.is_some(), ..Touches::default() };
+    let mut games = std::collections::BTreeSet::new();
+    for ev in all_events(r) {
+        match ev {
+            Event::ClaimPosted { claim, .. } => t.posted.push(*claim),
+            Event::GameStarted { game, claim, .. } => t.started.push((*game, *claim)),
+            _ => {}
+        }
+        games.extend(event_game(ev));
+    }
+    t.games = games.into_iter().collect();
+    t
+}
+
 /// Which log entries concern which game, built entry by entry (the
 /// service keeps one and feeds it what was written since).
 #[derive(Clone, Debug, Default)]
@@ -115,36 +147,32 @@ impl Index {
         }
         self.next += 1;
         let r = Record::of(e)?;
-        if r.resumed.is_some() {
+        let t = touches(&r);
+        if t.outage {
             self.outages.push(e.index);
         }
-        for ev in all_events(&r) {
-            if let Event::ClaimPosted { claim, .. } = ev {
-                self.claims.insert(*claim, e.index);
-            }
-            if let Event::GameStarted { game, claim, .. } = ev {
-                let claim_entry = *self.claims.get(claim).ok_or(BuildError::Orphan {
-                    entry: e.index,
-                    game: *game,
-                    claim: *claim,
-                })?;
-                let g = Indexed {
-                    claim: *claim,
-                    claim_entry,
-                    entries: Vec::new(),
-                    verdict: GameStatus::Open,
-                    last_ms: e.time_ms,
-                };
-                self.games.insert(*game, g);
-            }
-            let Some(game) = event_game(ev) else { continue };
+        for claim in t.posted {
+            self.claims.insert(claim, e.index);
+        }
+        for (game, claim) in t.started {
+            let claim_entry =
+                *self.claims.get(&claim).ok_or(BuildError::Orphan { entry: e.index, game, claim })?;
+            let g = Indexed {
+                claim,
+                claim_entry,
+                entries: Vec::new(),
+                verdict: GameStatus::Open,
+                last_ms: e.time_ms,
+            };
+            self.games.insert(game, g);
+        }
+        let events: Vec<Event> = all_events(&r).cloned().collect();
+        for game in t.games {
             let Some(g) = self.games.get_mut(&game) else { continue };
-            if g.entries.last() != Some(&e.index) {
-                g.entries.push(e.index);
-            }
+            g.entries.push(e.index);
             g.last_ms = e.time_ms;
             // A verdict, once reached, stays.
-            let v = verdict_of(game, std::slice::from_ref(ev));
+            let v = verdict_of(game, &events);
             if v != GameStatus::Open {
                 g.verdict = v;
             }

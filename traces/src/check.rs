@@ -145,7 +145,7 @@ impl<'t> Replay<'t> {
     }
 
     fn game(&self) -> Option<&Game> {
-        self.rules.as_ref()?.state.games.get(&self.t.game)
+        self.rules.as_ref()?.game(self.t.game)
     }
 
     fn run(&mut self, module: Option<&[u8]>) -> Result<(), Failure> {
@@ -625,7 +625,7 @@ impl<'t> Replay<'t> {
             }
         }
         tl.bonds = bonds;
-        let game = self.rules.as_ref().and_then(|r| r.state.games.get(&self.t.game));
+        let game = self.rules.as_ref().and_then(|r| r.game(self.t.game));
         (tl.ending, tl.losers) = ending(tl, game, &self.timed_out, self.cancelled);
         tl.failure = result.err();
         self.tl

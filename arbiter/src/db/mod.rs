@@ -41,6 +41,9 @@ pub const HEAD_KEY: &[u8] = b"head";
 /// Prefix of the state records that note when an unreferenced blob was
 /// uploaded (`u64le` ms), until it is kept or deleted.
 pub const BLOB_AT: &[u8] = b"blob_at/";
+/// Prefix of the state records that mark a blob a claim refers to: it is
+/// kept for good, even if the same bytes are uploaded again later.
+pub const BLOB_KEPT: &[u8] = b"blob_kept/";
 /// The largest blob: the engine's largest module.
 pub const MAX_BLOB: usize = refute_engine::limits::MAX_MODULE_BYTES;
 
@@ -167,18 +170,54 @@ impl Db {
         self.db.get_cf(self.cf(CF_STATE), key).map_err(|e| self.rocks(e))
     }
 
+    /// Writes the state records `puts` in one synced batch (records that are
+    /// not part of a transition, or that repeat one idempotently).
+    pub fn put_states(&self, puts: &[(Vec<u8>, Vec<u8>)]) -> Result<(), DbError> {
+        let mut batch = WriteBatch::default();
+        for (k, v) in puts {
+            batch.put_cf(self.cf(CF_STATE), k, v);
+        }
+        self.db.write_opt(batch, &synced()).map_err(|e| self.rocks(e))
+    }
+
     /// The state records whose keys start with `prefix`, in key order.
     pub fn iter_state_prefix(
         &self,
         prefix: &[u8],
     ) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>), DbError>> + '_ {
+        self.iter_state_from(prefix, prefix)
+    }
+
+    /// The state records whose keys start with `prefix`, from key `start`
+    /// on (`start` itself included), in key order.
+    pub fn iter_state_from(
+        &self,
+        prefix: &[u8],
+        start: &[u8],
+    ) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>), DbError>> + '_ {
         let mut opts = ReadOptions::default();
         if let Some(end) = prefix_end(prefix) {
             opts.set_iterate_upper_bound(end);
         }
-        let mode = IteratorMode::From(prefix, Direction::Forward);
+        let start = start.max(prefix);
+        let mode = IteratorMode::From(start, Direction::Forward);
         self.db
             .iterator_cf_opt(self.cf(CF_STATE), opts, mode)
+            .map(|kv| kv.map(|(k, v)| (k.into_vec(), v.into_vec())).map_err(|e| self.rocks(e)))
+    }
+
+    /// The state records whose keys start with `prefix`, last key first.
+    pub fn iter_state_rev(
+        &self,
+        prefix: &[u8],
+    ) -> impl Iterator<Item = Result<(Vec<u8>, Vec<u8>), DbError>> + '_ {
+        let mut opts = ReadOptions::default();
+        opts.set_iterate_lower_bound(prefix.to_vec());
+        if let Some(end) = prefix_end(prefix) {
+            opts.set_iterate_upper_bound(end);
+        }
+        self.db
+            .iterator_cf_opt(self.cf(CF_STATE), opts, IteratorMode::End)
             .map(|kv| kv.map(|(k, v)| (k.into_vec(), v.into_vec())).map_err(|e| self.rocks(e)))
     }
 
@@ -320,7 +359,7 @@ impl Db {
         DbError::Rocks { dir: self.dir.clone(), source }
     }
 
-    fn corrupt(&self, what: String) -> DbError {
+    pub(crate) fn corrupt(&self, what: String) -> DbError {
         DbError::Corrupt { dir: self.dir.clone(), what }
     }
 }

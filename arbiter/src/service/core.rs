@@ -5,10 +5,13 @@
 //! the log after it (`specs/api.md`, "Durability").
 
 use super::error::{CommitError, OpenError};
-use crate::db::{Db, Transition};
+use crate::db::{BLOB_AT, BLOB_KEPT, Db, Transition};
+use crate::{archive, transcripts};
 use refute_protocol::log::{ArbiterKey, Chain, Entry, Head};
 use refute_protocol::record::{Logged, Record};
-use refute_protocol::rules::{B32, Event, Params, RuleError, Rules, ServiceNote, Verified, params_hash};
+use refute_protocol::rules::{
+    B32, Event, Message, Params, RuleError, Rules, ServiceNote, Verified, params_hash,
+};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -37,6 +40,26 @@ pub fn save_snapshot(db: &Db, next: u64, rules: Rules) -> Result<(), crate::db::
 struct Snapshot {
     next: u64,
     rules: Rules,
+}
+
+/// The state changes that keep the blobs an accepted claim names for good,
+/// written with its entry: their pending records ([`BLOB_AT`]) go and a
+/// kept mark ([`BLOB_KEPT`]) comes, so the blob sweep never needs to look at
+/// claims, and a later upload of the same bytes cannot make them expire.
+fn kept_blobs(msg: &Verified) -> Changes {
+    let Message::Claim(c) = &msg.body else { return Changes::default() };
+    let blobs = [&c.module, &c.args, &c.env, &c.stdin];
+    Changes {
+        puts: blobs.iter().map(|h| ([BLOB_KEPT, &h.0[..]].concat(), Vec::new())).collect(),
+        deletes: blobs.iter().map(|h| [BLOB_AT, &h.0[..]].concat()).collect(),
+    }
+}
+
+/// State records a transition writes beside its entry.
+#[derive(Default)]
+struct Changes {
+    puts: Vec<(Vec<u8>, Vec<u8>)>,
+    deletes: Vec<Vec<u8>>,
 }
 
 /// One request for the writer.
@@ -112,7 +135,15 @@ impl Core {
             Record::of(&e)
                 .and_then(|r| r.replay(&mut rules))
                 .map_err(|source| OpenError::Replay { entry: e.index, source })?;
+            // What these entries moved out of memory was stored with them;
+            // storing it again is harmless, and covers a snapshot written
+            // before ended claims left the state.
+            let archived = rules.take_archive();
+            if !archived.is_empty() {
+                db.put_states(&archive::puts(&archived))?;
+            }
         }
+        transcripts::backfill(&db)?;
         Ok((Core { rules, chain: Chain::new(head), key, db, last_snapshot: from, snapshot: None }, warning))
     }
 
@@ -154,7 +185,7 @@ impl Core {
         let ticked = self.rules.resume(from, now).map_err(|e| CommitError::Resume(e.to_string()))?;
         let mut pending = Pending { transitions: Vec::new() };
         let record = Record { now, resumed: Some(from), ticked, input: None, events: Vec::new() };
-        self.append(&mut pending, now, &record)?;
+        self.append(&mut pending, now, &record, Changes::default())?;
         self.db.commit(&pending.transitions)?;
         Ok(pending.transitions.pop().map(|t| t.entry))
     }
@@ -192,7 +223,7 @@ impl Core {
                         let input = Some(Logged { msg: msg.signed().clone(), note: note.clone() });
                         let record =
                             Record { now, resumed: None, ticked: Vec::new(), input, events: events.clone() };
-                        let index = self.append(&mut pending, now, &record)?;
+                        let index = self.append(&mut pending, now, &record, kept_blobs(msg))?;
                         out.push(Ok(Accepted { index: Some(index), ticked: Vec::new(), events }));
                     }
                 },
@@ -212,18 +243,28 @@ impl Core {
             let ticked = self.rules.tick(now);
             let record =
                 Record { now, resumed: None, ticked: ticked.clone(), input: None, events: Vec::new() };
-            self.append(pending, now, &record)?;
+            self.append(pending, now, &record, Changes::default())?;
             all.extend(ticked);
         }
         Ok(all)
     }
 
-    /// Signs and queues `record` as the next entry (with the parameters
-    /// before the first, and a snapshot every [`SNAPSHOT_EVERY`]).
-    fn append(&mut self, pending: &mut Pending, now: u64, record: &Record) -> Result<u64, CommitError> {
+    /// Signs and queues `record` as the next entry, with the claims and
+    /// games it ended (moved out of memory into the archive), the state
+    /// changes `extra`, the parameters before the first entry, and a
+    /// snapshot every [`SNAPSHOT_EVERY`].
+    fn append(
+        &mut self,
+        pending: &mut Pending,
+        now: u64,
+        record: &Record,
+        extra: Changes,
+    ) -> Result<u64, CommitError> {
         let entry = self.chain.append(&self.key, now, record.payload())?;
         let index = entry.index;
-        let mut puts = Vec::new();
+        let Changes { mut puts, deletes } = extra;
+        puts.extend(archive::puts(&self.rules.take_archive()));
+        puts.extend(transcripts::puts(index, record));
         if index == 0 {
             puts.push((PARAMS_KEY.to_vec(), serde_json::to_vec(&self.rules.params).expect("params")));
         }
@@ -232,7 +273,7 @@ impl Core {
             self.snapshot = Some((index + 1, self.rules.clone()));
             self.last_snapshot = index + 1;
         }
-        pending.transitions.push(Transition { entry, puts, deletes: Vec::new() });
+        pending.transitions.push(Transition { entry, puts, deletes });
         Ok(index)
     }
 

@@ -15,7 +15,9 @@ pub use self::error::{CommitError, OpenError, ServiceError, rule_status};
 use crate::db::Db;
 use refute_protocol::inputs::{ClaimInputs, initial_root};
 use refute_protocol::log::{ArbiterKey, Entry};
-use refute_protocol::rules::{B32, Message, Params, ServiceNote, Signed, Verified, lottery_sign};
+use refute_protocol::rules::{
+    B32, Claim, Game, Message, Params, RuleError, ServiceNote, Signed, Verified, lottery_sign,
+};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -249,8 +251,8 @@ impl Service {
     }
 
     /// Deletes the blobs uploaded more than the time-to-live ago that no
-    /// claim refers to, and keeps for good those a claim refers to; at most
-    /// `max` per call. Returns how many were deleted.
+    /// accepted claim refers to (a claim's entry marks its blobs kept); at
+    /// most `max` per call, each O(log n). Returns how many were deleted.
     pub fn collect_blobs(&self, max: usize) -> Result<usize, ServiceError> {
         let due = self
             .db
@@ -260,17 +262,11 @@ impl Service {
             return Ok(0);
         }
         let _gc = self.blob_gc.lock().unwrap_or_else(|p| p.into_inner());
-        let used: HashSet<[u8; 32]> = self.read(|c| {
-            c.rules
-                .state
-                .claims
-                .values()
-                .flat_map(|c| [c.body.module.0, c.body.args.0, c.body.env.0, c.body.stdin.0])
-                .collect()
-        });
         let mut deleted = 0;
         for h in due {
-            let keep = used.contains(&h);
+            // A claim's acceptance marks its blobs kept (`Core::process`).
+            let kept = [crate::db::BLOB_KEPT, &h[..]].concat();
+            let keep = self.db.get_state(&kept).map_err(ServiceError::storage)?.is_some();
             self.db.settle_blob(&h, keep).map_err(ServiceError::storage)?;
             deleted += usize::from(!keep);
         }
@@ -329,7 +325,33 @@ impl Service {
             }
             _ => None,
         };
-        self.request(Request::Message(Box::new(msg), note)).await
+        match self.request(Request::Message(Box::new(msg), note)).await {
+            // The rules no longer hold a claim that has ended; the archive says it did exist.
+            Err(ServiceError::Rule(RuleError::UnknownClaim(id)))
+                if self.claim(&id).is_ok_and(|c| c.is_some()) =>
+            {
+                Err(ServiceError::Rule(RuleError::ClaimClosed(id)))
+            }
+            r => r,
+        }
+    }
+
+    /// Claim `id`: from memory while it is being played, from the archive
+    /// once it has ended ([`crate::archive`]).
+    pub fn claim(&self, id: &B32) -> Result<Option<Claim>, ServiceError> {
+        // Memory first: a claim that ends in between is in the archive by then.
+        if let Some(c) = self.read(|c| c.rules.state.claims.get(id).cloned()) {
+            return Ok(Some(c));
+        }
+        crate::archive::claim(&self.db, id).map_err(ServiceError::storage)
+    }
+
+    /// Game `id`, as [`Service::claim`] finds a claim.
+    pub fn game(&self, id: u64) -> Result<Option<Game>, ServiceError> {
+        if let Some(g) = self.read(|c| c.rules.state.games.get(&id).cloned()) {
+            return Ok(Some(g));
+        }
+        crate::archive::game(&self.db, id).map_err(ServiceError::storage)
     }
 
     /// The note of claim `msg`, computed by one of [`NOTE_WORKERS`] blocking

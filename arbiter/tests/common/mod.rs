@@ -14,7 +14,6 @@ use refute_engine::state::{HEADER_BYTES, Hasher, Header};
 use refute_engine::{Entry, Module, Run, Task, Value};
 use refute_protocol::rules::{B32, Blob, ClaimBody, GameStatus, Message, Params, Role, claim_id};
 use refute_traces::Transcript;
-use refute_traces::build::Index;
 
 /// A loop with arithmetic, a store and a branch: the program of the
 /// `small-*` example transcripts.
@@ -149,10 +148,10 @@ impl Arena {
 
     /// `challenger` challenges `claim` with its story `trace`; returns the game.
     pub fn challenge(&mut self, challenger: u8, claim: B32, trace: &dyn Trace) -> u64 {
-        let c = self.service.read(|c| c.rules.state.claims[&claim].clone());
+        let c = self.service.claim(&claim).unwrap().unwrap();
         let m = challenge(&self.params, claim, &c, trace, 5_000).expect("the stories differ");
         self.send(challenger, m);
-        self.service.read(|c| c.rules.state.claims[&claim].games[&pk(challenger)])
+        self.service.claim(&claim).unwrap().unwrap().games[&pk(challenger)]
     }
 
     /// Plays `game` until it ends or nobody moves: each side's honest move for
@@ -161,7 +160,7 @@ impl Arena {
         for _ in 0..100 {
             let mut moved = false;
             for (role, (p, trace)) in [Role::Solver, Role::Challenger].into_iter().zip(sides) {
-                let g = self.service.read(|c| c.rules.state.games[&game].clone());
+                let g = self.service.game(game).unwrap().unwrap();
                 if g.status != GameStatus::Open {
                     return g.status;
                 }
@@ -175,7 +174,7 @@ impl Arena {
                 break;
             }
         }
-        self.service.read(|c| c.rules.state.games[&game].status)
+        self.service.game(game).unwrap().unwrap().status
     }
 
     /// Advances time to now (logged if something happens).
@@ -186,7 +185,7 @@ impl Arena {
 
     /// The transcript of `game` as the arbiter serves it.
     pub fn transcript(&self, game: u64) -> Transcript {
-        of_game(&self.service, &mut Index::default(), game).unwrap()
+        of_game(&self.service, game).unwrap()
     }
 }
 
@@ -254,12 +253,12 @@ pub fn silent_solver() -> Scenario {
     assert_eq!(a.play(game, [(1, None), (2, Some(real))]), GameStatus::Open);
     // Bounded: the solver's clock started at the challenge and runs out `clock` ms later.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while a.service.read(|c| c.rules.state.games[&game].status) == GameStatus::Open {
+    while a.service.game(game).unwrap().unwrap().status == GameStatus::Open {
         assert!(std::time::Instant::now() < deadline, "the solver's clock never ran out");
         std::thread::sleep(std::time::Duration::from_millis(100));
         a.tick();
     }
-    assert_eq!(a.service.read(|c| c.rules.state.games[&game].status), GameStatus::Won(Role::Challenger));
+    assert_eq!(a.service.game(game).unwrap().unwrap().status, GameStatus::Won(Role::Challenger));
     Scenario { name: "small-solver-times-out", arena: a, games: vec![game] }
 }
 
@@ -273,11 +272,11 @@ pub fn two_challengers() -> Scenario {
     let second = a.challenge(3, claim, real);
     // One round of the second game, so it is under way when it is cancelled.
     for (p, role, trace) in [(1, Role::Solver, &liar as &dyn Trace), (3, Role::Challenger, real)] {
-        let g = a.service.read(|c| c.rules.state.games[&second].clone());
+        let g = a.service.game(second).unwrap().unwrap();
         let m = next_move(&a.params, second, &g, role, trace).unwrap();
         a.send(p, m);
     }
     assert_eq!(a.play(first, [(1, Some(&liar)), (2, Some(real))]), GameStatus::Won(Role::Challenger));
-    assert_eq!(a.service.read(|c| c.rules.state.games[&second].status), GameStatus::Cancelled);
+    assert_eq!(a.service.game(second).unwrap().unwrap().status, GameStatus::Cancelled);
     Scenario { name: "small-two-challengers", arena: a, games: vec![first, second] }
 }

@@ -7,6 +7,7 @@ use refute_engine::Status;
 use refute_engine::merkle::MemoryTree;
 use refute_engine::state::{HEADER_BYTES, Header, TreeId, decode_status, encode_status};
 
+use super::index::Index;
 use super::money::{check_funds, lock};
 use super::{
     B32, Claim, ClaimBody, ClaimStatus, Duty, Event, Faucet, Params, RuleError, ServiceNote, State, game,
@@ -50,16 +51,12 @@ pub(crate) fn register(s: &mut State, p: &Params, who: &B32, stake: u64) -> Resu
     Ok(ev)
 }
 
-pub(crate) fn unregister(s: &mut State, who: &B32) -> Result<Vec<Event>, RuleError> {
+pub(crate) fn unregister(s: &mut State, ix: &Index, who: &B32) -> Result<Vec<Event>, RuleError> {
     let Some(stake) = s.account(who).stake else {
         return Err(RuleError::NotRegistered);
     };
-    let open = s
-        .claims
-        .iter()
-        .find(|(_, c)| c.status == ClaimStatus::Open && c.committee.get(who) == Some(&Duty::Pending));
-    if let Some((id, _)) = open {
-        return Err(RuleError::OnCommittee(*id));
+    if let Some(id) = ix.duty_of(who) {
+        return Err(RuleError::OnCommittee(id));
     }
     let a = s.acct(who);
     a.stake = None;

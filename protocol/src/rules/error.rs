@@ -49,7 +49,7 @@ pub enum RuleError {
     BadFinalHeader(String),
     #[error("claim {0} already exists")]
     DuplicateClaim(B32),
-    #[error("no claim {0}")]
+    #[error("no open claim {0}: it was never posted, or it has ended and left the state")]
     UnknownClaim(B32),
     #[error("claim {0} is closed (final or rejected)")]
     ClaimClosed(B32),

@@ -93,7 +93,12 @@ fn descend(g: &mut Game, p: &Params, id: u64, now: u64, ev: &mut Vec<Event>) {
 
 /// The open game `id` and the role `who` plays in it, if `who` may move at `now`.
 fn player<'a>(s: &'a State, id: u64, who: &B32, now: u64) -> Result<(&'a Game, Role), RuleError> {
-    let g = s.games.get(&id).ok_or(RuleError::UnknownGame(id))?;
+    // Games that have ended leave the state with their claim (§4).
+    let g = s.games.get(&id).ok_or(if id < s.next_game {
+        RuleError::GameOver(id)
+    } else {
+        RuleError::UnknownGame(id)
+    })?;
     let role = g.role_of(who).ok_or(RuleError::NotAPlayer(id))?;
     // A game of a rejected claim waits to be cancelled: it is over.
     if g.status != GameStatus::Open || s.claims[&g.claim].status != ClaimStatus::Open {

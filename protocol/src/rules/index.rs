@@ -1,5 +1,6 @@
-//! Deadline indexes: what `tick` has to do, found without scanning every
-//! claim and game ever made (`specs/protocol.md` §5.8).
+//! Deadline indexes: what `tick` has to do, which claims have ended and
+//! leave the state, and who owes a committee duty, found without scanning
+//! every claim and game (`specs/protocol.md` §4, §5.8).
 //!
 //! The index is derived from the state and never serialised: [`Index::build`]
 //! computes it from scratch, and the rules keep it up to date by calling
@@ -9,7 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{B32, ClaimStatus, GameStatus, State};
+use super::{B32, ClaimStatus, Duty, GameStatus, State};
 
 /// What a game contributes to the index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,8 +18,20 @@ enum GameKey {
     /// Open, its claim open: counted in `open_games`, and in `clocks` at its
     /// earliest running deadline, if one runs.
     Playing { claim: B32, deadline: Option<u64> },
-    /// Open, but its claim is closed: waits in `cancel`.
-    Cancelling,
+    /// Open, but its claim is closed: waits in `cancel` (and still counts
+    /// in `open_games`, so the claim is not over until it is cancelled).
+    Cancelling { claim: B32 },
+}
+
+/// What a claim contributes to the index.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct ClaimKey {
+    /// Its window's end, if it waits in `windows`.
+    window: Option<u64>,
+    /// Committee members whose duty is pending, in `duties`.
+    pending: Vec<B32>,
+    /// Whether it waits in `ended`.
+    ended: bool,
 }
 
 /// The work `tick` may have: games to cancel, clocks that run out, windows that close.
@@ -33,9 +46,15 @@ pub(crate) struct Index {
     pub windows: BTreeSet<(u64, B32)>,
     /// Registered committee candidates (accounts with a stake), for the lottery.
     pub candidates: BTreeSet<B32>,
+    /// Claims that are over (final or rejected) with no open game: they
+    /// leave the state at the end of the transition (`Rules::archive`).
+    pub ended: BTreeSet<B32>,
+    /// `(member, claim)`: a pending committee duty on an open claim.
+    duties: BTreeSet<(B32, B32)>,
+    /// Open games per claim, cancelling ones included.
     open_games: BTreeMap<B32, u64>,
     games: BTreeMap<u64, GameKey>,
-    claims: BTreeMap<B32, u64>,
+    claims: BTreeMap<B32, ClaimKey>,
 }
 
 impl Index {
@@ -71,6 +90,11 @@ impl Index {
         }
     }
 
+    /// An open claim on whose committee `who` still owes its duty, if any.
+    pub fn duty_of(&self, who: &B32) -> Option<B32> {
+        self.duties.range((*who, B32([0; 32]))..).next().filter(|(m, _)| m == who).map(|(_, c)| *c)
+    }
+
     /// Whether `tick(now)` has anything to do.
     pub fn due(&self, now: u64) -> bool {
         !self.cancel.is_empty()
@@ -89,22 +113,26 @@ impl Index {
     /// Updates the game's own entries; returns the claims whose count of open games changed.
     fn touch_game_only(&mut self, s: &State, id: u64) -> [Option<B32>; 2] {
         let mut changed = [None, None];
-        match self.games.remove(&id) {
+        let old = match self.games.remove(&id) {
             Some(GameKey::Playing { claim, deadline }) => {
                 if let Some(d) = deadline {
                     self.clocks.remove(&(d, id));
                 }
-                let n = self.open_games.get_mut(&claim).expect("counted");
-                *n -= 1;
-                if *n == 0 {
-                    self.open_games.remove(&claim);
-                }
-                changed[0] = Some(claim);
+                Some(claim)
             }
-            Some(GameKey::Cancelling) => {
+            Some(GameKey::Cancelling { claim }) => {
                 self.cancel.remove(&id);
+                Some(claim)
             }
-            None => {}
+            None => None,
+        };
+        if let Some(claim) = old {
+            let n = self.open_games.get_mut(&claim).expect("counted");
+            *n -= 1;
+            if *n == 0 {
+                self.open_games.remove(&claim);
+            }
+            changed[0] = Some(claim);
         }
         let Some(g) = s.games.get(&id).filter(|g| g.status == GameStatus::Open) else {
             return changed;
@@ -115,26 +143,48 @@ impl Index {
             if let Some(d) = deadline {
                 self.clocks.insert((d, id));
             }
-            *self.open_games.entry(g.claim).or_default() += 1;
-            changed[1] = Some(g.claim);
             GameKey::Playing { claim: g.claim, deadline }
         } else {
             self.cancel.insert(id);
-            GameKey::Cancelling
+            GameKey::Cancelling { claim: g.claim }
         };
+        *self.open_games.entry(g.claim).or_default() += 1;
+        changed[1] = Some(g.claim);
         self.games.insert(id, key);
         changed
     }
 
-    /// Brings claim `id`'s window entry up to date with `s`.
+    /// Brings claim `id`'s entries (window, pending duties, ended) up to date with `s`.
     pub fn touch_claim(&mut self, s: &State, id: &B32) {
-        if let Some(w) = self.claims.remove(id) {
-            self.windows.remove(&(w, *id));
+        if let Some(old) = self.claims.remove(id) {
+            if let Some(w) = old.window {
+                self.windows.remove(&(w, *id));
+            }
+            for m in old.pending {
+                self.duties.remove(&(m, *id));
+            }
+            if old.ended {
+                self.ended.remove(id);
+            }
         }
         let Some(c) = s.claims.get(id) else { return };
-        if c.status == ClaimStatus::Open && !self.open_games.contains_key(id) {
-            self.windows.insert((c.window_ends, *id));
-            self.claims.insert(*id, c.window_ends);
+        let busy = self.open_games.contains_key(id);
+        let mut key = ClaimKey::default();
+        if c.status == ClaimStatus::Open {
+            if !busy {
+                self.windows.insert((c.window_ends, *id));
+                key.window = Some(c.window_ends);
+            }
+            key.pending = c.committee.iter().filter(|(_, d)| **d == Duty::Pending).map(|(k, _)| *k).collect();
+            for m in &key.pending {
+                self.duties.insert((*m, *id));
+            }
+        } else if !busy {
+            self.ended.insert(*id);
+            key.ended = true;
+        }
+        if key != ClaimKey::default() {
+            self.claims.insert(*id, key);
         }
     }
 }

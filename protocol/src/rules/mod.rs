@@ -58,9 +58,31 @@ pub struct Rules {
     pub state: State,
     #[serde(skip)]
     index: index::Index,
+    /// Claims and games that have ended and left the state, until the
+    /// service takes them ([`Rules::take_archive`]) to store them.
+    #[serde(skip)]
+    archive: Archive,
     /// `params.genesis()`, computed on first use: every signature is checked against it.
     #[serde(skip)]
     genesis: std::sync::OnceLock<B32>,
+}
+
+/// Claims that have ended (final or rejected, with no open game) and their
+/// games: they leave the state at the end of the transition that ends them
+/// (`specs/protocol.md` §4), and wait here until the service stores them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Archive {
+    /// Ended claims by id.
+    pub claims: std::collections::BTreeMap<B32, Claim>,
+    /// Their games by id.
+    pub games: std::collections::BTreeMap<u64, Game>,
+}
+
+impl Archive {
+    /// Whether nothing has left the state since the last take.
+    pub fn is_empty(&self) -> bool {
+        self.claims.is_empty() && self.games.is_empty()
+    }
 }
 
 impl PartialEq for Rules {
@@ -79,6 +101,7 @@ impl Rules {
             params,
             state: State::default(),
             index: index::Index::default(),
+            archive: Archive::default(),
             genesis: Default::default(),
         })
     }
@@ -87,6 +110,43 @@ impl Rules {
     /// ([`Params::genesis`]): every message must be signed for it.
     pub fn genesis(&self) -> B32 {
         *self.genesis.get_or_init(|| self.params.genesis())
+    }
+
+    /// Claim `id`, whether still in the state or ended and not yet taken
+    /// by [`Rules::take_archive`] (tools and tests that never take it see
+    /// every claim).
+    pub fn claim(&self, id: &B32) -> Option<&Claim> {
+        self.state.claims.get(id).or_else(|| self.archive.claims.get(id))
+    }
+
+    /// Game `id`, as [`Rules::claim`] finds a claim.
+    pub fn game(&self, id: u64) -> Option<&Game> {
+        self.state.games.get(&id).or_else(|| self.archive.games.get(&id))
+    }
+
+    /// The claims and games that have left the state since the last call:
+    /// the service stores them with the entry that ended them.
+    pub fn take_archive(&mut self) -> Archive {
+        std::mem::take(&mut self.archive)
+    }
+
+    /// Moves the claims that have ended, and their games, out of the state
+    /// into the archive. Called at the end of every transition, so no
+    /// transition ever sees an ended claim; each costs O(its games · log n).
+    fn archive_ended(&mut self) {
+        if !self.index.is_built() {
+            self.index = index::Index::build(&self.state);
+        }
+        let Rules { state: s, index: ix, archive, .. } = self;
+        while let Some(id) = ix.ended.pop_first() {
+            let c = s.claims.remove(&id).expect("the index lists only claims in the state");
+            for g in c.games.values() {
+                let game = s.games.remove(g).expect("a claim's games are in the state");
+                archive.games.insert(*g, game);
+            }
+            ix.touch_claim(s, &id);
+            archive.claims.insert(id, c);
+        }
     }
 
     /// The state, to change directly (replaying part of a log, as
@@ -177,7 +237,7 @@ impl Rules {
                 Ok(ev)
             }
             Message::Unregister => {
-                let ev = claim::unregister(s, who)?;
+                let ev = claim::unregister(s, ix, who)?;
                 ix.touch_account(s, who);
                 Ok(ev)
             }
@@ -198,7 +258,11 @@ impl Rules {
                 ix.touch_game(s, s.next_game - 1);
                 Ok(ev)
             }
-            Message::Attest { claim } => claim::attest(s, who, claim, now),
+            Message::Attest { claim } => {
+                let ev = claim::attest(s, who, claim, now)?;
+                ix.touch_claim(s, claim);
+                Ok(ev)
+            }
             Message::Reveal { game, layer_root, roots, proof } => {
                 let m = game::RevealMsg { game: *game, layer_root: *layer_root, roots, proof };
                 let ev = game::reveal(s, p, who, m, now)?;
@@ -209,6 +273,7 @@ impl Rules {
         }?;
         s.acct(who).nonce += 1;
         s.now = now;
+        self.archive_ended();
         Ok(events)
     }
 
@@ -268,6 +333,7 @@ impl Rules {
                 break;
             }
         }
+        self.archive_ended();
         ev
     }
 
@@ -310,6 +376,7 @@ impl Rules {
         }
         s.now = to;
         self.index.invalidate();
+        self.archive_ended();
         Ok(vec![Event::Resumed { from, to }])
     }
 }

@@ -253,4 +253,10 @@ fn unreferenced_blobs_expire_and_claimed_ones_stay() {
     // Kept for good: a later sweep deletes nothing.
     assert_eq!(a.service.collect_blobs(100).unwrap(), 0);
     assert!(a.service.db().get_blob(&module.0).unwrap().is_some());
+    // Even when someone uploads the same bytes again and never claims them.
+    let bytes = a.service.db().get_blob(&module.0).unwrap().unwrap();
+    a.service.put_blob(&bytes).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(a.service.collect_blobs(100).unwrap(), 0, "a re-upload made the claimed module expire");
+    assert!(a.service.db().get_blob(&module.0).unwrap().is_some());
 }

@@ -180,6 +180,15 @@ impl Db {
         self.db.write_opt(batch, &synced()).map_err(|e| self.rocks(e))
     }
 
+    /// Deletes the state records `keys` in one synced batch.
+    pub fn delete_states(&self, keys: &[Vec<u8>]) -> Result<(), DbError> {
+        let mut batch = WriteBatch::default();
+        for k in keys {
+            batch.delete_cf(self.cf(CF_STATE), k);
+        }
+        self.db.write_opt(batch, &synced()).map_err(|e| self.rocks(e))
+    }
+
     /// The state records whose keys start with `prefix`, in key order.
     pub fn iter_state_prefix(
         &self,

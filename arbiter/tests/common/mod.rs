@@ -77,6 +77,7 @@ pub fn pk(n: u8) -> B32 {
 /// An arbiter service in a temporary directory, and the players' nonces.
 pub struct Arena {
     pub dir: tempfile::TempDir,
+    pub config: Config,
     pub service: Arc<Service>,
     pub rt: tokio::runtime::Runtime,
     pub params: Params,
@@ -106,11 +107,25 @@ impl Arena {
         let service = Service::open(&config).unwrap();
         let params = service.read(|c| c.rules.params.clone());
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        let mut a = Arena { dir, service, rt, params, nonces: [0; 8] };
+        let mut a = Arena { dir, config, service, rt, params, nonces: [0; 8] };
         for p in 1..6 {
             a.send(p, Message::Mint { to: pk(p), amount: 100_000 });
         }
         a
+    }
+
+    /// Stops the service, runs `offline` on its database directory, and opens
+    /// the service again there.
+    pub fn restart(&mut self, offline: impl FnOnce(&std::path::Path)) {
+        self.service.shutdown();
+        // The field needs a value while the old service lets go of the
+        // database: one on a scratch directory, dropped at once.
+        let scratch = tempfile::tempdir().unwrap();
+        let old = std::mem::replace(&mut self.service, Service::open(&Config::local(scratch.path())).unwrap());
+        drop(old);
+        self.service.shutdown();
+        offline(&self.config.data_dir.join("db"));
+        self.service = Service::open(&self.config).unwrap();
     }
 
     /// Signs `m` as player `p` with its next nonce and submits it; panics if refused.

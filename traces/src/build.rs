@@ -108,8 +108,9 @@ pub fn touches(r: &Record) -> Touches {
     t
 }
 
-/// Which log entries concern which game, built entry by entry (the
-/// service keeps one and feeds it what was written since).
+/// Which log entries concern which game, built entry by entry in memory
+/// (tools that read a whole log; the arbiter stores the same, from
+/// [`touches`], with each entry).
 #[derive(Clone, Debug, Default)]
 pub struct Index {
     next: u64,

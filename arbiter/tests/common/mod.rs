@@ -121,7 +121,8 @@ impl Arena {
         // The field needs a value while the old service lets go of the
         // database: one on a scratch directory, dropped at once.
         let scratch = tempfile::tempdir().unwrap();
-        let old = std::mem::replace(&mut self.service, Service::open(&Config::local(scratch.path())).unwrap());
+        let old =
+            std::mem::replace(&mut self.service, Service::open(&Config::local(scratch.path())).unwrap());
         drop(old);
         self.service.shutdown();
         offline(&self.config.data_dir.join("db"));

@@ -9,7 +9,7 @@ use refute_arbiter::service::{Config, Service};
 use refute_protocol::log::{Chain, Head};
 use refute_protocol::record::Record;
 use refute_protocol::rules::params_hash;
-use refute_protocol::rules::{B32, ClaimStatus, GameStatus, Params, Rules};
+use refute_protocol::rules::{Archive, B32, ClaimStatus, GameStatus, Params, Rules};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -117,11 +117,16 @@ pub fn verify_log(data_dir: &Path, json: bool) -> Result<()> {
     let mut chain = Chain::new(Head::genesis(&public, &params_hash(&params)));
     let mut rules = Rules::new(params).map_err(|e| anyhow!("stored parameters: {e}"))?;
     let (mut outages, mut down_ms) = (0u64, 0u64);
+    // Claims and games are counted as they end and leave the state (so
+    // memory holds only what is being played, however long the log), and
+    // at the end those still in it.
+    let mut counts = Counts::default();
     for e in db.log_entries(0) {
         let e = e?;
         chain.accept(&public, &e).map_err(|err| anyhow!("the log does not check: {err}"))?;
         let r = Record::of(&e).map_err(|why| anyhow!("the log does not check: {why}"))?;
         r.replay(&mut rules).map_err(|why| anyhow!("the log does not check at entry {}: {why}", e.index))?;
+        counts.add(&rules.take_archive());
         if let Some(from) = r.resumed {
             outages += 1;
             down_ms += r.now - from;
@@ -132,7 +137,7 @@ pub fn verify_log(data_dir: &Path, json: bool) -> Result<()> {
         return Err(anyhow!("the stored log head differs from the last entry's"));
     }
     let s = &rules.state;
-    let count = |st: ClaimStatus| s.claims.values().filter(|c| c.status == st).count();
+    counts.add(&Archive { claims: s.claims.clone(), games: s.games.clone() });
     let open = s.games.values().filter(|g| g.status == GameStatus::Open).count();
     let balances: u128 = s.accounts.values().map(|a| a.balance as u128).sum();
     if s.accounted() != s.minted as u128 {
@@ -147,10 +152,10 @@ pub fn verify_log(data_dir: &Path, json: bool) -> Result<()> {
         "held": s.held() as u64,
         "minted": s.minted,
         "burned": s.burned,
-        "claims": s.claims.len(),
-        "claims_final": count(ClaimStatus::Final),
-        "claims_rejected": count(ClaimStatus::Rejected),
-        "games": s.games.len(),
+        "claims": counts.claims,
+        "claims_final": counts.fin,
+        "claims_rejected": counts.rejected,
+        "games": counts.games,
         "games_open": open,
         "outages": outages,
         "outage_ms": down_ms,
@@ -167,14 +172,32 @@ pub fn verify_log(data_dir: &Path, json: bool) -> Result<()> {
             balances,
             s.held(),
             s.burned,
-            s.claims.len(),
-            out["claims_final"],
-            out["claims_rejected"],
-            s.games.len(),
+            counts.claims,
+            counts.fin,
+            counts.rejected,
+            counts.games,
             open,
             outages,
             down_ms as f64 / 1000.0
         )?;
     }
     Ok(())
+}
+
+/// How many claims (and of them final, rejected) and games a log has.
+#[derive(Default)]
+struct Counts {
+    claims: usize,
+    fin: usize,
+    rejected: usize,
+    games: usize,
+}
+
+impl Counts {
+    fn add(&mut self, a: &Archive) {
+        self.claims += a.claims.len();
+        self.fin += a.claims.values().filter(|c| c.status == ClaimStatus::Final).count();
+        self.rejected += a.claims.values().filter(|c| c.status == ClaimStatus::Rejected).count();
+        self.games += a.games.len();
+    }
 }

@@ -4,7 +4,7 @@
 
 use crate::extract::{ApiPath, ApiQuery, b32, bytes_error, json_error, number};
 use crate::lists;
-use crate::service::{Service, ServiceError};
+use crate::service::{Service, ServiceError, blocking};
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, JsonRejection};
 use axum::extract::{DefaultBodyLimit, State};
@@ -108,13 +108,6 @@ async fn status(State(s): Shared) -> Json<Value> {
 
 async fn params(State(s): Shared) -> Json<Value> {
     Json(s.read(|c| serde_json::to_value(&c.rules.params).expect("params serialise")))
-}
-
-/// Runs `f` (hashing, RocksDB I/O) on the blocking pool, off the async workers.
-pub(crate) async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ServiceError> + Send + 'static,
-) -> Result<T, ServiceError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| ServiceError::Internal(e.to_string()))?
 }
 
 async fn put_blob(

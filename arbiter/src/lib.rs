@@ -16,6 +16,7 @@
 pub mod archive;
 pub mod db;
 pub mod extract;
+pub mod game_index;
 pub mod http;
 pub mod keyfile;
 pub mod lists;

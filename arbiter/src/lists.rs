@@ -14,8 +14,7 @@ use serde_json::{Value, json};
 
 use crate::archive;
 use crate::extract::{ApiPath, ApiQuery, b32, number};
-use crate::http::blocking;
-use crate::service::{Service, ServiceError};
+use crate::service::{Service, ServiceError, blocking};
 
 type Shared = State<Arc<Service>>;
 

@@ -47,7 +47,7 @@ impl Web {
     async fn transcript(&self, id: &str) -> Result<Transcript, ServiceError> {
         let game = number(id, "a game id", "bad_id")?;
         let s = self.service.clone();
-        crate::http::blocking(move || of_game(&s, game)).await
+        crate::service::blocking(move || of_game(&s, game)).await
     }
 }
 
@@ -98,7 +98,7 @@ async fn front(State(w): Shared) -> Result<Html<String>, ServiceError> {
             st.games.iter().rev().take(FRONT_ROWS).map(|(id, g)| (*id, game_row(*id, g))).collect();
         (claims, games, c.head().next)
     });
-    let archived = crate::http::blocking({
+    let archived = crate::service::blocking({
         let s = s.clone();
         move || {
             let claims = archive::claims(s.db(), None, None, FRONT_ROWS).map_err(ServiceError::storage)?;
@@ -149,7 +149,7 @@ async fn game_page(State(w): Shared, id: Result<Path<String>, PathRejection>) ->
     let page = match id {
         Ok(id) => match w.transcript(&id).await {
             // Checking replays the game's proofs: off the async workers too.
-            Ok(t) => crate::http::blocking(move || Ok(html::game(&refute_traces::check(&t, None)))).await,
+            Ok(t) => crate::service::blocking(move || Ok(html::game(&refute_traces::check(&t, None)))).await,
             Err(e) => Err(e),
         },
         Err(e) => Err(e),

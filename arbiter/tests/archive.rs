@@ -9,8 +9,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use common::*;
 use http_body_util::BodyExt;
+use refute_arbiter::game_index;
 use refute_arbiter::http::app;
-use refute_arbiter::transcripts;
 use refute_protocol::rules::{GameStatus, Message, Role};
 use serde_json::Value;
 use tower::ServiceExt;
@@ -99,7 +99,7 @@ fn ended_claims_leave_memory_and_stay_readable() {
     // database written before it existed, everything reads the same.
     a.restart(|db_dir| {
         let db = refute_arbiter::db::Db::open(db_dir).unwrap();
-        let keys: Vec<Vec<u8>> = db.iter_state_prefix(transcripts::TX).map(|kv| kv.unwrap().0).collect();
+        let keys: Vec<Vec<u8>> = db.iter_state_prefix(game_index::TX).map(|kv| kv.unwrap().0).collect();
         assert!(keys.len() > 5, "the writer indexed the transcripts");
         db.delete_states(&keys).unwrap();
     });

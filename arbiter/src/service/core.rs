@@ -6,7 +6,7 @@
 
 use super::error::{CommitError, OpenError};
 use crate::db::{BLOB_AT, BLOB_KEPT, Db, Transition};
-use crate::{archive, transcripts};
+use crate::{archive, game_index};
 use refute_protocol::log::{ArbiterKey, Chain, Entry, Head};
 use refute_protocol::record::{Logged, Record};
 use refute_protocol::rules::{
@@ -143,7 +143,7 @@ impl Core {
                 db.put_states(&archive::puts(&archived))?;
             }
         }
-        transcripts::backfill(&db)?;
+        game_index::backfill(&db)?;
         Ok((Core { rules, chain: Chain::new(head), key, db, last_snapshot: from, snapshot: None }, warning))
     }
 
@@ -264,7 +264,7 @@ impl Core {
         let index = entry.index;
         let Changes { mut puts, deletes } = extra;
         puts.extend(archive::puts(&self.rules.take_archive()));
-        puts.extend(transcripts::puts(index, record));
+        puts.extend(game_index::puts(index, record));
         if index == 0 {
             puts.push((PARAMS_KEY.to_vec(), serde_json::to_vec(&self.rules.params).expect("params")));
         }

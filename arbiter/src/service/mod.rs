@@ -607,3 +607,10 @@ fn write_loop(
     // Shutting down: the outage starts now.
     beat(clock_ms());
 }
+
+/// Runs `f` (hashing, RocksDB I/O) on the blocking pool, off the async workers.
+pub async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ServiceError> + Send + 'static,
+) -> Result<T, ServiceError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| ServiceError::Internal(e.to_string()))?
+}

@@ -83,6 +83,12 @@ pub const BLOB_BYTES_PER_IP: f64 = 4.0 * 1024.0 * 1024.0;
 /// Event-stream subscribers at most; more are answered `busy`.
 pub const MAX_SUBSCRIBERS: usize = 256;
 
+/// Moves (reveals and step proofs, whose checks are the costly ones) an
+/// account may have refused per second, in bursts of twice this; past it
+/// its moves are answered `rate_limited` before any check (security review
+/// finding 5e: a refused move costs its sender nothing else).
+pub const REFUSED_MOVES_PER_SECOND: f64 = 10.0;
+
 /// Distinct senders (accounts or addresses) whose rate buckets are kept
 /// before idle full ones are dropped.
 const MAX_BUCKETS: usize = 100_000;
@@ -115,6 +121,8 @@ pub struct Service {
     events: broadcast::Sender<Arc<Committed>>,
     subscribers: Arc<AtomicUsize>,
     buckets: Mutex<Buckets<B32>>,
+    /// Per-account budget of refused moves ([`REFUSED_MOVES_PER_SECOND`]).
+    refusals: Mutex<Buckets<B32>>,
     ip_buckets: Mutex<Buckets<std::net::IpAddr>>,
     blob_buckets: Mutex<Buckets<std::net::IpAddr>>,
     rate: f64,
@@ -172,6 +180,7 @@ impl Service {
             events,
             subscribers: Arc::new(AtomicUsize::new(0)),
             buckets: Mutex::new(Buckets::default()),
+            refusals: Mutex::new(Buckets::default()),
             ip_buckets: Mutex::new(Buckets::default()),
             blob_buckets: Mutex::new(Buckets::default()),
             rate: config.rate_per_account.max(1) as f64,
@@ -227,6 +236,16 @@ impl Service {
             )));
         }
         Ok(())
+    }
+
+    /// Charges `cost` refused moves to `who`'s budget (a token bucket);
+    /// whether at least one more may be refused (a cost of 0 only looks).
+    fn refusals_left(&self, who: &B32, cost: f64) -> bool {
+        let mut b = self.refusals.lock().unwrap_or_else(|p| p.into_inner());
+        let r = REFUSED_MOVES_PER_SECOND;
+        // An empty bucket stays empty: a refusal past the budget costs no more.
+        b.take(*who, r, 2.0 * r, cost);
+        b.level(*who, r, 2.0 * r) >= 1.0
     }
 
     /// Checks the per-address budget of uploaded blob bytes (a token bucket).
@@ -317,6 +336,13 @@ impl Service {
             });
         }
         self.admit(&msg.signer)?;
+        let is_move = matches!(msg.body, Message::Reveal { .. } | Message::Step { .. });
+        let signer = msg.signer;
+        if is_move && !self.refusals_left(&signer, 0.0) {
+            return Err(ServiceError::RateLimited(format!(
+                "account {signer} had more than {REFUSED_MOVES_PER_SECOND} moves refused per second; wait before moving again"
+            )));
+        }
         let note = match &msg.body {
             Message::Claim(_) => {
                 // Nothing costly for a claim the rules would refuse anyway.
@@ -325,7 +351,11 @@ impl Service {
             }
             _ => None,
         };
-        match self.request(Request::Message(Box::new(msg), note)).await {
+        let result = self.request(Request::Message(Box::new(msg), note)).await;
+        if is_move && matches!(result, Err(ServiceError::Rule(_))) {
+            self.refusals_left(&signer, 1.0);
+        }
+        match result {
             // The rules no longer hold a claim that has ended; the archive says it did exist.
             Err(ServiceError::Rule(RuleError::UnknownClaim(id)))
                 if self.claim(&id).is_ok_and(|c| c.is_some()) =>
@@ -461,9 +491,24 @@ impl<K> Default for Buckets<K> {
 }
 
 impl<K: std::hash::Hash + Eq> Buckets<K> {
+    /// The tokens in `who`'s bucket now.
+    fn level(&mut self, who: K, rate: f64, burst: f64) -> f64 {
+        *self.refill(who, rate, burst)
+    }
+
     /// Takes `cost` tokens of `who`'s bucket (`burst` at most, refilled at
     /// `rate` per second), if it has them.
     fn take(&mut self, who: K, rate: f64, burst: f64, cost: f64) -> bool {
+        let tokens = self.refill(who, rate, burst);
+        if *tokens < cost {
+            return false;
+        }
+        *tokens -= cost;
+        true
+    }
+
+    /// `who`'s bucket, refilled for the time since its last use.
+    fn refill(&mut self, who: K, rate: f64, burst: f64) -> &mut f64 {
         let now = Instant::now();
         let full = Duration::from_secs(2);
         if self.map.len() >= MAX_BUCKETS && now.duration_since(self.swept) >= full {
@@ -474,11 +519,7 @@ impl<K: std::hash::Hash + Eq> Buckets<K> {
         let (tokens, at) = self.map.entry(who).or_insert((burst, now));
         *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * rate).min(burst);
         *at = now;
-        if *tokens < cost {
-            return false;
-        }
-        *tokens -= cost;
-        true
+        tokens
     }
 }
 

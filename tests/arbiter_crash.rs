@@ -20,7 +20,8 @@ use refute_engine::proof::prove_step;
 use refute_engine::state::{HEADER_BYTES, Hasher, Header};
 use refute_engine::{Entry, Module, Run, Status, Task};
 use refute_protocol::rules::{
-    B32, Blob, Claim, ClaimBody, ClaimStatus, Game, GameStatus, Message, Params, Role, Signed, claim_id,
+    B32, Blob, BlobUpload, Claim, ClaimBody, ClaimStatus, Game, GameStatus, Message, Params, Role, Signed,
+    claim_id,
 };
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
@@ -348,8 +349,18 @@ impl Server {
         Ok((status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("POST {url}: {e}: {text}"))))
     }
 
-    fn put_blob(&self, bytes: &[u8]) -> B32 {
-        let (status, v) = self.post("/v1/blobs", bytes.to_vec(), false).expect("upload a blob");
+    /// Uploads `bytes`, signed by `key`.
+    fn put_blob(&self, key: &SigningKey, bytes: &[u8]) -> B32 {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis();
+        let statement = BlobUpload::sign(&self.genesis, key, bytes, now as u64 + 60_000);
+        let url = format!("{}/v1/blobs", self.base);
+        let mut req = self.agent.post(&url).header("content-type", "application/octet-stream");
+        for (name, value) in statement.headers() {
+            req = req.header(name, value);
+        }
+        let mut r = req.send(bytes).expect("upload a blob");
+        let (status, v): (u16, Value) =
+            (r.status().as_u16(), serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap());
         assert_eq!(status, 201, "{v}");
         let hash = B32::sha256(&[bytes]);
         assert_eq!(v["hash"], Value::String(hash.to_string()), "a blob is addressed by its SHA-256");
@@ -670,13 +681,14 @@ fn kind(m: &Message) -> &'static str {
     }
 }
 
-fn upload(srv: &Server) -> BlobIds {
+/// Uploads the claim's blobs, signed by `p` (funded by then).
+fn upload(srv: &Server, p: &Player) -> BlobIds {
     let f = fixture();
     BlobIds {
-        module: srv.put_blob(&f.wasm),
-        args: srv.put_blob(&f.args),
-        env: srv.put_blob(b""),
-        stdin: srv.put_blob(b""),
+        module: srv.put_blob(&p.key, &f.wasm),
+        args: srv.put_blob(&p.key, &f.args),
+        env: srv.put_blob(&p.key, b""),
+        stdin: srv.put_blob(&p.key, b""),
     }
 }
 
@@ -732,7 +744,6 @@ fn lying_solver(run: u32, mut rng: Rng) {
     let t = total();
     let from = 1 + rng.below(t);
     let srv = Server::start(tmp.path(), 600_000, 120_000);
-    let ids = upload(&srv);
     let params: Params = srv.get_ok("/v1/params");
     assert_eq!((params.k, params.max_leaves, params.clock_ms), (4, 5, 120_000));
     let mut h = Harness::new(srv, rng, 24);
@@ -742,6 +753,7 @@ fn lying_solver(run: u32, mut rng: Rng) {
         let to = p.pk();
         h.send(p, Message::Mint { to, amount: MINT });
     }
+    let ids = upload(&h.srv, &solver);
     let (body, liar) = lying_claim(&ids, params.max_leaves, CLAIM_BOND, from);
     let id = claim_id(&solver.pk(), solver.nonce);
     h.send(&mut solver, Message::Claim(Box::new(body)));
@@ -809,7 +821,6 @@ fn an_honest_solver_wins_and_its_claim_becomes_final_across_crashes() {
     let from = rng.below(t + 1);
     const WINDOW: u64 = 4_000;
     let srv = Server::start(tmp.path(), WINDOW, 120_000);
-    let ids = upload(&srv);
     let params: Params = srv.get_ok("/v1/params");
     let mut h = Harness::new(srv, rng, 16);
     let (mut solver, mut challenger) = (Player::new("solver", 21), Player::new("challenger", 22));
@@ -817,6 +828,7 @@ fn an_honest_solver_wins_and_its_claim_becomes_final_across_crashes() {
         let to = p.pk();
         h.send(p, Message::Mint { to, amount: MINT });
     }
+    let ids = upload(&h.srv, &solver);
     // No crash between the claim and the challenge: the window is short.
     let crashes = std::mem::replace(&mut h.crashes_left, 0);
     let id = claim_id(&solver.pk(), solver.nonce);
@@ -869,12 +881,12 @@ fn an_unchallenged_claim_becomes_final_after_a_crash() {
     let rng = Rng::from_env("an_unchallenged_claim_becomes_final_after_a_crash");
     const WINDOW: u64 = 1_500;
     let srv = Server::start(tmp.path(), WINDOW, 60_000);
-    let ids = upload(&srv);
     let params: Params = srv.get_ok("/v1/params");
     let mut h = Harness::new(srv, rng, 0);
     let mut solver = Player::new("solver", 31);
     let to = solver.pk();
     h.send(&mut solver, Message::Mint { to, amount: MINT });
+    let ids = upload(&h.srv, &solver);
     let id = claim_id(&solver.pk(), solver.nonce);
     let a = h.send(&mut solver, Message::Claim(Box::new(honest_claim(&ids, params.max_leaves, CLAIM_BOND))));
     assert!(a["events"].to_string().contains("claim_posted"), "{a}");

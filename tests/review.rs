@@ -211,14 +211,18 @@ fn unfunded_claims_are_refused_before_any_engine_work() {
     let net = Net::start(&[]);
     let tables = (0..128).map(|_| "(table 1048576 funcref)").collect::<Vec<_>>().join(" ");
     let wasm = wat::parse_str(format!(r#"(module {tables} (func (export "_start")))"#)).unwrap();
-    let module = net.put_blob(&wasm);
-    let empty = net.put_blob(b"");
     net.player("solver", 100_000);
+    let genesis = net.genesis();
+    // Uploads are signed by a funded key.
+    let uploader = crowd(0xa6, 98);
+    let mint = Message::Mint { to: pk(&uploader), amount: 5_000 }.sign(&genesis, &uploader, 0);
+    assert_eq!(net.post_message(&mint).0, 200);
+    let module = net.put_blob(&uploader, &wasm);
+    let empty = net.put_blob(&uploader, b"");
     let (_, honest) = post(&net, "solver", &module_file(&net), &[]);
     let body = ClaimBody { module, args: empty, env: empty, stdin: empty, ..honest };
     let start = Instant::now();
     let keys: Vec<SigningKey> = (0..4).map(|i| crowd(0xa6, i)).collect();
-    let genesis = net.genesis();
     std::thread::scope(|s| {
         for k in &keys {
             let body = body.clone();

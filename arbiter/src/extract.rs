@@ -7,7 +7,7 @@ use crate::service::ServiceError;
 use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequestParts, Path, Query};
 use axum::http::request::Parts;
-use refute_protocol::rules::{B32, from_hex};
+use refute_protocol::rules::{B32, BlobUpload, UploadHeaderError, from_hex};
 use serde::de::DeserializeOwned;
 
 /// A path parameter; a segment that does not decode (its percent-encoding is
@@ -37,6 +37,39 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
             Ok(Query(t)) => Ok(ApiQuery(t)),
             Err(e) => Err(query_error(&e)),
         }
+    }
+}
+
+/// An upload's signed statement (`specs/api.md` §2), from its headers and
+/// its `Content-Length`, checked in this order: a length is stated
+/// (`length_required`, 411; a chunked body is refused), it is at most the
+/// largest blob (`body_too_large`, 413), every header of the statement is
+/// there (`missing_signature`, 401) and decodes (`bad_header`, 400). Whether
+/// it verifies is the service's to check.
+pub struct Upload(pub BlobUpload);
+
+impl<S: Send + Sync> FromRequestParts<S> for Upload {
+    type Rejection = ServiceError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ServiceError> {
+        let h = &parts.headers;
+        let len = h.get(axum::http::header::CONTENT_LENGTH).ok_or_else(|| {
+            ServiceError::LengthRequired(
+                "an upload states its length in Content-Length (a chunked body is refused)".into(),
+            )
+        })?;
+        let len = number(len.to_str().unwrap_or("?"), "Content-Length", "bad_header")?;
+        if len > crate::db::MAX_BLOB as u64 {
+            return Err(crate::service::too_large(len));
+        }
+        // A value that is not visible ASCII decodes as nothing the statement takes.
+        let statement = BlobUpload::from_headers(len, |name| h.get(name).map(|v| v.to_str().unwrap_or("?")));
+        statement.map(Upload).map_err(|e| match e {
+            UploadHeaderError::Missing(_) => {
+                ServiceError::Unauthorized { code: "missing_signature", message: e.to_string() }
+            }
+            UploadHeaderError::Malformed { .. } => ServiceError::bad_request("bad_header", e.to_string()),
+        })
     }
 }
 

@@ -2,11 +2,11 @@
 //! `{"code", "message"}` with a stable code, a server-sent event stream of
 //! committed log entries, and `/openapi.json`.
 
-use crate::extract::{ApiPath, ApiQuery, b32, bytes_error, json_error, number};
+use crate::extract::{ApiPath, ApiQuery, Upload, b32, json_error, number};
 use crate::lists;
 use crate::service::{Service, ServiceError, blocking};
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, JsonRejection};
+use axum::body::Body;
+use axum::extract::rejection::JsonRejection;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
@@ -27,8 +27,8 @@ use tokio_stream::wrappers::errors::BroadcastStreamRecvError;
 /// reveal up to 2,047 roots and a multiproof, a step proof, all hex. A
 /// message must also fit a log entry (`service::MAX_LOGGED_MESSAGE`).
 pub const MAX_MESSAGE_BYTES: usize = 1 << 20;
-/// Largest blob upload.
-pub const MAX_BLOB_BYTES: usize = refute_engine::limits::MAX_MODULE_BYTES;
+/// Largest blob upload (`Content-Length`).
+pub const MAX_BLOB_BYTES: usize = crate::db::MAX_BLOB;
 /// Most log entries one `/v1/log` request returns.
 pub const MAX_LOG_PAGE: u64 = 1000;
 
@@ -70,7 +70,7 @@ fn api(service: Arc<Service>) -> Router {
         .route("/openapi.json", get(openapi))
         .route("/v1/status", get(status))
         .route("/v1/params", get(params))
-        .route("/v1/blobs", post(put_blob).layer(DefaultBodyLimit::max(MAX_BLOB_BYTES)))
+        .route("/v1/blobs", post(put_blob))
         .route("/v1/blobs/{hash}", get(get_blob))
         .route("/v1/messages", post(post_message).layer(DefaultBodyLimit::max(MAX_MESSAGE_BYTES)))
         .route("/v1/accounts/{key}", get(account))
@@ -110,19 +110,26 @@ async fn params(State(s): Shared) -> Json<Value> {
     Json(s.read(|c| serde_json::to_value(&c.rules.params).expect("params serialise")))
 }
 
+/// `POST /v1/blobs`: the statement is checked and charged before the body
+/// is read; the body is then read as it arrives, hashed and stored off the
+/// async workers ([`crate::service::Incoming`]).
 async fn put_blob(
     State(s): Shared,
     peer: Peer,
-    body: Result<Bytes, BytesRejection>,
+    Upload(up): Upload,
+    body: Body,
 ) -> Result<(StatusCode, Json<Value>), ServiceError> {
-    let body = body.map_err(|e| bytes_error(&e))?;
-    admit_peer(&s, &peer)?;
-    if let Some(axum::Extension(axum::extract::ConnectInfo(addr))) = &peer {
-        s.admit_blob(addr.ip(), body.len())?;
+    let ip = peer.map(|axum::Extension(axum::extract::ConnectInfo(addr))| addr.ip());
+    s.admit_upload(&up, ip)?;
+    let mut incoming = s.receive(up);
+    let mut chunks = body.into_data_stream();
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk
+            .map_err(|e| ServiceError::bad_request("bad_body", format!("the body could not be read: {e}")))?;
+        incoming.push(&chunk).await?;
     }
-    let len = body.len();
-    let hash = blocking(move || s.put_blob(&body)).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "hash": B32(hash), "bytes": len }))))
+    let hash = incoming.finish().await?;
+    Ok((StatusCode::CREATED, Json(json!({ "hash": hash, "bytes": up.len }))))
 }
 
 async fn get_blob(State(s): Shared, ApiPath(h): ApiPath<String>) -> Result<Vec<u8>, ServiceError> {
@@ -214,14 +221,6 @@ async fn events(
 
 /// The sender's address, when the server knows it (not in in-process tests).
 type Peer = Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>;
-
-/// Checks the per-address rate of requests that write.
-fn admit_peer(s: &Service, peer: &Peer) -> Result<(), ServiceError> {
-    match peer {
-        Some(axum::Extension(axum::extract::ConnectInfo(addr))) => s.admit_ip(addr.ip()),
-        None => Ok(()),
-    }
-}
 
 /// How often the ticker deletes expired blobs.
 const BLOB_SWEEP: std::time::Duration = std::time::Duration::from_secs(30);

@@ -4,7 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use refute_protocol::rules::{Account, B32, Claim, Game, Params, Signed};
+use ed25519_dalek::SigningKey;
+use refute_protocol::rules::{Account, B32, BlobUpload, Claim, Game, Params, Signed, UPLOAD_MAX_AHEAD_MS};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -256,14 +257,28 @@ impl Client {
         self.get_bytes(&format!("/v1/games/{id}/transcript?format=bin")).await
     }
 
-    /// `POST /v1/blobs`: uploads `bytes`, returning their hash.
-    pub async fn put_blob(&self, bytes: Vec<u8>) -> Result<B32, ClientError> {
+    /// `POST /v1/blobs`: uploads `bytes` as `key`, which must be funded
+    /// (`specs/api.md` §2), returning their hash. The upload is signed for
+    /// the arbiter's genesis (asked each time, so an arbiter started afresh
+    /// at the same address is not sent a statement for the old one) and
+    /// expires half the longest allowed time from now, which leaves room
+    /// for the two clocks to differ either way.
+    pub async fn put_blob(&self, key: &SigningKey, bytes: Vec<u8>) -> Result<B32, ClientError> {
         #[derive(Deserialize)]
         struct Put {
             hash: B32,
         }
+        let genesis = self.genesis().await?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        let statement = BlobUpload::sign(&genesis, key, &bytes, now + UPLOAD_MAX_AHEAD_MS / 2);
         let url = format!("{}/v1/blobs", self.base);
-        let r = self.http.post(&url).timeout(REQUEST_TIMEOUT).body(bytes).send().await;
+        let mut req = self.http.post(&url).timeout(REQUEST_TIMEOUT);
+        for (name, value) in statement.headers() {
+            req = req.header(name, value);
+        }
+        let r = req.header("content-type", "application/octet-stream").body(bytes).send().await;
         let p: Put = self.answer("POST /v1/blobs", &url, r).await?;
         Ok(p.hash)
     }

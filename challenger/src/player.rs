@@ -39,6 +39,11 @@ impl Signer {
         self.pk
     }
 
+    /// The signing key (uploads are signed by it too).
+    pub fn key(&self) -> &SigningKey {
+        &self.key
+    }
+
     /// Signs `m` with the next nonce for the arbiter `client` talks to (its
     /// genesis hash, asked on first use) and sends it. `before(nonce)` runs
     /// first (to record what depends on the nonce, such as a claim's id).

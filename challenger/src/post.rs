@@ -74,7 +74,15 @@ pub async fn post(player: &Player, req: Request) -> anyhow::Result<Posting> {
     body.initial_root = B32(initial_root(&run));
     drop(run);
     for (blob, hash) in blobs.into_iter().zip([module, args, env, stdin]) {
-        if p.client.put_blob(blob).await? != hash {
+        let stored = p.client.put_blob(p.signer.key(), blob).await.map_err(|e| match e.code() {
+            Some("unfunded") => anyhow::anyhow!(
+                "{e}\nthe key {} may not upload: fund it first (`refute account --mint N` on a local \
+                 arbiter), or use a funded key",
+                p.pk()
+            ),
+            _ => anyhow::Error::from(e).context("the claim's inputs were not uploaded"),
+        })?;
+        if stored != hash {
             anyhow::bail!("the arbiter named an uploaded blob by another hash");
         }
     }

@@ -116,12 +116,20 @@ impl Net {
         (status, serde_json::from_str(&body).unwrap_or_else(|e| panic!("POST {url}: {e}: {body}")))
     }
 
-    /// Uploads a blob; returns its hash.
-    pub fn put_blob(&self, bytes: &[u8]) -> refute_protocol::rules::B32 {
+    /// Uploads a blob signed by `key` (which must be funded), valid for a
+    /// minute; returns its hash.
+    pub fn put_blob(&self, key: &ed25519_dalek::SigningKey, bytes: &[u8]) -> refute_protocol::rules::B32 {
+        let expires = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis();
+        let statement =
+            refute_protocol::rules::BlobUpload::sign(&self.genesis(), key, bytes, expires as u64 + 60_000);
         let url = format!("{}/v1/blobs", self.url);
-        let mut r = self.agent.post(&url).send(bytes).unwrap_or_else(|e| panic!("POST {url}: {e}"));
-        assert_eq!(r.status().as_u16(), 201);
+        let mut req = self.agent.post(&url);
+        for (name, value) in statement.headers() {
+            req = req.header(name, value);
+        }
+        let mut r = req.send(bytes).unwrap_or_else(|e| panic!("POST {url}: {e}"));
         let v: Value = serde_json::from_str(&r.body_mut().read_to_string().unwrap()).unwrap();
+        assert_eq!(r.status().as_u16(), 201, "{v}");
         serde_json::from_value(v["hash"].clone()).unwrap()
     }
 

@@ -4,7 +4,9 @@
 //! Column families:
 //! - [`CF_META`]: [`FORMAT_KEY`] → `u32le(`[`FORMAT_VERSION`]`)`, [`HEAD_KEY`] → [`Head::encode`].
 //! - [`CF_LOG`]: `u64be(index)` → [`Entry::encode`], so keys sort in log order.
-//! - [`CF_STATE`]: the rules' records, key → value, opaque here.
+//! - [`CF_STATE`]: the rules' records, key → value, opaque here; and two
+//!   records per blob: its length under [`BLOB_LEN`], while it is stored, and
+//!   its upload time under [`BLOB_AT`], while it waits for a claim.
 //! - [`CF_BLOBS`]: `SHA256(bytes)` → bytes (modules and inputs).
 
 mod error;
@@ -44,6 +46,10 @@ pub const BLOB_AT: &[u8] = b"blob_at/";
 /// Prefix of the state records that mark a blob a claim refers to: it is
 /// kept for good, even if the same bytes are uploaded again later.
 pub const BLOB_KEPT: &[u8] = b"blob_kept/";
+/// Prefix of the state records that hold a stored blob's length (`u64le`),
+/// written with the blob and deleted with it: a blob's size is known
+/// without reading the blob.
+pub const BLOB_LEN: &[u8] = b"blob_len/";
 /// The largest blob: the engine's largest module.
 pub const MAX_BLOB: usize = refute_engine::limits::MAX_MODULE_BYTES;
 
@@ -276,30 +282,71 @@ impl Db {
         Ok(stored)
     }
 
-    /// Stores `bytes` under their SHA-256 and returns it. Synced, so a transition
-    /// committed afterwards may refer to it. Storing the same bytes twice is harmless.
+    /// Stores `bytes` under their SHA-256, with their length under
+    /// [`BLOB_LEN`], and returns the hash. Synced, so a transition committed
+    /// afterwards may refer to it. Storing the same bytes twice is harmless.
     pub fn put_blob(&self, bytes: &[u8]) -> Result<Hash, DbError> {
         if bytes.len() > MAX_BLOB {
             return Err(DbError::BlobTooLarge { len: bytes.len(), max: MAX_BLOB });
         }
         let hash: Hash = Sha256::digest(bytes).into();
-        self.db.put_cf_opt(self.cf(CF_BLOBS), hash, bytes, &synced()).map_err(|e| self.rocks(e))?;
+        let mut batch = WriteBatch::default();
+        self.batch_blob(&mut batch, &hash, bytes);
+        self.db.write_opt(batch, &synced()).map_err(|e| self.rocks(e))?;
         Ok(hash)
     }
 
-    /// Stores `bytes` as [`Db::put_blob`] does, and notes its upload time
-    /// under [`BLOB_AT`] in the same synced write, so that
-    /// [`Db::expired_blobs`] can find it if no claim ever refers to it.
+    /// Stores `bytes` as [`Db::put_hashed_blob_at`] does, hashing them here.
     pub fn put_blob_at(&self, bytes: &[u8], now_ms: u64) -> Result<Hash, DbError> {
         if bytes.len() > MAX_BLOB {
             return Err(DbError::BlobTooLarge { len: bytes.len(), max: MAX_BLOB });
         }
         let hash: Hash = Sha256::digest(bytes).into();
+        self.put_hashed_blob_at(&hash, bytes, now_ms)?;
+        Ok(hash)
+    }
+
+    /// Stores an uploaded blob, `bytes`, whose SHA-256 the caller computed as
+    /// `hash` (reads trust the key: it is not checked again), and notes its
+    /// upload time under [`BLOB_AT`], all in one synced write, so that
+    /// [`Db::expired_blobs`] finds it if no claim ever refers to it. Returns
+    /// whether it was new.
+    ///
+    /// A blob already stored is not written again: if it still waits for a
+    /// claim its time-to-live restarts ([`Db::refresh_blob`]); if a claim
+    /// kept it, it stays kept, with no upload time that would expire it.
+    pub fn put_hashed_blob_at(&self, hash: &Hash, bytes: &[u8], now_ms: u64) -> Result<bool, DbError> {
+        if bytes.len() > MAX_BLOB {
+            return Err(DbError::BlobTooLarge { len: bytes.len(), max: MAX_BLOB });
+        }
+        if self.blob_len(hash)?.is_some() {
+            self.refresh_blob(hash, now_ms)?;
+            return Ok(false);
+        }
         let mut batch = WriteBatch::default();
-        batch.put_cf(self.cf(CF_BLOBS), hash, bytes);
+        self.batch_blob(&mut batch, hash, bytes);
         batch.put_cf(self.cf(CF_STATE), [BLOB_AT, &hash[..]].concat(), now_ms.to_le_bytes());
         self.db.write_opt(batch, &synced()).map_err(|e| self.rocks(e))?;
-        Ok(hash)
+        Ok(true)
+    }
+
+    /// Adds blob `bytes` (SHA-256 `hash`) and its length record to `batch`.
+    fn batch_blob(&self, batch: &mut WriteBatch, hash: &Hash, bytes: &[u8]) {
+        batch.put_cf(self.cf(CF_BLOBS), hash, bytes);
+        batch.put_cf(self.cf(CF_STATE), [BLOB_LEN, &hash[..]].concat(), (bytes.len() as u64).to_le_bytes());
+    }
+
+    /// The length of blob `hash`, if it is stored, from its [`BLOB_LEN`]
+    /// record. A blob stored before those records existed has none: its
+    /// length is then read from the blob itself, without copying it.
+    pub fn blob_len(&self, hash: &Hash) -> Result<Option<u64>, DbError> {
+        if let Some(v) = self.get_state(&[BLOB_LEN, &hash[..]].concat())? {
+            let len = <[u8; 8]>::try_from(&v[..])
+                .map_err(|_| self.corrupt(format!("the length record of a blob is {} bytes", v.len())))?;
+            return Ok(Some(u64::from_le_bytes(len)));
+        }
+        let blob = self.db.get_pinned_cf(self.cf(CF_BLOBS), hash).map_err(|e| self.rocks(e))?;
+        Ok(blob.map(|b| b.len() as u64))
     }
 
     /// Blobs uploaded with [`Db::put_blob_at`] at or before `before_ms` and
@@ -329,29 +376,23 @@ impl Db {
         Ok(())
     }
 
-    /// Keeps blob `hash` for good (a claim refers to it), or deletes it,
-    /// and forgets its upload time, in one write.
+    /// Keeps blob `hash` for good (a claim refers to it), or deletes it
+    /// with its length record, and forgets its upload time, in one write.
     pub fn settle_blob(&self, hash: &Hash, keep: bool) -> Result<(), DbError> {
         let mut batch = WriteBatch::default();
         if !keep {
             batch.delete_cf(self.cf(CF_BLOBS), hash);
+            batch.delete_cf(self.cf(CF_STATE), [BLOB_LEN, &hash[..]].concat());
         }
         batch.delete_cf(self.cf(CF_STATE), [BLOB_AT, &hash[..]].concat());
         self.db.write_opt(batch, &synced()).map_err(|e| self.rocks(e))
     }
 
-    /// The blob whose SHA-256 is `hash`, checked against it.
+    /// The blob whose SHA-256 is `hash`. Not hashed again: a blob is stored
+    /// under its hash only once it was hashed, RocksDB checks its blocks'
+    /// checksums on every read, and clients check the hash of what they get.
     pub fn get_blob(&self, hash: &Hash) -> Result<Option<Vec<u8>>, DbError> {
-        let Some(bytes) = self.db.get_cf(self.cf(CF_BLOBS), hash).map_err(|e| self.rocks(e))? else {
-            return Ok(None);
-        };
-        if Sha256::digest(&bytes)[..] != hash[..] {
-            return Err(self.corrupt(format!(
-                "blob {} does not hash to its key",
-                refute_protocol::log::hex_string(hash)
-            )));
-        }
-        Ok(Some(bytes))
+        self.db.get_cf(self.cf(CF_BLOBS), hash).map_err(|e| self.rocks(e))
     }
 
     fn cf(&self, name: &str) -> &rocksdb::ColumnFamily {

@@ -15,7 +15,8 @@ pub enum ServiceError {
     /// A claim's inputs do not make a run.
     #[error(transparent)]
     Input(#[from] InputError),
-    /// A malformed request: `code` names what (`bad_id`, `bad_json`, `bad_query`, `bad_format`).
+    /// A malformed request: `code` names what (`bad_id`, `bad_json`, `bad_query`, `bad_format`,
+    /// `bad_header`, `length_mismatch`, `hash_mismatch`).
     #[error("{message}")]
     BadRequest {
         /// The stable code.
@@ -39,14 +40,26 @@ pub enum ServiceError {
         /// Which limit.
         message: String,
     },
-    /// A well-formed request the service cannot take (`bad_blob`).
+    /// An upload whose statement is missing, expired or badly signed
+    /// (`missing_signature`, `expired`, `bad_signature`).
     #[error("{message}")]
-    Unprocessable {
+    Unauthorized {
+        /// The stable code.
+        code: &'static str,
+        /// What was wrong.
+        message: String,
+    },
+    /// A signer that may not do this (`unfunded`).
+    #[error("{message}")]
+    Forbidden {
         /// The stable code.
         code: &'static str,
         /// Why.
         message: String,
     },
+    /// An upload without a `Content-Length` (411).
+    #[error("{0}")]
+    LengthRequired(String),
     /// A route asked with a method it does not answer (405, with `Allow`).
     #[error("{0}")]
     MethodNotAllowed(String),
@@ -91,8 +104,11 @@ impl ServiceError {
         use ServiceError::*;
         match self {
             Rule(e) => rule_status(e),
-            Input(_) | Unprocessable { .. } => 422,
+            Input(_) => 422,
             BadRequest { .. } => 400,
+            Unauthorized { .. } => 401,
+            Forbidden { .. } => 403,
+            LengthRequired(_) => 411,
             NotFound { .. } => 404,
             MethodNotAllowed(_) => 405,
             TooLarge { .. } => 413,
@@ -112,7 +128,9 @@ impl ServiceError {
             BadRequest { code, .. }
             | NotFound { code, .. }
             | TooLarge { code, .. }
-            | Unprocessable { code, .. } => code,
+            | Unauthorized { code, .. }
+            | Forbidden { code, .. } => code,
+            LengthRequired(_) => "length_required",
             MethodNotAllowed(_) => "method_not_allowed",
             RateLimited(_) => "rate_limited",
             Busy(_) => "busy",

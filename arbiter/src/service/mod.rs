@@ -6,10 +6,15 @@
 //! - A writer thread owns the batching: HTTP handlers queue requests and
 //!   wait for the batch that carries theirs to be on disk.
 //! - [`http`]: the axum router.
+//! - [`blobs`]: signed, funded, metered uploads, streamed and hashed on the
+//!   blocking pool.
 
+mod blobs;
 pub mod core;
 mod error;
 
+pub(crate) use self::blobs::too_large;
+pub use self::blobs::{BLOB_BURST_PER_KEY, BLOB_BYTES_PER_KEY, BLOBS_PER_KEY, Incoming};
 use self::core::{Accepted, Core, Request};
 pub use self::error::{CommitError, OpenError, ServiceError, rule_status};
 use crate::db::Db;
@@ -39,6 +44,14 @@ pub struct Config {
     /// Requests that write (messages, blobs) per second from one IP address
     /// (a burst of twice this is allowed): keys are free, addresses are not.
     pub rate_per_ip: u32,
+    /// Blob bytes per second one key may upload (a token bucket).
+    pub blob_bytes_per_key: u64,
+    /// Blob bytes one key may upload at once (the bucket's size; never less
+    /// than the largest blob).
+    pub blob_burst_per_key: u64,
+    /// Blobs one key may upload per blob time-to-live (a token bucket of
+    /// this size): what bounds the blobs a key has waiting for a claim.
+    pub blobs_per_key: u32,
     /// How often time is advanced when no message arrives.
     pub tick_every: Duration,
 }
@@ -52,6 +65,9 @@ impl Config {
             rate_per_account: 1000,
             rate_per_ip: 5000,
             blob_ttl_ms: BLOB_TTL_MS,
+            blob_bytes_per_key: BLOB_BYTES_PER_KEY,
+            blob_burst_per_key: BLOB_BURST_PER_KEY,
+            blobs_per_key: BLOBS_PER_KEY,
             tick_every: Duration::from_millis(500),
         }
     }
@@ -125,6 +141,10 @@ pub struct Service {
     refusals: Mutex<Buckets<B32>>,
     ip_buckets: Mutex<Buckets<std::net::IpAddr>>,
     blob_buckets: Mutex<Buckets<std::net::IpAddr>>,
+    /// Each key's blob bytes and blob count ([`Config::blob_bytes_per_key`], [`Config::blobs_per_key`]).
+    key_bytes: Mutex<Buckets<B32>>,
+    key_blobs: Mutex<Buckets<B32>>,
+    key_quota: blobs::KeyQuota,
     rate: f64,
     ip_rate: f64,
     blob_ttl_ms: u64,
@@ -183,6 +203,9 @@ impl Service {
             refusals: Mutex::new(Buckets::default()),
             ip_buckets: Mutex::new(Buckets::default()),
             blob_buckets: Mutex::new(Buckets::default()),
+            key_bytes: Mutex::new(Buckets::default()),
+            key_blobs: Mutex::new(Buckets::default()),
+            key_quota: blobs::KeyQuota::of(config),
             rate: config.rate_per_account.max(1) as f64,
             ip_rate: config.rate_per_ip.max(1) as f64,
             blob_ttl_ms: config.blob_ttl_ms,
@@ -261,12 +284,13 @@ impl Service {
         Ok(())
     }
 
-    /// Stores an uploaded blob; it is deleted after the blob time-to-live
+    /// Stores a blob as an upload does, without a statement (for in-process
+    /// callers: tests, benchmarks); it is deleted after the blob time-to-live
     /// ([`BLOB_TTL_MS`] by default) unless a claim refers to it by then.
     pub fn put_blob(&self, bytes: &[u8]) -> Result<[u8; 32], ServiceError> {
-        self.db
-            .put_blob_at(bytes, clock_ms())
-            .map_err(|e| ServiceError::Unprocessable { code: "bad_blob", message: e.to_string() })
+        let hash = B32::sha256(&[bytes]).0;
+        self.store_blob(&hash, bytes)?;
+        Ok(hash)
     }
 
     /// Deletes the blobs uploaded more than the time-to-live ago that no
@@ -425,16 +449,17 @@ impl Service {
         let Message::Claim(c) = &msg.body else { unreachable!("claims only") };
         let p = self.read(|core| core.rules.params.clone());
         let blob = |h: &B32, what: &str, max: u64| -> Result<Vec<u8>, ServiceError> {
-            let b = self.db.get_blob(&h.0).map_err(ServiceError::storage)?.ok_or_else(|| {
-                ServiceError::not_found("unknown_blob", format!("no {what} blob {h} has been uploaded"))
-            })?;
-            if b.len() as u64 > max {
+            let unknown =
+                || ServiceError::not_found("unknown_blob", format!("no {what} blob {h} has been uploaded"));
+            // The size from its record first: an oversized blob costs no read.
+            let len = self.db.blob_len(&h.0).map_err(ServiceError::storage)?.ok_or_else(unknown)?;
+            if len > max {
                 return Err(ServiceError::TooLarge {
                     code: "blob_too_large",
-                    message: format!("the {what} blob is {} bytes; the limit is {max}", b.len()),
+                    message: format!("the {what} blob is {len} bytes; the limit is {max}"),
                 });
             }
-            Ok(b)
+            self.db.get_blob(&h.0).map_err(ServiceError::storage)?.ok_or_else(unknown)
         };
         let (module, args, env, stdin) = {
             // A blob this claim names gets a new time-to-live, so it cannot
@@ -477,8 +502,8 @@ impl Drop for Subscriber {
     }
 }
 
-/// Token buckets by sender: `2 · rate` tokens, refilled at `rate` per
-/// second. Idle full buckets are dropped when there are too many.
+/// Token buckets by sender: `burst` tokens, refilled at `rate` per second.
+/// Buckets that have refilled are dropped when there are too many.
 struct Buckets<K> {
     map: HashMap<K, (f64, Instant)>,
     swept: Instant,
@@ -510,16 +535,24 @@ impl<K: std::hash::Hash + Eq> Buckets<K> {
     /// `who`'s bucket, refilled for the time since its last use.
     fn refill(&mut self, who: K, rate: f64, burst: f64) -> &mut f64 {
         let now = Instant::now();
-        let full = Duration::from_secs(2);
-        if self.map.len() >= MAX_BUCKETS && now.duration_since(self.swept) >= full {
+        let sweep_every = Duration::from_secs(2);
+        if self.map.len() >= MAX_BUCKETS && now.duration_since(self.swept) >= sweep_every {
             // A bucket that has refilled says nothing a new one would not.
-            self.map.retain(|_, (_, at)| now.duration_since(*at) < full);
+            self.map.retain(|_, (tokens, at)| *tokens + now.duration_since(*at).as_secs_f64() * rate < burst);
             self.swept = now;
         }
         let (tokens, at) = self.map.entry(who).or_insert((burst, now));
         *tokens = (*tokens + now.duration_since(*at).as_secs_f64() * rate).min(burst);
         *at = now;
         tokens
+    }
+
+    /// Gives back `cost` tokens just taken from `who`'s bucket, for a
+    /// request refused after all.
+    fn refund(&mut self, who: &K, cost: f64) {
+        if let Some((tokens, _)) = self.map.get_mut(who) {
+            *tokens += cost;
+        }
     }
 }
 

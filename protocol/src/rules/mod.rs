@@ -29,6 +29,7 @@ pub use bytes::{B32, Blob, Sig, from_hex, to_hex};
 pub use error::RuleError;
 pub use event::{Event, Role};
 pub use lottery::{LOTTERY_DOMAIN, TICKET_DOMAIN, draw, lottery_bytes, lottery_sign, threshold, ticket};
+pub use msg::{BLOB_DOMAIN, BlobUpload, UPLOAD_MAX_AHEAD_MS, UploadHeaderError, blob_signing_bytes};
 pub use msg::{
     CLAIM_DOMAIN, ClaimBody, MAX_MESSAGE_JSON, MSG_DOMAIN, Message, ServiceNote, Signed, Verified, claim_id,
     signing_bytes,

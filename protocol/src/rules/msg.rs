@@ -3,7 +3,7 @@
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
-use super::{B32, Blob, RuleError, Sig};
+use super::{B32, Blob, RuleError, Sig, from_hex, to_hex};
 
 /// Domain prefix of a signed message (14 bytes, NUL-terminated). Version 2
 /// binds the arbiter's genesis hash into what is signed (`specs/protocol.md` §3.1).
@@ -285,4 +285,145 @@ impl Signed {
 /// The id of the claim posted by `solver` with `nonce`.
 pub fn claim_id(solver: &B32, nonce: u64) -> B32 {
     B32::sha256(&[CLAIM_DOMAIN, &solver.0, &nonce.to_le_bytes()])
+}
+
+/// Domain prefix of a signed blob upload (15 bytes, NUL-terminated), so an
+/// upload's signature never passes for a message's ([`MSG_DOMAIN`]).
+pub const BLOB_DOMAIN: &[u8] = b"refute blob v1\0";
+
+/// The furthest ahead of the arbiter's clock an upload's statement may
+/// expire: a captured upload can be replayed against its signer's quota for
+/// at most this long (`specs/api.md` §2).
+pub const UPLOAD_MAX_AHEAD_MS: u64 = 10 * 60 * 1000;
+
+/// The signed statement of a blob upload (`specs/api.md` §2): `signer`
+/// uploads the `len` bytes whose SHA-256 is `hash` to the arbiter whose log
+/// starts at `genesis`, until `expires_ms`. It travels in headers
+/// ([`BlobUpload::headers`]) ahead of the body, so the arbiter knows who
+/// pays for an upload, and how much, before it reads a byte of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlobUpload {
+    /// The uploader's ed25519 public key: the account that must be funded
+    /// and whose quota the upload spends.
+    pub signer: B32,
+    /// SHA-256 of the body.
+    pub hash: B32,
+    /// The body's length in bytes (the request's `Content-Length`).
+    pub len: u64,
+    /// Milliseconds since the Unix epoch after which the statement is refused.
+    pub expires_ms: u64,
+    /// Signature of [`blob_signing_bytes`].
+    pub signature: Sig,
+}
+
+/// A header of an upload's statement that is missing or malformed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum UploadHeaderError {
+    /// A header is missing: uploads are signed.
+    #[error("the upload has no {0} header: an upload is signed by a funded key (specs/api.md §2)")]
+    Missing(&'static str),
+    /// A header's value does not decode.
+    #[error("the {header} header is {expected}, not {value:?}")]
+    Malformed {
+        /// The header.
+        header: &'static str,
+        /// What it must be.
+        expected: &'static str,
+        /// What it was (at most its first 80 characters).
+        value: String,
+    },
+}
+
+impl BlobUpload {
+    /// The header of the uploader's public key (64 hex digits).
+    pub const SIGNER: &str = "refute-signer";
+    /// The header of the signature (128 hex digits).
+    pub const SIGNATURE: &str = "refute-signature";
+    /// The header of the body's SHA-256 (64 hex digits).
+    pub const HASH: &str = "refute-hash";
+    /// The header of the expiry (decimal milliseconds since the Unix epoch).
+    pub const EXPIRES: &str = "refute-expires";
+
+    /// `key`'s statement that it uploads `bytes` to the arbiter whose log
+    /// starts at `genesis`, valid until `expires_ms`.
+    pub fn sign(genesis: &B32, key: &SigningKey, bytes: &[u8], expires_ms: u64) -> BlobUpload {
+        let signer = B32(key.verifying_key().to_bytes());
+        let (hash, len) = (B32::sha256(&[bytes]), bytes.len() as u64);
+        let signature =
+            Sig(key.sign(&blob_signing_bytes(genesis, &signer, &hash, len, expires_ms)).to_bytes());
+        BlobUpload { signer, hash, len, expires_ms, signature }
+    }
+
+    /// Checks the signature (strict ed25519, as for messages) as made for
+    /// the arbiter whose log starts at `genesis`: `BadKey` for a signer that
+    /// is no public key, `BadSignature` for any other failure, including a
+    /// statement signed for another arbiter. Whether it has expired is the
+    /// caller's to check, against its clock.
+    pub fn verify(&self, genesis: &B32) -> Result<(), RuleError> {
+        let key = VerifyingKey::from_bytes(&self.signer.0).map_err(|_| RuleError::BadKey(self.signer))?;
+        let bytes = blob_signing_bytes(genesis, &self.signer, &self.hash, self.len, self.expires_ms);
+        key.verify_strict(&bytes, &Signature::from_bytes(&self.signature.0))
+            .map_err(|_| RuleError::BadSignature)
+    }
+
+    /// The statement as `(header, value)` pairs; the length is the body's own
+    /// (`Content-Length`).
+    pub fn headers(&self) -> [(&'static str, String); 4] {
+        [
+            (Self::SIGNER, self.signer.to_string()),
+            (Self::SIGNATURE, to_hex(&self.signature.0)),
+            (Self::HASH, self.hash.to_string()),
+            (Self::EXPIRES, self.expires_ms.to_string()),
+        ]
+    }
+
+    /// The statement of an upload of `len` bytes from its headers, which
+    /// `header(name)` looks up (`None`: absent). Hex is either case and
+    /// nothing else; the expiry is decimal digits only, below 2^64.
+    pub fn from_headers<'a>(
+        len: u64,
+        header: impl Fn(&'static str) -> Option<&'a str>,
+    ) -> Result<BlobUpload, UploadHeaderError> {
+        let get = |name| header(name).ok_or(UploadHeaderError::Missing(name));
+        let malformed = |header, expected, value: &str| UploadHeaderError::Malformed {
+            header,
+            expected,
+            value: value.chars().take(80).collect(),
+        };
+        let hex = |name, bytes: usize, expected| -> Result<Vec<u8>, UploadHeaderError> {
+            let v = get(name)?;
+            from_hex(v).filter(|b| b.len() == bytes).ok_or_else(|| malformed(name, expected, v))
+        };
+        let signer = hex(Self::SIGNER, 32, "64 hex digits")?;
+        let signature = hex(Self::SIGNATURE, 64, "128 hex digits")?;
+        let hash = hex(Self::HASH, 32, "64 hex digits")?;
+        let expires = get(Self::EXPIRES)?;
+        let expires_ms = expires
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| expires.parse::<u64>().ok())
+            .flatten()
+            .ok_or_else(|| malformed(Self::EXPIRES, "a whole number of milliseconds below 2^64", expires))?;
+        Ok(BlobUpload {
+            signer: B32(signer.try_into().expect("32 bytes")),
+            hash: B32(hash.try_into().expect("32 bytes")),
+            len,
+            expires_ms,
+            signature: Sig(signature.try_into().expect("64 bytes")),
+        })
+    }
+}
+
+/// The bytes an upload's signature covers:
+/// `BLOB_DOMAIN ‖ genesis ‖ signer ‖ hash ‖ u64le(len) ‖ u64le(expires_ms)`,
+/// where `genesis` is the genesis hash of the arbiter's log and `hash` the
+/// SHA-256 of the `len` bytes uploaded.
+pub fn blob_signing_bytes(genesis: &B32, signer: &B32, hash: &B32, len: u64, expires_ms: u64) -> Vec<u8> {
+    let mut out = BLOB_DOMAIN.to_vec();
+    out.extend(genesis.0);
+    out.extend(signer.0);
+    out.extend(hash.0);
+    out.extend(len.to_le_bytes());
+    out.extend(expires_ms.to_le_bytes());
+    out
 }

@@ -85,3 +85,33 @@ fn prefix_end_is_the_least_key_past_the_prefix() {
     assert_eq!(prefix_end(&[0xff, 0xff]), None);
     assert_eq!(prefix_end(b""), None);
 }
+
+#[test]
+fn a_blob_s_length_is_known_without_reading_it_and_a_kept_blob_stays_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(dir.path()).unwrap();
+    let bytes = vec![7u8; 1000];
+    let hash: Hash = Sha256::digest(&bytes).into();
+    let at = |db: &Db| db.get_state(&[BLOB_AT, &hash[..]].concat()).unwrap();
+    assert_eq!(db.blob_len(&hash).unwrap(), None);
+    assert!(db.put_hashed_blob_at(&hash, &bytes, 5).unwrap(), "a new blob");
+    assert_eq!(db.blob_len(&hash).unwrap(), Some(1000));
+    assert_eq!(at(&db), Some(5u64.to_le_bytes().to_vec()));
+    // Uploaded again while it waits: stored once, its time-to-live restarts.
+    assert!(!db.put_hashed_blob_at(&hash, &bytes, 9).unwrap());
+    assert_eq!(at(&db), Some(9u64.to_le_bytes().to_vec()));
+    // Kept by a claim, then uploaded again: still kept, with no time to expire.
+    db.settle_blob(&hash, true).unwrap();
+    assert!(!db.put_hashed_blob_at(&hash, &bytes, 12).unwrap());
+    assert_eq!(at(&db), None);
+    assert!(db.expired_blobs(u64::MAX, 10).unwrap().is_empty());
+    // A blob stored before length records existed: its length is read from it.
+    db.db.delete_cf(db.cf(CF_STATE), [BLOB_LEN, &hash[..]].concat()).unwrap();
+    assert_eq!(db.blob_len(&hash).unwrap(), Some(1000));
+    assert!(!db.put_hashed_blob_at(&hash, &bytes, 14).unwrap(), "known as stored all the same");
+    // Deleted: the blob and its length record both.
+    db.put_state(&[BLOB_LEN, &hash[..]].concat(), &1000u64.to_le_bytes()).unwrap();
+    db.settle_blob(&hash, false).unwrap();
+    assert_eq!((db.blob_len(&hash).unwrap(), db.get_blob(&hash).unwrap()), (None, None));
+    assert_eq!(db.get_state(&[BLOB_LEN, &hash[..]].concat()).unwrap(), None);
+}

@@ -347,8 +347,12 @@ impl BlobUpload {
     /// `key`'s statement that it uploads `bytes` to the arbiter whose log
     /// starts at `genesis`, valid until `expires_ms`.
     pub fn sign(genesis: &B32, key: &SigningKey, bytes: &[u8], expires_ms: u64) -> BlobUpload {
+        BlobUpload::sign_hashed(genesis, key, B32::sha256(&[bytes]), bytes.len() as u64, expires_ms)
+    }
+
+    /// As [`BlobUpload::sign`], for `len` bytes whose SHA-256 is `hash`.
+    pub fn sign_hashed(genesis: &B32, key: &SigningKey, hash: B32, len: u64, expires_ms: u64) -> BlobUpload {
         let signer = B32(key.verifying_key().to_bytes());
-        let (hash, len) = (B32::sha256(&[bytes]), bytes.len() as u64);
         let signature =
             Sig(key.sign(&blob_signing_bytes(genesis, &signer, &hash, len, expires_ms)).to_bytes());
         BlobUpload { signer, hash, len, expires_ms, signature }

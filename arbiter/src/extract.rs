@@ -40,25 +40,30 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     }
 }
 
-/// An upload's signed statement (`specs/api.md` §2), from its headers and
+/// An upload's signed statement (`specs/api.md` §2.1), from its headers and
 /// its `Content-Length`, checked in this order: a length is stated
-/// (`length_required`, 411; a chunked body is refused), it is at most the
-/// largest blob (`body_too_large`, 413), every header of the statement is
-/// there (`missing_signature`, 401) and decodes (`bad_header`, 400). Whether
-/// it verifies is the service's to check.
+/// (`length_required`, 411, for a chunked body; no `Content-Length` and no
+/// `Transfer-Encoding` is an empty body, as HTTP/1.1 has it), it is at most
+/// the largest blob (`body_too_large`, 413), every header of the statement
+/// is there (`missing_signature`, 401) and decodes (`bad_header`, 400).
+/// Whether it verifies is the service's to check.
 pub struct Upload(pub BlobUpload);
 
 impl<S: Send + Sync> FromRequestParts<S> for Upload {
     type Rejection = ServiceError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ServiceError> {
+        use axum::http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
         let h = &parts.headers;
-        let len = h.get(axum::http::header::CONTENT_LENGTH).ok_or_else(|| {
-            ServiceError::LengthRequired(
-                "an upload states its length in Content-Length (a chunked body is refused)".into(),
-            )
-        })?;
-        let len = number(len.to_str().unwrap_or("?"), "Content-Length", "bad_header")?;
+        let len = match (h.get(CONTENT_LENGTH), h.contains_key(TRANSFER_ENCODING)) {
+            (Some(len), _) => number(len.to_str().unwrap_or("?"), "Content-Length", "bad_header")?,
+            (None, false) => 0,
+            (None, true) => {
+                return Err(ServiceError::LengthRequired(
+                    "an upload states its length in Content-Length: a chunked body is refused".into(),
+                ));
+            }
+        };
         if len > crate::db::MAX_BLOB as u64 {
             return Err(crate::service::too_large(len));
         }

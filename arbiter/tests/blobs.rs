@@ -258,10 +258,19 @@ async fn a_body_that_is_not_the_signed_length_and_hash_stores_nothing() {
     flipped[2 << 20] ^= 1;
     other.body = Body::from(flipped);
     refused(&s, other, 400, "hash_mismatch", "not the signed").await;
-    // No length stated; a length over the largest blob.
+    // A chunked body (no length stated); no length and no chunks is an empty
+    // body; a length over the largest blob.
     let mut chunked = Upload::honest(&s, &key(1), &bytes);
     chunked.len = None;
+    chunked.headers.push(("transfer-encoding", "chunked".into()));
     refused(&s, chunked, 411, "length_required", "Content-Length").await;
+    let mut unstated = Upload::honest(&s, &key(1), &bytes);
+    unstated.len = None;
+    refused(&s, unstated, 401, "bad_signature", "does not verify").await;
+    let mut unstated = Upload::honest(&s, &key(1), b"");
+    unstated.len = None;
+    let (status, _, body) = send(&s, unstated).await;
+    assert_eq!((status, body["bytes"].as_u64()), (StatusCode::CREATED, Some(0)), "{body}");
     let mut huge = Upload::honest(&s, &key(1), b"x");
     huge.len = Some(MAX_BLOB as u64 + 1);
     refused(&s, huge, 413, "body_too_large", "the limit is 67108864").await;

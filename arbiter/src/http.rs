@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use refute_protocol::record::Record;
-use refute_protocol::rules::{B32, Signed};
+use refute_protocol::rules::Signed;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::convert::Infallible;

@@ -30,7 +30,8 @@ impl Service {
     /// that holds at least the minimum claim bond, free or staked
     /// (`unfunded`), and room in the address's byte budget and in the
     /// signer's byte and blob quotas (`rate_limited`). A refused upload
-    /// spends no budget or quota.
+    /// spends no byte budget or quota; it counts against the address's rate
+    /// of requests once its signature verifies, as a message does.
     pub fn admit_upload(&self, up: &BlobUpload, ip: Option<IpAddr>) -> Result<(), ServiceError> {
         let now = clock_ms();
         let expired = |message| ServiceError::Unauthorized { code: "expired", message };

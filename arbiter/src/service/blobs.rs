@@ -3,7 +3,7 @@
 //! stream, hashed in batches on the blocking pool, and stored only if the
 //! body is exactly the signed length and hash.
 
-use super::{Service, ServiceError, clock_ms};
+use super::{Service, ServiceError, blocking, clock_ms};
 use crate::db::MAX_BLOB;
 use refute_protocol::rules::{B32, BlobUpload, RuleError, UPLOAD_MAX_AHEAD_MS};
 use sha2::{Digest, Sha256};
@@ -183,12 +183,11 @@ impl Incoming {
         if self.bytes.len() - self.hashed >= HASH_BATCH {
             let (mut hasher, bytes, from) =
                 (std::mem::take(&mut self.hasher), std::mem::take(&mut self.bytes), self.hashed);
-            let (hasher, bytes) = tokio::task::spawn_blocking(move || {
+            let (hasher, bytes) = blocking(move || {
                 hasher.update(&bytes[from..]);
-                (hasher, bytes)
+                Ok((hasher, bytes))
             })
-            .await
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
+            .await?;
             self.hashed = bytes.len();
             (self.hasher, self.bytes) = (hasher, bytes);
         }
@@ -208,7 +207,7 @@ impl Incoming {
                 up.len
             )));
         }
-        tokio::task::spawn_blocking(move || {
+        blocking(move || {
             hasher.update(&bytes[hashed..]);
             let got = B32(hasher.finalize().into());
             if got != up.hash {
@@ -221,7 +220,6 @@ impl Incoming {
             Ok(got)
         })
         .await
-        .map_err(|e| ServiceError::Internal(e.to_string()))?
     }
 }
 

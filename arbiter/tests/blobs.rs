@@ -81,7 +81,8 @@ async fn send(s: &Arc<Service>, u: Upload) -> (StatusCode, Option<String>, Value
     (status, retry, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
 }
 
-/// How many blobs, length records and upload times are stored.
+/// How many blobs are stored (their length records, written with them) and
+/// how many wait for a claim (their upload times).
 fn stored(s: &Service) -> (usize, usize) {
     let count = |prefix| s.db().iter_state_prefix(prefix).count();
     (count(BLOB_LEN), count(BLOB_AT))

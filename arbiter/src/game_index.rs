@@ -22,11 +22,12 @@ fn key(parts: &[&[u8]]) -> Vec<u8> {
     [&[TX][..], parts].concat().concat()
 }
 
-/// The state records that index entry `index`, whose record is `r`.
+/// The state records that index entry `index`, whose record is `r` (all
+/// but `next`: [`next_put`] once per write batch).
 pub fn puts(index: u64, r: &Record) -> Vec<(Vec<u8>, Vec<u8>)> {
     let t = touches(r);
     let i = index.to_be_bytes();
-    let mut out = vec![(key(&[b"next"]), (index + 1).to_be_bytes().to_vec())];
+    let mut out = Vec::new();
     out.extend(t.posted.iter().map(|c| (key(&[b"claim/", &c.0]), i.to_vec())));
     out.extend(t.started.iter().map(|(g, c)| (key(&[b"game/", &g.to_be_bytes()]), c.0.to_vec())));
     out.extend(t.games.iter().map(|g| (key(&[b"entry/", &g.to_be_bytes(), &i]), Vec::new())));
@@ -34,6 +35,12 @@ pub fn puts(index: u64, r: &Record) -> Vec<(Vec<u8>, Vec<u8>)> {
         out.push((key(&[b"outage/", &i]), Vec::new()));
     }
     out
+}
+
+/// The record saying that entries before `next` are indexed: written with
+/// the last entry of each write batch.
+pub fn next_put(next: u64) -> (Vec<u8>, Vec<u8>) {
+    (key(&[b"next"]), next.to_be_bytes().to_vec())
 }
 
 /// Indexes the entries the stored index does not cover yet (all of them,
@@ -46,6 +53,7 @@ pub fn backfill(db: &Db) -> Result<u64, DbError> {
         let e = e?;
         let r = Record::of(&e).map_err(|why| db.corrupt(format!("log entry {}: {why}", e.index)))?;
         batch.extend(puts(e.index, &r));
+        batch.push(next_put(e.index + 1));
         done += 1;
         if batch.len() >= 10_000 {
             db.put_states(&std::mem::take(&mut batch))?;

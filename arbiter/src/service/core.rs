@@ -99,6 +99,15 @@ struct Pending {
     transitions: Vec<Transition>,
 }
 
+impl Pending {
+    /// Notes, with the last entry, how far the transcript index goes.
+    fn finish(&mut self) {
+        if let Some(t) = self.transitions.last_mut() {
+            t.puts.push(game_index::next_put(t.entry.index + 1));
+        }
+    }
+}
+
 impl Core {
     /// Opens the arbiter in `db` with key `key`. A database that has entries
     /// keeps the parameters it was started with (`params` is then only
@@ -186,6 +195,7 @@ impl Core {
         let mut pending = Pending { transitions: Vec::new() };
         let record = Record { now, resumed: Some(from), ticked, input: None, events: Vec::new() };
         self.append(&mut pending, now, &record, Changes::default())?;
+        pending.finish();
         self.db.commit(&pending.transitions)?;
         Ok(pending.transitions.pop().map(|t| t.entry))
     }
@@ -231,6 +241,7 @@ impl Core {
         }
         // What the last message made due (a rejection's cancellations).
         self.drain(&mut pending, now)?;
+        pending.finish();
         self.db.commit(&pending.transitions)?;
         Ok((out, pending.transitions.into_iter().map(|t| t.entry).collect()))
     }

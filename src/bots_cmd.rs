@@ -156,7 +156,8 @@ pub enum ChallengerCmd {
         conn: Conn,
         #[command(flatten)]
         bot: BotArgs,
-        /// The bond of each challenge (default: the arbiter's minimum).
+        /// The bond of each challenge (default: the arbiter's minimum for
+        /// each claim, which grows with the claim's step limit).
         #[arg(long, value_name = "N")]
         bond: Option<u64>,
         /// Percent of the claims it is not assigned that it checks.
@@ -399,7 +400,7 @@ pub fn challenger(cmd: ChallengerCmd) -> Result<ExitCode> {
     }
     runtime()?.block_on(async {
         let p = player(&conn, &bot).await?;
-        let bond = bond.unwrap_or(p.params.min_challenge_bond);
+        let bond = bond.unwrap_or(0);
         if let Some(stake) = stake {
             let acc = p.client.account(&p.pk()).await?;
             if acc.stake.is_none() {
@@ -417,7 +418,8 @@ pub fn challenger(cmd: ChallengerCmd) -> Result<ExitCode> {
             poll: Duration::from_millis(500),
             until_settled: None,
         };
-        tracing::info!(bond, sample_pct, ?check, "challenger running");
+        let bond_text = if bond == 0 { "each claim's minimum".to_string() } else { bond.to_string() };
+        tracing::info!(bond = %bond_text, sample_pct, ?check, "challenger running");
         until_ctrl_c(Bot::new(p, config)).await;
         Ok(ExitCode::SUCCESS)
     })

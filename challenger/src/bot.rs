@@ -25,7 +25,8 @@ pub struct Config {
     /// Follow claims, check them and challenge wrong ones (a challenger);
     /// otherwise only play the games this key is in (a solver).
     pub challenge: bool,
-    /// The bond of each challenge.
+    /// The bond of each challenge; 0: each claim's minimum
+    /// (`Params::challenge_bond_min`, which grows with the claim's `T`).
     pub bond: u64,
     /// Percent of the claims it was not assigned (by the committee lottery) that it checks.
     pub sample_pct: u64,
@@ -389,7 +390,20 @@ impl Bot {
         };
         let lie = self.config.lie;
         let (played, posted) = (Story::new(real.clone(), lie, false), Story::new(real, lie, true));
-        let (params, c, bond) = (p.params.clone(), claim.clone(), self.config.bond);
+        let min = p.params.challenge_bond_min(claim.body.max_steps);
+        let bond = match self.config.bond {
+            0 => min,
+            b if b < min => {
+                let why = format!(
+                    "a challenge of a claim of {} steps needs a bond of at least {min}; this bot's --bond is {b}",
+                    claim.body.max_steps
+                );
+                tracing::warn!(claim = %short(&id), "NOT CHALLENGING: {why}");
+                return decide(Decision::Failed { why });
+            }
+            b => b,
+        };
+        let (params, c) = (p.params.clone(), claim.clone());
         let m = tokio::task::spawn_blocking(move || {
             let m = challenge(&params, id, &c, &played, bond)?;
             let Message::Challenge { claim, final_root, bond, .. } = m else {
@@ -443,7 +457,7 @@ impl Bot {
         }
         tracing::info!(
             claim = %short(&id),
-            bond = self.config.bond,
+            bond,
             "challenged: the claim's final state is {}…, the engine's is {}…",
             short(&claim.body.final_root),
             short(&mine)

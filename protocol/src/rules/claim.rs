@@ -96,11 +96,11 @@ impl ClaimBody {
     }
 
     fn check_bond(&self, p: &Params) -> Result<(), RuleError> {
-        if self.bond < p.min_claim_bond {
+        if self.bond < p.claim_bond_min(self.max_steps) {
             return Err(RuleError::BondTooSmall {
                 what: "claim bond",
                 got: self.bond,
-                min: p.min_claim_bond,
+                min: p.claim_bond_min(self.max_steps),
             });
         }
         Ok(())
@@ -219,12 +219,9 @@ pub(crate) fn challenge(
     if m.final_root == c.body.final_root {
         return Err(RuleError::SameFinalRoot);
     }
-    if m.bond < p.min_challenge_bond {
-        return Err(RuleError::BondTooSmall {
-            what: "challenge bond",
-            got: m.bond,
-            min: p.min_challenge_bond,
-        });
+    let min = p.challenge_bond_min(c.body.max_steps);
+    if m.bond < min {
+        return Err(RuleError::BondTooSmall { what: "challenge bond", got: m.bond, min });
     }
     check_funds(s, who, m.bond)?;
     let mut ev = Vec::new();

@@ -34,7 +34,7 @@ pub use msg::{
     CLAIM_DOMAIN, ClaimBody, MAX_MESSAGE_JSON, MSG_DOMAIN, Message, ServiceNote, Signed, Verified, claim_id,
     signing_bytes,
 };
-pub use params::{Faucet, MAX_COMMITTEE_SIZE, PARAMS_DOMAIN, Params, ParamsError, params_hash};
+pub use params::{Faucet, GSTEP, MAX_COMMITTEE_SIZE, PARAMS_DOMAIN, Params, ParamsError, params_hash};
 pub use state::{
     Account, Claim, ClaimStatus, Duty, Game, GameStatus, Phase, Reputation, Side, State, strides,
 };

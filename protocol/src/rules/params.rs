@@ -82,6 +82,13 @@ pub struct Params {
     pub min_claim_bond: u64,
     /// Least bond a challenge may carry.
     pub min_challenge_bond: u64,
+    /// Bond added to both minimums per started [`GSTEP`] steps of the
+    /// claim's step limit `T` ([`Params::claim_bond_min`]): checking a
+    /// claim costs the other side work in proportion to `T`, so must
+    /// griefing it (`specs/protocol.md` §5.2). Absent (0) in parameters
+    /// stored before it existed, which keeps their hash.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub bond_per_gstep: u64,
     /// Least stake to register as a committee candidate.
     pub min_register_stake: u64,
     /// Percent of a forfeited bond paid to the winner; the rest is burned.
@@ -115,7 +122,32 @@ pub struct Params {
     pub faucet: Faucet,
 }
 
+/// The unit of work bonds scale by: 2^30 steps (about a second or two of
+/// the engine's execution on this kind of machine).
+pub const GSTEP: u64 = 1 << 30;
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 impl Params {
+    /// The least bond of a claim whose step limit is `max_steps`:
+    /// `min_claim_bond + bond_per_gstep · ceil(max_steps / GSTEP)`
+    /// (saturating; [`Params::validate`] refuses parameters where it would).
+    pub fn claim_bond_min(&self, max_steps: u64) -> u64 {
+        self.min_claim_bond.saturating_add(self.per_work(max_steps))
+    }
+
+    /// The least bond of a challenge of a claim whose step limit is
+    /// `max_steps`: `min_challenge_bond + bond_per_gstep · ceil(max_steps / GSTEP)`.
+    pub fn challenge_bond_min(&self, max_steps: u64) -> u64 {
+        self.min_challenge_bond.saturating_add(self.per_work(max_steps))
+    }
+
+    fn per_work(&self, max_steps: u64) -> u64 {
+        self.bond_per_gstep.saturating_mul(max_steps.div_ceil(GSTEP))
+    }
+
     /// Defaults for a local network with this arbiter key: a day's window and
     /// clock, the engine's `k` and `max_leaves`, an open faucet.
     pub fn local(arbiter: B32) -> Params {
@@ -125,6 +157,7 @@ impl Params {
             clock_ms: DAY,
             min_claim_bond: 1_000,
             min_challenge_bond: 1_000,
+            bond_per_gstep: 100,
             min_register_stake: 1_000,
             winner_share_pct: 50,
             k: DEFAULT_K,
@@ -169,6 +202,13 @@ impl Params {
             if value == 0 {
                 return Err(out_of(name, 0, 1, u64::MAX));
             }
+        }
+        // The largest claim's minimum bonds must be numbers, not a saturated cap.
+        let units = self.max_steps.div_ceil(GSTEP);
+        let most = self.min_claim_bond.max(self.min_challenge_bond);
+        if self.bond_per_gstep.checked_mul(units).and_then(|b| b.checked_add(most)).is_none() {
+            let max = (u64::MAX - most) / units.max(1);
+            return Err(out_of("bond_per_gstep", self.bond_per_gstep, 0, max));
         }
         for (name, value) in [
             ("clock_ms", self.clock_ms),
@@ -276,6 +316,24 @@ mod tests {
         let mut p = Params::local(B32([1; 32]));
         f(&mut p);
         p.validate()
+    }
+
+    /// The least bonds grow by `bond_per_gstep` per started 2^30 steps of
+    /// `T`, and parameters under which the largest claim's would overflow
+    /// are refused.
+    #[test]
+    fn least_bonds_scale_with_the_step_limit() {
+        let p = Params::local(B32([1; 32]));
+        assert_eq!(p.claim_bond_min(1), p.min_claim_bond + p.bond_per_gstep);
+        assert_eq!(p.claim_bond_min(GSTEP), p.min_claim_bond + p.bond_per_gstep);
+        assert_eq!(p.claim_bond_min(GSTEP + 1), p.min_claim_bond + 2 * p.bond_per_gstep);
+        assert_eq!(p.challenge_bond_min(1 << 40), p.min_challenge_bond + 1024 * p.bond_per_gstep);
+        let e = with(|p| p.bond_per_gstep = u64::MAX / 1000);
+        assert!(matches!(e, Err(ParamsError::OutOfRange { name: "bond_per_gstep", .. })), "{e:?}");
+        // Parameters stored before the field existed keep their JSON, so their hash.
+        let mut old = Params::local(B32([1; 32]));
+        old.bond_per_gstep = 0;
+        assert!(!serde_json::to_string(&old).unwrap().contains("bond_per_gstep"));
     }
 
     #[test]

@@ -358,10 +358,18 @@ fn the_player_commands_explain_bad_input_and_change_nothing() {
             .collect::<Vec<_>>(),
     );
     assert_eq!(code, Some(0), "{err}");
-    net.spawn("poor", &["challenger", "run", "--bond", "1000"]);
+    net.spawn("poor", &["challenger", "run", "--bond", "2000"]);
     net.wait_for("the refused challenge", 30, |n| n.log("poor").contains("THE CHALLENGE WAS REFUSED"));
     std::thread::sleep(Duration::from_millis(1500));
     assert_eq!(net.log("poor").matches("THE CHALLENGE WAS REFUSED").count(), 1, "{}", net.log("poor"));
+    assert!(net.games().is_empty());
+    // A bond below the claim's least (it grows with the step limit, 10^10 by
+    // default) is not sent at all, and the log says what it would take.
+    net.player("cheap", 10_000);
+    net.spawn("cheap", &["challenger", "run", "--bond", "1000"]);
+    net.wait_for("the bond that is too small", 30, |n| {
+        n.log("cheap").contains("needs a bond of at least 1900")
+    });
     assert!(net.games().is_empty());
 
     // No arbiter: a clear error, exit 1.

@@ -82,7 +82,7 @@ pub struct Params {
     pub min_claim_bond: u64,
     /// Least bond a challenge may carry.
     pub min_challenge_bond: u64,
-    /// Bond added to both minimums per started [`GSTEP`] steps of the
+    /// Bond added to both minimums per whole [`GSTEP`] steps of the
     /// claim's step limit `T` ([`Params::claim_bond_min`]): checking a
     /// claim costs the other side work in proportion to `T`, so must
     /// griefing it (`specs/protocol.md` §5.2). Absent (0) in parameters
@@ -132,20 +132,21 @@ fn is_zero(n: &u64) -> bool {
 
 impl Params {
     /// The least bond of a claim whose step limit is `max_steps`:
-    /// `min_claim_bond + bond_per_gstep · ceil(max_steps / GSTEP)`
+    /// `min_claim_bond + bond_per_gstep · ⌊max_steps / GSTEP⌋` (the base covers
+    /// the first [`GSTEP`] steps)
     /// (saturating; [`Params::validate`] refuses parameters where it would).
     pub fn claim_bond_min(&self, max_steps: u64) -> u64 {
         self.min_claim_bond.saturating_add(self.per_work(max_steps))
     }
 
     /// The least bond of a challenge of a claim whose step limit is
-    /// `max_steps`: `min_challenge_bond + bond_per_gstep · ceil(max_steps / GSTEP)`.
+    /// `max_steps`: `min_challenge_bond + bond_per_gstep · ⌊max_steps / GSTEP⌋`.
     pub fn challenge_bond_min(&self, max_steps: u64) -> u64 {
         self.min_challenge_bond.saturating_add(self.per_work(max_steps))
     }
 
     fn per_work(&self, max_steps: u64) -> u64 {
-        self.bond_per_gstep.saturating_mul(max_steps.div_ceil(GSTEP))
+        self.bond_per_gstep.saturating_mul(max_steps / GSTEP)
     }
 
     /// Defaults for a local network with this arbiter key: a day's window and
@@ -204,7 +205,7 @@ impl Params {
             }
         }
         // The largest claim's minimum bonds must be numbers, not a saturated cap.
-        let units = self.max_steps.div_ceil(GSTEP);
+        let units = self.max_steps / GSTEP;
         let most = self.min_claim_bond.max(self.min_challenge_bond);
         if self.bond_per_gstep.checked_mul(units).and_then(|b| b.checked_add(most)).is_none() {
             let max = (u64::MAX - most) / units.max(1);
@@ -318,15 +319,15 @@ mod tests {
         p.validate()
     }
 
-    /// The least bonds grow by `bond_per_gstep` per started 2^30 steps of
+    /// The least bonds grow by `bond_per_gstep` per whole 2^30 steps of
     /// `T`, and parameters under which the largest claim's would overflow
     /// are refused.
     #[test]
     fn least_bonds_scale_with_the_step_limit() {
         let p = Params::local(B32([1; 32]));
-        assert_eq!(p.claim_bond_min(1), p.min_claim_bond + p.bond_per_gstep);
+        assert_eq!(p.claim_bond_min(GSTEP - 1), p.min_claim_bond);
         assert_eq!(p.claim_bond_min(GSTEP), p.min_claim_bond + p.bond_per_gstep);
-        assert_eq!(p.claim_bond_min(GSTEP + 1), p.min_claim_bond + 2 * p.bond_per_gstep);
+        assert_eq!(p.claim_bond_min(3 * GSTEP - 1), p.min_claim_bond + 2 * p.bond_per_gstep);
         assert_eq!(p.challenge_bond_min(1 << 40), p.min_challenge_bond + 1024 * p.bond_per_gstep);
         let e = with(|p| p.bond_per_gstep = u64::MAX / 1000);
         assert!(matches!(e, Err(ParamsError::OutOfRange { name: "bond_per_gstep", .. })), "{e:?}");

@@ -35,6 +35,10 @@ pub fn parse_value(t: ValType, s: &str) -> Result<Value> {
         ValType::FuncRef if s == "null" => Value::FuncRef(None),
         ValType::ExternRef if s == "null" => Value::ExternRef(None),
         ValType::FuncRef | ValType::ExternRef => bail!("only null can be passed as {t}"),
+        ValType::V128 => Value::V128(match s.strip_prefix("0x") {
+            Some(h) => u128::from_str_radix(h, 16).map_err(|_| bad())?,
+            None => s.parse::<u128>().map_err(|_| bad())?,
+        }),
     })
 }
 

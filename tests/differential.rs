@@ -309,8 +309,7 @@ fn check(bytes: &[u8], tally: &mut Tally, rng: &mut u64) -> Result<(), String> {
         globals.sort_by_key(|(n, _)| n.as_str());
         for (gname, e) in globals {
             let Extern::Global(g) = e else { continue };
-            let (slot, ty) = m.store.global(*g);
-            let ours = Value::from_slot(ty, slot);
+            let ours = m.store.global(*g);
             let wg = winst.get_global(&wstore, gname).ok_or("wasmi lacks a global export")?;
             let theirs = oracle::from_wasmi(&wg.get(&wstore));
             if !same_value(&ours, &theirs) {

@@ -43,6 +43,7 @@ mod module;
 pub mod op;
 mod pages;
 pub mod proof;
+mod simd_ops;
 mod snapshot;
 pub mod state;
 mod status;

@@ -1,8 +1,8 @@
 //! Decoding and validation of a module binary, and translation of its code.
 //!
 //! [`Module::new`] is the only entry point for untrusted bytes. It accepts
-//! exactly the WebAssembly 2.0 core features without SIMD and refuses
-//! anything else with an error that names the feature.
+//! exactly the WebAssembly 2.0 core features, fixed-width SIMD included, and
+//! refuses anything else with an error that names the feature.
 
 use crate::isa::Op;
 use crate::limits::MAX_MODULE_BYTES;
@@ -14,9 +14,10 @@ use wasmparser::{
     WasmFeatures,
 };
 
-/// The WebAssembly features the engine accepts: 2.0 minus SIMD.
+/// The WebAssembly features the engine accepts: 2.0 (with fixed-width SIMD;
+/// relaxed SIMD is a later proposal).
 pub fn features() -> WasmFeatures {
-    WasmFeatures::WASM2 & !WasmFeatures::SIMD
+    WasmFeatures::WASM2
 }
 
 /// Limits of a table.
@@ -90,6 +91,8 @@ pub enum ExportKind {
 pub(crate) enum ConstExpr {
     /// A numeric constant or null reference, as a slot.
     Slot(u64),
+    /// A `v128.const`.
+    V128(u128),
     /// `global.get` of a module global index.
     GlobalGet(u32),
     /// `ref.func` of a module function index.
@@ -351,7 +354,7 @@ pub(crate) fn val_type(t: wasmparser::ValType) -> ValType {
         wasmparser::ValType::F64 => ValType::F64,
         wasmparser::ValType::Ref(r) if r.is_func_ref() => ValType::FuncRef,
         wasmparser::ValType::Ref(_) => ValType::ExternRef,
-        wasmparser::ValType::V128 => unreachable!("validation refuses SIMD"),
+        wasmparser::ValType::V128 => ValType::V128,
     }
 }
 
@@ -403,6 +406,7 @@ fn const_expr(e: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, LoadError> {
         O::I64Const { value } => ConstExpr::Slot(value as u64),
         O::F32Const { value } => ConstExpr::Slot(value.bits() as u64),
         O::F64Const { value } => ConstExpr::Slot(value.bits()),
+        O::V128Const { value } => ConstExpr::V128(u128::from_le_bytes(*value.bytes())),
         O::RefNull { .. } => ConstExpr::Slot(0),
         O::RefFunc { function_index } => ConstExpr::RefFunc(function_index),
         O::GlobalGet { global_index } => ConstExpr::GlobalGet(global_index),

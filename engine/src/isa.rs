@@ -726,6 +726,13 @@ mod tests {
         assert_eq!(Op::BrAdjust { target: 1, drop: 2, keep: 3 }.opcode(), 0x04);
         assert_eq!(Op::I64Const { value: -1 }.opcode(), 0x46);
         assert_eq!(Op::I64TruncSatF64U.opcode(), 0xD7);
+        assert_eq!(Op::V128Drop.opcode(), 0x17);
+        assert_eq!(Op::V128GlobalSet { global: 0 }.opcode(), 0x27);
+        assert_eq!(
+            Op::V128StoreLane { op: SimdStoreLane::V128Store8Lane, lane: 0, mem: 0, offset: 0 }.opcode(),
+            0x4F
+        );
+        assert_eq!(Op::V128Shift { op: SimdShift::I8x16Shl }.opcode(), 0xFB);
     }
 
     #[test]
@@ -748,6 +755,34 @@ mod tests {
         b[13] = 1;
         assert_eq!(Op::decode(&b), None, "non-zero padding is refused");
         assert_eq!(Op::decode(&[0xff; 16]), None, "unknown opcode is refused");
+    }
+
+    #[test]
+    fn simd_instructions_encode_their_webassembly_opcode() {
+        let ops = [
+            Op::V128Const { lo: u64::MAX },
+            Op::Hi64 { bits: 7 },
+            Op::V128Load { op: SimdLoad::V128Load64Zero, mem: 1, offset: 0xffff_fff0 },
+            Op::V128LoadLane { op: SimdLoadLane::V128Load16Lane, lane: 7, mem: 0, offset: 3 },
+            Op::V128StoreLane { op: SimdStoreLane::V128Store64Lane, lane: 1, mem: 0, offset: 3 },
+            Op::V128ExtractLane { op: SimdExtract::I8x16ExtractLaneU, lane: 15 },
+            Op::V128Binary { op: SimdBinary::F64x2PMax },
+            Op::V128Unary { op: SimdUnary::F64x2ConvertLowI32x4U },
+            Op::V128LocalTee { index: 9 },
+        ];
+        for op in ops {
+            assert_eq!(Op::decode(&op.encode()), Some(op));
+        }
+        let b = Op::V128Binary { op: SimdBinary::I32x4Add }.encode();
+        assert_eq!(b[..2], [0xF8, 0xAE]);
+        let l = Op::V128LoadLane { op: SimdLoadLane::V128Load32Lane, lane: 2, mem: 5, offset: 6 }.encode();
+        assert_eq!(l[..11], [0x4E, 0x56, 2, 5, 0, 0, 0, 6, 0, 0, 0]);
+        // A sub-opcode of another shape, or of no instruction, is refused.
+        let mut wrong = b;
+        wrong[1] = SimdLoad::V128Load.code();
+        assert_eq!(Op::decode(&wrong), None);
+        wrong[1] = 0x9A;
+        assert_eq!(Op::decode(&wrong), None);
     }
 
     #[test]

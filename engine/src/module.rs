@@ -471,6 +471,58 @@ mod tests {
     }
 
     #[test]
+    fn v128_values_take_two_slots() {
+        let wat = "(module (func (param v128 i32) (result v128) (local i64 v128)
+            local.get 1 drop local.get 2 drop local.get 3 local.set 0
+            block (result v128)
+              i32.const 7 local.get 0 local.get 1 br_if 0 drop drop local.get 0
+            end))";
+        let m = Module::new(&wat::parse_str(wat).unwrap()).unwrap();
+        assert_eq!(
+            m.code,
+            [
+                LocalGet { index: 2 },
+                Drop,
+                LocalGet { index: 3 },
+                Drop,
+                LocalGet2 { a: 4, b: 5 },
+                V128LocalSet { index: 0 },
+                I32Const { value: 7 },
+                LocalGet2 { a: 0, b: 1 },
+                LocalGet { index: 2 },
+                // The branch keeps the v128's two slots and drops the i32's one.
+                BrIfNezAdjust { target: 13, drop: 1, keep: 2 },
+                V128Drop,
+                Drop,
+                LocalGet2 { a: 0, b: 1 },
+                Return { results: 2 },
+            ]
+        );
+        let f = &m.funcs[0];
+        assert_eq!((f.nparams, f.nlocals, f.max_height), (3, 3, 4));
+    }
+
+    #[test]
+    fn sixteen_byte_immediates_take_two_code_words() {
+        let wat = "(module (func (result v128)
+            v128.const i64x2 0x1111 0x2222 v128.const i64x2 3 4
+            i8x16.shuffle 0 1 2 3 4 5 6 7 24 25 26 27 28 29 30 31))";
+        let m = Module::new(&wat::parse_str(wat).unwrap()).unwrap();
+        assert_eq!(
+            m.code,
+            [
+                V128Const { lo: 0x1111 },
+                Hi64 { bits: 0x2222 },
+                V128Const { lo: 3 },
+                Hi64 { bits: 4 },
+                I8x16Shuffle { lo: 0x0706_0504_0302_0100 },
+                Hi64 { bits: 0x1f1e_1d1c_1b1a_1918 },
+                Return { results: 2 },
+            ]
+        );
+    }
+
+    #[test]
     fn eqz_fuses_into_conditional_branches() {
         let ops = code("block local.get 0 i32.eqz br_if 0 end i32.const 3");
         assert_eq!(

@@ -523,6 +523,18 @@ mod tests {
     }
 
     #[test]
+    fn relaxed_simd_is_refused_as_unsupported() {
+        let wat =
+            "(module (func (result v128) v128.const i64x2 0 0 v128.const i64x2 0 0 i8x16.relaxed_swizzle))";
+        match Module::new(&wat::parse_str(wat).unwrap()) {
+            Err(crate::LoadError::Unsupported { message, .. }) => {
+                assert!(message.contains("SIMD"), "{message}")
+            }
+            other => panic!("relaxed SIMD is not WebAssembly 2.0: {other:?}"),
+        }
+    }
+
+    #[test]
     fn eqz_fuses_into_conditional_branches() {
         let ops = code("block local.get 0 i32.eqz br_if 0 end i32.const 3");
         assert_eq!(

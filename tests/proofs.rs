@@ -266,7 +266,7 @@ fn simd_spec_suite_steps_verify() {
         .filter(|p| p.to_string_lossy().contains(&only))
         .collect();
     files.sort();
-    assert!(only != "" || files.len() >= 50, "the suite's SIMD files: {}", files.len());
+    assert!(!only.is_empty() || files.len() >= 50, "the suite's SIMD files: {}", files.len());
     let (mut invocations, mut steps, mut largest) = (0u64, 0u64, (0, String::new()));
     let mut largest_simd = (0, String::new());
     for path in files {
@@ -342,7 +342,7 @@ fn simd_spec_suite_steps_verify() {
          of a SIMD instruction {} bytes ({})",
         largest.0, largest.1, largest_simd.0, largest_simd.1
     );
-    assert!(only != "" || invocations > 20_000, "{invocations} invocations");
+    assert!(!only.is_empty() || invocations > 20_000, "{invocations} invocations");
     // A SIMD step opens at most three stack leaves, two memory leaves and two
     // code positions (`specs/proof.md` §7).
     assert!(largest_simd.0 < 4096, "largest SIMD proof {} bytes ({})", largest_simd.0, largest_simd.1);

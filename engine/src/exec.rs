@@ -12,14 +12,15 @@ use crate::access::{Stack, World};
 use crate::frame::{Frame, HALT, Regs};
 use crate::host;
 use crate::host_state::HostStep;
-use crate::isa::{Op, SimdLoad, SimdLoadLane};
+use crate::isa::Op;
 use crate::limits::{LOCALS_CHUNK, MAX_CALL_DEPTH, MEMORY_CHUNK, PAGE_SIZE, TABLE_CHUNK};
 use crate::op::convert as cv;
 use crate::op::float::{canon32, canon64, f32_max, f32_min, f64_max, f64_min};
 use crate::op::int;
-use crate::op::simd;
 use crate::status::Status;
 use crate::store::FuncKind;
+
+mod simd;
 
 #[inline(always)]
 fn i32_(x: u64) -> i32 {
@@ -118,28 +119,6 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
             ($v:expr) => {{
                 stack[sp] = $v;
                 sp += 1;
-            }};
-        }
-        // A v128 is two slots, low half first (`specs/execution.md` §3.1).
-        macro_rules! get128 {
-            ($at:expr) => {{
-                let at = $at;
-                stack[at] as u128 | (stack[at + 1] as u128) << 64
-            }};
-        }
-        macro_rules! put128 {
-            ($at:expr, $v:expr) => {{
-                let (at, v): (usize, u128) = ($at, $v);
-                stack[at] = v as u64;
-                stack[at + 1] = (v >> 64) as u64;
-            }};
-        }
-        // The high half of a 16-byte immediate: the `Hi64` after the instruction.
-        macro_rules! hi64 {
-            () => {{
-                let Op::Hi64 { bits } = w.op(pc) else { trap!(Unreachable) };
-                pc += 1;
-                bits
             }};
         }
         macro_rules! un {
@@ -588,131 +567,35 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
             Op::F32Const { bits } => push!(bits as u64),
             Op::F64Const { bits } => push!(bits),
 
-            Op::V128Drop => sp -= 2,
-            Op::V128Select => {
-                sp -= 3;
-                if stack[sp + 2] as u32 == 0 {
-                    stack[sp - 2] = stack[sp];
-                    stack[sp - 1] = stack[sp + 1];
-                }
-            }
-            Op::V128LocalSet { index } => {
-                sp -= 2;
-                stack[fp + index as usize] = stack[sp];
-                stack[fp + index as usize + 1] = stack[sp + 1];
-            }
-            Op::V128LocalTee { index } => {
-                stack[fp + index as usize] = stack[sp - 2];
-                stack[fp + index as usize + 1] = stack[sp - 1];
-            }
-            Op::V128GlobalGet { global } => {
-                stack[sp] = w.global(global);
-                stack[sp + 1] = w.global(global.wrapping_add(1));
-                sp += 2;
-            }
-            Op::V128GlobalSet { global } => {
-                sp -= 2;
-                w.set_global(global, stack[sp]);
-                w.set_global(global.wrapping_add(1), stack[sp + 1]);
-            }
-            Op::V128Const { lo } => {
-                let hi = hi64!();
-                stack[sp] = lo;
-                stack[sp + 1] = hi;
-                sp += 2;
-            }
-            // Data read by the instruction before it; only a state no machine reaches runs it.
-            Op::Hi64 { .. } => trap!(Unreachable),
-            Op::I8x16Shuffle { lo } => {
-                let lanes = lo as u128 | (hi64!() as u128) << 64;
-                let b = get128!(sp - 2);
-                let a = get128!(sp - 4);
-                sp -= 2;
-                put128!(sp - 2, simd::shuffle(a, b, lanes));
-            }
-            Op::V128Load { op, mem, offset } => {
-                let ea = stack[sp - 1] as u32 as usize + offset as usize;
-                match v128_load(w, op, mem, ea) {
-                    Some(v) => {
-                        put128!(sp - 1, v);
-                        sp += 1;
+            // SIMD and v128 instructions, out of the hot loop (`exec/simd.rs`).
+            Op::V128Drop
+            | Op::V128Select
+            | Op::V128LocalSet { .. }
+            | Op::V128LocalTee { .. }
+            | Op::V128GlobalGet { .. }
+            | Op::V128GlobalSet { .. }
+            | Op::V128Const { .. }
+            | Op::Hi64 { .. }
+            | Op::I8x16Shuffle { .. }
+            | Op::V128Load { .. }
+            | Op::V128Store { .. }
+            | Op::V128LoadLane { .. }
+            | Op::V128StoreLane { .. }
+            | Op::V128Splat { .. }
+            | Op::V128ExtractLane { .. }
+            | Op::V128ReplaceLane { .. }
+            | Op::V128Unary { .. }
+            | Op::V128Binary { .. }
+            | Op::V128Bitselect
+            | Op::V128Test { .. }
+            | Op::V128Shift { .. } => {
+                match simd::step(op, stack, w, pc, sp, fp) {
+                    Ok((s, words)) => {
+                        sp = s;
+                        pc += words;
                     }
-                    None => trap!(MemoryOutOfBounds),
+                    Err(k) => trap!(k),
                 }
-            }
-            Op::V128Store { mem, offset } => {
-                let v = get128!(sp - 2);
-                let ea = stack[sp - 3] as u32 as usize + offset as usize;
-                if w.store(mem, ea, &v.to_le_bytes()) {
-                    sp -= 3;
-                } else {
-                    trap!(MemoryOutOfBounds);
-                }
-            }
-            Op::V128LoadLane { op, lane, mem, offset } => {
-                let v = get128!(sp - 2);
-                let ea = stack[sp - 3] as u32 as usize + offset as usize;
-                match v128_load_lane(w, op, lane, mem, ea, v) {
-                    Some(v) => {
-                        sp -= 1;
-                        put128!(sp - 2, v);
-                    }
-                    None => trap!(MemoryOutOfBounds),
-                }
-            }
-            Op::V128StoreLane { op, lane, mem, offset } => {
-                let v = get128!(sp - 2);
-                let ea = stack[sp - 3] as u32 as usize + offset as usize;
-                let n = op.bytes() as usize;
-                if w.store(mem, ea, &simd::get_lane(v, lane, n)[..n]) {
-                    sp -= 3;
-                } else {
-                    trap!(MemoryOutOfBounds);
-                }
-            }
-            Op::V128Splat { op } => {
-                let x = stack[sp - 1];
-                put128!(sp - 1, simd::splat(op, x));
-                sp += 1;
-            }
-            Op::V128ExtractLane { op, lane } => {
-                let v = get128!(sp - 2);
-                sp -= 1;
-                stack[sp - 1] = simd::extract(op, v, lane);
-            }
-            Op::V128ReplaceLane { op, lane } => {
-                let x = stack[sp - 1];
-                let v = get128!(sp - 3);
-                sp -= 1;
-                put128!(sp - 2, simd::replace(op, v, lane, x));
-            }
-            Op::V128Unary { op } => {
-                let v = get128!(sp - 2);
-                put128!(sp - 2, simd::unary(op, v));
-            }
-            Op::V128Binary { op } => {
-                let b = get128!(sp - 2);
-                let a = get128!(sp - 4);
-                sp -= 2;
-                put128!(sp - 2, simd::binary(op, a, b));
-            }
-            Op::V128Bitselect => {
-                let c = get128!(sp - 2);
-                let b = get128!(sp - 4);
-                let a = get128!(sp - 6);
-                sp -= 4;
-                put128!(sp - 2, simd::bitselect(a, b, c));
-            }
-            Op::V128Test { op } => {
-                let v = get128!(sp - 2);
-                sp -= 1;
-                stack[sp - 1] = simd::test(op, v) as u64;
-            }
-            Op::V128Shift { op } => {
-                let s = stack[sp - 1] as u32;
-                let v = get128!(sp - 3);
-                sp -= 1;
-                put128!(sp - 2, simd::shift(op, v, s));
             }
 
             Op::I32Eqz => un!(u32_, from_bool, |a| a == 0),
@@ -897,32 +780,4 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
     if let Some(s) = end {
         regs.status = s;
     }
-}
-
-/// The v128 a SIMD load makes from memory `m` at `ea`, or `None` out of bounds.
-#[inline(never)]
-fn v128_load<W: World>(w: &W, op: SimdLoad, m: u32, ea: usize) -> Option<u128> {
-    let mut b = [0u8; 16];
-    match simd::load_bytes(op) {
-        16 => b = w.load::<16>(m, ea)?,
-        8 => b[..8].copy_from_slice(&w.load::<8>(m, ea)?),
-        4 => b[..4].copy_from_slice(&w.load::<4>(m, ea)?),
-        2 => b[..2].copy_from_slice(&w.load::<2>(m, ea)?),
-        _ => b[..1].copy_from_slice(&w.load::<1>(m, ea)?),
-    }
-    Some(simd::load(op, b))
-}
-
-/// `v` with lane `lane` loaded from memory `m` at `ea`, or `None` out of bounds.
-#[inline(never)]
-fn v128_load_lane<W: World>(w: &W, op: SimdLoadLane, lane: u8, m: u32, ea: usize, v: u128) -> Option<u128> {
-    let mut b = [0u8; 8];
-    let n = op.bytes() as usize;
-    match n {
-        8 => b = w.load::<8>(m, ea)?,
-        4 => b[..4].copy_from_slice(&w.load::<4>(m, ea)?),
-        2 => b[..2].copy_from_slice(&w.load::<2>(m, ea)?),
-        _ => b[..1].copy_from_slice(&w.load::<1>(m, ea)?),
-    }
-    Some(simd::put_lane(v, lane, &b[..n]))
 }

@@ -7,7 +7,7 @@
 use crate::isa::Op;
 use crate::limits::MAX_MODULE_BYTES;
 use crate::load_error::LoadError;
-use crate::translate::{self, TranslatedFunc};
+use crate::translate::{self, TranslatedFunc, val_type};
 use crate::value::{FuncType, ValType};
 use wasmparser::{
     DataKind, ElementItems, ElementKind, ExternalKind, Parser, Payload, TypeRef, ValidPayload, Validator,
@@ -343,18 +343,6 @@ impl Module {
         self.exports()
             .find(|(n, k, _)| *n == name && *k == ExportKind::Func)
             .and_then(|(_, _, i)| self.func_type(i))
-    }
-}
-
-pub(crate) fn val_type(t: wasmparser::ValType) -> ValType {
-    match t {
-        wasmparser::ValType::I32 => ValType::I32,
-        wasmparser::ValType::I64 => ValType::I64,
-        wasmparser::ValType::F32 => ValType::F32,
-        wasmparser::ValType::F64 => ValType::F64,
-        wasmparser::ValType::Ref(r) if r.is_func_ref() => ValType::FuncRef,
-        wasmparser::ValType::Ref(_) => ValType::ExternRef,
-        wasmparser::ValType::V128 => ValType::V128,
     }
 }
 

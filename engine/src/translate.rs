@@ -11,8 +11,7 @@ use crate::isa::{
     SimdTest, SimdUnary,
 };
 use crate::load_error::LoadError;
-use crate::module::val_type;
-use crate::value::FuncType;
+use crate::value::{FuncType, ValType};
 use wasmparser::{BlockType, FuncValidator, FunctionBody, Operator, ValidatorResources, WasmModuleResources};
 
 /// The translation of one defined function.
@@ -135,6 +134,19 @@ pub(crate) fn translate(
             offset: body.range().start as usize,
         })?;
     Ok(TranslatedFunc { entry, nparams, nlocals, max_height })
+}
+
+/// The engine's type for a wasmparser value type.
+pub(crate) fn val_type(t: wasmparser::ValType) -> ValType {
+    match t {
+        wasmparser::ValType::I32 => ValType::I32,
+        wasmparser::ValType::I64 => ValType::I64,
+        wasmparser::ValType::F32 => ValType::F32,
+        wasmparser::ValType::F64 => ValType::F64,
+        wasmparser::ValType::Ref(r) if r.is_func_ref() => ValType::FuncRef,
+        wasmparser::ValType::Ref(_) => ValType::ExternRef,
+        wasmparser::ValType::V128 => ValType::V128,
+    }
 }
 
 /// Length of the unsigned LEB128 number at the start of `b`.

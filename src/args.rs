@@ -35,6 +35,8 @@ pub fn parse_value(t: ValType, s: &str) -> Result<Value> {
         ValType::FuncRef if s == "null" => Value::FuncRef(None),
         ValType::ExternRef if s == "null" => Value::ExternRef(None),
         ValType::FuncRef | ValType::ExternRef => bail!("only null can be passed as {t}"),
+        // A claim carries one 64-bit slot per argument (`ClaimInputs::entry_args`).
+        ValType::V128 => bail!("a {t} argument cannot be given on the command line"),
     })
 }
 
@@ -65,6 +67,7 @@ mod tests {
         check(ValType::F32, "abc", None);
         check(ValType::FuncRef, "null", Some(Value::FuncRef(None)));
         check(ValType::ExternRef, "7", None);
+        check(ValType::V128, "0", None);
     }
 
     #[test]

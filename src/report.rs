@@ -35,6 +35,7 @@ fn value_json(v: &Value) -> serde_json::Value {
         }
         Value::FuncRef(r) => json!({"type": "funcref", "value": r}),
         Value::ExternRef(r) => json!({"type": "externref", "value": r}),
+        Value::V128(v) => json!({"type": "v128", "value": format!("0x{v:032x}")}),
     }
 }
 

@@ -3,11 +3,13 @@
 //! both engines must agree on results, traps, exported globals and final
 //! memory contents, bit for bit.
 //!
-//! wasm-smith canonicalises the NaNs of arithmetic but not of
-//! `f32.demote_f64` / `f64.promote_f32`, whose NaN payloads WebAssembly leaves
-//! open (the engine canonicalises them; wasmi keeps the hardware's). The
-//! modules are rewritten to canonicalise after those two as well, so every
-//! difference left is a real one.
+//! wasm-smith canonicalises the NaNs of arithmetic (scalar and SIMD) but not
+//! of `f32.demote_f64` / `f64.promote_f32` and their SIMD forms
+//! `f32x4.demote_f64x2_zero` / `f64x2.promote_low_f32x4`, whose NaN payloads
+//! WebAssembly leaves open (the engine canonicalises them; wasmi keeps the
+//! hardware's). The modules are rewritten to canonicalise after those four as
+//! well, so every difference left is a real one. Values compare as the
+//! scalar path does: bit for bit, or NaN against NaN (a v128 lane by lane).
 //!
 //! A difference is not always the engine's fault: long runs found wasmi 2.0.0
 //! returning the wrong `select` operand and reading values that change from
@@ -55,12 +57,28 @@ fn same_value(a: &Value, b: &Value) -> bool {
         (Value::FuncRef(x), Value::FuncRef(y)) | (Value::ExternRef(x), Value::ExternRef(y)) => {
             x.is_some() == y.is_some()
         }
+        (Value::V128(x), Value::V128(y)) => same_v128(*x, *y),
         _ => a == b,
     }
 }
 
+/// Whether two v128 agree: bit for bit, or lane for lane where the lanes
+/// that differ are NaN in both, read as f32x4 or as f64x2.
+fn same_v128(x: u128, y: u128) -> bool {
+    let lanes32 = (0..4).all(|i| {
+        let (a, b) = ((x >> (32 * i)) as u32, (y >> (32 * i)) as u32);
+        a == b || (f32::from_bits(a).is_nan() && f32::from_bits(b).is_nan())
+    });
+    let lanes64 = (0..2).all(|i| {
+        let (a, b) = ((x >> (64 * i)) as u64, (y >> (64 * i)) as u64);
+        a == b || (f64::from_bits(a).is_nan() && f64::from_bits(b).is_nan())
+    });
+    lanes32 || lanes64
+}
+
 /// Re-encodes a module, adding NaN canonicalisation after every
-/// `f32.demote_f64` and `f64.promote_f32` (as wasm-smith does for arithmetic).
+/// `f32.demote_f64`, `f64.promote_f32`, `f32x4.demote_f64x2_zero` and
+/// `f64x2.promote_low_f32x4` (as wasm-smith does for arithmetic).
 struct CanonicaliseConversions {
     /// Parameter count of each defined function, in order.
     params: Vec<u32>,
@@ -84,9 +102,10 @@ impl wasm_encoder::reencode::Reencode for CanonicaliseConversions {
             index += count;
             locals.push((count, self.val_type(ty)?));
         }
-        let (t32, t64) = (index, index + 1);
+        let (t32, t64, tv) = (index, index + 1, index + 2);
         locals.push((1, V::F32));
         locals.push((1, V::F64));
+        locals.push((1, V::V128));
         let mut f = wasm_encoder::Function::new(locals);
         let mut reader = func.get_operators_reader()?;
         while !reader.eof() {
@@ -94,11 +113,25 @@ impl wasm_encoder::reencode::Reencode for CanonicaliseConversions {
             let after = match op {
                 wasmparser::Operator::F32DemoteF64 => Some(32),
                 wasmparser::Operator::F64PromoteF32 => Some(64),
+                wasmparser::Operator::F32x4DemoteF64x2Zero => Some(128 + 32),
+                wasmparser::Operator::F64x2PromoteLowF32x4 => Some(128 + 64),
                 _ => None,
             };
             f.instruction(&self.instruction(op)?);
             // value; local.tee t; NaN; local.get t; local.get t; eq; select
+            // (for a v128: the lanes' NaN, a lane mask and bitselect)
+            let nan32 = 0x7fc0_0000u128 * 0x0000_0001_0000_0001_0000_0001_0000_0001;
+            let nan64 = 0x7ff8_0000_0000_0000u128 * 0x0000_0000_0000_0001_0000_0000_0000_0001;
             match after {
+                Some(lanes @ (160 | 192)) => {
+                    let (nan, eq) = if lanes == 160 { (nan32, I::F32x4Eq) } else { (nan64, I::F64x2Eq) };
+                    f.instruction(&I::LocalTee(tv));
+                    f.instruction(&I::V128Const(nan as i128));
+                    f.instruction(&I::LocalGet(tv));
+                    f.instruction(&I::LocalGet(tv));
+                    f.instruction(&eq);
+                    f.instruction(&I::V128Bitselect);
+                }
                 Some(32) => {
                     f.instruction(&I::LocalTee(t32));
                     f.instruction(&I::F32Const(wasm_encoder::Ieee32::new(0x7fc0_0000)));
@@ -153,6 +186,8 @@ fn canonicalise_conversions(bytes: &[u8]) -> Vec<u8> {
 #[derive(Default, Debug)]
 struct Tally {
     modules: u64,
+    /// Modules with at least one SIMD instruction.
+    simd_modules: u64,
     exported_funcs: u64,
     calls: u64,
     traps: u64,
@@ -179,6 +214,7 @@ fn arbitrary_value(t: refute_engine::ValType, rng: &mut u64) -> Value {
         T::I64 => Value::I64(bits as i64),
         T::F32 => Value::F32(f32::from_bits(bits as u32).to_bits()).canonical(),
         T::F64 => Value::F64(bits).canonical(),
+        T::V128 => Value::V128((r as u128) << 64 | bits as u128),
         other => Value::default_of(other),
     }
 }
@@ -309,8 +345,7 @@ fn check(bytes: &[u8], tally: &mut Tally, rng: &mut u64) -> Result<(), String> {
         globals.sort_by_key(|(n, _)| n.as_str());
         for (gname, e) in globals {
             let Extern::Global(g) = e else { continue };
-            let (slot, ty) = m.store.global(*g);
-            let ours = Value::from_slot(ty, slot);
+            let ours = m.store.global(*g);
             let wg = winst.get_global(&wstore, gname).ok_or("wasmi lacks a global export")?;
             let theirs = oracle::from_wasmi(&wg.get(&wstore));
             if !same_value(&ours, &theirs) {
@@ -359,6 +394,7 @@ fn random_modules_agree_with_wasmi() {
             continue;
         }
         let bytes = canonicalise_conversions(&module.to_bytes());
+        tally.simd_modules += has_simd(&bytes) as u64;
         let mut rng = seed;
         let panics = tally.wasmi_panics;
         let result = check(&bytes, &mut tally, &mut rng);
@@ -381,4 +417,18 @@ fn random_modules_agree_with_wasmi() {
     assert!(failures.is_empty(), "{} disagreements:\n{}", failures.len(), failures.join("\n"));
     assert!(tally.modules > cases / 2, "too few modules were generated: {tally:?}");
     assert!(tally.calls > tally.modules / 2, "too few calls: {tally:?}");
+    assert!(tally.simd_modules > cases / 4, "too few modules use SIMD: {tally:?}");
+}
+
+/// Whether a module's code has a SIMD instruction (the 2.0 SIMD operators
+/// are the ones named after a vector shape).
+fn has_simd(bytes: &[u8]) -> bool {
+    const SHAPES: [&str; 7] = ["V128", "I8x16", "I16x8", "I32x4", "I64x2", "F32x4", "F64x2"];
+    wasmparser::Parser::new(0).parse_all(bytes).any(|p| match p {
+        Ok(wasmparser::Payload::CodeSectionEntry(body)) => body.get_operators_reader().is_ok_and(|mut r| {
+            std::iter::from_fn(|| r.read().ok())
+                .any(|op| SHAPES.iter().any(|s| format!("{op:?}").starts_with(s)))
+        }),
+        _ => false,
+    })
 }

@@ -13,7 +13,7 @@ use refute_engine::{
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use wast::core::{AbstractHeapType, HeapType, NanPattern, WastArgCore, WastRetCore};
+use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::parser::{self, ParseBuffer};
 use wast::{QuoteWat, Wast, WastArg, WastDirective, WastExecute, WastInvoke, WastRet};
 
@@ -21,9 +21,8 @@ static PASSED: AtomicU64 = AtomicU64::new(0);
 static FAILED: AtomicU64 = AtomicU64::new(0);
 static SKIPPED: AtomicU64 = AtomicU64::new(0);
 
-/// Files not run, by name prefix, with the reason.
-const SKIPS: &[(&str, &str)] =
-    &[("simd_", "SIMD is not supported yet: the engine refuses it at load time (a later issue adds it)")];
+/// Files not run, by name prefix, with the reason (none: every file runs).
+const SKIPS: &[(&str, &str)] = &[];
 
 /// Step budget per invocation; every spec test terminates well within it.
 const STEP_LIMIT: u64 = 1 << 32;
@@ -144,13 +143,16 @@ impl Ctx {
             spectest.insert(name.to_string(), Extern::Func(s.add_host_func(&func(&params), HostFunc::Nop)));
         }
         let global = |ty| GlobalType { ty, mutable: false };
-        spectest.insert("global_i32".into(), Extern::Global(s.add_global(global(I32), 666)));
-        spectest.insert("global_i64".into(), Extern::Global(s.add_global(global(I64), 666)));
+        spectest.insert("global_i32".into(), Extern::Global(s.add_global(global(I32), Value::I32(666))));
+        spectest.insert("global_i64".into(), Extern::Global(s.add_global(global(I64), Value::I64(666))));
         spectest.insert(
             "global_f32".into(),
-            Extern::Global(s.add_global(global(F32), 666.6f32.to_bits() as u64)),
+            Extern::Global(s.add_global(global(F32), Value::F32(666.6f32.to_bits()))),
         );
-        spectest.insert("global_f64".into(), Extern::Global(s.add_global(global(F64), 666.6f64.to_bits())));
+        spectest.insert(
+            "global_f64".into(),
+            Extern::Global(s.add_global(global(F64), Value::F64(666.6f64.to_bits()))),
+        );
         let table = TableType { elem: FuncRef, min: 10, max: Some(20) };
         spectest.insert("table".into(), Extern::Table(s.add_table(&table)));
         spectest.insert("memory".into(), Extern::Memory(s.add_memory(&MemoryType { min: 1, max: Some(2) })));
@@ -294,10 +296,7 @@ impl Ctx {
             WastExecute::Get { module, global, .. } => {
                 let id = self.instance(module.map(|m| m.name()))?;
                 match self.machine.store.instance(id).exports.get(global) {
-                    Some(Extern::Global(g)) => {
-                        let (slot, ty) = self.machine.store.global(*g);
-                        Ok(Ok(vec![Value::from_slot(ty, slot)]))
-                    }
+                    Some(Extern::Global(g)) => Ok(Ok(vec![self.machine.store.global(*g)])),
                     _ => Err(format!("no exported global {global:?}")),
                 }
             }
@@ -318,6 +317,7 @@ fn arg(a: &WastArg<'_>) -> Result<Value, String> {
         WastArg::Core(WastArgCore::RefNull(h)) if is_func(h) => Value::FuncRef(None),
         WastArg::Core(WastArgCore::RefNull(_)) => Value::ExternRef(None),
         WastArg::Core(WastArgCore::RefExtern(n)) => Value::ExternRef(Some(*n)),
+        WastArg::Core(WastArgCore::V128(v)) => Value::V128(u128::from_le_bytes(v.to_le_bytes())),
         other => return Err(format!("unsupported argument {other:?}")),
     })
 }
@@ -333,16 +333,9 @@ fn core_matches(got: &Value, want: &WastRetCore<'_>) -> bool {
     match (got, want) {
         (Value::I32(g), WastRetCore::I32(w)) => g == w,
         (Value::I64(g), WastRetCore::I64(w)) => g == w,
-        (Value::F32(g), WastRetCore::F32(p)) => match p {
-            NanPattern::CanonicalNan => g & 0x7fff_ffff == 0x7fc0_0000,
-            NanPattern::ArithmeticNan => g & 0x7fc0_0000 == 0x7fc0_0000,
-            NanPattern::Value(w) => *g == w.bits,
-        },
-        (Value::F64(g), WastRetCore::F64(p)) => match p {
-            NanPattern::CanonicalNan => g & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
-            NanPattern::ArithmeticNan => g & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000,
-            NanPattern::Value(w) => *g == w.bits,
-        },
+        (Value::F32(g), WastRetCore::F32(p)) => f32_matches(*g, p),
+        (Value::F64(g), WastRetCore::F64(p)) => f64_matches(*g, p),
+        (Value::V128(g), WastRetCore::V128(p)) => v128_matches(*g, p),
         (Value::FuncRef(None), WastRetCore::RefNull(h)) => h.as_ref().is_none_or(is_func),
         (Value::ExternRef(None), WastRetCore::RefNull(h)) => h.as_ref().is_none_or(|h| !is_func(h)),
         (Value::ExternRef(g), WastRetCore::RefExtern(w)) => match w {
@@ -352,6 +345,37 @@ fn core_matches(got: &Value, want: &WastRetCore<'_>) -> bool {
         (Value::FuncRef(g), WastRetCore::RefFunc(_)) => g.is_some(),
         (g, WastRetCore::Either(list)) => list.iter().any(|w| core_matches(g, w)),
         _ => false,
+    }
+}
+
+fn f32_matches(g: u32, p: &NanPattern<wast::token::F32>) -> bool {
+    match p {
+        NanPattern::CanonicalNan => g & 0x7fff_ffff == 0x7fc0_0000,
+        NanPattern::ArithmeticNan => g & 0x7fc0_0000 == 0x7fc0_0000,
+        NanPattern::Value(w) => g == w.bits,
+    }
+}
+
+fn f64_matches(g: u64, p: &NanPattern<wast::token::F64>) -> bool {
+    match p {
+        NanPattern::CanonicalNan => g & 0x7fff_ffff_ffff_ffff == 0x7ff8_0000_0000_0000,
+        NanPattern::ArithmeticNan => g & 0x7ff8_0000_0000_0000 == 0x7ff8_0000_0000_0000,
+        NanPattern::Value(w) => g == w.bits,
+    }
+}
+
+/// A v128 against a lane pattern: integer lanes exactly, float lanes as
+/// the scalar patterns (a NaN lane may be canonical or arithmetic).
+fn v128_matches(g: u128, p: &V128Pattern) -> bool {
+    let b = g.to_le_bytes();
+    let lane = |i: usize, n: usize| b[i * n..(i + 1) * n].iter().rev().fold(0u64, |x, y| x << 8 | *y as u64);
+    match p {
+        V128Pattern::I8x16(w) => w.iter().enumerate().all(|(i, w)| lane(i, 1) == *w as u8 as u64),
+        V128Pattern::I16x8(w) => w.iter().enumerate().all(|(i, w)| lane(i, 2) == *w as u16 as u64),
+        V128Pattern::I32x4(w) => w.iter().enumerate().all(|(i, w)| lane(i, 4) == *w as u32 as u64),
+        V128Pattern::I64x2(w) => w.iter().enumerate().all(|(i, w)| lane(i, 8) == *w as u64),
+        V128Pattern::F32x4(w) => w.iter().enumerate().all(|(i, w)| f32_matches(lane(i, 4) as u32, w)),
+        V128Pattern::F64x2(w) => w.iter().enumerate().all(|(i, w)| f64_matches(lane(i, 8), w)),
     }
 }
 

@@ -1,7 +1,9 @@
 //! Golden one-step proof vectors in `traces/vectors/`: `{pre_root, proof,
 //! post_root}` for the first step of each distinct instruction of a module
-//! that exercises many of them, plus a trap and a stopped machine. Another
-//! verifier can be tested against the same files.
+//! that exercises many of them, plus a trap and a stopped machine, every
+//! micro-step of the first call to each WASI function, and one step of each
+//! SIMD instruction shape. Another verifier can be tested against the same
+//! files.
 //!
 //! The test checks that every vector verifies to its post-root and that
 //! proving again gives byte-identical files (the format has not drifted).
@@ -16,6 +18,8 @@ use std::path::PathBuf;
 const MODULE: &str = include_str!("vectors.wat");
 /// Host calls, with an input: every micro-step of each call.
 const HOST_MODULE: &str = include_str!("vectors-host.wat");
+/// Every SIMD instruction shape once.
+const SIMD_MODULE: &str = include_str!("vectors-simd.wat");
 
 fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("traces/vectors")
@@ -23,9 +27,31 @@ fn dir() -> PathBuf {
 
 /// The vectors, by file name.
 fn generate() -> BTreeMap<String, String> {
-    let module = Module::new(&wat::parse_str(MODULE).unwrap()).unwrap();
     let mut out = BTreeMap::new();
     for (entry, arg) in [("main", 5), ("trap", 0)] {
+        first_of_each(MODULE, "tests/vectors.wat", entry, entry, arg, &|_| true, &mut out);
+    }
+    // The SIMD opcodes (`specs/state.md` §4.1).
+    let simd = |op: u8| matches!(op, 0x17 | 0x23..=0x27 | 0x49..=0x4F | 0xF4..=0xFB);
+    first_of_each(SIMD_MODULE, "tests/vectors-simd.wat", "simd", "main", 3, &simd, &mut out);
+    out.extend(generate_host());
+    out
+}
+
+/// Vectors `{prefix}-{opcode}-{Op}`: the first step of each distinct
+/// instruction of `entry(arg)` in `wat` (the file `source`) whose opcode
+/// `only` takes, and the stopped machine at the end.
+fn first_of_each(
+    wat: &str,
+    source: &str,
+    prefix: &str,
+    entry: &str,
+    arg: i32,
+    only: &dyn Fn(u8) -> bool,
+    out: &mut BTreeMap<String, String>,
+) {
+    let module = Module::new(&wat::parse_str(wat).unwrap()).unwrap();
+    {
         let task = Task { max_steps: 1_000_000, ..Task::default() };
         let mut run = Run::new(&module, &task, &Entry::Invoke(entry.into(), vec![Value::I32(arg)])).unwrap();
         let m = &mut run.machine;
@@ -36,19 +62,19 @@ fn generate() -> BTreeMap<String, String> {
             let proof = prove_step(m, &mut h).unwrap();
             let v = verify_step(&pre, &proof).unwrap();
             let name = match (v.op, m.status()) {
-                (Some(op), _) if seen.insert(op.opcode()) => {
+                (Some(op), _) if only(op.opcode()) && seen.insert(op.opcode()) => {
                     format!(
-                        "{entry}-{:02x}-{}",
+                        "{prefix}-{:02x}-{}",
                         op.opcode(),
                         format!("{op:?}").split([' ', '{']).next().unwrap()
                     )
                 }
-                (None, s) => format!("{entry}-final-{}", s.name()),
+                (None, s) => format!("{prefix}-final-{}", s.name()),
                 _ => String::new(),
             };
             if !name.is_empty() {
                 let json = serde_json::json!({
-                    "description": format!("step {} of `{entry}` in tests/vectors.wat: {}", m.steps(),
+                    "description": format!("step {} of `{entry}` in {source}: {}", m.steps(),
                         v.op.map_or("the machine has stopped; the state steps to itself".into(), |o| format!("{o:?}"))),
                     "pre_root": hex(&pre),
                     "post_root": hex(&v.post),
@@ -62,8 +88,6 @@ fn generate() -> BTreeMap<String, String> {
             h.run(m, m.steps() + 1);
         }
     }
-    out.extend(generate_host());
-    out
 }
 
 /// Vectors `host-NAME-K`: micro-step K of the first call to WASI function NAME.

@@ -51,6 +51,7 @@ fn wasmi_type(t: ValType) -> wasmi::ValType {
         ValType::F64 => W::F64,
         ValType::FuncRef => W::FuncRef,
         ValType::ExternRef => W::ExternRef,
+        ValType::V128 => W::V128,
     }
 }
 
@@ -63,7 +64,7 @@ pub fn from_wasmi(v: &wasmi::Val) -> Value {
         wasmi::Val::F64(x) => Value::F64(x.to_bits()),
         wasmi::Val::FuncRef(r) => Value::FuncRef(if r.is_null() { None } else { Some(0) }),
         wasmi::Val::ExternRef(r) => Value::ExternRef(if r.is_null() { None } else { Some(0) }),
-        wasmi::Val::V128(_) => unreachable!("SIMD modules are refused"),
+        wasmi::Val::V128(v) => Value::V128(v.as_u128()),
     }
 }
 
@@ -76,6 +77,7 @@ pub fn to_wasmi(v: &Value) -> Result<wasmi::Val> {
         Value::F64(b) => wasmi::Val::F64(f64::from_bits(*b).into()),
         Value::FuncRef(None) => wasmi::Val::FuncRef(wasmi::Nullable::Null),
         Value::ExternRef(None) => wasmi::Val::ExternRef(wasmi::Nullable::Null),
+        Value::V128(v) => wasmi::Val::V128(wasmi::V128::from(*v)),
         other => return Err(anyhow!("cannot pass {other:?} to wasmi")),
     })
 }

@@ -26,8 +26,10 @@ pub(crate) struct Fault {
 /// Checks the function whose code is `code[entry..]`: its prologue
 /// (`entry..body`) is `ZeroLocals` only, its body is not empty, every jump
 /// lands inside the body, every branch table has all its entries, every
-/// local index is below `locals` (parameters plus declared locals), and the
-/// last instruction never falls through. Then no step can fetch past the
+/// local slot is below `locals` (parameters plus declared locals, in slots),
+/// every 16-byte immediate has its `Hi64` (and every `Hi64` its
+/// instruction), every lane index is below its lane count, and the last
+/// instruction never falls through. Then no step can fetch past the
 /// function's end or touch a slot outside its frame's locals.
 pub(crate) fn check(code: &[Op], entry: usize, body: usize, locals: u32) -> Result<(), Fault> {
     let end = code.len();
@@ -62,6 +64,17 @@ pub(crate) fn check(code: &[Op], entry: usize, body: usize, locals: u32) -> Resu
             | Op::LocalTee { index }
             | Op::LocalGetI32AddImm { index, .. } => local(index),
             Op::LocalGet2 { a, b } => local(a) && local(b),
+            Op::V128LocalSet { index } | Op::V128LocalTee { index } => local(index) && local(index + 1),
+            Op::V128Const { .. } | Op::I8x16Shuffle { .. } => {
+                matches!(code.get(at + 1), Some(Op::Hi64 { .. }))
+            }
+            Op::Hi64 { .. } => {
+                at > body && matches!(code[at - 1], Op::V128Const { .. } | Op::I8x16Shuffle { .. })
+            }
+            Op::V128ExtractLane { op, lane } => lane < op.lanes(),
+            Op::V128ReplaceLane { op, lane } => lane < op.lanes(),
+            Op::V128LoadLane { op, lane, .. } => lane < 16 / op.bytes(),
+            Op::V128StoreLane { op, lane, .. } => lane < 16 / op.bytes(),
             Op::LocalSetGet { set, get } => local(set) && local(get),
             Op::LocalTeeGet { tee, get } => local(tee) && local(get),
             _ => true,
@@ -80,6 +93,7 @@ pub(crate) fn check(code: &[Op], entry: usize, body: usize, locals: u32) -> Resu
 mod tests {
     use super::{Fault, check};
     use crate::isa::Op::{self, *};
+    use crate::isa::{SimdExtract, SimdLoadLane};
 
     /// Checks `code` as one function whose body starts at `body`, with 2 locals.
     fn run(code: &[Op], body: usize) -> Result<(), &'static str> {
@@ -90,6 +104,14 @@ mod tests {
     fn translated_shapes_pass() {
         assert_eq!(run(&[Return { results: 0 }], 0), Ok(()));
         assert_eq!(run(&[ZeroLocals { first: 0, n: 2 }, LocalGet2 { a: 0, b: 1 }, Unreachable], 1), Ok(()));
+        let v128 = [
+            V128Const { lo: 1 },
+            Hi64 { bits: 2 },
+            V128LocalTee { index: 0 },
+            V128ExtractLane { op: SimdExtract::I64x2ExtractLane, lane: 1 },
+            Return { results: 1 },
+        ];
+        assert_eq!(run(&v128, 0), Ok(()));
         let table = [
             I32Const { value: 1 },
             BrTable { len: 1 },
@@ -115,6 +137,23 @@ mod tests {
             (&[BrTable { len: 0 }, Drop, Return { results: 0 }], 0, outside),
             (&[ZeroLocals { first: 1, n: 2 }, Return { results: 0 }], 1, outside),
             (&[LocalTeeGet { tee: 0, get: 2 }, Return { results: 0 }], 0, outside),
+            (&[V128LocalSet { index: 1 }, Return { results: 0 }], 0, outside),
+            (&[V128Const { lo: 1 }, Return { results: 0 }], 0, outside),
+            (&[Hi64 { bits: 1 }, Return { results: 0 }], 0, outside),
+            (&[Drop, Hi64 { bits: 1 }, Return { results: 0 }], 0, outside),
+            (
+                &[V128ExtractLane { op: SimdExtract::I32x4ExtractLane, lane: 4 }, Return { results: 0 }],
+                0,
+                outside,
+            ),
+            (
+                &[
+                    V128LoadLane { op: SimdLoadLane::V128Load64Lane, lane: 2, mem: 0, offset: 0 },
+                    Return { results: 0 },
+                ],
+                0,
+                outside,
+            ),
             (&[LocalGet { index: 0 }], 0, "a last instruction that falls through"),
             (&[Return { results: 0 }, Call { func: 0 }], 0, "a last instruction that falls through"),
         ];

@@ -20,6 +20,8 @@ use crate::op::int;
 use crate::status::Status;
 use crate::store::FuncKind;
 
+mod simd;
+
 #[inline(always)]
 fn i32_(x: u64) -> i32 {
     x as u32 as i32
@@ -564,6 +566,37 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
             Op::I64Const { value } => push!(from_i64(value)),
             Op::F32Const { bits } => push!(bits as u64),
             Op::F64Const { bits } => push!(bits),
+
+            // SIMD and v128 instructions, out of the hot loop (`exec/simd.rs`).
+            Op::V128Drop
+            | Op::V128Select
+            | Op::V128LocalSet { .. }
+            | Op::V128LocalTee { .. }
+            | Op::V128GlobalGet { .. }
+            | Op::V128GlobalSet { .. }
+            | Op::V128Const { .. }
+            | Op::Hi64 { .. }
+            | Op::I8x16Shuffle { .. }
+            | Op::V128Load { .. }
+            | Op::V128Store { .. }
+            | Op::V128LoadLane { .. }
+            | Op::V128StoreLane { .. }
+            | Op::V128Splat { .. }
+            | Op::V128ExtractLane { .. }
+            | Op::V128ReplaceLane { .. }
+            | Op::V128Unary { .. }
+            | Op::V128Binary { .. }
+            | Op::V128Bitselect
+            | Op::V128Test { .. }
+            | Op::V128Shift { .. } => {
+                match simd::step(op, stack, w, pc, sp, fp) {
+                    Ok((s, words)) => {
+                        sp = s;
+                        pc += words;
+                    }
+                    Err(k) => trap!(k),
+                }
+            }
 
             Op::I32Eqz => un!(u32_, from_bool, |a| a == 0),
             Op::I32Eq => bin!(u32_, from_bool, |a, b| int::bin::i32_eq(a, b)),

@@ -8,7 +8,13 @@
 //!
 //! Index fields hold *store addresses* after instantiation (function, global,
 //! table, memory, element and data addresses) and absolute code positions
-//! for jump targets.
+//! for jump targets. Local indices, operand counts and global addresses count
+//! 64-bit slots: a v128 takes two (`specs/execution.md` §3.1).
+
+pub use crate::simd_ops::{
+    SimdBinary, SimdExtract, SimdLoad, SimdLoadLane, SimdReplace, SimdShift, SimdSplat, SimdStoreLane,
+    SimdTest, SimdUnary,
+};
 
 /// Declares [`Op`] and its canonical 16-byte encoding from one list, so the
 /// enum and its encoder and decoder can never disagree.
@@ -36,13 +42,13 @@ macro_rules! define_ops {
                 out
             }
 
-            /// Decodes a canonical encoding; `None` for an unknown opcode or
-            /// non-zero padding.
+            /// Decodes a canonical encoding; `None` for an unknown opcode, a
+            /// SIMD sub-opcode not of its shape, or non-zero padding.
             pub fn decode(b: &[u8; OP_BYTES]) -> Option<Op> {
                 #[allow(unused_mut)]
                 let mut at = 1;
                 let op = match b[0] {
-                    $( $code => Op::$name $({ $($field: <$ty as Field>::get(b, &mut at)),* })?, )*
+                    $( $code => Op::$name $({ $($field: <$ty as Field>::get(b, &mut at)?),* })?, )*
                     _ => return None,
                 };
                 if b[at..].iter().any(|x| *x != 0) {
@@ -58,9 +64,10 @@ macro_rules! define_ops {
 pub const OP_BYTES: usize = 16;
 
 /// A field of an encoded [`Op`]: little-endian, at a running offset.
+/// `get` is `None` for bytes that are no value of the field's type.
 trait Field: Sized {
     fn put(self, out: &mut [u8; OP_BYTES], at: &mut usize);
-    fn get(b: &[u8; OP_BYTES], at: &mut usize) -> Self;
+    fn get(b: &[u8; OP_BYTES], at: &mut usize) -> Option<Self>;
 }
 
 macro_rules! field {
@@ -71,16 +78,45 @@ macro_rules! field {
                 out[*at..*at + n].copy_from_slice(&self.to_le_bytes());
                 *at += n;
             }
-            fn get(b: &[u8; OP_BYTES], at: &mut usize) -> Self {
+            fn get(b: &[u8; OP_BYTES], at: &mut usize) -> Option<Self> {
                 let n = std::mem::size_of::<$t>();
                 let v = <$t>::from_le_bytes(b[*at..*at + n].try_into().expect("field width"));
                 *at += n;
+                Some(v)
+            }
+        }
+    )*};
+}
+field!(u8, u32, i32, u64, i64);
+
+/// A SIMD sub-opcode is one byte, and only its shape's numbers decode.
+macro_rules! simd_field {
+    ($($t:ty),*) => {$(
+        impl Field for $t {
+            fn put(self, out: &mut [u8; OP_BYTES], at: &mut usize) {
+                out[*at] = self.code();
+                *at += 1;
+            }
+            fn get(b: &[u8; OP_BYTES], at: &mut usize) -> Option<Self> {
+                let v = <$t>::from_code(b[*at]);
+                *at += 1;
                 v
             }
         }
     )*};
 }
-field!(u32, i32, u64, i64);
+simd_field!(
+    SimdLoad,
+    SimdLoadLane,
+    SimdStoreLane,
+    SimdSplat,
+    SimdExtract,
+    SimdReplace,
+    SimdTest,
+    SimdShift,
+    SimdUnary,
+    SimdBinary
+);
 
 define_ops! {
     // Control.
@@ -171,6 +207,8 @@ define_ops! {
     GlobalSet {
         global: u32,
     } = 0x16,
+    /// `drop` of a v128 (two slots).
+    V128Drop = 0x17,
 
     // Tables and references.
     TableGet {
@@ -204,6 +242,26 @@ define_ops! {
     RefFunc {
         func: u32,
     } = 0x22,
+
+    // v128 operands, locals and globals: two slots each.
+    /// `select` of two v128 operands.
+    V128Select = 0x23,
+    /// `local.set` of the v128 local whose first slot is `index`.
+    V128LocalSet {
+        index: u32,
+    } = 0x24,
+    /// `local.tee` of the v128 local whose first slot is `index`.
+    V128LocalTee {
+        index: u32,
+    } = 0x25,
+    /// `global.get` of the v128 global at addresses `global`, `global + 1`.
+    V128GlobalGet {
+        global: u32,
+    } = 0x26,
+    /// `global.set` of the v128 global at addresses `global`, `global + 1`.
+    V128GlobalSet {
+        global: u32,
+    } = 0x27,
 
     // Memory.
     I32Load {
@@ -334,6 +392,45 @@ define_ops! {
     F64Const {
         bits: u64,
     } = 0x48,
+
+    // SIMD constants, shuffles and memory.
+    /// `v128.const`: bytes 0–7 here, bytes 8–15 in the [`Op::Hi64`] that follows.
+    V128Const {
+        lo: u64,
+    } = 0x49,
+    /// Data, never executed: bytes 8–15 of the 16-byte immediate of the
+    /// `V128Const` or `I8x16Shuffle` before it, read in that instruction's step.
+    Hi64 {
+        bits: u64,
+    } = 0x4A,
+    /// `i8x16.shuffle`: lane indices 0–7 as bytes here, 8–15 in the [`Op::Hi64`] that follows.
+    I8x16Shuffle {
+        lo: u64,
+    } = 0x4B,
+    /// A load producing a v128 (`v128.load`, `*_splat`, `*_zero`, `load8x8_s`, ...).
+    V128Load {
+        op: SimdLoad,
+        mem: u32,
+        offset: u32,
+    } = 0x4C,
+    V128Store {
+        mem: u32,
+        offset: u32,
+    } = 0x4D,
+    /// `v128.load*_lane`: one lane of the v128 operand from memory.
+    V128LoadLane {
+        op: SimdLoadLane,
+        lane: u8,
+        mem: u32,
+        offset: u32,
+    } = 0x4E,
+    /// `v128.store*_lane`: one lane of the v128 operand to memory.
+    V128StoreLane {
+        op: SimdStoreLane,
+        lane: u8,
+        mem: u32,
+        offset: u32,
+    } = 0x4F,
 
     // i32 comparisons.
     I32Eqz = 0x50,
@@ -568,6 +665,40 @@ define_ops! {
     I32GeUImm {
         value: i32,
     } = 0xF3,
+
+    // SIMD lane operations, by shape (the instruction is the `op` byte).
+    /// A scalar into every lane.
+    V128Splat {
+        op: SimdSplat,
+    } = 0xF4,
+    /// Lane `lane` as a scalar.
+    V128ExtractLane {
+        op: SimdExtract,
+        lane: u8,
+    } = 0xF5,
+    /// Lane `lane` replaced by a scalar.
+    V128ReplaceLane {
+        op: SimdReplace,
+        lane: u8,
+    } = 0xF6,
+    /// A v128 to a v128.
+    V128Unary {
+        op: SimdUnary,
+    } = 0xF7,
+    /// Two v128 to a v128.
+    V128Binary {
+        op: SimdBinary,
+    } = 0xF8,
+    /// `v128.bitselect`: three v128 to a v128.
+    V128Bitselect = 0xF9,
+    /// A v128 to an i32 (`any_true`, `all_true`, `bitmask`).
+    V128Test {
+        op: SimdTest,
+    } = 0xFA,
+    /// A v128 shifted by an i32 count.
+    V128Shift {
+        op: SimdShift,
+    } = 0xFB,
 }
 
 impl Op {
@@ -595,6 +726,13 @@ mod tests {
         assert_eq!(Op::BrAdjust { target: 1, drop: 2, keep: 3 }.opcode(), 0x04);
         assert_eq!(Op::I64Const { value: -1 }.opcode(), 0x46);
         assert_eq!(Op::I64TruncSatF64U.opcode(), 0xD7);
+        assert_eq!(Op::V128Drop.opcode(), 0x17);
+        assert_eq!(Op::V128GlobalSet { global: 0 }.opcode(), 0x27);
+        assert_eq!(
+            Op::V128StoreLane { op: SimdStoreLane::V128Store8Lane, lane: 0, mem: 0, offset: 0 }.opcode(),
+            0x4F
+        );
+        assert_eq!(Op::V128Shift { op: SimdShift::I8x16Shl }.opcode(), 0xFB);
     }
 
     #[test]
@@ -617,6 +755,34 @@ mod tests {
         b[13] = 1;
         assert_eq!(Op::decode(&b), None, "non-zero padding is refused");
         assert_eq!(Op::decode(&[0xff; 16]), None, "unknown opcode is refused");
+    }
+
+    #[test]
+    fn simd_instructions_encode_their_webassembly_opcode() {
+        let ops = [
+            Op::V128Const { lo: u64::MAX },
+            Op::Hi64 { bits: 7 },
+            Op::V128Load { op: SimdLoad::V128Load64Zero, mem: 1, offset: 0xffff_fff0 },
+            Op::V128LoadLane { op: SimdLoadLane::V128Load16Lane, lane: 7, mem: 0, offset: 3 },
+            Op::V128StoreLane { op: SimdStoreLane::V128Store64Lane, lane: 1, mem: 0, offset: 3 },
+            Op::V128ExtractLane { op: SimdExtract::I8x16ExtractLaneU, lane: 15 },
+            Op::V128Binary { op: SimdBinary::F64x2PMax },
+            Op::V128Unary { op: SimdUnary::F64x2ConvertLowI32x4U },
+            Op::V128LocalTee { index: 9 },
+        ];
+        for op in ops {
+            assert_eq!(Op::decode(&op.encode()), Some(op));
+        }
+        let b = Op::V128Binary { op: SimdBinary::I32x4Add }.encode();
+        assert_eq!(b[..2], [0xF8, 0xAE]);
+        let l = Op::V128LoadLane { op: SimdLoadLane::V128Load32Lane, lane: 2, mem: 5, offset: 6 }.encode();
+        assert_eq!(l[..11], [0x4E, 0x56, 2, 5, 0, 0, 0, 6, 0, 0, 0]);
+        // A sub-opcode of another shape, or of no instruction, is refused.
+        let mut wrong = b;
+        wrong[1] = SimdLoad::V128Load.code();
+        assert_eq!(Op::decode(&wrong), None);
+        wrong[1] = 0x9A;
+        assert_eq!(Op::decode(&wrong), None);
     }
 
     #[test]

@@ -43,6 +43,7 @@ mod module;
 pub mod op;
 mod pages;
 pub mod proof;
+mod simd_ops;
 mod snapshot;
 pub mod state;
 mod status;
@@ -67,5 +68,6 @@ pub use value::{FuncType, ValType, Value};
 /// step of every task. It is bumped whenever translation (fusion included),
 /// the meaning of a step, a limit or the state layout changes. The game's
 /// parameters carry it, so an arbiter and its players agree on it before
-/// any bond is at stake.
-pub const SEMANTICS_VERSION: u32 = 1;
+/// any bond is at stake. Version 2 accepts fixed-width SIMD (version 1 refused
+/// it); every task version 1 accepts has the same roots under both.
+pub const SEMANTICS_VERSION: u32 = 2;

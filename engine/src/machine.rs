@@ -104,10 +104,12 @@ impl Machine {
         }
         self.results = ty.results.clone();
         self.frames.clear();
-        for (slot, a) in self.stack.iter_mut().zip(args) {
-            *slot = a.to_slot();
+        let slots = args.iter().flat_map(|a| a.to_slots());
+        let mut nargs = 0;
+        for (slot, a) in self.stack.iter_mut().zip(slots) {
+            *slot = a;
+            nargs += 1;
         }
-        let nargs = args.len() as u32;
         self.regs.sp = nargs;
         self.regs.fp = 0;
         self.regs.status = Status::Running;
@@ -221,6 +223,13 @@ impl Machine {
 
     /// The results of a finished invocation.
     pub fn results(&self) -> Vec<Value> {
-        self.results.iter().enumerate().map(|(i, t)| Value::from_slot(*t, self.stack[i])).collect()
+        let mut at = 0;
+        let mut out = Vec::with_capacity(self.results.len());
+        for t in &self.results {
+            let n = t.slots() as usize;
+            out.push(Value::from_slots(*t, &self.stack[at..at + n]));
+            at += n;
+        }
+        out
     }
 }

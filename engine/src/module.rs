@@ -1,22 +1,23 @@
 //! Decoding and validation of a module binary, and translation of its code.
 //!
 //! [`Module::new`] is the only entry point for untrusted bytes. It accepts
-//! exactly the WebAssembly 2.0 core features without SIMD and refuses
-//! anything else with an error that names the feature.
+//! exactly the WebAssembly 2.0 core features, fixed-width SIMD included, and
+//! refuses anything else with an error that names the feature.
 
 use crate::isa::Op;
 use crate::limits::MAX_MODULE_BYTES;
 use crate::load_error::LoadError;
-use crate::translate::{self, TranslatedFunc};
+use crate::translate::{self, TranslatedFunc, val_type};
 use crate::value::{FuncType, ValType};
 use wasmparser::{
     DataKind, ElementItems, ElementKind, ExternalKind, Parser, Payload, TypeRef, ValidPayload, Validator,
     WasmFeatures,
 };
 
-/// The WebAssembly features the engine accepts: 2.0 minus SIMD.
+/// The WebAssembly features the engine accepts: 2.0 (with fixed-width SIMD;
+/// relaxed SIMD is a later proposal).
 pub fn features() -> WasmFeatures {
-    WasmFeatures::WASM2 & !WasmFeatures::SIMD
+    WasmFeatures::WASM2
 }
 
 /// Limits of a table.
@@ -90,6 +91,8 @@ pub enum ExportKind {
 pub(crate) enum ConstExpr {
     /// A numeric constant or null reference, as a slot.
     Slot(u64),
+    /// A `v128.const`.
+    V128(u128),
     /// `global.get` of a module global index.
     GlobalGet(u32),
     /// `ref.func` of a module function index.
@@ -343,18 +346,6 @@ impl Module {
     }
 }
 
-pub(crate) fn val_type(t: wasmparser::ValType) -> ValType {
-    match t {
-        wasmparser::ValType::I32 => ValType::I32,
-        wasmparser::ValType::I64 => ValType::I64,
-        wasmparser::ValType::F32 => ValType::F32,
-        wasmparser::ValType::F64 => ValType::F64,
-        wasmparser::ValType::Ref(r) if r.is_func_ref() => ValType::FuncRef,
-        wasmparser::ValType::Ref(_) => ValType::ExternRef,
-        wasmparser::ValType::V128 => unreachable!("validation refuses SIMD"),
-    }
-}
-
 fn table_type(t: wasmparser::TableType) -> TableType {
     let elem = if t.element_type.is_func_ref() { ValType::FuncRef } else { ValType::ExternRef };
     // Without table64, validation bounds limits to u32.
@@ -403,6 +394,7 @@ fn const_expr(e: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, LoadError> {
         O::I64Const { value } => ConstExpr::Slot(value as u64),
         O::F32Const { value } => ConstExpr::Slot(value.bits() as u64),
         O::F64Const { value } => ConstExpr::Slot(value.bits()),
+        O::V128Const { value } => ConstExpr::V128(u128::from_le_bytes(*value.bytes())),
         O::RefNull { .. } => ConstExpr::Slot(0),
         O::RefFunc { function_index } => ConstExpr::RefFunc(function_index),
         O::GlobalGet { global_index } => ConstExpr::GlobalGet(global_index),
@@ -464,6 +456,70 @@ mod tests {
             "local.get 0 block (result i32) i32.const 9 local.get 1 br_if 0 drop i32.const 5 end i32.add",
         );
         assert_eq!(ops[5..], [I32Const { value: 5 }, I32Add, Return { results: 1 }], "{ops:?}");
+    }
+
+    #[test]
+    fn v128_values_take_two_slots() {
+        let wat = "(module (func (param v128 i32) (result v128) (local i64 v128)
+            local.get 1 drop local.get 2 drop local.get 3 local.set 0
+            block (result v128)
+              i32.const 7 local.get 0 local.get 1 br_if 0 drop drop local.get 0
+            end))";
+        let m = Module::new(&wat::parse_str(wat).unwrap()).unwrap();
+        assert_eq!(
+            m.code,
+            [
+                LocalGet { index: 2 },
+                Drop,
+                LocalGet { index: 3 },
+                Drop,
+                LocalGet2 { a: 4, b: 5 },
+                V128LocalSet { index: 0 },
+                I32Const { value: 7 },
+                LocalGet2 { a: 0, b: 1 },
+                LocalGet { index: 2 },
+                // The branch keeps the v128's two slots and drops the i32's one.
+                BrIfNezAdjust { target: 13, drop: 1, keep: 2 },
+                V128Drop,
+                Drop,
+                LocalGet2 { a: 0, b: 1 },
+                Return { results: 2 },
+            ]
+        );
+        let f = &m.funcs[0];
+        assert_eq!((f.nparams, f.nlocals, f.max_height), (3, 3, 4));
+    }
+
+    #[test]
+    fn sixteen_byte_immediates_take_two_code_words() {
+        let wat = "(module (func (result v128)
+            v128.const i64x2 0x1111 0x2222 v128.const i64x2 3 4
+            i8x16.shuffle 0 1 2 3 4 5 6 7 24 25 26 27 28 29 30 31))";
+        let m = Module::new(&wat::parse_str(wat).unwrap()).unwrap();
+        assert_eq!(
+            m.code,
+            [
+                V128Const { lo: 0x1111 },
+                Hi64 { bits: 0x2222 },
+                V128Const { lo: 3 },
+                Hi64 { bits: 4 },
+                I8x16Shuffle { lo: 0x0706_0504_0302_0100 },
+                Hi64 { bits: 0x1f1e_1d1c_1b1a_1918 },
+                Return { results: 2 },
+            ]
+        );
+    }
+
+    #[test]
+    fn relaxed_simd_is_refused_as_unsupported() {
+        let wat =
+            "(module (func (result v128) v128.const i64x2 0 0 v128.const i64x2 0 0 i8x16.relaxed_swizzle))";
+        match Module::new(&wat::parse_str(wat).unwrap()) {
+            Err(crate::LoadError::Unsupported { message, .. }) => {
+                assert!(message.contains("SIMD"), "{message}")
+            }
+            other => panic!("relaxed SIMD is not WebAssembly 2.0: {other:?}"),
+        }
     }
 
     #[test]

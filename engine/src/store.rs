@@ -7,7 +7,7 @@ use crate::limits::{MAX_MEMORY_PAGES, MAX_TABLE_ELEMS, PAGE_SIZE};
 use crate::module::{
     ConstExpr, ExportKind, GlobalType, ImportKind, MemoryType, Module, SegmentMode, TableType,
 };
-use crate::value::{FuncType, ValType};
+use crate::value::{FuncType, ValType, Value};
 use crate::wasi::Wasi;
 use crate::{Import, TrapKind};
 use std::collections::HashMap;
@@ -142,7 +142,8 @@ pub struct Store {
     pub(crate) tables: Vec<TableInst>,
     pub(crate) memories: Vec<MemInst>,
     /// The globals' values (slots), apart from their types so that the
-    /// state hasher can see them as one byte vector.
+    /// state hasher can see them as one byte vector. A v128 global has two
+    /// consecutive addresses, low half first, both with its type.
     pub(crate) globals: Vec<u64>,
     pub(crate) global_types: Vec<GlobalType>,
     /// Element segments; a dropped segment is empty.
@@ -167,7 +168,7 @@ impl Store {
 
     /// Adds a host function and returns its address.
     pub fn add_host_func(&mut self, ty: &FuncType, f: HostFunc) -> u32 {
-        let ty_params = ty.params.len() as u32;
+        let ty_params = ty.params.iter().map(|t| t.slots()).sum();
         let ty = self.type_id(ty);
         self.funcs.push(FuncInst { ty, kind: FuncKind::Host { func: f, nparams: ty_params } });
         (self.funcs.len() - 1) as u32
@@ -185,11 +186,21 @@ impl Store {
         (self.memories.len() - 1) as u32
     }
 
-    /// Adds a global holding `value` (a slot) and returns its address.
-    pub fn add_global(&mut self, ty: GlobalType, value: u64) -> u32 {
-        self.globals.push(value);
-        self.global_types.push(ty);
-        (self.globals.len() - 1) as u32
+    /// Adds a global of type `ty` holding `value`'s bits and returns its
+    /// address (the first of two for a v128).
+    pub fn add_global(&mut self, ty: GlobalType, value: Value) -> u32 {
+        let bits = value.to_slots().enumerate().fold(0u128, |b, (i, s)| b | (s as u128) << (64 * i));
+        self.add_global_bits(ty, bits)
+    }
+
+    /// Adds a global of type `ty` holding `bits` (one slot, or two for a v128).
+    fn add_global_bits(&mut self, ty: GlobalType, bits: u128) -> u32 {
+        let addr = self.globals.len() as u32;
+        for i in 0..ty.ty.slots() {
+            self.globals.push((bits >> (64 * i)) as u64);
+            self.global_types.push(ty.clone());
+        }
+        addr
     }
 
     /// The type of the function at `addr`.
@@ -197,9 +208,11 @@ impl Store {
         &self.types[self.funcs[addr as usize].ty as usize]
     }
 
-    /// The value (a slot) and type of the global at `addr`.
-    pub fn global(&self, addr: u32) -> (u64, ValType) {
-        (self.globals[addr as usize], self.global_types[addr as usize].ty)
+    /// The value of the global at `addr`.
+    pub fn global(&self, addr: u32) -> Value {
+        let a = addr as usize;
+        let ty = self.global_types[a].ty;
+        Value::from_slots(ty, &self.globals[a..a + ty.slots() as usize])
     }
 
     /// The memory at `addr`.
@@ -318,12 +331,12 @@ impl Store {
         // Globals are initialised in order; initialisers may read earlier globals.
         for (ty, init) in &module.globals[module.num_imported_globals as usize..] {
             let value = self.eval(*init, &funcs, &globals);
-            globals.push(self.add_global(ty.clone(), value));
+            globals.push(self.add_global_bits(ty.clone(), value));
         }
         for (t, init) in &module.tables[module.num_imported_tables as usize..] {
             let addr = self.add_table(t);
             if let Some(init) = init {
-                let v = self.eval(*init, &funcs, &globals);
+                let v = self.eval(*init, &funcs, &globals) as u64;
                 self.tables[addr as usize].elems.fill(v);
             }
             tables.push(addr);
@@ -333,7 +346,7 @@ impl Store {
         }
         let elem_base = self.elems.len() as u32;
         for seg in &module.elems {
-            let items = seg.items.iter().map(|e| self.eval(*e, &funcs, &globals)).collect();
+            let items = seg.items.iter().map(|e| self.eval(*e, &funcs, &globals) as u64).collect();
             self.elems.push(items);
         }
         let data_base = self.datas.len() as u32;
@@ -399,11 +412,17 @@ impl Store {
         Ok((id, module.start.map(|s| funcs[s as usize])))
     }
 
-    fn eval(&self, e: ConstExpr, funcs: &[u32], globals: &[u32]) -> u64 {
+    /// A constant expression's bits: one slot, or two for a v128.
+    fn eval(&self, e: ConstExpr, funcs: &[u32], globals: &[u32]) -> u128 {
         match e {
-            ConstExpr::Slot(v) => v,
-            ConstExpr::GlobalGet(g) => self.globals[globals[g as usize] as usize],
-            ConstExpr::RefFunc(f) => funcs[f as usize] as u64 + 1,
+            ConstExpr::Slot(v) => v as u128,
+            ConstExpr::V128(v) => v,
+            ConstExpr::GlobalGet(g) => {
+                let a = globals[g as usize] as usize;
+                let wide = self.global_types[a].ty == ValType::V128;
+                self.globals[a] as u128 | if wide { (self.globals[a + 1] as u128) << 64 } else { 0 }
+            }
+            ConstExpr::RefFunc(f) => funcs[f as usize] as u128 + 1,
         }
     }
 }
@@ -455,6 +474,12 @@ impl Reloc<'_> {
             CallIndirect { ty, table } => CallIndirect { ty: self.type_ids[ty as usize], table: t(table) },
             GlobalGet { global } => GlobalGet { global: g(global) },
             GlobalSet { global } => GlobalSet { global: g(global) },
+            V128GlobalGet { global } => V128GlobalGet { global: g(global) },
+            V128GlobalSet { global } => V128GlobalSet { global: g(global) },
+            V128Load { op, mem, offset } => V128Load { op, mem: m(mem), offset },
+            V128Store { mem, offset } => V128Store { mem: m(mem), offset },
+            V128LoadLane { op, lane, mem, offset } => V128LoadLane { op, lane, mem: m(mem), offset },
+            V128StoreLane { op, lane, mem, offset } => V128StoreLane { op, lane, mem: m(mem), offset },
             TableGet { table } => TableGet { table: t(table) },
             TableSet { table } => TableSet { table: t(table) },
             TableSize { table } => TableSize { table: t(table) },

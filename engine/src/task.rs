@@ -137,9 +137,9 @@ impl Run {
         let pc = m.store.code.len() as u32;
         m.store.code.extend(start.map(|func| Op::Call { func }));
         // A slot holds any value's bits, so an i64 constant pushes any argument.
-        m.store.code.extend(args.iter().map(|a| Op::I64Const { value: a.to_slot() as i64 }));
+        m.store.code.extend(args.iter().flat_map(|a| a.to_slots()).map(|s| Op::I64Const { value: s as i64 }));
         m.store.code.push(Op::Call { func });
-        m.store.code.push(Op::Return { results: ty.results.len() as u32 });
+        m.store.code.push(Op::Return { results: ty.results.iter().map(|t| t.slots()).sum() });
         m.start_at(pc, ty.results.clone());
         Ok(Run { machine: m, max_steps: task.max_steps })
     }

@@ -1,24 +1,29 @@
 //! Translation of a validated function body into the internal code form.
 //!
 //! Runs in lock-step with wasmparser's validator, which supplies operand
-//! stack heights; structured control flow becomes jumps with explicit stack
-//! adjustments. Dead code (after `br`, `return`, `unreachable`) emits nothing.
+//! stack heights and types; structured control flow becomes jumps with
+//! explicit stack adjustments. Dead code (after `br`, `return`,
+//! `unreachable`) emits nothing. Heights, local indices and branch counts
+//! are in slots: a v128 takes two (`specs/execution.md` §3.1).
 
-use crate::isa::Op;
+use crate::isa::{
+    Op, SimdBinary, SimdExtract, SimdLoad, SimdLoadLane, SimdReplace, SimdShift, SimdSplat, SimdStoreLane,
+    SimdTest, SimdUnary,
+};
 use crate::load_error::LoadError;
-use crate::value::FuncType;
-use wasmparser::{BlockType, FuncValidator, FunctionBody, Operator, ValidatorResources};
+use crate::value::{FuncType, ValType};
+use wasmparser::{BlockType, FuncValidator, FunctionBody, Operator, ValidatorResources, WasmModuleResources};
 
 /// The translation of one defined function.
 #[derive(Clone, Debug)]
 pub(crate) struct TranslatedFunc {
     /// Position of the first instruction, relative to the module's code.
     pub entry: u32,
-    /// Number of parameters.
+    /// Slots of the parameters.
     pub nparams: u32,
-    /// Number of declared locals (parameters excluded), zeroed on entry.
+    /// Slots of the declared locals (parameters excluded), zeroed on entry.
     pub nlocals: u32,
-    /// Greatest operand stack height the body can reach.
+    /// Greatest operand stack height the body can reach, in slots.
     pub max_height: u32,
 }
 
@@ -33,9 +38,9 @@ enum Kind {
 
 struct Ctrl {
     kind: Kind,
-    /// Operand height below the block's parameters.
+    /// Operand height below the block's parameters, in slots.
     height: u32,
-    /// Values a branch to this label carries.
+    /// Slots of the values a branch to this label carries.
     branch_arity: u32,
     /// Loop start (for loops).
     start: u32,
@@ -56,15 +61,24 @@ pub(crate) fn translate(
     code: &mut Vec<Op>,
     bytes: &[u8],
 ) -> Result<TranslatedFunc, LoadError> {
+    // The first slot of each local, parameters first, and the end of the last.
+    let mut local_at: Vec<u32> = vec![0];
+    for p in &ty.params {
+        local_at.push(local_at[local_at.len() - 1] + p.slots());
+    }
+    let nparams = local_at[local_at.len() - 1];
     let mut locals = body.get_locals_reader()?;
-    let mut nlocals: u32 = 0;
     for _ in 0..locals.get_count() {
         let offset = locals.original_position();
         let (count, t) = locals.read()?;
+        // The validator bounds the locals (50,000), so the loop below is too.
         v.define_locals(offset, count, t)?;
-        nlocals = nlocals.saturating_add(count);
+        let width = val_type(t).slots();
+        for _ in 0..count {
+            local_at.push(local_at[local_at.len() - 1] + width);
+        }
     }
-    let nparams = ty.params.len() as u32;
+    let nlocals = local_at[local_at.len() - 1] - nparams;
     let entry = code.len() as u32;
     // A call zeroes the first LOCALS_CHUNK locals; the prologue the rest,
     // a bounded number per step.
@@ -75,6 +89,7 @@ pub(crate) fn translate(
         k += chunk;
     }
     let body_start = code.len() as u32;
+    let nresults = ty.results.iter().map(|t| t.slots()).sum();
     let mut t = Translator {
         start: code.len(),
         label: body_start,
@@ -82,13 +97,15 @@ pub(crate) fn translate(
         ctrl: vec![Ctrl {
             kind: Kind::Function,
             height: 0,
-            branch_arity: ty.results.len() as u32,
+            branch_arity: nresults,
             start: body_start,
             fixups: Vec::new(),
             else_fixup: None,
             dead: false,
         }],
-        nresults: ty.results.len() as u32,
+        nresults,
+        slots: vec![0],
+        local_at,
     };
     let mut ops = body.get_operators_reader()?;
     let mut max_height = 0u32;
@@ -98,9 +115,12 @@ pub(crate) fn translate(
         let height = v.operand_stack_height();
         let live =
             !t.ctrl.last().is_some_and(|c| c.dead) && !v.get_control_frame(0).is_some_and(|f| f.unreachable);
+        // Every operand below the ones the instruction pops keeps its slots.
+        let kept = op.operator_arity(&*v).map_or(0, |(pops, _)| height.saturating_sub(pops));
         v.op(offset, &op)?;
-        max_height = max_height.max(v.operand_stack_height());
-        t.op(&op, height, live, types)?;
+        t.op(&op, height, live, types, v.resources())?;
+        t.sync_slots(v, kept);
+        max_height = max_height.max(t.slot_height(v.operand_stack_height()));
     }
     ops.finish()?;
     // The fast path trusts this code's jumps and local indices; check them
@@ -116,6 +136,19 @@ pub(crate) fn translate(
     Ok(TranslatedFunc { entry, nparams, nlocals, max_height })
 }
 
+/// The engine's type for a wasmparser value type.
+pub(crate) fn val_type(t: wasmparser::ValType) -> ValType {
+    match t {
+        wasmparser::ValType::I32 => ValType::I32,
+        wasmparser::ValType::I64 => ValType::I64,
+        wasmparser::ValType::F32 => ValType::F32,
+        wasmparser::ValType::F64 => ValType::F64,
+        wasmparser::ValType::Ref(r) if r.is_func_ref() => ValType::FuncRef,
+        wasmparser::ValType::Ref(_) => ValType::ExternRef,
+        wasmparser::ValType::V128 => ValType::V128,
+    }
+}
+
 /// Length of the unsigned LEB128 number at the start of `b`.
 pub(crate) fn leb_len(b: &[u8]) -> usize {
     b.iter().position(|x| x & 0x80 == 0).map_or(b.len(), |i| i + 1)
@@ -127,10 +160,19 @@ pub(crate) fn leb_len(b: &[u8]) -> usize {
 /// `memory.grow` is the single byte zero.
 fn check_encoding(raw: &[u8], offset: usize) -> Result<(), LoadError> {
     let malformed = |message: &str| Err(LoadError::Invalid { message: message.into(), offset });
+    let memarg_too_long = |m: &[u8]| {
+        let align = leb_len(m);
+        align > 5 || leb_len(m.get(align..).unwrap_or(&[])) > 5
+    };
     match raw.first() {
-        Some(0x28..=0x3e) => {
-            let align = leb_len(&raw[1..]);
-            if align > 5 || leb_len(&raw[1 + align..]) > 5 {
+        Some(0x28..=0x3e) if memarg_too_long(&raw[1..]) => {
+            return malformed("integer representation too long");
+        }
+        Some(0xfd) => {
+            // The SIMD memory instructions: a sub-opcode, then the memory argument.
+            let n = leb_len(&raw[1..]);
+            let sub = raw[1..1 + n].iter().rev().fold(0u64, |x, b| x << 7 | (b & 0x7f) as u64);
+            if matches!(sub, 0x00..=0x0b | 0x54..=0x5d) && memarg_too_long(&raw[1 + n..]) {
                 return malformed("integer representation too long");
             }
         }
@@ -149,16 +191,23 @@ struct Translator<'a> {
     /// The latest position some branch targets.
     label: u32,
     ctrl: Vec<Ctrl>,
+    /// Slots of the function's results.
     nresults: u32,
+    /// `slots[h]`: the slots of the bottom `h` operands, for every height `h`
+    /// up to the validator's (before the instruction being translated).
+    slots: Vec<u32>,
+    /// `local_at[k]`: the first slot of local `k`; one more entry for the end.
+    local_at: Vec<u32>,
 }
 
+/// Slots of a block's parameters and results.
 fn block_arity(bt: BlockType, types: &[FuncType]) -> (u32, u32) {
     match bt {
         BlockType::Empty => (0, 0),
-        BlockType::Type(_) => (0, 1),
+        BlockType::Type(t) => (0, val_type(t).slots()),
         BlockType::FuncType(i) => {
             let f = &types[i as usize];
-            (f.params.len() as u32, f.results.len() as u32)
+            (f.params.iter().map(|t| t.slots()).sum(), f.results.iter().map(|t| t.slots()).sum())
         }
     }
 }
@@ -166,6 +215,37 @@ fn block_arity(bt: BlockType, types: &[FuncType]) -> (u32, u32) {
 impl Translator<'_> {
     fn pc(&self) -> u32 {
         self.code.len() as u32
+    }
+
+    /// The slots of the bottom `h` operands.
+    fn slot_height(&self, h: u32) -> u32 {
+        self.slots.get(h as usize).copied().unwrap_or_else(|| self.slots[self.slots.len() - 1])
+    }
+
+    /// Whether the operand at height `h` (0 at the bottom) is a v128.
+    fn wide(&self, h: u32) -> bool {
+        self.slot_height(h + 1) - self.slot_height(h) == 2
+    }
+
+    /// After an instruction: the operands above the first `kept` may be new,
+    /// so their slots are read from the validator's types, one per operand
+    /// pushed (an unknown type, in dead code, counts one slot).
+    fn sync_slots(&mut self, v: &FuncValidator<ValidatorResources>, kept: u32) {
+        let h = v.operand_stack_height();
+        let kept = kept.min(h).min(self.slots.len() as u32 - 1);
+        self.slots.truncate(kept as usize + 1);
+        for i in kept..h {
+            let wide =
+                matches!(v.get_operand_type((h - 1 - i) as usize), Some(Some(wasmparser::ValType::V128)));
+            let top = self.slots[self.slots.len() - 1];
+            self.slots.push(top + 1 + wide as u32);
+        }
+    }
+
+    /// The slot of local `index` and whether it is a v128.
+    fn local(&self, index: u32) -> (u32, bool) {
+        let (at, next) = (self.local_at[index as usize], self.local_at[index as usize + 1]);
+        (at, next - at == 2)
     }
 
     /// Appends `op`, fused with the previous instruction when a rule in
@@ -202,11 +282,13 @@ impl Translator<'_> {
         }
     }
 
+    /// Enters a block whose parameters lie under operand height `height`
+    /// (in values); `params` and `results` are in slots.
     fn push_ctrl(&mut self, kind: Kind, height: u32, params: u32, results: u32, live: bool) {
         let branch_arity = if kind == Kind::Loop { params } else { results };
         self.ctrl.push(Ctrl {
             kind,
-            height: height.saturating_sub(params),
+            height: self.slot_height(height).saturating_sub(params),
             branch_arity,
             start: self.pc(),
             fixups: Vec::new(),
@@ -215,9 +297,11 @@ impl Translator<'_> {
         });
     }
 
-    /// Emits a branch to the label `depth` levels out, the stack being `height` high.
-    /// `conditional` branches pop their condition first (already excluded from `height`).
+    /// Emits a branch to the label `depth` levels out, the stack being `height`
+    /// values high. `conditional` branches pop their condition first (already
+    /// excluded from `height`).
     fn branch(&mut self, depth: u32, height: u32, conditional: bool) {
+        let height = self.slot_height(height);
         let label = self.ctrl.len() - 1 - depth as usize;
         let (kind, c_height, c_arity, c_start) = {
             let c = &self.ctrl[label];
@@ -251,6 +335,7 @@ impl Translator<'_> {
 
     /// A branch-table entry: always a `BrAdjust` or a `Return`.
     fn table_entry(&mut self, depth: u32, height: u32) {
+        let height = self.slot_height(height);
         let label = self.ctrl.len() - 1 - depth as usize;
         let (kind, c_height, c_arity, c_start) = {
             let c = &self.ctrl[label];
@@ -269,7 +354,15 @@ impl Translator<'_> {
         }
     }
 
-    fn op(&mut self, op: &Operator<'_>, h: u32, live: bool, types: &[FuncType]) -> Result<(), LoadError> {
+    /// Translates `op`, met with `h` operands (values) on the stack.
+    fn op(
+        &mut self,
+        op: &Operator<'_>,
+        h: u32,
+        live: bool,
+        types: &[FuncType],
+        module: &ValidatorResources,
+    ) -> Result<(), LoadError> {
         use Operator as O;
         match *op {
             O::Block { blockty } => {
@@ -352,13 +445,40 @@ impl Translator<'_> {
             O::CallIndirect { type_index, table_index } => {
                 Op::CallIndirect { ty: type_index, table: table_index }
             }
+            O::Drop if self.wide(h - 1) => Op::V128Drop,
             O::Drop => Op::Drop,
+            O::Select | O::TypedSelect { .. } if self.wide(h - 2) => Op::V128Select,
             O::Select | O::TypedSelect { .. } => Op::Select,
-            O::LocalGet { local_index } => Op::LocalGet { index: local_index },
-            O::LocalSet { local_index } => Op::LocalSet { index: local_index },
-            O::LocalTee { local_index } => Op::LocalTee { index: local_index },
+            O::LocalGet { local_index } => match self.local(local_index) {
+                (index, false) => Op::LocalGet { index },
+                (a, true) => Op::LocalGet2 { a, b: a + 1 },
+            },
+            O::LocalSet { local_index } => match self.local(local_index) {
+                (index, false) => Op::LocalSet { index },
+                (index, true) => Op::V128LocalSet { index },
+            },
+            O::LocalTee { local_index } => match self.local(local_index) {
+                (index, false) => Op::LocalTee { index },
+                (index, true) => Op::V128LocalTee { index },
+            },
+            O::GlobalGet { global_index } if wide_global(module, global_index) => {
+                Op::V128GlobalGet { global: global_index }
+            }
             O::GlobalGet { global_index } => Op::GlobalGet { global: global_index },
+            O::GlobalSet { global_index } if wide_global(module, global_index) => {
+                Op::V128GlobalSet { global: global_index }
+            }
             O::GlobalSet { global_index } => Op::GlobalSet { global: global_index },
+            O::V128Const { value } => {
+                let v = u128::from_le_bytes(*value.bytes());
+                self.emit(Op::V128Const { lo: v as u64 });
+                Op::Hi64 { bits: (v >> 64) as u64 }
+            }
+            O::I8x16Shuffle { lanes } => {
+                let v = u128::from_le_bytes(lanes);
+                self.emit(Op::I8x16Shuffle { lo: v as u64 });
+                Op::Hi64 { bits: (v >> 64) as u64 }
+            }
             O::TableGet { table } => Op::TableGet { table },
             O::TableSet { table } => Op::TableSet { table },
             O::TableSize { table } => Op::TableSize { table },
@@ -380,7 +500,7 @@ impl Translator<'_> {
             O::I64Const { value } => Op::I64Const { value },
             O::F32Const { value } => Op::F32Const { bits: value.bits() },
             O::F64Const { value } => Op::F64Const { bits: value.bits() },
-            ref other => match mem_op(other) {
+            ref other => match mem_op(other).or_else(|| simd_op(other)) {
                 Some(op) => op,
                 None => plain_op(other)
                     .unwrap_or_else(|| unreachable!("validated operator {other:?} has no translation")),
@@ -444,6 +564,43 @@ fn mem_op(op: &Operator<'_>) -> Option<Op> {
         I64Load8U, I64Load16S, I64Load16U, I64Load32S, I64Load32U, I32Store, I64Store, F32Store, F64Store,
         I32Store8, I32Store16, I64Store8, I64Store16, I64Store32
     )
+}
+
+/// Whether module global `index` is a v128 (two slots).
+fn wide_global(module: &ValidatorResources, index: u32) -> bool {
+    module.global_at(index).is_some_and(|g| g.content_type == wasmparser::ValType::V128)
+}
+
+/// The SIMD instructions but `v128.const` and `i8x16.shuffle`: one `Op` per
+/// shape, the instruction its `op` byte (`simd_ops`).
+fn simd_op(op: &Operator<'_>) -> Option<Op> {
+    Some(if let Some((op, offset)) = SimdLoad::from_operator(op) {
+        Op::V128Load { op, mem: 0, offset }
+    } else if let Operator::V128Store { memarg } = op {
+        Op::V128Store { mem: 0, offset: memarg.offset as u32 }
+    } else if let Some((op, lane, offset)) = SimdLoadLane::from_operator(op) {
+        Op::V128LoadLane { op, lane, mem: 0, offset }
+    } else if let Some((op, lane, offset)) = SimdStoreLane::from_operator(op) {
+        Op::V128StoreLane { op, lane, mem: 0, offset }
+    } else if let Some(op) = SimdSplat::from_operator(op) {
+        Op::V128Splat { op }
+    } else if let Some((op, lane)) = SimdExtract::from_operator(op) {
+        Op::V128ExtractLane { op, lane }
+    } else if let Some((op, lane)) = SimdReplace::from_operator(op) {
+        Op::V128ReplaceLane { op, lane }
+    } else if let Some(op) = SimdUnary::from_operator(op) {
+        Op::V128Unary { op }
+    } else if let Some(op) = SimdBinary::from_operator(op) {
+        Op::V128Binary { op }
+    } else if let Some(op) = SimdTest::from_operator(op) {
+        Op::V128Test { op }
+    } else if let Some(op) = SimdShift::from_operator(op) {
+        Op::V128Shift { op }
+    } else if let Operator::V128Bitselect = op {
+        Op::V128Bitselect
+    } else {
+        return None;
+    })
 }
 
 /// Instructions without immediates map one to one.

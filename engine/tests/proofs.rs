@@ -385,3 +385,94 @@ fn table_programs_verify() {
     assert_eq!(status, Status::Finished);
     assert!(steps > 40, "{steps} steps");
 }
+
+/// A module that runs every SIMD shape (every load and store kind, lanes,
+/// splats, shuffles, unary, binary, ternary, test and shift instructions,
+/// v128 locals, parameters, globals, `select`, `drop`, a call and a branch
+/// carrying a v128) and returns a v128 and an i32.
+const SIMD_SINK: &str = include_str!("simd_sink.wat");
+
+/// The results of `main(n)` of `wat` under wasmi (the oracle).
+fn wasmi_results(wat: &str, n: i32) -> Vec<Value> {
+    let bytes = wat::parse_str(wat).unwrap();
+    let engine = wasmi::Engine::default();
+    let module = wasmi::Module::new(&engine, &bytes).unwrap();
+    let mut store = wasmi::Store::new(&engine, ());
+    let instance = wasmi::Linker::new(&engine).instantiate_and_start(&mut store, &module).unwrap();
+    let main = instance.get_func(&store, "main").unwrap();
+    let mut out: Vec<wasmi::Val> =
+        main.ty(&store).results().iter().map(|t| wasmi::Val::default_for_ty(*t)).collect();
+    main.call(&mut store, &[wasmi::Val::I32(n)], &mut out).unwrap();
+    out.iter()
+        .map(|v| match v {
+            wasmi::Val::I32(x) => Value::I32(*x),
+            wasmi::Val::V128(x) => Value::V128(x.as_u128()),
+            other => panic!("main returns i32 and v128, not {other:?}"),
+        })
+        .collect()
+}
+
+#[test]
+fn every_step_of_the_simd_sink_verifies_and_agrees_with_wasmi() {
+    for n in [0, 1, 5] {
+        let entry = Entry::Invoke("main".into(), vec![Value::I32(n)]);
+        let ((steps, largest, status), m) =
+            check_task(SIMD_SINK, &Task { max_steps: 100_000, ..Task::default() }, entry, 5);
+        assert_eq!(status, Status::Finished);
+        assert!(steps > 200, "{steps} steps");
+        assert_eq!(m.results(), wasmi_results(SIMD_SINK, n), "main({n})");
+        // A SIMD step opens at most three stack leaves, two memory leaves
+        // and two code positions (`specs/proof.md` §7).
+        assert!(largest < 4096, "largest proof {largest} bytes");
+        eprintln!("simd sink main({n}): {steps} steps, largest proof {largest} bytes");
+    }
+}
+
+#[test]
+fn tampered_simd_proofs_never_verify_to_the_claimed_root() {
+    let module = Module::new(&wat::parse_str(SIMD_SINK).unwrap()).unwrap();
+    let task = Task { max_steps: 100_000, ..Task::default() };
+    let mut run = Run::new(&module, &task, &Entry::Invoke("main".into(), vec![Value::I32(2)])).unwrap();
+    let m = &mut run.machine;
+    let mut h = Hasher::new(m);
+    let mut shapes = std::collections::BTreeSet::new();
+    while m.status() == Status::Running {
+        let op = m.next_op().unwrap();
+        // One step of each SIMD shape: every byte flipped fails or changes the root.
+        let simd = matches!(op.opcode(), 0x23..=0x27 | 0x49..=0x4F | 0xF4..=0xFB);
+        if simd && shapes.insert(op.opcode()) {
+            let pre = h.root(m);
+            let proof = prove_step(m, &mut h).unwrap();
+            let post = verify_step(&pre, &proof).unwrap().post;
+            let bytes = proof.encode();
+            for i in 0..bytes.len() {
+                let mut b = bytes.clone();
+                b[i] ^= 0x41;
+                if let Ok(p) = Proof::decode(&b)
+                    && let Ok(v) = verify_step(&pre, &p)
+                {
+                    assert_ne!(v.post, post, "{op:?}: flipping byte {i} still verifies to the claimed root");
+                }
+            }
+            assert!(verify_step(&[0; 32], &proof).is_err());
+        }
+        h.run(m, m.steps() + 1);
+    }
+    // V128Select..V128GlobalSet, V128Const..V128StoreLane, V128Splat..V128Shift.
+    assert_eq!(shapes.len(), 5 + 7 - 1 + 8, "shapes seen: {shapes:x?}");
+}
+
+#[test]
+fn a_v128_argument_and_result_take_two_slots_each() {
+    // The entry sequence pushes the v128 argument as two slots, low half
+    // first; the result is read back from two slots, the i32 after them.
+    let wat = r#"(module (func (export "f") (param $a v128) (param $b i32) (result v128 i32)
+        local.get $a local.get $b i32x4.splat i32x4.add local.get $b))"#;
+    let lanes = [1u32, u32::MAX, 0x8000_0000, 7];
+    let arg = lanes.iter().rev().fold(0u128, |v, x| v << 32 | *x as u128);
+    let sum = lanes.iter().rev().fold(0u128, |v, x| v << 32 | x.wrapping_add(3) as u128);
+    let entry = Entry::Invoke("f".into(), vec![Value::V128(arg), Value::I32(3)]);
+    let ((_, _, status), m) = check_task(wat, &Task { max_steps: 100, ..Task::default() }, entry, 1);
+    assert_eq!(status, Status::Finished);
+    assert_eq!(m.results(), vec![Value::V128(sum), Value::I32(3)]);
+}

@@ -6,7 +6,7 @@
 //! here builds a module with wasm-smith under a configuration drawn from the
 //! seed (overlong LEB128 encodings, up to 200 tables, WASI imports, random
 //! function bodies that may or may not validate, up to 1,000 instructions
-//! per function, guarded or unguarded traps), plus two byte-flipped
+//! per function, SIMD, guarded or unguarded traps), plus two byte-flipped
 //! variants of it. For every module:
 //!
 //! - `Module::new` returns, never panics;
@@ -106,13 +106,13 @@ fn wasi_imports() -> Vec<u8> {
     wat::parse_str(format!("(module {imports})")).expect("the WASI imports parse")
 }
 
-/// WebAssembly 2.0 without SIMD (what `refute_engine::features()` accepts),
-/// WASI imports only, with a shape drawn from `r`.
+/// WebAssembly 2.0 with fixed-width SIMD (what `refute_engine::features()`
+/// accepts), WASI imports only, with a shape drawn from `r`.
 fn config(r: &mut Rng) -> wasm_smith::Config {
     // wasm-smith refuses to build from available imports it may not use.
     let max_imports = [0, 0, 4, 12][r.below(4) as usize];
     wasm_smith::Config {
-        simd_enabled: false,
+        simd_enabled: true,
         relaxed_simd_enabled: false,
         threads_enabled: false,
         shared_everything_threads_enabled: false,
@@ -189,16 +189,23 @@ fn modest(bytes: &[u8]) -> bool {
     ok && elems <= MAX_ELEMS
 }
 
-/// Whether the module has `f32.demote_f64` or `f64.promote_f32`, whose NaN
-/// payloads the engine canonicalises and wasmi does not (wasm-smith's
-/// `canonicalize_nans` leaves them out): a difference from wasmi there is
-/// counted, not failed.
+/// Whether the module has `f32.demote_f64` or `f64.promote_f32` (or their
+/// SIMD forms), whose NaN payloads the engine canonicalises and wasmi does
+/// not (wasm-smith's `canonicalize_nans` leaves them out): a difference from
+/// wasmi there is counted, not failed.
 fn has_free_nans(bytes: &[u8]) -> bool {
     use wasmparser::{Operator, Payload};
     wasmparser::Parser::new(0).parse_all(bytes).any(|p| match p {
         Ok(Payload::CodeSectionEntry(body)) => body.get_operators_reader().is_ok_and(|mut r| {
-            std::iter::from_fn(|| r.read().ok())
-                .any(|op| matches!(op, Operator::F32DemoteF64 | Operator::F64PromoteF32))
+            std::iter::from_fn(|| r.read().ok()).any(|op| {
+                matches!(
+                    op,
+                    Operator::F32DemoteF64
+                        | Operator::F64PromoteF32
+                        | Operator::F32x4DemoteF64x2Zero
+                        | Operator::F64x2PromoteLowF32x4
+                )
+            })
         }),
         _ => false,
     })
@@ -243,6 +250,7 @@ fn argument(t: ValType, r: &mut Rng) -> Value {
         ValType::I64 => Value::I64(bits as i64),
         ValType::F32 => Value::F32(bits as u32),
         ValType::F64 => Value::F64(bits),
+        ValType::V128 => Value::V128((r.next() as u128) << 64 | bits as u128),
         other => Value::default_of(other),
     }
 }
@@ -335,8 +343,23 @@ fn same(a: &Value, b: &wasmi::Val) -> bool {
         }
         (Value::FuncRef(x), wasmi::Val::FuncRef(y)) => x.is_none() == y.is_null(),
         (Value::ExternRef(x), wasmi::Val::ExternRef(y)) => x.is_none() == y.is_null(),
+        (Value::V128(x), wasmi::Val::V128(y)) => same_v128(*x, y.as_u128()),
         _ => false,
     }
+}
+
+/// Whether two v128 agree: bit for bit, or lane for lane where the lanes
+/// that differ are NaN in both, read as f32x4 or as f64x2.
+fn same_v128(x: u128, y: u128) -> bool {
+    let lanes32 = (0..4).all(|i| {
+        let (a, b) = ((x >> (32 * i)) as u32, (y >> (32 * i)) as u32);
+        a == b || (f32::from_bits(a).is_nan() && f32::from_bits(b).is_nan())
+    });
+    let lanes64 = (0..2).all(|i| {
+        let (a, b) = ((x >> (64 * i)) as u64, (y >> (64 * i)) as u64);
+        a == b || (f64::from_bits(a).is_nan() && f64::from_bits(b).is_nan())
+    });
+    lanes32 || lanes64
 }
 
 /// How a module was built.

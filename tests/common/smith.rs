@@ -1,10 +1,10 @@
 //! The wasm-smith configuration shared by the random-module tests: WASM 2.0
-//! without SIMD, no imports, one memory, small modules.
+//! with fixed-width SIMD, no imports, one memory, small modules.
 
 /// Modules the engine accepts and wasmi runs alike.
 pub fn config() -> wasm_smith::Config {
     wasm_smith::Config {
-        simd_enabled: false,
+        simd_enabled: true,
         relaxed_simd_enabled: false,
         threads_enabled: false,
         shared_everything_threads_enabled: false,

@@ -6,6 +6,7 @@
 pub mod convert;
 pub mod float;
 pub mod int;
+pub mod simd;
 
 #[cfg(test)]
 mod tests;

@@ -35,6 +35,7 @@ pub fn to_wasmi(v: &Value) -> wasmi::Val {
         Value::F64(b) => wasmi::Val::F64(f64::from_bits(b).into()),
         Value::FuncRef(_) => wasmi::Val::FuncRef(wasmi::Nullable::Null),
         Value::ExternRef(_) => wasmi::Val::ExternRef(wasmi::Nullable::Null),
+        Value::V128(v) => wasmi::Val::V128(wasmi::V128::from(v)),
     }
 }
 
@@ -54,6 +55,7 @@ fn val_type(t: ValType) -> wasmi::ValType {
         ValType::F64 => wasmi::ValType::F64,
         ValType::FuncRef => wasmi::ValType::FuncRef,
         ValType::ExternRef => wasmi::ValType::ExternRef,
+        ValType::V128 => wasmi::ValType::V128,
     }
 }
 

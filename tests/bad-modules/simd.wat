@@ -1,1 +1,0 @@
-(module (func (export "_start") (drop (v128.const i32x4 0 0 0 0))))

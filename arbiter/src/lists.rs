@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
-use refute_protocol::rules::{B32, Claim, ClaimStatus, Game, GameStatus};
+use refute_protocol::rules::{B32, Claim, ClaimStatus, Game, GameStatus, Role};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -100,6 +100,11 @@ fn game_row(id: u64, g: &Game) -> Value {
         "solver": g.sides[0].key,
         "challenger": g.sides[1].key,
         "bond": g.bond,
+        // Which sides owe a move, and the point each would move at: a
+        // player groups its games by point to make one move in all of them
+        // (`also`, `specs/protocol.md` §5.5).
+        "owes": g.sides.each_ref().map(|s| g.status == GameStatus::Open && s.owes_since.is_some()),
+        "points": [g.point(Role::Solver), g.point(Role::Challenger)],
     })
 }
 

@@ -26,7 +26,7 @@ fn refused_moves_past_the_budget_are_rate_limited_and_the_opponent_is_not() {
     let real = &fixture().real;
     let game = a.challenge(2, claim, real);
     // The liar (player 1) floods the game with step proofs that do not decode.
-    let junk = || Message::Step { game, proof: Blob(vec![7; 64]) };
+    let junk = || Message::Step { game, also: vec![], proof: Blob(vec![7; 64]) };
     let burst = (2.0 * REFUSED_MOVES_PER_SECOND) as usize;
     let codes: Vec<Option<String>> = (0..burst + 10).map(|_| code(&a, 1, junk())).collect();
     let limited = codes.iter().filter(|c| c.as_deref() == Some("rate_limited")).count();

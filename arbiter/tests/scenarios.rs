@@ -64,11 +64,15 @@ fn a_lying_solver_loses_at_the_step() {
             ("locked", 10_000),
             ("locked", 5_000),
             ("returned", 5_000),
-            ("forfeited", 10_000),
+            ("claim bond forfeited", 10_000),
             ("share paid", 5_000),
-            ("burned", 5_000)
-        ]
+            ("burned", 5_000),
+        ],
+        "the solver's bond is the claim's, settled when its last game ends: shown as the arbiter signed it"
     );
+    let settled = s.arena.service.claim(&t[0].claim).unwrap().unwrap();
+    assert!(!settled.bond_held);
+    assert_eq!(settled.first_loss, Some(s.games[0]));
 }
 
 #[test]
@@ -99,9 +103,10 @@ fn a_silent_solver_times_out() {
 }
 
 #[test]
-fn a_game_cancelled_by_another_checks() {
+fn two_games_sharing_a_move_both_check() {
     let s = two_challengers();
-    checked(&s, &[(GameStatus::Won(Role::Challenger), &[Role::Solver]), (GameStatus::Cancelled, &[])]);
+    let won = (GameStatus::Won(Role::Challenger), &[Role::Solver][..]);
+    checked(&s, &[won, won]);
 }
 
 /// The entry of `t` at log index `i`.

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::play::{NoChallenge, challenge, history_root, next_move};
-use refute_protocol::rules::{B32, Claim, ClaimStatus, Duty, GameStatus, Message, Role};
+use refute_protocol::rules::{B32, Claim, ClaimStatus, Duty, Game, GameStatus, MAX_ALSO, Message, Role};
 use tokio::sync::{Notify, Semaphore};
 
 use crate::check::{self, CheckMode, Finding};
@@ -73,6 +73,10 @@ pub struct Bot {
     permits: Arc<Semaphore>,
     reported: std::sync::Mutex<HashSet<u64>>,
     moves: std::sync::atomic::AtomicU64,
+    /// One lock per claim this key defends: its moves in that claim's games
+    /// are made one at a time, so a move made in several games at once
+    /// (`also`) is seen before the next is computed.
+    turns: std::sync::Mutex<std::collections::HashMap<B32, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// TEST ONLY: after this many moves the bot stops moving (its game jobs
@@ -90,6 +94,7 @@ impl Bot {
             permits,
             reported: Default::default(),
             moves: Default::default(),
+            turns: Default::default(),
         })
     }
 
@@ -134,12 +139,19 @@ impl Bot {
     async fn round(self: &Arc<Self>) -> Result<Option<ClaimStatus>, crate::client::ClientError> {
         let me = self.player.pk();
         let client = &self.player.client;
+        // Games at one point of one claim take one move (`also`): one job each.
+        let mut points = HashSet::new();
         for g in client.games_of(&me).await? {
             if g.solver != me && g.challenger != me {
                 continue;
             }
             if g.status == GameStatus::Open {
-                self.start(Job::Game(g.id));
+                let role = if g.solver == me { Role::Solver } else { Role::Challenger };
+                let owes = g.owes[role.index()] || g.points.is_none();
+                let fresh = g.points.is_none_or(|p| points.insert((g.claim, p[role.index()])));
+                if owes && fresh {
+                    self.start(Job::Game(g.id));
+                }
             } else if self.reported.lock().expect("lock").insert(g.id) {
                 let role = if g.solver == me { Role::Solver } else { Role::Challenger };
                 let result = match g.status {
@@ -283,6 +295,11 @@ impl Bot {
         let game = p.client.game(id).await?;
         let me = p.pk();
         let role = if game.sides[0].key == me { Role::Solver } else { Role::Challenger };
+        let turn = self.turn(&game.claim);
+        let _turn = turn.lock().await;
+        // Read again after waiting for the turn: a move made meanwhile in
+        // another game may have been made in this one too.
+        let game = p.client.game(id).await?;
         let side = game.side(role);
         let Some(since) = side.owes_since else { return Ok(()) };
         if game.status != GameStatus::Open {
@@ -296,7 +313,20 @@ impl Bot {
         let m = tokio::task::spawn_blocking(move || next_move(&params, id, &g, role, &story))
             .await
             .map_err(|e| anyhow::anyhow!("computing the move panicked: {e}"))?;
-        let Some(m) = m else { return Ok(()) };
+        let Some(mut m) = m else { return Ok(()) };
+        let also = self.same_point(&game, id, role).await?;
+        if !also.is_empty() {
+            tracing::info!(
+                game = id,
+                others = also.len(),
+                "the same move in {} other games at this point",
+                also.len()
+            );
+        }
+        match &mut m {
+            Message::Reveal { also: a, .. } | Message::Step { also: a, .. } => *a = also,
+            _ => {}
+        }
         let layer = game.layer();
         let (a, b) =
             (layer.step_at(game.a as usize).unwrap_or(0), layer.step_at(game.b as usize).unwrap_or(0));
@@ -340,6 +370,31 @@ impl Bot {
             // the next round reads the game again.
             Err(e) => Err(anyhow::anyhow!("the move was not taken: {e}")),
         }
+    }
+
+    /// The lock of this key's moves in the games of claim `claim`.
+    fn turn(&self, claim: &B32) -> Arc<tokio::sync::Mutex<()>> {
+        self.turns.lock().expect("lock").entry(*claim).or_default().clone()
+    }
+
+    /// Other open games of `game`'s claim where this key, as `role`, owes a
+    /// move at the same point as in `game` (at most `MAX_ALSO`): one message
+    /// makes the move in all of them (`specs/protocol.md` §5.5).
+    async fn same_point(&self, game: &Game, id: u64, role: Role) -> anyhow::Result<Vec<u64>> {
+        let me = self.player.pk();
+        let point = game.point(role);
+        let mut also: Vec<u64> = self
+            .player
+            .client
+            .games_of(&me)
+            .await?
+            .into_iter()
+            .filter(|g| g.id != id && g.claim == game.claim && g.status == GameStatus::Open)
+            .filter(|g| g.owes[role.index()] && g.points.is_some_and(|p| p[role.index()] == point))
+            .map(|g| g.id)
+            .collect();
+        also.truncate(MAX_ALSO);
+        Ok(also)
     }
 
     /// Decides about claim `id`: skip, agree (attest when on its

@@ -89,6 +89,12 @@ pub struct GameSummary {
     pub challenger: B32,
     /// Each side's bond.
     pub bond: u64,
+    /// Whether each side (solver, challenger) owes a move.
+    #[serde(default)]
+    pub owes: [bool; 2],
+    /// The point each side would move at ([`refute_protocol::rules::Game::point`]).
+    #[serde(default)]
+    pub points: Option<[B32; 2]>,
 }
 
 /// A client of one arbiter.

@@ -118,7 +118,11 @@ pub fn next_move(
     let layer = game.layer();
     let step_at = |i: u64| layer.step_at(i as usize).expect("position in layer");
     if game.phase == Phase::Step {
-        return Some(Message::Step { game: id, proof: Blob(trace.step_proof(step_at(game.a))) });
+        return Some(Message::Step {
+            game: id,
+            also: Vec::new(),
+            proof: Blob(trace.step_proof(step_at(game.a))),
+        });
     }
     let c = commit(trace, layer);
     let points = split(game.a, game.b, params.k);
@@ -127,6 +131,7 @@ pub fn next_move(
     let proof = c.prove(&indices).expect("indices are in the layer");
     Some(Message::Reveal {
         game: id,
+        also: Vec::new(),
         layer_root: side.layer_root.is_none().then(|| B32(c.root())),
         roots: points.iter().map(|&i| trace.root(step_at(i))).collect(),
         proof: Blob(proof.to_bytes()),

@@ -178,26 +178,26 @@ fn challenges_and_attestations() {
 fn game_moves() {
     let (mut w, _) = world();
     let m = solver_move(&w);
-    let Message::Reveal { game, layer_root, roots, proof } = m.clone() else { panic!("{m:?}") };
+    let Message::Reveal { game, layer_root, roots, proof, .. } = m.clone() else { panic!("{m:?}") };
     refused(&mut w, OTHER, m.clone(), 3, "not_a_player");
     refused(
         &mut w,
         SOLVER,
-        Message::Reveal { game: 9, layer_root, roots: roots.clone(), proof: proof.clone() },
+        Message::Reveal { game: 9, also: vec![], layer_root, roots: roots.clone(), proof: proof.clone() },
         3,
         "unknown_game",
     );
     refused(
         &mut w,
         SOLVER,
-        Message::Reveal { game, layer_root, roots: roots[1..].to_vec(), proof: proof.clone() },
+        Message::Reveal { game, also: vec![], layer_root, roots: roots[1..].to_vec(), proof: proof.clone() },
         3,
         "bad_reveal",
     );
     refused(
         &mut w,
         SOLVER,
-        Message::Reveal { game, layer_root, roots: roots.clone(), proof: Blob(vec![1, 2]) },
+        Message::Reveal { game, also: vec![], layer_root, roots: roots.clone(), proof: Blob(vec![1, 2]) },
         3,
         "bad_multiproof",
     );
@@ -206,18 +206,24 @@ fn game_moves() {
     refused(
         &mut w,
         SOLVER,
-        Message::Reveal { game, layer_root, roots: wrong, proof: proof.clone() },
+        Message::Reveal { game, also: vec![], layer_root, roots: wrong, proof: proof.clone() },
         3,
         "bad_multiproof",
     );
     refused(
         &mut w,
         SOLVER,
-        Message::Reveal { game, layer_root: Some(B32([1; 32])), roots: roots.clone(), proof: proof.clone() },
+        Message::Reveal {
+            game,
+            also: vec![],
+            layer_root: Some(B32([1; 32])),
+            roots: roots.clone(),
+            proof: proof.clone(),
+        },
         3,
         "wrong_move",
     );
-    refused(&mut w, SOLVER, Message::Step { game, proof: Blob(f_proof(0)) }, 3, "wrong_move");
+    refused(&mut w, SOLVER, Message::Step { game, also: vec![], proof: Blob(f_proof(0)) }, 3, "wrong_move");
     let deadline = w.rules.game(0).unwrap().sides[0].deadline().unwrap();
     // At its deadline the game's timeout is due: the rules want the tick
     // first, and after it the game is over.
@@ -251,22 +257,40 @@ fn step_proofs() {
     }
     let g = w.rules.game(0).unwrap().clone();
     assert_eq!(g.agreed, fixture().trace.root(99));
-    refused(&mut w, SOLVER, Message::Step { game: 0, proof: Blob(f_proof(50)) }, 200, "wrong_step");
-    refused(&mut w, SOLVER, Message::Step { game: 0, proof: Blob(vec![0; 40]) }, 200, "bad_proof");
-    let mut tampered = f_proof(99);
-    let n = tampered.len();
-    tampered[n - 1] ^= 1;
-    refused(&mut w, SOLVER, Message::Step { game: 0, proof: Blob(tampered) }, 200, "bad_proof");
     refused(
         &mut w,
         SOLVER,
-        Message::Reveal { game: 0, layer_root: None, roots: vec![], proof: Blob(vec![0; 4]) },
+        Message::Step { game: 0, also: vec![], proof: Blob(f_proof(50)) },
+        200,
+        "wrong_step",
+    );
+    refused(
+        &mut w,
+        SOLVER,
+        Message::Step { game: 0, also: vec![], proof: Blob(vec![0; 40]) },
+        200,
+        "bad_proof",
+    );
+    let mut tampered = f_proof(99);
+    let n = tampered.len();
+    tampered[n - 1] ^= 1;
+    refused(&mut w, SOLVER, Message::Step { game: 0, also: vec![], proof: Blob(tampered) }, 200, "bad_proof");
+    refused(
+        &mut w,
+        SOLVER,
+        Message::Reveal { game: 0, also: vec![], layer_root: None, roots: vec![], proof: Blob(vec![0; 4]) },
         200,
         "wrong_move",
     );
     // The liar may send the true proof: it loses.
-    w.send(CHALLENGER, Message::Step { game: 0, proof: Blob(f_proof(99)) }, 200).unwrap();
-    refused(&mut w, SOLVER, Message::Step { game: 0, proof: Blob(f_proof(99)) }, 201, "game_over");
+    w.send(CHALLENGER, Message::Step { game: 0, also: vec![], proof: Blob(f_proof(99)) }, 200).unwrap();
+    refused(
+        &mut w,
+        SOLVER,
+        Message::Step { game: 0, also: vec![], proof: Blob(f_proof(99)) },
+        201,
+        "game_over",
+    );
     w.check_conservation();
 }
 

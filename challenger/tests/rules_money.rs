@@ -57,7 +57,7 @@ fn apply(w: &mut World, (kind, who, amount, dt): Op, now: &mut u64) {
             }
             return;
         }
-        8 => Message::Step { game: amount % 4, proof: Blob(f.trace.step_proof(amount % 200)) },
+        8 => Message::Step { game: amount % 4, also: vec![], proof: Blob(f.trace.step_proof(amount % 200)) },
         _ => {
             w.rules.tick_all(*now);
             return;

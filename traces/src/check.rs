@@ -46,8 +46,9 @@ fn fail(entry: Option<u64>, what: impl Into<String>) -> Failure {
 
 /// The events of `events` that belong to `game` of `claim`: an event naming
 /// a game starts a run of that game's events (the money events after it are
-/// its bonds); `ClaimPosted` starts the claim's, `ClaimFinal` and events of
-/// other claims end them. Committee events are never a game's. `mine` says
+/// its bonds); `ClaimPosted` starts the claim's, `ClaimFinal`,
+/// `ClaimRejected`, `ClaimSettled` and events of other claims end them (the
+/// last three, with the money after them, are the claim's, not a game's). Committee events are never a game's. `mine` says
 /// whether the list starts with this game's events (a move of the game:
 /// its bond is locked before the game's first event).
 pub(crate) fn project(events: &[Event], game: u64, claim: &B32, mut mine: bool) -> Vec<Event> {
@@ -59,6 +60,12 @@ pub(crate) fn project(events: &[Event], game: u64, claim: &B32, mut mine: bool) 
             | Event::DutyMissed { .. }
             | Event::Attested { .. } => continue,
             Event::ClaimPosted { claim: c, .. } => mine = c == claim,
+            // The claim's end is not a game's: which game rejected it and who
+            // is paid its bond depend on the claim's other games.
+            Event::ClaimRejected { .. } | Event::ClaimSettled { .. } => {
+                mine = false;
+                continue;
+            }
             Event::ClaimFinal { .. }
             | Event::Minted { .. }
             | Event::Registered { .. }
@@ -114,6 +121,9 @@ struct Replay<'t> {
     links: u64,
     moves: u64,
     timed_out: Vec<(u64, Role, Phase, Span)>,
+    /// The settlement of the claim's bond, when an entry here records it:
+    /// the claim's, not the game's, so shown as the arbiter signed it.
+    claim_money: Vec<Bond>,
 }
 
 impl<'t> Replay<'t> {
@@ -136,6 +146,7 @@ impl<'t> Replay<'t> {
             cancelled: false,
             links: 0,
             moves: 0,
+            claim_money: Vec::new(),
             timed_out: vec![],
         }
     }
@@ -251,12 +262,46 @@ impl<'t> Replay<'t> {
                 }
                 Some(l)
             }
-            Message::Reveal { game: g, .. } | Message::Step { game: g, .. } if *g == game => Some(l),
+            // A move may name several games at the same point (`also`): the
+            // replay has only this one, and the rules make the move in each
+            // listed game they have (`specs/protocol.md` §5.5).
+            Message::Reveal { game: g, also, .. } | Message::Step { game: g, also, .. }
+                if *g == game || also.contains(&game) =>
+            {
+                Some(l)
+            }
             _ => None,
         })
     }
 
+    /// Notes the claim's settlement if `rec` records it (`claim_settled` and
+    /// the money after it): it depends on the claim's other games, which the
+    /// replay does not have, so it is shown as signed, not replayed.
+    fn note_settlement(&mut self, e: &Entry, rec: &Record) {
+        let mut settling = false;
+        for ev in rec.ticked.iter().chain(&rec.events) {
+            let (what, who, amount) = match ev {
+                Event::ClaimSettled { claim, .. } => {
+                    settling = *claim == self.t.claim;
+                    continue;
+                }
+                Event::BondForfeited { who, amount } if settling => {
+                    ("claim bond forfeited", Some(who), amount)
+                }
+                Event::SharePaid { to, amount } if settling => ("share paid", Some(to), amount),
+                Event::Burned { amount } if settling => ("burned", None, amount),
+                _ => {
+                    settling = false;
+                    continue;
+                }
+            };
+            let who = who.and_then(|k| self.tl.role_of(k));
+            self.claim_money.push(Bond { entry: e.index, what: what.into(), who, amount: *amount });
+        }
+    }
+
     fn replay(&mut self, e: &Entry, rec: &Record) -> Result<(), Failure> {
+        self.note_settlement(e, rec);
         let (game, claim) = (self.t.game, self.t.claim);
         let before = self.game().cloned();
         if let Some(from) = rec.resumed {
@@ -624,6 +669,7 @@ impl<'t> Replay<'t> {
                 bonds.push(Bond { entry: m.entry, what: what.into(), who, amount: *amount });
             }
         }
+        bonds.append(&mut self.claim_money);
         tl.bonds = bonds;
         let game = self.rules.as_ref().and_then(|r| r.game(self.t.game));
         (tl.ending, tl.losers) = ending(tl, game, &self.timed_out, self.cancelled);

@@ -42,19 +42,22 @@ fn a_game_owns_the_money_after_its_events() {
         false,
         &[3, 4, 5, 6],
     );
-    // This game's verdict rejects the claim: other games are cancelled, duties counted.
+    // This game's verdict rejects the claim (duties counted) and, its last
+    // game, settles it: the claim's end and its money are not the game's.
     check(
         &[
             Event::StepProven { game: G, step: 7, post: K },
             won,
             returned(5),
             Event::ClaimRejected { claim: C, game: G },
-            Event::GameCancelled { game: 4 },
-            returned(6),
             Event::DutyMissed { claim: C, who: K },
+            Event::ClaimSettled { claim: C, paid: Some(G) },
+            Event::BondForfeited { who: K, amount: 6 },
+            Event::SharePaid { to: K, amount: 3 },
+            Event::Burned { amount: 3 },
         ],
         true,
-        &[0, 1, 2, 3],
+        &[0, 1, 2],
     );
     // A challenge: the bond is locked before the game starts.
     let started = Event::GameStarted { game: G, claim: C, challenger: K };

@@ -278,21 +278,28 @@ pub fn silent_solver() -> Scenario {
     Scenario { name: "small-solver-times-out", arena: a, games: vec![game] }
 }
 
-/// Two honest challengers of a lying solver: the first game rejects the
-/// claim and the second is cancelled.
+/// Two honest challengers of a lying solver. The solver's first reveal is
+/// one message naming both games (`also`: both stand at the same point);
+/// the first game rejects the claim, the second plays on and the solver
+/// loses it too; the share of its bond goes to the first (posted earlier).
 pub fn two_challengers() -> Scenario {
     let mut a = Arena::new(24 * 3600 * 1000);
     let (claim, liar) = lying_claim(&mut a, 50);
     let real = &fixture().real;
     let first = a.challenge(2, claim, real);
     let second = a.challenge(3, claim, real);
-    // One round of the second game, so it is under way when it is cancelled.
-    for (p, role, trace) in [(1, Role::Solver, &liar as &dyn Trace), (3, Role::Challenger, real)] {
-        let g = a.service.game(second).unwrap().unwrap();
-        let m = next_move(&a.params, second, &g, role, trace).unwrap();
-        a.send(p, m);
-    }
+    let g = a.service.game(second).unwrap().unwrap();
+    let Some(Message::Reveal { layer_root, roots, proof, .. }) =
+        next_move(&a.params, second, &g, Role::Solver, &liar)
+    else {
+        panic!("the solver owes a reveal")
+    };
+    a.send(1, Message::Reveal { game: second, also: vec![first], layer_root, roots, proof });
+    let g = a.service.game(second).unwrap().unwrap();
+    let m = next_move(&a.params, second, &g, Role::Challenger, real).unwrap();
+    a.send(3, m);
     assert_eq!(a.play(first, [(1, Some(&liar)), (2, Some(real))]), GameStatus::Won(Role::Challenger));
-    assert_eq!(a.service.game(second).unwrap().unwrap().status, GameStatus::Cancelled);
+    assert_eq!(a.service.game(second).unwrap().unwrap().status, GameStatus::Open, "the second game plays on");
+    assert_eq!(a.play(second, [(1, Some(&liar)), (3, Some(real))]), GameStatus::Won(Role::Challenger));
     Scenario { name: "small-two-challengers", arena: a, games: vec![first, second] }
 }

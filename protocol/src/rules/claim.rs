@@ -178,6 +178,7 @@ pub(crate) fn claim(
         bond_held: true,
         games: BTreeMap::new(),
         committee: members.into_iter().map(|k| (k, Duty::Pending)).collect(),
+        first_loss: None,
     };
     s.claims.insert(id, claim);
     Ok(ev)

@@ -131,6 +131,13 @@ pub enum Event {
         claim: B32,
         game: u64,
     },
+    /// The last game of rejected claim `claim` ended: the solver's bond is
+    /// forfeited, the winner's share to the challenger of game `paid` (the
+    /// earliest-posted game the solver lost), if any.
+    ClaimSettled {
+        claim: B32,
+        paid: Option<u64>,
+    },
     DutyDone {
         claim: B32,
         who: B32,

@@ -12,15 +12,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::{B32, ClaimStatus, Duty, GameStatus, State};
 
-/// What a game contributes to the index.
+/// What an open game contributes to the index: it counts in `open_games`,
+/// and waits in `clocks` at its earliest running deadline, if one runs.
+/// (Games of a rejected claim play on, `specs/protocol.md` §5.7.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum GameKey {
-    /// Open, its claim open: counted in `open_games`, and in `clocks` at its
-    /// earliest running deadline, if one runs.
-    Playing { claim: B32, deadline: Option<u64> },
-    /// Open, but its claim is closed: waits in `cancel` (and still counts
-    /// in `open_games`, so the claim is not over until it is cancelled).
-    Cancelling { claim: B32 },
+struct GameKey {
+    claim: B32,
+    deadline: Option<u64>,
 }
 
 /// What a claim contributes to the index.
@@ -34,13 +32,11 @@ struct ClaimKey {
     ended: bool,
 }
 
-/// The work `tick` may have: games to cancel, clocks that run out, windows that close.
+/// The work `tick` may have: clocks that run out, windows that close.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Index {
     built: bool,
-    /// Open games of closed (rejected) claims, cancelled in id order.
-    pub cancel: BTreeSet<u64>,
-    /// `(deadline, game)`: the earliest running clock of each open game of an open claim.
+    /// `(deadline, game)`: the earliest running clock of each open game.
     pub clocks: BTreeSet<(u64, u64)>,
     /// `(window_ends, claim)`: open claims with no open game, finalised once the window passes.
     pub windows: BTreeSet<(u64, B32)>,
@@ -51,7 +47,7 @@ pub(crate) struct Index {
     pub ended: BTreeSet<B32>,
     /// `(member, claim)`: a pending committee duty on an open claim.
     duties: BTreeSet<(B32, B32)>,
-    /// Open games per claim, cancelling ones included.
+    /// Open games per claim.
     open_games: BTreeMap<B32, u64>,
     games: BTreeMap<u64, GameKey>,
     claims: BTreeMap<B32, ClaimKey>,
@@ -95,10 +91,14 @@ impl Index {
         self.duties.range((*who, B32([0; 32]))..).next().filter(|(m, _)| m == who).map(|(_, c)| *c)
     }
 
+    /// Whether claim `id` has an open game.
+    pub fn has_open_games(&self, id: &B32) -> bool {
+        self.open_games.contains_key(id)
+    }
+
     /// Whether `tick(now)` has anything to do.
     pub fn due(&self, now: u64) -> bool {
-        !self.cancel.is_empty()
-            || self.clocks.first().is_some_and(|&(d, _)| d <= now)
+        self.clocks.first().is_some_and(|&(d, _)| d <= now)
             || self.windows.first().is_some_and(|&(w, _)| w <= now)
     }
 
@@ -113,20 +113,10 @@ impl Index {
     /// Updates the game's own entries; returns the claims whose count of open games changed.
     fn touch_game_only(&mut self, s: &State, id: u64) -> [Option<B32>; 2] {
         let mut changed = [None, None];
-        let old = match self.games.remove(&id) {
-            Some(GameKey::Playing { claim, deadline }) => {
-                if let Some(d) = deadline {
-                    self.clocks.remove(&(d, id));
-                }
-                Some(claim)
+        if let Some(GameKey { claim, deadline }) = self.games.remove(&id) {
+            if let Some(d) = deadline {
+                self.clocks.remove(&(d, id));
             }
-            Some(GameKey::Cancelling { claim }) => {
-                self.cancel.remove(&id);
-                Some(claim)
-            }
-            None => None,
-        };
-        if let Some(claim) = old {
             let n = self.open_games.get_mut(&claim).expect("counted");
             *n -= 1;
             if *n == 0 {
@@ -137,17 +127,11 @@ impl Index {
         let Some(g) = s.games.get(&id).filter(|g| g.status == GameStatus::Open) else {
             return changed;
         };
-        let claim_open = s.claims.get(&g.claim).is_some_and(|c| c.status == ClaimStatus::Open);
-        let key = if claim_open {
-            let deadline = g.sides.iter().filter_map(|s| s.deadline()).min();
-            if let Some(d) = deadline {
-                self.clocks.insert((d, id));
-            }
-            GameKey::Playing { claim: g.claim, deadline }
-        } else {
-            self.cancel.insert(id);
-            GameKey::Cancelling { claim: g.claim }
-        };
+        let deadline = g.sides.iter().filter_map(|s| s.deadline()).min();
+        if let Some(d) = deadline {
+            self.clocks.insert((d, id));
+        }
+        let key = GameKey { claim: g.claim, deadline };
         *self.open_games.entry(g.claim).or_default() += 1;
         changed[1] = Some(g.claim);
         self.games.insert(id, key);

@@ -2,8 +2,7 @@
 //!
 //! [`Rules::apply`] takes a signed message and the time and returns the events
 //! it caused, or a [`RuleError`] and no change at all; [`Rules::tick`] ends
-//! games whose clocks ran out, cancels the games of rejected claims and
-//! finalises claims, a bounded amount per call; [`Rules::resume`] extends
+//! games whose clocks ran out and finalises claims, a bounded amount per call; [`Rules::resume`] extends
 //! every running deadline over an outage. Nothing here does I/O or reads a
 //! clock: time is an input, in milliseconds.
 //!
@@ -31,10 +30,12 @@ pub use event::{Event, Role};
 pub use lottery::{LOTTERY_DOMAIN, TICKET_DOMAIN, draw, lottery_bytes, lottery_sign, threshold, ticket};
 pub use msg::{BLOB_DOMAIN, BlobUpload, UPLOAD_MAX_AHEAD_MS, UploadHeaderError, blob_signing_bytes};
 pub use msg::{
-    CLAIM_DOMAIN, ClaimBody, MAX_MESSAGE_JSON, MSG_DOMAIN, Message, ServiceNote, Signed, Verified, claim_id,
-    signing_bytes,
+    CLAIM_DOMAIN, ClaimBody, MAX_ALSO, MAX_MESSAGE_JSON, MSG_DOMAIN, Message, ServiceNote, Signed, Verified,
+    claim_id, signing_bytes,
 };
-pub use params::{Faucet, GSTEP, MAX_COMMITTEE_SIZE, PARAMS_DOMAIN, Params, ParamsError, params_hash};
+pub use params::{
+    Faucet, GSTEP, MAX_COMMITTEE_SIZE, PARAMS_DOMAIN, Params, ParamsError, RULES_VERSION, params_hash,
+};
 pub use state::{
     Account, Claim, ClaimStatus, Duty, Game, GameStatus, Phase, Reputation, Side, State, strides,
 };
@@ -264,13 +265,11 @@ impl Rules {
                 ix.touch_claim(s, claim);
                 Ok(ev)
             }
-            Message::Reveal { game, layer_root, roots, proof } => {
-                let m = game::RevealMsg { game: *game, layer_root: *layer_root, roots, proof };
-                let ev = game::reveal(s, p, who, m, now)?;
-                ix.touch_game(s, *game);
-                Ok(ev)
+            Message::Reveal { game, also, layer_root, roots, proof } => {
+                let m = game::RevealMsg { game: *game, also, layer_root: *layer_root, roots, proof };
+                game::reveal(s, p, ix, who, m, now)
             }
-            Message::Step { game, proof } => game::step(s, p, ix, who, *game, proof, now),
+            Message::Step { game, also, proof } => game::step(s, p, ix, who, *game, also, proof, now),
         }?;
         s.acct(who).nonce += 1;
         s.now = now;
@@ -301,16 +300,15 @@ impl Rules {
         Ok(())
     }
 
-    /// Whether [`Rules::tick`] at `now` has anything to do: a game of a
-    /// rejected claim to cancel, a clock that has run out, or a window that
-    /// has closed. O(log n).
+    /// Whether [`Rules::tick`] at `now` has anything to do: a clock that
+    /// has run out, or a window that has closed. O(log n).
     pub fn due(&mut self, now: u64) -> bool {
         let (s, _, ix) = self.parts();
         now >= s.now && ix.due(now)
     }
 
     /// Advances time to `now` and does a bounded part of what is due, in this
-    /// order: cancels games of rejected claims (by id), ends games whose clock
+    /// order: ends games whose clock
     /// has run out (by deadline), finalises claims whose window has passed
     /// with every game won by the solver (by window end). It stops taking new
     /// work once it has produced [`TICK_EVENTS`] events: call it again while
@@ -324,9 +322,7 @@ impl Rules {
         s.now = now;
         let mut ev = Vec::new();
         while ev.len() < TICK_EVENTS {
-            if let Some(&g) = ix.cancel.first() {
-                money::cancel(s, ix, g, &mut ev);
-            } else if let Some(&(_, g)) = ix.clocks.first().filter(|(d, _)| *d <= now) {
+            if let Some(&(_, g)) = ix.clocks.first().filter(|(d, _)| *d <= now) {
                 game::expire(s, p, ix, g, now, &mut ev);
             } else if let Some(&(_, c)) = ix.windows.first().filter(|(w, _)| *w <= now) {
                 money::finalise(s, ix, c, &mut ev);

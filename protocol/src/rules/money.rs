@@ -45,7 +45,9 @@ pub(crate) enum Outcome {
     LostByBoth,
 }
 
-/// Ends game `id` with `outcome`, pays bonds, and rejects its claim if the solver lost.
+/// Ends game `id` with `outcome` and pays its bonds. The solver's first loss
+/// rejects the claim; the solver's bond is held until the claim's last game
+/// ends, then goes to the earliest-posted game a challenger won ([`payout`]).
 pub(crate) fn settle(
     s: &mut State,
     p: &Params,
@@ -59,45 +61,47 @@ pub(crate) fn settle(
     let (claim_id, bond) = (g.claim, g.bond);
     let solver = g.sides[0].key;
     let challenger = g.sides[1].key;
-    let claim_bond = s.claims[&claim_id].body.bond;
-    match outcome {
+    let status = match outcome {
         Outcome::Won(Role::Solver) => {
             ev.push(Event::GameWon { game: id, winner: Role::Solver });
             forfeit(s, p, &challenger, bond, Some(&solver), ev);
             s.acct(&solver).reputation.games_won += 1;
             s.acct(&challenger).reputation.games_lost += 1;
-            s.games.get_mut(&id).expect("game").status = GameStatus::Won(Role::Solver);
+            GameStatus::Won(Role::Solver)
         }
         Outcome::Won(Role::Challenger) => {
             ev.push(Event::GameWon { game: id, winner: Role::Challenger });
             release(s, &challenger, bond, ev);
-            forfeit(s, p, &solver, claim_bond, Some(&challenger), ev);
             s.acct(&challenger).reputation.games_won += 1;
             s.acct(&solver).reputation.games_lost += 1;
-            s.games.get_mut(&id).expect("game").status = GameStatus::Won(Role::Challenger);
-            reject(s, ix, claim_id, id, now, ev);
+            let c = s.claims.get_mut(&claim_id).expect("claim");
+            c.first_loss = Some(c.first_loss.map_or(id, |f| f.min(id)));
+            GameStatus::Won(Role::Challenger)
         }
         Outcome::LostByBoth => {
             ev.push(Event::GameLostByBoth { game: id });
             forfeit(s, p, &challenger, bond, None, ev);
-            forfeit(s, p, &solver, claim_bond, None, ev);
             s.acct(&challenger).reputation.games_lost += 1;
             s.acct(&solver).reputation.games_lost += 1;
-            s.games.get_mut(&id).expect("game").status = GameStatus::LostByBoth;
-            reject(s, ix, claim_id, id, now, ev);
+            GameStatus::LostByBoth
         }
-    }
+    };
+    s.games.get_mut(&id).expect("game").status = status;
     ix.touch_game(s, id);
+    if status != GameStatus::Won(Role::Solver) && s.claims[&claim_id].status == ClaimStatus::Open {
+        reject(s, ix, claim_id, id, now, ev);
+    }
+    if s.claims[&claim_id].status == ClaimStatus::Rejected && !ix.has_open_games(&claim_id) {
+        payout(s, p, ix, claim_id, ev);
+    }
 }
 
-/// Rejects a claim whose solver lost game `by` (its bond already forfeited)
-/// and counts duties. Its other open games are left for `tick` to cancel, a
-/// bounded number per log entry ([`cancel`]), so one rejection never makes an
-/// unbounded record however many games the claim has.
+/// Rejects a claim whose solver lost game `by`, and counts duties. Its other
+/// games play on (a liar cannot end the honest challenger's game by losing
+/// to a puppet first), and its bond stays held until they end.
 fn reject(s: &mut State, ix: &mut Index, claim_id: B32, by: u64, now: u64, ev: &mut Vec<Event>) {
     let claim = s.claims.get_mut(&claim_id).expect("claim");
     claim.status = ClaimStatus::Rejected;
-    claim.bond_held = false;
     let solver = claim.solver;
     let window_over = now >= claim.window_ends;
     let committee: Vec<(B32, Duty)> = claim.committee.iter().map(|(k, d)| (*k, *d)).collect();
@@ -112,20 +116,19 @@ fn reject(s: &mut State, ix: &mut Index, claim_id: B32, by: u64, now: u64, ev: &
         }
     }
     ix.touch_claim(s, &claim_id);
-    let games: Vec<u64> = s.claims[&claim_id].games.values().copied().collect();
-    for g in games {
-        ix.touch_game(s, g);
-    }
 }
 
-/// Cancels open game `id` of a rejected claim, returning the challenger's bond.
-pub(crate) fn cancel(s: &mut State, ix: &mut Index, id: u64, ev: &mut Vec<Event>) {
-    let game = s.games.get_mut(&id).expect("indexed");
-    game.status = GameStatus::Cancelled;
-    let (key, bond) = (game.sides[1].key, game.bond);
-    ev.push(Event::GameCancelled { game: id });
-    release(s, &key, bond, ev);
-    ix.touch_game(s, id);
+/// Forfeits the bond of rejected claim `id`, whose last game has ended: the
+/// winner's share to the challenger of the earliest-posted game the solver
+/// lost (none if every loss was lost by both), the rest burned.
+fn payout(s: &mut State, p: &Params, ix: &mut Index, id: B32, ev: &mut Vec<Event>) {
+    let c = s.claims.get_mut(&id).expect("claim");
+    c.bond_held = false;
+    let (solver, bond, first) = (c.solver, c.body.bond, c.first_loss);
+    let winner = first.map(|g| s.games[&g].sides[1].key);
+    ev.push(Event::ClaimSettled { claim: id, paid: first });
+    forfeit(s, p, &solver, bond, winner.as_ref(), ev);
+    ix.touch_claim(s, &id);
 }
 
 fn done(s: &mut State, claim: B32, who: B32, ev: &mut Vec<Event>) {

@@ -82,6 +82,12 @@ pub enum Message {
     Reveal {
         /// The game.
         game: u64,
+        /// Other games of the same claim where the signer plays the same side
+        /// and stands at the same point: the reveal is a statement about the
+        /// signer's own history, so it is made in each of them too (at most
+        /// [`MAX_ALSO`], `specs/protocol.md` §5.5). Absent from the JSON when empty.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        also: Vec<u64>,
         /// The root of a new layer, on the first reveal of a layer below the posted one.
         layer_root: Option<B32>,
         /// State roots at `split(a, b, k)`, in order.
@@ -93,6 +99,9 @@ pub enum Message {
     Step {
         /// The game.
         game: u64,
+        /// Other games at the same step (the same agreed root), as for `reveal`.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        also: Vec<u64>,
         /// The proof.
         proof: Blob,
     },
@@ -103,6 +112,10 @@ pub enum Message {
 /// must fit. [`Params::validate`](super::Params::validate) refuses
 /// parameters under which an honest message would be larger.
 pub const MAX_MESSAGE_JSON: usize = 768 << 10;
+
+/// Most games a `reveal` or `step` names besides its first (`also`): so the
+/// events of one move stay bounded (about 8 per game, `specs/protocol.md` §5.8).
+pub const MAX_ALSO: usize = 127;
 
 /// A message with its signer, nonce and signature.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,6 +148,10 @@ impl Enc {
     }
     fn u64(&mut self, v: u64) {
         self.0.extend(v.to_le_bytes());
+    }
+    fn u64s(&mut self, v: &[u64]) {
+        self.0.extend((v.len() as u32).to_le_bytes());
+        v.iter().for_each(|&x| self.u64(x));
     }
     fn b32(&mut self, v: &B32) {
         self.0.extend(v.0);
@@ -188,9 +205,13 @@ impl Message {
                 e.u8(6);
                 e.b32(claim);
             }
-            Message::Reveal { game, layer_root, roots, proof } => {
-                e.u8(7);
+            Message::Reveal { game, also, layer_root, roots, proof } => {
+                // Tag 7 is a move in one game; tag 9 names others too.
+                e.u8(if also.is_empty() { 7 } else { 9 });
                 e.u64(*game);
+                if !also.is_empty() {
+                    e.u64s(also);
+                }
                 match layer_root {
                     None => e.u8(0),
                     Some(r) => {
@@ -202,9 +223,12 @@ impl Message {
                 roots.iter().for_each(|r| e.b32(r));
                 e.bytes(&proof.0);
             }
-            Message::Step { game, proof } => {
-                e.u8(8);
+            Message::Step { game, also, proof } => {
+                e.u8(if also.is_empty() { 8 } else { 10 });
                 e.u64(*game);
+                if !also.is_empty() {
+                    e.u64s(also);
+                }
                 e.bytes(&proof.0);
             }
         }

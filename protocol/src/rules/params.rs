@@ -54,7 +54,24 @@ pub enum ParamsError {
         /// This engine's [`SEMANTICS_VERSION`].
         ours: u32,
     },
+    /// The parameters were made for other rules: replaying their log under
+    /// these rules would give other outcomes.
+    #[error(
+        "the parameters are for rules version {found}, but these rules are version {ours} \
+         (made by another refute version; 0 means before the version was recorded)"
+    )]
+    RulesVersion {
+        /// The version the parameters name.
+        found: u32,
+        /// These rules' [`RULES_VERSION`].
+        ours: u32,
+    },
 }
+
+/// The version of the rules (`specs/protocol.md` §2): 1 until moves could be
+/// shared between games and a rejection stopped cancelling a claim's other
+/// games; 2 since.
+pub const RULES_VERSION: u32 = 2;
 
 /// Who may mint funds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,6 +135,11 @@ pub struct Params {
     /// existed read as 0, which [`Params::validate`] refuses.
     #[serde(default)]
     pub engine_version: u32,
+    /// The rules these parameters were made for ([`RULES_VERSION`]).
+    /// Parameters stored before it existed read as 0, which
+    /// [`Params::validate`] refuses.
+    #[serde(default)]
+    pub rules_version: u32,
     /// Who may mint.
     pub faucet: Faucet,
 }
@@ -172,6 +194,7 @@ impl Params {
             committee_size: 4,
             arbiter,
             engine_version: SEMANTICS_VERSION,
+            rules_version: RULES_VERSION,
             faucet: Faucet::Open { max_per_request: 1_000_000 },
         }
     }
@@ -180,6 +203,9 @@ impl Params {
     pub fn validate(&self) -> Result<(), ParamsError> {
         if self.engine_version != SEMANTICS_VERSION {
             return Err(ParamsError::EngineVersion { found: self.engine_version, ours: SEMANTICS_VERSION });
+        }
+        if self.rules_version != RULES_VERSION {
+            return Err(ParamsError::RulesVersion { found: self.rules_version, ours: RULES_VERSION });
         }
         let out_of = |name, value, min, max| ParamsError::OutOfRange { name, value, min, max };
         if self.k < 2 || self.k + 1 > MAX_REVEALED as u64 {
@@ -243,6 +269,7 @@ impl Params {
         let roots = points.len();
         json_size(Message::Reveal {
             game: u64::MAX,
+            also: vec![u64::MAX; super::MAX_ALSO],
             layer_root: Some(B32([0xff; 32])),
             roots: vec![B32([0xff; 32]); roots],
             proof: Blob(vec![0xff; 4 + 32 * hashes]),
@@ -412,6 +439,7 @@ mod tests {
             let proof = c.prove(&leaves).unwrap().to_bytes();
             let real = json_size(Message::Reveal {
                 game: u64::MAX,
+                also: vec![u64::MAX; crate::rules::MAX_ALSO],
                 layer_root: Some(B32([0xff; 32])),
                 roots: vec![B32([0xff; 32]); points.len()],
                 proof: Blob(proof),

@@ -48,7 +48,8 @@ pub enum ClaimStatus {
     Open,
     /// Accepted: the window passed and the solver won every game.
     Final,
-    /// The solver lost a game.
+    /// The solver lost a game. Its other games play on; its bond is held
+    /// until the last of them ends.
     Rejected,
 }
 
@@ -83,6 +84,11 @@ pub struct Claim {
     pub games: BTreeMap<B32, u64>,
     /// The committee drawn for it.
     pub committee: BTreeMap<B32, Duty>,
+    /// The earliest-posted game (the lowest number) that a challenger won:
+    /// when the claim ends rejected, the winner's share of the solver's bond
+    /// goes to its challenger (`specs/protocol.md` §5.7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_loss: Option<u64>,
 }
 
 /// Where a game is.
@@ -95,7 +101,8 @@ pub enum GameStatus {
     Won(Role),
     /// Over; both sides lost (both wrong about the last step, or both timed out).
     LostByBoth,
-    /// Ended without a verdict because its claim was rejected by another game.
+    /// Ended without a verdict because its claim was rejected by another
+    /// game (rules version 1 only: since version 2 a claim's games play on).
     Cancelled,
 }
 
@@ -175,6 +182,31 @@ impl Game {
     /// The side of `role`.
     pub fn side(&self, role: Role) -> &Side {
         &self.sides[role.index()]
+    }
+
+    /// A digest of everything the validity of `role`'s next move depends on
+    /// besides the message: in a reveal round the layer, `a`, `b`, the
+    /// agreed root, the side's root at `b` and its layer root (if known); in
+    /// the step phase the agreed root. Two games with the same point accept
+    /// the same moves from that side, so one message may name both
+    /// (`also`, `specs/protocol.md` §5.5); clients group games by it.
+    pub fn point(&self, role: Role) -> B32 {
+        let side = self.side(role);
+        match self.phase {
+            Phase::Step => B32::sha256(&[b"refute point v1 step\0", &self.agreed.0]),
+            Phase::Reveal => B32::sha256(&[
+                b"refute point v1 reveal\0",
+                &[role as u8],
+                &self.start.to_le_bytes(),
+                &self.end.to_le_bytes(),
+                &self.stride.to_le_bytes(),
+                &self.a.to_le_bytes(),
+                &self.b.to_le_bytes(),
+                &self.agreed.0,
+                &side.at_b.0,
+                side.layer_root.as_ref().map_or(&[][..], |r| &r.0[..]),
+            ]),
+        }
     }
 
     /// The role `key` plays, if any (the solver's role when it is both, which the rules refuse).

@@ -77,6 +77,8 @@ pub struct Bot {
     /// are made one at a time, so a move made in several games at once
     /// (`also`) is seen before the next is computed.
     turns: std::sync::Mutex<std::collections::HashMap<B32, Arc<tokio::sync::Mutex<()>>>>,
+    /// When this bot first saw that it owes a move in each open game.
+    owed: std::sync::Mutex<std::collections::HashMap<u64, std::time::Instant>>,
 }
 
 /// TEST ONLY: after this many moves the bot stops moving (its game jobs
@@ -95,6 +97,7 @@ impl Bot {
             reported: Default::default(),
             moves: Default::default(),
             turns: Default::default(),
+            owed: Default::default(),
         })
     }
 
@@ -148,11 +151,24 @@ impl Bot {
             if g.status == GameStatus::Open {
                 let role = if g.solver == me { Role::Solver } else { Role::Challenger };
                 let owes = g.owes[role.index()] || g.points.is_none();
-                let fresh = g.points.is_none_or(|p| points.insert((g.claim, p[role.index()])));
-                if owes && fresh {
+                if !owes {
+                    self.owed.lock().expect("lock").remove(&g.id);
+                    continue;
+                }
+                // A solver waits a moment (at most a tenth of its clock) for
+                // more games to reach the same point, so that one move is made
+                // in a crowd of them (`specs/bots.md`, "Crowds").
+                let since =
+                    *self.owed.lock().expect("lock").entry(g.id).or_insert_with(std::time::Instant::now);
+                let gather = Duration::from_millis((self.player.params.clock_ms / 10).min(1000));
+                if role == Role::Solver && since.elapsed() < gather {
+                    continue;
+                }
+                if g.points.is_none_or(|p| points.insert((g.claim, p[role.index()]))) {
                     self.start(Job::Game(g.id));
                 }
             } else if self.reported.lock().expect("lock").insert(g.id) {
+                self.owed.lock().expect("lock").remove(&g.id);
                 let role = if g.solver == me { Role::Solver } else { Role::Challenger };
                 let result = match g.status {
                     GameStatus::Won(r) if r == role => "won",

@@ -186,8 +186,15 @@ impl Bot {
                         "game over: {result} ({:?}); the bonds are settled",
                         g.status
                     );
-                    self.keep_transcript(g.id).await;
-                    if let Ok(full) = client.game(g.id).await {
+                    let full = client.game(g.id).await.ok();
+                    // A game the other side never moved in (at most this
+                    // side's one move) was lost on time: its transcript is
+                    // no evidence of anything, and fetching and checking one
+                    // per silent rival would make a crowd cost work.
+                    if full.as_ref().is_none_or(|f| f.moves > 1) {
+                        self.keep_transcript(g.id).await;
+                    }
+                    if let Some(full) = full {
                         let v = serde_json::to_value(&full).expect("games serialise");
                         if let Err(e) = self.player.store.keep_game(g.id, &v) {
                             tracing::error!("{e}");

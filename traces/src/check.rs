@@ -47,7 +47,8 @@ fn fail(entry: Option<u64>, what: impl Into<String>) -> Failure {
 /// The events of `events` that belong to `game` of `claim`: an event naming
 /// a game starts a run of that game's events (the money events after it are
 /// its bonds); `ClaimPosted` starts the claim's, `ClaimFinal` and events of
-/// other claims end them. Committee events are never a game's. `mine` says
+/// other claims end them. Committee events (a leaving member's stake
+/// returned included) are never a game's. `mine` says
 /// whether the list starts with this game's events (a move of the game:
 /// its bond is locked before the game's first event).
 pub(crate) fn project(events: &[Event], game: u64, claim: &B32, mut mine: bool) -> Vec<Event> {
@@ -57,12 +58,15 @@ pub(crate) fn project(events: &[Event], game: u64, claim: &B32, mut mine: bool) 
             Event::CommitteeDrawn { .. }
             | Event::DutyDone { .. }
             | Event::DutyMissed { .. }
-            | Event::Attested { .. } => continue,
+            | Event::Attested { .. }
+            // A leaving member's stake returns when a claim ends, amid
+            // that claim's own events.
+            | Event::Leaving { .. }
+            | Event::Unregistered { .. } => continue,
             Event::ClaimPosted { claim: c, .. } => mine = c == claim,
             Event::ClaimFinal { .. }
             | Event::Minted { .. }
-            | Event::Registered { .. }
-            | Event::Unregistered { .. } => mine = false,
+            | Event::Registered { .. } => mine = false,
             _ => {
                 if let Some(g) = event_game(e) {
                     mine = g == game;

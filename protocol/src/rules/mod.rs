@@ -21,20 +21,25 @@ mod lottery;
 mod money;
 mod msg;
 mod params;
+mod stakes;
 mod state;
 #[cfg(test)]
 mod tests;
 
-pub use bytes::{B32, Blob, Sig, from_hex, to_hex};
+pub use bytes::{B32, Blob, Sig, VrfProof, from_hex, to_hex};
 pub use error::RuleError;
 pub use event::{Event, Role};
-pub use lottery::{LOTTERY_DOMAIN, TICKET_DOMAIN, draw, lottery_bytes, lottery_sign, threshold, ticket};
+pub use lottery::{
+    DRAW_DOMAIN, LOTTERY_DOMAIN, draw, lottery_input, lottery_output, lottery_prove, position,
+};
 pub use msg::{BLOB_DOMAIN, BlobUpload, UPLOAD_MAX_AHEAD_MS, UploadHeaderError, blob_signing_bytes};
 pub use msg::{
     CLAIM_DOMAIN, ClaimBody, MAX_MESSAGE_JSON, MSG_DOMAIN, Message, ServiceNote, Signed, Verified, claim_id,
     signing_bytes,
 };
-pub use params::{Faucet, GSTEP, MAX_COMMITTEE_SIZE, PARAMS_DOMAIN, Params, ParamsError, params_hash};
+pub use params::{
+    Faucet, GSTEP, MAX_COMMITTEE_SIZE, PARAMS_DOMAIN, Params, ParamsError, RULES_VERSION, params_hash,
+};
 pub use state::{
     Account, Claim, ClaimStatus, Duty, Game, GameStatus, Phase, Reputation, Side, State, strides,
 };
@@ -233,7 +238,7 @@ impl Rules {
         let events = match &msg.body {
             Message::Mint { to, amount } => claim::mint(s, p, who, to, *amount),
             Message::Register { stake } => {
-                let ev = claim::register(s, p, who, *stake)?;
+                let ev = claim::register(s, p, ix, who, *stake)?;
                 ix.touch_account(s, who);
                 Ok(ev)
             }

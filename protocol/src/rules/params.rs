@@ -54,7 +54,27 @@ pub enum ParamsError {
         /// This engine's [`SEMANTICS_VERSION`].
         ours: u32,
     },
+    /// The parameters were made for other rules (another lottery or draw):
+    /// replaying their log with these rules would not give its state.
+    #[error(
+        "the parameters are for rules version {found}, but these rules are version {ours} \
+         (made by another version of refute; 0 means before the version was recorded)"
+    )]
+    RulesVersion {
+        /// The version the parameters name.
+        found: u32,
+        /// These rules' [`RULES_VERSION`].
+        ours: u32,
+    },
 }
+
+/// The version of the rules the parameters are played by: what a replay of
+/// a log must agree with beyond the engine's semantics. Version 1: the
+/// committee is drawn by stake from an ECVRF seed (`specs/protocol.md`
+/// §5.3) and a leaving candidate keeps its stake until its seats end.
+/// Parameters stored before it existed read as 0 (an ed25519 lottery seed
+/// and a draw by number of keys), which [`Params::validate`] refuses.
+pub const RULES_VERSION: u32 = 1;
 
 /// Who may mint funds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -111,13 +131,18 @@ pub struct Params {
     pub max_entry_args: u64,
     /// Expected committee size per claim (0: no committee).
     pub committee_size: u64,
-    /// The arbiter's public key, which signs the lottery of every claim.
+    /// The arbiter's public key: it signs the log, and its ECVRF proves the
+    /// lottery seed of every claim.
     pub arbiter: B32,
     /// The engine semantics every state root is computed with
     /// ([`refute_engine::SEMANTICS_VERSION`]). Parameters stored before it
     /// existed read as 0, which [`Params::validate`] refuses.
     #[serde(default)]
     pub engine_version: u32,
+    /// The rules' version ([`RULES_VERSION`]). Parameters stored before it
+    /// existed read as 0, which [`Params::validate`] refuses.
+    #[serde(default)]
+    pub rules_version: u32,
     /// Who may mint.
     pub faucet: Faucet,
 }
@@ -172,6 +197,7 @@ impl Params {
             committee_size: 4,
             arbiter,
             engine_version: SEMANTICS_VERSION,
+            rules_version: RULES_VERSION,
             faucet: Faucet::Open { max_per_request: 1_000_000 },
         }
     }
@@ -180,6 +206,9 @@ impl Params {
     pub fn validate(&self) -> Result<(), ParamsError> {
         if self.engine_version != SEMANTICS_VERSION {
             return Err(ParamsError::EngineVersion { found: self.engine_version, ours: SEMANTICS_VERSION });
+        }
+        if self.rules_version != RULES_VERSION {
+            return Err(ParamsError::RulesVersion { found: self.rules_version, ours: RULES_VERSION });
         }
         let out_of = |name, value, min, max| ParamsError::OutOfRange { name, value, min, max };
         if self.k < 2 || self.k + 1 > MAX_REVEALED as u64 {
@@ -295,8 +324,9 @@ impl Params {
 pub const MAX_COMMITTEE_SIZE: u64 = 64;
 
 /// Domain prefix of the parameters' hash (17 bytes, NUL-terminated).
-/// Version 2: the parameters carry `engine_version`.
-pub const PARAMS_DOMAIN: &[u8] = b"refute params v2\0";
+/// Version 2: the parameters carry `engine_version`; version 3: also
+/// `rules_version`.
+pub const PARAMS_DOMAIN: &[u8] = b"refute params v3\0";
 
 /// The hash of the parameters that the log's genesis binds:
 /// `SHA256(PARAMS_DOMAIN ‖ JSON(params))`.
@@ -363,6 +393,23 @@ mod tests {
         let old: Params = serde_json::from_value(json).unwrap();
         assert_eq!(old.engine_version, 0);
         assert!(matches!(old.validate(), Err(ParamsError::EngineVersion { found: 0, .. })));
+    }
+
+    /// Parameters of other rules (an older lottery and draw, or before the
+    /// version was recorded) are refused, naming both versions, so an old
+    /// database is never replayed under these rules.
+    #[test]
+    fn parameters_of_other_rules_are_refused() {
+        for found in [0, RULES_VERSION + 1] {
+            let e = with(|p| p.rules_version = found);
+            assert_eq!(e, Err(ParamsError::RulesVersion { found, ours: RULES_VERSION }));
+            let text = e.unwrap_err().to_string();
+            assert!(text.contains(&format!("rules version {found},")), "{text}");
+        }
+        let mut json = serde_json::to_value(Params::local(B32([1; 32]))).unwrap();
+        json.as_object_mut().unwrap().remove("rules_version");
+        let old: Params = serde_json::from_value(json).unwrap();
+        assert_eq!(old.validate(), Err(ParamsError::RulesVersion { found: 0, ours: RULES_VERSION }));
     }
 
     #[test]

@@ -47,7 +47,8 @@ pub use state::{
 use serde::{Deserialize, Serialize};
 
 /// Events one `tick` produces at most before it stops taking new work (the
-/// item in hand may add up to `12 + 2 · max_committee` more). With events of
+/// item in hand may add up to `12 + 2 · max_committee` more: a claim's end
+/// has a duty event and at most one returned stake per member). With events of
 /// at most about 200 bytes as JSON, a tick's log entry stays far below the
 /// log's 1 MiB payload limit (`specs/protocol.md` §5.8).
 pub const TICK_EVENTS: usize = 1024;

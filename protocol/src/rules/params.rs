@@ -129,7 +129,7 @@ pub struct Params {
     pub max_entry_name: u64,
     /// Most entry arguments.
     pub max_entry_args: u64,
-    /// Expected committee size per claim (0: no committee).
+    /// Committee size per claim: seats drawn by stake (0: no committee).
     pub committee_size: u64,
     /// The arbiter's public key: it signs the log, and its ECVRF proves the
     /// lottery seed of every claim.
@@ -299,8 +299,9 @@ impl Params {
         })))
     }
 
-    /// The most members a claim's committee has: twice the expected size
-    /// (the lowest tickets win), so a claim's duty events stay bounded.
+    /// A bound on a claim's committee, with room: the draw seats at most
+    /// `committee_size` members (`specs/protocol.md` §5.3), and the event
+    /// limits count two events for each (its duty, a leaving member's stake).
     pub fn max_committee(&self) -> usize {
         2 * self.committee_size as usize
     }

@@ -17,7 +17,7 @@ use refute_engine::proof::prove_step;
 use refute_engine::state::Hasher;
 use refute_engine::{Entry, Module, Run, Task};
 use refute_protocol::rules::{
-    B32, Blob, ClaimBody, GameStatus, Message, Params, Role, Rules, ServiceNote, lottery_sign,
+    B32, Blob, ClaimBody, GameStatus, Message, Params, Role, Rules, ServiceNote, lottery_prove,
 };
 use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
@@ -118,7 +118,7 @@ fn main() {
         bond: 10_000,
     };
     let claim_id = refute_protocol::rules::claim_id(&key(&solver), 1);
-    let note = ServiceNote { initial_root: initial, lottery: lottery_sign(&arbiter, &claim_id) };
+    let note = ServiceNote { initial_root: initial, vrf: lottery_prove(&arbiter, &claim_id) };
     send(&mut rules, 0, Message::Claim(Box::new(body)), Some(note), now);
     let c = rules.claim(&claim_id).unwrap().clone();
     let m = challenge(&params, claim_id, &c, &honest, 10_000).expect("the honest side disagrees");

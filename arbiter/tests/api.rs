@@ -228,6 +228,37 @@ async fn a_database_of_another_engine_version_is_refused_at_open() {
     }
 }
 
+/// A database made before the ECVRF lottery and the stake-weighted draw
+/// (its parameters name no rules version) is refused at open, naming both
+/// versions, not replayed under rules that would give another state.
+#[tokio::test]
+async fn a_database_of_other_rules_is_refused_at_open() {
+    use refute_arbiter::db::Db;
+    use refute_arbiter::service::OpenError;
+    use refute_arbiter::service::core::PARAMS_KEY;
+    use refute_protocol::rules::{ParamsError, RULES_VERSION};
+
+    let dir = tempfile::tempdir().unwrap();
+    let s = open(dir.path(), 100);
+    let frank = key(6);
+    let mint = Message::Mint { to: pubkey(&frank), amount: 3 }.sign(&s.genesis(), &frank, 0);
+    assert_eq!(post(&s, &mint).await.0, StatusCode::OK);
+    s.shutdown();
+    drop(s);
+    let db = Db::open(&dir.path().join("db")).unwrap();
+    let mut p: Value = serde_json::from_slice(&db.get_state(PARAMS_KEY).unwrap().unwrap()).unwrap();
+    p.as_object_mut().unwrap().remove("rules_version");
+    db.put_state_unsynced(PARAMS_KEY, &serde_json::to_vec(&p).unwrap()).unwrap();
+    drop(db);
+    let err = Service::open(&Config::local(dir.path())).err().expect("the database is refused");
+    assert!(
+        matches!(err, OpenError::StoredParams(ParamsError::RulesVersion { found: 0, ours }) if ours == RULES_VERSION),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(text.contains("rules version 0") && text.contains(&format!("version {RULES_VERSION}")), "{text}");
+}
+
 #[tokio::test]
 async fn an_account_over_its_rate_is_refused() {
     let dir = tempfile::tempdir().unwrap();

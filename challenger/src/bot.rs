@@ -435,7 +435,7 @@ impl Bot {
             return decide(Decision::Challenged { lie: self.config.lie });
         }
         let assigned = claim.committee.get(&me) == Some(&Duty::Pending);
-        let sampled = sample(&id, &me) < self.config.sample_pct;
+        let sampled = sample(p.store.salt(), &id) < self.config.sample_pct;
         if self.config.lie.is_none() && !assigned && !sampled {
             return decide(Decision::Skipped {
                 why: format!("not assigned, not in the {}% sample", self.config.sample_pct),
@@ -586,8 +586,11 @@ impl Bot {
     }
 }
 
-/// A claim's place in this key's sample, 0..100: the same after a restart.
-fn sample(claim: &B32, me: &B32) -> u64 {
-    let h = B32::sha256(&[b"refute sample v1\0", &claim.0, &me.0]);
+/// A claim's place in this bot's sample, 0..100: keyed by the bot's secret
+/// salt, so a liar cannot tell which bots will skip its claim (version 1
+/// hashed the public key instead, which anyone could), and the same after a
+/// restart, since the salt is kept with the bot's state.
+fn sample(salt: &B32, claim: &B32) -> u64 {
+    let h = B32::sha256(&[b"refute sample v2\0", &salt.0, &claim.0]);
     u64::from_le_bytes(h.0[..8].try_into().expect("8 bytes")) % 100
 }

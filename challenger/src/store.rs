@@ -63,6 +63,9 @@ pub enum StoreError {
         /// The operating system's error.
         source: std::io::Error,
     },
+    /// The operating system gave no random bytes for the sample's salt.
+    #[error("no random bytes for the bot's secret sample salt: {0}")]
+    Random(getrandom::Error),
     /// The directory holds another key's state.
     #[error("{dir} holds the state of the key {theirs}, not of {ours}; use another --data-dir")]
     OtherKey {
@@ -79,6 +82,7 @@ pub enum StoreError {
 pub struct Store {
     db: rocksdb::DB,
     dir: PathBuf,
+    salt: B32,
 }
 
 impl std::fmt::Debug for Store {
@@ -95,7 +99,7 @@ impl Store {
         let mut opts = rocksdb::Options::default();
         opts.create_if_missing(true);
         let db = rocksdb::DB::open(&opts, dir).map_err(rocks)?;
-        let store = Store { db, dir: dir.to_path_buf() };
+        let mut store = Store { db, dir: dir.to_path_buf(), salt: B32::default() };
         match store.get::<B32>("key") {
             Some(theirs) if theirs != *key => {
                 return Err(StoreError::OtherKey { dir: dir.to_path_buf(), theirs, ours: *key });
@@ -103,7 +107,24 @@ impl Store {
             Some(_) => {}
             None => store.put("key", key)?,
         }
+        store.salt = match store.get::<B32>("salt") {
+            Some(salt) => salt,
+            None => {
+                let mut salt = [0; 32];
+                getrandom::fill(&mut salt).map_err(StoreError::Random)?;
+                store.put("salt", &B32(salt))?;
+                B32(salt)
+            }
+        };
         Ok(store)
+    }
+
+    /// The bot's secret salt, 32 random bytes made at its first start and
+    /// kept with its state: it keys the bot's sample of claims
+    /// (`specs/bots.md`), so nobody else can tell which claims the bot
+    /// checks, and a restarted bot samples the same ones.
+    pub fn salt(&self) -> &B32 {
+        &self.salt
     }
 
     fn get<T: DeserializeOwned>(&self, key: &str) -> Option<T> {

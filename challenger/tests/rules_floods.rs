@@ -13,7 +13,7 @@ use refute_protocol::log::MAX_PAYLOAD;
 use refute_protocol::record::Record;
 use refute_protocol::rules::{
     B32, ClaimStatus, Event, GameStatus, Message, Params, Rules, ServiceNote, Signed, TICK_EVENTS,
-    lottery_sign,
+    lottery_prove,
 };
 use support::*;
 
@@ -37,7 +37,7 @@ fn send(r: &mut Rules, k: &SigningKey, nonce: u64, m: Message, now: u64) -> Vec<
     let note = match &signed.body {
         Message::Claim(c) => Some(ServiceNote {
             initial_root: c.initial_root,
-            lottery: lottery_sign(&key(ARBITER), &signed.claim_id()),
+            vrf: lottery_prove(&key(ARBITER), &signed.claim_id()),
         }),
         _ => None,
     };

@@ -4,7 +4,7 @@
 mod support;
 
 use refute_challenger::play::{Trace, history_root, next_move};
-use refute_protocol::rules::{B32, Blob, Faucet, Message, Role, Rules, ServiceNote, Sig, lottery_sign};
+use refute_protocol::rules::{B32, Blob, Faucet, Message, Role, Rules, ServiceNote, VrfProof, lottery_prove};
 use support::*;
 
 const SOLVER: u8 = 1;
@@ -125,20 +125,24 @@ fn claims() {
         Message::Claim(Box::new(c.clone())).sign(&w.rules.genesis(), &key(SOLVER), w.nonces[SOLVER as usize]);
     let before = w.rules.clone();
     assert_eq!(w.rules.apply(&signed, 1).unwrap_err().code(), "missing_note");
-    let lottery = lottery_sign(&key(ARBITER), &signed.claim_id());
-    let wrong = ServiceNote { initial_root: B32([1; 32]), lottery };
+    let vrf = lottery_prove(&key(ARBITER), &signed.claim_id());
+    let wrong = ServiceNote { initial_root: B32([1; 32]), vrf };
     assert_eq!(w.rules.apply_with(&signed, Some(&wrong), 1).unwrap_err().code(), "wrong_initial_root");
+    // Another key's proof, a proof of another claim, and bytes that are no proof.
     let forged =
-        ServiceNote { initial_root: c.initial_root, lottery: lottery_sign(&key(9), &signed.claim_id()) };
+        ServiceNote { initial_root: c.initial_root, vrf: lottery_prove(&key(9), &signed.claim_id()) };
     assert_eq!(w.rules.apply_with(&signed, Some(&forged), 1).unwrap_err().code(), "bad_lottery");
-    let other = ServiceNote { initial_root: c.initial_root, lottery: Sig([0; 64]) };
+    let elsewhere =
+        ServiceNote { initial_root: c.initial_root, vrf: lottery_prove(&key(ARBITER), &B32([3; 32])) };
+    assert_eq!(w.rules.apply_with(&signed, Some(&elsewhere), 1).unwrap_err().code(), "bad_lottery");
+    let other = ServiceNote { initial_root: c.initial_root, vrf: VrfProof([0; 80]) };
     assert_eq!(w.rules.apply_with(&signed, Some(&other), 1).unwrap_err().code(), "bad_lottery");
     let mint = Message::Mint { to: pubkey(SOLVER), amount: 1 }.sign(
         &w.rules.genesis(),
         &key(SOLVER),
         w.nonces[SOLVER as usize],
     );
-    let note = ServiceNote { initial_root: c.initial_root, lottery };
+    let note = ServiceNote { initial_root: c.initial_root, vrf };
     assert_eq!(w.rules.apply_with(&mint, Some(&note), 1).unwrap_err().code(), "unexpected_note");
     assert_eq!(w.rules, before);
     w.rules.apply_with(&signed, Some(&note), 1).unwrap();

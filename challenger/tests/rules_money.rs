@@ -7,7 +7,7 @@ mod support;
 use proptest::prelude::*;
 use refute_challenger::play::{Trace, history_root, next_move};
 use refute_protocol::rules::{
-    B32, Blob, ClaimStatus, Duty, Event, GameStatus, Message, Role, draw, threshold,
+    B32, Blob, ClaimStatus, Duty, Event, GameStatus, Message, Role, draw, lottery_output, lottery_prove,
 };
 use support::*;
 
@@ -98,14 +98,9 @@ proptest! {
         // Every game has ended and every claim is settled, and has left the state.
         prop_assert!(w.rules.state.claims.is_empty() && w.rules.state.games.is_empty());
         prop_assert!(w.rules.state.held() == w.rules.state.accounts.values().filter_map(|a| a.stake).map(u128::from).sum::<u128>());
+        // Every claim has ended, so no leaving member's stake is still held.
+        prop_assert!(!w.rules.state.accounts.values().any(|a| a.is_leaving()));
     }
-}
-
-#[test]
-fn the_lottery_threshold_draws_the_expected_share() {
-    assert_eq!(threshold(4, 4), None);
-    assert_eq!(threshold(1, 2), Some(1 << 63));
-    assert_eq!(threshold(0, 5), Some(0));
 }
 
 #[test]
@@ -123,21 +118,21 @@ fn committee_members_are_drawn_and_their_duties_counted() {
     let ev = w.send(1, Message::Claim(Box::new(honest_claim(300, 1000))), 1).unwrap();
     let members: Vec<B32> = w.rules.claim(&id).unwrap().committee.keys().copied().collect();
     assert!(ev.contains(&Event::CommitteeDrawn { claim: id, members: members.clone() }));
-    // The same draw, recomputed from the arbiter's signature.
-    let seed = lottery_sign_for(&id);
-    let mut again = w.rules.state.clone();
-    again.claims.clear();
-    assert_eq!(draw(&again, &p, &pubkey(1), &seed), members);
+    // The same draw, recomputed from the arbiter's VRF output.
+    let beta = lottery_output(&pubkey(ARBITER), &id, &lottery_prove(&key(ARBITER), &id)).unwrap();
+    assert_eq!(draw(&w.rules.state, &p, &pubkey(1), &beta), members);
     assert!(!members.contains(&pubkey(1)), "the solver is never on its own committee");
-    assert!(!members.is_empty(), "with 7 candidates and size 2 this seed draws someone");
+    assert_eq!(members.len(), 2, "7 candidates fill a committee of 2");
     let key_of = |m: &B32| (2..=8).find(|&k| pubkey(k) == *m).unwrap();
     let first = key_of(&members[0]);
     w.send(first, Message::Attest { claim: id }, 2).unwrap();
     assert_eq!(w.send(first, Message::Attest { claim: id }, 2).unwrap_err().code(), "already_attested");
-    if let Some(m) = members.get(1) {
-        assert_eq!(w.send(key_of(m), Message::Unregister, 2).unwrap_err().code(), "on_committee");
-    }
-    w.rules.tick_all(p.challenge_window_ms + 1);
+    // A member may leave: its stake stays held until the claim ends.
+    let second = key_of(&members[1]);
+    let ev = w.send(second, Message::Unregister, 2).unwrap();
+    assert_eq!(ev, vec![Event::Leaving { who: members[1], stake: 10 }]);
+    let ev = w.rules.tick_all(p.challenge_window_ms + 1);
+    assert!(ev.contains(&Event::Unregistered { who: members[1], stake: 10 }), "{ev:?}");
     let rep = |k: u8| w.rules.state.account(&pubkey(k)).reputation;
     assert_eq!(rep(first).duties_done, 1);
     for m in &members[1..] {
@@ -148,6 +143,110 @@ fn committee_members_are_drawn_and_their_duties_counted() {
     w.check_conservation();
 }
 
-fn lottery_sign_for(id: &B32) -> refute_protocol::rules::Sig {
-    refute_protocol::rules::lottery_sign(&key(ARBITER), id)
+/// A leaving member is never drawn again, may neither register nor leave
+/// again while it leaves, and gets its stake back only when the last claim
+/// whose committee it sits on ends: here one claim becomes final and the
+/// other is rejected (both sides time out) before its window closes.
+#[test]
+fn a_leaving_member_keeps_its_stake_until_its_claims_end() {
+    let mut p = params();
+    p.committee_size = 4;
+    p.clock_ms = 1_000;
+    let mut w = World::new(p.clone());
+    for k in 1..=6 {
+        w.mint(k, 10_000, 0);
+    }
+    for k in 2..=5 {
+        w.send(k, Message::Register { stake: 100 * u64::from(k) }, 0).unwrap();
+    }
+    // Claim a (final later) and claim b (rejected later), both with every candidate on them.
+    let a = w.next_claim_id(1);
+    w.send(1, Message::Claim(Box::new(honest_claim(300, 1000))), 1).unwrap();
+    let b = w.next_claim_id(1);
+    let (lie, _) = lying_claim(300, 100, 1000);
+    w.send(1, Message::Claim(Box::new(lie)), 1).unwrap();
+    let seats =
+        |w: &World, id: &B32| w.rules.claim(id).unwrap().committee.keys().copied().collect::<Vec<_>>();
+    let m = (2..=5).find(|k| seats(&w, &a).contains(&pubkey(*k)) && seats(&w, &b).contains(&pubkey(*k)));
+    let m = m.expect("16 positions over 4 candidates seat one on both claims");
+    let (who, stake) = (pubkey(m), 100 * u64::from(m));
+    let held = w.rules.state.held();
+    let ev = w.send(m, Message::Unregister, 2).unwrap();
+    assert_eq!(ev, vec![Event::Leaving { who, stake }]);
+    let acct = w.rules.state.account(&who);
+    assert_eq!((acct.balance, acct.stake, acct.slot), (10_000 - stake, Some(stake), None));
+    assert_eq!(w.rules.state.held(), held, "a leaving stake is still held");
+    w.check_conservation();
+    let before = w.rules.clone();
+    assert_eq!(w.send(m, Message::Unregister, 2).unwrap_err().code(), "leaving");
+    assert_eq!(w.send(m, Message::Register { stake: 100 }, 2).unwrap_err().code(), "leaving");
+    assert_eq!(w.rules, before, "a refused message changes nothing");
+    // Never drawn again, whatever the seed.
+    for _ in 0..20 {
+        let id = w.next_claim_id(1);
+        w.send(1, Message::Claim(Box::new(honest_claim(300, 100))), 3).unwrap();
+        assert!(!seats(&w, &id).contains(&who));
+    }
+    // A member still owes a duty on a claim it may attest: leaving changes none of that.
+    w.send(m, Message::Attest { claim: a }, 3).unwrap();
+    // Claim b is challenged and neither side moves: both time out at 4 + clock,
+    // long before the window closes, and the claim is rejected.
+    let f = fixture();
+    let challenge = Message::Challenge {
+        claim: b,
+        history_root: refute_challenger::play::history_root(&f.trace, 300, p.max_leaves),
+        final_root: f.trace.root(300),
+        bond: 100,
+    };
+    w.send(6, challenge, 4).unwrap();
+    let ev = w.rules.tick_all(4 + p.clock_ms);
+    assert_eq!(w.rules.claim(&b).unwrap().status, ClaimStatus::Rejected);
+    assert!(!ev.iter().any(|e| matches!(e, Event::Unregistered { .. })), "claim a still holds it: {ev:?}");
+    assert_eq!(w.rules.state.account(&who).stake, Some(stake));
+    w.check_conservation();
+    // Claim a becomes final: its last seat has ended, the stake returns.
+    let ev = w.rules.tick_all(1 + p.challenge_window_ms);
+    assert_eq!(w.rules.claim(&a).unwrap().status, ClaimStatus::Final);
+    assert_eq!(ev.iter().filter(|e| **e == Event::Unregistered { who, stake }).count(), 1, "{ev:?}");
+    let acct = w.rules.state.account(&who);
+    assert_eq!((acct.balance, acct.stake, acct.reputation.duties_done), (10_000, None, 1));
+    assert!(w.rules.index_is_consistent());
+    w.check_conservation();
+    // And it may register again.
+    w.send(m, Message::Register { stake: 100 }, 2 + p.challenge_window_ms).unwrap();
+}
+
+/// The stake returns on a rejection as on a finalisation: a member whose
+/// only seat is on a claim the solver loses gets it back in that tick.
+#[test]
+fn a_leaving_member_gets_its_stake_when_its_claim_is_rejected() {
+    let mut p = params();
+    p.committee_size = 1;
+    p.clock_ms = 1_000;
+    let mut w = World::new(p.clone());
+    for k in 1..=3 {
+        w.mint(k, 10_000, 0);
+    }
+    w.send(2, Message::Register { stake: 50 }, 0).unwrap();
+    let id = w.next_claim_id(1);
+    let (lie, _) = lying_claim(300, 100, 1000);
+    w.send(1, Message::Claim(Box::new(lie)), 1).unwrap();
+    assert_eq!(w.rules.claim(&id).unwrap().committee.keys().copied().collect::<Vec<_>>(), vec![pubkey(2)]);
+    assert_eq!(
+        w.send(2, Message::Unregister, 2).unwrap(),
+        vec![Event::Leaving { who: pubkey(2), stake: 50 }]
+    );
+    let f = fixture();
+    let challenge = Message::Challenge {
+        claim: id,
+        history_root: refute_challenger::play::history_root(&f.trace, 300, p.max_leaves),
+        final_root: f.trace.root(300),
+        bond: 100,
+    };
+    w.send(3, challenge, 2).unwrap();
+    let ev = w.rules.tick_all(2 + p.clock_ms);
+    assert_eq!(w.rules.claim(&id).unwrap().status, ClaimStatus::Rejected);
+    assert!(ev.contains(&Event::Unregistered { who: pubkey(2), stake: 50 }), "{ev:?}");
+    assert_eq!(w.rules.state.account(&pubkey(2)).balance, 10_000);
+    w.check_conservation();
 }

@@ -126,10 +126,11 @@ pub fn decode(bytes: &[u8]) -> Result<Transcript, FormatError> {
         Ok(p) => p,
         Err(e) => return Err(FormatError::Binary { at, what: format!("the parameters: {e}") }),
     };
-    // Before the canonical check: parameters made before the engine version
-    // was recorded read as version 0 and are not canonical, and the version
-    // is what is wrong with them.
-    if let Err(e @ ParamsError::EngineVersion { .. }) = params.validate() {
+    // Before the canonical check: parameters made before the engine or rules
+    // version was recorded read as version 0 and are not canonical, and the
+    // version is what is wrong with them.
+    if let Err(e @ (ParamsError::EngineVersion { .. } | ParamsError::RulesVersion { .. })) = params.validate()
+    {
         return Err(FormatError::Binary { at, what: format!("the parameters: {e}") });
     }
     if serde_json::to_vec(&params).expect("params serialise") != json {

@@ -48,7 +48,9 @@ fn fail(entry: Option<u64>, what: impl Into<String>) -> Failure {
 /// a game starts a run of that game's events (the money events after it are
 /// its bonds); `ClaimPosted` starts the claim's, `ClaimFinal`,
 /// `ClaimRejected`, `ClaimSettled` and events of other claims end them (the
-/// last three, with the money after them, are the claim's, not a game's). Committee events are never a game's. `mine` says
+/// last three, with the money after them, are the claim's, not a game's).
+/// Committee events (a leaving member's stake returned included) are never
+/// a game's. `mine` says
 /// whether the list starts with this game's events (a move of the game:
 /// its bond is locked before the game's first event).
 pub(crate) fn project(events: &[Event], game: u64, claim: &B32, mut mine: bool) -> Vec<Event> {
@@ -58,7 +60,11 @@ pub(crate) fn project(events: &[Event], game: u64, claim: &B32, mut mine: bool) 
             Event::CommitteeDrawn { .. }
             | Event::DutyDone { .. }
             | Event::DutyMissed { .. }
-            | Event::Attested { .. } => continue,
+            | Event::Attested { .. }
+            // A leaving member's stake returns when a claim ends, amid
+            // that claim's own events.
+            | Event::Leaving { .. }
+            | Event::Unregistered { .. } => continue,
             Event::ClaimPosted { claim: c, .. } => mine = c == claim,
             // The claim's end is not a game's: which game rejected it and who
             // is paid its bond depend on the claim's other games.
@@ -68,8 +74,7 @@ pub(crate) fn project(events: &[Event], game: u64, claim: &B32, mut mine: bool) 
             }
             Event::ClaimFinal { .. }
             | Event::Minted { .. }
-            | Event::Registered { .. }
-            | Event::Unregistered { .. } => mine = false,
+            | Event::Registered { .. } => mine = false,
             _ => {
                 if let Some(g) = event_game(e) {
                     mine = g == game;

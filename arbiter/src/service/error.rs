@@ -177,7 +177,7 @@ pub fn rule_status(e: &RuleError) -> u16 {
         | BondTooSmall { .. }
         | AlreadyRegistered
         | NotRegistered
-        | OnCommittee(_)
+        | Leaving
         | MissingNote
         | UnexpectedNote
         | BadLottery(_)

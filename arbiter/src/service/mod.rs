@@ -21,7 +21,7 @@ use crate::db::Db;
 use refute_protocol::inputs::{ClaimInputs, initial_root};
 use refute_protocol::log::{ArbiterKey, Entry};
 use refute_protocol::rules::{
-    B32, Claim, Game, Message, Params, RuleError, ServiceNote, Signed, Verified, lottery_sign,
+    B32, Claim, Game, Message, Params, RuleError, ServiceNote, Signed, Verified, lottery_prove,
 };
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -444,7 +444,7 @@ impl Service {
     }
 
     /// The service's note for a claim: the initial root of its task, and the
-    /// lottery seed.
+    /// arbiter's VRF proof that seeds its lottery.
     fn note(&self, msg: &Verified) -> Result<ServiceNote, ServiceError> {
         let Message::Claim(c) = &msg.body else { unreachable!("claims only") };
         let p = self.read(|core| core.rules.params.clone());
@@ -479,7 +479,7 @@ impl Service {
             .and_then(|inputs| inputs.to_run(c.max_steps.max(1)))?;
         Ok(ServiceNote {
             initial_root: B32(initial_root(&run)),
-            lottery: lottery_sign(self.key.signing_key(), &msg.claim_id()),
+            vrf: lottery_prove(self.key.signing_key(), &msg.claim_id()),
         })
     }
 

@@ -11,7 +11,7 @@ use refute_engine::state::{HEADER_BYTES, Hasher, Header};
 use refute_engine::{Entry, Module, Run, Task, Value};
 use refute_protocol::rules::{
     B32, Blob, ClaimBody, Event, Faucet, Message, Params, RuleError, Rules, ServiceNote, claim_id,
-    lottery_sign,
+    lottery_prove,
 };
 
 /// A loop with arithmetic, a store and a branch; no host calls: the program
@@ -120,7 +120,7 @@ impl World {
         let note = match &signed.body {
             Message::Claim(c) => {
                 let id = signed.claim_id();
-                Some(ServiceNote { initial_root: c.initial_root, lottery: lottery_sign(&key(ARBITER), &id) })
+                Some(ServiceNote { initial_root: c.initial_root, vrf: lottery_prove(&key(ARBITER), &id) })
             }
             _ => None,
         };

@@ -1,5 +1,5 @@
-//! Byte types of the rules: 32-byte keys and hashes, 64-byte signatures and
-//! byte strings, all shown and serialised as lowercase hex.
+//! Byte types of the rules: 32-byte keys and hashes, 64-byte signatures,
+//! 80-byte VRF proofs and byte strings, all shown and serialised as lowercase hex.
 
 use core::fmt;
 
@@ -13,6 +13,11 @@ pub struct B32(pub [u8; 32]);
 /// A 64-byte ed25519 signature.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Sig(pub [u8; 64]);
+
+/// An 80-byte ECVRF proof (RFC 9381, ECVRF-EDWARDS25519-SHA512-TAI):
+/// `Gamma ‖ c ‖ s`, the arbiter's proof of a claim's lottery seed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct VrfProof(pub [u8; 80]);
 
 /// A byte string (a proof, stdout, a header).
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -60,6 +65,7 @@ macro_rules! hex_type {
 }
 hex_type!(B32, 32);
 hex_type!(Sig, 64);
+hex_type!(VrfProof, 80);
 hex_type!(Blob, 0);
 
 impl<'de> Deserialize<'de> for B32 {
@@ -71,6 +77,12 @@ impl<'de> Deserialize<'de> for B32 {
 impl<'de> Deserialize<'de> for Sig {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         fixed::<D, 64>(d).map(Sig)
+    }
+}
+
+impl<'de> Deserialize<'de> for VrfProof {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        fixed::<D, 80>(d).map(VrfProof)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Accounts, claims, challenges and attestations (`specs/protocol.md` §5.1–5.4).
 //! Each handler checks everything before it changes anything.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use refute_engine::Status;
 use refute_engine::merkle::MemoryTree;
@@ -9,6 +9,7 @@ use refute_engine::state::{HEADER_BYTES, Header, TreeId, decode_status, encode_s
 
 use super::index::Index;
 use super::money::{check_funds, lock};
+use super::stakes::Stakes;
 use super::{
     B32, Claim, ClaimBody, ClaimStatus, Duty, Event, Faucet, Params, RuleError, ServiceNote, State, game,
     lottery,
@@ -36,8 +37,18 @@ pub(crate) fn mint(
     Ok(vec![Event::Minted { to: *to, amount }])
 }
 
-pub(crate) fn register(s: &mut State, p: &Params, who: &B32, stake: u64) -> Result<Vec<Event>, RuleError> {
-    if s.account(who).stake.is_some() {
+pub(crate) fn register(
+    s: &mut State,
+    p: &Params,
+    ix: &Index,
+    who: &B32,
+    stake: u64,
+) -> Result<Vec<Event>, RuleError> {
+    let a = s.account(who);
+    if a.is_leaving() {
+        return Err(RuleError::Leaving);
+    }
+    if a.stake.is_some() {
         return Err(RuleError::AlreadyRegistered);
     }
     if stake < p.min_register_stake {
@@ -46,22 +57,49 @@ pub(crate) fn register(s: &mut State, p: &Params, who: &B32, stake: u64) -> Resu
     check_funds(s, who, stake)?;
     let mut ev = Vec::new();
     lock(s, who, stake, &mut ev);
-    s.acct(who).stake = Some(stake);
+    let a = s.acct(who);
+    a.stake = Some(stake);
+    a.slot = Some(ix.candidates.next_slot());
     ev.push(Event::Registered { who: *who, stake });
     Ok(ev)
 }
 
+/// Leaves the candidates at once (no later claim draws `who`); the stake
+/// returns now if `who` sits on no open claim's committee, else when the
+/// last of those claims ends ([`release_leavers`]).
 pub(crate) fn unregister(s: &mut State, ix: &Index, who: &B32) -> Result<Vec<Event>, RuleError> {
-    let Some(stake) = s.account(who).stake else {
+    let a = s.account(who);
+    let Some(stake) = a.stake else {
         return Err(RuleError::NotRegistered);
     };
-    if let Some(id) = ix.duty_of(who) {
-        return Err(RuleError::OnCommittee(id));
+    if a.is_leaving() {
+        return Err(RuleError::Leaving);
     }
+    s.acct(who).slot = None;
+    let mut ev = vec![Event::Leaving { who: *who, stake }];
+    if ix.duty_of(who).is_none() {
+        return_stake(s, who, &mut ev);
+    }
+    Ok(ev)
+}
+
+/// Returns the stake of each leaving account among `members` that no
+/// longer sits on an open claim's committee. The rules call it when a claim
+/// ends (final or rejected), after the index has forgotten its committee.
+pub(crate) fn release_leavers(s: &mut State, ix: &Index, members: &[B32], ev: &mut Vec<Event>) {
+    for who in members {
+        if s.accounts.get(who).is_some_and(|a| a.is_leaving()) && ix.duty_of(who).is_none() {
+            return_stake(s, who, ev);
+        }
+    }
+}
+
+/// Unlocks a leaving account's stake. A balance never overflows: it is at most `minted`.
+fn return_stake(s: &mut State, who: &B32, ev: &mut Vec<Event>) {
     let a = s.acct(who);
-    a.stake = None;
+    let stake = a.stake.take().expect("a leaving account has a stake");
     a.balance += stake;
-    Ok(vec![Event::Unregistered { who: *who, stake }])
+    ev.push(Event::Unregistered { who: *who, stake });
 }
 
 impl ClaimBody {
@@ -145,7 +183,7 @@ fn check_final(c: &ClaimBody, p: &Params) -> Result<(), RuleError> {
 pub(crate) fn claim(
     s: &mut State,
     p: &Params,
-    candidates: &BTreeSet<B32>,
+    candidates: &Stakes,
     id: B32,
     solver: &B32,
     c: &ClaimBody,
@@ -156,7 +194,7 @@ pub(crate) fn claim(
     if note.initial_root != c.initial_root {
         return Err(RuleError::WrongInitialRoot { claimed: c.initial_root, computed: note.initial_root });
     }
-    lottery::check_seed(p, &id, &note.lottery)?;
+    let seed = lottery::lottery_output(&p.arbiter, &id, &note.vrf)?;
     if s.claims.contains_key(&id) {
         return Err(RuleError::DuplicateClaim(id));
     }
@@ -165,7 +203,7 @@ pub(crate) fn claim(
     let window_ends = now.checked_add(p.challenge_window_ms).ok_or(RuleError::Overflow("window end"))?;
     let mut ev = Vec::new();
     lock(s, solver, c.bond, &mut ev);
-    let members = lottery::pick(candidates, p, solver, &note.lottery);
+    let members = lottery::pick(candidates, p, solver, &seed);
     s.acct(solver).reputation.claims_posted += 1;
     ev.push(Event::ClaimPosted { claim: id, solver: *solver, max_steps: c.max_steps, window_ends });
     ev.push(Event::CommitteeDrawn { claim: id, members: members.clone() });

@@ -33,13 +33,15 @@ pub enum RuleError {
     AlreadyRegistered,
     #[error("not registered as a committee candidate")]
     NotRegistered,
-    #[error("still on the committee of open claim {0}")]
-    OnCommittee(B32),
-    #[error("a claim needs the service's note (initial root and lottery signature)")]
+    #[error(
+        "leaving the committee candidates: the stake returns when the claims whose committee it sits on end"
+    )]
+    Leaving,
+    #[error("a claim needs the service's note (initial root and lottery VRF proof)")]
     MissingNote,
     #[error("a service note is only for claims")]
     UnexpectedNote,
-    #[error("the lottery signature does not verify under the arbiter key for claim {0}")]
+    #[error("the lottery's VRF proof does not verify under the arbiter key for claim {0}")]
     BadLottery(B32),
     #[error("the claim's initial root {claimed} is not the one the service computed, {computed}")]
     WrongInitialRoot { claimed: B32, computed: B32 },
@@ -102,7 +104,7 @@ impl RuleError {
             BondTooSmall { .. } => "bond_too_small",
             AlreadyRegistered => "already_registered",
             NotRegistered => "not_registered",
-            OnCommittee(_) => "on_committee",
+            Leaving => "leaving",
             MissingNote => "missing_note",
             UnexpectedNote => "unexpected_note",
             BadLottery(_) => "bad_lottery",

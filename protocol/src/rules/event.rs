@@ -41,6 +41,12 @@ pub enum Event {
         who: B32,
         stake: u64,
     },
+    /// Left the candidates (`unregister`): no longer drawn; its stake
+    /// returns with `unregistered` once its committee seats' claims end.
+    Leaving {
+        who: B32,
+        stake: u64,
+    },
     Unregistered {
         who: B32,
         stake: u64,

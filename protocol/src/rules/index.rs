@@ -1,6 +1,7 @@
 //! Deadline indexes: what `tick` has to do, which claims have ended and
-//! leave the state, and who owes a committee duty, found without scanning
-//! every claim and game (`specs/protocol.md` §4, §5.8).
+//! leave the state, who sits on an open claim's committee, and the
+//! candidates by stake, found without scanning every claim, game or account
+//! (`specs/protocol.md` §4, §5.3, §5.8).
 //!
 //! The index is derived from the state and never serialised: [`Index::build`]
 //! computes it from scratch, and the rules keep it up to date by calling
@@ -10,7 +11,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{B32, ClaimStatus, Duty, GameStatus, State};
+use super::stakes::Stakes;
+use super::{B32, ClaimStatus, GameStatus, State};
 
 /// What an open game contributes to the index: it counts in `open_games`,
 /// and waits in `clocks` at its earliest running deadline, if one runs.
@@ -26,8 +28,8 @@ struct GameKey {
 struct ClaimKey {
     /// Its window's end, if it waits in `windows`.
     window: Option<u64>,
-    /// Committee members whose duty is pending, in `duties`.
-    pending: Vec<B32>,
+    /// Its committee's members while it is open, in `duties`.
+    members: Vec<B32>,
     /// Whether it waits in `ended`.
     ended: bool,
 }
@@ -40,12 +42,14 @@ pub(crate) struct Index {
     pub clocks: BTreeSet<(u64, u64)>,
     /// `(window_ends, claim)`: open claims with no open game, finalised once the window passes.
     pub windows: BTreeSet<(u64, B32)>,
-    /// Registered committee candidates (accounts with a stake), for the lottery.
-    pub candidates: BTreeSet<B32>,
+    /// Committee candidates (accounts with a slot) by stake, for the lottery.
+    pub candidates: Stakes,
     /// Claims that are over (final or rejected) with no open game: they
     /// leave the state at the end of the transition (`Rules::archive`).
     pub ended: BTreeSet<B32>,
-    /// `(member, claim)`: a pending committee duty on an open claim.
+    /// `(member, claim)`: a committee seat on an open claim. Its duty is
+    /// counted when the claim ends, and a leaving member's stake is held
+    /// until then.
     duties: BTreeSet<(B32, B32)>,
     /// Open games per claim.
     open_games: BTreeMap<B32, u64>,
@@ -73,20 +77,21 @@ impl Index {
         for &id in s.claims.keys() {
             ix.touch_claim(s, &id);
         }
-        ix.candidates = s.accounts.iter().filter(|(_, a)| a.stake.is_some()).map(|(k, _)| *k).collect();
+        ix.candidates = Stakes::of(s);
         ix
     }
 
     /// Brings account `key`'s candidacy up to date with `s`.
     pub fn touch_account(&mut self, s: &State, key: &B32) {
-        if s.accounts.get(key).is_some_and(|a| a.stake.is_some()) {
-            self.candidates.insert(*key);
-        } else {
-            self.candidates.remove(key);
+        self.candidates.remove(key);
+        if let Some(a) = s.accounts.get(key)
+            && let (Some(slot), Some(stake)) = (a.slot, a.stake)
+        {
+            self.candidates.insert(slot, *key, stake);
         }
     }
 
-    /// An open claim on whose committee `who` still owes its duty, if any.
+    /// An open claim on whose committee `who` sits, if any.
     pub fn duty_of(&self, who: &B32) -> Option<B32> {
         self.duties.range((*who, B32([0; 32]))..).next().filter(|(m, _)| m == who).map(|(_, c)| *c)
     }
@@ -138,13 +143,13 @@ impl Index {
         changed
     }
 
-    /// Brings claim `id`'s entries (window, pending duties, ended) up to date with `s`.
+    /// Brings claim `id`'s entries (window, committee seats, ended) up to date with `s`.
     pub fn touch_claim(&mut self, s: &State, id: &B32) {
         if let Some(old) = self.claims.remove(id) {
             if let Some(w) = old.window {
                 self.windows.remove(&(w, *id));
             }
-            for m in old.pending {
+            for m in old.members {
                 self.duties.remove(&(m, *id));
             }
             if old.ended {
@@ -159,8 +164,8 @@ impl Index {
                 self.windows.insert((c.window_ends, *id));
                 key.window = Some(c.window_ends);
             }
-            key.pending = c.committee.iter().filter(|(_, d)| **d == Duty::Pending).map(|(k, _)| *k).collect();
-            for m in &key.pending {
+            key.members = c.committee.keys().copied().collect();
+            for m in &key.members {
                 self.duties.insert((*m, *id));
             }
         } else if !busy {

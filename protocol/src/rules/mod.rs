@@ -20,14 +20,17 @@ mod lottery;
 mod money;
 mod msg;
 mod params;
+mod stakes;
 mod state;
 #[cfg(test)]
 mod tests;
 
-pub use bytes::{B32, Blob, Sig, from_hex, to_hex};
+pub use bytes::{B32, Blob, Sig, VrfProof, from_hex, to_hex};
 pub use error::RuleError;
 pub use event::{Event, Role};
-pub use lottery::{LOTTERY_DOMAIN, TICKET_DOMAIN, draw, lottery_bytes, lottery_sign, threshold, ticket};
+pub use lottery::{
+    DRAW_DOMAIN, LOTTERY_DOMAIN, draw, lottery_input, lottery_output, lottery_prove, position,
+};
 pub use msg::{BLOB_DOMAIN, BlobUpload, UPLOAD_MAX_AHEAD_MS, UploadHeaderError, blob_signing_bytes};
 pub use msg::{
     CLAIM_DOMAIN, ClaimBody, MAX_ALSO, MAX_MESSAGE_JSON, MSG_DOMAIN, Message, ServiceNote, Signed, Verified,
@@ -43,7 +46,8 @@ pub use state::{
 use serde::{Deserialize, Serialize};
 
 /// Events one `tick` produces at most before it stops taking new work (the
-/// item in hand may add up to `12 + 2 · max_committee` more). With events of
+/// item in hand may add up to `12 + 2 · max_committee` more: a claim's end
+/// has a duty event and at most one returned stake per member). With events of
 /// at most about 200 bytes as JSON, a tick's log entry stays far below the
 /// log's 1 MiB payload limit (`specs/protocol.md` §5.8).
 pub const TICK_EVENTS: usize = 1024;
@@ -234,7 +238,7 @@ impl Rules {
         let events = match &msg.body {
             Message::Mint { to, amount } => claim::mint(s, p, who, to, *amount),
             Message::Register { stake } => {
-                let ev = claim::register(s, p, who, *stake)?;
+                let ev = claim::register(s, p, ix, who, *stake)?;
                 ix.touch_account(s, who);
                 Ok(ev)
             }

@@ -116,6 +116,7 @@ fn reject(s: &mut State, ix: &mut Index, claim_id: B32, by: u64, now: u64, ev: &
         }
     }
     ix.touch_claim(s, &claim_id);
+    release_leavers(s, ix, &claim_id, ev);
 }
 
 /// Forfeits the bond of rejected claim `id`, whose last game has ended: the
@@ -158,4 +159,12 @@ pub(crate) fn finalise(s: &mut State, ix: &mut Index, id: B32, ev: &mut Vec<Even
         }
     }
     ix.touch_claim(s, &id);
+    release_leavers(s, ix, &id, ev);
+}
+
+/// Returns the stakes of claim `id`'s leaving members whose last seat it
+/// was (`specs/protocol.md` §5.1); called once the claim has ended.
+fn release_leavers(s: &mut State, ix: &Index, id: &B32, ev: &mut Vec<Event>) {
+    let members: Vec<B32> = s.claims[id].committee.keys().copied().collect();
+    super::claim::release_leavers(s, ix, &members, ev);
 }

@@ -3,7 +3,7 @@
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
-use super::{B32, Blob, RuleError, Sig, from_hex, to_hex};
+use super::{B32, Blob, RuleError, Sig, VrfProof, from_hex, to_hex};
 
 /// Domain prefix of a signed message (14 bytes, NUL-terminated). Version 2
 /// binds the arbiter's genesis hash into what is signed (`specs/protocol.md` §3.1).
@@ -136,8 +136,11 @@ pub struct Signed {
 pub struct ServiceNote {
     /// The initial state root the service computed from the claim's module and input.
     pub initial_root: B32,
-    /// The arbiter's signature of the lottery seed of the claim id ([`super::lottery_bytes`]).
-    pub lottery: Sig,
+    /// The arbiter's ECVRF proof on the claim id ([`super::lottery_input`]),
+    /// whose output seeds the committee draw. The field is named `vrf` since
+    /// version 2 of the lottery; a note of version 1 had an ed25519
+    /// signature named `lottery`, which does not read as this one.
+    pub vrf: VrfProof,
 }
 
 struct Enc(Vec<u8>);

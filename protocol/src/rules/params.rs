@@ -54,11 +54,11 @@ pub enum ParamsError {
         /// This engine's [`SEMANTICS_VERSION`].
         ours: u32,
     },
-    /// The parameters were made for other rules: replaying their log under
-    /// these rules would give other outcomes.
+    /// The parameters were made for other rules (another lottery or draw):
+    /// replaying their log with these rules would not give its state.
     #[error(
         "the parameters are for rules version {found}, but these rules are version {ours} \
-         (made by another refute version; 0 means before the version was recorded)"
+         (made by another version of refute; 0 means before the version was recorded)"
     )]
     RulesVersion {
         /// The version the parameters name.
@@ -68,9 +68,14 @@ pub enum ParamsError {
     },
 }
 
-/// The version of the rules (`specs/protocol.md` §2): 1 until moves could be
-/// shared between games and a rejection stopped cancelling a claim's other
-/// games; 2 since.
+/// The version of the rules the parameters are played by: what a replay of
+/// a log must agree with beyond the engine's semantics (`specs/protocol.md`
+/// §2). Version 2: the committee is drawn by stake from an ECVRF seed (§5.3),
+/// a leaving candidate keeps its stake until its seats end, one move may be
+/// made in every game at the same point (§5.5), and a rejection no longer
+/// cancels a claim's other games (§5.7). Parameters stored before it existed
+/// read as 0 (an ed25519 lottery seed, a draw by number of keys, a claim's
+/// other games cancelled), which [`Params::validate`] refuses.
 pub const RULES_VERSION: u32 = 2;
 
 /// Who may mint funds.
@@ -126,18 +131,18 @@ pub struct Params {
     pub max_entry_name: u64,
     /// Most entry arguments.
     pub max_entry_args: u64,
-    /// Expected committee size per claim (0: no committee).
+    /// Committee size per claim: seats drawn by stake (0: no committee).
     pub committee_size: u64,
-    /// The arbiter's public key, which signs the lottery of every claim.
+    /// The arbiter's public key: it signs the log, and its ECVRF proves the
+    /// lottery seed of every claim.
     pub arbiter: B32,
     /// The engine semantics every state root is computed with
     /// ([`refute_engine::SEMANTICS_VERSION`]). Parameters stored before it
     /// existed read as 0, which [`Params::validate`] refuses.
     #[serde(default)]
     pub engine_version: u32,
-    /// The rules these parameters were made for ([`RULES_VERSION`]).
-    /// Parameters stored before it existed read as 0, which
-    /// [`Params::validate`] refuses.
+    /// The rules' version ([`RULES_VERSION`]). Parameters stored before it
+    /// existed read as 0, which [`Params::validate`] refuses.
     #[serde(default)]
     pub rules_version: u32,
     /// Who may mint.
@@ -297,8 +302,9 @@ impl Params {
         })))
     }
 
-    /// The most members a claim's committee has: twice the expected size
-    /// (the lowest tickets win), so a claim's duty events stay bounded.
+    /// A bound on a claim's committee, with room: the draw seats at most
+    /// `committee_size` members (`specs/protocol.md` §5.3), and the event
+    /// limits count two events for each (its duty, a leaving member's stake).
     pub fn max_committee(&self) -> usize {
         2 * self.committee_size as usize
     }
@@ -322,8 +328,9 @@ impl Params {
 pub const MAX_COMMITTEE_SIZE: u64 = 64;
 
 /// Domain prefix of the parameters' hash (17 bytes, NUL-terminated).
-/// Version 2: the parameters carry `engine_version`.
-pub const PARAMS_DOMAIN: &[u8] = b"refute params v2\0";
+/// Version 2: the parameters carry `engine_version`; version 3: also
+/// `rules_version`.
+pub const PARAMS_DOMAIN: &[u8] = b"refute params v3\0";
 
 /// The hash of the parameters that the log's genesis binds:
 /// `SHA256(PARAMS_DOMAIN ‖ JSON(params))`.
@@ -390,6 +397,23 @@ mod tests {
         let old: Params = serde_json::from_value(json).unwrap();
         assert_eq!(old.engine_version, 0);
         assert!(matches!(old.validate(), Err(ParamsError::EngineVersion { found: 0, .. })));
+    }
+
+    /// Parameters of other rules (an older lottery and draw, or before the
+    /// version was recorded) are refused, naming both versions, so an old
+    /// database is never replayed under these rules.
+    #[test]
+    fn parameters_of_other_rules_are_refused() {
+        for found in [0, RULES_VERSION + 1] {
+            let e = with(|p| p.rules_version = found);
+            assert_eq!(e, Err(ParamsError::RulesVersion { found, ours: RULES_VERSION }));
+            let text = e.unwrap_err().to_string();
+            assert!(text.contains(&format!("rules version {found},")), "{text}");
+        }
+        let mut json = serde_json::to_value(Params::local(B32([1; 32]))).unwrap();
+        json.as_object_mut().unwrap().remove("rules_version");
+        let old: Params = serde_json::from_value(json).unwrap();
+        assert_eq!(old.validate(), Err(ParamsError::RulesVersion { found: 0, ours: RULES_VERSION }));
     }
 
     #[test]

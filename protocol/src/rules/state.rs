@@ -34,8 +34,14 @@ pub struct Account {
     pub balance: u64,
     /// The nonce its next message must carry.
     pub nonce: u64,
-    /// The stake locked while registered as a committee candidate.
+    /// The stake locked while registered as a committee candidate, and
+    /// while leaving until its last committee seat's claim has ended.
     pub stake: Option<u64>,
+    /// Its slot among the committee candidates while it can be drawn
+    /// (`specs/protocol.md` §5.3); `None` once it is leaving, or if it never
+    /// registered. A stake with no slot is a leaving one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slot: Option<u32>,
     /// Public counters.
     pub reputation: Reputation,
 }
@@ -239,6 +245,14 @@ pub struct State {
     pub burned: u64,
 }
 
+impl Account {
+    /// Whether it has left the candidates but its stake is still held for
+    /// the claims whose committee it sits on.
+    pub fn is_leaving(&self) -> bool {
+        self.stake.is_some() && self.slot.is_none()
+    }
+}
+
 impl State {
     /// The account of `key` (a default one if it has none yet).
     pub fn account(&self, key: &B32) -> Account {
@@ -250,7 +264,8 @@ impl State {
         self.accounts.entry(*key).or_default()
     }
 
-    /// Funds held by the arbiter: stakes, solver bonds, bonds of open games.
+    /// Funds held by the arbiter: stakes (leaving ones included), solver
+    /// bonds, bonds of open games.
     pub fn held(&self) -> u128 {
         let stakes: u128 = self.accounts.values().filter_map(|a| a.stake).map(u128::from).sum();
         let claims: u128 =

@@ -54,3 +54,42 @@ fn the_engine_version_is_part_of_the_genesis() {
     let q = Params { engine_version: p.engine_version + 1, ..p.clone() };
     assert_ne!(p.genesis(), q.genesis());
 }
+
+/// Registering takes the lowest free slot among the candidates; leaving
+/// with no committee seat returns the stake at once (`leaving`, then
+/// `unregistered`), frees the slot for the next candidate, and keeps the
+/// index equal to one rebuilt from the state.
+#[test]
+fn a_candidate_with_no_seat_leaves_at_once() {
+    use super::Event;
+    let arbiter = key(9);
+    let mut r = rules(Params::local(pk(&arbiter)));
+    let g = r.genesis();
+    let (a, b, c) = (key(1), key(2), key(3));
+    let mut nonce = [0u64; 4];
+    let mut send = |r: &mut Rules, k: &SigningKey, i: usize, m: Message| {
+        let ev = r.apply(&m.sign(&g, k, nonce[i]), 1);
+        if ev.is_ok() {
+            nonce[i] += 1;
+        }
+        ev
+    };
+    for (i, k) in [(1, &a), (2, &b), (3, &c)] {
+        send(&mut r, k, i, Message::Mint { to: pk(k), amount: 5_000 }).unwrap();
+        send(&mut r, k, i, Message::Register { stake: 1_000 + i as u64 }).unwrap();
+    }
+    let slot = |r: &Rules, k: &SigningKey| r.state.account(&pk(k)).slot;
+    assert_eq!([slot(&r, &a), slot(&r, &b), slot(&r, &c)], [Some(0), Some(1), Some(2)]);
+    let ev = send(&mut r, &b, 2, Message::Unregister).unwrap();
+    let who = pk(&b);
+    assert_eq!(ev, vec![Event::Leaving { who, stake: 1_002 }, Event::Unregistered { who, stake: 1_002 }]);
+    let acct = r.state.account(&who);
+    assert_eq!((acct.balance, acct.stake, acct.slot), (5_000, None, None));
+    assert_eq!(send(&mut r, &b, 2, Message::Unregister), Err(RuleError::NotRegistered));
+    assert!(r.index_is_consistent());
+    // The freed slot goes to the next candidate, b itself here.
+    send(&mut r, &b, 2, Message::Register { stake: 1_000 }).unwrap();
+    assert_eq!(slot(&r, &b), Some(1));
+    assert!(r.index_is_consistent());
+    assert_eq!(r.state.accounted(), u128::from(r.state.minted));
+}

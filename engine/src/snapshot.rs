@@ -156,6 +156,8 @@ pub(crate) fn marks(m: &Machine) -> Dirty {
         frames_low: 0,
         stack_low: m.regs.fp as usize,
         stack_high: live_stack_top(m),
+        // Snapshots copy the file system whole, with the machine's registers.
+        fs: Default::default(),
     }
 }
 

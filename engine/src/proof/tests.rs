@@ -68,6 +68,7 @@ fn the_golden_vector_programs_record_the_same_leaves() {
         env: vec![("LANG".into(), "C".into())],
         stdin: (0..90u8).collect(),
         max_steps: 10_000,
+        ..Task::default()
     };
     assert_eq!(check(run(VECTORS_HOST, &task, Entry::Start)).1, Status::Exited(3));
 }

@@ -99,6 +99,7 @@ fn generate_host() -> BTreeMap<String, String> {
         env: vec![("LANG".into(), "C".into())],
         stdin: (0..90u8).collect(),
         max_steps: 10_000,
+        ..Task::default()
     };
     let mut run = Run::new(&module, &task, &Entry::Start).unwrap();
     let m = &mut run.machine;

@@ -11,6 +11,7 @@ fn task(name: &str, args: &[&str], stdin: &[u8]) -> Task {
         env: vec![("REFUTE_WORKLOAD_TAG".into(), "t42".into())],
         stdin: stdin.to_vec(),
         max_steps: 100_000_000,
+        ..Task::default()
     }
 }
 

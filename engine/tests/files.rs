@@ -112,6 +112,7 @@ fn every_file_call_step_proves_and_verifies() {
     let m = &mut run.machine;
     let mut h = Hasher::new(m);
     let (mut host_steps, mut largest) = (0, 0);
+    let mut samples = Vec::new();
     loop {
         let host =
             matches!(m.next_op(), Some(refute_engine::isa::Op::Call { func }) if (func as usize) < imports);
@@ -140,6 +141,9 @@ fn every_file_call_step_proves_and_verifies() {
             if host {
                 host_steps += 1;
                 largest = largest.max(bytes.len());
+                if host_steps % 60 == 1 {
+                    samples.push((pre, bytes, v.post));
+                }
             }
         } else {
             let next = m.steps() + 1;
@@ -151,6 +155,19 @@ fn every_file_call_step_proves_and_verifies() {
     eprintln!("{host_steps} host-call steps verified, largest proof {largest} bytes");
     assert!(host_steps > 300, "{host_steps} host-call steps");
     assert!(largest < 16 << 10, "largest host-call proof {largest} bytes");
+    // A flipped byte anywhere in a file call's proof never verifies to the true post-state.
+    assert!(samples.len() >= 5);
+    for (pre, bytes, post) in samples {
+        for i in 0..bytes.len() {
+            let mut bad = bytes.clone();
+            bad[i] ^= 1;
+            if let Ok(p) = Proof::decode(&bad)
+                && let Ok(v) = verify_step(&pre, &p)
+            {
+                assert_ne!(v.post, post, "flipping byte {i} still verifies");
+            }
+        }
+    }
 }
 
 #[test]

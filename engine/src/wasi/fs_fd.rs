@@ -334,7 +334,7 @@ impl<H: HostEnv, M: Memory<H>> Call<'_, H, M> {
             return self.finish(nread, total);
         }
         let (ptr, len) = self.iovec(iovs, i)?;
-        let at = pos.map_or(f.offset, |p| p + total as u64);
+        let at = pos.map_or(f.offset, |p| p.saturating_add(total as u64));
         let avail = self.host.file_len(f.node).saturating_sub(at);
         if off == 0 {
             self.check(ptr, (len as u64).min(avail))?;
@@ -378,15 +378,12 @@ impl<H: HostEnv, M: Memory<H>> Call<'_, H, M> {
         let (ptr, len) = self.iovec(iovs, i)?;
         let file_len = self.host.file_len(f.node);
         let at = match pos {
-            Some(p) => p + total as u64,
+            Some(p) => p.saturating_add(total as u64),
             None if f.flags & FDFLAG_APPEND != 0 => file_len,
             None => f.offset,
         };
         if off == 0 {
-            let end = at + (len as u64);
-            if end > MAX_FILE_BYTES {
-                return Err(errno::FBIG);
-            }
+            let end = at.checked_add(len as u64).filter(|e| *e <= MAX_FILE_BYTES).ok_or(errno::FBIG)?;
             if self.regs.fs.bytes + end.saturating_sub(file_len) > MAX_FS_BYTES {
                 return Err(errno::NOSPC);
             }

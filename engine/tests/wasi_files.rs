@@ -28,8 +28,7 @@ fn tree(entries: Vec<(String, FsNode)>) -> BTreeMap<String, FsNode> {
 }
 
 fn env_with(root: BTreeMap<String, FsNode>) -> Env {
-    let mut host = HostState::default();
-    host.fs = Fs::new(&[Preopen { guest: "/d".into(), root }]);
+    let host = HostState { fs: Fs::new(&[Preopen { guest: "/d".into(), root }]), ..HostState::default() };
     Env { host, mem: vec![0; 65536] }
 }
 

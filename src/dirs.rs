@@ -52,6 +52,15 @@ pub fn read_tree(dir: &Path) -> Result<BTreeMap<String, FsNode>> {
         } else if ft.is_dir() {
             FsNode::Dir(read_tree(&path)?)
         } else if ft.is_file() {
+            // Refused before reading: a file the engine would refuse costs no memory.
+            if ft.len() > refute_engine::fs::MAX_FILE_BYTES {
+                bail!(
+                    "{} is {} bytes; a preopened file holds at most {} bytes",
+                    path.display(),
+                    ft.len(),
+                    refute_engine::fs::MAX_FILE_BYTES
+                );
+            }
             FsNode::File(std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?)
         } else {
             bail!(

@@ -480,6 +480,11 @@ fn symlinks_and_missing_directories_are_refused_before_the_run() {
     std::os::unix::fs::symlink("/etc/passwd", host.join("sub/link")).unwrap();
     let arg = format!("{}::/data", host.display());
     refused(&["run", wasm, "--dir", &arg], "sub/link is a symbolic link");
+    std::fs::remove_file(host.join("sub/link")).unwrap();
+    // A sparse file over the limit is refused before it is read.
+    let big = std::fs::File::create(host.join("big.bin")).unwrap();
+    big.set_len(refute_engine::fs::MAX_FILE_BYTES + 1).unwrap();
+    refused(&["run", wasm, "--dir", &arg], "big.bin is 67108865 bytes; a preopened file holds at most");
     let missing = format!("{}::/data", temp("dir-none").display());
     refused(&["run", wasm, "--dir", &missing], "cannot read directory");
     let o = refute(&["run", wasm, "--dir", "::/data"]);

@@ -14,6 +14,7 @@
 //! how the final trees are read back, and their blob encoding.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Inode slots: files and directories, preopened roots included. Creating
 /// one more fails with ENOSPC.
@@ -187,13 +188,14 @@ impl Fd {
 }
 
 /// One file's bytes: `len` bytes, and zeros after them (`bytes` may be
-/// longer than `len` after a shrink; the tail is zero).
+/// longer than `len` after a shrink; the tail is zero). The bytes are
+/// shared between copies of the machine (checkpoints) until one writes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FileData {
     /// The file's size.
     pub len: u64,
     /// Its bytes, zero from `len` on.
-    pub bytes: Vec<u8>,
+    pub bytes: Arc<Vec<u8>>,
 }
 
 /// The file system's state.
@@ -226,6 +228,18 @@ pub(crate) fn write_growing(v: &mut Vec<u8>, at: u64, bytes: &[u8]) {
 }
 
 impl Fs {
+    /// Bytes held that `prev` (an earlier copy of the same run's file
+    /// system) does not share: the two tables, and each file whose bytes
+    /// are not `prev`'s.
+    pub(crate) fn own_bytes(&self, prev: Option<&Fs>) -> usize {
+        let shared = |n: usize, f: &FileData| {
+            prev.and_then(|p| p.files.get(n)).is_some_and(|q| Arc::ptr_eq(&q.bytes, &f.bytes))
+        };
+        let files: usize =
+            self.files.iter().enumerate().filter(|(n, f)| !shared(*n, f)).map(|(_, f)| f.bytes.len()).sum();
+        self.nodes.len() + self.fds.len() + files
+    }
+
     /// The table's bytes.
     pub fn table(&self, t: FsTable) -> &[u8] {
         match t {
@@ -293,7 +307,7 @@ impl Fs {
             self.put_node(n, &node, name.as_bytes());
             match child {
                 FsNode::File(bytes) => {
-                    *self.file_mut(n) = FileData { len: bytes.len() as u64, bytes: bytes.clone() };
+                    *self.file_mut(n) = FileData { len: bytes.len() as u64, bytes: Arc::new(bytes.clone()) };
                     self.regs.bytes += bytes.len() as u64;
                 }
                 FsNode::Dir(sub) => {

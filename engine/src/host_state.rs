@@ -232,7 +232,7 @@ impl HostEnv for HostState {
             return;
         }
         let f = self.fs.file_mut(n);
-        write_growing(&mut f.bytes, at, bytes);
+        write_growing(std::sync::Arc::make_mut(&mut f.bytes), at, bytes);
         f.len = f.len.max(at + bytes.len() as u64);
     }
 

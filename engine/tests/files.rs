@@ -188,3 +188,30 @@ fn preopens_that_break_a_limit_are_refused_before_the_run() {
     let e = bad(dir(&[("big", big)]), "/d");
     assert!(matches!(e, TaskError::Preopens(refute_engine::fs::FsError::FileTooLarge(..))), "{e}");
 }
+
+/// Checkpoints of a run with a megabyte file: restored runs reach the
+/// straight run's roots, and snapshots share the file the run never writes
+/// (a snapshot costs the file system's tables, not its files).
+#[test]
+fn checkpoints_share_unwritten_files_and_restore_the_same_roots() {
+    let module = Module::new(&files_wasm()).unwrap();
+    let mut task = task();
+    task.preopens[0].root.insert("blob.bin".into(), FsNode::File(vec![7; 1 << 20]));
+    let fresh = Run::new(&module, &task, &Entry::Start).unwrap();
+    let ck = refute_engine::trace::Checkpoints::record(&mut fresh.clone(), 5_000, usize::MAX);
+    assert!(ck.len() > 10, "{} snapshots", ck.len());
+    // The first snapshot holds the file; the others share it.
+    assert!((1 << 20..4 << 20).contains(&ck.bytes()), "{} snapshots hold {} bytes", ck.len(), ck.bytes());
+    let total = {
+        let mut r = fresh.clone();
+        r.run_to_end();
+        r.machine.steps()
+    };
+    for step in [0, 1, 12_345, total / 2, total - 1, total] {
+        let mut direct = fresh.clone();
+        direct.run_until(step);
+        let via = ck.run_at(step);
+        assert_eq!(state_root(&via.machine), state_root(&direct.machine), "step {step}");
+        assert_eq!(via.machine.host.fs, direct.machine.host.fs, "step {step}");
+    }
+}

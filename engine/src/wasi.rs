@@ -29,6 +29,8 @@ pub mod errno {
     pub const FAULT: u32 = 21;
     /// File too large.
     pub const FBIG: u32 = 22;
+    /// Illegal byte sequence (a new name that is not UTF-8, or holds NUL).
+    pub const ILSEQ: u32 = 25;
     /// Invalid argument.
     pub const INVAL: u32 = 28;
     /// Is a directory.

@@ -102,6 +102,9 @@ fn paths_resolve_inside_their_directory_only() {
     assert!(e.open("sub", O_DIRECTORY, 1 << 1).is_ok());
     assert_eq!(e.open("new/x", O_CREAT, RW), Err(NOENT));
     assert!(e.open("sub/new", O_CREAT, RW).is_ok());
+    assert_eq!(e.open_at(3, b"bad\xff", O_CREAT, RW), Err(ILSEQ));
+    assert_eq!(e.open_at(3, b"nul\0", O_CREAT, RW), Err(ILSEQ));
+    assert_eq!(e.open_at(3, "é.txt".as_bytes(), O_CREAT, RW).map(|_| ()), Ok(()));
     assert_eq!(e.path_call(Wasi::PathReadlink, "a.txt"), INVAL);
     assert_eq!(e.path_call(Wasi::PathReadlink, "nope"), NOENT);
 }
@@ -125,6 +128,7 @@ fn directories_change_only_as_posix_allows() {
     assert_eq!(rename(&mut e, "a.txt", "sub"), ISDIR);
     assert_eq!(rename(&mut e, "sub", "a.txt"), NOTDIR);
     assert_eq!(rename(&mut e, "nope", "x"), NOENT);
+    assert_eq!(rename(&mut e, "a.txt", "with\0nul"), ILSEQ);
     assert_eq!(rename(&mut e, "a.txt", "sub/inner/b.txt"), SUCCESS);
     assert_eq!(rename(&mut e, "sub/inner", "moved"), SUCCESS);
     let after = &e.host.fs.preopens()[0].root;

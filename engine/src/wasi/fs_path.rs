@@ -147,10 +147,21 @@ impl<H: HostEnv, M: Memory<H>> Call<'_, H, M> {
         self.store_walk(p, w).map(|_| None)
     }
 
+    /// The name at path bytes `[pos, pos + len)` of the path in slot `p`,
+    /// for a node to take: EILSEQ unless it is UTF-8 without NUL, so that
+    /// every name can be written back to a host directory.
+    fn new_name(&mut self, p: usize, pos: u32, len: u32) -> Result<Vec<u8>, u32> {
+        let name = self.read(self.a(p) + pos, len)?;
+        match std::str::from_utf8(&name) {
+            Ok(s) if !s.contains('\0') => Ok(name),
+            _ => Err(errno::ILSEQ),
+        }
+    }
+
     /// Creates a node of kind `k` named by path bytes `[pos, pos + len)` of
     /// the path in slot `p`, in directory `dir`.
     fn create(&mut self, p: usize, (dir, pos, len): (u32, u32, u32), k: u8) -> Result<u32, u32> {
-        let name = self.read(self.a(p) + pos, len)?;
+        let name = self.new_name(p, pos, len)?;
         let n = self.alloc_node()?;
         let old = self.node(n).name_len as usize;
         self.set_node(n, &Node { kind: k, name_len: len as u16, parent: dir, ..Node::default() });
@@ -278,6 +289,7 @@ impl<H: HostEnv, M: Memory<H>> Call<'_, H, M> {
         }
         let Some(new) = self.walk(3, 4)? else { return Ok(HostStep::Again) };
         let Some(to) = new.parent else { return Err(errno::INVAL) };
+        let name = self.new_name(4, to.1, to.2)?;
         let nd = self.node(n);
         if nd.kind == kind::DIR {
             let cursor = if phase == 1 { to.0 } else { hi(self.args[3]) };
@@ -306,7 +318,6 @@ impl<H: HostEnv, M: Memory<H>> Call<'_, H, M> {
             }
             self.unlink_node(m);
         }
-        let name = self.read(self.a(4) + to.1, to.2)?;
         let mut p = self.node(from);
         p.children = p.children.saturating_sub(1);
         self.set_node(from, &p);

@@ -3,6 +3,7 @@
 
 pub mod args;
 pub mod bench;
+pub mod dirs;
 pub mod out;
 pub use refute_challenger::oracle;
 pub mod proofbench;

@@ -46,6 +46,11 @@ struct TaskArgs {
     /// Step limit: the run ends with status out_of_steps when it is reached.
     #[arg(long, value_name = "N", default_value_t = 10_000_000_000)]
     max_steps: u64,
+    /// Preopen the host directory HOST as GUEST (repeatable; `DIR` alone
+    /// is `DIR::DIR`). HOST is read in full before the run: its files are
+    /// part of the task. Symlinks and special files in it are refused.
+    #[arg(long = "dir", value_name = "HOST::GUEST", value_parser = refute::dirs::parse_dir)]
+    dirs: Vec<refute::dirs::DirArg>,
 }
 
 #[derive(Subcommand)]
@@ -98,9 +103,14 @@ enum Command {
     Run {
         #[command(flatten)]
         task: TaskArgs,
-        /// Print one JSON object (status, results, exit code, steps, stdout, stderr).
+        /// Print one JSON object (status, results, exit code, steps, stdout,
+        /// stderr, and the files written back with their sizes and SHA-256).
         #[arg(long)]
         json: bool,
+        /// After the run, write each preopened directory's final tree under
+        /// DIR (at DIR/GUEST without its leading slash) instead of back to HOST.
+        #[arg(long, value_name = "DIR")]
+        save_dir: Option<PathBuf>,
     },
     /// Run a task and print its posted commitment: the final state root and
     /// the history root over the states every STRIDE steps (plus the final one).
@@ -366,7 +376,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                 }
             }
         }
-        Command::Run { task, json } => run(task, json),
+        Command::Run { task, json, save_dir } => run(task, json, save_dir),
         Command::Commit { task, stride, json } => proofs::commit(prepare(&task)?, stride, json),
         Command::State { task, step, json } => proofs::state(prepare(&task)?, step, json),
         Command::Prove { task, step, out, json } => proofs::prove(prepare(&task)?, step, &out, json),
@@ -476,13 +486,16 @@ pub(crate) fn task_input(t: &TaskArgs) -> Result<TaskInput> {
         }
         None => (Entry::Start, std::iter::once(program).chain(t.args.iter().cloned()).collect()),
     };
-    let task = Task { args: task_args, env, stdin, max_steps: t.max_steps };
+    let preopens = refute::dirs::read_preopens(&t.dirs).map_err(|e| bad(format!("--dir: {e:#}")))?;
+    let task = Task { args: task_args, env, stdin, max_steps: t.max_steps, preopens };
     Ok(TaskInput { bytes, module, entry, task })
 }
 
 /// A task ready to run, and how it was asked for.
 struct Prepared {
     run: Run,
+    /// The preopened directories as read before the run.
+    preopens: Vec<refute_engine::fs::Preopen>,
     invoke: Option<String>,
     max_steps: u64,
 }
@@ -494,15 +507,28 @@ fn prepare(t: &TaskArgs) -> Result<Prepared> {
     let run = Run::new(&module, &task, &entry).map_err(|e| bad(format!("{}: {e}", path.display())))?;
     refute_engine::state::check_limits(&run.machine.store)
         .map_err(|e| bad(format!("{}: {e}", path.display())))?;
-    Ok(Prepared { run, invoke: t.invoke.clone(), max_steps: t.max_steps })
+    Ok(Prepared { run, preopens: task.preopens, invoke: t.invoke.clone(), max_steps: t.max_steps })
 }
 
-fn run(t: TaskArgs, json: bool) -> Result<ExitCode> {
-    let Prepared { mut run, invoke, max_steps } = prepare(&t)?;
+fn run(t: TaskArgs, json: bool, save_dir: Option<PathBuf>) -> Result<ExitCode> {
+    let Prepared { mut run, preopens, invoke, max_steps } = prepare(&t)?;
     let status = run.run_to_end();
     let m = &run.machine;
+    // As under wasmtime, the guest's changes to its directories persist
+    // whatever the run's end.
+    let mut files = refute::dirs::WriteBack::default();
+    for ((dir, before), after) in t.dirs.iter().zip(&preopens).zip(m.host.fs.preopens()) {
+        match &save_dir {
+            Some(d) => refute::dirs::save(&refute::dirs::save_path(d, &dir.guest), &after.root, &mut files)?,
+            None => refute::dirs::write_back(&dir.host, &before.root, &after.root, &mut files)?,
+        }
+    }
     if json {
-        outln!("{}", serde_json::to_string(&report::json(m)).context("encoding JSON")?)?;
+        let mut j = report::json(m);
+        if !t.dirs.is_empty() {
+            j["files"] = serde_json::to_value(&files).context("encoding JSON")?;
+        }
+        outln!("{}", serde_json::to_string(&j).context("encoding JSON")?)?;
         return Ok(ExitCode::from(report::exit_code(status) as u8));
     }
     refute::out::bytes(&m.host.stdout)?;

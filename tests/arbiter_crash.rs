@@ -78,6 +78,7 @@ fn fixture() -> &'static Fixture {
             env: Vec::new(),
             stdin: Vec::new(),
             max_steps: 1_000_000,
+            ..Task::default()
         };
         let mut run = Run::new(&module, &task, &Entry::Start).unwrap();
         let m = &mut run.machine;

@@ -407,3 +407,87 @@ fn unplayable_parameters_are_refused_before_the_arbiter_starts() {
     refused(&k1, "k = 1 is outside 2..=2047");
     assert!(!dir.exists(), "nothing was created");
 }
+
+/// A fresh host directory holding what `workloads/files.c` expects.
+fn files_host(name: &str) -> PathBuf {
+    let dir = temp(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::write(dir.join("in.txt"), "hello from the host\nsecond line\n").unwrap();
+    std::fs::write(dir.join("sub/x.txt"), "x").unwrap();
+    dir
+}
+
+#[test]
+fn directories_are_read_before_the_run_and_written_back_after_it() {
+    let wasm = refute::workloads::wasm("files").unwrap_or_else(|e| panic!("{e:#}"));
+    let wasm = wasm.to_str().unwrap();
+    let host = files_host("dir-back");
+    let arg = format!("{}::/data", host.display());
+    let j = json(&refute(&["run", wasm, "--dir", &arg, "--json", "--", "/data"]));
+    assert_eq!(j["exit_code"], 0, "{j}");
+    assert!(j["stdout"].as_str().unwrap().ends_with("list moved: . .. b.txt(19)\n"), "{j}");
+    // Only what changed is written: in.txt and sub/ are untouched.
+    let written: Vec<(String, u64, String)> = j["files"]["written"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            (
+                w["path"].as_str().unwrap().to_string(),
+                w["size"].as_u64().unwrap(),
+                w["sha256"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let names: Vec<&str> = written.iter().map(|w| w.0.rsplit('/').next().unwrap()).collect();
+    assert_eq!(names, ["big.bin", "b.txt", "out.txt"], "{j}");
+    assert_eq!(std::fs::read_to_string(host.join("out.txt")).unwrap(), "Result: 42\nappended\n");
+    assert_eq!(written[2].1, 20);
+    // SHA-256 of "Result: 42\nappended\n".
+    assert_eq!(written[2].2, "f0c7b733b6c1798a2793e3be423ec196b002bfe50bb28ecdb757c4ce21cb68da");
+    assert_eq!(std::fs::read_to_string(host.join("moved/b.txt")).unwrap(), "in a new directory\n");
+    assert!(!host.join("newdir").exists() && !host.join("tmp.txt").exists());
+
+    // --save-dir leaves HOST as it was and writes the final tree elsewhere.
+    let host = files_host("dir-save");
+    let out = temp("dir-save-out");
+    let _ = std::fs::remove_dir_all(&out);
+    let arg = format!("{}::/data", host.display());
+    let o = refute(&["run", wasm, "--dir", &arg, "--save-dir", out.to_str().unwrap(), "--", "/data"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!host.join("out.txt").exists());
+    assert_eq!(std::fs::read_to_string(out.join("data/out.txt")).unwrap(), "Result: 42\nappended\n");
+    assert_eq!(
+        std::fs::read_to_string(out.join("data/in.txt")).unwrap(),
+        "hello from the host\nsecond line\n"
+    );
+
+    // The directory is part of the task: its commitment differs from a run without it.
+    let host = files_host("dir-commit");
+    let arg = format!("{}::/data", host.display());
+    let with = json(&refute(&["commit", wasm, "--dir", &arg, "--json", "--", "/data"]));
+    let without = json(&refute(&["commit", wasm, "--json", "--", "/data"]));
+    assert_ne!(with["final_root"], without["final_root"], "{with}");
+    assert!(!host.join("out.txt").exists(), "commit writes nothing back");
+}
+
+#[test]
+fn symlinks_and_missing_directories_are_refused_before_the_run() {
+    let wasm = refute::workloads::wasm("files").unwrap_or_else(|e| panic!("{e:#}"));
+    let wasm = wasm.to_str().unwrap();
+    let host = files_host("dir-link");
+    std::os::unix::fs::symlink("/etc/passwd", host.join("sub/link")).unwrap();
+    let arg = format!("{}::/data", host.display());
+    refused(&["run", wasm, "--dir", &arg], "sub/link is a symbolic link");
+    std::fs::remove_file(host.join("sub/link")).unwrap();
+    // A sparse file over the limit is refused before it is read.
+    let big = std::fs::File::create(host.join("big.bin")).unwrap();
+    big.set_len(refute_engine::fs::MAX_FILE_BYTES + 1).unwrap();
+    refused(&["run", wasm, "--dir", &arg], "big.bin is 67108865 bytes; a preopened file holds at most");
+    let missing = format!("{}::/data", temp("dir-none").display());
+    refused(&["run", wasm, "--dir", &missing], "cannot read directory");
+    let o = refute(&["run", wasm, "--dir", "::/data"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("is not HOST::GUEST"), "{}", stderr(&o));
+}

@@ -1,8 +1,8 @@
 //! Golden one-step proof vectors in `traces/vectors/`: `{pre_root, proof,
 //! post_root}` for the first step of each distinct instruction of a module
 //! that exercises many of them, plus a trap and a stopped machine, every
-//! micro-step of the first call to each WASI function, and one step of each
-//! SIMD instruction shape. Another verifier can be tested against the same
+//! micro-step of the first call to each WASI function (and of each file
+//! call on a preopened directory), and one step of each SIMD instruction shape. Another verifier can be tested against the same
 //! files.
 //!
 //! The test checks that every vector verifies to its post-root and that
@@ -20,6 +20,8 @@ const MODULE: &str = include_str!("vectors.wat");
 const HOST_MODULE: &str = include_str!("vectors-host.wat");
 /// Every SIMD instruction shape once.
 const SIMD_MODULE: &str = include_str!("vectors-simd.wat");
+/// File calls on a preopened directory: every micro-step of each call.
+const FILES_MODULE: &str = include_str!("vectors-files.wat");
 
 fn dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("traces/vectors")
@@ -35,7 +37,21 @@ fn generate() -> BTreeMap<String, String> {
     let simd = |op: u8| matches!(op, 0x17 | 0x23..=0x27 | 0x49..=0x4F | 0xF4..=0xFB);
     first_of_each(SIMD_MODULE, "tests/vectors-simd.wat", "simd", "main", 3, &simd, &mut out);
     out.extend(generate_host());
+    out.extend(generate_calls(
+        FILES_MODULE,
+        "tests/vectors-files.wat",
+        "files",
+        &files_task(),
+        Status::Exited(7),
+    ));
     out
+}
+
+/// The task of `tests/vectors-files.wat`: `/d` holding `a.txt`.
+fn files_task() -> Task {
+    use refute_engine::fs::{FsNode, Preopen};
+    let root = [("a.txt".to_string(), FsNode::File(b"hello".to_vec()))].into();
+    Task { max_steps: 10_000, preopens: vec![Preopen { guest: "/d".into(), root }], ..Task::default() }
 }
 
 /// Vectors `{prefix}-{opcode}-{Op}`: the first step of each distinct
@@ -92,15 +108,28 @@ fn first_of_each(
 
 /// Vectors `host-NAME-K`: micro-step K of the first call to WASI function NAME.
 fn generate_host() -> BTreeMap<String, String> {
-    let module = Module::new(&wat::parse_str(HOST_MODULE).unwrap()).unwrap();
-    let names: Vec<String> = module.imports().iter().map(|i| i.name.clone()).collect();
     let task = Task {
         args: vec!["vectors".into(), "an argument long enough to take two micro-steps of sixty-four".into()],
         env: vec![("LANG".into(), "C".into())],
         stdin: (0..90u8).collect(),
         max_steps: 10_000,
+        ..Task::default()
     };
-    let mut run = Run::new(&module, &task, &Entry::Start).unwrap();
+    generate_calls(HOST_MODULE, "tests/vectors-host.wat", "host", &task, Status::Exited(3))
+}
+
+/// Vectors `{prefix}-NAME-K`: micro-step K of the first call to WASI
+/// function NAME in `wat` (the file `source`), run as `task` to `end`.
+fn generate_calls(
+    wat: &str,
+    source: &str,
+    prefix: &str,
+    task: &Task,
+    end: Status,
+) -> BTreeMap<String, String> {
+    let module = Module::new(&wat::parse_str(wat).unwrap()).unwrap();
+    let names: Vec<String> = module.imports().iter().map(|i| i.name.clone()).collect();
+    let mut run = Run::new(&module, task, &Entry::Start).unwrap();
     let m = &mut run.machine;
     let mut h = Hasher::new(m);
     let mut out = BTreeMap::new();
@@ -114,13 +143,13 @@ fn generate_host() -> BTreeMap<String, String> {
         {
             micro = if micro.0 == func { (func, micro.1 + 1) } else { (func, 0) };
             let json = serde_json::json!({
-                "description": format!("step {} of tests/vectors-host.wat: micro-step {} of {name}", m.steps(), micro.1),
+                "description": format!("step {} of {source}: micro-step {} of {name}", m.steps(), micro.1),
                 "pre_root": hex(&pre),
                 "post_root": hex(&v.post),
                 "proof": hex_bytes(&proof.encode()),
             });
             out.insert(
-                format!("host-{name}-{}.json", micro.1),
+                format!("{prefix}-{name}-{}.json", micro.1),
                 serde_json::to_string_pretty(&json).unwrap() + "\n",
             );
         }
@@ -129,7 +158,7 @@ fn generate_host() -> BTreeMap<String, String> {
         }
         h.run(m, m.steps() + 1);
     }
-    assert_eq!(m.status(), Status::Exited(3));
+    assert_eq!(m.status(), end, "{source}");
     out
 }
 

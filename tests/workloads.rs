@@ -11,6 +11,7 @@ fn task(name: &str, args: &[&str], stdin: &[u8]) -> Task {
         env: vec![("REFUTE_WORKLOAD_TAG".into(), "t42".into())],
         stdin: stdin.to_vec(),
         max_steps: 100_000_000,
+        ..Task::default()
     }
 }
 
@@ -91,4 +92,31 @@ fn pausing_at_any_step_changes_nothing() {
         assert_eq!(run.machine.steps(), whole.steps(), "{}", w.name);
         assert_eq!(run.machine.host.stdout, whole.host.stdout, "{}", w.name);
     }
+}
+
+#[test]
+fn files_in_a_preopened_directory_match_wasmi() {
+    use refute_engine::fs::{FsNode, Preopen};
+    let path = workloads::wasm("files").unwrap_or_else(|e| panic!("{e:#}"));
+    let bytes = std::fs::read(&path).unwrap();
+    let module = Module::new(&bytes).unwrap();
+    let sub = [("x.txt".to_string(), FsNode::File(b"x".to_vec()))].into();
+    let root = [
+        ("in.txt".to_string(), FsNode::File(b"hello from the host\nsecond line\n".to_vec())),
+        ("sub".to_string(), FsNode::Dir(sub)),
+    ]
+    .into();
+    let task = Task {
+        args: vec!["files".into(), "/data".into()],
+        max_steps: 100_000_000,
+        preopens: vec![Preopen { guest: "/data".into(), root }],
+        ..Task::default()
+    };
+    let m = run_task(&module, &task, &Entry::Start).unwrap();
+    let o = oracle::run(&bytes, &task, None, None).unwrap();
+    assert_eq!(m.status(), Status::Finished, "{}", String::from_utf8_lossy(&m.host.stderr));
+    assert_eq!(o.status, m.status());
+    assert_eq!(o.stdout, m.host.stdout);
+    assert_eq!(o.preopens, m.host.fs.preopens());
+    assert!(String::from_utf8_lossy(&m.host.stdout).contains("list moved: . .. b.txt(19)"));
 }

@@ -21,6 +21,8 @@ pub struct OracleOutcome {
     pub stdout: Vec<u8>,
     /// Captured stderr.
     pub stderr: Vec<u8>,
+    /// The preopened directories at the end.
+    pub preopens: Vec<refute_engine::fs::Preopen>,
 }
 
 /// The store's data: the engine's host state and the limits wasmi enforces.
@@ -116,7 +118,11 @@ pub fn run(
     let wmodule = wasmi::Module::new(&engine, bytes).map_err(|e| anyhow!("wasmi refuses the module: {e}"))?;
     let args = task.args.iter().map(|a| a.as_bytes().to_vec()).collect();
     let env = task.env.iter().map(|(k, v)| format!("{k}={v}").into_bytes()).collect();
-    let data = Data { host: HostState::new(args, env, task.stdin.clone()), limits: engine_limits() };
+    let mut host = HostState::new(args, env, task.stdin.clone());
+    refute_engine::fs::check_preopens(&task.preopens)
+        .context("the engine refuses the preopened directories")?;
+    host.fs = refute_engine::fs::Fs::new(&task.preopens);
+    let data = Data { host, limits: engine_limits() };
     let mut store = wasmi::Store::new(&engine, data);
     store.limiter(|d| &mut d.limits);
     if let Some(f) = fuel {
@@ -158,7 +164,8 @@ pub fn run(
     }
     let finish = |store: wasmi::Store<Data>, status, results| {
         let host = store.into_data().host;
-        OracleOutcome { status, results, stdout: host.stdout, stderr: host.stderr }
+        let preopens = host.fs.preopens();
+        OracleOutcome { status, results, stdout: host.stdout, stderr: host.stderr, preopens }
     };
     let instance = match linker.instantiate_and_start(&mut store, &wmodule) {
         Ok(i) => i,

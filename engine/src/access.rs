@@ -16,6 +16,7 @@
 //! verifier rejects the step.
 
 use crate::frame::Frame;
+use crate::fs::{FDS_DEPTH, FILE_DEPTH, FsRegs, FsTable, NODES_DEPTH};
 use crate::host_state::{HostEnv, HostRegs, HostState};
 use crate::isa::Op;
 use crate::limits::PAGE_SIZE;
@@ -214,6 +215,38 @@ pub(crate) struct Dirty {
     pub stack_low: usize,
     /// Highest slot any frame has reached (never lowered).
     pub stack_high: usize,
+    /// The file system's trees; writes mark their pages.
+    pub fs: FsTrees,
+}
+
+/// The lazily hashed trees of the file system: the node and descriptor
+/// tables and each node's file.
+#[derive(Clone, Debug)]
+pub(crate) struct FsTrees {
+    pub nodes: MemoryTree,
+    pub fds: MemoryTree,
+    /// By node; a node past the end has an empty file.
+    pub files: Vec<MemoryTree>,
+}
+
+impl Default for FsTrees {
+    fn default() -> Self {
+        FsTrees {
+            nodes: MemoryTree::with_depth(NODES_DEPTH),
+            fds: MemoryTree::with_depth(FDS_DEPTH),
+            files: Vec::new(),
+        }
+    }
+}
+
+impl FsTrees {
+    /// The tree of node `n`'s file.
+    pub(crate) fn file(&mut self, n: u32) -> &mut MemoryTree {
+        if self.files.len() <= n as usize {
+            self.files.resize_with(n as usize + 1, || MemoryTree::with_depth(FILE_DEPTH));
+        }
+        &mut self.files[n as usize]
+    }
 }
 
 /// The machine's own state, with change tracking when `TRACK`.
@@ -462,5 +495,42 @@ impl<const TRACK: bool> HostEnv for Direct<'_, TRACK> {
     }
     fn out_append(&mut self, fd: u32, bytes: &[u8]) {
         self.host.out_append(fd, bytes)
+    }
+    fn set_fs_regs(&mut self, r: FsRegs) {
+        self.host.set_fs_regs(r)
+    }
+    fn fs_read(&self, t: FsTable, at: u64, out: &mut [u8]) {
+        self.host.fs_read(t, at, out)
+    }
+    fn fs_write(&mut self, t: FsTable, at: u64, bytes: &[u8]) {
+        self.host.fs_write(t, at, bytes);
+        if TRACK && let Some(d) = self.dirty.as_deref_mut() {
+            let tree = match t {
+                FsTable::Nodes => &mut d.fs.nodes,
+                FsTable::Fds => &mut d.fs.fds,
+            };
+            tree.mark_dirty(at as usize, bytes.len());
+        }
+    }
+    fn file_len(&self, n: u32) -> u64 {
+        self.host.file_len(n)
+    }
+    fn file_read(&self, n: u32, at: u64, out: &mut [u8]) {
+        self.host.file_read(n, at, out)
+    }
+    fn file_write(&mut self, n: u32, at: u64, bytes: &[u8]) {
+        self.host.file_write(n, at, bytes);
+        if TRACK && let Some(d) = self.dirty.as_deref_mut() {
+            d.fs.file(n).mark_dirty(at as usize, bytes.len());
+        }
+    }
+    fn file_shrink(&mut self, n: u32, len: u64) {
+        self.host.file_shrink(n, len)
+    }
+    fn file_clear(&mut self, n: u32) {
+        self.host.file_clear(n);
+        if TRACK && let Some(d) = self.dirty.as_deref_mut() {
+            *d.fs.file(n) = MemoryTree::with_depth(FILE_DEPTH);
+        }
     }
 }

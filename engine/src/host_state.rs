@@ -6,6 +6,7 @@
 //! Plain data under the host's behaviour (`wasi`, `host`), so that the
 //! state access traits (`access`) can name it without depending on them.
 
+use crate::fs::{Fs, FsRegs, FsTable, read_zero_extended, write_growing};
 use crate::limits::MAX_OUTPUT_BYTES;
 use crate::status::Status;
 
@@ -103,6 +104,8 @@ pub struct HostRegs {
     pub stdout_len: u64,
     /// Bytes written to stderr.
     pub stderr_len: u64,
+    /// The file system's registers.
+    pub fs: FsRegs,
 }
 
 /// The deterministic state of the host: the task's input and the output so far.
@@ -120,6 +123,8 @@ pub struct HostState {
     pub random_pos: u64,
     /// Store address of the memory WASI calls read and write.
     pub memory: Option<u32>,
+    /// The file system: the preopened directories and what the guest did to them.
+    pub fs: Fs,
 }
 
 impl HostState {
@@ -136,6 +141,7 @@ impl HostState {
             random_pos: self.random_pos,
             stdout_len: self.stdout.len() as u64,
             stderr_len: self.stderr.len() as u64,
+            fs: self.fs.regs,
         }
     }
 }
@@ -154,6 +160,25 @@ pub(crate) trait HostEnv {
     /// Appends to stdout (`fd` 1) or stderr (any other), unless the stream
     /// would grow past `MAX_OUTPUT_BYTES`.
     fn out_append(&mut self, fd: u32, bytes: &[u8]);
+
+    /// Sets the file system's registers.
+    fn set_fs_regs(&mut self, r: FsRegs);
+    /// Copies bytes at `at` of a file system table into `out` (zeros past its end).
+    fn fs_read(&self, t: FsTable, at: u64, out: &mut [u8]);
+    /// Writes bytes at `at` of a file system table (within its tree).
+    fn fs_write(&mut self, t: FsTable, at: u64, bytes: &[u8]);
+    /// The size of node `n`'s file.
+    fn file_len(&self, n: u32) -> u64;
+    /// Copies bytes at `at` of node `n`'s file into `out` (zeros past its end).
+    fn file_read(&self, n: u32, at: u64, out: &mut [u8]);
+    /// Writes bytes at `at` of node `n`'s file (`at + len` at most
+    /// `MAX_FILE_BYTES`), growing its size to `at + len` if that is larger (nothing for no bytes).
+    fn file_write(&mut self, n: u32, at: u64, bytes: &[u8]);
+    /// Sets node `n`'s file size to `len`, not above the size now; the
+    /// bytes from `len` on must already be zero.
+    fn file_shrink(&mut self, n: u32, len: u64);
+    /// Empties node `n`'s file: size 0, all bytes zero.
+    fn file_clear(&mut self, n: u32);
 }
 
 impl HostEnv for HostState {
@@ -177,6 +202,47 @@ impl HostEnv for HostState {
         if out.len() + bytes.len() <= MAX_OUTPUT_BYTES {
             out.extend_from_slice(bytes);
         }
+    }
+
+    fn set_fs_regs(&mut self, r: FsRegs) {
+        self.fs.regs = r;
+    }
+
+    fn fs_read(&self, t: FsTable, at: u64, out: &mut [u8]) {
+        read_zero_extended(self.fs.table(t), at, out)
+    }
+
+    fn fs_write(&mut self, t: FsTable, at: u64, bytes: &[u8]) {
+        write_growing(self.fs.table_mut(t), at, bytes)
+    }
+
+    fn file_len(&self, n: u32) -> u64 {
+        self.fs.file(n).map_or(0, |f| f.len)
+    }
+
+    fn file_read(&self, n: u32, at: u64, out: &mut [u8]) {
+        match self.fs.file(n) {
+            Some(f) => read_zero_extended(&f.bytes, at, out),
+            None => out.fill(0),
+        }
+    }
+
+    fn file_write(&mut self, n: u32, at: u64, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        let f = self.fs.file_mut(n);
+        write_growing(std::sync::Arc::make_mut(&mut f.bytes), at, bytes);
+        f.len = f.len.max(at + bytes.len() as u64);
+    }
+
+    fn file_shrink(&mut self, n: u32, len: u64) {
+        let f = self.fs.file_mut(n);
+        f.len = f.len.min(len);
+    }
+
+    fn file_clear(&mut self, n: u32) {
+        *self.fs.file_mut(n) = Default::default();
     }
 }
 

@@ -30,6 +30,7 @@ mod access;
 mod code_check;
 mod exec;
 mod frame;
+pub mod fs;
 /// Layered history commitments and k-ary dissection (`specs/commitments.md`).
 pub mod history;
 pub mod host;
@@ -69,5 +70,7 @@ pub use value::{FuncType, ValType, Value};
 /// the meaning of a step, a limit or the state layout changes. The game's
 /// parameters carry it, so an arbiter and its players agree on it before
 /// any bond is at stake. Version 2 accepts fixed-width SIMD (version 1 refused
-/// it); every task version 1 accepts has the same roots under both.
-pub const SEMANTICS_VERSION: u32 = 2;
+/// it); every task version 1 accepts has the same roots under both. Version 3
+/// adds the file system (preopened directories and the WASI file calls) and
+/// with it the state header `"refute state v2"`: every state root changes.
+pub const SEMANTICS_VERSION: u32 = 3;

@@ -10,7 +10,9 @@
 //!   taking one copies only the pages the run wrote since then, which
 //!   execution marks as it does for state hashing ([`marks`]);
 //! - nothing of what no step changes (code, functions, types, instances,
-//!   the task's input): [`Fixed`] holds those once for all snapshots.
+//!   the task's input): [`Fixed`] holds those once for all snapshots;
+//! - the file system's tables whole, and its files shared with the
+//!   snapshot before when the run did not write them (`fs::FileData`).
 
 use crate::access::Dirty;
 use crate::frame::Frame;
@@ -156,6 +158,8 @@ pub(crate) fn marks(m: &Machine) -> Dirty {
         frames_low: 0,
         stack_low: m.regs.fp as usize,
         stack_high: live_stack_top(m),
+        // Snapshots copy the file system whole, with the machine's registers.
+        fs: Default::default(),
     }
 }
 
@@ -276,7 +280,10 @@ impl Snapshot {
     /// without its vectors (frames, global types, a fixed part).
     pub(crate) fn own_bytes(&self, prev: Option<&Snapshot>) -> usize {
         let m = &self.rest.machine;
-        let rest = size_of::<Run>() + m.frames.len() * size_of::<Frame>() + m.store.global_types.len() * 16;
+        // The file system is copied whole but for the files it shares with `prev`.
+        let fs = m.host.fs.own_bytes(prev.map(|p| &p.rest.machine.host.fs));
+        let rest =
+            size_of::<Run>() + m.frames.len() * size_of::<Frame>() + m.store.global_types.len() * 16 + fs;
         let pages = match prev {
             Some(p) => self.paged.all().zip(p.paged.all()).map(|(a, b)| a.own_bytes(Some(b))).sum::<usize>(),
             None => self.paged.all().map(|a| a.own_bytes(None)).sum(),

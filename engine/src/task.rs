@@ -5,6 +5,7 @@
 //! (if any) and the entry point run under one shared step budget.
 
 use crate::access::Dirty;
+use crate::fs::{Fs, FsError, Preopen, check_preopens};
 use crate::host_state::HostState;
 use crate::isa::Op;
 use crate::machine::{CallError, Machine};
@@ -26,6 +27,9 @@ pub struct Task {
     pub stdin: Vec<u8>,
     /// Step limit; reaching it ends the run with [`Status::OutOfSteps`].
     pub max_steps: u64,
+    /// Preopened directories, descriptors 3, 4, … in order: part of the
+    /// initial state (`specs/host.md`, "Files").
+    pub preopens: Vec<Preopen>,
 }
 
 /// The entry point of a task.
@@ -72,6 +76,9 @@ pub enum TaskError {
         max = crate::limits::MAX_INPUT_BYTES
     )]
     InputTooLarge(usize),
+    /// The preopened directories do not fit the file system.
+    #[error(transparent)]
+    Preopens(#[from] FsError),
 }
 
 /// A machine ready to run a task: instantiated, and positioned at a short
@@ -95,6 +102,8 @@ impl Run {
         if input > crate::limits::MAX_INPUT_BYTES {
             return Err(TaskError::InputTooLarge(input));
         }
+        check_preopens(&task.preopens)?;
+        m.host.fs = Fs::new(&task.preopens);
         let mut externs = Vec::new();
         for import in module.imports() {
             let w = match &import.kind {

@@ -75,7 +75,14 @@ fn crafted(op: Op, regs: [u32; 4], seed: &[u8], small: bool) -> Proof {
         random_pos: 0,
         stdout_len: seed[10 % seed.len()] as u64,
         stderr_len: 0,
-        roots: [[0; 32]; 12],
+        fs: refute_engine::fs::FsRegs {
+            nodes: seed[11 % seed.len()] as u32 % 4,
+            node_free: refute_engine::fs::NONE,
+            fds: 3 + seed[12 % seed.len()] as u32 % 4,
+            fd_free: refute_engine::fs::NONE,
+            bytes: 0,
+        },
+        roots: [[0; 32]; refute_engine::state::TREES],
     };
     let mut trees = Vec::new();
     let mut open = |id: TreeId, leaves: BTreeMap<u64, Leaf>, h: &mut Header| {
@@ -107,6 +114,9 @@ fn crafted(op: Op, regs: [u32; 4], seed: &[u8], small: bool) -> Proof {
     open(TreeId::Input, (0..3).map(|i| (i, leaf(seed, 40 + i as usize))).collect(), &mut h);
     let out = (h.stdout_len / 32..h.stdout_len / 32 + 3).map(|i| (i, leaf(seed, 50 + i as usize))).collect();
     open(TreeId::Stdout, out, &mut h);
+    // File system records: the first nodes (records and names) and descriptors.
+    open(TreeId::Nodes, (0..27).map(|i| (i, leaf(seed, 60 + i as usize))).collect(), &mut h);
+    open(TreeId::Fds, (3..7).map(|i| (i, leaf(seed, 90 + i as usize))).collect(), &mut h);
     // One memory and one table, with a few content leaves.
     let mem = Entry { len: seed[1] as u32 % 3, limit: seed[2] as u32 % 5, root: [0; 32] };
     let table = Entry { len: seed[3] as u32 % 20, limit: 30, root: [0; 32] };

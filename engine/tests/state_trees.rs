@@ -1,7 +1,9 @@
 //! State trees did not change when history trees moved onto `merkle::multi`:
 //! the roots, openings and step proofs below were computed by the code before
 //! that change (commit eb90450), and must stay byte-identical, because the
-//! golden vectors in `traces/vectors/` depend on them.
+//! golden vectors in `traces/vectors/` depend on them. The state roots and
+//! step proofs were pinned again for state v2 (`SEMANTICS_VERSION` 3: the
+//! file system's registers and trees in the header, proof v2).
 
 use refute_engine::merkle::{Leaf, Levels, MultiProof, Opened, root_of, zero_hashes};
 use refute_engine::proof::{hex, prove_step, verify_step};
@@ -102,10 +104,10 @@ fn state_roots_and_step_proofs_are_unchanged() {
 }
 
 const STATE_ROOTS: [&str; 5] = [
-    "4a4cd44211d87e7203a09cfd70d2592f0dea5cf2cc0788e20a66cba20aa9af53",
-    "e53f26bd06fcc20799a1b4c24e189148e8ef875d2066836453a94be618f0a89d",
-    "d4d5e6063b9bedeaf0fc20a693531ef0c911c6681fec126de47d3d187385f68f",
-    "2658b8874ed6d10fc71788f768902986d7cd567e85a9ca0b6f8dd489d54952f0",
-    "14e879a9d75d923fcd1636d71c76903fa7e49de78873361e41c288eff6e60fe8",
+    "7807a4759c056e5ed8d21fcb6087ce344f44881fc77ffb7fcc45a47121c5bd91",
+    "352e4890064c48d8e2d1624f268c618290379cdd5613258533973c8e0a162369",
+    "12691b499dd317ef84d74bdb385fa6ffe4d6ea04f62896bb234a05736b70fc36",
+    "89eed74ea679f8f30dfd41754e044ae8eb8f99eae37117c35bf4f88b0fa5488f",
+    "e9f108db98f2e030fa83acfe8525955112f2d463abe150c80dcded3e0a613e96",
 ];
-const STEP_PROOFS: &str = "5e9404e69994cff31b763338231bcbf18bf193f89e3df340cfd6ecc1606b7c8c";
+const STEP_PROOFS: &str = "b792707c033d9523200dc97f10b52b77f12c9e0b470ca4846101746c8c6456e1";

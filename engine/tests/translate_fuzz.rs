@@ -218,6 +218,7 @@ fn task() -> Task {
         env: vec![("HOME".into(), "/".into()), ("K".into(), "v".into())],
         stdin: b"some input for fd_read\n".repeat(5),
         max_steps: STEPS,
+        ..Task::default()
     }
 }
 

@@ -125,7 +125,13 @@ impl ClaimInputs {
 
     /// The engine task, with step limit `max_steps`.
     pub fn task(&self, max_steps: u64) -> Task {
-        Task { args: self.args.clone(), env: self.env.clone(), stdin: self.stdin.clone(), max_steps }
+        Task {
+            args: self.args.clone(),
+            env: self.env.clone(),
+            stdin: self.stdin.clone(),
+            max_steps,
+            ..Task::default()
+        }
     }
 
     /// The engine run these inputs describe, before its first step.

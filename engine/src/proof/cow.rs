@@ -10,6 +10,7 @@
 
 use crate::access::{Stack, World};
 use crate::frame::Frame;
+use crate::fs::{FsRegs, FsTable, read_zero_extended};
 use crate::host_state::{HostEnv, HostRegs, HostState};
 use crate::isa::Op;
 use crate::limits::{MAX_OUTPUT_BYTES, PAGE_SIZE};
@@ -105,6 +106,18 @@ pub(crate) struct CowWorld<'a> {
     positions: (u64, u64),
     /// Bytes appended to stdout and stderr.
     out: [Vec<u8>; 2],
+    fs_regs: FsRegs,
+    /// Bytes written to the node and descriptor tables, by table and offset.
+    fs_tables: [BTreeMap<u64, u8>; 2],
+    /// Files changed, by node.
+    files: BTreeMap<u32, CowFile>,
+}
+
+/// A file's changes: its size, whether it was emptied, the bytes written.
+struct CowFile {
+    len: u64,
+    cleared: bool,
+    bytes: BTreeMap<u64, u8>,
 }
 
 impl<'a> CowWorld<'a> {
@@ -123,6 +136,9 @@ impl<'a> CowWorld<'a> {
             dropped_datas: BTreeSet::new(),
             positions: (m.host.stdin_pos, m.host.random_pos),
             out: [Vec::new(), Vec::new()],
+            fs_regs: m.host.fs.regs,
+            fs_tables: [BTreeMap::new(), BTreeMap::new()],
+            files: BTreeMap::new(),
         }
     }
 
@@ -315,6 +331,7 @@ impl HostEnv for CowWorld<'_> {
             random_pos: self.positions.1,
             stdout_len: (h.stdout.len() + self.out[0].len()) as u64,
             stderr_len: (h.stderr.len() + self.out[1].len()) as u64,
+            fs: self.fs_regs,
         }
     }
     fn set_positions(&mut self, stdin_pos: u64, random_pos: u64) {
@@ -328,5 +345,58 @@ impl HostEnv for CowWorld<'_> {
         if base + self.out[i].len() + bytes.len() <= MAX_OUTPUT_BYTES {
             self.out[i].extend_from_slice(bytes);
         }
+    }
+    fn set_fs_regs(&mut self, r: FsRegs) {
+        self.fs_regs = r;
+    }
+    fn fs_read(&self, t: FsTable, at: u64, out: &mut [u8]) {
+        read_zero_extended(self.host.fs.table(t), at, out);
+        for (i, b) in out.iter_mut().enumerate() {
+            if let Some(v) = self.fs_tables[t as usize].get(&(at + i as u64)) {
+                *b = *v;
+            }
+        }
+    }
+    fn fs_write(&mut self, t: FsTable, at: u64, bytes: &[u8]) {
+        for (i, b) in bytes.iter().enumerate() {
+            self.fs_tables[t as usize].insert(at + i as u64, *b);
+        }
+    }
+    fn file_len(&self, n: u32) -> u64 {
+        self.files.get(&n).map_or_else(|| self.host.file_len(n), |f| f.len)
+    }
+    fn file_read(&self, n: u32, at: u64, out: &mut [u8]) {
+        let f = self.files.get(&n);
+        if !f.is_some_and(|f| f.cleared) {
+            self.host.file_read(n, at, out);
+        } else {
+            out.fill(0);
+        }
+        if let Some(f) = f {
+            for (i, b) in out.iter_mut().enumerate() {
+                if let Some(v) = f.bytes.get(&(at + i as u64)) {
+                    *b = *v;
+                }
+            }
+        }
+    }
+    fn file_write(&mut self, n: u32, at: u64, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        let len = self.file_len(n);
+        let f = self.files.entry(n).or_insert(CowFile { len, cleared: false, bytes: BTreeMap::new() });
+        for (i, b) in bytes.iter().enumerate() {
+            f.bytes.insert(at + i as u64, *b);
+        }
+        f.len = f.len.max(at + bytes.len() as u64);
+    }
+    fn file_shrink(&mut self, n: u32, len: u64) {
+        let old = self.file_len(n);
+        let f = self.files.entry(n).or_insert(CowFile { len: old, cleared: false, bytes: BTreeMap::new() });
+        f.len = f.len.min(len);
+    }
+    fn file_clear(&mut self, n: u32) {
+        self.files.insert(n, CowFile { len: 0, cleared: true, bytes: BTreeMap::new() });
     }
 }

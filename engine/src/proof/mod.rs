@@ -362,14 +362,19 @@ pub fn prove_step(m: &Machine, hasher: &mut Hasher) -> Result<Proof, ProveError>
                 open_bytes(&hasher.elems[i as usize].tree, slot_bytes(&s.elems[i as usize]), set)
             }
             EntryKind::Data => open_bytes(&hasher.datas[i as usize].tree, &s.datas[i as usize], set),
+            EntryKind::File => {
+                let bytes = m.host.fs.file(i).map_or(&[][..], |f| &f.bytes[..]);
+                match hasher.dirty.fs.files.get(i as usize) {
+                    Some(tree) => open_bytes(tree, bytes, set),
+                    None => open_bytes(&MemoryTree::with_depth(crate::fs::FILE_DEPTH), bytes, set),
+                }
+            }
         };
         dirs.entry(kind.directory()).or_default().insert(i as u64);
-        entries.push(EntryProof {
-            kind,
-            index: i,
-            entry: hasher.entries[kind as usize][i as usize],
-            content,
-        });
+        // A node past the files the hasher has seen holds an empty file.
+        let empty = Entry { len: 0, limit: 0, root: crate::merkle::zeros()[crate::fs::FILE_DEPTH] };
+        let entry = hasher.entries[kind as usize].get(i as usize).copied().unwrap_or(empty);
+        entries.push(EntryProof { kind, index: i, entry, content });
     }
     if t.no_memory {
         // The empty directory leaf shows the step's host call has no memory.
@@ -397,6 +402,8 @@ pub fn prove_step(m: &Machine, hasher: &mut Hasher) -> Result<Proof, ProveError>
     add(TreeId::Input, open_bytes(&hasher.input, h.input.bytes(), &t.input));
     add(TreeId::Stdout, open_bytes(&hasher.stdout, &h.stdout, &t.out[0]));
     add(TreeId::Stderr, open_bytes(&hasher.stderr, &h.stderr, &t.out[1]));
+    add(TreeId::Nodes, open_bytes(&hasher.dirty.fs.nodes, &h.fs.nodes, &t.fs[0]));
+    add(TreeId::Fds, open_bytes(&hasher.dirty.fs.fds, &h.fs.fds, &t.fs[1]));
     trees.sort_by_key(|(id, _)| *id);
     let proof = Proof { header, trees, entries };
     let counts_fit = proof.entries.len() <= u16::MAX as usize
@@ -477,6 +484,7 @@ pub fn verify_step(pre: &Hash, proof: &Proof) -> Result<Verified, VerifyError> {
         regs: hd.host_regs(),
         input: opened[&TreeId::Input].clone(),
         out: [opened[&TreeId::Stdout].clone(), opened[&TreeId::Stderr].clone()],
+        fs: [opened[&TreeId::Nodes].clone(), opened[&TreeId::Fds].clone()],
         missing: &missing,
     };
     let op = {
@@ -514,8 +522,13 @@ pub fn verify_step(pre: &Hash, proof: &Proof) -> Result<Verified, VerifyError> {
     post.roots[TreeId::Frames as usize] = root(&world.frames, TreeId::Frames);
     post.roots[TreeId::Stdout as usize] = root(&world.out[0], TreeId::Stdout);
     post.roots[TreeId::Stderr as usize] = root(&world.out[1], TreeId::Stderr);
+    post.roots[TreeId::Nodes as usize] = root(&world.fs[0], TreeId::Nodes);
+    post.roots[TreeId::Fds as usize] = root(&world.fs[1], TreeId::Fds);
     for (dir_id, o) in opened.iter_mut() {
-        if !matches!(dir_id, TreeId::Memories | TreeId::Tables | TreeId::Elems | TreeId::Datas) {
+        if !matches!(
+            dir_id,
+            TreeId::Memories | TreeId::Tables | TreeId::Elems | TreeId::Datas | TreeId::Files
+        ) {
             continue;
         }
         for ((kind, index), pe) in &world.entries {

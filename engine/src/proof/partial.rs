@@ -5,6 +5,7 @@
 use super::Unopened;
 use crate::access::{Stack, World};
 use crate::frame::Frame;
+use crate::fs::{FILE_DEPTH, FsRegs, FsTable};
 use crate::host_state::{HostEnv, HostRegs};
 use crate::isa::{OP_BYTES, Op};
 use crate::limits::{MAX_CALL_DEPTH, MAX_OUTPUT_BYTES, MAX_STACK_SLOTS, PAGE_SIZE};
@@ -136,7 +137,17 @@ pub(crate) struct PartialWorld<'m> {
     pub input: Opened,
     /// The stdout and stderr trees.
     pub out: [Opened; 2],
+    /// The node and descriptor tables' trees.
+    pub fs: [Opened; 2],
     pub missing: &'m Missing,
+}
+
+/// The tree of a file system table.
+fn fs_tree(t: FsTable) -> TreeId {
+    match t {
+        FsTable::Nodes => TreeId::Nodes,
+        FsTable::Fds => TreeId::Fds,
+    }
 }
 
 impl PartialWorld<'_> {
@@ -410,5 +421,57 @@ impl HostEnv for PartialWorld<'_> {
         }
         let n = bytes.len() as u64;
         if fd == 1 { self.regs.stdout_len += n } else { self.regs.stderr_len += n }
+    }
+    fn set_fs_regs(&mut self, r: FsRegs) {
+        self.regs.fs = r;
+    }
+    fn fs_read(&self, t: FsTable, at: u64, out: &mut [u8]) {
+        for (i, b) in out.iter_mut().enumerate() {
+            let p = at + i as u64;
+            match self.fs[t as usize].leaves.get(&(p / 32)) {
+                Some(l) => *b = l[(p % 32) as usize],
+                None => return self.miss(|| Unopened::Leaf { tree: fs_tree(t), index: p / 32 }),
+            }
+        }
+    }
+    fn fs_write(&mut self, t: FsTable, at: u64, bytes: &[u8]) {
+        for (i, b) in bytes.iter().enumerate() {
+            let p = at + i as u64;
+            match self.fs[t as usize].leaves.get_mut(&(p / 32)) {
+                Some(l) => l[(p % 32) as usize] = *b,
+                None => return self.miss(|| Unopened::Leaf { tree: fs_tree(t), index: p / 32 }),
+            }
+        }
+    }
+    fn file_len(&self, n: u32) -> u64 {
+        self.len_of(EntryKind::File, n) as u64
+    }
+    fn file_read(&self, n: u32, at: u64, out: &mut [u8]) {
+        for (i, b) in out.iter_mut().enumerate() {
+            *b = self.get_elem(EntryKind::File, n, at as usize + i) as u8;
+        }
+    }
+    fn file_write(&mut self, n: u32, at: u64, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        for (i, b) in bytes.iter().enumerate() {
+            self.set_elem(EntryKind::File, n, at as usize + i, *b as u64);
+        }
+        if let Some(e) = self.entry_mut(EntryKind::File, n) {
+            e.entry.len = e.entry.len.max((at + bytes.len() as u64) as u32);
+        }
+    }
+    fn file_shrink(&mut self, n: u32, len: u64) {
+        if let Some(e) = self.entry_mut(EntryKind::File, n) {
+            e.entry.len = e.entry.len.min(len as u32);
+        }
+    }
+    fn file_clear(&mut self, n: u32) {
+        if let Some(pe) = self.entry_mut(EntryKind::File, n) {
+            pe.entry.len = 0;
+            pe.entry.root = zero_hashes()[FILE_DEPTH];
+            pe.content.leaves.clear();
+        }
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::access::{Stack, World};
 use crate::frame::Frame;
+use crate::fs::{FsRegs, FsTable};
 use crate::host_state::{HostEnv, HostRegs};
 use crate::isa::Op;
 use crate::state::EntryKind;
@@ -26,6 +27,8 @@ pub(crate) struct Touched {
     pub input: BTreeSet<u64>,
     /// Output leaves written: stdout, stderr.
     pub out: [BTreeSet<u64>; 2],
+    /// Leaves of the node and descriptor tables read or written.
+    pub fs: [BTreeSet<u64>; 2],
     /// A host call asked for the WASI memory and the machine has none.
     pub no_memory: bool,
 }
@@ -270,5 +273,40 @@ impl<W: World> HostEnv for Recorder<'_, W> {
             self.t().out[(fd != 1) as usize].extend(len / 32..=(len + bytes.len() as u64 - 1) / 32);
         }
         self.inner.out_append(fd, bytes)
+    }
+    fn set_fs_regs(&mut self, r: FsRegs) {
+        self.inner.set_fs_regs(r)
+    }
+    fn fs_read(&self, t: FsTable, at: u64, out: &mut [u8]) {
+        if !out.is_empty() {
+            self.t().fs[t as usize].extend(at / 32..=(at + out.len() as u64 - 1) / 32);
+        }
+        self.inner.fs_read(t, at, out)
+    }
+    fn fs_write(&mut self, t: FsTable, at: u64, bytes: &[u8]) {
+        if !bytes.is_empty() {
+            self.t().fs[t as usize].extend(at / 32..=(at + bytes.len() as u64 - 1) / 32);
+        }
+        self.inner.fs_write(t, at, bytes)
+    }
+    fn file_len(&self, n: u32) -> u64 {
+        self.t().entry(EntryKind::File, n);
+        self.inner.file_len(n)
+    }
+    fn file_read(&self, n: u32, at: u64, out: &mut [u8]) {
+        self.t().range(EntryKind::File, n, at as usize, out.len());
+        self.inner.file_read(n, at, out)
+    }
+    fn file_write(&mut self, n: u32, at: u64, bytes: &[u8]) {
+        self.t().range(EntryKind::File, n, at as usize, bytes.len());
+        self.inner.file_write(n, at, bytes)
+    }
+    fn file_shrink(&mut self, n: u32, len: u64) {
+        self.t().entry(EntryKind::File, n);
+        self.inner.file_shrink(n, len)
+    }
+    fn file_clear(&mut self, n: u32) {
+        self.t().entry(EntryKind::File, n);
+        self.inner.file_clear(n)
     }
 }

@@ -55,6 +55,7 @@ fn run(wat: &str, task: &Task, entry: Entry) -> Run {
 /// The programs of the golden one-step vectors (`traces/vectors/`, written by `tests/vectors.rs`).
 const VECTORS: &str = include_str!("../../../tests/vectors.wat");
 const VECTORS_HOST: &str = include_str!("../../../tests/vectors-host.wat");
+const VECTORS_FILES: &str = include_str!("../../../tests/vectors-files.wat");
 
 #[test]
 fn the_golden_vector_programs_record_the_same_leaves() {
@@ -68,8 +69,13 @@ fn the_golden_vector_programs_record_the_same_leaves() {
         env: vec![("LANG".into(), "C".into())],
         stdin: (0..90u8).collect(),
         max_steps: 10_000,
+        ..Task::default()
     };
     assert_eq!(check(run(VECTORS_HOST, &task, Entry::Start)).1, Status::Exited(3));
+    let root = [("a.txt".to_string(), crate::fs::FsNode::File(b"hello".to_vec()))].into();
+    let preopens = vec![crate::fs::Preopen { guest: "/d".into(), root }];
+    let task = Task { max_steps: 10_000, preopens, ..Task::default() };
+    assert_eq!(check(run(VECTORS_FILES, &task, Entry::Start)).1, Status::Exited(7));
 }
 
 #[test]

@@ -14,7 +14,7 @@ use crate::merkle::MultiProof;
 use crate::state::{Entry, EntryKind, HEADER_BYTES, Header, TreeId};
 
 /// The first 16 bytes of an encoded proof.
-pub const PROOF_TAG: &[u8; 16] = b"refute proof v1\0";
+pub const PROOF_TAG: &[u8; 16] = b"refute proof v2\0";
 
 /// The largest proof [`Proof::decode`] accepts.
 pub const MAX_PROOF_BYTES: usize = 1 << 20;

@@ -1,7 +1,8 @@
 //! Computing state roots, incrementally along a run.
 
 use super::layout::*;
-use crate::access::Dirty;
+use crate::access::{Dirty, FsTrees};
+use crate::fs::{FDS_DEPTH, FILE_DEPTH, NODES_DEPTH};
 use crate::machine::Machine;
 use crate::merkle::{CachedTree, Hash, MemoryTree, root_of};
 use crate::store::{FuncKind, Store};
@@ -97,9 +98,9 @@ pub struct Hasher {
     /// The data segments' trees.
     pub(crate) datas: Vec<Segment>,
     /// The directory entries of the last header, by [`EntryKind`].
-    pub(crate) entries: [Vec<Entry>; 4],
+    pub(crate) entries: [Vec<Entry>; 5],
     /// The directory trees over those entries' leaves, by [`EntryKind`].
-    pub(crate) dirs: [CachedTree; 4],
+    pub(crate) dirs: [CachedTree; 5],
     /// The frames tree, and the depth when it was last hashed.
     pub(crate) frames: CachedTree,
     frames_seen: usize,
@@ -204,6 +205,11 @@ impl Hasher {
                 frames_low: 0,
                 stack_low: m.regs.fp as usize,
                 stack_high: live_stack_top(m),
+                fs: FsTrees {
+                    nodes: tree_over(NODES_DEPTH, m.host.fs.nodes.len()),
+                    fds: tree_over(FDS_DEPTH, m.host.fs.fds.len()),
+                    files: m.host.fs.files.iter().map(|f| tree_over(FILE_DEPTH, f.bytes.len())).collect(),
+                },
             },
             code,
             funcs,
@@ -231,9 +237,9 @@ impl Hasher {
         d.stack_low = m.regs.fp as usize;
         let stack = self.stack.root(slot_bytes(&m.stack));
 
-        let mut roots = [[0u8; 32]; 12];
-        let [mem_entries, table_entries, elem_entries, data_entries] = entries;
-        let [mem_dir, table_dir, elem_dir, data_dir] = dirs;
+        let mut roots = [[0u8; 32]; TREES];
+        let [mem_entries, table_entries, elem_entries, data_entries, file_entries] = entries;
+        let [mem_dir, table_dir, elem_dir, data_dir, file_dir] = dirs;
         let mems = s.memories.iter().zip(d.memories.iter_mut()).map(|(mem, t)| Entry {
             len: mem.pages(),
             limit: mem.limit(),
@@ -268,6 +274,15 @@ impl Hasher {
         (d.frames_low, self.frames_seen) = (depth, depth);
 
         let h = &m.host;
+        let fs = &h.fs;
+        let trees = &mut d.fs;
+        roots[TreeId::Nodes as usize] = trees.nodes.root(&fs.nodes);
+        roots[TreeId::Fds as usize] = trees.fds.root(&fs.fds);
+        let files = (0..fs.regs.nodes).map(|n| match fs.file(n) {
+            Some(f) => Entry { len: f.len as u32, limit: 0, root: trees.file(n).root(&f.bytes) },
+            None => Entry { len: 0, limit: 0, root: crate::merkle::zeros()[FILE_DEPTH] },
+        });
+        roots[TreeId::Files as usize] = update_dir(EntryKind::File, file_entries, file_dir, files);
         let (o, e) = self.out_seen;
         self.stdout.mark_dirty(o, h.stdout.len().saturating_sub(o));
         self.stderr.mark_dirty(e, h.stderr.len().saturating_sub(e));
@@ -298,6 +313,7 @@ impl Hasher {
             random_pos: 0,
             stdout_len: 0,
             stderr_len: 0,
+            fs: Default::default(),
             roots,
         };
         header.set_host_regs(&h.regs());

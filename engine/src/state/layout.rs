@@ -1,6 +1,7 @@
 //! Byte layouts: the header, the leaves of every tree, directory entries.
 
 use crate::frame::Frame;
+use crate::fs::FsRegs;
 use crate::host_state::{HostRegs, InputSizes};
 use crate::isa::{OP_BYTES, Op};
 use crate::merkle::{Hash, Leaf};
@@ -10,7 +11,10 @@ use crate::wasi::Wasi;
 use sha2::{Digest, Sha256};
 
 /// The first 16 bytes of an encoded header: the format and its version.
-pub const STATE_TAG: &[u8; 16] = b"refute state v1\0";
+pub const STATE_TAG: &[u8; 16] = b"refute state v2\0";
+
+/// Number of trees in a state.
+pub const TREES: usize = 15;
 
 /// The trees of a state, in header order.
 #[allow(missing_docs)] // Each is the tree of the vector of the same name.
@@ -33,11 +37,17 @@ pub enum TreeId {
     Stdout = 9,
     Stderr = 10,
     Input = 11,
+    /// The file system's node table (`specs/state.md` §4.6).
+    Nodes = 12,
+    /// The file system's descriptor table.
+    Fds = 13,
+    /// Directory of files: leaf `n` is the hash of node `n`'s file entry.
+    Files = 14,
 }
 
 impl TreeId {
     /// Every tree, in header order.
-    pub const ALL: [TreeId; 12] = [
+    pub const ALL: [TreeId; TREES] = [
         TreeId::Code,
         TreeId::Funcs,
         TreeId::Globals,
@@ -50,6 +60,9 @@ impl TreeId {
         TreeId::Stdout,
         TreeId::Stderr,
         TreeId::Input,
+        TreeId::Nodes,
+        TreeId::Fds,
+        TreeId::Files,
     ];
 
     /// Fixed depth of the tree.
@@ -67,6 +80,9 @@ impl TreeId {
             TreeId::Stdout => 19,  // 32 bytes per leaf: 16 MiB
             TreeId::Stderr => 19,
             TreeId::Input => 19, // 32 bytes per leaf: 16 MiB
+            TreeId::Nodes => crate::fs::NODES_DEPTH,
+            TreeId::Fds => crate::fs::FDS_DEPTH,
+            TreeId::Files => crate::fs::FILES_DEPTH,
         }
     }
 
@@ -88,11 +104,14 @@ pub enum EntryKind {
     Elem = 2,
     /// A data segment: bytes, depth 21.
     Data = 3,
+    /// A file of the file system: bytes, depth 21 (one per node).
+    File = 4,
 }
 
 impl EntryKind {
     /// Every kind, in number order.
-    pub const ALL: [EntryKind; 4] = [EntryKind::Memory, EntryKind::Table, EntryKind::Elem, EntryKind::Data];
+    pub const ALL: [EntryKind; 5] =
+        [EntryKind::Memory, EntryKind::Table, EntryKind::Elem, EntryKind::Data, EntryKind::File];
 
     /// The directory tree holding entries of this kind.
     pub fn directory(self) -> TreeId {
@@ -101,6 +120,7 @@ impl EntryKind {
             EntryKind::Table => TreeId::Tables,
             EntryKind::Elem => TreeId::Elems,
             EntryKind::Data => TreeId::Datas,
+            EntryKind::File => TreeId::Files,
         }
     }
 
@@ -111,13 +131,14 @@ impl EntryKind {
             EntryKind::Table => 18,
             EntryKind::Elem => 22,
             EntryKind::Data => 21,
+            EntryKind::File => crate::fs::FILE_DEPTH,
         }
     }
 
     /// Elements per 32-byte leaf (bytes, or 8-byte references).
     pub fn per_leaf(self) -> usize {
         match self {
-            EntryKind::Memory | EntryKind::Data => 32,
+            EntryKind::Memory | EntryKind::Data | EntryKind::File => 32,
             EntryKind::Table | EntryKind::Elem => 4,
         }
     }
@@ -141,8 +162,13 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// The directory leaf: `SHA256("refute entry:" ‖ kind ‖ len ‖ limit ‖ root)`.
+    /// The directory leaf: `SHA256("refute entry:" ‖ kind ‖ len ‖ limit ‖ root)`,
+    /// except that an empty file's leaf is the zero leaf, so that nodes
+    /// without bytes (directories, free slots, empty files) cost nothing.
     pub fn leaf(&self, kind: EntryKind) -> Leaf {
+        if kind == EntryKind::File && self.is_empty_file() {
+            return [0; 32];
+        }
         crate::merkle::count_hash();
         Sha256::new()
             .chain_update(b"refute entry:")
@@ -152,6 +178,11 @@ impl Entry {
             .chain_update(self.root)
             .finalize()
             .into()
+    }
+
+    /// Size 0, limit 0, all bytes zero: an empty file's entry.
+    pub fn is_empty_file(&self) -> bool {
+        self.len == 0 && self.limit == 0 && self.root == crate::merkle::zeros()[crate::fs::FILE_DEPTH]
     }
 }
 
@@ -191,12 +222,14 @@ pub struct Header {
     pub stdout_len: u64,
     /// Bytes written to stderr.
     pub stderr_len: u64,
+    /// The file system's registers.
+    pub fs: FsRegs,
     /// Roots of the trees, indexed by [`TreeId`].
-    pub roots: [Hash; 12],
+    pub roots: [Hash; TREES],
 }
 
 /// Bytes of an encoded [`Header`].
-pub const HEADER_BYTES: usize = 16 + 8 + 8 + 4 * 4 + 4 * 4 + 6 * 8 + 12 * 32;
+pub const HEADER_BYTES: usize = 16 + 8 + 8 + 4 * 4 + 4 * 4 + 6 * 8 + 4 * 4 + 8 + TREES * 32;
 
 impl Header {
     /// The host registers this header commits.
@@ -214,6 +247,7 @@ impl Header {
             random_pos: self.random_pos,
             stdout_len: self.stdout_len,
             stderr_len: self.stderr_len,
+            fs: self.fs,
         }
     }
 
@@ -225,6 +259,7 @@ impl Header {
         (self.stdin_len, self.random_seed) = (i.stdin_len, i.random_seed);
         (self.stdin_pos, self.random_pos) = (r.stdin_pos, r.random_pos);
         (self.stdout_len, self.stderr_len) = (r.stdout_len, r.stderr_len);
+        self.fs = r.fs;
     }
 
     /// The canonical encoding: the tag, then every field little-endian in
@@ -251,6 +286,10 @@ impl Header {
         ] {
             w.put(&v.to_le_bytes());
         }
+        for v in [self.fs.nodes, self.fs.node_free, self.fs.fds, self.fs.fd_free] {
+            w.put(&v.to_le_bytes());
+        }
+        w.put(&self.fs.bytes.to_le_bytes());
         for r in &self.roots {
             w.put(r);
         }
@@ -279,7 +318,9 @@ impl Header {
         let (stdin_len, stdin_pos) = (u64_(take(8)), u64_(take(8)));
         let (random_seed, random_pos) = (u64_(take(8)), u64_(take(8)));
         let (stdout_len, stderr_len) = (u64_(take(8)), u64_(take(8)));
-        let mut roots = [[0u8; 32]; 12];
+        let (nodes, node_free, fds, fd_free) = (u32_(take(4)), u32_(take(4)), u32_(take(4)), u32_(take(4)));
+        let fs = FsRegs { nodes, node_free, fds, fd_free, bytes: u64_(take(8)) };
+        let mut roots = [[0u8; 32]; TREES];
         for r in roots.iter_mut() {
             *r = take(32).try_into().expect("32 bytes");
         }
@@ -300,6 +341,7 @@ impl Header {
             random_pos,
             stdout_len,
             stderr_len,
+            fs,
             roots,
         })
     }

@@ -170,6 +170,8 @@ fn descriptors_check_their_kind_access_and_limits() {
         }
     };
     assert_eq!((last, opened), (MFILE, fs::MAX_FDS - 3));
+    assert_eq!(e.open("created-after-all", O_CREAT, RW), Err(MFILE));
+    assert!(!e.host.fs.preopens()[0].root.contains_key("created-after-all"), "EMFILE creates nothing");
 }
 
 #[test]

@@ -177,6 +177,11 @@ impl<H: HostEnv, M: Memory<H>> Call<'_, H, M> {
         let Some(found) = self.walk(0, 2)? else { return Ok(HostStep::Again) };
         let (oflags, rights, fdflags, fd_p) = (self.a(4), self.args[5], self.a(7), self.a(8));
         self.check(fd_p, 4)?;
+        // No descriptor left: refused before a file is created or truncated.
+        let r = self.regs.fs;
+        if r.fd_free == NONE && r.fds >= crate::fs::MAX_FDS {
+            return Err(errno::MFILE);
+        }
         let mut acc = 0;
         if rights & RIGHT_FD_READ != 0 {
             acc |= access::READ;

@@ -191,9 +191,9 @@ mod tests {
         let q: [u8; 32] = hex("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010");
         let mut p = proof;
         let mut carry = 0u16;
-        for i in 0..32 {
-            let sum = u16::from(p.0[48 + i]) + u16::from(q[i]) + carry;
-            p.0[48 + i] = sum as u8;
+        for (b, qi) in p.0[48..].iter_mut().zip(q) {
+            let sum = u16::from(*b) + u16::from(qi) + carry;
+            *b = sum as u8;
             carry = sum >> 8;
         }
         // s < q < 2^253, so s + q fits 32 bytes.

@@ -9,11 +9,11 @@ use refute_engine::state::{HEADER_BYTES, Header, TreeId, decode_status, encode_s
 
 use super::index::Index;
 use super::money::{check_funds, lock};
-use super::stakes::Stakes;
 use super::{
-    B32, Claim, ClaimBody, ClaimStatus, Duty, Event, Faucet, Params, RuleError, ServiceNote, State, game,
-    lottery,
+    B32, Blob, Claim, ClaimBody, ClaimStatus, Duty, Event, Faucet, Params, RuleError, ServiceNote, State,
+    attest_commitment, game, job, lottery,
 };
+use refute_engine::history::{Layer, MultiProof, verify};
 
 pub(crate) fn mint(
     s: &mut State,
@@ -57,9 +57,12 @@ pub(crate) fn register(
     check_funds(s, who, stake)?;
     let mut ev = Vec::new();
     lock(s, who, stake, &mut ev);
+    let since = s.registrations;
+    s.registrations += 1;
     let a = s.acct(who);
     a.stake = Some(stake);
     a.slot = Some(ix.candidates.next_slot());
+    a.since = since;
     ev.push(Event::Registered { who: *who, stake });
     Ok(ev)
 }
@@ -183,7 +186,7 @@ fn check_final(c: &ClaimBody, p: &Params) -> Result<(), RuleError> {
 pub(crate) fn claim(
     s: &mut State,
     p: &Params,
-    candidates: &Stakes,
+    ix: &mut Index,
     id: B32,
     solver: &B32,
     c: &ClaimBody,
@@ -199,11 +202,14 @@ pub(crate) fn claim(
         return Err(RuleError::DuplicateClaim(id));
     }
     c.check(p)?;
+    if let Some(j) = &c.job {
+        job::check_answer(s, j, solver, c, now)?;
+    }
     check_funds(s, solver, c.bond)?;
     let window_ends = now.checked_add(p.challenge_window_ms).ok_or(RuleError::Overflow("window end"))?;
     let mut ev = Vec::new();
     lock(s, solver, c.bond, &mut ev);
-    let members = lottery::pick(candidates, p, solver, &seed);
+    let members = lottery::pick(&ix.candidates, p, solver, &seed);
     s.acct(solver).reputation.claims_posted += 1;
     ev.push(Event::ClaimPosted { claim: id, solver: *solver, max_steps: c.max_steps, window_ends });
     ev.push(Event::CommitteeDrawn { claim: id, members: members.clone() });
@@ -217,8 +223,15 @@ pub(crate) fn claim(
         games: BTreeMap::new(),
         committee: members.into_iter().map(|k| (k, Duty::Pending)).collect(),
         first_loss: None,
+        audit_seed: B32::sha256(&[AUDIT_DOMAIN, &seed]),
+        commitments: BTreeMap::new(),
+        audit_ends: None,
+        fee: 0,
     };
     s.claims.insert(id, claim);
+    if let Some(j) = &c.job {
+        job::answered(s, ix, j, &id, &mut ev);
+    }
     Ok(ev)
 }
 
@@ -277,7 +290,16 @@ pub(crate) fn challenge(
     Ok(ev)
 }
 
-pub(crate) fn attest(s: &mut State, who: &B32, claim: &B32, now: u64) -> Result<Vec<Event>, RuleError> {
+/// Domain prefix of a claim's audit seed (`Claim::audit_seed`).
+pub const AUDIT_DOMAIN: &[u8] = b"refute audit v1\0";
+
+pub(crate) fn attest(
+    s: &mut State,
+    who: &B32,
+    claim: &B32,
+    commitment: &B32,
+    now: u64,
+) -> Result<Vec<Event>, RuleError> {
     let c = open_claim(s, claim, now)?;
     match c.committee.get(who) {
         None => return Err(RuleError::NotMember(*claim)),
@@ -286,5 +308,54 @@ pub(crate) fn attest(s: &mut State, who: &B32, claim: &B32, now: u64) -> Result<
     }
     let c = s.claims.get_mut(claim).expect("checked");
     c.committee.insert(*who, Duty::Attested);
+    c.commitments.insert(*who, *commitment);
     Ok(vec![Event::Attested { claim: *claim, who: *who }])
+}
+
+/// A disclosure (`specs/protocol.md` §5.4): in the audit of a final claim,
+/// a member that attested shows the salt and root it committed to, and the
+/// opening of its audit leaf against the claim's history root.
+pub(crate) struct DiscloseMsg<'a> {
+    pub claim: B32,
+    pub salt: B32,
+    pub root: B32,
+    pub proof: &'a Blob,
+}
+
+pub(crate) fn disclose(
+    s: &mut State,
+    p: &Params,
+    who: &B32,
+    m: DiscloseMsg<'_>,
+    now: u64,
+) -> Result<Vec<Event>, RuleError> {
+    let c = s.claims.get(&m.claim).ok_or(RuleError::UnknownClaim(m.claim))?;
+    if c.status != ClaimStatus::Final || c.audit_ends.is_none_or(|end| now >= end) {
+        return Err(RuleError::NotInAudit(m.claim));
+    }
+    if !c.committee.contains_key(who) {
+        return Err(RuleError::NotMember(m.claim));
+    }
+    let Some(commitment) = c.commitments.get(who) else {
+        return Err(RuleError::NothingToDisclose(m.claim));
+    };
+    if attest_commitment(&m.claim, who, &m.salt, &m.root) != *commitment {
+        return Err(RuleError::BadDisclosure(
+            "the salt and root do not match the attestation's commitment".into(),
+        ));
+    }
+    let leaf = c.audit_leaf(who, p.max_leaves);
+    let strides = super::strides(c.body.max_steps, p.max_leaves);
+    let layer = Layer::new(0, c.body.max_steps, strides[0]).expect("a claim's layer is valid");
+    let proof = MultiProof::from_bytes(&m.proof.0)
+        .map_err(|e| RuleError::BadDisclosure(format!("the opening does not decode: {e}")))?;
+    verify(&c.body.history_root.0, &layer, &[(leaf as usize, m.root.0)], &proof).map_err(|e| {
+        RuleError::BadDisclosure(format!(
+            "leaf {leaf} does not open to this root under the claim's history root: {e}"
+        ))
+    })?;
+    let c = s.claims.get_mut(&m.claim).expect("checked");
+    c.commitments.remove(who);
+    c.committee.insert(*who, Duty::Disclosed);
+    Ok(vec![Event::Disclosed { claim: m.claim, who: *who, leaf }])
 }

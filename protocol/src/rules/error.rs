@@ -85,6 +85,31 @@ pub enum RuleError {
     BadProof(refute_engine::proof::VerifyError),
     #[error("the proof is of another step: its pre-state is {got}, the agreed state is {expected}")]
     WrongStep { expected: B32, got: B32 },
+    #[error(
+        "claim {0} is not in its audit: attestations are disclosed after the claim becomes final, \
+         before its audit ends"
+    )]
+    NotInAudit(B32),
+    #[error("nothing to disclose for claim {0}: this member did not attest it, or already disclosed")]
+    NothingToDisclose(B32),
+    #[error("bad disclosure: {0}")]
+    BadDisclosure(String),
+    #[error("bad job: {0}")]
+    BadJob(String),
+    #[error(
+        "no registered solver can be drawn for this job (none registered before it, other than the requester)"
+    )]
+    NoSolvers,
+    #[error("no job {0}")]
+    UnknownJob(B32),
+    #[error("job {0} is not waiting for a claim (answered, done or failed)")]
+    JobClosed(B32),
+    #[error("job {job} was drawn to {solver}, not to this key")]
+    NotJobSolver { job: B32, solver: B32 },
+    #[error(
+        "the claim is not of job {0}'s computation (module, inputs, entry and step limit must be the job's)"
+    )]
+    WrongJob(B32),
 }
 
 impl RuleError {
@@ -129,6 +154,15 @@ impl RuleError {
             BadMultiproof(_) => "bad_multiproof",
             BadProof(_) => "bad_proof",
             WrongStep { .. } => "wrong_step",
+            NotInAudit(_) => "not_in_audit",
+            NothingToDisclose(_) => "nothing_to_disclose",
+            BadDisclosure(_) => "bad_disclosure",
+            BadJob(_) => "bad_job",
+            NoSolvers => "no_solvers",
+            UnknownJob(_) => "unknown_job",
+            JobClosed(_) => "job_closed",
+            NotJobSolver { .. } => "not_job_solver",
+            WrongJob(_) => "wrong_job",
         }
     }
 }

@@ -84,6 +84,68 @@ pub enum Event {
         claim: B32,
         who: B32,
     },
+    /// A member disclosed its attestation in the audit, and it passed.
+    Disclosed {
+        claim: B32,
+        who: B32,
+        leaf: u64,
+    },
+    /// Claim `claim` is final and its committee's attestations may be
+    /// disclosed until `ends`.
+    AuditStarted {
+        claim: B32,
+        ends: u64,
+    },
+    /// The audit ended: `fee` paid, `each` to every member that passed
+    /// (`passed` of them), the remainder back to `refund_to`.
+    AuditEnded {
+        claim: B32,
+        passed: u64,
+        each: u64,
+        refund_to: Option<B32>,
+        refund: u64,
+    },
+    /// Stake taken from `who` (a missed duty or a job not answered), burned.
+    Slashed {
+        who: B32,
+        amount: u64,
+    },
+    /// A fee or reward paid out of what the arbiter held for a claim or job.
+    Paid {
+        to: B32,
+        amount: u64,
+    },
+    JobPosted {
+        job: B32,
+        requester: B32,
+        reward: u64,
+    },
+    /// A solver was drawn for the job (draw `attempt`, from 1); its claim is due before `deadline`.
+    JobAssigned {
+        job: B32,
+        solver: B32,
+        attempt: u32,
+        deadline: u64,
+    },
+    JobClaimed {
+        job: B32,
+        claim: B32,
+    },
+    /// The drawn solver did not answer by the deadline, or its claim was rejected.
+    JobMissed {
+        job: B32,
+        solver: B32,
+    },
+    /// The job's claim is final: `amount` paid to its solver, the fee held for the audit.
+    JobDone {
+        job: B32,
+        claim: B32,
+    },
+    /// No solver could be drawn (or every draw missed): the reward went back.
+    JobFailed {
+        job: B32,
+        refund: u64,
+    },
     GameStarted {
         game: u64,
         claim: B32,

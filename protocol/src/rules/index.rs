@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::stakes::Stakes;
-use super::{B32, ClaimStatus, GameStatus, State};
+use super::{B32, ClaimStatus, GameStatus, JobStatus, State};
 
 /// What an open game contributes to the index: it counts in `open_games`,
 /// and waits in `clocks` at its earliest running deadline, if one runs.
@@ -28,6 +28,8 @@ struct GameKey {
 struct ClaimKey {
     /// Its window's end, if it waits in `windows`.
     window: Option<u64>,
+    /// Its audit's end, if it waits in `audits`.
+    audit: Option<u64>,
     /// Its committee's members while it is open, in `duties`.
     members: Vec<B32>,
     /// Whether it waits in `ended`.
@@ -42,14 +44,23 @@ pub(crate) struct Index {
     pub clocks: BTreeSet<(u64, u64)>,
     /// `(window_ends, claim)`: open claims with no open game, finalised once the window passes.
     pub windows: BTreeSet<(u64, B32)>,
+    /// `(audit_ends, claim)`: final claims whose audit is running.
+    pub audits: BTreeSet<(u64, B32)>,
+    /// `(deadline, job)`: jobs waiting for their drawn solver's claim.
+    pub jobs: BTreeSet<(u64, B32)>,
+    /// Jobs that failed: they leave the state at the end of the transition.
+    pub ended_jobs: BTreeSet<B32>,
+    /// The solver of each job in `jobs` and its deadline, so a touch finds the old entries.
+    job_keys: BTreeMap<B32, (u64, B32)>,
     /// Committee candidates (accounts with a slot) by stake, for the lottery.
     pub candidates: Stakes,
     /// Claims that are over (final or rejected) with no open game: they
     /// leave the state at the end of the transition (`Rules::archive`).
     pub ended: BTreeSet<B32>,
-    /// `(member, claim)`: a committee seat on an open claim. Its duty is
-    /// counted when the claim ends, and a leaving member's stake is held
-    /// until then.
+    /// `(member, claim)`: a committee seat on an open claim or on a final
+    /// one in its audit, and `(solver, job)`: a drawn solver that owes a
+    /// job's claim. A duty can cost stake until it is counted, so a leaving
+    /// member's stake is held until then.
     duties: BTreeSet<(B32, B32)>,
     /// Open games per claim.
     open_games: BTreeMap<B32, u64>,
@@ -76,6 +87,9 @@ impl Index {
         }
         for &id in s.claims.keys() {
             ix.touch_claim(s, &id);
+        }
+        for &id in s.jobs.keys() {
+            ix.touch_job(s, &id);
         }
         ix.candidates = Stakes::of(s);
         ix
@@ -105,6 +119,28 @@ impl Index {
     pub fn due(&self, now: u64) -> bool {
         self.clocks.first().is_some_and(|&(d, _)| d <= now)
             || self.windows.first().is_some_and(|&(w, _)| w <= now)
+            || self.audits.first().is_some_and(|&(w, _)| w <= now)
+            || self.jobs.first().is_some_and(|&(w, _)| w <= now)
+    }
+
+    /// Brings job `id`'s entries (its deadline, its solver's duty) up to date with `s`.
+    pub fn touch_job(&mut self, s: &State, id: &B32) {
+        if let Some((deadline, solver)) = self.job_keys.remove(id) {
+            self.jobs.remove(&(deadline, *id));
+            self.duties.remove(&(solver, *id));
+        }
+        self.ended_jobs.remove(id);
+        let Some(j) = s.jobs.get(id) else { return };
+        if j.status == JobStatus::Failed {
+            self.ended_jobs.insert(*id);
+        }
+        if j.status != JobStatus::Assigned {
+            return;
+        }
+        let solver = j.solver.expect("an assigned job has a solver");
+        self.jobs.insert((j.deadline, *id));
+        self.duties.insert((solver, *id));
+        self.job_keys.insert(*id, (j.deadline, solver));
     }
 
     /// Brings game `id`'s entries (and its claim's) up to date with `s`.
@@ -149,6 +185,9 @@ impl Index {
             if let Some(w) = old.window {
                 self.windows.remove(&(w, *id));
             }
+            if let Some(w) = old.audit {
+                self.audits.remove(&(w, *id));
+            }
             for m in old.members {
                 self.duties.remove(&(m, *id));
             }
@@ -164,6 +203,13 @@ impl Index {
                 self.windows.insert((c.window_ends, *id));
                 key.window = Some(c.window_ends);
             }
+            key.members = c.committee.keys().copied().collect();
+            for m in &key.members {
+                self.duties.insert((*m, *id));
+            }
+        } else if let Some(ends) = c.audit_ends {
+            self.audits.insert((ends, *id));
+            key.audit = Some(ends);
             key.members = c.committee.keys().copied().collect();
             for m in &key.members {
                 self.duties.insert((*m, *id));

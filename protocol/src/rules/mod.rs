@@ -16,6 +16,7 @@ mod error;
 mod event;
 mod game;
 mod index;
+mod job;
 mod lottery;
 mod money;
 mod msg;
@@ -26,21 +27,24 @@ mod state;
 mod tests;
 
 pub use bytes::{B32, Blob, Sig, VrfProof, from_hex, to_hex};
+pub use claim::AUDIT_DOMAIN;
 pub use error::RuleError;
 pub use event::{Event, Role};
+pub use job::{DRAW_POSITIONS, JOB_DRAW_DOMAIN, JOB_SEED_DOMAIN, MAX_JOB_DRAWS};
 pub use lottery::{
     DRAW_DOMAIN, LOTTERY_DOMAIN, draw, lottery_input, lottery_output, lottery_prove, position,
 };
-pub use msg::{BLOB_DOMAIN, BlobUpload, UPLOAD_MAX_AHEAD_MS, UploadHeaderError, blob_signing_bytes};
 pub use msg::{
-    CLAIM_DOMAIN, ClaimBody, MAX_ALSO, MAX_MESSAGE_JSON, MSG_DOMAIN, Message, ServiceNote, Signed, Verified,
-    claim_id, signing_bytes,
+    ATTEST_DOMAIN, CLAIM_DOMAIN, ClaimBody, JobBody, MAX_ALSO, MAX_MESSAGE_JSON, MSG_DOMAIN, Message,
+    ServiceNote, Signed, Verified, attest_commitment, claim_id, signing_bytes,
 };
+pub use msg::{BLOB_DOMAIN, BlobUpload, UPLOAD_MAX_AHEAD_MS, UploadHeaderError, blob_signing_bytes};
 pub use params::{
     Faucet, GSTEP, MAX_COMMITTEE_SIZE, PARAMS_DOMAIN, Params, ParamsError, RULES_VERSION, params_hash,
 };
 pub use state::{
-    Account, Claim, ClaimStatus, Duty, Game, GameStatus, Phase, Reputation, Side, State, strides,
+    Account, Claim, ClaimStatus, Duty, Game, GameStatus, Job, JobStatus, Phase, Reputation, Side, State,
+    strides,
 };
 
 use serde::{Deserialize, Serialize};
@@ -82,12 +86,14 @@ pub struct Archive {
     pub claims: std::collections::BTreeMap<B32, Claim>,
     /// Their games by id.
     pub games: std::collections::BTreeMap<u64, Game>,
+    /// Jobs that have ended: failed, or done with their claim ended.
+    pub jobs: std::collections::BTreeMap<B32, Job>,
 }
 
 impl Archive {
     /// Whether nothing has left the state since the last take.
     pub fn is_empty(&self) -> bool {
-        self.claims.is_empty() && self.games.is_empty()
+        self.claims.is_empty() && self.games.is_empty() && self.jobs.is_empty()
     }
 }
 
@@ -125,6 +131,11 @@ impl Rules {
         self.state.claims.get(id).or_else(|| self.archive.claims.get(id))
     }
 
+    /// Job `id`, as [`Rules::claim`] finds a claim.
+    pub fn job(&self, id: &B32) -> Option<&Job> {
+        self.state.jobs.get(id).or_else(|| self.archive.jobs.get(id))
+    }
+
     /// Game `id`, as [`Rules::claim`] finds a claim.
     pub fn game(&self, id: u64) -> Option<&Game> {
         self.state.games.get(&id).or_else(|| self.archive.games.get(&id))
@@ -151,7 +162,19 @@ impl Rules {
                 archive.games.insert(*g, game);
             }
             ix.touch_claim(s, &id);
+            if let Some(j) = c.body.job
+                && s.jobs.get(&j).is_some_and(|j| j.status == JobStatus::Done && j.claim == Some(id))
+            {
+                let job = s.jobs.remove(&j).expect("checked");
+                ix.touch_job(s, &j);
+                archive.jobs.insert(j, job);
+            }
             archive.claims.insert(id, c);
+        }
+        while let Some(id) = ix.ended_jobs.pop_first() {
+            let job = s.jobs.remove(&id).expect("the index lists only jobs in the state");
+            ix.touch_job(s, &id);
+            archive.jobs.insert(id, job);
         }
     }
 
@@ -232,7 +255,7 @@ impl Rules {
         if msg.nonce != expected {
             return Err(RuleError::BadNonce { expected, got: msg.nonce });
         }
-        if note.is_some() && !matches!(msg.body, Message::Claim(_)) {
+        if note.is_some() && !matches!(msg.body, Message::Claim(_) | Message::JobPost(_)) {
             return Err(RuleError::UnexpectedNote);
         }
         let events = match &msg.body {
@@ -249,10 +272,11 @@ impl Rules {
             }
             Message::Claim(c) => {
                 let id = msg.claim_id();
-                let ev = claim::claim(s, p, &ix.candidates, id, who, c, note, now)?;
+                let ev = claim::claim(s, p, ix, id, who, c, note, now)?;
                 ix.touch_claim(s, &id);
                 Ok(ev)
             }
+            Message::JobPost(j) => job::post(s, p, ix, msg.claim_id(), who, j, note, now),
             Message::Challenge { claim, history_root, final_root, bond } => {
                 let m = claim::ChallengeMsg {
                     claim: *claim,
@@ -264,10 +288,14 @@ impl Rules {
                 ix.touch_game(s, s.next_game - 1);
                 Ok(ev)
             }
-            Message::Attest { claim } => {
-                let ev = claim::attest(s, who, claim, now)?;
+            Message::Attest { claim, commitment } => {
+                let ev = claim::attest(s, who, claim, commitment, now)?;
                 ix.touch_claim(s, claim);
                 Ok(ev)
+            }
+            Message::Disclose { claim, salt, root, proof } => {
+                let m = claim::DiscloseMsg { claim: *claim, salt: *salt, root: *root, proof };
+                claim::disclose(s, p, who, m, now)
             }
             Message::Reveal { game, also, layer_root, roots, proof } => {
                 let m = game::RevealMsg { game: *game, also, layer_root: *layer_root, roots, proof };
@@ -299,7 +327,14 @@ impl Rules {
                 return Err(RuleError::DuplicateClaim(id));
             }
             c.check(&self.params)?;
+            if let Some(j) = &c.job {
+                job::check_answer(s, j, &msg.signer, c, s.now)?;
+            }
             money::check_funds(s, &msg.signer, c.bond)?;
+        }
+        if let Message::JobPost(j) = &msg.body {
+            j.check(&self.params)?;
+            money::check_funds(s, &msg.signer, j.reward)?;
         }
         Ok(())
     }
@@ -329,7 +364,11 @@ impl Rules {
             if let Some(&(_, g)) = ix.clocks.first().filter(|(d, _)| *d <= now) {
                 game::expire(s, p, ix, g, now, &mut ev);
             } else if let Some(&(_, c)) = ix.windows.first().filter(|(w, _)| *w <= now) {
-                money::finalise(s, ix, c, &mut ev);
+                money::finalise(s, p, ix, c, now, &mut ev);
+            } else if let Some(&(_, c)) = ix.audits.first().filter(|(w, _)| *w <= now) {
+                money::end_audit(s, p, ix, c, &mut ev);
+            } else if let Some(&(_, j)) = ix.jobs.first().filter(|(d, _)| *d <= now) {
+                job::expire(s, p, ix, &j, now, &mut ev);
             } else {
                 break;
             }
@@ -366,6 +405,16 @@ impl Rules {
         for c in s.claims.values_mut().filter(|c| c.status == ClaimStatus::Open) {
             if c.window_ends > from {
                 c.window_ends = c.window_ends.saturating_add(down);
+            }
+        }
+        for c in s.claims.values_mut() {
+            if let Some(end) = c.audit_ends.as_mut().filter(|e| **e > from) {
+                *end = end.saturating_add(down);
+            }
+        }
+        for j in s.jobs.values_mut().filter(|j| j.status == JobStatus::Assigned) {
+            if j.deadline > from {
+                j.deadline = j.deadline.saturating_add(down);
             }
         }
         for g in s.games.values_mut().filter(|g| g.status == GameStatus::Open) {

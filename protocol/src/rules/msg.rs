@@ -40,6 +40,43 @@ pub struct ClaimBody {
     pub history_root: B32,
     /// The bond.
     pub bond: u64,
+    /// The job this claim answers, if its solver was drawn for one
+    /// (`specs/protocol.md` §5.9). Absent from the JSON when `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job: Option<B32>,
+}
+
+/// A job: a computation a requester asks for, with the reward it escrows
+/// (`specs/protocol.md` §5.9). The fields name the computation as a claim's do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobBody {
+    /// SHA-256 of the module's bytes.
+    pub module: B32,
+    /// SHA-256 of the arguments blob.
+    pub args: B32,
+    /// SHA-256 of the environment blob.
+    pub env: B32,
+    /// SHA-256 of stdin.
+    pub stdin: B32,
+    /// Exported function to run.
+    pub entry: String,
+    /// The entry's arguments, as 64-bit slots.
+    pub entry_args: Vec<u64>,
+    /// The step limit `T` of the claim that answers it.
+    pub max_steps: u64,
+    /// The reward escrowed: `fee_pct` percent to the committee members who
+    /// pass the audit, the rest to the solver, once the claim is final.
+    pub reward: u64,
+}
+
+impl JobBody {
+    /// Whether `c` claims this computation (module, inputs, entry, `T`).
+    pub fn matches(&self, c: &ClaimBody) -> bool {
+        (self.module, self.args, self.env, self.stdin) == (c.module, c.args, c.env, c.stdin)
+            && self.entry == c.entry
+            && self.entry_args == c.entry_args
+            && self.max_steps == c.max_steps
+    }
 }
 
 /// What a signed message asks for.
@@ -73,11 +110,30 @@ pub enum Message {
         /// The bond.
         bond: u64,
     },
-    /// A committee member's statement that it checked the claim and agrees.
+    /// A committee member's statement that it checked the claim and agrees:
+    /// a commitment to its own state root at its audit leaf, disclosed after
+    /// the window ([`Message::Disclose`], `specs/protocol.md` §5.4).
     Attest {
         /// The claim.
         claim: B32,
+        /// [`attest_commitment`] of the member's salt and root.
+        commitment: B32,
     },
+    /// The disclosure of an attestation in the audit phase: the salt and
+    /// root it committed to, and the opening of the member's audit leaf
+    /// against the claim's history root.
+    Disclose {
+        /// The claim.
+        claim: B32,
+        /// The salt of the commitment.
+        salt: B32,
+        /// The member's state root at its audit leaf.
+        root: B32,
+        /// Multiproof of that leaf against the claim's `history_root` (`MultiProof::to_bytes`).
+        proof: Blob,
+    },
+    /// Ask for a computation, escrowing a reward (`specs/protocol.md` §5.9).
+    JobPost(Box<JobBody>),
     /// A dissection move: state roots at the split points of the disputed interval.
     Reveal {
         /// The game.
@@ -130,7 +186,7 @@ pub struct Signed {
     pub signature: Sig,
 }
 
-/// What the service adds to a `Claim` (it can instantiate modules and holds
+/// What the service adds to a `Claim` or a `JobPost` (it can instantiate modules and holds
 /// the arbiter key; the rules cannot and do not).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceNote {
@@ -182,7 +238,8 @@ impl Message {
             }
             Message::Unregister => e.u8(3),
             Message::Claim(c) => {
-                e.u8(4);
+                // Tag 4 is a claim of one's own; tag 13 answers a job.
+                e.u8(if c.job.is_none() { 4 } else { 13 });
                 for h in [&c.module, &c.args, &c.env, &c.stdin] {
                     e.b32(h);
                 }
@@ -196,6 +253,9 @@ impl Message {
                 e.bytes(&c.stdout.0);
                 e.b32(&c.history_root);
                 e.u64(c.bond);
+                if let Some(j) = &c.job {
+                    e.b32(j);
+                }
             }
             Message::Challenge { claim, history_root, final_root, bond } => {
                 e.u8(5);
@@ -204,9 +264,27 @@ impl Message {
                 e.b32(final_root);
                 e.u64(*bond);
             }
-            Message::Attest { claim } => {
+            Message::Attest { claim, commitment } => {
                 e.u8(6);
                 e.b32(claim);
+                e.b32(commitment);
+            }
+            Message::Disclose { claim, salt, root, proof } => {
+                e.u8(11);
+                e.b32(claim);
+                e.b32(salt);
+                e.b32(root);
+                e.bytes(&proof.0);
+            }
+            Message::JobPost(j) => {
+                e.u8(12);
+                for h in [&j.module, &j.args, &j.env, &j.stdin] {
+                    e.b32(h);
+                }
+                e.bytes(j.entry.as_bytes());
+                e.u64s(&j.entry_args);
+                e.u64(j.max_steps);
+                e.u64(j.reward);
             }
             Message::Reveal { game, also, layer_root, roots, proof } => {
                 // Tag 7 is a move in one game; tag 9 names others too.
@@ -309,7 +387,18 @@ impl Signed {
     }
 }
 
-/// The id of the claim posted by `solver` with `nonce`.
+/// Domain prefix of an attestation's commitment.
+pub const ATTEST_DOMAIN: &[u8] = b"refute attest v1\0";
+
+/// The commitment of committee member `member`'s attestation of `claim`:
+/// `SHA256(ATTEST_DOMAIN ‖ claim ‖ member ‖ salt ‖ root)`, where `root` is
+/// its state root at its audit leaf and `salt` a secret 32 bytes it
+/// discloses with it (`specs/protocol.md` §5.4).
+pub fn attest_commitment(claim: &B32, member: &B32, salt: &B32, root: &B32) -> B32 {
+    B32::sha256(&[ATTEST_DOMAIN, &claim.0, &member.0, &salt.0, &root.0])
+}
+
+/// The id of the claim (or job) posted by `solver` with `nonce`.
 pub fn claim_id(solver: &B32, nonce: u64) -> B32 {
     B32::sha256(&[CLAIM_DOMAIN, &solver.0, &nonce.to_le_bytes()])
 }

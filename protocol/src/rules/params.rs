@@ -75,8 +75,10 @@ pub enum ParamsError {
 /// made in every game at the same point (§5.5), and a rejection no longer
 /// cancels a claim's other games (§5.7). Parameters stored before it existed
 /// read as 0 (an ed25519 lottery seed, a draw by number of keys, a claim's
-/// other games cancelled), which [`Params::validate`] refuses.
-pub const RULES_VERSION: u32 = 2;
+/// other games cancelled), which [`Params::validate`] refuses. Version 3:
+/// attestations are commitments disclosed in an audit after the window,
+/// missed duties cost stake, and jobs (§5.9).
+pub const RULES_VERSION: u32 = 3;
 
 /// Who may mint funds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,6 +149,22 @@ pub struct Params {
     pub rules_version: u32,
     /// Who may mint.
     pub faucet: Faucet,
+    /// How long after a claim's window its committee's attestations may be
+    /// disclosed (`specs/protocol.md` §5.4): the audit phase.
+    #[serde(default)]
+    pub reveal_ms: u64,
+    /// Stake a committee member loses for a duty missed (no attestation and
+    /// no challenge, or an attestation not disclosed in the audit), and a
+    /// drawn solver for a job it did not answer by its deadline (§5.9).
+    #[serde(default)]
+    pub duty_slash: u64,
+    /// How long a drawn solver has to post a job's claim (§5.9).
+    #[serde(default)]
+    pub job_deadline_ms: u64,
+    /// Percent of a job's reward paid to the committee members whose
+    /// attestation passed the audit; the rest pays the solver (§5.9).
+    #[serde(default)]
+    pub fee_pct: u64,
 }
 
 /// The unit of work bonds scale by: 2^30 steps (about a second or two of
@@ -201,6 +219,10 @@ impl Params {
             engine_version: SEMANTICS_VERSION,
             rules_version: RULES_VERSION,
             faucet: Faucet::Open { max_per_request: 1_000_000 },
+            reveal_ms: DAY,
+            duty_slash: 100,
+            job_deadline_ms: DAY,
+            fee_pct: 20,
         }
     }
 
@@ -227,6 +249,9 @@ impl Params {
         if self.winner_share_pct >= 100 {
             return Err(out_of("winner_share_pct", self.winner_share_pct, 0, 99));
         }
+        if self.fee_pct > 100 {
+            return Err(out_of("fee_pct", self.fee_pct, 0, 100));
+        }
         // A free claim or challenge costs a liar nothing.
         for (name, value) in
             [("min_claim_bond", self.min_claim_bond), ("min_challenge_bond", self.min_challenge_bond)]
@@ -246,6 +271,8 @@ impl Params {
             ("clock_ms", self.clock_ms),
             ("challenge_window_ms", self.challenge_window_ms),
             ("max_steps", self.max_steps),
+            ("reveal_ms", self.reveal_ms),
+            ("job_deadline_ms", self.job_deadline_ms),
         ] {
             if value == 0 {
                 return Err(out_of(name, 0, 1, u64::MAX));
@@ -298,6 +325,7 @@ impl Params {
             final_header: Blob(vec![0xff; HEADER_BYTES]),
             stdout: Blob(vec![0xff; self.max_stdout.min(16 << 20) as usize]),
             history_root: h,
+            job: Some(h),
             bond: u64::MAX,
         })))
     }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use refute_engine::history::{Layer, layer_strides};
 use serde::{Deserialize, Serialize};
 
-use super::{B32, ClaimBody, Role};
+use super::{B32, ClaimBody, JobBody, Role};
 
 /// Public counters of an account's history.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,10 +21,17 @@ pub struct Reputation {
     pub games_won: u64,
     /// Games lost (timeouts included).
     pub games_lost: u64,
-    /// Committee duties done (attested a claim that became final, or challenged).
+    /// Committee duties done (an attestation that passed the audit, or a challenge).
     pub duties_done: u64,
-    /// Committee duties missed (silent through the window, or attested a rejected claim).
+    /// Committee duties missed (silent through the window, an attestation
+    /// not disclosed or of a rejected claim).
     pub duties_missed: u64,
+    /// Jobs answered with a claim that became final.
+    #[serde(default)]
+    pub jobs_done: u64,
+    /// Jobs drawn for and not answered by the deadline, or answered by a rejected claim.
+    #[serde(default)]
+    pub jobs_missed: u64,
 }
 
 /// An account, created by the first transition that names it.
@@ -42,6 +49,11 @@ pub struct Account {
     /// registered. A stake with no slot is a leaving one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slot: Option<u32>,
+    /// The order of its registration among all registrations (`State::registrations`
+    /// when it registered): a job draws only solvers registered before it
+    /// was posted (`specs/protocol.md` §5.9).
+    #[serde(default)]
+    pub since: u64,
     /// Public counters.
     pub reputation: Reputation,
 }
@@ -65,8 +77,11 @@ pub enum ClaimStatus {
 pub enum Duty {
     /// Nothing yet.
     Pending,
-    /// Attested the claim.
+    /// Attested the claim: committed to its root at its audit leaf
+    /// (`Claim::commitments`), not disclosed yet.
     Attested,
+    /// Disclosed its attestation in the audit, and it passed.
+    Disclosed,
     /// Challenged the claim.
     Challenged,
 }
@@ -95,6 +110,94 @@ pub struct Claim {
     /// goes to its challenger (`specs/protocol.md` §5.7).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_loss: Option<u64>,
+    /// `SHA256("refute audit v1\0" ‖ beta)` of the lottery's VRF output
+    /// `beta`: picks each member's audit leaf ([`Claim::audit_leaf`]).
+    pub audit_seed: B32,
+    /// The attestations' commitments, by member, until disclosed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub commitments: BTreeMap<B32, B32>,
+    /// While a final claim's attestations may be disclosed: the audit ends
+    /// (and the claim with it) at this time (`specs/protocol.md` §5.7).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_ends: Option<u64>,
+    /// The committee fee the audit pays out, held until it ends (part of a
+    /// job's reward; 0 for a claim of one's own).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub fee: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl Claim {
+    /// Leaves of the claim's posted layer `(0, T, s_0)`.
+    pub fn leaves(&self, max_leaves: u64) -> u64 {
+        let strides = layer_strides(self.body.max_steps, max_leaves);
+        Layer::new(0, self.body.max_steps, strides[0]).expect("a claim's layer is valid").len() as u64
+    }
+
+    /// The leaf of the posted layer at which `member` is audited: an
+    /// interior leaf (neither step 0 nor `T`, whose roots the claim states)
+    /// chosen by `audit_seed` and the member's key, so each member's leaf
+    /// differs and none is known before the claim is accepted:
+    /// `1 + u64le(SHA256("refute audit leaf v1\0" ‖ audit_seed ‖ member)[..8]) mod (n − 2)`
+    /// for a layer of `n > 2` leaves, and the last leaf if `n = 2`.
+    pub fn audit_leaf(&self, member: &B32, max_leaves: u64) -> u64 {
+        let n = self.leaves(max_leaves);
+        if n <= 2 {
+            return n - 1;
+        }
+        let h = B32::sha256(&[b"refute audit leaf v1\0", &self.audit_seed.0, &member.0]);
+        1 + u64::from_le_bytes(h.0[..8].try_into().expect("8 bytes")) % (n - 2)
+    }
+}
+
+/// Where a job is (`specs/protocol.md` §5.9).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+    /// A solver is drawn and owes a claim before `deadline`.
+    Assigned,
+    /// Its solver's claim is open.
+    Claimed,
+    /// Its claim became final: the result is the claim's.
+    Done,
+    /// No solver answered it: the reward went back to the requester.
+    Failed,
+}
+
+/// A posted job.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Job {
+    /// Who asked and escrowed the reward.
+    pub requester: B32,
+    /// The computation and the reward.
+    pub body: JobBody,
+    /// When it was posted.
+    pub posted_at: u64,
+    /// The initial state root the service computed for it.
+    pub initial_root: B32,
+    /// `SHA256("refute job seed v1\0" ‖ beta)` of the VRF output on the job id:
+    /// seeds every draw of its solver.
+    pub seed: B32,
+    /// Only candidates registered before the job (`Account::since` below this) are drawn.
+    pub registrations: u64,
+    /// Its status.
+    pub status: JobStatus,
+    /// The solver drawn last (the one that owes or made the claim).
+    pub solver: Option<B32>,
+    /// Draws so far (1 after the first).
+    pub attempts: u32,
+    /// The drawn solver's claim must be posted strictly before this time.
+    pub deadline: u64,
+    /// Solvers drawn before, who missed it or whose claim was rejected: never drawn again for it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tried: Vec<B32>,
+    /// The claim answering it, once posted (the final one when `done`).
+    pub claim: Option<B32>,
+    /// Funds it holds: the reward until paid or refunded.
+    pub escrow: u64,
 }
 
 /// Where a game is.
@@ -243,6 +346,12 @@ pub struct State {
     pub minted: u64,
     /// All funds ever burned.
     pub burned: u64,
+    /// Jobs by id (ended ones leave with the claims, `specs/protocol.md` §4).
+    #[serde(default)]
+    pub jobs: BTreeMap<B32, Job>,
+    /// Registrations so far: the next one's `Account::since`.
+    #[serde(default)]
+    pub registrations: u64,
 }
 
 impl Account {
@@ -265,14 +374,16 @@ impl State {
     }
 
     /// Funds held by the arbiter: stakes (leaving ones included), solver
-    /// bonds, bonds of open games.
+    /// bonds, bonds of open games, committee fees awaiting an audit, job escrows.
     pub fn held(&self) -> u128 {
+        let fees: u128 = self.claims.values().map(|c| u128::from(c.fee)).sum();
+        let jobs: u128 = self.jobs.values().map(|j| u128::from(j.escrow)).sum();
         let stakes: u128 = self.accounts.values().filter_map(|a| a.stake).map(u128::from).sum();
         let claims: u128 =
             self.claims.values().filter(|c| c.bond_held).map(|c| u128::from(c.body.bond)).sum();
         let games: u128 =
             self.games.values().filter(|g| g.status == GameStatus::Open).map(|g| u128::from(g.bond)).sum();
-        stakes + claims + games
+        stakes + claims + games + fees + jobs
     }
 
     /// `Σ balances + held + burned`, which always equals `minted`.

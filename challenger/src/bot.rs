@@ -546,7 +546,12 @@ impl Bot {
     async fn agree(&self, id: B32, assigned: bool) -> anyhow::Result<()> {
         let p = &self.player;
         if assigned {
-            p.signer.send(&p.client, Message::Attest { claim: id }).await?;
+            p.signer
+                .send(
+                    &p.client,
+                    Message::Attest { claim: id, commitment: refute_protocol::rules::B32::default() },
+                )
+                .await?;
             tracing::info!(claim = %short(&id), "attested (committee duty)");
         }
         Ok(p.store.decide(&id, &Decision::Agreed { attested: assigned })?)

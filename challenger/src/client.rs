@@ -338,6 +338,8 @@ pub fn kind(m: &refute_protocol::rules::Message) -> &'static str {
         M::Claim(_) => "claim",
         M::Challenge { .. } => "challenge",
         M::Attest { .. } => "attest",
+        M::Disclose { .. } => "disclose",
+        M::JobPost(_) => "job_post",
         M::Reveal { .. } => "reveal",
         M::Step { .. } => "step",
     }

@@ -67,6 +67,7 @@ pub async fn post(player: &Player, req: Request) -> anyhow::Result<Posting> {
         history_root: B32([0; 32]),
         bond: req.bond,
         job: None,
+        dirs: None,
     };
     // The rules' own checks of the terms (bond, step limit, entry), before any work.
     body.check_terms(&p.params)?;

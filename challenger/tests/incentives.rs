@@ -144,7 +144,7 @@ fn a_member_who_never_checks_loses_and_one_who_checks_earns() {
         let inc = income.get(&k).copied().unwrap_or(0);
         match strategy(k) {
             Strategy::Checker => assert!(inc > 0, "checker {k}: {inc}"),
-            _ => assert!(inc < 0 || seats.get(&k).is_none(), "{:?} {k}: {inc}", strategy(k)),
+            _ => assert!(inc < 0 || !seats.contains_key(&k), "{:?} {k}: {inc}", strategy(k)),
         }
     }
 }

@@ -41,10 +41,11 @@ fn apply(w: &mut World, (kind, who, amount, dt): Op, now: &mut u64) {
         }
         5 => {
             // An honest member's attestation, or one made from a lie's tree.
-            let Some(c) = w.rules.state.claims.get(&claim) else { return };
+            if !w.rules.state.claims.contains_key(&claim) {
+                return;
+            }
             let l = liar(amount % 300, 2);
             let tr: &dyn Trace = if amount % 3 == 0 { &l } else { &f.trace };
-            let _ = c;
             attest(w, who, &claim, tr)
         }
         10 => Message::JobPost(Box::new(job(150 + amount % 200, 1 + amount % 3000))),

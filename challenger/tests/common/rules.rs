@@ -166,6 +166,7 @@ pub fn honest_claim(t: u64, bond: u64) -> ClaimBody {
         history_root: history_root(&f.trace, t, params().max_leaves),
         bond,
         job: None,
+        dirs: None,
     }
 }
 
@@ -181,6 +182,7 @@ pub fn job(t: u64, reward: u64) -> JobBody {
         entry_args: c.entry_args,
         max_steps: t,
         reward,
+        dirs: None,
     }
 }
 

@@ -340,6 +340,7 @@ pub fn kind(m: &refute_protocol::rules::Message) -> &'static str {
         M::Attest { .. } => "attest",
         M::Disclose { .. } => "disclose",
         M::JobPost(_) => "job_post",
+        M::JobDecline { .. } => "job_decline",
         M::Reveal { .. } => "reveal",
         M::Step { .. } => "step",
     }

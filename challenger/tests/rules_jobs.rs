@@ -362,9 +362,10 @@ fn a_jobs_claim_is_checked() {
     answer(&mut w, solver, job, honest_claim(T, BOND), 2);
     assert_eq!(code(&mut w, solver, with_job(honest_claim(T, BOND), job)), "job_closed");
     // A job's terms are checked when it is posted.
-    let mut free = job_body_with_reward(0);
-    assert_eq!(code(&mut w, REQUESTER, Message::JobPost(Box::new(free.clone()))), "bad_job");
-    free.reward = 1;
+    // A reward below the claim bond the job's step limit needs is refused.
+    let cheap = job_body_with_reward(p.claim_bond_min(T) - 1);
+    assert_eq!(code(&mut w, REQUESTER, Message::JobPost(Box::new(cheap))), "bond_too_small");
+    let mut free = job_body_with_reward(REWARD);
     free.max_steps = p.max_steps + 1;
     assert_eq!(code(&mut w, REQUESTER, Message::JobPost(Box::new(free))), "bad_job");
     let rich = job_body_with_reward(1_000_000);
@@ -427,4 +428,27 @@ fn solvers_are_drawn_in_proportion_to_stake() {
         let sd = (jobs as f64 * q * (1.0 - q)).sqrt();
         assert!((counts[i] as f64 - mean).abs() < 4.0 * sd, "counts {counts:?}");
     }
+}
+
+/// A drawn solver may decline a job: another is drawn and the decliner
+/// keeps its stake; only the drawn solver may, and only while it owes the claim.
+#[test]
+fn a_drawn_solver_may_decline_and_keeps_its_stake() {
+    let mut w = world();
+    let (job, solver) = post_job(&mut w, 1);
+    let other = (2..=6).find(|&k| k != solver).unwrap();
+    let before = w.rules.clone();
+    let e = w.send(other, Message::JobDecline { job }, 2).unwrap_err();
+    assert_eq!(e.code(), "not_job_solver");
+    assert_eq!(w.rules, before);
+    let ev = w.send(solver, Message::JobDecline { job }, 2).unwrap();
+    assert!(ev.contains(&Event::JobDeclined { job, solver: pubkey(solver) }), "{ev:?}");
+    let next = w.rules.job(&job).unwrap().solver.unwrap();
+    assert_ne!(next, pubkey(solver));
+    assert_eq!(stake(&w, solver), Some(STAKE));
+    assert!(!ev.iter().any(|e| matches!(e, Event::Slashed { .. })));
+    let e = w.send(solver, Message::JobDecline { job }, 3).unwrap_err();
+    assert_eq!(e.code(), "not_job_solver");
+    assert!(w.rules.index_is_consistent());
+    w.check_conservation();
 }

@@ -20,7 +20,7 @@ fn apply(w: &mut World, (kind, who, amount, dt): Op, now: &mut u64) {
     let f = fixture();
     let claims: Vec<B32> = w.rules.state.claims.keys().copied().collect();
     let claim = claims.get(amount as usize % claims.len().max(1)).copied().unwrap_or(B32([1; 32]));
-    let msg = match kind % 13 {
+    let msg = match kind % 14 {
         0 => Message::Mint { to: pubkey(1 + (amount % 4) as u8), amount: amount % 5000 },
         1 => Message::Register { stake: amount % 50 },
         2 => Message::Unregister,
@@ -57,6 +57,19 @@ fn apply(w: &mut World, (kind, who, amount, dt): Op, now: &mut u64) {
             let l = liar(amount % 300, 2);
             let tr: &dyn Trace = if amount % 3 == 0 { &l } else { &f.trace };
             disclose(w, who, &claim, tr)
+        }
+        13 => {
+            // A job declined by its drawn solver, or by someone else.
+            let jobs: Vec<B32> = w.rules.state.jobs.keys().copied().collect();
+            let Some(&job) = jobs.get(amount as usize % jobs.len().max(1)) else { return };
+            let drawn = w.rules.state.jobs[&job].solver.and_then(|k| (1..=4).find(|&i| pubkey(i) == k));
+            let signer = if amount % 2 == 0 { drawn.unwrap_or(who) } else { who };
+            w.rules.tick_all(*now);
+            let before = w.rules.clone();
+            if w.send(signer, Message::JobDecline { job }, *now).is_err() {
+                assert_eq!(w.rules, before, "a refused message changed the state");
+            }
+            return;
         }
         12 => {
             // The drawn solver of a job answers it, honestly or not.

@@ -143,6 +143,12 @@ pub enum Message {
     },
     /// Ask for a computation, escrowing a reward (`specs/protocol.md` §5.9).
     JobPost(Box<JobBody>),
+    /// The drawn solver of a job declines it: another is drawn, and the
+    /// decliner loses no stake (`specs/protocol.md` §5.9).
+    JobDecline {
+        /// The job.
+        job: B32,
+    },
     /// A dissection move: state roots at the split points of the disputed interval.
     Reveal {
         /// The game.
@@ -296,6 +302,10 @@ impl Message {
                 e.b32(salt);
                 e.b32(root);
                 e.bytes(&proof.0);
+            }
+            Message::JobDecline { job } => {
+                e.u8(14);
+                e.b32(job);
             }
             Message::JobPost(j) => {
                 e.u8(12);

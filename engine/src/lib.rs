@@ -42,6 +42,7 @@ mod machine;
 pub mod merkle;
 mod module;
 pub mod op;
+pub mod outputs;
 mod pages;
 pub mod proof;
 mod simd_ops;

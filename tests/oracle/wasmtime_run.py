@@ -2,11 +2,13 @@
 scripts/setup.sh pins) as `refute run` runs it under refute, for
 tests/oracle.rs:
 
-    wasmtime_run.py MODULE [--dir HOST::GUEST]... [--stdin FILE] [--env K=V]... -- ARGS...
+    wasmtime_run.py MODULE [--cache FILE] [--dir HOST::GUEST]... [--stdin FILE] [--env K=V]... -- ARGS...
 
 argv[0] is the module's file name, as under refute. The guest's stdout and
 stderr are this process's; its exit code is this process's exit code, and a
-trap exits with 125, as `refute run` does.
+trap exits with 125, as `refute run` does. With --cache, the compiled
+module is kept in FILE (wasmtime's own serialisation; compiling yosys takes
+about a minute) and reused when it loads.
 """
 
 import os
@@ -15,9 +17,23 @@ import sys
 import wasmtime
 
 
+def load(engine, module, cache):
+    if cache is not None and os.path.exists(cache):
+        try:
+            return wasmtime.Module.deserialize_file(engine, cache)
+        except Exception:
+            pass
+    compiled = wasmtime.Module.from_file(engine, module)
+    if cache is not None:
+        with open(cache + ".tmp", "wb") as f:
+            f.write(compiled.serialize())
+        os.replace(cache + ".tmp", cache)
+    return compiled
+
+
 def main(argv):
     module, rest = argv[0], argv[1:]
-    dirs, env, stdin, args = [], [], None, []
+    dirs, env, stdin, cache, args = [], [], None, None, []
     while rest:
         opt = rest.pop(0)
         if opt == "--":
@@ -28,6 +44,8 @@ def main(argv):
             dirs.append((host, guest))
         elif opt == "--env":
             env.append(tuple(rest.pop(0).split("=", 1)))
+        elif opt == "--cache":
+            cache = rest.pop(0)
         elif opt == "--stdin":
             stdin = rest.pop(0)
         else:
@@ -46,7 +64,7 @@ def main(argv):
     store.set_wasi(config)
     linker = wasmtime.Linker(engine)
     linker.define_wasi()
-    instance = linker.instantiate(store, wasmtime.Module.from_file(engine, module))
+    instance = linker.instantiate(store, load(engine, module, cache))
     start = instance.exports(store)["_start"]
     try:
         start(store)

@@ -13,7 +13,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use wasm_encoder::{
-    CodeSection, ExportKind, ExportSection, Function, FunctionSection, Instruction as I, MemArg, RawSection,
+    CodeSection, ExportKind, ExportSection, Function, FunctionSection, Instruction as I, MemArg, MemArgTarget, RawSection,
     ValType,
 };
 use wasmparser::{ExternalKind, Parser, Payload, TypeRef};
@@ -140,7 +140,7 @@ pub fn graphviz_command(lib: &[u8]) -> Result<Vec<u8>> {
             Payload::Version { .. } | Payload::End(_) => {}
             other => match other.as_section() {
                 Some((id, range)) => {
-                    out.section(&RawSection { id, data: &lib[range] });
+                    out.section(&RawSection { id, data: &lib[range.start as usize..range.end as usize] });
                 }
                 None => bail!("unexpected payload in the Graphviz module"),
             },
@@ -166,7 +166,7 @@ struct Calls {
 fn driver(c: Calls) -> Function {
     // Locals: 0 scratch, 1 fd, 2 size, 3 dot, 4 done, 5 out.
     let mut f = Function::new([(6, ValType::I32)]);
-    let m = |offset: u64| MemArg { offset, align: 0, memory_index: 0 };
+    let m = |offset: u64| MemArg { offset, align: 0, target: MemArgTarget::Memory(0), ordering: None };
     let s = |f: &mut Function| {
         f.instruction(&I::LocalGet(0));
     };

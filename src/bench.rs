@@ -104,7 +104,10 @@ pub fn table(rows: &[Row], runs: usize) -> String {
     s += &format!("(median of {runs} runs each; ratio = engine time / wasmi time, same process)\n");
     let real: Vec<_> = rows.iter().filter_map(|r| Some((r, r.load_s?, r.plain_s?, r.commit_s?))).collect();
     if !real.is_empty() {
-        s += &format!("\n{:<10} {:>10} {:>10} {:>10} {:>8}\n", "program", "load ms", "run ms", "commit ms", "commit");
+        s += &format!(
+            "\n{:<10} {:>10} {:>10} {:>10} {:>8}\n",
+            "program", "load ms", "run ms", "commit ms", "commit"
+        );
         for (r, load, plain, commit) in real {
             s += &format!(
                 "{:<10} {:>10.1} {:>10.1} {:>10.1} {:>7.2}x\n",

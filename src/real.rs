@@ -13,8 +13,8 @@ use anyhow::{Context, Result, anyhow, bail};
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use wasm_encoder::{
-    CodeSection, ExportKind, ExportSection, Function, FunctionSection, Instruction as I, MemArg, MemArgTarget, RawSection,
-    ValType,
+    CodeSection, ExportKind, ExportSection, Function, FunctionSection, Instruction as I, MemArg,
+    MemArgTarget, RawSection, ValType,
 };
 use wasmparser::{ExternalKind, Parser, Payload, TypeRef};
 
@@ -100,7 +100,8 @@ pub fn graphviz_command(lib: &[u8]) -> Result<Vec<u8>> {
             .ok_or_else(|| anyhow!("no exported function {name}"))
     };
     let [path_open, filestat, fd_read, fd_write, proc_exit] = NEEDED.map(import);
-    let (path_open, filestat, fd_read, fd_write, proc_exit) = (path_open?, filestat?, fd_read?, fd_write?, proc_exit?);
+    let (path_open, filestat, fd_read, fd_write, proc_exit) =
+        (path_open?, filestat?, fd_read?, fd_write?, proc_exit?);
     let (malloc, render) = (export("malloc")?, export("graphviz_render")?);
     let old_start = export("_start")?;
     if let Some(i) = old_start.checked_sub(imported.len() as u32) {

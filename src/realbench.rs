@@ -28,9 +28,11 @@ const PROGRAMS: &[Program] = &[
         name: "yosys",
         bytes: || real::module("yosys.wasm"),
         task: |quick| {
-            let design = real::random_logic(if quick { 200 } else { 3000 });
+            let design = real::random_logic(if quick { 200 } else { 2000 });
             Task {
-                args: ["yosys", "-p", "read_verilog /rtl/design.v; proc; opt; stat"].map(String::from).to_vec(),
+                args: ["yosys", "-p", "read_verilog /rtl/design.v; proc; opt; stat"]
+                    .map(String::from)
+                    .to_vec(),
                 max_steps: u64::MAX,
                 preopens: vec![preopen("/rtl", "design.v", design.into_bytes())],
                 ..Task::default()
@@ -44,7 +46,11 @@ const PROGRAMS: &[Program] = &[
         task: |quick| Task {
             args: vec!["graphviz".into()],
             max_steps: u64::MAX,
-            preopens: vec![preopen("/work", "in.dot", real::random_graph(if quick { 20 } else { 150 }).into_bytes())],
+            preopens: vec![preopen(
+                "/work",
+                "in.dot",
+                real::random_graph(if quick { 20 } else { 150 }).into_bytes(),
+            )],
             ..Task::default()
         },
         normalise: |out| out.to_vec(),
@@ -121,4 +127,3 @@ fn measure(p: &Program, bytes: &[u8], runs: usize, quick: bool) -> Result<Row> {
         commit_s: Some(commit),
     })
 }
-

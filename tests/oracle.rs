@@ -239,8 +239,11 @@ fn graphviz_renders_the_same_svg_file() {
     std::fs::write(&path, command).unwrap();
     let mut case = Case::new(path, &[]);
     case.files = |d| {
-        std::fs::write(d.join("in.dot"), "digraph G { rankdir=LR; a -> b -> c; a -> c; c -> d [label=\"x\"]; }\n")
-            .unwrap();
+        std::fs::write(
+            d.join("in.dot"),
+            "digraph G { rankdir=LR; a -> b -> c; a -> c; c -> d [label=\"x\"]; }\n",
+        )
+        .unwrap();
     };
     let out = check(case);
     let svg = out.tree[Path::new("out.svg")].as_ref().expect("out.svg is a file");
@@ -258,10 +261,12 @@ fn steps_inside_yosys_file_calls_prove_and_verify() {
     use refute_engine::proof::{Proof, prove_step, verify_step};
     use refute_engine::state::Hasher;
     use refute_engine::{Entry, Module, Run, Status, Task, fs};
-    let module = Module::new(&refute::real::module("yosys.wasm").unwrap_or_else(|e| panic!("{e:#}"))).unwrap();
+    let module =
+        Module::new(&refute::real::module("yosys.wasm").unwrap_or_else(|e| panic!("{e:#}"))).unwrap();
     let index = |name: &str| module.imports().iter().position(|i| i.name == name).unwrap() as u32;
     let (path_open, fd_read) = (index("path_open"), index("fd_read"));
-    let counter = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("workloads/real/rtl/counter.v")).unwrap();
+    let counter =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("workloads/real/rtl/counter.v")).unwrap();
     let task = Task {
         args: ["yosys", "-p", "read_verilog /rtl/counter.v; proc; opt; stat"].map(String::from).to_vec(),
         max_steps: 10_000_000_000,
@@ -275,7 +280,8 @@ fn steps_inside_yosys_file_calls_prove_and_verify() {
     let mut proven = Vec::new();
     for func in [path_open, fd_read] {
         // Step to the call.
-        let at_call = |m: &refute_engine::Machine| matches!(m.next_op(), Some(Op::Call { func: f }) if f == func);
+        let at_call =
+            |m: &refute_engine::Machine| matches!(m.next_op(), Some(Op::Call { func: f }) if f == func);
         while !at_call(&run.machine) {
             assert_eq!(run.machine.status(), Status::Running, "yosys ended before calling import {func}");
             let next = run.machine.steps() + 1;

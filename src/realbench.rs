@@ -49,7 +49,7 @@ const PROGRAMS: &[Program] = &[
             preopens: vec![preopen(
                 "/work",
                 "in.dot",
-                real::random_graph(if quick { 20 } else { 150 }).into_bytes(),
+                real::random_graph(if quick { 20 } else { 60 }).into_bytes(),
             )],
             ..Task::default()
         },

@@ -452,3 +452,29 @@ fn a_drawn_solver_may_decline_and_keeps_its_stake() {
     assert!(w.rules.index_is_consistent());
     w.check_conservation();
 }
+
+/// A solver drawn before is taken out of the redraw, so a whale that
+/// declined (or lost its claim) cannot crowd the small candidates out.
+#[test]
+fn a_whale_drawn_before_does_not_crowd_out_the_redraw() {
+    let mut w = World::new(job_params());
+    for k in 1..=3 {
+        w.mint(k, 1_000_000, 0);
+    }
+    w.send(2, Message::Register { stake: 999_000 }, 0).unwrap();
+    w.send(3, Message::Register { stake: 10 }, 0).unwrap();
+    for i in 0..10 {
+        let (job, first) = post_job(&mut w, 1 + i);
+        if first != 2 {
+            continue;
+        }
+        let ev = w.send(2, Message::JobDecline { job }, 1 + i).unwrap();
+        assert!(
+            ev.iter()
+                .any(|e| matches!(e, Event::JobAssigned { solver, attempt: 2, .. } if *solver == pubkey(3))),
+            "{ev:?}"
+        );
+    }
+    assert!(w.rules.index_is_consistent(), "the candidates are back in their slots");
+    w.check_conservation();
+}

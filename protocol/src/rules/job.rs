@@ -11,9 +11,8 @@ use super::{B32, ClaimBody, Event, Job, JobBody, JobStatus, Params, RuleError, S
 /// reward goes back to the requester.
 pub const MAX_JOB_DRAWS: u32 = 4;
 
-/// Positions tried per draw before it gives up (a draw skips the
-/// requester, solvers tried before and candidates registered after the
-/// job): bounds a draw's work at O(`DRAW_POSITIONS` · log n).
+/// Positions tried per draw before it gives up (a draw skips candidates
+/// registered after the job): bounds a draw's work at O(`DRAW_POSITIONS` · log n).
 pub const DRAW_POSITIONS: u32 = 32;
 
 /// Domain prefix of a job's seed (`Job::seed`).
@@ -51,20 +50,28 @@ fn draw_seed(seed: &B32, attempt: u32) -> [u8; 64] {
     out
 }
 
-/// Draws the solver of `job`'s next attempt by stake: the first of
-/// [`DRAW_POSITIONS`] positions whose candidate registered before the job,
-/// is not its requester and was not drawn for it before.
-fn pick(s: &State, stakes: &Stakes, job: &Job, attempt: u32) -> Option<B32> {
-    let total = stakes.total();
-    if total == 0 {
-        return None;
+/// Draws the solver of `job`'s next attempt by stake. The requester and the
+/// solvers drawn before are taken out of the candidates for the draw (and put
+/// back after, in their slots), so they cannot crowd it out however much
+/// stake they hold; the solver is the first of [`DRAW_POSITIONS`] positions
+/// whose candidate registered before the job. O((draws + positions) · log n).
+fn pick(s: &State, stakes: &mut Stakes, job: &Job, attempt: u32) -> Option<B32> {
+    let out: Vec<(u32, B32, u64)> = std::iter::once(&job.requester)
+        .chain(&job.tried)
+        .filter_map(|k| s.accounts.get(k).and_then(|a| Some((a.slot?, *k, a.stake?))))
+        .collect();
+    for (_, k, _) in &out {
+        stakes.remove(k);
     }
+    let total = stakes.total();
     let beta = draw_seed(&job.seed, attempt);
-    (0..DRAW_POSITIONS).map(|i| stakes.owner_at(lottery::position(&beta, i, total))).find(|k| {
-        *k != job.requester
-            && !job.tried.contains(k)
-            && s.accounts.get(k).is_some_and(|a| a.since < job.registrations)
-    })
+    let found = (0..DRAW_POSITIONS * u32::from(total > 0))
+        .map(|i| stakes.owner_at(lottery::position(&beta, i, total)))
+        .find(|k| s.accounts.get(k).is_some_and(|a| a.since < job.registrations));
+    for (slot, k, stake) in out {
+        stakes.insert(slot, k, stake);
+    }
+    found
 }
 
 /// `job_post`: escrows the reward and draws the first solver; refused with
@@ -103,7 +110,7 @@ pub(crate) fn post(
         claim: None,
         escrow: body.reward,
     };
-    let solver = pick(s, &ix.candidates, &job, 1).ok_or(RuleError::NoSolvers)?;
+    let solver = pick(s, &mut ix.candidates, &job, 1).ok_or(RuleError::NoSolvers)?;
     job.solver = Some(solver);
     let mut ev = Vec::new();
     lock(s, who, body.reward, &mut ev);
@@ -234,7 +241,7 @@ fn redraw(s: &mut State, p: &Params, ix: &mut Index, id: &B32, now: u64, ev: &mu
     let last = j.solver.take().expect("a job that was drawn has a solver");
     j.tried.push(last);
     let attempt = j.attempts + 1;
-    let next = if attempt > MAX_JOB_DRAWS { None } else { pick(s, &ix.candidates, &s.jobs[id], attempt) };
+    let next = if attempt > MAX_JOB_DRAWS { None } else { pick(s, &mut ix.candidates, &s.jobs[id], attempt) };
     let j = s.jobs.get_mut(id).expect("job");
     match next {
         Some(solver) => {

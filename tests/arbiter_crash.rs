@@ -158,6 +158,7 @@ fn honest_claim(ids: &BlobIds, max_leaves: u64, bond: u64) -> ClaimBody {
         stdout: Blob(STDOUT.to_vec()),
         history_root: history_root(&f.trace, t, max_leaves),
         bond,
+        job: None,
     }
 }
 
@@ -677,6 +678,8 @@ fn kind(m: &Message) -> &'static str {
         Message::Claim(_) => "claim",
         Message::Challenge { .. } => "challenge",
         Message::Attest { .. } => "attest",
+        Message::Disclose { .. } => "disclose",
+        Message::JobPost(_) => "job post",
         Message::Reveal { .. } => "reveal",
         Message::Step { .. } => "step",
     }

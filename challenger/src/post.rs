@@ -1,6 +1,6 @@
-//! Posting a claim (`refute post`): run the task in the engine, build the
-//! trace, upload the module and input, and post the result, the
-//! commitment and the bond.
+//! Posting a claim (`refute post`, and a solver's answer to a job): run the
+//! task in the engine, build the trace, upload the module and input (a job's
+//! are uploaded already), and post the result, the commitment and the bond.
 
 use crate::play::history_root;
 use anyhow::Context;
@@ -22,6 +22,9 @@ pub struct Request {
     pub bond: u64,
     /// TEST ONLY: the lie the claim tells.
     pub lie: Option<Lie>,
+    /// The job the claim answers (its blobs are on the arbiter already, so
+    /// they are not uploaded again).
+    pub job: Option<B32>,
 }
 
 /// A posted claim.
@@ -66,6 +69,7 @@ pub async fn post(player: &Player, req: Request) -> anyhow::Result<Posting> {
         stdout: Blob(vec![]),
         history_root: B32([0; 32]),
         bond: req.bond,
+        job: req.job,
     };
     // The rules' own checks of the terms (bond, step limit, entry), before any work.
     body.check_terms(&p.params)?;
@@ -73,7 +77,9 @@ pub async fn post(player: &Player, req: Request) -> anyhow::Result<Posting> {
     let run = inputs.to_run(req.max_steps)?;
     body.initial_root = B32(initial_root(&run));
     drop(run);
-    for (blob, hash) in blobs.into_iter().zip([module, args, env, stdin]) {
+    // A job's blobs were uploaded by its requester, and are kept for it.
+    let uploads = if req.job.is_some() { Vec::new() } else { blobs.into_iter().collect() };
+    for (blob, hash) in uploads.into_iter().zip([module, args, env, stdin]) {
         let stored = p.client.put_blob(p.signer.key(), blob).await.map_err(|e| match e.code() {
             Some("unfunded") => anyhow::anyhow!(
                 "{e}\nthe key {} may not upload: fund it first (`refute account --mint N` on a local \

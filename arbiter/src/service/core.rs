@@ -9,9 +9,7 @@ use crate::db::{BLOB_AT, BLOB_KEPT, Db, Transition};
 use crate::{archive, game_index};
 use refute_protocol::log::{ArbiterKey, Chain, Entry, Head};
 use refute_protocol::record::{Logged, Record};
-use refute_protocol::rules::{
-    B32, Event, Message, Params, RuleError, Rules, ServiceNote, Verified, params_hash,
-};
+use refute_protocol::rules::{B32, Event, Params, RuleError, Rules, ServiceNote, Verified, params_hash};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -42,13 +40,13 @@ struct Snapshot {
     rules: Rules,
 }
 
-/// The state changes that keep the blobs an accepted claim names for good,
-/// written with its entry: their pending records ([`BLOB_AT`]) go and a
+/// The state changes that keep the blobs an accepted claim or job names for
+/// good, written with its entry: their pending records ([`BLOB_AT`]) go and a
 /// kept mark ([`BLOB_KEPT`]) comes, so the blob sweep never needs to look at
 /// claims, and a later upload of the same bytes cannot make them expire.
 fn kept_blobs(msg: &Verified) -> Changes {
-    let Message::Claim(c) = &msg.body else { return Changes::default() };
-    let blobs = [&c.module, &c.args, &c.env, &c.stdin];
+    let Some(task) = super::Task::of(&msg.body) else { return Changes::default() };
+    let blobs = task.blobs();
     Changes {
         puts: blobs.iter().map(|h| ([BLOB_KEPT, &h.0[..]].concat(), Vec::new())).collect(),
         deletes: blobs.iter().map(|h| [BLOB_AT, &h.0[..]].concat()).collect(),

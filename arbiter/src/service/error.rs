@@ -167,7 +167,7 @@ impl ServiceError {
 pub fn rule_status(e: &RuleError) -> u16 {
     use RuleError::*;
     match e {
-        UnknownClaim(_) | UnknownGame(_) => 404,
+        UnknownClaim(_) | UnknownGame(_) | UnknownJob(_) => 404,
         BadSignature | BadKey(_) => 401,
         BadNonce { .. } | ClockBackwards { .. } | TickPending { .. } => 409,
         NotFaucet(_)
@@ -199,7 +199,15 @@ pub fn rule_status(e: &RuleError) -> u16 {
         | BadReveal(_)
         | BadMultiproof(_)
         | BadProof(_)
-        | WrongStep { .. } => 422,
+        | WrongStep { .. }
+        | NotInAudit(_)
+        | NothingToDisclose(_)
+        | BadDisclosure(_)
+        | BadJob(_)
+        | NoSolvers
+        | JobClosed(_)
+        | NotJobSolver { .. }
+        | WrongJob(_) => 422,
     }
 }
 

@@ -340,11 +340,6 @@ async fn until_ctrl_c(bot: Arc<Bot>) -> ClaimStatus {
 /// `refute post`.
 pub fn post_cmd(a: PostArgs) -> Result<ExitCode> {
     crate::arbiter_cmd::init_logging();
-    if !a.task.dirs.is_empty() {
-        return Err(bad(
-            "--dir: a claim cannot carry preopened directories yet (refute run, commit, state and prove can)",
-        ));
-    }
     let input = task_input(&a.task)?;
     let req = Request {
         inputs: ClaimInputs::from_task(input.bytes, &input.task, &input.entry),

@@ -81,14 +81,13 @@ pub fn job(cmd: JobCmd) -> Result<ExitCode> {
 }
 
 fn post(a: PostArgs) -> Result<ExitCode> {
-    if !a.task.dirs.is_empty() {
-        return Err(bad("--dir: a job cannot carry preopened directories yet"));
-    }
     let input = task_input(&a.task)?;
     let inputs = ClaimInputs::from_task(input.bytes, &input.task, &input.entry);
     let max_steps = input.task.max_steps;
     let blobs = [inputs.module.clone(), inputs.args_blob(), inputs.env_blob(), inputs.stdin.clone()];
     let [module, args, env, stdin] = blobs.each_ref().map(|b| B32::sha256(&[b]));
+    let dirs_blob = inputs.dirs_blob();
+    let dirs = dirs_blob.as_ref().map(|d| B32::sha256(&[d]));
     let body = JobBody {
         module,
         args,
@@ -98,6 +97,7 @@ fn post(a: PostArgs) -> Result<ExitCode> {
         entry_args: inputs.entry_args.clone(),
         max_steps,
         reward: a.reward,
+        dirs,
     };
     // A task that does not start would be refused by the arbiter: say so here.
     inputs.to_run(max_steps).map_err(|e| bad(format!("the task does not start: {e}")))?;
@@ -114,7 +114,7 @@ fn post(a: PostArgs) -> Result<ExitCode> {
                 a.reward
             )));
         }
-        for (blob, hash) in blobs.into_iter().zip([module, args, env, stdin]) {
+        for (blob, hash) in blobs.into_iter().zip([module, args, env, stdin]).chain(dirs_blob.zip(dirs)) {
             let stored = client.put_blob(signer.key(), blob).await.context("the job's inputs were not uploaded")?;
             anyhow::ensure!(stored == hash, "the arbiter named an uploaded blob by another hash");
         }

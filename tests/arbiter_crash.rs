@@ -159,6 +159,7 @@ fn honest_claim(ids: &BlobIds, max_leaves: u64, bond: u64) -> ClaimBody {
         history_root: history_root(&f.trace, t, max_leaves),
         bond,
         job: None,
+        dirs: None,
     }
 }
 

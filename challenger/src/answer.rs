@@ -4,11 +4,10 @@
 //! then defends the claim like any claim of its own.
 
 use anyhow::Context;
-use refute_protocol::inputs::ClaimInputs;
-use refute_protocol::rules::{B32, JobStatus};
+use refute_protocol::rules::{B32, JobStatus, Message};
 
 use crate::bot::Config;
-use crate::player::{Player, now_ms, short};
+use crate::player::{Player, SendError, fetch_task, now_ms, short};
 use crate::post::{Request, post};
 use crate::store::Answered;
 
@@ -42,10 +41,9 @@ pub async fn answer(p: &Player, config: &Config, id: B32) -> anyhow::Result<()> 
         job.attempts,
         (job.deadline - now) as f64 / 1000.0
     );
-    let blob = |h: B32| async move { p.client.blob(&h).await.context("a blob of the job") };
-    let (module, args, env, stdin) =
-        (blob(b.module).await?, blob(b.args).await?, blob(b.env).await?, blob(b.stdin).await?);
-    let inputs = ClaimInputs::from_blobs(module, &args, &env, stdin, &b.entry, &b.entry_args)?;
+    let inputs = fetch_task(&p.client, [b.module, b.args, b.env, b.stdin], b.dirs, &b.entry, &b.entry_args)
+        .await
+        .context("the job's inputs")?;
     let bond = match config.claim_bond {
         0 => p.params.claim_bond_min(b.max_steps),
         n => n,
@@ -67,4 +65,18 @@ pub async fn answer(p: &Player, config: &Config, id: B32) -> anyhow::Result<()> 
         crate::check::preview(&posted.body.stdout.0)
     );
     Ok(())
+}
+
+/// Declines job `id`, drawn to this key, which answers no jobs (a
+/// challenger): another solver is drawn at once and no stake is lost.
+pub async fn decline(p: &Player, id: B32) -> anyhow::Result<()> {
+    match p.signer.send(&p.client, Message::JobDecline { job: id }).await {
+        Ok(_) => {
+            tracing::info!(job = %short(&id), "declined job {}: this bot answers no jobs; another solver is drawn", short(&id));
+            Ok(())
+        }
+        // Claimed, redrawn or ended meanwhile: nothing to pass on.
+        Err(SendError::Client(e)) if matches!(e.code(), Some("job_closed" | "not_job_solver")) => Ok(()),
+        Err(e) => Err(anyhow::anyhow!("the job was not declined: {e}")),
+    }
 }

@@ -83,6 +83,8 @@ enum Task {
     Disclose(B32),
     /// Answering a job drawn to this key.
     Answer(B32),
+    /// Passing on a job drawn to this key (a checker answers none).
+    Decline(B32),
 }
 
 /// A running bot.
@@ -251,6 +253,12 @@ impl Bot {
             for j in client.jobs_drawn(&me).await? {
                 self.start(Task::Answer(j));
             }
+        } else if self.config.challenge {
+            // A checker registered as a committee candidate is drawn for
+            // jobs too: it passes them on at once, with no stake lost.
+            for j in client.jobs_drawn(&me).await? {
+                self.start(Task::Decline(j));
+            }
         }
         if let Some(id) = self.config.until_settled {
             let c = client.claim(&id).await?;
@@ -309,13 +317,14 @@ impl Bot {
                 Task::Claim(id) => bot.consider(id).await,
                 Task::Disclose(id) => bot.disclose(id).await,
                 Task::Answer(id) => crate::answer::answer(&bot.player, &bot.config, id).await,
+                Task::Decline(id) => crate::answer::decline(&bot.player, id).await,
             };
             drop(permit);
             if let Err(e) = r {
                 match task {
                     Task::Game(id) => tracing::warn!(game = id, "{e:#}"),
                     Task::Claim(id) | Task::Disclose(id) => tracing::warn!(claim = %short(&id), "{e:#}"),
-                    Task::Answer(id) => tracing::warn!(job = %short(&id), "{e:#}"),
+                    Task::Answer(id) | Task::Decline(id) => tracing::warn!(job = %short(&id), "{e:#}"),
                 }
             }
             bot.busy.lock().expect("lock").remove(&task);

@@ -384,7 +384,8 @@ pub fn kind(m: &refute_protocol::rules::Message) -> &'static str {
         M::Challenge { .. } => "challenge",
         M::Attest { .. } => "attest",
         M::Disclose { .. } => "disclose",
-        M::JobPost(_) => "job post",
+        M::JobPost(_) => "job_post",
+        M::JobDecline { .. } => "job_decline",
         M::Reveal { .. } => "reveal",
         M::Step { .. } => "step",
     }

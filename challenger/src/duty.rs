@@ -108,6 +108,7 @@ mod tests {
                 history_root: history_root(trace, t, p.max_leaves),
                 bond: 1000,
                 job: None,
+                dirs: None,
             },
             posted_at: 0,
             window_ends: 77,

@@ -52,9 +52,11 @@ pub async fn post(player: &Player, req: Request) -> anyhow::Result<Posting> {
         ));
     }
     let inputs = req.inputs;
-    // The four blobs the claim names, each made once: hashed here, uploaded below.
+    // The blobs the claim names, each made once: hashed here, uploaded below.
     let blobs = [inputs.module.clone(), inputs.args_blob(), inputs.env_blob(), inputs.stdin.clone()];
     let [module, args, env, stdin] = blobs.each_ref().map(|b| B32::sha256(&[b]));
+    let dirs_blob = inputs.dirs_blob();
+    let dirs = dirs_blob.as_ref().map(|d| B32::sha256(&[d]));
     let mut body = ClaimBody {
         module,
         args,
@@ -70,6 +72,7 @@ pub async fn post(player: &Player, req: Request) -> anyhow::Result<Posting> {
         history_root: B32([0; 32]),
         bond: req.bond,
         job: req.job,
+        dirs,
     };
     // The rules' own checks of the terms (bond, step limit, entry), before any work.
     body.check_terms(&p.params)?;
@@ -78,8 +81,11 @@ pub async fn post(player: &Player, req: Request) -> anyhow::Result<Posting> {
     body.initial_root = B32(initial_root(&run));
     drop(run);
     // A job's blobs were uploaded by its requester, and are kept for it.
-    let uploads = if req.job.is_some() { Vec::new() } else { blobs.into_iter().collect() };
-    for (blob, hash) in uploads.into_iter().zip([module, args, env, stdin]) {
+    let uploads: Vec<(Vec<u8>, B32)> = match req.job {
+        Some(_) => Vec::new(),
+        None => blobs.into_iter().zip([module, args, env, stdin]).chain(dirs_blob.zip(dirs)).collect(),
+    };
+    for (blob, hash) in uploads {
         let stored = p.client.put_blob(p.signer.key(), blob).await.map_err(|e| match e.code() {
             Some("unfunded") => anyhow::anyhow!(
                 "{e}\nthe key {} may not upload: fund it first (`refute account --mint N` on a local \

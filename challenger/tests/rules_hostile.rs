@@ -173,7 +173,7 @@ fn challenges_and_attestations() {
     refused(&mut w, OTHER, unknown, 3, "unknown_claim");
     let end = w.rules.claim(&claim).unwrap().window_ends;
     refused(&mut w, OTHER, lie(500), end, "too_late");
-    refused(&mut w, OTHER, Message::Attest { claim }, 3, "not_member");
+    refused(&mut w, OTHER, Message::Attest { claim, commitment: B32([7; 32]) }, 3, "not_member");
     refused(&mut w, OTHER, Message::Unregister, 3, "not_registered");
     refused(&mut w, OTHER, Message::Register { stake: 1 }, 3, "bond_too_small");
 }
@@ -313,10 +313,11 @@ fn params_are_validated() {
 
 #[test]
 fn canonical_encoding_and_json() {
-    let m = Message::Attest { claim: B32([0xab; 32]) };
+    let m = Message::Attest { claim: B32([0xab; 32]), commitment: B32([7; 32]) };
     let body = m.encode();
-    assert_eq!(body.len(), 33);
+    assert_eq!(body.len(), 65);
     assert_eq!(body[0], 6);
+    assert_eq!(&body[33..], &[7; 32]);
     let genesis = params().genesis();
     let s = m.clone().sign(&genesis, &key(1), 5);
     let bytes = refute_protocol::rules::signing_bytes(&genesis, &s.signer, 5, &m);

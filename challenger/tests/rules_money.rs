@@ -20,7 +20,7 @@ fn apply(w: &mut World, (kind, who, amount, dt): Op, now: &mut u64) {
     let f = fixture();
     let claims: Vec<B32> = w.rules.state.claims.keys().copied().collect();
     let claim = claims.get(amount as usize % claims.len().max(1)).copied().unwrap_or(B32([1; 32]));
-    let msg = match kind % 10 {
+    let msg = match kind % 14 {
         0 => Message::Mint { to: pubkey(1 + (amount % 4) as u8), amount: amount % 5000 },
         1 => Message::Register { stake: amount % 50 },
         2 => Message::Unregister,
@@ -39,7 +39,62 @@ fn apply(w: &mut World, (kind, who, amount, dt): Op, now: &mut u64) {
                 bond: 50 + amount % 1000,
             }
         }
-        5 => Message::Attest { claim },
+        5 => {
+            // An honest member's attestation, or one made from a lie's tree.
+            if !w.rules.state.claims.contains_key(&claim) {
+                return;
+            }
+            let l = liar(amount % 300, 2);
+            let tr: &dyn Trace = if amount % 3 == 0 { &l } else { &f.trace };
+            attest(w, who, &claim, tr)
+        }
+        10 => Message::JobPost(Box::new(job(150 + amount % 200, 1 + amount % 3000))),
+        11 => {
+            // A disclosure, honest or from a lie's tree.
+            if !w.rules.state.claims.contains_key(&claim) {
+                return;
+            }
+            let l = liar(amount % 300, 2);
+            let tr: &dyn Trace = if amount % 3 == 0 { &l } else { &f.trace };
+            disclose(w, who, &claim, tr)
+        }
+        13 => {
+            // A job declined by its drawn solver, or by someone else.
+            let jobs: Vec<B32> = w.rules.state.jobs.keys().copied().collect();
+            let Some(&job) = jobs.get(amount as usize % jobs.len().max(1)) else { return };
+            let drawn = w.rules.state.jobs[&job].solver.and_then(|k| (1..=4).find(|&i| pubkey(i) == k));
+            let signer = if amount % 2 == 0 { drawn.unwrap_or(who) } else { who };
+            w.rules.tick_all(*now);
+            let before = w.rules.clone();
+            if w.send(signer, Message::JobDecline { job }, *now).is_err() {
+                assert_eq!(w.rules, before, "a refused message changed the state");
+            }
+            return;
+        }
+        12 => {
+            // The drawn solver of a job answers it, honestly or not.
+            let jobs: Vec<_> = w
+                .rules
+                .state
+                .jobs
+                .iter()
+                .filter_map(|(id, j)| Some((*id, j.solver?, j.body.max_steps)))
+                .collect();
+            let Some(&(id, solver, t)) = jobs.get(amount as usize % jobs.len().max(1)) else { return };
+            let Some(k) = (1..=4).find(|&k| pubkey(k) == solver) else { return };
+            let mut c = if amount % 2 == 0 {
+                honest_claim(t, 50 + amount % 2000)
+            } else {
+                lying_claim(t, amount % t, 100).0
+            };
+            c.job = Some(id);
+            w.rules.tick_all(*now);
+            let before = w.rules.clone();
+            if w.send(k, Message::Claim(Box::new(c)), *now).is_err() {
+                assert_eq!(w.rules, before, "a refused message changed the state");
+            }
+            return;
+        }
         6 | 7 => {
             // A player's move, honest or from a liar, in a random game.
             let games: Vec<u64> = w.rules.state.games.keys().copied().collect();
@@ -86,17 +141,24 @@ proptest! {
             // No claim that has ended stays in the state (§4): it leaves with its games.
             let st = &w.rules.state;
             let ended = |c: &refute_protocol::rules::Claim| {
-                c.status != ClaimStatus::Open && c.games.values().all(|g| st.games[g].status != GameStatus::Open)
+                c.status != ClaimStatus::Open
+                    && c.audit_ends.is_none()
+                    && c.games.values().all(|g| st.games[g].status != GameStatus::Open)
             };
             prop_assert!(!st.claims.values().any(ended), "an ended claim stayed in the state");
             // The state round-trips through JSON.
             let json = serde_json::to_string(&w.rules).unwrap();
             prop_assert_eq!(&serde_json::from_str::<refute_protocol::rules::Rules>(&json).unwrap(), &w.rules);
         }
-        w.rules.tick_all(now + 10 * params().clock_ms);
-        w.check_conservation();
-        // Every game has ended and every claim is settled, and has left the state.
-        prop_assert!(w.rules.state.claims.is_empty() && w.rules.state.games.is_empty());
+        // Every game, window, audit and job deadline runs out (a job is drawn
+        // at most 4 times, each with a fresh deadline).
+        for i in 1..=6 {
+            w.rules.tick_all(now + i * 10 * params().clock_ms);
+            w.check_conservation();
+        }
+        // Every game has ended and every claim and job is settled, and has left the state.
+        let st = &w.rules.state;
+        prop_assert!(st.claims.is_empty() && st.games.is_empty() && st.jobs.is_empty(), "{:?}", st.jobs);
         prop_assert!(w.rules.state.held() == w.rules.state.accounts.values().filter_map(|a| a.stake).map(u128::from).sum::<u128>());
         // Every claim has ended, so no leaving member's stake is still held.
         prop_assert!(!w.rules.state.accounts.values().any(|a| a.is_leaving()));
@@ -125,21 +187,30 @@ fn committee_members_are_drawn_and_their_duties_counted() {
     assert_eq!(members.len(), 2, "7 candidates fill a committee of 2");
     let key_of = |m: &B32| (2..=8).find(|&k| pubkey(k) == *m).unwrap();
     let first = key_of(&members[0]);
-    w.send(first, Message::Attest { claim: id }, 2).unwrap();
-    assert_eq!(w.send(first, Message::Attest { claim: id }, 2).unwrap_err().code(), "already_attested");
+    let f = fixture();
+    w.send(first, attest(&w, first, &id, &f.trace), 2).unwrap();
+    assert_eq!(w.send(first, attest(&w, first, &id, &f.trace), 2).unwrap_err().code(), "already_attested");
     // A member may leave: its stake stays held until the claim ends.
     let second = key_of(&members[1]);
     let ev = w.send(second, Message::Unregister, 2).unwrap();
     assert_eq!(ev, vec![Event::Leaving { who: members[1], stake: 10 }]);
+    // The window closes: the silent member missed its duty and is slashed
+    // (its whole stake of 10, below `duty_slash`); its stake (none left) returns
+    // only when the audit ends, as its seat lasts until then.
     let ev = w.rules.tick_all(p.challenge_window_ms + 1);
-    assert!(ev.contains(&Event::Unregistered { who: members[1], stake: 10 }), "{ev:?}");
+    assert!(ev.contains(&Event::Slashed { who: members[1], amount: 10 }), "{ev:?}");
+    assert!(!ev.iter().any(|e| matches!(e, Event::Unregistered { .. })), "{ev:?}");
+    // The attester discloses in the audit and has done its duty when it ends.
+    w.send(first, disclose(&w, first, &id, &f.trace), p.challenge_window_ms + 2).unwrap();
+    let ev = w.rules.tick_all(2 * p.challenge_window_ms + 2);
+    assert!(ev.contains(&Event::Unregistered { who: members[1], stake: 0 }), "{ev:?}");
     let rep = |k: u8| w.rules.state.account(&pubkey(k)).reputation;
     assert_eq!(rep(first).duties_done, 1);
     for m in &members[1..] {
         assert_eq!(rep(key_of(m)).duties_missed, 1);
     }
     assert_eq!(rep(1).claims_final, 1);
-    assert_eq!(w.rules.claim(&id).unwrap().committee[&members[0]], Duty::Attested);
+    assert_eq!(w.rules.claim(&id).unwrap().committee[&members[0]], Duty::Disclosed);
     w.check_conservation();
 }
 
@@ -188,10 +259,10 @@ fn a_leaving_member_keeps_its_stake_until_its_claims_end() {
         assert!(!seats(&w, &id).contains(&who));
     }
     // A member still owes a duty on a claim it may attest: leaving changes none of that.
-    w.send(m, Message::Attest { claim: a }, 3).unwrap();
+    let f = fixture();
+    w.send(m, attest(&w, m, &a, &f.trace), 3).unwrap();
     // Claim b is challenged and neither side moves: both time out at 4 + clock,
     // long before the window closes, and the claim is rejected.
-    let f = fixture();
     let challenge = Message::Challenge {
         claim: b,
         history_root: refute_challenger::play::history_root(&f.trace, 300, p.max_leaves),
@@ -204,16 +275,19 @@ fn a_leaving_member_keeps_its_stake_until_its_claims_end() {
     assert!(!ev.iter().any(|e| matches!(e, Event::Unregistered { .. })), "claim a still holds it: {ev:?}");
     assert_eq!(w.rules.state.account(&who).stake, Some(stake));
     w.check_conservation();
-    // Claim a becomes final: its last seat has ended, the stake returns.
-    let ev = w.rules.tick_all(1 + p.challenge_window_ms);
+    // Claim a becomes final and the member discloses; when the audit ends its
+    // last seat has ended and the stake returns.
+    w.rules.tick_all(1 + p.challenge_window_ms);
     assert_eq!(w.rules.claim(&a).unwrap().status, ClaimStatus::Final);
+    w.send(m, disclose(&w, m, &a, &f.trace), 2 + p.challenge_window_ms).unwrap();
+    let ev = w.rules.tick_all(2 + p.challenge_window_ms + p.reveal_ms);
     assert_eq!(ev.iter().filter(|e| **e == Event::Unregistered { who, stake }).count(), 1, "{ev:?}");
     let acct = w.rules.state.account(&who);
     assert_eq!((acct.balance, acct.stake, acct.reputation.duties_done), (10_000, None, 1));
     assert!(w.rules.index_is_consistent());
     w.check_conservation();
     // And it may register again.
-    w.send(m, Message::Register { stake: 100 }, 2 + p.challenge_window_ms).unwrap();
+    w.send(m, Message::Register { stake: 100 }, 2 + p.challenge_window_ms + p.reveal_ms).unwrap();
 }
 
 /// The stake returns on a rejection as on a finalisation: a member whose

@@ -9,6 +9,7 @@
 //! bytes. These are exactly the parts of the engine's committed input
 //! (`specs/state.md` §6).
 
+use refute_engine::fs::{FsError, Preopen, decode_preopens, encode_preopens};
 use refute_engine::state::Hasher;
 use refute_engine::{Entry, LoadError, Module, Run, Task, Value};
 use thiserror::Error;
@@ -29,6 +30,8 @@ pub struct ClaimInputs {
     pub entry: String,
     /// The entry's arguments, as stack slots (`Value::to_slot`).
     pub entry_args: Vec<u64>,
+    /// The preopened directories (none: a claim without `dirs`).
+    pub preopens: Vec<Preopen>,
 }
 
 /// Why a claim's inputs do not make a run.
@@ -66,6 +69,9 @@ pub enum InputError {
     /// The module's state is over the limits a state root covers.
     #[error("the module has no state root: {0}")]
     Limits(refute_engine::state::LimitError),
+    /// The directories blob does not decode or is over the file limits.
+    #[error("the directories blob: {0}")]
+    Dirs(FsError),
 }
 
 impl ClaimInputs {
@@ -82,6 +88,7 @@ impl ClaimInputs {
             stdin: task.stdin.clone(),
             entry,
             entry_args,
+            preopens: task.preopens.clone(),
         }
     }
 
@@ -109,7 +116,20 @@ impl ClaimInputs {
             stdin,
             entry: entry.to_string(),
             entry_args: entry_args.to_vec(),
+            preopens: Vec::new(),
         })
+    }
+
+    /// These inputs with the preopened directories of blob `dirs`
+    /// (`encode_preopens`' form), for a claim whose `dirs` is set.
+    pub fn with_dirs(mut self, dirs: &[u8]) -> Result<ClaimInputs, InputError> {
+        self.preopens = decode_preopens(dirs).map_err(InputError::Dirs)?;
+        Ok(self)
+    }
+
+    /// The directories blob of a claim, `None` without preopens.
+    pub fn dirs_blob(&self) -> Option<Vec<u8>> {
+        (!self.preopens.is_empty()).then(|| encode_preopens(&self.preopens))
     }
 
     /// The arguments blob.
@@ -130,7 +150,7 @@ impl ClaimInputs {
             env: self.env.clone(),
             stdin: self.stdin.clone(),
             max_steps,
-            ..Task::default()
+            preopens: self.preopens.clone(),
         }
     }
 

@@ -80,6 +80,7 @@ pub(crate) fn project(events: &[Event], game: u64, claim: &B32, mut mine: bool) 
             | Event::JobPosted { .. }
             | Event::JobAssigned { .. }
             | Event::JobClaimed { .. }
+            | Event::JobDeclined { .. }
             | Event::JobMissed { .. }
             | Event::JobDone { .. }
             | Event::JobFailed { .. } => {
@@ -728,6 +729,7 @@ fn stand_in_job(solver: B32, c: &ClaimBody) -> Job {
             entry_args: c.entry_args.clone(),
             max_steps: c.max_steps,
             reward: 0,
+            dirs: c.dirs,
         },
         posted_at: 0,
         initial_root: c.initial_root,

@@ -470,11 +470,11 @@ impl Service {
             }
             self.db.get_blob(&h.0).map_err(ServiceError::storage)?.ok_or_else(unknown)
         };
-        let (module, args, env, stdin) = {
+        let (module, args, env, stdin, dirs) = {
             // A blob this claim names gets a new time-to-live, so it cannot
             // expire between this note and the claim's acceptance.
             let _gc = self.blob_gc.lock().unwrap_or_else(|p| p.into_inner());
-            for h in [c.module, c.args, c.env, c.stdin] {
+            for h in c.blobs() {
                 self.db.refresh_blob(&h.0, clock_ms()).map_err(ServiceError::storage)?;
             }
             (
@@ -482,9 +482,14 @@ impl Service {
                 blob(c.args, "arguments", p.max_input_bytes)?,
                 blob(c.env, "environment", p.max_input_bytes)?,
                 blob(c.stdin, "stdin", p.max_input_bytes)?,
+                c.dirs.map(|d| blob(d, "directories", p.max_input_bytes)).transpose()?,
             )
         };
         let run = ClaimInputs::from_blobs(module, &args, &env, stdin, c.entry, c.entry_args)
+            .and_then(|inputs| match &dirs {
+                Some(d) => inputs.with_dirs(d),
+                None => Ok(inputs),
+            })
             .and_then(|inputs| inputs.to_run(c.max_steps.max(1)))?;
         Ok(ServiceNote {
             initial_root: B32(initial_root(&run)),
@@ -510,6 +515,7 @@ pub(crate) struct Task<'a> {
     pub entry: &'a str,
     pub entry_args: &'a [u64],
     pub max_steps: u64,
+    pub dirs: Option<&'a B32>,
 }
 
 impl<'a> Task<'a> {
@@ -524,6 +530,7 @@ impl<'a> Task<'a> {
                 entry: &c.entry,
                 entry_args: &c.entry_args,
                 max_steps: c.max_steps,
+                dirs: c.dirs.as_ref(),
             },
             Message::JobPost(j) => Task {
                 module: &j.module,
@@ -533,14 +540,16 @@ impl<'a> Task<'a> {
                 entry: &j.entry,
                 entry_args: &j.entry_args,
                 max_steps: j.max_steps,
+                dirs: j.dirs.as_ref(),
             },
             _ => return None,
         })
     }
 
-    /// Its four blobs: module, arguments, environment, stdin.
-    pub fn blobs(&self) -> [&'a B32; 4] {
-        [self.module, self.args, self.env, self.stdin]
+    /// Its blobs: module, arguments, environment, stdin, and the
+    /// directories if it has them.
+    pub fn blobs(&self) -> Vec<&'a B32> {
+        [self.module, self.args, self.env, self.stdin].into_iter().chain(self.dirs).collect()
     }
 }
 

@@ -157,6 +157,7 @@ impl Arena {
             history_root: history_root(trace, T, self.params.max_leaves),
             bond: 10_000,
             job: None,
+            dirs: None,
         };
         let id = claim_id(&pk(solver), self.nonces[solver as usize]);
         self.send(solver, Message::Claim(Box::new(body)));

@@ -5,13 +5,13 @@
 use std::sync::OnceLock;
 
 use ed25519_dalek::SigningKey;
-use refute_challenger::play::{Recorded, Trace, history_root};
+use refute_challenger::play::{Recorded, Trace, commit, history_root, posted_layer};
 use refute_engine::proof::prove_step;
 use refute_engine::state::{HEADER_BYTES, Hasher, Header};
 use refute_engine::{Entry, Module, Run, Task, Value};
 use refute_protocol::rules::{
-    B32, Blob, ClaimBody, Event, Faucet, Message, Params, RuleError, Rules, ServiceNote, claim_id,
-    lottery_prove,
+    B32, Blob, ClaimBody, Event, Faucet, JobBody, Message, Params, RuleError, Rules, ServiceNote,
+    attest_commitment, claim_id, lottery_prove,
 };
 
 /// A loop with arithmetic, a store and a branch; no host calls: the program
@@ -117,11 +117,10 @@ impl World {
     /// Signs `msg` as key `who` with its next nonce and applies it (with a note for claims).
     pub fn send(&mut self, who: u8, msg: Message, now: u64) -> Result<Vec<Event>, RuleError> {
         let signed = msg.sign(&self.rules.genesis(), &key(who), self.nonces[who as usize]);
+        let vrf = || lottery_prove(&key(ARBITER), &signed.claim_id());
         let note = match &signed.body {
-            Message::Claim(c) => {
-                let id = signed.claim_id();
-                Some(ServiceNote { initial_root: c.initial_root, vrf: lottery_prove(&key(ARBITER), &id) })
-            }
+            Message::Claim(c) => Some(ServiceNote { initial_root: c.initial_root, vrf: vrf() }),
+            Message::JobPost(_) => Some(ServiceNote { initial_root: fixture().trace.root(0), vrf: vrf() }),
             _ => None,
         };
         let r = self.rules.apply_with(&signed, note.as_ref(), now);
@@ -166,7 +165,55 @@ pub fn honest_claim(t: u64, bond: u64) -> ClaimBody {
         stdout: Blob(Vec::new()),
         history_root: history_root(&f.trace, t, params().max_leaves),
         bond,
+        job: None,
+        dirs: None,
     }
+}
+
+/// A job for the fixture's computation padded to `t` steps.
+pub fn job(t: u64, reward: u64) -> JobBody {
+    let c = honest_claim(t, 0);
+    JobBody {
+        module: c.module,
+        args: c.args,
+        env: c.env,
+        stdin: c.stdin,
+        entry: c.entry,
+        entry_args: c.entry_args,
+        max_steps: t,
+        reward,
+        dirs: None,
+    }
+}
+
+/// The salt member `who` uses in these tests.
+pub fn salt(who: u8) -> B32 {
+    B32([who ^ 0x5a; 32])
+}
+
+/// Member `who`'s attestation of claim `claim` (of `t` steps) made from
+/// `trace`: its commitment to its root at its audit leaf.
+pub fn attest(w: &World, who: u8, claim: &B32, trace: &dyn Trace) -> Message {
+    let (root, _) = opening(w, who, claim, trace);
+    Message::Attest { claim: *claim, commitment: attest_commitment(claim, &pubkey(who), &salt(who), &root) }
+}
+
+/// Member `who`'s disclosure of its attestation of `claim`, from `trace`.
+pub fn disclose(w: &World, who: u8, claim: &B32, trace: &dyn Trace) -> Message {
+    let (root, proof) = opening(w, who, claim, trace);
+    Message::Disclose { claim: *claim, salt: salt(who), root, proof: Blob(proof) }
+}
+
+/// `trace`'s root at member `who`'s audit leaf of `claim` and its opening.
+pub fn opening(w: &World, who: u8, claim: &B32, trace: &dyn Trace) -> (B32, Vec<u8>) {
+    let p = &w.rules.params;
+    let c = w.rules.claim(claim).expect("claim");
+    let t = c.body.max_steps;
+    let layer = posted_layer(t, p.max_leaves);
+    let leaf = c.audit_leaf(&pubkey(who), p.max_leaves);
+    let root = trace.root(layer.step_at(leaf as usize).expect("leaf in layer"));
+    let proof = commit(trace, layer).prove(&[leaf as usize]).expect("leaf in layer").to_bytes();
+    (root, proof)
 }
 
 /// The header `bytes` with its status replaced.

@@ -131,6 +131,11 @@ pub enum Event {
         job: B32,
         claim: B32,
     },
+    /// The drawn solver declined the job.
+    JobDeclined {
+        job: B32,
+        solver: B32,
+    },
     /// The drawn solver did not answer by the deadline, or its claim was rejected.
     JobMissed {
         job: B32,

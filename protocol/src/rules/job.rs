@@ -33,8 +33,9 @@ impl JobBody {
         if self.entry.len() as u64 > p.max_entry_name || self.entry_args.len() as u64 > p.max_entry_args {
             return Err(RuleError::BadJob("entry name or argument list too long".into()));
         }
-        if self.reward == 0 {
-            return Err(RuleError::BadJob("a job's reward must be above 0".into()));
+        let min = p.claim_bond_min(self.max_steps);
+        if self.reward < min {
+            return Err(RuleError::BondTooSmall { what: "job reward", got: self.reward, min });
         }
         Ok(())
     }
@@ -147,6 +148,30 @@ pub(crate) fn answered(s: &mut State, ix: &mut Index, id: &B32, claim: &B32, ev:
     ev.push(Event::JobClaimed { job: *id, claim: *claim });
     ix.touch_job(s, id);
     super::claim::release_leavers(s, ix, &[solver], ev);
+}
+
+/// `job_decline`: the drawn solver passes job `id` on; another is drawn, and
+/// the decliner loses nothing but the job.
+pub(crate) fn decline(
+    s: &mut State,
+    p: &Params,
+    ix: &mut Index,
+    who: &B32,
+    id: &B32,
+    now: u64,
+) -> Result<Vec<Event>, RuleError> {
+    let j = s.jobs.get(id).ok_or(RuleError::UnknownJob(*id))?;
+    if j.status != JobStatus::Assigned {
+        return Err(RuleError::JobClosed(*id));
+    }
+    let drawn = j.solver.expect("an assigned job has a solver");
+    if drawn != *who {
+        return Err(RuleError::NotJobSolver { job: *id, solver: drawn });
+    }
+    let mut ev = vec![Event::JobDeclined { job: *id, solver: *who }];
+    redraw(s, p, ix, id, now, &mut ev);
+    super::claim::release_leavers(s, ix, &[*who], &mut ev);
+    Ok(ev)
 }
 
 /// The claim of job `id` is final: pays its solver the reward less the

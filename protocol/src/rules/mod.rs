@@ -277,6 +277,7 @@ impl Rules {
                 Ok(ev)
             }
             Message::JobPost(j) => job::post(s, p, ix, msg.claim_id(), who, j, note, now),
+            Message::JobDecline { job } => job::decline(s, p, ix, who, job, now),
             Message::Challenge { claim, history_root, final_root, bond } => {
                 let m = claim::ChallengeMsg {
                     claim: *claim,

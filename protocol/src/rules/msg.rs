@@ -44,6 +44,11 @@ pub struct ClaimBody {
     /// (`specs/protocol.md` §5.9). Absent from the JSON when `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job: Option<B32>,
+    /// SHA-256 of the preopened directories blob (`"refute dirs v1"`,
+    /// `specs/host.md`): the files the guest sees. Absent (no preopens)
+    /// when `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dirs: Option<B32>,
 }
 
 /// A job: a computation a requester asks for, with the reward it escrows
@@ -67,6 +72,9 @@ pub struct JobBody {
     /// The reward escrowed: `fee_pct` percent to the committee members who
     /// pass the audit, the rest to the solver, once the claim is final.
     pub reward: u64,
+    /// SHA-256 of the preopened directories blob, as a claim's `dirs`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dirs: Option<B32>,
 }
 
 impl JobBody {
@@ -76,6 +84,7 @@ impl JobBody {
             && self.entry == c.entry
             && self.entry_args == c.entry_args
             && self.max_steps == c.max_steps
+            && self.dirs == c.dirs
     }
 }
 
@@ -134,6 +143,12 @@ pub enum Message {
     },
     /// Ask for a computation, escrowing a reward (`specs/protocol.md` §5.9).
     JobPost(Box<JobBody>),
+    /// The drawn solver of a job declines it: another is drawn, and the
+    /// decliner loses no stake (`specs/protocol.md` §5.9).
+    JobDecline {
+        /// The job.
+        job: B32,
+    },
     /// A dissection move: state roots at the split points of the disputed interval.
     Reveal {
         /// The game.
@@ -215,6 +230,15 @@ impl Enc {
     fn b32(&mut self, v: &B32) {
         self.0.extend(v.0);
     }
+    fn opt(&mut self, v: &Option<B32>) {
+        match v {
+            None => self.u8(0),
+            Some(h) => {
+                self.u8(1);
+                self.b32(h);
+            }
+        }
+    }
     fn bytes(&mut self, v: &[u8]) {
         self.0.extend((v.len() as u32).to_le_bytes());
         self.0.extend(v);
@@ -238,8 +262,10 @@ impl Message {
             }
             Message::Unregister => e.u8(3),
             Message::Claim(c) => {
-                // Tag 4 is a claim of one's own; tag 13 answers a job.
-                e.u8(if c.job.is_none() { 4 } else { 13 });
+                // Tag 4: no job and no directories (version 2's bytes);
+                // tag 13 adds both as options.
+                let v3 = c.job.is_some() || c.dirs.is_some();
+                e.u8(if v3 { 13 } else { 4 });
                 for h in [&c.module, &c.args, &c.env, &c.stdin] {
                     e.b32(h);
                 }
@@ -253,8 +279,9 @@ impl Message {
                 e.bytes(&c.stdout.0);
                 e.b32(&c.history_root);
                 e.u64(c.bond);
-                if let Some(j) = &c.job {
-                    e.b32(j);
+                if v3 {
+                    e.opt(&c.job);
+                    e.opt(&c.dirs);
                 }
             }
             Message::Challenge { claim, history_root, final_root, bond } => {
@@ -276,6 +303,10 @@ impl Message {
                 e.b32(root);
                 e.bytes(&proof.0);
             }
+            Message::JobDecline { job } => {
+                e.u8(14);
+                e.b32(job);
+            }
             Message::JobPost(j) => {
                 e.u8(12);
                 for h in [&j.module, &j.args, &j.env, &j.stdin] {
@@ -285,6 +316,7 @@ impl Message {
                 e.u64s(&j.entry_args);
                 e.u64(j.max_steps);
                 e.u64(j.reward);
+                e.opt(&j.dirs);
             }
             Message::Reveal { game, also, layer_root, roots, proof } => {
                 // Tag 7 is a move in one game; tag 9 names others too.

@@ -326,6 +326,7 @@ impl Params {
             stdout: Blob(vec![0xff; self.max_stdout.min(16 << 20) as usize]),
             history_root: h,
             job: Some(h),
+            dirs: Some(h),
             bond: u64::MAX,
         })))
     }

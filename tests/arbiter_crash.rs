@@ -672,18 +672,7 @@ impl Harness {
 }
 
 fn kind(m: &Message) -> &'static str {
-    match m {
-        Message::Mint { .. } => "mint",
-        Message::Register { .. } => "register",
-        Message::Unregister => "unregister",
-        Message::Claim(_) => "claim",
-        Message::Challenge { .. } => "challenge",
-        Message::Attest { .. } => "attest",
-        Message::Disclose { .. } => "disclose",
-        Message::JobPost(_) => "job post",
-        Message::Reveal { .. } => "reveal",
-        Message::Step { .. } => "step",
-    }
+    refute_challenger::client::kind(m)
 }
 
 /// Uploads the claim's blobs, signed by `p` (funded by then).

@@ -6,14 +6,15 @@
 use anyhow::Context;
 use refute_protocol::rules::{B32, JobStatus, Message};
 
-use crate::bot::Config;
+use crate::lie::Lie;
 use crate::player::{Player, SendError, fetch_task, now_ms, short};
 use crate::post::{Request, post};
 use crate::store::Answered;
 
-/// Answers job `id` if it waits for this key's claim: one claim per job
-/// (a claim posted before a restart is not posted again while it stands).
-pub async fn answer(p: &Player, config: &Config, id: B32) -> anyhow::Result<()> {
+/// Answers job `id` if it waits for this key's claim, with a claim of bond
+/// `claim_bond` (0: the minimum) telling `lie` (TEST ONLY): one claim per
+/// job (a claim posted before a restart is not posted again while it stands).
+pub async fn answer(p: &Player, claim_bond: u64, lie: Option<Lie>, id: B32) -> anyhow::Result<()> {
     let me = p.pk();
     let job = p.client.job(&id).await?;
     if job.status != JobStatus::Assigned || job.solver != Some(me) {
@@ -44,14 +45,14 @@ pub async fn answer(p: &Player, config: &Config, id: B32) -> anyhow::Result<()> 
     let inputs = fetch_task(&p.client, [b.module, b.args, b.env, b.stdin], b.dirs, &b.entry, &b.entry_args)
         .await
         .context("the job's inputs")?;
-    let bond = match config.claim_bond {
+    let bond = match claim_bond {
         0 => p.params.claim_bond_min(b.max_steps),
         n => n,
     };
-    if let Some(l) = config.solve_lie {
+    if let Some(l) = lie {
         tracing::warn!(job = %short(&id), "TEST ONLY: this solver's claim lies ({l:?}); it will be challenged and lose its bond");
     }
-    let req = Request { inputs, max_steps: b.max_steps, bond, lie: config.solve_lie, job: Some(id) };
+    let req = Request { inputs, max_steps: b.max_steps, bond, lie, job: Some(id) };
     let posted = post(p, req).await.with_context(|| format!("job {} was not answered", short(&id)))?;
     p.store.answer(&id, &Answered { claim: posted.id })?;
     tracing::info!(

@@ -316,7 +316,9 @@ impl Bot {
                 Task::Game(id) => bot.play(id).await,
                 Task::Claim(id) => bot.consider(id).await,
                 Task::Disclose(id) => bot.disclose(id).await,
-                Task::Answer(id) => crate::answer::answer(&bot.player, &bot.config, id).await,
+                Task::Answer(id) => {
+                    crate::answer::answer(&bot.player, bot.config.claim_bond, bot.config.solve_lie, id).await
+                }
                 Task::Decline(id) => crate::answer::decline(&bot.player, id).await,
             };
             drop(permit);

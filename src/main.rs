@@ -11,7 +11,7 @@ mod demo;
 mod job_cmd;
 mod proofs;
 mod trace_cmd;
-use refute_engine::{Entry, Module, Run, Status, Task, limits::MAX_MODULE_BYTES};
+use refute_engine::{Entry, Module, Run, Status, Task, limits::MAX_LOAD_BYTES};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -447,9 +447,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
 /// and checks that the engine loads it.
 fn read_module(path: &Path) -> Result<(Vec<u8>, Module)> {
     let meta = std::fs::metadata(path).map_err(|e| bad(format!("cannot read {}: {e}", path.display())))?;
-    if meta.len() > MAX_MODULE_BYTES as u64 {
+    if meta.len() > MAX_LOAD_BYTES as u64 {
         return Err(bad(format!(
-            "{} is {} bytes, larger than the module limit of {MAX_MODULE_BYTES} bytes",
+            "{} is {} bytes, larger than the module limit of {MAX_LOAD_BYTES} bytes",
             path.display(),
             meta.len()
         )));

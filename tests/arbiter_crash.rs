@@ -160,6 +160,7 @@ fn honest_claim(ids: &BlobIds, max_leaves: u64, bond: u64) -> ClaimBody {
         bond,
         job: None,
         dirs: None,
+        outputs: None,
     }
 }
 

@@ -69,7 +69,7 @@ fn temp(name: &str) -> PathBuf {
 fn huge_and_missing_files_are_refused() {
     let huge = temp("huge.wasm");
     let f = std::fs::File::create(&huge).unwrap();
-    f.set_len(65 << 20).unwrap(); // sparse: costs no disk
+    f.set_len(257 << 20).unwrap(); // sparse: costs no disk
     refused(&["run", huge.to_str().unwrap()], "larger than the module limit");
     refused(&["run", "/nonexistent/x.wasm"], "cannot read /nonexistent/x.wasm");
 }
@@ -502,7 +502,9 @@ fn symlinks_and_missing_directories_are_refused_before_the_run() {
     // A sparse file over the limit is refused before it is read.
     let big = std::fs::File::create(host.join("big.bin")).unwrap();
     big.set_len(refute_engine::fs::MAX_FILE_BYTES + 1).unwrap();
-    refused(&["run", wasm, "--dir", &arg], "big.bin is 67108865 bytes; a preopened file holds at most");
+    let over =
+        format!("big.bin is {} bytes; a preopened file holds at most", refute_engine::fs::MAX_FILE_BYTES + 1);
+    refused(&["run", wasm, "--dir", &arg], &over);
     let missing = format!("{}::/data", temp("dir-none").display());
     refused(&["run", wasm, "--dir", &missing], "cannot read directory");
     let o = refute(&["run", wasm, "--dir", "::/data"]);

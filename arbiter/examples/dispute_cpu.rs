@@ -118,6 +118,7 @@ fn main() {
         bond: 10_000,
         job: None,
         dirs: None,
+        outputs: None,
     };
     let claim_id = refute_protocol::rules::claim_id(&key(&solver), 1);
     let note = ServiceNote { initial_root: initial, vrf: lottery_prove(&arbiter, &claim_id) };

@@ -109,6 +109,7 @@ mod tests {
                 bond: 1000,
                 job: None,
                 dirs: None,
+                outputs: None,
             },
             posted_at: 0,
             window_ends: 77,

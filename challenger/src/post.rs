@@ -73,6 +73,7 @@ pub async fn post(player: &Player, req: Request) -> anyhow::Result<Posting> {
         bond: req.bond,
         job: req.job,
         dirs,
+        outputs: None,
     };
     // The rules' own checks of the terms (bond, step limit, entry), before any work.
     body.check_terms(&p.params)?;

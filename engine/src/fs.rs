@@ -27,7 +27,7 @@ pub const MAX_NAME: usize = 255;
 /// Bytes of one path argument. A longer one is ENAMETOOLONG.
 pub const MAX_PATH: usize = 4096;
 /// Bytes of one file. Writing or resizing past it is EFBIG.
-pub const MAX_FILE_BYTES: u64 = 1 << 26;
+pub const MAX_FILE_BYTES: u64 = 1 << 28;
 /// Bytes of all files together. Growing past it is ENOSPC.
 pub const MAX_FS_BYTES: u64 = 1 << 28;
 /// Bytes of a node's slot: its 32-byte record, then its name (zero padded).
@@ -41,7 +41,7 @@ pub const FDS_DEPTH: usize = 10;
 /// Depth of the files' directory: one entry per node.
 pub const FILES_DEPTH: usize = 14;
 /// Depth of a file's content tree: `MAX_FILE_BYTES` bytes.
-pub const FILE_DEPTH: usize = 21;
+pub const FILE_DEPTH: usize = 23;
 const _: () = assert!(MAX_NODES as u64 * NODE_BYTES <= 32 << NODES_DEPTH);
 const _: () = assert!(MAX_FDS as u64 * FD_BYTES <= 32 << FDS_DEPTH);
 const _: () = assert!(MAX_NODES as u64 <= 1 << FILES_DEPTH);

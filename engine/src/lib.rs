@@ -42,6 +42,7 @@ mod machine;
 pub mod merkle;
 mod module;
 pub mod op;
+pub mod outputs;
 mod pages;
 pub mod proof;
 mod simd_ops;
@@ -73,4 +74,7 @@ pub use value::{FuncType, ValType, Value};
 /// it); every task version 1 accepts has the same roots under both. Version 3
 /// adds the file system (preopened directories and the WASI file calls) and
 /// with it the state header `"refute state v2"`: every state root changes.
-pub const SEMANTICS_VERSION: u32 = 3;
+/// Version 4 deepens the code tree to 2^25 instructions (yosys's 10.6 million
+/// did not fit 2^23) and loads modules of up to 256 MiB (`limits::MAX_LOAD_BYTES`),
+/// with the header `"refute state v3"`: every state root changes again.
+pub const SEMANTICS_VERSION: u32 = 4;

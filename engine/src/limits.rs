@@ -31,7 +31,15 @@ pub const LOCALS_CHUNK: u32 = 8;
 /// Size of a WebAssembly page in bytes.
 pub const PAGE_SIZE: u64 = 65_536;
 
-/// Largest accepted module binary (bytes).
+/// Largest module binary the engine loads (bytes): `Module::new` refuses a
+/// larger one with `LoadError::TooLarge`. The local commands take modules up
+/// to this size; what a claim may carry is the arbiter's business
+/// ([`MAX_MODULE_BYTES`], and its `max_module_bytes` parameter below it).
+pub const MAX_LOAD_BYTES: usize = 256 << 20;
+
+/// Largest module binary a stored blob holds (bytes): the arbiter's blob
+/// limit (`refute_arbiter::db::MAX_BLOB`). Claims are bounded again, lower,
+/// by the game's `max_module_bytes` parameter (`specs/protocol.md`).
 pub const MAX_MODULE_BYTES: usize = 64 << 20;
 
 /// Bytes one micro-step of a WASI call moves: `fd_read`, `fd_write`,
@@ -40,7 +48,7 @@ pub const HOST_CHUNK: u32 = 64;
 
 /// Largest task input: the arguments and environment strings, each with
 /// its NUL, plus stdin (`specs/state.md`, the input tree).
-pub const MAX_INPUT_BYTES: usize = 16 << 20;
+pub const MAX_INPUT_BYTES: usize = 256 << 20;
 
 /// Largest total of bytes a guest may write to stdout or to stderr; a
 /// write beyond it fails with WASI errno NOSPC.

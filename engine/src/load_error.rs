@@ -7,7 +7,7 @@ use thiserror::Error;
 /// Why a module binary was refused.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum LoadError {
-    /// The binary is larger than [`crate::limits::MAX_MODULE_BYTES`].
+    /// The binary is larger than [`crate::limits::MAX_LOAD_BYTES`].
     #[error("module is {size} bytes, larger than the limit of {limit} bytes")]
     TooLarge {
         /// Size of the binary.

@@ -5,7 +5,7 @@
 //! refuses anything else with an error that names the feature.
 
 use crate::isa::Op;
-use crate::limits::MAX_MODULE_BYTES;
+use crate::limits::MAX_LOAD_BYTES;
 use crate::load_error::LoadError;
 use crate::translate::{self, TranslatedFunc, val_type};
 use crate::value::{FuncType, ValType};
@@ -146,8 +146,8 @@ pub struct Module {
 impl Module {
     /// Decodes, validates and translates a module binary.
     pub fn new(bytes: &[u8]) -> Result<Module, LoadError> {
-        if bytes.len() > MAX_MODULE_BYTES {
-            return Err(LoadError::TooLarge { size: bytes.len(), limit: MAX_MODULE_BYTES });
+        if bytes.len() > MAX_LOAD_BYTES {
+            return Err(LoadError::TooLarge { size: bytes.len(), limit: MAX_LOAD_BYTES });
         }
         let mut m = Module {
             types: Vec::new(),

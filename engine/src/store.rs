@@ -156,6 +156,11 @@ pub struct Store {
 }
 
 impl Store {
+    /// Instructions in the store's code (every instance, relocated).
+    pub fn code_len(&self) -> usize {
+        self.code.len()
+    }
+
     pub(crate) fn type_id(&mut self, ty: &FuncType) -> u32 {
         if let Some(&id) = self.type_ids.get(ty) {
             return id;

@@ -215,3 +215,44 @@ fn checkpoints_share_unwritten_files_and_restore_the_same_roots() {
         assert_eq!(via.machine.host.fs, direct.machine.host.fs, "step {step}");
     }
 }
+
+/// The final file system as a blob (`refute fs v1`) checks against the
+/// final header, gives back the same files, and any change to it is caught.
+#[test]
+fn the_output_files_blob_checks_against_the_final_header() {
+    use refute_engine::outputs::{OutputsError, check_fs, decode_fs, encode_fs};
+    let module = Module::new(&files_wasm()).unwrap();
+    let mut run = Run::new(&module, &task(), &Entry::Start).unwrap();
+    let m = &mut run.machine;
+    let mut h = Hasher::new(m);
+    h.run(m, u64::MAX);
+    assert!(matches!(m.status(), Status::Finished | Status::Exited(0)), "{}", m.status());
+    let header = h.header(m);
+    let blob = encode_fs(&m.host.fs);
+    let fs = decode_fs(&blob).unwrap();
+    check_fs(&header, &fs).unwrap();
+    assert_eq!(fs.preopens(), m.host.fs.preopens(), "the blob holds the run's files");
+    assert_eq!(encode_fs(&fs), blob, "the encoding is canonical");
+    // The initial file system is not the final one.
+    let start = Run::new(&module, &task(), &Entry::Start).unwrap();
+    assert!(matches!(check_fs(&header, &start.machine.host.fs), Err(OutputsError::Mismatch(_))));
+    // A flipped byte of a file, a table or a register is caught.
+    let mut changed = 0;
+    for at in (16..blob.len()).step_by(97) {
+        let mut b = blob.clone();
+        b[at] ^= 1;
+        match decode_fs(&b) {
+            Ok(fs) => {
+                assert!(check_fs(&header, &fs).is_err(), "a flipped byte at {at} still checks");
+                changed += 1;
+            }
+            Err(OutputsError::Malformed(_)) => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert!(changed > 10, "only {changed} of the flips decoded");
+    assert!(matches!(decode_fs(&blob[..blob.len() - 1]), Err(OutputsError::Malformed(_))));
+    let mut longer = blob.clone();
+    longer.push(0);
+    assert_eq!(decode_fs(&longer), Err(OutputsError::Malformed("trailing bytes")));
+}

@@ -3,7 +3,9 @@
 //! that change (commit eb90450), and must stay byte-identical, because the
 //! golden vectors in `traces/vectors/` depend on them. The state roots and
 //! step proofs were pinned again for state v2 (`SEMANTICS_VERSION` 3: the
-//! file system's registers and trees in the header, proof v2).
+//! file system's registers and trees in the header, proof v2), and again for
+//! state v3 (`SEMANTICS_VERSION` 4: the code tree at depth 24, the input
+//! tree at 23, a file's tree at 23).
 
 use refute_engine::merkle::{Leaf, Levels, MultiProof, Opened, root_of, zero_hashes};
 use refute_engine::proof::{hex, prove_step, verify_step};
@@ -104,10 +106,10 @@ fn state_roots_and_step_proofs_are_unchanged() {
 }
 
 const STATE_ROOTS: [&str; 5] = [
-    "7807a4759c056e5ed8d21fcb6087ce344f44881fc77ffb7fcc45a47121c5bd91",
-    "352e4890064c48d8e2d1624f268c618290379cdd5613258533973c8e0a162369",
-    "12691b499dd317ef84d74bdb385fa6ffe4d6ea04f62896bb234a05736b70fc36",
-    "89eed74ea679f8f30dfd41754e044ae8eb8f99eae37117c35bf4f88b0fa5488f",
-    "e9f108db98f2e030fa83acfe8525955112f2d463abe150c80dcded3e0a613e96",
+    "a9d88cef3a4b0d09696b221266ada4f9825fe15acd85ea29b8b36810b4a512a0",
+    "9c41e377f15e7d26cf7be5f1aa0f87e402de70cb8f25bb10faea214a14d920ae",
+    "f10ad2ab5eeda27d015b2219af0792599a54ef957538f9ba166cf04f4b1dce16",
+    "42a12be35fa3384fe72d001982e9227992f012a83005c5863692457cbc0844ca",
+    "7a39355e0ed5df134c7cc69c1c79a397f4238d1264fafa783cc92953501c07ac",
 ];
-const STEP_PROOFS: &str = "b792707c033d9523200dc97f10b52b77f12c9e0b470ca4846101746c8c6456e1";
+const STEP_PROOFS: &str = "57fc9639a31c52f7254ae104edae925e6edf18fdb71cc4b0e202e99def3e85d0";

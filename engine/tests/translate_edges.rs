@@ -6,7 +6,7 @@
 //! their last steps.
 
 use refute_engine::isa::Op;
-use refute_engine::limits::{MAX_CALL_DEPTH, MAX_MODULE_BYTES, MAX_STACK_SLOTS, MAX_TABLE_ELEMS};
+use refute_engine::limits::{MAX_CALL_DEPTH, MAX_LOAD_BYTES, MAX_STACK_SLOTS, MAX_TABLE_ELEMS};
 use refute_engine::proof::{prove_step, verify_step};
 use refute_engine::state::{Hasher, check_limits, state_root};
 use refute_engine::{
@@ -467,10 +467,10 @@ fn a_thousand_parameters_and_results() {
 
 #[test]
 fn a_module_over_the_size_limit_is_refused_unread() {
-    let bytes = vec![0u8; MAX_MODULE_BYTES + 1];
+    let bytes = vec![0u8; MAX_LOAD_BYTES + 1];
     assert_eq!(
         Module::new(&bytes).err(),
-        Some(LoadError::TooLarge { size: MAX_MODULE_BYTES + 1, limit: MAX_MODULE_BYTES })
+        Some(LoadError::TooLarge { size: MAX_LOAD_BYTES + 1, limit: MAX_LOAD_BYTES })
     );
 }
 

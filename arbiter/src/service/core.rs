@@ -9,7 +9,9 @@ use crate::db::{BLOB_AT, BLOB_KEPT, Db, Transition};
 use crate::{archive, game_index};
 use refute_protocol::log::{ArbiterKey, Chain, Entry, Head};
 use refute_protocol::record::{Logged, Record};
-use refute_protocol::rules::{B32, Event, Params, RuleError, Rules, ServiceNote, Verified, params_hash};
+use refute_protocol::rules::{
+    B32, Event, Message, Params, RuleError, Rules, ServiceNote, Verified, params_hash,
+};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -46,7 +48,10 @@ struct Snapshot {
 /// claims, and a later upload of the same bytes cannot make them expire.
 fn kept_blobs(msg: &Verified) -> Changes {
     let Some(task) = super::Task::of(&msg.body) else { return Changes::default() };
-    let blobs = task.blobs();
+    let mut blobs = task.blobs();
+    if let Message::Claim(c) = &msg.body {
+        blobs.extend(&c.outputs);
+    }
     Changes {
         puts: blobs.iter().map(|h| ([BLOB_KEPT, &h.0[..]].concat(), Vec::new())).collect(),
         deletes: blobs.iter().map(|h| [BLOB_AT, &h.0[..]].concat()).collect(),

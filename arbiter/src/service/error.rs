@@ -15,6 +15,9 @@ pub enum ServiceError {
     /// A claim's inputs do not make a run.
     #[error(transparent)]
     Input(#[from] InputError),
+    /// A claim's output files blob is not its final state's (`specs/protocol.md` §5.2).
+    #[error("the claim's output files: {0}")]
+    WrongOutputs(String),
     /// A malformed request: `code` names what (`bad_id`, `bad_json`, `bad_query`, `bad_format`,
     /// `bad_header`, `length_mismatch`, `hash_mismatch`).
     #[error("{message}")]
@@ -104,7 +107,7 @@ impl ServiceError {
         use ServiceError::*;
         match self {
             Rule(e) => rule_status(e),
-            Input(_) => 422,
+            Input(_) | WrongOutputs(_) => 422,
             BadRequest { .. } => 400,
             Unauthorized { .. } => 401,
             Forbidden { .. } => 403,
@@ -125,6 +128,7 @@ impl ServiceError {
         match self {
             Rule(e) => e.code(),
             Input(_) => "bad_task",
+            WrongOutputs(_) => "wrong_outputs",
             BadRequest { code, .. }
             | NotFound { code, .. }
             | TooLarge { code, .. }

@@ -485,6 +485,14 @@ impl Service {
                 c.dirs.map(|d| blob(d, "directories", p.max_input_bytes)).transpose()?,
             )
         };
+        if let Message::Claim(claim) = &msg.body
+            && let Some(h) = &claim.outputs
+        {
+            // Before the claim's task: a claim whose output files do not
+            // check costs only this.
+            let fs = blob(h, "output files", p.max_input_bytes)?;
+            check_outputs(&claim.final_header.0, &fs).map_err(ServiceError::WrongOutputs)?;
+        }
         let run = ClaimInputs::from_blobs(module, &args, &env, stdin, c.entry, c.entry_args)
             .and_then(|inputs| match &dirs {
                 Some(d) => inputs.with_dirs(d),
@@ -504,6 +512,17 @@ impl Service {
             let _ = w.join();
         }
     }
+}
+
+/// Checks a claim's output files blob (`refute_engine::outputs`) against
+/// its final header: the file system of the final state, exactly.
+fn check_outputs(final_header: &[u8], fs: &[u8]) -> Result<(), String> {
+    let header = <&[u8; refute_engine::state::HEADER_BYTES]>::try_from(final_header)
+        .ok()
+        .and_then(refute_engine::state::Header::decode)
+        .ok_or("the final header does not decode")?;
+    let fs = refute_engine::outputs::decode_fs(fs).map_err(|e| e.to_string())?;
+    refute_engine::outputs::check_fs(&header, &fs).map_err(|e| e.to_string())
 }
 
 /// The task a claim or a job names: what its note is computed from.

@@ -158,6 +158,7 @@ impl Arena {
             bond: 10_000,
             job: None,
             dirs: None,
+            outputs: None,
         };
         let id = claim_id(&pk(solver), self.nonces[solver as usize]);
         self.send(solver, Message::Claim(Box::new(body)));

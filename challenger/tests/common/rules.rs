@@ -167,6 +167,7 @@ pub fn honest_claim(t: u64, bond: u64) -> ClaimBody {
         bond,
         job: None,
         dirs: None,
+        outputs: None,
     }
 }
 

@@ -2,7 +2,7 @@
 
 use super::layout::*;
 use crate::access::{Dirty, FsTrees};
-use crate::fs::{FDS_DEPTH, FILE_DEPTH, NODES_DEPTH};
+use crate::fs::{FDS_DEPTH, FILE_DEPTH, Fs, NODES_DEPTH};
 use crate::machine::Machine;
 use crate::merkle::{CachedTree, Hash, MemoryTree, root_of};
 use crate::store::{FuncKind, Store};
@@ -107,6 +107,23 @@ pub struct Hasher {
     pub(crate) stdout: MemoryTree,
     pub(crate) stderr: MemoryTree,
     out_seen: (usize, usize),
+}
+
+/// The roots of the file system's node table, descriptor table and files
+/// directory, computed from scratch: the `Nodes`, `Fds` and `Files` roots a
+/// header of a machine with file system `fs` holds (`specs/state.md` §4.6).
+pub fn fs_roots(fs: &Fs) -> [Hash; 3] {
+    let nodes = tree_over(NODES_DEPTH, fs.nodes.len()).root(&fs.nodes);
+    let fds = tree_over(FDS_DEPTH, fs.fds.len()).root(&fs.fds);
+    let files = (0..fs.regs.nodes).map(|n| match fs.file(n) {
+        Some(f) => {
+            Entry { len: f.len as u32, limit: 0, root: tree_over(FILE_DEPTH, f.bytes.len()).root(&f.bytes) }
+        }
+        None => Entry { len: 0, limit: 0, root: crate::merkle::zeros()[FILE_DEPTH] },
+    });
+    let mut dir = CachedTree::new(EntryKind::File.directory().depth());
+    let files = update_dir(EntryKind::File, &mut Vec::new(), &mut dir, files);
+    [nodes, fds, files]
 }
 
 /// A tree of `depth` over `bytes`, all marked for hashing at the next root.

@@ -11,7 +11,7 @@ use crate::wasi::Wasi;
 use sha2::{Digest, Sha256};
 
 /// The first 16 bytes of an encoded header: the format and its version.
-pub const STATE_TAG: &[u8; 16] = b"refute state v2\0";
+pub const STATE_TAG: &[u8; 16] = b"refute state v3\0";
 
 /// Number of trees in a state.
 pub const TREES: usize = 15;
@@ -68,7 +68,7 @@ impl TreeId {
     /// Fixed depth of the tree.
     pub fn depth(self) -> usize {
         match self {
-            TreeId::Code => 22,    // 2 ops per leaf: 2^23 ops
+            TreeId::Code => 24,    // 2 ops per leaf: 2^25 ops
             TreeId::Funcs => 21,   // 1 function per leaf
             TreeId::Globals => 18, // 4 per leaf: 2^20 globals
             TreeId::Memories => 4, // 16 memories
@@ -79,7 +79,7 @@ impl TreeId {
             TreeId::Frames => 12,  // 4 frames per leaf: 2^14 frames
             TreeId::Stdout => 19,  // 32 bytes per leaf: 16 MiB
             TreeId::Stderr => 19,
-            TreeId::Input => 19, // 32 bytes per leaf: 16 MiB
+            TreeId::Input => 23, // 32 bytes per leaf: 256 MiB = MAX_INPUT_BYTES
             TreeId::Nodes => crate::fs::NODES_DEPTH,
             TreeId::Fds => crate::fs::FDS_DEPTH,
             TreeId::Files => crate::fs::FILES_DEPTH,

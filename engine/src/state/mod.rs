@@ -9,7 +9,7 @@
 mod hasher;
 mod layout;
 
-pub use hasher::{Hasher, LimitError, check_limits, state_root};
+pub use hasher::{Hasher, LimitError, check_limits, fs_roots, state_root};
 pub(crate) use hasher::{live_stack_top, slot_bytes};
 pub use layout::*;
 

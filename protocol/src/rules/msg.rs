@@ -49,6 +49,12 @@ pub struct ClaimBody {
     /// when `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dirs: Option<B32>,
+    /// SHA-256 of the final state's file-system blob (`"refute fs v1"`,
+    /// `specs/host.md` "Output files"): the output files, which the
+    /// service checks against `final_header` when the claim is posted.
+    /// Absent when `None` (a claim without preopens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outputs: Option<B32>,
 }
 
 /// A job: a computation a requester asks for, with the reward it escrows
@@ -264,7 +270,7 @@ impl Message {
             Message::Claim(c) => {
                 // Tag 4: no job and no directories (version 2's bytes);
                 // tag 13 adds both as options.
-                let v3 = c.job.is_some() || c.dirs.is_some();
+                let v3 = c.job.is_some() || c.dirs.is_some() || c.outputs.is_some();
                 e.u8(if v3 { 13 } else { 4 });
                 for h in [&c.module, &c.args, &c.env, &c.stdin] {
                     e.b32(h);
@@ -282,6 +288,7 @@ impl Message {
                 if v3 {
                     e.opt(&c.job);
                     e.opt(&c.dirs);
+                    e.opt(&c.outputs);
                 }
             }
             Message::Challenge { claim, history_root, final_root, bond } => {

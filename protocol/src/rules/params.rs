@@ -327,6 +327,7 @@ impl Params {
             history_root: h,
             job: Some(h),
             dirs: Some(h),
+            outputs: Some(h),
             bond: u64::MAX,
         })))
     }

@@ -9,7 +9,7 @@ use refute_arbiter::service::{Config, Service};
 use refute_protocol::log::{Chain, Head};
 use refute_protocol::record::Record;
 use refute_protocol::rules::params_hash;
-use refute_protocol::rules::{Archive, B32, ClaimStatus, GameStatus, Params, Rules};
+use refute_protocol::rules::{Archive, B32, ClaimStatus, GameStatus, JobStatus, Params, Rules};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -137,7 +137,7 @@ pub fn verify_log(data_dir: &Path, json: bool) -> Result<()> {
         return Err(anyhow!("the stored log head differs from the last entry's"));
     }
     let s = &rules.state;
-    counts.add(&Archive { claims: s.claims.clone(), games: s.games.clone() });
+    counts.add(&Archive { claims: s.claims.clone(), games: s.games.clone(), jobs: s.jobs.clone() });
     let open = s.games.values().filter(|g| g.status == GameStatus::Open).count();
     let balances: u128 = s.accounts.values().map(|a| a.balance as u128).sum();
     if s.accounted() != s.minted as u128 {
@@ -157,6 +157,10 @@ pub fn verify_log(data_dir: &Path, json: bool) -> Result<()> {
         "claims_rejected": counts.rejected,
         "games": counts.games,
         "games_open": open,
+        "jobs": counts.jobs,
+        "jobs_done": counts.jobs_done,
+        "jobs_failed": counts.jobs_failed,
+        "funds_conserved": true,
         "outages": outages,
         "outage_ms": down_ms,
     });
@@ -164,7 +168,7 @@ pub fn verify_log(data_dir: &Path, json: bool) -> Result<()> {
         outln!("{}", serde_json::to_string_pretty(&out)?)?;
     } else {
         outln!(
-            "log ok: {} entries signed by {}, replayed from the first\n{} accounts, {} minted = {} in balances + {} held + {} burned\n{} claims ({} final, {} rejected), {} games ({} open)\n{} outages ({:.1} s in all; running deadlines extended by each)",
+            "log ok: {} entries signed by {}, replayed from the first\n{} accounts; funds conserved: {} minted = {} in balances + {} held + {} burned\n{} claims ({} final, {} rejected), {} games ({} open), {} jobs ({} done, {} failed)\n{} outages ({:.1} s in all; running deadlines extended by each)",
             head.next,
             out["arbiter"].as_str().unwrap_or(""),
             s.accounts.len(),
@@ -177,6 +181,9 @@ pub fn verify_log(data_dir: &Path, json: bool) -> Result<()> {
             counts.rejected,
             counts.games,
             open,
+            counts.jobs,
+            counts.jobs_done,
+            counts.jobs_failed,
             outages,
             down_ms as f64 / 1000.0
         )?;
@@ -191,6 +198,9 @@ struct Counts {
     fin: usize,
     rejected: usize,
     games: usize,
+    jobs: usize,
+    jobs_done: usize,
+    jobs_failed: usize,
 }
 
 impl Counts {
@@ -199,5 +209,8 @@ impl Counts {
         self.fin += a.claims.values().filter(|c| c.status == ClaimStatus::Final).count();
         self.rejected += a.claims.values().filter(|c| c.status == ClaimStatus::Rejected).count();
         self.games += a.games.len();
+        self.jobs += a.jobs.len();
+        self.jobs_done += a.jobs.values().filter(|j| j.status == JobStatus::Done).count();
+        self.jobs_failed += a.jobs.values().filter(|j| j.status == JobStatus::Failed).count();
     }
 }

@@ -8,6 +8,8 @@ use anyhow::{Context, Result, bail};
 use refute_engine::{Entry, Module, Run, Status};
 use std::time::{Duration, Instant};
 
+mod realbench;
+
 /// One workload's measurements.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Row {
@@ -80,7 +82,7 @@ pub fn run(runs: usize, filter: Option<&str>, quick: bool) -> Result<Vec<Row>> {
             commit_s: None,
         });
     }
-    rows.extend(crate::realbench::rows(runs, filter, quick)?);
+    rows.extend(realbench::rows(runs, filter, quick)?);
     Ok(rows)
 }
 

@@ -136,12 +136,24 @@ pub struct PostArgs {
 #[derive(Subcommand)]
 pub enum SolverCmd {
     /// Defend every claim of the key: answer each game's rounds and end
-    /// it with the one-step proof. Runs until Ctrl-C.
+    /// it with the one-step proof. Once registered (--stake), also answer
+    /// every job drawn to the key with a claim, and do its committee duty
+    /// (check the claims it is drawn for, attest and disclose, or
+    /// challenge). Runs until Ctrl-C.
     Run {
         #[command(flatten)]
         conn: Conn,
         #[command(flatten)]
         bot: BotArgs,
+        /// Register as a candidate (for jobs and committees) with this stake (once).
+        #[arg(long, value_name = "N")]
+        stake: Option<u64>,
+        /// The bond of each job's claim (default: the arbiter's minimum for
+        /// the job's step limit).
+        #[arg(long, value_name = "N")]
+        bond: Option<u64>,
+        #[command(flatten)]
+        lie: LieArgs,
     },
 }
 
@@ -200,7 +212,7 @@ pub struct ListArgs {
     json: bool,
 }
 
-fn key_path(key: &Option<PathBuf>) -> PathBuf {
+pub(crate) fn key_path(key: &Option<PathBuf>) -> PathBuf {
     key.clone()
         .or_else(|| std::env::var_os("REFUTE_KEY").map(PathBuf::from))
         .unwrap_or_else(|| crate::arbiter_cmd::data_home().join("key"))
@@ -213,7 +225,7 @@ pub fn arbiter_url(url: &Option<String>) -> String {
         .unwrap_or_else(|| "http://127.0.0.1:7878".into())
 }
 
-fn load_key(path: &Path) -> Result<ed25519_dalek::SigningKey> {
+pub(crate) fn load_key(path: &Path) -> Result<ed25519_dalek::SigningKey> {
     match keyfile::load(path) {
         Ok(k) => Ok(k.signing_key().clone()),
         Err(KeyError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => Err(bad(
@@ -223,7 +235,7 @@ fn load_key(path: &Path) -> Result<ed25519_dalek::SigningKey> {
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
 }
 
@@ -253,7 +265,7 @@ pub fn keys(cmd: KeysCmd) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn parse_key(s: &str) -> Result<B32> {
+pub(crate) fn parse_key(s: &str) -> Result<B32> {
     refute_protocol::rules::from_hex(s)
         .and_then(|b| <[u8; 32]>::try_from(b).ok())
         .map(B32)
@@ -286,14 +298,16 @@ pub fn account(a: AccountArgs) -> Result<ExitCode> {
             outln!("stake    {}", acc.stake.map_or("not a committee candidate".into(), |s| s.to_string()))?;
             let r = &acc.reputation;
             outln!(
-                "record   claims {} posted, {} final, {} rejected; games {} won, {} lost; duties {} done, {} missed",
+                "record   claims {} posted, {} final, {} rejected; games {} won, {} lost; duties {} done, {} missed; jobs {} done, {} missed",
                 r.claims_posted,
                 r.claims_final,
                 r.claims_rejected,
                 r.games_won,
                 r.games_lost,
                 r.duties_done,
-                r.duties_missed
+                r.duties_missed,
+                r.jobs_done,
+                r.jobs_missed
             )?;
         }
         Ok(ExitCode::SUCCESS)
@@ -328,17 +342,13 @@ async fn until_ctrl_c(bot: Arc<Bot>) -> ClaimStatus {
 /// `refute post`.
 pub fn post_cmd(a: PostArgs) -> Result<ExitCode> {
     crate::arbiter_cmd::init_logging();
-    if !a.task.dirs.is_empty() {
-        return Err(bad(
-            "--dir: a claim cannot carry preopened directories yet (refute run, commit, state and prove can)",
-        ));
-    }
     let input = task_input(&a.task)?;
     let req = Request {
         inputs: ClaimInputs::from_task(input.bytes, &input.task, &input.entry),
         max_steps: input.task.max_steps,
         bond: a.bond,
         lie: a.lie.lie(),
+        job: None,
     };
     if let Some(l) = req.lie {
         tracing::warn!("TEST ONLY: this claim lies ({l:?}); it will be challenged and lose its bond");
@@ -383,14 +393,46 @@ pub fn post_cmd(a: PostArgs) -> Result<ExitCode> {
 /// `refute solver run`.
 pub fn solver(cmd: SolverCmd) -> Result<ExitCode> {
     crate::arbiter_cmd::init_logging();
-    let SolverCmd::Run { conn, bot } = cmd;
+    let SolverCmd::Run { conn, bot, stake, bond, lie } = cmd;
+    let lie = lie.lie();
+    if let Some(l) = lie {
+        tracing::warn!(
+            "TEST ONLY: this solver's job claims lie ({l:?}); they will be challenged and lose their bonds"
+        );
+    }
     runtime()?.block_on(async {
         let p = player(&conn, &bot).await?;
+        let registered = register(&p, stake).await?;
         let mut config = Config::solver();
         config.max_parallel = bot.max_parallel;
+        if registered {
+            // A candidate is drawn for jobs and committees: it answers the
+            // ones and does its duty on the others (checks only what it is
+            // drawn for: a sample of 0 %).
+            config.jobs = true;
+            config.challenge = true;
+            config.claim_bond = bond.unwrap_or(0);
+            config.solve_lie = lie;
+            tracing::info!("solver running: answering the jobs drawn to this key, and its committee duties");
+        } else {
+            tracing::info!("solver running: defending this key's claims (not registered: drawn for no job; --stake N registers)");
+        }
         until_ctrl_c(Bot::new(p, config)).await;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Registers `p` as a candidate with `stake` unless it is registered;
+/// returns whether it is registered (and not leaving).
+async fn register(p: &Player, stake: Option<u64>) -> Result<bool> {
+    let acc = p.client.account(&p.pk()).await?;
+    if acc.stake.is_some() {
+        return Ok(acc.slot.is_some());
+    }
+    let Some(stake) = stake else { return Ok(false) };
+    p.signer.send(&p.client, Message::Register { stake }).await?;
+    tracing::info!(stake, "registered as a candidate (for jobs and committees)");
+    Ok(true)
 }
 
 /// `refute challenger run`.
@@ -406,13 +448,7 @@ pub fn challenger(cmd: ChallengerCmd) -> Result<ExitCode> {
     runtime()?.block_on(async {
         let p = player(&conn, &bot).await?;
         let bond = bond.unwrap_or(0);
-        if let Some(stake) = stake {
-            let acc = p.client.account(&p.pk()).await?;
-            if acc.stake.is_none() {
-                p.signer.send(&p.client, Message::Register { stake }).await?;
-                tracing::info!(stake, "registered as a committee candidate");
-            }
-        }
+        register(&p, stake).await?;
         let config = Config {
             challenge: true,
             bond,
@@ -421,7 +457,7 @@ pub fn challenger(cmd: ChallengerCmd) -> Result<ExitCode> {
             max_parallel: bot.max_parallel,
             lie,
             poll: Duration::from_millis(500),
-            until_settled: None,
+            ..Config::solver()
         };
         let bond_text = if bond == 0 { "each claim's minimum".to_string() } else { bond.to_string() };
         tracing::info!(bond = %bond_text, sample_pct, ?check, "challenger running");

@@ -124,7 +124,7 @@ async fn play(
         max_parallel: 4,
         lie: None,
         poll: Duration::from_millis(200),
-        until_settled: None,
+        ..Config::solver()
     };
     let challenger_bot = tokio::spawn({
         let bot = Bot::new(challenger.clone(), honest);
@@ -147,6 +147,7 @@ async fn play(
         max_steps,
         bond: BOND,
         lie: Some(Lie::At { step: from }),
+        job: None,
     };
     let posted = post(&solver, req).await?;
     let mut defend = Config::solver();

@@ -8,6 +8,5 @@ pub mod out;
 pub use refute_challenger::oracle;
 pub mod proofbench;
 pub mod real;
-pub mod realbench;
 pub mod report;
 pub mod workloads;

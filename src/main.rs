@@ -8,6 +8,7 @@ use refute::{errln, out, outln};
 mod arbiter_cmd;
 mod bots_cmd;
 mod demo;
+mod job_cmd;
 mod proofs;
 mod trace_cmd;
 use refute_engine::{Entry, Module, Run, Status, Task, limits::MAX_LOAD_BYTES};
@@ -34,7 +35,7 @@ struct TaskArgs {
     /// arguments that start with a dash (a lone `-` needs none).
     args: Vec<String>,
     /// Call this exported function instead of `_start`.
-    #[arg(long, value_name = "FUNC")]
+    #[arg(long, visible_alias = "entry", value_name = "FUNC")]
     invoke: Option<String>,
     /// File whose bytes the guest reads on stdin (`-`: refute's own stdin).
     /// The input is read in full before the run: it is part of the task.
@@ -83,6 +84,10 @@ enum Command {
     /// The challenger bot: checks claims and challenges wrong ones.
     #[command(subcommand)]
     Challenger(bots_cmd::ChallengerCmd),
+    /// Jobs: ask for a computation with a reward (`job post`), and read its
+    /// verified result (`job show`).
+    #[command(subcommand)]
+    Job(job_cmd::JobCmd),
     /// The arbiter's claims, as a table (or --json).
     Claims(bots_cmd::ListArgs),
     /// The arbiter's games, as a table (or --json).
@@ -221,6 +226,15 @@ enum ArbiterCmd {
         /// Each player's clock per game, in milliseconds (default: one day).
         #[arg(long, value_name = "MS")]
         clock_ms: Option<u64>,
+        /// How long a final claim's committee may disclose its attestations
+        /// (the audit), in milliseconds (default: --window-ms when it is
+        /// given, else one day).
+        #[arg(long, value_name = "MS")]
+        reveal_ms: Option<u64>,
+        /// How long a solver drawn for a job has to post its claim, in
+        /// milliseconds (default: one day).
+        #[arg(long, value_name = "MS")]
+        job_deadline_ms: Option<u64>,
         /// Branching factor of dissection (default 1024; small values make
         /// more rounds, for tests and demos).
         #[arg(long, value_name = "K")]
@@ -301,10 +315,27 @@ fn main() -> ExitCode {
 
 fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Arbiter(ArbiterCmd::Serve { data_dir, listen, window_ms, clock_ms, k, max_leaves }) => {
+        Command::Arbiter(ArbiterCmd::Serve {
+            data_dir,
+            listen,
+            window_ms,
+            clock_ms,
+            reveal_ms,
+            job_deadline_ms,
+            k,
+            max_leaves,
+        }) => {
             let mut params = refute_protocol::rules::Params::local(refute_protocol::rules::B32([0; 32]));
             if let Some(w) = window_ms {
                 params.challenge_window_ms = w;
+                // A short window (tests, demos) keeps a short audit too.
+                params.reveal_ms = w;
+            }
+            if let Some(r) = reveal_ms {
+                params.reveal_ms = r;
+            }
+            if let Some(d) = job_deadline_ms {
+                params.job_deadline_ms = d;
             }
             if let Some(c) = clock_ms {
                 params.clock_ms = c;
@@ -350,6 +381,10 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Post(a) => bots_cmd::post_cmd(a),
         Command::Solver(c) => bots_cmd::solver(c),
         Command::Challenger(c) => bots_cmd::challenger(c),
+        Command::Job(c) => {
+            crate::arbiter_cmd::init_logging();
+            job_cmd::job(c)
+        }
         Command::Claims(a) => bots_cmd::claims(a),
         Command::Games(a) => bots_cmd::games(a),
         Command::Demo { module, args, transcript_dir } => {

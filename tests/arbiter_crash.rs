@@ -158,6 +158,9 @@ fn honest_claim(ids: &BlobIds, max_leaves: u64, bond: u64) -> ClaimBody {
         stdout: Blob(STDOUT.to_vec()),
         history_root: history_root(&f.trace, t, max_leaves),
         bond,
+        job: None,
+        dirs: None,
+        outputs: None,
     }
 }
 
@@ -670,16 +673,7 @@ impl Harness {
 }
 
 fn kind(m: &Message) -> &'static str {
-    match m {
-        Message::Mint { .. } => "mint",
-        Message::Register { .. } => "register",
-        Message::Unregister => "unregister",
-        Message::Claim(_) => "claim",
-        Message::Challenge { .. } => "challenge",
-        Message::Attest { .. } => "attest",
-        Message::Reveal { .. } => "reveal",
-        Message::Step { .. } => "step",
-    }
+    refute_challenger::client::kind(m)
 }
 
 /// Uploads the claim's blobs, signed by `p` (funded by then).

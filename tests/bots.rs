@@ -70,13 +70,17 @@ fn an_honest_claim_with_no_challenge_becomes_final() {
     assert_eq!(claims[0]["status"], "final");
     assert_eq!(net.games().len(), 0, "an honest claim was challenged");
     let id = claims[0]["id"].as_str().unwrap();
-    let claim = net.get(&format!("/v1/claims/{id}"));
-    assert_eq!(
-        claim["committee"][&checker],
-        "attested",
-        "the committee member did not attest: {}",
-        net.log("checker")
-    );
+    // It attested with a commitment inside the window, and discloses it in
+    // the audit that follows (as long as the window here).
+    net.wait_for("the member's disclosure", 30, |n| {
+        n.get(&format!("/v1/claims/{id}"))["committee"][&checker] == "disclosed"
+    });
+    let full = std::fs::read_to_string(net.path("checker.log")).unwrap();
+    assert!(full.contains("attested claim") && full.contains("audit leaf"), "{}", net.log("checker"));
+    assert!(full.contains("disclosed claim"), "{}", net.log("checker"));
+    net.wait_for("the end of the audit", 30, |n| n.get(&format!("/v1/claims/{id}"))["audit_ends"].is_null());
+    let r = &net.get(&format!("/v1/accounts/{checker}"))["reputation"];
+    assert_eq!((r["duties_done"].as_u64(), r["duties_missed"].as_u64()), (Some(1), Some(0)), "{r}");
     assert_eq!(net.balance(&solver), 100_000, "the bond came back");
     assert!(net.out("solver").contains("the claim stands"));
     net.kill(c);
@@ -102,8 +106,9 @@ fn a_checker_in_output_mode_attests_only_what_the_engine_verified() {
     let s = net.spawn("solver", &args);
     assert!(net.wait_exit(s, 60).success(), "{}", net.log("solver"));
     let id = net.claims()[0]["id"].as_str().unwrap().to_string();
-    let claim = net.get(&format!("/v1/claims/{id}"));
-    assert_eq!(claim["committee"][&member], "attested", "{}", net.log("member"));
+    net.wait_for("the member's disclosure", 30, |n| {
+        n.get(&format!("/v1/claims/{id}"))["committee"][&member] == "disclosed"
+    });
     let full = |name: &str| std::fs::read_to_string(net.path(&format!("{name}.log"))).unwrap_or_default();
     assert!(full("member").contains("the engine computes the same final state"), "{}", net.log("member"));
     let until = Instant::now() + Duration::from_secs(30);

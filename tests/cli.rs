@@ -320,6 +320,22 @@ fn every_subcommand_exits_quietly_when_stdout_is_closed() {
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(refute(&["prove", sort, "10", "--step", "100", "--out", proof]).status.success());
+    // A requester for `job post`, and the id its job will have (its first
+    // message after the mint); the key above registers (`solver run
+    // --stake`) to be drawn for it.
+    let requester = net.path("r.key");
+    let requester = requester.to_str().unwrap();
+    let r = refute(&["keys", "new", "--key", requester]);
+    let r_pk = String::from_utf8(r.stdout).unwrap().trim().to_string();
+    let o = Command::new(env!("CARGO_BIN_EXE_refute"))
+        .args(["account", "--mint", "100000", "--key", requester])
+        .envs(env)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r_pk =
+        refute_protocol::rules::B32(refute_protocol::rules::from_hex(&r_pk).unwrap().try_into().unwrap());
+    let job = refute_protocol::rules::claim_id(&r_pk, 1).to_string();
     let (d1, d2, d3, d4) = (data("new.key"), data("solver"), data("challenger"), data("arb2"));
     let d5 = data("post");
     // (command path, arguments, seconds it may run: commands that serve run until stopped)
@@ -331,7 +347,9 @@ fn every_subcommand_exits_quietly_when_stdout_is_closed() {
         ("keys show", vec!["keys", "show", "--key", key], 60),
         ("account", vec!["account", "--key", key], 60),
         ("post", vec!["post", sort, "10", "--bond", "5000", "--key", key, "--data-dir", &d5], 120),
-        ("solver run", vec!["solver", "run", "--key", key, "--data-dir", &d2], 3),
+        ("solver run", vec!["solver", "run", "--stake", "1000", "--key", key, "--data-dir", &d2], 3),
+        ("job post", vec!["job", "post", sort, "10", "--reward", "5000", "--key", requester], 60),
+        ("job show", vec!["job", "show", &job], 60),
         ("challenger run", vec!["challenger", "run", "--key", key, "--data-dir", &d3], 3),
         ("claims", vec!["claims"], 60),
         ("games", vec!["games"], 60),

@@ -116,6 +116,9 @@ fn main() {
         stdout: Blob(vec![]),
         history_root: history_root(&liar, T, params.max_leaves),
         bond: 10_000,
+        job: None,
+        dirs: None,
+        outputs: None,
     };
     let claim_id = refute_protocol::rules::claim_id(&key(&solver), 1);
     let note = ServiceNote { initial_root: initial, vrf: lottery_prove(&arbiter, &claim_id) };

@@ -63,6 +63,9 @@ fn claim_body(service: &Service) -> ClaimBody {
         stdout: Blob(vec![]),
         history_root: B32([0; 32]),
         bond: 1000,
+        job: None,
+        dirs: None,
+        outputs: None,
     };
     let run = inputs.to_run(body.max_steps).expect("a run");
     body.initial_root = B32(initial_root(&run));

@@ -8,8 +8,10 @@
 //! - `claim/ ‖ id` → the [`Claim`]; `claim_by/ ‖ solver ‖ id` → empty.
 //! - `game/ ‖ u64be(id)` → the [`Game`]; `game_by/ ‖ key ‖ u64be(id)` → empty,
 //!   for each side.
+//! - `job/ ‖ id` → the [`Job`]; `job_by/ ‖ key ‖ id` → empty, for its
+//!   requester and for every solver drawn for it.
 
-use refute_protocol::rules::{Archive, B32, Claim, Game};
+use refute_protocol::rules::{Archive, B32, Claim, Game, Job};
 
 use crate::db::{Db, DbError};
 
@@ -21,6 +23,19 @@ pub const GAME: &[u8] = b"game/";
 pub const CLAIM_BY: &[u8] = b"claim_by/";
 /// Prefix of the player index of ended games.
 pub const GAME_BY: &[u8] = b"game_by/";
+/// Prefix of an ended job.
+pub const JOB: &[u8] = b"job/";
+/// Prefix of the requester and solver index of ended jobs.
+pub const JOB_BY: &[u8] = b"job_by/";
+
+/// The keys a job is listed under: its requester and every solver drawn for it.
+pub fn job_keys(j: &Job) -> Vec<B32> {
+    let mut keys = vec![j.requester];
+    keys.extend(j.tried.iter().chain(&j.solver).copied());
+    keys.sort();
+    keys.dedup();
+    keys
+}
 
 /// The state records that store `a`.
 pub fn puts(a: &Archive) -> Vec<(Vec<u8>, Vec<u8>)> {
@@ -28,6 +43,12 @@ pub fn puts(a: &Archive) -> Vec<(Vec<u8>, Vec<u8>)> {
     for (id, c) in &a.claims {
         out.push(([CLAIM, &id.0].concat(), serde_json::to_vec(c).expect("claims serialise")));
         out.push(([CLAIM_BY, &c.solver.0, &id.0].concat(), Vec::new()));
+    }
+    for (id, j) in &a.jobs {
+        out.push(([JOB, &id.0].concat(), serde_json::to_vec(j).expect("jobs serialise")));
+        for k in job_keys(j) {
+            out.push(([JOB_BY, &k.0, &id.0].concat(), Vec::new()));
+        }
     }
     for (id, g) in &a.games {
         let n = id.to_be_bytes();
@@ -42,6 +63,38 @@ pub fn puts(a: &Archive) -> Vec<(Vec<u8>, Vec<u8>)> {
 /// Ended claim `id`, if it is stored.
 pub fn claim(db: &Db, id: &B32) -> Result<Option<Claim>, DbError> {
     db.get_state(&[CLAIM, &id.0].concat())?.map(|v| decode(db, "claim", &v)).transpose()
+}
+
+/// Ended job `id`, if it is stored.
+pub fn job(db: &Db, id: &B32) -> Result<Option<Job>, DbError> {
+    db.get_state(&[JOB, &id.0].concat())?.map(|v| decode(db, "job", &v)).transpose()
+}
+
+/// Up to `limit` ended jobs with ids after `after`, in id order; only those
+/// `key` requested or was drawn for, if given. Costs O(limit · log n).
+pub fn jobs(db: &Db, after: Option<B32>, key: Option<B32>, limit: usize) -> Result<Vec<(B32, Job)>, DbError> {
+    let prefix = match key {
+        Some(k) => [JOB_BY, &k.0].concat(),
+        None => JOB.to_vec(),
+    };
+    let start = after.map_or_else(|| prefix.clone(), |a| [&prefix[..], &a.0].concat());
+    let mut out = Vec::new();
+    for kv in db.iter_state_from(&prefix, &start) {
+        let (k, v) = kv?;
+        let id = B32(k[prefix.len()..].try_into().map_err(|_| bad_key(db, &k))?);
+        if Some(id) == after {
+            continue;
+        }
+        let j = match key {
+            Some(_) => job(db, &id)?.ok_or_else(|| bad_key(db, &k))?,
+            None => decode(db, "job", &v)?,
+        };
+        out.push((id, j));
+        if out.len() == limit {
+            break;
+        }
+    }
+    Ok(out)
 }
 
 /// Ended game `id`, if it is stored.

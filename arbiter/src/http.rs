@@ -78,6 +78,8 @@ fn api(service: Arc<Service>) -> Router {
         .route("/v1/claims/{id}", get(lists::claim))
         .route("/v1/games", get(lists::games))
         .route("/v1/games/{id}", get(lists::game))
+        .route("/v1/jobs", get(lists::jobs))
+        .route("/v1/jobs/{id}", get(lists::job))
         .route("/v1/log", get(log))
         .route("/v1/events", get(events))
         .with_state(service)

@@ -1,4 +1,4 @@
-//! The claim and game routes: one claim or game, and paged lists of them,
+//! The claim, game and job routes: one claim, game or job, and paged lists of them,
 //! from memory (what is still being played) merged with the archive (what
 //! has ended, [`crate::archive`]), in id order (`specs/api.md` §2).
 
@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
-use refute_protocol::rules::{B32, Claim, ClaimStatus, Game, GameStatus, Role};
+use refute_protocol::rules::{B32, Claim, ClaimStatus, Game, GameStatus, Job, JobStatus, Role};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -179,4 +179,93 @@ pub async fn game(State(s): Shared, ApiPath(id): ApiPath<String>) -> Result<Json
     let g = blocking(move || s.game(n)).await?;
     g.map(|g| Json(serde_json::to_value(g).expect("games serialise")))
         .ok_or_else(|| ServiceError::not_found("unknown_game", format!("no game {n}")))
+}
+
+/// Filters and the page of the job list.
+#[derive(Deserialize)]
+pub struct JobQuery {
+    /// Only open ones (`open`: waiting for a claim or for its claim to be
+    /// final), or only settled ones (`settled`: done or failed).
+    status: Option<String>,
+    /// Only those this key asked for.
+    requester: Option<String>,
+    /// Only those this key was drawn for (now or before).
+    solver: Option<String>,
+    /// At most this many (default and most: [`MAX_LIST_PAGE`]).
+    limit: Option<String>,
+    /// Only those after this job id.
+    after: Option<String>,
+}
+
+fn job_open(j: &Job) -> bool {
+    matches!(j.status, JobStatus::Assigned | JobStatus::Claimed)
+}
+
+fn job_row(id: &B32, j: &Job) -> Value {
+    json!({
+        "id": id,
+        "requester": j.requester,
+        "status": j.status,
+        "reward": j.body.reward,
+        "max_steps": j.body.max_steps,
+        "solver": j.solver,
+        "attempts": j.attempts,
+        "deadline": j.deadline,
+        "claim": j.claim,
+    })
+}
+
+/// `GET /v1/jobs`.
+pub async fn jobs(State(s): Shared, ApiQuery(q): ApiQuery<JobQuery>) -> Result<Json<Value>, ServiceError> {
+    let status = ListQuery { status: q.status.clone(), player: None, limit: q.limit.clone(), after: None };
+    let f = status.filter()?;
+    let requester = q.requester.as_deref().map(|k| b32(k, "a requester key")).transpose()?;
+    let solver = q.solver.as_deref().map(|k| b32(k, "a solver key")).transpose()?;
+    let after = q.after.as_deref().map(|a| b32(a, "a job id (after)")).transpose()?;
+    let wants = move |j: &Job| {
+        f.wants(job_open(j))
+            && requester.is_none_or(|r| j.requester == r)
+            && solver.is_none_or(|k| j.solver == Some(k) || j.tried.contains(&k))
+    };
+    let from = after.map_or(Bound::Unbounded, Bound::Excluded);
+    let live: Vec<(B32, Value)> = s.read(|c| {
+        c.rules
+            .state
+            .jobs
+            .range((from, Bound::Unbounded))
+            .filter(|(_, j)| wants(j))
+            .take(f.limit)
+            .map(|(id, j)| (*id, job_row(id, j)))
+            .collect()
+    });
+    let archived = if f.open {
+        Vec::new()
+    } else {
+        blocking(move || {
+            // The archive's index is by key (requester or solver), so the
+            // role is filtered here, reading on until the page is full.
+            let mut rows = Vec::new();
+            let mut from = after;
+            loop {
+                let page = archive::jobs(s.db(), from, requester.or(solver), f.limit)
+                    .map_err(ServiceError::storage)?;
+                let done = page.len() < f.limit;
+                from = page.last().map(|(id, _)| *id);
+                rows.extend(page.iter().filter(|(_, j)| wants(j)).map(|(id, j)| (*id, job_row(id, j))));
+                if done || rows.len() >= f.limit {
+                    break Ok(rows);
+                }
+            }
+        })
+        .await?
+    };
+    Ok(Json(merge(live, archived, f.limit)))
+}
+
+/// `GET /v1/jobs/{id}`.
+pub async fn job(State(s): Shared, ApiPath(id): ApiPath<String>) -> Result<Json<Value>, ServiceError> {
+    let id = b32(&id, "a job id")?;
+    let j = blocking(move || s.job(&id)).await?;
+    j.map(|j| Json(serde_json::to_value(j).expect("jobs serialise")))
+        .ok_or_else(|| ServiceError::not_found("unknown_job", format!("no job {id}")))
 }

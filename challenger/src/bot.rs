@@ -1,8 +1,10 @@
 //! The bot loop (`specs/bots.md`, "The loop"): wake on the arbiter's
-//! events (or every poll interval), read the state, and start a job for
-//! each game that waits on this key and, for a challenger, each open claim
-//! it has not decided about. Jobs run concurrently, at most
-//! `max_parallel` at once; a job is never started twice at the same time.
+//! events (or every poll interval), read the state, and start a task for
+//! each game that waits on this key, for a challenger (or a registered
+//! solver) each open claim it has not decided about and each attestation
+//! due for disclosure, and for a solver each job drawn to its key. Tasks
+//! run concurrently, at most `max_parallel` at once; a task is never
+//! started twice at the same time.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -14,6 +16,7 @@ use tokio::sync::{Notify, Semaphore};
 
 use crate::check::{self, CheckMode, Finding};
 use crate::client::ClientError;
+use crate::duty;
 use crate::lie::{Lie, Story};
 use crate::player::{Player, SendError, fetch_inputs, now_ms, short};
 use crate::store::Decision;
@@ -22,7 +25,8 @@ use refute_protocol::inputs::ClaimInputs;
 /// What a bot does.
 #[derive(Clone, Debug)]
 pub struct Config {
-    /// Follow claims, check them and challenge wrong ones (a challenger);
+    /// Follow claims, check them and challenge wrong ones (a challenger, or
+    /// a registered solver doing its committee duty with `sample_pct` 0);
     /// otherwise only play the games this key is in (a solver).
     pub challenge: bool,
     /// The bond of each challenge; 0: each claim's minimum
@@ -40,6 +44,13 @@ pub struct Config {
     pub poll: Duration,
     /// Stop once this claim is settled (`refute post`).
     pub until_settled: Option<B32>,
+    /// Answer every job drawn to this key with a claim (`refute solver run`).
+    pub jobs: bool,
+    /// The bond of a job's claim; 0: the claim's minimum (`Params::claim_bond_min`).
+    pub claim_bond: u64,
+    /// TEST ONLY: the lie this solver's job claims tell (its committee
+    /// duties stay honest).
+    pub solve_lie: Option<Lie>,
 }
 
 impl Config {
@@ -54,14 +65,26 @@ impl Config {
             lie: None,
             poll: Duration::from_millis(500),
             until_settled: None,
+            jobs: false,
+            claim_bond: 0,
+            solve_lie: None,
         }
     }
 }
 
+/// A unit of the bot's work.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-enum Job {
+enum Task {
+    /// The next move in a game.
     Game(u64),
+    /// Deciding about a claim: skip, attest or challenge.
     Claim(B32),
+    /// Disclosing the attestation of a claim in its audit.
+    Disclose(B32),
+    /// Answering a job drawn to this key.
+    Answer(B32),
+    /// Passing on a job drawn to this key (a checker answers none).
+    Decline(B32),
 }
 
 /// A running bot.
@@ -69,7 +92,7 @@ enum Job {
 pub struct Bot {
     player: Arc<Player>,
     config: Config,
-    busy: std::sync::Mutex<HashSet<Job>>,
+    busy: std::sync::Mutex<HashSet<Task>>,
     permits: Arc<Semaphore>,
     reported: std::sync::Mutex<HashSet<u64>>,
     moves: std::sync::atomic::AtomicU64,
@@ -165,7 +188,7 @@ impl Bot {
                     continue;
                 }
                 if g.points.is_none_or(|p| points.insert((g.claim, p[role.index()]))) {
-                    self.start(Job::Game(g.id));
+                    self.start(Task::Game(g.id));
                 }
             } else if self.reported.lock().expect("lock").insert(g.id) {
                 self.owed.lock().expect("lock").remove(&g.id);
@@ -216,8 +239,25 @@ impl Bot {
                     Some(_) => false,
                 };
                 if again {
-                    self.start(Job::Claim(c.id));
+                    self.start(Task::Claim(c.id));
                 }
+            }
+        }
+        // Attestations to disclose: a claim cannot be final before its window ends.
+        for (id, a) in self.player.store.open_attestations() {
+            if now_ms() >= a.window_ends {
+                self.start(Task::Disclose(id));
+            }
+        }
+        if self.config.jobs {
+            for j in client.jobs_drawn(&me).await? {
+                self.start(Task::Answer(j));
+            }
+        } else if self.config.challenge {
+            // A checker registered as a committee candidate is drawn for
+            // jobs too: it passes them on at once, with no stake lost.
+            for j in client.jobs_drawn(&me).await? {
+                self.start(Task::Decline(j));
             }
         }
         if let Some(id) = self.config.until_settled {
@@ -265,25 +305,31 @@ impl Bot {
         }
     }
 
-    fn start(self: &Arc<Self>, job: Job) {
-        if !self.busy.lock().expect("lock").insert(job) {
+    fn start(self: &Arc<Self>, task: Task) {
+        if !self.busy.lock().expect("lock").insert(task) {
             return;
         }
         let bot = self.clone();
         tokio::spawn(async move {
             let permit = bot.permits.clone().acquire_owned().await;
-            let r = match job {
-                Job::Game(id) => bot.play(id).await,
-                Job::Claim(id) => bot.consider(id).await,
+            let r = match task {
+                Task::Game(id) => bot.play(id).await,
+                Task::Claim(id) => bot.consider(id).await,
+                Task::Disclose(id) => bot.disclose(id).await,
+                Task::Answer(id) => {
+                    crate::answer::answer(&bot.player, bot.config.claim_bond, bot.config.solve_lie, id).await
+                }
+                Task::Decline(id) => crate::answer::decline(&bot.player, id).await,
             };
             drop(permit);
             if let Err(e) = r {
-                match job {
-                    Job::Game(id) => tracing::warn!(game = id, "{e:#}"),
-                    Job::Claim(id) => tracing::warn!(claim = %short(&id), "{e:#}"),
+                match task {
+                    Task::Game(id) => tracing::warn!(game = id, "{e:#}"),
+                    Task::Claim(id) | Task::Disclose(id) => tracing::warn!(claim = %short(&id), "{e:#}"),
+                    Task::Answer(id) | Task::Decline(id) => tracing::warn!(job = %short(&id), "{e:#}"),
                 }
             }
-            bot.busy.lock().expect("lock").remove(&job);
+            bot.busy.lock().expect("lock").remove(&task);
         });
     }
 
@@ -451,7 +497,7 @@ impl Bot {
         let why = match finding {
             Finding::Right { how } => {
                 tracing::info!(claim = %short(&id), assigned, "the claim is right ({how})");
-                return self.agree(id, assigned).await;
+                return self.agree(id, &claim, inputs, assigned).await;
             }
             Finding::Plausible { how } => {
                 tracing::info!(claim = %short(&id), "the claim looks right ({how}); not verified, not attested");
@@ -462,7 +508,7 @@ impl Bot {
             Finding::Suspect { why } => why,
         };
         tracing::info!(claim = %short(&id), "the claim looks wrong: {why}; building the trace");
-        let real = match p.traces.get(&p.client, &claim.body, Some(inputs), window).await {
+        let real = match p.traces.get(&p.client, &claim.body, Some(inputs.clone()), window).await {
             Ok(t) => t,
             Err(e) => return decide(Decision::Failed { why: format!("{e:#}") }),
         };
@@ -508,7 +554,7 @@ impl Bot {
             }
             Err(NoChallenge::Agrees) => {
                 tracing::info!(claim = %short(&id), "the engine agrees with the claim's final state after all");
-                return self.agree(id, assigned).await;
+                return self.agree(id, &claim, inputs, assigned).await;
             }
         };
         let mine = match &m {
@@ -543,51 +589,144 @@ impl Bot {
         Ok(())
     }
 
-    async fn agree(&self, id: B32, assigned: bool) -> anyhow::Result<()> {
+    /// Agrees with claim `id`: on its committee, commits to this bot's own
+    /// root at its audit leaf (the secret kept first, synced) and attests,
+    /// to disclose it once the claim is final ([`Bot::disclose`]).
+    async fn agree(&self, id: B32, claim: &Claim, inputs: ClaimInputs, assigned: bool) -> anyhow::Result<()> {
         let p = &self.player;
-        if assigned {
-            p.signer
-                .send(
-                    &p.client,
-                    Message::Attest { claim: id, commitment: refute_protocol::rules::B32::default() },
-                )
-                .await?;
-            tracing::info!(claim = %short(&id), "attested (committee duty)");
+        if !assigned {
+            return Ok(p.store.decide(&id, &Decision::Agreed { attested: false })?);
         }
-        Ok(p.store.decide(&id, &Decision::Agreed { attested: assigned })?)
+        let me = p.pk();
+        // An attestation kept before a crash, whose `attest` may or may not
+        // have landed, is sent again as it was: one secret per claim.
+        let a = match p.store.attestation(&id) {
+            Some(a) => a,
+            None => {
+                let trace =
+                    p.traces.get(&p.client, &claim.body, Some(inputs), Some(claim.window_ends)).await?;
+                let (c, params) = (claim.clone(), p.params.clone());
+                let salt =
+                    duty::fresh_salt().map_err(|e| anyhow::anyhow!("no random bytes for the salt: {e}"))?;
+                let made =
+                    tokio::task::spawn_blocking(move || duty::attestation(&*trace, &c, &me, &params, salt))
+                        .await?;
+                match made {
+                    Ok(a) => {
+                        p.store.attest(&id, &a)?;
+                        a
+                    }
+                    Err(why) => {
+                        tracing::warn!(claim = %short(&id), "NOT ATTESTING: {why}");
+                        return Ok(p.store.decide(&id, &Decision::Failed { why: why.to_string() })?);
+                    }
+                }
+            }
+        };
+        let commitment = duty::commitment(&id, &me, &a);
+        p.signer.send(&p.client, Message::Attest { claim: id, commitment }).await?;
+        tracing::info!(
+            claim = %short(&id),
+            "attested claim {}: committed to this engine's root at audit leaf {} (step {}); disclosed once the claim is final",
+            short(&id),
+            a.leaf,
+            a.step
+        );
+        Ok(p.store.decide(&id, &Decision::Agreed { attested: true })?)
+    }
+
+    /// Discloses the attestation of claim `id` in its audit, once the claim
+    /// is final; records how the duty ended when it has (disclosed, or the
+    /// claim was rejected, or the audit passed).
+    async fn disclose(&self, id: B32) -> anyhow::Result<()> {
+        let p = &self.player;
+        let Some(mut a) = p.store.attestation(&id) else { return Ok(()) };
+        let claim = p.client.claim(&id).await?;
+        let mine = claim.committee.get(&p.pk()).copied();
+        let end = |a: &mut crate::store::Attestation, outcome: String| -> anyhow::Result<()> {
+            a.outcome = Some(outcome);
+            Ok(p.store.attest(&id, a)?)
+        };
+        match (claim.status, mine) {
+            (_, Some(Duty::Disclosed)) => return end(&mut a, "disclosed".into()),
+            (ClaimStatus::Rejected, _) => return end(&mut a, "the claim was rejected: no audit".into()),
+            (ClaimStatus::Final, Some(Duty::Attested)) if claim.audit_ends.is_some() => {}
+            (ClaimStatus::Final, _) => {
+                tracing::error!(claim = %short(&id), "the claim's audit ended before this bot disclosed its attestation");
+                return end(&mut a, "the audit ended before the disclosure".into());
+            }
+            // Still open (its window or its games), or the attestation has
+            // not landed yet (`consider` sends it again).
+            (ClaimStatus::Open, _) => return Ok(()),
+        }
+        let m = Message::Disclose { claim: id, salt: a.salt, root: a.root, proof: a.proof.clone() };
+        match p.signer.send(&p.client, m).await {
+            Ok(_) => {
+                tracing::info!(
+                    claim = %short(&id),
+                    "disclosed claim {}: audit leaf {} (step {}) opens to root {}… under its history root",
+                    short(&id),
+                    a.leaf,
+                    a.step,
+                    short(&a.root)
+                );
+                end(&mut a, "disclosed".into())
+            }
+            Err(SendError::Client(ClientError::Refused { status: 422, code, message, .. })) => {
+                tracing::error!(claim = %short(&id), "THE DISCLOSURE WAS REFUSED ({code}): {message}");
+                end(&mut a, format!("refused: {code}: {message}"))
+            }
+            // Unanswered or transient: the next round reads the claim again.
+            Err(e) => Err(anyhow::anyhow!("the disclosure was not taken: {e}")),
+        }
     }
 
     /// The fast path, then (in full mode, on a committee, or when the fast
-    /// path cannot decide) the engine's final root. wasmi alone never makes
-    /// a claim right: at most plausible, which the bot neither attests nor
+    /// path cannot decide) the engine's final root: on a committee from the
+    /// trace an attestation needs anyway. wasmi alone never makes a claim
+    /// right: at most plausible, which the bot neither attests nor
     /// challenges (security review finding 10).
     async fn check(&self, claim: &Claim, inputs: &ClaimInputs, assigned: bool) -> Finding {
         let (c, i, mode) = (claim.clone(), inputs.clone(), self.config.check);
-        tokio::task::spawn_blocking(move || {
-            let fast = check::fast_path(&i, &c);
-            match (fast, mode) {
-                (check::FastPath::Differs(why), _) => return Finding::Suspect { why },
+        let fast = tokio::task::spawn_blocking(move || {
+            match (check::fast_path(&i, &c), mode) {
+                (check::FastPath::Differs(why), _) => return Some(Finding::Suspect { why }),
                 (check::FastPath::Same, CheckMode::Output) if !assigned => {
-                    return Finding::Plausible { how: "wasmi gives the same output" };
+                    return Some(Finding::Plausible { how: "wasmi gives the same output" });
                 }
                 (check::FastPath::Undecided(why), _) => {
                     tracing::info!("the fast path cannot decide: {why}; the engine checks the claim");
                 }
                 _ => {}
             }
-            let b = &c.body;
-            let run = match i.to_run(b.max_steps) {
-                Ok(r) => r,
-                Err(e) => return Finding::Suspect { why: e.to_string() },
-            };
-            if check::final_root(run) == b.final_root {
+            None
+        })
+        .await
+        .unwrap_or_else(|e| Some(Finding::Suspect { why: format!("checking panicked: {e}") }));
+        if let Some(f) = fast {
+            return f;
+        }
+        let b = &claim.body;
+        let right = |root: B32| {
+            if root == b.final_root {
                 Finding::Right { how: "the engine computes the same final state" }
             } else {
                 Finding::Suspect { why: "the engine computes another final state".into() }
             }
-        })
-        .await
-        .unwrap_or_else(|e| Finding::Suspect { why: format!("checking panicked: {e}") })
+        };
+        if assigned {
+            let p = &self.player;
+            return match p.traces.get(&p.client, b, Some(inputs.clone()), Some(claim.window_ends)).await {
+                Ok(t) => right(t.final_root()),
+                Err(e) => Finding::Suspect { why: format!("{e:#}") },
+            };
+        }
+        let (i, t) = (inputs.clone(), b.max_steps);
+        tokio::task::spawn_blocking(move || i.to_run(t).map(check::final_root))
+            .await
+            .map_err(|e| format!("checking panicked: {e}"))
+            .and_then(|r| r.map_err(|e| e.to_string()))
+            .map_or_else(|why| Finding::Suspect { why }, right)
     }
 }
 

@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ed25519_dalek::SigningKey;
-use refute_protocol::rules::{Account, B32, BlobUpload, Claim, Game, Params, Signed, UPLOAD_MAX_AHEAD_MS};
+use refute_protocol::rules::{
+    Account, B32, BlobUpload, Claim, Game, Job, JobStatus, Params, Signed, UPLOAD_MAX_AHEAD_MS,
+};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -95,6 +97,29 @@ pub struct GameSummary {
     /// The point each side would move at ([`refute_protocol::rules::Game::point`]).
     #[serde(default)]
     pub points: Option<[B32; 2]>,
+}
+
+/// One line of `GET /v1/jobs`.
+#[derive(Clone, Debug, Deserialize, serde::Serialize)]
+pub struct JobSummary {
+    /// The job's id.
+    pub id: B32,
+    /// Who asked for it.
+    pub requester: B32,
+    /// `assigned`, `claimed`, `done` or `failed`.
+    pub status: JobStatus,
+    /// The reward it escrows.
+    pub reward: u64,
+    /// Its step limit.
+    pub max_steps: u64,
+    /// The solver drawn last.
+    pub solver: Option<B32>,
+    /// Draws so far.
+    pub attempts: u32,
+    /// When the drawn solver's claim is due (arbiter milliseconds).
+    pub deadline: u64,
+    /// The claim answering it, once posted.
+    pub claim: Option<B32>,
 }
 
 /// A client of one arbiter.
@@ -245,6 +270,26 @@ impl Client {
     /// `GET /v1/games/{id}`.
     pub async fn game(&self, id: u64) -> Result<Game, ClientError> {
         self.get(&format!("/v1/games/{id}")).await
+    }
+
+    /// `GET /v1/jobs/{id}`.
+    pub async fn job(&self, id: &B32) -> Result<Job, ClientError> {
+        self.get(&format!("/v1/jobs/{id}")).await
+    }
+
+    /// `GET /v1/jobs`, every page, with the query `filter` (`status=open&`, …, ending in `&`, or empty).
+    pub async fn jobs(&self, filter: &str) -> Result<Vec<JobSummary>, ClientError> {
+        self.pages(&format!("/v1/jobs?{filter}"), |j: &JobSummary| j.id.to_string()).await
+    }
+
+    /// The jobs drawn to `key` that wait for its claim.
+    pub async fn jobs_drawn(&self, key: &B32) -> Result<Vec<B32>, ClientError> {
+        let open = self.jobs(&format!("status=open&solver={key}&")).await?;
+        Ok(open
+            .into_iter()
+            .filter(|j| j.status == JobStatus::Assigned && j.solver == Some(*key))
+            .map(|j| j.id)
+            .collect())
     }
 
     /// `GET /v1/blobs/{hash}`, checked against its hash.

@@ -10,13 +10,17 @@
 //!   that keeps the nonce, the parameters, its RocksDB [`store::Store`] and
 //!   the traces of the runs it plays.
 //! - [`bot::Bot`] is the loop: it plays every game of its key and, as a
-//!   challenger, checks claims ([`check`]) and challenges wrong ones.
+//!   challenger, checks claims ([`check`]) and challenges wrong ones; on a
+//!   committee it attests with a commitment and discloses it in the audit
+//!   ([`duty`]); as a registered solver it answers the jobs drawn to it ([`answer`]).
 //! - [`post::post`] posts a claim; [`lie`] holds the test-only lies.
 //! - [`oracle`] runs a task under wasmi: the fast path.
 
+pub mod answer;
 pub mod bot;
 pub mod check;
 pub mod client;
+pub mod duty;
 pub mod lie;
 pub mod oracle;
 pub mod play;

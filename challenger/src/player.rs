@@ -110,15 +110,33 @@ pub fn task_id(b: &ClaimBody) -> B32 {
         &[0],
         &args,
         &b.max_steps.to_le_bytes(),
+        b.dirs.as_ref().map_or(&[][..], |d| &d.0[..]),
     ])
 }
 
 /// Downloads the blobs `b` names: the claim's inputs.
 pub async fn fetch_inputs(client: &Client, b: &ClaimBody) -> anyhow::Result<ClaimInputs> {
-    let get = |h| async move { client.blob(h).await.map_err(anyhow::Error::from) };
+    let blobs = [b.module, b.args, b.env, b.stdin];
+    fetch_task(client, blobs, b.dirs, &b.entry, &b.entry_args).await
+}
+
+/// Downloads a task's blobs (module, arguments, environment, stdin, and the
+/// directories if any) and makes its inputs.
+pub async fn fetch_task(
+    client: &Client,
+    [module, args, env, stdin]: [B32; 4],
+    dirs: Option<B32>,
+    entry: &str,
+    entry_args: &[u64],
+) -> anyhow::Result<ClaimInputs> {
+    let get = |h: B32| async move { client.blob(&h).await.map_err(anyhow::Error::from) };
     let (module, args, env, stdin) =
-        (get(&b.module).await?, get(&b.args).await?, get(&b.env).await?, get(&b.stdin).await?);
-    Ok(ClaimInputs::from_blobs(module, &args, &env, stdin, &b.entry, &b.entry_args)?)
+        (get(module).await?, get(args).await?, get(env).await?, get(stdin).await?);
+    let inputs = ClaimInputs::from_blobs(module, &args, &env, stdin, entry, entry_args)?;
+    Ok(match dirs {
+        Some(d) => inputs.with_dirs(&get(d).await?)?,
+        None => inputs,
+    })
 }
 
 /// Most traces a bot keeps: each holds checkpoints (up to

@@ -1,6 +1,6 @@
-//! Posting a claim (`refute post`): run the task in the engine, build the
-//! trace, upload the module and input, and post the result, the
-//! commitment and the bond.
+//! Posting a claim (`refute post`, and a solver's answer to a job): run the
+//! task in the engine, build the trace, upload the module and input (a job's
+//! are uploaded already), and post the result, the commitment and the bond.
 
 use crate::play::history_root;
 use anyhow::Context;
@@ -22,6 +22,9 @@ pub struct Request {
     pub bond: u64,
     /// TEST ONLY: the lie the claim tells.
     pub lie: Option<Lie>,
+    /// The job the claim answers (its blobs are on the arbiter already, so
+    /// they are not uploaded again).
+    pub job: Option<B32>,
 }
 
 /// A posted claim.
@@ -49,9 +52,11 @@ pub async fn post(player: &Player, req: Request) -> anyhow::Result<Posting> {
         ));
     }
     let inputs = req.inputs;
-    // The four blobs the claim names, each made once: hashed here, uploaded below.
+    // The blobs the claim names, each made once: hashed here, uploaded below.
     let blobs = [inputs.module.clone(), inputs.args_blob(), inputs.env_blob(), inputs.stdin.clone()];
     let [module, args, env, stdin] = blobs.each_ref().map(|b| B32::sha256(&[b]));
+    let dirs_blob = inputs.dirs_blob();
+    let dirs = dirs_blob.as_ref().map(|d| B32::sha256(&[d]));
     let mut body = ClaimBody {
         module,
         args,
@@ -66,8 +71,8 @@ pub async fn post(player: &Player, req: Request) -> anyhow::Result<Posting> {
         stdout: Blob(vec![]),
         history_root: B32([0; 32]),
         bond: req.bond,
-        job: None,
-        dirs: None,
+        job: req.job,
+        dirs,
         outputs: None,
     };
     // The rules' own checks of the terms (bond, step limit, entry), before any work.
@@ -76,7 +81,12 @@ pub async fn post(player: &Player, req: Request) -> anyhow::Result<Posting> {
     let run = inputs.to_run(req.max_steps)?;
     body.initial_root = B32(initial_root(&run));
     drop(run);
-    for (blob, hash) in blobs.into_iter().zip([module, args, env, stdin]) {
+    // A job's blobs were uploaded by its requester, and are kept for it.
+    let uploads: Vec<(Vec<u8>, B32)> = match req.job {
+        Some(_) => Vec::new(),
+        None => blobs.into_iter().zip([module, args, env, stdin]).chain(dirs_blob.zip(dirs)).collect(),
+    };
+    for (blob, hash) in uploads {
         let stored = p.client.put_blob(p.signer.key(), blob).await.map_err(|e| match e.code() {
             Some("unfunded") => anyhow::anyhow!(
                 "{e}\nthe key {} may not upload: fund it first (`refute account --mint N` on a local \

@@ -1,11 +1,12 @@
 //! A bot's own durable state, in RocksDB (`specs/bots.md`, "State"): what
 //! it decided about each claim, the claims it posted (with any test lie),
-//! and the games it plays. The arbiter's state is the truth about games;
+//! the attestations it must disclose, the jobs it answered, and the games
+//! it plays. The arbiter's state is the truth about games;
 //! this is what the bot needs to resume them the same way after a crash.
 
 use std::path::{Path, PathBuf};
 
-use refute_protocol::rules::B32;
+use refute_protocol::rules::{B32, Blob, from_hex};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -42,6 +43,36 @@ pub enum Decision {
 pub struct Posted {
     /// The lie the claim tells (test-only), if any.
     pub lie: Option<Lie>,
+}
+
+/// An attestation of a claim on whose committee this bot sits: the secret
+/// it committed to, kept (synced) before the `attest` is sent, so that it
+/// can be disclosed in the claim's audit after a restart
+/// (`specs/protocol.md` §5.4).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attestation {
+    /// The secret salt of the commitment (32 random bytes).
+    pub salt: B32,
+    /// This bot's state root at its audit leaf.
+    pub root: B32,
+    /// The audit leaf (`Claim::audit_leaf`) and the step it stands for.
+    pub leaf: u64,
+    /// The step of the audit leaf.
+    pub step: u64,
+    /// The opening of the leaf against the claim's history root (`MultiProof::to_bytes`).
+    pub proof: Blob,
+    /// The claim's window end: it cannot be final, so nothing is disclosed, before.
+    pub window_ends: u64,
+    /// How its duty ended (disclosed, or why not), once it has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+}
+
+/// A job this bot was drawn for and answered with a claim.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answered {
+    /// The claim posted for it.
+    pub claim: B32,
 }
 
 /// Why the bot's state cannot be opened or written.
@@ -160,6 +191,43 @@ impl Store {
     /// in between still knows its lie).
     pub fn post(&self, id: &B32, p: &Posted) -> Result<(), StoreError> {
         self.put(&format!("posted/{id}"), p)
+    }
+
+    /// The attestation of claim `id`, if this bot made one.
+    pub fn attestation(&self, id: &B32) -> Option<Attestation> {
+        self.get(&format!("attest/{id}"))
+    }
+
+    /// Records the attestation of claim `id` (synced before returning):
+    /// before it is sent, and again when its duty ends.
+    pub fn attest(&self, id: &B32, a: &Attestation) -> Result<(), StoreError> {
+        self.put(&format!("attest/{id}"), a)
+    }
+
+    /// The attestations whose duty has not ended (not disclosed yet), by claim.
+    pub fn open_attestations(&self) -> Vec<(B32, Attestation)> {
+        let prefix = b"attest/";
+        self.db
+            .prefix_iterator(prefix)
+            .map_while(Result::ok)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .filter_map(|(k, v)| {
+                let hex = std::str::from_utf8(&k[prefix.len()..]).ok()?;
+                let id = B32(from_hex(hex)?.try_into().ok()?);
+                let a: Attestation = serde_json::from_slice(&v).ok()?;
+                a.outcome.is_none().then_some((id, a))
+            })
+            .collect()
+    }
+
+    /// The claim this bot posted for job `id`, if it answered it.
+    pub fn answered(&self, id: &B32) -> Option<Answered> {
+        self.get(&format!("job/{id}"))
+    }
+
+    /// Records the claim answering job `id`.
+    pub fn answer(&self, id: &B32, a: &Answered) -> Result<(), StoreError> {
+        self.put(&format!("job/{id}"), a)
     }
 
     /// Keeps a copy of a finished game (its final state as the arbiter served it).

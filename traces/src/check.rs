@@ -15,7 +15,8 @@ use refute_protocol::log::{Chain, Entry, Fault, Head};
 use refute_protocol::record::{Logged, Record};
 use refute_protocol::rules::params_hash;
 use refute_protocol::rules::{
-    B32, ClaimBody, Event, Game, GameStatus, Message, Phase, Role, Rules, ServiceNote, Signed,
+    B32, ClaimBody, Event, Game, GameStatus, Job, JobBody, JobStatus, Message, Phase, Role, Rules,
+    ServiceNote, Signed,
 };
 use sha2::{Digest, Sha256};
 
@@ -49,8 +50,10 @@ fn fail(entry: Option<u64>, what: impl Into<String>) -> Failure {
 /// its bonds); `ClaimPosted` starts the claim's, `ClaimFinal`,
 /// `ClaimRejected`, `ClaimSettled` and events of other claims end them (the
 /// last three, with the money after them, are the claim's, not a game's).
-/// Committee events (a leaving member's stake returned included) are never
-/// a game's. `mine` says
+/// Committee events (a leaving member's stake returned included), the
+/// audit's (disclosures, fees, slashes) and a job's are never a game's, and
+/// end a run of one: they are the claim's (or another claim's or job's).
+/// `mine` says
 /// whether the list starts with this game's events (a move of the game:
 /// its bond is locked before the game's first event).
 pub(crate) fn project(events: &[Event], game: u64, claim: &B32, mut mine: bool) -> Vec<Event> {
@@ -65,6 +68,25 @@ pub(crate) fn project(events: &[Event], game: u64, claim: &B32, mut mine: bool) 
             // that claim's own events.
             | Event::Leaving { .. }
             | Event::Unregistered { .. } => continue,
+            // The audit of a final claim, the stake a missed duty costs,
+            // fees and rewards, and jobs (`specs/protocol.md` §5.4, §5.9):
+            // what they pay depends on the committee's and the job's
+            // messages, which a transcript does not hold.
+            Event::Disclosed { .. }
+            | Event::AuditStarted { .. }
+            | Event::AuditEnded { .. }
+            | Event::Slashed { .. }
+            | Event::Paid { .. }
+            | Event::JobPosted { .. }
+            | Event::JobAssigned { .. }
+            | Event::JobClaimed { .. }
+            | Event::JobDeclined { .. }
+            | Event::JobMissed { .. }
+            | Event::JobDone { .. }
+            | Event::JobFailed { .. } => {
+                mine = false;
+                continue;
+            }
             Event::ClaimPosted { claim: c, .. } => mine = c == claim,
             // The claim's end is not a game's: which game rejected it and who
             // is paid its bond depend on the claim's other games.
@@ -445,6 +467,16 @@ impl<'t> Replay<'t> {
             return Err(fail(Some(index), what));
         }
         account.nonce = msg.nonce;
+        if let Message::Claim(c) = &msg.body
+            && let Some(job) = c.job
+            && !s.jobs.contains_key(&job)
+        {
+            // The claim answers a job, whose post and draws are not in the
+            // transcript: the replay stands in a job drawn to this solver
+            // that holds no reward, so the rules accept the claim as they
+            // did. What the job pays is the claim's, not the game's.
+            s.jobs.insert(job, stand_in_job(msg.signer, c));
+        }
         let need = match &msg.body {
             Message::Claim(c) => c.bond,
             Message::Challenge { bond, .. } => *bond,
@@ -680,6 +712,36 @@ impl<'t> Replay<'t> {
         (tl.ending, tl.losers) = ending(tl, game, &self.timed_out, self.cancelled);
         tl.failure = result.err();
         self.tl
+    }
+}
+
+/// A job drawn to `solver` for the computation of claim `c`, waiting for
+/// its claim (no deadline), with nothing in escrow.
+fn stand_in_job(solver: B32, c: &ClaimBody) -> Job {
+    Job {
+        requester: B32([0; 32]),
+        body: JobBody {
+            module: c.module,
+            args: c.args,
+            env: c.env,
+            stdin: c.stdin,
+            entry: c.entry.clone(),
+            entry_args: c.entry_args.clone(),
+            max_steps: c.max_steps,
+            reward: 0,
+            dirs: c.dirs,
+        },
+        posted_at: 0,
+        initial_root: c.initial_root,
+        seed: B32([0; 32]),
+        registrations: 0,
+        status: JobStatus::Assigned,
+        solver: Some(solver),
+        attempts: 1,
+        deadline: u64::MAX,
+        tried: Vec::new(),
+        claim: None,
+        escrow: 0,
     }
 }
 

@@ -42,13 +42,16 @@ struct Snapshot {
     rules: Rules,
 }
 
-/// The state changes that keep the blobs an accepted claim names for good,
-/// written with its entry: their pending records ([`BLOB_AT`]) go and a
+/// The state changes that keep the blobs an accepted claim or job names for
+/// good, written with its entry: their pending records ([`BLOB_AT`]) go and a
 /// kept mark ([`BLOB_KEPT`]) comes, so the blob sweep never needs to look at
 /// claims, and a later upload of the same bytes cannot make them expire.
 fn kept_blobs(msg: &Verified) -> Changes {
-    let Message::Claim(c) = &msg.body else { return Changes::default() };
-    let blobs = [&c.module, &c.args, &c.env, &c.stdin];
+    let Some(task) = super::Task::of(&msg.body) else { return Changes::default() };
+    let mut blobs = task.blobs();
+    if let Message::Claim(c) = &msg.body {
+        blobs.extend(&c.outputs);
+    }
     Changes {
         puts: blobs.iter().map(|h| ([BLOB_KEPT, &h.0[..]].concat(), Vec::new())).collect(),
         deletes: blobs.iter().map(|h| [BLOB_AT, &h.0[..]].concat()).collect(),

@@ -15,6 +15,9 @@ pub enum ServiceError {
     /// A claim's inputs do not make a run.
     #[error(transparent)]
     Input(#[from] InputError),
+    /// A claim's output files blob is not its final state's (`specs/protocol.md` §5.2).
+    #[error("the claim's output files: {0}")]
+    WrongOutputs(String),
     /// A malformed request: `code` names what (`bad_id`, `bad_json`, `bad_query`, `bad_format`,
     /// `bad_header`, `length_mismatch`, `hash_mismatch`).
     #[error("{message}")]
@@ -104,7 +107,7 @@ impl ServiceError {
         use ServiceError::*;
         match self {
             Rule(e) => rule_status(e),
-            Input(_) => 422,
+            Input(_) | WrongOutputs(_) => 422,
             BadRequest { .. } => 400,
             Unauthorized { .. } => 401,
             Forbidden { .. } => 403,
@@ -125,6 +128,7 @@ impl ServiceError {
         match self {
             Rule(e) => e.code(),
             Input(_) => "bad_task",
+            WrongOutputs(_) => "wrong_outputs",
             BadRequest { code, .. }
             | NotFound { code, .. }
             | TooLarge { code, .. }
@@ -167,7 +171,7 @@ impl ServiceError {
 pub fn rule_status(e: &RuleError) -> u16 {
     use RuleError::*;
     match e {
-        UnknownClaim(_) | UnknownGame(_) => 404,
+        UnknownClaim(_) | UnknownGame(_) | UnknownJob(_) => 404,
         BadSignature | BadKey(_) => 401,
         BadNonce { .. } | ClockBackwards { .. } | TickPending { .. } => 409,
         NotFaucet(_)
@@ -199,7 +203,15 @@ pub fn rule_status(e: &RuleError) -> u16 {
         | BadReveal(_)
         | BadMultiproof(_)
         | BadProof(_)
-        | WrongStep { .. } => 422,
+        | WrongStep { .. }
+        | NotInAudit(_)
+        | NothingToDisclose(_)
+        | BadDisclosure(_)
+        | BadJob(_)
+        | NoSolvers
+        | JobClosed(_)
+        | NotJobSolver { .. }
+        | WrongJob(_) => 422,
     }
 }
 

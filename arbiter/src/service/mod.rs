@@ -21,7 +21,7 @@ use crate::db::Db;
 use refute_protocol::inputs::{ClaimInputs, initial_root};
 use refute_protocol::log::{ArbiterKey, Entry};
 use refute_protocol::rules::{
-    B32, Claim, Game, Message, Params, RuleError, ServiceNote, Signed, Verified, lottery_prove,
+    B32, Claim, Game, Job, Message, Params, RuleError, ServiceNote, Signed, Verified, lottery_prove,
 };
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -368,8 +368,8 @@ impl Service {
             )));
         }
         let note = match &msg.body {
-            Message::Claim(_) => {
-                // Nothing costly for a claim the rules would refuse anyway.
+            Message::Claim(_) | Message::JobPost(_) => {
+                // Nothing costly for a claim or job the rules would refuse anyway.
                 self.read(|c| c.rules.precheck(&msg))?;
                 Some(self.noted(&msg).await?)
             }
@@ -400,6 +400,14 @@ impl Service {
         crate::archive::claim(&self.db, id).map_err(ServiceError::storage)
     }
 
+    /// Job `id`, as [`Service::claim`] finds a claim.
+    pub fn job(&self, id: &B32) -> Result<Option<Job>, ServiceError> {
+        if let Some(j) = self.read(|c| c.rules.state.jobs.get(id).cloned()) {
+            return Ok(Some(j));
+        }
+        crate::archive::job(&self.db, id).map_err(ServiceError::storage)
+    }
+
     /// Game `id`, as [`Service::claim`] finds a claim.
     pub fn game(&self, id: u64) -> Result<Option<Game>, ServiceError> {
         if let Some(g) = self.read(|c| c.rules.state.games.get(&id).cloned()) {
@@ -408,7 +416,7 @@ impl Service {
         crate::archive::game(&self.db, id).map_err(ServiceError::storage)
     }
 
-    /// The note of claim `msg`, computed by one of [`NOTE_WORKERS`] blocking
+    /// The note of claim or job `msg`, computed by one of [`NOTE_WORKERS`] blocking
     /// workers; refused at once if the same message is already being noted
     /// or [`NOTE_QUEUE`] claims are waiting.
     async fn noted(self: &Arc<Self>, msg: &Verified) -> Result<ServiceNote, ServiceError> {
@@ -443,10 +451,11 @@ impl Service {
         rx.await.map_err(|_| ServiceError::Stopped)?
     }
 
-    /// The service's note for a claim: the initial root of its task, and the
-    /// arbiter's VRF proof that seeds its lottery.
+    /// The service's note for a claim or a job: the initial root of its
+    /// task, and the arbiter's VRF proof on its id that seeds its lottery
+    /// (a claim's committee, a job's solvers).
     fn note(&self, msg: &Verified) -> Result<ServiceNote, ServiceError> {
-        let Message::Claim(c) = &msg.body else { unreachable!("claims only") };
+        let c = Task::of(&msg.body).expect("claims and jobs only");
         let p = self.read(|core| core.rules.params.clone());
         let blob = |h: &B32, what: &str, max: u64| -> Result<Vec<u8>, ServiceError> {
             let unknown =
@@ -461,21 +470,34 @@ impl Service {
             }
             self.db.get_blob(&h.0).map_err(ServiceError::storage)?.ok_or_else(unknown)
         };
-        let (module, args, env, stdin) = {
+        let (module, args, env, stdin, dirs) = {
             // A blob this claim names gets a new time-to-live, so it cannot
             // expire between this note and the claim's acceptance.
             let _gc = self.blob_gc.lock().unwrap_or_else(|p| p.into_inner());
-            for h in [&c.module, &c.args, &c.env, &c.stdin] {
+            for h in c.blobs() {
                 self.db.refresh_blob(&h.0, clock_ms()).map_err(ServiceError::storage)?;
             }
             (
-                blob(&c.module, "module", p.max_module_bytes)?,
-                blob(&c.args, "arguments", p.max_input_bytes)?,
-                blob(&c.env, "environment", p.max_input_bytes)?,
-                blob(&c.stdin, "stdin", p.max_input_bytes)?,
+                blob(c.module, "module", p.max_module_bytes)?,
+                blob(c.args, "arguments", p.max_input_bytes)?,
+                blob(c.env, "environment", p.max_input_bytes)?,
+                blob(c.stdin, "stdin", p.max_input_bytes)?,
+                c.dirs.map(|d| blob(d, "directories", p.max_input_bytes)).transpose()?,
             )
         };
-        let run = ClaimInputs::from_blobs(module, &args, &env, stdin, &c.entry, &c.entry_args)
+        if let Message::Claim(claim) = &msg.body
+            && let Some(h) = &claim.outputs
+        {
+            // Before the claim's task: a claim whose output files do not
+            // check costs only this.
+            let fs = blob(h, "output files", p.max_input_bytes)?;
+            check_outputs(&claim.final_header.0, &fs).map_err(ServiceError::WrongOutputs)?;
+        }
+        let run = ClaimInputs::from_blobs(module, &args, &env, stdin, c.entry, c.entry_args)
+            .and_then(|inputs| match &dirs {
+                Some(d) => inputs.with_dirs(d),
+                None => Ok(inputs),
+            })
             .and_then(|inputs| inputs.to_run(c.max_steps.max(1)))?;
         Ok(ServiceNote {
             initial_root: B32(initial_root(&run)),
@@ -489,6 +511,64 @@ impl Service {
         if let Some(w) = self.writer.lock().unwrap_or_else(|p| p.into_inner()).take() {
             let _ = w.join();
         }
+    }
+}
+
+/// Checks a claim's output files blob (`refute_engine::outputs`) against
+/// its final header: the file system of the final state, exactly.
+fn check_outputs(final_header: &[u8], fs: &[u8]) -> Result<(), String> {
+    let header = <&[u8; refute_engine::state::HEADER_BYTES]>::try_from(final_header)
+        .ok()
+        .and_then(refute_engine::state::Header::decode)
+        .ok_or("the final header does not decode")?;
+    let fs = refute_engine::outputs::decode_fs(fs).map_err(|e| e.to_string())?;
+    refute_engine::outputs::check_fs(&header, &fs).map_err(|e| e.to_string())
+}
+
+/// The task a claim or a job names: what its note is computed from.
+pub(crate) struct Task<'a> {
+    pub module: &'a B32,
+    pub args: &'a B32,
+    pub env: &'a B32,
+    pub stdin: &'a B32,
+    pub entry: &'a str,
+    pub entry_args: &'a [u64],
+    pub max_steps: u64,
+    pub dirs: Option<&'a B32>,
+}
+
+impl<'a> Task<'a> {
+    /// The task of a `Claim` or a `JobPost`; `None` for any other message.
+    pub fn of(m: &'a Message) -> Option<Task<'a>> {
+        Some(match m {
+            Message::Claim(c) => Task {
+                module: &c.module,
+                args: &c.args,
+                env: &c.env,
+                stdin: &c.stdin,
+                entry: &c.entry,
+                entry_args: &c.entry_args,
+                max_steps: c.max_steps,
+                dirs: c.dirs.as_ref(),
+            },
+            Message::JobPost(j) => Task {
+                module: &j.module,
+                args: &j.args,
+                env: &j.env,
+                stdin: &j.stdin,
+                entry: &j.entry,
+                entry_args: &j.entry_args,
+                max_steps: j.max_steps,
+                dirs: j.dirs.as_ref(),
+            },
+            _ => return None,
+        })
+    }
+
+    /// Its blobs: module, arguments, environment, stdin, and the
+    /// directories if it has them.
+    pub fn blobs(&self) -> Vec<&'a B32> {
+        [self.module, self.args, self.env, self.stdin].into_iter().chain(self.dirs).collect()
     }
 }
 

@@ -156,6 +156,9 @@ impl Arena {
             stdout: Blob(Vec::new()),
             history_root: history_root(trace, T, self.params.max_leaves),
             bond: 10_000,
+            job: None,
+            dirs: None,
+            outputs: None,
         };
         let id = claim_id(&pk(solver), self.nonces[solver as usize]);
         self.send(solver, Message::Claim(Box::new(body)));

@@ -5,7 +5,7 @@
 //! cost of committing the run with its files. A program that is absent is
 //! skipped with the reason on stderr.
 
-use crate::bench::{Row, median};
+use super::{Row, median};
 use crate::{errln, oracle, real};
 use anyhow::{Context, Result, bail};
 use refute_engine::fs::{FsNode, Preopen};

@@ -212,6 +212,21 @@ pub struct ListArgs {
     json: bool,
 }
 
+/// `refute claims`: the claims, or one claim's output files.
+#[derive(Args)]
+pub struct ClaimsArgs {
+    #[command(flatten)]
+    list: ListArgs,
+    /// Show the output files of this claim (checked against its final
+    /// state) instead of the list of claims.
+    #[arg(long, value_name = "CLAIM")]
+    files: Option<String>,
+    /// With --files: write the files under DIR (each preopen at its guest
+    /// path) instead of listing them.
+    #[arg(long, value_name = "DIR", requires = "files")]
+    save_dir: Option<PathBuf>,
+}
+
 pub(crate) fn key_path(key: &Option<PathBuf>) -> PathBuf {
     key.clone()
         .or_else(|| std::env::var_os("REFUTE_KEY").map(PathBuf::from))
@@ -467,9 +482,13 @@ pub fn challenger(cmd: ChallengerCmd) -> Result<ExitCode> {
 }
 
 /// `refute claims`.
-pub fn claims(a: ListArgs) -> Result<ExitCode> {
+pub fn claims(c: ClaimsArgs) -> Result<ExitCode> {
+    let a = c.list;
     let client = Client::new(&arbiter_url(&a.arbiter));
     runtime()?.block_on(async {
+        if let Some(id) = &c.files {
+            return crate::files_cmd::show(&client, id, c.save_dir.as_deref(), a.json).await;
+        }
         let list = client.claims().await?;
         if a.json {
             outln!("{}", serde_json::to_string_pretty(&serde_json::to_value(list_json_claims(&list))?)?)?;

@@ -8,6 +8,7 @@ use refute::{errln, out, outln};
 mod arbiter_cmd;
 mod bots_cmd;
 mod demo;
+mod files_cmd;
 mod job_cmd;
 mod proofs;
 mod trace_cmd;
@@ -89,7 +90,7 @@ enum Command {
     #[command(subcommand)]
     Job(job_cmd::JobCmd),
     /// The arbiter's claims, as a table (or --json).
-    Claims(bots_cmd::ListArgs),
+    Claims(bots_cmd::ClaimsArgs),
     /// The arbiter's games, as a table (or --json).
     Games(bots_cmd::ListArgs),
     /// The arbiter: referee of dispute games, as an HTTP service.

@@ -108,6 +108,18 @@ pub async fn post(player: &Player, req: Request) -> anyhow::Result<Posting> {
     body.final_root = played.final_root();
     body.final_header = Blob(played.final_header().encode().to_vec());
     body.stdout = Blob(played.stdout().to_vec());
+    // The output files, if the task has directories: named by hash when they
+    // are the files of the header posted (a lie about the final state names
+    // none, as its files would not check), and uploaded before the claim.
+    let outputs = real.outputs().filter(|blob| {
+        refute_engine::outputs::decode_fs(blob)
+            .is_ok_and(|fs| refute_engine::outputs::check_fs(played.final_header(), &fs).is_ok())
+    });
+    if let Some(blob) = outputs {
+        let hash =
+            p.client.put_blob(p.signer.key(), blob).await.context("the output files were not uploaded")?;
+        body.outputs = Some(hash);
+    }
     // The rules' checks of the result (its final header and stdout), before committing.
     body.check(&p.params)?;
     let (t, leaves) = (req.max_steps, p.params.max_leaves);

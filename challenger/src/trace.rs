@@ -69,6 +69,8 @@ pub struct RunTrace {
     final_root: B32,
     final_proof: Vec<u8>,
     stdout: Vec<u8>,
+    /// The final file system (file bytes shared with the run's, `Arc`).
+    fs: refute_engine::fs::Fs,
     cache: Mutex<Cache>,
 }
 
@@ -129,6 +131,7 @@ impl RunTrace {
             final_root,
             final_proof,
             stdout: m.host.stdout.clone(),
+            fs: m.host.fs.clone(),
             cache: Mutex::new(Cache::default()),
         })
     }
@@ -163,6 +166,12 @@ impl RunTrace {
     /// The final state's header (what a claim carries as `final_header`).
     pub fn final_header(&self) -> Header {
         Proof::decode(&self.final_proof).expect("the trace's own final proof decodes").header
+    }
+
+    /// The final state's output files blob (`refute_engine::outputs`), if
+    /// the task preopened any directory: what a claim names as `outputs`.
+    pub fn outputs(&self) -> Option<Vec<u8>> {
+        (self.fs.regs.nodes > 0).then(|| refute_engine::outputs::encode_fs(&self.fs))
     }
 
     /// What the run wrote to stdout, in full.

@@ -14,12 +14,11 @@ use refute_challenger::client::Client;
 use refute_engine::fs::FsNode;
 use refute_engine::outputs::{check_fs, decode_fs};
 use refute_engine::state::{HEADER_BYTES, Header};
-use refute_protocol::rules::B32;
+use refute_protocol::rules::{B32, from_hex};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::bad;
-use crate::bots_cmd::parse_key;
 
 /// Every file of `tree` under `prefix`, with its bytes.
 fn files<'a>(prefix: &str, tree: &'a BTreeMap<String, FsNode>, out: &mut Vec<(String, &'a [u8])>) {
@@ -34,7 +33,10 @@ fn files<'a>(prefix: &str, tree: &'a BTreeMap<String, FsNode>, out: &mut Vec<(St
 
 /// Prints (or saves under `save_dir`) the output files of claim `id`.
 pub async fn show(client: &Client, id: &str, save_dir: Option<&Path>, as_json: bool) -> Result<ExitCode> {
-    let id: B32 = parse_key(id).map_err(|_| bad(format!("{id:?} is not a claim id (64 hex digits)")))?;
+    let id = from_hex(id)
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .map(B32)
+        .ok_or_else(|| bad(format!("{id:?} is not a claim id (64 hex digits)")))?;
     let claim = client.claim(&id).await.with_context(|| format!("cannot read claim {id}"))?;
     let Some(outputs) = claim.body.outputs else {
         return Err(bad(format!("claim {id} names no output files (its task preopened no directory)")));

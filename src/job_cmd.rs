@@ -171,12 +171,6 @@ fn when(ms: u64) -> String {
     }
 }
 
-/// The committee fee of a job's reward under `p`, as the rules compute it
-/// (`specs/protocol.md` §5.9): `fee_pct` percent, rounded down.
-fn fee_of(reward: u64, p: &Params) -> u64 {
-    reward / 100 * p.fee_pct + reward % 100 * p.fee_pct / 100
-}
-
 /// What the arbiter says of job `id`, with its claim, the claim's games and
 /// the fees, as one JSON value.
 async fn report(client: &Client, id: &B32) -> Result<Value> {
@@ -232,7 +226,7 @@ fn fees(job: &Job, claim: Option<&Claim>, p: &Params) -> Value {
         return Value::Null;
     };
     let reward = job.body.reward;
-    let fee = fee_of(reward, p);
+    let fee = p.job_fee(reward);
     let disclosed: Vec<B32> =
         c.committee.iter().filter(|(_, d)| **d == Duty::Disclosed).map(|(k, _)| *k).collect();
     if let Some(ends) = c.audit_ends {

@@ -194,7 +194,7 @@ pub(crate) fn done(
     let j = s.jobs.get_mut(id).expect("a job's claim has its job");
     j.status = JobStatus::Done;
     let reward = std::mem::take(&mut j.escrow);
-    let fee = reward / 100 * p.fee_pct + reward % 100 * p.fee_pct / 100;
+    let fee = p.job_fee(reward);
     ev.push(Event::JobDone { job: *id, claim: *claim });
     if reward > fee {
         pay(s, solver, reward - fee, ev);

@@ -190,6 +190,12 @@ impl Params {
         self.min_challenge_bond.saturating_add(self.per_work(max_steps))
     }
 
+    /// The committee fee of a job's `reward`: `⌊reward · fee_pct / 100⌋`,
+    /// without overflow (`specs/protocol.md` §5.9). The solver is paid the rest.
+    pub fn job_fee(&self, reward: u64) -> u64 {
+        reward / 100 * self.fee_pct + reward % 100 * self.fee_pct / 100
+    }
+
     fn per_work(&self, max_steps: u64) -> u64 {
         self.bond_per_gstep.saturating_mul(max_steps / GSTEP)
     }

@@ -159,18 +159,33 @@ pub fn write_back(
 }
 
 /// Where `--save-dir DIR` puts the preopen with guest path `guest`:
-/// `DIR` joined with the guest path without its leading slashes (`DIR`
-/// itself for `.` or `/`).
-pub fn save_path(dir: &Path, guest: &str) -> PathBuf {
-    let rel = guest.trim_start_matches('/');
-    if rel.is_empty() || rel == "." { dir.to_path_buf() } else { dir.join(rel) }
+/// `DIR` joined with the guest path's components (`DIR` itself for `.` or
+/// `/`). A `..` is refused: files a claim names come from whoever made the
+/// claim, and must land under `DIR`.
+pub fn save_path(dir: &Path, guest: &str) -> Result<PathBuf> {
+    let mut out = dir.to_path_buf();
+    for part in guest.split('/').filter(|p| !p.is_empty() && *p != ".") {
+        safe_name(part)?;
+        out.push(part);
+    }
+    Ok(out)
+}
+
+/// Refuses a name that is not one plain path component.
+fn safe_name(name: &str) -> Result<()> {
+    if name.is_empty() || name == "." || name == ".." || name.contains(['/', '\\', '\0']) {
+        anyhow::bail!("the name {name:?} would not stay under the directory the files are saved in");
+    }
+    Ok(())
 }
 
 /// Writes the whole of `tree` under `dir` (created if missing), as
 /// `--save-dir` does: every file is written; nothing else there is touched.
+/// A name that is not one plain path component is refused.
 pub fn save(dir: &Path, tree: &BTreeMap<String, FsNode>, out: &mut WriteBack) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     for (name, node) in tree {
+        safe_name(name)?;
         let path = dir.join(name);
         match node {
             FsNode::File(b) => write_file(&path, b, out)?,
@@ -178,6 +193,16 @@ pub fn save(dir: &Path, tree: &BTreeMap<String, FsNode>, out: &mut WriteBack) ->
         }
     }
     Ok(())
+}
+
+/// Saves every preopen of `fs` under `dir` ([`save_path`], [`save`]):
+/// what `--save-dir` does with a claim's output files.
+pub fn save_fs(dir: &Path, fs: &refute_engine::fs::Fs) -> Result<WriteBack> {
+    let mut out = WriteBack::default();
+    for p in fs.preopens() {
+        save(&save_path(dir, &p.guest)?, &p.root, &mut out)?;
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -190,7 +215,20 @@ mod tests {
         assert_eq!(parse_dir("/tmp/x").unwrap(), DirArg { host: "/tmp/x".into(), guest: "/tmp/x".into() });
         assert!(parse_dir("::/g").is_err());
         assert!(parse_dir("h::").is_err());
-        assert_eq!(save_path(Path::new("out"), "/rtl"), PathBuf::from("out/rtl"));
-        assert_eq!(save_path(Path::new("out"), "."), PathBuf::from("out"));
+        assert_eq!(save_path(Path::new("out"), "/rtl").unwrap(), PathBuf::from("out/rtl"));
+        assert_eq!(save_path(Path::new("out"), ".").unwrap(), PathBuf::from("out"));
+        assert_eq!(save_path(Path::new("out"), "/a/./b/").unwrap(), PathBuf::from("out/a/b"));
+        assert!(save_path(Path::new("out"), "/../etc").is_err());
+    }
+
+    #[test]
+    fn saving_refuses_names_that_leave_the_directory() {
+        let dir = std::env::temp_dir().join(format!("refute-save-{}", std::process::id()));
+        for bad in ["..", "a/b", ".", ""] {
+            let tree = BTreeMap::from([(bad.to_string(), FsNode::File(b"x".to_vec()))]);
+            let err = save(&dir, &tree, &mut WriteBack::default()).unwrap_err();
+            assert!(err.to_string().contains("would not stay under"), "{bad:?}: {err}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

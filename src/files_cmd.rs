@@ -3,33 +3,20 @@
 //! shown or saved (`specs/host.md`, "Output files"), so they are the files
 //! of the state the game defends, whoever served them.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use refute::dirs::{WriteBack, save, save_path};
+use refute::dirs::save_fs;
 use refute::outln;
 use refute_challenger::client::Client;
-use refute_engine::fs::FsNode;
-use refute_engine::outputs::{check_fs, decode_fs};
+use refute_engine::outputs::{check_fs, decode_fs, list_files};
 use refute_engine::state::{HEADER_BYTES, Header};
 use refute_protocol::rules::{B32, from_hex};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::bad;
-
-/// Every file of `tree` under `prefix`, with its bytes.
-fn files<'a>(prefix: &str, tree: &'a BTreeMap<String, FsNode>, out: &mut Vec<(String, &'a [u8])>) {
-    for (name, node) in tree {
-        let path = format!("{}/{name}", prefix.trim_end_matches('/'));
-        match node {
-            FsNode::File(b) => out.push((path, b)),
-            FsNode::Dir(sub) => files(&path, sub, out),
-        }
-    }
-}
 
 /// Prints (or saves under `save_dir`) the output files of claim `id`.
 pub async fn show(client: &Client, id: &str, save_dir: Option<&Path>, as_json: bool) -> Result<ExitCode> {
@@ -49,20 +36,12 @@ pub async fn show(client: &Client, id: &str, save_dir: Option<&Path>, as_json: b
         .ok_or_else(|| bad("the claim's final header does not decode"))?;
     let fs = decode_fs(&blob)?;
     check_fs(&header, &fs).context("the arbiter served files that are not the claim's")?;
-    let preopens = fs.preopens();
     if let Some(dir) = save_dir {
-        let mut out = WriteBack::default();
-        for p in &preopens {
-            save(&save_path(dir, &p.guest), &p.root, &mut out)?;
-        }
+        let out = save_fs(dir, &fs)?;
         outln!("saved {} files of claim {id} under {}", out.written.len(), dir.display())?;
         return Ok(ExitCode::SUCCESS);
     }
-    let mut list = Vec::new();
-    for p in &preopens {
-        files(&p.guest, &p.root, &mut list);
-    }
-    let rows: Vec<_> = list
+    let rows: Vec<_> = list_files(&fs)
         .iter()
         .map(|(path, b)| {
             (path.clone(), b.len(), Sha256::digest(b).iter().map(|x| format!("{x:02x}")).collect::<String>())

@@ -265,6 +265,10 @@ enum TraceCmd {
         /// Also write the fetched transcript (binary form) to FILE.
         #[arg(long, value_name = "FILE", requires = "game")]
         save: Option<PathBuf>,
+        /// Save the claim's output files under DIR (each preopen at its guest
+        /// path), once they check against the claim's final state.
+        #[arg(long, value_name = "DIR")]
+        save_dir: Option<PathBuf>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -352,7 +356,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             arbiter_cmd::serve(&dir, listen, params)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Trace(TraceCmd::Show { file, game, arbiter, save, json }) => {
+        Command::Trace(TraceCmd::Show { file, game, arbiter, save, save_dir, json }) => {
             let t = match (file, game) {
                 (Some(f), _) => trace_cmd::read(&f).map_err(|e| bad(format!("{e:#}")))?,
                 (None, Some(g)) => {
@@ -365,7 +369,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                 }
                 (None, None) => return Err(bad("give a transcript FILE or --game ID")),
             };
-            trace_cmd::show(&t, json)
+            trace_cmd::show(&t, save_dir.as_deref(), json)
         }
         Command::Trace(TraceCmd::Verify { file, module, json }) => {
             let t = trace_cmd::read(&file).map_err(|e| bad(format!("{e:#}")))?;
@@ -555,7 +559,7 @@ fn run(t: TaskArgs, json: bool, save_dir: Option<PathBuf>) -> Result<ExitCode> {
     let mut files = refute::dirs::WriteBack::default();
     for ((dir, before), after) in t.dirs.iter().zip(&preopens).zip(m.host.fs.preopens()) {
         match &save_dir {
-            Some(d) => refute::dirs::save(&refute::dirs::save_path(d, &dir.guest), &after.root, &mut files)?,
+            Some(d) => refute::dirs::save(&refute::dirs::save_path(d, &dir.guest)?, &after.root, &mut files)?,
             None => refute::dirs::write_back(&dir.host, &before.root, &after.root, &mut files)?,
         }
     }

@@ -13,15 +13,41 @@ pub fn read(path: &Path) -> Result<Transcript> {
 }
 
 /// `refute trace show`: the timeline, as text or JSON. Shows a transcript
-/// that does not check up to the point that fails, and says so.
-pub fn show(t: &Transcript, json: bool) -> Result<ExitCode> {
+/// that does not check up to the point that fails, and says so. With
+/// `save_dir`, saves the claim's output files there, if the transcript
+/// carries them and they check.
+pub fn show(t: &Transcript, save_dir: Option<&Path>, json: bool) -> Result<ExitCode> {
     let tl = refute_traces::check(t, None);
+    if let Some(dir) = save_dir {
+        save_outputs(t, &tl, dir)?;
+    }
     if json {
         outln!("{}", serde_json::to_string_pretty(&tl)?)?;
     } else {
         out!("{}", text::render(&tl))?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Saves the output files `t` carries under `dir` (errors are the user's:
+/// a transcript without them, or files that do not check).
+fn save_outputs(t: &Transcript, tl: &refute_traces::Timeline, dir: &Path) -> Result<()> {
+    let body = refute_traces::build::claim_body(&t.entries, &t.claim)
+        .ok_or_else(|| crate::bad("the transcript holds no claim"))?;
+    let blob = t.outputs.as_ref().ok_or_else(|| {
+        crate::bad(match body.outputs {
+            Some(h) => format!(
+                "the transcript does not carry the claim's output files ({h}, over {} bytes, or not at hand when it was made); `refute claims --files {} --save-dir DIR` fetches them from the arbiter",
+                refute_traces::format::MAX_OUTPUT_FILES_BYTES,
+                tl.claim
+            ),
+            None => "the claim names no output files (its task preopened no directory)".into(),
+        })
+    })?;
+    let fs = refute_traces::outputs::checked_fs(blob, &body).map_err(crate::bad)?;
+    let out = refute::dirs::save_fs(dir, &fs)?;
+    errln!("saved {} output files of claim {} under {}", out.written.len(), tl.claim, dir.display());
+    Ok(())
 }
 
 /// `refute trace verify`: exit 0 only if everything checks and the verdict follows.

@@ -3,7 +3,9 @@
 //! `refute claims --files` lists them and `--save-dir` writes them, after
 //! checking them against the claim's final state; they are the bytes
 //! `refute run --dir` leaves. A lie about a run with files is challenged
-//! by a checker bot and the liar loses its bond.
+//! by a checker bot and the liar loses its bond; the game's transcript
+//! carries the output files, which `refute trace show` lists and saves, and
+//! the web view shows and serves them.
 
 #[path = "common/net.rs"]
 mod net;
@@ -114,7 +116,45 @@ fn a_claim_names_its_output_files_and_a_lie_about_a_run_with_files_is_slashed() 
     // check against its header: the arbiter took them, and the game decides.)
     net.wait_for("the liar's bond to be settled", 60, |n| n.balance(&checker) > 100_000);
     assert!(net.balance(&checker) > 100_000, "the checker was paid from the liar's bond");
+    // The game's transcript carries the lie's output files (its stdout lied,
+    // its files did not): `refute trace show` lists them and saves them.
+    let game = net.games()[0]["id"].as_u64().unwrap().to_string();
+    let trace = |extra: &[&str]| {
+        let mut cmd = net.refute();
+        cmd.args(["trace", "show", "--game", &game]).args(extra);
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let shown = trace(&[]);
+    assert!(shown.contains("output files of the claim") && shown.contains("/data/out.txt"), "{shown}");
+    let from_trace = net.path("from-trace");
+    let json: serde_json::Value =
+        serde_json::from_str(&trace(&["--json", "--save-dir", from_trace.to_str().unwrap()])).unwrap();
+    assert_eq!(json["files"].as_array().unwrap().len(), tree(&ran).len(), "{json}");
+    assert!(json["checked"].to_string().contains("output files it carries are the claim's"), "{json}");
+    assert_eq!(tree(&from_trace.join("data")), tree(&ran), "the transcript's files are the run's");
+    let saved_trace = net.path("game.bin");
+    let mut cmd = net.refute();
+    cmd.args(["trace", "show", "--game", &game, "--save", saved_trace.to_str().unwrap()]);
+    assert!(cmd.output().unwrap().status.success());
+    let out = Command::new(EXE).args(["trace", "verify", saved_trace.to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // The web view: the claim's page lists its files, each served as bytes.
+    let (status, page) = net.get_bytes(&format!("/claims/{id}"));
+    let page = String::from_utf8(page).unwrap();
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains(&format!("/claims/{id}/files/data/out.txt")), "{page}");
+    let (status, bytes) = net.get_bytes(&format!("/claims/{id}/files/data/out.txt"));
+    assert_eq!(status, 200);
+    assert_eq!(bytes, std::fs::read(ran.join("out.txt")).unwrap(), "the served file is the run's");
+    let (status, _) = net.get_bytes(&format!("/claims/{id}/files/data/nope"));
+    assert_eq!(status, 404);
+    let (status, page) = net.get_bytes(&format!("/games/{game}"));
+    assert_eq!(status, 200);
+    assert!(String::from_utf8(page).unwrap().contains("Output files"));
+    net.kill(c);
     let log = net.verify_log();
     assert_eq!(log["funds_conserved"], true, "{log}");
-    net.kill(c);
 }

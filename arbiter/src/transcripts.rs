@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use refute_protocol::log::Entry;
 use refute_protocol::rules::GameStatus;
 use refute_traces::Transcript;
-use refute_traces::build::{assemble, claim_inputs};
+use refute_traces::build::{assemble, claim_blobs};
 
 use crate::game_index;
 use crate::service::{Service, ServiceError};
@@ -28,9 +28,9 @@ pub fn of_game(s: &Service, game: u64) -> Result<Transcript, ServiceError> {
             .ok_or_else(|| ServiceError::storage(format!("log entry {i} is missing")))?;
         entries.push(e.map_err(ServiceError::storage)?);
     }
-    let inputs = claim_inputs(&entries, &claim, |h| s.db().get_blob(&h.0).ok().flatten());
+    let blobs = claim_blobs(&entries, &claim, |h| s.db().get_blob(&h.0).ok().flatten());
     let params = s.read(|c| c.rules.params.clone());
-    assemble(s.arbiter(), params, game, claim, entries, inputs).map_err(ServiceError::storage)
+    assemble(s.arbiter(), params, game, claim, entries, blobs).map_err(ServiceError::storage)
 }
 
 /// Why a transcript could not be saved.

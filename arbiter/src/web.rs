@@ -1,7 +1,10 @@
 //! The arbiter's transcript route and web pages (`specs/api.md` §3):
 //! `GET /v1/games/{id}/transcript` (JSON, or the binary form with
 //! `?format=bin` or `Accept: application/octet-stream`), `GET /` (claims
-//! and games) and `GET /games/{id}` (a game's checked timeline).
+//! and games), `GET /games/{id}` (a game's checked timeline),
+//! `GET /claims/{id}` (a claim and its output files) and
+//! `GET /claims/{id}/files/{path}` (one output file, checked against the
+//! claim's final state before it is served).
 //!
 //! `http::app` merges these routes into the arbiter's router.
 
@@ -38,6 +41,8 @@ pub fn routes(service: Arc<Service>) -> Router {
     Router::new()
         .route("/", get(front))
         .route("/games/{id}", get(game_page))
+        .route("/claims/{id}", get(claim_page))
+        .route("/claims/{id}/files/{*path}", get(claim_file))
         .route("/v1/games/{id}/transcript", get(transcript))
         .with_state(web)
 }
@@ -159,6 +164,93 @@ async fn game_page(State(w): Shared, id: Result<Path<String>, PathRejection>) ->
         Err(e) => {
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             (status, Html(html::error(&title, &e.public_message()))).into_response()
+        }
+    }
+}
+
+/// Claim `id` (hex) and its output files, checked against its final state
+/// (`Ok(None)`: it names none; `Err` inside: why they cannot be shown).
+async fn claim_and_files(
+    w: &Web,
+    id: &str,
+) -> Result<(B32, Claim, Result<Option<refute_engine::fs::Fs>, String>), ServiceError> {
+    let id =
+        refute_protocol::rules::from_hex(id).and_then(|b| <[u8; 32]>::try_from(b).ok()).map(B32).ok_or_else(
+            || ServiceError::bad_request("bad_id", format!("{id:?} is not a claim id (64 hex digits)")),
+        )?;
+    let s = w.service.clone();
+    crate::service::blocking(move || {
+        let claim = s
+            .claim(&id)?
+            .ok_or_else(|| ServiceError::not_found("unknown_claim", format!("no claim {id}")))?;
+        let files = match &claim.body.outputs {
+            None => Ok(None),
+            Some(h) => match s.db().get_blob(&h.0).map_err(ServiceError::storage)? {
+                None => Err(format!("the output files blob {h} is no longer stored (blobs expire)")),
+                Some(blob) => {
+                    refute_traces::outputs::checked_fs(&refute_protocol::rules::Blob(blob), &claim.body)
+                        .map(Some)
+                }
+            },
+        };
+        Ok((id, claim, files))
+    })
+    .await
+}
+
+/// A claim's page: what it says and its output files.
+async fn claim_page(State(w): Shared, id: Result<Path<String>, PathRejection>) -> Response {
+    let page = match id.map_err(|e| path_error(&e)) {
+        Ok(Path(id)) => claim_and_files(&w, &id).await.map(|(id, claim, files)| {
+            let files = files.map(|fs| fs.map(|fs| output_rows(&fs)).unwrap_or_default());
+            html::claim(&id, &claim, files)
+        }),
+        Err(e) => Err(e),
+    };
+    match page {
+        Ok(page) => Html(page).into_response(),
+        Err(e) => {
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (status, Html(html::error("claim", &e.public_message()))).into_response()
+        }
+    }
+}
+
+/// The rows of the output files table.
+fn output_rows(fs: &refute_engine::fs::Fs) -> Vec<refute_traces::timeline::OutputFile> {
+    use sha2::{Digest, Sha256};
+    refute_engine::outputs::list_files(fs)
+        .into_iter()
+        .map(|(path, b)| refute_traces::timeline::OutputFile {
+            size: b.len() as u64,
+            sha256: Sha256::digest(&b).iter().map(|x| format!("{x:02x}")).collect(),
+            path,
+        })
+        .collect()
+}
+
+/// One output file of a claim, as bytes (`application/octet-stream`).
+async fn claim_file(State(w): Shared, p: Result<Path<(String, String)>, PathRejection>) -> Response {
+    let file = async {
+        let Path((id, path)) = p.map_err(|e| path_error(&e))?;
+        let (id, _, files) = claim_and_files(&w, &id).await?;
+        let fs = files.map_err(|why| ServiceError::not_found("no_files", why))?.ok_or_else(|| {
+            ServiceError::not_found("no_files", format!("claim {id} names no output files"))
+        })?;
+        let want = format!("/{}", path.trim_start_matches('/'));
+        refute_engine::outputs::list_files(&fs)
+            .into_iter()
+            .find(|(p, _)| format!("/{}", p.trim_start_matches('/')) == want)
+            .map(|(_, bytes)| bytes)
+            .ok_or_else(|| {
+                ServiceError::not_found("no_file", format!("claim {id} has no output file {want}"))
+            })
+    };
+    match file.await {
+        Ok(bytes) => ([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response(),
+        Err(e) => {
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (status, e.public_message()).into_response()
         }
     }
 }

@@ -4,10 +4,11 @@
 //! header's stdout root. A claim names the blob of its final state by hash,
 //! so the files a solver hands out are the files the game defends.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::fs::{
-    FD_BYTES, FileData, Fs, FsRegs, MAX_FDS, MAX_FILE_BYTES, MAX_FS_BYTES, MAX_NODES, NODE_BYTES,
+    FD_BYTES, FileData, Fs, FsNode, FsRegs, MAX_FDS, MAX_FILE_BYTES, MAX_FS_BYTES, MAX_NODES, NODE_BYTES,
 };
 use crate::state::{Header, TreeId, fs_roots};
 
@@ -113,4 +114,24 @@ pub fn check_fs(header: &Header, fs: &Fs) -> Result<(), OutputsError> {
         }
     }
     Ok(())
+}
+
+/// Every file of `fs`'s preopened directories with its bytes, as
+/// `(guest path, bytes)` in path order: what a user sees of a run's output
+/// files (`refute claims --files`, `refute trace show`, the web view).
+pub fn list_files(fs: &Fs) -> Vec<(String, Vec<u8>)> {
+    fn walk(prefix: &str, tree: &BTreeMap<String, FsNode>, out: &mut Vec<(String, Vec<u8>)>) {
+        for (name, node) in tree {
+            let path = format!("{}/{name}", prefix.trim_end_matches('/'));
+            match node {
+                FsNode::File(b) => out.push((path, b.clone())),
+                FsNode::Dir(sub) => walk(&path, sub, out),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for p in fs.preopens() {
+        walk(&p.guest, &p.root, &mut out);
+    }
+    out
 }

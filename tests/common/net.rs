@@ -144,6 +144,15 @@ impl Net {
         serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {url}: {e}: {body}"))
     }
 
+    /// `GET path`: the status and the body's bytes.
+    #[allow(dead_code)]
+    pub fn get_bytes(&self, path: &str) -> (u16, Vec<u8>) {
+        let url = format!("{}{path}", self.url);
+        let mut r = self.agent.get(&url).call().unwrap_or_else(|e| panic!("GET {url}: {e}"));
+        let status = r.status().as_u16();
+        (status, r.body_mut().read_to_vec().unwrap())
+    }
+
     /// The arbiter's genesis hash (`GET /v1/status`): what messages to it are signed for.
     pub fn genesis(&self) -> refute_protocol::rules::B32 {
         serde_json::from_value(self.get("/v1/status")["genesis"].clone())

@@ -11,7 +11,7 @@ use crate::format::{FORMAT, FormatError, Inputs, Transcript, VERSION};
 /// What every version's tag starts with.
 pub const TAG_PREFIX: &[u8] = b"refute trace v";
 /// The tag of this version (16 bytes).
-pub const TAG: &[u8; 16] = b"refute trace v1\0";
+pub const TAG: &[u8; 16] = b"refute trace v2\0";
 /// Most entries a transcript may hold (a game has at most `2 · rounds + 1` moves).
 pub const MAX_ENTRIES: u32 = 1 << 16;
 
@@ -19,6 +19,17 @@ pub const MAX_ENTRIES: u32 = 1 << 16;
 fn put_bytes(out: &mut Vec<u8>, b: &[u8]) {
     out.extend((b.len() as u32).to_le_bytes());
     out.extend(b);
+}
+
+/// `0`, or `1 ‖ u32le(len) ‖ bytes`.
+fn put_opt(out: &mut Vec<u8>, b: Option<&Blob>) {
+    match b {
+        None => out.push(0),
+        Some(b) => {
+            out.push(1);
+            put_bytes(out, &b.0);
+        }
+    }
 }
 
 fn verdict_code(v: GameStatus) -> u8 {
@@ -59,8 +70,10 @@ pub fn encode(t: &Transcript) -> Vec<u8> {
             for b in [&i.args, &i.env, &i.stdin] {
                 put_bytes(&mut out, &b.0);
             }
+            put_opt(&mut out, i.dirs.as_ref());
         }
     }
+    put_opt(&mut out, t.outputs.as_ref());
     out.extend((t.entries.len() as u32).to_le_bytes());
     for e in &t.entries {
         put_bytes(&mut out, &e.encode());
@@ -104,6 +117,18 @@ impl<'a> Reader<'a> {
     fn bytes(&mut self, what: &str) -> Result<&'a [u8], FormatError> {
         let n = self.u32(what)?;
         self.take(n as usize, what)
+    }
+
+    /// [`put_opt`]'s field.
+    fn opt(&mut self, what: &str) -> Result<Option<Blob>, FormatError> {
+        match self.u8(&format!("{what} flag"))? {
+            0 => Ok(None),
+            1 => Ok(Some(Blob(self.bytes(what)?.to_vec()))),
+            f => {
+                self.at -= 1;
+                self.fail(format!("{what} flag {f} is not 0 or 1"))
+            }
+        }
     }
 }
 
@@ -153,17 +178,15 @@ pub fn decode(bytes: &[u8]) -> Result<Transcript, FormatError> {
         0 => None,
         1 => {
             let mut blob = |what| r.bytes(what).map(|b| Blob(b.to_vec()));
-            Some(Inputs {
-                args: blob("the arguments")?,
-                env: blob("the environment")?,
-                stdin: blob("stdin")?,
-            })
+            let (args, env, stdin) = (blob("the arguments")?, blob("the environment")?, blob("stdin")?);
+            Some(Inputs { args, env, stdin, dirs: r.opt("the directories")? })
         }
         f => {
             r.at -= 1;
             return r.fail(format!("inputs flag {f} is not 0 or 1"));
         }
     };
+    let outputs = r.opt("the output files")?;
     let count = r.u32("the entry count")?;
     if count > MAX_ENTRIES {
         r.at -= 4;
@@ -180,5 +203,16 @@ pub fn decode(bytes: &[u8]) -> Result<Transcript, FormatError> {
         return r.fail(format!("{} trailing bytes", bytes.len() - r.at));
     }
     let format = FORMAT.to_string();
-    Ok(Transcript { format, version: VERSION, arbiter, params, game, claim, verdict, inputs, entries })
+    Ok(Transcript {
+        format,
+        version: VERSION,
+        arbiter,
+        params,
+        game,
+        claim,
+        verdict,
+        inputs,
+        outputs,
+        entries,
+    })
 }

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use refute_protocol::log::Entry;
 use refute_protocol::record::{Record, ReplayError};
-use refute_protocol::rules::{B32, Event, GameStatus, Params, Role};
+use refute_protocol::rules::{B32, Blob, Event, GameStatus, Params, Role};
 use thiserror::Error;
 
-use crate::format::{FORMAT, Inputs, MAX_INPUT_BYTES, Transcript, VERSION};
+use crate::format::{FORMAT, Inputs, MAX_INPUT_BYTES, MAX_OUTPUT_FILES_BYTES, Transcript, VERSION};
 
 /// Why a log does not index, or a transcript does not assemble.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
@@ -210,22 +210,26 @@ impl Index {
 }
 
 /// The transcript of `game` from its entries (as [`Index::entries_of`] lists
-/// them); `inputs` are the claim's input blobs, left out if any is larger
-/// than [`MAX_INPUT_BYTES`].
+/// them); `blobs` are the claim's blobs ([`claim_blobs`]): input blobs are
+/// left out if any is larger than [`MAX_INPUT_BYTES`], the output files if
+/// they are larger than [`MAX_OUTPUT_FILES_BYTES`].
 pub fn assemble(
     arbiter: B32,
     params: Params,
     game: u64,
     claim: B32,
     entries: Vec<Entry>,
-    inputs: Option<Inputs>,
+    blobs: ClaimBlobs,
 ) -> Result<Transcript, BuildError> {
     let mut events = Vec::new();
     for e in &entries {
         events.extend(all_events(&Record::of(e)?).cloned());
     }
     let verdict = verdict_of(game, &events);
-    let inputs = inputs.filter(|i| [&i.args, &i.env, &i.stdin].iter().all(|b| b.0.len() <= MAX_INPUT_BYTES));
+    let inputs = blobs.inputs.filter(|i| {
+        [&i.args, &i.env, &i.stdin].into_iter().chain(&i.dirs).all(|b| b.0.len() <= MAX_INPUT_BYTES)
+    });
+    let outputs = blobs.outputs.filter(|b| b.0.len() <= MAX_OUTPUT_FILES_BYTES);
     Ok(Transcript {
         format: FORMAT.into(),
         version: VERSION,
@@ -235,12 +239,13 @@ pub fn assemble(
         claim,
         verdict,
         inputs,
+        outputs,
         entries,
     })
 }
 
 /// The transcript of `game` from a whole log (entries in order from 0).
-/// `blob` returns an input blob by hash, if it is at hand.
+/// `blob` returns a blob by hash, if it is at hand.
 pub fn from_log(
     arbiter: B32,
     params: Params,
@@ -255,30 +260,51 @@ pub fn from_log(
     let wanted = index.entries_of(game).ok_or(BuildError::NoGame(game))?;
     let entries: Vec<Entry> = wanted.iter().map(|&i| log[i as usize].clone()).collect();
     let claim = index.game(game).expect("listed").claim;
-    let inputs = claim_inputs(&entries, &claim, blob);
-    assemble(arbiter, params, game, claim, entries, inputs)
+    let blobs = claim_blobs(&entries, &claim, blob);
+    assemble(arbiter, params, game, claim, entries, blobs)
 }
 
-/// The claim's input blobs, if `blob` has all three.
-pub fn claim_inputs(
-    entries: &[Entry],
-    claim: &B32,
-    blob: impl Fn(&B32) -> Option<Vec<u8>>,
-) -> Option<Inputs> {
-    use refute_protocol::rules::{Blob, Message};
-    let body = entries.iter().find_map(|e| {
+/// The blobs of a claim a transcript may carry.
+#[derive(Clone, Debug, Default)]
+pub struct ClaimBlobs {
+    /// Its input blobs, if all are at hand.
+    pub inputs: Option<Inputs>,
+    /// Its output files blob, if it names one and it is at hand.
+    pub outputs: Option<Blob>,
+}
+
+/// The body of `claim`, if one of `entries` posted it.
+pub fn claim_body(entries: &[Entry], claim: &B32) -> Option<refute_protocol::rules::ClaimBody> {
+    use refute_protocol::rules::Message;
+    entries.iter().find_map(|e| {
         let r = Record::of(e).ok()?;
         let msg = r.input?.msg;
         match msg.body {
-            Message::Claim(c) if msg.claim_id() == *claim => Some(c),
+            Message::Claim(c) if msg.claim_id() == *claim => Some(*c),
             _ => None,
         }
-    })?;
-    Some(Inputs {
-        args: Blob(blob(&body.args)?),
-        env: Blob(blob(&body.env)?),
-        stdin: Blob(blob(&body.stdin)?),
     })
+}
+
+/// The blobs of `claim` (posted in one of `entries`) that `blob` has.
+pub fn claim_blobs(entries: &[Entry], claim: &B32, blob: impl Fn(&B32) -> Option<Vec<u8>>) -> ClaimBlobs {
+    let Some(body) = claim_body(entries, claim) else {
+        return ClaimBlobs::default();
+    };
+    let inputs = (|| {
+        let dirs = match &body.dirs {
+            Some(h) => Some(Blob(blob(h)?)),
+            None => None,
+        };
+        Some(Inputs {
+            args: Blob(blob(&body.args)?),
+            env: Blob(blob(&body.env)?),
+            stdin: Blob(blob(&body.stdin)?),
+            dirs,
+        })
+    })();
+    let outputs = body.outputs.as_ref().and_then(&blob).map(Blob);
+    ClaimBlobs { inputs, outputs }
 }
 
 /// A side's name.

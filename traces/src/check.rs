@@ -238,7 +238,23 @@ impl<'t> Replay<'t> {
             return Err(fail(None, what));
         }
         self.tl.checked.push(format!("the verdict follows: {}", verdict_text(derived)));
+        self.check_outputs()?;
         self.check_inputs(module)
+    }
+
+    /// The output files the transcript carries, checked against the
+    /// claim's hash and final header ([`crate::outputs`]).
+    fn check_outputs(&mut self) -> Result<(), Failure> {
+        let Some((body, _)) = &self.claim else { return Ok(()) };
+        match crate::outputs::check(self.t.outputs.as_ref(), body) {
+            Ok(None) => Ok(()),
+            Ok(Some((files, said))) => {
+                self.tl.files = files;
+                self.tl.checked.push(said);
+                Ok(())
+            }
+            Err(what) => Err(fail(None, what)),
+        }
     }
 
     /// Checks `e`'s signature, and its hash link if it follows the entry before.
@@ -646,6 +662,9 @@ impl<'t> Replay<'t> {
                     ));
                 }
             }
+            if i.dirs.as_ref().map(|d| B32(Sha256::digest(&d.0).into())) != body.dirs {
+                return Err(fail(None, "the transcript's directories blob is not the claim's"));
+            }
             self.tl.checked.push("the input blobs it carries are the claim's".into());
         }
         let Some(m) = module else { return Ok(()) };
@@ -670,6 +689,10 @@ impl<'t> Replay<'t> {
             &body.entry,
             &body.entry_args,
         )
+        .and_then(|inputs| match &i.dirs {
+            Some(d) => inputs.with_dirs(&d.0),
+            None => Ok(inputs),
+        })
         .and_then(|inputs| inputs.to_run(body.max_steps.max(1)))
         .map_err(|why| fail(None, format!("the claim's task does not start: {why}")))?;
         let root = B32(initial_root(&run));

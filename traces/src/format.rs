@@ -9,7 +9,8 @@ use thiserror::Error;
 /// The value of the JSON form's `format` field.
 pub const FORMAT: &str = "refute transcript";
 /// The version this code writes and reads.
-pub const VERSION: u32 = 1;
+/// Version 2 added the directories blob to `inputs`, and `outputs`.
+pub const VERSION: u32 = 2;
 
 /// A game's transcript.
 ///
@@ -37,6 +38,10 @@ pub struct Transcript {
     /// The claim's input blobs, when they are small enough to carry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inputs: Option<Inputs>,
+    /// The claim's output files blob (`refute_engine::outputs`), when the
+    /// claim names one and it is at most [`MAX_OUTPUT_FILES_BYTES`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outputs: Option<Blob>,
     /// The signed entries, in log order.
     pub entries: Vec<Entry>,
 }
@@ -52,10 +57,17 @@ pub struct Inputs {
     pub env: Blob,
     /// Stdin.
     pub stdin: Blob,
+    /// The preopened directories blob, if the claim has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dirs: Option<Blob>,
 }
 
 /// Largest input blob a transcript carries: larger inputs are left out.
 pub const MAX_INPUT_BYTES: usize = 64 << 10;
+
+/// Largest output files blob a transcript carries: a larger one is left
+/// out (the arbiter still serves it: `refute claims --files`).
+pub const MAX_OUTPUT_FILES_BYTES: usize = 1 << 20;
 
 /// Why bytes are not a transcript.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]

@@ -3,12 +3,12 @@
 
 use std::fmt::Write;
 
-use refute_protocol::rules::{B32, ClaimStatus, GameStatus, Role};
+use refute_protocol::rules::{B32, Claim, ClaimStatus, GameStatus, Role};
 
 use crate::build::role_name;
 use crate::check::short;
 use crate::text::{by_text, clocks_text, duration, span_text};
-use crate::timeline::{Timeline, verdict_text};
+use crate::timeline::{OutputFile, Timeline, verdict_text};
 
 /// Escapes text for HTML.
 pub fn esc(s: &str) -> String {
@@ -111,12 +111,12 @@ pub fn index(arbiter: &B32, entries: u64, claims: &[ClaimRow], games: &[GameRow]
             };
             let _ = write!(
                 b,
-                "<tr><td class=\"mono\">{}</td><td class=\"mono\">{}</td><td>{status}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                c.id,
+                "<tr><td class=\"mono\"><a href=\"/claims/{id}\">{id}</a></td><td class=\"mono\">{}</td><td>{status}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 short(&c.solver),
                 c.max_steps,
                 c.bond,
-                games.join(", ")
+                games.join(", "),
+                id = c.id,
             );
         }
         b.push_str("</table>");
@@ -158,6 +158,64 @@ fn bar(from: u64, to: u64, total: u64) -> String {
     let left = from as f64 / total * 100.0;
     let width = ((to - from) as f64 / total * 100.0).max(0.4);
     format!("<div class=\"bar\"><span style=\"left:{left:.3}%;width:{width:.3}%\"></span></div>")
+}
+
+/// The output files table of claim `claim` (links download each file).
+fn files_table(b: &mut String, claim: &B32, files: &[OutputFile]) {
+    b.push_str("<table><tr><th>file</th><th>bytes</th><th>SHA-256</th></tr>");
+    for f in files {
+        let _ = write!(
+            b,
+            "<tr><td class=\"mono\"><a href=\"/claims/{claim}/files{}\">{}</a></td><td>{}</td><td class=\"mono\">{}</td></tr>",
+            esc(&url_path(&f.path)),
+            esc(&f.path),
+            f.size,
+            f.sha256
+        );
+    }
+    b.push_str("</table>");
+}
+
+/// A claim's page: what it says, its output files (`Err`: why they cannot
+/// be shown) and its games.
+pub fn claim(id: &B32, c: &Claim, files: Result<Vec<OutputFile>, String>) -> String {
+    let mut b = String::new();
+    let status = match c.status {
+        ClaimStatus::Open => "open",
+        ClaimStatus::Final => "final",
+        ClaimStatus::Rejected => "rejected",
+    };
+    let stdout: String = String::from_utf8_lossy(&c.body.stdout.0).chars().take(2000).collect();
+    let _ = write!(
+        b,
+        "<h1>Claim <span class=\"mono\">{}</span></h1><table>\
+         <tr><th>status</th><td>{status}</td></tr><tr><th>solver</th><td class=\"mono solver\">{}</td></tr>\
+         <tr><th>module</th><td class=\"mono\">{} ({})</td></tr><tr><th>steps</th><td>at most {}</td></tr>\
+         <tr><th>bond</th><td>{}</td></tr><tr><th>stdout</th><td><pre>{}</pre></td></tr></table>",
+        short(id),
+        c.solver,
+        c.body.module,
+        esc(&c.body.entry),
+        c.body.max_steps,
+        c.body.bond,
+        esc(&stdout)
+    );
+    b.push_str("<h2>Output files</h2>");
+    match files {
+        Ok(f) if f.is_empty() => b.push_str("<p>None: its task preopened no directory.</p>"),
+        Ok(f) => {
+            b.push_str("<p>The claim's final files, checked against its final state.</p>");
+            files_table(&mut b, id, &f);
+        }
+        Err(why) => {
+            let _ = write!(b, "<p>Not shown: {}</p>", esc(&why));
+        }
+    }
+    let _ = write!(b, "<h2>Games ({})</h2>", c.games.len());
+    let games: Vec<String> =
+        c.games.values().map(|g| format!("<a href=\"/games/{g}\">game {g}</a>")).collect();
+    let _ = write!(b, "<p>{}</p>", if games.is_empty() { "None.".into() } else { games.join(", ") });
+    page(&format!("claim {}", short(id)), &b)
 }
 
 /// A game's page: its checked timeline.
@@ -216,6 +274,10 @@ pub fn game(t: &Timeline) -> String {
             "<tr><th>dissection</th><td>k = {}, at most {} leaves per layer</td></tr></table>",
             t.k, t.max_leaves
         );
+    }
+    if !t.files.is_empty() {
+        b.push_str("<h2>Output files</h2><p>The claim's final files, checked against its final state.</p>");
+        files_table(&mut b, &t.claim, &t.files);
     }
     b.push_str("<h2>Timeline</h2><table><tr><th>entry</th><th>time</th><th>by</th><th>move</th><th>in dispute after it</th><th>clocks</th></tr>");
     let t0 = t.moves.iter().find(|m| m.kind == "claim").or(t.moves.first()).map_or(0, |m| m.time_ms);
@@ -327,4 +389,17 @@ pub fn game(t: &Timeline) -> String {
 /// A page saying what went wrong.
 pub fn error(title: &str, message: &str) -> String {
     page(title, &format!("<h1>{}</h1><p>{}</p>", esc(title), esc(message)))
+}
+
+/// `path` with each byte outside `[A-Za-z0-9/._~-]` percent-encoded: a file's
+/// guest path as a URL path.
+pub fn url_path(path: &str) -> String {
+    path.bytes()
+        .map(|c| match c {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'.' | b'_' | b'~' | b'-' => {
+                (c as char).to_string()
+            }
+            _ => format!("%{c:02X}"),
+        })
+        .collect()
 }

@@ -13,6 +13,7 @@
 //!   game from the players' signed moves and must give every event the
 //!   arbiter recorded and the verdict. It tells the story on the way
 //!   ([`Timeline`]).
+//! - [`outputs`]: a claim's output files, checked against its final state.
 //! - [`text`], [`html`]: the timeline for the terminal and the browser
 //!   (the arbiter serves the pages); [`fetch`]: a transcript from a running
 //!   arbiter.
@@ -23,6 +24,7 @@ mod check;
 pub mod fetch;
 pub mod format;
 pub mod html;
+pub mod outputs;
 #[cfg(test)]
 mod tests;
 pub mod text;

@@ -94,12 +94,18 @@ fn the_binary_form_is_laid_out_as_specified() {
         game: G,
         claim: C,
         verdict: GameStatus::Won(Role::Challenger),
-        inputs: Some(Inputs { args: Blob(b"a\0".to_vec()), env: Blob(vec![]), stdin: Blob(b"xyz".to_vec()) }),
+        inputs: Some(Inputs {
+            args: Blob(b"a\0".to_vec()),
+            env: Blob(vec![]),
+            stdin: Blob(b"xyz".to_vec()),
+            dirs: Some(Blob(b"d".to_vec())),
+        }),
+        outputs: Some(Blob(b"fs".to_vec())),
         entries: vec![entry.clone()],
     };
     let b = t.to_bin();
     let params = serde_json::to_vec(&t.params).unwrap();
-    let mut want = b"refute trace v1\0".to_vec();
+    let mut want = b"refute trace v2\0".to_vec();
     want.extend(K.0);
     want.extend((params.len() as u32).to_le_bytes());
     want.extend(&params);
@@ -107,6 +113,8 @@ fn the_binary_form_is_laid_out_as_specified() {
     want.extend(C.0);
     want.push(2);
     want.extend([1, 2, 0, 0, 0, b'a', 0, 0, 0, 0, 0, 3, 0, 0, 0, b'x', b'y', b'z']);
+    want.extend([1, 1, 0, 0, 0, b'd']); // the directories
+    want.extend([1, 2, 0, 0, 0, b'f', b's']); // the output files
     want.extend(1u32.to_le_bytes());
     want.extend((entry.encode().len() as u32).to_le_bytes());
     want.extend(entry.encode());

@@ -77,6 +77,15 @@ pub fn render(t: &Timeline) -> String {
         }
         let _ = writeln!(w, "dissection: k = {}, at most {} leaves per layer", t.k, t.max_leaves);
     }
+    if !t.files.is_empty() {
+        let _ = writeln!(
+            w,
+            "\noutput files of the claim (checked against its final state; --save-dir DIR saves them)"
+        );
+        for f in &t.files {
+            let _ = writeln!(w, "{:>10}  {}  {}", f.size, f.sha256, f.path);
+        }
+    }
     let t0 = t.moves.iter().find(|m| m.kind == "claim").or(t.moves.first()).map_or(0, |m| m.time_ms);
     let _ = writeln!(w, "\n{:>6}  {:>9}  {:<10}  move", "entry", "time", "by");
     for m in &t.moves {

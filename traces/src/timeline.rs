@@ -39,10 +39,25 @@ pub struct Timeline {
     pub losers: Vec<Role>,
     /// Every movement of funds of the game.
     pub bonds: Vec<Bond>,
+    /// The claim's output files, when the transcript carries them (checked
+    /// against the claim's final state), in path order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<OutputFile>,
     /// What was checked, in order.
     pub checked: Vec<String>,
     /// The first thing that did not check, if any.
     pub failure: Option<Failure>,
+}
+
+/// One output file of the claim.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OutputFile {
+    /// Its guest path (under a preopened directory).
+    pub path: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// SHA-256 of its bytes, hex.
+    pub sha256: String,
 }
 
 /// The first point of a transcript that does not check.

@@ -201,6 +201,7 @@ fn the_longest_copies_fit_the_hard_bound() {
     );
     let (_, largest, status) = check_every_step(&wat, Entry::Invoke("main".into(), vec![]), 1000);
     assert_eq!(status, Status::Finished);
+    eprintln!("largest proof of a 1,000-value copy: {largest} bytes");
     assert!(largest > 16 << 10, "largest proof {largest} bytes: the copies are long");
     assert!(largest <= MAX_PROOF_BYTES, "largest proof {largest} bytes");
 }

@@ -154,7 +154,12 @@ impl Proof {
                 limit: r.u32("an entry limit")?,
                 root: r.hash("an entry root")?,
             };
-            entries.push(EntryProof { kind, index, entry, content: r.multi(kind.depth(), "an entry opening")? });
+            entries.push(EntryProof {
+                kind,
+                index,
+                entry,
+                content: r.multi(kind.depth(), "an entry opening")?,
+            });
         }
         if r.at != b.len() {
             return Err(VerifyError::Malformed(Malformed::Trailing(b.len() - r.at)));

@@ -84,7 +84,7 @@ impl Reader<'_> {
             return Err(VerifyError::Malformed(Malformed::SiblingCount { got: n, walk: heights.len() }));
         }
         let bits = self.take(n.div_ceil(8), what)?.to_vec();
-        if n % 8 != 0 && bits[n / 8] >> (n % 8) != 0 {
+        if !n.is_multiple_of(8) && bits[n / 8] >> (n % 8) != 0 {
             return Err(VerifyError::Malformed(Malformed::NonCanonical(what)));
         }
         let z = zeros();

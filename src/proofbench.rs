@@ -34,6 +34,9 @@ pub struct Row {
     pub size_p99: usize,
     /// Largest.
     pub size_max: usize,
+    /// The same proofs' sizes in the v2 wire format (every sibling a hash,
+    /// u64 indices): p50, p99, largest.
+    pub size_v2: [usize; 3],
     /// Median time to prove a step from its state, microseconds.
     pub prove_us: f64,
     /// Median time to decode and verify a proof, microseconds.
@@ -42,6 +45,15 @@ pub struct Row {
     pub checkpoint_bytes: usize,
     /// Time to prove a step 1000 steps before the end, from the checkpoints, seconds.
     pub prove_far_s: f64,
+}
+
+/// The length of `p` in the v2 wire format (`specs/proof.md` §6 before v3):
+/// every sibling a 32-byte hash and no bitmap, leaf indices as `u64`.
+fn v2_len(p: &Proof) -> usize {
+    let multi = |m: &refute_engine::merkle::MultiProof| 2 + 40 * m.leaves.len() + 2 + 32 * m.siblings.len();
+    let trees: usize = p.trees.iter().map(|(_, m)| 1 + multi(m)).sum();
+    let entries: usize = p.entries.iter().map(|e| 45 + multi(&e.content)).sum();
+    16 + refute_engine::state::HEADER_BYTES + 1 + trees + 2 + entries
 }
 
 fn pct(sorted: &[usize], p: f64) -> usize {
@@ -77,6 +89,7 @@ pub fn run(runs: usize, filter: Option<&str>, quick: bool, samples: u64) -> Resu
         let mut r = fresh.clone();
         let mut h = Hasher::new(&r.machine);
         let (mut sizes, mut prove_t, mut verify_t) = (Vec::new(), Vec::new(), Vec::new());
+        let mut v2 = Vec::new();
         for i in 0..samples {
             let step = steps * i / samples;
             h.run(&mut r.machine, step);
@@ -90,8 +103,10 @@ pub fn run(runs: usize, filter: Option<&str>, quick: bool, samples: u64) -> Resu
             verify_t.push(t.elapsed());
             v.with_context(|| format!("{}: step {step} does not verify", w.name))?;
             sizes.push(b.len());
+            v2.push(v2_len(&p));
         }
         sizes.sort();
+        v2.sort();
         let ck =
             trace::Checkpoints::record(&mut fresh.clone(), trace::CHECKPOINT_EVERY, trace::CHECKPOINT_BUDGET);
         let t = Instant::now();
@@ -111,6 +126,7 @@ pub fn run(runs: usize, filter: Option<&str>, quick: bool, samples: u64) -> Resu
             size_p50: pct(&sizes, 0.5),
             size_p99: pct(&sizes, 0.99),
             size_max: *sizes.last().unwrap_or(&0),
+            size_v2: [pct(&v2, 0.5), pct(&v2, 0.99), *v2.last().unwrap_or(&0)],
             prove_us: median(prove_t).as_secs_f64() * 1e6,
             verify_us: median(verify_t).as_secs_f64() * 1e6,
             checkpoint_bytes: ck.bytes(),
@@ -123,7 +139,7 @@ pub fn run(runs: usize, filter: Option<&str>, quick: bool, samples: u64) -> Resu
 /// A table of `rows`.
 pub fn table(rows: &[Row], runs: usize) -> String {
     let mut s = format!(
-        "{:<9} {:>11} {:>9} {:>10} {:>7} {:>7} {:>6} {:>6} {:>6} {:>9} {:>9}\n",
+        "{:<9} {:>11} {:>9} {:>10} {:>7} {:>7} {:>6} {:>6} {:>6} {:>6} {:>6} {:>9} {:>9} {:>8} {:>7}\n",
         "workload",
         "steps",
         "plain ms",
@@ -133,12 +149,16 @@ pub fn table(rows: &[Row], runs: usize) -> String {
         "p50 B",
         "p99 B",
         "max B",
+        "v2 p50",
+        "v2 p99",
         "prove us",
-        "verify us"
+        "verify us",
+        "ckpt MiB",
+        "far ms"
     );
     for r in rows {
         s += &format!(
-            "{:<9} {:>11} {:>9.1} {:>10.1} {:>6.2}x {:>7} {:>6} {:>6} {:>6} {:>9.0} {:>9.1} {:>8.1} {:>7.1}\n",
+            "{:<9} {:>11} {:>9.1} {:>10.1} {:>6.2}x {:>7} {:>6} {:>6} {:>6} {:>6} {:>6} {:>9.0} {:>9.1} {:>8.1} {:>7.1}\n",
             r.name,
             r.steps,
             r.plain_s * 1e3,
@@ -148,6 +168,8 @@ pub fn table(rows: &[Row], runs: usize) -> String {
             r.size_p50,
             r.size_p99,
             r.size_max,
+            r.size_v2[0],
+            r.size_v2[1],
             r.prove_us,
             r.verify_us,
             r.checkpoint_bytes as f64 / (1 << 20) as f64,
@@ -155,7 +177,7 @@ pub fn table(rows: &[Row], runs: usize) -> String {
         );
     }
     s += &format!(
-        "(plain and commit: median of {runs} runs; speed = plain / commit; sizes and times over {} evenly spaced steps; far = prove a step 1000 before the end from checkpoints every 2^24 steps)\n",
+        "(plain and commit: median of {runs} runs; speed = plain / commit; sizes and times over {} evenly spaced steps; v2 = the same proofs in the v2 wire format, before zero-sibling bitmaps; far = prove a step 1000 before the end from checkpoints every 2^24 steps)\n",
         rows.first().map_or(0, |r| r.proven)
     );
     s

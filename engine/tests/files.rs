@@ -154,7 +154,7 @@ fn every_file_call_step_proves_and_verifies() {
     assert_eq!(state_root(m), h.root(m));
     eprintln!("{host_steps} host-call steps verified, largest proof {largest} bytes");
     assert!(host_steps > 300, "{host_steps} host-call steps");
-    assert!(largest < 16 << 10, "largest host-call proof {largest} bytes");
+    assert!(largest < 4 << 10, "largest host-call proof {largest} bytes");
     // A flipped byte anywhere in a file call's proof never verifies to the true post-state.
     assert!(samples.len() >= 5);
     for (pre, bytes, post) in samples {

@@ -32,7 +32,7 @@ mod multi;
 pub(crate) use cached::CachedTree;
 pub use multi::{
     Domain, Leaf, Levels, MultiProof, OpenError, Opened, STATE_DOMAIN, fold, fold_in, root_of,
-    siblings_needed,
+    sibling_heights, siblings_needed,
 };
 
 #[cfg(test)]

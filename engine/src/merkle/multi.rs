@@ -128,16 +128,23 @@ pub fn fold_in(
 }
 
 /// How many sibling hashes [`fold_in`] asks for when it opens `indices`
-/// (sorted, no repeats) in a tree of `depth`: the same walk, with hashing
-/// left out, since which siblings it asks for does not depend on any hash.
+/// (sorted, no repeats) in a tree of `depth`.
 pub fn siblings_needed(depth: usize, indices: &[u64]) -> usize {
+    sibling_heights(depth, indices).len()
+}
+
+/// The height of each sibling [`fold_in`] asks for when it opens `indices`
+/// in a tree of `depth`, in the order it asks: the same walk, with hashing
+/// left out, since which siblings it asks for does not depend on any hash.
+/// The walk ends for any `indices`, sorted or not.
+pub fn sibling_heights(depth: usize, indices: &[u64]) -> Vec<usize> {
     const SHAPE: Domain = Domain { leaf: |_| [0; 32], node: |_, _| [0; 32] };
-    let mut asked = 0;
-    fold_in(SHAPE, depth, indices.iter().map(|&i| (i, [0; 32])).collect(), |_, _| {
-        asked += 1;
+    let mut heights = Vec::new();
+    fold_in(SHAPE, depth, indices.iter().map(|&i| (i, [0; 32])).collect(), |h, _| {
+        heights.push(h);
         Some([0; 32])
     });
-    asked
+    heights
 }
 
 /// An opening on the wire: some leaves of one tree and the sibling hashes

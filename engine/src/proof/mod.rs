@@ -12,6 +12,8 @@ mod record;
 #[cfg(test)]
 mod tests;
 mod wire;
+#[cfg(test)]
+mod wire_tests;
 
 pub use wire::{MAX_PROOF_BYTES, PROOF_TAG};
 
@@ -135,6 +137,17 @@ pub enum Malformed {
     /// Entry openings out of order.
     #[error("entry openings unsorted or repeated")]
     UnsortedEntries,
+    /// An opening whose sibling count is not the walk's.
+    #[error("{got} siblings where the walk asks for {walk}")]
+    SiblingCount {
+        /// The count on the wire.
+        got: usize,
+        /// What the walk over the opened indices asks for.
+        walk: usize,
+    },
+    /// A zero sibling sent as a hash, or a padding bit set in a zero bitmap.
+    #[error("non-canonical zero siblings in {0}")]
+    NonCanonical(&'static str),
 }
 
 /// Which opening of a proof.

@@ -4,30 +4,44 @@
 //! proof   = tag(16) header(HEADER_BYTES) u8:ntrees tree* u16:nentries entry*
 //! tree    = u8:tree-id multi
 //! entry   = u8:kind u32:index u32:len u32:limit root(32) multi
-//! multi   = u16:nleaves (u64:index leaf(32))* u16:nsiblings hash(32)*
+//! multi   = u16:nleaves (u32:index leaf(32))* u16:nsiblings zeros hash(32)*
+//! zeros   = bitmap of nsiblings bits, ceil(nsiblings / 8) bytes
 //! ```
-//! Integers are little-endian. Decoding refuses trailing bytes and anything
-//! over [`MAX_PROOF_BYTES`].
+//! Integers are little-endian. Sibling `k` of the walk is `Z[h]` (`h` the
+//! height at which the walk asks for it) when bit `k % 8` of byte `k / 8` of
+//! `zeros` is set; the hashes are the others, in walk order. Canonical: a
+//! zero sibling must be a bit, and the padding bits are clear. Decoding
+//! refuses anything else, trailing bytes, and anything over [`MAX_PROOF_BYTES`].
 
 use super::{EntryProof, Malformed, Proof, VerifyError};
-use crate::merkle::MultiProof;
+use crate::merkle::{MultiProof, sibling_heights, zeros};
 use crate::state::{Entry, EntryKind, HEADER_BYTES, Header, TreeId};
 
 /// The first 16 bytes of an encoded proof.
-pub const PROOF_TAG: &[u8; 16] = b"refute proof v2\0";
+pub const PROOF_TAG: &[u8; 16] = b"refute proof v3\0";
 
-/// The largest proof [`Proof::decode`] accepts.
-pub const MAX_PROOF_BYTES: usize = 1 << 20;
+/// The hard bound on a proof (`specs/proof.md` §8): [`Proof::decode`]
+/// refuses a longer one and `prove_step` never needs more.
+pub const MAX_PROOF_BYTES: usize = 32 << 10;
 
-fn put_multi(out: &mut Vec<u8>, m: &MultiProof) {
+fn put_multi(out: &mut Vec<u8>, depth: usize, m: &MultiProof) {
     out.extend((m.leaves.len() as u16).to_le_bytes());
     for (i, l) in &m.leaves {
-        out.extend(i.to_le_bytes());
+        out.extend(u32::try_from(*i).expect("leaf indices are below 2^32").to_le_bytes());
         out.extend(l);
     }
+    let indices: Vec<u64> = m.leaves.iter().map(|l| l.0).collect();
+    let heights = sibling_heights(depth, &indices);
+    let z = zeros();
+    let is_zero = |k: usize| heights.get(k).is_some_and(|&h| m.siblings[k] == z[h]);
     out.extend((m.siblings.len() as u16).to_le_bytes());
-    for s in &m.siblings {
-        out.extend(s);
+    let mut bits = vec![0u8; m.siblings.len().div_ceil(8)];
+    for k in (0..m.siblings.len()).filter(|&k| is_zero(k)) {
+        bits[k / 8] |= 1 << (k % 8);
+    }
+    out.extend(&bits);
+    for k in (0..m.siblings.len()).filter(|&k| !is_zero(k)) {
+        out.extend(m.siblings[k]);
     }
 }
 
@@ -54,22 +68,37 @@ impl Reader<'_> {
     fn u32(&mut self, what: &'static str) -> Result<u32, VerifyError> {
         Ok(u32::from_le_bytes(self.take(4, what)?.try_into().expect("4 bytes")))
     }
-    fn u64(&mut self, what: &'static str) -> Result<u64, VerifyError> {
-        Ok(u64::from_le_bytes(self.take(8, what)?.try_into().expect("8 bytes")))
-    }
     fn hash(&mut self, what: &'static str) -> Result<[u8; 32], VerifyError> {
         Ok(self.take(32, what)?.try_into().expect("32 bytes"))
     }
-    fn multi(&mut self, what: &'static str) -> Result<MultiProof, VerifyError> {
+    fn multi(&mut self, depth: usize, what: &'static str) -> Result<MultiProof, VerifyError> {
         let n = self.u16(what)?;
         let mut leaves = Vec::with_capacity(n as usize);
         for _ in 0..n {
-            leaves.push((self.u64(what)?, self.hash(what)?));
+            leaves.push((u64::from(self.u32(what)?), self.hash(what)?));
         }
-        let n = self.u16(what)?;
-        let mut siblings = Vec::with_capacity(n as usize);
-        for _ in 0..n {
-            siblings.push(self.hash(what)?);
+        let indices: Vec<u64> = leaves.iter().map(|l| l.0).collect();
+        let heights = sibling_heights(depth, &indices);
+        let n = self.u16(what)? as usize;
+        if n != heights.len() {
+            return Err(VerifyError::Malformed(Malformed::SiblingCount { got: n, walk: heights.len() }));
+        }
+        let bits = self.take(n.div_ceil(8), what)?.to_vec();
+        if !n.is_multiple_of(8) && bits[n / 8] >> (n % 8) != 0 {
+            return Err(VerifyError::Malformed(Malformed::NonCanonical(what)));
+        }
+        let z = zeros();
+        let mut siblings = Vec::with_capacity(n);
+        for (k, &h) in heights.iter().enumerate() {
+            if bits[k / 8] >> (k % 8) & 1 == 1 {
+                siblings.push(z[h]);
+            } else {
+                let s = self.hash(what)?;
+                if s == z[h] {
+                    return Err(VerifyError::Malformed(Malformed::NonCanonical(what)));
+                }
+                siblings.push(s);
+            }
         }
         Ok(MultiProof { leaves, siblings })
     }
@@ -84,7 +113,7 @@ impl Proof {
         out.push(self.trees.len() as u8);
         for (id, m) in &self.trees {
             out.push(*id as u8);
-            put_multi(&mut out, m);
+            put_multi(&mut out, id.depth(), m);
         }
         out.extend((self.entries.len() as u16).to_le_bytes());
         for e in &self.entries {
@@ -93,7 +122,7 @@ impl Proof {
             out.extend(e.entry.len.to_le_bytes());
             out.extend(e.entry.limit.to_le_bytes());
             out.extend(e.entry.root);
-            put_multi(&mut out, &e.content);
+            put_multi(&mut out, e.kind.depth(), &e.content);
         }
         out
     }
@@ -113,7 +142,7 @@ impl Proof {
         for _ in 0..r.u8("the tree count")? {
             let b = r.u8("a tree id")?;
             let id = TreeId::from_u8(b).ok_or(VerifyError::Malformed(Malformed::UnknownTree(b)))?;
-            trees.push((id, r.multi("a tree opening")?));
+            trees.push((id, r.multi(id.depth(), "a tree opening")?));
         }
         let mut entries = Vec::new();
         for _ in 0..r.u16("the entry count")? {
@@ -125,7 +154,12 @@ impl Proof {
                 limit: r.u32("an entry limit")?,
                 root: r.hash("an entry root")?,
             };
-            entries.push(EntryProof { kind, index, entry, content: r.multi("an entry opening")? });
+            entries.push(EntryProof {
+                kind,
+                index,
+                entry,
+                content: r.multi(kind.depth(), "an entry opening")?,
+            });
         }
         if r.at != b.len() {
             return Err(VerifyError::Malformed(Malformed::Trailing(b.len() - r.at)));

@@ -511,7 +511,7 @@ impl Bot {
             }
             Finding::Suspect { why } => why,
         };
-        tracing::info!(claim = %short(&id), "the claim looks wrong: {why}; building the trace");
+        tracing::info!(claim = %short(&id), "the claim looks wrong: {why}; challenging it from the trace");
         let real = match p.traces.get(&p.client, &p.params, &claim.body, Some(inputs.clone()), window).await {
             Ok(t) => t,
             Err(e) => return decide(Decision::Failed { why: format!("{e:#}") }),

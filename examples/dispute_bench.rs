@@ -66,16 +66,67 @@ fn at(log: &str, what: &str, last: bool) -> Option<f64> {
     stamp(l)
 }
 
-    println!("rounds    {rounds_played} reveals by the challenger");
+/// A process's peak resident memory (`VmHWM`), in MiB, while it lives.
+fn peak_mib(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// What one dispute measured.
+struct Row {
+    steps: u64,
+    plain: f64,
+    wall: f64,
+    solver_mib: Option<f64>,
+    challenger_mib: Option<f64>,
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let rounds: Vec<u64> = args.next().map_or(vec![22_000], |a| {
+        a.split(',').map(|r| r.parse().expect("SHA256_ROUNDS is a comma-separated list of numbers")).collect()
+    });
+    let k: u64 = args.next().map_or(1024, |a| a.parse().expect("K is a number"));
+    let rows: Vec<Row> = rounds.iter().map(|&r| dispute(r, k)).collect();
+    println!();
     println!(
-        "runs      engine runs with checkpoints: solver {}, challenger {}",
-        slog.matches("trace built").count(),
-        clog.matches("trace built").count()
+        "{:>14}  {:>9}  {:>9}  {:>6}  {:>11}  {:>11}",
+        "steps", "plain s", "dispute s", "ratio", "solver MiB", "chall. MiB"
     );
-    let (s, c) = (solver_mib.unwrap_or(0.0), challenger_mib.unwrap_or(0.0));
-    println!("memory    peak resident (VmHWM): solver {s:.0} MiB, challenger {c:.0} MiB");
-    Row { steps, plain: plain.as_secs_f64(), wall: wall.as_secs_f64(), solver_mib, challenger_mib }
-}    let mut procs = Procs(Vec::new());
+    let mib = |m: Option<f64>| m.map_or("?".to_string(), |m| format!("{m:.0}"));
+    for r in rows {
+        println!(
+            "{:>14}  {:>9.2}  {:>9.2}  {:>5.2}x  {:>11}  {:>11}",
+            r.steps,
+            r.plain,
+            r.wall,
+            r.wall / r.plain,
+            mib(r.solver_mib),
+            mib(r.challenger_mib)
+        );
+    }
+}
+
+/// One dispute over `sha256 rounds`, with `k` leaves a round.
+fn dispute(rounds: u64, k: u64) -> Row {
+    let wasm = refute::workloads::wasm("sha256").expect("the sha256 workload builds");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let p = |n: &str| dir.path().join(n);
+
+    // How long is the run? Also one plain run's time, which the dispute is compared with.
+    let t = Instant::now();
+    let out =
+        Command::new(exe()).arg("run").arg(&wasm).arg(rounds.to_string()).arg("--json").output().unwrap();
+    let plain = t.elapsed();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("refute run --json");
+    let steps = v["steps"].as_u64().expect("steps");
+    println!("program   sha256 {rounds}: {steps} steps; `refute run` takes {:.2} s", plain.as_secs_f64());
+    let max_steps = steps.next_power_of_two();
+    let lie_at = steps / 2 + 12_345;
+
+    let mut procs = Procs(Vec::new());
     let mut arb = Command::new(exe())
         .args([
             "arbiter",
@@ -154,7 +205,10 @@ fn at(log: &str, what: &str, last: bool) -> Option<f64> {
     );
     row("solver: trace built (engine run with checkpoints)", at(&slog, "trace built", false));
     row("solver: history committed, claim posted", at(&slog, "defending the claim", false));
-    row("challenger: trace built (its one engine run: checkpoints, posted roots)", at(&clog, "trace built", false));
+    row(
+        "challenger: trace built (its one engine run: checkpoints, posted roots)",
+        at(&clog, "trace built", false),
+    );
     row("challenger: the claim's final state differs", at(&clog, "the claim looks wrong", false));
     row("challenger: challenge posted (its history committed)", at(&clog, "challenged:", false));
     row("first round revealed", at(&clog, "revealed states", false));

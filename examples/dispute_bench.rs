@@ -4,13 +4,18 @@
 //! on). Prints the timeline from the bots' logs: trace building, the
 //! commitment, the challenge, the rounds, the one-step proof, the verdict.
 //!
+//! Each dispute is compared with one plain run of the same program (`refute
+//! run`, timed in the same invocation), and the peak resident memory of each
+//! player (`VmHWM` from `/proc`) is printed; a table of every size given
+//! ends the output.
+//!
 //! ```sh
 //! cargo build --workspace --examples
-//! $CARGO_TARGET_DIR/debug/examples/dispute_bench [SHA256_ROUNDS] [K]
+//! $CARGO_TARGET_DIR/debug/examples/dispute_bench [SHA256_ROUNDS[,SHA256_ROUNDS...]] [K]
 //! ```
 //!
-//! `sha256 22000` runs about 10^9 steps. The `refute` binary is the one
-//! built next to this example.
+//! `sha256 22000` runs about 10^9 steps, `220000` about 10^10, `2200000`
+//! about 10^11. The `refute` binary is the one built next to this example.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -61,15 +66,56 @@ fn at(log: &str, what: &str, last: bool) -> Option<f64> {
     stamp(l)
 }
 
+/// A process's peak resident memory (`VmHWM`), in MiB, while it lives.
+fn peak_mib(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// What one dispute measured.
+struct Row {
+    steps: u64,
+    plain: f64,
+    wall: f64,
+    solver_mib: Option<f64>,
+    challenger_mib: Option<f64>,
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
-    let rounds: u64 = args.next().map_or(22_000, |a| a.parse().expect("SHA256_ROUNDS is a number"));
+    let rounds: Vec<u64> = args.next().map_or(vec![22_000], |a| {
+        a.split(',').map(|r| r.parse().expect("SHA256_ROUNDS is a comma-separated list of numbers")).collect()
+    });
     let k: u64 = args.next().map_or(1024, |a| a.parse().expect("K is a number"));
+    let rows: Vec<Row> = rounds.iter().map(|&r| dispute(r, k)).collect();
+    println!();
+    println!(
+        "{:>14}  {:>9}  {:>9}  {:>6}  {:>11}  {:>11}",
+        "steps", "plain s", "dispute s", "ratio", "solver MiB", "chall. MiB"
+    );
+    let mib = |m: Option<f64>| m.map_or("?".to_string(), |m| format!("{m:.0}"));
+    for r in rows {
+        println!(
+            "{:>14}  {:>9.2}  {:>9.2}  {:>5.2}x  {:>11}  {:>11}",
+            r.steps,
+            r.plain,
+            r.wall,
+            r.wall / r.plain,
+            mib(r.solver_mib),
+            mib(r.challenger_mib)
+        );
+    }
+}
+
+/// One dispute over `sha256 rounds`, with `k` leaves a round.
+fn dispute(rounds: u64, k: u64) -> Row {
     let wasm = refute::workloads::wasm("sha256").expect("the sha256 workload builds");
     let dir = tempfile::tempdir().expect("a temporary directory");
     let p = |n: &str| dir.path().join(n);
 
-    // How long is the run? (Also the plain engine's speed, for comparison.)
+    // How long is the run? Also one plain run's time, which the dispute is compared with.
     let t = Instant::now();
     let out =
         Command::new(exe()).arg("run").arg(&wasm).arg(rounds.to_string()).arg("--json").output().unwrap();
@@ -131,8 +177,17 @@ fn main() {
     let (t, l, r) = (max_steps.to_string(), lie_at.to_string(), rounds.to_string());
     let wasm = wasm.to_str().expect("a UTF-8 path");
     let mut s = bot("solver", &["post", "--bond", "10000", "--max-steps", &t, "--lie-at", &l, wasm, &r]);
-    let status = s.status().expect("run the solver");
+    let mut solver = s.spawn().expect("start the solver");
+    let mut solver_mib = None;
+    let status = loop {
+        solver_mib = peak_mib(solver.id()).or(solver_mib);
+        if let Some(status) = solver.try_wait().expect("wait for the solver") {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
     let wall = started.elapsed();
+    let challenger_mib = peak_mib(procs.0[1].id());
     assert_eq!(status.code(), Some(1), "the lying claim was not rejected");
     std::thread::sleep(Duration::from_millis(300));
 
@@ -144,13 +199,17 @@ fn main() {
         None => println!("     ?       {what}"),
     };
     println!(
-        "dispute   T = {max_steps} steps, k = {k}, a lie from step {lie_at}; wall time {:.2} s (target: under 60 s)",
-        wall.as_secs_f64()
+        "dispute   T = {max_steps} steps, k = {k}, a lie from step {lie_at}; wall time {:.2} s, {:.2}x one plain run (target: 2x)",
+        wall.as_secs_f64(),
+        wall.as_secs_f64() / plain.as_secs_f64()
     );
     row("solver: trace built (engine run with checkpoints)", at(&slog, "trace built", false));
     row("solver: history committed, claim posted", at(&slog, "defending the claim", false));
-    row("challenger: fast path (wasmi) disagrees", at(&clog, "the claim looks wrong", false));
-    row("challenger: trace built", at(&clog, "trace built", false));
+    row(
+        "challenger: trace built (its one engine run: checkpoints, posted roots)",
+        at(&clog, "trace built", false),
+    );
+    row("challenger: the claim's final state differs", at(&clog, "the claim looks wrong", false));
     row("challenger: challenge posted (its history committed)", at(&clog, "challenged:", false));
     row("first round revealed", at(&clog, "revealed states", false));
     row("last round revealed", at(&clog, "revealed states", true));
@@ -161,4 +220,12 @@ fn main() {
     row("verdict", at(&clog, "game over", false));
     let rounds_played = clog.matches("revealed states").count();
     println!("rounds    {rounds_played} reveals by the challenger");
+    println!(
+        "runs      engine runs with checkpoints: solver {}, challenger {}",
+        slog.matches("trace built").count(),
+        clog.matches("trace built").count()
+    );
+    let (s, c) = (solver_mib.unwrap_or(0.0), challenger_mib.unwrap_or(0.0));
+    println!("memory    peak resident (VmHWM): solver {s:.0} MiB, challenger {c:.0} MiB");
+    Row { steps, plain: plain.as_secs_f64(), wall: wall.as_secs_f64(), solver_mib, challenger_mib }
 }

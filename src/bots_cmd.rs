@@ -160,7 +160,8 @@ pub enum SolverCmd {
 /// `refute challenger`.
 #[derive(Subcommand)]
 pub enum ChallengerCmd {
-    /// Follow new claims, check them (wasmi first, then the engine),
+    /// Follow new claims, check them (one engine run, which also builds
+    /// the trace a challenge needs),
     /// challenge wrong ones with a bond, play every game to the end, and
     /// attest claims when on their committee. Runs until Ctrl-C.
     Run {
@@ -175,8 +176,9 @@ pub enum ChallengerCmd {
         /// Percent of the claims it is not assigned that it checks.
         #[arg(long, value_name = "PCT", default_value_t = 100, value_parser = clap::value_parser!(u64).range(0..=100))]
         sample_pct: u64,
-        /// How to check: `output` (wasmi's output and exit status) or
-        /// `full` (also the engine's final state root).
+        /// How to check: `full` (the engine's run and final state root) or
+        /// `output` (off a committee, wasmi's output and exit status first:
+        /// a cheap sample that neither attests nor challenges on its own).
         #[arg(long, value_name = "MODE", default_value = "full", value_parser = parse_check)]
         check: CheckMode,
         /// Register as a committee candidate with this stake (once).

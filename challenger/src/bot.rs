@@ -354,7 +354,11 @@ impl Bot {
                 _ => self.config.lie,
             },
         };
-        let real = self.player.traces.get(&self.player.client, &claim.body, None, deadline).await?;
+        let real = self
+            .player
+            .traces
+            .get(&self.player.client, &self.player.params, &claim.body, None, deadline)
+            .await?;
         Ok(Story::new(real, lie, false))
     }
 
@@ -507,8 +511,8 @@ impl Bot {
             }
             Finding::Suspect { why } => why,
         };
-        tracing::info!(claim = %short(&id), "the claim looks wrong: {why}; building the trace");
-        let real = match p.traces.get(&p.client, &claim.body, Some(inputs.clone()), window).await {
+        tracing::info!(claim = %short(&id), "the claim looks wrong: {why}; challenging it from the trace");
+        let real = match p.traces.get(&p.client, &p.params, &claim.body, Some(inputs.clone()), window).await {
             Ok(t) => t,
             Err(e) => return decide(Decision::Failed { why: format!("{e:#}") }),
         };
@@ -603,8 +607,10 @@ impl Bot {
         let a = match p.store.attestation(&id) {
             Some(a) => a,
             None => {
-                let trace =
-                    p.traces.get(&p.client, &claim.body, Some(inputs), Some(claim.window_ends)).await?;
+                let trace = p
+                    .traces
+                    .get(&p.client, &p.params, &claim.body, Some(inputs), Some(claim.window_ends))
+                    .await?;
                 let (c, params) = (claim.clone(), p.params.clone());
                 let salt =
                     duty::fresh_salt().map_err(|e| anyhow::anyhow!("no random bytes for the salt: {e}"))?;
@@ -681,52 +687,39 @@ impl Bot {
         }
     }
 
-    /// The fast path, then (in full mode, on a committee, or when the fast
-    /// path cannot decide) the engine's final root: on a committee from the
-    /// trace an attestation needs anyway. wasmi alone never makes a claim
-    /// right: at most plausible, which the bot neither attests nor
-    /// challenges (security review finding 10).
+    /// Checks a claim. In full mode, or on its committee, the engine runs
+    /// it once, building the trace ([`Traces::get`](crate::player::Traces::get):
+    /// checkpoints and the posted layer's roots) and comparing its final
+    /// root with the claim's: a suspect claim is challenged from that same
+    /// trace, with no second run. In output mode, off the committee, wasmi's
+    /// output and status are compared first: agreement only makes the claim
+    /// plausible (neither attested nor challenged, security review finding
+    /// 10); the engine runs when wasmi disagrees or cannot decide.
     async fn check(&self, claim: &Claim, inputs: &ClaimInputs, assigned: bool) -> Finding {
-        let (c, i, mode) = (claim.clone(), inputs.clone(), self.config.check);
-        let fast = tokio::task::spawn_blocking(move || {
-            match (check::fast_path(&i, &c), mode) {
-                (check::FastPath::Differs(why), _) => return Some(Finding::Suspect { why }),
-                (check::FastPath::Same, CheckMode::Output) if !assigned => {
-                    return Some(Finding::Plausible { how: "wasmi gives the same output" });
-                }
-                (check::FastPath::Undecided(why), _) => {
+        if self.config.check == CheckMode::Output && !assigned {
+            let (c, i) = (claim.clone(), inputs.clone());
+            let fast = tokio::task::spawn_blocking(move || match check::fast_path(&i, &c) {
+                check::FastPath::Differs(why) => Some(Finding::Suspect { why }),
+                check::FastPath::Same => Some(Finding::Plausible { how: "wasmi gives the same output" }),
+                check::FastPath::Undecided(why) => {
                     tracing::info!("the fast path cannot decide: {why}; the engine checks the claim");
+                    None
                 }
-                _ => {}
-            }
-            None
-        })
-        .await
-        .unwrap_or_else(|e| Some(Finding::Suspect { why: format!("checking panicked: {e}") }));
-        if let Some(f) = fast {
-            return f;
-        }
-        let b = &claim.body;
-        let right = |root: B32| {
-            if root == b.final_root {
-                Finding::Right { how: "the engine computes the same final state" }
-            } else {
-                Finding::Suspect { why: "the engine computes another final state".into() }
-            }
-        };
-        if assigned {
-            let p = &self.player;
-            return match p.traces.get(&p.client, b, Some(inputs.clone()), Some(claim.window_ends)).await {
-                Ok(t) => right(t.final_root()),
-                Err(e) => Finding::Suspect { why: format!("{e:#}") },
-            };
-        }
-        let (i, t) = (inputs.clone(), b.max_steps);
-        tokio::task::spawn_blocking(move || i.to_run(t).map(check::final_root))
+            })
             .await
-            .map_err(|e| format!("checking panicked: {e}"))
-            .and_then(|r| r.map_err(|e| e.to_string()))
-            .map_or_else(|why| Finding::Suspect { why }, right)
+            .unwrap_or_else(|e| Some(Finding::Suspect { why: format!("checking panicked: {e}") }));
+            if let Some(f) = fast {
+                return f;
+            }
+        }
+        let (p, b) = (&self.player, &claim.body);
+        match p.traces.get(&p.client, &p.params, b, Some(inputs.clone()), Some(claim.window_ends)).await {
+            Ok(t) if t.final_root() == b.final_root => {
+                Finding::Right { how: "the engine computes the same final state" }
+            }
+            Ok(_) => Finding::Suspect { why: "the engine computes another final state".into() },
+            Err(e) => Finding::Suspect { why: format!("{e:#}") },
+        }
     }
 }
 

@@ -1,10 +1,11 @@
-//! Checking a claim (`specs/bots.md`, "Checking a claim"): the fast path
-//! (wasmi runs the program and the output is compared), then the engine.
+//! Checking a claim (`specs/bots.md`, "Checking a claim"): the engine's run
+//! (the bot's trace, [`crate::player::build`]), and for `--check output` the
+//! fast path first (wasmi runs the program and the output is compared).
 
-use refute_engine::state::{Hasher, decode_status};
-use refute_engine::{Run, Status};
+use refute_engine::Status;
+use refute_engine::state::decode_status;
 use refute_protocol::inputs::ClaimInputs;
-use refute_protocol::rules::{B32, Claim};
+use refute_protocol::rules::Claim;
 
 use crate::oracle;
 
@@ -12,13 +13,16 @@ use crate::oracle;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckMode {
-    /// wasmi's output and exit status; the engine when they differ, when
-    /// the fast path cannot decide, or before attesting on a committee.
-    /// wasmi's agreement alone only makes a claim plausible: the bot then
-    /// neither attests nor challenges it.
+    /// For claims off the bot's committee, wasmi's output and exit status
+    /// only: a cheap sample. wasmi's agreement only makes a claim
+    /// plausible: the bot then neither attests nor challenges it. The
+    /// engine (the trace) runs when wasmi differs or cannot decide, and on
+    /// the committee.
     Output,
-    /// As `Output`, and when the output agrees, the engine's final state
-    /// root too: catches every lie.
+    /// The engine runs every claim checked, once: its trace (checkpoints,
+    /// the posted layer's roots) is built while checking, and the claim's
+    /// final root compared: catches every lie, and a wrong claim is
+    /// challenged from the same run.
     Full,
 }
 
@@ -99,12 +103,6 @@ pub enum FastPath {
     Differs(String),
     /// The fast path cannot decide: why.
     Undecided(String),
-}
-
-/// The engine's final state root of `run` (run to its end or its limit).
-pub fn final_root(mut run: Run) -> B32 {
-    run.run_to_end();
-    B32(Hasher::new(&run.machine).root(&run.machine))
 }
 
 /// The first line of some output, shortened, for messages.

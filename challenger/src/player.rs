@@ -189,16 +189,19 @@ impl Traces {
     }
 
     /// The trace of `b`'s task, built (from the arbiter's blobs) on first
-    /// use. `deadline` (ms since the epoch) is when the trace is needed by:
-    /// building past it is logged as an error, loudly, because an honest
-    /// player that cannot answer in time loses.
+    /// use, with the roots of its posted layer under `params` (see
+    /// [`build`]). `deadline` (ms since the epoch) is when the trace is
+    /// needed by: building past it is logged as an error, loudly, because an
+    /// honest player that cannot answer in time loses.
     pub async fn get(
         &self,
         client: &Client,
+        params: &Params,
         b: &ClaimBody,
         inputs: Option<ClaimInputs>,
         deadline: Option<u64>,
     ) -> anyhow::Result<Arc<RunTrace>> {
+        let max_leaves = params.max_leaves;
         let cell = self.cell(task_id(b), None);
         cell.get_or_try_init(|| async {
             let inputs = match inputs {
@@ -206,7 +209,7 @@ impl Traces {
                 None => fetch_inputs(client, b).await?,
             };
             let b = b.clone();
-            tokio::task::spawn_blocking(move || build(&inputs, &b, deadline))
+            tokio::task::spawn_blocking(move || build(&inputs, &b, deadline, max_leaves))
                 .await
                 .map_err(|e| anyhow::anyhow!("building the trace panicked: {e}"))?
         })
@@ -238,8 +241,16 @@ fn bar(done: u64, total: u64) -> String {
 /// steps the run takes (a liar may say wrong; the bar is then only a
 /// guess). Logs an error as soon as the trace cannot be ready by
 /// `deadline` (ms since the epoch) at the current speed, and again if the
-/// deadline passes.
-pub fn build(inputs: &ClaimInputs, b: &ClaimBody, deadline: Option<u64>) -> anyhow::Result<Arc<RunTrace>> {
+/// deadline passes. The same run computes the roots of the claim's posted
+/// layer under `max_leaves` ([`RunTrace::build_with_roots`]): the one run a
+/// player makes checks a claim, keeps its checkpoints and gives the
+/// history root to post.
+pub fn build(
+    inputs: &ClaimInputs,
+    b: &ClaimBody,
+    deadline: Option<u64>,
+    max_leaves: u64,
+) -> anyhow::Result<Arc<RunTrace>> {
     let run = inputs.to_run(b.max_steps)?;
     let task = task_id(b);
     let expected = claimed_steps(b).filter(|&s| s > 0);
@@ -287,8 +298,10 @@ pub fn build(inputs: &ClaimInputs, b: &ClaimBody, deadline: Option<u64>) -> anyh
             );
         }
     };
-    let trace = RunTrace::build(run, CHECKPOINT_EVERY, CHECKPOINT_BUDGET, &mut progress)
-        .map_err(|e| anyhow::anyhow!("the run cannot be proven: {e}"))?;
+    let stride = crate::play::posted_layer(b.max_steps, max_leaves).stride();
+    let trace =
+        RunTrace::build_with_roots(run, CHECKPOINT_EVERY, CHECKPOINT_BUDGET, Some(stride), &mut progress)
+            .map_err(|e| anyhow::anyhow!("the run cannot be proven: {e}"))?;
     tracing::info!(
         task = %short(&task),
         steps = trace.halt(),

@@ -100,8 +100,8 @@ pub async fn post(player: &Player, req: Request) -> anyhow::Result<Posting> {
         }
     }
     tracing::info!("running the task in the engine and building its trace");
-    let b = body.clone();
-    let real = tokio::task::spawn_blocking(move || build(&inputs, &b, None)).await??;
+    let (b, leaves) = (body.clone(), p.params.max_leaves);
+    let real = tokio::task::spawn_blocking(move || build(&inputs, &b, None, leaves)).await??;
     p.traces.insert(task_id(&body), real.clone());
     let (played, posted) =
         (Story::new(real.clone(), req.lie, false), Story::new(real.clone(), req.lie, true));

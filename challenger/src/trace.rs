@@ -69,6 +69,9 @@ pub struct RunTrace {
     final_root: B32,
     final_proof: Vec<u8>,
     stdout: Vec<u8>,
+    /// Roots computed while the trace was built (a posted layer's leaves),
+    /// kept for the trace's life: about 40 bytes each.
+    known: BTreeMap<u64, B32>,
     /// The final file system (file bytes shared with the run's, `Arc`).
     fs: refute_engine::fs::Fs,
     cache: Mutex<Cache>,
@@ -110,14 +113,28 @@ impl RunTrace {
     /// As [`RunTrace::with_checkpoints`], telling `progress` the step
     /// reached at each checkpoint while the run is executed.
     pub fn build(
-        mut run: Run,
+        run: Run,
         every: u64,
         budget: usize,
         progress: &mut dyn FnMut(u64),
     ) -> Result<RunTrace, ProveError> {
+        RunTrace::build_with_roots(run, every, budget, None, progress)
+    }
+
+    /// As [`RunTrace::build`], and with `roots = Some(stride)` the roots at
+    /// every multiple of `stride` from the start computed in the same run
+    /// and kept ([`Checkpoints::record_with_roots`]): with the posted
+    /// layer's stride, the commitment to post needs no second pass.
+    pub fn build_with_roots(
+        mut run: Run,
+        every: u64,
+        budget: usize,
+        roots: Option<u64>,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<RunTrace, ProveError> {
         let start = run.machine.steps();
         prove_step(&run.machine, &mut Hasher::new(&run.machine))?;
-        let checkpoints = Checkpoints::record_with(&mut run, every, budget, progress);
+        let (checkpoints, known) = Checkpoints::record_with_roots(&mut run, every, budget, roots, progress);
         let m = &run.machine;
         let mut hasher = Hasher::new(m);
         let final_root = B32(hasher.root(m));
@@ -131,6 +148,7 @@ impl RunTrace {
             final_root,
             final_proof,
             stdout: m.host.stdout.clone(),
+            known: known.into_iter().map(|(s, r)| (s, B32(r))).collect(),
             fs: m.host.fs.clone(),
             cache: Mutex::new(Cache::default()),
         })
@@ -234,7 +252,7 @@ impl RunTrace {
         if step >= self.halt {
             return self.final_root;
         }
-        if let Some(&r) = cache.memo.get(&step) {
+        if let Some(&r) = self.known.get(&step).or_else(|| cache.memo.get(&step)) {
             cache.stats.memo_hits += 1;
             return r;
         }

@@ -2,7 +2,7 @@
 //! time, hashed and proven at every step, padded to the step limit.
 
 use refute_challenger::RunTrace;
-use refute_challenger::play::{Recorded, Trace, history_root};
+use refute_challenger::play::{Recorded, Trace, history_root, posted_layer};
 use refute_engine::proof::{Proof, prove_step, verify_step};
 use refute_engine::state::Hasher;
 use refute_engine::{Entry, Module, Run, Status, Task, Value};
@@ -167,6 +167,32 @@ fn history_roots_agree_with_the_recorded_trace() {
     let trace = RunTrace::with_checkpoints(run(50, total), 100, 1 << 30).unwrap();
     for max_leaves in [3, 16, 1024] {
         assert_eq!(history_root(&trace, total, max_leaves), history_root(&reference, total, max_leaves));
+    }
+}
+
+/// A suspect claim is decided with one engine run: the trace built while
+/// checking holds its posted layer's roots, so the history root to post
+/// restores no checkpoint and re-executes no step, and it is the
+/// reference's (`player::build` asks for exactly this layer).
+#[test]
+fn the_checking_run_gives_the_posted_commitment_without_another_run() {
+    let total = 5000;
+    let (reference, _) = reference(run(50, total));
+    for max_leaves in [3, 16, 1024] {
+        let stride = posted_layer(total, max_leaves).stride();
+        let trace =
+            RunTrace::build_with_roots(run(50, total), 100, 1 << 30, Some(stride), &mut |_| {}).unwrap();
+        check_against_reference(&trace, &reference);
+        trace.clear_cache();
+        let before = trace.stats();
+        assert_eq!(history_root(&trace, total, max_leaves), history_root(&reference, total, max_leaves));
+        let s = trace.stats();
+        assert_eq!((s.restores, s.replayed), (before.restores, before.replayed), "max_leaves {max_leaves}");
+        // Without the roots, the same commitment runs the trace again.
+        let plain = RunTrace::with_checkpoints(run(50, total), 100, 1 << 30).unwrap();
+        history_root(&plain, total, max_leaves);
+        let inside = stride > 0 && stride < trace.halt();
+        assert_eq!(plain.stats().replayed > 0, inside, "max_leaves {max_leaves}");
     }
 }
 

@@ -112,7 +112,30 @@ impl Checkpoints {
         budget: usize,
         progress: &mut dyn FnMut(u64),
     ) -> Checkpoints {
+        Checkpoints::record_with_roots(run, every, budget, None, progress).0
+    }
+
+    /// As [`Checkpoints::record_with`], and with `roots = Some(stride)` the
+    /// state root at every multiple of `stride` steps from the start that the
+    /// run reaches still running (the start included): the leaves of a
+    /// posted layer (`specs/commitments.md`), computed in the same run, so a
+    /// player's checking run is also its commitment's. A hasher follows the
+    /// checkpoints' marks ([`Hasher`]'s `follow`); the file system is hashed
+    /// whole at each of these roots.
+    pub fn record_with_roots(
+        run: &mut Run,
+        every: u64,
+        budget: usize,
+        roots: Option<u64>,
+        progress: &mut dyn FnMut(u64),
+    ) -> (Checkpoints, Vec<(u64, Hash)>) {
         let mut marks = marks(&run.machine);
+        let start = run.machine.steps();
+        let mut hasher = roots.map(|_| Hasher::new(&run.machine));
+        let mut found = Vec::new();
+        if let Some(h) = &mut hasher {
+            found.push((start, h.root(&run.machine)));
+        }
         let first = Snapshot::take(run, None, &mut marks);
         // The snapshot last taken, which the next one shares pages with
         // (thinning may have dropped it from the list; its marks go on).
@@ -121,9 +144,24 @@ impl Checkpoints {
         let mut c = Checkpoints { every: every.max(1), budget, fixed, snaps: vec![first], bytes: 0 };
         c.bytes = c.count();
         loop {
-            let next = c.snaps.last().map_or(0, |s| s.step) + c.every;
+            let snap_at = c.snaps.last().map_or(0, |s| s.step) + c.every;
+            let root_at = roots.map_or(u64::MAX, |r| start + found.len() as u64 * r.max(1));
+            let next = snap_at.min(root_at);
             if run.run_until_marking(next, &mut marks) != Status::Running {
-                return c;
+                return (c, found);
+            }
+            if next == root_at
+                && let Some(h) = &mut hasher
+            {
+                h.follow(&mut marks, &run.machine);
+                found.push((next, h.root(&run.machine)));
+            }
+            if next != snap_at {
+                continue;
+            }
+            // Taking the snapshot clears the marks: the hasher learns them first.
+            if let Some(h) = &mut hasher {
+                h.follow(&mut marks, &run.machine);
             }
             let snap = Snapshot::take(run, Some(&latest), &mut marks);
             c.bytes += snap.own_bytes(c.snaps.last());

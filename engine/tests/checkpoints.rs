@@ -92,6 +92,31 @@ proptest! {
         let mut last = ck.run_at(u64::MAX);
         prop_assert_eq!(last.run_to_end(), Status::Finished);
     }
+
+    /// The roots computed while recording (a hasher following the
+    /// checkpoints' marks) are the straight run's, whatever the stride and
+    /// interval, and the checkpoints are those of a recording without them.
+    #[test]
+    fn roots_computed_while_recording_are_the_straight_runs(
+        n in 50u32..700,
+        stride in 1u32..100_000,
+        every in 1u64..400,
+        root_every in 1u64..900,
+        budget in prop::sample::select(vec![0usize, 64 << 10, 1 << 30]),
+    ) {
+        let module = Module::new(&wat::parse_str(BUSY).unwrap()).unwrap();
+        let (ck, roots) =
+            Checkpoints::record_with_roots(&mut busy(&module, n, stride), every, budget, Some(root_every), &mut |_| {});
+        let (_, end) = straight(busy(&module, n, stride), &[]);
+        let steps: Vec<u64> = (0..).map(|i| i * root_every).take_while(|&s| s < end).collect();
+        prop_assert_eq!(roots.iter().map(|r| r.0).collect::<Vec<_>>(), steps.clone());
+        let (expected, _) = straight(busy(&module, n, stride), &steps);
+        for ((s, root), want) in roots.iter().zip(&expected) {
+            prop_assert_eq!(root, want, "step {}", s);
+        }
+        let plain = Checkpoints::record(&mut busy(&module, n, stride), every, budget);
+        prop_assert_eq!((ck.len(), ck.every(), ck.bytes()), (plain.len(), plain.every(), plain.bytes()));
+    }
 }
 
 /// Writes three pages 24 MiB apart of a 64 MiB memory, every step of the loop.

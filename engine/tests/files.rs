@@ -216,6 +216,27 @@ fn checkpoints_share_unwritten_files_and_restore_the_same_roots() {
     }
 }
 
+/// Roots computed while recording checkpoints of a run that writes files
+/// are the straight run's (the file system is hashed again at each).
+#[test]
+fn roots_computed_while_recording_follow_file_writes() {
+    let module = Module::new(&files_wasm()).unwrap();
+    let fresh = Run::new(&module, &task(), &Entry::Start).unwrap();
+    let (_, roots) = refute_engine::trace::Checkpoints::record_with_roots(
+        &mut fresh.clone(),
+        5_000,
+        usize::MAX,
+        Some(777),
+        &mut |_| {},
+    );
+    assert!(roots.len() > 10, "{} roots", roots.len());
+    for (step, root) in roots {
+        let mut direct = fresh.clone();
+        direct.run_until(step);
+        assert_eq!(root, state_root(&direct.machine), "step {step}");
+    }
+}
+
 /// The final file system as a blob (`refute fs v1`) checks against the
 /// final header, gives back the same files, and any change to it is caught.
 #[test]

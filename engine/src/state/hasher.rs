@@ -4,7 +4,7 @@ use super::layout::*;
 use crate::access::{Dirty, FsTrees};
 use crate::fs::{FDS_DEPTH, FILE_DEPTH, Fs, NODES_DEPTH};
 use crate::machine::Machine;
-use crate::merkle::{CachedTree, Hash, MemoryTree, root_of};
+use crate::merkle::{CachedTree, Hash, MemoryTree, PAGE_BYTES, root_of};
 use crate::store::{FuncKind, Store};
 
 /// A store with a vector larger than its tree holds.
@@ -345,6 +345,38 @@ impl Hasher {
     /// Runs `m` until `until`, tracking changes for the next root.
     pub fn run(&mut self, m: &mut Machine, until: u64) {
         m.run_tracked(&mut self.dirty, until);
+    }
+
+    /// Learns what a run marked in `marks` (the marks checkpoints keep,
+    /// `snapshot::marks`) since this hasher's last root, leaving `marks` as
+    /// they were: so one run can serve both checkpoints and roots. Pages
+    /// marked before the last root are rehashed again (harmless). The file
+    /// system, which checkpoints do not mark, is hashed again whole.
+    pub(crate) fn follow(&mut self, marks: &mut Dirty, m: &Machine) {
+        fn copy(from: &mut MemoryTree, to: &mut MemoryTree) {
+            let pages = from.take_marks();
+            for p in (0..pages.len()).filter(|&p| pages[p]) {
+                from.mark_dirty(p * PAGE_BYTES, PAGE_BYTES);
+                to.mark_dirty(p * PAGE_BYTES, PAGE_BYTES);
+            }
+        }
+        let d = &mut self.dirty;
+        d.memories.iter_mut().zip(&mut marks.memories).for_each(|(to, from)| copy(from, to));
+        if d.tables.len() == marks.tables.len() {
+            d.tables.iter_mut().zip(&mut marks.tables).for_each(|(to, from)| copy(from, to));
+        }
+        copy(&mut marks.globals, &mut d.globals);
+        // Checkpoints copy the frames whole: their mark is this hasher's.
+        d.frames_low = d.frames_low.min(marks.frames_low);
+        marks.frames_low = m.frames.len();
+        d.stack_low = d.stack_low.min(marks.stack_low);
+        d.stack_high = d.stack_high.max(marks.stack_high);
+        let fs = &m.host.fs;
+        d.fs = FsTrees {
+            nodes: tree_over(NODES_DEPTH, fs.nodes.len()),
+            fds: tree_over(FDS_DEPTH, fs.fds.len()),
+            files: fs.files.iter().map(|f| tree_over(FILE_DEPTH, f.bytes.len())).collect(),
+        };
     }
 }
 

@@ -175,11 +175,11 @@ fn tampering_fails_at_the_first_point_that_does_not_check() {
     let bin = t.to_bin();
     assert!(Transcript::from_bytes(&bin[..bin.len() - 1]).is_err());
     assert!(Transcript::from_bytes(&[&bin[..], &[0]].concat()).is_err());
-    let mut v2 = bin.clone();
-    v2[14] = b'2';
+    let mut v3 = bin.clone();
+    v3[14] = b'3';
     assert_eq!(
-        Transcript::from_bytes(&v2).unwrap_err().to_string(),
-        "transcript version 2; this refute reads version 1"
+        Transcript::from_bytes(&v3).unwrap_err().to_string(),
+        "transcript version 3; this refute reads version 2"
     );
 }
 

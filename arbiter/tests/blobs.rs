@@ -274,6 +274,6 @@ async fn a_body_that_is_not_the_signed_length_and_hash_stores_nothing() {
     assert_eq!((status, body["bytes"].as_u64()), (StatusCode::CREATED, Some(0)), "{body}");
     let mut huge = Upload::honest(&s, &key(1), b"x");
     huge.len = Some(MAX_BLOB as u64 + 1);
-    refused(&s, huge, 413, "body_too_large", "the limit is 67108864").await;
+    refused(&s, huge, 413, "body_too_large", &format!("the limit is {MAX_BLOB}")).await;
     s.shutdown();
 }

@@ -1,14 +1,16 @@
 //! Refused moves cost their sender (security review finding 5e): past
 //! `REFUSED_MOVES_PER_SECOND` (in bursts of twice that), an account's
 //! moves are answered `rate_limited` before any check, while its opponent
-//! and everyone else are served as before.
+//! and everyone else are served as before. Refused claims do too: past
+//! `FAILED_NOTE_BYTES_PER_SECOND` of blobs read for notes that failed, an
+//! account's claims are answered `rate_limited` before any blob is read.
 
 mod common;
 
 use common::*;
-use refute_arbiter::service::REFUSED_MOVES_PER_SECOND;
-use refute_challenger::play::next_move;
-use refute_protocol::rules::{Blob, GameStatus, Message, Role};
+use refute_arbiter::service::{FAILED_NOTE_BYTES_PER_SECOND, REFUSED_MOVES_PER_SECOND};
+use refute_challenger::play::{Trace, history_root, next_move};
+use refute_protocol::rules::{B32, Blob, ClaimBody, GameStatus, Message, Role};
 
 /// Signs `m` as player `p` with its next nonce and submits it; the refusal's
 /// code, if any (for messages that are refused: `Arena::send` keeps the nonces).
@@ -42,4 +44,64 @@ fn refused_moves_past_the_budget_are_rate_limited_and_the_opponent_is_not() {
     assert_eq!(a.service.game(game).unwrap().unwrap().moves, before + 1);
     std::thread::sleep(std::time::Duration::from_millis(300));
     assert_eq!(a.play(game, [(1, Some(&liar)), (2, Some(real))]), GameStatus::Won(Role::Challenger));
+}
+
+/// A claim of `module` with the small fixture's terms: its note fails
+/// (`bad_task`) unless the module loads.
+fn claim_of(a: &Arena, module: &[u8]) -> Message {
+    let f = fixture();
+    let blob = |b: &[u8]| B32(a.service.put_blob(b).unwrap());
+    Message::Claim(Box::new(ClaimBody {
+        module: blob(module),
+        args: blob(&[]),
+        env: blob(&[]),
+        stdin: blob(&[]),
+        entry: "main".into(),
+        entry_args: vec![20],
+        max_steps: T,
+        initial_root: f.real.root(0),
+        final_root: B32::sha256(&[&f.final_header]),
+        final_header: Blob(f.final_header.clone()),
+        stdout: Blob(Vec::new()),
+        history_root: history_root(&f.real, T, a.params.max_leaves),
+        bond: 10_000,
+        job: None,
+        dirs: None,
+        outputs: None,
+    }))
+}
+
+#[test]
+fn refused_claims_past_their_budget_are_rate_limited_and_other_claims_are_not() {
+    // Modules of at most 1 MiB: the budget's burst is its floor, two
+    // seconds' worth (8 MiB), so about eight failed notes of 1 MiB.
+    let mut a = Arena::with_config(24 * 3600 * 1000, |c| {
+        c.params.max_module_bytes = 1 << 20;
+        c.params.max_input_bytes = 1 << 10;
+    });
+    let junk: Vec<u8> = (0..1u32 << 20).map(|i| (i % 251) as u8).collect();
+    let burst = (2.0 * FAILED_NOTE_BYTES_PER_SECOND / f64::from(1u32 << 20)) as usize;
+    let codes: Vec<String> = (0..burst + 6)
+        .map(|_| code(&a, 1, claim_of(&a, &junk)).expect("a junk module was accepted"))
+        .collect();
+    assert_eq!(codes[0], "bad_task", "the first refusal is the note's own");
+    let limited = codes.iter().filter(|c| *c == "rate_limited").count();
+    assert!(limited >= 3, "{limited} of {} junk claims rate limited: {codes:?}", codes.len());
+    assert!(
+        codes[..burst - 1].iter().all(|c| c == "bad_task"),
+        "limited before the burst was spent: {codes:?}"
+    );
+    // The limit names its cause; another account's claim is served at once.
+    let s = a.service.clone();
+    let nonce = a.service.read(|c| c.rules.state.account(&pk(1)).nonce);
+    let signed = claim_of(&a, &junk).sign(&a.params.genesis(), &key(1), nonce);
+    let e = a.rt.block_on(s.submit(signed)).unwrap_err().to_string();
+    assert!(e.contains("refused claims made the arbiter load more than 4 MiB"), "{e}");
+    let f = fixture();
+    let honest = a.claim(2, &f.real, f.final_header.clone());
+    assert!(a.service.claim(&honest).unwrap().is_some());
+    // Once the budget refills, the same account claims again.
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let again = a.claim(1, &f.real, f.final_header.clone());
+    assert!(a.service.claim(&again).unwrap().is_some());
 }

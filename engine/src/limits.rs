@@ -38,9 +38,11 @@ pub const PAGE_SIZE: u64 = 65_536;
 pub const MAX_LOAD_BYTES: usize = 256 << 20;
 
 /// Largest module binary a stored blob holds (bytes): the arbiter's blob
-/// limit (`refute_arbiter::db::MAX_BLOB`). Claims are bounded again, lower,
-/// by the game's `max_module_bytes` parameter (`specs/protocol.md`).
-pub const MAX_MODULE_BYTES: usize = 64 << 20;
+/// limit (`refute_arbiter::db::MAX_BLOB`), the same as what loads. Claims
+/// are bounded again, lower, by the game's `max_module_bytes` parameter
+/// (`specs/protocol.md`; 96 MiB by default), which bounds the work of each
+/// claim's note (`specs/execution.md` §5.1).
+pub const MAX_MODULE_BYTES: usize = MAX_LOAD_BYTES;
 
 /// Bytes one micro-step of a WASI call moves: `fd_read`, `fd_write`,
 /// `random_get`, `args_get` and `environ_get` (`specs/host.md`).

@@ -144,13 +144,14 @@ impl Net {
         serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {url}: {e}: {body}"))
     }
 
-    /// `GET path`: the status and the body's bytes.
+    /// `GET path`: the status and the body's bytes (of any length: a blob
+    /// may be up to 256 MiB).
     #[allow(dead_code)]
     pub fn get_bytes(&self, path: &str) -> (u16, Vec<u8>) {
         let url = format!("{}{path}", self.url);
         let mut r = self.agent.get(&url).call().unwrap_or_else(|e| panic!("GET {url}: {e}"));
         let status = r.status().as_u16();
-        (status, r.body_mut().read_to_vec().unwrap())
+        (status, r.body_mut().with_config().limit(u64::MAX).read_to_vec().unwrap())
     }
 
     /// The arbiter's genesis hash (`GET /v1/status`): what messages to it are signed for.

@@ -8,22 +8,25 @@
 //! - [`http`]: the axum router.
 //! - [`blobs`]: signed, funded, metered uploads, streamed and hashed on the
 //!   blocking pool.
+//! - [`notes`]: claim-time work (a claim's initial root) in a bounded pool,
+//!   charged to the sender when the claim is refused.
 
 mod blobs;
 pub mod core;
 mod error;
+mod notes;
 
 pub(crate) use self::blobs::too_large;
 pub use self::blobs::{BLOB_BURST_PER_KEY, BLOB_BYTES_PER_KEY, BLOBS_PER_KEY, Incoming};
 use self::core::{Accepted, Core, Request};
 pub use self::error::{CommitError, OpenError, ServiceError, rule_status};
+use self::notes::NotePool;
+pub(crate) use self::notes::Task;
+pub use self::notes::{FAILED_NOTE_BYTES_PER_SECOND, NOTE_QUEUE, NOTE_WORKERS};
 use crate::db::Db;
-use refute_protocol::inputs::{ClaimInputs, initial_root};
 use refute_protocol::log::{ArbiterKey, Entry};
-use refute_protocol::rules::{
-    B32, Claim, Game, Job, Message, Params, RuleError, ServiceNote, Signed, Verified, lottery_prove,
-};
-use std::collections::{HashMap, HashSet};
+use refute_protocol::rules::{B32, Claim, Game, Job, Message, Params, RuleError, Signed};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock, mpsc};
@@ -110,12 +113,6 @@ pub const REFUSED_MOVES_PER_SECOND: f64 = 10.0;
 const MAX_BUCKETS: usize = 100_000;
 
 type Reply = oneshot::Sender<Result<Accepted, ServiceError>>;
-
-/// Claim notes (instantiating and hashing a module) computed at once.
-pub const NOTE_WORKERS: usize = 2;
-/// Claims waiting for a note worker at most; beyond it a claim is answered
-/// `busy` (503 with `Retry-After`).
-pub const NOTE_QUEUE: usize = 64;
 
 /// Requests the writer's queue holds at most; beyond it a request is
 /// answered `busy` (503 with `Retry-After`) at once instead of waiting.
@@ -367,17 +364,24 @@ impl Service {
                 "account {signer} had more than {REFUSED_MOVES_PER_SECOND} moves refused per second; wait before moving again"
             )));
         }
-        let note = match &msg.body {
+        let (note, read) = match &msg.body {
             Message::Claim(_) | Message::JobPost(_) => {
-                // Nothing costly for a claim or job the rules would refuse anyway.
+                // Nothing costly for a claim or job the rules would refuse
+                // anyway, or from an account whose refused claims have cost
+                // their budget.
                 self.read(|c| c.rules.precheck(&msg))?;
-                Some(self.noted(&msg).await?)
+                self.failed_notes_left(&signer)?;
+                let (note, read) = self.noted(&msg).await?;
+                (Some(note), read)
             }
-            _ => None,
+            _ => (None, 0),
         };
         let result = self.request(Request::Message(Box::new(msg), note)).await;
-        if is_move && matches!(result, Err(ServiceError::Rule(_))) {
-            self.refusals_left(&signer, 1.0);
+        if matches!(result, Err(ServiceError::Rule(_))) {
+            if is_move {
+                self.refusals_left(&signer, 1.0);
+            }
+            self.charge_failed_note(&signer, read);
         }
         match result {
             // The rules no longer hold a claim that has ended; the archive says it did exist.
@@ -416,19 +420,6 @@ impl Service {
         crate::archive::game(&self.db, id).map_err(ServiceError::storage)
     }
 
-    /// The note of claim or job `msg`, computed by one of [`NOTE_WORKERS`] blocking
-    /// workers; refused at once if the same message is already being noted
-    /// or [`NOTE_QUEUE`] claims are waiting.
-    async fn noted(self: &Arc<Self>, msg: &Verified) -> Result<ServiceNote, ServiceError> {
-        let _flight = self.notes.enter((msg.signer, msg.nonce))?;
-        let _permit = self.notes.permit().await?;
-        let this = self.clone();
-        let m = msg.clone();
-        tokio::task::spawn_blocking(move || this.note(&m))
-            .await
-            .map_err(|e| ServiceError::Internal(e.to_string()))?
-    }
-
     /// Advances time (the ticker calls this).
     pub async fn tick(&self) -> Result<Accepted, ServiceError> {
         self.request(Request::Tick).await
@@ -451,124 +442,12 @@ impl Service {
         rx.await.map_err(|_| ServiceError::Stopped)?
     }
 
-    /// The service's note for a claim or a job: the initial root of its
-    /// task, and the arbiter's VRF proof on its id that seeds its lottery
-    /// (a claim's committee, a job's solvers).
-    fn note(&self, msg: &Verified) -> Result<ServiceNote, ServiceError> {
-        let c = Task::of(&msg.body).expect("claims and jobs only");
-        let p = self.read(|core| core.rules.params.clone());
-        let blob = |h: &B32, what: &str, max: u64| -> Result<Vec<u8>, ServiceError> {
-            let unknown =
-                || ServiceError::not_found("unknown_blob", format!("no {what} blob {h} has been uploaded"));
-            // The size from its record first: an oversized blob costs no read.
-            let len = self.db.blob_len(&h.0).map_err(ServiceError::storage)?.ok_or_else(unknown)?;
-            if len > max {
-                return Err(ServiceError::TooLarge {
-                    code: "blob_too_large",
-                    message: format!("the {what} blob is {len} bytes; the limit is {max}"),
-                });
-            }
-            self.db.get_blob(&h.0).map_err(ServiceError::storage)?.ok_or_else(unknown)
-        };
-        let (module, args, env, stdin, dirs) = {
-            // A blob this claim names gets a new time-to-live, so it cannot
-            // expire between this note and the claim's acceptance.
-            let _gc = self.blob_gc.lock().unwrap_or_else(|p| p.into_inner());
-            for h in c.blobs() {
-                self.db.refresh_blob(&h.0, clock_ms()).map_err(ServiceError::storage)?;
-            }
-            (
-                blob(c.module, "module", p.max_module_bytes)?,
-                blob(c.args, "arguments", p.max_input_bytes)?,
-                blob(c.env, "environment", p.max_input_bytes)?,
-                blob(c.stdin, "stdin", p.max_input_bytes)?,
-                c.dirs.map(|d| blob(d, "directories", p.max_input_bytes)).transpose()?,
-            )
-        };
-        if let Message::Claim(claim) = &msg.body
-            && let Some(h) = &claim.outputs
-        {
-            // Before the claim's task: a claim whose output files do not
-            // check costs only this.
-            let fs = blob(h, "output files", p.max_input_bytes)?;
-            check_outputs(&claim.final_header.0, &fs).map_err(ServiceError::WrongOutputs)?;
-        }
-        let run = ClaimInputs::from_blobs(module, &args, &env, stdin, c.entry, c.entry_args)
-            .and_then(|inputs| match &dirs {
-                Some(d) => inputs.with_dirs(d),
-                None => Ok(inputs),
-            })
-            .and_then(|inputs| inputs.to_run(c.max_steps.max(1)))?;
-        Ok(ServiceNote {
-            initial_root: B32(initial_root(&run)),
-            vrf: lottery_prove(self.key.signing_key(), &msg.claim_id()),
-        })
-    }
-
     /// Stops accepting requests and waits for the writer to finish the queue.
     pub fn shutdown(&self) {
         self.queue.lock().unwrap_or_else(|p| p.into_inner()).take();
         if let Some(w) = self.writer.lock().unwrap_or_else(|p| p.into_inner()).take() {
             let _ = w.join();
         }
-    }
-}
-
-/// Checks a claim's output files blob (`refute_engine::outputs`) against
-/// its final header: the file system of the final state, exactly.
-fn check_outputs(final_header: &[u8], fs: &[u8]) -> Result<(), String> {
-    let header = <&[u8; refute_engine::state::HEADER_BYTES]>::try_from(final_header)
-        .ok()
-        .and_then(refute_engine::state::Header::decode)
-        .ok_or("the final header does not decode")?;
-    let fs = refute_engine::outputs::decode_fs(fs).map_err(|e| e.to_string())?;
-    refute_engine::outputs::check_fs(&header, &fs).map_err(|e| e.to_string())
-}
-
-/// The task a claim or a job names: what its note is computed from.
-pub(crate) struct Task<'a> {
-    pub module: &'a B32,
-    pub args: &'a B32,
-    pub env: &'a B32,
-    pub stdin: &'a B32,
-    pub entry: &'a str,
-    pub entry_args: &'a [u64],
-    pub max_steps: u64,
-    pub dirs: Option<&'a B32>,
-}
-
-impl<'a> Task<'a> {
-    /// The task of a `Claim` or a `JobPost`; `None` for any other message.
-    pub fn of(m: &'a Message) -> Option<Task<'a>> {
-        Some(match m {
-            Message::Claim(c) => Task {
-                module: &c.module,
-                args: &c.args,
-                env: &c.env,
-                stdin: &c.stdin,
-                entry: &c.entry,
-                entry_args: &c.entry_args,
-                max_steps: c.max_steps,
-                dirs: c.dirs.as_ref(),
-            },
-            Message::JobPost(j) => Task {
-                module: &j.module,
-                args: &j.args,
-                env: &j.env,
-                stdin: &j.stdin,
-                entry: &j.entry,
-                entry_args: &j.entry_args,
-                max_steps: j.max_steps,
-                dirs: j.dirs.as_ref(),
-            },
-            _ => return None,
-        })
-    }
-
-    /// Its blobs: module, arguments, environment, stdin, and the
-    /// directories if it has them.
-    pub fn blobs(&self) -> Vec<&'a B32> {
-        [self.module, self.args, self.env, self.stdin].into_iter().chain(self.dirs).collect()
     }
 }
 
@@ -627,64 +506,19 @@ impl<K: std::hash::Hash + Eq> Buckets<K> {
         tokens
     }
 
+    /// Takes `cost` tokens from `who`'s bucket whatever it holds: a debt
+    /// (at most the bucket's size) that refills at `rate`.
+    fn charge(&mut self, who: K, rate: f64, burst: f64, cost: f64) {
+        let tokens = self.refill(who, rate, burst);
+        *tokens = (*tokens - cost).max(-burst);
+    }
+
     /// Gives back `cost` tokens just taken from `who`'s bucket, for a
     /// request refused after all.
     fn refund(&mut self, who: &K, cost: f64) {
         if let Some((tokens, _)) = self.map.get_mut(who) {
             *tokens += cost;
         }
-    }
-}
-
-/// The bounded pool of claim-time work (`specs/api.md`, "Load").
-struct NotePool {
-    permits: tokio::sync::Semaphore,
-    waiting: AtomicUsize,
-    in_flight: Mutex<HashSet<(B32, u64)>>,
-}
-
-impl Default for NotePool {
-    fn default() -> NotePool {
-        NotePool {
-            permits: tokio::sync::Semaphore::new(NOTE_WORKERS),
-            waiting: AtomicUsize::new(0),
-            in_flight: Mutex::new(HashSet::new()),
-        }
-    }
-}
-
-/// A message being noted; leaves the in-flight set when dropped.
-struct InFlight<'a>(&'a NotePool, (B32, u64));
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.0.in_flight.lock().unwrap_or_else(|p| p.into_inner()).remove(&self.1);
-    }
-}
-
-impl NotePool {
-    /// Marks `(signer, nonce)` as being noted, or refuses a duplicate.
-    fn enter(&self, id: (B32, u64)) -> Result<InFlight<'_>, ServiceError> {
-        if !self.in_flight.lock().unwrap_or_else(|p| p.into_inner()).insert(id) {
-            return Err(ServiceError::InFlight(format!(
-                "a claim of {} with nonce {} is already being processed",
-                id.0, id.1
-            )));
-        }
-        Ok(InFlight(self, id))
-    }
-
-    /// Waits for a worker, unless too many claims wait already.
-    async fn permit(&self) -> Result<tokio::sync::SemaphorePermit<'_>, ServiceError> {
-        if self.waiting.fetch_add(1, Ordering::SeqCst) >= NOTE_QUEUE {
-            self.waiting.fetch_sub(1, Ordering::SeqCst);
-            return Err(ServiceError::Busy(format!(
-                "{NOTE_QUEUE} claims wait for their initial root; retry shortly"
-            )));
-        }
-        let permit = self.permits.acquire().await;
-        self.waiting.fetch_sub(1, Ordering::SeqCst);
-        permit.map_err(|_| ServiceError::Stopped)
     }
 }
 

@@ -98,9 +98,14 @@ impl Arena {
 
     /// As [`Arena::new`], with blobs that expire after `ttl_ms` unless a claim refers to them.
     pub fn with_blob_ttl(clock_ms: u64, ttl_ms: u64) -> Arena {
+        Arena::with_config(clock_ms, |c| c.blob_ttl_ms = ttl_ms)
+    }
+
+    /// As [`Arena::new`], with the configuration changed by `setup` first.
+    pub fn with_config(clock_ms: u64, setup: impl FnOnce(&mut Config)) -> Arena {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::local(dir.path());
-        config.blob_ttl_ms = ttl_ms;
+        setup(&mut config);
         config.params.k = 4;
         config.params.max_leaves = 5;
         config.params.clock_ms = clock_ms;

@@ -246,11 +246,9 @@ async fn claim_file(State(w): Shared, p: Result<Path<(String, String)>, PathReje
                 ServiceError::not_found("no_file", format!("claim {id} has no output file {want}"))
             })
     };
+    // An error is the API's JSON error: the file is data, not a page.
     match file.await {
         Ok(bytes) => ([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response(),
-        Err(e) => {
-            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, e.public_message()).into_response()
-        }
+        Err(e) => e.into_response(),
     }
 }

@@ -60,7 +60,9 @@ pub async fn prebuild(p: &Player, policy: Policy, id: B32) -> anyhow::Result<()>
     let job = p.client.job(&id).await?;
     // Ask whether this key is a candidate only when it matters.
     let skip = match policy.skip(&job, false, &p.params) {
-        Some(_) if !policy.lies => policy.skip(&job, p.client.account(&p.pk()).await?.slot.is_some(), &p.params),
+        Some(_) if !policy.lies => {
+            policy.skip(&job, p.client.account(&p.pk()).await?.slot.is_some(), &p.params)
+        }
         s => s,
     };
     if let Some(why) = skip {
@@ -79,11 +81,12 @@ pub async fn prebuild(p: &Player, policy: Policy, id: B32) -> anyhow::Result<()>
     // The latest any claim of this attempt can need it: its window's end.
     let deadline = job.deadline.checked_add(p.params.challenge_window_ms);
     let started = Instant::now();
-    let (trace, built) = p
-        .traces
-        .prebuild(&p.client, &p.params, b, deadline)
-        .await
-        .map_err(|e| e.context(format!("prebuilding the trace of job {} failed; its claim's check will try again", short(&id))))?;
+    let (trace, built) = p.traces.prebuild(&p.client, &p.params, b, deadline).await.map_err(|e| {
+        e.context(format!(
+            "prebuilding the trace of job {} failed; its claim's check will try again",
+            short(&id)
+        ))
+    })?;
     if built {
         tracing::info!(
             job = %short(&id),

@@ -11,8 +11,14 @@
 //!
 //! ```sh
 //! cargo build --workspace --examples
-//! $CARGO_TARGET_DIR/debug/examples/dispute_bench [SHA256_ROUNDS[,SHA256_ROUNDS...]] [K]
+//! $CARGO_TARGET_DIR/debug/examples/dispute_bench [--job] [SHA256_ROUNDS[,SHA256_ROUNDS...]] [K]
 //! ```
+//!
+//! With `--job` the same dispute is a job's (`specs/bots.md`, "Jobs"): a
+//! requester posts the job (`refute job post`), a registered lying `refute
+//! solver run` is drawn and answers it, and `refute challenger run` (which
+//! prebuilds a job's trace at its post) challenges the claim; times are from
+//! the job's post, the wall time until the claim is rejected.
 //!
 //! `sha256 22000` runs about 10^9 steps, `220000` about 10^10, `2200000`
 //! about 10^11. The `refute` binary is the one built next to this example.
@@ -21,6 +27,9 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+#[path = "dispute_bench/job.rs"]
+mod job_dispute;
 
 fn exe() -> PathBuf {
     let me = std::env::current_exe().expect("the example's path");
@@ -84,16 +93,25 @@ struct Row {
 }
 
 fn main() {
-    let mut args = std::env::args().skip(1);
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let job = args.iter().any(|a| a == "--job");
+    args.retain(|a| a != "--job");
+    let mut args = args.into_iter();
     let rounds: Vec<u64> = args.next().map_or(vec![22_000], |a| {
         a.split(',').map(|r| r.parse().expect("SHA256_ROUNDS is a comma-separated list of numbers")).collect()
     });
     let k: u64 = args.next().map_or(1024, |a| a.parse().expect("K is a number"));
-    let rows: Vec<Row> = rounds.iter().map(|&r| dispute(r, k)).collect();
+    let rows: Vec<Row> =
+        rounds.iter().map(|&r| if job { job_dispute::dispute(r, k) } else { dispute(r, k) }).collect();
     println!();
     println!(
         "{:>14}  {:>9}  {:>9}  {:>6}  {:>11}  {:>11}",
-        "steps", "plain s", "dispute s", "ratio", "solver MiB", "chall. MiB"
+        "steps",
+        "plain s",
+        if job { "job s" } else { "dispute s" },
+        "ratio",
+        "solver MiB",
+        "chall. MiB"
     );
     let mib = |m: Option<f64>| m.map_or("?".to_string(), |m| format!("{m:.0}"));
     for r in rows {
@@ -109,24 +127,22 @@ fn main() {
     }
 }
 
-/// One dispute over `sha256 rounds`, with `k` leaves a round.
-fn dispute(rounds: u64, k: u64) -> Row {
-    let wasm = refute::workloads::wasm("sha256").expect("the sha256 workload builds");
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let p = |n: &str| dir.path().join(n);
-
-    // How long is the run? Also one plain run's time, which the dispute is compared with.
+/// The program's step count and one plain run's time (`refute run`), which
+/// the dispute is compared with.
+fn plain_run(wasm: &Path, rounds: u64) -> (u64, Duration) {
     let t = Instant::now();
     let out =
-        Command::new(exe()).arg("run").arg(&wasm).arg(rounds.to_string()).arg("--json").output().unwrap();
+        Command::new(exe()).arg("run").arg(wasm).arg(rounds.to_string()).arg("--json").output().unwrap();
     let plain = t.elapsed();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("refute run --json");
     let steps = v["steps"].as_u64().expect("steps");
     println!("program   sha256 {rounds}: {steps} steps; `refute run` takes {:.2} s", plain.as_secs_f64());
-    let max_steps = steps.next_power_of_two();
-    let lie_at = steps / 2 + 12_345;
+    (steps, plain)
+}
 
-    let mut procs = Procs(Vec::new());
+/// Starts `refute arbiter serve` in `dir` (long windows and clocks, `k`
+/// leaves a round, then `extra` flags); returns its address.
+fn start_arbiter(procs: &mut Procs, dir: &Path, k: u64, extra: &[&str]) -> String {
     let mut arb = Command::new(exe())
         .args([
             "arbiter",
@@ -138,37 +154,67 @@ fn dispute(rounds: u64, k: u64) -> Row {
             "--clock-ms",
             "600000",
         ])
-        .args(["--k", &k.to_string(), "--max-leaves", &(k + 1).to_string(), "--data-dir"])
-        .arg(p("arbiter"))
+        .args(["--k", &k.to_string(), "--max-leaves", &(k + 1).to_string()])
+        .args(extra)
+        .arg("--data-dir")
+        .arg(dir.join("arbiter"))
         .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(p("arbiter.log")).unwrap())
+        .stderr(std::fs::File::create(dir.join("arbiter.log")).unwrap())
         .spawn()
         .expect("start the arbiter");
     let stdout = arb.stdout.take().unwrap();
     procs.0.push(arb);
-    let url = BufReader::new(stdout)
+    BufReader::new(stdout)
         .lines()
         .map_while(Result::ok)
         .find_map(|l| l.strip_prefix("listening on ").map(String::from))
-        .expect("the arbiter's address");
-    for name in ["solver", "challenger"] {
-        let key = p(&format!("{name}.key"));
-        check(refute(&url).args(["keys", "new", "--key"]).arg(&key).output().unwrap(), "keys new");
-        check(
-            refute(&url).args(["account", "--mint", "100000", "--key"]).arg(&key).output().unwrap(),
-            "mint",
-        );
+        .expect("the arbiter's address")
+}
+
+/// Makes the key `name` in `dir` and funds it; returns its public key.
+fn funded_key(url: &str, dir: &Path, name: &str) -> String {
+    let key = dir.join(format!("{name}.key"));
+    let pk = check(refute(url).args(["keys", "new", "--key"]).arg(&key).output().unwrap(), "keys new");
+    check(refute(url).args(["account", "--mint", "100000", "--key"]).arg(&key).output().unwrap(), "mint");
+    pk
+}
+
+/// A bot command of key `name` in `dir`, logging to `dir/NAME.log`.
+fn bot(url: &str, dir: &Path, name: &str, args: &[&str]) -> Command {
+    let mut c = refute(url);
+    c.args(args)
+        .arg("--key")
+        .arg(dir.join(format!("{name}.key")))
+        .arg("--data-dir")
+        .arg(dir.join(format!("{name}.bot")));
+    c.stderr(std::fs::File::create(dir.join(format!("{name}.log"))).unwrap()).stdout(Stdio::null());
+    c
+}
+
+/// Prints one line of a timeline: `t` (seconds since midnight, as the
+/// logs stamp it) from `t0`.
+fn row(t0: f64, what: &str, t: Option<f64>) {
+    match t {
+        Some(t) => println!("  {:>7.2} s  {what}", t - t0),
+        None => println!("     ?       {what}"),
     }
-    let bot = |name: &str, args: &[&str]| -> Command {
-        let mut c = refute(&url);
-        c.args(args)
-            .arg("--key")
-            .arg(p(&format!("{name}.key")))
-            .arg("--data-dir")
-            .arg(p(&format!("{name}.bot")));
-        c.stderr(std::fs::File::create(p(&format!("{name}.log"))).unwrap()).stdout(Stdio::null());
-        c
-    };
+}
+
+/// One dispute over `sha256 rounds`, with `k` leaves a round.
+fn dispute(rounds: u64, k: u64) -> Row {
+    let wasm = refute::workloads::wasm("sha256").expect("the sha256 workload builds");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (steps, plain) = plain_run(&wasm, rounds);
+    let max_steps = steps.next_power_of_two();
+    let lie_at = steps / 2 + 12_345;
+
+    let mut procs = Procs(Vec::new());
+    let url = start_arbiter(&mut procs, dir.path(), k, &[]);
+    for name in ["solver", "challenger"] {
+        funded_key(&url, dir.path(), name);
+    }
+    let bot = |name: &str, args: &[&str]| bot(&url, dir.path(), name, args);
+    let p = |n: &str| dir.path().join(n);
     let mut c = bot("challenger", &["challenger", "run"]);
     procs.0.push(c.spawn().expect("start the challenger"));
     std::thread::sleep(Duration::from_millis(500));
@@ -194,10 +240,7 @@ fn dispute(rounds: u64, k: u64) -> Row {
     let slog = std::fs::read_to_string(p("solver.log")).unwrap();
     let clog = std::fs::read_to_string(p("challenger.log")).unwrap();
     let t0 = at(&slog, "player ready", false).expect("solver start");
-    let row = |what: &str, t: Option<f64>| match t {
-        Some(t) => println!("  {:>7.2} s  {what}", t - t0),
-        None => println!("     ?       {what}"),
-    };
+    let row = |what: &str, t: Option<f64>| row(t0, what, t);
     println!(
         "dispute   T = {max_steps} steps, k = {k}, a lie from step {lie_at}; wall time {:.2} s, {:.2}x one plain run (target: 2x)",
         wall.as_secs_f64(),

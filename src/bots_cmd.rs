@@ -184,10 +184,30 @@ pub enum ChallengerCmd {
         /// Register as a committee candidate with this stake (once).
         #[arg(long, value_name = "N")]
         stake: Option<u64>,
+        /// Build the trace of each open job it may have to check at the
+        /// job's post, while the drawn solver runs it (one at a time), so
+        /// the claim's check finds it built: `on` or `off` [default: on with
+        /// --check full, off with --check output].
+        #[arg(long, value_name = "on|off", value_parser = parse_on_off)]
+        prebuild_jobs: Option<bool>,
         #[command(flatten)]
         lie: LieArgs,
     },
 }
+
+/// `--prebuild-jobs on|off`.
+fn parse_on_off(s: &str) -> Result<bool, BadOnOff> {
+    match s {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(BadOnOff(s.to_string())),
+    }
+}
+
+/// A switch's value that is neither `on` nor `off`.
+#[derive(Debug, thiserror::Error)]
+#[error("{0:?} is neither `on` nor `off`")]
+struct BadOnOff(String);
 
 /// `--check output|full`.
 fn parse_check(s: &str) -> Result<CheckMode, BadCheckMode> {
@@ -455,7 +475,10 @@ async fn register(p: &Player, stake: Option<u64>) -> Result<bool> {
 /// `refute challenger run`.
 pub fn challenger(cmd: ChallengerCmd) -> Result<ExitCode> {
     crate::arbiter_cmd::init_logging();
-    let ChallengerCmd::Run { conn, bot, bond, sample_pct, check, stake, lie } = cmd;
+    let ChallengerCmd::Run { conn, bot, bond, sample_pct, check, stake, prebuild_jobs, lie } = cmd;
+    // With --check output the engine runs only when wasmi disagrees (or on
+    // a committee): a run at every job's post would mostly be wasted.
+    let prebuild_jobs = prebuild_jobs.unwrap_or(check == CheckMode::Full);
     let lie = lie.lie();
     if let Some(l) = lie {
         tracing::warn!(
@@ -474,10 +497,11 @@ pub fn challenger(cmd: ChallengerCmd) -> Result<ExitCode> {
             max_parallel: bot.max_parallel,
             lie,
             poll: Duration::from_millis(500),
+            prebuild_jobs,
             ..Config::solver()
         };
         let bond_text = if bond == 0 { "each claim's minimum".to_string() } else { bond.to_string() };
-        tracing::info!(bond = %bond_text, sample_pct, ?check, "challenger running");
+        tracing::info!(bond = %bond_text, sample_pct, ?check, prebuild_jobs, "challenger running");
         until_ctrl_c(Bot::new(p, config)).await;
         Ok(ExitCode::SUCCESS)
     })

@@ -8,6 +8,9 @@
 //! verified output, the solver is paid the reward less the fee, the members
 //! who disclosed their attestations share the fee, and the log replays with
 //! funds conserved. Either draw order is handled.
+//!
+//! And a checker that builds a job's trace at the job's post, before any
+//! claim, whose check of the claim then reuses it (one engine run).
 
 #[path = "common/net.rs"]
 mod net;
@@ -181,5 +184,106 @@ fn a_job_is_answered_a_lying_solver_loses_it_and_the_checkers_are_paid() {
         Command::new(EXE).args(["log", "verify", "--data-dir"]).arg(net.path("arbiter")).output().unwrap();
     let text = String::from_utf8(text.stdout).unwrap();
     assert!(text.contains("funds conserved"), "{text}");
+    assert!(start.elapsed().as_secs() < 60, "took {:?}", start.elapsed());
+}
+
+/// The lines of `log` that contain `what`.
+fn lines<'a>(log: &'a str, what: &str) -> Vec<&'a str> {
+    log.lines().filter(|l| l.contains(what)).collect()
+}
+
+/// The value of the log field `name=` in `line` (up to the next space).
+fn field<'a>(line: &'a str, name: &str) -> &'a str {
+    let at =
+        line.find(&format!("{name}=")).unwrap_or_else(|| panic!("no {name}= in {line}")) + name.len() + 1;
+    line[at..].split_whitespace().next().unwrap()
+}
+
+/// `specs/bots.md`, "Jobs": a checker (`refute challenger run`, prebuilding
+/// by default with `--check full`) starts the trace of a job's task at the
+/// job's post. The job is drawn to a lying solver that is registered but
+/// not running, so its claim surely comes after the trace; when it comes
+/// back and answers, the checker's check finds the trace built (one "trace
+/// built" for the task), challenges, wins, and the liar is slashed.
+#[test]
+fn a_checker_builds_a_jobs_trace_at_its_post_and_its_check_reuses_it() {
+    let start = Instant::now();
+    let mut net = Net::start(&["--window-ms", "5000", "--clock-ms", "15000", "--job-deadline-ms", "60000"]);
+    net.player("requester", 100_000);
+    let liar = net.player("liar", 100_000);
+    let checker = net.player("checker", 100_000);
+    // The liar registers (the only candidate: the job is drawn to it), then stops.
+    let first = net.spawn("liar", &["solver", "run", "--stake", "1000"]);
+    net.wait_for("the liar's registration", 30, |n| {
+        !n.get(&format!("/v1/accounts/{liar}"))["stake"].is_null()
+    });
+    net.kill(first);
+    net.spawn("checker", &["challenger", "run"]);
+    net.wait_for("the checker", 30, |n| n.log("checker").contains("challenger running"));
+    assert!(net.log("checker").contains("prebuild_jobs=true"), "on by default: {}", net.log("checker"));
+
+    let out = net
+        .refute()
+        .args(["job", "post", "--json", "--max-steps", "100000", "--reward", &REWARD.to_string(), "--key"])
+        .arg(net.path("requester.key"))
+        .arg(sort_wasm())
+        .arg("10")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "job post: {}", String::from_utf8_lossy(&out.stderr));
+    let posted: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let id = posted["job"].as_str().unwrap().to_string();
+    assert_eq!(posted["solver"], liar.as_str(), "the only candidate is drawn: {posted}");
+    let short = &id[..8];
+    net.wait_for("the trace prebuilt at the job's post", 30, |n| {
+        n.log("checker").contains(&format!("prebuilt the trace of job {short}"))
+    });
+    let job = net.get(&format!("/v1/jobs/{id}"));
+    assert_eq!(
+        (&job["status"], &job["claim"]),
+        (&Value::from("assigned"), &Value::Null),
+        "no claim yet: {job}"
+    );
+
+    // The liar comes back and answers with a claim lying about the output.
+    net.spawn("liar", &["solver", "run", "--lie-output"]);
+    net.wait_for("the liar's claim rejected and its bond forfeited", 60, |n| {
+        n.get(&format!("/v1/accounts/{liar}"))["reputation"]["claims_rejected"] == 1
+    });
+    net.wait_for("the checker's win", 30, |n| n.log("checker").contains("game over: won"));
+
+    let log = std::fs::read_to_string(net.path("checker.log")).unwrap();
+    let liar_log = std::fs::read_to_string(net.path("liar.log")).unwrap();
+    let prebuilding = lines(&log, &format!("prebuilding the trace of job {short} at its post"));
+    assert_eq!(prebuilding.len(), 1, "{log}");
+    let task = field(prebuilding[0], "task");
+    let built = lines(&log, "trace built");
+    assert_eq!(built.len(), 1, "one engine run in the checker, for the job's task:\n{log}");
+    assert_eq!(field(built[0], "task"), task, "the trace built is the job's task:\n{log}");
+    // Timestamps (RFC 3339, UTC, one format) compare as text.
+    let when = |l: &str| l.split_whitespace().next().unwrap().to_string();
+    let answered = lines(&liar_log, &format!("answered job {short}"));
+    assert_eq!(answered.len(), 1, "{liar_log}");
+    assert!(
+        when(built[0]) < when(answered[0]),
+        "the trace was built before the claim was posted:\n{log}\n{liar_log}"
+    );
+    let wrong = lines(&log, "the claim looks wrong");
+    assert_eq!(wrong.len(), 1, "{log}");
+    assert!(when(answered[0]) <= when(wrong[0]), "checked once the claim came:\n{log}");
+    assert!(log.contains("challenged: the claim's final state is"), "{log}");
+
+    // The liar is slashed: its claim bond forfeited, the job missed.
+    let ev = events(&net);
+    assert!(
+        ev.iter().any(|e| e["event"] == "bond_forfeited" && e["who"] == liar.as_str()),
+        "the liar's bond"
+    );
+    assert!(
+        ev.iter().any(|e| e["event"] == "job_missed" && e["solver"] == liar.as_str()),
+        "the liar missed the job"
+    );
+    assert!(net.balance(&checker) > 100_000, "the checker wins the liar's bond");
+    eprintln!("TIMING the prebuilt check won after {:?}", start.elapsed());
     assert!(start.elapsed().as_secs() < 60, "took {:?}", start.elapsed());
 }

@@ -2,7 +2,8 @@
 //! events (or every poll interval), read the state, and start a task for
 //! each game that waits on this key, for a challenger (or a registered
 //! solver) each open claim it has not decided about and each attestation
-//! due for disclosure, and for a solver each job drawn to its key. Tasks
+//! due for disclosure, for a solver each job drawn to its key, and for a
+//! checker the trace of an open job's task, built at the job's post. Tasks
 //! run concurrently, at most `max_parallel` at once; a task is never
 //! started twice at the same time.
 
@@ -11,7 +12,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::play::{NoChallenge, challenge, history_root, next_move};
-use refute_protocol::rules::{B32, Claim, ClaimStatus, Duty, Game, GameStatus, MAX_ALSO, Message, Role};
+use refute_protocol::rules::{
+    B32, Claim, ClaimStatus, Duty, Game, GameStatus, JobStatus, MAX_ALSO, Message, Role,
+};
 use tokio::sync::{Notify, Semaphore};
 
 use crate::check::{self, CheckMode, Finding};
@@ -19,6 +22,7 @@ use crate::client::ClientError;
 use crate::duty;
 use crate::lie::{Lie, Story};
 use crate::player::{Player, SendError, fetch_inputs, now_ms, short};
+use crate::prebuild::{Policy, bond_short};
 use crate::store::Decision;
 use refute_protocol::inputs::ClaimInputs;
 
@@ -51,6 +55,10 @@ pub struct Config {
     /// TEST ONLY: the lie this solver's job claims tell (its committee
     /// duties stay honest).
     pub solve_lie: Option<Lie>,
+    /// As a checker, build the trace of each open job it may have to check
+    /// at the job's post, while the drawn solver runs it, one at a time
+    /// (`specs/bots.md`, "Jobs"; [`crate::prebuild`]).
+    pub prebuild_jobs: bool,
 }
 
 impl Config {
@@ -68,6 +76,7 @@ impl Config {
             jobs: false,
             claim_bond: 0,
             solve_lie: None,
+            prebuild_jobs: false,
         }
     }
 }
@@ -85,6 +94,8 @@ enum Task {
     Answer(B32),
     /// Passing on a job drawn to this key (a checker answers none).
     Decline(B32),
+    /// Building the trace of an open job's task before its claim.
+    Prebuild(B32),
 }
 
 /// A running bot.
@@ -102,6 +113,9 @@ pub struct Bot {
     turns: std::sync::Mutex<std::collections::HashMap<B32, Arc<tokio::sync::Mutex<()>>>>,
     /// When this bot first saw that it owes a move in each open game.
     owed: std::sync::Mutex<std::collections::HashMap<u64, std::time::Instant>>,
+    /// The open jobs whose trace this bot has prebuilt (or decided not to):
+    /// each is considered once while it is open.
+    prebuilt: std::sync::Mutex<HashSet<B32>>,
 }
 
 /// TEST ONLY: after this many moves the bot stops moving (its game jobs
@@ -121,6 +135,7 @@ impl Bot {
             moves: Default::default(),
             turns: Default::default(),
             owed: Default::default(),
+            prebuilt: Default::default(),
         })
     }
 
@@ -243,6 +258,9 @@ impl Bot {
                 }
             }
         }
+        if self.config.challenge && self.config.prebuild_jobs {
+            self.look_at_jobs().await?;
+        }
         // Attestations to disclose: a claim cannot be final before its window ends.
         for (id, a) in self.player.store.open_attestations() {
             if now_ms() >= a.window_ends {
@@ -270,6 +288,32 @@ impl Bot {
             }
         }
         Ok(None)
+    }
+
+    /// Starts prebuilding the trace of the open job without a claim whose
+    /// claim is due first, among those not considered yet: one prebuild at a
+    /// time, so that on a machine of a few cores it does not slow the
+    /// drawn solver's run, nor the checks of claims already posted, more
+    /// than one more run does (each prebuild also holds one of the
+    /// `max_parallel` permits while it runs).
+    async fn look_at_jobs(self: &Arc<Self>) -> Result<(), ClientError> {
+        let open = self.player.client.jobs("status=open&").await?;
+        let mut seen = self.prebuilt.lock().expect("lock");
+        // Forget the jobs that ended: the set stays as small as the open list.
+        seen.retain(|id| open.iter().any(|j| j.id == *id));
+        if self.busy.lock().expect("lock").iter().any(|t| matches!(t, Task::Prebuild(_))) {
+            return Ok(());
+        }
+        let next = open
+            .iter()
+            .filter(|j| j.status == JobStatus::Assigned && j.claim.is_none() && !seen.contains(&j.id))
+            .min_by_key(|j| j.deadline);
+        if let Some(j) = next {
+            seen.insert(j.id);
+            drop(seen);
+            self.start(Task::Prebuild(j.id));
+        }
+        Ok(())
     }
 
     /// Fetches a finished game's transcript, checks it offline (the
@@ -320,17 +364,26 @@ impl Bot {
                     crate::answer::answer(&bot.player, bot.config.claim_bond, bot.config.solve_lie, id).await
                 }
                 Task::Decline(id) => crate::answer::decline(&bot.player, id).await,
+                Task::Prebuild(id) => crate::prebuild::prebuild(&bot.player, bot.prebuild_policy(), id).await,
             };
             drop(permit);
             if let Err(e) = r {
                 match task {
                     Task::Game(id) => tracing::warn!(game = id, "{e:#}"),
                     Task::Claim(id) | Task::Disclose(id) => tracing::warn!(claim = %short(&id), "{e:#}"),
-                    Task::Answer(id) | Task::Decline(id) => tracing::warn!(job = %short(&id), "{e:#}"),
+                    Task::Answer(id) | Task::Decline(id) | Task::Prebuild(id) => {
+                        tracing::warn!(job = %short(&id), "{e:#}")
+                    }
                 }
             }
             bot.busy.lock().expect("lock").remove(&task);
         });
+    }
+
+    /// What decides which jobs' traces this bot builds at their post.
+    fn prebuild_policy(&self) -> Policy {
+        let c = &self.config;
+        Policy { sample_pct: c.sample_pct, bond: c.bond, lies: c.lie.is_some() }
     }
 
     /// The story this bot tells in the games about claim `id`, as `role`.
@@ -491,6 +544,15 @@ impl Bot {
                 why: format!("not assigned, not in the {}% sample", self.config.sample_pct),
             });
         }
+        // Off the committee, a claim it could not challenge is not worth a
+        // run (the same rule keeps it from prebuilding a job's trace).
+        if !assigned
+            && self.config.lie.is_none()
+            && let Some(why) = bond_short(self.config.bond, &p.params, claim.body.max_steps)
+        {
+            tracing::warn!(claim = %short(&id), "NOT CHECKING: {why}; it could not challenge the claim");
+            return decide(Decision::Skipped { why });
+        }
         let window = Some(claim.window_ends);
         let inputs = fetch_inputs(&p.client, &claim.body).await?;
         let finding = if self.config.lie.is_some() {
@@ -518,17 +580,12 @@ impl Bot {
         };
         let lie = self.config.lie;
         let (played, posted) = (Story::new(real.clone(), lie, false), Story::new(real, lie, true));
-        let min = p.params.challenge_bond_min(claim.body.max_steps);
+        if let Some(why) = bond_short(self.config.bond, &p.params, claim.body.max_steps) {
+            tracing::warn!(claim = %short(&id), "NOT CHALLENGING: {why}");
+            return decide(Decision::Failed { why });
+        }
         let bond = match self.config.bond {
-            0 => min,
-            b if b < min => {
-                let why = format!(
-                    "a challenge of a claim of {} steps needs a bond of at least {min}; this bot's --bond is {b}",
-                    claim.body.max_steps
-                );
-                tracing::warn!(claim = %short(&id), "NOT CHALLENGING: {why}");
-                return decide(Decision::Failed { why });
-            }
+            0 => p.params.challenge_bond_min(claim.body.max_steps),
             b => b,
         };
         let (params, c) = (p.params.clone(), claim.clone());

@@ -12,7 +12,8 @@
 //! - [`bot::Bot`] is the loop: it plays every game of its key and, as a
 //!   challenger, checks claims ([`check`]) and challenges wrong ones; on a
 //!   committee it attests with a commitment and discloses it in the audit
-//!   ([`duty`]); as a registered solver it answers the jobs drawn to it ([`answer`]).
+//!   ([`duty`]); as a registered solver it answers the jobs drawn to it ([`answer`]);
+//!   as a checker it builds a job's trace at the job's post ([`prebuild`]).
 //! - [`post::post`] posts a claim; [`lie`] holds the test-only lies.
 //! - [`oracle`] runs a task under wasmi: the fast path.
 
@@ -26,6 +27,7 @@ pub mod oracle;
 pub mod play;
 pub mod player;
 pub mod post;
+pub mod prebuild;
 pub mod store;
 pub mod trace;
 

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use ed25519_dalek::SigningKey;
 use refute_engine::trace::{CHECKPOINT_BUDGET, CHECKPOINT_EVERY};
 use refute_protocol::inputs::ClaimInputs;
-use refute_protocol::rules::{B32, ClaimBody, Message, Params};
+use refute_protocol::rules::{B32, ClaimBody, JobBody, Message, Params};
 use serde_json::Value;
 use tokio::sync::{Mutex, OnceCell};
 
@@ -100,17 +100,36 @@ pub enum SendError {
 
 /// The identity of a run: a claim's task, whoever posted it.
 pub fn task_id(b: &ClaimBody) -> B32 {
-    let args: Vec<u8> = b.entry_args.iter().flat_map(|a| a.to_le_bytes()).collect();
+    task_key([b.module, b.args, b.env, b.stdin], &b.entry, &b.entry_args, b.max_steps, b.dirs)
+}
+
+/// The identity of a job's run: the [`task_id`] of every claim that can
+/// answer it (the rules take only a claim that `JobBody::matches` the job:
+/// the same blobs, entry, arguments, step limit and directories), so a
+/// trace built at the job's post is the one its claim's check finds.
+pub fn job_task_id(j: &JobBody) -> B32 {
+    task_key([j.module, j.args, j.env, j.stdin], &j.entry, &j.entry_args, j.max_steps, j.dirs)
+}
+
+/// The hash both ids are: the task's blobs, entry, arguments and step limit.
+fn task_key(
+    [module, args, env, stdin]: [B32; 4],
+    entry: &str,
+    entry_args: &[u64],
+    max_steps: u64,
+    dirs: Option<B32>,
+) -> B32 {
+    let entry_args: Vec<u8> = entry_args.iter().flat_map(|a| a.to_le_bytes()).collect();
     B32::sha256(&[
-        &b.module.0,
-        &b.args.0,
-        &b.env.0,
-        &b.stdin.0,
-        b.entry.as_bytes(),
+        &module.0,
+        &args.0,
+        &env.0,
+        &stdin.0,
+        entry.as_bytes(),
         &[0],
-        &args,
-        &b.max_steps.to_le_bytes(),
-        b.dirs.as_ref().map_or(&[][..], |d| &d.0[..]),
+        &entry_args,
+        &max_steps.to_le_bytes(),
+        dirs.as_ref().map_or(&[][..], |d| &d.0[..]),
     ])
 }
 
@@ -192,7 +211,9 @@ impl Traces {
     /// use, with the roots of its posted layer under `params` (see
     /// [`build`]). `deadline` (ms since the epoch) is when the trace is
     /// needed by: building past it is logged as an error, loudly, because an
-    /// honest player that cannot answer in time loses.
+    /// honest player that cannot answer in time loses. A trace being built
+    /// (by a prebuild at the job's post, or another claim of the same task)
+    /// is waited for, not built again.
     pub async fn get(
         &self,
         client: &Client,
@@ -201,20 +222,77 @@ impl Traces {
         inputs: Option<ClaimInputs>,
         deadline: Option<u64>,
     ) -> anyhow::Result<Arc<RunTrace>> {
-        let max_leaves = params.max_leaves;
-        let cell = self.cell(task_id(b), None);
-        cell.get_or_try_init(|| async {
-            let inputs = match inputs {
-                Some(i) => i,
-                None => fetch_inputs(client, b).await?,
-            };
-            let b = b.clone();
-            tokio::task::spawn_blocking(move || build(&inputs, &b, deadline, max_leaves))
-                .await
-                .map_err(|e| anyhow::anyhow!("building the trace panicked: {e}"))?
-        })
-        .await
-        .cloned()
+        let inputs = async {
+            match inputs {
+                Some(i) => Ok(i),
+                None => fetch_inputs(client, b).await,
+            }
+        };
+        let run = TaskRun::of_claim(b);
+        Ok(self.get_task(run, params.max_leaves, deadline, inputs).await?.0)
+    }
+
+    /// Builds the trace of job `j`'s task before any claim answers it (its
+    /// blobs from the arbiter), under the key its claim's [`Traces::get`]
+    /// will use ([`job_task_id`]), so the claim's check finds it built or
+    /// being built. Returns the trace and whether this call built it (false:
+    /// it was built, or being built, already). `deadline` as in `get`.
+    pub async fn prebuild(
+        &self,
+        client: &Client,
+        params: &Params,
+        j: &JobBody,
+        deadline: Option<u64>,
+    ) -> anyhow::Result<(Arc<RunTrace>, bool)> {
+        let blobs = [j.module, j.args, j.env, j.stdin];
+        let inputs = fetch_task(client, blobs, j.dirs, &j.entry, &j.entry_args);
+        let run = TaskRun { id: job_task_id(j), max_steps: j.max_steps, expected: None };
+        self.get_task(run, params.max_leaves, deadline, inputs).await
+    }
+
+    /// The trace of `run`, built from `inputs` (awaited only if it must be
+    /// built); whether this call built it.
+    async fn get_task(
+        &self,
+        run: TaskRun,
+        max_leaves: u64,
+        deadline: Option<u64>,
+        inputs: impl Future<Output = anyhow::Result<ClaimInputs>>,
+    ) -> anyhow::Result<(Arc<RunTrace>, bool)> {
+        let cell = self.cell(run.id, None);
+        let mut built = false;
+        let init = || {
+            built = true;
+            async move {
+                let inputs = inputs.await?;
+                tokio::task::spawn_blocking(move || build_task(&inputs, &run, deadline, max_leaves))
+                    .await
+                    .map_err(|e| anyhow::anyhow!("building the trace panicked: {e}"))?
+            }
+        };
+        let trace = cell.get_or_try_init(init).await?.clone();
+        if !built {
+            tracing::debug!(task = %short(&run.id), "the trace of this task was built (or being built) already: reused");
+        }
+        Ok((trace, built))
+    }
+}
+
+/// What building a trace needs to know of its task.
+#[derive(Clone, Copy, Debug)]
+struct TaskRun {
+    /// Its [`task_id`].
+    id: B32,
+    /// Its step limit `T`.
+    max_steps: u64,
+    /// The step its run halts at, if someone says (a claim's final header;
+    /// a liar may say wrong): only for the progress bar.
+    expected: Option<u64>,
+}
+
+impl TaskRun {
+    fn of_claim(b: &ClaimBody) -> TaskRun {
+        TaskRun { id: task_id(b), max_steps: b.max_steps, expected: claimed_steps(b).filter(|&s| s > 0) }
     }
 }
 
@@ -251,9 +329,18 @@ pub fn build(
     deadline: Option<u64>,
     max_leaves: u64,
 ) -> anyhow::Result<Arc<RunTrace>> {
-    let run = inputs.to_run(b.max_steps)?;
-    let task = task_id(b);
-    let expected = claimed_steps(b).filter(|&s| s > 0);
+    build_task(inputs, &TaskRun::of_claim(b), deadline, max_leaves)
+}
+
+/// [`build`] for a task that may have no claim yet (a job's).
+fn build_task(
+    inputs: &ClaimInputs,
+    t: &TaskRun,
+    deadline: Option<u64>,
+    max_leaves: u64,
+) -> anyhow::Result<Arc<RunTrace>> {
+    let run = inputs.to_run(t.max_steps)?;
+    let (task, expected) = (t.id, t.expected);
     let started = Instant::now();
     let mut last = Instant::now();
     let (mut warned, mut late) = (false, false);
@@ -298,7 +385,7 @@ pub fn build(
             );
         }
     };
-    let stride = crate::play::posted_layer(b.max_steps, max_leaves).stride();
+    let stride = crate::play::posted_layer(t.max_steps, max_leaves).stride();
     let trace =
         RunTrace::build_with_roots(run, CHECKPOINT_EVERY, CHECKPOINT_BUDGET, Some(stride), &mut progress)
             .map_err(|e| anyhow::anyhow!("the run cannot be proven: {e}"))?;
@@ -350,6 +437,71 @@ mod tests {
         let task = Task { max_steps: 100, ..Task::default() };
         let run = Run::new(&module, &task, &Entry::Invoke("main".into(), vec![])).unwrap();
         Arc::new(RunTrace::new(run).unwrap())
+    }
+
+    /// A job and a claim that answers it (`JobBody::matches`).
+    fn job_and_claim() -> (JobBody, ClaimBody) {
+        let h = |i: u8| B32([i; 32]);
+        let job = JobBody {
+            module: h(1),
+            args: h(2),
+            env: h(3),
+            stdin: h(4),
+            entry: "_start".into(),
+            entry_args: vec![5, 6],
+            max_steps: 1 << 20,
+            reward: 10_000,
+            dirs: Some(h(7)),
+        };
+        let claim = ClaimBody {
+            module: h(1),
+            args: h(2),
+            env: h(3),
+            stdin: h(4),
+            entry: "_start".into(),
+            entry_args: vec![5, 6],
+            max_steps: 1 << 20,
+            initial_root: h(8),
+            final_root: h(9),
+            final_header: refute_protocol::rules::Blob(vec![1, 2, 3]),
+            stdout: refute_protocol::rules::Blob(b"out".to_vec()),
+            history_root: h(10),
+            bond: 2_000,
+            job: Some(h(11)),
+            dirs: Some(h(7)),
+            outputs: Some(h(12)),
+        };
+        (job, claim)
+    }
+
+    #[test]
+    fn a_job_and_the_claims_that_can_answer_it_have_one_task_id() {
+        let (job, claim) = job_and_claim();
+        assert!(job.matches(&claim));
+        assert_eq!(job_task_id(&job), task_id(&claim), "a prebuilt trace is found by the claim's check");
+        // What only a claim says (its results, bond, job) does not change its task.
+        let mut other = claim.clone();
+        (other.final_root, other.history_root, other.bond, other.job) = (B32([0; 32]), B32([0; 32]), 1, None);
+        (other.stdout, other.outputs) = (refute_protocol::rules::Blob(vec![]), None);
+        assert_eq!(task_id(&other), job_task_id(&job));
+        // Any difference the rules refuse as another job's claim is another task.
+        let changes: [fn(&mut ClaimBody); 9] = [
+            |c| c.module = B32([99; 32]),
+            |c| c.args = B32([99; 32]),
+            |c| c.env = B32([99; 32]),
+            |c| c.stdin = B32([99; 32]),
+            |c| c.entry = "main".into(),
+            |c| c.entry_args.push(0),
+            |c| c.max_steps += 1,
+            |c| c.dirs = None,
+            |c| c.dirs = Some(B32([99; 32])),
+        ];
+        for (i, change) in changes.iter().enumerate() {
+            let mut c = claim.clone();
+            change(&mut c);
+            assert!(!job.matches(&c), "change {i}");
+            assert_ne!(task_id(&c), job_task_id(&job), "change {i}");
+        }
     }
 
     #[test]

@@ -1,0 +1,118 @@
+//! `dispute_bench --job`: the same dispute as a job's. A requester posts the
+//! job; the only registered solver, a lying `refute solver run --lie-at K`,
+//! is drawn and answers it; `refute challenger run` (not registered, so
+//! never drawn; prebuilding by default) starts the task's trace at the job's
+//! post, so the two runs overlap, and challenges the claim. Times are from
+//! the job's post; the wall time ends when the claim is rejected.
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use super::{Procs, Row, at, bot, check, funded_key, peak_mib, plain_run, refute, row, start_arbiter};
+
+/// Seconds since midnight UTC now, as the logs stamp it.
+fn now_stamp() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).expect("after 1970").as_secs_f64() % 86_400.0
+}
+
+/// `GET url` as JSON.
+fn get(agent: &ureq::Agent, url: &str) -> serde_json::Value {
+    let mut r = agent.get(url).call().unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    serde_json::from_str(&r.body_mut().read_to_string().expect("a body")).expect("JSON")
+}
+
+/// One job dispute over `sha256 rounds`, with `k` leaves a round.
+pub fn dispute(rounds: u64, k: u64) -> Row {
+    let wasm = refute::workloads::wasm("sha256").expect("the sha256 workload builds");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let (steps, plain) = plain_run(&wasm, rounds);
+    let max_steps = steps.next_power_of_two();
+    let lie_at = steps / 2 + 12_345;
+
+    let mut procs = Procs(Vec::new());
+    let url = start_arbiter(&mut procs, dir.path(), k, &["--job-deadline-ms", "600000"]);
+    let agent: ureq::Agent =
+        ureq::Agent::config_builder().timeout_global(Some(Duration::from_secs(30))).build().into();
+    let solver_pk = funded_key(&url, dir.path(), "solver");
+    for name in ["challenger", "requester"] {
+        funded_key(&url, dir.path(), name);
+    }
+    let (t, l, r) = (max_steps.to_string(), lie_at.to_string(), rounds.to_string());
+    let mut s = bot(&url, dir.path(), "solver", &["solver", "run", "--stake", "1000", "--lie-at", &l]);
+    procs.0.push(s.spawn().expect("start the solver"));
+    let mut c = bot(&url, dir.path(), "challenger", &["challenger", "run"]);
+    procs.0.push(c.spawn().expect("start the challenger"));
+    let until = Instant::now() + Duration::from_secs(60);
+    while get(&agent, &format!("{url}/v1/accounts/{solver_pk}"))["stake"].is_null() {
+        assert!(Instant::now() < until, "the solver did not register within 60 s");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+
+    let (started, t0) = (Instant::now(), now_stamp());
+    let key = dir.path().join("requester.key");
+    let wasm = wasm.to_str().expect("a UTF-8 path");
+    let posted = check(
+        refute(&url)
+            .args(["job", "post", "--json", "--max-steps", &t, "--reward", "10000", "--key"])
+            .arg(&key)
+            .args([wasm, &r])
+            .output()
+            .unwrap(),
+        "job post",
+    );
+    let job_posted = started.elapsed();
+    let posted: serde_json::Value = serde_json::from_str(&posted).expect("job post --json");
+    let id = posted["job"].as_str().expect("the job's id").to_string();
+    assert_eq!(posted["solver"], solver_pk.as_str(), "the only candidate is drawn");
+
+    // Until the liar's claim is rejected: the job is then drawn again, and
+    // fails (no other candidate).
+    let (mut solver_mib, mut challenger_mib) = (None, None);
+    let wall = loop {
+        solver_mib = peak_mib(procs.0[1].id()).or(solver_mib);
+        challenger_mib = peak_mib(procs.0[2].id()).or(challenger_mib);
+        let job = get(&agent, &format!("{url}/v1/jobs/{id}"));
+        if job["attempts"].as_u64() > Some(1) || job["status"] == "failed" {
+            break started.elapsed();
+        }
+        assert!(job["status"] != "done", "the lying claim became final: {job}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    std::thread::sleep(Duration::from_millis(300));
+
+    let slog = std::fs::read_to_string(dir.path().join("solver.log")).unwrap();
+    let clog = std::fs::read_to_string(dir.path().join("challenger.log")).unwrap();
+    let row = |what: &str, t: Option<f64>| row(t0, what, t);
+    println!(
+        "job       T = {max_steps} steps, k = {k}, a lie from step {lie_at}; wall time {:.2} s, {:.2}x one plain run (target: 2x)",
+        wall.as_secs_f64(),
+        wall.as_secs_f64() / plain.as_secs_f64()
+    );
+    row("job posted (`refute job post` returned)", Some(t0 + job_posted.as_secs_f64()));
+    row("solver: drawn, running it", at(&slog, "drawn for job", false));
+    row("challenger: prebuilding the job's trace", at(&clog, "prebuilding the trace of job", false));
+    row("solver: trace built (engine run with checkpoints)", at(&slog, "trace built", false));
+    row(
+        "challenger: trace built (its one engine run: checkpoints, posted roots)",
+        at(&clog, "trace built", false),
+    );
+    row("solver: claim posted", at(&slog, "answered job", false));
+    row("challenger: the claim's final state differs", at(&clog, "the claim looks wrong", false));
+    row("challenger: challenge posted (its history committed)", at(&clog, "challenged:", false));
+    row("first round revealed", at(&clog, "revealed states", false));
+    row("last round revealed", at(&clog, "revealed states", true));
+    row(
+        "one-step proof sent",
+        at(&slog, "sent the one-step proof", false).or(at(&clog, "sent the one-step proof", false)),
+    );
+    row("verdict", at(&clog, "game over", false));
+    println!("rounds    {} reveals by the challenger", clog.matches("revealed states").count());
+    println!(
+        "runs      engine runs with checkpoints: solver {}, challenger {}",
+        slog.matches("trace built").count(),
+        clog.matches("trace built").count()
+    );
+    let (s, c) = (solver_mib.unwrap_or(0.0), challenger_mib.unwrap_or(0.0));
+    println!("memory    peak resident (VmHWM): solver {s:.0} MiB, challenger {c:.0} MiB");
+    Row { steps, plain: plain.as_secs_f64(), wall: wall.as_secs_f64(), solver_mib, challenger_mib }
+}

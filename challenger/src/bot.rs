@@ -18,7 +18,7 @@ use refute_protocol::rules::{
 use tokio::sync::{Notify, Semaphore};
 
 use crate::check::{self, CheckMode, Finding};
-use crate::client::ClientError;
+use crate::client::{ClientError, GameSummary};
 use crate::duty;
 use crate::lie::{Lie, Story};
 use crate::player::{Player, SendError, fetch_inputs, now_ms, short};
@@ -105,7 +105,13 @@ pub struct Bot {
     config: Config,
     busy: std::sync::Mutex<HashSet<Task>>,
     permits: Arc<Semaphore>,
-    reported: std::sync::Mutex<HashSet<u64>>,
+    /// The open games of this key as of the last round: one that is no
+    /// longer open has ended since. Its size is the open games', not the
+    /// key's history.
+    open_games: std::sync::Mutex<std::collections::HashMap<u64, GameSummary>>,
+    /// Whether a round has read every game of this key once since the start
+    /// (to report the games that ended while the bot was down).
+    caught_up: std::sync::atomic::AtomicBool,
     moves: std::sync::atomic::AtomicU64,
     /// One lock per claim this key defends: its moves in that claim's games
     /// are made one at a time, so a move made in several games at once
@@ -131,7 +137,8 @@ impl Bot {
             config,
             busy: Default::default(),
             permits,
-            reported: Default::default(),
+            open_games: Default::default(),
+            caught_up: Default::default(),
             moves: Default::default(),
             turns: Default::default(),
             owed: Default::default(),
@@ -180,67 +187,64 @@ impl Bot {
     async fn round(self: &Arc<Self>) -> Result<Option<ClaimStatus>, crate::client::ClientError> {
         let me = self.player.pk();
         let client = &self.player.client;
+        // Every game once per start, then the open ones: a round costs what
+        // is open, not the key's whole history.
+        let caught_up = self.caught_up.load(std::sync::atomic::Ordering::SeqCst);
+        let listed = if caught_up { client.open_games_of(&me).await? } else { client.games_of(&me).await? };
+        let mut open = std::collections::HashMap::new();
+        let mut ended = Vec::new();
         // Games at one point of one claim take one move (`also`): one job each.
         let mut points = HashSet::new();
-        for g in client.games_of(&me).await? {
+        for g in listed {
             if g.solver != me && g.challenger != me {
                 continue;
             }
-            if g.status == GameStatus::Open {
-                let role = if g.solver == me { Role::Solver } else { Role::Challenger };
-                let owes = g.owes[role.index()] || g.points.is_none();
-                if !owes {
-                    self.owed.lock().expect("lock").remove(&g.id);
-                    continue;
-                }
-                // A solver waits a moment (at most a tenth of its clock) for
-                // more games to reach the same point, so that one move is made
-                // in a crowd of them (`specs/bots.md`, "Crowds").
-                let since =
-                    *self.owed.lock().expect("lock").entry(g.id).or_insert_with(std::time::Instant::now);
-                let gather = Duration::from_millis((self.player.params.clock_ms / 10).min(1000));
-                if role == Role::Solver && since.elapsed() < gather {
-                    continue;
-                }
-                if g.points.is_none_or(|p| points.insert((g.claim, p[role.index()]))) {
-                    self.start(Task::Game(g.id));
-                }
-            } else if self.reported.lock().expect("lock").insert(g.id) {
+            if g.status != GameStatus::Open {
+                ended.push(g);
+                continue;
+            }
+            open.insert(g.id, g.clone());
+            let role = if g.solver == me { Role::Solver } else { Role::Challenger };
+            let owes = g.owes[role.index()] || g.points.is_none();
+            if !owes {
                 self.owed.lock().expect("lock").remove(&g.id);
-                let role = if g.solver == me { Role::Solver } else { Role::Challenger };
-                let result = match g.status {
-                    GameStatus::Won(r) if r == role => "won",
-                    GameStatus::Won(_) | GameStatus::LostByBoth => "lost",
-                    _ => "cancelled",
-                };
-                let fresh = !self.player.store.has_game(g.id);
-                if fresh {
-                    let balance = client.account(&me).await.map(|a| a.balance).unwrap_or_default();
-                    tracing::info!(
-                        game = g.id,
-                        claim = %short(&g.claim),
-                        ?role,
-                        balance,
-                        "game over: {result} ({:?}); the bonds are settled",
-                        g.status
-                    );
-                    let full = client.game(g.id).await.ok();
-                    // A game the other side never moved in (at most this
-                    // side's one move) was lost on time: its transcript is
-                    // no evidence of anything, and fetching and checking one
-                    // per silent rival would make a crowd cost work.
-                    if full.as_ref().is_none_or(|f| f.moves > 1) {
-                        self.keep_transcript(g.id).await;
-                    }
-                    if let Some(full) = full {
-                        let v = serde_json::to_value(&full).expect("games serialise");
-                        if let Err(e) = self.player.store.keep_game(g.id, &v) {
-                            tracing::error!("{e}");
-                        }
-                    }
-                }
+                continue;
+            }
+            // A solver waits a moment (at most a tenth of its clock) for
+            // more games to reach the same point, so that one move is made
+            // in a crowd of them (`specs/bots.md`, "Crowds").
+            let since = *self.owed.lock().expect("lock").entry(g.id).or_insert_with(std::time::Instant::now);
+            let gather = Duration::from_millis((self.player.params.clock_ms / 10).min(1000));
+            if role == Role::Solver && since.elapsed() < gather {
+                continue;
+            }
+            if g.points.is_none_or(|p| points.insert((g.claim, p[role.index()]))) {
+                self.start(Task::Game(g.id));
             }
         }
+        // The games open last round and not now have ended since.
+        let gone: Vec<GameSummary> = self
+            .open_games
+            .lock()
+            .expect("lock")
+            .values()
+            .filter(|g| !open.contains_key(&g.id))
+            .cloned()
+            .collect();
+        for mut g in gone {
+            g.status = client.game(g.id).await?.status;
+            if g.status != GameStatus::Open {
+                ended.push(g);
+            }
+        }
+        for g in &ended {
+            self.report_end(g).await;
+        }
+        // What is kept about games is as large as what is open.
+        self.owed.lock().expect("lock").retain(|id, _| open.contains_key(id));
+        self.turns.lock().expect("lock").retain(|_, lock| Arc::strong_count(lock) > 1);
+        *self.open_games.lock().expect("lock") = open;
+        self.caught_up.store(true, std::sync::atomic::Ordering::SeqCst);
         if self.config.challenge {
             for c in client.open_claims().await? {
                 if c.status != ClaimStatus::Open || c.solver == me {
@@ -288,6 +292,47 @@ impl Bot {
             }
         }
         Ok(None)
+    }
+
+    /// Reports game `g`, which has ended, once: its outcome in the log, its
+    /// transcript checked and kept, the game kept in the store (whose
+    /// record makes the report once, across restarts too).
+    async fn report_end(&self, g: &GameSummary) {
+        let me = self.player.pk();
+        let client = &self.player.client;
+        self.owed.lock().expect("lock").remove(&g.id);
+        let role = if g.solver == me { Role::Solver } else { Role::Challenger };
+        let result = match g.status {
+            GameStatus::Won(r) if r == role => "won",
+            GameStatus::Won(_) | GameStatus::LostByBoth => "lost",
+            _ => "cancelled",
+        };
+        let fresh = !self.player.store.has_game(g.id);
+        if fresh {
+            let balance = client.account(&me).await.map(|a| a.balance).unwrap_or_default();
+            tracing::info!(
+                game = g.id,
+                claim = %short(&g.claim),
+                ?role,
+                balance,
+                "game over: {result} ({:?}); the bonds are settled",
+                g.status
+            );
+            let full = client.game(g.id).await.ok();
+            // A game the other side never moved in (at most this
+            // side's one move) was lost on time: its transcript is
+            // no evidence of anything, and fetching and checking one
+            // per silent rival would make a crowd cost work.
+            if full.as_ref().is_none_or(|f| f.moves > 1) {
+                self.keep_transcript(g.id).await;
+            }
+            if let Some(full) = full {
+                let v = serde_json::to_value(&full).expect("games serialise");
+                if let Err(e) = self.player.store.keep_game(g.id, &v) {
+                    tracing::error!("{e}");
+                }
+            }
+        }
     }
 
     /// Starts prebuilding the trace of the open job without a claim whose
@@ -512,7 +557,7 @@ impl Bot {
         let mut also: Vec<u64> = self
             .player
             .client
-            .games_of(&me)
+            .open_games_of(&me)
             .await?
             .into_iter()
             .filter(|g| g.id != id && g.claim == game.claim && g.status == GameStatus::Open)

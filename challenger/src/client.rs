@@ -257,9 +257,15 @@ impl Client {
         self.pages("/v1/games?", |g: &GameSummary| g.id.to_string()).await
     }
 
-    /// `GET /v1/games?player=KEY`: the games with `key` as a side.
+    /// `GET /v1/games?player=KEY`: the games with `key` as a side, all of
+    /// them (a bot's history grows without bound: a bot asks this once per start).
     pub async fn games_of(&self, key: &B32) -> Result<Vec<GameSummary>, ClientError> {
         self.pages(&format!("/v1/games?player={key}&"), |g: &GameSummary| g.id.to_string()).await
+    }
+
+    /// `GET /v1/games?player=KEY&status=open`: the open games with `key` as a side.
+    pub async fn open_games_of(&self, key: &B32) -> Result<Vec<GameSummary>, ClientError> {
+        self.pages(&format!("/v1/games?player={key}&status=open&"), |g: &GameSummary| g.id.to_string()).await
     }
 
     /// `GET /v1/claims?status=open`.

@@ -77,4 +77,8 @@ pub use value::{FuncType, ValType, Value};
 /// Version 4 deepens the code tree to 2^25 instructions (yosys's 10.6 million
 /// did not fit 2^23) and loads modules of up to 256 MiB (`limits::MAX_LOAD_BYTES`),
 /// with the header `"refute state v3"`: every state root changes again.
-pub const SEMANTICS_VERSION: u32 = 4;
+/// Version 5 changes no root: it changes which one-step proofs verify (the
+/// wire format `"refute proof v3"`, with its 32 KiB bound, `specs/proof.md`),
+/// so a player whose proofs the arbiter would refuse refuses the parameters
+/// instead of losing a game.
+pub const SEMANTICS_VERSION: u32 = 5;

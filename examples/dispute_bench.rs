@@ -131,10 +131,20 @@ fn main() {
 /// the dispute is compared with.
 fn plain_run(wasm: &Path, rounds: u64) -> (u64, Duration) {
     let t = Instant::now();
-    let out =
-        Command::new(exe()).arg("run").arg(wasm).arg(rounds.to_string()).arg("--json").output().unwrap();
+    // `refute run` stops at 10^10 steps by default: a 10^11-step run needs more.
+    let out = Command::new(exe())
+        .arg("run")
+        .arg(wasm)
+        .arg(rounds.to_string())
+        .args(["--json", "--max-steps", &(1u64 << 40).to_string()])
+        .output()
+        .unwrap();
     let plain = t.elapsed();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("refute run --json");
+    assert_eq!(
+        v["status"], "finished",
+        "the program must finish for the dispute to be over its whole run: {v}"
+    );
     let steps = v["steps"].as_u64().expect("steps");
     println!("program   sha256 {rounds}: {steps} steps; `refute run` takes {:.2} s", plain.as_secs_f64());
     (steps, plain)
@@ -222,7 +232,9 @@ fn dispute(rounds: u64, k: u64) -> Row {
     let started = Instant::now();
     let (t, l, r) = (max_steps.to_string(), lie_at.to_string(), rounds.to_string());
     let wasm = wasm.to_str().expect("a UTF-8 path");
-    let mut s = bot("solver", &["post", "--bond", "10000", "--max-steps", &t, "--lie-at", &l, wasm, &r]);
+    // The least bond grows with the step limit (1,000 plus 100 per 2^30 steps locally).
+    let bond = (1_000 + 100 * (max_steps >> 30)).max(10_000).to_string();
+    let mut s = bot("solver", &["post", "--bond", &bond, "--max-steps", &t, "--lie-at", &l, wasm, &r]);
     let mut solver = s.spawn().expect("start the solver");
     let mut solver_mib = None;
     let status = loop {

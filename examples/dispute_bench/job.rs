@@ -37,6 +37,9 @@ pub fn dispute(rounds: u64, k: u64) -> Row {
         funded_key(&url, dir.path(), name);
     }
     let (t, l, r) = (max_steps.to_string(), lie_at.to_string(), rounds.to_string());
+    // The least reward grows with the step limit, as a claim's bond does
+    // (1,000 plus 100 per 2^30 steps locally).
+    let reward = (1_000 + 100 * (max_steps >> 30)).max(10_000).to_string();
     let mut s = bot(&url, dir.path(), "solver", &["solver", "run", "--stake", "1000", "--lie-at", &l]);
     procs.0.push(s.spawn().expect("start the solver"));
     let mut c = bot(&url, dir.path(), "challenger", &["challenger", "run"]);
@@ -53,7 +56,7 @@ pub fn dispute(rounds: u64, k: u64) -> Row {
     let wasm = wasm.to_str().expect("a UTF-8 path");
     let posted = check(
         refute(&url)
-            .args(["job", "post", "--json", "--max-steps", &t, "--reward", "10000", "--key"])
+            .args(["job", "post", "--json", "--max-steps", &t, "--reward", &reward, "--key"])
             .arg(&key)
             .args([wasm, &r])
             .output()

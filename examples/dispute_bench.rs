@@ -232,8 +232,9 @@ fn dispute(rounds: u64, k: u64) -> Row {
     let started = Instant::now();
     let (t, l, r) = (max_steps.to_string(), lie_at.to_string(), rounds.to_string());
     let wasm = wasm.to_str().expect("a UTF-8 path");
-    // The least bond grows with the step limit (1,000 plus 100 per 2^30 steps locally).
-    let bond = (1_000 + 100 * (max_steps >> 30)).max(10_000).to_string();
+    // The least bond grows with the step limit (a local arbiter's parameters).
+    let local = refute_protocol::rules::Params::local(refute_protocol::rules::B32([0; 32]));
+    let bond = local.claim_bond_min(max_steps).max(10_000).to_string();
     let mut s = bot("solver", &["post", "--bond", &bond, "--max-steps", &t, "--lie-at", &l, wasm, &r]);
     let mut solver = s.spawn().expect("start the solver");
     let mut solver_mib = None;

@@ -9,8 +9,8 @@ mod common;
 
 use common::*;
 use refute_arbiter::service::{FAILED_NOTE_BYTES_PER_SECOND, REFUSED_MOVES_PER_SECOND};
-use refute_challenger::play::{Trace, history_root, next_move};
-use refute_protocol::rules::{B32, Blob, ClaimBody, GameStatus, Message, Role};
+use refute_challenger::play::next_move;
+use refute_protocol::rules::{Blob, GameStatus, Message, Role};
 
 /// Signs `m` as player `p` with its next nonce and submits it; the refusal's
 /// code, if any (for messages that are refused: `Arena::send` keeps the nonces).
@@ -50,25 +50,7 @@ fn refused_moves_past_the_budget_are_rate_limited_and_the_opponent_is_not() {
 /// (`bad_task`) unless the module loads.
 fn claim_of(a: &Arena, module: &[u8]) -> Message {
     let f = fixture();
-    let blob = |b: &[u8]| B32(a.service.put_blob(b).unwrap());
-    Message::Claim(Box::new(ClaimBody {
-        module: blob(module),
-        args: blob(&[]),
-        env: blob(&[]),
-        stdin: blob(&[]),
-        entry: "main".into(),
-        entry_args: vec![20],
-        max_steps: T,
-        initial_root: f.real.root(0),
-        final_root: B32::sha256(&[&f.final_header]),
-        final_header: Blob(f.final_header.clone()),
-        stdout: Blob(Vec::new()),
-        history_root: history_root(&f.real, T, a.params.max_leaves),
-        bond: 10_000,
-        job: None,
-        dirs: None,
-        outputs: None,
-    }))
+    Message::Claim(Box::new(a.claim_body(module, &f.real, f.final_header.clone())))
 }
 
 #[test]

@@ -37,9 +37,10 @@ pub fn dispute(rounds: u64, k: u64) -> Row {
         funded_key(&url, dir.path(), name);
     }
     let (t, l, r) = (max_steps.to_string(), lie_at.to_string(), rounds.to_string());
-    // The least reward grows with the step limit, as a claim's bond does
-    // (1,000 plus 100 per 2^30 steps locally).
-    let reward = (1_000 + 100 * (max_steps >> 30)).max(10_000).to_string();
+    // The least reward is a claim's least bond, which grows with the step
+    // limit (a local arbiter's parameters).
+    let local = refute_protocol::rules::Params::local(refute_protocol::rules::B32([0; 32]));
+    let reward = local.claim_bond_min(max_steps).max(10_000).to_string();
     let mut s = bot(&url, dir.path(), "solver", &["solver", "run", "--stake", "1000", "--lie-at", &l]);
     procs.0.push(s.spawn().expect("start the solver"));
     let mut c = bot(&url, dir.path(), "challenger", &["challenger", "run"]);

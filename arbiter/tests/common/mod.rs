@@ -144,11 +144,20 @@ impl Arena {
 
     /// Posts a claim by `solver` whose story is `trace`, ending in `final_header`.
     pub fn claim(&mut self, solver: u8, trace: &dyn Trace, final_header: Vec<u8>) -> B32 {
+        let body = self.claim_body(&fixture().wasm, trace, final_header);
+        let id = claim_id(&pk(solver), self.nonces[solver as usize]);
+        self.send(solver, Message::Claim(Box::new(body)));
+        id
+    }
+
+    /// A claim of `module` run as the small fixture (`main(20)`, `T` steps)
+    /// whose story is `trace`, ending in `final_header`, its blobs uploaded.
+    pub fn claim_body(&self, module: &[u8], trace: &dyn Trace, final_header: Vec<u8>) -> ClaimBody {
         let f = fixture();
         // As uploaded over HTTP: each blob expires unless a claim refers to it.
         let blob = |b: &[u8]| B32(self.service.put_blob(b).unwrap());
-        let body = ClaimBody {
-            module: blob(&f.wasm),
+        ClaimBody {
+            module: blob(module),
             args: blob(&[]),
             env: blob(&[]),
             stdin: blob(&[]),
@@ -164,10 +173,7 @@ impl Arena {
             job: None,
             dirs: None,
             outputs: None,
-        };
-        let id = claim_id(&pk(solver), self.nonces[solver as usize]);
-        self.send(solver, Message::Claim(Box::new(body)));
-        id
+        }
     }
 
     /// `challenger` challenges `claim` with its story `trace`; returns the game.

@@ -31,13 +31,17 @@ pub(crate) struct Fault {
 /// instruction), every lane index is below its lane count, and the last
 /// instruction never falls through. Then no step can fetch past the
 /// function's end or touch a slot outside its frame's locals.
-pub(crate) fn check(code: &[Op], entry: usize, body: usize, locals: u32) -> Result<(), Fault> {
+pub(crate) fn check(code: &[Op], entry: usize, body: usize, locals: u32, frame: u32) -> Result<(), Fault> {
     let end = code.len();
     let fault = |at: usize, what: &'static str| Err(Fault { at, what });
     if body < entry || body >= end {
         return fault(entry, "a function without a body");
     }
     let local = |i: u32| i < locals;
+    // A register form's slots lie in the frame, and its `sp` among the operands.
+    let regs = |slots: &[u16], h: u16| {
+        slots.iter().all(|s| (*s as u32) < frame) && (locals..=frame).contains(&(h as u32))
+    };
     let inside = |t: u32| (body..end).contains(&(t as usize));
     for (at, op) in code.iter().enumerate().skip(entry) {
         if at < body && !matches!(op, Op::ZeroLocals { .. }) {
@@ -49,6 +53,9 @@ pub(crate) fn check(code: &[Op], entry: usize, body: usize, locals: u32) -> Resu
             | Op::BrIfNez { target }
             | Op::BrAdjust { target, .. }
             | Op::BrIfNezAdjust { target, .. } => inside(target),
+            Op::BrIfEqzReg { cond, target } | Op::BrIfNezReg { cond, target } => local(cond) && inside(target),
+            Op::LocalCopy { dst, src } => local(dst) && local(src),
+            Op::I32SetConst { dst, .. } | Op::I64SetConst { dst, .. } => local(dst),
             Op::BrTable { len } => {
                 // Entries `at + 1 ..= at + 1 + len`, each performed in the
                 // `BrTable`'s own step.
@@ -61,8 +68,7 @@ pub(crate) fn check(code: &[Op], entry: usize, body: usize, locals: u32) -> Resu
             Op::ZeroLocals { first, n } => first as u64 + n as u64 <= locals as u64,
             Op::LocalGet { index }
             | Op::LocalSet { index }
-            | Op::LocalTee { index }
-            | Op::LocalGetI32AddImm { index, .. } => local(index),
+            | Op::LocalTee { index } => local(index),
             Op::LocalGet2 { a, b } => local(a) && local(b),
             Op::V128LocalSet { index } | Op::V128LocalTee { index } => local(index) && local(index + 1),
             Op::V128Const { .. } | Op::I8x16Shuffle { .. } => {
@@ -77,6 +83,124 @@ pub(crate) fn check(code: &[Op], entry: usize, body: usize, locals: u32) -> Resu
             Op::V128StoreLane { op, lane, .. } => lane < 16 / op.bytes(),
             Op::LocalSetGet { set, get } => local(set) && local(get),
             Op::LocalTeeGet { tee, get } => local(tee) && local(get),
+            Op::I32EqReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I32NeReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I32LtSReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I32LtUReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I32GtSReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I32GtUReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I32LeSReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I32LeUReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I32GeSReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I32GeUReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I64EqReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I64NeReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I64LtSReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I64LtUReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I64GtSReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I64GtUReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I64LeSReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I64LeUReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I64GeSReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I64GeUReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::F32EqReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::F32NeReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::F32LtReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::F32GtReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::F32LeReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::F32GeReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::F64EqReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::F64NeReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::F64LtReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::F64GtReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::F64LeReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::F64GeReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I32AddReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I32SubReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I32MulReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I32AndReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I32OrReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I32XorReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I32ShlReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I32ShrSReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I32ShrUReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I32RotlReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I32RotrReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I64AddReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I64SubReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I64MulReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I64AndReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I64OrReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I64XorReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I64ShlReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I64ShrSReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I64ShrUReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I64RotlReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I64RotrReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::F32AddReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::F32SubReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::F32MulReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::F32DivReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::F64AddReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::F64SubReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::F64MulReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::F64DivReg { dst, lhs, rhs, h } => regs(&[dst, lhs, rhs], h),
+            Op::I32AddImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
+            Op::I32MulImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
+            Op::I32AndImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
+            Op::I32OrImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
+            Op::I32XorImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
+            Op::I32ShlImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
+            Op::I32ShrSImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
+            Op::I32ShrUImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
+            Op::I32RotlImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
+            Op::I32RotrImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
+            Op::I32EqImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
+            Op::I32NeImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
+            Op::I32LtSImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
+            Op::I32LtUImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
+            Op::I32GtSImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
+            Op::I32GtUImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
+            Op::I32LeSImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
+            Op::I32LeUImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
+            Op::I32GeSImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
+            Op::I32GeUImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
+            Op::I64AddImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
+            Op::I64MulImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
+            Op::I64AndImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
+            Op::I64OrImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
+            Op::I64XorImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
+            Op::I64ShlImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
+            Op::I64ShrSImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
+            Op::I64ShrUImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
+            Op::I32EqzReg { dst, src, h } => regs(&[dst, src], h),
+            Op::I64EqzReg { dst, src, h } => regs(&[dst, src], h),
+            Op::I32WrapI64Reg { dst, src, h } => regs(&[dst, src], h),
+            Op::I64ExtendI32SReg { dst, src, h } => regs(&[dst, src], h),
+            Op::I64ExtendI32UReg { dst, src, h } => regs(&[dst, src], h),
+            Op::I32LoadReg { dst, addr, h, .. } => regs(&[dst, addr], h),
+            Op::I64LoadReg { dst, addr, h, .. } => regs(&[dst, addr], h),
+            Op::F32LoadReg { dst, addr, h, .. } => regs(&[dst, addr], h),
+            Op::F64LoadReg { dst, addr, h, .. } => regs(&[dst, addr], h),
+            Op::I32Load8SReg { dst, addr, h, .. } => regs(&[dst, addr], h),
+            Op::I32Load8UReg { dst, addr, h, .. } => regs(&[dst, addr], h),
+            Op::I32Load16SReg { dst, addr, h, .. } => regs(&[dst, addr], h),
+            Op::I32Load16UReg { dst, addr, h, .. } => regs(&[dst, addr], h),
+            Op::I64Load8SReg { dst, addr, h, .. } => regs(&[dst, addr], h),
+            Op::I64Load8UReg { dst, addr, h, .. } => regs(&[dst, addr], h),
+            Op::I64Load16SReg { dst, addr, h, .. } => regs(&[dst, addr], h),
+            Op::I64Load16UReg { dst, addr, h, .. } => regs(&[dst, addr], h),
+            Op::I64Load32SReg { dst, addr, h, .. } => regs(&[dst, addr], h),
+            Op::I64Load32UReg { dst, addr, h, .. } => regs(&[dst, addr], h),
+            Op::I32StoreReg { addr, val, h, .. } => regs(&[addr, val], h),
+            Op::F32StoreReg { addr, val, h, .. } => regs(&[addr, val], h),
+            Op::I64StoreReg { addr, val, h, .. } => regs(&[addr, val], h),
+            Op::F64StoreReg { addr, val, h, .. } => regs(&[addr, val], h),
+            Op::I32Store8Reg { addr, val, h, .. } => regs(&[addr, val], h),
+            Op::I64Store8Reg { addr, val, h, .. } => regs(&[addr, val], h),
+            Op::I32Store16Reg { addr, val, h, .. } => regs(&[addr, val], h),
+            Op::I64Store16Reg { addr, val, h, .. } => regs(&[addr, val], h),
+            Op::I64Store32Reg { addr, val, h, .. } => regs(&[addr, val], h),
             _ => true,
         };
         if !ok {
@@ -97,7 +221,7 @@ mod tests {
 
     /// Checks `code` as one function whose body starts at `body`, with 2 locals.
     fn run(code: &[Op], body: usize) -> Result<(), &'static str> {
-        check(code, 0, body, 2).map_err(|Fault { what, .. }| what)
+        check(code, 0, body, 2, 4).map_err(|Fault { what, .. }| what)
     }
 
     #[test]
@@ -166,7 +290,7 @@ mod tests {
     fn the_check_covers_only_its_function() {
         // The function is the code from `entry` on: an earlier function's
         // code is not its business, and it may not jump into it.
-        assert_eq!(check(&[Drop, Br { target: 1 }], 1, 1, 0), Ok(()));
-        assert_eq!(check(&[Return { results: 0 }, Br { target: 0 }], 1, 1, 0).map_err(|f| f.at), Err(1));
+        assert_eq!(check(&[Drop, Br { target: 1 }], 1, 1, 0, 0), Ok(()));
+        assert_eq!(check(&[Return { results: 0 }, Br { target: 0 }], 1, 1, 0, 0).map_err(|f| f.at), Err(1));
     }
 }

@@ -184,6 +184,53 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
                 }
             }};
         }
+        // Register forms: operands and result in frame slots, then `sp = fp + h`.
+        macro_rules! reg_bin {
+            ($in:ident, $out:ident, $dst:expr, $l:expr, $r:expr, $h:expr, |$a:ident, $b:ident| $e:expr) => {{
+                let $a = $in(stack[fp + $l as usize]);
+                let $b = $in(stack[fp + $r as usize]);
+                stack[fp + $dst as usize] = $out($e);
+                sp = fp + $h as usize;
+            }};
+        }
+        macro_rules! reg_imm {
+            ($in:ident, $out:ident, $dst:expr, $l:expr, $c:expr, $h:expr, |$a:ident, $b:ident| $e:expr) => {{
+                let $b = $c;
+                let $a = $in(stack[fp + $l as usize]);
+                stack[fp + $dst as usize] = $out($e);
+                sp = fp + $h as usize;
+            }};
+        }
+        macro_rules! reg_un {
+            ($in:ident, $out:ident, $dst:expr, $src:expr, $h:expr, |$a:ident| $e:expr) => {{
+                let $a = $in(stack[fp + $src as usize]);
+                stack[fp + $dst as usize] = $out($e);
+                sp = fp + $h as usize;
+            }};
+        }
+        macro_rules! reg_load {
+            ($mem:expr, $offset:expr, $n:literal, $dst:expr, $addr:expr, $h:expr, |$b:ident| $e:expr) => {{
+                let ea = stack[fp + $addr as usize] as u32 as usize + $offset as usize;
+                match w.load::<$n>($mem, ea) {
+                    Some($b) => {
+                        stack[fp + $dst as usize] = $e;
+                        sp = fp + $h as usize;
+                    }
+                    None => trap!(MemoryOutOfBounds),
+                }
+            }};
+        }
+        macro_rules! reg_store {
+            ($mem:expr, $offset:expr, $n:literal, $addr:expr, $val:expr, $h:expr, |$v:ident| $e:expr) => {{
+                let $v = stack[fp + $val as usize];
+                let ea = stack[fp + $addr as usize] as u32 as usize + $offset as usize;
+                if w.store($mem, ea, &$e[..$n]) {
+                    sp = fp + $h as usize;
+                } else {
+                    trap!(MemoryOutOfBounds);
+                }
+            }};
+        }
         macro_rules! ret {
             ($n:expr) => {{
                 let n = $n as usize;
@@ -321,8 +368,18 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
                 stack[fp + set as usize] = stack[sp - 1];
                 stack[sp - 1] = stack[fp + get as usize];
             }
-            Op::LocalGetI32AddImm { index, value } => {
-                push!(from_u32(int::bin::i32_add(u32_(stack[fp + index as usize]), value as u32)))
+            Op::LocalCopy { dst, src } => stack[fp + dst as usize] = stack[fp + src as usize],
+            Op::I32SetConst { dst, value } => stack[fp + dst as usize] = from_i32(value),
+            Op::I64SetConst { dst, value } => stack[fp + dst as usize] = from_i64(value),
+            Op::BrIfNezReg { cond, target } => {
+                if stack[fp + cond as usize] as u32 != 0 {
+                    pc = target as usize;
+                }
+            }
+            Op::BrIfEqzReg { cond, target } => {
+                if stack[fp + cond as usize] as u32 == 0 {
+                    pc = target as usize;
+                }
             }
             Op::LocalTeeGet { tee, get } => {
                 stack[fp + tee as usize] = stack[sp - 1];
@@ -765,6 +822,125 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
             Op::I64TruncSatF32U => un!(f32_, u64_, |a| a as u64),
             Op::I64TruncSatF64S => un!(f64_, from_i64, |a| a as i64),
             Op::I64TruncSatF64U => un!(f64_, u64_, |a| a as u64),
+
+            Op::I32EqReg { dst, lhs, rhs, h } => reg_bin!(u32_, from_bool, dst, lhs, rhs, h, |a, b| int::bin::i32_eq(a, b)),
+            Op::I32NeReg { dst, lhs, rhs, h } => reg_bin!(u32_, from_bool, dst, lhs, rhs, h, |a, b| int::bin::i32_ne(a, b)),
+            Op::I32LtSReg { dst, lhs, rhs, h } => reg_bin!(i32_, from_bool, dst, lhs, rhs, h, |a, b| int::bin::i32_lt_s(a, b)),
+            Op::I32LtUReg { dst, lhs, rhs, h } => reg_bin!(u32_, from_bool, dst, lhs, rhs, h, |a, b| int::bin::i32_lt_u(a, b)),
+            Op::I32GtSReg { dst, lhs, rhs, h } => reg_bin!(i32_, from_bool, dst, lhs, rhs, h, |a, b| int::bin::i32_gt_s(a, b)),
+            Op::I32GtUReg { dst, lhs, rhs, h } => reg_bin!(u32_, from_bool, dst, lhs, rhs, h, |a, b| int::bin::i32_gt_u(a, b)),
+            Op::I32LeSReg { dst, lhs, rhs, h } => reg_bin!(i32_, from_bool, dst, lhs, rhs, h, |a, b| int::bin::i32_le_s(a, b)),
+            Op::I32LeUReg { dst, lhs, rhs, h } => reg_bin!(u32_, from_bool, dst, lhs, rhs, h, |a, b| int::bin::i32_le_u(a, b)),
+            Op::I32GeSReg { dst, lhs, rhs, h } => reg_bin!(i32_, from_bool, dst, lhs, rhs, h, |a, b| int::bin::i32_ge_s(a, b)),
+            Op::I32GeUReg { dst, lhs, rhs, h } => reg_bin!(u32_, from_bool, dst, lhs, rhs, h, |a, b| int::bin::i32_ge_u(a, b)),
+            Op::I64EqReg { dst, lhs, rhs, h } => reg_bin!(u64_, from_bool, dst, lhs, rhs, h, |a, b| a == b),
+            Op::I64NeReg { dst, lhs, rhs, h } => reg_bin!(u64_, from_bool, dst, lhs, rhs, h, |a, b| a != b),
+            Op::I64LtSReg { dst, lhs, rhs, h } => reg_bin!(i64_, from_bool, dst, lhs, rhs, h, |a, b| a < b),
+            Op::I64LtUReg { dst, lhs, rhs, h } => reg_bin!(u64_, from_bool, dst, lhs, rhs, h, |a, b| a < b),
+            Op::I64GtSReg { dst, lhs, rhs, h } => reg_bin!(i64_, from_bool, dst, lhs, rhs, h, |a, b| a > b),
+            Op::I64GtUReg { dst, lhs, rhs, h } => reg_bin!(u64_, from_bool, dst, lhs, rhs, h, |a, b| a > b),
+            Op::I64LeSReg { dst, lhs, rhs, h } => reg_bin!(i64_, from_bool, dst, lhs, rhs, h, |a, b| a <= b),
+            Op::I64LeUReg { dst, lhs, rhs, h } => reg_bin!(u64_, from_bool, dst, lhs, rhs, h, |a, b| a <= b),
+            Op::I64GeSReg { dst, lhs, rhs, h } => reg_bin!(i64_, from_bool, dst, lhs, rhs, h, |a, b| a >= b),
+            Op::I64GeUReg { dst, lhs, rhs, h } => reg_bin!(u64_, from_bool, dst, lhs, rhs, h, |a, b| a >= b),
+            Op::F32EqReg { dst, lhs, rhs, h } => reg_bin!(f32_, from_bool, dst, lhs, rhs, h, |a, b| a == b),
+            Op::F32NeReg { dst, lhs, rhs, h } => reg_bin!(f32_, from_bool, dst, lhs, rhs, h, |a, b| a != b),
+            Op::F32LtReg { dst, lhs, rhs, h } => reg_bin!(f32_, from_bool, dst, lhs, rhs, h, |a, b| a < b),
+            Op::F32GtReg { dst, lhs, rhs, h } => reg_bin!(f32_, from_bool, dst, lhs, rhs, h, |a, b| a > b),
+            Op::F32LeReg { dst, lhs, rhs, h } => reg_bin!(f32_, from_bool, dst, lhs, rhs, h, |a, b| a <= b),
+            Op::F32GeReg { dst, lhs, rhs, h } => reg_bin!(f32_, from_bool, dst, lhs, rhs, h, |a, b| a >= b),
+            Op::F64EqReg { dst, lhs, rhs, h } => reg_bin!(f64_, from_bool, dst, lhs, rhs, h, |a, b| a == b),
+            Op::F64NeReg { dst, lhs, rhs, h } => reg_bin!(f64_, from_bool, dst, lhs, rhs, h, |a, b| a != b),
+            Op::F64LtReg { dst, lhs, rhs, h } => reg_bin!(f64_, from_bool, dst, lhs, rhs, h, |a, b| a < b),
+            Op::F64GtReg { dst, lhs, rhs, h } => reg_bin!(f64_, from_bool, dst, lhs, rhs, h, |a, b| a > b),
+            Op::F64LeReg { dst, lhs, rhs, h } => reg_bin!(f64_, from_bool, dst, lhs, rhs, h, |a, b| a <= b),
+            Op::F64GeReg { dst, lhs, rhs, h } => reg_bin!(f64_, from_bool, dst, lhs, rhs, h, |a, b| a >= b),
+            Op::I32AddReg { dst, lhs, rhs, h } => reg_bin!(u32_, from_u32, dst, lhs, rhs, h, |a, b| int::bin::i32_add(a, b)),
+            Op::I32SubReg { dst, lhs, rhs, h } => reg_bin!(u32_, from_u32, dst, lhs, rhs, h, |a, b| a.wrapping_sub(b)),
+            Op::I32MulReg { dst, lhs, rhs, h } => reg_bin!(u32_, from_u32, dst, lhs, rhs, h, |a, b| int::bin::i32_mul(a, b)),
+            Op::I32AndReg { dst, lhs, rhs, h } => reg_bin!(u32_, from_u32, dst, lhs, rhs, h, |a, b| int::bin::i32_and(a, b)),
+            Op::I32OrReg { dst, lhs, rhs, h } => reg_bin!(u32_, from_u32, dst, lhs, rhs, h, |a, b| int::bin::i32_or(a, b)),
+            Op::I32XorReg { dst, lhs, rhs, h } => reg_bin!(u32_, from_u32, dst, lhs, rhs, h, |a, b| int::bin::i32_xor(a, b)),
+            Op::I32ShlReg { dst, lhs, rhs, h } => reg_bin!(u32_, from_u32, dst, lhs, rhs, h, |a, b| int::bin::i32_shl(a, b)),
+            Op::I32ShrSReg { dst, lhs, rhs, h } => reg_bin!(i32_, from_i32, dst, lhs, rhs, h, |a, b| int::bin::i32_shr_s(a, b as u32)),
+            Op::I32ShrUReg { dst, lhs, rhs, h } => reg_bin!(u32_, from_u32, dst, lhs, rhs, h, |a, b| int::bin::i32_shr_u(a, b)),
+            Op::I32RotlReg { dst, lhs, rhs, h } => reg_bin!(u32_, from_u32, dst, lhs, rhs, h, |a, b| int::bin::i32_rotl(a, b)),
+            Op::I32RotrReg { dst, lhs, rhs, h } => reg_bin!(u32_, from_u32, dst, lhs, rhs, h, |a, b| int::bin::i32_rotr(a, b)),
+            Op::I64AddReg { dst, lhs, rhs, h } => reg_bin!(u64_, u64_, dst, lhs, rhs, h, |a, b| int::bin::i64_add(a, b)),
+            Op::I64SubReg { dst, lhs, rhs, h } => reg_bin!(u64_, u64_, dst, lhs, rhs, h, |a, b| a.wrapping_sub(b)),
+            Op::I64MulReg { dst, lhs, rhs, h } => reg_bin!(u64_, u64_, dst, lhs, rhs, h, |a, b| int::bin::i64_mul(a, b)),
+            Op::I64AndReg { dst, lhs, rhs, h } => reg_bin!(u64_, u64_, dst, lhs, rhs, h, |a, b| int::bin::i64_and(a, b)),
+            Op::I64OrReg { dst, lhs, rhs, h } => reg_bin!(u64_, u64_, dst, lhs, rhs, h, |a, b| int::bin::i64_or(a, b)),
+            Op::I64XorReg { dst, lhs, rhs, h } => reg_bin!(u64_, u64_, dst, lhs, rhs, h, |a, b| int::bin::i64_xor(a, b)),
+            Op::I64ShlReg { dst, lhs, rhs, h } => reg_bin!(u64_, u64_, dst, lhs, rhs, h, |a, b| int::bin::i64_shl(a, b)),
+            Op::I64ShrSReg { dst, lhs, rhs, h } => reg_bin!(i64_, from_i64, dst, lhs, rhs, h, |a, b| int::bin::i64_shr_s(a, b as u64)),
+            Op::I64ShrUReg { dst, lhs, rhs, h } => reg_bin!(u64_, u64_, dst, lhs, rhs, h, |a, b| int::bin::i64_shr_u(a, b)),
+            Op::I64RotlReg { dst, lhs, rhs, h } => reg_bin!(u64_, u64_, dst, lhs, rhs, h, |a, b| a.rotate_left((b % 64) as u32)),
+            Op::I64RotrReg { dst, lhs, rhs, h } => reg_bin!(u64_, u64_, dst, lhs, rhs, h, |a, b| a.rotate_right((b % 64) as u32)),
+            Op::F32AddReg { dst, lhs, rhs, h } => reg_bin!(f32_, c32, dst, lhs, rhs, h, |a, b| a + b),
+            Op::F32SubReg { dst, lhs, rhs, h } => reg_bin!(f32_, c32, dst, lhs, rhs, h, |a, b| a - b),
+            Op::F32MulReg { dst, lhs, rhs, h } => reg_bin!(f32_, c32, dst, lhs, rhs, h, |a, b| a * b),
+            Op::F32DivReg { dst, lhs, rhs, h } => reg_bin!(f32_, c32, dst, lhs, rhs, h, |a, b| a / b),
+            Op::F64AddReg { dst, lhs, rhs, h } => reg_bin!(f64_, c64, dst, lhs, rhs, h, |a, b| a + b),
+            Op::F64SubReg { dst, lhs, rhs, h } => reg_bin!(f64_, c64, dst, lhs, rhs, h, |a, b| a - b),
+            Op::F64MulReg { dst, lhs, rhs, h } => reg_bin!(f64_, c64, dst, lhs, rhs, h, |a, b| a * b),
+            Op::F64DivReg { dst, lhs, rhs, h } => reg_bin!(f64_, c64, dst, lhs, rhs, h, |a, b| a / b),
+            Op::I32AddImmReg { dst, lhs, h, value } => reg_imm!(u32_, from_u32, dst, lhs, value as u32, h, |a, b| int::bin::i32_add(a, b)),
+            Op::I32MulImmReg { dst, lhs, h, value } => reg_imm!(u32_, from_u32, dst, lhs, value as u32, h, |a, b| int::bin::i32_mul(a, b)),
+            Op::I32AndImmReg { dst, lhs, h, value } => reg_imm!(u32_, from_u32, dst, lhs, value as u32, h, |a, b| int::bin::i32_and(a, b)),
+            Op::I32OrImmReg { dst, lhs, h, value } => reg_imm!(u32_, from_u32, dst, lhs, value as u32, h, |a, b| int::bin::i32_or(a, b)),
+            Op::I32XorImmReg { dst, lhs, h, value } => reg_imm!(u32_, from_u32, dst, lhs, value as u32, h, |a, b| int::bin::i32_xor(a, b)),
+            Op::I32ShlImmReg { dst, lhs, h, value } => reg_imm!(u32_, from_u32, dst, lhs, value as u32, h, |a, b| int::bin::i32_shl(a, b)),
+            Op::I32ShrSImmReg { dst, lhs, h, value } => reg_imm!(i32_, from_i32, dst, lhs, value as u32, h, |a, b| int::bin::i32_shr_s(a, b)),
+            Op::I32ShrUImmReg { dst, lhs, h, value } => reg_imm!(u32_, from_u32, dst, lhs, value as u32, h, |a, b| int::bin::i32_shr_u(a, b)),
+            Op::I32RotlImmReg { dst, lhs, h, value } => reg_imm!(u32_, from_u32, dst, lhs, value as u32, h, |a, b| int::bin::i32_rotl(a, b)),
+            Op::I32RotrImmReg { dst, lhs, h, value } => reg_imm!(u32_, from_u32, dst, lhs, value as u32, h, |a, b| int::bin::i32_rotr(a, b)),
+            Op::I32EqImmReg { dst, lhs, h, value } => reg_imm!(u32_, from_bool, dst, lhs, value as u32, h, |a, b| int::bin::i32_eq(a, b)),
+            Op::I32NeImmReg { dst, lhs, h, value } => reg_imm!(u32_, from_bool, dst, lhs, value as u32, h, |a, b| int::bin::i32_ne(a, b)),
+            Op::I32LtSImmReg { dst, lhs, h, value } => reg_imm!(i32_, from_bool, dst, lhs, value, h, |a, b| int::bin::i32_lt_s(a, b)),
+            Op::I32LtUImmReg { dst, lhs, h, value } => reg_imm!(u32_, from_bool, dst, lhs, value as u32, h, |a, b| int::bin::i32_lt_u(a, b)),
+            Op::I32GtSImmReg { dst, lhs, h, value } => reg_imm!(i32_, from_bool, dst, lhs, value, h, |a, b| int::bin::i32_gt_s(a, b)),
+            Op::I32GtUImmReg { dst, lhs, h, value } => reg_imm!(u32_, from_bool, dst, lhs, value as u32, h, |a, b| int::bin::i32_gt_u(a, b)),
+            Op::I32LeSImmReg { dst, lhs, h, value } => reg_imm!(i32_, from_bool, dst, lhs, value, h, |a, b| int::bin::i32_le_s(a, b)),
+            Op::I32LeUImmReg { dst, lhs, h, value } => reg_imm!(u32_, from_bool, dst, lhs, value as u32, h, |a, b| int::bin::i32_le_u(a, b)),
+            Op::I32GeSImmReg { dst, lhs, h, value } => reg_imm!(i32_, from_bool, dst, lhs, value, h, |a, b| int::bin::i32_ge_s(a, b)),
+            Op::I32GeUImmReg { dst, lhs, h, value } => reg_imm!(u32_, from_bool, dst, lhs, value as u32, h, |a, b| int::bin::i32_ge_u(a, b)),
+            Op::I64AddImmReg { dst, lhs, h, value } => reg_imm!(u64_, u64_, dst, lhs, value as u64, h, |a, b| int::bin::i64_add(a, b)),
+            Op::I64MulImmReg { dst, lhs, h, value } => reg_imm!(u64_, u64_, dst, lhs, value as u64, h, |a, b| int::bin::i64_mul(a, b)),
+            Op::I64AndImmReg { dst, lhs, h, value } => reg_imm!(u64_, u64_, dst, lhs, value as u64, h, |a, b| int::bin::i64_and(a, b)),
+            Op::I64OrImmReg { dst, lhs, h, value } => reg_imm!(u64_, u64_, dst, lhs, value as u64, h, |a, b| int::bin::i64_or(a, b)),
+            Op::I64XorImmReg { dst, lhs, h, value } => reg_imm!(u64_, u64_, dst, lhs, value as u64, h, |a, b| int::bin::i64_xor(a, b)),
+            Op::I64ShlImmReg { dst, lhs, h, value } => reg_imm!(u64_, u64_, dst, lhs, value as u64, h, |a, b| int::bin::i64_shl(a, b)),
+            Op::I64ShrSImmReg { dst, lhs, h, value } => reg_imm!(i64_, from_i64, dst, lhs, value as u64, h, |a, b| int::bin::i64_shr_s(a, b)),
+            Op::I64ShrUImmReg { dst, lhs, h, value } => reg_imm!(u64_, u64_, dst, lhs, value as u64, h, |a, b| int::bin::i64_shr_u(a, b)),
+            Op::I32EqzReg { dst, src, h } => reg_un!(u32_, from_bool, dst, src, h, |a| a == 0),
+            Op::I64EqzReg { dst, src, h } => reg_un!(u64_, from_bool, dst, src, h, |a| a == 0),
+            Op::I32WrapI64Reg { dst, src, h } => reg_un!(u64_, from_u32, dst, src, h, |a| a as u32),
+            Op::I64ExtendI32SReg { dst, src, h } => reg_un!(i32_, from_i64, dst, src, h, |a| a as i64),
+            Op::I64ExtendI32UReg { dst, src, h } => reg_un!(u32_, u64_, dst, src, h, |a| a as u64),
+            Op::I32LoadReg { dst, addr, h, mem, offset } => reg_load!(mem, offset, 4, dst, addr, h, |b| u32::from_le_bytes(b) as u64),
+            Op::I64LoadReg { dst, addr, h, mem, offset } => reg_load!(mem, offset, 8, dst, addr, h, |b| u64::from_le_bytes(b)),
+            Op::F32LoadReg { dst, addr, h, mem, offset } => reg_load!(mem, offset, 4, dst, addr, h, |b| u32::from_le_bytes(b) as u64),
+            Op::F64LoadReg { dst, addr, h, mem, offset } => reg_load!(mem, offset, 8, dst, addr, h, |b| u64::from_le_bytes(b)),
+            Op::I32Load8SReg { dst, addr, h, mem, offset } => reg_load!(mem, offset, 1, dst, addr, h, |b| from_i32(b[0] as i8 as i32)),
+            Op::I32Load8UReg { dst, addr, h, mem, offset } => reg_load!(mem, offset, 1, dst, addr, h, |b| b[0] as u64),
+            Op::I32Load16SReg { dst, addr, h, mem, offset } => reg_load!(mem, offset, 2, dst, addr, h, |b| from_i32(i16::from_le_bytes(b) as i32)),
+            Op::I32Load16UReg { dst, addr, h, mem, offset } => reg_load!(mem, offset, 2, dst, addr, h, |b| u16::from_le_bytes(b) as u64),
+            Op::I64Load8SReg { dst, addr, h, mem, offset } => reg_load!(mem, offset, 1, dst, addr, h, |b| b[0] as i8 as i64 as u64),
+            Op::I64Load8UReg { dst, addr, h, mem, offset } => reg_load!(mem, offset, 1, dst, addr, h, |b| b[0] as u64),
+            Op::I64Load16SReg { dst, addr, h, mem, offset } => reg_load!(mem, offset, 2, dst, addr, h, |b| i16::from_le_bytes(b) as i64 as u64),
+            Op::I64Load16UReg { dst, addr, h, mem, offset } => reg_load!(mem, offset, 2, dst, addr, h, |b| u16::from_le_bytes(b) as u64),
+            Op::I64Load32SReg { dst, addr, h, mem, offset } => reg_load!(mem, offset, 4, dst, addr, h, |b| i32::from_le_bytes(b) as i64 as u64),
+            Op::I64Load32UReg { dst, addr, h, mem, offset } => reg_load!(mem, offset, 4, dst, addr, h, |b| u32::from_le_bytes(b) as u64),
+            Op::I32StoreReg { addr, val, h, mem, offset } => reg_store!(mem, offset, 4, addr, val, h, |v| (v as u32).to_le_bytes()),
+            Op::F32StoreReg { addr, val, h, mem, offset } => reg_store!(mem, offset, 4, addr, val, h, |v| (v as u32).to_le_bytes()),
+            Op::I64StoreReg { addr, val, h, mem, offset } => reg_store!(mem, offset, 8, addr, val, h, |v| v.to_le_bytes()),
+            Op::F64StoreReg { addr, val, h, mem, offset } => reg_store!(mem, offset, 8, addr, val, h, |v| v.to_le_bytes()),
+            Op::I32Store8Reg { addr, val, h, mem, offset } => reg_store!(mem, offset, 1, addr, val, h, |v| [v as u8]),
+            Op::I64Store8Reg { addr, val, h, mem, offset } => reg_store!(mem, offset, 1, addr, val, h, |v| [v as u8]),
+            Op::I32Store16Reg { addr, val, h, mem, offset } => reg_store!(mem, offset, 2, addr, val, h, |v| (v as u16).to_le_bytes()),
+            Op::I64Store16Reg { addr, val, h, mem, offset } => reg_store!(mem, offset, 2, addr, val, h, |v| (v as u16).to_le_bytes()),
+            Op::I64Store32Reg { addr, val, h, mem, offset } => reg_store!(mem, offset, 4, addr, val, h, |v| (v as u32).to_le_bytes()),
         }
         }};
     }

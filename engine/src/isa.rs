@@ -23,7 +23,7 @@ macro_rules! define_ops {
         /// One internal instruction. Sixteen bytes, `Copy`, no heap data.
         #[allow(missing_docs)] // The variants are the WebAssembly instructions of the same name.
         #[derive(Copy, Clone, Debug, PartialEq)]
-        #[repr(u8)]
+        #[repr(u16)]
         pub enum Op {
             $( $(#[$meta])* $name $({ $($field: $ty),* })? = $code ),*
         }
@@ -33,9 +33,9 @@ macro_rules! define_ops {
             /// each field little-endian in declaration order, then zeros.
             pub fn encode(&self) -> [u8; OP_BYTES] {
                 let mut out = [0u8; OP_BYTES];
-                out[0] = self.opcode();
+                out[..2].copy_from_slice(&self.opcode().to_le_bytes());
                 #[allow(unused_mut, unused_variables)]
-                let mut at = 1;
+                let mut at = 2;
                 match *self {
                     $( Op::$name $({ $($field),* })? => { $( $( Field::put($field, &mut out, &mut at); )* )? } )*
                 }
@@ -46,8 +46,8 @@ macro_rules! define_ops {
             /// SIMD sub-opcode not of its shape, or non-zero padding.
             pub fn decode(b: &[u8; OP_BYTES]) -> Option<Op> {
                 #[allow(unused_mut)]
-                let mut at = 1;
-                let op = match b[0] {
+                let mut at = 2;
+                let op = match u16::from_le_bytes([b[0], b[1]]) {
                     $( $code => Op::$name $({ $($field: <$ty as Field>::get(b, &mut at)?),* })?, )*
                     _ => return None,
                 };
@@ -87,7 +87,7 @@ macro_rules! field {
         }
     )*};
 }
-field!(u8, u32, i32, u64, i64);
+field!(u8, u16, u32, i32, u64, i64);
 
 /// A SIMD sub-opcode is one byte, and only its shape's numbers decode.
 macro_rules! simd_field {
@@ -183,11 +183,6 @@ define_ops! {
         tee: u32,
         get: u32,
     } = 0x0E,
-    /// Fused `local.get index; i32.const value; i32.add`.
-    LocalGetI32AddImm {
-        index: u32,
-        value: i32,
-    } = 0x0F,
 
     // Parametric and variables.
     Drop = 0x10,
@@ -699,15 +694,769 @@ define_ops! {
     V128Shift {
         op: SimdShift,
     } = 0xFB,
+
+    // Register forms (`specs/execution.md` §2.1): operands and the result in
+    // frame slots (`fp + field`), then `sp = fp + h`.
+    I32EqReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x100,
+    I32NeReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x101,
+    I32LtSReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x102,
+    I32LtUReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x103,
+    I32GtSReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x104,
+    I32GtUReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x105,
+    I32LeSReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x106,
+    I32LeUReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x107,
+    I32GeSReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x108,
+    I32GeUReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x109,
+    I64EqReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x10A,
+    I64NeReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x10B,
+    I64LtSReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x10C,
+    I64LtUReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x10D,
+    I64GtSReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x10E,
+    I64GtUReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x10F,
+    I64LeSReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x110,
+    I64LeUReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x111,
+    I64GeSReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x112,
+    I64GeUReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x113,
+    F32EqReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x114,
+    F32NeReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x115,
+    F32LtReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x116,
+    F32GtReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x117,
+    F32LeReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x118,
+    F32GeReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x119,
+    F64EqReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x11A,
+    F64NeReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x11B,
+    F64LtReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x11C,
+    F64GtReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x11D,
+    F64LeReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x11E,
+    F64GeReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x11F,
+    I32AddReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x120,
+    I32SubReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x121,
+    I32MulReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x122,
+    I32AndReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x123,
+    I32OrReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x124,
+    I32XorReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x125,
+    I32ShlReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x126,
+    I32ShrSReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x127,
+    I32ShrUReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x128,
+    I32RotlReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x129,
+    I32RotrReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x12A,
+    I64AddReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x12B,
+    I64SubReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x12C,
+    I64MulReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x12D,
+    I64AndReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x12E,
+    I64OrReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x12F,
+    I64XorReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x130,
+    I64ShlReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x131,
+    I64ShrSReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x132,
+    I64ShrUReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x133,
+    I64RotlReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x134,
+    I64RotrReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x135,
+    F32AddReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x136,
+    F32SubReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x137,
+    F32MulReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x138,
+    F32DivReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x139,
+    F64AddReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x13A,
+    F64SubReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x13B,
+    F64MulReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x13C,
+    F64DivReg {
+        dst: u16,
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+    } = 0x13D,
+    I32AddImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i32,
+    } = 0x13E,
+    I32MulImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i32,
+    } = 0x13F,
+    I32AndImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i32,
+    } = 0x140,
+    I32OrImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i32,
+    } = 0x141,
+    I32XorImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i32,
+    } = 0x142,
+    I32ShlImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i32,
+    } = 0x143,
+    I32ShrSImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i32,
+    } = 0x144,
+    I32ShrUImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i32,
+    } = 0x145,
+    I32RotlImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i32,
+    } = 0x146,
+    I32RotrImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i32,
+    } = 0x147,
+    I32EqImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i32,
+    } = 0x148,
+    I32NeImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i32,
+    } = 0x149,
+    I32LtSImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i32,
+    } = 0x14A,
+    I32LtUImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i32,
+    } = 0x14B,
+    I32GtSImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i32,
+    } = 0x14C,
+    I32GtUImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i32,
+    } = 0x14D,
+    I32LeSImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i32,
+    } = 0x14E,
+    I32LeUImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i32,
+    } = 0x14F,
+    I32GeSImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i32,
+    } = 0x150,
+    I32GeUImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i32,
+    } = 0x151,
+    I64AddImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i64,
+    } = 0x152,
+    I64MulImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i64,
+    } = 0x153,
+    I64AndImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i64,
+    } = 0x154,
+    I64OrImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i64,
+    } = 0x155,
+    I64XorImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i64,
+    } = 0x156,
+    I64ShlImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i64,
+    } = 0x157,
+    I64ShrSImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i64,
+    } = 0x158,
+    I64ShrUImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i64,
+    } = 0x159,
+    I32EqzReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x15A,
+    I64EqzReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x15B,
+    I32WrapI64Reg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x15C,
+    I64ExtendI32SReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x15D,
+    I64ExtendI32UReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x15E,
+    I32LoadReg {
+        dst: u16,
+        addr: u16,
+        h: u16,
+        mem: u32,
+        offset: u32,
+    } = 0x15F,
+    I64LoadReg {
+        dst: u16,
+        addr: u16,
+        h: u16,
+        mem: u32,
+        offset: u32,
+    } = 0x160,
+    F32LoadReg {
+        dst: u16,
+        addr: u16,
+        h: u16,
+        mem: u32,
+        offset: u32,
+    } = 0x161,
+    F64LoadReg {
+        dst: u16,
+        addr: u16,
+        h: u16,
+        mem: u32,
+        offset: u32,
+    } = 0x162,
+    I32Load8SReg {
+        dst: u16,
+        addr: u16,
+        h: u16,
+        mem: u32,
+        offset: u32,
+    } = 0x163,
+    I32Load8UReg {
+        dst: u16,
+        addr: u16,
+        h: u16,
+        mem: u32,
+        offset: u32,
+    } = 0x164,
+    I32Load16SReg {
+        dst: u16,
+        addr: u16,
+        h: u16,
+        mem: u32,
+        offset: u32,
+    } = 0x165,
+    I32Load16UReg {
+        dst: u16,
+        addr: u16,
+        h: u16,
+        mem: u32,
+        offset: u32,
+    } = 0x166,
+    I64Load8SReg {
+        dst: u16,
+        addr: u16,
+        h: u16,
+        mem: u32,
+        offset: u32,
+    } = 0x167,
+    I64Load8UReg {
+        dst: u16,
+        addr: u16,
+        h: u16,
+        mem: u32,
+        offset: u32,
+    } = 0x168,
+    I64Load16SReg {
+        dst: u16,
+        addr: u16,
+        h: u16,
+        mem: u32,
+        offset: u32,
+    } = 0x169,
+    I64Load16UReg {
+        dst: u16,
+        addr: u16,
+        h: u16,
+        mem: u32,
+        offset: u32,
+    } = 0x16A,
+    I64Load32SReg {
+        dst: u16,
+        addr: u16,
+        h: u16,
+        mem: u32,
+        offset: u32,
+    } = 0x16B,
+    I64Load32UReg {
+        dst: u16,
+        addr: u16,
+        h: u16,
+        mem: u32,
+        offset: u32,
+    } = 0x16C,
+    I32StoreReg {
+        addr: u16,
+        val: u16,
+        h: u16,
+        mem: u32,
+        offset: u32,
+    } = 0x16D,
+    F32StoreReg {
+        addr: u16,
+        val: u16,
+        h: u16,
+        mem: u32,
+        offset: u32,
+    } = 0x16E,
+    I64StoreReg {
+        addr: u16,
+        val: u16,
+        h: u16,
+        mem: u32,
+        offset: u32,
+    } = 0x16F,
+    F64StoreReg {
+        addr: u16,
+        val: u16,
+        h: u16,
+        mem: u32,
+        offset: u32,
+    } = 0x170,
+    I32Store8Reg {
+        addr: u16,
+        val: u16,
+        h: u16,
+        mem: u32,
+        offset: u32,
+    } = 0x171,
+    I64Store8Reg {
+        addr: u16,
+        val: u16,
+        h: u16,
+        mem: u32,
+        offset: u32,
+    } = 0x172,
+    I32Store16Reg {
+        addr: u16,
+        val: u16,
+        h: u16,
+        mem: u32,
+        offset: u32,
+    } = 0x173,
+    I64Store16Reg {
+        addr: u16,
+        val: u16,
+        h: u16,
+        mem: u32,
+        offset: u32,
+    } = 0x174,
+    I64Store32Reg {
+        addr: u16,
+        val: u16,
+        h: u16,
+        mem: u32,
+        offset: u32,
+    } = 0x175,
+    /// Fused `local.get src; local.set dst`.
+    LocalCopy {
+        dst: u32,
+        src: u32,
+    } = 0x176,
+    /// Fused `i32.const value` (or `f32.const`, its bits) and `local.set dst`.
+    I32SetConst {
+        dst: u32,
+        value: i32,
+    } = 0x177,
+    /// Fused `i64.const value` (or `f64.const`, its bits) and `local.set dst`.
+    I64SetConst {
+        dst: u32,
+        value: i64,
+    } = 0x178,
+    /// Fused `local.get cond` and `BrIfNez`: jump if local `cond` is not zero.
+    BrIfNezReg {
+        cond: u32,
+        target: u32,
+    } = 0x179,
+    /// Fused `local.get cond` and `BrIfEqz`: jump if local `cond` is zero.
+    BrIfEqzReg {
+        cond: u32,
+        target: u32,
+    } = 0x17A,
 }
 
 impl Op {
     /// The stable opcode number of this instruction.
-    pub fn opcode(&self) -> u8 {
-        // SAFETY: `Op` is `repr(u8)`, so its first byte is the discriminant
+    pub fn opcode(&self) -> u16 {
+        // SAFETY: `Op` is `repr(u16)`, so its first two bytes are the discriminant
         // (the primitive representation of a field-carrying enum is a
         // `repr(C)` union of `repr(C)` structs each starting with the tag).
-        unsafe { *(self as *const Op as *const u8) }
+        unsafe { *(self as *const Op as *const u16) }
     }
 }
 
@@ -733,6 +1482,8 @@ mod tests {
             0x4F
         );
         assert_eq!(Op::V128Shift { op: SimdShift::I8x16Shl }.opcode(), 0xFB);
+        assert_eq!(Op::I32EqReg { dst: 0, lhs: 0, rhs: 0, h: 0 }.opcode(), 0x100);
+        assert_eq!(Op::BrIfEqzReg { cond: 0, target: 0 }.opcode(), 0x17A);
     }
 
     #[test]
@@ -743,16 +1494,18 @@ mod tests {
             Op::I64Const { value: -2 },
             Op::F64Const { bits: 0x7ff8_0000_0000_0001 },
             Op::I32Load { mem: 0, offset: 0xffff_ffff },
-            Op::LocalGetI32AddImm { index: 3, value: -5 },
+            Op::I64AddImmReg { dst: 1, lhs: 2, h: 3, value: i64::MIN },
+            Op::I64Store16Reg { addr: 9, val: 0xffff, h: 10, mem: 1, offset: 0xffff_ffff },
+            Op::I64SetConst { dst: 50_000, value: -1 },
         ];
         for op in ops {
             let b = op.encode();
-            assert_eq!(b[0], op.opcode());
+            assert_eq!(u16::from_le_bytes([b[0], b[1]]), op.opcode());
             assert_eq!(Op::decode(&b), Some(op));
         }
         let mut b = Op::BrAdjust { target: 7, drop: 2, keep: 3 }.encode();
-        assert_eq!(&b[1..13], &[7, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0]);
-        b[13] = 1;
+        assert_eq!(&b[..14], &[4, 0, 7, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0]);
+        b[14] = 1;
         assert_eq!(Op::decode(&b), None, "non-zero padding is refused");
         assert_eq!(Op::decode(&[0xff; 16]), None, "unknown opcode is refused");
     }
@@ -774,23 +1527,23 @@ mod tests {
             assert_eq!(Op::decode(&op.encode()), Some(op));
         }
         let b = Op::V128Binary { op: SimdBinary::I32x4Add }.encode();
-        assert_eq!(b[..2], [0xF8, 0xAE]);
+        assert_eq!(b[..3], [0xF8, 0, 0xAE]);
         let l = Op::V128LoadLane { op: SimdLoadLane::V128Load32Lane, lane: 2, mem: 5, offset: 6 }.encode();
-        assert_eq!(l[..11], [0x4E, 0x56, 2, 5, 0, 0, 0, 6, 0, 0, 0]);
+        assert_eq!(l[..12], [0x4E, 0, 0x56, 2, 5, 0, 0, 0, 6, 0, 0, 0]);
         // A sub-opcode of another shape, or of no instruction, is refused.
         let mut wrong = b;
-        wrong[1] = SimdLoad::V128Load.code();
+        wrong[2] = SimdLoad::V128Load.code();
         assert_eq!(Op::decode(&wrong), None);
-        wrong[1] = 0x9A;
+        wrong[2] = 0x9A;
         assert_eq!(Op::decode(&wrong), None);
     }
 
     #[test]
     fn every_byte_string_decodes_canonically_or_not_at_all() {
-        for code in 0..=255u8 {
+        for code in 0..=0x1FFu16 {
             let mut b = [0u8; OP_BYTES];
-            b[0] = code;
-            b[1..].iter_mut().enumerate().for_each(|(i, x)| *x = (i as u8).wrapping_mul(37));
+            b[..2].copy_from_slice(&code.to_le_bytes());
+            b[2..].iter_mut().enumerate().for_each(|(i, x)| *x = (i as u8).wrapping_mul(37));
             for len in 1..=OP_BYTES {
                 let mut c = [0u8; OP_BYTES];
                 c[..len].copy_from_slice(&b[..len]);

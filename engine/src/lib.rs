@@ -14,9 +14,10 @@
 //! let m = run_task(&module, &task, &Entry::Invoke("add".into(), vec![Value::I32(2), Value::I32(3)])).unwrap();
 //! assert_eq!(m.status(), Status::Finished);
 //! assert_eq!(m.results(), vec![Value::I32(5)]);
-//! // Entry sequence: push 2, push 3, call (3 steps); the body: local.get 0 and
-//! // local.get 1 fused, i32.add, return (3 steps); then the entry's return.
-//! assert_eq!(m.steps(), 7);
+//! // Entry sequence: push 2, push 3, call (3 steps); the body: local.get 0,
+//! // local.get 1 and i32.add fused into one register-form add, return (2
+//! // steps); then the entry's return.
+//! assert_eq!(m.steps(), 6);
 //! ```
 
 // Effective addresses (a 32-bit base plus a 32-bit offset) and bulk ranges
@@ -80,5 +81,7 @@ pub use value::{FuncType, ValType, Value};
 /// Version 5 changes no root: it changes which one-step proofs verify (the
 /// wire format `"refute proof v3"`, with its 32 KiB bound, `specs/proof.md`),
 /// so a player whose proofs the arbiter would refuse refuses the parameters
-/// instead of losing a game.
-pub const SEMANTICS_VERSION: u32 = 5;
+/// instead of losing a game. Version 6 adds the register forms (operands and
+/// results in frame slots, `specs/execution.md` §2.1) with two-byte opcodes,
+/// and the header `"refute state v4"`: every step count and state root changes.
+pub const SEMANTICS_VERSION: u32 = 6;

@@ -422,7 +422,7 @@ mod tests {
     use crate::isa::Op::{self, *};
 
     fn code(body: &str) -> Vec<Op> {
-        let wat = format!("(module (func (param i32 i32) (result i32) {body}))");
+        let wat = format!("(module (memory 1) (func (param i32 i32) (result i32) {body}))");
         Module::new(&wat::parse_str(wat).unwrap()).unwrap().code
     }
 
@@ -430,15 +430,15 @@ mod tests {
     fn constants_fuse_into_binary_operators() {
         assert_eq!(
             code("local.get 0 i32.const 7 i32.add"),
-            [LocalGetI32AddImm { index: 0, value: 7 }, Return { results: 1 }]
+            [I32AddImmReg { dst: 2, lhs: 0, h: 3, value: 7 }, Return { results: 1 }]
         );
         assert_eq!(
             code("local.get 1 i32.const 7 i32.sub"),
-            [LocalGetI32AddImm { index: 1, value: -7 }, Return { results: 1 }]
+            [I32AddImmReg { dst: 2, lhs: 1, h: 3, value: -7 }, Return { results: 1 }]
         );
         assert_eq!(
-            code("local.get 0 i32.const 7 i32.and"),
-            [LocalGet { index: 0 }, I32AndImm { value: 7 }, Return { results: 1 }]
+            code("i32.const 1 local.get 0 i32.const 7 i32.and i32.add"),
+            [I32Const { value: 1 }, I32AndImmReg { dst: 3, lhs: 0, h: 4, value: 7 }, I32Add, Return { results: 1 }]
         );
         assert_eq!(
             code("local.get 0 local.get 1 i32.div_s"),
@@ -455,7 +455,49 @@ mod tests {
         let ops = code(
             "local.get 0 block (result i32) i32.const 9 local.get 1 br_if 0 drop i32.const 5 end i32.add",
         );
-        assert_eq!(ops[5..], [I32Const { value: 5 }, I32Add, Return { results: 1 }], "{ops:?}");
+        assert_eq!(ops[2], BrIfNezReg { cond: 1, target: 5 }, "{ops:?}");
+        assert_eq!(ops[4..], [I32Const { value: 5 }, I32Add, Return { results: 1 }], "{ops:?}");
+    }
+
+    #[test]
+    fn register_forms_read_and_write_frame_slots() {
+        // Slots 0 and 1 are the parameters; operands start at slot 2.
+        assert_eq!(
+            code("local.get 0 local.get 1 i32.add local.set 0 local.get 0"),
+            [I32AddReg { dst: 0, lhs: 0, rhs: 1, h: 2 }, LocalGet { index: 0 }, Return { results: 1 }]
+        );
+        assert_eq!(
+            code("local.get 0 local.get 1 i32.xor local.get 0 i32.sub"),
+            [
+                I32XorReg { dst: 2, lhs: 0, rhs: 1, h: 3 },
+                I32SubReg { dst: 2, lhs: 2, rhs: 0, h: 3 },
+                Return { results: 1 }
+            ]
+        );
+        assert_eq!(
+            code(
+                "local.get 1 local.get 0 i32.store16 offset=2 local.get 0 i32.load offset=8 \
+                 local.get 1 i64.load8_u i32.wrap_i64 i32.add"
+            ),
+            [
+                I32Store16Reg { addr: 1, val: 0, h: 2, mem: 0, offset: 2 },
+                I32LoadReg { dst: 2, addr: 0, h: 3, mem: 0, offset: 8 },
+                I64Load8UReg { dst: 3, addr: 1, h: 4, mem: 0, offset: 0 },
+                I32WrapI64,
+                I32Add,
+                Return { results: 1 }
+            ]
+        );
+        assert_eq!(
+            code("local.get 1 local.set 0 i32.const -3 local.set 1 block local.get 0 i32.eqz br_if 0 end local.get 1"),
+            [
+                LocalCopy { dst: 0, src: 1 },
+                I32SetConst { dst: 1, value: -3 },
+                BrIfEqzReg { cond: 0, target: 3 },
+                LocalGet { index: 1 },
+                Return { results: 1 }
+            ]
+        );
     }
 
     #[test]
@@ -527,7 +569,9 @@ mod tests {
         let ops = code("block local.get 0 i32.eqz br_if 0 end i32.const 3");
         assert_eq!(
             ops,
-            [LocalGet { index: 0 }, BrIfEqz { target: 2 }, I32Const { value: 3 }, Return { results: 1 }]
+            [BrIfEqzReg { cond: 0, target: 1 }, I32Const { value: 3 }, Return { results: 1 }]
         );
+        let ops = code("block (result i32) local.get 1 local.get 0 i32.eqz br_if 0 end drop i32.const 3");
+        assert_eq!(ops[..2], [LocalGet2 { a: 1, b: 0 }, BrIfEqz { target: 2 }]);
     }
 }

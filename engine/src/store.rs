@@ -469,8 +469,22 @@ impl Reloc<'_> {
                 }
             };
         }
+        // The register forms of loads and stores keep their slot fields.
+        macro_rules! mem_reg {
+            ($op:expr, $($v:ident { $($f:ident),* }),*) => {
+                match $op {
+                    $($v { mem, offset, $($f),* } => Some($v { mem: m(mem), offset, $($f),* }),)*
+                    _ => None,
+                }
+            };
+        }
+        if let Some(r) = mem_reg!(op, I32LoadReg { dst, addr, h }, I64LoadReg { dst, addr, h }, F32LoadReg { dst, addr, h }, F64LoadReg { dst, addr, h }, I32Load8SReg { dst, addr, h }, I32Load8UReg { dst, addr, h }, I32Load16SReg { dst, addr, h }, I32Load16UReg { dst, addr, h }, I64Load8SReg { dst, addr, h }, I64Load8UReg { dst, addr, h }, I64Load16SReg { dst, addr, h }, I64Load16UReg { dst, addr, h }, I64Load32SReg { dst, addr, h }, I64Load32UReg { dst, addr, h }, I32StoreReg { addr, val, h }, F32StoreReg { addr, val, h }, I64StoreReg { addr, val, h }, F64StoreReg { addr, val, h }, I32Store8Reg { addr, val, h }, I64Store8Reg { addr, val, h }, I32Store16Reg { addr, val, h }, I64Store16Reg { addr, val, h }, I64Store32Reg { addr, val, h }) {
+            return r;
+        }
         match op {
             Br { target } => Br { target: pc(target) },
+            BrIfEqzReg { cond, target } => BrIfEqzReg { cond, target: pc(target) },
+            BrIfNezReg { cond, target } => BrIfNezReg { cond, target: pc(target) },
             BrIfEqz { target } => BrIfEqz { target: pc(target) },
             BrIfNez { target } => BrIfNez { target: pc(target) },
             BrAdjust { target, drop, keep } => BrAdjust { target: pc(target), drop, keep },

@@ -11,7 +11,7 @@ use crate::wasi::Wasi;
 use sha2::{Digest, Sha256};
 
 /// The first 16 bytes of an encoded header: the format and its version.
-pub const STATE_TAG: &[u8; 16] = b"refute state v3\0";
+pub const STATE_TAG: &[u8; 16] = b"refute state v4\0";
 
 /// Number of trees in a state.
 pub const TREES: usize = 15;

@@ -34,7 +34,7 @@ fn generate() -> BTreeMap<String, String> {
         first_of_each(MODULE, "tests/vectors.wat", entry, entry, arg, &|_| true, &mut out);
     }
     // The SIMD opcodes (`specs/state.md` §4.1).
-    let simd = |op: u8| matches!(op, 0x17 | 0x23..=0x27 | 0x49..=0x4F | 0xF4..=0xFB);
+    let simd = |op: u16| matches!(op, 0x17 | 0x23..=0x27 | 0x49..=0x4F | 0xF4..=0xFB);
     first_of_each(SIMD_MODULE, "tests/vectors-simd.wat", "simd", "main", 3, &simd, &mut out);
     out.extend(generate_host());
     out.extend(generate_calls(
@@ -63,7 +63,7 @@ fn first_of_each(
     prefix: &str,
     entry: &str,
     arg: i32,
-    only: &dyn Fn(u8) -> bool,
+    only: &dyn Fn(u16) -> bool,
     out: &mut BTreeMap<String, String>,
 ) {
     let module = Module::new(&wat::parse_str(wat).unwrap()).unwrap();
@@ -80,7 +80,7 @@ fn first_of_each(
             let name = match (v.op, m.status()) {
                 (Some(op), _) if only(op.opcode()) && seen.insert(op.opcode()) => {
                     format!(
-                        "{prefix}-{:02x}-{}",
+                        "{prefix}-{:03x}-{}",
                         op.opcode(),
                         format!("{op:?}").split([' ', '{']).next().unwrap()
                     )

@@ -51,7 +51,8 @@
     i32.const 70000 i32.load8_u i32.add
     global.get $g i32.wrap_i64 i32.add
     memory.size i32.add
-    table.size i32.add)
+    table.size i32.add
+    local.get $n call $regs i32.add)
   (func (export "trap") (param i32) (result i32) local.get 0 call $floats drop i32.const 1 local.get 0 i32.div_s)
   (func $floats (param i32) (result f64) (local f32)
     local.get 0 f64.convert_i32_s f64.const 1.5 f64.mul f64.sqrt f64.const -2 f64.min
@@ -64,4 +65,22 @@
   (func (export "deep") (param i32) (result i32)
     local.get 0 i32.eqz if (result i32) i32.const 0 else
       local.get 0 i32.const 1 i32.sub call 7 i32.const 1 i32.add end)
+  ;; register forms (specs/execution.md 2.1); last, as `deep` calls itself by index
+  (func $regs (param $p i32) (result i32) (local $x i32) (local $y i32) (local $f f32)
+    local.get $p local.set $x
+    i32.const 40 local.set $y
+    f32.const 1.5 local.set $f
+    local.get $x local.get $y i32.store offset=4
+    local.get $y i32.load offset=4 local.set $x
+    local.get $f local.get $f f32.add local.set $f
+    local.get $x i32.popcnt local.set $y
+    block $b
+      local.get $x br_if $b
+      local.get $y i32.const 3 i32.lt_u br_if $b
+    end
+    block $c
+      local.get $x i32.const 4 i32.and br_if $c
+      local.get $x local.get $y i32.eq br_if $c
+    end
+    local.get $x local.get $y i32.sub i32.const 7 i32.xor)
 )

@@ -231,6 +231,17 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
                 }
             }};
         }
+        // A comparison of slot `l` with `r` (a value), then a conditional jump.
+        macro_rules! br_cmp {
+            ($in:ident, $l:expr, $r:expr, $h:expr, $target:expr, |$a:ident, $b:ident| $e:expr) => {{
+                let $b = $r;
+                let $a = $in(stack[fp + $l as usize]);
+                sp = fp + $h as usize;
+                if $e {
+                    pc = $target as usize;
+                }
+            }};
+        }
         macro_rules! ret {
             ($n:expr) => {{
                 let n = $n as usize;
@@ -941,6 +952,71 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
             Op::I32Store16Reg { addr, val, h, mem, offset } => reg_store!(mem, offset, 2, addr, val, h, |v| (v as u16).to_le_bytes()),
             Op::I64Store16Reg { addr, val, h, mem, offset } => reg_store!(mem, offset, 2, addr, val, h, |v| (v as u16).to_le_bytes()),
             Op::I64Store32Reg { addr, val, h, mem, offset } => reg_store!(mem, offset, 4, addr, val, h, |v| (v as u32).to_le_bytes()),
+            Op::I32ClzReg { dst, src, h } => reg_un!(u32_, from_u32, dst, src, h, |a| a.leading_zeros()),
+            Op::I32CtzReg { dst, src, h } => reg_un!(u32_, from_u32, dst, src, h, |a| a.trailing_zeros()),
+            Op::I32PopcntReg { dst, src, h } => reg_un!(u32_, from_u32, dst, src, h, |a| a.count_ones()),
+            Op::I64ClzReg { dst, src, h } => reg_un!(u64_, u64_, dst, src, h, |a| a.leading_zeros() as u64),
+            Op::I64CtzReg { dst, src, h } => reg_un!(u64_, u64_, dst, src, h, |a| a.trailing_zeros() as u64),
+            Op::I64PopcntReg { dst, src, h } => reg_un!(u64_, u64_, dst, src, h, |a| a.count_ones() as u64),
+            Op::F32AbsReg { dst, src, h } => reg_un!(u64_, u64_, dst, src, h, |a| a & 0x7fff_ffff),
+            Op::F32NegReg { dst, src, h } => reg_un!(u64_, u64_, dst, src, h, |a| a ^ 0x8000_0000),
+            Op::F32CeilReg { dst, src, h } => reg_un!(f32_, c32, dst, src, h, |a| a.ceil()),
+            Op::F32FloorReg { dst, src, h } => reg_un!(f32_, c32, dst, src, h, |a| a.floor()),
+            Op::F32TruncReg { dst, src, h } => reg_un!(f32_, c32, dst, src, h, |a| a.trunc()),
+            Op::F32NearestReg { dst, src, h } => reg_un!(f32_, c32, dst, src, h, |a| a.round_ties_even()),
+            Op::F32SqrtReg { dst, src, h } => reg_un!(f32_, c32, dst, src, h, |a| a.sqrt()),
+            Op::F64AbsReg { dst, src, h } => reg_un!(u64_, u64_, dst, src, h, |a| a & 0x7fff_ffff_ffff_ffff),
+            Op::F64NegReg { dst, src, h } => reg_un!(u64_, u64_, dst, src, h, |a| a ^ 0x8000_0000_0000_0000),
+            Op::F64CeilReg { dst, src, h } => reg_un!(f64_, c64, dst, src, h, |a| a.ceil()),
+            Op::F64FloorReg { dst, src, h } => reg_un!(f64_, c64, dst, src, h, |a| a.floor()),
+            Op::F64TruncReg { dst, src, h } => reg_un!(f64_, c64, dst, src, h, |a| a.trunc()),
+            Op::F64NearestReg { dst, src, h } => reg_un!(f64_, c64, dst, src, h, |a| a.round_ties_even()),
+            Op::F64SqrtReg { dst, src, h } => reg_un!(f64_, c64, dst, src, h, |a| a.sqrt()),
+            Op::F32ConvertI32SReg { dst, src, h } => reg_un!(i32_, b32, dst, src, h, |a| a as f32),
+            Op::F32ConvertI32UReg { dst, src, h } => reg_un!(u32_, b32, dst, src, h, |a| a as f32),
+            Op::F32ConvertI64SReg { dst, src, h } => reg_un!(i64_, b32, dst, src, h, |a| a as f32),
+            Op::F32ConvertI64UReg { dst, src, h } => reg_un!(u64_, b32, dst, src, h, |a| a as f32),
+            Op::F32DemoteF64Reg { dst, src, h } => reg_un!(f64_, c32, dst, src, h, |a| a as f32),
+            Op::F64ConvertI32SReg { dst, src, h } => reg_un!(i32_, b64, dst, src, h, |a| a as f64),
+            Op::F64ConvertI32UReg { dst, src, h } => reg_un!(u32_, b64, dst, src, h, |a| a as f64),
+            Op::F64ConvertI64SReg { dst, src, h } => reg_un!(i64_, b64, dst, src, h, |a| a as f64),
+            Op::F64ConvertI64UReg { dst, src, h } => reg_un!(u64_, b64, dst, src, h, |a| a as f64),
+            Op::F64PromoteF32Reg { dst, src, h } => reg_un!(f32_, c64, dst, src, h, |a| a as f64),
+            Op::I32Extend8SReg { dst, src, h } => reg_un!(u32_, from_i32, dst, src, h, |a| a as i8 as i32),
+            Op::I32Extend16SReg { dst, src, h } => reg_un!(u32_, from_i32, dst, src, h, |a| a as i16 as i32),
+            Op::I64Extend8SReg { dst, src, h } => reg_un!(u64_, from_i64, dst, src, h, |a| a as i8 as i64),
+            Op::I64Extend16SReg { dst, src, h } => reg_un!(u64_, from_i64, dst, src, h, |a| a as i16 as i64),
+            Op::I64Extend32SReg { dst, src, h } => reg_un!(u64_, from_i64, dst, src, h, |a| a as i32 as i64),
+            Op::I32TruncSatF32SReg { dst, src, h } => reg_un!(f32_, from_i32, dst, src, h, |a| a as i32),
+            Op::I32TruncSatF32UReg { dst, src, h } => reg_un!(f32_, from_u32, dst, src, h, |a| a as u32),
+            Op::I32TruncSatF64SReg { dst, src, h } => reg_un!(f64_, from_i32, dst, src, h, |a| a as i32),
+            Op::I32TruncSatF64UReg { dst, src, h } => reg_un!(f64_, from_u32, dst, src, h, |a| a as u32),
+            Op::I64TruncSatF32SReg { dst, src, h } => reg_un!(f32_, from_i64, dst, src, h, |a| a as i64),
+            Op::I64TruncSatF32UReg { dst, src, h } => reg_un!(f32_, u64_, dst, src, h, |a| a as u64),
+            Op::I64TruncSatF64SReg { dst, src, h } => reg_un!(f64_, from_i64, dst, src, h, |a| a as i64),
+            Op::I64TruncSatF64UReg { dst, src, h } => reg_un!(f64_, u64_, dst, src, h, |a| a as u64),
+            Op::BrIfI32Eq { lhs, rhs, h, target } => br_cmp!(u32_, lhs, u32_(stack[fp + rhs as usize]), h, target, |a, b| int::bin::i32_eq(a, b)),
+            Op::BrIfI32Ne { lhs, rhs, h, target } => br_cmp!(u32_, lhs, u32_(stack[fp + rhs as usize]), h, target, |a, b| int::bin::i32_ne(a, b)),
+            Op::BrIfI32LtS { lhs, rhs, h, target } => br_cmp!(i32_, lhs, i32_(stack[fp + rhs as usize]), h, target, |a, b| int::bin::i32_lt_s(a, b)),
+            Op::BrIfI32LtU { lhs, rhs, h, target } => br_cmp!(u32_, lhs, u32_(stack[fp + rhs as usize]), h, target, |a, b| int::bin::i32_lt_u(a, b)),
+            Op::BrIfI32GtS { lhs, rhs, h, target } => br_cmp!(i32_, lhs, i32_(stack[fp + rhs as usize]), h, target, |a, b| int::bin::i32_gt_s(a, b)),
+            Op::BrIfI32GtU { lhs, rhs, h, target } => br_cmp!(u32_, lhs, u32_(stack[fp + rhs as usize]), h, target, |a, b| int::bin::i32_gt_u(a, b)),
+            Op::BrIfI32LeS { lhs, rhs, h, target } => br_cmp!(i32_, lhs, i32_(stack[fp + rhs as usize]), h, target, |a, b| int::bin::i32_le_s(a, b)),
+            Op::BrIfI32LeU { lhs, rhs, h, target } => br_cmp!(u32_, lhs, u32_(stack[fp + rhs as usize]), h, target, |a, b| int::bin::i32_le_u(a, b)),
+            Op::BrIfI32GeS { lhs, rhs, h, target } => br_cmp!(i32_, lhs, i32_(stack[fp + rhs as usize]), h, target, |a, b| int::bin::i32_ge_s(a, b)),
+            Op::BrIfI32GeU { lhs, rhs, h, target } => br_cmp!(u32_, lhs, u32_(stack[fp + rhs as usize]), h, target, |a, b| int::bin::i32_ge_u(a, b)),
+            Op::BrIfI32EqImm { lhs, h, value, target } => br_cmp!(u32_, lhs, value as u32, h, target, |a, b| int::bin::i32_eq(a, b)),
+            Op::BrIfI32NeImm { lhs, h, value, target } => br_cmp!(u32_, lhs, value as u32, h, target, |a, b| int::bin::i32_ne(a, b)),
+            Op::BrIfI32LtSImm { lhs, h, value, target } => br_cmp!(i32_, lhs, value, h, target, |a, b| int::bin::i32_lt_s(a, b)),
+            Op::BrIfI32LtUImm { lhs, h, value, target } => br_cmp!(u32_, lhs, value as u32, h, target, |a, b| int::bin::i32_lt_u(a, b)),
+            Op::BrIfI32GtSImm { lhs, h, value, target } => br_cmp!(i32_, lhs, value, h, target, |a, b| int::bin::i32_gt_s(a, b)),
+            Op::BrIfI32GtUImm { lhs, h, value, target } => br_cmp!(u32_, lhs, value as u32, h, target, |a, b| int::bin::i32_gt_u(a, b)),
+            Op::BrIfI32LeSImm { lhs, h, value, target } => br_cmp!(i32_, lhs, value, h, target, |a, b| int::bin::i32_le_s(a, b)),
+            Op::BrIfI32LeUImm { lhs, h, value, target } => br_cmp!(u32_, lhs, value as u32, h, target, |a, b| int::bin::i32_le_u(a, b)),
+            Op::BrIfI32GeSImm { lhs, h, value, target } => br_cmp!(i32_, lhs, value, h, target, |a, b| int::bin::i32_ge_s(a, b)),
+            Op::BrIfI32GeUImm { lhs, h, value, target } => br_cmp!(u32_, lhs, value as u32, h, target, |a, b| int::bin::i32_ge_u(a, b)),
+            Op::BrIfI32AndImmNez { lhs, h, value, target } => br_cmp!(u32_, lhs, value as u32, h, target, |a, b| int::bin::i32_and(a, b) != 0),
+            Op::BrIfI32AndImmEqz { lhs, h, value, target } => br_cmp!(u32_, lhs, value as u32, h, target, |a, b| int::bin::i32_and(a, b) == 0),
         }
         }};
     }

@@ -1448,6 +1448,355 @@ define_ops! {
         cond: u32,
         target: u32,
     } = 0x17A,
+    I32ClzReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x17B,
+    I32CtzReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x17C,
+    I32PopcntReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x17D,
+    I64ClzReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x17E,
+    I64CtzReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x17F,
+    I64PopcntReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x180,
+    F32AbsReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x181,
+    F32NegReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x182,
+    F32CeilReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x183,
+    F32FloorReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x184,
+    F32TruncReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x185,
+    F32NearestReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x186,
+    F32SqrtReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x187,
+    F64AbsReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x188,
+    F64NegReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x189,
+    F64CeilReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x18A,
+    F64FloorReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x18B,
+    F64TruncReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x18C,
+    F64NearestReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x18D,
+    F64SqrtReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x18E,
+    F32ConvertI32SReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x18F,
+    F32ConvertI32UReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x190,
+    F32ConvertI64SReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x191,
+    F32ConvertI64UReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x192,
+    F32DemoteF64Reg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x193,
+    F64ConvertI32SReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x194,
+    F64ConvertI32UReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x195,
+    F64ConvertI64SReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x196,
+    F64ConvertI64UReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x197,
+    F64PromoteF32Reg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x198,
+    I32Extend8SReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x199,
+    I32Extend16SReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x19A,
+    I64Extend8SReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x19B,
+    I64Extend16SReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x19C,
+    I64Extend32SReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x19D,
+    I32TruncSatF32SReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x19E,
+    I32TruncSatF32UReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x19F,
+    I32TruncSatF64SReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x1A0,
+    I32TruncSatF64UReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x1A1,
+    I64TruncSatF32SReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x1A2,
+    I64TruncSatF32UReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x1A3,
+    I64TruncSatF64SReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x1A4,
+    I64TruncSatF64UReg {
+        dst: u16,
+        src: u16,
+        h: u16,
+    } = 0x1A5,
+    // Fused comparison and conditional branch: jump if the comparison holds;
+    // `sp = fp + h` either way.
+    BrIfI32Eq {
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+        target: u32,
+    } = 0x1A6,
+    BrIfI32Ne {
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+        target: u32,
+    } = 0x1A7,
+    BrIfI32LtS {
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+        target: u32,
+    } = 0x1A8,
+    BrIfI32LtU {
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+        target: u32,
+    } = 0x1A9,
+    BrIfI32GtS {
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+        target: u32,
+    } = 0x1AA,
+    BrIfI32GtU {
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+        target: u32,
+    } = 0x1AB,
+    BrIfI32LeS {
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+        target: u32,
+    } = 0x1AC,
+    BrIfI32LeU {
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+        target: u32,
+    } = 0x1AD,
+    BrIfI32GeS {
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+        target: u32,
+    } = 0x1AE,
+    BrIfI32GeU {
+        lhs: u16,
+        rhs: u16,
+        h: u16,
+        target: u32,
+    } = 0x1AF,
+    BrIfI32EqImm {
+        lhs: u16,
+        h: u16,
+        value: i32,
+        target: u32,
+    } = 0x1B0,
+    BrIfI32NeImm {
+        lhs: u16,
+        h: u16,
+        value: i32,
+        target: u32,
+    } = 0x1B1,
+    BrIfI32LtSImm {
+        lhs: u16,
+        h: u16,
+        value: i32,
+        target: u32,
+    } = 0x1B2,
+    BrIfI32LtUImm {
+        lhs: u16,
+        h: u16,
+        value: i32,
+        target: u32,
+    } = 0x1B3,
+    BrIfI32GtSImm {
+        lhs: u16,
+        h: u16,
+        value: i32,
+        target: u32,
+    } = 0x1B4,
+    BrIfI32GtUImm {
+        lhs: u16,
+        h: u16,
+        value: i32,
+        target: u32,
+    } = 0x1B5,
+    BrIfI32LeSImm {
+        lhs: u16,
+        h: u16,
+        value: i32,
+        target: u32,
+    } = 0x1B6,
+    BrIfI32LeUImm {
+        lhs: u16,
+        h: u16,
+        value: i32,
+        target: u32,
+    } = 0x1B7,
+    BrIfI32GeSImm {
+        lhs: u16,
+        h: u16,
+        value: i32,
+        target: u32,
+    } = 0x1B8,
+    BrIfI32GeUImm {
+        lhs: u16,
+        h: u16,
+        value: i32,
+        target: u32,
+    } = 0x1B9,
+    BrIfI32AndImmNez {
+        lhs: u16,
+        h: u16,
+        value: i32,
+        target: u32,
+    } = 0x1BA,
+    BrIfI32AndImmEqz {
+        lhs: u16,
+        h: u16,
+        value: i32,
+        target: u32,
+    } = 0x1BB,
 }
 
 impl Op {

@@ -300,6 +300,28 @@ impl Translator<'_> {
             | Op::BrIfNez { target: t }
             | Op::BrIfEqzReg { target: t, .. }
             | Op::BrIfNezReg { target: t, .. }
+            | Op::BrIfI32Eq { target: t, .. }
+            | Op::BrIfI32Ne { target: t, .. }
+            | Op::BrIfI32LtS { target: t, .. }
+            | Op::BrIfI32LtU { target: t, .. }
+            | Op::BrIfI32GtS { target: t, .. }
+            | Op::BrIfI32GtU { target: t, .. }
+            | Op::BrIfI32LeS { target: t, .. }
+            | Op::BrIfI32LeU { target: t, .. }
+            | Op::BrIfI32GeS { target: t, .. }
+            | Op::BrIfI32GeU { target: t, .. }
+            | Op::BrIfI32EqImm { target: t, .. }
+            | Op::BrIfI32NeImm { target: t, .. }
+            | Op::BrIfI32LtSImm { target: t, .. }
+            | Op::BrIfI32LtUImm { target: t, .. }
+            | Op::BrIfI32GtSImm { target: t, .. }
+            | Op::BrIfI32GtUImm { target: t, .. }
+            | Op::BrIfI32LeSImm { target: t, .. }
+            | Op::BrIfI32LeUImm { target: t, .. }
+            | Op::BrIfI32GeSImm { target: t, .. }
+            | Op::BrIfI32GeUImm { target: t, .. }
+            | Op::BrIfI32AndImmNez { target: t, .. }
+            | Op::BrIfI32AndImmEqz { target: t, .. }
             | Op::BrAdjust { target: t, .. }
             | Op::BrIfNezAdjust { target: t, .. } => *t = target,
             other => unreachable!("patching a non-branch {other:?}"),
@@ -567,7 +589,97 @@ fn fuse_one(prev: Op, next: Op, hp: u32) -> Option<Op> {
         };
     }
     let slot = |x: u32| u16::try_from(x).ok();
+    // The slots of the top two operands before `prev`.
+    let (top, below) = (hp.checked_sub(1).and_then(slot), hp.checked_sub(2).and_then(slot));
+    // A register form whose result is the new top of the stack.
+    let on_top = |dst: u16, h: u16| dst as u32 + 1 == h as u32;
     match (prev, next) {
+        // A comparison (or `and` with a constant) then a conditional branch.
+        (I32EqReg { dst, lhs, rhs, h }, BrIfNez { target }) if on_top(dst, h) => Some(BrIfI32Eq { lhs, rhs, h: h - 1, target }),
+        (I32EqImmReg { dst, lhs, h, value }, BrIfNez { target }) if on_top(dst, h) => Some(BrIfI32EqImm { lhs, h: h - 1, value, target }),
+        (I32Eq, BrIfNez { target }) => Some(BrIfI32Eq { lhs: below?, rhs: top?, h: below?, target }),
+        (I32EqImm { value }, BrIfNez { target }) => Some(BrIfI32EqImm { lhs: top?, h: top?, value, target }),
+        (I32EqReg { dst, lhs, rhs, h }, BrIfEqz { target }) if on_top(dst, h) => Some(BrIfI32Ne { lhs, rhs, h: h - 1, target }),
+        (I32EqImmReg { dst, lhs, h, value }, BrIfEqz { target }) if on_top(dst, h) => Some(BrIfI32NeImm { lhs, h: h - 1, value, target }),
+        (I32Eq, BrIfEqz { target }) => Some(BrIfI32Ne { lhs: below?, rhs: top?, h: below?, target }),
+        (I32EqImm { value }, BrIfEqz { target }) => Some(BrIfI32NeImm { lhs: top?, h: top?, value, target }),
+        (I32NeReg { dst, lhs, rhs, h }, BrIfNez { target }) if on_top(dst, h) => Some(BrIfI32Ne { lhs, rhs, h: h - 1, target }),
+        (I32NeImmReg { dst, lhs, h, value }, BrIfNez { target }) if on_top(dst, h) => Some(BrIfI32NeImm { lhs, h: h - 1, value, target }),
+        (I32Ne, BrIfNez { target }) => Some(BrIfI32Ne { lhs: below?, rhs: top?, h: below?, target }),
+        (I32NeImm { value }, BrIfNez { target }) => Some(BrIfI32NeImm { lhs: top?, h: top?, value, target }),
+        (I32NeReg { dst, lhs, rhs, h }, BrIfEqz { target }) if on_top(dst, h) => Some(BrIfI32Eq { lhs, rhs, h: h - 1, target }),
+        (I32NeImmReg { dst, lhs, h, value }, BrIfEqz { target }) if on_top(dst, h) => Some(BrIfI32EqImm { lhs, h: h - 1, value, target }),
+        (I32Ne, BrIfEqz { target }) => Some(BrIfI32Eq { lhs: below?, rhs: top?, h: below?, target }),
+        (I32NeImm { value }, BrIfEqz { target }) => Some(BrIfI32EqImm { lhs: top?, h: top?, value, target }),
+        (I32LtSReg { dst, lhs, rhs, h }, BrIfNez { target }) if on_top(dst, h) => Some(BrIfI32LtS { lhs, rhs, h: h - 1, target }),
+        (I32LtSImmReg { dst, lhs, h, value }, BrIfNez { target }) if on_top(dst, h) => Some(BrIfI32LtSImm { lhs, h: h - 1, value, target }),
+        (I32LtS, BrIfNez { target }) => Some(BrIfI32LtS { lhs: below?, rhs: top?, h: below?, target }),
+        (I32LtSImm { value }, BrIfNez { target }) => Some(BrIfI32LtSImm { lhs: top?, h: top?, value, target }),
+        (I32LtSReg { dst, lhs, rhs, h }, BrIfEqz { target }) if on_top(dst, h) => Some(BrIfI32GeS { lhs, rhs, h: h - 1, target }),
+        (I32LtSImmReg { dst, lhs, h, value }, BrIfEqz { target }) if on_top(dst, h) => Some(BrIfI32GeSImm { lhs, h: h - 1, value, target }),
+        (I32LtS, BrIfEqz { target }) => Some(BrIfI32GeS { lhs: below?, rhs: top?, h: below?, target }),
+        (I32LtSImm { value }, BrIfEqz { target }) => Some(BrIfI32GeSImm { lhs: top?, h: top?, value, target }),
+        (I32LtUReg { dst, lhs, rhs, h }, BrIfNez { target }) if on_top(dst, h) => Some(BrIfI32LtU { lhs, rhs, h: h - 1, target }),
+        (I32LtUImmReg { dst, lhs, h, value }, BrIfNez { target }) if on_top(dst, h) => Some(BrIfI32LtUImm { lhs, h: h - 1, value, target }),
+        (I32LtU, BrIfNez { target }) => Some(BrIfI32LtU { lhs: below?, rhs: top?, h: below?, target }),
+        (I32LtUImm { value }, BrIfNez { target }) => Some(BrIfI32LtUImm { lhs: top?, h: top?, value, target }),
+        (I32LtUReg { dst, lhs, rhs, h }, BrIfEqz { target }) if on_top(dst, h) => Some(BrIfI32GeU { lhs, rhs, h: h - 1, target }),
+        (I32LtUImmReg { dst, lhs, h, value }, BrIfEqz { target }) if on_top(dst, h) => Some(BrIfI32GeUImm { lhs, h: h - 1, value, target }),
+        (I32LtU, BrIfEqz { target }) => Some(BrIfI32GeU { lhs: below?, rhs: top?, h: below?, target }),
+        (I32LtUImm { value }, BrIfEqz { target }) => Some(BrIfI32GeUImm { lhs: top?, h: top?, value, target }),
+        (I32GtSReg { dst, lhs, rhs, h }, BrIfNez { target }) if on_top(dst, h) => Some(BrIfI32GtS { lhs, rhs, h: h - 1, target }),
+        (I32GtSImmReg { dst, lhs, h, value }, BrIfNez { target }) if on_top(dst, h) => Some(BrIfI32GtSImm { lhs, h: h - 1, value, target }),
+        (I32GtS, BrIfNez { target }) => Some(BrIfI32GtS { lhs: below?, rhs: top?, h: below?, target }),
+        (I32GtSImm { value }, BrIfNez { target }) => Some(BrIfI32GtSImm { lhs: top?, h: top?, value, target }),
+        (I32GtSReg { dst, lhs, rhs, h }, BrIfEqz { target }) if on_top(dst, h) => Some(BrIfI32LeS { lhs, rhs, h: h - 1, target }),
+        (I32GtSImmReg { dst, lhs, h, value }, BrIfEqz { target }) if on_top(dst, h) => Some(BrIfI32LeSImm { lhs, h: h - 1, value, target }),
+        (I32GtS, BrIfEqz { target }) => Some(BrIfI32LeS { lhs: below?, rhs: top?, h: below?, target }),
+        (I32GtSImm { value }, BrIfEqz { target }) => Some(BrIfI32LeSImm { lhs: top?, h: top?, value, target }),
+        (I32GtUReg { dst, lhs, rhs, h }, BrIfNez { target }) if on_top(dst, h) => Some(BrIfI32GtU { lhs, rhs, h: h - 1, target }),
+        (I32GtUImmReg { dst, lhs, h, value }, BrIfNez { target }) if on_top(dst, h) => Some(BrIfI32GtUImm { lhs, h: h - 1, value, target }),
+        (I32GtU, BrIfNez { target }) => Some(BrIfI32GtU { lhs: below?, rhs: top?, h: below?, target }),
+        (I32GtUImm { value }, BrIfNez { target }) => Some(BrIfI32GtUImm { lhs: top?, h: top?, value, target }),
+        (I32GtUReg { dst, lhs, rhs, h }, BrIfEqz { target }) if on_top(dst, h) => Some(BrIfI32LeU { lhs, rhs, h: h - 1, target }),
+        (I32GtUImmReg { dst, lhs, h, value }, BrIfEqz { target }) if on_top(dst, h) => Some(BrIfI32LeUImm { lhs, h: h - 1, value, target }),
+        (I32GtU, BrIfEqz { target }) => Some(BrIfI32LeU { lhs: below?, rhs: top?, h: below?, target }),
+        (I32GtUImm { value }, BrIfEqz { target }) => Some(BrIfI32LeUImm { lhs: top?, h: top?, value, target }),
+        (I32LeSReg { dst, lhs, rhs, h }, BrIfNez { target }) if on_top(dst, h) => Some(BrIfI32LeS { lhs, rhs, h: h - 1, target }),
+        (I32LeSImmReg { dst, lhs, h, value }, BrIfNez { target }) if on_top(dst, h) => Some(BrIfI32LeSImm { lhs, h: h - 1, value, target }),
+        (I32LeS, BrIfNez { target }) => Some(BrIfI32LeS { lhs: below?, rhs: top?, h: below?, target }),
+        (I32LeSImm { value }, BrIfNez { target }) => Some(BrIfI32LeSImm { lhs: top?, h: top?, value, target }),
+        (I32LeSReg { dst, lhs, rhs, h }, BrIfEqz { target }) if on_top(dst, h) => Some(BrIfI32GtS { lhs, rhs, h: h - 1, target }),
+        (I32LeSImmReg { dst, lhs, h, value }, BrIfEqz { target }) if on_top(dst, h) => Some(BrIfI32GtSImm { lhs, h: h - 1, value, target }),
+        (I32LeS, BrIfEqz { target }) => Some(BrIfI32GtS { lhs: below?, rhs: top?, h: below?, target }),
+        (I32LeSImm { value }, BrIfEqz { target }) => Some(BrIfI32GtSImm { lhs: top?, h: top?, value, target }),
+        (I32LeUReg { dst, lhs, rhs, h }, BrIfNez { target }) if on_top(dst, h) => Some(BrIfI32LeU { lhs, rhs, h: h - 1, target }),
+        (I32LeUImmReg { dst, lhs, h, value }, BrIfNez { target }) if on_top(dst, h) => Some(BrIfI32LeUImm { lhs, h: h - 1, value, target }),
+        (I32LeU, BrIfNez { target }) => Some(BrIfI32LeU { lhs: below?, rhs: top?, h: below?, target }),
+        (I32LeUImm { value }, BrIfNez { target }) => Some(BrIfI32LeUImm { lhs: top?, h: top?, value, target }),
+        (I32LeUReg { dst, lhs, rhs, h }, BrIfEqz { target }) if on_top(dst, h) => Some(BrIfI32GtU { lhs, rhs, h: h - 1, target }),
+        (I32LeUImmReg { dst, lhs, h, value }, BrIfEqz { target }) if on_top(dst, h) => Some(BrIfI32GtUImm { lhs, h: h - 1, value, target }),
+        (I32LeU, BrIfEqz { target }) => Some(BrIfI32GtU { lhs: below?, rhs: top?, h: below?, target }),
+        (I32LeUImm { value }, BrIfEqz { target }) => Some(BrIfI32GtUImm { lhs: top?, h: top?, value, target }),
+        (I32GeSReg { dst, lhs, rhs, h }, BrIfNez { target }) if on_top(dst, h) => Some(BrIfI32GeS { lhs, rhs, h: h - 1, target }),
+        (I32GeSImmReg { dst, lhs, h, value }, BrIfNez { target }) if on_top(dst, h) => Some(BrIfI32GeSImm { lhs, h: h - 1, value, target }),
+        (I32GeS, BrIfNez { target }) => Some(BrIfI32GeS { lhs: below?, rhs: top?, h: below?, target }),
+        (I32GeSImm { value }, BrIfNez { target }) => Some(BrIfI32GeSImm { lhs: top?, h: top?, value, target }),
+        (I32GeSReg { dst, lhs, rhs, h }, BrIfEqz { target }) if on_top(dst, h) => Some(BrIfI32LtS { lhs, rhs, h: h - 1, target }),
+        (I32GeSImmReg { dst, lhs, h, value }, BrIfEqz { target }) if on_top(dst, h) => Some(BrIfI32LtSImm { lhs, h: h - 1, value, target }),
+        (I32GeS, BrIfEqz { target }) => Some(BrIfI32LtS { lhs: below?, rhs: top?, h: below?, target }),
+        (I32GeSImm { value }, BrIfEqz { target }) => Some(BrIfI32LtSImm { lhs: top?, h: top?, value, target }),
+        (I32GeUReg { dst, lhs, rhs, h }, BrIfNez { target }) if on_top(dst, h) => Some(BrIfI32GeU { lhs, rhs, h: h - 1, target }),
+        (I32GeUImmReg { dst, lhs, h, value }, BrIfNez { target }) if on_top(dst, h) => Some(BrIfI32GeUImm { lhs, h: h - 1, value, target }),
+        (I32GeU, BrIfNez { target }) => Some(BrIfI32GeU { lhs: below?, rhs: top?, h: below?, target }),
+        (I32GeUImm { value }, BrIfNez { target }) => Some(BrIfI32GeUImm { lhs: top?, h: top?, value, target }),
+        (I32GeUReg { dst, lhs, rhs, h }, BrIfEqz { target }) if on_top(dst, h) => Some(BrIfI32LtU { lhs, rhs, h: h - 1, target }),
+        (I32GeUImmReg { dst, lhs, h, value }, BrIfEqz { target }) if on_top(dst, h) => Some(BrIfI32LtUImm { lhs, h: h - 1, value, target }),
+        (I32GeU, BrIfEqz { target }) => Some(BrIfI32LtU { lhs: below?, rhs: top?, h: below?, target }),
+        (I32GeUImm { value }, BrIfEqz { target }) => Some(BrIfI32LtUImm { lhs: top?, h: top?, value, target }),
+        (I32AndImmReg { dst, lhs, h, value }, BrIfNez { target }) if on_top(dst, h) => Some(BrIfI32AndImmNez { lhs, h: h - 1, value, target }),
+        (I32AndImm { value }, BrIfNez { target }) => Some(BrIfI32AndImmNez { lhs: top?, h: top?, value, target }),
+        (I32AndImmReg { dst, lhs, h, value }, BrIfEqz { target }) if on_top(dst, h) => Some(BrIfI32AndImmEqz { lhs, h: h - 1, value, target }),
+        (I32AndImm { value }, BrIfEqz { target }) => Some(BrIfI32AndImmEqz { lhs: top?, h: top?, value, target }),
+
         (I32Const { value }, I32Sub) => Some(I32AddImm { value: value.wrapping_neg() }),
         (I32Const { value }, LocalSet { index }) => Some(I32SetConst { dst: index, value }),
         (F32Const { bits }, LocalSet { index }) => Some(I32SetConst { dst: index, value: bits as i32 }),
@@ -594,15 +706,15 @@ fn fuse_one(prev: Op, next: Op, hp: u32) -> Option<Op> {
         (I32Eqz, BrIfNez { target }) => Some(BrIfEqz { target }),
         (I32Eqz, BrIfEqz { target }) => Some(BrIfNez { target }),
         // `local.get x; i32.eqz` fused first: its operand is local `x`.
-        (I32EqzReg { dst, src, h }, BrIfNez { target }) if dst as u32 + 1 == h as u32 => {
+        (I32EqzReg { dst, src, h }, BrIfNez { target }) if on_top(dst, h) => {
             Some(BrIfEqzReg { cond: src as u32, target })
         }
-        (I32EqzReg { dst, src, h }, BrIfEqz { target }) if dst as u32 + 1 == h as u32 => {
+        (I32EqzReg { dst, src, h }, BrIfEqz { target }) if on_top(dst, h) => {
             Some(BrIfNezReg { cond: src as u32, target })
         }
         // The result goes to a local instead of the top of the stack.
         (prev, LocalSet { index }) => {
-            let (x, top, below) = (slot(index)?, slot(hp.checked_sub(1)?), hp.checked_sub(2).and_then(slot));
+            let x = slot(index)?;
             to_local(prev, x)
                 .or_else(|| bin_reg(prev, x, below?, top?, below?))
                 .or_else(|| imm_reg(prev, x, top?, top?))
@@ -611,7 +723,7 @@ fn fuse_one(prev: Op, next: Op, hp: u32) -> Option<Op> {
         }
         // An operand read from a local instead of the stack.
         (LocalGet { index }, next) => {
-            let (y, at, top, above) = (slot(index)?, slot(hp)?, hp.checked_sub(1).and_then(slot), slot(hp + 1)?);
+            let (y, at, above) = (slot(index)?, slot(hp)?, slot(hp + 1)?);
             bin_reg(next, top?, top?, y, at)
                 .or_else(|| imm_reg(next, at, y, above))
                 .or_else(|| un_reg(next, at, y, above))
@@ -741,6 +853,49 @@ fn un_reg(op: Op, dst: u16, src: u16, h: u16) -> Option<Op> {
             I32WrapI64 => Some(I32WrapI64Reg { dst, src, h }),
             I64ExtendI32S => Some(I64ExtendI32SReg { dst, src, h }),
             I64ExtendI32U => Some(I64ExtendI32UReg { dst, src, h }),
+            I32Clz => Some(I32ClzReg { dst, src, h }),
+            I32Ctz => Some(I32CtzReg { dst, src, h }),
+            I32Popcnt => Some(I32PopcntReg { dst, src, h }),
+            I64Clz => Some(I64ClzReg { dst, src, h }),
+            I64Ctz => Some(I64CtzReg { dst, src, h }),
+            I64Popcnt => Some(I64PopcntReg { dst, src, h }),
+            F32Abs => Some(F32AbsReg { dst, src, h }),
+            F32Neg => Some(F32NegReg { dst, src, h }),
+            F32Ceil => Some(F32CeilReg { dst, src, h }),
+            F32Floor => Some(F32FloorReg { dst, src, h }),
+            F32Trunc => Some(F32TruncReg { dst, src, h }),
+            F32Nearest => Some(F32NearestReg { dst, src, h }),
+            F32Sqrt => Some(F32SqrtReg { dst, src, h }),
+            F64Abs => Some(F64AbsReg { dst, src, h }),
+            F64Neg => Some(F64NegReg { dst, src, h }),
+            F64Ceil => Some(F64CeilReg { dst, src, h }),
+            F64Floor => Some(F64FloorReg { dst, src, h }),
+            F64Trunc => Some(F64TruncReg { dst, src, h }),
+            F64Nearest => Some(F64NearestReg { dst, src, h }),
+            F64Sqrt => Some(F64SqrtReg { dst, src, h }),
+            F32ConvertI32S => Some(F32ConvertI32SReg { dst, src, h }),
+            F32ConvertI32U => Some(F32ConvertI32UReg { dst, src, h }),
+            F32ConvertI64S => Some(F32ConvertI64SReg { dst, src, h }),
+            F32ConvertI64U => Some(F32ConvertI64UReg { dst, src, h }),
+            F32DemoteF64 => Some(F32DemoteF64Reg { dst, src, h }),
+            F64ConvertI32S => Some(F64ConvertI32SReg { dst, src, h }),
+            F64ConvertI32U => Some(F64ConvertI32UReg { dst, src, h }),
+            F64ConvertI64S => Some(F64ConvertI64SReg { dst, src, h }),
+            F64ConvertI64U => Some(F64ConvertI64UReg { dst, src, h }),
+            F64PromoteF32 => Some(F64PromoteF32Reg { dst, src, h }),
+            I32Extend8S => Some(I32Extend8SReg { dst, src, h }),
+            I32Extend16S => Some(I32Extend16SReg { dst, src, h }),
+            I64Extend8S => Some(I64Extend8SReg { dst, src, h }),
+            I64Extend16S => Some(I64Extend16SReg { dst, src, h }),
+            I64Extend32S => Some(I64Extend32SReg { dst, src, h }),
+            I32TruncSatF32S => Some(I32TruncSatF32SReg { dst, src, h }),
+            I32TruncSatF32U => Some(I32TruncSatF32UReg { dst, src, h }),
+            I32TruncSatF64S => Some(I32TruncSatF64SReg { dst, src, h }),
+            I32TruncSatF64U => Some(I32TruncSatF64UReg { dst, src, h }),
+            I64TruncSatF32S => Some(I64TruncSatF32SReg { dst, src, h }),
+            I64TruncSatF32U => Some(I64TruncSatF32UReg { dst, src, h }),
+            I64TruncSatF64S => Some(I64TruncSatF64SReg { dst, src, h }),
+            I64TruncSatF64U => Some(I64TruncSatF64UReg { dst, src, h }),
         _ => None,
     }
 }
@@ -899,6 +1054,49 @@ fn to_local(op: Op, x: u16) -> Option<Op> {
             I64Load16UReg { dst, addr, h, mem, offset } if top(dst, h) => Some(I64Load16UReg { dst: x, addr, h: h - 1, mem, offset }),
             I64Load32SReg { dst, addr, h, mem, offset } if top(dst, h) => Some(I64Load32SReg { dst: x, addr, h: h - 1, mem, offset }),
             I64Load32UReg { dst, addr, h, mem, offset } if top(dst, h) => Some(I64Load32UReg { dst: x, addr, h: h - 1, mem, offset }),
+            I32ClzReg { dst, src, h } if top(dst, h) => Some(I32ClzReg { dst: x, src, h: h - 1 }),
+            I32CtzReg { dst, src, h } if top(dst, h) => Some(I32CtzReg { dst: x, src, h: h - 1 }),
+            I32PopcntReg { dst, src, h } if top(dst, h) => Some(I32PopcntReg { dst: x, src, h: h - 1 }),
+            I64ClzReg { dst, src, h } if top(dst, h) => Some(I64ClzReg { dst: x, src, h: h - 1 }),
+            I64CtzReg { dst, src, h } if top(dst, h) => Some(I64CtzReg { dst: x, src, h: h - 1 }),
+            I64PopcntReg { dst, src, h } if top(dst, h) => Some(I64PopcntReg { dst: x, src, h: h - 1 }),
+            F32AbsReg { dst, src, h } if top(dst, h) => Some(F32AbsReg { dst: x, src, h: h - 1 }),
+            F32NegReg { dst, src, h } if top(dst, h) => Some(F32NegReg { dst: x, src, h: h - 1 }),
+            F32CeilReg { dst, src, h } if top(dst, h) => Some(F32CeilReg { dst: x, src, h: h - 1 }),
+            F32FloorReg { dst, src, h } if top(dst, h) => Some(F32FloorReg { dst: x, src, h: h - 1 }),
+            F32TruncReg { dst, src, h } if top(dst, h) => Some(F32TruncReg { dst: x, src, h: h - 1 }),
+            F32NearestReg { dst, src, h } if top(dst, h) => Some(F32NearestReg { dst: x, src, h: h - 1 }),
+            F32SqrtReg { dst, src, h } if top(dst, h) => Some(F32SqrtReg { dst: x, src, h: h - 1 }),
+            F64AbsReg { dst, src, h } if top(dst, h) => Some(F64AbsReg { dst: x, src, h: h - 1 }),
+            F64NegReg { dst, src, h } if top(dst, h) => Some(F64NegReg { dst: x, src, h: h - 1 }),
+            F64CeilReg { dst, src, h } if top(dst, h) => Some(F64CeilReg { dst: x, src, h: h - 1 }),
+            F64FloorReg { dst, src, h } if top(dst, h) => Some(F64FloorReg { dst: x, src, h: h - 1 }),
+            F64TruncReg { dst, src, h } if top(dst, h) => Some(F64TruncReg { dst: x, src, h: h - 1 }),
+            F64NearestReg { dst, src, h } if top(dst, h) => Some(F64NearestReg { dst: x, src, h: h - 1 }),
+            F64SqrtReg { dst, src, h } if top(dst, h) => Some(F64SqrtReg { dst: x, src, h: h - 1 }),
+            F32ConvertI32SReg { dst, src, h } if top(dst, h) => Some(F32ConvertI32SReg { dst: x, src, h: h - 1 }),
+            F32ConvertI32UReg { dst, src, h } if top(dst, h) => Some(F32ConvertI32UReg { dst: x, src, h: h - 1 }),
+            F32ConvertI64SReg { dst, src, h } if top(dst, h) => Some(F32ConvertI64SReg { dst: x, src, h: h - 1 }),
+            F32ConvertI64UReg { dst, src, h } if top(dst, h) => Some(F32ConvertI64UReg { dst: x, src, h: h - 1 }),
+            F32DemoteF64Reg { dst, src, h } if top(dst, h) => Some(F32DemoteF64Reg { dst: x, src, h: h - 1 }),
+            F64ConvertI32SReg { dst, src, h } if top(dst, h) => Some(F64ConvertI32SReg { dst: x, src, h: h - 1 }),
+            F64ConvertI32UReg { dst, src, h } if top(dst, h) => Some(F64ConvertI32UReg { dst: x, src, h: h - 1 }),
+            F64ConvertI64SReg { dst, src, h } if top(dst, h) => Some(F64ConvertI64SReg { dst: x, src, h: h - 1 }),
+            F64ConvertI64UReg { dst, src, h } if top(dst, h) => Some(F64ConvertI64UReg { dst: x, src, h: h - 1 }),
+            F64PromoteF32Reg { dst, src, h } if top(dst, h) => Some(F64PromoteF32Reg { dst: x, src, h: h - 1 }),
+            I32Extend8SReg { dst, src, h } if top(dst, h) => Some(I32Extend8SReg { dst: x, src, h: h - 1 }),
+            I32Extend16SReg { dst, src, h } if top(dst, h) => Some(I32Extend16SReg { dst: x, src, h: h - 1 }),
+            I64Extend8SReg { dst, src, h } if top(dst, h) => Some(I64Extend8SReg { dst: x, src, h: h - 1 }),
+            I64Extend16SReg { dst, src, h } if top(dst, h) => Some(I64Extend16SReg { dst: x, src, h: h - 1 }),
+            I64Extend32SReg { dst, src, h } if top(dst, h) => Some(I64Extend32SReg { dst: x, src, h: h - 1 }),
+            I32TruncSatF32SReg { dst, src, h } if top(dst, h) => Some(I32TruncSatF32SReg { dst: x, src, h: h - 1 }),
+            I32TruncSatF32UReg { dst, src, h } if top(dst, h) => Some(I32TruncSatF32UReg { dst: x, src, h: h - 1 }),
+            I32TruncSatF64SReg { dst, src, h } if top(dst, h) => Some(I32TruncSatF64SReg { dst: x, src, h: h - 1 }),
+            I32TruncSatF64UReg { dst, src, h } if top(dst, h) => Some(I32TruncSatF64UReg { dst: x, src, h: h - 1 }),
+            I64TruncSatF32SReg { dst, src, h } if top(dst, h) => Some(I64TruncSatF32SReg { dst: x, src, h: h - 1 }),
+            I64TruncSatF32UReg { dst, src, h } if top(dst, h) => Some(I64TruncSatF32UReg { dst: x, src, h: h - 1 }),
+            I64TruncSatF64SReg { dst, src, h } if top(dst, h) => Some(I64TruncSatF64SReg { dst: x, src, h: h - 1 }),
+            I64TruncSatF64UReg { dst, src, h } if top(dst, h) => Some(I64TruncSatF64UReg { dst: x, src, h: h - 1 }),
         _ => None,
     }
 }

@@ -5,7 +5,8 @@
 //! step proofs were pinned again for state v2 (`SEMANTICS_VERSION` 3: the
 //! file system's registers and trees in the header, proof v2), and again for
 //! state v3 (`SEMANTICS_VERSION` 4: the code tree at depth 24, the input
-//! tree at 23, a file's tree at 23).
+//! tree at 23, a file's tree at 23), and for state v4 (`SEMANTICS_VERSION`
+//! 6: register forms, two-byte opcodes).
 
 use refute_engine::merkle::{Leaf, Levels, MultiProof, Opened, root_of, zero_hashes};
 use refute_engine::proof::{hex, prove_step, verify_step};
@@ -106,10 +107,10 @@ fn state_roots_and_step_proofs_are_unchanged() {
 }
 
 const STATE_ROOTS: [&str; 5] = [
-    "a9d88cef3a4b0d09696b221266ada4f9825fe15acd85ea29b8b36810b4a512a0",
-    "9c41e377f15e7d26cf7be5f1aa0f87e402de70cb8f25bb10faea214a14d920ae",
-    "f10ad2ab5eeda27d015b2219af0792599a54ef957538f9ba166cf04f4b1dce16",
-    "42a12be35fa3384fe72d001982e9227992f012a83005c5863692457cbc0844ca",
-    "7a39355e0ed5df134c7cc69c1c79a397f4238d1264fafa783cc92953501c07ac",
+    "a539a565bdc434fd4ac1922fea72db14f34e4391e15eb57506514e6eb3b55472",
+    "31296b5dc1a4f68cf690cf58131010fbaeda599d08295d7322b838d2bd97fb74",
+    "4518d7aeef62a26be85dd38d6b6bde3a8003f11a320c2180f151c78d095b9607",
+    "156b406c13efcd9f6c2094aebf5a207dcc4e9e1184d69275fda00b5bf98b0f83",
+    "8900e7a04107557547882e1a437197b4c87274741a308e89ebe958dd5bab624b",
 ];
-const STEP_PROOFS: &str = "1998ac093b27eeaed6250d0aec310aba3b7ca56963282059e5a50d7dc03f7c87";
+const STEP_PROOFS: &str = "136c948ceafb06934d3a6f2c580544624ce5cf94cbcb493202fcca0bf3b73c72";

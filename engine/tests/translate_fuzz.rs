@@ -552,9 +552,12 @@ fn adversarial_modules_run_alike_on_every_path() {
             if result.is_err() {
                 break;
             }
-            result =
-                guarded(&mutate(&bytes, &mut r), Shape { valid: false, guarded: false }, &mut r, &mut tally)
-                    .map_err(|e| format!("mutated: {e}"));
+            let m = mutate(&bytes, &mut r);
+            result = guarded(&m, Shape { valid: false, guarded: false }, &mut r, &mut tally)
+                .map_err(|e| format!("mutated: {e}"));
+            if result.is_err() {
+                let _ = std::fs::write(std::env::temp_dir().join(format!("refute-mutated-{seed}.wasm")), &m);
+            }
         }
         if let Err(e) = result {
             let path = std::env::temp_dir().join(format!("refute-translate-fuzz-{seed}.wasm"));

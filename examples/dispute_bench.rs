@@ -30,6 +30,9 @@ use std::time::{Duration, Instant};
 
 #[path = "dispute_bench/job.rs"]
 mod job_dispute;
+#[path = "dispute_bench/timeline.rs"]
+mod timeline;
+use timeline::{Bench, Measured, at, least_bond, timeline};
 
 fn exe() -> PathBuf {
     let me = std::env::current_exe().expect("the example's path");
@@ -57,22 +60,6 @@ fn refute(url: &str) -> Command {
 fn check(out: std::process::Output, what: &str) -> String {
     assert!(out.status.success(), "{what}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).expect("utf-8").trim().to_string()
-}
-
-/// Seconds since midnight of a tracing timestamp (`2026-11-24T01:39:56.262330Z`).
-fn stamp(line: &str) -> Option<f64> {
-    let t = line.split_whitespace().next()?.strip_suffix('Z')?.split('T').nth(1)?;
-    let mut p = t.split(':');
-    let (h, m, s): (f64, f64, f64) =
-        (p.next()?.parse().ok()?, p.next()?.parse().ok()?, p.next()?.parse().ok()?);
-    Some(h * 3600.0 + m * 60.0 + s)
-}
-
-/// The time of the first (or last) line of `log` containing `what`.
-fn at(log: &str, what: &str, last: bool) -> Option<f64> {
-    let mut it = log.lines().filter(|l| l.contains(what));
-    let l = if last { it.next_back() } else { it.next() }?;
-    stamp(l)
 }
 
 /// A process's peak resident memory (`VmHWM`), in MiB, while it lives.
@@ -201,40 +188,23 @@ fn bot(url: &str, dir: &Path, name: &str, args: &[&str]) -> Command {
     c
 }
 
-/// Prints one line of a timeline: `t` (seconds since midnight, as the
-/// logs stamp it) from `t0`.
-fn row(t0: f64, what: &str, t: Option<f64>) {
-    match t {
-        Some(t) => println!("  {:>7.2} s  {what}", t - t0),
-        None => println!("     ?       {what}"),
-    }
-}
-
 /// One dispute over `sha256 rounds`, with `k` leaves a round.
 fn dispute(rounds: u64, k: u64) -> Row {
-    let wasm = refute::workloads::wasm("sha256").expect("the sha256 workload builds");
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let (steps, plain) = plain_run(&wasm, rounds);
-    let max_steps = steps.next_power_of_two();
-    let lie_at = steps / 2 + 12_345;
-
+    let b = Bench::new(rounds);
     let mut procs = Procs(Vec::new());
-    let url = start_arbiter(&mut procs, dir.path(), k, &[]);
+    let url = start_arbiter(&mut procs, b.dir.path(), k, &[]);
     for name in ["solver", "challenger"] {
-        funded_key(&url, dir.path(), name);
+        funded_key(&url, b.dir.path(), name);
     }
-    let bot = |name: &str, args: &[&str]| bot(&url, dir.path(), name, args);
-    let p = |n: &str| dir.path().join(n);
+    let bot = |name: &str, args: &[&str]| bot(&url, b.dir.path(), name, args);
     let mut c = bot("challenger", &["challenger", "run"]);
     procs.0.push(c.spawn().expect("start the challenger"));
     std::thread::sleep(Duration::from_millis(500));
 
     let started = Instant::now();
-    let (t, l, r) = (max_steps.to_string(), lie_at.to_string(), rounds.to_string());
-    let wasm = wasm.to_str().expect("a UTF-8 path");
-    // The least bond grows with the step limit (a local arbiter's parameters).
-    let local = refute_protocol::rules::Params::local(refute_protocol::rules::B32([0; 32]));
-    let bond = local.claim_bond_min(max_steps).max(10_000).to_string();
+    let (t, l, r) = (b.max_steps.to_string(), b.lie_at.to_string(), rounds.to_string());
+    let wasm = b.wasm.to_str().expect("a UTF-8 path");
+    let bond = least_bond(b.max_steps);
     let mut s = bot("solver", &["post", "--bond", &bond, "--max-steps", &t, "--lie-at", &l, wasm, &r]);
     let mut solver = s.spawn().expect("start the solver");
     let mut solver_mib = None;
@@ -250,38 +220,16 @@ fn dispute(rounds: u64, k: u64) -> Row {
     assert_eq!(status.code(), Some(1), "the lying claim was not rejected");
     std::thread::sleep(Duration::from_millis(300));
 
-    let slog = std::fs::read_to_string(p("solver.log")).unwrap();
-    let clog = std::fs::read_to_string(p("challenger.log")).unwrap();
+    let (slog, clog) = b.logs();
     let t0 = at(&slog, "player ready", false).expect("solver start");
-    let row = |what: &str, t: Option<f64>| row(t0, what, t);
-    println!(
-        "dispute   T = {max_steps} steps, k = {k}, a lie from step {lie_at}; wall time {:.2} s, {:.2}x one plain run (target: 2x)",
-        wall.as_secs_f64(),
-        wall.as_secs_f64() / plain.as_secs_f64()
-    );
-    row("solver: trace built (engine run with checkpoints)", at(&slog, "trace built", false));
-    row("solver: history committed, claim posted", at(&slog, "defending the claim", false));
-    row(
-        "challenger: trace built (its one engine run: checkpoints, posted roots)",
-        at(&clog, "trace built", false),
-    );
-    row("challenger: the claim's final state differs", at(&clog, "the claim looks wrong", false));
-    row("challenger: challenge posted (its history committed)", at(&clog, "challenged:", false));
-    row("first round revealed", at(&clog, "revealed states", false));
-    row("last round revealed", at(&clog, "revealed states", true));
-    row(
-        "one-step proof sent",
-        at(&slog, "sent the one-step proof", false).or(at(&clog, "sent the one-step proof", false)),
-    );
-    row("verdict", at(&clog, "game over", false));
-    let rounds_played = clog.matches("revealed states").count();
-    println!("rounds    {rounds_played} reveals by the challenger");
-    println!(
-        "runs      engine runs with checkpoints: solver {}, challenger {}",
-        slog.matches("trace built").count(),
-        clog.matches("trace built").count()
-    );
-    let (s, c) = (solver_mib.unwrap_or(0.0), challenger_mib.unwrap_or(0.0));
-    println!("memory    peak resident (VmHWM): solver {s:.0} MiB, challenger {c:.0} MiB");
-    Row { steps, plain: plain.as_secs_f64(), wall: wall.as_secs_f64(), solver_mib, challenger_mib }
+    let own = [
+        ("solver: trace built (engine run with checkpoints)", at(&slog, "trace built", false)),
+        ("solver: history committed, claim posted", at(&slog, "defending the claim", false)),
+        (
+            "challenger: trace built (its one engine run: checkpoints, posted roots)",
+            at(&clog, "trace built", false),
+        ),
+    ];
+    let m = Measured { wall, solver_mib, challenger_mib };
+    timeline("dispute", &b, k, m, (&slog, &clog), t0, &own)
 }

@@ -17,11 +17,10 @@ use refute_challenger::lie::Lie;
 use refute_challenger::player::{Player, Signer, Traces, short};
 use refute_challenger::post::{Request, post};
 use refute_challenger::store::Store;
-use refute_protocol::inputs::ClaimInputs;
 use refute_protocol::rules::{B32, ClaimStatus, GameStatus, Message};
 use serde_json::json;
 
-use crate::{TaskArgs, bad, task_input};
+use crate::{TaskArgs, bad, claim_inputs};
 
 /// Where the arbiter is and who speaks.
 #[derive(Args, Clone, Debug)]
@@ -379,14 +378,8 @@ async fn until_ctrl_c(bot: Arc<Bot>) -> ClaimStatus {
 /// `refute post`.
 pub fn post_cmd(a: PostArgs) -> Result<ExitCode> {
     crate::arbiter_cmd::init_logging();
-    let input = task_input(&a.task)?;
-    let req = Request {
-        inputs: ClaimInputs::from_task(input.bytes, &input.task, &input.entry),
-        max_steps: input.task.max_steps,
-        bond: a.bond,
-        lie: a.lie.lie(),
-        job: None,
-    };
+    let (inputs, max_steps) = claim_inputs(&a.task)?;
+    let req = Request { inputs, max_steps, bond: a.bond, lie: a.lie.lie(), job: None };
     if let Some(l) = req.lie {
         tracing::warn!("TEST ONLY: this claim lies ({l:?}); it will be challenged and lose its bond");
     }
@@ -559,7 +552,7 @@ fn list_json_claims(list: &[refute_challenger::client::ClaimSummary]) -> serde_j
 }
 
 /// Relative time to `ms` (since the epoch).
-fn when(ms: u64) -> String {
+pub(crate) fn when(ms: u64) -> String {
     let now = refute_challenger::player::now_ms();
     if ms > now {
         format!("in {:.1} s", (ms - now) as f64 / 1000.0)

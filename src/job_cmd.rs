@@ -8,16 +8,16 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use refute_challenger::client::Client;
-use refute_challenger::player::{Signer, now_ms};
+use refute_challenger::player::Signer;
+use refute_challenger::posting::{Blobs, send_new, short_of};
 use refute_engine::state::{Header, decode_status};
-use refute_protocol::inputs::ClaimInputs;
 use refute_protocol::rules::{
-    B32, Claim, ClaimStatus, Duty, Event, Job, JobBody, JobStatus, MAX_JOB_DRAWS, Message, Params, claim_id,
+    B32, Claim, ClaimStatus, Duty, Event, Job, JobBody, JobStatus, MAX_JOB_DRAWS, Message, Params,
 };
 use serde_json::{Value, json};
 
-use crate::bots_cmd::{Conn, arbiter_url, key_path, load_key, parse_key, runtime};
-use crate::{TaskArgs, bad, task_input};
+use crate::bots_cmd::{Conn, arbiter_url, key_path, load_key, parse_key, runtime, when};
+use crate::{TaskArgs, bad, claim_inputs};
 
 /// `refute job`.
 #[derive(Subcommand)]
@@ -81,23 +81,18 @@ pub fn job(cmd: JobCmd) -> Result<ExitCode> {
 }
 
 fn post(a: PostArgs) -> Result<ExitCode> {
-    let input = task_input(&a.task)?;
-    let inputs = ClaimInputs::from_task(input.bytes, &input.task, &input.entry);
-    let max_steps = input.task.max_steps;
-    let blobs = [inputs.module.clone(), inputs.args_blob(), inputs.env_blob(), inputs.stdin.clone()];
-    let [module, args, env, stdin] = blobs.each_ref().map(|b| B32::sha256(&[b]));
-    let dirs_blob = inputs.dirs_blob();
-    let dirs = dirs_blob.as_ref().map(|d| B32::sha256(&[d]));
+    let (inputs, max_steps) = claim_inputs(&a.task)?;
+    let blobs = Blobs::new(&inputs);
     let body = JobBody {
-        module,
-        args,
-        env,
-        stdin,
+        module: blobs.module,
+        args: blobs.args,
+        env: blobs.env,
+        stdin: blobs.stdin,
         entry: inputs.entry.clone(),
         entry_args: inputs.entry_args.clone(),
         max_steps,
         reward: a.reward,
-        dirs,
+        dirs: blobs.dirs,
     };
     // A task that does not start would be refused by the arbiter: say so here.
     inputs.to_run(max_steps).map_err(|e| bad(format!("the task does not start: {e}")))?;
@@ -107,23 +102,15 @@ fn post(a: PostArgs) -> Result<ExitCode> {
         let params = client.params().await.context("the arbiter does not answer")?;
         body.check(&params).map_err(|e| bad(e.to_string()))?;
         let balance = client.account(&signer.pk()).await?.balance;
-        if balance < a.reward {
-            return Err(bad(format!(
-                "the balance of {} is {balance}, less than the reward {}; fund it first (`refute account --mint N` on a local arbiter)",
-                signer.pk(),
-                a.reward
-            )));
+        if let Some(why) = short_of(&signer.pk(), balance, a.reward, "reward") {
+            return Err(bad(why));
         }
-        for (blob, hash) in blobs.into_iter().zip([module, args, env, stdin]).chain(dirs_blob.zip(dirs)) {
-            let stored = client.put_blob(signer.key(), blob).await.context("the job's inputs were not uploaded")?;
-            anyhow::ensure!(stored == hash, "the arbiter named an uploaded blob by another hash");
-        }
-        let mut id = B32([0; 32]);
-        let answer = signer
-            .send_with(&client, Message::JobPost(Box::new(body)), |nonce| {
-                id = claim_id(&signer.pk(), nonce);
-                Ok(())
+        blobs
+            .upload(&client, signer.key(), |e| {
+                anyhow::Error::from(e).context("the job's inputs were not uploaded")
             })
+            .await?;
+        let (id, answer) = send_new(&signer, &client, Message::JobPost(Box::new(body)), |_| Ok(()))
             .await
             .context("the job was not taken")?;
         let events: Vec<Event> = serde_json::from_value(answer["events"].clone()).unwrap_or_default();
@@ -159,16 +146,6 @@ fn post(a: PostArgs) -> Result<ExitCode> {
         }
         Ok(if job.status == JobStatus::Done { ExitCode::SUCCESS } else { ExitCode::FAILURE })
     })
-}
-
-/// Relative time to `ms` (since the epoch).
-fn when(ms: u64) -> String {
-    let now = now_ms();
-    if ms > now {
-        format!("in {:.1} s", (ms - now) as f64 / 1000.0)
-    } else {
-        format!("{:.1} s ago", (now - ms) as f64 / 1000.0)
-    }
 }
 
 /// What the arbiter says of job `id`, with its claim, the claim's games and

@@ -531,6 +531,14 @@ pub(crate) fn task_input(t: &TaskArgs) -> Result<TaskInput> {
     Ok(TaskInput { bytes, module, entry, task })
 }
 
+/// What a claim or a job names for the task `t` (`refute post`, `refute job
+/// post`), with its step limit.
+pub(crate) fn claim_inputs(t: &TaskArgs) -> Result<(refute_protocol::inputs::ClaimInputs, u64)> {
+    let input = task_input(t)?;
+    let inputs = refute_protocol::inputs::ClaimInputs::from_task(input.bytes, &input.task, &input.entry);
+    Ok((inputs, input.task.max_steps))
+}
+
 /// A task ready to run, and how it was asked for.
 struct Prepared {
     run: Run,

@@ -27,6 +27,9 @@ use refute_engine::{Extern, HostState, Machine, Module, Status, TrapKind, Value}
 #[path = "common/smith.rs"]
 mod smith;
 use smith::config;
+#[path = "../engine/tests/common/v128.rs"]
+mod v128;
+use v128::same_v128;
 
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -60,20 +63,6 @@ fn same_value(a: &Value, b: &Value) -> bool {
         (Value::V128(x), Value::V128(y)) => same_v128(*x, *y),
         _ => a == b,
     }
-}
-
-/// Whether two v128 agree: bit for bit, or lane for lane where the lanes
-/// that differ are NaN in both, read as f32x4 or as f64x2.
-fn same_v128(x: u128, y: u128) -> bool {
-    let lanes32 = (0..4).all(|i| {
-        let (a, b) = ((x >> (32 * i)) as u32, (y >> (32 * i)) as u32);
-        a == b || (f32::from_bits(a).is_nan() && f32::from_bits(b).is_nan())
-    });
-    let lanes64 = (0..2).all(|i| {
-        let (a, b) = ((x >> (64 * i)) as u64, (y >> (64 * i)) as u64);
-        a == b || (f64::from_bits(a).is_nan() && f64::from_bits(b).is_nan())
-    });
-    lanes32 || lanes64
 }
 
 /// Re-encodes a module, adding NaN canonicalisation after every

@@ -14,7 +14,8 @@
 //!   committee it attests with a commitment and discloses it in the audit
 //!   ([`duty`]); as a registered solver it answers the jobs drawn to it ([`answer`]);
 //!   as a checker it builds a job's trace at the job's post ([`prebuild`]).
-//! - [`post::post`] posts a claim; [`lie`] holds the test-only lies.
+//! - [`post::post`] posts a claim, with what it shares with a job's post
+//!   ([`posting`]); [`lie`] holds the test-only lies.
 //! - [`oracle`] runs a task under wasmi: the fast path.
 
 pub mod answer;
@@ -27,6 +28,7 @@ pub mod oracle;
 pub mod play;
 pub mod player;
 pub mod post;
+pub mod posting;
 pub mod prebuild;
 pub mod store;
 pub mod trace;

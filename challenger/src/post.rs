@@ -5,10 +5,11 @@
 use crate::play::history_root;
 use anyhow::Context;
 use refute_protocol::inputs::{ClaimInputs, initial_root};
-use refute_protocol::rules::{B32, Blob, ClaimBody, Message, claim_id};
+use refute_protocol::rules::{B32, Blob, ClaimBody, Message};
 
 use crate::lie::{Lie, Story};
 use crate::player::{Player, build, task_id};
+use crate::posting::{Blobs, send_new, short_of};
 use crate::store::Posted;
 
 /// What to post.
@@ -42,26 +43,18 @@ pub struct Posting {
 /// games that may follow.
 pub async fn post(player: &Player, req: Request) -> anyhow::Result<Posting> {
     let p = player;
-    let account = p.client.account(&p.pk()).await?;
-    if account.balance < req.bond {
-        return Err(anyhow::anyhow!(
-            "the balance of {} is {}, less than the bond {}; fund it first (`refute account --mint N` on a local arbiter)",
-            p.pk(),
-            account.balance,
-            req.bond
-        ));
+    let balance = p.client.account(&p.pk()).await?.balance;
+    if let Some(why) = short_of(&p.pk(), balance, req.bond, "bond") {
+        anyhow::bail!(why);
     }
     let inputs = req.inputs;
     // The blobs the claim names, each made once: hashed here, uploaded below.
-    let blobs = [inputs.module.clone(), inputs.args_blob(), inputs.env_blob(), inputs.stdin.clone()];
-    let [module, args, env, stdin] = blobs.each_ref().map(|b| B32::sha256(&[b]));
-    let dirs_blob = inputs.dirs_blob();
-    let dirs = dirs_blob.as_ref().map(|d| B32::sha256(&[d]));
+    let blobs = Blobs::new(&inputs);
     let mut body = ClaimBody {
-        module,
-        args,
-        env,
-        stdin,
+        module: blobs.module,
+        args: blobs.args,
+        env: blobs.env,
+        stdin: blobs.stdin,
         entry: inputs.entry.clone(),
         entry_args: inputs.entry_args.clone(),
         max_steps: req.max_steps,
@@ -72,7 +65,7 @@ pub async fn post(player: &Player, req: Request) -> anyhow::Result<Posting> {
         history_root: B32([0; 32]),
         bond: req.bond,
         job: req.job,
-        dirs,
+        dirs: blobs.dirs,
         outputs: None,
     };
     // The rules' own checks of the terms (bond, step limit, entry), before any work.
@@ -82,22 +75,17 @@ pub async fn post(player: &Player, req: Request) -> anyhow::Result<Posting> {
     body.initial_root = B32(initial_root(&run));
     drop(run);
     // A job's blobs were uploaded by its requester, and are kept for it.
-    let uploads: Vec<(Vec<u8>, B32)> = match req.job {
-        Some(_) => Vec::new(),
-        None => blobs.into_iter().zip([module, args, env, stdin]).chain(dirs_blob.zip(dirs)).collect(),
-    };
-    for (blob, hash) in uploads {
-        let stored = p.client.put_blob(p.signer.key(), blob).await.map_err(|e| match e.code() {
-            Some("unfunded") => anyhow::anyhow!(
-                "{e}\nthe key {} may not upload: fund it first (`refute account --mint N` on a local \
-                 arbiter), or use a funded key",
-                p.pk()
-            ),
-            _ => anyhow::Error::from(e).context("the claim's inputs were not uploaded"),
-        })?;
-        if stored != hash {
-            anyhow::bail!("the arbiter named an uploaded blob by another hash");
-        }
+    if req.job.is_none() {
+        blobs
+            .upload(&p.client, p.signer.key(), |e| match e.code() {
+                Some("unfunded") => anyhow::anyhow!(
+                    "{e}\nthe key {} may not upload: fund it first (`refute account --mint N` on a local \
+                     arbiter), or use a funded key",
+                    p.pk()
+                ),
+                _ => anyhow::Error::from(e).context("the claim's inputs were not uploaded"),
+            })
+            .await?;
     }
     tracing::info!("running the task in the engine and building its trace");
     let (b, leaves) = (body.clone(), p.params.max_leaves);
@@ -125,14 +113,11 @@ pub async fn post(player: &Player, req: Request) -> anyhow::Result<Posting> {
     let (t, leaves) = (req.max_steps, p.params.max_leaves);
     tracing::info!("committing to the states of the run");
     body.history_root = tokio::task::spawn_blocking(move || history_root(&posted, t, leaves)).await?;
-    let mut id = B32([0; 32]);
     let lie = req.lie;
-    p.signer
-        .send_with(&p.client, Message::Claim(Box::new(body.clone())), |nonce| {
-            id = claim_id(&p.pk(), nonce);
-            Ok(p.store.post(&id, &Posted { lie })?)
-        })
-        .await
-        .context("the claim was not taken")?;
+    let (id, _) = send_new(&p.signer, &p.client, Message::Claim(Box::new(body.clone())), |id| {
+        Ok(p.store.post(&id, &Posted { lie })?)
+    })
+    .await
+    .context("the claim was not taken")?;
     Ok(Posting { id, body, steps: real.halt() })
 }

@@ -11,6 +11,8 @@
 
 mod fs_fd;
 mod fs_path;
+mod iovecs;
+use iovecs::Moved;
 
 use crate::host_state::{HostEnv, HostRegs, HostState, HostStep};
 use crate::limits::{HOST_CHUNK, MAX_OUTPUT_BYTES};
@@ -428,81 +430,36 @@ impl<H: HostEnv, M: Memory<H>> Call<'_, H, M> {
         Ok(if done + n >= size { DONE } else { HostStep::Again })
     }
 
-    /// Checks that `count` iovecs at `iovs` are in bounds (EINVAL above 1024).
-    fn check_iovecs(&self, iovs: u32, count: u32) -> Result<(), u32> {
-        if count > 1024 {
-            return Err(errno::INVAL);
-        }
-        self.check(iovs, 8 * count as u64).map(|_| ())
-    }
-
-    /// Reads iovec `i`: (pointer, length).
-    fn iovec(&mut self, iovs: u32, i: u32) -> Result<(u32, u32), u32> {
-        let at = iovs.wrapping_add(8 * i);
-        Ok((self.read_u32(at)?, self.read_u32(at.wrapping_add(4))?))
-    }
-
     /// Writes the running total at `ptr` and completes the call.
     fn finish(&mut self, ptr: u32, total: u32) -> Outcome {
         self.write_u32(ptr, total).map(|_| DONE)
     }
 
-    /// Keeps the progress of `fd_read` or `fd_write` in the high halves of
-    /// the slots: the iovec in `iovs`', the offset in it in `count`'s, the
-    /// total in the count pointer's.
-    fn keep(&mut self, i: u32, off: u32, total: u32) -> Outcome {
-        self.keep_at(i, off, total, 3)
-    }
-
-    /// As [`Call::keep`], the total in the high half of slot `total_slot`.
-    fn keep_at(&mut self, i: u32, off: u32, total: u32, total_slot: usize) -> Outcome {
-        self.args[1] = with_hi(self.args[1], i);
-        self.args[2] = with_hi(self.args[2], off);
-        self.args[total_slot] = with_hi(self.args[total_slot], total);
-        Ok(HostStep::Again)
-    }
-
-    /// One step of `fd_read(0, iovs, count, nread)`, with progress kept as
-    /// in [`Call::keep`].
+    /// One step of `fd_read(0, iovs, count, nread)`, walking the iovecs as
+    /// [`Call::walk_iovecs`] does.
     fn fd_read(&mut self) -> Outcome {
         match self.a(0) {
             0 => {}
             1 | 2 => return Err(errno::BADF),
             _ => return self.file_read_step(None, 3),
         }
-        let (iovs, count, nread) = (self.a(1), self.a(2), self.a(3));
-        let (mut i, mut off, mut total) = (hi(self.args[1]), hi(self.args[2]), hi(self.args[3]));
-        self.check_iovecs(iovs, count)?;
-        if i >= count {
-            return self.finish(nread, total);
-        }
-        let (ptr, len) = self.iovec(iovs, i)?;
-        let regs = self.regs;
-        let unread = regs.input.stdin_len.saturating_sub(regs.stdin_pos);
-        if off == 0 {
-            self.check(ptr, (len as u64).min(unread))?;
-        }
-        let n = ((len - off.min(len)) as u64).min(unread).min(HOST_CHUNK as u64) as u32;
-        let mut bytes = vec![0u8; n as usize];
-        self.host.input_read(regs.input.stdin_start() + regs.stdin_pos, &mut bytes);
-        self.write(ptr.wrapping_add(off), &bytes)?;
-        self.host.set_positions(regs.stdin_pos + n as u64, regs.random_pos);
-        off += n;
-        total = total.wrapping_add(n);
-        if off >= len {
-            (i, off) = (i + 1, 0);
-            if i >= count {
-                return self.finish(nread, total);
+        self.walk_iovecs(3, |c, v| {
+            let regs = c.regs;
+            let unread = regs.input.stdin_len.saturating_sub(regs.stdin_pos);
+            if v.off == 0 {
+                c.check(v.ptr, (v.len as u64).min(unread))?;
             }
-        } else if unread == n as u64 {
-            // Stdin ran out inside this iovec: the read stops here.
-            return self.finish(nread, total);
-        }
-        self.keep(i, off, total)
+            let n = v.chunk(unread);
+            let mut bytes = vec![0u8; n as usize];
+            c.host.input_read(regs.input.stdin_start() + regs.stdin_pos, &mut bytes);
+            c.write(v.ptr.wrapping_add(v.off), &bytes)?;
+            c.host.set_positions(regs.stdin_pos + n as u64, regs.random_pos);
+            Ok(Moved { n, ran_out: unread == n as u64 })
+        })
     }
 
-    /// One step of `fd_write(fd, iovs, count, nwritten)`, with progress kept
-    /// as in [`Call::keep`].
+    /// One step of `fd_write(fd, iovs, count, nwritten)`, walking the iovecs
+    /// as [`Call::walk_iovecs`] does.
     fn fd_write(&mut self) -> Outcome {
         let fd = self.a(0);
         let out_len = match fd {
@@ -511,31 +468,18 @@ impl<H: HostEnv, M: Memory<H>> Call<'_, H, M> {
             0 => return Err(errno::BADF),
             _ => return self.file_write_step(None, 3),
         };
-        let (iovs, count, nwritten) = (self.a(1), self.a(2), self.a(3));
-        let (mut i, mut off, mut total) = (hi(self.args[1]), hi(self.args[2]), hi(self.args[3]));
-        self.check_iovecs(iovs, count)?;
-        if i >= count {
-            return self.finish(nwritten, total);
-        }
-        let (ptr, len) = self.iovec(iovs, i)?;
-        if off == 0 {
-            if out_len + len as u64 > MAX_OUTPUT_BYTES as u64 {
-                return Err(errno::NOSPC);
+        self.walk_iovecs(3, |c, v| {
+            if v.off == 0 {
+                if out_len + v.len as u64 > MAX_OUTPUT_BYTES as u64 {
+                    return Err(errno::NOSPC);
+                }
+                c.check(v.ptr, v.len as u64)?;
             }
-            self.check(ptr, len as u64)?;
-        }
-        let n = (len - off.min(len)).min(HOST_CHUNK);
-        let bytes = self.read(ptr.wrapping_add(off), n)?;
-        self.host.out_append(fd, &bytes);
-        off += n;
-        total = total.wrapping_add(n);
-        if off >= len {
-            (i, off) = (i + 1, 0);
-            if i >= count {
-                return self.finish(nwritten, total);
-            }
-        }
-        self.keep(i, off, total)
+            let n = v.chunk(u64::MAX);
+            let bytes = c.read(v.ptr.wrapping_add(v.off), n)?;
+            c.host.out_append(fd, &bytes);
+            Ok(Moved { n, ran_out: false })
+        })
     }
 }
 

@@ -37,8 +37,11 @@ use refute_engine::state::{Hasher, check_limits, state_root};
 use refute_engine::{Entry, ExportKind, Module, Run, Status, Task, TrapKind, ValType, Value};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+#[path = "common/v128.rs"]
+mod v128;
 #[path = "common/wasmi_run.rs"]
 mod wasmi_run;
+use v128::same_v128;
 
 /// Seeds per `cargo test` run.
 const DEFAULT_CASES: u64 = 200;
@@ -347,20 +350,6 @@ fn same(a: &Value, b: &wasmi::Val) -> bool {
         (Value::V128(x), wasmi::Val::V128(y)) => same_v128(*x, y.as_u128()),
         _ => false,
     }
-}
-
-/// Whether two v128 agree: bit for bit, or lane for lane where the lanes
-/// that differ are NaN in both, read as f32x4 or as f64x2.
-fn same_v128(x: u128, y: u128) -> bool {
-    let lanes32 = (0..4).all(|i| {
-        let (a, b) = ((x >> (32 * i)) as u32, (y >> (32 * i)) as u32);
-        a == b || (f32::from_bits(a).is_nan() && f32::from_bits(b).is_nan())
-    });
-    let lanes64 = (0..2).all(|i| {
-        let (a, b) = ((x >> (64 * i)) as u64, (y >> (64 * i)) as u64);
-        a == b || (f64::from_bits(a).is_nan() && f64::from_bits(b).is_nan())
-    });
-    lanes32 || lanes64
 }
 
 /// How a module was built.

@@ -7,7 +7,8 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use super::{Procs, Row, at, bot, check, funded_key, peak_mib, plain_run, refute, row, start_arbiter};
+use super::timeline::{Bench, Measured, at, least_bond, timeline};
+use super::{Procs, Row, bot, check, funded_key, peak_mib, refute, start_arbiter};
 
 /// Seconds since midnight UTC now, as the logs stamp it.
 fn now_stamp() -> f64 {
@@ -22,11 +23,9 @@ fn get(agent: &ureq::Agent, url: &str) -> serde_json::Value {
 
 /// One job dispute over `sha256 rounds`, with `k` leaves a round.
 pub fn dispute(rounds: u64, k: u64) -> Row {
-    let wasm = refute::workloads::wasm("sha256").expect("the sha256 workload builds");
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let (steps, plain) = plain_run(&wasm, rounds);
-    let max_steps = steps.next_power_of_two();
-    let lie_at = steps / 2 + 12_345;
+    let b = Bench::new(rounds);
+    let dir = &b.dir;
+    let (max_steps, lie_at) = (b.max_steps, b.lie_at);
 
     let mut procs = Procs(Vec::new());
     let url = start_arbiter(&mut procs, dir.path(), k, &["--job-deadline-ms", "600000"]);
@@ -37,10 +36,8 @@ pub fn dispute(rounds: u64, k: u64) -> Row {
         funded_key(&url, dir.path(), name);
     }
     let (t, l, r) = (max_steps.to_string(), lie_at.to_string(), rounds.to_string());
-    // The least reward is a claim's least bond, which grows with the step
-    // limit (a local arbiter's parameters).
-    let local = refute_protocol::rules::Params::local(refute_protocol::rules::B32([0; 32]));
-    let reward = local.claim_bond_min(max_steps).max(10_000).to_string();
+    // The least reward is a claim's least bond.
+    let reward = least_bond(max_steps);
     let mut s = bot(&url, dir.path(), "solver", &["solver", "run", "--stake", "1000", "--lie-at", &l]);
     procs.0.push(s.spawn().expect("start the solver"));
     let mut c = bot(&url, dir.path(), "challenger", &["challenger", "run"]);
@@ -54,7 +51,7 @@ pub fn dispute(rounds: u64, k: u64) -> Row {
 
     let (started, t0) = (Instant::now(), now_stamp());
     let key = dir.path().join("requester.key");
-    let wasm = wasm.to_str().expect("a UTF-8 path");
+    let wasm = b.wasm.to_str().expect("a UTF-8 path");
     let posted = check(
         refute(&url)
             .args(["job", "post", "--json", "--max-steps", &t, "--reward", &reward, "--key"])
@@ -84,39 +81,18 @@ pub fn dispute(rounds: u64, k: u64) -> Row {
     };
     std::thread::sleep(Duration::from_millis(300));
 
-    let slog = std::fs::read_to_string(dir.path().join("solver.log")).unwrap();
-    let clog = std::fs::read_to_string(dir.path().join("challenger.log")).unwrap();
-    let row = |what: &str, t: Option<f64>| row(t0, what, t);
-    println!(
-        "job       T = {max_steps} steps, k = {k}, a lie from step {lie_at}; wall time {:.2} s, {:.2}x one plain run (target: 2x)",
-        wall.as_secs_f64(),
-        wall.as_secs_f64() / plain.as_secs_f64()
-    );
-    row("job posted (`refute job post` returned)", Some(t0 + job_posted.as_secs_f64()));
-    row("solver: drawn, running it", at(&slog, "drawn for job", false));
-    row("challenger: prebuilding the job's trace", at(&clog, "prebuilding the trace of job", false));
-    row("solver: trace built (engine run with checkpoints)", at(&slog, "trace built", false));
-    row(
-        "challenger: trace built (its one engine run: checkpoints, posted roots)",
-        at(&clog, "trace built", false),
-    );
-    row("solver: claim posted", at(&slog, "answered job", false));
-    row("challenger: the claim's final state differs", at(&clog, "the claim looks wrong", false));
-    row("challenger: challenge posted (its history committed)", at(&clog, "challenged:", false));
-    row("first round revealed", at(&clog, "revealed states", false));
-    row("last round revealed", at(&clog, "revealed states", true));
-    row(
-        "one-step proof sent",
-        at(&slog, "sent the one-step proof", false).or(at(&clog, "sent the one-step proof", false)),
-    );
-    row("verdict", at(&clog, "game over", false));
-    println!("rounds    {} reveals by the challenger", clog.matches("revealed states").count());
-    println!(
-        "runs      engine runs with checkpoints: solver {}, challenger {}",
-        slog.matches("trace built").count(),
-        clog.matches("trace built").count()
-    );
-    let (s, c) = (solver_mib.unwrap_or(0.0), challenger_mib.unwrap_or(0.0));
-    println!("memory    peak resident (VmHWM): solver {s:.0} MiB, challenger {c:.0} MiB");
-    Row { steps, plain: plain.as_secs_f64(), wall: wall.as_secs_f64(), solver_mib, challenger_mib }
+    let (slog, clog) = b.logs();
+    let own = [
+        ("job posted (`refute job post` returned)", Some(t0 + job_posted.as_secs_f64())),
+        ("solver: drawn, running it", at(&slog, "drawn for job", false)),
+        ("challenger: prebuilding the job's trace", at(&clog, "prebuilding the trace of job", false)),
+        ("solver: trace built (engine run with checkpoints)", at(&slog, "trace built", false)),
+        (
+            "challenger: trace built (its one engine run: checkpoints, posted roots)",
+            at(&clog, "trace built", false),
+        ),
+        ("solver: claim posted", at(&slog, "answered job", false)),
+    ];
+    let m = Measured { wall, solver_mib, challenger_mib };
+    timeline("job", &b, k, m, (&slog, &clog), t0, &own)
 }

@@ -2,6 +2,7 @@
 //! node and descriptor records, allocation and release, and the calls that
 //! take a descriptor (reading, writing, seeking, stat, readdir, renumber).
 
+use super::iovecs::Moved;
 use super::{Call, DONE, Memory, Outcome, errno, hi, with_hi};
 use crate::fs::{
     FD_BYTES, Fd, FsRegs, FsTable, MAX_FDS, MAX_FILE_BYTES, MAX_FS_BYTES, MAX_NODES, NODE_BYTES, NONE, Node,
@@ -319,46 +320,30 @@ impl<H: HostEnv, M: Memory<H>> Call<'_, H, M> {
     }
 
     /// One step of `fd_read` (`pos` none) or `fd_pread` (`pos` the offset
-    /// argument) on a file descriptor, progress kept as `fd_read` keeps it,
-    /// the total in the high half of slot `total_slot`.
+    /// argument) on a file descriptor, walking the iovecs as
+    /// [`Call::walk_iovecs`] does, the total in slot `total_slot`.
     pub(super) fn file_read_step(&mut self, pos: Option<u64>, total_slot: usize) -> Outcome {
         let fd = self.a(0);
         let mut f = self.file_fd(fd)?;
         if f.access & access::READ == 0 {
             return Err(errno::BADF);
         }
-        let (iovs, count, nread) = (self.a(1), self.a(2), self.a(total_slot));
-        let (mut i, mut off, mut total) = (hi(self.args[1]), hi(self.args[2]), hi(self.args[total_slot]));
-        self.check_iovecs(iovs, count)?;
-        if i >= count {
-            return self.finish(nread, total);
-        }
-        let (ptr, len) = self.iovec(iovs, i)?;
-        let at = pos.map_or(f.offset, |p| p.saturating_add(total as u64));
-        let avail = self.host.file_len(f.node).saturating_sub(at);
-        if off == 0 {
-            self.check(ptr, (len as u64).min(avail))?;
-        }
-        let n = ((len - off.min(len)) as u64).min(avail).min(HOST_CHUNK as u64) as u32;
-        let mut bytes = vec![0u8; n as usize];
-        self.host.file_read(f.node, at, &mut bytes);
-        self.write(ptr.wrapping_add(off), &bytes)?;
-        if pos.is_none() && n > 0 {
-            f.offset += n as u64;
-            self.set_fd(fd, &f);
-        }
-        off += n;
-        total = total.wrapping_add(n);
-        if off >= len {
-            (i, off) = (i + 1, 0);
-            if i >= count {
-                return self.finish(nread, total);
+        self.walk_iovecs(total_slot, move |c, v| {
+            let at = pos.map_or(f.offset, |p| p.saturating_add(v.total as u64));
+            let avail = c.host.file_len(f.node).saturating_sub(at);
+            if v.off == 0 {
+                c.check(v.ptr, (v.len as u64).min(avail))?;
             }
-        } else if avail == n as u64 {
-            // The file ends inside this iovec: the read stops here.
-            return self.finish(nread, total);
-        }
-        self.keep_at(i, off, total, total_slot)
+            let n = v.chunk(avail);
+            let mut bytes = vec![0u8; n as usize];
+            c.host.file_read(f.node, at, &mut bytes);
+            c.write(v.ptr.wrapping_add(v.off), &bytes)?;
+            if pos.is_none() && n > 0 {
+                f.offset += n as u64;
+                c.set_fd(fd, &f);
+            }
+            Ok(Moved { n, ran_out: avail == n as u64 })
+        })
     }
 
     /// One step of `fd_write` (`pos` none: at the offset, or at the end
@@ -369,48 +354,35 @@ impl<H: HostEnv, M: Memory<H>> Call<'_, H, M> {
         if f.access & access::WRITE == 0 {
             return Err(errno::BADF);
         }
-        let (iovs, count, nwritten) = (self.a(1), self.a(2), self.a(total_slot));
-        let (mut i, mut off, mut total) = (hi(self.args[1]), hi(self.args[2]), hi(self.args[total_slot]));
-        self.check_iovecs(iovs, count)?;
-        if i >= count {
-            return self.finish(nwritten, total);
-        }
-        let (ptr, len) = self.iovec(iovs, i)?;
-        let file_len = self.host.file_len(f.node);
-        let at = match pos {
-            Some(p) => p.saturating_add(total as u64),
-            None if f.flags & FDFLAG_APPEND != 0 => file_len,
-            None => f.offset,
-        };
-        if off == 0 {
-            let end = at.checked_add(len as u64).filter(|e| *e <= MAX_FILE_BYTES).ok_or(errno::FBIG)?;
-            if self.regs.fs.bytes + end.saturating_sub(file_len) > MAX_FS_BYTES {
-                return Err(errno::NOSPC);
+        self.walk_iovecs(total_slot, move |c, v| {
+            let file_len = c.host.file_len(f.node);
+            let at = match pos {
+                Some(p) => p.saturating_add(v.total as u64),
+                None if f.flags & FDFLAG_APPEND != 0 => file_len,
+                None => f.offset,
+            };
+            if v.off == 0 {
+                let end = at.checked_add(v.len as u64).filter(|e| *e <= MAX_FILE_BYTES).ok_or(errno::FBIG)?;
+                if c.regs.fs.bytes + end.saturating_sub(file_len) > MAX_FS_BYTES {
+                    return Err(errno::NOSPC);
+                }
+                c.check(v.ptr, v.len as u64)?;
             }
-            self.check(ptr, len as u64)?;
-        }
-        let n = (len - off.min(len)).min(HOST_CHUNK);
-        let bytes = self.read(ptr.wrapping_add(off), n)?;
-        self.host.file_write(f.node, at, &bytes);
-        let grown = (at + n as u64).saturating_sub(file_len);
-        if grown > 0 {
-            let mut r = self.regs.fs;
-            r.bytes += grown;
-            self.set_fs(r);
-        }
-        if pos.is_none() {
-            f.offset = at + n as u64;
-            self.set_fd(fd, &f);
-        }
-        off += n;
-        total = total.wrapping_add(n);
-        if off >= len {
-            (i, off) = (i + 1, 0);
-            if i >= count {
-                return self.finish(nwritten, total);
+            let n = v.chunk(u64::MAX);
+            let bytes = c.read(v.ptr.wrapping_add(v.off), n)?;
+            c.host.file_write(f.node, at, &bytes);
+            let grown = (at + n as u64).saturating_sub(file_len);
+            if grown > 0 {
+                let mut r = c.regs.fs;
+                r.bytes += grown;
+                c.set_fs(r);
             }
-        }
-        self.keep_at(i, off, total, total_slot)
+            if pos.is_none() {
+                f.offset = at + n as u64;
+                c.set_fd(fd, &f);
+            }
+            Ok(Moved { n, ran_out: false })
+        })
     }
 
     pub(super) fn fd_pread(&mut self) -> Outcome {

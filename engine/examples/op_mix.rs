@@ -1,38 +1,56 @@
+//! The dynamic instruction mix of a WASI program (a tool for choosing
+//! fusions, not a test): the share of each `Op` among the executed steps,
+//! and of each pair and triple of consecutive steps. One step at a time, so
+//! about 20x slower than a plain run: give it a small input.
+//!
+//! `cargo run --release -p refute-engine --example op_mix -- MODULE [ARGS...]`
+
 use std::collections::HashMap;
+
+use refute_engine::isa::Op;
 use refute_engine::{Entry, Module, Run, Status, Task};
 
-fn name(op: &refute_engine::isa::Op) -> String {
+/// The variant's name, without its fields.
+fn name(op: &Op) -> String {
     let s = format!("{op:?}");
-    s.split(|c| c == ' ' || c == '{' || c == '(').next().unwrap().to_string()
+    s.split([' ', '{', '(']).next().unwrap_or_default().to_string()
+}
+
+/// Prints the `top` most frequent keys of `counts` as shares of `n`.
+fn print(title: &str, counts: &HashMap<String, u64>, n: u64, top: usize) {
+    let mut v: Vec<_> = counts.iter().collect();
+    v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    println!("== {title} (of {n} steps)");
+    for (k, c) in v.into_iter().take(top) {
+        println!("{:6.2}% {k}", *c as f64 * 100.0 / n as f64);
+    }
 }
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let path = args.next().unwrap();
-    let module = Module::new(&std::fs::read(&path).unwrap()).unwrap();
-    let task = Task { args: std::iter::once("x".to_string()).chain(args).collect(), max_steps: u64::MAX, ..Task::default() };
-    let mut run = Run::new(&module, &task, &Entry::Start).unwrap();
-    let mut one: HashMap<String, u64> = HashMap::new();
-    let mut two: HashMap<String, u64> = HashMap::new();
-    let mut three: HashMap<String, u64> = HashMap::new();
-    let mut prev = String::new();
-    let mut prev2 = String::new();
+    let path = args.next().expect("usage: op_mix MODULE [ARGS...]");
+    let module = Module::new(&std::fs::read(&path).expect("reading the module")).expect("loading the module");
+    let task = Task {
+        args: std::iter::once(path.clone()).chain(args).collect(),
+        max_steps: u64::MAX,
+        ..Task::default()
+    };
+    let mut run = Run::new(&module, &task, &Entry::Start).expect("instantiating");
+    let (mut ones, mut pairs, mut triples) = (HashMap::new(), HashMap::new(), HashMap::new());
+    let (mut prev, mut prev2) = (String::new(), String::new());
     let mut n = 0u64;
-    loop {
-        let Some(op) = run.machine.next_op() else { break };
+    while let Some(op) = run.machine.next_op() {
         let k = name(&op);
-        *one.entry(k.clone()).or_default() += 1;
-        *two.entry(format!("{prev} {k}")).or_default() += 1;
-        *three.entry(format!("{prev2} {prev} {k}")).or_default() += 1;
-        prev2 = prev; prev = k;
+        *ones.entry(k.clone()).or_insert(0) += 1;
+        *pairs.entry(format!("{prev} {k}")).or_insert(0) += 1;
+        *triples.entry(format!("{prev2} {prev} {k}")).or_insert(0) += 1;
+        (prev2, prev) = (prev, k);
         n += 1;
-        let s = run.run_until(n);
-        if s != Status::Running { break; }
+        if run.run_until(n) != Status::Running {
+            break;
+        }
     }
-    for (t, m) in [("ops", &one), ("pairs", &two), ("triples", &three)] {
-        let mut v: Vec<_> = m.iter().collect();
-        v.sort_by(|a, b| b.1.cmp(a.1));
-        println!("== {t} (of {n})");
-        for (k, c) in v.iter().take(if t == "ops" { 40 } else { 30 }) { println!("{:6.2}% {k}", **c as f64 * 100.0 / n as f64); }
-    }
+    print("instructions", &ones, n, 40);
+    print("pairs", &pairs, n, 30);
+    print("triples", &triples, n, 30);
 }

@@ -53,7 +53,9 @@ pub(crate) fn check(code: &[Op], entry: usize, body: usize, locals: u32, frame: 
             | Op::BrIfNez { target }
             | Op::BrAdjust { target, .. }
             | Op::BrIfNezAdjust { target, .. } => inside(target),
-            Op::BrIfEqzReg { cond, target } | Op::BrIfNezReg { cond, target } => local(cond) && inside(target),
+            Op::BrIfEqzReg { cond, target } | Op::BrIfNezReg { cond, target } => {
+                local(cond) && inside(target)
+            }
             Op::LocalCopy { dst, src } => local(dst) && local(src),
             Op::I32SetConst { dst, .. } | Op::I64SetConst { dst, .. } => local(dst),
             Op::BrTable { len } => {
@@ -66,9 +68,7 @@ pub(crate) fn check(code: &[Op], entry: usize, body: usize, locals: u32, frame: 
                         .all(|e| matches!(e, Op::BrAdjust { .. } | Op::Return { .. }))
             }
             Op::ZeroLocals { first, n } => first as u64 + n as u64 <= locals as u64,
-            Op::LocalGet { index }
-            | Op::LocalSet { index }
-            | Op::LocalTee { index } => local(index),
+            Op::LocalGet { index } | Op::LocalSet { index } | Op::LocalTee { index } => local(index),
             Op::LocalGet2 { a, b } => local(a) && local(b),
             Op::V128LocalSet { index } | Op::V128LocalTee { index } => local(index) && local(index + 1),
             Op::V128Const { .. } | Op::I8x16Shuffle { .. } => {

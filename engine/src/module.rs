@@ -438,7 +438,12 @@ mod tests {
         );
         assert_eq!(
             code("i32.const 1 local.get 0 i32.const 7 i32.and i32.add"),
-            [I32Const { value: 1 }, I32AndImmReg { dst: 3, lhs: 0, h: 4, value: 7 }, I32Add, Return { results: 1 }]
+            [
+                I32Const { value: 1 },
+                I32AndImmReg { dst: 3, lhs: 0, h: 4, value: 7 },
+                I32Add,
+                Return { results: 1 }
+            ]
         );
         assert_eq!(
             code("local.get 0 local.get 1 i32.div_s"),
@@ -489,7 +494,9 @@ mod tests {
             ]
         );
         assert_eq!(
-            code("local.get 1 local.set 0 i32.const -3 local.set 1 block local.get 0 i32.eqz br_if 0 end local.get 1"),
+            code(
+                "local.get 1 local.set 0 i32.const -3 local.set 1 block local.get 0 i32.eqz br_if 0 end local.get 1"
+            ),
             [
                 LocalCopy { dst: 0, src: 1 },
                 I32SetConst { dst: 1, value: -3 },
@@ -567,10 +574,7 @@ mod tests {
     #[test]
     fn eqz_fuses_into_conditional_branches() {
         let ops = code("block local.get 0 i32.eqz br_if 0 end i32.const 3");
-        assert_eq!(
-            ops,
-            [BrIfEqzReg { cond: 0, target: 1 }, I32Const { value: 3 }, Return { results: 1 }]
-        );
+        assert_eq!(ops, [BrIfEqzReg { cond: 0, target: 1 }, I32Const { value: 3 }, Return { results: 1 }]);
         let ops = code("block (result i32) local.get 1 local.get 0 i32.eqz br_if 0 end drop i32.const 3");
         assert_eq!(ops[..2], [LocalGet2 { a: 1, b: 0 }, BrIfEqz { target: 2 }]);
     }

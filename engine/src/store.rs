@@ -478,7 +478,32 @@ impl Reloc<'_> {
                 }
             };
         }
-        if let Some(r) = mem_reg!(op, I32LoadReg { dst, addr, h }, I64LoadReg { dst, addr, h }, F32LoadReg { dst, addr, h }, F64LoadReg { dst, addr, h }, I32Load8SReg { dst, addr, h }, I32Load8UReg { dst, addr, h }, I32Load16SReg { dst, addr, h }, I32Load16UReg { dst, addr, h }, I64Load8SReg { dst, addr, h }, I64Load8UReg { dst, addr, h }, I64Load16SReg { dst, addr, h }, I64Load16UReg { dst, addr, h }, I64Load32SReg { dst, addr, h }, I64Load32UReg { dst, addr, h }, I32StoreReg { addr, val, h }, F32StoreReg { addr, val, h }, I64StoreReg { addr, val, h }, F64StoreReg { addr, val, h }, I32Store8Reg { addr, val, h }, I64Store8Reg { addr, val, h }, I32Store16Reg { addr, val, h }, I64Store16Reg { addr, val, h }, I64Store32Reg { addr, val, h }) {
+        if let Some(r) = mem_reg!(
+            op,
+            I32LoadReg { dst, addr, h },
+            I64LoadReg { dst, addr, h },
+            F32LoadReg { dst, addr, h },
+            F64LoadReg { dst, addr, h },
+            I32Load8SReg { dst, addr, h },
+            I32Load8UReg { dst, addr, h },
+            I32Load16SReg { dst, addr, h },
+            I32Load16UReg { dst, addr, h },
+            I64Load8SReg { dst, addr, h },
+            I64Load8UReg { dst, addr, h },
+            I64Load16SReg { dst, addr, h },
+            I64Load16UReg { dst, addr, h },
+            I64Load32SReg { dst, addr, h },
+            I64Load32UReg { dst, addr, h },
+            I32StoreReg { addr, val, h },
+            F32StoreReg { addr, val, h },
+            I64StoreReg { addr, val, h },
+            F64StoreReg { addr, val, h },
+            I32Store8Reg { addr, val, h },
+            I64Store8Reg { addr, val, h },
+            I32Store16Reg { addr, val, h },
+            I64Store16Reg { addr, val, h },
+            I64Store32Reg { addr, val, h }
+        ) {
             return r;
         }
         match op {
@@ -505,8 +530,12 @@ impl Reloc<'_> {
             BrIfI32LeUImm { lhs, h, value, target } => BrIfI32LeUImm { lhs, h, value, target: pc(target) },
             BrIfI32GeSImm { lhs, h, value, target } => BrIfI32GeSImm { lhs, h, value, target: pc(target) },
             BrIfI32GeUImm { lhs, h, value, target } => BrIfI32GeUImm { lhs, h, value, target: pc(target) },
-            BrIfI32AndImmNez { lhs, h, value, target } => BrIfI32AndImmNez { lhs, h, value, target: pc(target) },
-            BrIfI32AndImmEqz { lhs, h, value, target } => BrIfI32AndImmEqz { lhs, h, value, target: pc(target) },
+            BrIfI32AndImmNez { lhs, h, value, target } => {
+                BrIfI32AndImmNez { lhs, h, value, target: pc(target) }
+            }
+            BrIfI32AndImmEqz { lhs, h, value, target } => {
+                BrIfI32AndImmEqz { lhs, h, value, target: pc(target) }
+            }
 
             BrIfEqz { target } => BrIfEqz { target: pc(target) },
             BrIfNez { target } => BrIfNez { target: pc(target) },

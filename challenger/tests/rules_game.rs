@@ -179,7 +179,8 @@ fn check_game(t: u64, from: u64, honest_solver: bool, style: Style, seed: u64) {
 #[test]
 fn the_fixture_runs_long_enough_for_several_layers() {
     let halt = fixture().halt;
-    assert!((150..300).contains(&halt), "halt at step {halt}");
+    // 146 steps since the register forms (SEMANTICS_VERSION 6); 235 before.
+    assert!((120..300).contains(&halt), "halt at step {halt}");
 }
 
 #[test]

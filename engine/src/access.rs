@@ -42,6 +42,10 @@ pub(crate) trait Stack: std::ops::Index<usize, Output = u64> + std::ops::IndexMu
 pub(crate) trait World: HostEnv {
     /// The instruction at `pc`.
     fn op(&self, pc: usize) -> Op;
+    /// Where the instruction at `pc` can be read during this step: the
+    /// interpreter reads its fields in place rather than copying it. Valid
+    /// until the next call of `op_at` or `op`.
+    fn op_at(&self, pc: usize) -> *const Op;
     /// Number of saved frames.
     fn depth(&self) -> usize;
     fn push_frame(&mut self, f: Frame);
@@ -328,6 +332,12 @@ impl<const TRACK: bool> World for Direct<'_, TRACK> {
         // SAFETY: translation emits a `Return` or a jump at the end of every
         // path, and every jump target and branch-table entry is inside the code.
         unsafe { *self.code.get_unchecked(pc) }
+    }
+    #[inline(always)]
+    fn op_at(&self, pc: usize) -> *const Op {
+        debug_assert!(pc < self.code.len());
+        // SAFETY: as for `op`; the code does not change during a run.
+        unsafe { self.code.as_ptr().add(pc) }
     }
     #[inline(always)]
     fn depth(&self) -> usize {

@@ -100,7 +100,9 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
                 break None;
             }
             left -= 1;
-            let op = w.op(pc);
+            // SAFETY: `op_at` points at the instruction until the next
+            // `op_at`; the step reads its fields before anything else does.
+            let op = unsafe { &*w.op_at(pc) };
             pc += 1;
 
             macro_rules! trap {
@@ -296,7 +298,7 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
                 }};
             }
 
-            match op {
+            match *op {
                 Op::Unreachable => trap!(Unreachable),
                 Op::Br { target } => pc = target as usize,
                 Op::BrIfEqz { target } => {
@@ -634,7 +636,7 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
                 | Op::V128Binary { .. }
                 | Op::V128Bitselect
                 | Op::V128Test { .. }
-                | Op::V128Shift { .. } => match simd::step(op, stack, w, pc, sp, fp) {
+                | Op::V128Shift { .. } => match simd::step(*op, stack, w, pc, sp, fp) {
                     Ok((s, words)) => {
                         sp = s;
                         pc += words;

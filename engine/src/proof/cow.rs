@@ -197,6 +197,9 @@ impl World for CowWorld<'_> {
     fn op(&self, pc: usize) -> Op {
         self.store.code[pc]
     }
+    fn op_at(&self, pc: usize) -> *const Op {
+        &self.store.code[pc]
+    }
     fn depth(&self) -> usize {
         self.kept + self.pushed.len()
     }

@@ -499,6 +499,7 @@ pub fn verify_step(pre: &Hash, proof: &Proof) -> Result<Verified, VerifyError> {
         out: [opened[&TreeId::Stdout].clone(), opened[&TreeId::Stderr].clone()],
         fs: [opened[&TreeId::Nodes].clone(), opened[&TreeId::Fds].clone()],
         missing: &missing,
+        current: std::cell::Cell::new(Op::Unreachable),
     };
     let op = {
         use crate::access::World;

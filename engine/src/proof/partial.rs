@@ -140,6 +140,8 @@ pub(crate) struct PartialWorld<'m> {
     /// The node and descriptor tables' trees.
     pub fs: [Opened; 2],
     pub missing: &'m Missing,
+    /// The instruction the step decoded last (`op_at` points here).
+    pub current: std::cell::Cell<Op>,
 }
 
 /// The tree of a file system table.
@@ -219,6 +221,10 @@ impl World for PartialWorld<'_> {
                 Op::Unreachable
             }
         }
+    }
+    fn op_at(&self, pc: usize) -> *const Op {
+        self.current.set(self.op(pc));
+        self.current.as_ptr()
     }
     fn depth(&self) -> usize {
         self.depth

@@ -113,6 +113,10 @@ impl<W: World> World for Recorder<'_, W> {
         self.t().code.insert(pc as u64 / 2);
         self.inner.op(pc)
     }
+    fn op_at(&self, pc: usize) -> *const Op {
+        self.t().code.insert(pc as u64 / 2);
+        self.inner.op_at(pc)
+    }
     fn depth(&self) -> usize {
         self.inner.depth()
     }

@@ -13,6 +13,7 @@
 //! `tests/translate_fuzz.rs` exercises them.
 
 use crate::isa::Op;
+use crate::limits::MAX_COPY;
 
 /// Where and how a function's translated code breaks an invariant.
 #[derive(Debug, PartialEq, Eq)]
@@ -68,6 +69,7 @@ pub(crate) fn check(code: &[Op], entry: usize, body: usize, locals: u32, frame: 
                         .all(|e| matches!(e, Op::BrAdjust { .. } | Op::Return { .. }))
             }
             Op::ZeroLocals { first, n } => first as u64 + n as u64 <= locals as u64,
+            Op::StackMove { from, to, n } => n <= MAX_COPY && n <= from && from < to && to <= frame,
             Op::LocalGet { index } | Op::LocalSet { index } | Op::LocalTee { index } => local(index),
             Op::LocalGet2 { a, b } => local(a) && local(b),
             Op::V128LocalSet { index } | Op::V128LocalTee { index } => local(index) && local(index + 1),

@@ -236,7 +236,10 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
             macro_rules! ret {
                 ($n:expr) => {{
                     let n = $n as usize;
-                    stack.copy_within(sp - n..sp, fp);
+                    // Results already in place are not copied (nor opened).
+                    if sp - n != fp {
+                        stack.copy_within(sp - n..sp, fp);
+                    }
                     sp = fp + n;
                     stack.leave_frame();
                     let f = w.pop_frame();
@@ -333,6 +336,10 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
                     }
                 }
                 Op::Return { results } => ret!(results),
+                Op::StackMove { from, to, n } => {
+                    let (from, to, n) = (from as usize, to as usize, n as usize);
+                    stack.copy_within(sp - from..sp - from + n, sp - to);
+                }
                 Op::Call { func } => call!(func, 0),
                 Op::CallIndirect { ty, table } => {
                     let i = stack[sp - 1] as u32;

@@ -167,6 +167,13 @@ define_ops! {
         first: u32,
         n: u32,
     } = 0x0A,
+    /// Copy the `n` slots from `sp - from` to `sp - to` (at most
+    /// `MAX_COPY`; `to > from`): part of a long `BrAdjust` or `Return`.
+    StackMove {
+        from: u32,
+        to: u32,
+        n: u32,
+    } = 0x0B,
 
     /// Fused `local.get a; local.get b`.
     LocalGet2 {

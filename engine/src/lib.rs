@@ -84,4 +84,7 @@ pub use value::{FuncType, ValType, Value};
 /// instead of losing a game. Version 6 adds the register forms (operands and
 /// results in frame slots, `specs/execution.md` §2.1) with two-byte opcodes,
 /// and the header `"refute state v4"`: every step count and state root changes.
-pub const SEMANTICS_VERSION: u32 = 6;
+/// Version 7 copies at most `limits::MAX_COPY` stack slots a step (`StackMove`
+/// splits longer branch and return copies), and lowers the proof's bound to
+/// 8 KiB (`"refute proof v4"`).
+pub const SEMANTICS_VERSION: u32 = 7;

@@ -28,6 +28,11 @@ pub const TABLE_CHUNK: u32 = 8;
 /// prologue zeroes the rest this many at a time (`Op::ZeroLocals`).
 pub const LOCALS_CHUNK: u32 = 8;
 
+/// The most slots one step copies between places on the stack: a branch or
+/// return that keeps more first moves the rest with `StackMove` steps of at
+/// most this many (`specs/execution.md` §2), so every proof fits 8 KiB.
+pub const MAX_COPY: u32 = 64;
+
 /// Size of a WebAssembly page in bytes.
 pub const PAGE_SIZE: u64 = 65_536;
 

@@ -10,6 +10,7 @@ use crate::isa::{
     Op, SimdBinary, SimdExtract, SimdLoad, SimdLoadLane, SimdReplace, SimdShift, SimdSplat, SimdStoreLane,
     SimdTest, SimdUnary,
 };
+use crate::limits::MAX_COPY;
 use crate::load_error::LoadError;
 use crate::value::{FuncType, ValType};
 use wasmparser::{BlockType, FuncValidator, FunctionBody, Operator, ValidatorResources, WasmModuleResources};
@@ -351,7 +352,9 @@ impl Translator<'_> {
 
     /// Emits a branch to the label `depth` levels out, the stack being `height`
     /// values high. `conditional` branches pop their condition first (already
-    /// excluded from `height`).
+    /// excluded from `height`). A branch that keeps more than `MAX_COPY`
+    /// slots moves them in steps first (`move_long`), behind a `BrIfEqz` when
+    /// conditional.
     fn branch(&mut self, depth: u32, height: u32, conditional: bool) {
         let height = self.slot_height(height);
         let label = self.ctrl.len() - 1 - depth as usize;
@@ -359,20 +362,25 @@ impl Translator<'_> {
             let c = &self.ctrl[label];
             (c.kind, c.height, c.branch_arity, c.start)
         };
-        if kind == Kind::Function {
-            let ret = Op::Return { results: self.nresults };
-            if conditional {
-                let at = self.emit(Op::BrIfEqz { target: u32::MAX });
-                self.emit(ret);
-                self.patch(at, at as u32 + 2);
-                self.mark_label();
-            } else {
-                self.emit(ret);
-            }
+        let keep = c_arity;
+        let drop = if kind == Kind::Function { 0 } else { height - c_height - keep };
+        let long = match kind {
+            Kind::Function => self.long_return(height),
+            _ => keep > MAX_COPY && drop > 0,
+        };
+        if conditional && (kind == Kind::Function || long) {
+            // `br_if` as "skip unless", then the unconditional branch.
+            let at = self.emit(Op::BrIfEqz { target: u32::MAX });
+            self.branch_from(label, height, keep, drop);
+            let pc = self.pc();
+            self.patch(at, pc);
+            self.mark_label();
             return;
         }
-        let keep = c_arity;
-        let drop = height - c_height - keep;
+        if kind == Kind::Function || long {
+            self.branch_from(label, height, keep, drop);
+            return;
+        }
         let target = if kind == Kind::Loop { c_start } else { u32::MAX };
         let at = self.emit(match (conditional, drop) {
             (false, 0) => Op::Br { target },
@@ -385,24 +393,104 @@ impl Translator<'_> {
         }
     }
 
-    /// A branch-table entry: always a `BrAdjust` or a `Return`.
-    fn table_entry(&mut self, depth: u32, height: u32) {
-        let height = self.slot_height(height);
+    /// An unconditional branch to `label` (a return when it is the
+    /// function's), with the operands `height` slots high.
+    fn branch_from(&mut self, label: usize, height: u32, keep: u32, drop: u32) {
+        let (kind, c_start) = (self.ctrl[label].kind, self.ctrl[label].start);
+        if kind == Kind::Function {
+            self.emit_return(height);
+            return;
+        }
+        let keep = self.move_long(keep, drop);
+        let target = if kind == Kind::Loop { c_start } else { u32::MAX };
+        let at = self.emit(match drop {
+            0 => Op::Br { target },
+            _ => Op::BrAdjust { target, drop, keep },
+        });
+        if kind != Kind::Loop {
+            self.ctrl[label].fixups.push(at);
+        }
+    }
+
+    /// Whether a return with the operands `height` slots high copies more
+    /// than `MAX_COPY` results.
+    fn long_return(&self, height: u32) -> bool {
+        let frame = self.local_at[self.local_at.len() - 1] + height;
+        self.nresults > MAX_COPY && frame > self.nresults
+    }
+
+    /// A return with the operands `height` slots high. A long one first
+    /// moves the results to the frame's base (`move_long`, then a `BrAdjust`
+    /// to the `Return`), so the `Return` copies nothing.
+    fn emit_return(&mut self, height: u32) {
+        let n = self.nresults;
+        if self.long_return(height) {
+            let drop = self.local_at[self.local_at.len() - 1] + height - n;
+            let keep = self.move_long(n, drop);
+            let at = self.emit(Op::BrAdjust { target: u32::MAX, drop, keep });
+            self.patch(at, at as u32 + 1);
+            self.mark_label();
+        }
+        self.emit(Op::Return { results: n });
+    }
+
+    /// Moves all but the top `MAX_COPY` of the top `keep` slots down by
+    /// `drop`, `MAX_COPY` a step from the bottom (`StackMove`). Returns the
+    /// slots left for the final copy.
+    fn move_long(&mut self, keep: u32, drop: u32) -> u32 {
+        if keep <= MAX_COPY || drop == 0 {
+            return keep;
+        }
+        let lower = keep - MAX_COPY;
+        let mut done = 0;
+        while done < lower {
+            let n = (lower - done).min(MAX_COPY);
+            self.emit(Op::StackMove { from: keep - done, to: keep - done + drop, n });
+            done += n;
+        }
+        MAX_COPY
+    }
+
+    /// A branch-table entry: always a `BrAdjust` or a `Return`. An entry
+    /// that would copy more than `MAX_COPY` slots jumps instead to a stub
+    /// after the table (returned, for `table_stubs`).
+    fn table_entry(&mut self, depth: u32, height: u32) -> Option<(usize, u32)> {
+        let slots = self.slot_height(height);
         let label = self.ctrl.len() - 1 - depth as usize;
         let (kind, c_height, c_arity, c_start) = {
             let c = &self.ctrl[label];
             (c.kind, c.height, c.branch_arity, c.start)
         };
+        let keep = c_arity;
+        let drop = if kind == Kind::Function { 0 } else { slots - c_height - keep };
+        let long = match kind {
+            Kind::Function => self.long_return(slots),
+            _ => keep > MAX_COPY && drop > 0,
+        };
+        if long {
+            let at = self.emit(Op::BrAdjust { target: u32::MAX, drop: 0, keep: 0 });
+            return Some((at, depth));
+        }
         if kind == Kind::Function {
             self.emit(Op::Return { results: self.nresults });
-            return;
+            return None;
         }
-        let keep = c_arity;
-        let drop = height - c_height - keep;
         let target = if kind == Kind::Loop { c_start } else { u32::MAX };
         let at = self.emit(Op::BrAdjust { target, drop, keep });
         if kind != Kind::Loop {
             self.ctrl[label].fixups.push(at);
+        }
+        None
+    }
+
+    /// The stubs of a branch table's long entries, after its last entry
+    /// (nothing falls through a table).
+    fn table_stubs(&mut self, stubs: Vec<(usize, u32)>, height: u32) {
+        for (at, depth) in stubs {
+            let pc = self.pc();
+            self.patch(at, pc);
+            self.mark_label();
+            self.branch(depth, height, false);
         }
     }
 
@@ -465,7 +553,8 @@ impl Translator<'_> {
                     self.patch(at, pc);
                 }
                 if c.kind == Kind::Function && live {
-                    self.emit(Op::Return { results: self.nresults });
+                    let height = self.slot_height(h);
+                    self.emit_return(height);
                 }
                 return Ok(());
             }
@@ -487,13 +576,19 @@ impl Translator<'_> {
             }
             O::BrTable { ref targets } => {
                 self.emit(Op::BrTable { len: targets.len() });
+                let mut stubs = Vec::new();
                 for depth in targets.targets() {
-                    self.table_entry(depth?, h - 1);
+                    stubs.extend(self.table_entry(depth?, h - 1));
                 }
-                self.table_entry(targets.default(), h - 1);
+                stubs.extend(self.table_entry(targets.default(), h - 1));
+                self.table_stubs(stubs, h - 1);
                 return Ok(());
             }
-            O::Return => Op::Return { results: self.nresults },
+            O::Return => {
+                let height = self.slot_height(h);
+                self.emit_return(height);
+                return Ok(());
+            }
             O::Call { function_index } => Op::Call { func: function_index },
             O::CallIndirect { type_index, table_index } => {
                 Op::CallIndirect { ty: type_index, table: table_index }

@@ -6,7 +6,9 @@
 //! file system's registers and trees in the header, proof v2), and again for
 //! state v3 (`SEMANTICS_VERSION` 4: the code tree at depth 24, the input
 //! tree at 23, a file's tree at 23), and for state v4 (`SEMANTICS_VERSION`
-//! 6: register forms, two-byte opcodes).
+//! 6: register forms, two-byte opcodes). The step proofs were pinned again for
+//! proof v4 (`SEMANTICS_VERSION` 7: its tag, and a `Return` whose results are
+//! in place opens none); the state roots did not change.
 
 use refute_engine::merkle::{Leaf, Levels, MultiProof, Opened, root_of, zero_hashes};
 use refute_engine::proof::{hex, prove_step, verify_step};
@@ -113,4 +115,4 @@ const STATE_ROOTS: [&str; 5] = [
     "156b406c13efcd9f6c2094aebf5a207dcc4e9e1184d69275fda00b5bf98b0f83",
     "8900e7a04107557547882e1a437197b4c87274741a308e89ebe958dd5bab624b",
 ];
-const STEP_PROOFS: &str = "136c948ceafb06934d3a6f2c580544624ce5cf94cbcb493202fcca0bf3b73c72";
+const STEP_PROOFS: &str = "28dfd5838f58dc8f904a01daf29a60fa78683f38cbc156d606474262f52f4027";

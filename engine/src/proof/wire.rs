@@ -18,11 +18,11 @@ use crate::merkle::{MultiProof, sibling_heights, zeros};
 use crate::state::{Entry, EntryKind, HEADER_BYTES, Header, TreeId};
 
 /// The first 16 bytes of an encoded proof.
-pub const PROOF_TAG: &[u8; 16] = b"refute proof v3\0";
+pub const PROOF_TAG: &[u8; 16] = b"refute proof v4\0";
 
 /// The hard bound on a proof (`specs/proof.md` §8): [`Proof::decode`]
 /// refuses a longer one and `prove_step` never needs more.
-pub const MAX_PROOF_BYTES: usize = 32 << 10;
+pub const MAX_PROOF_BYTES: usize = 8 << 10;
 
 fn put_multi(out: &mut Vec<u8>, depth: usize, m: &MultiProof) {
     out.extend((m.leaves.len() as u16).to_le_bytes());

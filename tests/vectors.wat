@@ -52,7 +52,7 @@
     global.get $g i32.wrap_i64 i32.add
     memory.size i32.add
     table.size i32.add
-    local.get $n call $regs i32.add)
+    local.get $n call $regs i32.add local.get $n call $long i32.add)
   (func (export "trap") (param i32) (result i32) local.get 0 call $floats drop i32.const 1 local.get 0 i32.div_s)
   (func $floats (param i32) (result f64) (local f32)
     local.get 0 f64.convert_i32_s f64.const 1.5 f64.mul f64.sqrt f64.const -2 f64.min
@@ -83,4 +83,14 @@
       local.get $x local.get $y i32.eq br_if $c
     end
     local.get $x local.get $y i32.sub i32.const 7 i32.xor)
+  ;; a branch keeping 70 slots over one: StackMove, then BrAdjust (specs/execution.md 2, long copies)
+  (func $long (param $p i32) (result i32)
+    i32.const 9
+    block (result i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32)
+      local.get $p
+      i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1 i32.const 1
+      br 0
+    end
+    drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop drop
+    i32.add)
 )

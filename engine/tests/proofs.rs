@@ -216,9 +216,19 @@ fn the_longest_copies_fit_the_hard_bound() {
     );
     let expected: Vec<Value> = (0..n as i32).map(Value::I32).collect();
     let mut largest = 0;
-    for (name, arg) in [("table", 0), ("table", 1), ("table", 2), ("table", 9), ("brs", 0), ("brs", 1), ("ret", 0), ("ret", 1)] {
+    for (name, arg) in [
+        ("table", 0),
+        ("table", 1),
+        ("table", 2),
+        ("table", 9),
+        ("brs", 0),
+        ("brs", 1),
+        ("ret", 0),
+        ("ret", 1),
+    ] {
         let entry = Entry::Invoke(name.into(), vec![Value::I32(arg)]);
-        let ((_, big, status), machine) = check_task(&wat, &Task { max_steps: 100_000, ..Task::default() }, entry, 1000);
+        let ((_, big, status), machine) =
+            check_task(&wat, &Task { max_steps: 100_000, ..Task::default() }, entry, 1000);
         assert_eq!(status, Status::Finished, "{name}({arg})");
         assert!(machine.results() == expected, "{name}({arg}): the kept values arrive in order");
         largest = largest.max(big);

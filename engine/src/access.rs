@@ -1,6 +1,6 @@
 //! How the step code reaches machine state.
 //!
-//! `exec::step_loop` defines every instruction once, over two traits: [`Stack`]
+//! `exec::step` defines every instruction once, over two traits: [`Stack`]
 //! (the value stack) and [`World`] (code, frames, functions, globals, tables,
 //! memories, segments and the host). Three kinds of state implement them:
 //!

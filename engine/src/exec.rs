@@ -1,11 +1,13 @@
-//! The interpreter loop: executes [`Op`]s, one step each.
+//! The interpreter: [`step`] executes one [`Op`], the one definition of
+//! every instruction.
 //!
-//! The loop only moves operands between the stack, memory and the numeric
-//! functions in [`crate::op`], which define what instructions compute.
-//! Hot state (pc, sp, fp, remaining steps) lives in locals and is written
-//! back when the loop stops. The loop runs over any state (`access`): the
-//! machine runs it over its own (`Machine::run`), the prover and the
-//! verifier over theirs (`proof`).
+//! A step only moves operands between the stack, memory and the numeric
+//! functions in [`crate::op`] and `sem`, which define what instructions
+//! compute. The hot registers (`pc`, `sp`, `fp`) and the steps left stay in
+//! locals or arguments and are written back when the run stops. A step
+//! runs over any state (`access`). Two drivers find each next instruction
+//! and call [`step`]: [`step_loop`] (the prover and the verifier, over their
+//! states) and [`run_threaded`] (`threaded.rs`: the machine, over its own).
 
 use crate::TrapKind::*;
 use crate::access::{Stack, World};
@@ -22,6 +24,9 @@ use crate::store::FuncKind;
 
 mod sem;
 mod simd;
+mod threaded;
+
+pub(crate) use threaded::run as run_threaded;
 
 #[inline(always)]
 fn i32_(x: u64) -> i32 {
@@ -80,42 +85,72 @@ fn b64(v: f64) -> u64 {
     v.to_bits()
 }
 
+/// The registers a step reads and moves: the next instruction, the top of
+/// the operand stack and the current frame.
+#[derive(Clone, Copy)]
+pub(crate) struct Hot {
+    pub pc: usize,
+    pub sp: usize,
+    pub fp: usize,
+}
+
 /// Executes steps until the status is final or `regs.steps` reaches
-/// `until`: the one definition of every instruction.
+/// `until`, finding each next instruction in one loop (the prover and the
+/// verifier; the machine runs `threaded::run`).
 #[inline(always)]
 pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &mut W, until: u64) {
     if regs.status != Status::Running || regs.steps >= until {
         return;
     }
-    let mut pc = regs.pc as usize;
-    let mut sp = regs.sp as usize;
-    let mut fp = regs.fp as usize;
+    let mut hot = Hot { pc: regs.pc as usize, sp: regs.sp as usize, fp: regs.fp as usize };
     let mut left = until - regs.steps;
+    let end: Option<Status> = loop {
+        if left == 0 {
+            break None;
+        }
+        left -= 1;
+        // SAFETY: `op_at` points at the instruction until the next `op_at`;
+        // the step reads its fields before anything else does.
+        let op = unsafe { &*w.op_at(hot.pc) };
+        if let Some(s) = step(stack, w, op, &mut hot, until - left - 1) {
+            break Some(s);
+        }
+    };
+    regs.steps = until - left;
+    regs.pc = hot.pc as u32;
+    regs.sp = hot.sp as u32;
+    regs.fp = hot.fp as u32;
+    if let Some(s) = end {
+        regs.status = s;
+    }
+}
 
-    // The loop body is instantiated twice so there are two dispatch sites,
-    // which the branch predictor tells apart (a poor man's threaded code).
-    macro_rules! step {
-        () => {{
-            if left == 0 {
-                break None;
-            }
-            left -= 1;
-            // SAFETY: `op_at` points at the instruction until the next
-            // `op_at`; the step reads its fields before anything else does.
-            let op = unsafe { &*w.op_at(pc) };
-            pc += 1;
-
+/// Executes `op`, the instruction at `hot.pc`, as step number `index`: the
+/// one definition of every instruction. Returns the status it ends the run
+/// with, if it does.
+#[inline(always)]
+pub(crate) fn step<S: Stack, W: World>(
+    stack: &mut S,
+    w: &mut W,
+    op: &Op,
+    hot: &mut Hot,
+    index: u64,
+) -> Option<Status> {
+    let Hot { mut pc, mut sp, mut fp } = *hot;
+    pc += 1;
+    let end = 'step: {
+        {
             macro_rules! trap {
                 ($k:expr) => {{
                     pc -= 1;
-                    break Some(Status::Trapped($k));
+                    break 'step Some(Status::Trapped($k));
                 }};
             }
             // Micro-stepped instructions stay on the same instruction.
             macro_rules! again {
                 () => {{
                     pc -= 1;
-                    continue;
+                    break 'step None;
                 }};
             }
             macro_rules! push {
@@ -244,7 +279,7 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
                     stack.leave_frame();
                     let f = w.pop_frame();
                     if f.ret_pc == HALT {
-                        break Some(Status::Finished);
+                        break 'step Some(Status::Finished);
                     }
                     pc = f.ret_pc as usize;
                     fp = f.fp as usize;
@@ -285,11 +320,11 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
                         }
                         FuncKind::Host { func: h, nparams } => {
                             let args = sp - $pop - nparams as usize;
-                            match host::step(stack, w, h, args, nparams as usize, until - left - 1) {
+                            match host::step(stack, w, h, args, nparams as usize, index) {
                                 HostStep::Done(result) => sp = args + result.is_some() as usize,
                                 HostStep::End(s) => {
                                     sp -= $pop;
-                                    break Some(s);
+                                    break 'step Some(s);
                                 }
                                 // A call that moves many bytes: its progress is
                                 // in its arguments, and the same call instruction
@@ -1107,18 +1142,9 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
                     br_if!(sem::i32_and(stack[fp + lhs as usize], value as u64) == 0, h, target)
                 }
             }
-        }};
-    }
-    let end: Option<Status> = loop {
-        step!();
-        step!();
+        }
+        None
     };
-
-    regs.steps = until - left;
-    regs.pc = pc as u32;
-    regs.sp = sp as u32;
-    regs.fp = fp as u32;
-    if let Some(s) = end {
-        regs.status = s;
-    }
+    *hot = Hot { pc, sp, fp };
+    end
 }

@@ -19,7 +19,7 @@ use crate::wasi::{self, MAX_HOST_ARGS};
 
 /// One step of a call to host function `h` whose `nparams` arguments are
 /// the stack slots from `at`, at step `step`: the one host-call sequence,
-/// for a call from code (`exec::step_loop`) and for a host function invoked
+/// for a call from code (`exec::step`) and for a host function invoked
 /// as the entry (`Machine::run`), over any state (the machine's, the
 /// prover's, the verifier's).
 ///

@@ -1,7 +1,7 @@
 //! The machine: a store plus the execution state of one invocation.
 
 use crate::access::{Direct, Dirty, Slots};
-use crate::exec::step_loop;
+use crate::exec::run_threaded;
 use crate::frame::{Frame, HALT, Regs};
 use crate::host;
 use crate::host_state::{HostState, HostStep};
@@ -153,8 +153,8 @@ impl Machine {
             return self.regs.status;
         }
         let Machine { store, host, stack, frames, regs, .. } = self;
-        let mut world = Direct::<false>::new(store, host, frames, None);
-        step_loop(regs, &mut Slots::new(stack), &mut world, until);
+        let world = Direct::<false>::new(store, host, frames, None);
+        run_threaded(regs, Slots::new(stack), world, until);
         self.regs.status
     }
 
@@ -162,8 +162,8 @@ impl Machine {
     /// changes in `dirty` for lazy hashing (`state::Hasher`).
     pub(crate) fn run_tracked(&mut self, dirty: &mut Dirty, until: u64) {
         let Machine { store, host, stack, frames, regs, .. } = self;
-        let mut world = Direct::<true>::new(store, host, frames, Some(dirty));
-        step_loop(regs, &mut Slots::new(stack), &mut world, until);
+        let world = Direct::<true>::new(store, host, frames, Some(dirty));
+        run_threaded(regs, Slots::new(stack), world, until);
     }
 
     /// As [`Machine::run`], marking in `dirty` what changes (for

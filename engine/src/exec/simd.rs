@@ -1,6 +1,6 @@
 //! The SIMD and v128 instructions' steps (`specs/execution.md` §3.1, §9.1).
 //!
-//! Part of the one definition of every instruction (`exec::step_loop` calls
+//! Part of the one definition of every instruction (`exec::step` calls
 //! [`step`] for each of them), kept out of the interpreter's loop so that
 //! the scalar instructions' code stays as it was: a SIMD step costs one
 //! call more. This moves the operands, two slots per v128, low half first;
@@ -147,7 +147,7 @@ pub(super) fn step<S: Stack, W: World>(
             put(stack, s - 3, v);
             s - 1
         }
-        // `step_loop` calls this for exactly the instructions above.
+        // `step` calls this for exactly the instructions above.
         _ => return Err(Unreachable),
     };
     Ok((sp, 0))

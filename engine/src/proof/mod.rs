@@ -3,7 +3,7 @@
 //! [`prove_step`] runs one step over the machine, read in place with the
 //! step's writes kept aside (`cow`), through a recorder that logs every
 //! leaf the step touches, then opens those leaves of the pre-state. [`verify_step`] checks the openings against the pre-state
-//! root, runs the *same* step code (`exec::step_loop`) over only
+//! root, runs the *same* step code (`exec::step`) over only
 //! the opened leaves, and hashes the post-state from them.
 
 mod cow;

@@ -4,12 +4,12 @@
 //! dispatches), instead of one shared `match`.
 //!
 //! Every handler runs [`step`], the same step as [`super::step_loop`]:
-//! only how the next step is found differs. The [`HOT`] opcodes (about 95%
-//! of the workloads' steps) get a handler of their own, in which `step` is
-//! told its opcode so the compiler keeps only that instruction's arm; every
-//! other opcode shares [`any`], the whole `match`. Debug builds specialise
-//! only the first few (the full set takes many minutes to compile with
-//! debug assertions), so the tests run both kinds.
+//! only how the next step is found differs. A handler of its own runs
+//! `step` told its opcode, so the compiler keeps only that instruction's
+//! arm; release builds give every opcode one, debug builds only eight
+//! frequent ones (with debug assertions each costs seconds of compilation),
+//! and the other opcodes share [`any`], the whole `match` (see [`handlers`]).
+//! So the tests run both kinds.
 //!
 //! Rust does not promise tail calls; LLVM turns these into jumps when
 //! optimising (the engine is built at `opt-level = 3` in every profile). So

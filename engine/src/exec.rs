@@ -94,6 +94,22 @@ pub(crate) struct Hot {
     pub fp: usize,
 }
 
+impl Hot {
+    fn of(regs: &Regs) -> Hot {
+        Hot { pc: regs.pc as usize, sp: regs.sp as usize, fp: regs.fp as usize }
+    }
+
+    /// Writes the registers back, and the status the run ended with, if any.
+    fn leave(self, regs: &mut Regs, end: Option<Status>) {
+        regs.pc = self.pc as u32;
+        regs.sp = self.sp as u32;
+        regs.fp = self.fp as u32;
+        if let Some(s) = end {
+            regs.status = s;
+        }
+    }
+}
+
 /// Executes steps until the status is final or `regs.steps` reaches
 /// `until`, finding each next instruction in one loop (the prover and the
 /// verifier; the machine runs `threaded::run`).
@@ -102,7 +118,7 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
     if regs.status != Status::Running || regs.steps >= until {
         return;
     }
-    let mut hot = Hot { pc: regs.pc as usize, sp: regs.sp as usize, fp: regs.fp as usize };
+    let mut hot = Hot::of(regs);
     let mut left = until - regs.steps;
     let end: Option<Status> = loop {
         if left == 0 {
@@ -117,12 +133,7 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
         }
     };
     regs.steps = until - left;
-    regs.pc = hot.pc as u32;
-    regs.sp = hot.sp as u32;
-    regs.fp = hot.fp as u32;
-    if let Some(s) = end {
-        regs.status = s;
-    }
+    hot.leave(regs, end);
 }
 
 /// Executes `op`, the instruction at `hot.pc`, as step number `index`: the
@@ -257,6 +268,10 @@ pub(crate) fn step<S: Stack, W: World>(
                         trap!(MemoryOutOfBounds);
                     }
                 }};
+            }
+            // A fused compare-and-branch: jump if `$f(slot lhs, $rhs)` holds.
+            macro_rules! br_cmp {
+                ($f:expr, $lhs:expr, $rhs:expr, $h:expr, $target:expr) => {{ br_if!($f(stack[fp + $lhs as usize], $rhs) != 0, $h, $target) }};
             }
             // A fused conditional branch: `sp = fp + h`, then jump if `$cond`.
             macro_rules! br_if {
@@ -1076,67 +1091,67 @@ pub(crate) fn step<S: Stack, W: World>(
                 Op::I64TruncSatF64SReg { dst, src, h } => reg_un!(sem::i64_trunc_sat_f64_s, dst, src, h),
                 Op::I64TruncSatF64UReg { dst, src, h } => reg_un!(sem::i64_trunc_sat_f64_u, dst, src, h),
                 Op::BrIfI32Eq { lhs, rhs, h, target } => {
-                    br_if!(sem::i32_eq(stack[fp + lhs as usize], stack[fp + rhs as usize]) != 0, h, target)
+                    br_cmp!(sem::i32_eq, lhs, stack[fp + rhs as usize], h, target)
                 }
                 Op::BrIfI32Ne { lhs, rhs, h, target } => {
-                    br_if!(sem::i32_ne(stack[fp + lhs as usize], stack[fp + rhs as usize]) != 0, h, target)
+                    br_cmp!(sem::i32_ne, lhs, stack[fp + rhs as usize], h, target)
                 }
                 Op::BrIfI32LtS { lhs, rhs, h, target } => {
-                    br_if!(sem::i32_lt_s(stack[fp + lhs as usize], stack[fp + rhs as usize]) != 0, h, target)
+                    br_cmp!(sem::i32_lt_s, lhs, stack[fp + rhs as usize], h, target)
                 }
                 Op::BrIfI32LtU { lhs, rhs, h, target } => {
-                    br_if!(sem::i32_lt_u(stack[fp + lhs as usize], stack[fp + rhs as usize]) != 0, h, target)
+                    br_cmp!(sem::i32_lt_u, lhs, stack[fp + rhs as usize], h, target)
                 }
                 Op::BrIfI32GtS { lhs, rhs, h, target } => {
-                    br_if!(sem::i32_gt_s(stack[fp + lhs as usize], stack[fp + rhs as usize]) != 0, h, target)
+                    br_cmp!(sem::i32_gt_s, lhs, stack[fp + rhs as usize], h, target)
                 }
                 Op::BrIfI32GtU { lhs, rhs, h, target } => {
-                    br_if!(sem::i32_gt_u(stack[fp + lhs as usize], stack[fp + rhs as usize]) != 0, h, target)
+                    br_cmp!(sem::i32_gt_u, lhs, stack[fp + rhs as usize], h, target)
                 }
                 Op::BrIfI32LeS { lhs, rhs, h, target } => {
-                    br_if!(sem::i32_le_s(stack[fp + lhs as usize], stack[fp + rhs as usize]) != 0, h, target)
+                    br_cmp!(sem::i32_le_s, lhs, stack[fp + rhs as usize], h, target)
                 }
                 Op::BrIfI32LeU { lhs, rhs, h, target } => {
-                    br_if!(sem::i32_le_u(stack[fp + lhs as usize], stack[fp + rhs as usize]) != 0, h, target)
+                    br_cmp!(sem::i32_le_u, lhs, stack[fp + rhs as usize], h, target)
                 }
                 Op::BrIfI32GeS { lhs, rhs, h, target } => {
-                    br_if!(sem::i32_ge_s(stack[fp + lhs as usize], stack[fp + rhs as usize]) != 0, h, target)
+                    br_cmp!(sem::i32_ge_s, lhs, stack[fp + rhs as usize], h, target)
                 }
                 Op::BrIfI32GeU { lhs, rhs, h, target } => {
-                    br_if!(sem::i32_ge_u(stack[fp + lhs as usize], stack[fp + rhs as usize]) != 0, h, target)
+                    br_cmp!(sem::i32_ge_u, lhs, stack[fp + rhs as usize], h, target)
                 }
                 Op::BrIfI32EqImm { lhs, h, value, target } => {
-                    br_if!(sem::i32_eq(stack[fp + lhs as usize], value as u64) != 0, h, target)
+                    br_cmp!(sem::i32_eq, lhs, value as u64, h, target)
                 }
                 Op::BrIfI32NeImm { lhs, h, value, target } => {
-                    br_if!(sem::i32_ne(stack[fp + lhs as usize], value as u64) != 0, h, target)
+                    br_cmp!(sem::i32_ne, lhs, value as u64, h, target)
                 }
                 Op::BrIfI32LtSImm { lhs, h, value, target } => {
-                    br_if!(sem::i32_lt_s(stack[fp + lhs as usize], value as u64) != 0, h, target)
+                    br_cmp!(sem::i32_lt_s, lhs, value as u64, h, target)
                 }
                 Op::BrIfI32LtUImm { lhs, h, value, target } => {
-                    br_if!(sem::i32_lt_u(stack[fp + lhs as usize], value as u64) != 0, h, target)
+                    br_cmp!(sem::i32_lt_u, lhs, value as u64, h, target)
                 }
                 Op::BrIfI32GtSImm { lhs, h, value, target } => {
-                    br_if!(sem::i32_gt_s(stack[fp + lhs as usize], value as u64) != 0, h, target)
+                    br_cmp!(sem::i32_gt_s, lhs, value as u64, h, target)
                 }
                 Op::BrIfI32GtUImm { lhs, h, value, target } => {
-                    br_if!(sem::i32_gt_u(stack[fp + lhs as usize], value as u64) != 0, h, target)
+                    br_cmp!(sem::i32_gt_u, lhs, value as u64, h, target)
                 }
                 Op::BrIfI32LeSImm { lhs, h, value, target } => {
-                    br_if!(sem::i32_le_s(stack[fp + lhs as usize], value as u64) != 0, h, target)
+                    br_cmp!(sem::i32_le_s, lhs, value as u64, h, target)
                 }
                 Op::BrIfI32LeUImm { lhs, h, value, target } => {
-                    br_if!(sem::i32_le_u(stack[fp + lhs as usize], value as u64) != 0, h, target)
+                    br_cmp!(sem::i32_le_u, lhs, value as u64, h, target)
                 }
                 Op::BrIfI32GeSImm { lhs, h, value, target } => {
-                    br_if!(sem::i32_ge_s(stack[fp + lhs as usize], value as u64) != 0, h, target)
+                    br_cmp!(sem::i32_ge_s, lhs, value as u64, h, target)
                 }
                 Op::BrIfI32GeUImm { lhs, h, value, target } => {
-                    br_if!(sem::i32_ge_u(stack[fp + lhs as usize], value as u64) != 0, h, target)
+                    br_cmp!(sem::i32_ge_u, lhs, value as u64, h, target)
                 }
                 Op::BrIfI32AndImmNez { lhs, h, value, target } => {
-                    br_if!(sem::i32_and(stack[fp + lhs as usize], value as u64) != 0, h, target)
+                    br_cmp!(sem::i32_and, lhs, value as u64, h, target)
                 }
                 Op::BrIfI32AndImmEqz { lhs, h, value, target } => {
                     br_if!(sem::i32_and(stack[fp + lhs as usize], value as u64) == 0, h, target)

@@ -40,6 +40,19 @@ enum Kind {
     Function,
 }
 
+/// A branch's destination and the copy it makes (`Translator::branch_to`).
+struct Branch {
+    /// Index of the label in `Translator::ctrl`.
+    label: usize,
+    kind: Kind,
+    /// A loop's start; `u32::MAX` (patched at the label's end) otherwise.
+    target: u32,
+    keep: u32,
+    drop: u32,
+    /// Copies more than `MAX_COPY` slots: moved in steps first.
+    long: bool,
+}
+
 struct Ctrl {
     kind: Kind,
     /// Operand height below the block's parameters, in slots.
@@ -350,73 +363,85 @@ impl Translator<'_> {
         });
     }
 
+    /// Where a branch `depth` labels out goes and what it copies, the
+    /// operands being `slots` high.
+    fn branch_to(&self, depth: u32, slots: u32) -> Branch {
+        let label = self.ctrl.len() - 1 - depth as usize;
+        let c = &self.ctrl[label];
+        let keep = c.branch_arity;
+        let (drop, long) = match c.kind {
+            Kind::Function => (0, self.long_return(slots)),
+            _ => {
+                let drop = slots - c.height - keep;
+                (drop, keep > MAX_COPY && drop > 0)
+            }
+        };
+        let target = if c.kind == Kind::Loop { c.start } else { u32::MAX };
+        Branch { label, kind: c.kind, target, keep, drop, long }
+    }
+
+    /// Emits `op`, a jump to `b`'s label, kept for patching at the label's
+    /// end unless the label is a loop's (whose start is known).
+    fn emit_jump(&mut self, b: &Branch, op: Op) {
+        let at = self.emit(op);
+        if b.kind != Kind::Loop {
+            self.ctrl[b.label].fixups.push(at);
+        }
+    }
+
     /// Emits a branch to the label `depth` levels out, the stack being `height`
     /// values high. `conditional` branches pop their condition first (already
     /// excluded from `height`). A branch that keeps more than `MAX_COPY`
     /// slots moves them in steps first (`move_long`), behind a `BrIfEqz` when
-    /// conditional.
+    /// conditional, as a return is.
     fn branch(&mut self, depth: u32, height: u32, conditional: bool) {
-        let height = self.slot_height(height);
-        let label = self.ctrl.len() - 1 - depth as usize;
-        let (kind, c_height, c_arity, c_start) = {
-            let c = &self.ctrl[label];
-            (c.kind, c.height, c.branch_arity, c.start)
-        };
-        let keep = c_arity;
-        let drop = if kind == Kind::Function { 0 } else { height - c_height - keep };
-        let long = match kind {
-            Kind::Function => self.long_return(height),
-            _ => keep > MAX_COPY && drop > 0,
-        };
-        if conditional && (kind == Kind::Function || long) {
-            // `br_if` as "skip unless", then the unconditional branch.
-            let at = self.emit(Op::BrIfEqz { target: u32::MAX });
-            self.branch_from(label, height, keep, drop);
-            let pc = self.pc();
-            self.patch(at, pc);
-            self.mark_label();
+        let slots = self.slot_height(height);
+        let b = self.branch_to(depth, slots);
+        if b.kind != Kind::Function && !b.long {
+            let (target, drop, keep) = (b.target, b.drop, b.keep);
+            self.emit_jump(
+                &b,
+                match (conditional, drop) {
+                    (false, 0) => Op::Br { target },
+                    (false, _) => Op::BrAdjust { target, drop, keep },
+                    (true, 0) => Op::BrIfNez { target },
+                    (true, _) => Op::BrIfNezAdjust { target, drop, keep },
+                },
+            );
             return;
         }
-        if kind == Kind::Function || long {
-            self.branch_from(label, height, keep, drop);
+        if !conditional {
+            self.branch_whole(&b, slots);
             return;
         }
-        let target = if kind == Kind::Loop { c_start } else { u32::MAX };
-        let at = self.emit(match (conditional, drop) {
-            (false, 0) => Op::Br { target },
-            (false, _) => Op::BrAdjust { target, drop, keep },
-            (true, 0) => Op::BrIfNez { target },
-            (true, _) => Op::BrIfNezAdjust { target, drop, keep },
-        });
-        if kind != Kind::Loop {
-            self.ctrl[label].fixups.push(at);
-        }
+        // `br_if` as "skip unless", then the unconditional branch.
+        let at = self.emit(Op::BrIfEqz { target: u32::MAX });
+        self.branch_whole(&b, slots);
+        let pc = self.pc();
+        self.patch(at, pc);
+        self.mark_label();
     }
 
-    /// An unconditional branch to `label` (a return when it is the
-    /// function's), with the operands `height` slots high.
-    fn branch_from(&mut self, label: usize, height: u32, keep: u32, drop: u32) {
-        let (kind, c_start) = (self.ctrl[label].kind, self.ctrl[label].start);
-        if kind == Kind::Function {
-            self.emit_return(height);
+    /// An unconditional return, or a long branch, with the operands `slots`
+    /// high: the copies in steps, then the jump.
+    fn branch_whole(&mut self, b: &Branch, slots: u32) {
+        if b.kind == Kind::Function {
+            self.emit_return(slots);
             return;
         }
-        let keep = self.move_long(keep, drop);
-        let target = if kind == Kind::Loop { c_start } else { u32::MAX };
-        let at = self.emit(match drop {
-            0 => Op::Br { target },
-            _ => Op::BrAdjust { target, drop, keep },
-        });
-        if kind != Kind::Loop {
-            self.ctrl[label].fixups.push(at);
-        }
+        let keep = self.move_long(b.keep, b.drop);
+        self.emit_jump(b, Op::BrAdjust { target: b.target, drop: b.drop, keep });
     }
 
     /// Whether a return with the operands `height` slots high copies more
     /// than `MAX_COPY` results.
     fn long_return(&self, height: u32) -> bool {
-        let frame = self.local_at[self.local_at.len() - 1] + height;
-        self.nresults > MAX_COPY && frame > self.nresults
+        self.nresults > MAX_COPY && self.frame_slots(height) > self.nresults
+    }
+
+    /// The frame's slots under operands `height` slots high: locals, then operands.
+    fn frame_slots(&self, height: u32) -> u32 {
+        self.local_at[self.local_at.len() - 1] + height
     }
 
     /// A return with the operands `height` slots high. A long one first
@@ -425,7 +450,7 @@ impl Translator<'_> {
     fn emit_return(&mut self, height: u32) {
         let n = self.nresults;
         if self.long_return(height) {
-            let drop = self.local_at[self.local_at.len() - 1] + height - n;
+            let drop = self.frame_slots(height) - n;
             let keep = self.move_long(n, drop);
             let at = self.emit(Op::BrAdjust { target: u32::MAX, drop, keep });
             self.patch(at, at as u32 + 1);
@@ -455,30 +480,15 @@ impl Translator<'_> {
     /// that would copy more than `MAX_COPY` slots jumps instead to a stub
     /// after the table (returned, for `table_stubs`).
     fn table_entry(&mut self, depth: u32, height: u32) -> Option<(usize, u32)> {
-        let slots = self.slot_height(height);
-        let label = self.ctrl.len() - 1 - depth as usize;
-        let (kind, c_height, c_arity, c_start) = {
-            let c = &self.ctrl[label];
-            (c.kind, c.height, c.branch_arity, c.start)
-        };
-        let keep = c_arity;
-        let drop = if kind == Kind::Function { 0 } else { slots - c_height - keep };
-        let long = match kind {
-            Kind::Function => self.long_return(slots),
-            _ => keep > MAX_COPY && drop > 0,
-        };
-        if long {
+        let b = self.branch_to(depth, self.slot_height(height));
+        if b.long {
             let at = self.emit(Op::BrAdjust { target: u32::MAX, drop: 0, keep: 0 });
             return Some((at, depth));
         }
-        if kind == Kind::Function {
+        if b.kind == Kind::Function {
             self.emit(Op::Return { results: self.nresults });
-            return None;
-        }
-        let target = if kind == Kind::Loop { c_start } else { u32::MAX };
-        let at = self.emit(Op::BrAdjust { target, drop, keep });
-        if kind != Kind::Loop {
-            self.ctrl[label].fixups.push(at);
+        } else {
+            self.emit_jump(&b, Op::BrAdjust { target: b.target, drop: b.drop, keep: b.keep });
         }
         None
     }
@@ -504,7 +514,7 @@ impl Translator<'_> {
         module: &ValidatorResources,
     ) -> Result<(), LoadError> {
         use Operator as O;
-        self.at_height = self.local_at[self.local_at.len() - 1] + self.slot_height(h);
+        self.at_height = self.frame_slots(self.slot_height(h));
         match *op {
             O::Block { blockty } => {
                 let (p, r) = block_arity(blockty, types);

@@ -47,8 +47,7 @@ pub(crate) fn run<S: Stack, W: World>(regs: &mut Regs, stack: S, w: W, until: u6
     if regs.status != Status::Running || regs.steps >= until {
         return;
     }
-    let hot = Hot { pc: regs.pc as usize, sp: regs.sp as usize, fp: regs.fp as usize };
-    let mut c = Cx { stack, w, end: 0, out: (hot, 0, None) };
+    let mut c = Cx { stack, w, end: 0, out: (Hot::of(regs), 0, None) };
     loop {
         let (hot, _, _) = c.out;
         let chunk = (until - regs.steps).min(CHUNK);
@@ -61,12 +60,7 @@ pub(crate) fn run<S: Stack, W: World>(regs: &mut Regs, stack: S, w: W, until: u6
         }
     }
     let (hot, _, end) = c.out;
-    regs.pc = hot.pc as u32;
-    regs.sp = hot.sp as u32;
-    regs.fp = hot.fp as u32;
-    if let Some(s) = end {
-        regs.status = s;
-    }
+    hot.leave(regs, end);
 }
 
 /// Starts the step at `pc`, or stops when no steps are `left`.

@@ -120,6 +120,8 @@ fn apply(
             *bytes = encode(&hashes);
         }
         Attack::ExtraHash { .. } | Attack::MissingHash { .. } => {}
+        // An earlier attack of the sequence may have emptied the bytes.
+        Attack::FlipBit { .. } | Attack::Truncate { .. } if bytes.is_empty() => {}
         Attack::FlipBit { at, bit } => {
             let at = at.index(bytes.len());
             bytes[at] ^= 1 << bit;

@@ -40,6 +40,23 @@ pub(crate) trait Stack: std::ops::Index<usize, Output = u64> + std::ops::IndexMu
 /// Everything but the value stack and the registers: the host state too,
 /// as [`HostEnv`], which host calls reach it through.
 pub(crate) trait World: HostEnv {
+    /// How far `pc` moves from one instruction to the next. The step code
+    /// holds `pc` as this world's position of an instruction, which
+    /// [`World::at`] and [`World::index`] convert from and to the
+    /// instruction's index (the `pc` register of the state): the index
+    /// itself by default, its address for the machine's own code, so that
+    /// finding the next instruction needs neither a scale nor the code's base.
+    const STRIDE: usize = 1;
+    /// The position of the instruction at `index`.
+    #[inline(always)]
+    fn at(&self, index: u32) -> usize {
+        index as usize
+    }
+    /// The index of the instruction at position `pc`.
+    #[inline(always)]
+    fn index(&self, pc: usize) -> u32 {
+        pc as u32
+    }
     /// The instruction at `pc`.
     fn op(&self, pc: usize) -> Op;
     /// Where the instruction at `pc` can be read during this step: the
@@ -325,19 +342,36 @@ fn grow_memory(mem: &mut MemInst, pages: u32) {
     mem.data.resize(len, 0);
 }
 
+/// Positions are addresses in the code: `pc` is a pointer.
 impl<const TRACK: bool> World for Direct<'_, TRACK> {
+    const STRIDE: usize = std::mem::size_of::<Op>();
+    #[inline(always)]
+    fn at(&self, index: u32) -> usize {
+        debug_assert!((index as usize) < self.code.len(), "instruction {index} past the code");
+        // SAFETY: every index a step jumps to is inside the code (see `op`).
+        unsafe { self.code.as_ptr().add(index as usize) as usize }
+    }
+    #[inline(always)]
+    fn index(&self, pc: usize) -> u32 {
+        ((pc - self.code.as_ptr() as usize) / Self::STRIDE) as u32
+    }
     #[inline(always)]
     fn op(&self, pc: usize) -> Op {
-        debug_assert!(pc < self.code.len());
-        // SAFETY: translation emits a `Return` or a jump at the end of every
-        // path, and every jump target and branch-table entry is inside the code.
-        unsafe { *self.code.get_unchecked(pc) }
+        // SAFETY: as for `op_at`.
+        unsafe { *self.op_at(pc) }
     }
     #[inline(always)]
     fn op_at(&self, pc: usize) -> *const Op {
-        debug_assert!(pc < self.code.len());
-        // SAFETY: as for `op`; the code does not change during a run.
-        unsafe { self.code.as_ptr().add(pc) }
+        debug_assert!(
+            self.code.as_ptr_range().contains(&(pc as *const Op))
+                && (pc - self.code.as_ptr() as usize).is_multiple_of(Self::STRIDE),
+            "position {pc:#x} is not an instruction of the code"
+        );
+        // SAFETY: translation emits a `Return` or a jump at the end of every
+        // path, and every jump target and branch-table entry is inside the
+        // code, which does not change during a run: `pc` is the address of
+        // an instruction.
+        pc as *const Op
     }
     #[inline(always)]
     fn depth(&self) -> usize {

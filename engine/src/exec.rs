@@ -89,19 +89,21 @@ fn b64(v: f64) -> u64 {
 /// the operand stack and the current frame.
 #[derive(Clone, Copy)]
 pub(crate) struct Hot {
+    /// The world's position of the instruction ([`World::at`]).
     pub pc: usize,
     pub sp: usize,
     pub fp: usize,
 }
 
 impl Hot {
-    fn of(regs: &Regs) -> Hot {
-        Hot { pc: regs.pc as usize, sp: regs.sp as usize, fp: regs.fp as usize }
+    /// The registers, `pc` as `w`'s position ([`World::at`]).
+    fn of<W: World>(regs: &Regs, w: &W) -> Hot {
+        Hot { pc: w.at(regs.pc), sp: regs.sp as usize, fp: regs.fp as usize }
     }
 
     /// Writes the registers back, and the status the run ended with, if any.
-    fn leave(self, regs: &mut Regs, end: Option<Status>) {
-        regs.pc = self.pc as u32;
+    fn leave<W: World>(self, regs: &mut Regs, w: &W, end: Option<Status>) {
+        regs.pc = w.index(self.pc);
         regs.sp = self.sp as u32;
         regs.fp = self.fp as u32;
         if let Some(s) = end {
@@ -118,7 +120,7 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
     if regs.status != Status::Running || regs.steps >= until {
         return;
     }
-    let mut hot = Hot::of(regs);
+    let mut hot = Hot::of(regs, w);
     let mut left = until - regs.steps;
     let end: Option<Status> = loop {
         if left == 0 {
@@ -133,7 +135,7 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
         }
     };
     regs.steps = until - left;
-    hot.leave(regs, end);
+    hot.leave(regs, w, end);
 }
 
 /// Executes `op`, the instruction at `hot.pc`, as step number `index`: the
@@ -148,19 +150,19 @@ pub(crate) fn step<S: Stack, W: World>(
     index: u64,
 ) -> Option<Status> {
     let Hot { mut pc, mut sp, mut fp } = *hot;
-    pc += 1;
+    pc += W::STRIDE;
     let end = 'step: {
         {
             macro_rules! trap {
                 ($k:expr) => {{
-                    pc -= 1;
+                    pc -= W::STRIDE;
                     break 'step Some(Status::Trapped($k));
                 }};
             }
             // Micro-stepped instructions stay on the same instruction.
             macro_rules! again {
                 () => {{
-                    pc -= 1;
+                    pc -= W::STRIDE;
                     break 'step None;
                 }};
             }
@@ -279,7 +281,7 @@ pub(crate) fn step<S: Stack, W: World>(
                     let taken = $cond;
                     sp = fp + $h as usize;
                     if taken {
-                        pc = $target as usize;
+                        pc = w.at($target);
                     }
                 }};
             }
@@ -296,7 +298,7 @@ pub(crate) fn step<S: Stack, W: World>(
                     if f.ret_pc == HALT {
                         break 'step Some(Status::Finished);
                     }
-                    pc = f.ret_pc as usize;
+                    pc = w.at(f.ret_pc);
                     fp = f.fp as usize;
                 }};
             }
@@ -305,7 +307,7 @@ pub(crate) fn step<S: Stack, W: World>(
                     let (drop, keep) = ($drop as usize, $keep as usize);
                     stack.copy_within(sp - keep..sp, sp - keep - drop);
                     sp -= drop;
-                    pc = $target as usize;
+                    pc = w.at($target);
                 }};
             }
             // Calls `func` after popping `pop` operands (the callee index of
@@ -325,13 +327,13 @@ pub(crate) fn step<S: Stack, W: World>(
                                 trap!(ValueStackExhausted);
                             }
                             stack.enter_frame(new_fp + frame_size as usize);
-                            w.push_frame(Frame { ret_pc: pc as u32, fp: fp as u32 });
+                            w.push_frame(Frame { ret_pc: w.index(pc), fp: fp as u32 });
                             w.frame_top(new_fp + frame_size as usize);
                             // The callee's prologue zeroes the rest (`ZeroLocals`).
                             stack.zero(sp, (nlocals as usize).min(LOCALS_CHUNK as usize));
                             sp += nlocals as usize;
                             fp = new_fp;
-                            pc = entry as usize;
+                            pc = w.at(entry);
                         }
                         FuncKind::Host { func: h, nparams } => {
                             let args = sp - $pop - nparams as usize;
@@ -353,17 +355,17 @@ pub(crate) fn step<S: Stack, W: World>(
 
             match *op {
                 Op::Unreachable => trap!(Unreachable),
-                Op::Br { target } => pc = target as usize,
+                Op::Br { target } => pc = w.at(target),
                 Op::BrIfEqz { target } => {
                     sp -= 1;
                     if stack[sp] as u32 == 0 {
-                        pc = target as usize;
+                        pc = w.at(target);
                     }
                 }
                 Op::BrIfNez { target } => {
                     sp -= 1;
                     if stack[sp] as u32 != 0 {
-                        pc = target as usize;
+                        pc = w.at(target);
                     }
                 }
                 Op::BrAdjust { target, drop, keep } => br_adjust!(target, drop, keep),
@@ -377,7 +379,7 @@ pub(crate) fn step<S: Stack, W: World>(
                     sp -= 1;
                     let i = (stack[sp] as u32).min(len) as usize;
                     // Translation emits `len + 1` entries after a `BrTable`.
-                    match w.op(pc + i) {
+                    match w.op(pc + i * W::STRIDE) {
                         Op::BrAdjust { target, drop, keep } => br_adjust!(target, drop, keep),
                         Op::Return { results } => ret!(results),
                         // Translation never emits anything else here; only a
@@ -432,12 +434,12 @@ pub(crate) fn step<S: Stack, W: World>(
                 Op::I64SetConst { dst, value } => stack[fp + dst as usize] = from_i64(value),
                 Op::BrIfNezReg { cond, target } => {
                     if stack[fp + cond as usize] as u32 != 0 {
-                        pc = target as usize;
+                        pc = w.at(target);
                     }
                 }
                 Op::BrIfEqzReg { cond, target } => {
                     if stack[fp + cond as usize] as u32 == 0 {
-                        pc = target as usize;
+                        pc = w.at(target);
                     }
                 }
                 Op::LocalTeeGet { tee, get } => {
@@ -696,7 +698,7 @@ pub(crate) fn step<S: Stack, W: World>(
                 | Op::V128Shift { .. } => match simd::step(*op, stack, w, pc, sp, fp) {
                     Ok((s, words)) => {
                         sp = s;
-                        pc += words;
+                        pc += words * W::STRIDE;
                     }
                     Err(k) => trap!(k),
                 },

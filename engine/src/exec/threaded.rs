@@ -47,7 +47,8 @@ pub(crate) fn run<S: Stack, W: World>(regs: &mut Regs, stack: S, w: W, until: u6
     if regs.status != Status::Running || regs.steps >= until {
         return;
     }
-    let mut c = Cx { stack, w, end: 0, out: (Hot::of(regs), 0, None) };
+    let hot = Hot::of(regs, &w);
+    let mut c = Cx { stack, w, end: 0, out: (hot, 0, None) };
     loop {
         let (hot, _, _) = c.out;
         let chunk = (until - regs.steps).min(CHUNK);
@@ -60,7 +61,7 @@ pub(crate) fn run<S: Stack, W: World>(regs: &mut Regs, stack: S, w: W, until: u6
         }
     }
     let (hot, _, end) = c.out;
-    hot.leave(regs, end);
+    hot.leave(regs, &c.w, end);
 }
 
 /// Starts the step at `pc`, or stops when no steps are `left`.

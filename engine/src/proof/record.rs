@@ -108,14 +108,15 @@ impl<W> Recorder<'_, W> {
     }
 }
 
+/// Positions are indices (the default), whatever the inner world's are.
 impl<W: World> World for Recorder<'_, W> {
     fn op(&self, pc: usize) -> Op {
         self.t().code.insert(pc as u64 / 2);
-        self.inner.op(pc)
+        self.inner.op(self.inner.at(pc as u32))
     }
     fn op_at(&self, pc: usize) -> *const Op {
         self.t().code.insert(pc as u64 / 2);
-        self.inner.op_at(pc)
+        self.inner.op_at(self.inner.at(pc as u32))
     }
     fn depth(&self) -> usize {
         self.inner.depth()

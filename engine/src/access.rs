@@ -167,8 +167,20 @@ impl Stack for Slots<'_> {
             "stack copy {from:?} to {to} outside its frame, which ends at {}",
             self.end()
         );
+        // Branches and returns mostly move nothing or one value: no call to
+        // `memmove` for those (a branch-table jump is often both).
+        let n = from.len();
+        if n == 0 || from.start == to {
+            return;
+        }
         // SAFETY: in bounds by the argument above; `copy` allows overlap.
-        unsafe { std::ptr::copy(self.ptr.add(from.start), self.ptr.add(to), from.len()) }
+        unsafe {
+            if n == 1 {
+                *self.ptr.add(to) = *self.ptr.add(from.start);
+            } else {
+                std::ptr::copy(self.ptr.add(from.start), self.ptr.add(to), n)
+            }
+        }
     }
 
     #[inline(always)]
@@ -180,7 +192,16 @@ impl Stack for Slots<'_> {
             self.end()
         );
         // SAFETY: the caller checked `from + n <= len` (the frame check).
-        unsafe { std::ptr::write_bytes(self.ptr.add(from), 0, n) }
+        unsafe {
+            // Most functions have a few locals: no call to `memset` for those.
+            if n <= 4 {
+                for i in 0..n {
+                    *self.ptr.add(from + i) = 0;
+                }
+            } else {
+                std::ptr::write_bytes(self.ptr.add(from), 0, n)
+            }
+        }
     }
 
     #[inline(always)]

@@ -81,6 +81,11 @@ impl Machine {
         self.regs.status = s;
     }
 
+    /// The index in the store's code of the instruction the next step executes.
+    pub fn pc(&self) -> u32 {
+        self.regs.pc
+    }
+
     /// The instruction the next step executes, if the machine is running
     /// WebAssembly code.
     pub fn next_op(&self) -> Option<crate::isa::Op> {

@@ -57,8 +57,9 @@ pub(crate) fn check(code: &[Op], entry: usize, body: usize, locals: u32, frame: 
             Op::BrIfEqzReg { cond, target } | Op::BrIfNezReg { cond, target } => {
                 local(cond) && inside(target)
             }
-            Op::LocalCopy { dst, src } => local(dst) && local(src),
-            Op::I32SetConst { dst, .. } | Op::I64SetConst { dst, .. } => local(dst),
+            // Deferred operands (§2.2) are written to operand slots too.
+            Op::LocalCopy { dst, src } => dst < frame && local(src),
+            Op::I32SetConst { dst, .. } | Op::I64SetConst { dst, .. } => dst < frame,
             Op::BrTable { len } => {
                 // Entries `at + 1 ..= at + 1 + len`, each performed in the
                 // `BrTable`'s own step.

@@ -439,9 +439,9 @@ mod tests {
         assert_eq!(
             code("i32.const 1 local.get 0 i32.const 7 i32.and i32.add"),
             [
-                I32Const { value: 1 },
+                // Deferred operands (§2.2): the constant 1 waits under the `and`.
                 I32AndImmReg { dst: 3, lhs: 0, h: 4, value: 7 },
-                I32Add,
+                I32AddImmReg { dst: 2, lhs: 3, h: 3, value: 1 },
                 Return { results: 1 }
             ]
         );
@@ -518,17 +518,14 @@ mod tests {
         assert_eq!(
             m.code,
             [
-                LocalGet { index: 2 },
-                Drop,
-                LocalGet { index: 3 },
-                Drop,
+                // A dropped `local.get` of a scalar emits nothing (§2.2).
                 LocalGet2 { a: 4, b: 5 },
                 V128LocalSet { index: 0 },
                 I32Const { value: 7 },
                 LocalGet2 { a: 0, b: 1 },
                 LocalGet { index: 2 },
                 // The branch keeps the v128's two slots and drops the i32's one.
-                BrIfNezAdjust { target: 13, drop: 1, keep: 2 },
+                BrIfNezAdjust { target: 9, drop: 1, keep: 2 },
                 V128Drop,
                 Drop,
                 LocalGet2 { a: 0, b: 1 },
@@ -575,7 +572,11 @@ mod tests {
     fn eqz_fuses_into_conditional_branches() {
         let ops = code("block local.get 0 i32.eqz br_if 0 end i32.const 3");
         assert_eq!(ops, [BrIfEqzReg { cond: 0, target: 1 }, I32Const { value: 3 }, Return { results: 1 }]);
+        // The block's result, deferred under the condition, is written before it (§2.2).
         let ops = code("block (result i32) local.get 1 local.get 0 i32.eqz br_if 0 end drop i32.const 3");
-        assert_eq!(ops[..2], [LocalGet2 { a: 1, b: 0 }, BrIfEqz { target: 2 }]);
+        assert_eq!(
+            ops[..2],
+            [LocalCopy { dst: 2, src: 1 }, BrIfI32EqImm { lhs: 0, h: 3, value: 0, target: 2 }]
+        );
     }
 }

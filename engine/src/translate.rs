@@ -15,7 +15,9 @@ use crate::load_error::LoadError;
 use crate::value::{FuncType, ValType};
 use wasmparser::{BlockType, FuncValidator, FunctionBody, Operator, ValidatorResources, WasmModuleResources};
 
+mod defer;
 mod fuse;
+use defer::Lazy;
 use fuse::{Fused, fuse};
 
 /// The translation of one defined function.
@@ -125,6 +127,9 @@ pub(crate) fn translate(
         local_at,
         heights: Vec::new(),
         at_height: 0,
+        lazy: Vec::new(),
+        sp_vals: 0,
+        last_reg: None,
     };
     let mut ops = body.get_operators_reader()?;
     let mut max_height = 0u32;
@@ -135,9 +140,13 @@ pub(crate) fn translate(
         let live =
             !t.ctrl.last().is_some_and(|c| c.dead) && !v.get_control_frame(0).is_some_and(|f| f.unreachable);
         // Every operand below the ones the instruction pops keeps its slots.
-        let kept = op.operator_arity(&*v).map_or(0, |(pops, _)| height.saturating_sub(pops));
+        let pops = op.operator_arity(&*v).map_or(0, |(pops, _)| pops);
+        let kept = height.saturating_sub(pops);
         v.op(offset, &op)?;
-        t.op(&op, height, live, types, v.resources())?;
+        if !t.translate(&op, height, pops, live, types, v.resources())? {
+            // In stack form: `sp` covers every operand.
+            t.sp_vals = v.operand_stack_height();
+        }
         t.sync_slots(v, kept);
         max_height = max_height.max(t.slot_height(v.operand_stack_height()));
     }
@@ -226,6 +235,12 @@ struct Translator<'a> {
     heights: Vec<u32>,
     /// The same for the operator being translated.
     at_height: u32,
+    /// Operands not yet in their slots (`defer`), by operand index.
+    lazy: Vec<Lazy>,
+    /// The operand height (in values) `sp` covers after the last instruction.
+    sp_vals: u32,
+    /// The position of the last register form `defer` emitted.
+    last_reg: Option<usize>,
 }
 
 /// Slots of a block's parameters and results.
@@ -504,7 +519,80 @@ impl Translator<'_> {
         }
     }
 
-    /// Translates `op`, met with `h` operands (values) on the stack.
+    /// Translates `op`, met with `h` operands (values) on the stack, of
+    /// which it pops `pops`: with deferred operands (`defer`) where it can
+    /// (`true`), otherwise in stack form after making its operands real.
+    fn translate(
+        &mut self,
+        op: &Operator<'_>,
+        h: u32,
+        pops: u32,
+        live: bool,
+        types: &[FuncType],
+        module: &ValidatorResources,
+    ) -> Result<bool, LoadError> {
+        use Operator as O;
+        if live {
+            let control = matches!(
+                op,
+                O::Block { .. }
+                    | O::Loop { .. }
+                    | O::If { .. }
+                    | O::Else
+                    | O::End
+                    | O::Br { .. }
+                    | O::BrIf { .. }
+                    | O::BrTable { .. }
+                    | O::Return
+                    | O::Call { .. }
+                    | O::CallIndirect { .. }
+                    | O::Unreachable
+            );
+            if control {
+                self.flush(0, h);
+            } else if let Some(s) = self.deferrable(op, h)
+                && self.defer(s, h)
+            {
+                return Ok(true);
+            } else {
+                self.flush(h.saturating_sub(pops), h);
+            }
+        } else {
+            debug_assert!(self.lazy.is_empty(), "lazy operands in dead code");
+        }
+        self.op(op, h, live, types, module)?;
+        // What follows may have fused into the last register form (a branch).
+        self.last_reg = None;
+        Ok(false)
+    }
+
+    /// The stack form of `op` if `defer` may translate it otherwise.
+    fn deferrable(&self, op: &Operator<'_>, h: u32) -> Option<Op> {
+        use Operator as O;
+        match *op {
+            O::LocalGet { local_index } => match self.local(local_index) {
+                (index, false) => Some(Op::LocalGet { index }),
+                _ => None,
+            },
+            O::LocalSet { local_index } => match self.local(local_index) {
+                (index, false) => Some(Op::LocalSet { index }),
+                _ => None,
+            },
+            O::LocalTee { local_index } => match self.local(local_index) {
+                (index, false) => Some(Op::LocalTee { index }),
+                _ => None,
+            },
+            O::I32Const { value } => Some(Op::I32Const { value }),
+            O::I64Const { value } => Some(Op::I64Const { value }),
+            O::F32Const { value } => Some(Op::F32Const { bits: value.bits() }),
+            O::F64Const { value } => Some(Op::F64Const { bits: value.bits() }),
+            O::Drop if h > 0 && !self.wide(h - 1) => Some(Op::Drop),
+            ref other => mem_op(other).or_else(|| plain_op(other)),
+        }
+    }
+
+    /// Translates `op` in stack form, met with `h` operands (values) on the
+    /// stack, all real.
     fn op(
         &mut self,
         op: &Operator<'_>,

@@ -24,6 +24,12 @@ pub(super) enum Fused {
     Tee(Op, u32),
 }
 
+/// The immediate form of binary operator `op` with constant right operand
+/// `c` (of `op`'s type), as `i32.const c` / `i64.const c` followed by `op` fuse.
+pub(super) fn imm_form(op: Op, c: i64) -> Option<Op> {
+    fuse_one(Op::I32Const { value: c as i32 }, op, 0).or_else(|| fuse_one(Op::I64Const { value: c }, op, 0))
+}
+
 /// The pairs that become one instruction.
 fn fuse_one(prev: Op, next: Op, hp: u32) -> Option<Op> {
     use Op::*;
@@ -272,12 +278,21 @@ fn fuse_one(prev: Op, next: Op, hp: u32) -> Option<Op> {
         (LocalTee { index: tee }, LocalGet { index: get }) => Some(LocalTeeGet { tee, get }),
         (I32Eqz, BrIfNez { target }) => Some(BrIfEqz { target }),
         (I32Eqz, BrIfEqz { target }) => Some(BrIfNez { target }),
-        // `local.get x; i32.eqz` fused first: its operand is local `x`.
-        (I32EqzReg { dst, src, h }, BrIfNez { target }) if on_top(dst, h) => {
+        // `local.get x; i32.eqz` fused first: its operand is local `x`. When
+        // `sp` was at its result's slot before it, the branch leaves `sp`
+        // there; otherwise (a deferred operand lies below, §2.2) the branch
+        // compares with zero and sets `sp` itself.
+        (I32EqzReg { dst, src, h }, BrIfNez { target }) if on_top(dst, h) && hp == dst as u32 => {
             Some(BrIfEqzReg { cond: src as u32, target })
         }
-        (I32EqzReg { dst, src, h }, BrIfEqz { target }) if on_top(dst, h) => {
+        (I32EqzReg { dst, src, h }, BrIfEqz { target }) if on_top(dst, h) && hp == dst as u32 => {
             Some(BrIfNezReg { cond: src as u32, target })
+        }
+        (I32EqzReg { dst, src, h }, BrIfNez { target }) if on_top(dst, h) => {
+            Some(BrIfI32EqImm { lhs: src, h: h - 1, value: 0, target })
+        }
+        (I32EqzReg { dst, src, h }, BrIfEqz { target }) if on_top(dst, h) => {
+            Some(BrIfI32NeImm { lhs: src, h: h - 1, value: 0, target })
         }
         // The result goes to a local instead of the top of the stack.
         (prev, LocalSet { index }) => {
@@ -306,7 +321,7 @@ fn fuse_one(prev: Op, next: Op, hp: u32) -> Option<Op> {
 }
 
 /// The register form of binary operator `op`: `dst = lhs op rhs`, then `sp = fp + h`.
-fn bin_reg(op: Op, dst: u16, lhs: u16, rhs: u16, h: u16) -> Option<Op> {
+pub(super) fn bin_reg(op: Op, dst: u16, lhs: u16, rhs: u16, h: u16) -> Option<Op> {
     use Op::*;
     match op {
         I32Eq => Some(I32EqReg { dst, lhs, rhs, h }),
@@ -376,7 +391,7 @@ fn bin_reg(op: Op, dst: u16, lhs: u16, rhs: u16, h: u16) -> Option<Op> {
 }
 
 /// The register form of an operator with an immediate right operand.
-fn imm_reg(op: Op, dst: u16, lhs: u16, h: u16) -> Option<Op> {
+pub(super) fn imm_reg(op: Op, dst: u16, lhs: u16, h: u16) -> Option<Op> {
     use Op::*;
     match op {
         I32AddImm { value } => Some(I32AddImmReg { dst, lhs, h, value }),
@@ -412,7 +427,7 @@ fn imm_reg(op: Op, dst: u16, lhs: u16, h: u16) -> Option<Op> {
 }
 
 /// The register form of a unary operator.
-fn un_reg(op: Op, dst: u16, src: u16, h: u16) -> Option<Op> {
+pub(super) fn un_reg(op: Op, dst: u16, src: u16, h: u16) -> Option<Op> {
     use Op::*;
     match op {
         I32Eqz => Some(I32EqzReg { dst, src, h }),
@@ -468,7 +483,7 @@ fn un_reg(op: Op, dst: u16, src: u16, h: u16) -> Option<Op> {
 }
 
 /// The register form of a load: `dst = memory[slot addr + offset]`.
-fn load_reg(op: Op, dst: u16, addr: u16, h: u16) -> Option<Op> {
+pub(super) fn load_reg(op: Op, dst: u16, addr: u16, h: u16) -> Option<Op> {
     use Op::*;
     match op {
         I32Load { mem, offset } => Some(I32LoadReg { dst, addr, h, mem, offset }),
@@ -490,7 +505,7 @@ fn load_reg(op: Op, dst: u16, addr: u16, h: u16) -> Option<Op> {
 }
 
 /// The register form of a store of slot `val` at slot `addr` + offset.
-fn store_reg(op: Op, addr: u16, val: u16, h: u16) -> Option<Op> {
+pub(super) fn store_reg(op: Op, addr: u16, val: u16, h: u16) -> Option<Op> {
     use Op::*;
     match op {
         I32Store { mem, offset } => Some(I32StoreReg { addr, val, h, mem, offset }),

@@ -29,15 +29,25 @@ fn show_tells_the_story_of_a_dispute() {
     for want in [
         "posts claim",
         "rounds\n",
-        "   5. steps 19760..19776 (every step): agree up to step 19761, differ from step 19762",
-        "the step 19761 → 19762",
-        "instruction  I32AddImmReg { dst: 4, lhs: 1, h: 5, value: 4 }",
-        "sp           80 → 81",
-        "71240  changed",
+        "   5. steps 19072..19088 (every step): agree up to step 19085, differ from step 19086",
+        "the step 19085 → 19086",
+        "instruction  BrIfI32AndImmEqz { lhs: 3, h: 9, value: 4, target: 5713 }",
+        "pc           5708 → 5713",
+        "sp           94 → 94",
         "verdict: the challenger wins",
-        "the solver's story broke at step 19762",
+        "the solver's story broke at step 19086",
         "the challenger's 5000 share paid",
         "transcript verified",
+    ] {
+        assert!(text.contains(want), "`trace show` lacks {want:?}:\n{text}");
+    }
+    // A step that writes a slot marks it.
+    let o = refute(&["trace", "show", &example("interp-solver-lies.bin")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    for want in [
+        "instruction  I32Load8UReg { dst: 2, addr: 1, h: 4, mem: 0, offset: 0 }",
+        "   99                   95  changed",
     ] {
         assert!(text.contains(want), "`trace show` lacks {want:?}:\n{text}");
     }

@@ -82,6 +82,10 @@
       local.get $x i32.const 4 i32.and br_if $c
       local.get $x local.get $y i32.eq br_if $c
     end
+    ;; an array element's address: I32ShlAddImmReg (version 8)
+    local.get $x i32.const 2 i32.shl i32.const 100 i32.add local.set $y
+    ;; a branch table on a local: BrTableReg (version 8)
+    block $d block $e local.get $x br_table $d $e end end
     local.get $x local.get $y i32.sub i32.const 7 i32.xor)
   ;; a branch keeping 70 slots over one: StackMove, then BrAdjust (specs/execution.md 2, long copies)
   (func $long (param $p i32) (result i32)

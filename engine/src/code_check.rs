@@ -60,7 +60,8 @@ pub(crate) fn check(code: &[Op], entry: usize, body: usize, locals: u32, frame: 
             // Deferred operands (§2.2) are written to operand slots too.
             Op::LocalCopy { dst, src } => dst < frame && local(src),
             Op::I32SetConst { dst, .. } | Op::I64SetConst { dst, .. } => dst < frame,
-            Op::BrTable { len } => {
+            Op::BrTableReg { index, .. } if !local(index) => false,
+            Op::BrTable { len } | Op::BrTableReg { len, .. } => {
                 // Entries `at + 1 ..= at + 1 + len`, each performed in the
                 // `BrTable`'s own step.
                 let last = at as u64 + 1 + len as u64;
@@ -154,6 +155,7 @@ pub(crate) fn check(code: &[Op], entry: usize, body: usize, locals: u32, frame: 
             Op::I32OrImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
             Op::I32XorImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
             Op::I32ShlImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
+            Op::I32ShlAddImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
             Op::I32ShrSImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
             Op::I32ShrUImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
             Op::I32RotlImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),

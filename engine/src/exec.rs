@@ -310,6 +310,20 @@ pub(crate) fn step<S: Stack, W: World>(
                     pc = w.at($target);
                 }};
             }
+            // Takes entry `$i` (the last for any larger) of the table of
+            // `$len + 1` entries translation emits after a `BrTable`.
+            macro_rules! br_table {
+                ($i:expr, $len:expr) => {{
+                    let i = ($i).min($len) as usize;
+                    match w.op(pc + i * W::STRIDE) {
+                        Op::BrAdjust { target, drop, keep } => br_adjust!(target, drop, keep),
+                        Op::Return { results } => ret!(results),
+                        // Translation never emits anything else here; only a
+                        // proof of a state no machine reaches can get here.
+                        _ => trap!(Unreachable),
+                    }
+                }};
+            }
             // Calls `func` after popping `pop` operands (the callee index of
             // `call_indirect`); a trap leaves the stack as it was.
             macro_rules! call {
@@ -377,16 +391,9 @@ pub(crate) fn step<S: Stack, W: World>(
                 }
                 Op::BrTable { len } => {
                     sp -= 1;
-                    let i = (stack[sp] as u32).min(len) as usize;
-                    // Translation emits `len + 1` entries after a `BrTable`.
-                    match w.op(pc + i * W::STRIDE) {
-                        Op::BrAdjust { target, drop, keep } => br_adjust!(target, drop, keep),
-                        Op::Return { results } => ret!(results),
-                        // Translation never emits anything else here; only a
-                        // proof of a state no machine reaches can get here.
-                        _ => trap!(Unreachable),
-                    }
+                    br_table!(stack[sp] as u32, len)
                 }
+                Op::BrTableReg { len, index } => br_table!(stack[fp + index as usize] as u32, len),
                 Op::Return { results } => ret!(results),
                 Op::StackMove { from, to, n } => {
                     let (from, to, n) = (from as usize, to as usize, n as usize);
@@ -941,6 +948,10 @@ pub(crate) fn step<S: Stack, W: World>(
                 Op::I32OrImmReg { dst, lhs, h, value } => reg_imm!(sem::i32_or, dst, lhs, value as u64, h),
                 Op::I32XorImmReg { dst, lhs, h, value } => reg_imm!(sem::i32_xor, dst, lhs, value as u64, h),
                 Op::I32ShlImmReg { dst, lhs, h, value } => reg_imm!(sem::i32_shl, dst, lhs, value as u64, h),
+                Op::I32ShlAddImmReg { dst, lhs, h, value, shift } => {
+                    let f = |a, c| sem::i32_add(sem::i32_shl(a, shift as u64), c);
+                    reg_imm!(f, dst, lhs, value as u64, h)
+                }
                 Op::I32ShrSImmReg { dst, lhs, h, value } => {
                     reg_imm!(sem::i32_shr_s, dst, lhs, value as u64, h)
                 }

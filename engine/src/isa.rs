@@ -1804,6 +1804,22 @@ define_ops! {
         value: i32,
         target: u32,
     } = 0x1BB,
+    /// Fused `I32ShlImmReg` and an `I32AddImmReg` of its result (an array
+    /// element's address): `dst = (lhs << shift) + value`, wrapping, then
+    /// `sp = fp + h` (`specs/execution.md` §2).
+    I32ShlAddImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i32,
+        shift: u8,
+    } = 0x1BC,
+    /// Fused `local.get index` and `BrTable { len }`: the table's index is
+    /// local `index` (`specs/execution.md` §2).
+    BrTableReg {
+        len: u32,
+        index: u32,
+    } = 0x1BD,
 }
 
 impl Op {

@@ -569,6 +569,35 @@ mod tests {
     }
 
     #[test]
+    fn deferred_operands_are_read_where_they_are_consumed() {
+        // The address waits as local 0 under the sum; the store reads it there (§2.2).
+        assert_eq!(
+            code("local.get 0 local.get 1 i32.const 1 i32.add i32.store i32.const 0"),
+            [
+                I32AddImmReg { dst: 3, lhs: 1, h: 4, value: 1 },
+                I32StoreReg { addr: 0, val: 3, h: 2, mem: 0, offset: 0 },
+                I32Const { value: 0 },
+                Return { results: 1 }
+            ]
+        );
+        // An array element's address is one step.
+        assert_eq!(
+            code("local.get 1 i32.const 34 i32.shl i32.const 100 i32.add"),
+            [I32ShlAddImmReg { dst: 2, lhs: 1, h: 3, value: 100, shift: 2 }, Return { results: 1 }]
+        );
+        // A local written while a read of it waits: the read is made real first.
+        assert_eq!(
+            code("local.get 0 i32.const 5 local.set 0 local.get 0 i32.add"),
+            [
+                LocalGet { index: 0 },
+                I32SetConst { dst: 0, value: 5 },
+                I32AddReg { dst: 2, lhs: 2, rhs: 0, h: 3 },
+                Return { results: 1 }
+            ]
+        );
+    }
+
+    #[test]
     fn eqz_fuses_into_conditional_branches() {
         let ops = code("block local.get 0 i32.eqz br_if 0 end i32.const 3");
         assert_eq!(ops, [BrIfEqzReg { cond: 0, target: 1 }, I32Const { value: 3 }, Return { results: 1 }]);

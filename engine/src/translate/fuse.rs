@@ -253,6 +253,12 @@ fn fuse_one(prev: Op, next: Op, hp: u32) -> Option<Op> {
             Some(BrIfI32AndImmEqz { lhs: top?, h: top?, value, target })
         }
 
+        // An array element's address: the shifted index plus a constant.
+        (I32ShlImmReg { dst: d, lhs, h: hs, value: k }, I32AddImmReg { dst, lhs: l, h, value })
+            if on_top(d, hs) && l == d && dst == d =>
+        {
+            Some(I32ShlAddImmReg { dst, lhs, h, value, shift: (k & 31) as u8 })
+        }
         (I32Const { value }, I32Sub) => Some(I32AddImm { value: value.wrapping_neg() }),
         (I32Const { value }, LocalSet { index }) => Some(I32SetConst { dst: index, value }),
         (F32Const { bits }, LocalSet { index }) => Some(I32SetConst { dst: index, value: bits as i32 }),
@@ -273,6 +279,7 @@ fn fuse_one(prev: Op, next: Op, hp: u32) -> Option<Op> {
         (LocalGet { index: a }, LocalGet { index: b }) => Some(LocalGet2 { a, b }),
         (LocalGet { index: src }, LocalSet { index: dst }) => Some(LocalCopy { dst, src }),
         (LocalGet { index: cond }, BrIfNez { target }) => Some(BrIfNezReg { cond, target }),
+        (LocalGet { index }, BrTable { len }) => Some(BrTableReg { len, index }),
         (LocalGet { index: cond }, BrIfEqz { target }) => Some(BrIfEqzReg { cond, target }),
         (LocalSet { index: set }, LocalGet { index: get }) => Some(LocalSetGet { set, get }),
         (LocalTee { index: tee }, LocalGet { index: get }) => Some(LocalTeeGet { tee, get }),
@@ -672,6 +679,9 @@ fn to_local(op: Op, x: u16) -> Option<Op> {
         }
         I64ShrUImmReg { dst, lhs, h, value } if top(dst, h) => {
             Some(I64ShrUImmReg { dst: x, lhs, h: h - 1, value })
+        }
+        I32ShlAddImmReg { dst, lhs, h, value, shift } if top(dst, h) => {
+            Some(I32ShlAddImmReg { dst: x, lhs, h: h - 1, value, shift })
         }
         I32EqzReg { dst, src, h } if top(dst, h) => Some(I32EqzReg { dst: x, src, h: h - 1 }),
         I64EqzReg { dst, src, h } if top(dst, h) => Some(I64EqzReg { dst: x, src, h: h - 1 }),

@@ -21,36 +21,42 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// `trace show` of the example `name` succeeds and prints every line of `want`.
+fn shows(name: &str, want: &[&str]) {
+    let o = refute(&["trace", "show", &example(name)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    for want in want {
+        assert!(text.contains(want), "`trace show` lacks {want:?}:\n{text}");
+    }
+}
+
 #[test]
 fn show_tells_the_story_of_a_dispute() {
-    let o = refute(&["trace", "show", &example("sort-solver-lies.bin")]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let text = stdout(&o);
-    for want in [
-        "posts claim",
-        "rounds\n",
-        "   5. steps 19072..19088 (every step): agree up to step 19085, differ from step 19086",
-        "the step 19085 → 19086",
-        "instruction  BrIfI32AndImmEqz { lhs: 3, h: 9, value: 4, target: 5713 }",
-        "pc           5708 → 5713",
-        "sp           94 → 94",
-        "verdict: the challenger wins",
-        "the solver's story broke at step 19086",
-        "the challenger's 5000 share paid",
-        "transcript verified",
-    ] {
-        assert!(text.contains(want), "`trace show` lacks {want:?}:\n{text}");
-    }
+    shows(
+        "sort-solver-lies.bin",
+        &[
+            "posts claim",
+            "rounds\n",
+            "   5. steps 19072..19088 (every step): agree up to step 19085, differ from step 19086",
+            "the step 19085 → 19086",
+            "instruction  BrIfI32AndImmEqz { lhs: 3, h: 9, value: 4, target: 5713 }",
+            "pc           5708 → 5713",
+            "sp           94 → 94",
+            "verdict: the challenger wins",
+            "the solver's story broke at step 19086",
+            "the challenger's 5000 share paid",
+            "transcript verified",
+        ],
+    );
     // A step that writes a slot marks it.
-    let o = refute(&["trace", "show", &example("interp-solver-lies.bin")]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let text = stdout(&o);
-    for want in [
-        "instruction  I32Load8UReg { dst: 2, addr: 1, h: 4, mem: 0, offset: 0 }",
-        "   99                   95  changed",
-    ] {
-        assert!(text.contains(want), "`trace show` lacks {want:?}:\n{text}");
-    }
+    shows(
+        "interp-solver-lies.bin",
+        &[
+            "instruction  I32Load8UReg { dst: 2, addr: 1, h: 4, mem: 0, offset: 0 }",
+            "   99                   95  changed",
+        ],
+    );
     let o = refute(&["trace", "show", "--json", &example("small-solver-times-out.json")]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();

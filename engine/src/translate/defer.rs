@@ -35,6 +35,18 @@ pub(super) enum Src {
 }
 
 impl Src {
+    /// The instruction that writes this value to slot `dst` (a local or an
+    /// operand slot), leaving `sp` as it is.
+    fn write_to(self, dst: u32) -> Op {
+        match self {
+            Src::Local(src) => Op::LocalCopy { dst, src },
+            Src::I32(value) => Op::I32SetConst { dst, value },
+            Src::F32(bits) => Op::I32SetConst { dst, value: bits as i32 },
+            Src::I64(value) => Op::I64SetConst { dst, value },
+            Src::F64(bits) => Op::I64SetConst { dst, value: bits as i64 },
+        }
+    }
+
     /// The constant an integer operator can take as its immediate.
     fn int(self) -> Option<i64> {
         match self {
@@ -74,14 +86,7 @@ impl Translator<'_> {
     /// Writes lazy value `i`, below `sp`, into its slot.
     fn write_in_place(&mut self, i: usize) {
         let l = self.lazy.remove(i);
-        let dst = self.frame_at(l.at);
-        self.emit_here(match l.src {
-            Src::Local(src) => Op::LocalCopy { dst, src },
-            Src::I32(value) => Op::I32SetConst { dst, value },
-            Src::F32(bits) => Op::I32SetConst { dst, value: bits as i32 },
-            Src::I64(value) => Op::I64SetConst { dst, value },
-            Src::F64(bits) => Op::I64SetConst { dst, value: bits as i64 },
-        });
+        self.emit_here(l.src.write_to(self.frame_at(l.at)));
     }
 
     /// Pushes the lazy top up to and including operand `upto`.
@@ -122,6 +127,7 @@ impl Translator<'_> {
             if let Some((op, height)) = moved {
                 self.code.push(op);
                 self.heights.push(height);
+                self.last_reg = Some(self.code.len() - 1);
             }
         }
         if h > 0 {
@@ -181,8 +187,8 @@ impl Translator<'_> {
                 None => false,
             },
             _ => match self.register_form(op, h) {
-                Some((f, after)) => {
-                    self.lazy.retain(|l| l.at < h - pops(op));
+                Some((f, first, after)) => {
+                    self.lazy.retain(|l| l.at < first);
                     self.last_reg = Some(self.emit_here(f));
                     self.sp_vals = after;
                     true
@@ -198,9 +204,10 @@ impl Translator<'_> {
     }
 
     /// The register form of `op` reading its lazy operands where they are,
-    /// and the operand height `sp` covers after it; `None` if it has none or
-    /// no operand is lazy (the stack form, with the fusions of §2, does as well).
-    fn register_form(&self, op: Op, h: u32) -> Option<(Op, u32)> {
+    /// its first operand and the operand height `sp` covers after it; `None`
+    /// if it has none or no operand is lazy (the stack form, with the
+    /// fusions of §2, does as well).
+    fn register_form(&self, op: Op, h: u32) -> Option<(Op, u32, u32)> {
         let lazy = |at: u32| self.lazy_at(at).is_some();
         if h >= 2 && bin_reg(op, 0, 0, 0, 0).is_some() {
             let (l, r) = (h - 2, h - 1);
@@ -216,7 +223,7 @@ impl Translator<'_> {
             } else {
                 bin_reg(op, dst, self.read_slot(l)?, self.read_slot(r)?, top)?
             };
-            return Some((f, h - 1));
+            return Some((f, l, h - 1));
         }
         if h >= 1 && (un_reg(op, 0, 0, 0).is_some() || load_reg(op, 0, 0, 0).is_some()) {
             if !lazy(h - 1) {
@@ -224,7 +231,7 @@ impl Translator<'_> {
             }
             let (dst, src, top) = (self.frame_at(h - 1), self.read_slot(h - 1)?, self.frame_at(h));
             let (dst, top) = (u16::try_from(dst).ok()?, u16::try_from(top).ok()?);
-            return Some((un_reg(op, dst, src, top).or_else(|| load_reg(op, dst, src, top))?, h));
+            return Some((un_reg(op, dst, src, top).or_else(|| load_reg(op, dst, src, top))?, h - 1, h));
         }
         if h >= 2 && store_reg(op, 0, 0, 0).is_some() {
             if !lazy(h - 2) && !lazy(h - 1) {
@@ -236,7 +243,8 @@ impl Translator<'_> {
                 after -= 1;
             }
             let top = u16::try_from(self.frame_at(after)).ok()?;
-            return Some((store_reg(op, self.read_slot(h - 2)?, self.read_slot(h - 1)?, top)?, after));
+            let f = store_reg(op, self.read_slot(h - 2)?, self.read_slot(h - 1)?, top)?;
+            return Some((f, h - 2, after));
         }
         None
     }
@@ -251,14 +259,9 @@ impl Translator<'_> {
         }
         match self.lazy_at(top) {
             Some(i) => {
-                let dst = x;
-                match self.lazy[i].src {
-                    Src::Local(src) if src == x => {}
-                    Src::Local(src) => _ = self.emit_here(Op::LocalCopy { dst, src }),
-                    Src::I32(value) => _ = self.emit_here(Op::I32SetConst { dst, value }),
-                    Src::F32(bits) => _ = self.emit_here(Op::I32SetConst { dst, value: bits as i32 }),
-                    Src::I64(value) => _ = self.emit_here(Op::I64SetConst { dst, value }),
-                    Src::F64(bits) => _ = self.emit_here(Op::I64SetConst { dst, value: bits as i64 }),
+                let src = self.lazy[i].src;
+                if src != Src::Local(x) {
+                    self.emit_here(src.write_to(x));
                 }
                 // `tee` leaves the same value on the stack, still lazy.
                 if !tee {
@@ -280,9 +283,4 @@ impl Translator<'_> {
 /// The register form of `op` with constant right operand `c`, if it has one.
 fn imm_reg_of(op: Op, c: i64, dst: u16, lhs: u16, h: u16) -> Option<Op> {
     super::fuse::imm_reg(imm_form(op, c)?, dst, lhs, h)
-}
-
-/// Operands `op` pops (it has a register form).
-fn pops(op: Op) -> u32 {
-    if bin_reg(op, 0, 0, 0, 0).is_some() || store_reg(op, 0, 0, 0).is_some() { 2 } else { 1 }
 }

@@ -38,13 +38,13 @@ fn show_tells_the_story_of_a_dispute() {
         &[
             "posts claim",
             "rounds\n",
-            "   5. steps 19072..19088 (every step): agree up to step 19085, differ from step 19086",
-            "the step 19085 → 19086",
-            "instruction  BrIfI32AndImmEqz { lhs: 3, h: 9, value: 4, target: 5713 }",
-            "pc           5708 → 5713",
-            "sp           94 → 94",
+            "   5. steps 18960..18976 (every step): agree up to step 18969, differ from step 18970",
+            "the step 18969 → 18970",
+            "instruction  LocalCopy { dst: 3, src: 1 }",
+            "pc           2508 → 2509",
+            "sp           85 → 85",
             "verdict: the challenger wins",
-            "the solver's story broke at step 19086",
+            "the solver's story broke at step 18970",
             "the challenger's 5000 share paid",
             "transcript verified",
         ],
@@ -54,7 +54,7 @@ fn show_tells_the_story_of_a_dispute() {
         "interp-solver-lies.bin",
         &[
             "instruction  I32Load8UReg { dst: 2, addr: 1, h: 4, mem: 0, offset: 0 }",
-            "   99                   95  changed",
+            "   95                  107  changed",
         ],
     );
     let o = refute(&["trace", "show", "--json", &example("small-solver-times-out.json")]);

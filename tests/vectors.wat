@@ -86,6 +86,13 @@
     local.get $x i32.const 2 i32.shl i32.const 100 i32.add local.set $y
     ;; a branch table on a local: BrTableReg (version 8)
     block $d block $e local.get $x br_table $d $e end end
+    ;; a store and a load at a constant address, loads from a slot plus a constant (version 9)
+    i32.const 64 local.get $x i32.store offset=8
+    i32.const 64 i32.load offset=8 local.set $x
+    local.get $y i32.const -56 i32.add f64.load offset=8 i32.trunc_sat_f64_s local.get $y i32.add local.set $y
+    local.get $y i32.const -52 i32.add i32.load offset=4 local.set $y
+    ;; the stack forms, of an address computed on the stack
+    local.get $x local.get $x i32.add i32.load local.get $x local.get $y i32.add i32.load8_u i32.add local.set $x
     local.get $x local.get $y i32.sub i32.const 7 i32.xor)
   ;; a branch keeping 70 slots over one: StackMove, then BrAdjust (specs/execution.md 2, long copies)
   (func $long (param $p i32) (result i32)

@@ -184,6 +184,9 @@ pub(crate) fn check(code: &[Op], entry: usize, body: usize, locals: u32, frame: 
             Op::I64ExtendI32SReg { dst, src, h } => regs(&[dst, src], h),
             Op::I64ExtendI32UReg { dst, src, h } => regs(&[dst, src], h),
             Op::I32LoadReg { dst, addr, h, .. } => regs(&[dst, addr], h),
+            Op::I32LoadAddReg { dst, addr, .. } | Op::F64LoadAddReg { dst, addr, .. } => {
+                regs(&[dst, addr], dst.saturating_add(1))
+            }
             Op::I64LoadReg { dst, addr, h, .. } => regs(&[dst, addr], h),
             Op::F32LoadReg { dst, addr, h, .. } => regs(&[dst, addr], h),
             Op::F64LoadReg { dst, addr, h, .. } => regs(&[dst, addr], h),
@@ -206,6 +209,29 @@ pub(crate) fn check(code: &[Op], entry: usize, body: usize, locals: u32, frame: 
             Op::I32Store16Reg { addr, val, h, .. } => regs(&[addr, val], h),
             Op::I64Store16Reg { addr, val, h, .. } => regs(&[addr, val], h),
             Op::I64Store32Reg { addr, val, h, .. } => regs(&[addr, val], h),
+            Op::I32LoadAt { dst, h, .. }
+            | Op::I64LoadAt { dst, h, .. }
+            | Op::F32LoadAt { dst, h, .. }
+            | Op::F64LoadAt { dst, h, .. }
+            | Op::I32Load8SAt { dst, h, .. }
+            | Op::I32Load8UAt { dst, h, .. }
+            | Op::I32Load16SAt { dst, h, .. }
+            | Op::I32Load16UAt { dst, h, .. }
+            | Op::I64Load8SAt { dst, h, .. }
+            | Op::I64Load8UAt { dst, h, .. }
+            | Op::I64Load16SAt { dst, h, .. }
+            | Op::I64Load16UAt { dst, h, .. }
+            | Op::I64Load32SAt { dst, h, .. }
+            | Op::I64Load32UAt { dst, h, .. } => regs(&[dst], h),
+            Op::I32StoreAt { val, h, .. }
+            | Op::I64StoreAt { val, h, .. }
+            | Op::F32StoreAt { val, h, .. }
+            | Op::F64StoreAt { val, h, .. }
+            | Op::I32Store8At { val, h, .. }
+            | Op::I32Store16At { val, h, .. }
+            | Op::I64Store8At { val, h, .. }
+            | Op::I64Store16At { val, h, .. }
+            | Op::I64Store32At { val, h, .. } => regs(&[val], h),
             Op::BrIfI32Eq { lhs, rhs, h, target } => regs(&[lhs, rhs], h) && inside(target),
             Op::BrIfI32Ne { lhs, rhs, h, target } => regs(&[lhs, rhs], h) && inside(target),
             Op::BrIfI32LtS { lhs, rhs, h, target } => regs(&[lhs, rhs], h) && inside(target),

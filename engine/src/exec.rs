@@ -249,6 +249,20 @@ pub(crate) fn step<S: Stack, W: World>(
                     sp = fp + $h as usize;
                 }};
             }
+            // A load from slot `addr` plus `value` (wrapping) plus `offset`.
+            macro_rules! load_add {
+                ($mem:expr, $addr:expr, $value:expr, $offset:expr, $n:literal, $f:expr, $dst:expr) => {{
+                    let a = (stack[fp + $addr as usize] as u32).wrapping_add($value as u32);
+                    let ea = a as usize + $offset as usize;
+                    match w.load::<$n>($mem as u32, ea) {
+                        Some(b) => {
+                            stack[fp + $dst as usize] = $f(b);
+                            sp = fp + $dst as usize + 1;
+                        }
+                        None => trap!(MemoryOutOfBounds),
+                    }
+                }};
+            }
             macro_rules! reg_load {
                 ($mem:expr, $offset:expr, $n:literal, $f:expr, $dst:expr, $addr:expr, $h:expr) => {{
                     let ea = stack[fp + $addr as usize] as u32 as usize + $offset as usize;
@@ -265,6 +279,29 @@ pub(crate) fn step<S: Stack, W: World>(
                 ($mem:expr, $offset:expr, $n:literal, $f:expr, $addr:expr, $val:expr, $h:expr) => {{
                     let ea = stack[fp + $addr as usize] as u32 as usize + $offset as usize;
                     if w.store($mem, ea, &$f(stack[fp + $val as usize])) {
+                        sp = fp + $h as usize;
+                    } else {
+                        trap!(MemoryOutOfBounds);
+                    }
+                }};
+            }
+            // A load or a store at a constant address: as `reg_load` and
+            // `reg_store` with the address (a `u32`) in the instruction.
+            macro_rules! at_load {
+                ($mem:expr, $addr:expr, $offset:expr, $n:literal, $f:expr, $dst:expr, $h:expr) => {{
+                    match w.load::<$n>($mem as u32, $addr as usize + $offset as usize) {
+                        Some(b) => {
+                            stack[fp + $dst as usize] = $f(b);
+                            sp = fp + $h as usize;
+                        }
+                        None => trap!(MemoryOutOfBounds),
+                    }
+                }};
+            }
+            macro_rules! at_store {
+                ($mem:expr, $addr:expr, $offset:expr, $n:literal, $f:expr, $val:expr, $h:expr) => {{
+                    if w.store($mem as u32, $addr as usize + $offset as usize, &$f(stack[fp + $val as usize]))
+                    {
                         sp = fp + $h as usize;
                     } else {
                         trap!(MemoryOutOfBounds);
@@ -991,6 +1028,12 @@ pub(crate) fn step<S: Stack, W: World>(
                 Op::I32WrapI64Reg { dst, src, h } => reg_un!(sem::i32_wrap_i64, dst, src, h),
                 Op::I64ExtendI32SReg { dst, src, h } => reg_un!(sem::i64_extend_i32_s, dst, src, h),
                 Op::I64ExtendI32UReg { dst, src, h } => reg_un!(sem::i64_extend_i32_u, dst, src, h),
+                Op::I32LoadAddReg { dst, addr, mem, value, offset } => {
+                    load_add!(mem, addr, value, offset, 4, sem::i32_load, dst)
+                }
+                Op::F64LoadAddReg { dst, addr, mem, value, offset } => {
+                    load_add!(mem, addr, value, offset, 8, sem::f64_load, dst)
+                }
                 Op::I32LoadReg { dst, addr, h, mem, offset } => {
                     reg_load!(mem, offset, 4, sem::i32_load, dst, addr, h)
                 }
@@ -1059,6 +1102,75 @@ pub(crate) fn step<S: Stack, W: World>(
                 }
                 Op::I64Store32Reg { addr, val, h, mem, offset } => {
                     reg_store!(mem, offset, 4, sem::i64_store32, addr, val, h)
+                }
+                Op::I32LoadAt { dst, h, mem, addr, offset } => {
+                    at_load!(mem, addr, offset, 4, sem::i32_load, dst, h)
+                }
+                Op::I64LoadAt { dst, h, mem, addr, offset } => {
+                    at_load!(mem, addr, offset, 8, sem::i64_load, dst, h)
+                }
+                Op::F32LoadAt { dst, h, mem, addr, offset } => {
+                    at_load!(mem, addr, offset, 4, sem::f32_load, dst, h)
+                }
+                Op::F64LoadAt { dst, h, mem, addr, offset } => {
+                    at_load!(mem, addr, offset, 8, sem::f64_load, dst, h)
+                }
+                Op::I32Load8SAt { dst, h, mem, addr, offset } => {
+                    at_load!(mem, addr, offset, 1, sem::i32_load8_s, dst, h)
+                }
+                Op::I32Load8UAt { dst, h, mem, addr, offset } => {
+                    at_load!(mem, addr, offset, 1, sem::i32_load8_u, dst, h)
+                }
+                Op::I32Load16SAt { dst, h, mem, addr, offset } => {
+                    at_load!(mem, addr, offset, 2, sem::i32_load16_s, dst, h)
+                }
+                Op::I32Load16UAt { dst, h, mem, addr, offset } => {
+                    at_load!(mem, addr, offset, 2, sem::i32_load16_u, dst, h)
+                }
+                Op::I64Load8SAt { dst, h, mem, addr, offset } => {
+                    at_load!(mem, addr, offset, 1, sem::i64_load8_s, dst, h)
+                }
+                Op::I64Load8UAt { dst, h, mem, addr, offset } => {
+                    at_load!(mem, addr, offset, 1, sem::i64_load8_u, dst, h)
+                }
+                Op::I64Load16SAt { dst, h, mem, addr, offset } => {
+                    at_load!(mem, addr, offset, 2, sem::i64_load16_s, dst, h)
+                }
+                Op::I64Load16UAt { dst, h, mem, addr, offset } => {
+                    at_load!(mem, addr, offset, 2, sem::i64_load16_u, dst, h)
+                }
+                Op::I64Load32SAt { dst, h, mem, addr, offset } => {
+                    at_load!(mem, addr, offset, 4, sem::i64_load32_s, dst, h)
+                }
+                Op::I64Load32UAt { dst, h, mem, addr, offset } => {
+                    at_load!(mem, addr, offset, 4, sem::i64_load32_u, dst, h)
+                }
+                Op::I32StoreAt { val, h, mem, addr, offset } => {
+                    at_store!(mem, addr, offset, 4, sem::i32_store, val, h)
+                }
+                Op::F32StoreAt { val, h, mem, addr, offset } => {
+                    at_store!(mem, addr, offset, 4, sem::i32_store, val, h)
+                }
+                Op::I64StoreAt { val, h, mem, addr, offset } => {
+                    at_store!(mem, addr, offset, 8, sem::i64_store, val, h)
+                }
+                Op::F64StoreAt { val, h, mem, addr, offset } => {
+                    at_store!(mem, addr, offset, 8, sem::i64_store, val, h)
+                }
+                Op::I32Store8At { val, h, mem, addr, offset } => {
+                    at_store!(mem, addr, offset, 1, sem::i32_store8, val, h)
+                }
+                Op::I64Store8At { val, h, mem, addr, offset } => {
+                    at_store!(mem, addr, offset, 1, sem::i32_store8, val, h)
+                }
+                Op::I32Store16At { val, h, mem, addr, offset } => {
+                    at_store!(mem, addr, offset, 2, sem::i32_store16, val, h)
+                }
+                Op::I64Store16At { val, h, mem, addr, offset } => {
+                    at_store!(mem, addr, offset, 2, sem::i32_store16, val, h)
+                }
+                Op::I64Store32At { val, h, mem, addr, offset } => {
+                    at_store!(mem, addr, offset, 4, sem::i64_store32, val, h)
                 }
                 Op::I32ClzReg { dst, src, h } => reg_un!(sem::i32_clz, dst, src, h),
                 Op::I32CtzReg { dst, src, h } => reg_un!(sem::i32_ctz, dst, src, h),

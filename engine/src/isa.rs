@@ -1820,6 +1820,211 @@ define_ops! {
         len: u32,
         index: u32,
     } = 0x1BD,
+    /// Fused `I32AddImmReg { dst, lhs: addr, value }` (result on top) and
+    /// `I32Load { mem, offset }` of it: `dst = memory[(addr + value) mod 2^32
+    /// + offset]`, then `sp = fp + dst + 1`.
+    I32LoadAddReg {
+        dst: u16,
+        addr: u16,
+        mem: u16,
+        value: i32,
+        offset: u32,
+    } = 0x1BE,
+    /// The same for `F64Load`.
+    F64LoadAddReg {
+        dst: u16,
+        addr: u16,
+        mem: u16,
+        value: i32,
+        offset: u32,
+    } = 0x1BF,
+    /// Fused `I32Const { value: addr }` and `I32Load { mem, offset }` (a constant
+    /// address, as C's globals have): `dst = memory[addr + offset]`, then
+    /// `sp = fp + h` (`specs/execution.md` §2).
+    I32LoadAt {
+        dst: u16,
+        h: u16,
+        mem: u16,
+        addr: u32,
+        offset: u32,
+    } = 0x1C0,
+    /// As `I32LoadAt`, for `I64Load`.
+    I64LoadAt {
+        dst: u16,
+        h: u16,
+        mem: u16,
+        addr: u32,
+        offset: u32,
+    } = 0x1C1,
+    /// As `I32LoadAt`, for `F32Load`.
+    F32LoadAt {
+        dst: u16,
+        h: u16,
+        mem: u16,
+        addr: u32,
+        offset: u32,
+    } = 0x1C2,
+    /// As `I32LoadAt`, for `F64Load`.
+    F64LoadAt {
+        dst: u16,
+        h: u16,
+        mem: u16,
+        addr: u32,
+        offset: u32,
+    } = 0x1C3,
+    /// As `I32LoadAt`, for `I32Load8S`.
+    I32Load8SAt {
+        dst: u16,
+        h: u16,
+        mem: u16,
+        addr: u32,
+        offset: u32,
+    } = 0x1C4,
+    /// As `I32LoadAt`, for `I32Load8U`.
+    I32Load8UAt {
+        dst: u16,
+        h: u16,
+        mem: u16,
+        addr: u32,
+        offset: u32,
+    } = 0x1C5,
+    /// As `I32LoadAt`, for `I32Load16S`.
+    I32Load16SAt {
+        dst: u16,
+        h: u16,
+        mem: u16,
+        addr: u32,
+        offset: u32,
+    } = 0x1C6,
+    /// As `I32LoadAt`, for `I32Load16U`.
+    I32Load16UAt {
+        dst: u16,
+        h: u16,
+        mem: u16,
+        addr: u32,
+        offset: u32,
+    } = 0x1C7,
+    /// As `I32LoadAt`, for `I64Load8S`.
+    I64Load8SAt {
+        dst: u16,
+        h: u16,
+        mem: u16,
+        addr: u32,
+        offset: u32,
+    } = 0x1C8,
+    /// As `I32LoadAt`, for `I64Load8U`.
+    I64Load8UAt {
+        dst: u16,
+        h: u16,
+        mem: u16,
+        addr: u32,
+        offset: u32,
+    } = 0x1C9,
+    /// As `I32LoadAt`, for `I64Load16S`.
+    I64Load16SAt {
+        dst: u16,
+        h: u16,
+        mem: u16,
+        addr: u32,
+        offset: u32,
+    } = 0x1CA,
+    /// As `I32LoadAt`, for `I64Load16U`.
+    I64Load16UAt {
+        dst: u16,
+        h: u16,
+        mem: u16,
+        addr: u32,
+        offset: u32,
+    } = 0x1CB,
+    /// As `I32LoadAt`, for `I64Load32S`.
+    I64Load32SAt {
+        dst: u16,
+        h: u16,
+        mem: u16,
+        addr: u32,
+        offset: u32,
+    } = 0x1CC,
+    /// As `I32LoadAt`, for `I64Load32U`.
+    I64Load32UAt {
+        dst: u16,
+        h: u16,
+        mem: u16,
+        addr: u32,
+        offset: u32,
+    } = 0x1CD,
+    /// Fused `I32Const { value: addr }` under slot `val` and `I32Store { mem,
+    /// offset }`: `memory[addr + offset] = val`, then `sp = fp + h`.
+    I32StoreAt {
+        val: u16,
+        h: u16,
+        mem: u16,
+        addr: u32,
+        offset: u32,
+    } = 0x1CE,
+    /// As `I32StoreAt`, for `I64Store`.
+    I64StoreAt {
+        val: u16,
+        h: u16,
+        mem: u16,
+        addr: u32,
+        offset: u32,
+    } = 0x1CF,
+    /// As `I32StoreAt`, for `F32Store`.
+    F32StoreAt {
+        val: u16,
+        h: u16,
+        mem: u16,
+        addr: u32,
+        offset: u32,
+    } = 0x1D0,
+    /// As `I32StoreAt`, for `F64Store`.
+    F64StoreAt {
+        val: u16,
+        h: u16,
+        mem: u16,
+        addr: u32,
+        offset: u32,
+    } = 0x1D1,
+    /// As `I32StoreAt`, for `I32Store8`.
+    I32Store8At {
+        val: u16,
+        h: u16,
+        mem: u16,
+        addr: u32,
+        offset: u32,
+    } = 0x1D2,
+    /// As `I32StoreAt`, for `I32Store16`.
+    I32Store16At {
+        val: u16,
+        h: u16,
+        mem: u16,
+        addr: u32,
+        offset: u32,
+    } = 0x1D3,
+    /// As `I32StoreAt`, for `I64Store8`.
+    I64Store8At {
+        val: u16,
+        h: u16,
+        mem: u16,
+        addr: u32,
+        offset: u32,
+    } = 0x1D4,
+    /// As `I32StoreAt`, for `I64Store16`.
+    I64Store16At {
+        val: u16,
+        h: u16,
+        mem: u16,
+        addr: u32,
+        offset: u32,
+    } = 0x1D5,
+    /// As `I32StoreAt`, for `I64Store32`.
+    I64Store32At {
+        val: u16,
+        h: u16,
+        mem: u16,
+        addr: u32,
+        offset: u32,
+    } = 0x1D6,
 }
 
 impl Op {

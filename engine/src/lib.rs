@@ -89,4 +89,4 @@ pub use value::{FuncType, ValType, Value};
 /// 8 KiB (`"refute proof v4"`). Version 8 defers `local.get`s and constants
 /// into the register forms that consume them (`specs/execution.md` §2.2): the
 /// same instructions, fewer steps.
-pub const SEMANTICS_VERSION: u32 = 8;
+pub const SEMANTICS_VERSION: u32 = 9;

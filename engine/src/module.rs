@@ -569,6 +569,42 @@ mod tests {
     }
 
     #[test]
+    fn constant_addresses_and_added_constants_fuse_into_loads_and_stores() {
+        // A global of a C program: `i32.const a` + a load or a store (version 9).
+        assert_eq!(
+            code("i32.const 16 i32.load offset=4"),
+            [I32LoadAt { dst: 2, h: 3, mem: 0, addr: 16, offset: 4 }, Return { results: 1 }]
+        );
+        assert_eq!(
+            code(
+                "i32.const 8 local.get 1 i32.store16 offset=2 i32.const 16 i32.load8_u local.set 0 local.get 0"
+            ),
+            [
+                I32Store16At { val: 1, h: 2, mem: 0, addr: 8, offset: 2 },
+                I32Load8UAt { dst: 0, h: 2, mem: 0, addr: 16, offset: 0 },
+                LocalGet { index: 0 },
+                Return { results: 1 }
+            ]
+        );
+        // A constant value is not a slot: the stack form.
+        assert_eq!(
+            code("i32.const 8 i32.const 1 i32.store i32.const 0"),
+            [
+                I32Const { value: 8 },
+                I32Const { value: 1 },
+                I32Store { mem: 0, offset: 0 },
+                I32Const { value: 0 },
+                Return { results: 1 }
+            ]
+        );
+        // A slot plus a constant, then a load: the wrap stays, so one fused step.
+        assert_eq!(
+            code("local.get 0 i32.const -48 i32.add i32.load offset=8"),
+            [I32LoadAddReg { dst: 2, addr: 0, mem: 0, value: -48, offset: 8 }, Return { results: 1 }]
+        );
+    }
+
+    #[test]
     fn deferred_operands_are_read_where_they_are_consumed() {
         // The address waits as local 0 under the sum; the store reads it there (§2.2).
         assert_eq!(

@@ -297,6 +297,16 @@ impl Store {
                 Extern::Global(a) => globals.push(a),
             }
         }
+        // Instructions name a memory in a `u16` after relocation (`<Load>At`,
+        // `I32LoadAddReg`, `specs/execution.md` §2.1).
+        let defined = module.memories.len() - module.num_imported_memories as usize;
+        if self.memories.len() + defined > u16::MAX as usize {
+            return Err(InstantiateError::Limit(format!(
+                "a store holds at most {} memories; this instance would make it {}",
+                u16::MAX,
+                self.memories.len() + defined
+            )));
+        }
         for (t, _) in &module.tables[module.num_imported_tables as usize..] {
             if t.min > MAX_TABLE_ELEMS {
                 return Err(InstantiateError::Limit(format!(
@@ -468,6 +478,86 @@ impl Reloc<'_> {
                     other => other,
                 }
             };
+        }
+        // `instantiate` keeps every store's memory addresses below 65,536.
+        let m16 = |i: u16| m(i as u32) as u16;
+        match op {
+            I32LoadAddReg { dst, addr, mem, value, offset } => {
+                return I32LoadAddReg { dst, addr, mem: m16(mem), value, offset };
+            }
+            F64LoadAddReg { dst, addr, mem, value, offset } => {
+                return F64LoadAddReg { dst, addr, mem: m16(mem), value, offset };
+            }
+            I32LoadAt { dst, h, mem, addr, offset } => {
+                return I32LoadAt { dst, h, mem: m16(mem), addr, offset };
+            }
+            I64LoadAt { dst, h, mem, addr, offset } => {
+                return I64LoadAt { dst, h, mem: m16(mem), addr, offset };
+            }
+            F32LoadAt { dst, h, mem, addr, offset } => {
+                return F32LoadAt { dst, h, mem: m16(mem), addr, offset };
+            }
+            F64LoadAt { dst, h, mem, addr, offset } => {
+                return F64LoadAt { dst, h, mem: m16(mem), addr, offset };
+            }
+            I32Load8SAt { dst, h, mem, addr, offset } => {
+                return I32Load8SAt { dst, h, mem: m16(mem), addr, offset };
+            }
+            I32Load8UAt { dst, h, mem, addr, offset } => {
+                return I32Load8UAt { dst, h, mem: m16(mem), addr, offset };
+            }
+            I32Load16SAt { dst, h, mem, addr, offset } => {
+                return I32Load16SAt { dst, h, mem: m16(mem), addr, offset };
+            }
+            I32Load16UAt { dst, h, mem, addr, offset } => {
+                return I32Load16UAt { dst, h, mem: m16(mem), addr, offset };
+            }
+            I64Load8SAt { dst, h, mem, addr, offset } => {
+                return I64Load8SAt { dst, h, mem: m16(mem), addr, offset };
+            }
+            I64Load8UAt { dst, h, mem, addr, offset } => {
+                return I64Load8UAt { dst, h, mem: m16(mem), addr, offset };
+            }
+            I64Load16SAt { dst, h, mem, addr, offset } => {
+                return I64Load16SAt { dst, h, mem: m16(mem), addr, offset };
+            }
+            I64Load16UAt { dst, h, mem, addr, offset } => {
+                return I64Load16UAt { dst, h, mem: m16(mem), addr, offset };
+            }
+            I64Load32SAt { dst, h, mem, addr, offset } => {
+                return I64Load32SAt { dst, h, mem: m16(mem), addr, offset };
+            }
+            I64Load32UAt { dst, h, mem, addr, offset } => {
+                return I64Load32UAt { dst, h, mem: m16(mem), addr, offset };
+            }
+            I32StoreAt { val, h, mem, addr, offset } => {
+                return I32StoreAt { val, h, mem: m16(mem), addr, offset };
+            }
+            I64StoreAt { val, h, mem, addr, offset } => {
+                return I64StoreAt { val, h, mem: m16(mem), addr, offset };
+            }
+            F32StoreAt { val, h, mem, addr, offset } => {
+                return F32StoreAt { val, h, mem: m16(mem), addr, offset };
+            }
+            F64StoreAt { val, h, mem, addr, offset } => {
+                return F64StoreAt { val, h, mem: m16(mem), addr, offset };
+            }
+            I32Store8At { val, h, mem, addr, offset } => {
+                return I32Store8At { val, h, mem: m16(mem), addr, offset };
+            }
+            I32Store16At { val, h, mem, addr, offset } => {
+                return I32Store16At { val, h, mem: m16(mem), addr, offset };
+            }
+            I64Store8At { val, h, mem, addr, offset } => {
+                return I64Store8At { val, h, mem: m16(mem), addr, offset };
+            }
+            I64Store16At { val, h, mem, addr, offset } => {
+                return I64Store16At { val, h, mem: m16(mem), addr, offset };
+            }
+            I64Store32At { val, h, mem, addr, offset } => {
+                return I64Store32At { val, h, mem: m16(mem), addr, offset };
+            }
+            _ => {}
         }
         // The register forms of loads and stores keep their slot fields.
         macro_rules! mem_reg {

@@ -15,6 +15,7 @@ use crate::load_error::LoadError;
 use crate::value::{FuncType, ValType};
 use wasmparser::{BlockType, FuncValidator, FunctionBody, Operator, ValidatorResources, WasmModuleResources};
 
+mod at;
 mod defer;
 mod fuse;
 use defer::Lazy;

@@ -12,6 +12,7 @@
 //! `sp` in place (`LocalCopy`, `I32SetConst`, `I64SetConst`).
 
 use super::Translator;
+use super::at::{load_at, store_at};
 use super::fuse::{bin_reg, imm_form, load_reg, store_reg, un_reg};
 use crate::isa::Op;
 
@@ -229,8 +230,12 @@ impl Translator<'_> {
             if !lazy(h - 1) {
                 return None;
             }
-            let (dst, src, top) = (self.frame_at(h - 1), self.read_slot(h - 1)?, self.frame_at(h));
-            let (dst, top) = (u16::try_from(dst).ok()?, u16::try_from(top).ok()?);
+            let (dst, top) =
+                (u16::try_from(self.frame_at(h - 1)).ok()?, u16::try_from(self.frame_at(h)).ok()?);
+            if let Some(f) = self.int_const(h - 1).and_then(|c| load_at(op, dst, top, c as u32)) {
+                return Some((f, h - 1, h));
+            }
+            let src = self.read_slot(h - 1)?;
             return Some((un_reg(op, dst, src, top).or_else(|| load_reg(op, dst, src, top))?, h - 1, h));
         }
         if h >= 2 && store_reg(op, 0, 0, 0).is_some() {
@@ -243,7 +248,11 @@ impl Translator<'_> {
                 after -= 1;
             }
             let top = u16::try_from(self.frame_at(after)).ok()?;
-            let f = store_reg(op, self.read_slot(h - 2)?, self.read_slot(h - 1)?, top)?;
+            let val = self.read_slot(h - 1)?;
+            let f = match self.int_const(h - 2) {
+                Some(c) => store_at(op, val, top, c as u32)?,
+                None => store_reg(op, self.read_slot(h - 2)?, val, top)?,
+            };
             return Some((f, h - 2, after));
         }
         None

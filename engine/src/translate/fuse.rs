@@ -259,6 +259,13 @@ fn fuse_one(prev: Op, next: Op, hp: u32) -> Option<Op> {
         {
             Some(I32ShlAddImmReg { dst, lhs, h, value, shift: (k & 31) as u8 })
         }
+        // A load from a local plus a constant (the wrap stays: not an offset).
+        (I32AddImmReg { dst, lhs, h, value }, I32Load { mem, offset }) if on_top(dst, h) => {
+            Some(I32LoadAddReg { dst, addr: lhs, mem: u16::try_from(mem).ok()?, value, offset })
+        }
+        (I32AddImmReg { dst, lhs, h, value }, F64Load { mem, offset }) if on_top(dst, h) => {
+            Some(F64LoadAddReg { dst, addr: lhs, mem: u16::try_from(mem).ok()?, value, offset })
+        }
         (I32Const { value }, I32Sub) => Some(I32AddImm { value: value.wrapping_neg() }),
         (I32Const { value }, LocalSet { index }) => Some(I32SetConst { dst: index, value }),
         (F32Const { bits }, LocalSet { index }) => Some(I32SetConst { dst: index, value: bits as i32 }),
@@ -789,6 +796,6 @@ fn to_local(op: Op, x: u16) -> Option<Op> {
         I64TruncSatF64UReg { dst, src, h } if top(dst, h) => {
             Some(I64TruncSatF64UReg { dst: x, src, h: h - 1 })
         }
-        _ => None,
+        _ => super::at::load_at_to_local(op, x),
     }
 }

@@ -249,64 +249,55 @@ pub(crate) fn step<S: Stack, W: World>(
                     sp = fp + $h as usize;
                 }};
             }
+            // Loads `$n` bytes of memory `$mem` at `$ea` into slot `$dst` as
+            // `$f` reads them, then `sp = fp + $h` (a `usize`); or traps,
+            // changing nothing.
+            macro_rules! load_into {
+                ($mem:expr, $ea:expr, $n:literal, $f:expr, $dst:expr, $h:expr) => {{
+                    match w.load::<$n>(u32::from($mem), $ea) {
+                        Some(b) => {
+                            stack[fp + $dst as usize] = $f(b);
+                            sp = fp + $h;
+                        }
+                        None => trap!(MemoryOutOfBounds),
+                    }
+                }};
+            }
+            // Stores `$f` of slot `$val` in memory `$mem` at `$ea`, then `sp = fp + $h`.
+            macro_rules! store_from {
+                ($mem:expr, $ea:expr, $f:expr, $val:expr, $h:expr) => {{
+                    if w.store(u32::from($mem), $ea, &$f(stack[fp + $val as usize])) {
+                        sp = fp + $h;
+                    } else {
+                        trap!(MemoryOutOfBounds);
+                    }
+                }};
+            }
             // A load from slot `addr` plus `value` (wrapping) plus `offset`.
             macro_rules! load_add {
                 ($mem:expr, $addr:expr, $value:expr, $offset:expr, $n:literal, $f:expr, $dst:expr) => {{
                     let a = (stack[fp + $addr as usize] as u32).wrapping_add($value as u32);
-                    let ea = a as usize + $offset as usize;
-                    match w.load::<$n>($mem as u32, ea) {
-                        Some(b) => {
-                            stack[fp + $dst as usize] = $f(b);
-                            sp = fp + $dst as usize + 1;
-                        }
-                        None => trap!(MemoryOutOfBounds),
-                    }
+                    load_into!($mem, a as usize + $offset as usize, $n, $f, $dst, $dst as usize + 1)
                 }};
             }
             macro_rules! reg_load {
                 ($mem:expr, $offset:expr, $n:literal, $f:expr, $dst:expr, $addr:expr, $h:expr) => {{
                     let ea = stack[fp + $addr as usize] as u32 as usize + $offset as usize;
-                    match w.load::<$n>($mem, ea) {
-                        Some(b) => {
-                            stack[fp + $dst as usize] = $f(b);
-                            sp = fp + $h as usize;
-                        }
-                        None => trap!(MemoryOutOfBounds),
-                    }
+                    load_into!($mem, ea, $n, $f, $dst, $h as usize)
                 }};
             }
             macro_rules! reg_store {
                 ($mem:expr, $offset:expr, $n:literal, $f:expr, $addr:expr, $val:expr, $h:expr) => {{
                     let ea = stack[fp + $addr as usize] as u32 as usize + $offset as usize;
-                    if w.store($mem, ea, &$f(stack[fp + $val as usize])) {
-                        sp = fp + $h as usize;
-                    } else {
-                        trap!(MemoryOutOfBounds);
-                    }
+                    store_from!($mem, ea, $f, $val, $h as usize)
                 }};
             }
-            // A load or a store at a constant address: as `reg_load` and
-            // `reg_store` with the address (a `u32`) in the instruction.
+            // A load or a store at a constant address (a `u32` in the instruction).
             macro_rules! at_load {
-                ($mem:expr, $addr:expr, $offset:expr, $n:literal, $f:expr, $dst:expr, $h:expr) => {{
-                    match w.load::<$n>($mem as u32, $addr as usize + $offset as usize) {
-                        Some(b) => {
-                            stack[fp + $dst as usize] = $f(b);
-                            sp = fp + $h as usize;
-                        }
-                        None => trap!(MemoryOutOfBounds),
-                    }
-                }};
+                ($mem:expr, $addr:expr, $offset:expr, $n:literal, $f:expr, $dst:expr, $h:expr) => {{ load_into!($mem, $addr as usize + $offset as usize, $n, $f, $dst, $h as usize) }};
             }
             macro_rules! at_store {
-                ($mem:expr, $addr:expr, $offset:expr, $n:literal, $f:expr, $val:expr, $h:expr) => {{
-                    if w.store($mem as u32, $addr as usize + $offset as usize, &$f(stack[fp + $val as usize]))
-                    {
-                        sp = fp + $h as usize;
-                    } else {
-                        trap!(MemoryOutOfBounds);
-                    }
-                }};
+                ($mem:expr, $addr:expr, $offset:expr, $n:literal, $f:expr, $val:expr, $h:expr) => {{ store_from!($mem, $addr as usize + $offset as usize, $f, $val, $h as usize) }};
             }
             // A fused compare-and-branch: jump if `$f(slot lhs, $rhs)` holds.
             macro_rules! br_cmp {

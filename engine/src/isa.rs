@@ -57,7 +57,27 @@ macro_rules! define_ops {
                 Some(op)
             }
         }
+
+        /// Every instruction's number, name and fields (name, Rust type), in
+        /// `define_ops!` order: what another implementation of the step
+        /// format (the Solidity verifier's generated tables,
+        /// `refute-chain`) reads instead of copying numbers by hand.
+        pub const OP_TABLE: &[OpInfo] = &[
+            $( OpInfo { code: $code, name: stringify!($name), fields: &[ $( $( (stringify!($field), stringify!($ty)) ),* )? ] } ),*
+        ];
     };
+}
+
+/// One row of [`OP_TABLE`].
+#[derive(Clone, Copy, Debug)]
+pub struct OpInfo {
+    /// The opcode (`Op::opcode`).
+    pub code: u16,
+    /// The variant's name.
+    pub name: &'static str,
+    /// The fields in encoding order: name and Rust type (`u8`, `u16`, `u32`,
+    /// `i32`, `u64`, `i64`, or a one-byte SIMD sub-opcode type `Simd*`).
+    pub fields: &'static [(&'static str, &'static str)],
 }
 
 /// Bytes of an encoded [`Op`].
@@ -2040,6 +2060,32 @@ impl Op {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_op_table_lists_every_opcode_once_with_its_encoded_width() {
+        let mut seen = std::collections::BTreeSet::new();
+        for info in OP_TABLE {
+            assert!(seen.insert(info.code), "{} repeats {:#x}", info.name, info.code);
+            let width: usize = info
+                .fields
+                .iter()
+                .map(|(_, ty)| match *ty {
+                    "u8" => 1,
+                    "u16" => 2,
+                    "u32" | "i32" => 4,
+                    "u64" | "i64" => 8,
+                    t if t.starts_with("Simd") => 1,
+                    t => panic!("{}: unknown field type {t}", info.name),
+                })
+                .sum();
+            assert!(2 + width <= OP_BYTES, "{}", info.name);
+        }
+        assert_eq!(OP_TABLE.len(), seen.len());
+        assert_eq!(
+            OP_TABLE.iter().find(|i| i.name == "I32AddReg").map(|i| i.code),
+            Some(Op::I32AddReg { dst: 0, lhs: 0, rhs: 0, h: 0 }.opcode())
+        );
+    }
 
     #[test]
     fn op_is_sixteen_bytes() {

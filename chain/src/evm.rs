@@ -1,0 +1,198 @@
+//! An in-process EVM (revm, the Ethereum spec of its default context) with
+//! refute's compiled contracts deployed: what the differential tests and
+//! `refute verify-step --evm` run a proof through.
+//!
+//! The contracts are compiled by forge (`scripts/setup.sh` installs it;
+//! `contracts/build.sh` runs it) into `contracts/out/`; [`Evm::new`] reads
+//! the artifacts from there and refuses clearly when they are missing.
+
+use std::path::{Path, PathBuf};
+
+use alloy_primitives::{Address, B256, Bytes, TxKind, U256};
+use alloy_sol_types::{SolCall, SolInterface, sol};
+use revm::context::TxEnv;
+use revm::context::result::{ExecutionResult, Output};
+use revm::database::{CacheDB, EmptyDB};
+use revm::{Context, ExecuteCommitEvm, MainBuilder, MainContext, MainnetEvm};
+
+sol! {
+    /// The on-chain one-step verifier (`contracts/src/StepVerifier.sol`).
+    interface IStepVerifier {
+        function verifyStep(bytes32 pre, bytes proof) external view returns (bytes32 post);
+        error Malformed(string why);
+        error WrongPreState(bytes32 expected, bytes32 got);
+        error BadOpening(uint256 tree, string why);
+        error Missing(string what);
+        error BadState(string why);
+        error Unsupported(uint256 opcode);
+    }
+}
+
+/// The per-transaction gas cap of EIP-7825 (2^24), which revm enforces: every
+/// on-chain move, a one-step proof included, must fit in it.
+pub const TX_GAS_CAP: u64 = 1 << 24;
+
+/// The runtime size limit of EIP-170.
+pub const MAX_CODE_BYTES: usize = 24_576;
+
+/// What the contract said about a proof.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// It verified: the post-state root.
+    Accepted(B256),
+    /// It refused the step for a reason `verify_step` also has.
+    Refused(String),
+    /// It does not implement this instruction (yet).
+    Unsupported(u16),
+}
+
+/// A verdict and the whole transaction's gas.
+#[derive(Clone, Debug)]
+pub struct Verdict {
+    /// Accepted, refused or unsupported.
+    pub outcome: Outcome,
+    /// Gas of the whole transaction (21,000 base and calldata included).
+    pub gas: u64,
+}
+
+/// Why the EVM could not be set up or run.
+#[derive(Debug, thiserror::Error)]
+pub enum EvmError {
+    /// The compiled contracts are not there.
+    #[error("{path}: {why} (build the contracts first: `bash contracts/build.sh`, after `scripts/setup.sh`)")]
+    Artifact {
+        /// The artifact file.
+        path: PathBuf,
+        /// What went wrong.
+        why: String,
+    },
+    /// revm refused the transaction itself.
+    #[error("the EVM refused the transaction: {0}")]
+    Transaction(String),
+    /// The deployment failed.
+    #[error("deploying {0} failed: {1}")]
+    Deploy(String, String),
+}
+
+/// The workspace's `contracts/` directory.
+pub fn contracts_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("contracts")
+}
+
+/// The deployed runtime code of `contract` (from `contracts/out/`).
+pub fn creation_code(contract: &str) -> Result<Vec<u8>, EvmError> {
+    let path = contracts_dir().join("out").join(format!("{contract}.sol")).join(format!("{contract}.json"));
+    let bad = |why: String| EvmError::Artifact { path: path.clone(), why };
+    let text = std::fs::read_to_string(&path).map_err(|e| bad(e.to_string()))?;
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    let hex = json["bytecode"]["object"].as_str().ok_or_else(|| bad("no bytecode.object".into()))?;
+    decode_hex(hex.trim_start_matches("0x")).ok_or_else(|| bad("bytecode is not hex".into()))
+}
+
+fn decode_hex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+}
+
+/// An EVM with the step verifier deployed.
+pub struct Evm {
+    evm: MainnetEvm<revm::handler::MainnetContext<CacheDB<EmptyDB>>>,
+    caller: Address,
+    nonce: u64,
+    /// The step verifier's address.
+    pub verifier: Address,
+    /// The step verifier's runtime size in bytes.
+    pub verifier_bytes: usize,
+}
+
+impl Evm {
+    /// A fresh chain with `StepVerifier` deployed from `contracts/out/`.
+    pub fn new() -> Result<Evm, EvmError> {
+        let evm = Context::mainnet()
+            .with_db(CacheDB::<EmptyDB>::default())
+            .modify_cfg_chained(|c| {
+                c.disable_nonce_check = true;
+            })
+            .build_mainnet();
+        let mut e = Evm {
+            evm,
+            caller: Address::repeat_byte(0x11),
+            nonce: 0,
+            verifier: Address::ZERO,
+            verifier_bytes: 0,
+        };
+        let code = creation_code("StepVerifier")?;
+        let (address, size) = e.deploy("StepVerifier", code)?;
+        e.verifier = address;
+        e.verifier_bytes = size;
+        Ok(e)
+    }
+
+    fn transact(&mut self, kind: TxKind, data: Vec<u8>) -> Result<ExecutionResult, EvmError> {
+        let tx = TxEnv::builder()
+            .caller(self.caller)
+            .kind(kind)
+            .data(Bytes::from(data))
+            .gas_limit(TX_GAS_CAP)
+            .gas_price(0)
+            .nonce(self.nonce)
+            .value(U256::ZERO)
+            .build()
+            .map_err(|e| EvmError::Transaction(format!("{e:?}")))?;
+        self.nonce += 1;
+        self.evm.transact_commit(tx).map_err(|e| EvmError::Transaction(format!("{e:?}")))
+    }
+
+    fn deploy(&mut self, name: &str, code: Vec<u8>) -> Result<(Address, usize), EvmError> {
+        match self.transact(TxKind::Create, code)? {
+            ExecutionResult::Success { output: Output::Create(runtime, Some(address)), .. } => {
+                Ok((address, runtime.len()))
+            }
+            other => Err(EvmError::Deploy(name.into(), format!("{other:?}"))),
+        }
+    }
+
+    /// Runs `proof` against `pre` through the contract, as one transaction.
+    pub fn verify_step(&mut self, pre: &[u8; 32], proof: &[u8]) -> Result<Verdict, EvmError> {
+        let call =
+            IStepVerifier::verifyStepCall { pre: B256::from(*pre), proof: Bytes::copy_from_slice(proof) };
+        let result = self.transact(TxKind::Call(self.verifier), call.abi_encode())?;
+        let gas = result.gas().tx_gas_used();
+        let outcome = match result {
+            ExecutionResult::Success { output, .. } => {
+                let post = IStepVerifier::verifyStepCall::abi_decode_returns(output.data())
+                    .map_err(|e| EvmError::Transaction(format!("undecodable result: {e}")))?;
+                Outcome::Accepted(post)
+            }
+            ExecutionResult::Revert { output, .. } => {
+                match IStepVerifier::IStepVerifierErrors::abi_decode(&output) {
+                    Ok(IStepVerifier::IStepVerifierErrors::Unsupported(u)) => {
+                        Outcome::Unsupported(u.opcode.try_into().unwrap_or(u16::MAX))
+                    }
+                    Ok(e) => Outcome::Refused(describe(&e)),
+                    Err(_) => Outcome::Refused(format!("revert 0x{}", hex(&output))),
+                }
+            }
+            ExecutionResult::Halt { reason, .. } => Outcome::Refused(format!("halt: {reason:?}")),
+        };
+        Ok(Verdict { outcome, gas })
+    }
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn describe(e: &IStepVerifier::IStepVerifierErrors) -> String {
+    use IStepVerifier::IStepVerifierErrors as E;
+    match e {
+        E::Malformed(m) => format!("malformed: {}", m.why),
+        E::WrongPreState(w) => format!("wrong pre-state: expected {}, got {}", w.expected, w.got),
+        E::BadOpening(b) => format!("bad opening of tree {}: {}", b.tree, b.why),
+        E::Missing(m) => format!("missing: {}", m.what),
+        E::BadState(b) => format!("bad state: {}", b.why),
+        E::Unsupported(u) => format!("unsupported opcode {:#x}", u.opcode),
+    }
+}

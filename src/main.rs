@@ -165,6 +165,11 @@ enum Command {
         /// proof's own, so only its internal consistency is checked.
         #[arg(long, value_name = "ROOT")]
         pre: Option<String>,
+        /// Also run the proof through the Solidity step verifier
+        /// (contracts/, in an in-process EVM) and print its post root and gas;
+        /// exit 0 only if it accepts with the engine's post root.
+        #[arg(long)]
+        evm: bool,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -420,7 +425,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Commit { task, stride, json } => proofs::commit(prepare(&task)?, stride, json),
         Command::State { task, step, json } => proofs::state(prepare(&task)?, step, json),
         Command::Prove { task, step, out, json } => proofs::prove(prepare(&task)?, step, &out, json),
-        Command::VerifyStep { proof, pre, json } => proofs::verify_step(&proof, pre.as_deref(), json),
+        Command::VerifyStep { proof, pre, evm, json } => {
+            proofs::verify_step(&proof, pre.as_deref(), evm, json)
+        }
         Command::Bench { runs, only, quick, json, proofs, samples } => {
             if runs == 0 {
                 return Err(bad("--runs must be at least 1"));

@@ -114,21 +114,45 @@ fn parse_root(s: &str) -> Result<[u8; 32]> {
     Ok(r)
 }
 
-pub fn verify_step(path: &Path, pre: Option<&str>, json: bool) -> Result<ExitCode> {
+pub fn verify_step(path: &Path, pre: Option<&str>, evm: bool, json: bool) -> Result<ExitCode> {
     let bytes = std::fs::read(path).map_err(|e| bad(format!("cannot read {}: {e}", path.display())))?;
     let pre = pre.map(parse_root).transpose()?;
     let result = Proof::decode(&bytes).and_then(|p| {
         let pre = pre.unwrap_or_else(|| p.header.root());
         verify(&pre, &p).map(|v| (p, v))
     });
+    // The contract gets the same pre-state root: the one given, else the
+    // proof's own header's (when the proof does not even decode, the
+    // SHA-256 of the bytes where the header would be).
+    let on_chain = if evm {
+        let pre = pre.unwrap_or_else(|| header_root_of(&bytes));
+        let mut chain = refute_chain::evm::Evm::new().map_err(|e| bad(e.to_string()))?;
+        Some(chain.verify_step(&pre, &bytes).map_err(|e| bad(e.to_string()))?)
+    } else {
+        None
+    };
+    let engine_post = result.as_ref().ok().map(|(_, v)| v.post);
+    let agrees = on_chain.as_ref().map(|c| evm_agrees(&c.outcome, engine_post));
+    let evm_json = on_chain.as_ref().map(|c| evm_json(c, agrees == Some(true)));
+    let code = match (&result, &on_chain) {
+        (Ok(_), Some(c)) if !matches!(c.outcome, refute_chain::evm::Outcome::Accepted(_)) => {
+            ExitCode::FAILURE
+        }
+        (_, Some(_)) if agrees == Some(false) => ExitCode::FAILURE,
+        (Ok(_), _) => ExitCode::SUCCESS,
+        (Err(_), _) => ExitCode::FAILURE,
+    };
     match result {
         Ok((p, v)) => {
             if json {
-                let j = json!({
+                let mut j = json!({
                     "valid": true, "step": p.header.steps, "pre_root": hex(&v.pre), "post_root": hex(&v.post),
                     "op": v.op.map(|o| format!("{o:?}")),
                     "post_status": refute_engine::state::decode_status(v.post_header.status).map(status_name),
                 });
+                if let Some(e) = evm_json {
+                    j["evm"] = e;
+                }
                 outln!("{j}")?;
             } else {
                 outln!("valid proof of step {} -> {}", p.header.steps, v.post_header.steps)?;
@@ -138,16 +162,75 @@ pub fn verify_step(path: &Path, pre: Option<&str>, json: bool) -> Result<ExitCod
                     Some(op) => outln!("op         {op:?} at pc {}", p.header.pc)?,
                     None => outln!("op         none: the machine has stopped, the state steps to itself")?,
                 }
+                if let Some(c) = &on_chain {
+                    outln!("evm        {}", evm_line(c, agrees == Some(true)))?;
+                }
             }
-            Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
             if json {
-                outln!("{}", json!({ "valid": false, "error": e.to_string(), "kind": kind(&e) }))?;
+                let mut j = json!({ "valid": false, "error": e.to_string(), "kind": kind(&e) });
+                if let Some(e) = evm_json {
+                    j["evm"] = e;
+                }
+                outln!("{j}")?;
+            } else if let Some(c) = &on_chain {
+                outln!("evm        {}", evm_line(c, agrees == Some(true)))?;
             }
             errln!("refute: invalid proof {}: {e}", path.display());
-            Ok(ExitCode::FAILURE)
         }
+    }
+    if agrees == Some(false) {
+        errln!(
+            "refute: the Solidity verifier disagrees with the engine on {}: a bug, please report it",
+            path.display()
+        );
+    }
+    Ok(code)
+}
+
+/// SHA-256 of the bytes where a proof's header sits (its claimed pre-state).
+fn header_root_of(bytes: &[u8]) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let header = bytes.get(16..16 + refute_engine::state::HEADER_BYTES).unwrap_or(&[]);
+    Sha256::digest(header).into()
+}
+
+/// The contract agrees with the engine: the same post root, or both refuse
+/// (an instruction not yet on chain is neither).
+fn evm_agrees(outcome: &refute_chain::evm::Outcome, engine: Option<[u8; 32]>) -> bool {
+    use refute_chain::evm::Outcome;
+    match (outcome, engine) {
+        (Outcome::Accepted(post), Some(root)) => post.0 == root,
+        (Outcome::Refused(_), None) => true,
+        (Outcome::Unsupported(_), _) => true,
+        _ => false,
+    }
+}
+
+fn evm_line(v: &refute_chain::evm::Verdict, agrees: bool) -> String {
+    use refute_chain::evm::Outcome;
+    let tail = if agrees { "" } else { " (DISAGREES with the engine)" };
+    match &v.outcome {
+        Outcome::Accepted(post) => format!("accepted: post root {}, {} gas{tail}", hex(&post.0), v.gas),
+        Outcome::Refused(why) => format!("refused: {why}, {} gas{tail}", v.gas),
+        Outcome::Unsupported(op) => {
+            format!(
+                "unsupported: opcode {op:#x} is not verified on chain yet (specs/chain.md), {} gas",
+                v.gas
+            )
+        }
+    }
+}
+
+fn evm_json(v: &refute_chain::evm::Verdict, agrees: bool) -> serde_json::Value {
+    use refute_chain::evm::Outcome;
+    match &v.outcome {
+        Outcome::Accepted(post) => {
+            json!({"outcome": "accepted", "post_root": hex(&post.0), "gas": v.gas, "agrees": agrees})
+        }
+        Outcome::Refused(why) => json!({"outcome": "refused", "why": why, "gas": v.gas, "agrees": agrees}),
+        Outcome::Unsupported(op) => json!({"outcome": "unsupported", "opcode": op, "gas": v.gas}),
     }
 }
 

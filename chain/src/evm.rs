@@ -74,9 +74,13 @@ pub enum EvmError {
     Deploy(String, String),
 }
 
-/// The workspace's `contracts/` directory.
+/// The `contracts/` directory: `$REFUTE_CONTRACTS` if set, else the
+/// workspace's own (where this crate was built from).
 pub fn contracts_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("contracts")
+    match std::env::var_os("REFUTE_CONTRACTS") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("contracts"),
+    }
 }
 
 /// The deployed runtime code of `contract` (from `contracts/out/`).

@@ -40,6 +40,16 @@ struct Tally {
     agreed_refuse: usize,
     unsupported: usize,
     max_gas: u64,
+    /// Gas of every accepted proof (whole transactions).
+    gas: Vec<u64>,
+}
+
+impl Tally {
+    fn median_gas(&self) -> u64 {
+        let mut g = self.gas.clone();
+        g.sort();
+        g.get(g.len() / 2).copied().unwrap_or(0)
+    }
 }
 
 /// Runs one proof through both and asserts they agree.
@@ -52,6 +62,7 @@ fn check(evm: &mut Evm, pre: &[u8; 32], bytes: &[u8], what: &str, tally: &mut Ta
             assert_eq!(post.0, root, "{what}: the contract's post-root differs from the engine's");
             tally.agreed_accept += 1;
             tally.max_gas = tally.max_gas.max(verdict.gas);
+            tally.gas.push(verdict.gas);
         }
         (Outcome::Accepted(post), None) => {
             panic!("{what}: the contract accepted (post {post}) a proof the engine refuses")
@@ -104,7 +115,16 @@ fn the_contract_fits_and_agrees_with_the_engine_on_every_golden_vector() {
             assert!(accepted.contains(&name), "{name}: on chain, yet not accepted");
         }
     }
-    eprintln!("golden vectors: {tally:?}; accepted: {}", accepted.join(" "));
+    eprintln!(
+        "golden vectors: {} accepted (gas median {}, max {}), {} refused, {} not on chain yet; StepVerifier {} bytes; accepted: {}",
+        tally.agreed_accept,
+        tally.median_gas(),
+        tally.max_gas,
+        tally.agreed_refuse,
+        tally.unsupported,
+        evm.verifier_bytes,
+        accepted.join(" ")
+    );
     assert!(tally.agreed_accept >= 40, "{tally:?}");
 }
 
@@ -129,7 +149,13 @@ fn every_step_of_a_run_agrees() {
         }
         h.run(m, m.steps() + 1);
     }
-    eprintln!("steps of main(5): {tally:?}");
+    eprintln!(
+        "steps of main(5): {} accepted (gas median {}, max {}), {} not on chain yet",
+        tally.agreed_accept,
+        tally.median_gas(),
+        tally.max_gas,
+        tally.unsupported
+    );
     assert!(tally.agreed_accept > 100, "{tally:?}");
 }
 
@@ -171,6 +197,9 @@ fn mutated_proofs_and_crafted_states_get_the_same_verdict() {
         longer.push(0);
         check(&mut evm, &pre, &longer, &format!("{name} extended"), &mut tally);
     }
-    eprintln!("mutations: {tally:?}");
+    eprintln!(
+        "mutations: {} accepted alike, {} refused alike, {} not on chain yet",
+        tally.agreed_accept, tally.agreed_refuse, tally.unsupported
+    );
     assert!(tally.agreed_refuse > 1000 && tally.agreed_accept > 10, "{tally:?}");
 }

@@ -42,8 +42,9 @@ pub enum Outcome {
     Accepted(B256),
     /// It refused the step for a reason `verify_step` also has.
     Refused(String),
-    /// It does not implement this instruction (yet).
-    Unsupported(u16),
+    /// It does not implement this instruction (yet): an opcode, or
+    /// [`crate::HOST_CALL`]` + id` for a call of host function `id`.
+    Unsupported(u32),
 }
 
 /// A verdict and the whole transaction's gas.
@@ -173,7 +174,7 @@ impl Evm {
             ExecutionResult::Revert { output, .. } => {
                 match IStepVerifier::IStepVerifierErrors::abi_decode(&output) {
                     Ok(IStepVerifier::IStepVerifierErrors::Unsupported(u)) => {
-                        Outcome::Unsupported(u.opcode.try_into().unwrap_or(u16::MAX))
+                        Outcome::Unsupported(u.opcode.try_into().unwrap_or(u32::MAX))
                     }
                     Ok(e) => Outcome::Refused(describe(&e)),
                     Err(_) => Outcome::Refused(format!("revert 0x{}", hex(&output))),

@@ -13,14 +13,25 @@ pub mod tables;
 use refute_engine::isa::OP_TABLE;
 
 /// The instructions the Solidity verifier executes besides the integer
-/// operator forms of [`tables::operator_form`] (`contracts/src/StepVerifier.sol`,
-/// `run`). A proof of any other instruction is refused on chain with
-/// `Unsupported(opcode)`; `specs/chain.md` lists what is missing.
+/// operator forms of [`tables::operator_form`] and the scalar loads and
+/// stores of [`tables::memory_form`] (`contracts/src/Exec.sol`). A proof of
+/// any other instruction is refused on chain with `Unsupported(opcode)`, and
+/// a call of a host function with `Unsupported(HOST_CALL + id)`;
+/// `specs/chain.md` lists what is missing.
 pub const CONTROL_ON_CHAIN: &[&str] = &[
     "Unreachable",
     "Br",
     "BrIfEqz",
     "BrIfNez",
+    "BrAdjust",
+    "BrIfNezAdjust",
+    "BrTable",
+    "BrTableReg",
+    "Return",
+    "StackMove",
+    "Call",
+    "CallIndirect",
+    "ZeroLocals",
     "Drop",
     "Select",
     "LocalGet",
@@ -29,6 +40,8 @@ pub const CONTROL_ON_CHAIN: &[&str] = &[
     "LocalGet2",
     "LocalSetGet",
     "LocalTeeGet",
+    "GlobalGet",
+    "GlobalSet",
     "I32Const",
     "I64Const",
     "F32Const",
@@ -39,12 +52,36 @@ pub const CONTROL_ON_CHAIN: &[&str] = &[
     "BrIfNezReg",
     "BrIfEqzReg",
     "I32ShlAddImmReg",
+    "MemorySize",
+    "MemoryGrow",
+    "MemoryFill",
+    "MemoryCopy",
+    "MemoryInit",
+    "DataDrop",
+    "RefNull",
+    "RefIsNull",
+    "RefFunc",
+    "TableGet",
+    "TableSet",
+    "TableSize",
+    "TableGrow",
+    "TableFill",
+    "TableCopy",
+    "TableInit",
+    "ElemDrop",
 ];
 
-/// Whether the on-chain verifier executes instruction `opcode`.
-pub fn on_chain(opcode: u16) -> bool {
-    OP_TABLE
-        .iter()
-        .find(|i| i.code == opcode)
-        .is_some_and(|i| tables::operator_form(i.name).is_some() || CONTROL_ON_CHAIN.contains(&i.name))
+/// `Unsupported(HOST_CALL + id)` is the contract's refusal of a call of host
+/// function `id` (specs/state.md §4.2): no host function is on chain yet.
+pub const HOST_CALL: u32 = 0x10000;
+
+/// Whether the on-chain verifier executes instruction `code` (an opcode, or
+/// `HOST_CALL + id` for a call of host function `id`).
+pub fn on_chain(code: u32) -> bool {
+    code < HOST_CALL
+        && OP_TABLE.iter().find(|i| u32::from(i.code) == code).is_some_and(|i| {
+            tables::operator_form(i.name).is_some()
+                || tables::memory_form(i.name).is_some()
+                || CONTROL_ON_CHAIN.contains(&i.name)
+        })
 }

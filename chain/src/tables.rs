@@ -138,6 +138,18 @@ pub fn spec_sol() -> String {
     writeln!(w, "    bytes internal constant FIELDS_END = hex\"{}\";", hex(&ends)).unwrap();
     writeln!(w).unwrap();
     alu_tables(w, max);
+    mem_tables(w, max);
+    writeln!(w, "    /// Host functions: ids 1 ..= HOST_FUNCS are the WASI functions (0 is `Nop`), specs/state.md §4.2.").unwrap();
+    writeln!(w, "    uint256 internal constant HOST_FUNCS = {};", refute_engine::wasi::Wasi::ALL.len())
+        .unwrap();
+    writeln!(w, "    uint256 internal constant PAGE_SIZE = {};", refute_engine::limits::PAGE_SIZE).unwrap();
+    writeln!(w, "    uint256 internal constant LOCALS_CHUNK = {};", refute_engine::limits::LOCALS_CHUNK)
+        .unwrap();
+    writeln!(w, "    uint256 internal constant TABLE_CHUNK = {};", refute_engine::limits::TABLE_CHUNK)
+        .unwrap();
+    writeln!(w, "    uint256 internal constant MEMORY_CHUNK = {};", refute_engine::limits::MEMORY_CHUNK)
+        .unwrap();
+    writeln!(w, "    uint256 internal constant HALT = 0x{:x};", refute_engine::HALT).unwrap();
     writeln!(w, "}}").unwrap();
     s
 }
@@ -255,4 +267,74 @@ fn depth_bytes(values: &[String]) -> String {
         b[i] = v.parse().expect("a small number");
     }
     hex(&b)
+}
+
+/// The scalar loads: name stem, bytes, sign-extended, 64-bit result.
+const LOADS: [(&str, u8, bool, bool); 14] = [
+    ("I32Load", 4, false, false),
+    ("I64Load", 8, false, true),
+    ("F32Load", 4, false, false),
+    ("F64Load", 8, false, true),
+    ("I32Load8S", 1, true, false),
+    ("I32Load8U", 1, false, false),
+    ("I32Load16S", 2, true, false),
+    ("I32Load16U", 2, false, false),
+    ("I64Load8S", 1, true, true),
+    ("I64Load8U", 1, false, true),
+    ("I64Load16S", 2, true, true),
+    ("I64Load16U", 2, false, true),
+    ("I64Load32S", 4, true, true),
+    ("I64Load32U", 4, false, true),
+];
+/// The scalar stores: name stem, bytes.
+const STORES: [(&str, u8); 9] = [
+    ("I32Store", 4),
+    ("I64Store", 8),
+    ("F32Store", 4),
+    ("F64Store", 8),
+    ("I32Store8", 1),
+    ("I32Store16", 2),
+    ("I64Store8", 1),
+    ("I64Store16", 2),
+    ("I64Store32", 4),
+];
+/// How a load or store finds its address and operands (`MEMOPS`).
+const MEM_FORMS: [&str; 7] = ["LOAD", "LOAD_REG", "LOAD_AT", "LOAD_ADD", "STORE", "STORE_REG", "STORE_AT"];
+
+/// `(form, access)` of a scalar load or store: `access` is its byte count,
+/// `| 0x10` if it sign-extends, `| 0x20` if its result is 64 bits wide.
+pub fn memory_form(name: &str) -> Option<(u8, u8)> {
+    let form = |f: &str| MEM_FORMS.iter().position(|x| *x == f).map(|i| i as u8 + 1).expect("a form");
+    let (stem, f) = if let Some(stem) = name.strip_suffix("AddReg") {
+        (stem, "LOAD_ADD")
+    } else if let Some(stem) = name.strip_suffix("Reg") {
+        (stem, if stem.contains("Store") { "STORE_REG" } else { "LOAD_REG" })
+    } else if let Some(stem) = name.strip_suffix("At") {
+        (stem, if stem.contains("Store") { "STORE_AT" } else { "LOAD_AT" })
+    } else {
+        (name, if name.contains("Store") { "STORE" } else { "LOAD" })
+    };
+    if let Some((_, n, signed, wide)) = LOADS.iter().find(|l| l.0 == stem) {
+        return f.starts_with("LOAD").then(|| (form(f), n | (*signed as u8) << 4 | (*wide as u8) << 5));
+    }
+    let (_, n) = STORES.iter().find(|s| s.0 == stem)?;
+    f.starts_with("STORE").then(|| (form(f), *n))
+}
+
+fn mem_tables(w: &mut String, max: usize) {
+    writeln!(w, "    // Scalar loads and stores (chain/src/tables.rs): how each finds its address.").unwrap();
+    for (i, f) in MEM_FORMS.iter().enumerate() {
+        writeln!(w, "    uint256 internal constant MEM_{f} = {};", i + 1).unwrap();
+    }
+    let mut forms = vec![0u8; 2 * (max + 1)];
+    for info in OP_TABLE {
+        if let Some((f, a)) = memory_form(info.name) {
+            forms[2 * info.code as usize] = f;
+            forms[2 * info.code as usize + 1] = a;
+        }
+    }
+    writeln!(w, "    /// Bytes `2 op` and `2 op + 1`: a load or store's form, and its bytes").unwrap();
+    writeln!(w, "    /// (`| 0x10` sign-extending, `| 0x20` a 64-bit result); 0, 0 for other opcodes.")
+        .unwrap();
+    writeln!(w, "    bytes internal constant MEMOPS = hex\"{}\";", hex(&forms)).unwrap();
 }

@@ -103,14 +103,20 @@ fn the_contract_fits_and_agrees_with_the_engine_on_every_golden_vector() {
     assert!(evm.verifier_bytes <= MAX_CODE_BYTES, "StepVerifier is {} bytes", evm.verifier_bytes);
     let mut tally = Tally::default();
     let mut accepted = Vec::new();
+    let mut costly = Vec::new();
     for (name, pre, proof, post) in vectors() {
         let outcome = check(&mut evm, &pre, &proof, &name, &mut tally);
         if let Outcome::Accepted(root) = outcome {
             assert_eq!(root.0, post, "{name}");
             accepted.push(name.clone());
+            costly.push((*tally.gas.last().unwrap(), name.clone()));
         }
         // Every vector of an instruction on chain verifies on chain.
-        if opcode_of(&proof).is_some_and(on_chain) && engine(&pre, &proof).is_some_and(|(_, op)| op.is_some())
+        // (a call of a host function is not on chain: `Unsupported(HOST_CALL + id)`).
+        let host_call = matches!(outcome, Outcome::Unsupported(c) if c >= refute_chain::HOST_CALL);
+        if opcode_of(&proof).is_some_and(|op| on_chain(op.into()))
+            && !host_call
+            && engine(&pre, &proof).is_some_and(|(_, op)| op.is_some())
         {
             assert!(accepted.contains(&name), "{name}: on chain, yet not accepted");
         }
@@ -125,7 +131,9 @@ fn the_contract_fits_and_agrees_with_the_engine_on_every_golden_vector() {
         evm.verifier_bytes,
         accepted.join(" ")
     );
-    assert!(tally.agreed_accept >= 40, "{tally:?}");
+    costly.sort();
+    eprintln!("the costliest: {:?}", costly.iter().rev().take(6).collect::<Vec<_>>());
+    assert!(tally.agreed_accept >= 60, "{tally:?}");
 }
 
 /// Every step of `main(5)` in tests/vectors.wat (a module that runs many
@@ -172,6 +180,14 @@ fn mutated_proofs_and_crafted_states_get_the_same_verdict() {
         "main-010-Drop",
         "trap-078-I32DivS",
         "main-final-finished",
+        "main-028-I32Load",
+        "main-1ce-I32StoreAt",
+        "main-008-Call",
+        "main-007-Return",
+        "main-006-BrTable",
+        "main-042-MemoryCopy",
+        "main-01e-TableInit",
+        "main-016-GlobalSet",
     ];
     for (name, pre, proof, _) in vectors().into_iter().filter(|v| picks.contains(&v.0.as_str())) {
         for at in 0..proof.len() {

@@ -89,6 +89,12 @@ library Alu {
         revert("no such operator");
     }
 
+    /// A `bits`-bit two's complement value as a 64-bit slot.
+    function signExtend(uint256 v, uint256 bits) internal pure returns (uint256) {
+        if ((v >> (bits - 1)) & 1 == 1) v |= M64 & ~((uint256(1) << bits) - 1);
+        return v & M64;
+    }
+
     /// The `w`-bit two's complement value of `x`.
     function signed(uint256 x, uint256 w) internal pure returns (int256) {
         unchecked {

@@ -81,22 +81,22 @@ library Openings {
         }
     }
 
-    /// The low `n` bytes of `x`, byte-reversed (little-endian <-> big-endian).
-    function rev(uint256 x, uint256 n) internal pure returns (uint256 v) {
-        for (uint256 i = 0; i < n; i++) {
-            v = (v << 8) | ((x >> (8 * i)) & 0xff);
-        }
+    /// The low `n` bytes of `x` (`n <= 8`), byte-reversed (little-endian <-> big-endian).
+    function rev(uint256 x, uint256 n) internal pure returns (uint256) {
+        x &= MASK64;
+        x = ((x & 0xff00ff00ff00ff00) >> 8) | ((x & 0x00ff00ff00ff00ff) << 8);
+        x = ((x & 0xffff0000ffff0000) >> 16) | ((x & 0x0000ffff0000ffff) << 16);
+        x = (x >> 32) | ((x & 0xffffffff) << 32);
+        return x >> (64 - 8 * n);
     }
 
-    /// The `n`-byte little-endian integer at calldata offset `p`.
-    function cu(uint256 p, uint256 n) internal pure returns (uint256 v) {
+    /// The `n`-byte (`n <= 8`) little-endian integer at calldata offset `p`.
+    function cu(uint256 p, uint256 n) internal pure returns (uint256) {
         uint256 w;
         assembly {
             w := calldataload(p)
         }
-        for (uint256 i = 0; i < n; i++) {
-            v |= ((w >> (248 - 8 * i)) & 0xff) << (8 * i);
-        }
+        return rev(w >> (256 - 8 * n), n);
     }
 
     function c32(uint256 p) internal pure returns (bytes32 v) {

@@ -5,7 +5,7 @@
 use crate::status::Status;
 
 /// Return address marking the entry frame: returning through it finishes the run.
-pub(crate) const HALT: u32 = u32::MAX;
+pub const HALT: u32 = u32::MAX;
 
 /// A saved caller frame.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

@@ -57,6 +57,7 @@ mod translate;
 mod value;
 pub mod wasi;
 
+pub use frame::HALT;
 pub use host::{HostFunc, HostState};
 pub use load_error::LoadError;
 pub use machine::{CallError, Machine};

@@ -25,6 +25,13 @@ sol! {
         error Missing(string what);
         error BadState(string why);
         error Unsupported(uint256 opcode);
+        function floats() external view returns (address);
+    }
+
+    /// The float instructions (`contracts/src/Floats.sol`).
+    interface IFloats {
+        function binary(uint256 op, uint256 a, uint256 b) external pure returns (uint256);
+        function unary(uint256 op, uint256 a) external pure returns (uint256, uint256);
     }
 }
 
@@ -110,6 +117,8 @@ pub struct Evm {
     pub verifier: Address,
     /// The step verifier's runtime size in bytes.
     pub verifier_bytes: usize,
+    /// The `Floats` contract the verifier deployed.
+    pub floats: Address,
 }
 
 impl Evm {
@@ -127,12 +136,44 @@ impl Evm {
             nonce: 0,
             verifier: Address::ZERO,
             verifier_bytes: 0,
+            floats: Address::ZERO,
         };
         let code = creation_code("StepVerifier")?;
         let (address, size) = e.deploy("StepVerifier", code)?;
         e.verifier = address;
         e.verifier_bytes = size;
+        let out = e.call(address, IStepVerifier::floatsCall {}.abi_encode())?;
+        e.floats = IStepVerifier::floatsCall::abi_decode_returns(&out)
+            .map_err(|err| EvmError::Deploy("Floats".into(), err.to_string()))?;
         Ok(e)
+    }
+
+    /// A successful call's output.
+    fn call(&mut self, to: Address, data: Vec<u8>) -> Result<Vec<u8>, EvmError> {
+        match self.transact(TxKind::Call(to), data)? {
+            ExecutionResult::Success { output, .. } => Ok(output.data().to_vec()),
+            other => Err(EvmError::Transaction(format!("the call failed: {other:?}"))),
+        }
+    }
+
+    /// `Floats.binary(op, a, b)`: a binary float operator on slots.
+    pub fn float_binary(&mut self, op: u8, a: u64, b: u64) -> Result<u64, EvmError> {
+        let call = IFloats::binaryCall { op: U256::from(op), a: U256::from(a), b: U256::from(b) };
+        let out = self.call(self.floats, call.abi_encode())?;
+        let v = IFloats::binaryCall::abi_decode_returns(&out)
+            .map_err(|e| EvmError::Transaction(e.to_string()))?;
+        u64::try_from(v).map_err(|_| EvmError::Transaction(format!("a result wider than a slot: {v}")))
+    }
+
+    /// `Floats.unary(op, a)`: a unary float operator or conversion: the value and the trap (0 for none).
+    pub fn float_unary(&mut self, op: u8, a: u64) -> Result<(u64, u8), EvmError> {
+        let call = IFloats::unaryCall { op: U256::from(op), a: U256::from(a) };
+        let out = self.call(self.floats, call.abi_encode())?;
+        let r =
+            IFloats::unaryCall::abi_decode_returns(&out).map_err(|e| EvmError::Transaction(e.to_string()))?;
+        let v = u64::try_from(r._0)
+            .map_err(|_| EvmError::Transaction(format!("a result wider than a slot: {}", r._0)))?;
+        Ok((v, u8::try_from(r._1).unwrap_or(u8::MAX)))
     }
 
     fn transact(&mut self, kind: TxKind, data: Vec<u8>) -> Result<ExecutionResult, EvmError> {

@@ -69,6 +69,10 @@ pub const CONTROL_ON_CHAIN: &[&str] = &[
     "TableCopy",
     "TableInit",
     "ElemDrop",
+    "I32ReinterpretF32",
+    "I64ReinterpretF64",
+    "F32ReinterpretI32",
+    "F64ReinterpretI64",
 ];
 
 /// `Unsupported(HOST_CALL + id)` is the contract's refusal of a call of host

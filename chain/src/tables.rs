@@ -180,21 +180,80 @@ const UNARY: [&str; 16] = [
     "I64Extend16S",
     "I64Extend32S",
 ];
+/// The float binary operators, by stem after `F32`/`F64`: number
+/// `0x80 | width << 4 | index` (computed by `contracts/src/Floats.sol`).
+const FLOAT_BINARY: [&str; 13] =
+    ["Add", "Sub", "Mul", "Div", "Min", "Max", "Copysign", "Eq", "Ne", "Lt", "Gt", "Le", "Ge"];
+/// The float unary operators and conversions, numbered from `0x40` in this
+/// order (`Floats.sol` relies on the order within each group of four).
+const FLOAT_UNARY: [&str; 40] = [
+    "F32Abs",
+    "F32Neg",
+    "F32Ceil",
+    "F32Floor",
+    "F32Trunc",
+    "F32Nearest",
+    "F32Sqrt",
+    "F64Abs",
+    "F64Neg",
+    "F64Ceil",
+    "F64Floor",
+    "F64Trunc",
+    "F64Nearest",
+    "F64Sqrt",
+    "I32TruncF32S",
+    "I32TruncF32U",
+    "I32TruncF64S",
+    "I32TruncF64U",
+    "I64TruncF32S",
+    "I64TruncF32U",
+    "I64TruncF64S",
+    "I64TruncF64U",
+    "F32ConvertI32S",
+    "F32ConvertI32U",
+    "F32ConvertI64S",
+    "F32ConvertI64U",
+    "F32DemoteF64",
+    "F64ConvertI32S",
+    "F64ConvertI32U",
+    "F64ConvertI64S",
+    "F64ConvertI64U",
+    "F64PromoteF32",
+    "I32TruncSatF32S",
+    "I32TruncSatF32U",
+    "I32TruncSatF64S",
+    "I32TruncSatF64U",
+    "I64TruncSatF32S",
+    "I64TruncSatF32U",
+    "I64TruncSatF64S",
+    "I64TruncSatF64U",
+];
+/// The first float unary operator's number.
+const FLOAT_UNARY_BASE: u8 = 0x40;
+
 /// How an instruction moves its operands (`FORMS`), for the operators above.
 const FORMS: [&str; 9] =
     ["BIN", "BIN_IMM", "BIN_REG", "BIN_IMM_REG", "UN", "UN_REG", "BR_CMP", "BR_CMP_IMM", "BR_AND_EQZ"];
 
-fn binary_number(stem: &str) -> Option<u8> {
+/// The operator number of a binary operator (`I32Add`, `F64Div`, ...).
+pub fn binary_number(stem: &str) -> Option<u8> {
     let (width, rest) = match stem.get(..3) {
         Some("I32") => (0u8, &stem[3..]),
         Some("I64") => (1u8, &stem[3..]),
+        Some("F32") => return FLOAT_BINARY.iter().position(|b| *b == &stem[3..]).map(|i| 0x80 | i as u8),
+        Some("F64") => return FLOAT_BINARY.iter().position(|b| *b == &stem[3..]).map(|i| 0x90 | i as u8),
         _ => return None,
     };
     BINARY.iter().position(|b| *b == rest).map(|i| width << 5 | i as u8)
 }
 
-fn unary_number(stem: &str) -> Option<u8> {
-    UNARY.iter().position(|u| *u == stem).map(|i| i as u8 + 1)
+/// The operator number of a unary operator or conversion (`I32Clz`, `F32Sqrt`, ...).
+pub fn unary_number(stem: &str) -> Option<u8> {
+    UNARY
+        .iter()
+        .position(|u| *u == stem)
+        .map(|i| i as u8 + 1)
+        .or_else(|| FLOAT_UNARY.iter().position(|u| *u == stem).map(|i| FLOAT_UNARY_BASE + i as u8))
 }
 
 /// `(form, operator)` of an instruction, or `None` if it is not one of the
@@ -241,6 +300,22 @@ fn alu_tables(w: &mut String, max: usize) {
     for (i, u) in UNARY.iter().enumerate() {
         writeln!(w, "    uint256 internal constant UN_{} = {};", constant_name(u), i + 1).unwrap();
     }
+    for (i, b) in FLOAT_BINARY.iter().enumerate() {
+        writeln!(w, "    uint256 internal constant FLOAT_{} = {i};", constant_name(b)).unwrap();
+    }
+    for (i, u) in FLOAT_UNARY.iter().enumerate() {
+        writeln!(
+            w,
+            "    uint256 internal constant UN_{} = 0x{:x};",
+            constant_name(u),
+            FLOAT_UNARY_BASE as usize + i
+        )
+        .unwrap();
+    }
+    writeln!(w, "    /// Binary operators from here on are float ones (`Floats.binary`), as are").unwrap();
+    writeln!(w, "    /// unary ones from `FLOAT_UNARY_BASE` (`Floats.unary`).").unwrap();
+    writeln!(w, "    uint256 internal constant FLOAT_BINARY_BASE = 0x80;").unwrap();
+    writeln!(w, "    uint256 internal constant FLOAT_UNARY_BASE = 0x{FLOAT_UNARY_BASE:x};").unwrap();
     writeln!(w, "    // How an operator instruction moves its operands.").unwrap();
     for (i, f) in FORMS.iter().enumerate() {
         writeln!(w, "    uint256 internal constant FORM_{f} = {};", i + 1).unwrap();

@@ -6,6 +6,12 @@ import {Alu} from "./Alu.sol";
 import {Entry, World, Worlds} from "./World.sol";
 import {Openings} from "./Openings.sol";
 
+/// The float instructions (`contracts/src/Floats.sol`), a contract of their own.
+interface IFloats {
+    function binary(uint256 op, uint256 a, uint256 b) external pure returns (uint256);
+    function unary(uint256 op, uint256 a) external pure returns (uint256, uint256);
+}
+
 /// One step (`exec::step` in engine/src/exec.rs) for the instructions on
 /// chain (specs/chain.md §3); the others revert `Unsupported`.
 library Exec {
@@ -19,7 +25,7 @@ library Exec {
     uint256 internal constant HOST_CALL = 0x10000;
 
     /// Runs the instruction at `w.pc`.
-    function run(World memory w) internal pure {
+    function run(World memory w) internal view {
         uint256 ins = w.instruction(w.pc);
         uint256 op = decode(ins);
         uint256 next = w.pc + 1;
@@ -48,7 +54,7 @@ library Exec {
         }
     }
 
-    function control(World memory w, uint256 ins, uint256 op, uint256 next) private pure returns (uint256) {
+    function control(World memory w, uint256 ins, uint256 op, uint256 next) private view returns (uint256) {
         unchecked {
             if (op == Spec.OP_UNREACHABLE) {
                 trap(w, Spec.TRAP_UNREACHABLE);
@@ -124,7 +130,12 @@ library Exec {
                 uint256 shifted = Alu.binary(Spec.ALU_SHL, w.get(w.fp + field(ins, 4, 2)), field(ins, 12, 1));
                 w.set(w.fp + field(ins, 2, 2), Alu.binary(Spec.ALU_ADD, shifted, field(ins, 8, 4)));
                 w.sp = w.fp + field(ins, 6, 2);
-            } else if (op == Spec.OP_REF_NULL) {
+            } else if (
+            op == Spec.OP_I32_REINTERPRET_F32 || op == Spec.OP_I64_REINTERPRET_F64 || op == Spec.OP_F32_REINTERPRET_I32
+                || op == Spec.OP_F64_REINTERPRET_I64
+        ) {
+            // Slots hold raw bits: nothing to do, nothing touched.
+        } else if (op == Spec.OP_REF_NULL) {
             w.push(0);
         } else if (op == Spec.OP_REF_IS_NULL) {
             w.set(w.sp - 1, w.get(w.sp - 1) == 0 ? 1 : 0);
@@ -337,10 +348,10 @@ library Exec {
         }
     }
 
-    function callIndirect(World memory w, uint256 ty, uint256 table, uint256 next) private pure returns (uint256) {
+    function callIndirect(World memory w, uint256 ty, uint256 tableIndex, uint256 next) private pure returns (uint256) {
         unchecked {
             uint256 i = w.get(w.sp - 1) & M32;
-            Entry memory t = w.entry(1, table);
+            Entry memory t = w.entry(1, tableIndex);
             if (i >= t.len) return trapAt(w, Spec.TRAP_TABLE_OUT_OF_BOUNDS, next);
             uint256 r = Worlds.refAt(t, i);
             if (r == 0) return trapAt(w, Spec.TRAP_UNINITIALIZED_ELEMENT, next);
@@ -428,7 +439,7 @@ library Exec {
     /// The integer operator forms (the generated `OPERATORS` table).
     function operator(World memory w, uint256 ins, uint256 form, uint256 alu, uint256 next)
         private
-        pure
+        view
         returns (uint256)
     {
         unchecked {
@@ -436,7 +447,9 @@ library Exec {
             if (form == Spec.FORM_BIN) {
                 uint256 b = w.get(w.sp - 1);
                 uint256 a = w.get(w.sp - 2);
-                (uint256 v, uint256 trapKind) = Alu.binaryTrapping(alu, a, b);
+                (uint256 v, uint256 trapKind) = alu >= Spec.FLOAT_BINARY_BASE
+                    ? (IFloats(w.floats).binary(alu, a, b), 0)
+                    : Alu.binaryTrapping(alu, a, b);
                 if (trapKind != 0) return trapAt(w, trapKind, next);
                 w.sp = (w.sp - 1) & MASK64;
                 w.set(w.sp - 1, v);
@@ -444,7 +457,8 @@ library Exec {
                 uint256 c = alu >> 5 == 0 ? Alu.signExtend(field(ins, 2, 4), 32) : field(ins, 2, 8);
                 w.set(w.sp - 1, Alu.binary(alu, w.get(w.sp - 1), c));
             } else if (form == Spec.FORM_BIN_REG) {
-                uint256 v = Alu.binary(alu, w.get(fp + field(ins, 4, 2)), w.get(fp + field(ins, 6, 2)));
+                (uint256 a, uint256 b) = (w.get(fp + field(ins, 4, 2)), w.get(fp + field(ins, 6, 2)));
+                uint256 v = alu >= Spec.FLOAT_BINARY_BASE ? IFloats(w.floats).binary(alu, a, b) : Alu.binary(alu, a, b);
                 w.set(fp + field(ins, 2, 2), v);
                 w.sp = fp + field(ins, 8, 2);
             } else if (form == Spec.FORM_BIN_IMM_REG) {
@@ -452,9 +466,12 @@ library Exec {
                 w.set(fp + field(ins, 2, 2), Alu.binary(alu, w.get(fp + field(ins, 4, 2)), c));
                 w.sp = fp + field(ins, 6, 2);
             } else if (form == Spec.FORM_UN) {
-                w.set(w.sp - 1, Alu.unary(alu, w.get(w.sp - 1)));
+                (uint256 v, uint256 trapKind) = unary(w, alu, w.get(w.sp - 1));
+                if (trapKind != 0) return trapAt(w, trapKind, next);
+                w.set(w.sp - 1, v);
             } else if (form == Spec.FORM_UN_REG) {
-                w.set(fp + field(ins, 2, 2), Alu.unary(alu, w.get(fp + field(ins, 4, 2))));
+                (uint256 v,) = unary(w, alu, w.get(fp + field(ins, 4, 2)));
+                w.set(fp + field(ins, 2, 2), v);
                 w.sp = fp + field(ins, 6, 2);
             } else if (form == Spec.FORM_BR_CMP) {
                 // lhs, rhs, h: u16, target: u32
@@ -470,6 +487,12 @@ library Exec {
             }
             return next;
         }
+    }
+
+    /// A unary operator: an integer one here, a float one in `Floats`.
+    function unary(World memory w, uint256 op, uint256 a) private view returns (uint256, uint256) {
+        if (op >= Spec.FLOAT_UNARY_BASE) return IFloats(w.floats).unary(op, a);
+        return (Alu.unary(op, a), 0);
     }
 
     function trap(World memory w, uint256 kind) private pure {

@@ -5,6 +5,7 @@ import {Spec} from "./generated/Spec.sol";
 import {Multi, Openings} from "./Openings.sol";
 import {Entry, World, Worlds} from "./World.sol";
 import {Exec} from "./Exec.sol";
+import {Floats} from "./Floats.sol";
 
 /// The one-step verifier on chain: `verifyStep(pre, proof)` is
 /// `refute_engine::proof::verify_step` (specs/proof.md §4) for the steps it
@@ -20,6 +21,13 @@ contract StepVerifier {
     error BadState(string why);
 
     uint256 private constant MASK64 = 0xffffffffffffffff;
+
+    /// Where the float instructions run (deployed with this contract).
+    address public immutable floats;
+
+    constructor() {
+        floats = address(new Floats());
+    }
     uint256 private constant NONE = type(uint256).max;
 
     /// The post-state root of the step from `pre` that `proof` (the wire
@@ -82,6 +90,7 @@ contract StepVerifier {
         if (status != Spec.STATUS_RUNNING) return pre;
         // 3. Registers.
         World memory w;
+        w.floats = floats;
         w.pc = hu(hdr, 32, 4);
         w.sp = hu(hdr, 36, 4);
         w.fp = hu(hdr, 40, 4);

@@ -19,6 +19,8 @@ struct Entry {
 /// What a step runs on: the registers, and only the leaves the proof opened
 /// (`PartialStack`, `PartialWorld` in engine/src/proof/partial.rs).
 struct World {
+    /// The `Floats` contract the float instructions run in.
+    address floats;
     uint256 pc;
     uint256 sp;
     uint256 fp;

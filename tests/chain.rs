@@ -1,0 +1,158 @@
+//! The Solidity step verifier (refute-chain, revm) against the engine on
+//! real programs: sampled steps of every C workload, and every step of
+//! random modules. The same verdict and post-root always; gas percentiles
+//! and the instructions not on chain yet are printed.
+
+use refute::workloads::{WORKLOADS, wasm};
+use refute_chain::evm::{Evm, Outcome, TX_GAS_CAP};
+use refute_chain::{HOST_CALL, on_chain};
+use refute_engine::isa::OP_TABLE;
+use refute_engine::proof::{Proof, prove_step, verify_step};
+use refute_engine::state::Hasher;
+use refute_engine::{Entry, Module, Run, Status, Value};
+use std::collections::BTreeMap;
+
+#[path = "common/smith.rs"]
+mod smith;
+
+fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+#[derive(Default)]
+struct Tally {
+    gas: Vec<u64>,
+    refused: usize,
+    unsupported: BTreeMap<String, usize>,
+}
+
+impl Tally {
+    fn percentile(&self, p: usize) -> u64 {
+        let mut g = self.gas.clone();
+        g.sort();
+        g.get((g.len() * p / 100).min(g.len().saturating_sub(1))).copied().unwrap_or(0)
+    }
+    fn summary(&self) -> String {
+        let steps = self.gas.len() + self.unsupported.values().sum::<usize>();
+        format!(
+            "{} of {steps} steps on chain: gas p50 {}, p99 {}, max {}; not yet: {:?}",
+            self.gas.len(),
+            self.percentile(50),
+            self.percentile(99),
+            self.gas.iter().max().copied().unwrap_or(0),
+            self.unsupported
+        )
+    }
+}
+
+fn name(code: u32) -> String {
+    if code >= HOST_CALL {
+        return format!("host function {}", code - HOST_CALL);
+    }
+    OP_TABLE.iter().find(|i| u32::from(i.code) == code).map_or(format!("{code:#x}"), |i| i.name.to_string())
+}
+
+/// Proves the step from `run`'s state and checks both verifiers agree.
+fn check(evm: &mut Evm, run: &Run, h: &mut Hasher, what: &str, t: &mut Tally) {
+    let m = &run.machine;
+    let pre = h.root(m);
+    let Ok(proof) = prove_step(m, h) else { return };
+    let bytes = proof.encode();
+    let engine = verify_step(&pre, &Proof::decode(&bytes).unwrap()).map(|v| v.post).ok();
+    let v = evm.verify_step(&pre, &bytes).unwrap();
+    assert!(v.gas < TX_GAS_CAP, "{what}: {} gas", v.gas);
+    match (&v.outcome, engine) {
+        (Outcome::Accepted(post), Some(root)) => {
+            assert_eq!(post.0, root, "{what}: the contract's post-root differs");
+            t.gas.push(v.gas);
+        }
+        (Outcome::Unsupported(c), _) => {
+            assert!(
+                !on_chain(*c),
+                "{what}: {} is on chain, yet the contract refused it as unsupported",
+                name(*c)
+            );
+            *t.unsupported.entry(name(*c)).or_default() += 1;
+        }
+        (Outcome::Refused(_), None) => t.refused += 1,
+        (o, e) => panic!("{what}: the contract says {o:?}, the engine {e:?}"),
+    }
+}
+
+/// `REFUTE_CHAIN_SAMPLES` (default 200) steps of each workload's small run,
+/// evenly spread, first and last included.
+#[test]
+fn workload_steps_agree_on_chain() {
+    let samples = env_u64("REFUTE_CHAIN_SAMPLES", 200);
+    let mut evm = Evm::new().unwrap();
+    let mut all = Tally::default();
+    for w in WORKLOADS {
+        let module = Module::new(&std::fs::read(wasm(w.name).unwrap()).unwrap()).unwrap();
+        let mut run = Run::new(&module, &w.task(true), &Entry::Start).unwrap();
+        let total = {
+            let mut probe = run.clone();
+            probe.run_to_end();
+            probe.machine.steps()
+        };
+        let mut h = Hasher::new(&run.machine);
+        let mut t = Tally::default();
+        let mut picks: Vec<u64> = (0..=samples).map(|i| total * i / samples).collect();
+        picks.dedup();
+        for step in picks {
+            h.run(&mut run.machine, step);
+            assert!(run.machine.steps() == step || run.machine.status() != Status::Running);
+            check(&mut evm, &run, &mut h, &format!("{} step {step}", w.name), &mut t);
+        }
+        eprintln!("{}: {}", w.name, t.summary());
+        all.gas.extend(&t.gas);
+        all.refused += t.refused;
+        for (k, n) in t.unsupported {
+            *all.unsupported.entry(k).or_default() += n;
+        }
+    }
+    eprintln!("all workloads: {}", all.summary());
+    assert_eq!(all.refused, 0, "an honest proof was refused by both");
+    assert!(all.gas.len() > 500, "{}", all.summary());
+}
+
+/// Every step of `REFUTE_CHAIN_CASES` (default 40) random modules.
+#[test]
+fn random_module_steps_agree_on_chain() {
+    let cases = env_u64("REFUTE_CHAIN_CASES", 40);
+    let mut evm = Evm::new().unwrap();
+    let mut t = Tally::default();
+    let mut seed_state = env_u64("REFUTE_CHAIN_SEED", 7);
+    for case in 0..cases {
+        let bytes: Vec<u8> = (0..2048)
+            .map(|_| {
+                seed_state = seed_state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                (seed_state >> 33) as u8
+            })
+            .collect();
+        let mut u = arbitrary::Unstructured::new(&bytes);
+        let config =
+            wasm_smith::Config { max_instructions: 200, max_funcs: 8, min_funcs: 2, ..smith::config() };
+        let Ok(module) = wasm_smith::Module::new(config, &mut u) else { continue };
+        let Ok(module) = Module::new(&module.to_bytes()) else { continue };
+        let Some((name, ty)) = module
+            .exports()
+            .find_map(|(name, _, _)| module.export_func_type(name).map(|t| (name.to_string(), t.clone())))
+        else {
+            continue;
+        };
+        let args: Vec<Value> = ty.params.iter().map(|t| Value::default_of(*t)).collect();
+        let task = refute_engine::Task { max_steps: 2_000, ..refute_engine::Task::default() };
+        let Ok(mut run) = Run::new(&module, &task, &Entry::Invoke(name, args)) else { continue };
+        let mut h = Hasher::new(&run.machine);
+        loop {
+            check(&mut evm, &run, &mut h, &format!("case {case} step {}", run.machine.steps()), &mut t);
+            if run.machine.status() != Status::Running || run.machine.steps() >= 2_000 {
+                break;
+            }
+            let next = run.machine.steps() + 1;
+            h.run(&mut run.machine, next);
+        }
+    }
+    eprintln!("random modules: {}", t.summary());
+    assert!(t.gas.len() > 100, "{}", t.summary());
+}

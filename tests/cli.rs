@@ -231,6 +231,21 @@ fn commit_state_prove_and_verify_step() {
     let o = refute(&["verify-step", bad.to_str().unwrap(), "--pre", pre]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("invalid proof"), "{}", stderr(&o));
+    // Through the Solidity verifier too (`--evm`: revm, contracts/out): the
+    // same post root, and the tampered proof refused there as well.
+    let e = json(&refute(&["verify-step", proof.to_str().unwrap(), "--pre", pre, "--evm", "--json"]));
+    assert_eq!(e["evm"]["outcome"], "accepted", "{e}");
+    assert_eq!(e["evm"]["post_root"], s41["root"]);
+    assert_eq!(e["evm"]["agrees"], true);
+    assert!(e["evm"]["gas"].as_u64().unwrap() > 21_000);
+    let o = refute(&["verify-step", proof.to_str().unwrap(), "--pre", pre, "--evm"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("evm        accepted: post root"), "{o:?}");
+    let o = refute(&["verify-step", bad.to_str().unwrap(), "--pre", pre, "--evm", "--json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let e: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(e["evm"]["outcome"], "refused", "{e}");
+    assert_eq!(e["evm"]["agrees"], true);
     // Bad requests are refused with one line.
     refused(&["state", p, "--invoke", "sum", "200", "--step", "99999999"], "there is no step 99999999");
     refused(&["verify-step", proof.to_str().unwrap(), "--pre", "xyz"], "is not a 64-digit hex root");

@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use alloy_primitives::{Address, B256, Bytes, TxKind, U256};
-use alloy_sol_types::{SolCall, SolInterface, sol};
+use alloy_sol_types::{SolCall, SolInterface, SolValue, sol};
 use revm::context::TxEnv;
 use revm::context::result::{ExecutionResult, Output};
 use revm::database::{CacheDB, EmptyDB};
@@ -91,7 +91,22 @@ pub fn contracts_dir() -> PathBuf {
     }
 }
 
-/// The deployed runtime code of `contract` (from `contracts/out/`).
+/// The contracts of the on-chain verifier, in deployment order.
+pub const CONTRACTS: [&str; 4] = ["Floats", "SimdMachine", "Machine", "StepVerifier"];
+
+/// The runtime code size of `contract` as compiled (`deployedBytecode`).
+pub fn runtime_size(contract: &str) -> Result<usize, EvmError> {
+    let path = contracts_dir().join("out").join(format!("{contract}.sol")).join(format!("{contract}.json"));
+    let bad = |why: String| EvmError::Artifact { path: path.clone(), why };
+    let text = std::fs::read_to_string(&path).map_err(|e| bad(e.to_string()))?;
+    let json: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    let hex = json["deployedBytecode"]["object"]
+        .as_str()
+        .ok_or_else(|| bad("no deployedBytecode.object".into()))?;
+    Ok(hex.trim_start_matches("0x").len() / 2)
+}
+
+/// The creation code of `contract` (from `contracts/out/`).
 pub fn creation_code(contract: &str) -> Result<Vec<u8>, EvmError> {
     let path = contracts_dir().join("out").join(format!("{contract}.sol")).join(format!("{contract}.json"));
     let bad = |why: String| EvmError::Artifact { path: path.clone(), why };
@@ -138,8 +153,15 @@ impl Evm {
             verifier_bytes: 0,
             floats: Address::ZERO,
         };
-        let code = creation_code("StepVerifier")?;
-        let (address, size) = e.deploy("StepVerifier", code)?;
+        // The parts first (EIP-3860 caps creation code at 49,152 bytes).
+        let (floats, _) = e.deploy("Floats", creation_code("Floats")?)?;
+        let (simd, _) = e.deploy("SimdMachine", creation_code("SimdMachine")?)?;
+        let mut machine = creation_code("Machine")?;
+        machine.extend((floats, simd).abi_encode_params());
+        let (machine, _) = e.deploy("Machine", machine)?;
+        let mut verifier = creation_code("StepVerifier")?;
+        verifier.extend((machine,).abi_encode_params());
+        let (address, size) = e.deploy("StepVerifier", verifier)?;
         e.verifier = address;
         e.verifier_bytes = size;
         let out = e.call(address, IStepVerifier::floatsCall {}.abi_encode())?;

@@ -13,8 +13,9 @@ pub mod tables;
 use refute_engine::isa::OP_TABLE;
 
 /// The instructions the Solidity verifier executes besides the integer
-/// operator forms of [`tables::operator_form`] and the scalar loads and
-/// stores of [`tables::memory_form`] (`contracts/src/Exec.sol`). A proof of
+/// and float operator forms of [`tables::operator_form`], the scalar loads
+/// and stores of [`tables::memory_form`] (`contracts/src/Exec.sol`) and the
+/// SIMD instructions (`contracts/src/SimdMachine.sol`). A proof of
 /// any other instruction is refused on chain with `Unsupported(opcode)`, and
 /// a call of a host function with `Unsupported(HOST_CALL + id)`;
 /// `specs/chain.md` lists what is missing.
@@ -75,6 +76,11 @@ pub const CONTROL_ON_CHAIN: &[&str] = &[
     "F64ReinterpretI64",
 ];
 
+/// The SIMD and v128 instructions (`contracts/src/SimdMachine.sol`), all on chain.
+fn is_simd(name: &str) -> bool {
+    name.starts_with("V128") || name == "I8x16Shuffle" || name == "Hi64"
+}
+
 /// `Unsupported(HOST_CALL + id)` is the contract's refusal of a call of host
 /// function `id` (specs/state.md §4.2): no host function is on chain yet.
 pub const HOST_CALL: u32 = 0x10000;
@@ -87,5 +93,6 @@ pub fn on_chain(code: u32) -> bool {
             tables::operator_form(i.name).is_some()
                 || tables::memory_form(i.name).is_some()
                 || CONTROL_ON_CHAIN.contains(&i.name)
+                || is_simd(i.name)
         })
 }

@@ -139,6 +139,7 @@ pub fn spec_sol() -> String {
     writeln!(w).unwrap();
     alu_tables(w, max);
     mem_tables(w, max);
+    simd_tables(w, max);
     writeln!(w, "    /// Host functions: ids 1 ..= HOST_FUNCS are the WASI functions (0 is `Nop`), specs/state.md §4.2.").unwrap();
     writeln!(w, "    uint256 internal constant HOST_FUNCS = {};", refute_engine::wasi::Wasi::ALL.len())
         .unwrap();
@@ -412,4 +413,187 @@ fn mem_tables(w: &mut String, max: usize) {
     writeln!(w, "    /// (`| 0x10` sign-extending, `| 0x20` a 64-bit result); 0, 0 for other opcodes.")
         .unwrap();
     writeln!(w, "    bytes internal constant MEMOPS = hex\"{}\";", hex(&forms)).unwrap();
+}
+
+/// Lane-wise integer binary SIMD operators, by the stem after the lane shape.
+const SIMD_INT_BINARY: [&str; 23] = [
+    "Add",
+    "Sub",
+    "Mul",
+    "MinS",
+    "MinU",
+    "MaxS",
+    "MaxU",
+    "AvgrU",
+    "AddSatS",
+    "AddSatU",
+    "SubSatS",
+    "SubSatU",
+    "Eq",
+    "Ne",
+    "LtS",
+    "LtU",
+    "GtS",
+    "GtU",
+    "LeS",
+    "LeU",
+    "GeS",
+    "GeU",
+    "Q15MulrSatS",
+];
+/// Lane-wise integer unary SIMD operators.
+const SIMD_INT_UNARY: [&str; 3] = ["Abs", "Neg", "Popcnt"];
+/// Lane shapes: name prefix, log2 of the lane's bytes, float lanes.
+const SHAPES: [(&str, u8, bool); 6] = [
+    ("I8x16", 0, false),
+    ("I16x8", 1, false),
+    ("I32x4", 2, false),
+    ("I64x2", 3, false),
+    ("F32x4", 2, true),
+    ("F64x2", 3, true),
+];
+/// Classes of the generic lane-wise SIMD operators (`SIMD_LANES`).
+const LANE_CLASSES: [&str; 4] = ["INT_BINARY", "FLOAT_BINARY", "INT_UNARY", "FLOAT_UNARY"];
+
+/// `(class, log2 lane bytes, operator)` of a lane-wise SIMD operator that
+/// `Simd.sol` computes generically; `None` for the ones it names.
+pub fn simd_lane_op(name: &str, binary: bool) -> Option<(u8, u8, u8)> {
+    let (prefix, log, float) = SHAPES.iter().find(|s| name.starts_with(s.0))?;
+    let stem = &name[prefix.len()..];
+    let class = |c: &str| LANE_CLASSES.iter().position(|x| *x == c).map(|i| i as u8 + 1).expect("a class");
+    match (binary, float) {
+        (true, false) => {
+            SIMD_INT_BINARY.iter().position(|k| *k == stem).map(|k| (class("INT_BINARY"), *log, k as u8))
+        }
+        (true, true) => {
+            let scalar = format!("{}{stem}", if *log == 2 { "F32" } else { "F64" });
+            if stem == "Copysign" {
+                return None;
+            }
+            binary_number(&scalar).map(|k| (class("FLOAT_BINARY"), *log, k))
+        }
+        (false, false) => {
+            SIMD_INT_UNARY.iter().position(|k| *k == stem).map(|k| (class("INT_UNARY"), *log, k as u8))
+        }
+        (false, true) => {
+            if stem == "Abs" || stem == "Neg" {
+                return None;
+            }
+            let scalar = format!("{}{stem}", if *log == 2 { "F32" } else { "F64" });
+            unary_number(&scalar).map(|k| (class("FLOAT_UNARY"), *log, k))
+        }
+    }
+}
+
+fn simd_tables(w: &mut String, max: usize) {
+    use refute_engine::isa::{
+        SimdBinary, SimdExtract, SimdLoad, SimdLoadLane, SimdReplace, SimdShift, SimdSplat, SimdStoreLane,
+        SimdTest, SimdUnary,
+    };
+    writeln!(w, "    // SIMD (`define_simd!` in engine/src/simd_ops.rs): each shape's instructions by their")
+        .unwrap();
+    writeln!(w, "    // WebAssembly SIMD opcode.").unwrap();
+    let mut lanes = vec![0u8; 2 * 256];
+    macro_rules! shape {
+        ($t:ty, $kind:expr) => {
+            for op in <$t>::ALL {
+                let name = format!("{op:?}");
+                writeln!(
+                    w,
+                    "    uint256 internal constant SIMD_{} = 0x{:x};",
+                    constant_name(&name),
+                    op.code()
+                )
+                .unwrap();
+                if let Some(binary) = $kind
+                    && let Some((class, log, k)) = simd_lane_op(&name, binary)
+                {
+                    lanes[2 * op.code() as usize] = class << 4 | log;
+                    lanes[2 * op.code() as usize + 1] = k;
+                }
+            }
+        };
+    }
+    shape!(SimdLoad, None::<bool>);
+    shape!(SimdLoadLane, None::<bool>);
+    shape!(SimdStoreLane, None::<bool>);
+    shape!(SimdSplat, None::<bool>);
+    shape!(SimdExtract, None::<bool>);
+    shape!(SimdReplace, None::<bool>);
+    shape!(SimdTest, None::<bool>);
+    shape!(SimdShift, None::<bool>);
+    shape!(SimdUnary, Some(false));
+    shape!(SimdBinary, Some(true));
+    // Which shapes accept each sub-opcode (the decoder refuses the others).
+    let mut shapes = vec![0u8; 2 * 256];
+    let mut mark = |codes: Vec<u8>, bit: usize| {
+        for c in codes {
+            let v = u16::from_be_bytes([shapes[2 * c as usize], shapes[2 * c as usize + 1]]) | 1 << bit;
+            shapes[2 * c as usize..2 * c as usize + 2].copy_from_slice(&v.to_be_bytes());
+        }
+    };
+    mark(SimdLoad::ALL.iter().map(|o| o.code()).collect(), 0);
+    mark(SimdLoadLane::ALL.iter().map(|o| o.code()).collect(), 1);
+    mark(SimdStoreLane::ALL.iter().map(|o| o.code()).collect(), 2);
+    mark(SimdSplat::ALL.iter().map(|o| o.code()).collect(), 3);
+    mark(SimdExtract::ALL.iter().map(|o| o.code()).collect(), 4);
+    mark(SimdReplace::ALL.iter().map(|o| o.code()).collect(), 5);
+    mark(SimdTest::ALL.iter().map(|o| o.code()).collect(), 6);
+    mark(SimdShift::ALL.iter().map(|o| o.code()).collect(), 7);
+    mark(SimdUnary::ALL.iter().map(|o| o.code()).collect(), 8);
+    mark(SimdBinary::ALL.iter().map(|o| o.code()).collect(), 9);
+    writeln!(
+        w,
+        "    /// Bytes `2 code`, `2 code + 1` (big-endian): bit k set if shape k accepts SIMD opcode"
+    )
+    .unwrap();
+    writeln!(w, "    /// `code`; shapes: load, load lane, store lane, splat, extract, replace, test, shift, unary, binary.").unwrap();
+    writeln!(w, "    bytes internal constant SIMD_SHAPES = hex\"{}\";", hex(&shapes)).unwrap();
+    for (i, c) in LANE_CLASSES.iter().enumerate() {
+        writeln!(w, "    uint256 internal constant LANES_{c} = {};", i + 1).unwrap();
+    }
+    for (i, k) in SIMD_INT_BINARY.iter().enumerate() {
+        writeln!(w, "    uint256 internal constant LANE_{} = {i};", constant_name(k)).unwrap();
+    }
+    for (i, k) in SIMD_INT_UNARY.iter().enumerate() {
+        writeln!(w, "    uint256 internal constant LANE_UN_{} = {i};", constant_name(k)).unwrap();
+    }
+    writeln!(
+        w,
+        "    /// Bytes `2 code` and `2 code + 1` for a SIMD unary or binary opcode computed lane by lane:"
+    )
+    .unwrap();
+    writeln!(
+        w,
+        "    /// `class << 4 | log2 lane bytes`, and the operator (`LANE_*`, or a float operator number)."
+    )
+    .unwrap();
+    writeln!(w, "    bytes internal constant SIMD_LANES = hex\"{}\";", hex(&lanes)).unwrap();
+    const SUB_TYPES: [&str; 10] = [
+        "SimdLoad",
+        "SimdLoadLane",
+        "SimdStoreLane",
+        "SimdSplat",
+        "SimdExtract",
+        "SimdReplace",
+        "SimdTest",
+        "SimdShift",
+        "SimdUnary",
+        "SimdBinary",
+    ];
+    let mut simd = vec![0u8; max + 1];
+    for info in OP_TABLE {
+        if info.name.starts_with("V128") || info.name == "I8x16Shuffle" || info.name == "Hi64" {
+            let sub = info.fields.iter().find_map(|(_, t)| SUB_TYPES.iter().position(|x| x == t));
+            simd[info.code as usize] = sub.map_or(1, |k| 2 + k as u8);
+        }
+    }
+    writeln!(
+        w,
+        "    /// Byte `op`: 0 for a scalar instruction; for a SIMD one (`SimdMachine`), 1, or `2 + k`"
+    )
+    .unwrap();
+    writeln!(w, "    /// when its `op` byte (at byte 2) must be an opcode of shape `k` of `SIMD_SHAPES`.")
+        .unwrap();
+    writeln!(w, "    bytes internal constant SIMD_OPS = hex\"{}\";", hex(&simd)).unwrap();
 }

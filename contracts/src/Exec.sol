@@ -52,6 +52,14 @@ library Exec {
         if (fend < 16 && (ins & ((uint256(1) << (8 * (16 - fend))) - 1)) != 0) {
             revert Worlds.Missing("an instruction that decodes");
         }
+        // A SIMD shape's `op` byte must be one of that shape's opcodes.
+        uint256 simd = uint8(Spec.SIMD_OPS[op]);
+        if (simd >= 2) {
+            bytes memory t = Spec.SIMD_SHAPES;
+            uint256 code = field(ins, 2, 1);
+            uint256 bits = (uint256(uint8(t[2 * code])) << 8) | uint8(t[2 * code + 1]);
+            if ((bits >> (simd - 2)) & 1 == 0) revert Worlds.Missing("an instruction that decodes");
+        }
     }
 
     function control(World memory w, uint256 ins, uint256 op, uint256 next) private view returns (uint256) {

@@ -4,8 +4,7 @@ pragma solidity ^0.8.24;
 import {Spec} from "./generated/Spec.sol";
 import {Multi, Openings} from "./Openings.sol";
 import {Entry, World, Worlds} from "./World.sol";
-import {Exec} from "./Exec.sol";
-import {Floats} from "./Floats.sol";
+import {Machine} from "./Machine.sol";
 
 /// The one-step verifier on chain: `verifyStep(pre, proof)` is
 /// `refute_engine::proof::verify_step` (specs/proof.md §4) for the steps it
@@ -22,11 +21,17 @@ contract StepVerifier {
 
     uint256 private constant MASK64 = 0xffffffffffffffff;
 
-    /// Where the float instructions run (deployed with this contract).
+    /// Where the float instructions run.
     address public immutable floats;
+    /// Where the instructions run.
+    Machine public immutable machine;
 
-    constructor() {
-        floats = address(new Floats());
+    /// Deployed after its parts (EIP-3860 caps creation code at 49,152
+    /// bytes, so no contract can carry the others): `Floats`,
+    /// `SimdMachine`, `Machine(floats, simd)`, then this.
+    constructor(Machine machine_) {
+        machine = machine_;
+        floats = machine_.floats();
     }
     uint256 private constant NONE = type(uint256).max;
 
@@ -90,7 +95,6 @@ contract StepVerifier {
         if (status != Spec.STATUS_RUNNING) return pre;
         // 3. Registers.
         World memory w;
-        w.floats = floats;
         w.pc = hu(hdr, 32, 4);
         w.sp = hu(hdr, 36, 4);
         w.fp = hu(hdr, 40, 4);
@@ -135,7 +139,8 @@ contract StepVerifier {
         w.stack = opening(trees, treeIds, Spec.TREE_STACK);
         w.frames = opening(trees, treeIds, Spec.TREE_FRAMES);
         w.entries = entries;
-        Exec.run(w);
+        w = machine.run(w);
+        entries = w.entries;
 
         // 9. The post-state.
         hput(hdr, 16, 8, w.status);

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+import {Spec} from "./generated/Spec.sol";
+import {World, Worlds} from "./World.sol";
+import {Exec} from "./Exec.sol";
+import {SimdMachine} from "./SimdMachine.sol";
+
+/// The step of every instruction: the scalar ones here (`Exec`), the SIMD
+/// ones in `SimdMachine`. A contract of its own: `StepVerifier` hands it the
+/// opened world and takes back the world the step leaves (EIP-170's 24,576
+/// bytes fit the authentication or the instructions, not both).
+contract Machine {
+    using Worlds for World;
+
+    /// Where the float instructions run.
+    address public immutable floats;
+    /// Where the SIMD instructions run.
+    SimdMachine public immutable simd;
+
+    constructor(address floats_, SimdMachine simd_) {
+        floats = floats_;
+        simd = simd_;
+    }
+
+    /// Runs the instruction at `w.pc` over `w`; reverts as `Exec` does.
+    function run(World memory w) external view returns (World memory) {
+        w.floats = floats;
+        uint256 op = Exec.decode(w.instruction(w.pc));
+        if (uint8(Spec.SIMD_OPS[op]) != 0) return simd.run(w);
+        Exec.run(w);
+        return w;
+    }
+}

@@ -156,3 +156,28 @@ fn random_module_steps_agree_on_chain() {
     eprintln!("random modules: {}", t.summary());
     assert!(t.gas.len() > 100, "{}", t.summary());
 }
+
+/// Every step of the SIMD sink (`engine/tests/simd_sink.wat`: every SIMD
+/// shape, v128 locals, globals, memory and branches) on chain.
+#[test]
+fn every_step_of_the_simd_sink_agrees_on_chain() {
+    let wat = include_str!("../engine/tests/simd_sink.wat");
+    let module = Module::new(&wat::parse_str(wat).unwrap()).unwrap();
+    let mut evm = Evm::new().unwrap();
+    let mut t = Tally::default();
+    for n in [0, 1, 5] {
+        let task = refute_engine::Task { max_steps: 100_000, ..refute_engine::Task::default() };
+        let mut run = Run::new(&module, &task, &Entry::Invoke("main".into(), vec![Value::I32(n)])).unwrap();
+        let mut h = Hasher::new(&run.machine);
+        loop {
+            check(&mut evm, &run, &mut h, &format!("main({n}) step {}", run.machine.steps()), &mut t);
+            if run.machine.status() != Status::Running {
+                break;
+            }
+            let next = run.machine.steps() + 1;
+            h.run(&mut run.machine, next);
+        }
+    }
+    eprintln!("simd sink: {}", t.summary());
+    assert!(t.unsupported.is_empty() && t.gas.len() > 600, "{}", t.summary());
+}

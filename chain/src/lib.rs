@@ -96,3 +96,28 @@ pub fn on_chain(code: u32) -> bool {
                 || is_simd(i.name)
         })
 }
+
+/// Why a module cannot be settled on chain yet.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotOnChain {
+    /// It imports a host function: no host call is verified on chain yet, so
+    /// a game over a step of one could not end (`specs/chain.md` §3).
+    #[error("it imports the host function {module}.{name}, and host calls are not verified on chain yet")]
+    HostFunction {
+        /// The import's module name.
+        module: String,
+        /// The import's field name.
+        name: String,
+    },
+}
+
+/// The claim-time check of the chain mode: `Ok` if every step a task of
+/// `module` can reach is verified on chain, else the first reason it is not.
+/// Every instruction is on chain; only host calls are not, and a module
+/// reaches one only through a function import.
+pub fn check_module(module: &refute_engine::Module) -> Result<(), NotOnChain> {
+    match module.imports().iter().find(|i| matches!(i.kind, refute_engine::ImportKind::Func(_))) {
+        Some(i) => Err(NotOnChain::HostFunction { module: i.module.clone(), name: i.name.clone() }),
+        None => Ok(()),
+    }
+}

@@ -9,7 +9,7 @@ use refute_chain::{HOST_CALL, on_chain};
 use refute_engine::isa::OP_TABLE;
 use refute_engine::proof::{Proof, prove_step, verify_step};
 use refute_engine::state::Hasher;
-use refute_engine::{Entry, Module, Run, Status, Value};
+use refute_engine::{Entry, Extern, HostState, Machine, Module, Run, Status, Value};
 use std::collections::BTreeMap;
 
 #[path = "common/smith.rs"]
@@ -54,7 +54,11 @@ fn name(code: u32) -> String {
 
 /// Proves the step from `run`'s state and checks both verifiers agree.
 fn check(evm: &mut Evm, run: &Run, h: &mut Hasher, what: &str, t: &mut Tally) {
-    let m = &run.machine;
+    check_machine(evm, &run.machine, h, what, t)
+}
+
+/// Proves the step from `m`'s state and checks both verifiers agree.
+fn check_machine(evm: &mut Evm, m: &Machine, h: &mut Hasher, what: &str, t: &mut Tally) {
     let pre = h.root(m);
     let Ok(proof) = prove_step(m, h) else { return };
     let bytes = proof.encode();
@@ -180,4 +184,109 @@ fn every_step_of_the_simd_sink_agrees_on_chain() {
     }
     eprintln!("simd sink: {}", t.summary());
     assert!(t.unsupported.is_empty() && t.gas.len() > 600, "{}", t.summary());
+}
+
+/// The spec suite's numeric and SIMD files (`tests/spec/testsuite`, the
+/// modules that import nothing): every step of every `REFUTE_CHAIN_SPEC_EVERY`-th
+/// invocation (default 9; 1 is every one, the long run), on the suite's own
+/// operands: NaNs, infinities, subnormals, lane edge values. `REFUTE_CHAIN_SPEC`
+/// picks files by a substring of their names.
+#[test]
+fn spec_suite_steps_agree_on_chain() {
+    use wast::core::WastArgCore;
+    use wast::{QuoteWat, Wast, WastArg, WastDirective, WastExecute, WastInvoke};
+    let every = env_u64("REFUTE_CHAIN_SPEC_EVERY", 9).max(1);
+    let only = std::env::var("REFUTE_CHAIN_SPEC").unwrap_or_default();
+    let numeric = [
+        "i32.wast",
+        "i64.wast",
+        "f32.wast",
+        "f64.wast",
+        "f32_cmp.wast",
+        "f64_cmp.wast",
+        "f32_bitwise.wast",
+        "f64_bitwise.wast",
+        "conversions.wast",
+        "float_misc.wast",
+        "float_exprs.wast",
+        "int_exprs.wast",
+    ];
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/spec/testsuite");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_string_lossy().to_string();
+            (n.starts_with("simd_") || numeric.contains(&n.as_str())) && n.contains(&only)
+        })
+        .collect();
+    files.sort();
+    assert!(!only.is_empty() || files.len() >= 60, "{} files", files.len());
+    let mut evm = Evm::new().unwrap();
+    let mut t = Tally::default();
+    let mut invocations = 0u64;
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let buf = wast::parser::ParseBuffer::new(&text).unwrap();
+        let wast = wast::parser::parse::<Wast>(&buf).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let mut current: Option<(Machine, std::collections::HashMap<String, Extern>)> = None;
+        for d in wast.directives {
+            let (inv, line): (WastInvoke<'_>, _) = match d {
+                WastDirective::Module(QuoteWat::Wat(mut wat)) => {
+                    current = None;
+                    let Ok(module) = Module::new(&wat.encode().unwrap()) else { continue };
+                    let mut m = Machine::new(HostState::default());
+                    let Ok((id, None)) = m.store.instantiate(&module, |_| None) else { continue };
+                    let exports = m.store.instance(id).exports.clone();
+                    current = Some((m, exports));
+                    continue;
+                }
+                WastDirective::AssertReturn { exec: WastExecute::Invoke(inv), span, .. }
+                | WastDirective::AssertTrap { exec: WastExecute::Invoke(inv), span, .. } => {
+                    (inv, span.linecol_in(&text).0 + 1)
+                }
+                WastDirective::Invoke(inv) => {
+                    let line = inv.span.linecol_in(&text).0 + 1;
+                    (inv, line)
+                }
+                _ => continue,
+            };
+            let Some((m, exports)) = current.as_mut() else { continue };
+            let Some(Extern::Func(func)) = exports.get(inv.name).copied() else { continue };
+            invocations += 1;
+            if invocations % every != 0 {
+                continue;
+            }
+            let args: Option<Vec<Value>> = inv
+                .args
+                .iter()
+                .map(|a| match a {
+                    WastArg::Core(WastArgCore::I32(v)) => Some(Value::I32(*v)),
+                    WastArg::Core(WastArgCore::I64(v)) => Some(Value::I64(*v)),
+                    WastArg::Core(WastArgCore::F32(v)) => Some(Value::F32(v.bits)),
+                    WastArg::Core(WastArgCore::F64(v)) => Some(Value::F64(v.bits)),
+                    WastArg::Core(WastArgCore::V128(v)) => {
+                        Some(Value::V128(u128::from_le_bytes(v.to_le_bytes())))
+                    }
+                    _ => None,
+                })
+                .collect();
+            let Some(args) = args else { continue };
+            if m.invoke(func, &args).is_err() {
+                continue;
+            }
+            let mut h = Hasher::new(m);
+            loop {
+                check_machine(&mut evm, m, &mut h, &format!("{name}:{line} step {}", m.steps()), &mut t);
+                if m.status() != Status::Running {
+                    break;
+                }
+                h.run(m, m.steps() + 1);
+            }
+        }
+    }
+    eprintln!("spec suite, every {every}th of {invocations} invocations: {}", t.summary());
+    assert!(t.unsupported.is_empty(), "{}", t.summary());
+    assert!(!only.is_empty() || t.gas.len() > 5_000, "{}", t.summary());
 }

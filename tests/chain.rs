@@ -290,3 +290,49 @@ fn spec_suite_steps_agree_on_chain() {
     assert!(t.unsupported.is_empty(), "{}", t.summary());
     assert!(!only.is_empty() || t.gas.len() > 5_000, "{}", t.summary());
 }
+
+/// The costliest honest steps: branches and returns that keep 1,000 values
+/// over 1,000 dropped ones and 1,000 locals (engine/tests/proofs.rs,
+/// `the_longest_copies_fit_the_hard_bound`), 64 slots a step, and the
+/// prologue zeroing 1,000 locals. Every such step verifies on chain within
+/// the transaction gas cap; the largest is printed (specs/chain.md §5).
+#[test]
+fn the_longest_copies_verify_on_chain_within_the_gas_cap() {
+    let n = 1000;
+    let results = vec!["i32"; n].join(" ");
+    let seq: String = (0..n).map(|i| format!("i32.const {i} ")).collect();
+    let junk = "i32.const 7 ".repeat(n);
+    let wat = format!(
+        r#"(module
+          (func $table (param i32) (result {results}) (local {locals})
+            block (result {results})
+              block (result {results})
+                {junk} {seq} local.get 0 br_table 0 1 2
+              end
+            end)
+          (func $ret (param i32) (result {results}) (local {locals})
+            {junk} {seq} local.get 0 br_if 0 return)
+          (func (export "table") (param i32) (result {results}) local.get 0 call $table)
+          (func (export "ret") (param i32) (result {results}) local.get 0 call $ret))"#,
+        locals = vec!["i32"; n].join(" "),
+    );
+    let module = Module::new(&wat::parse_str(&wat).unwrap()).unwrap();
+    let mut evm = Evm::new().unwrap();
+    let mut t = Tally::default();
+    let costly = |name: &str| ["StackMove", "BrAdjust", "BrIfNezAdjust", "Return", "BrTable", "ZeroLocals"].contains(&name);
+    for (entry, arg) in [("table", 0), ("table", 9), ("ret", 0), ("ret", 1)] {
+        let task = refute_engine::Task { max_steps: 100_000, ..refute_engine::Task::default() };
+        let mut run = Run::new(&module, &task, &Entry::Invoke(entry.into(), vec![Value::I32(arg)])).unwrap();
+        let mut h = Hasher::new(&run.machine);
+        while run.machine.status() == Status::Running {
+            let op = run.machine.next_op().map(|o| format!("{o:?}")).unwrap_or_default();
+            if costly(op.split([' ', '{']).next().unwrap_or("")) {
+                check(&mut evm, &run, &mut h, &format!("{entry}({arg}) step {}: {op}", run.machine.steps()), &mut t);
+            }
+            let next = run.machine.steps() + 1;
+            h.run(&mut run.machine, next);
+        }
+    }
+    eprintln!("the longest copies: {}", t.summary());
+    assert!(t.gas.len() > 60 && t.unsupported.is_empty(), "{}", t.summary());
+}

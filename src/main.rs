@@ -7,6 +7,7 @@ use refute::{errln, out, outln};
 
 mod arbiter_cmd;
 mod bots_cmd;
+mod chain_cmd;
 mod demo;
 mod files_cmd;
 mod job_cmd;
@@ -96,6 +97,10 @@ enum Command {
     /// The arbiter: referee of dispute games, as an HTTP service.
     #[command(subcommand)]
     Arbiter(ArbiterCmd),
+    /// Settling on an EVM chain (specs/chain.md): a local devnet with the
+    /// Solidity step verifier deployed.
+    #[command(subcommand)]
+    Chain(ChainCmd),
     /// The arbiter's signed event log.
     #[command(subcommand)]
     Log(LogCmd),
@@ -170,6 +175,13 @@ enum Command {
         /// exit 0 only if it accepts with the engine's post root.
         #[arg(long)]
         evm: bool,
+        /// Run it through the verifier deployed on this node instead
+        /// (`refute chain devnet` prints both), with --verifier.
+        #[arg(long, value_name = "RPC", requires = "verifier", conflicts_with = "evm")]
+        chain: Option<String>,
+        /// The `StepVerifier` contract's address on --chain.
+        #[arg(long, value_name = "ADDRESS", requires = "chain")]
+        verifier: Option<String>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -248,6 +260,20 @@ enum ArbiterCmd {
         /// Leaves per history layer (default 1024).
         #[arg(long, value_name = "N")]
         max_leaves: Option<u64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ChainCmd {
+    /// Start a local Ethereum devnet: anvil on 127.0.0.1 (from
+    /// contracts/node_modules, installed by scripts/setup.sh) with the
+    /// verifier's contracts deployed. Prints `rpc URL` and `verifier
+    /// ADDRESS` lines, then stays in the foreground until Ctrl-C or
+    /// SIGTERM, which stop the node.
+    Devnet {
+        /// Port to listen on (127.0.0.1).
+        #[arg(long, default_value_t = 8545)]
+        port: u16,
     },
 }
 
@@ -425,9 +451,15 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Commit { task, stride, json } => proofs::commit(prepare(&task)?, stride, json),
         Command::State { task, step, json } => proofs::state(prepare(&task)?, step, json),
         Command::Prove { task, step, out, json } => proofs::prove(prepare(&task)?, step, &out, json),
-        Command::VerifyStep { proof, pre, evm, json } => {
-            proofs::verify_step(&proof, pre.as_deref(), evm, json)
+        Command::VerifyStep { proof, pre, evm, chain, verifier, json } => {
+            let on = match (chain, verifier) {
+                (Some(url), Some(address)) => Some(proofs::OnChain::Node { url, address }),
+                _ if evm => Some(proofs::OnChain::InProcess),
+                _ => None,
+            };
+            proofs::verify_step(&proof, pre.as_deref(), on, json)
         }
+        Command::Chain(ChainCmd::Devnet { port }) => chain_cmd::devnet(port),
         Command::Bench { runs, only, quick, json, proofs, samples } => {
             if runs == 0 {
                 return Err(bad("--runs must be at least 1"));

@@ -114,7 +114,20 @@ fn parse_root(s: &str) -> Result<[u8; 32]> {
     Ok(r)
 }
 
-pub fn verify_step(path: &Path, pre: Option<&str>, evm: bool, json: bool) -> Result<ExitCode> {
+/// Where `verify-step` also runs a proof through the Solidity verifier.
+pub enum OnChain {
+    /// An in-process EVM with the contracts of contracts/out (`--evm`).
+    InProcess,
+    /// The verifier at `address` on the node at `url` (`--chain`, `--verifier`).
+    Node {
+        /// The node's JSON-RPC URL.
+        url: String,
+        /// The `StepVerifier`'s address.
+        address: String,
+    },
+}
+
+pub fn verify_step(path: &Path, pre: Option<&str>, evm: Option<OnChain>, json: bool) -> Result<ExitCode> {
     let bytes = std::fs::read(path).map_err(|e| bad(format!("cannot read {}: {e}", path.display())))?;
     let pre = pre.map(parse_root).transpose()?;
     let result = Proof::decode(&bytes).and_then(|p| {
@@ -124,12 +137,22 @@ pub fn verify_step(path: &Path, pre: Option<&str>, evm: bool, json: bool) -> Res
     // The contract gets the same pre-state root: the one given, else the
     // proof's own header's (when the proof does not even decode, the
     // SHA-256 of the bytes where the header would be).
-    let on_chain = if evm {
-        let pre = pre.unwrap_or_else(|| header_root_of(&bytes));
-        let mut chain = refute_chain::evm::Evm::new().map_err(|e| bad(e.to_string()))?;
-        Some(chain.verify_step(&pre, &bytes).map_err(|e| bad(e.to_string()))?)
-    } else {
-        None
+    let on_chain = match evm {
+        Some(OnChain::InProcess) => {
+            let pre = pre.unwrap_or_else(|| header_root_of(&bytes));
+            let mut chain = refute_chain::evm::Evm::new().map_err(|e| bad(e.to_string()))?;
+            Some(chain.verify_step(&pre, &bytes).map_err(|e| bad(e.to_string()))?)
+        }
+        Some(OnChain::Node { url, address }) => {
+            let pre = pre.unwrap_or_else(|| header_root_of(&bytes));
+            let verifier: refute_chain::evm::Address =
+                address.parse().map_err(|e| bad(format!("--verifier {address}: {e}")))?;
+            let rpc = refute_chain::rpc::Rpc::new(&url);
+            let (outcome, gas) = refute_chain::devnet::verify_step(&rpc, &verifier, &pre, &bytes)
+                .map_err(|e| bad(e.to_string()))?;
+            Some(refute_chain::evm::Verdict { outcome, gas: gas.unwrap_or(0) })
+        }
+        None => None,
     };
     let engine_post = result.as_ref().ok().map(|(_, v)| v.post);
     let agrees = on_chain.as_ref().map(|c| evm_agrees(&c.outcome, engine_post));

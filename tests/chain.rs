@@ -255,7 +255,7 @@ fn spec_suite_steps_agree_on_chain() {
             let Some((m, exports)) = current.as_mut() else { continue };
             let Some(Extern::Func(func)) = exports.get(inv.name).copied() else { continue };
             invocations += 1;
-            if invocations % every != 0 {
+            if !invocations.is_multiple_of(every) {
                 continue;
             }
             let args: Option<Vec<Value>> = inv
@@ -319,7 +319,9 @@ fn the_longest_copies_verify_on_chain_within_the_gas_cap() {
     let module = Module::new(&wat::parse_str(&wat).unwrap()).unwrap();
     let mut evm = Evm::new().unwrap();
     let mut t = Tally::default();
-    let costly = |name: &str| ["StackMove", "BrAdjust", "BrIfNezAdjust", "Return", "BrTable", "ZeroLocals"].contains(&name);
+    let costly = |name: &str| {
+        ["StackMove", "BrAdjust", "BrIfNezAdjust", "Return", "BrTable", "ZeroLocals"].contains(&name)
+    };
     for (entry, arg) in [("table", 0), ("table", 9), ("ret", 0), ("ret", 1)] {
         let task = refute_engine::Task { max_steps: 100_000, ..refute_engine::Task::default() };
         let mut run = Run::new(&module, &task, &Entry::Invoke(entry.into(), vec![Value::I32(arg)])).unwrap();
@@ -327,7 +329,13 @@ fn the_longest_copies_verify_on_chain_within_the_gas_cap() {
         while run.machine.status() == Status::Running {
             let op = run.machine.next_op().map(|o| format!("{o:?}")).unwrap_or_default();
             if costly(op.split([' ', '{']).next().unwrap_or("")) {
-                check(&mut evm, &run, &mut h, &format!("{entry}({arg}) step {}: {op}", run.machine.steps()), &mut t);
+                check(
+                    &mut evm,
+                    &run,
+                    &mut h,
+                    &format!("{entry}({arg}) step {}: {op}", run.machine.steps()),
+                    &mut t,
+                );
             }
             let next = run.machine.steps() + 1;
             h.run(&mut run.machine, next);
@@ -335,4 +343,95 @@ fn the_longest_copies_verify_on_chain_within_the_gas_cap() {
     }
     eprintln!("the longest copies: {}", t.summary());
     assert!(t.gas.len() > 60 && t.unsupported.is_empty(), "{}", t.summary());
+}
+
+/// `refute chain devnet` starts a real node (anvil, 127.0.0.1) with the
+/// contracts deployed; `refute verify-step --chain --verifier` runs a proof
+/// through them there: accepted with the engine's post root, and a tampered
+/// proof refused. SIGTERM stops the devnet and its node.
+#[test]
+fn a_devnet_runs_the_verifier_on_a_real_node() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    let bin = env!("CARGO_BIN_EXE_refute");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut devnet = Command::new(bin)
+        .args(["chain", "devnet", "--port", &port.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    // Its `rpc` and `verifier` lines (the deployment takes a few seconds).
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = devnet.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let (mut url, mut verifier) = (String::new(), String::new());
+    while verifier.is_empty() {
+        let line =
+            rx.recv_timeout(std::time::Duration::from_secs(120)).expect("the devnet's lines within 120 s");
+        if let Some(u) = line.strip_prefix("rpc ") {
+            url = u.to_string();
+        }
+        if let Some(v) = line.strip_prefix("verifier ") {
+            verifier = v.to_string();
+        }
+    }
+    assert_eq!(url, format!("http://127.0.0.1:{port}"));
+
+    // A proof of a step of the loop in tests/vectors.wat.
+    let wat = include_str!("vectors.wat");
+    let module = Module::new(&wat::parse_str(wat).unwrap()).unwrap();
+    let task = refute_engine::Task { max_steps: 1_000_000, ..refute_engine::Task::default() };
+    let mut run = Run::new(&module, &task, &Entry::Invoke("main".into(), vec![Value::I32(5)])).unwrap();
+    let mut h = Hasher::new(&run.machine);
+    h.run(&mut run.machine, 60);
+    let pre = h.root(&run.machine);
+    let proof = prove_step(&run.machine, &mut h).unwrap();
+    let post = verify_step(&pre, &proof).unwrap().post;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("step.proof");
+    std::fs::write(&file, proof.encode()).unwrap();
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    let verify = |file: &std::path::Path| {
+        let out = Command::new(bin)
+            .args(["verify-step", file.to_str().unwrap(), "--pre", &hex(&pre), "--json"])
+            .args(["--chain", &url, "--verifier", &verifier])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        (out.status.code(), v)
+    };
+    let (code, v) = verify(&file);
+    assert_eq!(code, Some(0), "{v}");
+    assert_eq!(v["evm"]["outcome"], "accepted", "{v}");
+    assert_eq!(v["evm"]["post_root"], hex(&post));
+    assert!(v["evm"]["gas"].as_u64().unwrap() > 21_000, "{v}");
+    let mut bytes = proof.encode();
+    let n = bytes.len();
+    bytes[n - 7] ^= 0x10;
+    let bad = dir.path().join("tampered.proof");
+    std::fs::write(&bad, &bytes).unwrap();
+    let (code, v) = verify(&bad);
+    assert_eq!(code, Some(1), "{v}");
+    assert_eq!(v["evm"]["outcome"], "refused", "{v}");
+
+    // SIGTERM stops the devnet, which stops its node.
+    Command::new("kill").args(["-TERM", &devnet.id().to_string()]).status().unwrap();
+    let mut stopped = false;
+    for _ in 0..100 {
+        if devnet.try_wait().unwrap().is_some() {
+            stopped = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    if !stopped {
+        let _ = devnet.kill();
+    }
+    assert!(stopped, "the devnet did not stop within 10 s of SIGTERM");
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "the node still listens on {port}");
 }

@@ -8,7 +8,8 @@
 
 use std::path::{Path, PathBuf};
 
-use alloy_primitives::{Address, B256, Bytes, TxKind, U256};
+pub use alloy_primitives::Address;
+use alloy_primitives::{B256, Bytes, TxKind, U256};
 use alloy_sol_types::{SolCall, SolInterface, SolValue, sol};
 use revm::context::TxEnv;
 use revm::context::result::{ExecutionResult, Output};
@@ -154,14 +155,10 @@ impl Evm {
             floats: Address::ZERO,
         };
         // The parts first (EIP-3860 caps creation code at 49,152 bytes).
-        let (floats, _) = e.deploy("Floats", creation_code("Floats")?)?;
-        let (simd, _) = e.deploy("SimdMachine", creation_code("SimdMachine")?)?;
-        let mut machine = creation_code("Machine")?;
-        machine.extend((floats, simd).abi_encode_params());
-        let (machine, _) = e.deploy("Machine", machine)?;
-        let mut verifier = creation_code("StepVerifier")?;
-        verifier.extend((machine,).abi_encode_params());
-        let (address, size) = e.deploy("StepVerifier", verifier)?;
+        let (floats, _) = e.deploy("Floats", creation_with("Floats", &[])?)?;
+        let (simd, _) = e.deploy("SimdMachine", creation_with("SimdMachine", &[])?)?;
+        let (machine, _) = e.deploy("Machine", creation_with("Machine", &[floats, simd])?)?;
+        let (address, size) = e.deploy("StepVerifier", creation_with("StepVerifier", &[machine])?)?;
         e.verifier = address;
         e.verifier_bytes = size;
         let out = e.call(address, IStepVerifier::floatsCall {}.abi_encode())?;
@@ -224,29 +221,48 @@ impl Evm {
 
     /// Runs `proof` against `pre` through the contract, as one transaction.
     pub fn verify_step(&mut self, pre: &[u8; 32], proof: &[u8]) -> Result<Verdict, EvmError> {
-        let call =
-            IStepVerifier::verifyStepCall { pre: B256::from(*pre), proof: Bytes::copy_from_slice(proof) };
-        let result = self.transact(TxKind::Call(self.verifier), call.abi_encode())?;
+        let result = self.transact(TxKind::Call(self.verifier), verify_step_calldata(pre, proof))?;
         let gas = result.gas().tx_gas_used();
         let outcome = match result {
-            ExecutionResult::Success { output, .. } => {
-                let post = IStepVerifier::verifyStepCall::abi_decode_returns(output.data())
-                    .map_err(|e| EvmError::Transaction(format!("undecodable result: {e}")))?;
-                Outcome::Accepted(post)
-            }
-            ExecutionResult::Revert { output, .. } => {
-                match IStepVerifier::IStepVerifierErrors::abi_decode(&output) {
-                    Ok(IStepVerifier::IStepVerifierErrors::Unsupported(u)) => {
-                        Outcome::Unsupported(u.opcode.try_into().unwrap_or(u32::MAX))
-                    }
-                    Ok(e) => Outcome::Refused(describe(&e)),
-                    Err(_) => Outcome::Refused(format!("revert 0x{}", hex(&output))),
-                }
-            }
+            ExecutionResult::Success { output, .. } => outcome_of(Ok(output.data()))?,
+            ExecutionResult::Revert { output, .. } => outcome_of(Err(&output))?,
             ExecutionResult::Halt { reason, .. } => Outcome::Refused(format!("halt: {reason:?}")),
         };
         Ok(Verdict { outcome, gas })
     }
+}
+
+/// The calldata of `verifyStep(pre, proof)`.
+pub fn verify_step_calldata(pre: &[u8; 32], proof: &[u8]) -> Vec<u8> {
+    IStepVerifier::verifyStepCall { pre: B256::from(*pre), proof: Bytes::copy_from_slice(proof) }.abi_encode()
+}
+
+/// The verdict of `verifyStep`'s return data (`Ok`) or revert data (`Err`).
+pub fn outcome_of(result: Result<&[u8], &[u8]>) -> Result<Outcome, EvmError> {
+    Ok(match result {
+        Ok(data) => Outcome::Accepted(
+            IStepVerifier::verifyStepCall::abi_decode_returns(data)
+                .map_err(|e| EvmError::Transaction(format!("undecodable result: {e}")))?,
+        ),
+        Err(output) => match IStepVerifier::IStepVerifierErrors::abi_decode(output) {
+            Ok(IStepVerifier::IStepVerifierErrors::Unsupported(u)) => {
+                Outcome::Unsupported(u.opcode.try_into().unwrap_or(u32::MAX))
+            }
+            Ok(e) => Outcome::Refused(describe(&e)),
+            Err(_) => Outcome::Refused(format!("revert 0x{}", hex(output))),
+        },
+    })
+}
+
+/// The creation code of contract `name` with its constructor's arguments:
+/// the addresses it is deployed with (`CONTRACTS` order: `Machine` takes
+/// `Floats` and `SimdMachine`, `StepVerifier` takes `Machine`).
+pub fn creation_with(name: &str, args: &[Address]) -> Result<Vec<u8>, EvmError> {
+    let mut code = creation_code(name)?;
+    for a in args {
+        code.extend(a.abi_encode());
+    }
+    Ok(code)
 }
 
 fn hex(b: &[u8]) -> String {

@@ -6,8 +6,12 @@
 //!   which runs a one-step proof through the Solidity verifier; the
 //!   differential tests (`tests/verifier.rs`) hold it to
 //!   `refute_engine::proof::verify_step`.
+//! - [`rpc`] and [`devnet`]: a JSON-RPC client, anvil on 127.0.0.1 with the
+//!   contracts deployed, and the verifier called on a node.
 
+pub mod devnet;
 pub mod evm;
+pub mod rpc;
 pub mod tables;
 
 use refute_engine::isa::OP_TABLE;

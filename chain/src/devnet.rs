@@ -1,0 +1,148 @@
+//! A local Ethereum devnet: anvil (from the npm package of
+//! `contracts/package.json`) on 127.0.0.1 with the verifier's contracts
+//! deployed, and the verifier called on it.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use alloy_primitives::Address;
+
+use crate::evm::{self, EvmError, Outcome};
+use crate::rpc::{Rpc, RpcError};
+
+/// Why the devnet could not start or answer.
+#[derive(Debug, thiserror::Error)]
+pub enum DevnetError {
+    /// anvil could not be started.
+    #[error("cannot start {path}: {why} (run scripts/setup.sh: it installs anvil in contracts/node_modules)")]
+    Anvil {
+        /// The anvil binary.
+        path: PathBuf,
+        /// What went wrong.
+        why: String,
+    },
+    /// The node failed a request.
+    #[error(transparent)]
+    Rpc(#[from] RpcError),
+    /// The compiled contracts are missing or malformed.
+    #[error(transparent)]
+    Contracts(#[from] EvmError),
+    /// A node answered something unexpected.
+    #[error("{0}")]
+    Unexpected(String),
+}
+
+/// The anvil binary: `$REFUTE_ANVIL`, else the npm package's.
+pub fn anvil_path() -> PathBuf {
+    std::env::var_os("REFUTE_ANVIL")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| evm::contracts_dir().join("node_modules").join(".bin").join("anvil"))
+}
+
+/// A running anvil; dropping it stops the node.
+pub struct Devnet {
+    child: Child,
+    /// Its JSON-RPC URL.
+    pub url: String,
+}
+
+impl Devnet {
+    /// Starts anvil on 127.0.0.1:`port` and waits (at most 30 s) until it answers.
+    pub fn start(port: u16) -> Result<Devnet, DevnetError> {
+        let path = anvil_path();
+        let child = Command::new(&path)
+            .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--silent"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| DevnetError::Anvil { path: path.clone(), why: e.to_string() })?;
+        let mut devnet = Devnet { child, url: format!("http://127.0.0.1:{port}") };
+        let rpc = Rpc::new(&devnet.url);
+        for _ in 0..300 {
+            if rpc.chain_id().is_ok() {
+                return Ok(devnet);
+            }
+            if let Ok(Some(status)) = devnet.child.try_wait() {
+                let mut err = String::new();
+                if let Some(mut e) = devnet.child.stderr.take() {
+                    use std::io::Read;
+                    let _ = e.read_to_string(&mut err);
+                }
+                return Err(DevnetError::Anvil {
+                    path,
+                    why: format!("it exited ({status}): {}", err.trim()),
+                });
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Err(DevnetError::Anvil { path, why: format!("{} did not answer within 30 s", devnet.url) })
+    }
+
+    /// The operating system's process id of anvil.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Devnet {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The verifier's contracts as deployed.
+#[derive(Clone, Debug)]
+pub struct Deployed {
+    /// `Floats`.
+    pub floats: Address,
+    /// `SimdMachine`.
+    pub simd: Address,
+    /// `Machine`.
+    pub machine: Address,
+    /// `StepVerifier`: the address to call.
+    pub verifier: Address,
+}
+
+/// Deploys the verifier's contracts (`evm::CONTRACTS` order) from the node's
+/// first unlocked account.
+pub fn deploy_verifier(rpc: &Rpc) -> Result<Deployed, DevnetError> {
+    let from = rpc
+        .accounts()?
+        .into_iter()
+        .next()
+        .ok_or_else(|| DevnetError::Unexpected("the node has no unlocked account".into()))?;
+    let deploy = |name: &str, args: &[Address]| -> Result<Address, DevnetError> {
+        let address = rpc.deploy(&from, &evm::creation_with(name, args)?)?;
+        address.parse().map_err(|e| DevnetError::Unexpected(format!("{name} at {address}: {e}")))
+    };
+    let floats = deploy("Floats", &[])?;
+    let simd = deploy("SimdMachine", &[])?;
+    let machine = deploy("Machine", &[floats, simd])?;
+    let verifier = deploy("StepVerifier", &[machine])?;
+    Ok(Deployed { floats, simd, machine, verifier })
+}
+
+/// Runs `proof` against `pre` through the verifier at `verifier` on the node
+/// (`eth_call`), with the gas of the transaction that would carry it
+/// (`eth_estimateGas`, when it verifies).
+pub fn verify_step(
+    rpc: &Rpc,
+    verifier: &Address,
+    pre: &[u8; 32],
+    proof: &[u8],
+) -> Result<(Outcome, Option<u64>), DevnetError> {
+    let to = verifier.to_string();
+    let data = evm::verify_step_calldata(pre, proof);
+    let outcome = match rpc.call(&to, &data)? {
+        Ok(out) => evm::outcome_of(Ok(&out))?,
+        Err(revert) => evm::outcome_of(Err(&revert))?,
+    };
+    let gas = match outcome {
+        Outcome::Accepted(_) => Some(rpc.estimate_gas(&to, &data)?),
+        _ => None,
+    };
+    Ok((outcome, gas))
+}

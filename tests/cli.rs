@@ -353,6 +353,8 @@ fn every_subcommand_exits_quietly_when_stdout_is_closed() {
     let job = refute_protocol::rules::claim_id(&r_pk, 1).to_string();
     let (d1, d2, d3, d4) = (data("new.key"), data("solver"), data("challenger"), data("arb2"));
     let d5 = data("post");
+    let devnet_port =
+        std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
     // (command path, arguments, seconds it may run: commands that serve run until stopped)
     let cases: Vec<(&str, Vec<&str>, u64)> = vec![
         ("demo", vec!["demo"], 120),
@@ -377,6 +379,8 @@ fn every_subcommand_exits_quietly_when_stdout_is_closed() {
         ("prove", vec!["prove", sort, "10", "--step", "100", "--out", proof], 60),
         ("verify-step", vec!["verify-step", proof], 60),
         ("bench", vec!["bench", "--quick", "--runs", "1", "--only", "sort"], 120),
+        // With stdout closed, the devnet stops (and stops its node) at its first line.
+        ("chain devnet", vec!["chain", "devnet", "--port", &devnet_port], 120),
     ];
     // Every subcommand, nested ones included, is in the table.
     for top in subcommands(&[]) {

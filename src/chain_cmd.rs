@@ -21,6 +21,7 @@ pub fn devnet(port: u16) -> Result<ExitCode> {
     outln!("verifier {}", d.verifier)?;
     outln!("machine {}", d.machine)?;
     outln!("simd {}", d.simd)?;
+    outln!("host {}", d.host)?;
     outln!("floats {}", d.floats)?;
     for a in accounts.iter().take(2) {
         outln!("account {a}")?;

@@ -100,6 +100,8 @@ pub struct Deployed {
     pub floats: Address,
     /// `SimdMachine`.
     pub simd: Address,
+    /// `HostMachine`.
+    pub host: Address,
     /// `Machine`.
     pub machine: Address,
     /// `StepVerifier`: the address to call.
@@ -120,9 +122,10 @@ pub fn deploy_verifier(rpc: &Rpc) -> Result<Deployed, DevnetError> {
     };
     let floats = deploy("Floats", &[])?;
     let simd = deploy("SimdMachine", &[])?;
-    let machine = deploy("Machine", &[floats, simd])?;
+    let host = deploy("HostMachine", &[])?;
+    let machine = deploy("Machine", &[floats, simd, host])?;
     let verifier = deploy("StepVerifier", &[machine])?;
-    Ok(Deployed { floats, simd, machine, verifier })
+    Ok(Deployed { floats, simd, host, machine, verifier })
 }
 
 /// Runs `proof` against `pre` through the verifier at `verifier` on the node

@@ -85,43 +85,99 @@ fn is_simd(name: &str) -> bool {
     name.starts_with("V128") || name == "I8x16Shuffle" || name == "Hi64"
 }
 
-/// `Unsupported(HOST_CALL + id)` is the contract's refusal of a call of host
-/// function `id` (specs/state.md §4.2): no host function is on chain yet.
+/// `Unsupported(HOST_CALL + id)` is the contract's refusal of a call of
+/// host function `id` (specs/state.md §4.2: `Nop` is 0, WASI function `n`
+/// is `1 + n`).
 pub const HOST_CALL: u32 = 0x10000;
 
+/// The WASI functions `contracts/src/HostMachine.sol` runs, for a task
+/// without a file system (no preopened directory): a descriptor past the
+/// standard three is then always EBADF. With a file system, a call on one
+/// of its descriptors is not on chain yet.
+pub const WASI_ON_CHAIN: &[Wasi] = &[
+    Wasi::ArgsGet,
+    Wasi::ArgsSizesGet,
+    Wasi::EnvironGet,
+    Wasi::EnvironSizesGet,
+    Wasi::ClockResGet,
+    Wasi::ClockTimeGet,
+    Wasi::FdClose,
+    Wasi::FdFdstatGet,
+    Wasi::FdPrestatGet,
+    Wasi::FdPrestatDirName,
+    Wasi::FdRead,
+    Wasi::FdSeek,
+    Wasi::FdWrite,
+    Wasi::ProcExit,
+    Wasi::RandomGet,
+    Wasi::SchedYield,
+    Wasi::Unsupported,
+];
+
+use refute_engine::wasi::Wasi;
+
 /// Whether the on-chain verifier executes instruction `code` (an opcode, or
-/// `HOST_CALL + id` for a call of host function `id`).
+/// `HOST_CALL + id` for a call of host function `id`: `Nop` and the
+/// functions of [`WASI_ON_CHAIN`], in a task without a file system).
 pub fn on_chain(code: u32) -> bool {
-    code < HOST_CALL
-        && OP_TABLE.iter().find(|i| u32::from(i.code) == code).is_some_and(|i| {
-            tables::operator_form(i.name).is_some()
-                || tables::memory_form(i.name).is_some()
-                || CONTROL_ON_CHAIN.contains(&i.name)
-                || is_simd(i.name)
-        })
+    if code >= HOST_CALL {
+        let id = code - HOST_CALL;
+        return id == 0 || WASI_ON_CHAIN.iter().any(|w| 1 + *w as u32 == id);
+    }
+    OP_TABLE.iter().find(|i| u32::from(i.code) == code).is_some_and(|i| {
+        tables::operator_form(i.name).is_some()
+            || tables::memory_form(i.name).is_some()
+            || CONTROL_ON_CHAIN.contains(&i.name)
+            || is_simd(i.name)
+    })
 }
 
-/// Why a module cannot be settled on chain yet.
+/// Why a computation cannot be settled on chain yet.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NotOnChain {
-    /// It imports a host function: no host call is verified on chain yet, so
-    /// a game over a step of one could not end (`specs/chain.md` §3).
-    #[error("it imports the host function {module}.{name}, and host calls are not verified on chain yet")]
+    /// It imports a host function the chain does not verify yet.
+    #[error("it imports {module}.{name}, a host function not verified on chain yet (specs/chain.md §3)")]
     HostFunction {
         /// The import's module name.
         module: String,
         /// The import's field name.
         name: String,
     },
+    /// The task has a file system (preopened directories): its calls are not on chain yet.
+    #[error("its task preopens directories, and file system calls are not verified on chain yet")]
+    FileSystem,
 }
 
-/// The claim-time check of the chain mode: `Ok` if every step a task of
-/// `module` can reach is verified on chain, else the first reason it is not.
-/// Every instruction is on chain; only host calls are not, and a module
-/// reaches one only through a function import.
+/// The claim-time check of the chain mode, on a module alone: `Ok` if every
+/// host function it imports is one of [`WASI_ON_CHAIN`] (every instruction
+/// is on chain), else the first import that is not.
 pub fn check_module(module: &refute_engine::Module) -> Result<(), NotOnChain> {
-    match module.imports().iter().find(|i| matches!(i.kind, refute_engine::ImportKind::Func(_))) {
-        Some(i) => Err(NotOnChain::HostFunction { module: i.module.clone(), name: i.name.clone() }),
-        None => Ok(()),
+    for i in module.imports() {
+        if let refute_engine::ImportKind::Func(ty) = &i.kind {
+            let ok = i.module == refute_engine::wasi::MODULE
+                && refute_engine::wasi::resolve(&i.name, ty).is_some_and(|w| WASI_ON_CHAIN.contains(&w));
+            if !ok {
+                return Err(NotOnChain::HostFunction { module: i.module.clone(), name: i.name.clone() });
+            }
+        }
     }
+    Ok(())
+}
+
+/// The claim-time check on a whole computation: [`check_module`], and no
+/// file system. A computation that passes reaches no step the chain cannot
+/// verify, so no game over it can get stuck.
+pub fn check_task(module: &refute_engine::Module, task: &refute_engine::Task) -> Result<(), NotOnChain> {
+    check_module(module)?;
+    if !task.preopens.is_empty() {
+        return Err(NotOnChain::FileSystem);
+    }
+    Ok(())
+}
+
+/// Whether the pre-state of an encoded proof has a file system (`fs.fds`,
+/// header bytes 120..124, past the standard three descriptors): where a
+/// host call may reach a descriptor the chain does not verify yet.
+pub fn proof_has_file_system(proof: &[u8]) -> bool {
+    proof.get(16 + 120..16 + 124).is_some_and(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) > 3)
 }

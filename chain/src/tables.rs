@@ -143,6 +143,37 @@ pub fn spec_sol() -> String {
     writeln!(w, "    /// Host functions: ids 1 ..= HOST_FUNCS are the WASI functions (0 is `Nop`), specs/state.md §4.2.").unwrap();
     writeln!(w, "    uint256 internal constant HOST_FUNCS = {};", refute_engine::wasi::Wasi::ALL.len())
         .unwrap();
+    for f in refute_engine::wasi::Wasi::ALL {
+        writeln!(w, "    uint256 internal constant WASI_{} = {};", constant_name(&format!("{f:?}")), f as u8)
+            .unwrap();
+    }
+    {
+        use refute_engine::wasi::errno;
+        for (name, v) in [
+            ("SUCCESS", errno::SUCCESS),
+            ("BADF", errno::BADF),
+            ("FAULT", errno::FAULT),
+            ("INVAL", errno::INVAL),
+            ("NOSPC", errno::NOSPC),
+            ("NOSYS", errno::NOSYS),
+            ("SPIPE", errno::SPIPE),
+        ] {
+            writeln!(w, "    uint256 internal constant ERRNO_{name} = {v};").unwrap();
+        }
+    }
+    writeln!(
+        w,
+        "    uint256 internal constant REALTIME_EPOCH_NS = {};",
+        refute_engine::wasi::REALTIME_EPOCH_NS
+    )
+    .unwrap();
+    writeln!(w, "    uint256 internal constant HOST_CHUNK = {};", refute_engine::limits::HOST_CHUNK).unwrap();
+    writeln!(
+        w,
+        "    uint256 internal constant MAX_OUTPUT_BYTES = {};",
+        refute_engine::limits::MAX_OUTPUT_BYTES
+    )
+    .unwrap();
     writeln!(w, "    uint256 internal constant PAGE_SIZE = {};", refute_engine::limits::PAGE_SIZE).unwrap();
     writeln!(w, "    uint256 internal constant LOCALS_CHUNK = {};", refute_engine::limits::LOCALS_CHUNK)
         .unwrap();

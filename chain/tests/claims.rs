@@ -1,11 +1,12 @@
-//! The chain mode's claim-time check (`refute_chain::check_module`): a
-//! module whose every reachable step verifies on chain is accepted, one that
-//! can reach a step not on chain (a host call) is refused with the reason,
-//! and the check agrees with the contract on an actual step.
+//! The chain mode's claim-time check (`refute_chain::check_module`,
+//! `check_task`): a computation whose every reachable step verifies on chain
+//! is accepted, one that can reach a step not on chain is refused with the
+//! reason; and the contract agrees on actual steps.
 
 use refute_chain::evm::{Evm, Outcome};
-use refute_chain::{HOST_CALL, NotOnChain, check_module};
-use refute_engine::proof::prove_step;
+use refute_chain::{NotOnChain, check_module, check_task};
+use refute_engine::fs::Preopen;
+use refute_engine::proof::{prove_step, verify_step};
 use refute_engine::state::Hasher;
 use refute_engine::{Entry, Module, Run, Status, Task};
 
@@ -14,34 +15,107 @@ fn module(wat: &str) -> Module {
 }
 
 #[test]
-fn a_module_without_host_imports_is_accepted_and_one_with_them_refused() {
+fn what_the_chain_mode_accepts_and_refuses() {
     let pure =
         module(r#"(module (memory 1) (func (export "f") (result i32) i32.const 7 f32.const 1.5 drop))"#);
     assert_eq!(check_module(&pure), Ok(()));
-    let wasi = r#"(module (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
-        (memory (export "memory") 1) (func (export "_start") i32.const 3 call $exit))"#;
-    let m = module(wasi);
-    let err = check_module(&m).unwrap_err();
+    let exits = module(
+        r#"(module (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+        (memory (export "memory") 1) (func (export "_start") i32.const 3 call $exit))"#,
+    );
+    assert_eq!(check_module(&exits), Ok(()));
+    assert_eq!(check_task(&exits, &Task::default()), Ok(()));
+    let preopened =
+        Task { preopens: vec![Preopen { guest: "/d".into(), root: Default::default() }], ..Task::default() };
+    assert_eq!(check_task(&exits, &preopened), Err(NotOnChain::FileSystem));
+    let opens = module(
+        r#"(module (import "wasi_snapshot_preview1" "path_open"
+          (func (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+        (memory (export "memory") 1) (func (export "_start")))"#,
+    );
+    let err = check_module(&opens).unwrap_err();
     assert_eq!(
         err,
-        NotOnChain::HostFunction { module: "wasi_snapshot_preview1".into(), name: "proc_exit".into() }
+        NotOnChain::HostFunction { module: "wasi_snapshot_preview1".into(), name: "path_open".into() }
     );
-    assert!(err.to_string().contains("host calls are not verified on chain yet"), "{err}");
-    // The contract indeed refuses that step as not on chain: `Unsupported(HOST_CALL + id)`.
-    let task = Task { max_steps: 100, ..Task::default() };
+    assert!(err.to_string().contains("not verified on chain yet"), "{err}");
+    let other = module(r#"(module (import "env" "f" (func)) (func (export "_start")))"#);
+    assert!(matches!(check_module(&other), Err(NotOnChain::HostFunction { .. })));
+}
+
+/// Every step of a WASI program that writes, reads its arguments and
+/// environment, draws random bytes, reads the clocks and exits, with stdin:
+/// accepted by the chain mode, and every step verified on chain with the
+/// engine's post-root.
+#[test]
+fn every_step_of_an_accepted_wasi_program_verifies_on_chain() {
+    let wat = r#"(module
+      (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "fd_read" (func $read (param i32 i32 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "args_sizes_get" (func $asizes (param i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "args_get" (func $args (param i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "environ_get" (func $env (param i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "random_get" (func $random (param i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "clock_time_get" (func $clock (param i32 i64 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "fd_fdstat_get" (func $fdstat (param i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "fd_prestat_get" (func $prestat (param i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "fd_seek" (func $seek (param i32 i64 i32 i32) (result i32)))
+      (import "wasi_snapshot_preview1" "fd_close" (func $close (param i32) (result i32)))
+      (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+      (memory (export "memory") 1)
+      (data (i32.const 0) "hello, chain: a line long enough to take two chunks of sixty-four bytes each\n")
+      (func (export "_start")
+        ;; iovec at 200: (0, 78); write it to stdout and stderr
+        (i32.store (i32.const 200) (i32.const 0)) (i32.store (i32.const 204) (i32.const 78))
+        (drop (call $write (i32.const 1) (i32.const 200) (i32.const 1) (i32.const 208)))
+        (drop (call $write (i32.const 2) (i32.const 200) (i32.const 1) (i32.const 208)))
+        (drop (call $write (i32.const 9) (i32.const 200) (i32.const 1) (i32.const 208)))
+        (drop (call $write (i32.const 1) (i32.const 60000) (i32.const 1) (i32.const 208)))
+        ;; read 100 bytes of stdin into 300
+        (i32.store (i32.const 212) (i32.const 300)) (i32.store (i32.const 216) (i32.const 100))
+        (drop (call $read (i32.const 0) (i32.const 212) (i32.const 1) (i32.const 220)))
+        (drop (call $asizes (i32.const 224) (i32.const 228)))
+        (drop (call $args (i32.const 400) (i32.const 500)))
+        (drop (call $env (i32.const 600) (i32.const 700)))
+        (drop (call $random (i32.const 800) (i32.const 100)))
+        (drop (call $clock (i32.const 0) (i64.const 1) (i32.const 920)))
+        (drop (call $clock (i32.const 1) (i64.const 1) (i32.const 928)))
+        (drop (call $clock (i32.const 7) (i64.const 1) (i32.const 928)))
+        (drop (call $fdstat (i32.const 1) (i32.const 936)))
+        (drop (call $fdstat (i32.const 1) (i32.const 65530)))
+        (drop (call $prestat (i32.const 3) (i32.const 960)))
+        (drop (call $seek (i32.const 1) (i64.const 0) (i32.const 0) (i32.const 968)))
+        (drop (call $close (i32.const 5)))
+        (call $exit (i32.const 7))))"#;
+    let m = module(wat);
+    let task = Task {
+        args: vec!["prog".into(), "an argument".into(), "another".into()],
+        env: vec![("HOME".into(), "/nowhere".into())],
+        stdin: b"what the program reads from its standard input, more than a chunk of sixty-four bytes"
+            .to_vec(),
+        max_steps: 10_000,
+        ..Task::default()
+    };
+    assert_eq!(check_task(&m, &task), Ok(()));
     let mut run = Run::new(&m, &task, &Entry::Start).unwrap();
     let mut h = Hasher::new(&run.machine);
     let mut evm = Evm::new().unwrap();
-    let mut refused_host_call = false;
-    while run.machine.status() == Status::Running {
+    let (mut steps, mut max_gas) = (0, 0);
+    loop {
         let pre = h.root(&run.machine);
         let proof = prove_step(&run.machine, &mut h).unwrap();
-        if let Outcome::Unsupported(code) = evm.verify_step(&pre, &proof.encode()).unwrap().outcome {
-            assert!(code >= HOST_CALL, "only the host call is not on chain, not {code:#x}");
-            refused_host_call = true;
+        let post = verify_step(&pre, &proof).unwrap().post;
+        let v = evm.verify_step(&pre, &proof.encode()).unwrap();
+        let at = format!("step {} ({:?})", run.machine.steps(), run.machine.next_op());
+        assert_eq!(v.outcome, Outcome::Accepted(post.into()), "{at}");
+        max_gas = max_gas.max(v.gas);
+        steps += 1;
+        if run.machine.status() != Status::Running {
+            break;
         }
         let next = run.machine.steps() + 1;
         h.run(&mut run.machine, next);
     }
-    assert!(refused_host_call);
+    assert_eq!(run.machine.status(), Status::Exited(7));
+    eprintln!("a WASI program: {steps} steps verified on chain, the costliest {max_gas} gas");
 }

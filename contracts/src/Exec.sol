@@ -373,7 +373,11 @@ library Exec {
     function call(World memory w, uint256 f, uint256 pop, uint256 next) private pure returns (uint256) {
         unchecked {
             uint256[6] memory fn_ = w.func(f);
-            if (fn_[1] == 1) revert Unsupported(HOST_CALL + fn_[2]);
+            if (fn_[1] == 1) {
+                // A host function: `HostMachine` runs the call (`Machine.run`).
+                (w.host.call, w.host.pop, w.host.nparams, w.host.pc) = (1 + fn_[2], pop, fn_[3], next - 1);
+                return next;
+            }
             (uint256 entry, uint256 nparams, uint256 nlocals, uint256 frameSize) = (fn_[2], fn_[3], fn_[4], fn_[5]);
             if (w.depth >= Spec.MAX_CALL_DEPTH) return trapAt(w, Spec.TRAP_CALL_STACK_EXHAUSTED, next);
             uint256 sp = (w.sp - pop) & MASK64;

@@ -139,6 +139,7 @@ contract StepVerifier {
         w.stack = opening(trees, treeIds, Spec.TREE_STACK);
         w.frames = opening(trees, treeIds, Spec.TREE_FRAMES);
         w.entries = entries;
+        readHost(w, hdr, trees, treeIds, steps);
         w = machine.run(w);
         entries = w.entries;
 
@@ -152,6 +153,13 @@ contract StepVerifier {
         if (w.stackDirty) refold(hdr, w.stack, Spec.TREE_STACK, z);
         if (w.globalsDirty) refold(hdr, w.globals, Spec.TREE_GLOBALS, z);
         if (w.framesDirty) refold(hdr, w.frames, Spec.TREE_FRAMES, z);
+        // The host registers a call moves (specs/state.md §3) and the output it appends.
+        hput(hdr, 72, 8, w.host.stdinPos);
+        hput(hdr, 88, 8, w.host.randomPos);
+        hput(hdr, 96, 8, w.host.stdoutLen);
+        hput(hdr, 104, 8, w.host.stderrLen);
+        if (w.host.stdoutDirty) refold(hdr, w.host.stdout, Spec.TREE_STDOUT, z);
+        if (w.host.stderrDirty) refold(hdr, w.host.stderr, Spec.TREE_STDERR, z);
         // A changed entry: its content root, then its directory leaf and root.
         for (uint256 e = 0; e < nentries; e++) {
             Entry memory en = entries[e];
@@ -166,6 +174,31 @@ contract StepVerifier {
     }
 
     // ---- encodings ---------------------------------------------------------
+
+    /// The host's registers and trees, from the header and the openings.
+    function readHost(World memory w, bytes memory hdr, Multi[] memory trees, uint256[] memory ids, uint256 steps)
+        internal
+        pure
+    {
+        w.host.steps = steps;
+        w.host.argsCount = hu(hdr, 48, 4);
+        w.host.argsSize = hu(hdr, 52, 4);
+        w.host.envCount = hu(hdr, 56, 4);
+        w.host.envSize = hu(hdr, 60, 4);
+        w.host.stdinLen = hu(hdr, 64, 8);
+        w.host.stdinPos = hu(hdr, 72, 8);
+        w.host.randomSeed = hu(hdr, 80, 8);
+        w.host.randomPos = hu(hdr, 88, 8);
+        w.host.stdoutLen = hu(hdr, 96, 8);
+        w.host.stderrLen = hu(hdr, 104, 8);
+        w.host.fsFds = hu(hdr, 120, 4);
+        w.host.input = opening(trees, ids, Spec.TREE_INPUT);
+        w.host.stdout = opening(trees, ids, Spec.TREE_STDOUT);
+        w.host.stderr = opening(trees, ids, Spec.TREE_STDERR);
+        Multi memory mems = opening(trees, ids, Spec.TREE_MEMORIES);
+        uint256 i = Openings.find(mems, 0);
+        w.host.noMemory = i != NONE && mems.leaf[i] == bytes32(0);
+    }
 
     /// The opening of tree `id`, or an opening of nothing.
     function opening(Multi[] memory trees, uint256[] memory ids, uint256 id) internal pure returns (Multi memory m) {

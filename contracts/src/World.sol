@@ -16,11 +16,46 @@ struct Entry {
     bool dirty;
 }
 
+/// The host's state a host call reads and writes (specs/state.md §3, §4.5,
+/// §6), and the call `Exec` hands to `HostMachine`.
+struct Host {
+    /// 0, or `1 + id` when the step calls host function `id`.
+    uint256 call;
+    /// Operands the call pops below its arguments (1 for `call_indirect`).
+    uint256 pop;
+    /// The host function's parameters, in slots.
+    uint256 nparams;
+    /// The calling instruction's `pc`.
+    uint256 pc;
+    /// The step's number (the guest's clock).
+    uint256 steps;
+    uint256 argsCount;
+    uint256 argsSize;
+    uint256 envCount;
+    uint256 envSize;
+    uint256 stdinLen;
+    uint256 stdinPos;
+    uint256 randomSeed;
+    uint256 randomPos;
+    uint256 stdoutLen;
+    uint256 stderrLen;
+    /// `fs.fds`: descriptors ever used (3 without a file system).
+    uint256 fsFds;
+    Multi input;
+    Multi stdout;
+    Multi stderr;
+    /// The proof shows there is no memory 0 (its directory leaf is the zero leaf).
+    bool noMemory;
+    bool stdoutDirty;
+    bool stderrDirty;
+}
+
 /// What a step runs on: the registers, and only the leaves the proof opened
 /// (`PartialStack`, `PartialWorld` in engine/src/proof/partial.rs).
 struct World {
     /// The `Floats` contract the float instructions run in.
     address floats;
+    Host host;
     uint256 pc;
     uint256 sp;
     uint256 fp;

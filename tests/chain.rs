@@ -101,14 +101,35 @@ fn workload_steps_agree_on_chain() {
         };
         let mut h = Hasher::new(&run.machine);
         let mut t = Tally::default();
-        let mut picks: Vec<u64> = (0..=samples).map(|i| total * i / samples).collect();
+        // Evenly spread steps, and every step of every host call (the
+        // module's imports are the first functions of the store).
+        let imports = module.imports().len() as u32;
+        let host_steps: Vec<u64> = {
+            let mut probe = run.clone();
+            let mut steps = Vec::new();
+            while probe.machine.status() == Status::Running {
+                if let Some(refute_engine::isa::Op::Call { func }) = probe.machine.next_op()
+                    && func < imports
+                {
+                    steps.push(probe.machine.steps());
+                }
+                let next = probe.machine.steps() + 1;
+                probe.run_until(next);
+            }
+            steps
+        };
+        assert_eq!(refute_chain::check_task(&module, &w.task(true)), Ok(()), "{}", w.name);
+        let mut picks: Vec<u64> =
+            (0..=samples).map(|i| total * i / samples).chain(host_steps.iter().copied()).collect();
+        picks.sort();
         picks.dedup();
         for step in picks {
             h.run(&mut run.machine, step);
             assert!(run.machine.steps() == step || run.machine.status() != Status::Running);
             check(&mut evm, &run, &mut h, &format!("{} step {step}", w.name), &mut t);
         }
-        eprintln!("{}: {}", w.name, t.summary());
+        eprintln!("{}: {} ({} steps in host calls)", w.name, t.summary(), host_steps.len());
+        assert!(t.unsupported.is_empty() && !host_steps.is_empty(), "{}: {}", w.name, t.summary());
         all.gas.extend(&t.gas);
         all.refused += t.refused;
         for (k, n) in t.unsupported {

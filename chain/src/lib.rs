@@ -80,11 +80,6 @@ pub const CONTROL_ON_CHAIN: &[&str] = &[
     "F64ReinterpretI64",
 ];
 
-/// The SIMD and v128 instructions (`contracts/src/SimdMachine.sol`), all on chain.
-fn is_simd(name: &str) -> bool {
-    name.starts_with("V128") || name == "I8x16Shuffle" || name == "Hi64"
-}
-
 /// `Unsupported(HOST_CALL + id)` is the contract's refusal of a call of
 /// host function `id` (specs/state.md §4.2: `Nop` is 0, WASI function `n`
 /// is `1 + n`).
@@ -128,7 +123,7 @@ pub fn on_chain(code: u32) -> bool {
         tables::operator_form(i.name).is_some()
             || tables::memory_form(i.name).is_some()
             || CONTROL_ON_CHAIN.contains(&i.name)
-            || is_simd(i.name)
+            || tables::is_simd(i.name)
     })
 }
 

@@ -214,11 +214,11 @@ const UNARY: [&str; 16] = [
 ];
 /// The float binary operators, by stem after `F32`/`F64`: number
 /// `0x80 | width << 4 | index` (computed by `contracts/src/Floats.sol`).
-const FLOAT_BINARY: [&str; 13] =
+pub const FLOAT_BINARY: [&str; 13] =
     ["Add", "Sub", "Mul", "Div", "Min", "Max", "Copysign", "Eq", "Ne", "Lt", "Gt", "Le", "Ge"];
 /// The float unary operators and conversions, numbered from `0x40` in this
 /// order (`Floats.sol` relies on the order within each group of four).
-const FLOAT_UNARY: [&str; 40] = [
+pub const FLOAT_UNARY: [&str; 40] = [
     "F32Abs",
     "F32Neg",
     "F32Ceil",
@@ -486,6 +486,11 @@ const SHAPES: [(&str, u8, bool); 6] = [
 /// Classes of the generic lane-wise SIMD operators (`SIMD_LANES`).
 const LANE_CLASSES: [&str; 4] = ["INT_BINARY", "FLOAT_BINARY", "INT_UNARY", "FLOAT_UNARY"];
 
+/// The SIMD and v128 instructions, by name (`SimdMachine.sol` runs them).
+pub fn is_simd(name: &str) -> bool {
+    name.starts_with("V128") || name == "I8x16Shuffle" || name == "Hi64"
+}
+
 /// `(class, log2 lane bytes, operator)` of a lane-wise SIMD operator that
 /// `Simd.sol` computes generically; `None` for the ones it names.
 pub fn simd_lane_op(name: &str, binary: bool) -> Option<(u8, u8, u8)> {
@@ -614,7 +619,7 @@ fn simd_tables(w: &mut String, max: usize) {
     ];
     let mut simd = vec![0u8; max + 1];
     for info in OP_TABLE {
-        if info.name.starts_with("V128") || info.name == "I8x16Shuffle" || info.name == "Hi64" {
+        if is_simd(info.name) {
             let sub = info.fields.iter().find_map(|(_, t)| SUB_TYPES.iter().position(|x| x == t));
             simd[info.code as usize] = sub.map_or(1, |k| 2 + k as u8);
         }

@@ -5,7 +5,7 @@
 //! special values and on random bit patterns. Bit for bit, traps included.
 
 use refute_chain::evm::Evm;
-use refute_chain::tables::{binary_number, unary_number};
+use refute_chain::tables::{FLOAT_BINARY, FLOAT_UNARY, binary_number, unary_number};
 use refute_engine::TrapKind;
 use refute_engine::op::convert as cv;
 use refute_engine::op::float::{self, canon32, canon64};
@@ -114,51 +114,6 @@ fn unary(stem: &str, a: u64) -> (u64, u8) {
     }
 }
 
-const BINARY: [&str; 13] =
-    ["Add", "Sub", "Mul", "Div", "Min", "Max", "Copysign", "Eq", "Ne", "Lt", "Gt", "Le", "Ge"];
-const UNARY: [&str; 40] = [
-    "F32Abs",
-    "F32Neg",
-    "F32Ceil",
-    "F32Floor",
-    "F32Trunc",
-    "F32Nearest",
-    "F32Sqrt",
-    "F64Abs",
-    "F64Neg",
-    "F64Ceil",
-    "F64Floor",
-    "F64Trunc",
-    "F64Nearest",
-    "F64Sqrt",
-    "I32TruncF32S",
-    "I32TruncF32U",
-    "I32TruncF64S",
-    "I32TruncF64U",
-    "I64TruncF32S",
-    "I64TruncF32U",
-    "I64TruncF64S",
-    "I64TruncF64U",
-    "F32ConvertI32S",
-    "F32ConvertI32U",
-    "F32ConvertI64S",
-    "F32ConvertI64U",
-    "F32DemoteF64",
-    "F64ConvertI32S",
-    "F64ConvertI32U",
-    "F64ConvertI64S",
-    "F64ConvertI64U",
-    "F64PromoteF32",
-    "I32TruncSatF32S",
-    "I32TruncSatF32U",
-    "I32TruncSatF64S",
-    "I32TruncSatF64U",
-    "I64TruncSatF32S",
-    "I64TruncSatF32U",
-    "I64TruncSatF64S",
-    "I64TruncSatF64U",
-];
-
 /// Values where floats are delicate, as f32 bits and as f64 bits.
 fn specials() -> Vec<u64> {
     let f32s: [f32; 24] = [
@@ -266,7 +221,7 @@ fn floats_on_chain_are_the_engines_bit_for_bit() {
     let specials = specials();
     let mut checked = 0;
     for width in ["F32", "F64"] {
-        for op in BINARY {
+        for op in FLOAT_BINARY {
             let stem = format!("{width}{op}");
             let code = binary_number(&stem).unwrap();
             let pairs = specials
@@ -281,7 +236,7 @@ fn floats_on_chain_are_the_engines_bit_for_bit() {
             }
         }
     }
-    for stem in UNARY {
+    for stem in FLOAT_UNARY {
         let code = unary_number(stem).unwrap();
         let values: Vec<u64> = specials.iter().copied().chain((0..cases * 4).map(|_| rng.value())).collect();
         for a in values {

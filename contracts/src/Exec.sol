@@ -21,8 +21,6 @@ library Exec {
 
     uint256 private constant MASK64 = 0xffffffffffffffff;
     uint256 private constant M32 = 0xffffffff;
-    /// `Unsupported(HOST_CALL + id)`: a call of host function `id`.
-    uint256 internal constant HOST_CALL = 0x10000;
 
     /// Runs the instruction at `w.pc`.
     function run(World memory w) internal view {

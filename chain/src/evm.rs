@@ -197,14 +197,24 @@ impl Evm {
     }
 
     fn transact(&mut self, kind: TxKind, data: Vec<u8>) -> Result<ExecutionResult, EvmError> {
+        self.transact_from(self.caller, kind, data, U256::ZERO)
+    }
+
+    fn transact_from(
+        &mut self,
+        caller: Address,
+        kind: TxKind,
+        data: Vec<u8>,
+        value: U256,
+    ) -> Result<ExecutionResult, EvmError> {
         let tx = TxEnv::builder()
-            .caller(self.caller)
+            .caller(caller)
             .kind(kind)
             .data(Bytes::from(data))
             .gas_limit(TX_GAS_CAP)
             .gas_price(0)
             .nonce(self.nonce)
-            .value(U256::ZERO)
+            .value(value)
             .build()
             .map_err(|e| EvmError::Transaction(format!("{e:?}")))?;
         self.nonce += 1;
@@ -220,6 +230,66 @@ impl Evm {
         }
     }
 
+    /// Deploys the game contract (`Referee`) with `params`.
+    pub fn deploy_referee(&mut self, params: &crate::referee::Params) -> Result<Address, EvmError> {
+        let mut code = creation_code("Referee")?;
+        code.extend(params.constructor_args());
+        Ok(self.deploy("Referee", code)?.0)
+    }
+
+    /// Sets the timestamp of the blocks that run the next transactions (seconds).
+    pub fn set_time(&mut self, secs: u64) {
+        self.evm.ctx.block.timestamp = U256::from(secs);
+    }
+
+    /// Gives `who` a balance of `wei`.
+    pub fn fund(&mut self, who: Address, wei: U256) {
+        let db = &mut self.evm.ctx.journaled_state.database;
+        let mut info = db.cache.accounts.get(&who).map(|a| a.info.clone()).unwrap_or_default();
+        info.balance = wei;
+        db.insert_account_info(who, info);
+    }
+
+    /// The balance of `who` in wei.
+    pub fn balance(&mut self, who: Address) -> U256 {
+        let db = &self.evm.ctx.journaled_state.database;
+        db.cache.accounts.get(&who).map(|a| a.info.balance).unwrap_or_default()
+    }
+
+    /// One transaction from `from` to `to` sending `value` with `data`
+    /// (gas price 0, so balances move by `value` only).
+    pub fn send(
+        &mut self,
+        from: Address,
+        to: Address,
+        value: U256,
+        data: Vec<u8>,
+    ) -> Result<Receipt, EvmError> {
+        let result = self.transact_from(from, TxKind::Call(to), data, value)?;
+        let gas = result.gas().tx_gas_used();
+        Ok(match result {
+            ExecutionResult::Success { output, logs, .. } => {
+                Receipt { ok: true, output: output.data().to_vec(), gas, logs }
+            }
+            ExecutionResult::Revert { output, .. } => {
+                Receipt { ok: false, output: output.to_vec(), gas, logs: vec![] }
+            }
+            ExecutionResult::Halt { reason, .. } => {
+                Receipt { ok: false, output: format!("halt: {reason:?}").into_bytes(), gas, logs: vec![] }
+            }
+        })
+    }
+
+    /// A call's output, or its revert data as the error.
+    pub fn view(&mut self, to: Address, data: Vec<u8>) -> Result<Vec<u8>, EvmError> {
+        let r = self.send(self.caller, to, U256::ZERO, data)?;
+        if r.ok {
+            Ok(r.output)
+        } else {
+            Err(EvmError::Transaction(format!("the call reverted: 0x{}", hex(&r.output))))
+        }
+    }
+
     /// Runs `proof` against `pre` through the contract, as one transaction.
     pub fn verify_step(&mut self, pre: &[u8; 32], proof: &[u8]) -> Result<Verdict, EvmError> {
         let result = self.transact(TxKind::Call(self.verifier), verify_step_calldata(pre, proof))?;
@@ -230,6 +300,28 @@ impl Evm {
             ExecutionResult::Halt { reason, .. } => Outcome::Refused(format!("halt: {reason:?}")),
         };
         Ok(Verdict { outcome, gas })
+    }
+}
+
+/// A transaction's result.
+#[derive(Clone, Debug)]
+pub struct Receipt {
+    /// It succeeded (else `output` is the revert data).
+    pub ok: bool,
+    /// The return or revert data.
+    pub output: Vec<u8>,
+    /// Gas of the whole transaction.
+    pub gas: u64,
+    /// The events it emitted.
+    pub logs: Vec<alloy_primitives::Log>,
+}
+
+/// A readable form of `StepVerifier`'s revert data.
+pub fn describe_revert(output: &[u8]) -> String {
+    match outcome_of(Err(output)) {
+        Ok(Outcome::Refused(why)) => why,
+        Ok(Outcome::Unsupported(u)) => format!("not on chain yet: {u:#x}"),
+        _ => format!("revert 0x{}", hex(output)),
     }
 }
 

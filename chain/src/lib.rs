@@ -9,8 +9,11 @@
 //! - [`rpc`] and [`devnet`]: a JSON-RPC client, anvil on 127.0.0.1 with the
 //!   contracts deployed, and the verifier called on a node.
 
+pub use {alloy_primitives, alloy_sol_types};
+
 pub mod devnet;
 pub mod evm;
+pub mod referee;
 pub mod rpc;
 pub mod tables;
 

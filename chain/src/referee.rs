@@ -1,0 +1,295 @@
+//! The game contract (`contracts/src/Referee.sol`, `specs/chain.md` §7): its
+//! ABI, its parameters, and the rules' error codes of its reverts.
+
+// The `sol!` bindings of events with many fields (`ClaimPosted`) are functions of as many arguments.
+#![allow(clippy::too_many_arguments)]
+
+use alloy_primitives::{Address, B256, U256};
+use alloy_sol_types::{SolInterface, SolValue, sol};
+
+sol! {
+    /// The referee contract (`contracts/src/Referee.sol`).
+    interface IReferee {
+        struct ClaimBody {
+            bytes32 computation;
+            bytes32 initialRoot;
+            uint64 maxSteps;
+            bytes32 historyRoot;
+            bytes finalHeader;
+        }
+        struct Claim {
+            address solver;
+            uint8 status;
+            uint32 openGames;
+            uint64 windowEnds;
+            uint64 maxSteps;
+            uint64 firstLoss;
+            uint256 bond;
+            bytes32 computation;
+            bytes32 initialRoot;
+            bytes32 finalRoot;
+            bytes32 historyRoot;
+        }
+        struct Side {
+            address key;
+            uint64 clockLeft;
+            uint64 owesSince;
+            bool owes;
+            bytes32 layerRoot;
+            bytes32 atB;
+            bytes32 revealed;
+        }
+        struct Game {
+            bytes32 claim;
+            uint256 bond;
+            uint64 total;
+            uint32 depth;
+            uint8 phase;
+            uint8 status;
+            uint32 moves;
+            uint64 start;
+            uint64 end;
+            uint64 stride;
+            uint64 a;
+            uint64 b;
+            bytes32 agreed;
+            Side[2] sides;
+        }
+        struct Params {
+            address verifier;
+            uint64 challengeWindow;
+            uint64 clock;
+            uint64 grace;
+            uint64 k;
+            uint64 maxLeaves;
+            uint64 maxSteps;
+            uint64 winnerSharePct;
+            uint256 minClaimBond;
+            uint256 minChallengeBond;
+            uint256 bondPerGstep;
+        }
+
+        function deposit() external payable;
+        function withdraw(uint256 amount) external;
+        function postClaim(ClaimBody c, uint256 bond) external payable returns (bytes32 id);
+        function challenge(bytes32 claim, bytes32 historyRoot, bytes32 finalRoot, uint256 bond) external payable returns (uint64 id);
+        function reveal(uint64 game, uint64[] also, bytes32 layerRoot, bytes32[] roots, bytes32[] proof) external;
+        function step(uint64 game, uint64[] also, bytes proof) external;
+        function timeout(uint64 id) external;
+        function finalize(bytes32 id) external;
+        function deadline(uint64 id, uint8 role) external view returns (uint64);
+        function getClaim(bytes32 id) external view returns (Claim memory);
+        function getGame(uint64 id) external view returns (Game memory);
+        function claimId(address solver, uint64 nonce) external view returns (bytes32);
+        function claimNonce(address who) external view returns (uint64);
+        function balanceOf(address who) external view returns (uint256);
+        function held() external view returns (uint256);
+        function burned() external view returns (uint256);
+        function nextGame() external view returns (uint64);
+
+        event Deposited(address indexed who, uint256 amount);
+        event Withdrawn(address indexed who, uint256 amount);
+        event BondLocked(address indexed who, uint256 amount);
+        event BondReturned(address indexed who, uint256 amount);
+        event BondForfeited(address indexed who, uint256 amount);
+        event SharePaid(address indexed to, uint256 amount);
+        event Burned(uint256 amount);
+        event ClaimPosted(bytes32 indexed claim, address indexed solver, bytes32 computation, bytes32 initialRoot, uint64 maxSteps, bytes32 finalRoot, bytes32 historyRoot, uint256 bond, uint64 windowEnds, bytes finalHeader);
+        event GameStarted(uint64 indexed game, bytes32 indexed claim, address indexed challenger, bytes32 historyRoot, bytes32 finalRoot);
+        event LayerStarted(uint64 indexed game, uint32 depth, uint64 start, uint64 end, uint64 stride);
+        event Revealed(uint64 indexed game, uint8 role, bytes32 layerRoot, bytes32[] roots);
+        event Narrowed(uint64 indexed game, uint32 depth, uint64 a, uint64 b);
+        event StepDisputed(uint64 indexed game, uint64 step);
+        event StepProven(uint64 indexed game, uint64 step, bytes32 post);
+        event TimedOut(uint64 indexed game, uint8 role);
+        event GameWon(uint64 indexed game, uint8 winner);
+        event GameLostByBoth(uint64 indexed game);
+        event ClaimFinal(bytes32 indexed claim);
+        event ClaimRejected(bytes32 indexed claim, uint64 game);
+        event ClaimSettled(bytes32 indexed claim, uint64 paid);
+
+        error InsufficientFunds(uint256 balance, uint256 needed);
+        error BondTooSmall(uint256 minimum);
+        error BadClaim(string why);
+        error BadFinalHeader(string why);
+        error UnknownClaim();
+        error ClaimClosed();
+        error TooLate(uint64 deadline, uint64 now);
+        error OwnClaim();
+        error AlreadyChallenged();
+        error SameFinalRoot();
+        error UnknownGame(uint64 game);
+        error GameOver(uint64 game);
+        error NotAPlayer(uint64 game);
+        error NotYourTurn(uint64 game);
+        error WrongMove(uint64 game, string why);
+        error BadReveal(string why);
+        error BadMultiproof();
+        error BadProof(bytes reason);
+        error WrongStep(bytes32 expected, bytes32 got);
+        error NothingDue();
+        error TransferFailed();
+    }
+}
+
+pub use IReferee::{ClaimBody, Params};
+
+/// Game status numbers of `Game.status`.
+pub const GAME_OPEN: u8 = 1;
+/// Won by the solver.
+pub const GAME_SOLVER: u8 = 2;
+/// Won by the challenger.
+pub const GAME_CHALLENGER: u8 = 3;
+/// Lost by both sides.
+pub const GAME_BOTH: u8 = 4;
+
+/// Claim status numbers of `Claim.status` (0: no such claim).
+pub const CLAIM_OPEN: u8 = 1;
+/// Final: the window passed with no game lost.
+pub const CLAIM_FINAL: u8 = 2;
+/// Rejected: the solver lost a game.
+pub const CLAIM_REJECTED: u8 = 3;
+
+impl Params {
+    /// The parameters of `refute-protocol`'s `Params` that the contract has,
+    /// times in seconds; `grace` is the inclusion extension (`specs/chain.md` §7.3).
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        verifier: Address,
+        window_s: u64,
+        clock_s: u64,
+        grace_s: u64,
+        k: u64,
+        max_leaves: u64,
+    ) -> Params {
+        Params {
+            verifier,
+            challengeWindow: window_s,
+            clock: clock_s,
+            grace: grace_s,
+            k,
+            maxLeaves: max_leaves,
+            maxSteps: 1 << 40,
+            winnerSharePct: 50,
+            minClaimBond: U256::from(1000u64),
+            minChallengeBond: U256::from(1000u64),
+            bondPerGstep: U256::from(100u64),
+        }
+    }
+
+    /// The constructor's ABI-encoded arguments.
+    pub fn constructor_args(&self) -> Vec<u8> {
+        (self.clone(),).abi_encode_params()
+    }
+}
+
+/// The rules' error code (`specs/protocol.md` §6, `RuleError::code`) of the
+/// contract's revert data, or `None` if it is not one of the contract's errors.
+pub fn error_code(revert: &[u8]) -> Option<&'static str> {
+    use IReferee::IRefereeErrors as E;
+    Some(match E::abi_decode(revert).ok()? {
+        E::InsufficientFunds(_) => "insufficient_funds",
+        E::BondTooSmall(_) => "bond_too_small",
+        E::BadClaim(_) => "bad_claim",
+        E::BadFinalHeader(_) => "bad_final_header",
+        E::UnknownClaim(_) => "unknown_claim",
+        E::ClaimClosed(_) => "claim_closed",
+        E::TooLate(_) => "too_late",
+        E::OwnClaim(_) => "own_claim",
+        E::AlreadyChallenged(_) => "already_challenged",
+        E::SameFinalRoot(_) => "same_final_root",
+        E::UnknownGame(_) => "unknown_game",
+        E::GameOver(_) => "game_over",
+        E::NotAPlayer(_) => "not_a_player",
+        E::NotYourTurn(_) => "not_your_turn",
+        E::WrongMove(_) => "wrong_move",
+        E::BadReveal(_) => "bad_reveal",
+        E::BadMultiproof(_) => "bad_multiproof",
+        E::BadProof(_) => "bad_proof",
+        E::WrongStep(_) => "wrong_step",
+        E::NothingDue(_) => "nothing_due",
+        E::TransferFailed(_) => "transfer_failed",
+    })
+}
+
+/// A readable form of the contract's revert data.
+pub fn describe_error(revert: &[u8]) -> String {
+    use IReferee::IRefereeErrors as E;
+    match E::abi_decode(revert) {
+        Ok(E::InsufficientFunds(e)) => {
+            format!("insufficient funds: balance {}, needed {}", e.balance, e.needed)
+        }
+        Ok(E::BondTooSmall(e)) => format!("bond too small: the minimum is {}", e.minimum),
+        Ok(E::BadClaim(e)) => format!("bad claim: {}", e.why),
+        Ok(E::BadFinalHeader(e)) => format!("bad final header: {}", e.why),
+        Ok(E::TooLate(e)) => format!("too late: the deadline was {}, now is {}", e.deadline, e.now),
+        Ok(E::WrongMove(e)) => format!("wrong move in game {}: {}", e.game, e.why),
+        Ok(E::BadReveal(e)) => format!("bad reveal: {}", e.why),
+        Ok(E::WrongStep(e)) => {
+            format!("wrong step: the agreed root is {}, the proof's {}", e.expected, e.got)
+        }
+        Ok(E::BadProof(e)) => format!("bad proof: {}", crate::evm::describe_revert(&e.reason)),
+        Ok(e) => error_code_of(&e).replace('_', " "),
+        Err(_) => format!("revert 0x{}", crate::rpc::hex0x(revert).trim_start_matches("0x")),
+    }
+}
+
+fn error_code_of(e: &IReferee::IRefereeErrors) -> String {
+    error_code(&e.abi_encode()).unwrap_or("unknown").to_string()
+}
+
+/// What a claim says was run (`specs/chain.md` §7.1): `SHA256("refute
+/// computation v1\0" ‖ module ‖ args ‖ env ‖ stdin ‖ opt(dirs) ‖
+/// u32le(len) ‖ entry ‖ u32le(count) ‖ u64le(arg)…)`, the blobs by their
+/// SHA-256 as in `specs/protocol.md` §3.2. A claim on chain carries this
+/// digest; its blobs travel off chain, content-addressed.
+pub fn computation(c: &refute_protocol::rules::ClaimBody) -> [u8; 32] {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(b"refute computation v1\0");
+    for b in [&c.module, &c.args, &c.env, &c.stdin] {
+        h.update(b.0);
+    }
+    match &c.dirs {
+        Some(d) => {
+            h.update([1]);
+            h.update(d.0);
+        }
+        None => h.update([0]),
+    }
+    h.update((c.entry.len() as u32).to_le_bytes());
+    h.update(c.entry.as_bytes());
+    h.update((c.entry_args.len() as u32).to_le_bytes());
+    for a in &c.entry_args {
+        h.update(a.to_le_bytes());
+    }
+    h.finalize().into()
+}
+
+/// The contract's form of a claim.
+pub fn claim_body(c: &refute_protocol::rules::ClaimBody) -> ClaimBody {
+    ClaimBody {
+        computation: B256::from(computation(c)),
+        initialRoot: B256::from(c.initial_root.0),
+        maxSteps: c.max_steps,
+        historyRoot: B256::from(c.history_root.0),
+        finalHeader: c.final_header.0.clone().into(),
+    }
+}
+
+/// The hashes of a multiproof's encoding (`specs/commitments.md` §4:
+/// `u32le(count) ‖ hashes`), as the contract takes them; `None` if it is not
+/// one (the contract cannot be handed a malformed encoding).
+pub fn proof_hashes(encoded: &[u8]) -> Option<Vec<B256>> {
+    let count = u32::from_le_bytes(encoded.get(..4)?.try_into().ok()?) as usize;
+    let rest = &encoded[4..];
+    if rest.len() != count.checked_mul(32)? {
+        return None;
+    }
+    Some(rest.chunks(32).map(B256::from_slice).collect())
+}
+
+/// A 32-byte value as the ABI's `bytes32`.
+pub fn b256(b: [u8; 32]) -> B256 {
+    B256::from(b)
+}

@@ -1,0 +1,496 @@
+//! The game contract held to the rules (`specs/chain.md` §7): the games of
+//! `challenger/tests/rules_game.rs` and `rules_crowds.rs` (a real run,
+//! honest and lying traces, consistent, random and silent liars, crowds
+//! sharing moves) played on `refute-protocol`'s rules and on the `Referee`
+//! contract in revm at once. Every message is accepted or refused alike
+//! (the same error code), every transition emits the same events and moves
+//! the same amounts, and the contract always holds exactly what it accounts
+//! for.
+
+#[path = "../challenger/tests/common/rules.rs"]
+mod support;
+
+#[path = "common/both.rs"]
+mod both;
+
+use both::{Both, MS};
+use refute_challenger::play::{Trace, history_root, next_move};
+use refute_protocol::rules::{B32, Blob, GameStatus, Message, Params, Role};
+use support::{fixture, honest_claim, liar, lying_claim};
+
+const SOLVER: u8 = 1;
+const CHALLENGER: u8 = 2;
+
+/// The rules tests' parameters (k = 4 over 5 leaves: several layers and
+/// rounds on a few hundred steps), with clocks and windows in whole seconds.
+fn params() -> Params {
+    let mut p = support::params();
+    p.clock_ms = 100 * MS;
+    p.challenge_window_ms = 1000 * MS;
+    p
+}
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Style {
+    Consistent,
+    Random,
+    Silent,
+}
+
+/// A corrupted copy of move `m` (as `rules_game.rs` makes them).
+fn corrupt(m: &Message, rng: &mut Rng) -> Message {
+    let mut m = m.clone();
+    let flip = |b: &mut Vec<u8>, rng: &mut Rng| {
+        if b.is_empty() {
+            b.push(1);
+        } else {
+            let i = (rng.next() as usize) % b.len();
+            b[i] ^= 1 + (rng.next() % 255) as u8;
+        }
+    };
+    match &mut m {
+        Message::Reveal { layer_root, roots, proof, .. } => match rng.next() % 4 {
+            0 if !roots.is_empty() => roots[0].0[0] ^= 1,
+            1 if layer_root.is_some() => *layer_root = Some(B32([7; 32])),
+            2 => roots.push(B32([9; 32])),
+            _ => flip(&mut proof.0, rng),
+        },
+        Message::Step { proof, .. } => match rng.next() % 3 {
+            0 => flip(&mut proof.0, rng),
+            1 => *proof = Blob(fixture().trace.proofs[0].clone()),
+            _ => proof.0.truncate(proof.0.len() / 2),
+        },
+        _ => unreachable!("only game moves are corrupted"),
+    }
+    m
+}
+
+fn status(b: &Both, game: u64) -> GameStatus {
+    b.w.rules.game(game).expect("the game").status
+}
+
+/// Plays `game` to its end on both referees.
+fn play_out(
+    b: &mut Both,
+    game: u64,
+    honest: (u8, Role, &dyn Trace),
+    liar: (u8, Role, &dyn Trace),
+    style: Style,
+    seed: u64,
+) {
+    let mut rng = Rng(seed);
+    let p = b.w.rules.params.clone();
+    for _ in 0..1_000 {
+        if status(b, game) != GameStatus::Open {
+            return;
+        }
+        let honest_move = |b: &mut Both| {
+            let g = b.w.rules.game(game).unwrap().clone();
+            if let Some(m) = next_move(&p, game, &g, honest.1, honest.2) {
+                b.send(honest.0, m).unwrap_or_else(|e| panic!("the honest move was refused: {e}"));
+            }
+        };
+        honest_move(b);
+        let g = b.w.rules.game(game).unwrap().clone();
+        if g.status == GameStatus::Open
+            && let Some(m) = next_move(&p, game, &g, liar.1, liar.2)
+        {
+            let r = rng.next() % 8;
+            match style {
+                Style::Silent => {}
+                Style::Random if r == 0 => {}
+                Style::Random if r <= 3 => {
+                    let bad = corrupt(&m, &mut rng);
+                    assert!(b.send(liar.0, bad).is_err(), "a corrupted move was accepted");
+                }
+                _ => {
+                    b.send(liar.0, m).expect("the liar's consistent move");
+                }
+            }
+        }
+        honest_move(b);
+        let slow = matches!(style, Style::Silent)
+            || (matches!(style, Style::Random) && rng.next().is_multiple_of(4));
+        let jump = if slow { p.clock_ms / MS / 3 } else { 1 };
+        b.advance(1 + rng.next() % jump.max(1));
+    }
+    panic!("game {game} did not end");
+}
+
+/// A claim and a challenge of it on both: the liar lies from step `from`.
+fn game(t: u64, from: u64, honest_solver: bool) -> (Both, Box<dyn Trace>) {
+    let mut b = Both::new(params());
+    b.fund(SOLVER, 10_000);
+    b.fund(CHALLENGER, 10_000);
+    let claim = b.w.next_claim_id(SOLVER);
+    let f = fixture();
+    let max_leaves = b.w.rules.params.max_leaves;
+    if honest_solver {
+        b.send(SOLVER, Message::Claim(Box::new(honest_claim(t, 1000)))).unwrap();
+        let l = liar(from, 2);
+        let m = Message::Challenge {
+            claim,
+            history_root: history_root(&l, t, max_leaves),
+            final_root: l.root(t),
+            bond: 500,
+        };
+        b.send(CHALLENGER, m).unwrap();
+        (b, Box::new(l))
+    } else {
+        let (body, l) = lying_claim(t, from, 1000);
+        b.send(SOLVER, Message::Claim(Box::new(body))).unwrap();
+        let m = Message::Challenge {
+            claim,
+            history_root: history_root(&f.trace, t, max_leaves),
+            final_root: f.trace.root(t),
+            bond: 500,
+        };
+        b.send(CHALLENGER, m).unwrap();
+        (b, Box::new(l))
+    }
+}
+
+fn check_game(t: u64, from: u64, honest_solver: bool, style: Style, seed: u64) -> Both {
+    let (mut b, l) = game(t, from, honest_solver);
+    let f = fixture();
+    let (honest, liar) = if honest_solver {
+        ((SOLVER, Role::Solver, &f.trace as &dyn Trace), (CHALLENGER, Role::Challenger, l.as_ref()))
+    } else {
+        ((CHALLENGER, Role::Challenger, &f.trace as &dyn Trace), (SOLVER, Role::Solver, l.as_ref()))
+    };
+    play_out(&mut b, 0, honest, liar, style, seed);
+    assert_eq!(status(&b, 0), GameStatus::Won(honest.1), "t {t} from {from} {style:?}: the honest side lost");
+    // The window closes and the claim ends alike on both.
+    b.advance(params().challenge_window_ms / MS);
+    b
+}
+
+#[test]
+fn consistent_liars_lose_alike_on_chain() {
+    let halt = fixture().halt;
+    let mut steps = 0;
+    for (t, from) in [(halt + 7, 1), (halt + 7, halt / 2), (halt + 7, halt), (halt / 3, 5), (40, 39)] {
+        for honest_solver in [true, false] {
+            let b = check_game(t, from, honest_solver, Style::Consistent, 1);
+            steps += b.gas.len();
+        }
+    }
+    assert!(steps > 100, "the games made {steps} transactions");
+}
+
+#[test]
+fn random_and_silent_liars_lose_alike_on_chain() {
+    let halt = fixture().halt;
+    for seed in 0..6 {
+        let from = 1 + seed * halt / 7;
+        check_game(halt + 3, from, seed % 2 == 0, Style::Random, seed);
+    }
+    check_game(halt + 3, 10, true, Style::Silent, 9);
+    check_game(halt + 3, 10, false, Style::Silent, 9);
+}
+
+/// Two liars: the game ends at the step with neither right, and both lose.
+#[test]
+fn two_liars_both_lose_alike_on_chain() {
+    let halt = fixture().halt;
+    let t = halt + 5;
+    let mut b = Both::new(params());
+    b.fund(SOLVER, 10_000);
+    b.fund(CHALLENGER, 10_000);
+    let claim = b.w.next_claim_id(SOLVER);
+    let (body, solver_lie) = lying_claim(t, 30, 1000);
+    b.send(SOLVER, Message::Claim(Box::new(body))).unwrap();
+    let challenger_lie = liar(30, 3);
+    let m = Message::Challenge {
+        claim,
+        history_root: history_root(&challenger_lie, t, 5),
+        final_root: challenger_lie.root(t),
+        bond: 500,
+    };
+    b.send(CHALLENGER, m).unwrap();
+    let p = b.w.rules.params.clone();
+    for _ in 0..200 {
+        if status(&b, 0) != GameStatus::Open {
+            break;
+        }
+        for (who, role, trace) in [
+            (SOLVER, Role::Solver, &solver_lie as &dyn Trace),
+            (CHALLENGER, Role::Challenger, &challenger_lie),
+        ] {
+            let g = b.w.rules.game(0).unwrap().clone();
+            if let Some(m) = next_move(&p, 0, &g, role, trace) {
+                b.send(who, m).unwrap();
+            }
+        }
+        b.advance(1);
+    }
+    assert_eq!(status(&b, 0), GameStatus::LostByBoth);
+}
+
+/// An honest claim nobody challenges becomes final when its window closes, on both.
+#[test]
+fn an_unchallenged_claim_becomes_final_alike_on_chain() {
+    let mut b = Both::new(params());
+    b.fund(SOLVER, 5_000);
+    b.send(SOLVER, Message::Claim(Box::new(honest_claim(fixture().halt + 1, 1000)))).unwrap();
+    let (rust, _) = b.advance(999);
+    assert!(rust.is_empty(), "nothing is due before the window closes");
+    let (rust, _) = b.advance(1);
+    assert_eq!(rust, vec!["final c0".to_string(), "returned p1 1000".into()]);
+}
+
+/// A crowd of liars challenges an honest claim; the solver answers every
+/// game with one move naming them all (`also`), and wins every game.
+#[test]
+fn one_shared_move_answers_a_crowd_alike_on_chain() {
+    let t = fixture().halt + 2;
+    let crowd = [3u8, 4, 5, 6, 7, 8];
+    let mut b = Both::new(params());
+    b.fund(SOLVER, 10_000);
+    let claim = b.w.next_claim_id(SOLVER);
+    b.send(SOLVER, Message::Claim(Box::new(honest_claim(t, 1000)))).unwrap();
+    // Half the crowd lies from step 20, half from step 50: two points.
+    let lies: Vec<_> = crowd.iter().map(|&c| liar(if c % 2 == 0 { 20 } else { 50 }, c)).collect();
+    for (&c, l) in crowd.iter().zip(&lies) {
+        b.fund(c, 1_000);
+        let m = Message::Challenge {
+            claim,
+            history_root: history_root(l, t, 5),
+            final_root: l.root(t),
+            bond: 500,
+        };
+        b.send(c, m).unwrap();
+    }
+    let games: Vec<u64> = (0..crowd.len() as u64).collect();
+    let p = b.w.rules.params.clone();
+    let f = fixture();
+    for _ in 0..200 {
+        let open: Vec<u64> = games.iter().copied().filter(|&g| status(&b, g) == GameStatus::Open).collect();
+        if open.is_empty() {
+            break;
+        }
+        // The solver: one move per distinct point, naming every open game.
+        let mut moved = std::collections::BTreeSet::new();
+        for &g in &open {
+            let game = b.w.rules.game(g).unwrap().clone();
+            if status(&b, g) != GameStatus::Open || moved.contains(&g) {
+                continue;
+            }
+            let Some(mut m) = next_move(&p, g, &game, Role::Solver, &f.trace) else { continue };
+            let others: Vec<u64> = open.iter().copied().filter(|&o| o != g).collect();
+            match &mut m {
+                Message::Reveal { also, .. } | Message::Step { also, .. } => *also = others.clone(),
+                _ => unreachable!(),
+            }
+            b.send(SOLVER, m).expect("the shared move");
+            moved.insert(g);
+            // Games at the same point took it too.
+            for &o in &others {
+                let og = b.w.rules.game(o).unwrap();
+                if og.status != GameStatus::Open || og.side(Role::Solver).owes_since.is_none() {
+                    moved.insert(o);
+                }
+            }
+        }
+        for (i, (&c, l)) in crowd.iter().zip(&lies).enumerate() {
+            let g = b.w.rules.game(i as u64).unwrap().clone();
+            if let Some(m) = next_move(&p, i as u64, &g, Role::Challenger, l) {
+                b.send(c, m).unwrap();
+            }
+        }
+        b.advance(1);
+    }
+    for &g in &games {
+        assert_eq!(status(&b, g), GameStatus::Won(Role::Solver), "game {g}");
+    }
+    let shared = b.gas.iter().filter(|(k, _)| *k == "reveal" || *k == "step").count();
+    assert!(shared > 0);
+}
+
+/// A liar's bond goes half to the challenger of the earliest game it lost,
+/// however the games end (`rules_crowds.rs`); a lying puppet loses its own.
+#[test]
+fn the_liars_bond_goes_to_the_earliest_game_it_lost_alike_on_chain() {
+    let t = fixture().halt + 4;
+    let mut b = Both::new(params());
+    for who in [SOLVER, CHALLENGER, 3] {
+        b.fund(who, 10_000);
+    }
+    let claim = b.w.next_claim_id(SOLVER);
+    let (body, solver_lie) = lying_claim(t, 40, 2000);
+    b.send(SOLVER, Message::Claim(Box::new(body))).unwrap();
+    let f = fixture();
+    // Game 0: an honest challenger. Game 1: a second honest one.
+    for who in [CHALLENGER, 3] {
+        let m = Message::Challenge {
+            claim,
+            history_root: history_root(&f.trace, t, 5),
+            final_root: f.trace.root(t),
+            bond: 700,
+        };
+        b.send(who, m).unwrap();
+    }
+    // Game 1 ends first (the solver is silent there), game 0 later.
+    let p = b.w.rules.params.clone();
+    for _ in 0..400 {
+        if status(&b, 0) != GameStatus::Open && status(&b, 1) != GameStatus::Open {
+            break;
+        }
+        for (g, who) in [(0u64, CHALLENGER), (1, 3)] {
+            let game = b.w.rules.game(g).unwrap().clone();
+            if let Some(m) = next_move(&p, g, &game, Role::Challenger, &f.trace) {
+                b.send(who, m).unwrap();
+            }
+        }
+        let game = b.w.rules.game(0).unwrap().clone();
+        if let Some(m) = next_move(&p, 0, &game, Role::Solver, &solver_lie) {
+            b.send(SOLVER, m).unwrap();
+        }
+        b.advance(7);
+    }
+    assert_eq!(status(&b, 0), GameStatus::Won(Role::Challenger));
+    assert_eq!(status(&b, 1), GameStatus::Won(Role::Challenger));
+}
+
+/// Hostile and mistaken messages are refused alike, with the same code, and change nothing.
+#[test]
+fn refusals_are_alike_on_chain() {
+    let t = fixture().halt + 2;
+    let mut b = Both::new(params());
+    for who in [SOLVER, CHALLENGER, 3] {
+        b.fund(who, 2_000);
+    }
+    let f = fixture();
+    let honest = || honest_claim(t, 1000);
+    let claim = b.w.next_claim_id(SOLVER);
+    let refused = |b: &mut Both, who: u8, m: Message, code: &str| {
+        assert_eq!(b.send(who, m), Err(code.to_string()));
+    };
+    refused(&mut b, SOLVER, Message::Claim(Box::new(honest_claim(t, 99))), "bond_too_small");
+    refused(&mut b, SOLVER, Message::Claim(Box::new(honest_claim(t, 9_999))), "insufficient_funds");
+    let mut zero = honest();
+    zero.max_steps = 0;
+    refused(&mut b, SOLVER, Message::Claim(Box::new(zero)), "bad_claim");
+    let mut early = honest();
+    early.final_header = Blob(f.headers[5].clone());
+    early.final_root = f.trace.root(5);
+    refused(&mut b, SOLVER, Message::Claim(Box::new(early)), "bad_final_header");
+    let mut short = honest();
+    short.final_header = Blob(vec![0; 10]);
+    refused(&mut b, SOLVER, Message::Claim(Box::new(short)), "bad_final_header");
+    b.send(SOLVER, Message::Claim(Box::new(honest()))).unwrap();
+
+    let l = liar(20, 4);
+    let challenge = |bond: u64, root: B32| Message::Challenge {
+        claim,
+        history_root: history_root(&l, t, 5),
+        final_root: root,
+        bond,
+    };
+    refused(&mut b, SOLVER, challenge(500, l.root(t)), "own_claim");
+    refused(&mut b, CHALLENGER, challenge(500, f.trace.root(t)), "same_final_root");
+    refused(&mut b, CHALLENGER, challenge(99, l.root(t)), "bond_too_small");
+    let unknown = Message::Challenge {
+        claim: B32([5; 32]),
+        history_root: B32([1; 32]),
+        final_root: B32([2; 32]),
+        bond: 500,
+    };
+    refused(&mut b, CHALLENGER, unknown, "unknown_claim");
+    b.send(CHALLENGER, challenge(500, l.root(t))).unwrap();
+    refused(&mut b, CHALLENGER, challenge(500, l.root(t)), "already_challenged");
+
+    let p = b.w.rules.params.clone();
+    let g = b.w.rules.game(0).unwrap().clone();
+    let m = next_move(&p, 0, &g, Role::Solver, &f.trace).unwrap();
+    refused(&mut b, 3, m.clone(), "not_a_player");
+    let mut elsewhere = m.clone();
+    if let Message::Reveal { game, .. } = &mut elsewhere {
+        *game = 7;
+    }
+    refused(&mut b, SOLVER, elsewhere, "unknown_game");
+    let mut twice = m.clone();
+    if let Message::Reveal { also, .. } = &mut twice {
+        *also = vec![0];
+    }
+    refused(&mut b, SOLVER, twice, "wrong_move");
+    let mut known_root = m.clone();
+    if let Message::Reveal { layer_root, .. } = &mut known_root {
+        assert!(layer_root.is_none(), "layer 0's root is the posted history root");
+        *layer_root = Some(B32([7; 32]));
+    }
+    refused(&mut b, SOLVER, known_root, "wrong_move");
+    let mut extra = m.clone();
+    if let Message::Reveal { roots, .. } = &mut extra {
+        roots.push(B32([9; 32]));
+    }
+    refused(&mut b, SOLVER, extra, "bad_reveal");
+    let step = Message::Step { game: 0, also: vec![], proof: Blob(f.trace.proofs[1].clone()) };
+    refused(&mut b, SOLVER, step, "wrong_move");
+    b.send(SOLVER, m.clone()).unwrap();
+    refused(&mut b, SOLVER, m, "not_your_turn");
+    // The challenger never answers: it loses on time, alike.
+    b.advance(p.clock_ms / MS);
+    assert_eq!(status(&b, 0), GameStatus::Won(Role::Solver));
+    let g = b.w.rules.game(0).unwrap().clone();
+    let late = next_move(&p, 0, &g, Role::Challenger, &l);
+    assert!(late.is_none(), "a game that is over owes nothing");
+    let m = Message::Step { game: 0, also: vec![], proof: Blob(f.trace.proofs[1].clone()) };
+    refused(&mut b, CHALLENGER, m, "game_over");
+    // The window closes: the claim is final on both. The rules then forget
+    // it (`unknown_claim`, specs/protocol.md §4); the contract keeps it,
+    // closed (`claim_closed`, specs/chain.md §7).
+    let (rust, _) = b.advance(p.challenge_window_ms / MS);
+    assert!(rust.contains(&"final c0".to_string()), "{rust:?}");
+    let (rust, chain) = b.send_apart(3, challenge(500, l.root(t)));
+    assert_eq!((rust, chain), (Err("unknown_claim".into()), Err("claim_closed".into())));
+}
+
+/// A challenge after the window closes, while a game keeps the claim open: too late on both.
+#[test]
+fn a_late_challenge_is_refused_alike_on_chain() {
+    let t = fixture().halt + 2;
+    let mut b = Both::new(params());
+    for who in [SOLVER, CHALLENGER, 3] {
+        b.fund(who, 2_000);
+    }
+    let claim = b.w.next_claim_id(SOLVER);
+    b.send(SOLVER, Message::Claim(Box::new(honest_claim(t, 1000)))).unwrap();
+    let l = liar(20, 4);
+    let challenge = || Message::Challenge {
+        claim,
+        history_root: history_root(&l, t, 5),
+        final_root: l.root(t),
+        bond: 500,
+    };
+    b.advance(990);
+    b.send(CHALLENGER, challenge()).unwrap();
+    // Both sides keep moving, slowly, past the window's end.
+    let p = b.w.rules.params.clone();
+    let f = fixture();
+    for _ in 0..3 {
+        for (who, role, trace) in
+            [(SOLVER, Role::Solver, &f.trace as &dyn Trace), (CHALLENGER, Role::Challenger, &l)]
+        {
+            let g = b.w.rules.game(0).unwrap().clone();
+            if let Some(m) = next_move(&p, 0, &g, role, trace) {
+                b.send(who, m).unwrap();
+            }
+        }
+        b.advance(5);
+    }
+    assert_eq!(status(&b, 0), GameStatus::Open);
+    assert_eq!(b.send(3, challenge()), Err("too_late".to_string()));
+}

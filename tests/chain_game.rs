@@ -15,8 +15,20 @@ mod both;
 
 use both::{Both, MS};
 use refute_challenger::play::{Trace, history_root, next_move};
+use refute_protocol::rules::ClaimBody;
 use refute_protocol::rules::{B32, Blob, GameStatus, Message, Params, Role};
-use support::{fixture, honest_claim, liar, lying_claim};
+use support::{Liar, fixture, liar};
+
+/// The rules tests' honest claim, naming blobs published on chain.
+fn honest_claim(t: u64, bond: u64) -> ClaimBody {
+    both::with_blobs(support::honest_claim(t, bond))
+}
+
+/// The rules tests' lying claim, naming blobs published on chain.
+fn lying_claim(t: u64, from: u64, bond: u64) -> (ClaimBody, Liar) {
+    let (c, l) = support::lying_claim(t, from, bond);
+    (both::with_blobs(c), l)
+}
 
 const SOLVER: u8 = 1;
 const CHALLENGER: u8 = 2;
@@ -493,4 +505,108 @@ fn a_late_challenge_is_refused_alike_on_chain() {
     }
     assert_eq!(status(&b, 0), GameStatus::Open);
     assert_eq!(b.send(3, challenge()), Err("too_late".to_string()));
+}
+
+/// A run of `10^12` steps, made up but for the one step in dispute: the
+/// honest history's roots are hashes of their step number, except at `x`
+/// and `x + 1`, where they are two real consecutive states of the fixture
+/// (so the disputed step has a real proof), and at the end, a real final
+/// state. The liar agrees up to `x` and makes up every root after it.
+struct Synthetic {
+    x: u64,
+    total: u64,
+    liar: bool,
+}
+
+/// The fixture's state the synthetic run is in at step `x`.
+const REAL: u64 = 17;
+
+impl Trace for Synthetic {
+    fn root(&self, step: u64) -> B32 {
+        let f = fixture();
+        let lying = self.liar && step > self.x;
+        if step == self.total {
+            return if lying { B32::sha256(&[&fake_header()]) } else { f.trace.root(f.halt) };
+        }
+        match step {
+            s if s == self.x => f.trace.root(REAL),
+            s if s == self.x + 1 && !lying => f.trace.root(REAL + 1),
+            s => B32::sha256(&[if lying { b"liar" } else { b"true" }, &s.to_le_bytes()]),
+        }
+    }
+    fn step_proof(&self, step: u64) -> Vec<u8> {
+        assert_eq!(step, self.x, "the only step in dispute");
+        fixture().trace.proofs[REAL as usize].clone()
+    }
+}
+
+fn fake_header() -> Vec<u8> {
+    let f = fixture();
+    support::with_status(&f.headers[f.halt as usize], 3 | 7 << 8)
+}
+
+/// The gas of every move of a whole `10^12`-step dispute, for branching
+/// factors `k` and layer sizes, on both referees: a liar's claim, an honest
+/// challenger, both playing at once. Prints the table of specs/chain.md §7.5.
+#[test]
+fn the_gas_of_a_dispute_of_10_12_steps() {
+    let total: u64 = 1_000_000_000_000;
+    let x = total / 3 + 12_345;
+    println!("k | max_leaves | moves | reveal gas (p50 / max) | step gas | both sides' total");
+    for (k, max_leaves) in [(2, 3), (4, 5), (8, 9), (16, 17), (32, 33), (8, 65), (16, 257)] {
+        let mut p = params();
+        p.k = k;
+        p.max_leaves = max_leaves;
+        let mut b = Both::new(p.clone());
+        b.fund(SOLVER, 1_000_000);
+        b.fund(CHALLENGER, 1_000_000);
+        let honest = Synthetic { x, total, liar: false };
+        let liar = Synthetic { x, total, liar: true };
+        let claim = b.w.next_claim_id(SOLVER);
+        let mut body = honest_claim(fixture().halt, 200_000);
+        body.max_steps = total;
+        body.initial_root = honest.root(0);
+        body.final_header = Blob(fake_header());
+        body.final_root = liar.root(total);
+        body.history_root = history_root(&liar, total, max_leaves);
+        b.send(SOLVER, Message::Claim(Box::new(body))).unwrap();
+        let m = Message::Challenge {
+            claim,
+            history_root: history_root(&honest, total, max_leaves),
+            final_root: honest.root(total),
+            bond: 100_000,
+        };
+        b.send(CHALLENGER, m).unwrap();
+        let before = b.gas.len();
+        for _ in 0..200 {
+            if status(&b, 0) != GameStatus::Open {
+                break;
+            }
+            for (who, role, trace) in [(SOLVER, Role::Solver, &liar), (CHALLENGER, Role::Challenger, &honest)]
+            {
+                let g = b.w.rules.game(0).unwrap().clone();
+                if let Some(m) = next_move(&p, 0, &g, role, trace) {
+                    if matches!(m, Message::Step { .. }) && role == Role::Solver {
+                        continue; // the liar has no proof of its step
+                    }
+                    b.send(who, m).unwrap();
+                }
+            }
+            b.advance(1);
+        }
+        assert_eq!(status(&b, 0), GameStatus::Won(Role::Challenger), "k {k}, {max_leaves} leaves");
+        let moves = &b.gas[before..];
+        let mut reveals: Vec<u64> = moves.iter().filter(|m| m.0 == "reveal").map(|m| m.1).collect();
+        reveals.sort_unstable();
+        let step: u64 = moves.iter().filter(|m| m.0 == "step").map(|m| m.1).sum();
+        let sum: u64 =
+            moves.iter().map(|m| m.1).sum::<u64>() + b.gas[..before].iter().map(|m| m.1).sum::<u64>();
+        assert!(moves.iter().all(|m| m.1 < refute_chain::evm::TX_GAS_CAP), "every move fits a transaction");
+        println!(
+            "{k} | {max_leaves} | {} | {} / {} | {step} | {sum}",
+            moves.len(),
+            reveals[reveals.len() / 2],
+            reveals.last().unwrap()
+        );
+    }
 }

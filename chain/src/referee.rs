@@ -11,7 +11,13 @@ sol! {
     /// The referee contract (`contracts/src/Referee.sol`).
     interface IReferee {
         struct ClaimBody {
-            bytes32 computation;
+            bytes32 module;
+            bytes32 args;
+            bytes32 env;
+            bytes32 stdin;
+            bytes32 dirs;
+            string entry;
+            uint64[] entryArgs;
             bytes32 initialRoot;
             uint64 maxSteps;
             bytes32 historyRoot;
@@ -25,7 +31,6 @@ sol! {
             uint64 maxSteps;
             uint64 firstLoss;
             uint256 bond;
-            bytes32 computation;
             bytes32 initialRoot;
             bytes32 finalRoot;
             bytes32 historyRoot;
@@ -70,6 +75,16 @@ sol! {
         }
 
         function deposit() external payable;
+        function publish(bytes data) external returns (bytes32 h);
+        function published(bytes32 h) external view returns (bool);
+        function k() external view returns (uint64);
+        function maxLeaves() external view returns (uint64);
+        function clock() external view returns (uint64);
+        function grace() external view returns (uint64);
+        function challengeWindow() external view returns (uint64);
+        function claimBondMin(uint64 t) external view returns (uint256);
+        function challengeBondMin(uint64 t) external view returns (uint256);
+        function verifier() external view returns (address);
         function withdraw(uint256 amount) external;
         function postClaim(ClaimBody c, uint256 bond) external payable returns (bytes32 id);
         function challenge(bytes32 claim, bytes32 historyRoot, bytes32 finalRoot, uint256 bond) external payable returns (uint64 id);
@@ -94,7 +109,8 @@ sol! {
         event BondForfeited(address indexed who, uint256 amount);
         event SharePaid(address indexed to, uint256 amount);
         event Burned(uint256 amount);
-        event ClaimPosted(bytes32 indexed claim, address indexed solver, bytes32 computation, bytes32 initialRoot, uint64 maxSteps, bytes32 finalRoot, bytes32 historyRoot, uint256 bond, uint64 windowEnds, bytes finalHeader);
+        event Published(bytes32 indexed hash, uint256 size);
+        event ClaimPosted(bytes32 indexed claim, address indexed solver, uint256 bond, uint64 windowEnds, ClaimBody body);
         event GameStarted(uint64 indexed game, bytes32 indexed claim, address indexed challenger, bytes32 historyRoot, bytes32 finalRoot);
         event LayerStarted(uint64 indexed game, uint32 depth, uint64 start, uint64 end, uint64 stride);
         event Revealed(uint64 indexed game, uint8 role, bytes32 layerRoot, bytes32[] roots);
@@ -111,6 +127,7 @@ sol! {
         error InsufficientFunds(uint256 balance, uint256 needed);
         error BondTooSmall(uint256 minimum);
         error BadClaim(string why);
+        error Unpublished(bytes32 blob);
         error BadFinalHeader(string why);
         error UnknownClaim();
         error ClaimClosed();
@@ -191,6 +208,7 @@ pub fn error_code(revert: &[u8]) -> Option<&'static str> {
         E::InsufficientFunds(_) => "insufficient_funds",
         E::BondTooSmall(_) => "bond_too_small",
         E::BadClaim(_) => "bad_claim",
+        E::Unpublished(_) => "unpublished",
         E::BadFinalHeader(_) => "bad_final_header",
         E::UnknownClaim(_) => "unknown_claim",
         E::ClaimClosed(_) => "claim_closed",
@@ -222,6 +240,9 @@ pub fn describe_error(revert: &[u8]) -> String {
         Ok(E::BondTooSmall(e)) => format!("bond too small: the minimum is {}", e.minimum),
         Ok(E::BadClaim(e)) => format!("bad claim: {}", e.why),
         Ok(E::BadFinalHeader(e)) => format!("bad final header: {}", e.why),
+        Ok(E::Unpublished(e)) => {
+            format!("blob {} is not published on this referee: publish it first", e.blob)
+        }
         Ok(E::TooLate(e)) => format!("too late: the deadline was {}, now is {}", e.deadline, e.now),
         Ok(E::WrongMove(e)) => format!("wrong move in game {}: {}", e.game, e.why),
         Ok(E::BadReveal(e)) => format!("bad reveal: {}", e.why),
@@ -238,42 +259,45 @@ fn error_code_of(e: &IReferee::IRefereeErrors) -> String {
     error_code(&e.abi_encode()).unwrap_or("unknown").to_string()
 }
 
-/// What a claim says was run (`specs/chain.md` §7.1): `SHA256("refute
-/// computation v1\0" ‖ module ‖ args ‖ env ‖ stdin ‖ opt(dirs) ‖
-/// u32le(len) ‖ entry ‖ u32le(count) ‖ u64le(arg)…)`, the blobs by their
-/// SHA-256 as in `specs/protocol.md` §3.2. A claim on chain carries this
-/// digest; its blobs travel off chain, content-addressed.
-pub fn computation(c: &refute_protocol::rules::ClaimBody) -> [u8; 32] {
-    use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    h.update(b"refute computation v1\0");
-    for b in [&c.module, &c.args, &c.env, &c.stdin] {
-        h.update(b.0);
-    }
-    match &c.dirs {
-        Some(d) => {
-            h.update([1]);
-            h.update(d.0);
-        }
-        None => h.update([0]),
-    }
-    h.update((c.entry.len() as u32).to_le_bytes());
-    h.update(c.entry.as_bytes());
-    h.update((c.entry_args.len() as u32).to_le_bytes());
-    for a in &c.entry_args {
-        h.update(a.to_le_bytes());
-    }
-    h.finalize().into()
-}
-
 /// The contract's form of a claim.
 pub fn claim_body(c: &refute_protocol::rules::ClaimBody) -> ClaimBody {
     ClaimBody {
-        computation: B256::from(computation(c)),
+        module: B256::from(c.module.0),
+        args: B256::from(c.args.0),
+        env: B256::from(c.env.0),
+        stdin: B256::from(c.stdin.0),
+        dirs: c.dirs.map(|d| B256::from(d.0)).unwrap_or_default(),
+        entry: c.entry.clone(),
+        entryArgs: c.entry_args.clone(),
         initialRoot: B256::from(c.initial_root.0),
         maxSteps: c.max_steps,
         historyRoot: B256::from(c.history_root.0),
         finalHeader: c.final_header.0.clone().into(),
+    }
+}
+
+/// The rules' form of the claim the contract posted with `bond` (stdout,
+/// job and output files are not carried on chain: §7.1).
+pub fn rules_body(c: &ClaimBody, bond: u64) -> refute_protocol::rules::ClaimBody {
+    use refute_protocol::rules::{B32, Blob};
+    let b = |x: &B256| B32(x.0);
+    refute_protocol::rules::ClaimBody {
+        module: b(&c.module),
+        args: b(&c.args),
+        env: b(&c.env),
+        stdin: b(&c.stdin),
+        entry: c.entry.clone(),
+        entry_args: c.entryArgs.clone(),
+        max_steps: c.maxSteps,
+        initial_root: b(&c.initialRoot),
+        final_root: B32::sha256(&[&c.finalHeader]),
+        final_header: Blob(c.finalHeader.to_vec()),
+        stdout: Blob(Vec::new()),
+        history_root: b(&c.historyRoot),
+        bond,
+        job: None,
+        dirs: (c.dirs != B256::ZERO).then(|| b(&c.dirs)),
+        outputs: None,
     }
 }
 

@@ -34,6 +34,9 @@ contract Referee {
 
     /// The most other games a move may name (`MAX_ALSO`).
     uint256 public constant MAX_ALSO = 127;
+    /// Bounds of a claim's entry (`max_entry_name`, `max_entry_args`).
+    uint256 public constant MAX_ENTRY_NAME = 256;
+    uint256 public constant MAX_ENTRY_ARGS = 64;
 
     uint8 internal constant OPEN = 1;
     uint8 internal constant FINAL = 2;
@@ -51,9 +54,17 @@ contract Referee {
     uint8 internal constant G_CHALLENGER = 3;
     uint8 internal constant G_BOTH = 4;
 
+    /// A claim (specs/protocol.md §5.2 as specs/chain.md §7.1 has it): the
+    /// blobs by SHA-256, each published on this referee first (`publish`).
     struct ClaimBody {
-        /// What was run (specs/chain.md §7.1): SHA-256 of the module, inputs, entry and arguments.
-        bytes32 computation;
+        bytes32 module;
+        bytes32 args;
+        bytes32 env;
+        bytes32 stdin;
+        /// The preopened directories' blob, or 0 for none.
+        bytes32 dirs;
+        string entry;
+        uint64[] entryArgs;
         bytes32 initialRoot;
         uint64 maxSteps;
         bytes32 historyRoot;
@@ -70,7 +81,6 @@ contract Referee {
         /// The earliest-posted game the solver lost to a challenger, plus one (0: none).
         uint64 firstLoss;
         uint256 bond;
-        bytes32 computation;
         bytes32 initialRoot;
         bytes32 finalRoot;
         bytes32 historyRoot;
@@ -113,6 +123,8 @@ contract Referee {
     mapping(bytes32 => mapping(address => uint64)) public gameOf;
     /// Revealed roots by their keccak256 (a shared move stores its roots once).
     mapping(bytes32 => bytes32[]) internal rootsOf;
+    /// Blobs published here, by SHA-256 (their bytes are in `publish` transactions' calldata).
+    mapping(bytes32 => bool) public published;
     uint64 public nextGame;
     /// Wei held for bonds, and wei burned (kept here, owned by nobody).
     uint256 public held;
@@ -126,18 +138,8 @@ contract Referee {
     event BondForfeited(address indexed who, uint256 amount);
     event SharePaid(address indexed to, uint256 amount);
     event Burned(uint256 amount);
-    event ClaimPosted(
-        bytes32 indexed claim,
-        address indexed solver,
-        bytes32 computation,
-        bytes32 initialRoot,
-        uint64 maxSteps,
-        bytes32 finalRoot,
-        bytes32 historyRoot,
-        uint256 bond,
-        uint64 windowEnds,
-        bytes finalHeader
-    );
+    event Published(bytes32 indexed hash, uint256 size);
+    event ClaimPosted(bytes32 indexed claim, address indexed solver, uint256 bond, uint64 windowEnds, ClaimBody body);
     event GameStarted(
         uint64 indexed game, bytes32 indexed claim, address indexed challenger, bytes32 historyRoot, bytes32 finalRoot
     );
@@ -158,6 +160,7 @@ contract Referee {
     error InsufficientFunds(uint256 balance, uint256 needed);
     error BondTooSmall(uint256 minimum);
     error BadClaim(string why);
+    error Unpublished(bytes32 blob);
     error BadFinalHeader(string why);
     error UnknownClaim();
     error ClaimClosed();
@@ -270,6 +273,22 @@ contract Referee {
         return minChallengeBond + bondPerGstep * (t >> 30);
     }
 
+    // ---- blobs ----
+
+    /// Publishes a blob: its bytes stay in this transaction's calldata, for
+    /// every checker to read; a claim may then name it. Returns its SHA-256.
+    function publish(bytes calldata data) external returns (bytes32 h) {
+        h = sha256(data);
+        if (!published[h]) {
+            published[h] = true;
+            emit Published(h, data.length);
+        }
+    }
+
+    function _needPublished(bytes32 h) internal view {
+        if (!published[h]) revert Unpublished(h);
+    }
+
     // ---- claims ----
 
     /// The id of the claim `solver` posts with its `nonce`-th claim.
@@ -282,9 +301,16 @@ contract Referee {
         _credit();
         uint64 t = c.maxSteps;
         if (t == 0 || t > maxSteps) revert BadClaim("max_steps must be from 1 to the referee's maxSteps");
+        if (bytes(c.entry).length > MAX_ENTRY_NAME) revert BadClaim("entry name too long");
+        if (c.entryArgs.length > MAX_ENTRY_ARGS) revert BadClaim("too many entry arguments");
         bytes32 finalRoot = _checkHeader(c.finalHeader, t);
         uint256 min = claimBondMin(t);
         if (bond < min) revert BondTooSmall(min);
+        _needPublished(c.module);
+        _needPublished(c.args);
+        _needPublished(c.env);
+        _needPublished(c.stdin);
+        if (c.dirs != 0) _needPublished(c.dirs);
         _lock(msg.sender, bond);
         uint64 nonce = claimNonce[msg.sender]++;
         id = claimId(msg.sender, nonce);
@@ -297,14 +323,11 @@ contract Referee {
             maxSteps: t,
             firstLoss: 0,
             bond: bond,
-            computation: c.computation,
             initialRoot: c.initialRoot,
             finalRoot: finalRoot,
             historyRoot: c.historyRoot
         });
-        emit ClaimPosted(
-            id, msg.sender, c.computation, c.initialRoot, t, finalRoot, c.historyRoot, bond, ends, c.finalHeader
-        );
+        emit ClaimPosted(id, msg.sender, bond, ends, c);
     }
 
     /// specs/protocol.md §5.2 check 4: the final header decodes, its status

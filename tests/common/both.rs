@@ -9,7 +9,7 @@ use refute_chain::alloy_primitives::{Address, B256, U256};
 use refute_chain::alloy_sol_types::{SolCall, SolEvent, SolValue};
 use refute_chain::evm::{Evm, Receipt};
 use refute_chain::referee::{self, IReferee};
-use refute_protocol::rules::{B32, Event, Message, Params, Role, RuleError};
+use refute_protocol::rules::{B32, ClaimBody, Event, Message, Params, Role, RuleError};
 
 use super::support::{World, pubkey};
 
@@ -59,6 +59,12 @@ impl Both {
         params.minChallengeBond = U256::from(p.min_challenge_bond);
         params.bondPerGstep = U256::from(p.bond_per_gstep);
         let referee = evm.deploy_referee(&params).expect("Referee deploys");
+        // The blobs the fixture's claims name (`with_blobs`).
+        for blob in [super::support::PROGRAM.as_bytes(), &[]] {
+            let data = IReferee::publishCall { data: blob.to_vec().into() }.abi_encode();
+            let r = evm.send(addr(0), referee, U256::ZERO, data).expect("publish");
+            assert!(r.ok, "publish");
+        }
         Both {
             w: World::new(p),
             evm,
@@ -331,6 +337,14 @@ impl Both {
             "the contract's wei are its balances, held bonds and burned"
         );
     }
+}
+
+/// `c` naming blobs that exist (published by [`Both::new`]): the fixture's
+/// module text and empty arguments, environment and stdin.
+pub fn with_blobs(mut c: ClaimBody) -> ClaimBody {
+    let empty = B32::sha256(&[b""]);
+    (c.args, c.env, c.stdin) = (empty, empty, empty);
+    c
 }
 
 /// The rules' error code.

@@ -32,6 +32,14 @@ pub struct Conn {
     /// ~/.local/share/refute/key].
     #[arg(long, value_name = "FILE")]
     pub key: Option<PathBuf>,
+    /// Play on an EVM chain instead of an arbiter: the node's JSON-RPC URL
+    /// [default: $REFUTE_CHAIN]; needs --referee. Amounts are then in wei.
+    #[arg(long, value_name = "RPC")]
+    pub chain: Option<String>,
+    /// The referee contract on --chain [default: $REFUTE_REFEREE]
+    /// (`refute chain devnet` prints both).
+    #[arg(long, value_name = "ADDRESS")]
+    pub referee: Option<String>,
 }
 
 /// A bot's own options.
@@ -228,6 +236,12 @@ pub struct ListArgs {
     /// The arbiter's address [default: $REFUTE_ARBITER, or http://127.0.0.1:7878].
     #[arg(long, value_name = "URL")]
     arbiter: Option<String>,
+    /// List a referee contract's instead: the node's JSON-RPC URL [default: $REFUTE_CHAIN].
+    #[arg(long, value_name = "RPC")]
+    chain: Option<String>,
+    /// The referee contract on --chain [default: $REFUTE_REFEREE].
+    #[arg(long, value_name = "ADDRESS")]
+    referee: Option<String>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -310,6 +324,12 @@ pub(crate) fn parse_key(s: &str) -> Result<B32> {
 
 /// `refute account`.
 pub fn account(a: AccountArgs) -> Result<ExitCode> {
+    if let Some(t) = crate::chain_bots::target(&a.conn.chain, &a.conn.referee)? {
+        if a.who.is_some() {
+            return Err(bad("on a chain, `refute account` shows your own key's account (--key)"));
+        }
+        return crate::chain_bots::account(&t, &key_path(&a.conn.key), a.mint, a.json);
+    }
     let client = Client::new(&arbiter_url(&a.conn.arbiter));
     runtime()?.block_on(async {
         let (who, signer) = match &a.who {
@@ -379,6 +399,24 @@ async fn until_ctrl_c(bot: Arc<Bot>) -> ClaimStatus {
 pub fn post_cmd(a: PostArgs) -> Result<ExitCode> {
     crate::arbiter_cmd::init_logging();
     let (inputs, max_steps) = claim_inputs(&a.task)?;
+    if let Some(t) = crate::chain_bots::target(&a.conn.chain, &a.conn.referee)? {
+        let lie = a.lie.lie();
+        if let Some(l) = lie {
+            tracing::warn!("TEST ONLY: this claim lies ({l:?}); it will be challenged and lose its bond");
+        }
+        let key = key_path(&a.conn.key);
+        return crate::chain_bots::post_cmd(
+            &t,
+            &key,
+            &a.bot.data_dir,
+            &inputs,
+            max_steps,
+            Some(a.bond),
+            lie,
+            a.no_defend,
+            a.json,
+        );
+    }
     let req = Request { inputs, max_steps, bond: a.bond, lie: a.lie.lie(), job: None };
     if let Some(l) = req.lie {
         tracing::warn!("TEST ONLY: this claim lies ({l:?}); it will be challenged and lose its bond");
@@ -424,6 +462,15 @@ pub fn post_cmd(a: PostArgs) -> Result<ExitCode> {
 pub fn solver(cmd: SolverCmd) -> Result<ExitCode> {
     crate::arbiter_cmd::init_logging();
     let SolverCmd::Run { conn, bot, stake, bond, lie } = cmd;
+    if let Some(t) = crate::chain_bots::target(&conn.chain, &conn.referee)? {
+        if stake.is_some() || bond.is_some() {
+            return Err(bad(
+                "--stake and --bond are for jobs and committees, which are not on chain yet (specs/chain.md §8)",
+            ));
+        }
+        tracing::info!("solver running on chain: defending this key's claims");
+        return crate::chain_bots::run(&t, &key_path(&conn.key), &bot.data_dir, false, None, None);
+    }
     let lie = lie.lie();
     if let Some(l) = lie {
         tracing::warn!(
@@ -469,6 +516,21 @@ async fn register(p: &Player, stake: Option<u64>) -> Result<bool> {
 pub fn challenger(cmd: ChallengerCmd) -> Result<ExitCode> {
     crate::arbiter_cmd::init_logging();
     let ChallengerCmd::Run { conn, bot, bond, sample_pct, check, stake, prebuild_jobs, lie } = cmd;
+    if let Some(t) = crate::chain_bots::target(&conn.chain, &conn.referee)? {
+        if stake.is_some() || sample_pct != 100 || check != CheckMode::Full {
+            return Err(bad(
+                "on a chain the challenger checks every claim with the engine: --stake, --sample-pct and --check output are for the arbiter's committees",
+            ));
+        }
+        let lie = lie.lie();
+        if let Some(l) = lie {
+            tracing::warn!(
+                "TEST ONLY: this challenger lies ({l:?}) about every claim it sees, and will lose its bonds"
+            );
+        }
+        tracing::info!("challenger running on chain: checking every claim with the engine");
+        return crate::chain_bots::run(&t, &key_path(&conn.key), &bot.data_dir, true, bond, lie);
+    }
     // With --check output the engine runs only when wasmi disagrees (or on
     // a committee): a run at every job's post would mostly be wasted.
     let prebuild_jobs = prebuild_jobs.unwrap_or(check == CheckMode::Full);
@@ -503,6 +565,14 @@ pub fn challenger(cmd: ChallengerCmd) -> Result<ExitCode> {
 /// `refute claims`.
 pub fn claims(c: ClaimsArgs) -> Result<ExitCode> {
     let a = c.list;
+    if let Some(t) = crate::chain_bots::target(&a.chain, &a.referee)? {
+        if c.files.is_some() {
+            return Err(bad(
+                "--files needs an arbiter: output files are not carried on chain yet (specs/chain.md §8)",
+            ));
+        }
+        return crate::chain_bots::claims(&t, a.json);
+    }
     let client = Client::new(&arbiter_url(&a.arbiter));
     runtime()?.block_on(async {
         if let Some(id) = &c.files {
@@ -563,6 +633,9 @@ pub(crate) fn when(ms: u64) -> String {
 
 /// `refute games`.
 pub fn games(a: ListArgs) -> Result<ExitCode> {
+    if let Some(t) = crate::chain_bots::target(&a.chain, &a.referee)? {
+        return crate::chain_bots::games(&t, a.json);
+    }
     let client = Client::new(&arbiter_url(&a.arbiter));
     runtime()?.block_on(async {
         let list = client.games().await?;

@@ -6,7 +6,10 @@ use std::process::ExitCode;
 
 /// Starts the devnet, deploys the contracts, prints where they are, and
 /// waits for Ctrl-C or SIGTERM (dropping the devnet stops anvil).
-pub fn devnet(port: u16) -> Result<ExitCode> {
+pub fn devnet(port: u16, window_s: u64, clock_s: u64) -> Result<ExitCode> {
+    if window_s == 0 || clock_s == 0 {
+        return Err(crate::bad("--window and --clock must be at least 1 second"));
+    }
     let net = refute_chain::devnet::Devnet::start(port)?;
     let rpc = refute_chain::rpc::Rpc::new(&net.url);
     let chain_id = rpc.chain_id()?;
@@ -17,7 +20,10 @@ pub fn devnet(port: u16) -> Result<ExitCode> {
         net.url
     );
     let d = refute_chain::devnet::deploy_verifier(&rpc).context("deploying the verifier's contracts")?;
+    let params = refute_chain::devnet::devnet_params(d.verifier, window_s, clock_s);
+    let referee = refute_chain::devnet::deploy_referee(&rpc, &params).context("deploying the referee")?;
     outln!("rpc {}", net.url)?;
+    outln!("referee {referee}")?;
     outln!("verifier {}", d.verifier)?;
     outln!("machine {}", d.machine)?;
     outln!("simd {}", d.simd)?;
@@ -27,9 +33,15 @@ pub fn devnet(port: u16) -> Result<ExitCode> {
         outln!("account {a}")?;
     }
     errln!(
-        "refute: ready; `refute verify-step FILE --chain {} --verifier {}`; Ctrl-C stops the node",
-        net.url,
-        d.verifier
+        "refute: ready; the referee: k {}, {} leaves, window {window_s} s, clock {clock_s} s, extension {} s, bonds from {} wei",
+        params.k,
+        params.maxLeaves,
+        params.grace,
+        params.minClaimBond
+    );
+    errln!(
+        "refute: play with `--chain {url} --referee {referee}` (or REFUTE_CHAIN, REFUTE_REFEREE); fund a key with `refute account --mint ETH`; Ctrl-C stops the node",
+        url = net.url
     );
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     rt.block_on(async {

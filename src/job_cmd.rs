@@ -21,6 +21,8 @@ use crate::{TaskArgs, bad, claim_inputs};
 
 /// `refute job`.
 #[derive(Subcommand)]
+// Parsed once, from the command line: the size of a variant does not matter.
+#[allow(clippy::large_enum_variant)]
 pub enum JobCmd {
     /// Ask for a computation: upload the module and its input, escrow a
     /// reward, and let the arbiter draw a registered solver by stake. Prints

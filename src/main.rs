@@ -7,6 +7,7 @@ use refute::{errln, out, outln};
 
 mod arbiter_cmd;
 mod bots_cmd;
+mod chain_bots;
 mod chain_cmd;
 mod demo;
 mod files_cmd;
@@ -274,6 +275,12 @@ enum ChainCmd {
         /// Port to listen on (127.0.0.1).
         #[arg(long, default_value_t = 8545)]
         port: u16,
+        /// The referee's challenge window, in seconds.
+        #[arg(long, value_name = "SECS", default_value_t = 120)]
+        window: u64,
+        /// Each player's clock per game, in seconds.
+        #[arg(long, value_name = "SECS", default_value_t = 60)]
+        clock: u64,
     },
 }
 
@@ -459,7 +466,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             };
             proofs::verify_step(&proof, pre.as_deref(), on, json)
         }
-        Command::Chain(ChainCmd::Devnet { port }) => chain_cmd::devnet(port),
+        Command::Chain(ChainCmd::Devnet { port, window, clock }) => chain_cmd::devnet(port, window, clock),
         Command::Bench { runs, only, quick, json, proofs, samples } => {
             if runs == 0 {
                 return Err(bad("--runs must be at least 1"));

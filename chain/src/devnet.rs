@@ -52,7 +52,9 @@ impl Devnet {
     pub fn start(port: u16) -> Result<Devnet, DevnetError> {
         let path = anvil_path();
         let child = Command::new(&path)
-            .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--silent"])
+            // A block a second, as a chain has: block timestamps move on
+            // with the clock even when nobody sends a transaction.
+            .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--silent", "--block-time", "1"])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -126,6 +128,31 @@ pub fn deploy_verifier(rpc: &Rpc) -> Result<Deployed, DevnetError> {
     let machine = deploy("Machine", &[floats, simd, host])?;
     let verifier = deploy("StepVerifier", &[machine])?;
     Ok(Deployed { floats, simd, host, machine, verifier })
+}
+
+/// The referee's parameters on a devnet (`specs/chain.md` §6): `k = 8` over
+/// 9 leaves (§7.5), the challenge window and each player's clock in
+/// seconds, an inclusion extension of 10 s, bonds from 0.001 ETH.
+pub fn devnet_params(verifier: Address, window_s: u64, clock_s: u64) -> crate::referee::Params {
+    use alloy_primitives::U256;
+    let mut p = crate::referee::Params::new(verifier, window_s, clock_s, 10, 8, 9);
+    p.minClaimBond = U256::from(1_000_000_000_000_000u64);
+    p.minChallengeBond = U256::from(1_000_000_000_000_000u64);
+    p.bondPerGstep = U256::from(100_000_000_000_000u64);
+    p
+}
+
+/// Deploys the referee with `params` from the node's first unlocked account.
+pub fn deploy_referee(rpc: &Rpc, params: &crate::referee::Params) -> Result<Address, DevnetError> {
+    let from = rpc
+        .accounts()?
+        .into_iter()
+        .next()
+        .ok_or_else(|| DevnetError::Unexpected("the node has no unlocked account".into()))?;
+    let mut code = evm::creation_code("Referee")?;
+    code.extend(params.constructor_args());
+    let address = rpc.deploy(&from, &code)?;
+    address.parse().map_err(|e| DevnetError::Unexpected(format!("Referee at {address}: {e}")))
 }
 
 /// Runs `proof` against `pre` through the verifier at `verifier` on the node

@@ -11,11 +11,13 @@
 
 pub use {alloy_primitives, alloy_sol_types};
 
+pub mod client;
 pub mod devnet;
 pub mod evm;
 pub mod referee;
 pub mod rpc;
 pub mod tables;
+pub mod wallet;
 
 use refute_engine::isa::OP_TABLE;
 

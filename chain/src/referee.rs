@@ -9,6 +9,7 @@ use alloy_sol_types::{SolInterface, SolValue, sol};
 
 sol! {
     /// The referee contract (`contracts/src/Referee.sol`).
+    #[sol(all_derives)]
     interface IReferee {
         struct ClaimBody {
             bytes32 module;
@@ -316,4 +317,47 @@ pub fn proof_hashes(encoded: &[u8]) -> Option<Vec<B256>> {
 /// A 32-byte value as the ABI's `bytes32`.
 pub fn b256(b: [u8; 32]) -> B256 {
     B256::from(b)
+}
+
+/// The rules' form of a game the contract holds: what the honest strategy
+/// (`refute_challenger::play::next_move`) reads. Times are seconds; a
+/// side's key is its address, left-padded.
+pub fn rules_game(g: &IReferee::Game) -> refute_protocol::rules::Game {
+    use refute_protocol::rules::{B32, GameStatus, Phase, Role, Side};
+    let side = |s: &IReferee::Side| Side {
+        key: address_key(&s.key),
+        layer_root: (s.layerRoot != B256::ZERO).then_some(B32(s.layerRoot.0)),
+        at_b: B32(s.atB.0),
+        revealed: None,
+        clock_left: s.clockLeft,
+        owes_since: s.owes.then_some(s.owesSince),
+    };
+    refute_protocol::rules::Game {
+        claim: B32(g.claim.0),
+        bond: u64::try_from(g.bond).unwrap_or(u64::MAX),
+        total: g.total,
+        depth: g.depth,
+        start: g.start,
+        end: g.end,
+        stride: g.stride,
+        a: g.a,
+        b: g.b,
+        agreed: B32(g.agreed.0),
+        phase: if g.phase == 1 { Phase::Step } else { Phase::Reveal },
+        sides: [side(&g.sides[0]), side(&g.sides[1])],
+        moves: g.moves,
+        status: match g.status {
+            GAME_SOLVER => GameStatus::Won(Role::Solver),
+            GAME_CHALLENGER => GameStatus::Won(Role::Challenger),
+            GAME_BOTH => GameStatus::LostByBoth,
+            _ => GameStatus::Open,
+        },
+    }
+}
+
+/// An address as the rules' 32-byte key: left-padded with zeros.
+pub fn address_key(a: &Address) -> refute_protocol::rules::B32 {
+    let mut k = [0u8; 32];
+    k[12..].copy_from_slice(a.as_slice());
+    refute_protocol::rules::B32(k)
 }

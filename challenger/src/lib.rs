@@ -24,6 +24,7 @@ pub mod check;
 pub mod client;
 pub mod duty;
 pub mod lie;
+pub mod onchain;
 pub mod oracle;
 pub mod play;
 pub mod player;

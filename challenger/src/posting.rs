@@ -41,6 +41,11 @@ impl Blobs {
         Blobs { module, args, env, stdin, dirs, bytes }
     }
 
+    /// Each blob with its hash, in upload order.
+    pub fn each(&self) -> impl Iterator<Item = (&[u8], B32)> {
+        self.bytes.iter().map(|(b, h)| (b.as_slice(), *h))
+    }
+
     /// Uploads every blob, signed by `key`. `refused` words a failed upload
     /// for the caller: a claim and a job explain it differently.
     pub async fn upload(

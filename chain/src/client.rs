@@ -1,0 +1,272 @@
+//! The referee on a node: typed calls and signed transactions to a deployed
+//! `Referee` over JSON-RPC, its events, and the blobs published on it
+//! (`specs/chain.md` §6). What the players' commands use with `--chain`.
+
+use std::time::{Duration, Instant};
+
+use alloy_primitives::{Address, B256, Log, LogData, U256};
+use alloy_sol_types::{SolCall, SolEventInterface};
+use serde_json::{Value, json};
+
+use crate::referee::{self, IReferee};
+use crate::rpc::{Rpc, RpcError, hex0x, unhex0x};
+use crate::wallet::{Tx, Wallet};
+
+/// Why a request to the referee failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ChainError {
+    /// The node could not be reached or failed.
+    #[error(transparent)]
+    Rpc(#[from] RpcError),
+    /// The referee refused the transaction (its revert, decoded).
+    #[error("the referee refused it: {why}")]
+    Refused {
+        /// The rules' error code (`specs/protocol.md` §6), if it is one of the referee's errors.
+        code: Option<&'static str>,
+        /// A readable reason.
+        why: String,
+    },
+    /// No contract, or not a referee, at the address.
+    #[error("{0}")]
+    NotAReferee(String),
+    /// The node answered something unexpected.
+    #[error("{0}")]
+    Unexpected(String),
+}
+
+impl ChainError {
+    /// The rules' error code of a refusal.
+    pub fn code(&self) -> Option<&'static str> {
+        match self {
+            ChainError::Refused { code, .. } => *code,
+            _ => None,
+        }
+    }
+}
+
+/// A mined transaction: its hash, gas and events.
+#[derive(Clone, Debug)]
+pub struct Mined {
+    /// The transaction's hash.
+    pub hash: String,
+    /// Gas used.
+    pub gas: u64,
+    /// The referee's events in it.
+    pub events: Vec<IReferee::IRefereeEvents>,
+    /// Its block.
+    pub block: u64,
+}
+
+/// One of the referee's events, where it happened.
+#[derive(Clone, Debug)]
+pub struct Event {
+    /// The event.
+    pub event: IReferee::IRefereeEvents,
+    /// The block it is in.
+    pub block: u64,
+    /// Its transaction.
+    pub tx: String,
+}
+
+/// A deployed referee on a node.
+pub struct Chain {
+    rpc: Rpc,
+    /// The referee's address.
+    pub referee: Address,
+    /// The chain's id.
+    pub chain_id: u64,
+}
+
+fn quantity(v: &Value) -> Option<u64> {
+    u64::from_str_radix(v.as_str()?.strip_prefix("0x")?, 16).ok()
+}
+
+impl Chain {
+    /// Connects to the referee at `referee` on the node at `url`, checking
+    /// that a referee answers there.
+    pub fn connect(url: &str, referee: &str) -> Result<Chain, ChainError> {
+        let address: Address = referee
+            .parse()
+            .map_err(|e| ChainError::NotAReferee(format!("{referee:?} is not an address: {e}")))?;
+        let rpc = Rpc::new(url);
+        let chain_id = rpc.chain_id()?;
+        let code = rpc.request("eth_getCode", json!([address.to_string(), "latest"]))?;
+        if code.as_str().is_none_or(|c| c.len() <= 2) {
+            return Err(ChainError::NotAReferee(format!("no contract at {address} on {url}")));
+        }
+        let chain = Chain { rpc, referee: address, chain_id };
+        chain.view(IReferee::kCall {}).map_err(|e| {
+            ChainError::NotAReferee(format!("the contract at {address} is not a referee: {e}"))
+        })?;
+        Ok(chain)
+    }
+
+    /// The node's URL.
+    pub fn url(&self) -> &str {
+        self.rpc.url()
+    }
+
+    /// A view of the referee.
+    pub fn view<C: SolCall>(&self, call: C) -> Result<C::Return, ChainError> {
+        match self.rpc.call(&self.referee.to_string(), &call.abi_encode())? {
+            Ok(out) => {
+                C::abi_decode_returns(&out).map_err(|e| ChainError::Unexpected(format!("undecodable: {e}")))
+            }
+            Err(revert) => Err(refused(&revert)),
+        }
+    }
+
+    /// The latest block's number and timestamp.
+    pub fn head(&self) -> Result<(u64, u64), ChainError> {
+        let b = self.rpc.request("eth_getBlockByNumber", json!(["latest", false]))?;
+        match (quantity(&b["number"]), quantity(&b["timestamp"])) {
+            (Some(n), Some(t)) => Ok((n, t)),
+            _ => Err(ChainError::Unexpected(format!("eth_getBlockByNumber: {b}"))),
+        }
+    }
+
+    /// An account's wei on chain (not in the referee).
+    pub fn eth_balance(&self, who: &Address) -> Result<U256, ChainError> {
+        let v = self.rpc.request("eth_getBalance", json!([who.to_string(), "latest"]))?;
+        v.as_str()
+            .and_then(|s| U256::from_str_radix(s.trim_start_matches("0x"), 16).ok())
+            .ok_or_else(|| ChainError::Unexpected(format!("eth_getBalance: {v}")))
+    }
+
+    /// Sets an account's wei (`anvil_setBalance`: a devnet's faucet only).
+    pub fn set_eth_balance(&self, who: &Address, wei: U256) -> Result<(), ChainError> {
+        self.rpc
+            .request("anvil_setBalance", json!([who.to_string(), format!("{wei:#x}")]))
+            .map_err(|e| ChainError::Unexpected(format!("minting needs a devnet (anvil_setBalance): {e}")))?;
+        Ok(())
+    }
+
+    /// Signs `call` with `wallet`, sending `value` wei, and waits (at most
+    /// 60 s) until it is mined. A call the referee would refuse is refused
+    /// before it is sent (the gas estimate runs it), with the rules' error.
+    pub fn send<C: SolCall>(&self, wallet: &Wallet, call: &C, value: U256) -> Result<Mined, ChainError> {
+        let data = call.abi_encode();
+        let from = wallet.address.to_string();
+        let to = self.referee.to_string();
+        let tx = json!({"from": from, "to": to, "data": hex0x(&data), "value": format!("{value:#x}")});
+        let gas = match self.rpc.request("eth_estimateGas", json!([tx])) {
+            Ok(v) => quantity(&v).ok_or_else(|| ChainError::Unexpected(format!("eth_estimateGas: {v}")))?,
+            Err(RpcError::Node { data: Some(revert), .. }) => return Err(refused(&revert)),
+            Err(e) => return Err(e.into()),
+        };
+        let nonce = self.rpc.request("eth_getTransactionCount", json!([from, "pending"]))?;
+        let nonce = quantity(&nonce).ok_or_else(|| ChainError::Unexpected(format!("nonce: {nonce}")))?;
+        let block = self.rpc.request("eth_getBlockByNumber", json!(["latest", false]))?;
+        let base = quantity(&block["baseFeePerGas"]).unwrap_or(1_000_000_000) as u128;
+        let tip = 1_000_000_000u128;
+        let raw = wallet.sign(&Tx {
+            chain_id: self.chain_id,
+            nonce,
+            max_priority_fee_per_gas: tip,
+            max_fee_per_gas: 2 * base + tip,
+            // A margin over the estimate: the state may move before it is mined.
+            gas: (gas + gas / 4 + 20_000).min(crate::evm::TX_GAS_CAP),
+            to: self.referee,
+            value,
+            data,
+        });
+        let hash = self.rpc.request("eth_sendRawTransaction", json!([hex0x(&raw)]))?;
+        let hash = hash.as_str().unwrap_or_default().to_string();
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(60) {
+            let r = self.rpc.request("eth_getTransactionReceipt", json!([hash]))?;
+            if !r.is_null() {
+                let block = quantity(&r["blockNumber"]).unwrap_or(0);
+                if r["status"] != json!("0x1") {
+                    return Err(ChainError::Refused {
+                        code: None,
+                        why: format!(
+                            "transaction {hash} reverted in block {block} (the state moved since it was sent)"
+                        ),
+                    });
+                }
+                let events =
+                    r["logs"].as_array().into_iter().flatten().filter_map(|l| self.decode(l)).collect();
+                return Ok(Mined { gas: quantity(&r["gasUsed"]).unwrap_or(0), hash, events, block });
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Err(ChainError::Unexpected(format!("transaction {hash} not mined after 60 s")))
+    }
+
+    fn decode(&self, l: &Value) -> Option<IReferee::IRefereeEvents> {
+        let address: Address = l["address"].as_str()?.parse().ok()?;
+        if address != self.referee {
+            return None;
+        }
+        let topics: Vec<B256> =
+            l["topics"].as_array()?.iter().filter_map(|t| t.as_str()?.parse().ok()).collect();
+        let data = unhex0x(l["data"].as_str()?)?;
+        let log = Log { address, data: LogData::new(topics, data.into())? };
+        IReferee::IRefereeEvents::decode_log(&log).ok().map(|d| d.data)
+    }
+
+    /// The referee's events in blocks `from..=to`.
+    pub fn events(&self, from: u64, to: u64) -> Result<Vec<Event>, ChainError> {
+        let filter = json!({"address": self.referee.to_string(), "fromBlock": format!("{from:#x}"), "toBlock": format!("{to:#x}")});
+        let logs = self.rpc.request("eth_getLogs", json!([filter]))?;
+        Ok(logs
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|l| {
+                Some(Event {
+                    event: self.decode(l)?,
+                    block: quantity(&l["blockNumber"])?,
+                    tx: l["transactionHash"].as_str()?.to_string(),
+                })
+            })
+            .collect())
+    }
+
+    /// Publishes `data` (once: nothing is sent if it is published already); its SHA-256.
+    pub fn publish(&self, wallet: &Wallet, data: &[u8]) -> Result<B256, ChainError> {
+        let hash = B256::from(<[u8; 32]>::from(sha2::Sha256::digest(data)));
+        if self.view(IReferee::publishedCall { h: hash })? {
+            return Ok(hash);
+        }
+        self.send(wallet, &IReferee::publishCall { data: data.to_vec().into() }, U256::ZERO)?;
+        Ok(hash)
+    }
+
+    /// The bytes of a published blob, read from its `publish` transaction
+    /// and checked against its hash.
+    pub fn blob(&self, hash: &B256) -> Result<Vec<u8>, ChainError> {
+        use alloy_sol_types::SolEvent;
+        let filter = json!({
+            "address": self.referee.to_string(),
+            "fromBlock": "0x0",
+            "toBlock": "latest",
+            "topics": [IReferee::Published::SIGNATURE_HASH.to_string(), hash.to_string()],
+        });
+        let logs = self.rpc.request("eth_getLogs", json!([filter]))?;
+        let tx = logs
+            .as_array()
+            .and_then(|a| a.first())
+            .and_then(|l| l["transactionHash"].as_str())
+            .ok_or_else(|| ChainError::Unexpected(format!("blob {hash} is not published on this referee")))?
+            .to_string();
+        let t = self.rpc.request("eth_getTransactionByHash", json!([tx]))?;
+        let input = t["input"].as_str().and_then(unhex0x).unwrap_or_default();
+        let call = IReferee::publishCall::abi_decode(&input)
+            .map_err(|e| ChainError::Unexpected(format!("transaction {tx} is not a publish call: {e}")))?;
+        let data = call.data.to_vec();
+        let got = B256::from(<[u8; 32]>::from(sha2::Sha256::digest(&data)));
+        if got != *hash {
+            return Err(ChainError::Unexpected(format!("transaction {tx} published {got}, not {hash}")));
+        }
+        Ok(data)
+    }
+}
+
+use sha2::Digest;
+
+/// The refusal of revert data `revert`.
+fn refused(revert: &[u8]) -> ChainError {
+    ChainError::Refused { code: referee::error_code(revert), why: referee::describe_error(revert) }
+}

@@ -1,0 +1,443 @@
+//! The bots on an EVM chain (`specs/chain.md` §6): the solver that posts a
+//! claim to a `Referee` and defends it, and the challenger that checks
+//! every claim posted there and challenges wrong ones, each playing its
+//! games to the end with the same strategy as on the arbiter
+//! ([`crate::play::next_move`]).
+//!
+//! Everything a bot needs to resume after a crash is on chain (claims,
+//! games, the blobs) or in its RocksDB [`Store`] (the claims it posted with
+//! any test lie, its decision about each claim): it rescans the referee's
+//! events from the first block at every start, rebuilds its traces from the
+//! published blobs, and goes on.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::{Context, Result, anyhow};
+use refute_chain::alloy_primitives::{Address, B256, U256};
+use refute_chain::client::{Chain, ChainError};
+use refute_chain::referee::{self, IReferee, IReferee::IRefereeEvents as Ev};
+use refute_chain::wallet::Wallet;
+use refute_protocol::inputs::ClaimInputs;
+use refute_protocol::rules::{B32, ClaimBody, GameStatus, Message, Params, Role};
+
+use crate::RunTrace;
+use crate::lie::{Lie, Story};
+use crate::play::{Trace, next_move};
+use crate::player::{build, short};
+use crate::posting::Blobs;
+use crate::store::{Decision, Posted, Store};
+
+/// A player on a chain: the referee, its wallet, its state.
+pub struct ChainPlayer {
+    /// The referee.
+    pub chain: Chain,
+    /// Its account.
+    pub wallet: Wallet,
+    /// Its durable state.
+    pub store: Store,
+    /// The referee's dissection parameters, as the rules' `Params` (k, max_leaves).
+    pub params: Params,
+    /// Traces by task.
+    traces: HashMap<B32, Arc<RunTrace>>,
+}
+
+/// What a bot knows of a claim from its `ClaimPosted` event.
+#[derive(Clone, Debug)]
+pub struct Posting {
+    /// The solver.
+    pub solver: Address,
+    /// The rules' form of the claim.
+    pub body: ClaimBody,
+    /// The window's end (seconds).
+    pub window_ends: u64,
+}
+
+/// The id of a claim on chain as the rules' 32 bytes.
+pub fn b32(b: &B256) -> B32 {
+    B32(b.0)
+}
+
+impl ChainPlayer {
+    /// Connects `wallet` to the referee `referee` on `url`, with its state in `store`.
+    pub fn new(chain: Chain, wallet: Wallet, store: Store) -> Result<ChainPlayer> {
+        let k = chain.view(IReferee::kCall {})?;
+        let max_leaves = chain.view(IReferee::maxLeavesCall {})?;
+        let mut params = Params::local(B32::default());
+        params.k = k;
+        params.max_leaves = max_leaves;
+        Ok(ChainPlayer { chain, wallet, store, params, traces: HashMap::new() })
+    }
+
+    /// The trace of claim `body`'s run, from its published blobs (built once per task).
+    pub fn trace(&mut self, body: &ClaimBody) -> Result<Arc<RunTrace>> {
+        let task = crate::player::task_id(body);
+        if let Some(t) = self.traces.get(&task) {
+            return Ok(t.clone());
+        }
+        let inputs = self.inputs(body)?;
+        let trace = build(&inputs, body, None, self.params.max_leaves)?;
+        self.traces.insert(task, trace.clone());
+        Ok(trace)
+    }
+
+    /// The inputs a claim names, read from the chain.
+    pub fn inputs(&self, body: &ClaimBody) -> Result<ClaimInputs> {
+        let get = |h: &B32| -> Result<Vec<u8>> {
+            self.chain.blob(&B256::from(h.0)).with_context(|| format!("fetching blob {h} from the referee"))
+        };
+        let inputs = ClaimInputs::from_blobs(
+            get(&body.module)?,
+            &get(&body.args)?,
+            &get(&body.env)?,
+            get(&body.stdin)?,
+            &body.entry,
+            &body.entry_args,
+        )?;
+        Ok(match &body.dirs {
+            Some(d) => inputs.with_dirs(&get(d)?)?,
+            None => inputs,
+        })
+    }
+
+    /// Publishes the blobs of `inputs` that are not on the referee yet.
+    pub fn publish(&self, inputs: &ClaimInputs) -> Result<()> {
+        for (bytes, hash) in Blobs::new(inputs).each() {
+            let got =
+                self.chain.publish(&self.wallet, bytes).with_context(|| format!("publishing blob {hash}"))?;
+            anyhow::ensure!(got.0 == hash.0, "the referee hashed blob {hash} as {got}");
+        }
+        Ok(())
+    }
+
+    /// Wei to send with a transaction that locks `bond`: what the referee balance lacks.
+    pub fn value_for(&self, bond: U256) -> Result<U256> {
+        let have = self.chain.view(IReferee::balanceOfCall { who: self.wallet.address })?;
+        let value = bond.saturating_sub(have);
+        let eth = self.chain.eth_balance(&self.wallet.address)?;
+        anyhow::ensure!(
+            eth >= value,
+            "{} holds {eth} wei and {have} wei at the referee, less than the bond {bond} wei; fund it first \
+             (`refute account --mint WEI` on a devnet)",
+            self.wallet.address
+        );
+        Ok(value)
+    }
+
+    /// Every claim posted on the referee, from its events.
+    pub fn postings(&self) -> Result<BTreeMap<B256, Posting>> {
+        let (head, _) = self.chain.head()?;
+        let mut out = BTreeMap::new();
+        for e in self.chain.events(0, head)? {
+            if let Ev::ClaimPosted(c) = e.event {
+                let bond = u64::try_from(c.bond).unwrap_or(u64::MAX);
+                out.insert(
+                    c.claim,
+                    Posting {
+                        solver: c.solver,
+                        body: referee::rules_body(&c.body, bond),
+                        window_ends: c.windowEnds,
+                    },
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    /// The story this player tells in claim `claim`'s games as `role`.
+    fn story(&mut self, claim: &B256, body: &ClaimBody, role: Role) -> Result<Story> {
+        let trace = self.trace(body)?;
+        let lie = match role {
+            Role::Solver => self.store.posted(&b32(claim)).and_then(|p| p.lie),
+            Role::Challenger => match self.store.decision(&b32(claim)) {
+                Some(Decision::Challenged { lie }) => lie,
+                _ => None,
+            },
+        };
+        Ok(Story::new(trace, lie, role == Role::Solver))
+    }
+}
+
+/// Posts a claim of `inputs` (`max_steps` steps) with `bond` wei, telling
+/// `lie` if given (test-only). Returns the claim's id.
+pub fn post(
+    p: &mut ChainPlayer,
+    inputs: &ClaimInputs,
+    max_steps: u64,
+    bond: Option<U256>,
+    lie: Option<Lie>,
+) -> Result<B256> {
+    let module = refute_engine::Module::new(&inputs.module).context("the module does not load")?;
+    refute_chain::check_task(&module, &inputs.task(max_steps))
+        .map_err(|e| anyhow!("this computation cannot be settled on chain yet: {e}"))?;
+    let blobs = Blobs::new(inputs);
+    let template = ClaimBody {
+        module: blobs.module,
+        args: blobs.args,
+        env: blobs.env,
+        stdin: blobs.stdin,
+        entry: inputs.entry.clone(),
+        entry_args: inputs.entry_args.clone(),
+        max_steps,
+        initial_root: B32::default(),
+        final_root: B32::default(),
+        final_header: refute_protocol::rules::Blob(Vec::new()),
+        stdout: refute_protocol::rules::Blob(Vec::new()),
+        history_root: B32::default(),
+        bond: 0,
+        job: None,
+        dirs: blobs.dirs,
+        outputs: None,
+    };
+    let min = p.chain.view(IReferee::claimBondMinCall { t: max_steps })?;
+    let bond = bond.unwrap_or(min);
+    anyhow::ensure!(
+        bond >= min,
+        "the bond {bond} wei is below the referee's minimum {min} wei for {max_steps} steps"
+    );
+    let value = p.value_for(bond)?;
+    let trace = build(inputs, &template, None, p.params.max_leaves)?;
+    let story = Story::new(trace.clone(), lie, true);
+    p.traces.insert(crate::player::task_id(&template), trace.clone());
+    let body = ClaimBody {
+        initial_root: story.root(0),
+        final_root: story.final_root(),
+        final_header: refute_protocol::rules::Blob(story.final_header().encode().to_vec()),
+        history_root: crate::play::history_root(&story, max_steps, p.params.max_leaves),
+        ..template
+    };
+    p.publish(inputs)?;
+    // The lie is recorded under the id the claim will have before it is sent.
+    let nonce = p.chain.view(IReferee::claimNonceCall { who: p.wallet.address })?;
+    let id = p.chain.view(IReferee::claimIdCall { solver: p.wallet.address, nonce })?;
+    p.store.post(&b32(&id), &Posted { lie })?;
+    let call = IReferee::postClaimCall { c: referee::claim_body(&body), bond };
+    let mined = p.chain.send(&p.wallet, &call, value)?;
+    let posted = mined.events.iter().find_map(|e| match e {
+        Ev::ClaimPosted(c) => Some(c.claim),
+        _ => None,
+    });
+    anyhow::ensure!(posted == Some(id), "the referee posted the claim as {posted:?}, not {id}");
+    tracing::info!(claim = %short(&b32(&id)), steps = trace.halt(), bond = %bond, gas = mined.gas, "claim posted");
+    Ok(id)
+}
+
+/// How a bot on chain plays.
+#[derive(Clone, Debug)]
+pub struct BotConfig {
+    /// Check claims of others and challenge wrong ones.
+    pub challenge: bool,
+    /// The bond of each challenge (default: the referee's minimum).
+    pub bond: Option<U256>,
+    /// Test-only: the lie a challenger tells.
+    pub lie: Option<Lie>,
+    /// Stop once these claims (of this player) have ended.
+    pub until_ended: Vec<B256>,
+    /// Seconds between polls.
+    pub poll: Duration,
+}
+
+/// The bot's loop: plays every game of its account, checks and challenges
+/// claims (as a challenger), times out silent opponents and makes its
+/// claims final. Runs until `stop` is set, or until the claims of
+/// `until_ended` have ended (then returns their statuses).
+pub fn run(p: &mut ChainPlayer, cfg: &BotConfig, stop: &AtomicBool) -> Result<Vec<(B256, u8)>> {
+    let me = p.wallet.address;
+    tracing::info!(account = %me, referee = %p.chain.referee, rpc = p.chain.url(), "playing on chain");
+    let mut next_block = 0u64;
+    let mut claims: BTreeMap<B256, Posting> = BTreeMap::new();
+    let mut games: BTreeMap<u64, (B256, Role)> = BTreeMap::new();
+    let mut done_games: BTreeSet<u64> = BTreeSet::new();
+    while !stop.load(Ordering::Relaxed) {
+        let (head, now) = p.chain.head()?;
+        if head >= next_block {
+            for e in p.chain.events(next_block, head)? {
+                match e.event {
+                    Ev::ClaimPosted(c) => {
+                        let bond = u64::try_from(c.bond).unwrap_or(u64::MAX);
+                        let posting = Posting {
+                            solver: c.solver,
+                            body: referee::rules_body(&c.body, bond),
+                            window_ends: c.windowEnds,
+                        };
+                        claims.insert(c.claim, posting);
+                        if cfg.challenge && c.solver != me {
+                            check(p, cfg, &c.claim, &claims[&c.claim], now);
+                        }
+                    }
+                    Ev::GameStarted(g) => {
+                        let solver = claims.get(&g.claim).map(|c| c.solver);
+                        if solver == Some(me) {
+                            games.insert(g.game, (g.claim, Role::Solver));
+                        } else if g.challenger == me {
+                            games.insert(g.game, (g.claim, Role::Challenger));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            next_block = head + 1;
+        }
+        for (&id, &(claim, role)) in &games {
+            if done_games.contains(&id) {
+                continue;
+            }
+            match play(p, id, &claim, &claims[&claim].body, role, now) {
+                Ok(true) => {
+                    done_games.insert(id);
+                }
+                Ok(false) => {}
+                Err(e) => tracing::warn!(game = id, "{e:#}"),
+            }
+        }
+        // Its own claims: final once the window has passed with no open game.
+        for (id, c) in &claims {
+            if c.solver == me && now >= c.window_ends {
+                let status = p.chain.view(IReferee::getClaimCall { id: *id })?.status;
+                if status == referee::CLAIM_OPEN {
+                    match p.chain.send(&p.wallet, &IReferee::finalizeCall { id: *id }, U256::ZERO) {
+                        Ok(_) => tracing::info!(claim = %short(&b32(id)), "claim final"),
+                        Err(e) if e.code() == Some("nothing_due") => {}
+                        Err(e) => tracing::warn!(claim = %short(&b32(id)), "finalize: {e}"),
+                    }
+                }
+            }
+        }
+        if !cfg.until_ended.is_empty() {
+            let mut ended = Vec::new();
+            for id in &cfg.until_ended {
+                let c = p.chain.view(IReferee::getClaimCall { id: *id })?;
+                if c.status == referee::CLAIM_FINAL
+                    || (c.status == referee::CLAIM_REJECTED && c.openGames == 0)
+                {
+                    ended.push((*id, c.status));
+                }
+            }
+            if ended.len() == cfg.until_ended.len() {
+                return Ok(ended);
+            }
+        }
+        std::thread::sleep(cfg.poll);
+    }
+    Ok(Vec::new())
+}
+
+/// Checks claim `id` once (the decision is kept): builds the trace of its
+/// computation from the published blobs and challenges it if its final
+/// root is not the engine's.
+fn check(p: &mut ChainPlayer, cfg: &BotConfig, id: &B256, c: &Posting, now: u64) {
+    let key = b32(id);
+    if p.store.decision(&key).is_some() {
+        return;
+    }
+    let decision = match decide(p, cfg, id, c, now) {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::warn!(claim = %short(&key), "check failed: {e:#}");
+            Decision::Failed { why: format!("{e:#}") }
+        }
+    };
+    if let Err(e) = p.store.decide(&key, &decision) {
+        tracing::error!(claim = %short(&key), "cannot record the decision: {e}");
+    }
+}
+
+fn decide(p: &mut ChainPlayer, cfg: &BotConfig, id: &B256, c: &Posting, now: u64) -> Result<Decision> {
+    let key = b32(id);
+    if now >= c.window_ends {
+        return Ok(Decision::Skipped { why: "its window has closed".into() });
+    }
+    let inputs = p.inputs(&c.body)?;
+    let module = refute_engine::Module::new(&inputs.module)?;
+    if let Err(e) = refute_chain::check_task(&module, &inputs.task(c.body.max_steps)) {
+        tracing::warn!(claim = %short(&key), "not settleable on chain, not checked: {e}");
+        return Ok(Decision::Skipped { why: format!("not settleable on chain: {e}") });
+    }
+    let trace = p.trace(&c.body)?;
+    let t = c.body.max_steps;
+    if trace.root(0) != c.body.initial_root {
+        tracing::warn!(
+            claim = %short(&key),
+            "its initial root is not this computation's: it is a claim about another computation and proves nothing about this one"
+        );
+        return Ok(Decision::Skipped { why: "another initial state than the computation's".into() });
+    }
+    let story = Story::new(trace.clone(), cfg.lie, false);
+    if cfg.lie.is_none() && story.final_root() == c.body.final_root {
+        tracing::info!(claim = %short(&key), steps = trace.halt(), "checked: right");
+        return Ok(Decision::Agreed { attested: false });
+    }
+    let min = p.chain.view(IReferee::challengeBondMinCall { t })?;
+    let bond = cfg.bond.unwrap_or(min).max(min);
+    let value = p.value_for(bond)?;
+    // The decision comes first: after a crash the game is played with the same story.
+    p.store.decide(&key, &Decision::Challenged { lie: cfg.lie })?;
+    let call = IReferee::challengeCall {
+        claim: *id,
+        historyRoot: B256::from(crate::play::history_root(&story, t, p.params.max_leaves).0),
+        finalRoot: B256::from(story.final_root().0),
+        bond,
+    };
+    match p.chain.send(&p.wallet, &call, value) {
+        Ok(m) => {
+            tracing::warn!(claim = %short(&key), bond = %bond, gas = m.gas, "WRONG CLAIM: challenged");
+            Ok(Decision::Challenged { lie: cfg.lie })
+        }
+        Err(e) if e.code() == Some("already_challenged") => Ok(Decision::Challenged { lie: cfg.lie }),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// One turn in game `id`: its move if it owes one, a timeout if the
+/// opponent's clock ran out. `Ok(true)` once the game is over.
+fn play(p: &mut ChainPlayer, id: u64, claim: &B256, body: &ClaimBody, role: Role, now: u64) -> Result<bool> {
+    let g = p.chain.view(IReferee::getGameCall { id })?;
+    let game = referee::rules_game(&g);
+    if game.status != GameStatus::Open {
+        let verdict = match game.status {
+            GameStatus::Won(r) if r == role => "won",
+            GameStatus::Won(_) => "LOST",
+            _ => "lost by both",
+        };
+        tracing::info!(game = id, role = ?role, "game over: {verdict}");
+        return Ok(true);
+    }
+    let other = game.side(role.other());
+    if other.deadline().is_some_and(|d| now >= d) {
+        match p.chain.send(&p.wallet, &IReferee::timeoutCall { id }, U256::ZERO) {
+            Ok(_) => tracing::info!(game = id, "the opponent's clock ran out: timed out"),
+            Err(e) => tracing::debug!(game = id, "timeout: {e}"),
+        }
+        return Ok(false);
+    }
+    let story = p.story(claim, body, role)?;
+    let Some(m) = next_move(&p.params, id, &game, role, &story) else { return Ok(false) };
+    let (what, result) = match m {
+        Message::Reveal { layer_root, roots, proof, .. } => {
+            let call = IReferee::revealCall {
+                game: id,
+                also: Vec::new(),
+                layerRoot: layer_root.map(|r| B256::from(r.0)).unwrap_or_default(),
+                roots: roots.iter().map(|r| B256::from(r.0)).collect(),
+                proof: referee::proof_hashes(&proof.0).ok_or_else(|| anyhow!("a malformed multiproof"))?,
+            };
+            ("reveal", p.chain.send(&p.wallet, &call, U256::ZERO))
+        }
+        Message::Step { proof, .. } => {
+            let call = IReferee::stepCall { game: id, also: Vec::new(), proof: proof.0.into() };
+            ("step", p.chain.send(&p.wallet, &call, U256::ZERO))
+        }
+        other => return Err(anyhow!("unexpected move {other:?}")),
+    };
+    match result {
+        Ok(m) => {
+            tracing::info!(game = id, role = ?role, depth = g.depth, a = g.a, b = g.b, gas = m.gas, "{what} sent")
+        }
+        // Moved already, or the game moved on: the next poll sees it.
+        Err(ChainError::Refused { code: Some("not_your_turn" | "game_over"), .. }) => {}
+        Err(e) => tracing::warn!(game = id, "{what} refused: {e}"),
+    }
+    Ok(false)
+}

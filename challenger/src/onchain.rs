@@ -19,6 +19,9 @@ use anyhow::{Context, Result, anyhow};
 use refute_chain::alloy_primitives::{Address, B256, U256};
 use refute_chain::client::{Chain, ChainError};
 use refute_chain::referee::{self, IReferee, IReferee::IRefereeEvents as Ev};
+
+/// The most other games one move names (the contract's `MAX_ALSO`).
+const MAX_ALSO: usize = 127;
 use refute_chain::wallet::Wallet;
 use refute_protocol::inputs::ClaimInputs;
 use refute_protocol::rules::{B32, ClaimBody, GameStatus, Message, Params, Role};
@@ -280,18 +283,21 @@ pub fn run(p: &mut ChainPlayer, cfg: &BotConfig, stop: &AtomicBool) -> Result<Ve
             }
             next_block = head + 1;
         }
+        let mut moves = Vec::new();
         for (&id, &(claim, role)) in &games {
             if done_games.contains(&id) {
                 continue;
             }
-            match play(p, id, &claim, &claims[&claim].body, role, now) {
-                Ok(true) => {
+            match turn(p, id, &claim, &claims[&claim].body, role, now) {
+                Ok(Turn::Over) => {
                     done_games.insert(id);
                 }
-                Ok(false) => {}
+                Ok(Turn::Move(m)) => moves.push((id, role, m)),
+                Ok(Turn::Wait) => {}
                 Err(e) => tracing::warn!(game = id, "{e:#}"),
             }
         }
+        send_moves(p, moves);
         // Its own claims: final once the window has passed with no open game.
         for (id, c) in &claims {
             if c.solver == me && now >= c.window_ends {
@@ -390,9 +396,19 @@ fn decide(p: &mut ChainPlayer, cfg: &BotConfig, id: &B256, c: &Posting, now: u64
     }
 }
 
-/// One turn in game `id`: its move if it owes one, a timeout if the
-/// opponent's clock ran out. `Ok(true)` once the game is over.
-fn play(p: &mut ChainPlayer, id: u64, claim: &B256, body: &ClaimBody, role: Role, now: u64) -> Result<bool> {
+/// What a game asks of this player now.
+enum Turn {
+    /// It is over.
+    Over,
+    /// Nothing (the other side owes the move, or a timeout was sent).
+    Wait,
+    /// This move.
+    Move(Message),
+}
+
+/// One turn in game `id`: its move if it owes one, or a timeout if the
+/// opponent's clock ran out.
+fn turn(p: &mut ChainPlayer, id: u64, claim: &B256, body: &ClaimBody, role: Role, now: u64) -> Result<Turn> {
     let g = p.chain.view(IReferee::getGameCall { id })?;
     let game = referee::rules_game(&g);
     if game.status != GameStatus::Open {
@@ -402,7 +418,7 @@ fn play(p: &mut ChainPlayer, id: u64, claim: &B256, body: &ClaimBody, role: Role
             _ => "lost by both",
         };
         tracing::info!(game = id, role = ?role, "game over: {verdict}");
-        return Ok(true);
+        return Ok(Turn::Over);
     }
     let other = game.side(role.other());
     if other.deadline().is_some_and(|d| now >= d) {
@@ -410,34 +426,70 @@ fn play(p: &mut ChainPlayer, id: u64, claim: &B256, body: &ClaimBody, role: Role
             Ok(_) => tracing::info!(game = id, "the opponent's clock ran out: timed out"),
             Err(e) => tracing::debug!(game = id, "timeout: {e}"),
         }
-        return Ok(false);
+        return Ok(Turn::Wait);
     }
     let story = p.story(claim, body, role)?;
-    let Some(m) = next_move(&p.params, id, &game, role, &story) else { return Ok(false) };
-    let (what, result) = match m {
-        Message::Reveal { layer_root, roots, proof, .. } => {
-            let call = IReferee::revealCall {
-                game: id,
-                also: Vec::new(),
-                layerRoot: layer_root.map(|r| B256::from(r.0)).unwrap_or_default(),
-                roots: roots.iter().map(|r| B256::from(r.0)).collect(),
-                proof: referee::proof_hashes(&proof.0).ok_or_else(|| anyhow!("a malformed multiproof"))?,
-            };
-            ("reveal", p.chain.send(&p.wallet, &call, U256::ZERO))
+    Ok(match next_move(&p.params, id, &game, role, &story) {
+        Some(m) => Turn::Move(m),
+        None => Turn::Wait,
+    })
+}
+
+/// Sends `moves`, one transaction per distinct move: games where this
+/// player stands at the same point get the same move, which names them all
+/// (`also`, at most `MAX_ALSO` others), so a crowd of challengers at one
+/// point costs one transaction per round (specs/protocol.md §5.5).
+fn send_moves(p: &ChainPlayer, moves: Vec<(u64, Role, Message)>) {
+    let mut groups: Vec<(Message, Vec<u64>)> = Vec::new();
+    for (id, _, m) in moves {
+        let same = |x: &Message| match (x, &m) {
+            (
+                Message::Reveal { layer_root: a, roots: r, proof: q, .. },
+                Message::Reveal { layer_root: b, roots: s, proof: t, .. },
+            ) => a == b && r == s && q == t,
+            (Message::Step { proof: a, .. }, Message::Step { proof: b, .. }) => a == b,
+            _ => false,
+        };
+        match groups.iter_mut().find(|(x, ids)| same(x) && ids.len() <= MAX_ALSO) {
+            Some((_, ids)) => ids.push(id),
+            None => groups.push((m, vec![id])),
         }
-        Message::Step { proof, .. } => {
-            let call = IReferee::stepCall { game: id, also: Vec::new(), proof: proof.0.into() };
-            ("step", p.chain.send(&p.wallet, &call, U256::ZERO))
-        }
-        other => return Err(anyhow!("unexpected move {other:?}")),
-    };
-    match result {
-        Ok(m) => {
-            tracing::info!(game = id, role = ?role, depth = g.depth, a = g.a, b = g.b, gas = m.gas, "{what} sent")
-        }
-        // Moved already, or the game moved on: the next poll sees it.
-        Err(ChainError::Refused { code: Some("not_your_turn" | "game_over"), .. }) => {}
-        Err(e) => tracing::warn!(game = id, "{what} refused: {e}"),
     }
-    Ok(false)
+    for (m, ids) in groups {
+        let (id, also) = (ids[0], ids[1..].to_vec());
+        let (what, result) = match m {
+            Message::Reveal { layer_root, roots, proof, .. } => {
+                let Some(proof) = referee::proof_hashes(&proof.0) else {
+                    tracing::error!(game = id, "a malformed multiproof");
+                    continue;
+                };
+                let call = IReferee::revealCall {
+                    game: id,
+                    also,
+                    layerRoot: layer_root.map(|r| B256::from(r.0)).unwrap_or_default(),
+                    roots: roots.iter().map(|r| B256::from(r.0)).collect(),
+                    proof,
+                };
+                ("reveal", p.chain.send(&p.wallet, &call, U256::ZERO))
+            }
+            Message::Step { proof, .. } => {
+                let call = IReferee::stepCall { game: id, also, proof: proof.0.into() };
+                ("step", p.chain.send(&p.wallet, &call, U256::ZERO))
+            }
+            other => {
+                tracing::error!(game = id, "unexpected move {other:?}");
+                continue;
+            }
+        };
+        match result {
+            Ok(m) => tracing::info!(game = id, games = ids.len(), gas = m.gas, "{what} sent"),
+            // Moved already, or the game moved on before the move was mined:
+            // the next poll sees it.
+            Err(ChainError::Refused { code: Some("not_your_turn" | "game_over"), .. }) => {}
+            Err(ChainError::Refused { code: None, why }) => {
+                tracing::info!(game = id, "{what} not made: {why}")
+            }
+            Err(e) => tracing::warn!(game = id, "{what} refused: {e}"),
+        }
+    }
 }

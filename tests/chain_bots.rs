@@ -1,0 +1,289 @@
+//! The bots on a chain, end to end, as a new user runs them: a real
+//! `refute chain devnet` process (anvil on 127.0.0.1 with the verifier and
+//! the referee deployed), keys made with `refute keys new` and funded with
+//! `refute account --mint`, and real bot processes (`refute post`, `refute
+//! solver run`, `refute challenger run`) playing real disputes over the
+//! `sort` C program through the referee contract (`specs/chain.md` §6).
+
+#[path = "common/net.rs"]
+mod net;
+
+use net::{EXE, sort_wasm};
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// A devnet process and the bots started on it; all killed on drop.
+struct ChainNet {
+    dir: tempfile::TempDir,
+    rpc: String,
+    referee: String,
+    devnet: Child,
+    bots: Vec<(String, Child)>,
+}
+
+impl Drop for ChainNet {
+    fn drop(&mut self) {
+        for (_, c) in &mut self.bots {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        // SIGTERM: the devnet stops its anvil.
+        let _ = Command::new("kill").arg(self.devnet.id().to_string()).status();
+        let _ = self.devnet.wait();
+    }
+}
+
+/// A port nobody listens on now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Wei: 1 ETH.
+const ETH: u64 = 1_000_000_000_000_000_000;
+
+impl ChainNet {
+    /// `refute chain devnet` with a `window`-second challenge window and `clock`-second clocks.
+    fn start(window: u64, clock: u64) -> ChainNet {
+        let dir = tempfile::tempdir().unwrap();
+        let log = std::fs::File::create(dir.path().join("devnet.log")).unwrap();
+        let port = free_port().to_string();
+        let (w, c) = (window.to_string(), clock.to_string());
+        let mut devnet = Command::new(EXE)
+            .args(["chain", "devnet", "--port", &port, "--window", &w, "--clock", &c])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .expect("start refute chain devnet");
+        let out = devnet.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let (mut rpc, mut referee) = (None, None);
+        while rpc.is_none() || referee.is_none() {
+            let line =
+                rx.recv_timeout(Duration::from_secs(120)).expect("the devnet prints rpc and referee lines");
+            if let Some(u) = line.strip_prefix("rpc ") {
+                rpc = Some(u.to_string());
+            }
+            if let Some(a) = line.strip_prefix("referee ") {
+                referee = Some(a.to_string());
+            }
+        }
+        ChainNet { dir, rpc: rpc.unwrap(), referee: referee.unwrap(), devnet, bots: Vec::new() }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// `refute` with the chain in the environment, as the devnet tells a user to.
+    fn refute(&self) -> Command {
+        let mut c = Command::new(EXE);
+        c.env("REFUTE_CHAIN", &self.rpc).env("REFUTE_REFEREE", &self.referee).env("RUST_LOG", "info");
+        c
+    }
+
+    /// A new key `name.key`, minted `eth` ETH on the devnet; its address.
+    fn player(&self, name: &str, eth: u64) -> String {
+        let key = self.path(&format!("{name}.key"));
+        let out = self.refute().args(["keys", "new", "--key"]).arg(&key).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let v = self.account(name, Some(eth * ETH));
+        v["address"].as_str().unwrap().to_string()
+    }
+
+    /// `refute account --json` of `name`, minting `mint` wei first if given.
+    fn account(&self, name: &str, mint: Option<u64>) -> Value {
+        let mut c = self.refute();
+        c.args(["account", "--json", "--key"]).arg(self.path(&format!("{name}.key")));
+        if let Some(m) = mint {
+            c.args(["--mint", &m.to_string()]);
+        }
+        let out = c.output().unwrap();
+        assert!(out.status.success(), "account: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    /// Wei `name` holds at the referee.
+    fn balance(&self, name: &str) -> u128 {
+        self.account(name, None)["referee_balance"].as_str().unwrap().parse().unwrap()
+    }
+
+    /// Starts `refute ARGS --key name.key --data-dir name-state` as player `name`.
+    fn spawn(&mut self, name: &str, args: &[&str]) -> usize {
+        let log = std::fs::File::options()
+            .create(true)
+            .append(true)
+            .open(self.path(&format!("{name}.log")))
+            .unwrap();
+        let out = std::fs::File::options()
+            .create(true)
+            .append(true)
+            .open(self.path(&format!("{name}.out")))
+            .unwrap();
+        let child = self
+            .refute()
+            .args(args)
+            .arg("--key")
+            .arg(self.path(&format!("{name}.key")))
+            .arg("--data-dir")
+            .arg(self.path(&format!("{name}-state")))
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        self.bots.push((name.to_string(), child));
+        self.bots.len() - 1
+    }
+
+    fn wait_exit(&mut self, i: usize, secs: u64) -> ExitStatus {
+        let start = Instant::now();
+        loop {
+            if let Some(s) = self.bots[i].1.try_wait().unwrap() {
+                return s;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(secs),
+                "{} did not exit in {secs} s:\n{}",
+                self.bots[i].0,
+                self.log(&self.bots[i].0)
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// `kill -9`.
+    fn kill9(&mut self, i: usize) {
+        let pid = self.bots[i].1.id().to_string();
+        assert!(Command::new("kill").args(["-9", &pid]).status().unwrap().success());
+        let _ = self.bots[i].1.wait();
+    }
+
+    fn log(&self, name: &str) -> String {
+        let s = std::fs::read_to_string(self.path(&format!("{name}.log"))).unwrap_or_default();
+        let tail: Vec<&str> = s.lines().rev().take(40).collect();
+        tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+    }
+
+    fn list(&self, what: &str) -> Vec<Value> {
+        let out = self.refute().args([what, "--json"]).output().unwrap();
+        assert!(out.status.success(), "{what}: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<Value>(&out.stdout).unwrap().as_array().unwrap().clone()
+    }
+
+    fn wait_for(&self, what: &str, secs: u64, mut f: impl FnMut(&ChainNet) -> bool) {
+        let start = Instant::now();
+        while !f(self) {
+            assert!(start.elapsed() < Duration::from_secs(secs), "no {what} after {secs} s");
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    }
+}
+
+/// Posts `sort 10` (padded to 100,000 steps) with a bond of 0.002 ETH.
+fn post_args<'a>(wasm: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec!["post", "--bond", "2000000000000000", "--max-steps", "100000", wasm, "10"];
+    a.extend(extra);
+    a
+}
+
+fn wei(v: &Value) -> u128 {
+    v.as_str().unwrap().parse().unwrap()
+}
+
+#[test]
+fn a_liar_loses_its_bond_on_chain_and_an_honest_claim_becomes_final() {
+    let mut net = ChainNet::start(20, 30);
+    net.player("alice", 10);
+    net.player("bob", 10);
+    let wasm = sort_wasm();
+    let wasm = wasm.to_str().unwrap();
+    net.spawn("bob", &["challenger", "run"]);
+    let liar = net.spawn("alice", &post_args(wasm, &["--lie-output"]));
+    let status = net.wait_exit(liar, 240);
+    assert_eq!(status.code(), Some(1), "the lie was not rejected:\n{}\n{}", net.log("alice"), net.log("bob"));
+    let claims = net.list("claims");
+    assert_eq!(claims.len(), 1);
+    assert_eq!(claims[0]["status"], "rejected");
+    let games = net.list("games");
+    assert_eq!(games.len(), 1);
+    assert_eq!(games[0]["status"], "won by challenger");
+    // Bob's bond came back with half of the liar's; the liar kept nothing.
+    assert_eq!(net.balance("bob"), wei(&games[0]["bond"]) + wei(&claims[0]["bond"]) / 2);
+    assert_eq!(net.balance("alice"), 0);
+    // The truth stands: no challenge, final when the window closes.
+    let honest = net.spawn("alice", &post_args(wasm, &[]));
+    let status = net.wait_exit(honest, 120);
+    assert!(status.success(), "the honest claim is not final:\n{}", net.log("alice"));
+    let claims = net.list("claims");
+    assert_eq!(claims[1]["status"], "final");
+    assert_eq!(net.list("games").len(), 1, "the honest claim was challenged");
+    assert_eq!(net.balance("alice"), wei(&claims[1]["bond"]), "the honest bond came back");
+}
+
+#[test]
+fn a_sybil_crowd_cannot_wear_the_honest_solver_down_on_chain() {
+    let mut net = ChainNet::start(30, 40);
+    net.player("alice", 10);
+    let crowd = ["carol", "dave", "erin"];
+    for c in crowd {
+        net.player(c, 10);
+    }
+    let wasm = sort_wasm();
+    let wasm = wasm.to_str().unwrap();
+    // The crowd lies alike (one story): the solver answers its games with shared moves.
+    for c in crowd {
+        net.spawn(c, &["challenger", "run", "--lie-at", "3000"]);
+    }
+    let post = net.spawn("alice", &post_args(wasm, &["--no-defend"]));
+    assert!(net.wait_exit(post, 60).success(), "{}", net.log("alice"));
+    net.spawn("alice", &["solver", "run"]);
+    net.wait_for("three challenges", 60, |n| n.list("games").len() == 3);
+    net.wait_for("the claim's end", 300, |n| n.list("claims")[0]["status"] != "open");
+    let claims = net.list("claims");
+    assert_eq!(claims[0]["status"], "final", "{}", net.log("alice"));
+    let games = net.list("games");
+    let mut shares = 0;
+    for g in &games {
+        assert_eq!(g["status"], "won by solver", "{g}");
+        shares += wei(&g["bond"]) / 2;
+    }
+    assert_eq!(net.balance("alice"), wei(&claims[0]["bond"]) + shares, "the bond and three shares");
+    for c in crowd {
+        assert_eq!(net.balance(c), 0, "{c} lost its bond");
+    }
+    let log = std::fs::read_to_string(net.path("alice.log")).unwrap();
+    assert!(log.contains("games=3"), "no move was shared by the three games:\n{}", net.log("alice"));
+}
+
+#[test]
+fn a_challenger_killed_with_kill_9_resumes_on_chain() {
+    let mut net = ChainNet::start(20, 40);
+    net.player("alice", 10);
+    net.player("bob", 10);
+    let wasm = sort_wasm();
+    let wasm = wasm.to_str().unwrap();
+    let bob = net.spawn("bob", &["challenger", "run"]);
+    let post = net.spawn("alice", &post_args(wasm, &["--lie-at", "20000", "--no-defend"]));
+    assert!(net.wait_exit(post, 60).success(), "{}", net.log("alice"));
+    net.spawn("alice", &["solver", "run"]);
+    net.wait_for("a game two layers deep", 120, |n| {
+        n.list("games").first().is_some_and(|g| g["depth"].as_u64().unwrap_or(0) >= 2)
+    });
+    net.kill9(bob);
+    std::thread::sleep(Duration::from_secs(3));
+    net.spawn("bob", &["challenger", "run"]);
+    net.wait_for("the game's end", 240, |n| n.list("games")[0]["status"] != "open");
+    assert_eq!(net.list("games")[0]["status"], "won by challenger", "{}", net.log("bob"));
+    net.wait_for("the rejection", 30, |n| n.list("claims")[0]["status"] == "rejected");
+    let log = std::fs::read_to_string(net.path("bob.log")).unwrap();
+    assert_eq!(log.matches("WRONG CLAIM: challenged").count(), 1, "the restarted bot challenged again");
+}

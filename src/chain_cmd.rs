@@ -40,7 +40,7 @@ pub fn devnet(port: u16, window_s: u64, clock_s: u64) -> Result<ExitCode> {
         params.minClaimBond
     );
     errln!(
-        "refute: play with `--chain {url} --referee {referee}` (or REFUTE_CHAIN, REFUTE_REFEREE); fund a key with `refute account --mint ETH`; Ctrl-C stops the node",
+        "refute: play with `--chain {url} --referee {referee}` (or REFUTE_CHAIN, REFUTE_REFEREE); fund a key with `refute account --key FILE --mint WEI` (10 ETH = 10000000000000000000); Ctrl-C stops the node",
         url = net.url
     );
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;

@@ -312,3 +312,15 @@ pub fn games(t: &(String, String), json: bool) -> Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// `refute trace show --chain … --game N`: the game's timeline, read from the referee.
+pub fn trace_show(t: &(String, String), game: u64, json: bool) -> Result<ExitCode> {
+    let chain = connect(t)?;
+    let tl = refute_chain::timeline::of_game(&chain, game)?;
+    if json {
+        outln!("{}", serde_json::to_string_pretty(&tl)?)?;
+    } else {
+        refute::out!("{}", refute_traces::text::render(&tl))?;
+    }
+    Ok(if tl.failure.is_none() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}

@@ -300,6 +300,13 @@ enum TraceCmd {
         /// The arbiter to fetch from [default: $REFUTE_ARBITER, or http://127.0.0.1:7878].
         #[arg(long, value_name = "URL")]
         arbiter: Option<String>,
+        /// Read game ID from a referee contract instead: the node's JSON-RPC
+        /// URL [default: $REFUTE_CHAIN]; needs --referee.
+        #[arg(long, value_name = "RPC", requires = "game")]
+        chain: Option<String>,
+        /// The referee contract on --chain [default: $REFUTE_REFEREE].
+        #[arg(long, value_name = "ADDRESS", requires = "game")]
+        referee: Option<String>,
         /// Also write the fetched transcript (binary form) to FILE.
         #[arg(long, value_name = "FILE", requires = "game")]
         save: Option<PathBuf>,
@@ -394,7 +401,13 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             arbiter_cmd::serve(&dir, listen, params)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Trace(TraceCmd::Show { file, game, arbiter, save, save_dir, json }) => {
+        Command::Trace(TraceCmd::Show { file, game, arbiter, chain, referee, save, save_dir, json }) => {
+            if let (Some(g), Some(t)) = (game, chain_bots::target(&chain, &referee)?) {
+                if save.is_some() || save_dir.is_some() {
+                    return Err(bad("--save and --save-dir need an arbiter's transcript"));
+                }
+                return chain_bots::trace_show(&t, g, json);
+            }
             let t = match (file, game) {
                 (Some(f), _) => trace_cmd::read(&f).map_err(|e| bad(format!("{e:#}")))?,
                 (None, Some(g)) => {

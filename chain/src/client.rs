@@ -101,6 +101,11 @@ impl Chain {
         Ok(chain)
     }
 
+    /// The JSON-RPC client.
+    pub fn rpc(&self) -> &Rpc {
+        &self.rpc
+    }
+
     /// The node's URL.
     pub fn url(&self) -> &str {
         self.rpc.url()

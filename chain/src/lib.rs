@@ -17,6 +17,7 @@ pub mod evm;
 pub mod referee;
 pub mod rpc;
 pub mod tables;
+pub mod timeline;
 pub mod wallet;
 
 use refute_engine::isa::OP_TABLE;

@@ -850,8 +850,9 @@ fn slot_value(leaf: &[u8; 32], j: usize) -> u64 {
     u64::from_le_bytes(leaf[8 * j..8 * j + 8].try_into().expect("8 bytes"))
 }
 
-/// The proven step, from the proof the rules accepted.
-fn step_view(g: &Game, by: Role, step: u64, bytes: &[u8]) -> Option<StepView> {
+/// The proven step, from the proof the rules accepted (`None` if it does
+/// not verify from `g.agreed`).
+pub fn step_view(g: &Game, by: Role, step: u64, bytes: &[u8]) -> Option<StepView> {
     let proof = Proof::decode(bytes).ok()?;
     let v = verify_step(&g.agreed.0, &proof).ok()?;
     let (pre, post) = (&proof.header, &v.post_header);

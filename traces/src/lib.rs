@@ -30,6 +30,6 @@ mod tests;
 pub mod text;
 pub mod timeline;
 
-pub use check::{check, short};
+pub use check::{check, short, step_view};
 pub use format::{FormatError, Inputs, Transcript};
 pub use timeline::{Failure, Timeline};

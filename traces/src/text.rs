@@ -46,14 +46,21 @@ pub fn by_text(r: Option<Role>) -> &'static str {
 pub fn render(t: &Timeline) -> String {
     let mut o = String::new();
     let w = &mut o;
-    let _ = writeln!(
-        w,
-        "game {} on claim {} — transcript v{}, arbiter {}",
-        t.game,
-        short(&t.claim),
-        t.version,
-        short(&t.arbiter)
-    );
+    match &t.source {
+        Some(src) => {
+            let _ = writeln!(w, "game {} on claim {} — {src}", t.game, short(&t.claim));
+        }
+        None => {
+            let _ = writeln!(
+                w,
+                "game {} on claim {} — transcript v{}, arbiter {}",
+                t.game,
+                short(&t.claim),
+                t.version,
+                short(&t.arbiter)
+            );
+        }
+    }
     if let Some(c) = &t.claim_info {
         let _ = writeln!(
             w,
@@ -87,13 +94,17 @@ pub fn render(t: &Timeline) -> String {
         }
     }
     let t0 = t.moves.iter().find(|m| m.kind == "claim").or(t.moves.first()).map_or(0, |m| m.time_ms);
-    let _ = writeln!(w, "\n{:>6}  {:>9}  {:<10}  move", "entry", "time", "by");
+    // On a chain, an entry is a block and the referee is a contract.
+    let (entry, referee) = if t.source.is_some() { ("block", "referee") } else { ("entry", "arbiter") };
+    let _ = writeln!(w, "\n{:>6}  {:>9}  {:<10}  move", entry, "time", "by");
     for m in &t.moves {
         let time = if m.time_ms >= t0 { format!("+{}", duration(m.time_ms - t0)) } else { "-".into() };
-        let _ = writeln!(w, "{:>6}  {:>9}  {:<10}  {}", m.entry, time, by_text(m.by), m.what);
+        let by = m.by.map_or(referee, role_name);
+        let _ = writeln!(w, "{:>6}  {:>9}  {:<10}  {}", m.entry, time, by, m.what);
         if let Some(d) = &m.dispute {
-            let clocks = m.clocks.as_ref().map(clocks_text).unwrap_or_default();
-            let _ = writeln!(w, "{:>31}in dispute: {}; clocks: {clocks}", "", span_text(d));
+            let clocks =
+                m.clocks.as_ref().map(|c| format!("; clocks: {}", clocks_text(c))).unwrap_or_default();
+            let _ = writeln!(w, "{:>31}in dispute: {}{clocks}", "", span_text(d));
         }
     }
     if !t.rounds.is_empty() {
@@ -170,7 +181,7 @@ pub fn render(t: &Timeline) -> String {
         let _ = writeln!(w, "\nbonds");
         for b in &t.bonds {
             let who = b.who.map_or(String::new(), |r| format!("the {}'s ", role_name(r)));
-            let _ = writeln!(w, "  entry {:>4}: {who}{} {}", b.entry, b.amount, b.what);
+            let _ = writeln!(w, "  {entry} {:>4}: {who}{} {}", b.entry, b.amount, b.what);
         }
     }
     let _ = writeln!(w);
@@ -178,6 +189,9 @@ pub fn render(t: &Timeline) -> String {
         let _ = writeln!(w, "checked: {c}");
     }
     match &t.failure {
+        None if t.source.is_some() => {
+            let _ = writeln!(w, "read from the chain and checked");
+        }
         None => {
             let _ = writeln!(w, "transcript verified");
         }

@@ -7,6 +7,11 @@ use serde::Serialize;
 /// The checked story of one game.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Timeline {
+    /// Where the game was played when not on an arbiter: a chain and its
+    /// referee contract (`refute trace show --chain`); the arbiter's
+    /// fields are then unused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// The transcript's format version.
     pub version: u32,
     /// The arbiter's key.

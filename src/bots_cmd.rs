@@ -328,7 +328,7 @@ pub fn account(a: AccountArgs) -> Result<ExitCode> {
         if a.who.is_some() {
             return Err(bad("on a chain, `refute account` shows your own key's account (--key)"));
         }
-        return crate::chain_bots::account(&t, &key_path(&a.conn.key), a.mint, a.json);
+        return crate::chain_bots::account(&t, &load_key(&key_path(&a.conn.key))?.to_bytes(), a.mint, a.json);
     }
     let client = Client::new(&arbiter_url(&a.conn.arbiter));
     runtime()?.block_on(async {
@@ -404,10 +404,10 @@ pub fn post_cmd(a: PostArgs) -> Result<ExitCode> {
         if let Some(l) = lie {
             tracing::warn!("TEST ONLY: this claim lies ({l:?}); it will be challenged and lose its bond");
         }
-        let key = key_path(&a.conn.key);
+        let seed = load_key(&key_path(&a.conn.key))?.to_bytes();
         return crate::chain_bots::post_cmd(
             &t,
-            &key,
+            &seed,
             &a.bot.data_dir,
             &inputs,
             max_steps,
@@ -469,7 +469,14 @@ pub fn solver(cmd: SolverCmd) -> Result<ExitCode> {
             ));
         }
         tracing::info!("solver running on chain: defending this key's claims");
-        return crate::chain_bots::run(&t, &key_path(&conn.key), &bot.data_dir, false, None, None);
+        return crate::chain_bots::run(
+            &t,
+            &load_key(&key_path(&conn.key))?.to_bytes(),
+            &bot.data_dir,
+            false,
+            None,
+            None,
+        );
     }
     let lie = lie.lie();
     if let Some(l) = lie {
@@ -529,7 +536,14 @@ pub fn challenger(cmd: ChallengerCmd) -> Result<ExitCode> {
             );
         }
         tracing::info!("challenger running on chain: checking every claim with the engine");
-        return crate::chain_bots::run(&t, &key_path(&conn.key), &bot.data_dir, true, bond, lie);
+        return crate::chain_bots::run(
+            &t,
+            &load_key(&key_path(&conn.key))?.to_bytes(),
+            &bot.data_dir,
+            true,
+            bond,
+            lie,
+        );
     }
     // With --check output the engine runs only when wasmi disagrees (or on
     // a committee): a run at every job's post would mostly be wasted.

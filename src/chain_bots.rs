@@ -3,7 +3,7 @@
 //! `challenger run`, `claims` and `games` against a deployed `Referee`
 //! (`specs/chain.md` §6). A thin shell around `refute_challenger::onchain`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -46,15 +46,12 @@ fn connect(t: &(String, String)) -> Result<Chain> {
     Chain::connect(&t.0, &t.1).with_context(|| format!("cannot reach the referee {} at {}", t.1, t.0))
 }
 
-/// The wallet of the key file at `key`.
-fn wallet(key: &Path) -> Result<Wallet> {
-    let k = crate::bots_cmd::load_key(key)?;
-    Ok(Wallet::from_seed(&k.to_bytes()))
-}
+/// A player's key: the 32-byte seed of its key file (the caller loads it).
+pub type Seed = [u8; 32];
 
-fn player(t: &(String, String), key: &Path, data_dir: &Option<PathBuf>) -> Result<ChainPlayer> {
+fn player(t: &(String, String), seed: &Seed, data_dir: &Option<PathBuf>) -> Result<ChainPlayer> {
     let chain = connect(t)?;
-    let wallet = wallet(key)?;
+    let wallet = Wallet::from_seed(seed);
     let dir = data_dir.clone().unwrap_or_else(|| {
         crate::arbiter_cmd::data_home().join("chain-bots").join(wallet.address.to_string().to_lowercase())
     });
@@ -97,9 +94,9 @@ fn config(challenge: bool, bond: Option<u64>, lie: Option<Lie>) -> BotConfig {
 }
 
 /// `refute account --chain …`: the key's address, its wei and its balance at the referee.
-pub fn account(t: &(String, String), key: &Path, mint: Option<u64>, json: bool) -> Result<ExitCode> {
+pub fn account(t: &(String, String), seed: &Seed, mint: Option<u64>, json: bool) -> Result<ExitCode> {
     let chain = connect(t)?;
-    let w = wallet(key)?;
+    let w = Wallet::from_seed(seed);
     if let Some(amount) = mint {
         let have = chain.eth_balance(&w.address)?;
         chain.set_eth_balance(&w.address, have + U256::from(amount))?;
@@ -126,7 +123,7 @@ pub fn account(t: &(String, String), key: &Path, mint: Option<u64>, json: bool) 
 #[allow(clippy::too_many_arguments)]
 pub fn post_cmd(
     t: &(String, String),
-    key: &Path,
+    seed: &Seed,
     data_dir: &Option<PathBuf>,
     inputs: &ClaimInputs,
     max_steps: u64,
@@ -135,7 +132,7 @@ pub fn post_cmd(
     no_defend: bool,
     json: bool,
 ) -> Result<ExitCode> {
-    let mut p = player(t, key, data_dir)?;
+    let mut p = player(t, seed, data_dir)?;
     let id = post(&mut p, inputs, max_steps, bond.map(U256::from), lie)?;
     let c = p.chain.view(IReferee::getClaimCall { id })?;
     if json {
@@ -174,13 +171,13 @@ pub fn post_cmd(
 /// `refute solver run --chain …` and `refute challenger run --chain …`.
 pub fn run(
     t: &(String, String),
-    key: &Path,
+    seed: &Seed,
     data_dir: &Option<PathBuf>,
     challenge: bool,
     bond: Option<u64>,
     lie: Option<Lie>,
 ) -> Result<ExitCode> {
-    let mut p = player(t, key, data_dir)?;
+    let mut p = player(t, seed, data_dir)?;
     let stop = stop_on_signal();
     refute_challenger::onchain::run(&mut p, &config(challenge, bond, lie), &stop)?;
     Ok(ExitCode::SUCCESS)

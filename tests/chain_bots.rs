@@ -206,6 +206,27 @@ fn a_liar_loses_its_bond_on_chain_and_an_honest_claim_becomes_final() {
     net.player("bob", 10);
     let wasm = sort_wasm();
     let wasm = wasm.to_str().unwrap();
+    // What a chain cannot settle yet is refused before anything is sent.
+    std::fs::create_dir_all(net.path("files")).unwrap();
+    std::fs::write(net.path("files/in.txt"), "3 1 2").unwrap();
+    let dir = format!("{}::/data", net.path("files").display());
+    let out = net
+        .refute()
+        .args(post_args(wasm, &["--dir", &dir, "--key"]))
+        .arg(net.path("alice.key"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("cannot be settled on chain yet"), "{err}");
+    let out = net
+        .refute()
+        .args(["challenger", "run", "--stake", "5", "--key"])
+        .arg(net.path("bob.key"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("committees"), "{err}");
     net.spawn("bob", &["challenger", "run"]);
     let liar = net.spawn("alice", &post_args(wasm, &["--lie-output"]));
     let status = net.wait_exit(liar, 240);

@@ -610,3 +610,37 @@ fn the_gas_of_a_dispute_of_10_12_steps() {
         );
     }
 }
+
+/// The inclusion extension (specs/chain.md §7.3): a side that starts owing
+/// a move with less than `grace` on its clock gets `grace`; one with more
+/// keeps its own.
+#[test]
+fn a_side_short_of_time_gets_the_inclusion_extension() {
+    use refute_chain::referee::IReferee;
+    let t = fixture().halt + 2;
+    let mut b = Both::with_grace(params(), 30);
+    b.fund(SOLVER, 5_000);
+    b.fund(CHALLENGER, 5_000);
+    let claim = b.w.next_claim_id(SOLVER);
+    b.send(SOLVER, Message::Claim(Box::new(honest_claim(t, 1000)))).unwrap();
+    let l = liar(40, 4);
+    let m =
+        Message::Challenge { claim, history_root: history_root(&l, t, 5), final_root: l.root(t), bond: 500 };
+    b.send(CHALLENGER, m).unwrap();
+    let p = b.w.rules.params.clone();
+    let f = fixture();
+    let clocks = |b: &mut Both| {
+        let g = b.view(IReferee::getGameCall { id: 0 });
+        [g.sides[0].clockLeft, g.sides[1].clockLeft]
+    };
+    assert_eq!(clocks(&mut b), [100, 100]);
+    // The solver answers at once; the challenger waits 85 of its 100 seconds.
+    let g = b.w.rules.game(0).unwrap().clone();
+    b.send(SOLVER, next_move(&p, 0, &g, Role::Solver, &f.trace).unwrap()).unwrap();
+    b.advance(85);
+    let g = b.w.rules.game(0).unwrap().clone();
+    b.send(CHALLENGER, next_move(&p, 0, &g, Role::Challenger, &l).unwrap()).unwrap();
+    // The round narrowed: the challenger owes again with 15 s left, raised to 30.
+    assert_eq!(clocks(&mut b), [100, 30]);
+    assert_eq!(b.w.rules.game(0).unwrap().sides[1].clock_left, 15 * MS, "the rules have no extension");
+}

@@ -530,3 +530,26 @@ fn symlinks_and_missing_directories_are_refused_before_the_run() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("is not HOST::GUEST"), "{}", stderr(&o));
 }
+
+/// The chain options: one without the other, or a referee that is not an
+/// address, is refused with one line naming what is missing; a node that
+/// does not answer is an error that says so.
+#[test]
+fn chain_options_are_checked_before_anything_is_sent() {
+    refused(&["games", "--chain", "http://127.0.0.1:9"], "--chain needs --referee");
+    refused(
+        &["claims", "--referee", "0x5FC8d32690cc91D4c39d9d3abcBD16989F875707"],
+        "--referee needs --chain",
+    );
+    let o = refute(&["games", "--chain", "http://127.0.0.1:9", "--referee", "nonsense"]);
+    assert!(!o.status.success() && stderr(&o).contains("not an address"), "{}", stderr(&o));
+    let o = refute(&[
+        "games",
+        "--chain",
+        "http://127.0.0.1:9",
+        "--referee",
+        "0x5FC8d32690cc91D4c39d9d3abcBD16989F875707",
+    ]);
+    assert!(!o.status.success() && stderr(&o).contains("cannot reach the referee"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked"));
+}

@@ -253,6 +253,9 @@ pub fn run(p: &mut ChainPlayer, cfg: &BotConfig, stop: &AtomicBool) -> Result<Ve
     let mut claims: BTreeMap<B256, Posting> = BTreeMap::new();
     let mut games: BTreeMap<u64, (B256, Role)> = BTreeMap::new();
     let mut done_games: BTreeSet<u64> = BTreeSet::new();
+    // Claims to check, oldest first: one per turn of the loop, after the
+    // moves, so a flood of claims never keeps this bot from its games.
+    let mut to_check: std::collections::VecDeque<B256> = std::collections::VecDeque::new();
     while !stop.load(Ordering::Relaxed) {
         let (head, now) = p.chain.head()?;
         if head >= next_block {
@@ -267,7 +270,7 @@ pub fn run(p: &mut ChainPlayer, cfg: &BotConfig, stop: &AtomicBool) -> Result<Ve
                         };
                         claims.insert(c.claim, posting);
                         if cfg.challenge && c.solver != me {
-                            check(p, cfg, &c.claim, &claims[&c.claim], now);
+                            to_check.push_back(c.claim);
                         }
                     }
                     Ev::GameStarted(g) => {
@@ -298,6 +301,12 @@ pub fn run(p: &mut ChainPlayer, cfg: &BotConfig, stop: &AtomicBool) -> Result<Ve
             }
         }
         send_moves(p, moves);
+        if let Some(id) = to_check.pop_front() {
+            check(p, cfg, &id, &claims[&id], now);
+            if !to_check.is_empty() {
+                tracing::info!(waiting = to_check.len(), "claims waiting to be checked");
+            }
+        }
         // Its own claims: final once the window has passed with no open game.
         for (id, c) in &claims {
             if c.solver == me && now >= c.window_ends {

@@ -43,13 +43,19 @@ impl Both {
     /// Both referees with the rules' `p` (times in whole seconds), the
     /// contract deployed with the same parameters and no inclusion extension.
     pub fn new(p: Params) -> Both {
+        Both::with_grace(p, 0)
+    }
+
+    /// As [`Both::new`], with an inclusion extension of `grace` seconds on
+    /// chain (the rules have none: the clocks then differ, the moves not).
+    pub fn with_grace(p: Params, grace: u64) -> Both {
         assert!(p.clock_ms.is_multiple_of(MS) && p.challenge_window_ms.is_multiple_of(MS));
         let mut evm = Evm::new().expect("the contracts are built (bash contracts/build.sh)");
         let mut params = referee::Params::new(
             evm.verifier,
             p.challenge_window_ms / MS,
             p.clock_ms / MS,
-            0,
+            grace,
             p.k,
             p.max_leaves,
         );
@@ -93,7 +99,7 @@ impl Both {
         self.evm.send(addr(who), self.referee, U256::from(value), data).expect("the EVM runs the transaction")
     }
 
-    fn view<C: SolCall>(&mut self, call: C) -> C::Return {
+    pub fn view<C: SolCall>(&mut self, call: C) -> C::Return {
         let out = self.evm.view(self.referee, call.abi_encode()).expect("view");
         C::abi_decode_returns(&out).expect("decodes")
     }

@@ -65,18 +65,9 @@ fn stop_on_signal() -> Arc<AtomicBool> {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     std::thread::spawn(move || {
-        let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
-        rt.block_on(async {
-            let term = async {
-                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                    Ok(mut s) => {
-                        s.recv().await;
-                    }
-                    Err(_) => std::future::pending::<()>().await,
-                }
-            };
-            tokio::select! { _ = tokio::signal::ctrl_c() => {}, _ = term => {} }
-        });
+        if crate::chain_cmd::wait_for_stop().is_err() {
+            return;
+        }
         tracing::info!("stopping; a restart resumes every game");
         flag.store(true, Ordering::Relaxed);
     });

@@ -43,6 +43,14 @@ pub fn devnet(port: u16, window_s: u64, clock_s: u64) -> Result<ExitCode> {
         "refute: play with `--chain {url} --referee {referee}` (or REFUTE_CHAIN, REFUTE_REFEREE); fund a key with `refute account --key FILE --mint WEI` (10 ETH = 10000000000000000000); Ctrl-C stops the node",
         url = net.url
     );
+    wait_for_stop()?;
+    errln!("refute: stopping the devnet");
+    drop(net);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Blocks until Ctrl-C or SIGTERM.
+pub fn wait_for_stop() -> Result<()> {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     rt.block_on(async {
         let term = async {
@@ -55,7 +63,5 @@ pub fn devnet(port: u16, window_s: u64, clock_s: u64) -> Result<ExitCode> {
         };
         tokio::select! { _ = tokio::signal::ctrl_c() => {}, _ = term => {} }
     });
-    errln!("refute: stopping the devnet");
-    drop(net);
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }

@@ -176,24 +176,7 @@ pub fn post(
     refute_chain::check_task(&module, &inputs.task(max_steps))
         .map_err(|e| anyhow!("this computation cannot be settled on chain yet: {e}"))?;
     let blobs = Blobs::new(inputs);
-    let template = ClaimBody {
-        module: blobs.module,
-        args: blobs.args,
-        env: blobs.env,
-        stdin: blobs.stdin,
-        entry: inputs.entry.clone(),
-        entry_args: inputs.entry_args.clone(),
-        max_steps,
-        initial_root: B32::default(),
-        final_root: B32::default(),
-        final_header: refute_protocol::rules::Blob(Vec::new()),
-        stdout: refute_protocol::rules::Blob(Vec::new()),
-        history_root: B32::default(),
-        bond: 0,
-        job: None,
-        dirs: blobs.dirs,
-        outputs: None,
-    };
+    let template = blobs.claim_template(inputs, max_steps, 0);
     let min = p.chain.view(IReferee::claimBondMinCall { t: max_steps })?;
     let bond = bond.unwrap_or(min);
     anyhow::ensure!(

@@ -50,24 +50,8 @@ pub async fn post(player: &Player, req: Request) -> anyhow::Result<Posting> {
     let inputs = req.inputs;
     // The blobs the claim names, each made once: hashed here, uploaded below.
     let blobs = Blobs::new(&inputs);
-    let mut body = ClaimBody {
-        module: blobs.module,
-        args: blobs.args,
-        env: blobs.env,
-        stdin: blobs.stdin,
-        entry: inputs.entry.clone(),
-        entry_args: inputs.entry_args.clone(),
-        max_steps: req.max_steps,
-        initial_root: B32([0; 32]),
-        final_root: B32([0; 32]),
-        final_header: Blob(vec![]),
-        stdout: Blob(vec![]),
-        history_root: B32([0; 32]),
-        bond: req.bond,
-        job: req.job,
-        dirs: blobs.dirs,
-        outputs: None,
-    };
+    let mut body = blobs.claim_template(&inputs, req.max_steps, req.bond);
+    body.job = req.job;
     // The rules' own checks of the terms (bond, step limit, entry), before any work.
     body.check_terms(&p.params)?;
     // Refuse a task that does not start before building anything.

@@ -6,7 +6,7 @@
 
 use ed25519_dalek::SigningKey;
 use refute_protocol::inputs::ClaimInputs;
-use refute_protocol::rules::{B32, Message, claim_id};
+use refute_protocol::rules::{B32, Blob, ClaimBody, Message, claim_id};
 use serde_json::Value;
 
 use crate::client::{Client, ClientError};
@@ -39,6 +39,30 @@ impl Blobs {
         let dirs = dirs_blob.as_ref().map(|d| B32::sha256(&[d]));
         let bytes = blobs.into_iter().zip([module, args, env, stdin]).chain(dirs_blob.zip(dirs)).collect();
         Blobs { module, args, env, stdin, dirs, bytes }
+    }
+
+    /// A claim of `inputs` for `max_steps` steps naming these blobs, with a
+    /// bond of `bond`, its results (roots, header, stdout) still empty: the
+    /// run fills them in. What `refute post` sends to an arbiter and to a chain.
+    pub fn claim_template(&self, inputs: &ClaimInputs, max_steps: u64, bond: u64) -> ClaimBody {
+        ClaimBody {
+            module: self.module,
+            args: self.args,
+            env: self.env,
+            stdin: self.stdin,
+            entry: inputs.entry.clone(),
+            entry_args: inputs.entry_args.clone(),
+            max_steps,
+            initial_root: B32([0; 32]),
+            final_root: B32([0; 32]),
+            final_header: Blob(vec![]),
+            stdout: Blob(vec![]),
+            history_root: B32([0; 32]),
+            bond,
+            job: None,
+            dirs: self.dirs,
+            outputs: None,
+        }
     }
 
     /// Each blob with its hash, in upload order.

@@ -7,23 +7,11 @@ mod support;
 use proptest::prelude::*;
 use refute_challenger::play::{Trace, history_root, next_move};
 use refute_engine::history::dispute_rounds;
-use refute_protocol::rules::{B32, Blob, ClaimStatus, Event, GameStatus, Message, Role};
+use refute_protocol::rules::{ClaimStatus, Event, GameStatus, Message, Role};
 use support::*;
 
 const SOLVER: u8 = 1;
 const CHALLENGER: u8 = 2;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-}
 
 /// How the dishonest side plays.
 #[derive(Clone, Copy, Debug)]
@@ -34,34 +22,6 @@ enum Style {
     Random,
     /// Never moves.
     Silent,
-}
-
-/// A corrupted version of `m`, which the rules must refuse.
-fn corrupt(m: &Message, rng: &mut Rng) -> Message {
-    let mut m = m.clone();
-    let flip = |b: &mut Vec<u8>, rng: &mut Rng| {
-        if b.is_empty() {
-            b.push(1);
-        } else {
-            let i = (rng.next() as usize) % b.len();
-            b[i] ^= 1 + (rng.next() % 255) as u8;
-        }
-    };
-    match &mut m {
-        Message::Reveal { layer_root, roots, proof, .. } => match rng.next() % 4 {
-            0 if !roots.is_empty() => roots[0].0[0] ^= 1,
-            1 if layer_root.is_some() => *layer_root = Some(B32([7; 32])),
-            2 => roots.push(B32([9; 32])),
-            _ => flip(&mut proof.0, rng),
-        },
-        Message::Step { proof, .. } => match rng.next() % 3 {
-            0 => flip(&mut proof.0, rng),
-            1 => *proof = Blob(fixture().trace.proofs[0].clone()),
-            _ => proof.0.truncate(proof.0.len() / 2),
-        },
-        _ => unreachable!("only game moves are corrupted"),
-    }
-    m
 }
 
 /// Plays game 0 to its end; returns the world and the time it ended.

@@ -1,7 +1,7 @@
 //! The C workloads (`workloads/*.c`), compiled to `wasm32-wasi` with clang.
 
 use anyhow::{Context, Result, bail};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
 
@@ -38,9 +38,15 @@ pub const WORKLOADS: &[Workload] = &[
     Workload { name: "interp", small: &["10"], default: &["40000"] },
 ];
 
-/// The repository root (where `workloads/` is).
-pub fn repo_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+/// The repository root (where `workloads/` is): the checkout `cargo`
+/// runs this in (its `CARGO_MANIFEST_DIR`, when it holds `workloads/`),
+/// else the one this was built from. A target directory shared by several
+/// checkouts may hold a binary built in another.
+pub fn repo_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .filter(|d| d.join("workloads/build.sh").is_file())
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
 }
 
 /// Where built workloads go: `$CARGO_TARGET_DIR/workloads` or `target/workloads`.

@@ -109,7 +109,7 @@ fn the_arbiter_answers_as_its_openapi_document_says() {
     std::fs::create_dir_all(&work).unwrap();
     let mut child = Command::new(&exe)
         .arg("--config-file")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/schemathesis.toml"))
+        .arg(manifest_dir().join("tests/schemathesis.toml"))
         .args(["run", &format!("{}/openapi.json", net.url), "--checks", "all", "--no-color"])
         // Every operation, `GET /openapi.json` included: schemathesis leaves out the
         // operation that served it the document unless a filter names it.
@@ -158,4 +158,13 @@ fn the_arbiter_answers_as_its_openapi_document_says() {
         .unwrap_or_else(|| panic!("schemathesis printed no count of generated cases:\n{report}"));
     assert!(generated >= operations as u64, "only {generated} cases for {operations} operations:\n{report}");
     println!("schemathesis: {generated} cases, seed {seed}, no failure");
+}
+
+/// This package's directory, from the environment `cargo test` runs the
+/// test in: not the path compiled in, which names whichever checkout first
+/// built this binary into a shared target directory.
+fn manifest_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"),
+    )
 }

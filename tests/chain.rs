@@ -233,7 +233,7 @@ fn spec_suite_steps_agree_on_chain() {
         "float_exprs.wast",
         "int_exprs.wast",
     ];
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/spec/testsuite");
+    let dir = manifest_dir().join("tests/spec/testsuite");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -456,4 +456,13 @@ fn a_devnet_runs_the_verifier_on_a_real_node() {
     }
     assert!(stopped, "the devnet did not stop within 10 s of SIGTERM");
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "the node still listens on {port}");
+}
+
+/// This package's directory, from the environment `cargo test` runs the
+/// test in: not the path compiled in, which names whichever checkout first
+/// built this binary into a shared target directory.
+fn manifest_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"),
+    )
 }

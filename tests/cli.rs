@@ -1,6 +1,6 @@
 //! The `refute` binary as a user runs it: real processes, real files.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn refute(args: &[&str]) -> Output {
@@ -8,7 +8,7 @@ fn refute(args: &[&str]) -> Output {
 }
 
 fn corpus(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad-modules").join(name).to_string_lossy().into()
+    manifest_dir().join("tests/bad-modules").join(name).to_string_lossy().into()
 }
 
 fn stderr(o: &Output) -> String {
@@ -323,7 +323,7 @@ fn every_subcommand_exits_quietly_when_stdout_is_closed() {
     let key = key.to_str().unwrap();
     let proof = net.path("step.proof");
     let proof = proof.to_str().unwrap();
-    let ex = |n: &str| format!("{}/traces/examples/{n}", env!("CARGO_MANIFEST_DIR"));
+    let ex = |n: &str| format!("{}/traces/examples/{n}", manifest_dir().display());
     let sorted = ex("sort-solver-lies.bin");
     let data = |n: &str| net.path(n).to_str().unwrap().to_string();
     // The key and the proof exist before the commands that read them.
@@ -552,4 +552,13 @@ fn chain_options_are_checked_before_anything_is_sent() {
     ]);
     assert!(!o.status.success() && stderr(&o).contains("cannot reach the referee"), "{}", stderr(&o));
     assert!(!stderr(&o).contains("panicked"));
+}
+
+/// This package's directory, from the environment `cargo test` runs the
+/// test in: not the path compiled in, which names whichever checkout first
+/// built this binary into a shared target directory.
+fn manifest_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"),
+    )
 }

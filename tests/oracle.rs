@@ -121,7 +121,7 @@ fn run(case: &Case, runtime: &str) -> Outcome {
         let hash: String = sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
         let cache = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("oracle-{hash}.cwasm"));
         let mut c = Command::new(python());
-        c.arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle/wasmtime_run.py"));
+        c.arg(manifest_dir().join("tests/oracle/wasmtime_run.py"));
         c.arg(&case.module).arg("--cache").arg(cache);
         c
     };
@@ -223,7 +223,7 @@ fn yosys_synthesises_a_counter_as_under_wasmtime() {
     let mut case = Case::new(real("yosys.wasm"), &["-p", "read_verilog /rtl/counter.v; proc; opt; stat"]);
     case.guest = "/rtl";
     case.files = |d| {
-        let rtl = Path::new(env!("CARGO_MANIFEST_DIR")).join("workloads/real/rtl/counter.v");
+        let rtl = manifest_dir().join("workloads/real/rtl/counter.v");
         std::fs::copy(rtl, d.join("counter.v")).unwrap();
     };
     case.normalise = refute::real::strip_yosys_timing;
@@ -265,8 +265,7 @@ fn steps_inside_yosys_file_calls_prove_and_verify() {
         Module::new(&refute::real::module("yosys.wasm").unwrap_or_else(|e| panic!("{e:#}"))).unwrap();
     let index = |name: &str| module.imports().iter().position(|i| i.name == name).unwrap() as u32;
     let (path_open, fd_read) = (index("path_open"), index("fd_read"));
-    let counter =
-        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("workloads/real/rtl/counter.v")).unwrap();
+    let counter = std::fs::read(manifest_dir().join("workloads/real/rtl/counter.v")).unwrap();
     let task = Task {
         args: ["yosys", "-p", "read_verilog /rtl/counter.v; proc; opt; stat"].map(String::from).to_vec(),
         max_steps: 10_000_000_000,
@@ -309,4 +308,13 @@ fn steps_inside_yosys_file_calls_prove_and_verify() {
     }
     eprintln!("proved and verified yosys steps {proven:?}");
     assert!(proven.len() >= 8, "{proven:?}");
+}
+
+/// This package's directory, from the environment `cargo test` runs the
+/// test in: not the path compiled in, which names whichever checkout first
+/// built this binary into a shared target directory.
+fn manifest_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"),
+    )
 }

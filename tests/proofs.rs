@@ -261,7 +261,7 @@ fn simd_spec_suite_steps_verify() {
     use wast::core::WastArgCore;
     use wast::{QuoteWat, Wast, WastArg, WastDirective, WastExecute, WastInvoke};
     let only = std::env::var("REFUTE_PROOF_ONLY").unwrap_or_default();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/spec/testsuite");
+    let dir = manifest_dir().join("tests/spec/testsuite");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -354,4 +354,13 @@ fn simd_spec_suite_steps_verify() {
 /// Whether an instruction is one of the SIMD ones (`specs/state.md` §4.1).
 fn is_simd(op: &refute_engine::isa::Op) -> bool {
     matches!(op.opcode(), 0x17 | 0x23..=0x27 | 0x49..=0x4F | 0xF4..=0xFB)
+}
+
+/// This package's directory, from the environment `cargo test` runs the
+/// test in: not the path compiled in, which names whichever checkout first
+/// built this binary into a shared target directory.
+fn manifest_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"),
+    )
 }

@@ -30,7 +30,7 @@ const STEP_LIMIT: u64 = 1 << 32;
 fn suite_dir() -> PathBuf {
     match std::env::var_os("REFUTE_SPEC_DIR") {
         Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/spec/testsuite"),
+        None => manifest_dir().join("tests/spec/testsuite"),
     }
 }
 
@@ -392,4 +392,13 @@ fn trap_matches(kind: TrapKind, message: &str) -> bool {
             TrapKind::UninitializedElement => message.starts_with("uninitialized"),
             _ => false,
         }
+}
+
+/// This package's directory, from the environment `cargo test` runs the
+/// test in: not the path compiled in, which names whichever checkout first
+/// built this binary into a shared target directory.
+fn manifest_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"),
+    )
 }

@@ -2,7 +2,7 @@
 //! --transcript-dir`, as a user runs them, on the examples in
 //! `traces/examples/` and on a fresh demo.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn refute(args: &[&str]) -> Output {
@@ -10,7 +10,7 @@ fn refute(args: &[&str]) -> Output {
 }
 
 fn example(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("traces/examples").join(name).display().to_string()
+    manifest_dir().join("traces/examples").join(name).display().to_string()
 }
 
 fn stdout(o: &Output) -> String {
@@ -119,4 +119,13 @@ fn the_demo_writes_a_transcript_that_verifies_with_its_module() {
     ]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("the claim's module is"), "{}", stderr(&o));
+}
+
+/// This package's directory, from the environment `cargo test` runs the
+/// test in: not the path compiled in, which names whichever checkout first
+/// built this binary into a shared target directory.
+fn manifest_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"),
+    )
 }

@@ -24,7 +24,7 @@ const SIMD_MODULE: &str = include_str!("vectors-simd.wat");
 const FILES_MODULE: &str = include_str!("vectors-files.wat");
 
 fn dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("traces/vectors")
+    manifest_dir().join("traces/vectors")
 }
 
 /// The vectors, by file name.
@@ -203,4 +203,13 @@ fn golden_vectors_verify_and_are_current() {
     }
     assert_eq!(files, fresh.len(), "vectors missing from traces/vectors");
     assert!(files >= 40, "only {files} vectors");
+}
+
+/// This package's directory, from the environment `cargo test` runs the
+/// test in: not the path compiled in, which names whichever checkout first
+/// built this binary into a shared target directory.
+fn manifest_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"),
+    )
 }

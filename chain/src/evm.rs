@@ -83,13 +83,21 @@ pub enum EvmError {
     Deploy(String, String),
 }
 
-/// The `contracts/` directory: `$REFUTE_CONTRACTS` if set, else the
-/// workspace's own (where this crate was built from).
+/// The `contracts/` directory: `$REFUTE_CONTRACTS` if set; else that of
+/// the checkout `cargo` runs in (`$CARGO_MANIFEST_DIR` of a package of the
+/// workspace: the root or a member); else the workspace's this crate was
+/// built from (a target directory shared by several checkouts may hold a
+/// binary built in another).
 pub fn contracts_dir() -> PathBuf {
-    match std::env::var_os("REFUTE_CONTRACTS") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("contracts"),
+    if let Some(dir) = std::env::var_os("REFUTE_CONTRACTS") {
+        return PathBuf::from(dir);
     }
+    let running = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    let candidates = running.iter().flat_map(|d| [d.join("contracts"), d.join("..").join("contracts")]);
+    candidates
+        .into_iter()
+        .find(|c| c.join("foundry.toml").is_file())
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join("contracts"))
 }
 
 /// The contracts of the on-chain verifier, in deployment order.

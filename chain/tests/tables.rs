@@ -1,11 +1,9 @@
 //! The committed `contracts/src/generated/Spec.sol` is exactly what the
 //! engine's definitions generate (`REFUTE_BLESS=1` rewrites it).
 
-use std::path::Path;
-
 #[test]
 fn the_generated_solidity_tables_match_the_engine() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = manifest_dir().join("..");
     let path = root.join(refute_chain::tables::SPEC_SOL);
     let want = refute_chain::tables::spec_sol();
     if std::env::var_os("REFUTE_BLESS").is_some() {
@@ -25,4 +23,13 @@ fn the_generated_solidity_tables_match_the_engine() {
     unique.sort();
     unique.dedup();
     assert_eq!(unique.len(), names.len());
+}
+
+/// This package's directory, from the environment `cargo test` runs the
+/// test in: not the path compiled in, which names whichever checkout first
+/// built this binary into a shared target directory.
+fn manifest_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"),
+    )
 }

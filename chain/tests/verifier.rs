@@ -11,7 +11,6 @@ use refute_engine::proof::{Proof, prove_step, verify_step};
 use refute_engine::state::Hasher;
 use refute_engine::{Entry, Module, Run, Status, Task, Value};
 use sha2::{Digest, Sha256};
-use std::path::PathBuf;
 
 fn unhex(s: &str) -> Vec<u8> {
     (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
@@ -87,7 +86,7 @@ fn check(evm: &mut Evm, pre: &[u8; 32], bytes: &[u8], what: &str, tally: &mut Ta
 type Vector = (String, [u8; 32], Vec<u8>, [u8; 32]);
 
 fn vectors() -> Vec<Vector> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../traces/vectors");
+    let dir = manifest_dir().join("../traces/vectors");
     let mut out = Vec::new();
     let mut names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
     names.sort();
@@ -234,4 +233,13 @@ fn mutated_proofs_and_crafted_states_get_the_same_verdict() {
         tally.agreed_accept, tally.agreed_refuse, tally.unsupported
     );
     assert!(tally.agreed_refuse > 1000 && tally.agreed_accept > 10, "{tally:?}");
+}
+
+/// This package's directory, from the environment `cargo test` runs the
+/// test in: not the path compiled in, which names whichever checkout first
+/// built this binary into a shared target directory.
+fn manifest_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"),
+    )
 }

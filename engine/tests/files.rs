@@ -13,7 +13,7 @@ use std::process::Command;
 
 /// `workloads/files.c` compiled as `workloads/build.sh` compiles it.
 fn files_wasm() -> Vec<u8> {
-    let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../workloads/files.c");
+    let src = manifest_dir().join("../workloads/files.c");
     let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("files.wasm");
     let clang = std::env::var("CLANG").unwrap_or_else(|_| "clang".into());
     let status = Command::new(&clang)
@@ -276,4 +276,13 @@ fn the_output_files_blob_checks_against_the_final_header() {
     let mut longer = blob.clone();
     longer.push(0);
     assert_eq!(decode_fs(&longer), Err(OutputsError::Malformed("trailing bytes")));
+}
+
+/// This package's directory, from the environment `cargo test` runs the
+/// test in: not the path compiled in, which names whichever checkout first
+/// built this binary into a shared target directory.
+fn manifest_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"),
+    )
 }

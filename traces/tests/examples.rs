@@ -3,12 +3,11 @@
 //! byte of it changes.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use refute_traces::{Transcript, check};
 
 fn examples() -> BTreeMap<String, (Vec<u8>, Vec<u8>)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let dir = manifest_dir().join("examples");
     let mut out: BTreeMap<String, (Vec<u8>, Vec<u8>)> = BTreeMap::new();
     for f in std::fs::read_dir(&dir).unwrap() {
         let path = f.unwrap().path();
@@ -107,4 +106,13 @@ fn a_transcript_of_another_engine_version_is_refused() {
             "{text}"
         );
     }
+}
+
+/// This package's directory, from the environment `cargo test` runs the
+/// test in: not the path compiled in, which names whichever checkout first
+/// built this binary into a shared target directory.
+fn manifest_dir() -> std::path::PathBuf {
+    std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"),
+    )
 }

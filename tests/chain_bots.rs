@@ -317,3 +317,97 @@ fn a_challenger_killed_with_kill_9_resumes_on_chain() {
     let log = std::fs::read_to_string(net.path("bob.log")).unwrap();
     assert_eq!(log.matches("WRONG CLAIM: challenged").count(), 1, "the restarted bot challenged again");
 }
+
+/// A TCP forwarder to the node that can be cut: during an outage it drops
+/// every connection and refuses new ones, as a node that went away does.
+struct Cut {
+    port: u16,
+    down: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Cut {
+    fn new(to: &str) -> Cut {
+        use std::net::{TcpListener, TcpStream};
+        use std::sync::atomic::Ordering;
+        let to = to.trim_start_matches("http://").to_string();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let down = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = down.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming().map_while(Result::ok) {
+                if flag.load(Ordering::Relaxed) {
+                    continue; // dropped: the connection closes at once
+                }
+                let Ok(server) = TcpStream::connect(&to) else { continue };
+                for (mut from, mut into) in
+                    [(client.try_clone().unwrap(), server.try_clone().unwrap()), (server, client)]
+                {
+                    let flag = flag.clone();
+                    std::thread::spawn(move || {
+                        let mut buf = [0u8; 65536];
+                        let _ = from.set_read_timeout(Some(Duration::from_millis(200)));
+                        loop {
+                            if flag.load(Ordering::Relaxed) {
+                                let _ = from.shutdown(std::net::Shutdown::Both);
+                                let _ = into.shutdown(std::net::Shutdown::Both);
+                                return;
+                            }
+                            match std::io::Read::read(&mut from, &mut buf) {
+                                Ok(0) => {
+                                    let _ = into.shutdown(std::net::Shutdown::Write);
+                                    return;
+                                }
+                                Ok(n) => {
+                                    if std::io::Write::write_all(&mut into, &buf[..n]).is_err() {
+                                        return;
+                                    }
+                                }
+                                Err(e)
+                                    if e.kind() == std::io::ErrorKind::WouldBlock
+                                        || e.kind() == std::io::ErrorKind::TimedOut => {}
+                                Err(_) => return,
+                            }
+                        }
+                    });
+                }
+            }
+        });
+        Cut { port, down }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn set_down(&self, down: bool) {
+        self.down.store(down, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+#[test]
+fn a_bot_rides_out_an_outage_of_the_node() {
+    let mut net = ChainNet::start(20, 40);
+    net.player("alice", 10);
+    net.player("bob", 10);
+    let wasm = sort_wasm();
+    let wasm = wasm.to_str().unwrap();
+    // Bob reaches the node through a link that will be cut.
+    let cut = Cut::new(&net.rpc);
+    let direct = std::mem::replace(&mut net.rpc, cut.url());
+    net.spawn("bob", &["challenger", "run"]);
+    net.rpc = direct;
+    let post = net.spawn("alice", &post_args(wasm, &["--lie-at", "20000", "--no-defend"]));
+    assert!(net.wait_exit(post, 60).success(), "{}", net.log("alice"));
+    net.spawn("alice", &["solver", "run"]);
+    net.wait_for("a game two layers deep", 120, |n| {
+        n.list("games").first().is_some_and(|g| g["depth"].as_u64().unwrap_or(0) >= 2)
+    });
+    cut.set_down(true);
+    std::thread::sleep(Duration::from_secs(6));
+    cut.set_down(false);
+    net.wait_for("the game's end", 240, |n| n.list("games")[0]["status"] != "open");
+    assert_eq!(net.list("games")[0]["status"], "won by challenger", "{}", net.log("bob"));
+    let log = std::fs::read_to_string(net.path("bob.log")).unwrap();
+    assert!(log.contains("the node did not answer"), "the outage was not seen:\n{}", net.log("bob"));
+}

@@ -230,96 +230,134 @@ pub struct BotConfig {
 /// claims final. Runs until `stop` is set, or until the claims of
 /// `until_ended` have ended (then returns their statuses).
 pub fn run(p: &mut ChainPlayer, cfg: &BotConfig, stop: &AtomicBool) -> Result<Vec<(B256, u8)>> {
-    let me = p.wallet.address;
-    tracing::info!(account = %me, referee = %p.chain.referee, rpc = p.chain.url(), "playing on chain");
-    let mut next_block = 0u64;
-    let mut claims: BTreeMap<B256, Posting> = BTreeMap::new();
-    let mut games: BTreeMap<u64, (B256, Role)> = BTreeMap::new();
-    let mut done_games: BTreeSet<u64> = BTreeSet::new();
-    // Claims to check, oldest first: one per turn of the loop, after the
-    // moves, so a flood of claims never keeps this bot from its games.
-    let mut to_check: std::collections::VecDeque<B256> = std::collections::VecDeque::new();
+    tracing::info!(account = %p.wallet.address, referee = %p.chain.referee, rpc = p.chain.url(), "playing on chain");
+    let mut seen = Seen::default();
+    let mut failures = 0u32;
     while !stop.load(Ordering::Relaxed) {
-        let (head, now) = p.chain.head()?;
-        if head >= next_block {
-            for e in p.chain.events(next_block, head)? {
-                match e.event {
-                    Ev::ClaimPosted(c) => {
-                        let bond = u64::try_from(c.bond).unwrap_or(u64::MAX);
-                        let posting = Posting {
-                            solver: c.solver,
-                            body: referee::rules_body(&c.body, bond),
-                            window_ends: c.windowEnds,
-                        };
-                        claims.insert(c.claim, posting);
-                        if cfg.challenge && c.solver != me {
-                            to_check.push_back(c.claim);
-                        }
-                    }
-                    Ev::GameStarted(g) => {
-                        let solver = claims.get(&g.claim).map(|c| c.solver);
-                        if solver == Some(me) {
-                            games.insert(g.game, (g.claim, Role::Solver));
-                        } else if g.challenger == me {
-                            games.insert(g.game, (g.claim, Role::Challenger));
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            next_block = head + 1;
-        }
-        let mut moves = Vec::new();
-        for (&id, &(claim, role)) in &games {
-            if done_games.contains(&id) {
+        match one_turn(p, cfg, &mut seen) {
+            Ok(Some(ended)) => return Ok(ended),
+            Ok(None) => failures = 0,
+            Err(e) => {
+                // An outage of the node (or of the network) stops nothing:
+                // the games are on chain, and the next turn resumes them.
+                failures += 1;
+                let wait = Duration::from_secs((1u64 << failures.min(5)).min(30));
+                tracing::warn!("the node did not answer ({e:#}); retrying in {} s", wait.as_secs());
+                std::thread::sleep(wait);
                 continue;
-            }
-            match turn(p, id, &claim, &claims[&claim].body, role, now) {
-                Ok(Turn::Over) => {
-                    done_games.insert(id);
-                }
-                Ok(Turn::Move(m)) => moves.push((id, role, m)),
-                Ok(Turn::Wait) => {}
-                Err(e) => tracing::warn!(game = id, "{e:#}"),
-            }
-        }
-        send_moves(p, moves);
-        if let Some(id) = to_check.pop_front() {
-            check(p, cfg, &id, &claims[&id], now);
-            if !to_check.is_empty() {
-                tracing::info!(waiting = to_check.len(), "claims waiting to be checked");
-            }
-        }
-        // Its own claims: final once the window has passed with no open game.
-        for (id, c) in &claims {
-            if c.solver == me && now >= c.window_ends {
-                let status = p.chain.view(IReferee::getClaimCall { id: *id })?.status;
-                if status == referee::CLAIM_OPEN {
-                    match p.chain.send(&p.wallet, &IReferee::finalizeCall { id: *id }, U256::ZERO) {
-                        Ok(_) => tracing::info!(claim = %short(&b32(id)), "claim final"),
-                        Err(e) if e.code() == Some("nothing_due") => {}
-                        Err(e) => tracing::warn!(claim = %short(&b32(id)), "finalize: {e}"),
-                    }
-                }
-            }
-        }
-        if !cfg.until_ended.is_empty() {
-            let mut ended = Vec::new();
-            for id in &cfg.until_ended {
-                let c = p.chain.view(IReferee::getClaimCall { id: *id })?;
-                if c.status == referee::CLAIM_FINAL
-                    || (c.status == referee::CLAIM_REJECTED && c.openGames == 0)
-                {
-                    ended.push((*id, c.status));
-                }
-            }
-            if ended.len() == cfg.until_ended.len() {
-                return Ok(ended);
             }
         }
         std::thread::sleep(cfg.poll);
     }
     Ok(Vec::new())
+}
+
+/// What a bot has read from the referee so far.
+#[derive(Default)]
+struct Seen {
+    /// The first block not read yet.
+    next_block: u64,
+    claims: BTreeMap<B256, Posting>,
+    /// This player's games and its role in each.
+    games: BTreeMap<u64, (B256, Role)>,
+    /// Its games that are over.
+    done_games: BTreeSet<u64>,
+    /// Its claims that have ended.
+    ended_claims: BTreeSet<B256>,
+    /// Claims to check, oldest first: one per turn, after the moves, so a
+    /// flood of claims never keeps this bot from its games.
+    to_check: std::collections::VecDeque<B256>,
+}
+
+/// One turn of the loop: read new events, move in every game that awaits
+/// this player, check one claim, finalise its own claims. `Some` once the
+/// claims of `cfg.until_ended` have all ended.
+fn one_turn(p: &mut ChainPlayer, cfg: &BotConfig, s: &mut Seen) -> Result<Option<Vec<(B256, u8)>>> {
+    let me = p.wallet.address;
+    let (head, now) = p.chain.head()?;
+    if head >= s.next_block {
+        for e in p.chain.events(s.next_block, head)? {
+            match e.event {
+                Ev::ClaimPosted(c) => {
+                    let bond = u64::try_from(c.bond).unwrap_or(u64::MAX);
+                    let posting = Posting {
+                        solver: c.solver,
+                        body: referee::rules_body(&c.body, bond),
+                        window_ends: c.windowEnds,
+                    };
+                    s.claims.insert(c.claim, posting);
+                    if cfg.challenge && c.solver != me {
+                        s.to_check.push_back(c.claim);
+                    }
+                }
+                Ev::GameStarted(g) => {
+                    let solver = s.claims.get(&g.claim).map(|c| c.solver);
+                    if solver == Some(me) {
+                        s.games.insert(g.game, (g.claim, Role::Solver));
+                    } else if g.challenger == me {
+                        s.games.insert(g.game, (g.claim, Role::Challenger));
+                    }
+                }
+                _ => {}
+            }
+        }
+        s.next_block = head + 1;
+    }
+    let mut moves = Vec::new();
+    for (&id, &(claim, role)) in &s.games {
+        if s.done_games.contains(&id) {
+            continue;
+        }
+        match turn(p, id, &claim, &s.claims[&claim].body, role, now) {
+            Ok(Turn::Over) => {
+                s.done_games.insert(id);
+            }
+            Ok(Turn::Move(m)) => moves.push((id, role, m)),
+            Ok(Turn::Wait) => {}
+            Err(e) => tracing::warn!(game = id, "{e:#}"),
+        }
+    }
+    send_moves(p, moves);
+    if let Some(id) = s.to_check.pop_front() {
+        check(p, cfg, &id, &s.claims[&id], now);
+        if !s.to_check.is_empty() {
+            tracing::info!(waiting = s.to_check.len(), "claims waiting to be checked");
+        }
+    }
+    // Its own claims: final once the window has passed with no open game.
+    for (id, c) in &s.claims {
+        if c.solver != me || now < c.window_ends || s.ended_claims.contains(id) {
+            continue;
+        }
+        let claim = p.chain.view(IReferee::getClaimCall { id: *id })?;
+        match claim.status {
+            referee::CLAIM_OPEN => {
+                match p.chain.send(&p.wallet, &IReferee::finalizeCall { id: *id }, U256::ZERO) {
+                    Ok(_) => tracing::info!(claim = %short(&b32(id)), "claim final"),
+                    Err(e) if e.code() == Some("nothing_due") => {}
+                    Err(e) => tracing::warn!(claim = %short(&b32(id)), "finalize: {e}"),
+                }
+            }
+            referee::CLAIM_FINAL => {
+                s.ended_claims.insert(*id);
+            }
+            _ if claim.openGames == 0 => {
+                s.ended_claims.insert(*id);
+            }
+            _ => {}
+        }
+    }
+    if cfg.until_ended.is_empty() {
+        return Ok(None);
+    }
+    let mut ended = Vec::new();
+    for id in &cfg.until_ended {
+        let c = p.chain.view(IReferee::getClaimCall { id: *id })?;
+        if c.status == referee::CLAIM_FINAL || (c.status == referee::CLAIM_REJECTED && c.openGames == 0) {
+            ended.push((*id, c.status));
+        }
+    }
+    Ok((ended.len() == cfg.until_ended.len()).then_some(ended))
 }
 
 /// Checks claim `id` once (the decision is kept): builds the trace of its

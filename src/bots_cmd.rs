@@ -108,9 +108,14 @@ pub struct AccountArgs {
     /// Another account's public key (default: the key file's).
     #[arg(value_name = "PUBKEY")]
     who: Option<String>,
-    /// Ask the arbiter's faucet for this much first (local networks).
+    /// Ask the arbiter's faucet for this much first (local networks); with
+    /// --chain, wei from the devnet's faucet.
     #[arg(long, value_name = "N")]
     mint: Option<u64>,
+    /// With --chain: take this many wei of your balance at the referee back
+    /// to your account (`all` for all of it).
+    #[arg(long, value_name = "WEI|all")]
+    withdraw: Option<String>,
     /// Print JSON.
     #[arg(long)]
     json: bool,
@@ -328,7 +333,11 @@ pub fn account(a: AccountArgs) -> Result<ExitCode> {
         if a.who.is_some() {
             return Err(bad("on a chain, `refute account` shows your own key's account (--key)"));
         }
-        return crate::chain_bots::account(&t, &load_key(&key_path(&a.conn.key))?.to_bytes(), a.mint, a.json);
+        let seed = load_key(&key_path(&a.conn.key))?.to_bytes();
+        return crate::chain_bots::account(&t, &seed, a.mint, a.withdraw.as_deref(), a.json);
+    }
+    if a.withdraw.is_some() {
+        return Err(bad("--withdraw needs --chain: an arbiter's balances stay on the arbiter"));
     }
     let client = Client::new(&arbiter_url(&a.conn.arbiter));
     runtime()?.block_on(async {

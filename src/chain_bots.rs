@@ -85,12 +85,35 @@ fn config(challenge: bool, bond: Option<u64>, lie: Option<Lie>) -> BotConfig {
 }
 
 /// `refute account --chain …`: the key's address, its wei and its balance at the referee.
-pub fn account(t: &(String, String), seed: &Seed, mint: Option<u64>, json: bool) -> Result<ExitCode> {
+pub fn account(
+    t: &(String, String),
+    seed: &Seed,
+    mint: Option<u64>,
+    withdraw: Option<&str>,
+    json: bool,
+) -> Result<ExitCode> {
     let chain = connect(t)?;
     let w = Wallet::from_seed(seed);
     if let Some(amount) = mint {
         let have = chain.eth_balance(&w.address)?;
         chain.set_eth_balance(&w.address, have + U256::from(amount))?;
+    }
+    if let Some(amount) = withdraw {
+        let held = chain.view(IReferee::balanceOfCall { who: w.address })?;
+        let amount = match amount {
+            "all" => held,
+            n => {
+                n.parse::<U256>().map_err(|_| bad(format!("--withdraw {n:?}: a number of wei, or `all`")))?
+            }
+        };
+        if amount > held {
+            return Err(bad(format!(
+                "--withdraw {amount}: the referee holds only {held} wei for {}",
+                w.address
+            )));
+        }
+        let mined = chain.send(&w, &IReferee::withdrawCall { amount }, U256::ZERO)?;
+        refute::errln!("withdrew {amount} wei (gas {})", mined.gas);
     }
     let eth = chain.eth_balance(&w.address)?;
     let at_referee = chain.view(IReferee::balanceOfCall { who: w.address })?;

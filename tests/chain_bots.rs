@@ -257,6 +257,23 @@ fn a_liar_loses_its_bond_on_chain_and_an_honest_claim_becomes_final() {
     assert_eq!(claims[1]["status"], "final");
     assert_eq!(net.list("games").len(), 1, "the honest claim was challenged");
     assert_eq!(net.balance("alice"), wei(&claims[1]["bond"]), "the honest bond came back");
+    // Bob takes his winnings out of the referee.
+    let before = net.account("bob", None);
+    let won = net.balance("bob");
+    let out = net
+        .refute()
+        .args(["account", "--json", "--withdraw", "all", "--key"])
+        .arg(net.path("bob.key"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let after: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(wei(&after["referee_balance"]), 0);
+    let gained = wei(&after["wei"]) as i128 - wei(&before["wei"]) as i128;
+    assert!(
+        gained > 0 && (won as i128 - gained) < 1_000_000_000_000_000,
+        "withdrew {won}, gained {gained} (less gas)"
+    );
 }
 
 #[test]

@@ -238,6 +238,14 @@ impl Evm {
         }
     }
 
+    /// Deploys contract `name` (from `contracts/out/`) with its ABI-encoded
+    /// constructor arguments `args`; its address.
+    pub fn deploy_contract(&mut self, name: &str, args: &[u8]) -> Result<Address, EvmError> {
+        let mut code = creation_code(name)?;
+        code.extend_from_slice(args);
+        Ok(self.deploy(name, code)?.0)
+    }
+
     /// Deploys the game contract (`Referee`) with `params`.
     pub fn deploy_referee(&mut self, params: &crate::referee::Params) -> Result<Address, EvmError> {
         let mut code = creation_code("Referee")?;

@@ -188,9 +188,9 @@ impl ChainNet {
     }
 }
 
-/// Posts `sort 10` (padded to 100,000 steps) with a bond of 0.002 ETH.
+/// Posts `sort 10` (padded to 100,000 steps) with a bond of 0.02 ETH.
 fn post_args<'a>(wasm: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-    let mut a = vec!["post", "--bond", "2000000000000000", "--max-steps", "100000", wasm, "10"];
+    let mut a = vec!["post", "--bond", "20000000000000000", "--max-steps", "100000", wasm, "10"];
     a.extend(extra);
     a
 }

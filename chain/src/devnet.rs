@@ -132,13 +132,15 @@ pub fn deploy_verifier(rpc: &Rpc) -> Result<Deployed, DevnetError> {
 
 /// The referee's parameters on a devnet (`specs/chain.md` §6): `k = 8` over
 /// 9 leaves (§7.5), the challenge window and each player's clock in
-/// seconds, an inclusion extension of 10 s, bonds from 0.001 ETH.
+/// seconds, an inclusion extension of 10 s, bonds from 0.01 ETH plus 0.001
+/// ETH per 2^30 steps: a liar's forfeited share then pays the honest side's
+/// gas for the whole dispute at a few gwei (`specs/chain.md` §7.5).
 pub fn devnet_params(verifier: Address, window_s: u64, clock_s: u64) -> crate::referee::Params {
     use alloy_primitives::U256;
     let mut p = crate::referee::Params::new(verifier, window_s, clock_s, 10, 8, 9);
-    p.minClaimBond = U256::from(1_000_000_000_000_000u64);
-    p.minChallengeBond = U256::from(1_000_000_000_000_000u64);
-    p.bondPerGstep = U256::from(100_000_000_000_000u64);
+    p.minClaimBond = U256::from(10_000_000_000_000_000u64);
+    p.minChallengeBond = U256::from(10_000_000_000_000_000u64);
+    p.bondPerGstep = U256::from(1_000_000_000_000_000u64);
     p
 }
 

@@ -325,9 +325,15 @@ pub fn games(t: &(String, String), json: bool) -> Result<ExitCode> {
 }
 
 /// `refute trace show --chain … --game N`: the game's timeline, read from the referee.
-pub fn trace_show(t: &(String, String), game: u64, json: bool) -> Result<ExitCode> {
+pub fn trace_show(
+    t: &(String, String),
+    game: u64,
+    json: bool,
+    html: Option<&std::path::Path>,
+) -> Result<ExitCode> {
     let chain = connect(t)?;
     let tl = refute_chain::timeline::of_game(&chain, game)?;
+    crate::trace_cmd::write_html(&tl, html)?;
     if json {
         outln!("{}", serde_json::to_string_pretty(&tl)?)?;
     } else {

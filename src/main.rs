@@ -317,6 +317,9 @@ enum TraceCmd {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// Also write the game's page (HTML, as the arbiter's web view shows it) to FILE.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
     },
     /// Check a transcript offline: the arbiter's signatures and hash links,
     /// the players' signed moves replayed by the rules, every recorded event
@@ -401,12 +404,22 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             arbiter_cmd::serve(&dir, listen, params)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Trace(TraceCmd::Show { file, game, arbiter, chain, referee, save, save_dir, json }) => {
+        Command::Trace(TraceCmd::Show {
+            file,
+            game,
+            arbiter,
+            chain,
+            referee,
+            save,
+            save_dir,
+            json,
+            html,
+        }) => {
             if let (Some(g), Some(t)) = (game, chain_bots::target(&chain, &referee)?) {
                 if save.is_some() || save_dir.is_some() {
                     return Err(bad("--save and --save-dir need an arbiter's transcript"));
                 }
-                return chain_bots::trace_show(&t, g, json);
+                return chain_bots::trace_show(&t, g, json, html.as_deref());
             }
             let t = match (file, game) {
                 (Some(f), _) => trace_cmd::read(&f).map_err(|e| bad(format!("{e:#}")))?,
@@ -420,7 +433,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
                 }
                 (None, None) => return Err(bad("give a transcript FILE or --game ID")),
             };
-            trace_cmd::show(&t, save_dir.as_deref(), json)
+            trace_cmd::show(&t, save_dir.as_deref(), json, html.as_deref())
         }
         Command::Trace(TraceCmd::Verify { file, module, json }) => {
             let t = trace_cmd::read(&file).map_err(|e| bad(format!("{e:#}")))?;

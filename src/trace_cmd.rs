@@ -16,17 +16,28 @@ pub fn read(path: &Path) -> Result<Transcript> {
 /// that does not check up to the point that fails, and says so. With
 /// `save_dir`, saves the claim's output files there, if the transcript
 /// carries them and they check.
-pub fn show(t: &Transcript, save_dir: Option<&Path>, json: bool) -> Result<ExitCode> {
+pub fn show(t: &Transcript, save_dir: Option<&Path>, json: bool, html: Option<&Path>) -> Result<ExitCode> {
     let tl = refute_traces::check(t, None);
     if let Some(dir) = save_dir {
         save_outputs(t, &tl, dir)?;
     }
+    write_html(&tl, html)?;
     if json {
         outln!("{}", serde_json::to_string_pretty(&tl)?)?;
     } else {
         out!("{}", text::render(&tl))?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the game's page to `file`, if given.
+pub fn write_html(tl: &refute_traces::Timeline, file: Option<&Path>) -> Result<()> {
+    if let Some(f) = file {
+        std::fs::write(f, refute_traces::html::game(tl))
+            .with_context(|| format!("cannot write {}", f.display()))?;
+        errln!("wrote the game's page to {}", f.display());
+    }
+    Ok(())
 }
 
 /// Saves the output files `t` carries under `dir` (errors are the user's:

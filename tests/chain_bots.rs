@@ -241,10 +241,16 @@ fn a_liar_loses_its_bond_on_chain_and_an_honest_claim_becomes_final() {
     assert_eq!(net.balance("bob"), wei(&games[0]["bond"]) + wei(&claims[0]["bond"]) / 2);
     assert_eq!(net.balance("alice"), 0);
     // The game as a timeline read from the chain, checked as it is read.
-    let out = net.refute().args(["trace", "show", "--game", "0"]).output().unwrap();
+    let page = net.path("game0.html");
+    let out = net.refute().args(["trace", "show", "--game", "0", "--html"]).arg(&page).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "trace show: {text}{}", String::from_utf8_lossy(&out.stderr));
     assert!(text.contains("verdict: the challenger wins"), "{text}");
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        html.contains("Read from the chain and checked.") && html.contains("the challenger wins"),
+        "{html}"
+    );
     assert!(
         text.contains("the one-step proof of step") && text.contains("read from the chain and checked"),
         "{text}"

@@ -222,9 +222,14 @@ pub fn claim(id: &B32, c: &Claim, files: Result<Vec<OutputFile>, String>) -> Str
 pub fn game(t: &Timeline) -> String {
     let mut b = String::new();
     let _ = write!(b, "<h1>Game {} on claim <code>{}</code></h1>", t.game, short(&t.claim));
+    if let Some(src) = &t.source {
+        let _ = write!(b, "<p>Played {}.</p>", esc(src));
+    }
+    let verified =
+        if t.source.is_some() { "Read from the chain and checked." } else { "Transcript verified." };
     match &t.failure {
         None => {
-            let _ = write!(b, "<div class=\"ok\"><b>Transcript verified.</b><ul>");
+            let _ = write!(b, "<div class=\"ok\"><b>{verified}</b><ul>");
             for c in &t.checked {
                 let _ = write!(b, "<li>{}</li>", esc(c));
             }
@@ -377,12 +382,14 @@ pub fn game(t: &Timeline) -> String {
         }
         b.push_str("</table>");
     }
-    let _ = write!(
-        b,
-        "<p>Transcript: <a href=\"/v1/games/{g}/transcript\">JSON</a> · <a href=\"/v1/games/{g}/transcript?format=bin\">binary</a>; \
-         check it offline with <code>refute trace verify FILE</code>.</p>",
-        g = t.game
-    );
+    if t.source.is_none() {
+        let _ = write!(
+            b,
+            "<p>Transcript: <a href=\"/v1/games/{g}/transcript\">JSON</a> · <a href=\"/v1/games/{g}/transcript?format=bin\">binary</a>; \
+             check it offline with <code>refute trace verify FILE</code>.</p>",
+            g = t.game
+        );
+    }
     page(&format!("game {}", t.game), &b)
 }
 

@@ -9,11 +9,14 @@ use refute_chain::{HOST_CALL, on_chain};
 use refute_engine::isa::OP_TABLE;
 use refute_engine::proof::{Proof, prove_step, verify_step};
 use refute_engine::state::Hasher;
-use refute_engine::{Entry, Extern, HostState, Machine, Module, Run, Status, Value};
+use refute_engine::{Entry, Machine, Module, Run, Status, Value};
 use std::collections::BTreeMap;
 
 #[path = "common/smith.rs"]
 mod smith;
+
+#[path = "common/spec_walk.rs"]
+mod spec_walk;
 
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -215,8 +218,6 @@ fn every_step_of_the_simd_sink_agrees_on_chain() {
 /// picks files by a substring of their names.
 #[test]
 fn spec_suite_steps_agree_on_chain() {
-    use wast::core::WastArgCore;
-    use wast::{QuoteWat, Wast, WastArg, WastDirective, WastExecute, WastInvoke};
     let every = env_u64("REFUTE_CHAIN_SPEC_EVERY", 9).max(1);
     let only = std::env::var("REFUTE_CHAIN_SPEC").unwrap_or_default();
     let numeric = [
@@ -233,81 +234,31 @@ fn spec_suite_steps_agree_on_chain() {
         "float_exprs.wast",
         "int_exprs.wast",
     ];
-    let dir = manifest_dir().join("tests/spec/testsuite");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            let n = p.file_name().unwrap().to_string_lossy().to_string();
-            (n.starts_with("simd_") || numeric.contains(&n.as_str())) && n.contains(&only)
-        })
-        .collect();
-    files.sort();
+    let files =
+        spec_walk::spec_files(|n| (n.starts_with("simd_") || numeric.contains(&n)) && n.contains(&only));
     assert!(!only.is_empty() || files.len() >= 60, "{} files", files.len());
     let mut evm = Evm::new().unwrap();
     let mut t = Tally::default();
     let mut invocations = 0u64;
-    for path in files {
-        let text = std::fs::read_to_string(&path).unwrap();
-        let buf = wast::parser::ParseBuffer::new(&text).unwrap();
-        let wast = wast::parser::parse::<Wast>(&buf).unwrap();
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let mut current: Option<(Machine, std::collections::HashMap<String, Extern>)> = None;
-        for d in wast.directives {
-            let (inv, line): (WastInvoke<'_>, _) = match d {
-                WastDirective::Module(QuoteWat::Wat(mut wat)) => {
-                    current = None;
-                    let Ok(module) = Module::new(&wat.encode().unwrap()) else { continue };
-                    let mut m = Machine::new(HostState::default());
-                    let Ok((id, None)) = m.store.instantiate(&module, |_| None) else { continue };
-                    let exports = m.store.instance(id).exports.clone();
-                    current = Some((m, exports));
-                    continue;
-                }
-                WastDirective::AssertReturn { exec: WastExecute::Invoke(inv), span, .. }
-                | WastDirective::AssertTrap { exec: WastExecute::Invoke(inv), span, .. } => {
-                    (inv, span.linecol_in(&text).0 + 1)
-                }
-                WastDirective::Invoke(inv) => {
-                    let line = inv.span.linecol_in(&text).0 + 1;
-                    (inv, line)
-                }
-                _ => continue,
-            };
-            let Some((m, exports)) = current.as_mut() else { continue };
-            let Some(Extern::Func(func)) = exports.get(inv.name).copied() else { continue };
-            invocations += 1;
-            if !invocations.is_multiple_of(every) {
-                continue;
-            }
-            let args: Option<Vec<Value>> = inv
-                .args
-                .iter()
-                .map(|a| match a {
-                    WastArg::Core(WastArgCore::I32(v)) => Some(Value::I32(*v)),
-                    WastArg::Core(WastArgCore::I64(v)) => Some(Value::I64(*v)),
-                    WastArg::Core(WastArgCore::F32(v)) => Some(Value::F32(v.bits)),
-                    WastArg::Core(WastArgCore::F64(v)) => Some(Value::F64(v.bits)),
-                    WastArg::Core(WastArgCore::V128(v)) => {
-                        Some(Value::V128(u128::from_le_bytes(v.to_le_bytes())))
-                    }
-                    _ => None,
-                })
-                .collect();
-            let Some(args) = args else { continue };
-            if m.invoke(func, &args).is_err() {
-                continue;
-            }
-            let mut h = Hasher::new(m);
-            loop {
-                check_machine(&mut evm, m, &mut h, &format!("{name}:{line} step {}", m.steps()), &mut t);
-                if m.status() != Status::Running {
-                    break;
-                }
-                h.run(m, m.steps() + 1);
-            }
+    spec_walk::for_each_invocation(&files, |inv| {
+        let (name, line, m) = (inv.name, inv.line, inv.machine);
+        invocations += 1;
+        if !invocations.is_multiple_of(every) {
+            return;
         }
-    }
+        let Some(args) = inv.args else { return };
+        if m.invoke(inv.func, &args).is_err() {
+            return;
+        }
+        let mut h = Hasher::new(m);
+        loop {
+            check_machine(&mut evm, m, &mut h, &format!("{name}:{line} step {}", m.steps()), &mut t);
+            if m.status() != Status::Running {
+                break;
+            }
+            h.run(m, m.steps() + 1);
+        }
+    });
     eprintln!("spec suite, every {every}th of {invocations} invocations: {}", t.summary());
     assert!(t.unsupported.is_empty(), "{}", t.summary());
     assert!(!only.is_empty() || t.gas.len() > 5_000, "{}", t.summary());
@@ -456,13 +407,4 @@ fn a_devnet_runs_the_verifier_on_a_real_node() {
     }
     assert!(stopped, "the devnet did not stop within 10 s of SIGTERM");
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "the node still listens on {port}");
-}
-
-/// This package's directory, from the environment `cargo test` runs the
-/// test in: not the path compiled in, which names whichever checkout first
-/// built this binary into a shared target directory.
-fn manifest_dir() -> std::path::PathBuf {
-    std::path::PathBuf::from(
-        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"),
-    )
 }

@@ -6,10 +6,13 @@
 use refute::workloads::{WORKLOADS, wasm};
 use refute_engine::proof::{Proof, ProveError, prove_step, verify_step};
 use refute_engine::state::{Hasher, state_root};
-use refute_engine::{Entry, Extern, HostState, Machine, Module, Run, Status, Task, Value, trace};
+use refute_engine::{Entry, Module, Run, Status, Task, Value, trace};
 
 #[path = "common/smith.rs"]
 mod smith;
+
+#[path = "common/spec_walk.rs"]
+mod spec_walk;
 
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -258,88 +261,39 @@ fn checkpoints_reach_any_state_and_respect_their_budget() {
 /// `REFUTE_PROOF_ONLY=NAME` picks files.
 #[test]
 fn simd_spec_suite_steps_verify() {
-    use wast::core::WastArgCore;
-    use wast::{QuoteWat, Wast, WastArg, WastDirective, WastExecute, WastInvoke};
     let only = std::env::var("REFUTE_PROOF_ONLY").unwrap_or_default();
-    let dir = manifest_dir().join("tests/spec/testsuite");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("simd_"))
-        .filter(|p| p.to_string_lossy().contains(&only))
-        .collect();
-    files.sort();
+    let files = spec_walk::spec_files(|n| n.starts_with("simd_") && n.contains(&only));
     assert!(!only.is_empty() || files.len() >= 50, "the suite's SIMD files: {}", files.len());
     let (mut invocations, mut steps, mut largest) = (0u64, 0u64, (0, String::new()));
     let mut largest_simd = (0, String::new());
-    for path in files {
-        let text = std::fs::read_to_string(&path).unwrap();
-        let buf = wast::parser::ParseBuffer::new(&text).unwrap();
-        let wast = wast::parser::parse::<Wast>(&buf).unwrap();
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        // The machine of the latest module, and its exports.
-        let mut current: Option<(Machine, std::collections::HashMap<String, Extern>)> = None;
-        for d in wast.directives {
-            let (inv, line): (WastInvoke<'_>, _) = match d {
-                WastDirective::Module(QuoteWat::Wat(mut wat)) => {
-                    current = None;
-                    let Ok(module) = Module::new(&wat.encode().unwrap()) else { continue };
-                    let mut m = Machine::new(HostState::default());
-                    let Ok((id, None)) = m.store.instantiate(&module, |_| None) else { continue };
-                    let exports = m.store.instance(id).exports.clone();
-                    current = Some((m, exports));
-                    continue;
-                }
-                WastDirective::AssertReturn { exec: WastExecute::Invoke(inv), span, .. }
-                | WastDirective::AssertTrap { exec: WastExecute::Invoke(inv), span, .. } => {
-                    (inv, span.linecol_in(&text).0 + 1)
-                }
-                WastDirective::Invoke(inv) => {
-                    let line = inv.span.linecol_in(&text).0 + 1;
-                    (inv, line)
-                }
-                _ => continue,
-            };
-            let Some((m, exports)) = current.as_mut() else { continue };
-            let Some(Extern::Func(func)) = exports.get(inv.name).copied() else { continue };
-            let args: Vec<Value> = inv
-                .args
-                .iter()
-                .map(|a| match a {
-                    WastArg::Core(WastArgCore::I32(v)) => Value::I32(*v),
-                    WastArg::Core(WastArgCore::I64(v)) => Value::I64(*v),
-                    WastArg::Core(WastArgCore::F32(v)) => Value::F32(v.bits),
-                    WastArg::Core(WastArgCore::F64(v)) => Value::F64(v.bits),
-                    WastArg::Core(WastArgCore::V128(v)) => Value::V128(u128::from_le_bytes(v.to_le_bytes())),
-                    other => panic!("{name}:{line}: an argument the SIMD files do not use: {other:?}"),
-                })
-                .collect();
-            m.invoke(func, &args).unwrap_or_else(|e| panic!("{name}:{line}: {e}"));
-            let mut h = Hasher::new(m);
-            loop {
-                let pre = h.root(m);
-                let proof = prove_step(m, &mut h).unwrap_or_else(|e| panic!("{name}:{line}: {e}"));
-                let bytes = proof.encode();
-                let v = verify_step(&pre, &Proof::decode(&bytes).unwrap())
-                    .unwrap_or_else(|e| panic!("{name}:{line}: step {} does not verify: {e}", m.steps()));
-                if m.status() != Status::Running {
-                    assert_eq!(v.post, pre, "{name}:{line}: a final state steps to itself");
-                    break;
-                }
-                if bytes.len() > largest.0 {
-                    largest = (bytes.len(), format!("{name}:{line} {:?}", v.op));
-                }
-                if v.op.is_some_and(|op| is_simd(&op)) && bytes.len() > largest_simd.0 {
-                    largest_simd = (bytes.len(), format!("{name}:{line} {:?}", v.op));
-                }
-                h.run(m, m.steps() + 1);
-                assert_eq!(v.post, h.root(m), "{name}:{line}: {:?}: the verified post-state differs", v.op);
-                steps += 1;
+    spec_walk::for_each_invocation(&files, |inv| {
+        let (name, line, m) = (inv.name, inv.line, inv.machine);
+        let args = inv.args.unwrap_or_else(|| panic!("{name}:{line}: an argument the SIMD files do not use"));
+        m.invoke(inv.func, &args).unwrap_or_else(|e| panic!("{name}:{line}: {e}"));
+        let mut h = Hasher::new(m);
+        loop {
+            let pre = h.root(m);
+            let proof = prove_step(m, &mut h).unwrap_or_else(|e| panic!("{name}:{line}: {e}"));
+            let bytes = proof.encode();
+            let v = verify_step(&pre, &Proof::decode(&bytes).unwrap())
+                .unwrap_or_else(|e| panic!("{name}:{line}: step {} does not verify: {e}", m.steps()));
+            if m.status() != Status::Running {
+                assert_eq!(v.post, pre, "{name}:{line}: a final state steps to itself");
+                break;
             }
-            assert!(matches!(m.status(), Status::Finished | Status::Trapped(_)), "{name}:{line}");
-            invocations += 1;
+            if bytes.len() > largest.0 {
+                largest = (bytes.len(), format!("{name}:{line} {:?}", v.op));
+            }
+            if v.op.is_some_and(|op| is_simd(&op)) && bytes.len() > largest_simd.0 {
+                largest_simd = (bytes.len(), format!("{name}:{line} {:?}", v.op));
+            }
+            h.run(m, m.steps() + 1);
+            assert_eq!(v.post, h.root(m), "{name}:{line}: {:?}: the verified post-state differs", v.op);
+            steps += 1;
         }
-    }
+        assert!(matches!(m.status(), Status::Finished | Status::Trapped(_)), "{name}:{line}");
+        invocations += 1;
+    });
     eprintln!(
         "SIMD spec suite: {invocations} invocations, {steps} steps proved; largest proof {} bytes ({}), \
          of a SIMD instruction {} bytes ({})",
@@ -354,13 +308,4 @@ fn simd_spec_suite_steps_verify() {
 /// Whether an instruction is one of the SIMD ones (`specs/state.md` §4.1).
 fn is_simd(op: &refute_engine::isa::Op) -> bool {
     matches!(op.opcode(), 0x17 | 0x23..=0x27 | 0x49..=0x4F | 0xF4..=0xFB)
-}
-
-/// This package's directory, from the environment `cargo test` runs the
-/// test in: not the path compiled in, which names whichever checkout first
-/// built this binary into a shared target directory.
-fn manifest_dir() -> std::path::PathBuf {
-    std::path::PathBuf::from(
-        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"),
-    )
 }

@@ -314,11 +314,6 @@ pub fn proof_hashes(encoded: &[u8]) -> Option<Vec<B256>> {
     Some(rest.chunks(32).map(B256::from_slice).collect())
 }
 
-/// A 32-byte value as the ABI's `bytes32`.
-pub fn b256(b: [u8; 32]) -> B256 {
-    B256::from(b)
-}
-
 /// The rules' form of a game the contract holds: what the honest strategy
 /// (`refute_challenger::play::next_move`) reads. Times are seconds; a
 /// side's key is its address, left-padded.

@@ -129,26 +129,6 @@ impl ChainPlayer {
         Ok(value)
     }
 
-    /// Every claim posted on the referee, from its events.
-    pub fn postings(&self) -> Result<BTreeMap<B256, Posting>> {
-        let (head, _) = self.chain.head()?;
-        let mut out = BTreeMap::new();
-        for e in self.chain.events(0, head)? {
-            if let Ev::ClaimPosted(c) = e.event {
-                let bond = u64::try_from(c.bond).unwrap_or(u64::MAX);
-                out.insert(
-                    c.claim,
-                    Posting {
-                        solver: c.solver,
-                        body: referee::rules_body(&c.body, bond),
-                        window_ends: c.windowEnds,
-                    },
-                );
-            }
-        }
-        Ok(out)
-    }
-
     /// The story this player tells in claim `claim`'s games as `role`.
     fn story(&mut self, claim: &B256, body: &ClaimBody, role: Role) -> Result<Story> {
         let trace = self.trace(body)?;

@@ -273,5 +273,10 @@ use sha2::Digest;
 
 /// The refusal of revert data `revert`.
 fn refused(revert: &[u8]) -> ChainError {
-    ChainError::Refused { code: referee::error_code(revert), why: referee::describe_error(revert) }
+    match crate::jobs::describe_error(revert) {
+        Some(why) => ChainError::Refused { code: crate::jobs::error_code(revert), why },
+        None => {
+            ChainError::Refused { code: referee::error_code(revert), why: referee::describe_error(revert) }
+        }
+    }
 }

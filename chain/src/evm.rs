@@ -258,6 +258,11 @@ impl Evm {
         self.evm.ctx.block.timestamp = U256::from(secs);
     }
 
+    /// Sets the number of the block that runs the next transactions.
+    pub fn set_block(&mut self, number: u64) {
+        self.evm.ctx.block.number = U256::from(number);
+    }
+
     /// Gives `who` a balance of `wei`.
     pub fn fund(&mut self, who: Address, wei: U256) {
         let db = &mut self.evm.ctx.journaled_state.database;

@@ -14,6 +14,7 @@ pub use {alloy_primitives, alloy_sol_types};
 pub mod client;
 pub mod devnet;
 pub mod evm;
+pub mod jobs;
 pub mod referee;
 pub mod rpc;
 pub mod tables;

@@ -50,24 +50,52 @@ fn draw_seed(seed: &B32, attempt: u32) -> [u8; 64] {
     out
 }
 
-/// Draws the solver of `job`'s next attempt by stake. The requester and the
-/// solvers drawn before are taken out of the candidates for the draw (and put
-/// back after, in their slots), so they cannot crowd it out however much
-/// stake they hold; the solver is the first of [`DRAW_POSITIONS`] positions
-/// whose candidate registered before the job. O((draws + positions) · log n).
+/// Draws the solver of `job`'s next attempt by stake (see [`pick_among`]).
 fn pick(s: &State, stakes: &mut Stakes, job: &Job, attempt: u32) -> Option<B32> {
-    let out: Vec<(u32, B32, u64)> = std::iter::once(&job.requester)
-        .chain(&job.tried)
+    pick_among(s, stakes, &job.requester, &job.tried, job.registrations, &job.seed, attempt)
+}
+
+/// Draw `attempt` of a job with `seed` posted by `requester` when there had
+/// been `registrations` registrations, among the candidates of `s` (tools and
+/// tests: the on-chain `Jobs` contract draws with this same function,
+/// `specs/chain.md` §9; the rules keep the candidates indexed).
+pub fn draw_solver(
+    s: &State,
+    requester: &B32,
+    tried: &[B32],
+    registrations: u64,
+    seed: &B32,
+    attempt: u32,
+) -> Option<B32> {
+    pick_among(s, &mut Stakes::of(s), requester, tried, registrations, seed, attempt)
+}
+
+/// The requester and the solvers tried before are taken out of the
+/// candidates for the draw (and put back after, in their slots), so they
+/// cannot crowd it out however much stake they hold; the solver is the first
+/// of [`DRAW_POSITIONS`] positions whose candidate registered before the
+/// job. O((draws + positions) · log n).
+fn pick_among(
+    s: &State,
+    stakes: &mut Stakes,
+    requester: &B32,
+    tried: &[B32],
+    registrations: u64,
+    seed: &B32,
+    attempt: u32,
+) -> Option<B32> {
+    let out: Vec<(u32, B32, u64)> = std::iter::once(requester)
+        .chain(tried)
         .filter_map(|k| s.accounts.get(k).and_then(|a| Some((a.slot?, *k, a.stake?))))
         .collect();
     for (_, k, _) in &out {
         stakes.remove(k);
     }
     let total = stakes.total();
-    let beta = draw_seed(&job.seed, attempt);
+    let beta = draw_seed(seed, attempt);
     let found = (0..DRAW_POSITIONS * u32::from(total > 0))
         .map(|i| stakes.owner_at(lottery::position(&beta, i, total)))
-        .find(|k| s.accounts.get(k).is_some_and(|a| a.since < job.registrations));
+        .find(|k| s.accounts.get(k).is_some_and(|a| a.since < registrations));
     for (slot, k, stake) in out {
         stakes.insert(slot, k, stake);
     }

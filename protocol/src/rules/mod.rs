@@ -30,7 +30,7 @@ pub use bytes::{B32, Blob, Sig, VrfProof, from_hex, to_hex};
 pub use claim::AUDIT_DOMAIN;
 pub use error::RuleError;
 pub use event::{Event, Role};
-pub use job::{DRAW_POSITIONS, JOB_DRAW_DOMAIN, JOB_SEED_DOMAIN, MAX_JOB_DRAWS};
+pub use job::{DRAW_POSITIONS, JOB_DRAW_DOMAIN, JOB_SEED_DOMAIN, MAX_JOB_DRAWS, draw_solver};
 pub use lottery::{
     DRAW_DOMAIN, LOTTERY_DOMAIN, draw, lottery_input, lottery_output, lottery_prove, position,
 };

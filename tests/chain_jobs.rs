@@ -1,0 +1,452 @@
+//! Jobs on chain (`contracts/src/Jobs.sol`, `specs/chain.md` §9), in revm
+//! beside the `Referee` and the rules of `refute-protocol`:
+//! - the draw: after random registrations and departures both give every
+//!   candidate the same slot, and for random seeds, requesters and earlier
+//!   solvers the contract draws the solver `refute_protocol::rules::draw_solver`
+//!   draws;
+//! - a job's life with real claims on the referee: declined, missed
+//!   (slashed), answered by a claim that is rejected, answered by one that
+//!   becomes final (the solver paid), failed after four draws (refunded),
+//!   cancelled when its secret is not revealed; a key registered after the
+//!   job is never drawn for it; every refusal with its code; and the
+//!   contract always holds exactly its balances, stakes, escrows and burned wei.
+
+#[path = "../challenger/tests/common/rules.rs"]
+mod support;
+
+#[path = "common/both.rs"]
+mod both;
+
+use both::{Both, MS, addr};
+use refute_chain::alloy_primitives::{Address, B256, U256};
+use refute_chain::alloy_sol_types::{SolCall, SolValue};
+use refute_chain::evm::Receipt;
+use refute_chain::jobs::{self, IJobs, status};
+use refute_chain::referee::{CLAIM_FINAL, CLAIM_REJECTED, IReferee};
+use refute_challenger::play::{Trace, history_root};
+use refute_protocol::rules::{B32, Message, Params, draw_solver};
+use support::{Rng, fixture, pubkey};
+
+const STAKE: u64 = 1_000;
+const SLASH: u64 = 300;
+const ANSWER_S: u64 = 50;
+const REWARD: u64 = 5_000;
+const T: u64 = 60;
+
+fn params() -> Params {
+    let mut p = support::params();
+    p.clock_ms = 100 * MS;
+    p.challenge_window_ms = 1000 * MS;
+    p.min_register_stake = STAKE;
+    p
+}
+
+/// The referee and the jobs contract in one EVM (and the rules beside them for claims).
+struct J {
+    b: Both,
+    jobs: Address,
+    block: u64,
+}
+
+impl J {
+    fn new() -> J {
+        let mut b = Both::new(params());
+        let p = jobs::Params {
+            referee: b.referee,
+            minStake: U256::from(STAKE),
+            dutySlash: U256::from(SLASH),
+            answerTime: ANSWER_S,
+            cancelPenaltyPct: 10,
+        };
+        let jobs = b.evm.deploy_contract("Jobs", &p.constructor_args()).expect("Jobs deploys");
+        let mut j = J { b, jobs, block: 1 };
+        j.b.evm.set_block(1);
+        j.check_money();
+        j
+    }
+
+    fn tx<C: SolCall>(&mut self, who: u8, call: C, value: u64) -> Receipt {
+        self.b.evm.fund(addr(who), U256::from(value));
+        self.b.evm.set_time(self.b.now);
+        let r = self.b.evm.send(addr(who), self.jobs, U256::from(value), call.abi_encode()).expect("runs");
+        self.check_money();
+        r
+    }
+
+    /// Sends `call`; `Ok(receipt)` or `Err(code)`.
+    fn send<C: SolCall>(&mut self, who: u8, call: C, value: u64) -> Result<Receipt, String> {
+        let r = self.tx(who, call, value);
+        if r.ok {
+            Ok(r)
+        } else {
+            Err(jobs::error_code(&r.output).map_or_else(|| format!("revert {:?}", r.output), str::to_string))
+        }
+    }
+
+    fn ok<C: SolCall>(&mut self, who: u8, call: C, value: u64) -> Receipt {
+        let what = format!("{:?}", C::SIGNATURE);
+        self.send(who, call, value).unwrap_or_else(|e| panic!("{what} by {who}: {e}"))
+    }
+
+    fn view<C: SolCall>(&mut self, call: C) -> C::Return {
+        let out = self.b.evm.view(self.jobs, call.abi_encode()).expect("view");
+        C::abi_decode_returns(&out).expect("decodes")
+    }
+
+    fn job(&mut self, id: B256) -> IJobs::Job {
+        self.view(IJobs::getJobCall { id })
+    }
+
+    fn balance(&mut self, who: u8) -> U256 {
+        self.view(IJobs::balanceOfCall { who: addr(who) })
+    }
+
+    fn stake(&mut self, who: u8) -> U256 {
+        self.view(IJobs::getAccountCall { who: addr(who) }).stake
+    }
+
+    fn blocks(&mut self, n: u64) {
+        self.block += n;
+        self.b.evm.set_block(self.block);
+    }
+
+    /// The contract's wei are its balances, stakes, escrows and burned wei.
+    fn check_money(&mut self) {
+        let mut balances = U256::ZERO;
+        let mut stakes = U256::ZERO;
+        for who in 0..16u8 {
+            balances += self.balance(who);
+            stakes += self.stake(who);
+        }
+        let held = self.view(IJobs::heldCall {});
+        let burned = self.view(IJobs::burnedCall {});
+        assert!(held >= stakes, "held {held} does not cover the stakes {stakes}");
+        assert_eq!(self.b.evm.balance(self.jobs), balances + held + burned, "the contract's wei");
+    }
+
+    /// Posts the fixture's computation over `T` steps as a job of `who`, and reveals its secret.
+    fn post(&mut self, who: u8) -> (B256, IJobs::Job) {
+        let id = self.post_only(who);
+        self.blocks(2);
+        let (secret, _) = secret(who, self.view(IJobs::jobNonceCall { who: addr(who) }) - 1);
+        self.ok(who, IJobs::revealCall { id, secret }, 0);
+        let j = self.job(id);
+        (id, j)
+    }
+
+    fn post_only(&mut self, who: u8) -> B256 {
+        let nonce = self.view(IJobs::jobNonceCall { who: addr(who) });
+        let (_, commit) = secret(who, nonce);
+        let r = self.ok(who, IJobs::postCall { b: body(), reward: U256::from(REWARD), commit }, REWARD);
+        B256::abi_decode(&r.output).expect("a job id")
+    }
+
+    fn player(&self, a: Address) -> u8 {
+        (0..16u8).find(|w| addr(*w) == a).unwrap_or_else(|| panic!("{a} is no player"))
+    }
+
+    /// `who` posts the fixture's honest claim (or a lying one from step 5) on the referee.
+    fn claim(&mut self, who: u8, honest: bool) -> B256 {
+        self.b.fund(who, 1_000);
+        let body = if honest {
+            both::with_blobs(support::honest_claim(T, 100))
+        } else {
+            both::with_blobs(support::lying_claim(T, 5, 100).0)
+        };
+        self.b.send(who, Message::Claim(Box::new(body))).expect("the claim is taken");
+        self.b.claims.last().expect("a claim").1
+    }
+}
+
+fn secret(who: u8, nonce: u64) -> (B256, B256) {
+    jobs::secret(&[who; 32], &Address::ZERO, nonce)
+}
+
+/// The fixture's computation over `T` steps, naming blobs published on the referee.
+fn body() -> IJobs::JobBody {
+    let c = both::with_blobs(support::honest_claim(T, 0));
+    let b = |x: B32| B256::from(x.0);
+    IJobs::JobBody {
+        module: b(c.module),
+        args: b(c.args),
+        env: b(c.env),
+        stdin: b(c.stdin),
+        dirs: B256::ZERO,
+        entry: c.entry,
+        entryArgs: c.entry_args,
+        initialRoot: b(c.initial_root),
+        maxSteps: T,
+    }
+}
+
+#[test]
+fn the_draw_on_chain_is_the_rules_draw() {
+    let mut j = J::new();
+    let mut rng = Rng(0x5eed_d7a3);
+    let mut now = 1_000;
+    for who in 0..16u8 {
+        j.b.w.mint(who, 1_000_000, now);
+    }
+    let mut draws = 0;
+    let mut drawn_someone = 0;
+    for round in 0..120 {
+        now += 1;
+        let who = (rng.next() % 16) as u8;
+        let registered = j.b.w.rules.state.accounts.get(&pubkey(who)).is_some_and(|a| a.slot.is_some());
+        if registered && rng.next() % 3 == 0 {
+            j.b.w.send(who, Message::Unregister, now).expect("unregisters");
+            j.ok(who, IJobs::unregisterCall {}, 0);
+        } else if !registered {
+            let stake = STAKE + rng.next() % 50_000;
+            j.b.w.send(who, Message::Register { stake }, now).expect("registers");
+            j.ok(who, IJobs::registerCall { stake: U256::from(stake) }, stake);
+        }
+        for w in 0..16u8 {
+            let rust = j.b.w.rules.state.accounts.get(&pubkey(w)).and_then(|a| a.slot);
+            let chain = j.view(IJobs::slotOfCall { who: addr(w) });
+            assert_eq!(rust.map_or(0, |s| s + 1), chain, "round {round}: the slot of player {w}");
+        }
+        let s = j.b.w.rules.state.clone();
+        for _ in 0..6 {
+            let seed = B32(std::array::from_fn(|_| rng.next() as u8));
+            let attempt = 1 + (rng.next() % 4) as u32;
+            let requester = (rng.next() % 16) as u8;
+            let tried: Vec<u8> =
+                (0..rng.next() % 4).map(|_| (rng.next() % 16) as u8).filter(|t| *t != requester).collect();
+            let mut tried_unique = tried.clone();
+            tried_unique.sort();
+            tried_unique.dedup();
+            let before = rng.next() % (s.registrations + 2);
+            let keys: Vec<B32> = tried_unique.iter().map(|t| pubkey(*t)).collect();
+            let rust = draw_solver(&s, &pubkey(requester), &keys, before, &seed, attempt)
+                .map(|k| (0..16u8).find(|w| pubkey(*w) == k).expect("a player"));
+            let chain = j.view(IJobs::drawSolverCall {
+                seed: B256::from(seed.0),
+                attempt,
+                requester: addr(requester),
+                tried: tried_unique.iter().map(|t| addr(*t)).collect(),
+                before,
+            });
+            let chain = (chain != Address::ZERO).then(|| j.player(chain));
+            assert_eq!(rust, chain, "round {round}: draw {attempt} with seed {seed:?}");
+            draws += 1;
+            drawn_someone += usize::from(chain.is_some());
+        }
+    }
+    assert!(drawn_someone > draws / 2, "most draws find a solver: {drawn_someone} of {draws}");
+    println!("{draws} draws alike on chain and in the rules ({drawn_someone} found a solver)");
+}
+
+/// Players 1–5 registered (1 is the requester), each with its stake.
+fn with_solvers() -> J {
+    let mut j = J::new();
+    for who in 1..=5u8 {
+        j.ok(who, IJobs::registerCall { stake: U256::from(STAKE) }, STAKE);
+    }
+    j
+}
+
+#[test]
+fn a_job_is_declined_missed_and_then_paid_when_its_claim_is_final() {
+    let mut j = with_solvers();
+    let id = j.post_only(1);
+    assert_eq!(j.balance(1), U256::ZERO, "the reward is escrowed");
+    assert_eq!(j.send(1, IJobs::revealCall { id, secret: secret(1, 0).0 }, 0).unwrap_err(), "too_early");
+    j.blocks(2);
+    assert_eq!(j.send(1, IJobs::revealCall { id, secret: B256::ZERO }, 0).unwrap_err(), "bad_secret");
+    j.ok(9, IJobs::revealCall { id, secret: secret(1, 0).0 }, 0);
+    let job = j.job(id);
+    assert_eq!((job.status, job.attempts), (status::ASSIGNED, 1));
+    let first = j.player(job.solver);
+    assert_ne!(first, 1, "the requester is never drawn for its own job");
+    assert_eq!(j.send(first, IJobs::revealCall { id, secret: secret(1, 0).0 }, 0).unwrap_err(), "job_closed");
+
+    // The first solver declines, for free.
+    let other = if first == 2 { 3 } else { 2 };
+    assert_eq!(j.send(other, IJobs::declineCall { id }, 0).unwrap_err(), "not_job_solver");
+    j.ok(first, IJobs::declineCall { id }, 0);
+    assert_eq!(j.stake(first), U256::from(STAKE), "declining costs nothing");
+    let second = {
+        let s = j.job(id).solver;
+        j.player(s)
+    };
+    assert!(second != first && second != 1, "a solver drawn before is not drawn again");
+
+    // The second lets its deadline pass: slashed, and a third is drawn.
+    assert_eq!(j.send(9, IJobs::settleCall { id }, 0).unwrap_err(), "nothing_due");
+    j.b.now += ANSWER_S;
+    j.ok(9, IJobs::settleCall { id }, 0);
+    assert_eq!(j.stake(second), U256::from(STAKE - SLASH), "a missed deadline is slashed");
+    assert_eq!(j.view(IJobs::burnedCall {}), U256::from(SLASH));
+    let job = j.job(id);
+    let third = j.player(job.solver);
+    assert_eq!(job.attempts, 3);
+    assert!(![1, first, second].contains(&third));
+
+    // The third answers with an honest claim, which becomes final: it is paid.
+    let claim = j.claim(third, true);
+    let foreign = j.claim(if third == 4 { 5 } else { 4 }, true);
+    assert_eq!(j.send(third, IJobs::answerCall { id, claim: foreign }, 0).unwrap_err(), "wrong_job");
+    j.ok(third, IJobs::answerCall { id, claim }, 0);
+    assert_eq!(j.job(id).status, status::CLAIMED);
+    assert_eq!(j.send(9, IJobs::settleCall { id }, 0).unwrap_err(), "nothing_due", "the claim is still open");
+    j.b.advance(1000);
+    assert_eq!(j.b.view(IReferee::getClaimCall { id: claim }).status, CLAIM_FINAL);
+    j.ok(9, IJobs::settleCall { id }, 0);
+    assert_eq!(j.job(id).status, status::DONE);
+    assert_eq!(j.balance(third), U256::from(REWARD), "the solver is paid the reward");
+    assert_eq!(j.send(9, IJobs::settleCall { id }, 0).unwrap_err(), "nothing_due");
+}
+
+#[test]
+fn a_rejected_answer_draws_again_and_four_misses_refund_the_requester() {
+    let mut j = with_solvers();
+    let (id, job) = j.post(1);
+    let liar_solver = j.player(job.solver);
+    let claim = j.claim(liar_solver, false);
+    j.ok(liar_solver, IJobs::answerCall { id, claim }, 0);
+    // A challenger; neither side plays, both lose on time and the claim is rejected.
+    let challenger = 8;
+    j.b.fund(challenger, 1_000);
+    let f = fixture();
+    let max_leaves = j.b.w.rules.params.max_leaves;
+    let rust_claim = j.b.claims.last().unwrap().0;
+    let m = Message::Challenge {
+        claim: rust_claim,
+        history_root: history_root(&f.trace, T, max_leaves),
+        final_root: f.trace.root(T),
+        bond: 100,
+    };
+    j.b.send(challenger, m).expect("the challenge is taken");
+    for _ in 0..5 {
+        j.b.advance(60);
+    }
+    assert_eq!(j.b.view(IReferee::getClaimCall { id: claim }).status, CLAIM_REJECTED);
+    j.ok(9, IJobs::settleCall { id }, 0);
+    let job = j.job(id);
+    assert_eq!((job.status, job.attempts), (status::ASSIGNED, 2), "a rejected answer draws again");
+    assert_eq!(j.stake(liar_solver), U256::from(STAKE), "its claim bond paid for the lie");
+
+    // Three more misses: after four draws the job fails and the reward goes back.
+    for attempt in 2..=4u8 {
+        let solver = {
+            let s = j.job(id).solver;
+            j.player(s)
+        };
+        assert_eq!(j.job(id).attempts, attempt);
+        j.b.now += ANSWER_S;
+        j.ok(9, IJobs::settleCall { id }, 0);
+        assert_eq!(j.stake(solver), U256::from(STAKE - SLASH));
+    }
+    let job = j.job(id);
+    assert_eq!(job.status, status::FAILED);
+    assert_eq!(j.balance(1), U256::from(REWARD), "the reward is refunded");
+    let tried: Vec<u8> = job.tried.iter().map(|a| j.player(*a)).collect();
+    let mut sorted = tried.clone();
+    sorted.sort();
+    assert_eq!(sorted, vec![2, 3, 4, 5], "four different solvers, never the requester: {tried:?}");
+}
+
+#[test]
+fn only_keys_registered_before_the_job_are_drawn() {
+    let mut j = J::new();
+    j.ok(2, IJobs::registerCall { stake: U256::from(STAKE) }, STAKE);
+    let id = j.post_only(1);
+    // Another key registers after the job was posted: it is never drawn for it.
+    j.ok(3, IJobs::registerCall { stake: U256::from(STAKE) }, STAKE);
+    j.blocks(2);
+    j.ok(1, IJobs::revealCall { id, secret: secret(1, 0).0 }, 0);
+    assert_eq!(
+        {
+            let s = j.job(id).solver;
+            j.player(s)
+        },
+        2
+    );
+    j.ok(2, IJobs::declineCall { id }, 0);
+    let job = j.job(id);
+    assert_eq!(job.status, status::FAILED, "nobody registered before it is left to draw");
+    assert_eq!(j.balance(1), U256::from(REWARD));
+}
+
+#[test]
+fn an_unrevealed_job_is_cancelled_with_a_penalty() {
+    let mut j = with_solvers();
+    let id = j.post_only(1);
+    j.blocks(256);
+    assert_eq!(j.send(9, IJobs::settleCall { id }, 0).unwrap_err(), "nothing_due");
+    j.blocks(1);
+    assert_eq!(j.send(1, IJobs::revealCall { id, secret: secret(1, 0).0 }, 0).unwrap_err(), "too_late");
+    j.ok(9, IJobs::settleCall { id }, 0);
+    assert_eq!(j.job(id).status, status::CANCELLED);
+    assert_eq!(j.balance(1), U256::from(REWARD - REWARD / 10));
+    assert_eq!(j.view(IJobs::burnedCall {}), U256::from(REWARD / 10));
+}
+
+#[test]
+fn a_drawn_solver_that_leaves_keeps_its_stake_held_until_its_duty_ends() {
+    let mut j = with_solvers();
+    let (id, job) = j.post(1);
+    let solver = j.player(job.solver);
+    j.ok(solver, IJobs::unregisterCall {}, 0);
+    assert_eq!(j.stake(solver), U256::from(STAKE), "held while it owes the job");
+    assert_eq!(j.send(solver, IJobs::registerCall { stake: U256::from(STAKE) }, 0).unwrap_err(), "leaving");
+    j.b.now += ANSWER_S;
+    j.ok(9, IJobs::settleCall { id }, 0);
+    assert_eq!(j.stake(solver), U256::ZERO);
+    assert_eq!(j.balance(solver), U256::from(STAKE - SLASH), "what is left returns when the duty ends");
+    j.ok(solver, IJobs::registerCall { stake: U256::from(STAKE) }, STAKE);
+}
+
+#[test]
+fn refusals_name_the_rule() {
+    let mut j = J::new();
+    let nonce_commit = secret(1, 0).1;
+    let post = |reward: u64, b: IJobs::JobBody| IJobs::postCall {
+        b,
+        reward: U256::from(reward),
+        commit: nonce_commit,
+    };
+    assert_eq!(j.send(1, post(REWARD, body()), REWARD).unwrap_err(), "no_solvers");
+    j.ok(2, IJobs::registerCall { stake: U256::from(STAKE) }, STAKE);
+    assert_eq!(
+        j.send(2, IJobs::registerCall { stake: U256::from(STAKE) }, STAKE).unwrap_err(),
+        "already_registered"
+    );
+    assert_eq!(
+        j.send(3, IJobs::registerCall { stake: U256::from(STAKE - 1) }, STAKE).unwrap_err(),
+        "bond_too_small"
+    );
+    assert_eq!(j.send(3, IJobs::unregisterCall {}, 0).unwrap_err(), "not_registered");
+    assert_eq!(j.send(2, post(REWARD, body()), REWARD).unwrap_err(), "no_solvers", "only itself to draw");
+    assert_eq!(j.send(1, post(99, body()), 99).unwrap_err(), "bond_too_small");
+    assert_eq!(j.send(1, post(REWARD, body()), REWARD - 1).unwrap_err(), "insufficient_funds");
+    let mut b = body();
+    b.maxSteps = 0;
+    assert_eq!(j.send(1, post(REWARD, b), REWARD).unwrap_err(), "bad_job");
+    let mut b = body();
+    b.stdin = B256::repeat_byte(7);
+    assert_eq!(j.send(1, post(REWARD, b), REWARD).unwrap_err(), "unpublished");
+    assert_eq!(j.send(1, IJobs::settleCall { id: B256::ZERO }, 0).unwrap_err(), "unknown_job");
+    let (id, job) = j.post(1);
+    assert_eq!(j.player(job.solver), 2);
+    // A claim of another computation, or after the deadline, does not answer it.
+    j.b.fund(2, 1_000);
+    let mut other = both::with_blobs(support::honest_claim(T - 1, 100));
+    other.max_steps = T - 1;
+    j.b.send(2, Message::Claim(Box::new(other))).expect("a claim over other steps");
+    let wrong = j.b.claims.last().unwrap().1;
+    assert_eq!(j.send(2, IJobs::answerCall { id, claim: wrong }, 0).unwrap_err(), "wrong_job");
+    let claim = j.claim(2, true);
+    j.b.now += ANSWER_S;
+    assert_eq!(j.send(2, IJobs::answerCall { id, claim }, 0).unwrap_err(), "too_late");
+    // The same claim cannot answer two jobs.
+    let mut j = J::new();
+    j.ok(2, IJobs::registerCall { stake: U256::from(STAKE) }, STAKE);
+    let (a, _) = j.post(1);
+    let claim = j.claim(2, true);
+    j.ok(2, IJobs::answerCall { id: a, claim }, 0);
+    let (b, jb) = j.post(1);
+    assert_eq!(j.player(jb.solver), 2);
+    assert_eq!(j.send(2, IJobs::answerCall { id: b, claim }, 0).unwrap_err(), "wrong_job");
+}

@@ -40,6 +40,10 @@ pub struct Conn {
     /// (`refute chain devnet` prints both).
     #[arg(long, value_name = "ADDRESS")]
     pub referee: Option<String>,
+    /// The jobs contract on --chain, for `job post`, `job show`, `solver run`
+    /// and `account` [default: $REFUTE_JOBS] (`refute chain devnet` prints it).
+    #[arg(long, value_name = "ADDRESS")]
+    pub jobs: Option<String>,
 }
 
 /// A bot's own options.
@@ -334,7 +338,8 @@ pub fn account(a: AccountArgs) -> Result<ExitCode> {
             return Err(bad("on a chain, `refute account` shows your own key's account (--key)"));
         }
         let seed = load_key(&key_path(&a.conn.key))?.to_bytes();
-        return crate::chain_bots::account(&t, &seed, a.mint, a.withdraw.as_deref(), a.json);
+        let jobs = a.conn.jobs.clone().or_else(|| std::env::var("REFUTE_JOBS").ok());
+        return crate::chain_bots::account(&t, jobs.as_deref(), &seed, a.mint, a.withdraw.as_deref(), a.json);
     }
     if a.withdraw.is_some() {
         return Err(bad("--withdraw needs --chain: an arbiter's balances stay on the arbiter"));
@@ -472,19 +477,38 @@ pub fn solver(cmd: SolverCmd) -> Result<ExitCode> {
     crate::arbiter_cmd::init_logging();
     let SolverCmd::Run { conn, bot, stake, bond, lie } = cmd;
     if let Some(t) = crate::chain_bots::target(&conn.chain, &conn.referee)? {
-        if stake.is_some() || bond.is_some() {
+        if bond.is_some() {
             return Err(bad(
-                "--stake and --bond are for jobs and committees, which are not on chain yet (specs/chain.md §8)",
+                "--bond is the arbiter's claim bond for jobs: on chain a job's claim locks the referee's minimum bond",
             ));
         }
-        tracing::info!("solver running on chain: defending this key's claims");
-        return crate::chain_bots::run(
+        let jobs = conn.jobs.clone().or_else(|| std::env::var("REFUTE_JOBS").ok());
+        if stake.is_some() && jobs.is_none() {
+            return Err(bad(
+                "--stake registers on the jobs contract: give --jobs ADDRESS (or $REFUTE_JOBS); `refute chain devnet` prints it",
+            ));
+        }
+        let lie = lie.lie();
+        if let Some(l) = lie {
+            tracing::warn!(
+                "TEST ONLY: this solver's job claims lie ({l:?}); they will be challenged and lose their bonds"
+            );
+        }
+        match &jobs {
+            Some(j) => {
+                tracing::info!(jobs = %j, "solver running on chain: defending this key's claims and answering the jobs drawn to it")
+            }
+            None => tracing::info!(
+                "solver running on chain: defending this key's claims (no --jobs: answering no jobs)"
+            ),
+        }
+        return crate::chain_bots::solver_run(
             &t,
             &load_key(&key_path(&conn.key))?.to_bytes(),
             &bot.data_dir,
-            false,
-            None,
-            None,
+            jobs.as_deref(),
+            stake,
+            lie,
         );
     }
     let lie = lie.lie();

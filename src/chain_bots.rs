@@ -13,6 +13,7 @@ use anyhow::{Context, Result};
 use refute::outln;
 use refute_chain::alloy_primitives::{B256, U256};
 use refute_chain::client::Chain;
+use refute_chain::jobs::IJobs;
 use refute_chain::referee::{self, IReferee};
 use refute_chain::wallet::Wallet;
 use refute_challenger::lie::Lie;
@@ -81,18 +82,22 @@ fn config(challenge: bool, bond: Option<u64>, lie: Option<Lie>) -> BotConfig {
         lie,
         until_ended: Vec::new(),
         poll: Duration::from_millis(500),
+        jobs: None,
     }
 }
 
-/// `refute account --chain …`: the key's address, its wei and its balance at the referee.
+/// `refute account --chain …`: the key's address, its wei, its balance at
+/// the referee and (with a jobs contract) its balance and stake there.
 pub fn account(
     t: &(String, String),
+    jobs: Option<&str>,
     seed: &Seed,
     mint: Option<u64>,
     withdraw: Option<&str>,
     json: bool,
 ) -> Result<ExitCode> {
     let chain = connect(t)?;
+    let jobs = jobs.map(|j| refute_chain::jobs::connect(&chain, j)).transpose()?;
     let w = Wallet::from_seed(seed);
     if let Some(amount) = mint {
         let have = chain.eth_balance(&w.address)?;
@@ -112,22 +117,52 @@ pub fn account(
                 w.address
             )));
         }
-        let mined = chain.send(&w, &IReferee::withdrawCall { amount }, U256::ZERO)?;
-        refute::errln!("withdrew {amount} wei (gas {})", mined.gas);
+        if amount > U256::ZERO {
+            let mined = chain.send(&w, &IReferee::withdrawCall { amount }, U256::ZERO)?;
+            refute::errln!("withdrew {amount} wei from the referee (gas {})", mined.gas);
+        }
+        // `all` also empties the balance at the jobs contract (rewards, refunds, a returned stake).
+        if let (Some(j), "all") = (jobs, withdraw.unwrap_or_default()) {
+            let amount = chain.view_at(j, IJobs::balanceOfCall { who: w.address })?;
+            if amount > U256::ZERO {
+                let mined = chain.send_to(&w, j, &IJobs::withdrawCall { amount }, U256::ZERO)?;
+                refute::errln!("withdrew {amount} wei from the jobs contract (gas {})", mined.gas);
+            }
+        }
     }
     let eth = chain.eth_balance(&w.address)?;
     let at_referee = chain.view(IReferee::balanceOfCall { who: w.address })?;
     let claims = chain.view(IReferee::claimNonceCall { who: w.address })?;
+    let at_jobs = match jobs {
+        Some(j) => Some((
+            chain.view_at(j, IJobs::balanceOfCall { who: w.address })?,
+            chain.view_at(j, IJobs::getAccountCall { who: w.address })?,
+        )),
+        None => None,
+    };
     if json {
-        outln!(
-            "{}",
-            json!({"address": w.address.to_string(), "wei": eth.to_string(), "referee_balance": at_referee.to_string(), "claims_posted": claims})
-        )?;
+        let mut v = json!({"address": w.address.to_string(), "wei": eth.to_string(), "referee_balance": at_referee.to_string(), "claims_posted": claims});
+        if let Some((b, a)) = &at_jobs {
+            v["jobs_balance"] = json!(b.to_string());
+            v["stake"] = json!(a.stake.to_string());
+            v["registered"] = json!(a.registered);
+            v["leaving"] = json!(a.leaving);
+        }
+        outln!("{v}")?;
     } else {
         outln!("address  {}", w.address)?;
         outln!("wei      {eth}")?;
         outln!("balance  {at_referee} (wei held for you by the referee)")?;
         outln!("claims   {claims} posted")?;
+        if let Some((b, a)) = &at_jobs {
+            outln!("jobs     {b} (wei held for you by the jobs contract)")?;
+            let what = match (a.registered, a.leaving) {
+                (true, _) => "registered: drawn for jobs by stake",
+                (_, true) => "leaving: held until the job it was drawn for ends",
+                _ => "not registered (`refute solver run --stake WEI` registers)",
+            };
+            outln!("stake    {} ({what})", a.stake)?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -194,6 +229,30 @@ pub fn run(
     let mut p = player(t, seed, data_dir)?;
     let stop = stop_on_signal();
     refute_challenger::onchain::run(&mut p, &config(challenge, bond, lie), &stop)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `refute solver run --chain …`: defends this key's claims and, with a
+/// jobs contract, answers the jobs drawn to it (registering with `stake`).
+pub fn solver_run(
+    t: &(String, String),
+    seed: &Seed,
+    data_dir: &Option<PathBuf>,
+    jobs: Option<&str>,
+    stake: Option<u64>,
+    lie: Option<Lie>,
+) -> Result<ExitCode> {
+    let mut p = player(t, seed, data_dir)?;
+    let mut cfg = config(false, None, lie);
+    if let Some(j) = jobs {
+        let address = refute_chain::jobs::connect(&p.chain, j)?;
+        if let Some(s) = stake {
+            refute_challenger::onchain_jobs::register(&p, address, U256::from(s))?;
+        }
+        cfg.jobs = Some(address);
+    }
+    let stop = stop_on_signal();
+    refute_challenger::onchain::run(&mut p, &cfg, &stop)?;
     Ok(ExitCode::SUCCESS)
 }
 

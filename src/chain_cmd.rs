@@ -1,4 +1,4 @@
-//! `refute chain devnet`: anvil on 127.0.0.1 with the verifier deployed.
+//! `refute chain devnet`: anvil on 127.0.0.1 with the verifier, the referee and the jobs contract deployed.
 
 use anyhow::{Context, Result};
 use refute::{errln, outln};
@@ -6,9 +6,9 @@ use std::process::ExitCode;
 
 /// Starts the devnet, deploys the contracts, prints where they are, and
 /// waits for Ctrl-C or SIGTERM (dropping the devnet stops anvil).
-pub fn devnet(port: u16, window_s: u64, clock_s: u64) -> Result<ExitCode> {
-    if window_s == 0 || clock_s == 0 {
-        return Err(crate::bad("--window and --clock must be at least 1 second"));
+pub fn devnet(port: u16, window_s: u64, clock_s: u64, answer_s: u64) -> Result<ExitCode> {
+    if window_s == 0 || clock_s == 0 || answer_s == 0 {
+        return Err(crate::bad("--window, --clock and --answer must be at least 1 second"));
     }
     let net = refute_chain::devnet::Devnet::start(port)?;
     let rpc = refute_chain::rpc::Rpc::new(&net.url);
@@ -22,8 +22,12 @@ pub fn devnet(port: u16, window_s: u64, clock_s: u64) -> Result<ExitCode> {
     let d = refute_chain::devnet::deploy_verifier(&rpc).context("deploying the verifier's contracts")?;
     let params = refute_chain::devnet::devnet_params(d.verifier, window_s, clock_s);
     let referee = refute_chain::devnet::deploy_referee(&rpc, &params).context("deploying the referee")?;
+    let jobs_params = refute_chain::jobs::devnet_params(referee, answer_s);
+    let jobs =
+        refute_chain::devnet::deploy_jobs(&rpc, &jobs_params).context("deploying the jobs contract")?;
     outln!("rpc {}", net.url)?;
     outln!("referee {referee}")?;
+    outln!("jobs {jobs}")?;
     outln!("verifier {}", d.verifier)?;
     outln!("machine {}", d.machine)?;
     outln!("simd {}", d.simd)?;
@@ -40,7 +44,12 @@ pub fn devnet(port: u16, window_s: u64, clock_s: u64) -> Result<ExitCode> {
         params.minClaimBond
     );
     errln!(
-        "refute: play with `--chain {url} --referee {referee}` (or REFUTE_CHAIN, REFUTE_REFEREE); fund a key with `refute account --key FILE --mint WEI` (10 ETH = 10000000000000000000); Ctrl-C stops the node",
+        "refute: jobs: stakes from {} wei, {} wei slashed from a drawn solver that does not answer within {answer_s} s",
+        jobs_params.minStake,
+        jobs_params.dutySlash
+    );
+    errln!(
+        "refute: play with `--chain {url} --referee {referee}` (or REFUTE_CHAIN, REFUTE_REFEREE), and `--jobs {jobs}` (or REFUTE_JOBS) for jobs; fund a key with `refute account --key FILE --mint WEI` (10 ETH = 10000000000000000000); Ctrl-C stops the node",
         url = net.url
     );
     wait_for_stop()?;

@@ -37,6 +37,16 @@ pub enum JobCmd {
         /// The arbiter's address [default: $REFUTE_ARBITER, or http://127.0.0.1:7878].
         #[arg(long, value_name = "URL")]
         arbiter: Option<String>,
+        /// A job on an EVM chain: the node's JSON-RPC URL [default:
+        /// $REFUTE_CHAIN]; needs --referee and --jobs.
+        #[arg(long, value_name = "RPC")]
+        chain: Option<String>,
+        /// The referee contract on --chain [default: $REFUTE_REFEREE].
+        #[arg(long, value_name = "ADDRESS")]
+        referee: Option<String>,
+        /// The jobs contract on --chain [default: $REFUTE_JOBS].
+        #[arg(long, value_name = "ADDRESS")]
+        jobs: Option<String>,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -66,7 +76,10 @@ pub struct PostArgs {
 pub fn job(cmd: JobCmd) -> Result<ExitCode> {
     match cmd {
         JobCmd::Post(a) => post(a),
-        JobCmd::Show { id, arbiter, json } => {
+        JobCmd::Show { id, arbiter, chain, referee, jobs, json } => {
+            if let Some(t) = crate::chain_bots::target(&chain, &referee)? {
+                return crate::chain_jobs::show(&t, &jobs, &id, json);
+            }
             let id = parse_key(&id).map_err(|_| bad(format!("{id:?} is not a job id (64 hex digits)")))?;
             let client = Client::new(&arbiter_url(&arbiter));
             runtime()?.block_on(async {
@@ -84,6 +97,19 @@ pub fn job(cmd: JobCmd) -> Result<ExitCode> {
 
 fn post(a: PostArgs) -> Result<ExitCode> {
     let (inputs, max_steps) = claim_inputs(&a.task)?;
+    if let Some(t) = crate::chain_bots::target(&a.conn.chain, &a.conn.referee)? {
+        let seed = load_key(&key_path(&a.conn.key))?.to_bytes();
+        return crate::chain_jobs::post(
+            &t,
+            &a.conn.jobs,
+            &seed,
+            &inputs,
+            max_steps,
+            a.reward,
+            a.wait,
+            a.json,
+        );
+    }
     let blobs = Blobs::new(&inputs);
     let body = JobBody {
         module: blobs.module,

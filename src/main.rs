@@ -9,6 +9,7 @@ mod arbiter_cmd;
 mod bots_cmd;
 mod chain_bots;
 mod chain_cmd;
+mod chain_jobs;
 mod demo;
 mod files_cmd;
 mod job_cmd;
@@ -281,6 +282,9 @@ enum ChainCmd {
         /// Each player's clock per game, in seconds.
         #[arg(long, value_name = "SECS", default_value_t = 60)]
         clock: u64,
+        /// How long a solver drawn for a job has to answer it, in seconds.
+        #[arg(long, value_name = "SECS", default_value_t = 120)]
+        answer: u64,
     },
 }
 
@@ -492,7 +496,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             };
             proofs::verify_step(&proof, pre.as_deref(), on, json)
         }
-        Command::Chain(ChainCmd::Devnet { port, window, clock }) => chain_cmd::devnet(port, window, clock),
+        Command::Chain(ChainCmd::Devnet { port, window, clock, answer }) => {
+            chain_cmd::devnet(port, window, clock, answer)
+        }
         Command::Bench { runs, only, quick, json, proofs, samples } => {
             if runs == 0 {
                 return Err(bad("--runs must be at least 1"));

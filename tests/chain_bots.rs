@@ -20,6 +20,7 @@ struct ChainNet {
     dir: tempfile::TempDir,
     rpc: String,
     referee: String,
+    jobs: String,
     devnet: Child,
     bots: Vec<(String, Child)>,
 }
@@ -65,8 +66,8 @@ impl ChainNet {
                 let _ = tx.send(line);
             }
         });
-        let (mut rpc, mut referee) = (None, None);
-        while rpc.is_none() || referee.is_none() {
+        let (mut rpc, mut referee, mut jobs) = (None, None, None);
+        while rpc.is_none() || referee.is_none() || jobs.is_none() {
             let line =
                 rx.recv_timeout(Duration::from_secs(120)).expect("the devnet prints rpc and referee lines");
             if let Some(u) = line.strip_prefix("rpc ") {
@@ -75,8 +76,12 @@ impl ChainNet {
             if let Some(a) = line.strip_prefix("referee ") {
                 referee = Some(a.to_string());
             }
+            if let Some(a) = line.strip_prefix("jobs ") {
+                jobs = Some(a.to_string());
+            }
         }
-        ChainNet { dir, rpc: rpc.unwrap(), referee: referee.unwrap(), devnet, bots: Vec::new() }
+        let (rpc, referee, jobs) = (rpc.unwrap(), referee.unwrap(), jobs.unwrap());
+        ChainNet { dir, rpc, referee, jobs, devnet, bots: Vec::new() }
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -86,7 +91,10 @@ impl ChainNet {
     /// `refute` with the chain in the environment, as the devnet tells a user to.
     fn refute(&self) -> Command {
         let mut c = Command::new(EXE);
-        c.env("REFUTE_CHAIN", &self.rpc).env("REFUTE_REFEREE", &self.referee).env("RUST_LOG", "info");
+        c.env("REFUTE_CHAIN", &self.rpc)
+            .env("REFUTE_REFEREE", &self.referee)
+            .env("REFUTE_JOBS", &self.jobs)
+            .env("RUST_LOG", "info");
         c
     }
 
@@ -280,6 +288,106 @@ fn a_liar_loses_its_bond_on_chain_and_an_honest_claim_becomes_final() {
         gained > 0 && (won as i128 - gained) < 1_000_000_000_000_000,
         "withdrew {won}, gained {gained} (less gas)"
     );
+}
+
+/// Wei of `name`'s account at the jobs contract, and its stake there.
+fn at_jobs(net: &ChainNet, name: &str) -> (u128, u128) {
+    let a = net.account(name, None);
+    (wei(&a["jobs_balance"]), wei(&a["stake"]))
+}
+
+#[test]
+fn a_job_on_chain_is_drawn_answered_checked_and_paid() {
+    let mut net = ChainNet::start(20, 30);
+    for who in ["rita", "sam", "sue", "bob"] {
+        net.player(who, 10);
+    }
+    let wasm = sort_wasm();
+    let wasm = wasm.to_str().unwrap();
+    // Sam lies and holds most of the stake, so he is most likely drawn first;
+    // Sue answers honestly; Bob checks every claim.
+    let big = ETH.to_string();
+    let small = (ETH / 100).to_string();
+    net.spawn("sam", &["solver", "run", "--stake", &big, "--lie-output"]);
+    net.spawn("sue", &["solver", "run", "--stake", &small]);
+    net.spawn("bob", &["challenger", "run"]);
+    net.wait_for("two registered solvers", 60, |n| {
+        ["sam", "sue"].iter().all(|w| n.account(w, None)["registered"] == Value::Bool(true))
+    });
+    let reward: u128 = 30_000_000_000_000_000;
+    let out = net
+        .refute()
+        .args([
+            "job",
+            "post",
+            "--json",
+            "--wait",
+            "--reward",
+            &reward.to_string(),
+            "--max-steps",
+            "100000",
+            wasm,
+            "10",
+        ])
+        .arg("--key")
+        .arg(net.path("rita.key"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let logs = || {
+        format!(
+            "{err}\n--- sam\n{}\n--- sue\n{}\n--- bob\n{}",
+            net.log("sam"),
+            net.log("sue"),
+            net.log("bob")
+        )
+    };
+    assert!(out.status.success(), "the job did not end done:\n{}", logs());
+    let job: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(job["status"], "done", "{job}");
+    assert_eq!(job["claim_status"], "final", "{job}");
+    // The verified result: the exit status and the output, read from the
+    // claim's final header and the stdout blob whose tree root is the header's.
+    let stdout = job["result"]["stdout"].as_str().unwrap_or_default();
+    assert!(stdout.contains("ints: n=10"), "no verified stdout: {job}");
+    let sue = net.account("sue", None)["address"].as_str().unwrap().to_lowercase();
+    assert_eq!(job["solver"].as_str().unwrap().to_lowercase(), sue, "the honest solver answered it: {job}");
+    assert_eq!(
+        at_jobs(&net, "sue"),
+        (reward, ETH as u128 / 100),
+        "Sue is paid the reward and keeps her stake"
+    );
+    let tried = job["tried"].as_array().unwrap();
+    println!("solvers drawn: {} (the liar first: {})", tried.len(), tried.len() == 2);
+    if tried.len() == 2 {
+        // Sam was drawn first: his lying claim was challenged and rejected,
+        // he lost its bond (not his stake), and the job went to Sue.
+        let claims = net.list("claims");
+        assert!(claims.iter().any(|c| c["status"] == "rejected"), "{claims:?}");
+        assert_eq!(
+            at_jobs(&net, "sam").1,
+            100 * ETH as u128 / 100,
+            "a rejected answer costs the claim bond only"
+        );
+        assert!(net.log("bob").contains("WRONG CLAIM"), "{}", logs());
+    } else {
+        assert_eq!(tried.len(), 1, "{job}");
+    }
+    assert_eq!(at_jobs(&net, "rita").0, 0, "the reward left the requester's escrow");
+    // `job show` reads the same from the chain.
+    let id = job["job"].as_str().unwrap();
+    let out = net.refute().args(["job", "show", id]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && text.contains("verified: the claim is final"), "{text}");
+    // Sue takes her reward out.
+    let out = net
+        .refute()
+        .args(["account", "--json", "--withdraw", "all", "--key"])
+        .arg(net.path("sue.key"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(at_jobs(&net, "sue").0, 0);
 }
 
 #[test]

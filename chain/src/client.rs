@@ -53,6 +53,8 @@ pub struct Mined {
     pub gas: u64,
     /// The referee's events in it.
     pub events: Vec<IReferee::IRefereeEvents>,
+    /// Every log in it (the jobs contract's too).
+    pub logs: Vec<Log>,
     /// Its block.
     pub block: u64,
 }
@@ -113,7 +115,12 @@ impl Chain {
 
     /// A view of the referee.
     pub fn view<C: SolCall>(&self, call: C) -> Result<C::Return, ChainError> {
-        match self.rpc.call(&self.referee.to_string(), &call.abi_encode())? {
+        self.view_at(self.referee, call)
+    }
+
+    /// A view of the contract at `to` (the referee, or the jobs contract).
+    pub fn view_at<C: SolCall>(&self, to: Address, call: C) -> Result<C::Return, ChainError> {
+        match self.rpc.call(&to.to_string(), &call.abi_encode())? {
             Ok(out) => {
                 C::abi_decode_returns(&out).map_err(|e| ChainError::Unexpected(format!("undecodable: {e}")))
             }
@@ -150,9 +157,20 @@ impl Chain {
     /// 60 s) until it is mined. A call the referee would refuse is refused
     /// before it is sent (the gas estimate runs it), with the rules' error.
     pub fn send<C: SolCall>(&self, wallet: &Wallet, call: &C, value: U256) -> Result<Mined, ChainError> {
+        self.send_to(wallet, self.referee, call, value)
+    }
+
+    /// As [`Chain::send`], to the contract at `address` (the jobs contract).
+    pub fn send_to<C: SolCall>(
+        &self,
+        wallet: &Wallet,
+        address: Address,
+        call: &C,
+        value: U256,
+    ) -> Result<Mined, ChainError> {
         let data = call.abi_encode();
         let from = wallet.address.to_string();
-        let to = self.referee.to_string();
+        let to = address.to_string();
         let tx = json!({"from": from, "to": to, "data": hex0x(&data), "value": format!("{value:#x}")});
         let gas = match self.rpc.request("eth_estimateGas", json!([tx])) {
             Ok(v) => quantity(&v).ok_or_else(|| ChainError::Unexpected(format!("eth_estimateGas: {v}")))?,
@@ -171,7 +189,7 @@ impl Chain {
             max_fee_per_gas: 2 * base + tip,
             // A margin over the estimate: the state may move before it is mined.
             gas: (gas + gas / 4 + 20_000).min(crate::evm::TX_GAS_CAP),
-            to: self.referee,
+            to: address,
             value,
             data,
         });
@@ -190,42 +208,43 @@ impl Chain {
                         ),
                     });
                 }
-                let events =
-                    r["logs"].as_array().into_iter().flatten().filter_map(|l| self.decode(l)).collect();
-                return Ok(Mined { gas: quantity(&r["gasUsed"]).unwrap_or(0), hash, events, block });
+                let logs: Vec<Log> = r["logs"].as_array().into_iter().flatten().filter_map(raw_log).collect();
+                let events = logs.iter().filter_map(|l| self.decode(l)).collect();
+                return Ok(Mined { gas: quantity(&r["gasUsed"]).unwrap_or(0), hash, events, logs, block });
             }
             std::thread::sleep(Duration::from_millis(100));
         }
         Err(ChainError::Unexpected(format!("transaction {hash} not mined after 60 s")))
     }
 
-    fn decode(&self, l: &Value) -> Option<IReferee::IRefereeEvents> {
-        let address: Address = l["address"].as_str()?.parse().ok()?;
-        if address != self.referee {
+    fn decode(&self, log: &Log) -> Option<IReferee::IRefereeEvents> {
+        if log.address != self.referee {
             return None;
         }
-        let topics: Vec<B256> =
-            l["topics"].as_array()?.iter().filter_map(|t| t.as_str()?.parse().ok()).collect();
-        let data = unhex0x(l["data"].as_str()?)?;
-        let log = Log { address, data: LogData::new(topics, data.into())? };
-        IReferee::IRefereeEvents::decode_log(&log).ok().map(|d| d.data)
+        IReferee::IRefereeEvents::decode_log(log).ok().map(|d| d.data)
     }
 
-    /// The referee's events in blocks `from..=to`.
-    pub fn events(&self, from: u64, to: u64) -> Result<Vec<Event>, ChainError> {
-        let filter = json!({"address": self.referee.to_string(), "fromBlock": format!("{from:#x}"), "toBlock": format!("{to:#x}")});
+    /// The logs of the contract at `address` in blocks `from..=to`, each
+    /// with its block and transaction.
+    pub fn logs(&self, address: Address, from: u64, to: u64) -> Result<Vec<(Log, u64, String)>, ChainError> {
+        let filter = json!({"address": address.to_string(), "fromBlock": format!("{from:#x}"), "toBlock": format!("{to:#x}")});
         let logs = self.rpc.request("eth_getLogs", json!([filter]))?;
         Ok(logs
             .as_array()
             .into_iter()
             .flatten()
             .filter_map(|l| {
-                Some(Event {
-                    event: self.decode(l)?,
-                    block: quantity(&l["blockNumber"])?,
-                    tx: l["transactionHash"].as_str()?.to_string(),
-                })
+                Some((raw_log(l)?, quantity(&l["blockNumber"])?, l["transactionHash"].as_str()?.to_string()))
             })
+            .collect())
+    }
+
+    /// The referee's events in blocks `from..=to`.
+    pub fn events(&self, from: u64, to: u64) -> Result<Vec<Event>, ChainError> {
+        Ok(self
+            .logs(self.referee, from, to)?
+            .into_iter()
+            .filter_map(|(l, block, tx)| Some(Event { event: self.decode(&l)?, block, tx }))
             .collect())
     }
 
@@ -271,12 +290,18 @@ impl Chain {
 
 use sha2::Digest;
 
-/// The refusal of revert data `revert`.
+/// A log of a JSON-RPC answer.
+fn raw_log(l: &Value) -> Option<Log> {
+    let address: Address = l["address"].as_str()?.parse().ok()?;
+    let topics: Vec<B256> = l["topics"].as_array()?.iter().filter_map(|t| t.as_str()?.parse().ok()).collect();
+    let data = unhex0x(l["data"].as_str()?)?;
+    Some(Log { address, data: LogData::new(topics, data.into())? })
+}
+
+/// The refusal of revert data `revert` (the referee's errors, or the jobs contract's).
 fn refused(revert: &[u8]) -> ChainError {
-    match crate::jobs::describe_error(revert) {
-        Some(why) => ChainError::Refused { code: crate::jobs::error_code(revert), why },
-        None => {
-            ChainError::Refused { code: referee::error_code(revert), why: referee::describe_error(revert) }
-        }
+    match (referee::error_code(revert), crate::jobs::describe_error(revert)) {
+        (None, Some(why)) => ChainError::Refused { code: crate::jobs::error_code(revert), why },
+        (code, _) => ChainError::Refused { code, why: referee::describe_error(revert) },
     }
 }

@@ -157,6 +157,19 @@ pub fn deploy_referee(rpc: &Rpc, params: &crate::referee::Params) -> Result<Addr
     address.parse().map_err(|e| DevnetError::Unexpected(format!("Referee at {address}: {e}")))
 }
 
+/// Deploys the jobs contract with `params` from the node's first unlocked account.
+pub fn deploy_jobs(rpc: &Rpc, params: &crate::jobs::Params) -> Result<Address, DevnetError> {
+    let from = rpc
+        .accounts()?
+        .into_iter()
+        .next()
+        .ok_or_else(|| DevnetError::Unexpected("the node has no unlocked account".into()))?;
+    let mut code = evm::creation_code("Jobs")?;
+    code.extend(params.constructor_args());
+    let address = rpc.deploy(&from, &code)?;
+    address.parse().map_err(|e| DevnetError::Unexpected(format!("Jobs at {address}: {e}")))
+}
+
 /// Runs `proof` against `pre` through the verifier at `verifier` on the node
 /// (`eth_call`), with the gas of the transaction that would carry it
 /// (`eth_estimateGas`, when it verifies).

@@ -5,8 +5,10 @@
 // The `sol!` bindings of events with many fields are functions of as many arguments.
 #![allow(clippy::too_many_arguments)]
 
-use alloy_primitives::{Address, B256, U256, keccak256};
-use alloy_sol_types::{SolInterface, SolValue, sol};
+use alloy_primitives::{Address, B256, Log, U256, keccak256};
+use alloy_sol_types::{SolEventInterface, SolInterface, SolValue, sol};
+
+use crate::client::{Chain, ChainError};
 use sha2::{Digest, Sha256};
 
 sol! {
@@ -228,4 +230,39 @@ pub fn devnet_params(referee: Address, answer_s: u64) -> Params {
         answerTime: answer_s,
         cancelPenaltyPct: 10,
     }
+}
+
+/// The jobs contract at `address`, checked: a contract is there and it is a
+/// jobs contract of `chain`'s referee.
+pub fn connect(chain: &Chain, address: &str) -> Result<Address, ChainError> {
+    let a: Address = address
+        .parse()
+        .map_err(|e| ChainError::NotAReferee(format!("{address:?} is not an address: {e}")))?;
+    match chain.view_at(a, IJobs::refereeCall {}) {
+        Ok(r) if r == chain.referee => Ok(a),
+        Ok(r) => Err(ChainError::NotAReferee(format!(
+            "the jobs contract at {a} settles on the referee {r}, not {}",
+            chain.referee
+        ))),
+        Err(e) => Err(ChainError::NotAReferee(format!("no jobs contract at {a} on {}: {e}", chain.url()))),
+    }
+}
+
+/// A log of the jobs contract, decoded.
+pub fn decode(log: &Log) -> Option<IJobs::IJobsEvents> {
+    IJobs::IJobsEvents::decode_log(log).ok().map(|d| d.data)
+}
+
+/// The jobs contract's events in blocks `from..=to`, each with its block.
+pub fn events(
+    chain: &Chain,
+    jobs: Address,
+    from: u64,
+    to: u64,
+) -> Result<Vec<(IJobs::IJobsEvents, u64)>, ChainError> {
+    Ok(chain
+        .logs(jobs, from, to)?
+        .into_iter()
+        .filter_map(|(l, block, _)| Some((decode(&l)?, block)))
+        .collect())
 }

@@ -28,6 +28,7 @@ use refute_protocol::rules::{B32, ClaimBody, GameStatus, Message, Params, Role};
 
 use crate::RunTrace;
 use crate::lie::{Lie, Story};
+use crate::onchain_jobs::JobsBot;
 use crate::play::{Trace, next_move};
 use crate::player::{build, short};
 use crate::posting::Blobs;
@@ -88,18 +89,32 @@ impl ChainPlayer {
 
     /// The inputs a claim names, read from the chain.
     pub fn inputs(&self, body: &ClaimBody) -> Result<ClaimInputs> {
-        let get = |h: &B32| -> Result<Vec<u8>> {
-            self.chain.blob(&B256::from(h.0)).with_context(|| format!("fetching blob {h} from the referee"))
+        let h = |b: &B32| B256::from(b.0);
+        let blobs = [h(&body.module), h(&body.args), h(&body.env), h(&body.stdin)];
+        self.fetch_inputs(blobs, body.dirs.as_ref().map(h), &body.entry, &body.entry_args)
+    }
+
+    /// The inputs of a task from its blobs `[module, args, env, stdin]` and
+    /// `dirs`, read from the chain.
+    pub fn fetch_inputs(
+        &self,
+        [module, args, env, stdin]: [B256; 4],
+        dirs: Option<B256>,
+        entry: &str,
+        entry_args: &[u64],
+    ) -> Result<ClaimInputs> {
+        let get = |h: &B256| -> Result<Vec<u8>> {
+            self.chain.blob(h).with_context(|| format!("fetching blob {h} from the referee"))
         };
         let inputs = ClaimInputs::from_blobs(
-            get(&body.module)?,
-            &get(&body.args)?,
-            &get(&body.env)?,
-            get(&body.stdin)?,
-            &body.entry,
-            &body.entry_args,
+            get(&module)?,
+            &get(&args)?,
+            &get(&env)?,
+            get(&stdin)?,
+            entry,
+            entry_args,
         )?;
-        Ok(match &body.dirs {
+        Ok(match &dirs {
             Some(d) => inputs.with_dirs(&get(d)?)?,
             None => inputs,
         })
@@ -203,6 +218,8 @@ pub struct BotConfig {
     pub until_ended: Vec<B256>,
     /// Seconds between polls.
     pub poll: Duration,
+    /// Answer the jobs drawn to this key on this jobs contract.
+    pub jobs: Option<Address>,
 }
 
 /// The bot's loop: plays every game of its account, checks and challenges
@@ -211,7 +228,7 @@ pub struct BotConfig {
 /// `until_ended` have ended (then returns their statuses).
 pub fn run(p: &mut ChainPlayer, cfg: &BotConfig, stop: &AtomicBool) -> Result<Vec<(B256, u8)>> {
     tracing::info!(account = %p.wallet.address, referee = %p.chain.referee, rpc = p.chain.url(), "playing on chain");
-    let mut seen = Seen::default();
+    let mut seen = Seen { jobs: cfg.jobs.map(|a| JobsBot::new(a, cfg.lie)), ..Seen::default() };
     let mut failures = 0u32;
     while !stop.load(Ordering::Relaxed) {
         match one_turn(p, cfg, &mut seen) {
@@ -247,6 +264,8 @@ struct Seen {
     /// Claims to check, oldest first: one per turn, after the moves, so a
     /// flood of claims never keeps this bot from its games.
     to_check: std::collections::VecDeque<B256>,
+    /// The jobs it answers, if it is a registered solver.
+    jobs: Option<JobsBot>,
 }
 
 /// One turn of the loop: read new events, move in every game that awaits
@@ -298,6 +317,11 @@ fn one_turn(p: &mut ChainPlayer, cfg: &BotConfig, s: &mut Seen) -> Result<Option
         }
     }
     send_moves(p, moves);
+    if let Some(j) = &mut s.jobs
+        && let Err(e) = j.turn(p, head, now)
+    {
+        tracing::warn!("jobs: {e:#}");
+    }
     if let Some(id) = s.to_check.pop_front() {
         check(p, cfg, &id, &s.claims[&id], now);
         if !s.to_check.is_empty() {

@@ -132,7 +132,7 @@ pub fn post(
 fn reveal(chain: &Chain, jobs_at: Address, w: &Wallet, id: &B256, secret: B256, posted: u64) -> Result<()> {
     for _ in 0..600 {
         let (head, _) = chain.head()?;
-        if head >= posted + 1 {
+        if head > posted {
             match chain.send_to(w, jobs_at, &IJobs::revealCall { id: *id, secret }, U256::ZERO) {
                 Ok(_) => return Ok(()),
                 // Estimated against a block that is not the next one yet.

@@ -450,3 +450,40 @@ fn refusals_name_the_rule() {
     assert_eq!(j.player(jb.solver), 2);
     assert_eq!(j.send(2, IJobs::answerCall { id: b, claim }, 0).unwrap_err(), "wrong_job");
 }
+
+#[test]
+fn the_gas_of_a_job() {
+    let mut j = J::new();
+    let mut gas = Vec::new();
+    for who in 1..=12u8 {
+        let r = j.ok(who, IJobs::registerCall { stake: U256::from(STAKE) }, STAKE);
+        gas.push(("register", r.gas));
+    }
+    let nonce = j.view(IJobs::jobNonceCall { who: addr(1) });
+    let (secret, commit) = secret(1, nonce);
+    let r = j.ok(1, IJobs::postCall { b: body(), reward: U256::from(REWARD), commit }, REWARD);
+    gas.push(("post", r.gas));
+    let id = B256::abi_decode(&r.output).unwrap();
+    j.blocks(2);
+    gas.push(("reveal (draws)", j.ok(1, IJobs::revealCall { id, secret }, 0).gas));
+    let first = {
+        let s = j.job(id).solver;
+        j.player(s)
+    };
+    gas.push(("decline (draws)", j.ok(first, IJobs::declineCall { id }, 0).gas));
+    j.b.now += ANSWER_S;
+    gas.push(("settle: missed (slash, draws)", j.ok(9, IJobs::settleCall { id }, 0).gas));
+    let solver = {
+        let s = j.job(id).solver;
+        j.player(s)
+    };
+    let claim = j.claim(solver, true);
+    gas.push(("answer", j.ok(solver, IJobs::answerCall { id, claim }, 0).gas));
+    j.b.advance(1000);
+    gas.push(("settle: paid", j.ok(9, IJobs::settleCall { id }, 0).gas));
+    gas.push(("unregister", j.ok(first, IJobs::unregisterCall {}, 0).gas));
+    for (what, g) in &gas {
+        println!("{what:<32} {g:>9} gas");
+        assert!(*g < 1_000_000, "{what}: {g} gas");
+    }
+}

@@ -193,7 +193,7 @@ fn the_draw_on_chain_is_the_rules_draw() {
         now += 1;
         let who = (rng.next() % 16) as u8;
         let registered = j.b.w.rules.state.accounts.get(&pubkey(who)).is_some_and(|a| a.slot.is_some());
-        if registered && rng.next() % 3 == 0 {
+        if registered && rng.next().is_multiple_of(3) {
             j.b.w.send(who, Message::Unregister, now).expect("unregisters");
             j.ok(who, IJobs::unregisterCall {}, 0);
         } else if !registered {

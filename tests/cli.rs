@@ -552,6 +552,14 @@ fn chain_options_are_checked_before_anything_is_sent() {
     ]);
     assert!(!o.status.success() && stderr(&o).contains("cannot reach the referee"), "{}", stderr(&o));
     assert!(!stderr(&o).contains("panicked"));
+    // Jobs on a chain name their contract.
+    let chain = ["--chain", "http://127.0.0.1:9", "--referee", "0x5FC8d32690cc91D4c39d9d3abcBD16989F875707"];
+    let id = format!("0x{}", "00".repeat(32));
+    refused(&[&["job", "show", &id][..], &chain].concat(), "need --jobs ADDRESS");
+    refused(
+        &[&["solver", "run", "--stake", "1"][..], &chain].concat(),
+        "--stake registers on the jobs contract",
+    );
 }
 
 /// This package's directory, from the environment `cargo test` runs the

@@ -22,7 +22,7 @@ pub fn devnet(port: u16, window_s: u64, clock_s: u64, answer_s: u64) -> Result<E
     let d = refute_chain::devnet::deploy_verifier(&rpc).context("deploying the verifier's contracts")?;
     let params = refute_chain::devnet::devnet_params(d.verifier, window_s, clock_s);
     let referee = refute_chain::devnet::deploy_referee(&rpc, &params).context("deploying the referee")?;
-    let jobs_params = refute_chain::jobs::devnet_params(referee, answer_s);
+    let jobs_params = refute_chain::jobs::devnet_params(referee, answer_s, window_s);
     let jobs =
         refute_chain::devnet::deploy_jobs(&rpc, &jobs_params).context("deploying the jobs contract")?;
     outln!("rpc {}", net.url)?;

@@ -22,8 +22,8 @@ use refute_chain::alloy_primitives::{Address, B256, U256};
 use refute_chain::alloy_sol_types::{SolCall, SolValue};
 use refute_chain::evm::Receipt;
 use refute_chain::jobs::{self, IJobs, status};
-use refute_chain::referee::{CLAIM_FINAL, CLAIM_REJECTED, IReferee};
-use refute_challenger::play::{Trace, history_root};
+use refute_chain::referee::{self, CLAIM_FINAL, CLAIM_REJECTED, IReferee};
+use refute_challenger::play::{Trace, commit, history_root, posted_layer};
 use refute_protocol::rules::{B32, Message, Params, draw_solver};
 use support::{Rng, fixture, pubkey};
 
@@ -32,6 +32,8 @@ const SLASH: u64 = 300;
 const ANSWER_S: u64 = 50;
 const REWARD: u64 = 5_000;
 const T: u64 = 60;
+const FEE_PCT: u64 = 20;
+const AUDIT_S: u64 = 100;
 
 fn params() -> Params {
     let mut p = support::params();
@@ -49,7 +51,12 @@ struct J {
 }
 
 impl J {
+    /// No committee: the jobs alone.
     fn new() -> J {
+        J::with_committee(0)
+    }
+
+    fn with_committee(size: u64) -> J {
         let mut b = Both::new(params());
         let p = jobs::Params {
             referee: b.referee,
@@ -57,6 +64,9 @@ impl J {
             dutySlash: U256::from(SLASH),
             answerTime: ANSWER_S,
             cancelPenaltyPct: 10,
+            committeeSize: size,
+            feePct: FEE_PCT,
+            auditWindow: AUDIT_S,
         };
         let jobs = b.evm.deploy_contract("Jobs", &p.constructor_args()).expect("Jobs deploys");
         let mut j = J { b, jobs, block: 1 };
@@ -180,8 +190,11 @@ fn body() -> IJobs::JobBody {
 }
 
 #[test]
-fn the_draw_on_chain_is_the_rules_draw() {
-    let mut j = J::new();
+fn the_draws_on_chain_are_the_rules_draws() {
+    let mut j = J::with_committee(3);
+    let mut rp = j.b.w.rules.params.clone();
+    rp.committee_size = 3;
+    let mut committees = 0;
     let mut rng = Rng(0x5eed_d7a3);
     let mut now = 1_000;
     for who in 0..16u8 {
@@ -231,10 +244,26 @@ fn the_draw_on_chain_is_the_rules_draw() {
             assert_eq!(rust, chain, "round {round}: draw {attempt} with seed {seed:?}");
             draws += 1;
             drawn_someone += usize::from(chain.is_some());
+            // The committee of a claim by `requester`, from the same candidates.
+            let beta: [u8; 64] = std::array::from_fn(|_| rng.next() as u8);
+            let mut rust: Vec<u8> = refute_protocol::rules::draw(&s, &rp, &pubkey(requester), &beta)
+                .iter()
+                .map(|k| (0..16u8).find(|w| pubkey(*w) == *k).expect("a player"))
+                .collect();
+            let members =
+                j.view(IJobs::drawCommitteeCall { beta: beta.to_vec().into(), solver: addr(requester) });
+            let mut chain: Vec<u8> = members.iter().map(|a| j.player(*a)).collect();
+            rust.sort();
+            chain.sort();
+            assert_eq!(rust, chain, "round {round}: the committee with beta {beta:?}");
+            committees += usize::from(!chain.is_empty());
         }
     }
+    assert!(committees > draws / 2, "most committees have members: {committees} of {draws}");
     assert!(drawn_someone > draws / 2, "most draws find a solver: {drawn_someone} of {draws}");
-    println!("{draws} draws alike on chain and in the rules ({drawn_someone} found a solver)");
+    println!(
+        "{draws} solver draws alike on chain and in the rules ({drawn_someone} found a solver), and {draws} committees ({committees} not empty)"
+    );
 }
 
 /// Players 1–5 registered (1 is the requester), each with its stake.
@@ -294,13 +323,18 @@ fn a_job_is_declined_missed_and_then_paid_when_its_claim_is_final() {
     assert_eq!(j.b.view(IReferee::getClaimCall { id: claim }).status, CLAIM_FINAL);
     j.ok(9, IJobs::settleCall { id }, 0);
     assert_eq!(j.job(id).status, status::DONE);
-    assert_eq!(j.balance(third), U256::from(REWARD), "the solver is paid the reward");
+    let fee = REWARD * FEE_PCT / 100;
+    assert_eq!(j.balance(third), U256::from(REWARD - fee), "the solver is paid the reward less the fee");
+    assert_eq!(j.balance(1), U256::from(fee), "no committee passed: the fee goes back to the requester");
     assert_eq!(j.send(9, IJobs::settleCall { id }, 0).unwrap_err(), "nothing_due");
 }
 
 #[test]
 fn a_rejected_answer_draws_again_and_four_misses_refund_the_requester() {
-    let mut j = with_solvers();
+    let mut j = J::with_committee(3);
+    for who in 1..=5u8 {
+        j.ok(who, IJobs::registerCall { stake: U256::from(STAKE) }, STAKE);
+    }
     let (id, job) = j.post(1);
     let liar_solver = j.player(job.solver);
     let claim = j.claim(liar_solver, false);
@@ -325,7 +359,14 @@ fn a_rejected_answer_draws_again_and_four_misses_refund_the_requester() {
     j.ok(9, IJobs::settleCall { id }, 0);
     let job = j.job(id);
     assert_eq!((job.status, job.attempts), (status::ASSIGNED, 2), "a rejected answer draws again");
+    assert_eq!(j.view(IJobs::burnedCall {}), U256::ZERO, "nobody slashed");
     assert_eq!(j.stake(liar_solver), U256::from(STAKE), "its claim bond paid for the lie");
+    // Rejected inside its window: the silent committee loses nothing and is released.
+    for m in j.view(IJobs::getCommitteeCall { claim }).members {
+        let a = j.view(IJobs::getAccountCall { who: m });
+        let drawn = u32::from(m == job.solver);
+        assert_eq!((a.stake, a.duties), (U256::from(STAKE), drawn), "member {m}: only a new draw's duty");
+    }
 
     // Three more misses: after four draws the job fails and the reward goes back.
     for attempt in 2..=4u8 {
@@ -453,7 +494,7 @@ fn refusals_name_the_rule() {
 
 #[test]
 fn the_gas_of_a_job() {
-    let mut j = J::new();
+    let mut j = J::with_committee(3);
     let mut gas = Vec::new();
     for who in 1..=12u8 {
         let r = j.ok(who, IJobs::registerCall { stake: U256::from(STAKE) }, STAKE);
@@ -478,12 +519,108 @@ fn the_gas_of_a_job() {
         j.player(s)
     };
     let claim = j.claim(solver, true);
-    gas.push(("answer", j.ok(solver, IJobs::answerCall { id, claim }, 0).gas));
+    gas.push(("answer (draws a committee of 3)", j.ok(solver, IJobs::answerCall { id, claim }, 0).gas));
+    let members: Vec<u8> =
+        j.view(IJobs::getCommitteeCall { claim }).members.iter().map(|a| j.player(*a)).collect();
+    let (salt, root, proof) = attestation(&mut j, claim, members[0]);
+    let commitment = jobs::attest_commitment(&claim, &addr(members[0]), &salt, &root);
+    gas.push(("attest", j.ok(members[0], IJobs::attestCall { claim, commitment }, 0).gas));
     j.b.advance(1000);
-    gas.push(("settle: paid", j.ok(9, IJobs::settleCall { id }, 0).gas));
+    gas.push(("settle: paid, audit starts", j.ok(9, IJobs::settleCall { id }, 0).gas));
+    let call = IJobs::discloseCall { claim, salt, root, proof };
+    gas.push(("disclose", j.ok(members[0], call, 0).gas));
+    j.b.now += AUDIT_S;
+    gas.push(("settle: audit ends, fee paid", j.ok(9, IJobs::settleCall { id }, 0).gas));
     gas.push(("unregister", j.ok(first, IJobs::unregisterCall {}, 0).gas));
     for (what, g) in &gas {
         println!("{what:<32} {g:>9} gas");
         assert!(*g < 1_000_000, "{what}: {g} gas");
+    }
+}
+
+/// Member `m`'s attestation of `claim` from the fixture's run: its salt,
+/// root at its audit leaf, and the leaf's opening under the claim's history root.
+fn attestation(j: &mut J, claim: B256, m: u8) -> (B256, B256, Vec<B256>) {
+    let k = j.view(IJobs::getCommitteeCall { claim });
+    let layer = posted_layer(T, j.b.w.rules.params.max_leaves);
+    let n = layer.len() as u64;
+    let leaf = jobs::audit_leaf(&k.auditSeed, &addr(m), n);
+    let on_chain = j.view(IJobs::auditLeafCall { claim, member: addr(m), n: U256::from(n) });
+    assert_eq!(leaf, on_chain, "the audit leaf of player {m}");
+    assert!(leaf > 0 && leaf + 1 < n, "an interior leaf: {leaf} of {n}");
+    let trace = &fixture().trace;
+    let root = B256::from(trace.root(layer.step_at(leaf as usize).unwrap()).0);
+    let tree = commit(trace, layer);
+    let proof = tree.prove(&[leaf as usize]).unwrap().to_bytes();
+    (B256::repeat_byte(m), root, referee::proof_hashes(&proof).unwrap())
+}
+
+/// The committee of a job's claim: one member attests and discloses (it is
+/// paid the whole fee), one attests and does not disclose (slashed when the
+/// audit ends), one stays silent (slashed when the claim is final).
+#[test]
+fn a_job_s_committee_attests_discloses_and_shares_the_fee() {
+    let mut j = J::with_committee(3);
+    for who in 1..=6u8 {
+        j.ok(who, IJobs::registerCall { stake: U256::from(STAKE) }, STAKE);
+    }
+    let (id, job) = j.post(1);
+    let solver = j.player(job.solver);
+    let claim = j.claim(solver, true);
+    j.ok(solver, IJobs::answerCall { id, claim }, 0);
+    let k = j.view(IJobs::getCommitteeCall { claim });
+    let members: Vec<u8> = k.members.iter().map(|a| j.player(*a)).collect();
+    assert_eq!(members.len(), 3, "{members:?}");
+    assert!(!members.contains(&solver), "the solver is not on its own committee");
+    let (a, b, c) = (members[0], members[1], members[2]);
+    let outsider = (1..=6u8).find(|w| *w != solver && !members.contains(w)).unwrap();
+    let mut opened = Vec::new();
+    for m in [a, b] {
+        let (salt, root, proof) = attestation(&mut j, claim, m);
+        let commitment = jobs::attest_commitment(&claim, &addr(m), &salt, &root);
+        j.ok(m, IJobs::attestCall { claim, commitment }, 0);
+        opened.push((salt, root, proof));
+    }
+    let commitment = B256::ZERO;
+    assert_eq!(j.send(a, IJobs::attestCall { claim, commitment }, 0).unwrap_err(), "already_attested");
+    assert_eq!(j.send(outsider, IJobs::attestCall { claim, commitment }, 0).unwrap_err(), "not_member");
+    let (salt, root, proof) = opened[0].clone();
+    let disclose = |salt, root, proof| IJobs::discloseCall { claim, salt, root, proof };
+    assert_eq!(
+        j.send(a, disclose(salt, root, proof.clone()), 0).unwrap_err(),
+        "not_in_audit",
+        "nothing is disclosed inside the window"
+    );
+    // The claim becomes final: the solver is paid the reward less the fee;
+    // the silent member is slashed; the audit starts.
+    j.b.advance(1000);
+    j.ok(9, IJobs::settleCall { id }, 0);
+    let fee = REWARD * FEE_PCT / 100;
+    assert_eq!(j.balance(solver), U256::from(REWARD - fee));
+    assert_eq!(j.stake(c), U256::from(STAKE - SLASH), "silence is slashed");
+    assert_eq!(j.send(c, disclose(salt, root, proof.clone()), 0).unwrap_err(), "nothing_to_disclose");
+    let wrong = B256::repeat_byte(0xee);
+    assert_eq!(j.send(a, disclose(salt, wrong, proof.clone()), 0).unwrap_err(), "bad_disclosure");
+    let (sb, rb, pb) = opened[1].clone();
+    assert_eq!(
+        j.send(b, disclose(sb, rb, proof.clone()), 0).unwrap_err(),
+        "bad_disclosure",
+        "another member's opening does not open this member's leaf"
+    );
+    assert!(pb != proof || rb != root);
+    j.ok(a, disclose(salt, root, proof.clone()), 0);
+    assert_eq!(j.send(a, disclose(salt, root, proof), 0).unwrap_err(), "nothing_to_disclose");
+    assert_eq!(j.send(9, IJobs::settleCall { id }, 0).unwrap_err(), "nothing_due", "the audit runs");
+    // The audit ends: the member who disclosed is paid the fee; the one who did not is slashed.
+    j.b.now += AUDIT_S;
+    j.ok(9, IJobs::settleCall { id }, 0);
+    assert_eq!(j.balance(a), U256::from(fee));
+    assert_eq!(j.stake(a), U256::from(STAKE));
+    assert_eq!(j.stake(b), U256::from(STAKE - SLASH), "an attestation not disclosed is slashed");
+    assert_eq!(j.view(IJobs::burnedCall {}), U256::from(2 * SLASH));
+    assert_eq!(j.send(9, IJobs::settleCall { id }, 0).unwrap_err(), "nothing_due");
+    // A member's stake is held while it sits on a committee: all released now.
+    for m in [a, b, c] {
+        assert_eq!(j.view(IJobs::getAccountCall { who: addr(m) }).duties, 0);
     }
 }

@@ -9,6 +9,7 @@ use alloy_primitives::{Address, B256, Log, U256, keccak256};
 use alloy_sol_types::{SolEventInterface, SolInterface, SolValue, sol};
 
 use crate::client::{Chain, ChainError};
+use refute_protocol::rules::B32;
 use sha2::{Digest, Sha256};
 
 sol! {
@@ -55,6 +56,17 @@ sol! {
             uint256 dutySlash;
             uint64 answerTime;
             uint64 cancelPenaltyPct;
+            uint64 committeeSize;
+            uint64 feePct;
+            uint64 auditWindow;
+        }
+        struct Committee {
+            bytes32 job;
+            address[] members;
+            bytes32 auditSeed;
+            uint64 auditEnds;
+            bool ended;
+            uint256 fee;
         }
 
         function referee() external view returns (address);
@@ -82,6 +94,15 @@ sol! {
         function held() external view returns (uint256);
         function burned() external view returns (uint256);
         function registrations() external view returns (uint64);
+        function committeeSize() external view returns (uint64);
+        function feePct() external view returns (uint64);
+        function auditWindow() external view returns (uint64);
+        function drawCommittee(bytes beta, address solver) external view returns (address[] memory);
+        function attest(bytes32 claim, bytes32 commitment) external;
+        function disclose(bytes32 claim, bytes32 salt, bytes32 root, bytes32[] proof) external;
+        function auditLeaf(bytes32 claim, address member, uint256 n) external view returns (uint64);
+        function getCommittee(bytes32 claim) external view returns (Committee memory);
+        function duty(bytes32 claim, address who) external view returns (uint8);
 
         event Deposited(address indexed who, uint256 amount);
         event Withdrawn(address indexed who, uint256 amount);
@@ -100,6 +121,13 @@ sol! {
         event Slashed(address indexed who, uint256 amount);
         event Paid(address indexed to, uint256 amount);
         event Burned(uint256 amount);
+        event CommitteeDrawn(bytes32 indexed job, bytes32 indexed claim, address[] members, bytes32 auditSeed);
+        event Attested(bytes32 indexed claim, address indexed who);
+        event Disclosed(bytes32 indexed claim, address indexed who, uint64 leaf);
+        event AuditStarted(bytes32 indexed claim, uint64 ends);
+        event AuditEnded(bytes32 indexed claim, uint32 passed, uint256 each, uint256 refund);
+        event DutyDone(bytes32 indexed claim, address indexed who);
+        event DutyMissed(bytes32 indexed claim, address indexed who);
 
         error InsufficientFunds(uint256 balance, uint256 needed);
         error BondTooSmall(uint256 minimum);
@@ -119,6 +147,11 @@ sol! {
         error NothingDue();
         error TransferFailed();
         error RegistryFull();
+        error NotMember();
+        error AlreadyAttested();
+        error NotInAudit();
+        error NothingToDisclose();
+        error BadDisclosure(string why);
     }
 }
 
@@ -197,6 +230,11 @@ pub fn error_code(revert: &[u8]) -> Option<&'static str> {
         E::NothingDue(_) => "nothing_due",
         E::TransferFailed(_) => "transfer_failed",
         E::RegistryFull(_) => "registry_full",
+        E::NotMember(_) => "not_member",
+        E::AlreadyAttested(_) => "already_attested",
+        E::NotInAudit(_) => "not_in_audit",
+        E::NothingToDisclose(_) => "nothing_to_disclose",
+        E::BadDisclosure(_) => "bad_disclosure",
     })
 }
 
@@ -214,22 +252,73 @@ pub fn describe_error(revert: &[u8]) -> Option<String> {
         E::TooLate(e) => format!("too late: the deadline was {}, now is {}", e.deadline, e.now),
         E::TooEarly(e) => format!("too early: not before block {}", e.block_),
         E::NoSolvers(_) => "no solver can be drawn: nobody else is registered with a stake".into(),
+        E::BadDisclosure(e) => format!("bad disclosure: {}", e.why),
         e => error_code(&e.abi_encode()).unwrap_or("unknown").replace('_', " "),
     })
 }
 
 /// The devnet's jobs parameters (`specs/chain.md` §9): a stake of at least
 /// 0.01 ETH, 0.005 ETH slashed from a drawn solver that lets its deadline
-/// pass, `answer_s` seconds to answer, 10 % of the reward burned when a
-/// requester does not reveal its secret.
-pub fn devnet_params(referee: Address, answer_s: u64) -> Params {
+/// pass (or a member that misses its duty), `answer_s` seconds to answer, 10 %
+/// of the reward burned when a requester does not reveal its secret, a
+/// committee of 3 paid 20 % of the reward, and an audit of `audit_s` seconds.
+pub fn devnet_params(referee: Address, answer_s: u64, audit_s: u64) -> Params {
     Params {
         referee,
         minStake: U256::from(10_000_000_000_000_000u64),
         dutySlash: U256::from(5_000_000_000_000_000u64),
         answerTime: answer_s,
         cancelPenaltyPct: 10,
+        committeeSize: 3,
+        feePct: 20,
+        auditWindow: audit_s,
     }
+}
+
+/// A member's key in the committee's hashes: its address left-padded to 32 bytes.
+pub fn member_key(a: &Address) -> B32 {
+    crate::referee::address_key(a)
+}
+
+/// The audit leaf of `member` in a posted layer of `n` leaves, from the
+/// committee's `audit_seed` (the contract's `auditLeaf`; the rules' `Claim::audit_leaf`).
+pub fn audit_leaf(audit_seed: &B256, member: &Address, n: u64) -> u64 {
+    if n <= 2 {
+        return n - 1;
+    }
+    let mut h = Sha256::new();
+    h.update(b"refute audit leaf v1\0");
+    h.update(audit_seed.as_slice());
+    h.update(member_key(member).0);
+    let h = h.finalize();
+    1 + u64::from_le_bytes(h[..8].try_into().expect("8 bytes")) % (n - 2)
+}
+
+/// The commitment of `member`'s attestation of `claim` (`attest_commitment` with the member's key).
+pub fn attest_commitment(claim: &B256, member: &Address, salt: &B256, root: &B256) -> B256 {
+    let c = refute_protocol::rules::attest_commitment(
+        &B32(claim.0),
+        &member_key(member),
+        &B32(salt.0),
+        &B32(root.0),
+    );
+    B256::from(c.0)
+}
+
+/// The committee's 64-byte seed for `claim` answering a job with `seed` (`Draws.committeeBeta`).
+pub fn committee_beta(seed: &B256, claim: &B256) -> [u8; 64] {
+    let half = |i: u8| -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(b"refute chain committee v1\0");
+        h.update(seed.as_slice());
+        h.update(claim.as_slice());
+        h.update([i]);
+        h.finalize().into()
+    };
+    let mut out = [0; 64];
+    out[..32].copy_from_slice(&half(0));
+    out[32..].copy_from_slice(&half(1));
+    out
 }
 
 /// The jobs contract at `address`, checked: a contract is there and it is a

@@ -143,6 +143,13 @@ library Draws {
         return abi.encodePacked(sha256(abi.encodePacked(pre, uint8(0))), sha256(abi.encodePacked(pre, uint8(1))));
     }
 
+    /// The 64-byte seed of the committee of `claim` answering a job with `seed`:
+    /// `SHA256("refute chain committee v1\0" ‖ seed ‖ claim ‖ 00) ‖ SHA256(… ‖ 01)`.
+    function committeeBeta(bytes32 seed, bytes32 claim) internal pure returns (bytes memory) {
+        bytes memory pre = abi.encodePacked("refute chain committee v1\x00", seed, claim);
+        return abi.encodePacked(sha256(abi.encodePacked(pre, uint8(0))), sha256(abi.encodePacked(pre, uint8(1))));
+    }
+
     /// `u128_be(SHA256("refute draw v1\0" ‖ beta ‖ u32le(i))[..16]) mod total` (`lottery::position`).
     function position(bytes memory beta, uint32 i, uint256 total) internal pure returns (uint256) {
         bytes32 h = sha256(abi.encodePacked("refute draw v1\x00", beta, le32(i)));

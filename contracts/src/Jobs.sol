@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Referee} from "./Referee.sol";
 import {Draws} from "./Draws.sol";
+import {History} from "./History.sol";
 
 /// Jobs with rewards on an EVM chain (specs/chain.md §9; the rules of
 /// specs/protocol.md §5.1 and §5.9): solvers register with a stake, a
@@ -13,9 +14,13 @@ import {Draws} from "./Draws.sol";
 /// that misses its deadline loses `dutySlash` of its stake; one whose claim is
 /// rejected paid with its claim bond; either way the next solver is drawn.
 /// After `MAX_JOB_DRAWS` draws, or when nobody can be drawn, the reward goes
-/// back to the requester.
+/// back to the requester. The claim answering a job gets a committee, drawn by
+/// stake, whose members attest it with a commitment inside the claim's window
+/// and disclose it in an audit once it is final; `feePct` of the reward pays
+/// the members whose disclosure passed (specs/protocol.md §5.3, §5.4, §5.10).
 contract Jobs {
     using Draws for Draws.Pool;
+    using History for History.Layer;
 
     // ---- parameters (fixed at deployment) ----
     Referee public immutable referee;
@@ -27,6 +32,12 @@ contract Jobs {
     uint64 public immutable answerTime;
     /// Percent of the reward burned when the requester does not reveal its secret in time.
     uint64 public immutable cancelPenaltyPct;
+    /// Members drawn for the committee of a job's claim (`committee_size`).
+    uint64 public immutable committeeSize;
+    /// Percent of the reward that pays the committee (`fee_pct`).
+    uint64 public immutable feePct;
+    /// Seconds the audit of a final claim lasts (`reveal_ms`).
+    uint64 public immutable auditWindow;
 
     /// Draws per job (`MAX_JOB_DRAWS`).
     uint8 public constant MAX_JOB_DRAWS = 4;
@@ -40,6 +51,23 @@ contract Jobs {
     uint8 internal constant DONE = 4;
     uint8 internal constant FAILED = 5;
     uint8 internal constant CANCELLED = 6;
+
+    /// A member's duty: drawn, attested, disclosed (0: not a member).
+    uint8 internal constant PENDING = 1;
+    uint8 internal constant ATTESTED = 2;
+    uint8 internal constant DISCLOSED = 3;
+
+    /// The committee of a job's claim.
+    struct Committee {
+        bytes32 job;
+        address[] members;
+        /// `SHA256("refute audit v1\0" ‖ beta)`: picks each member's audit leaf.
+        bytes32 auditSeed;
+        /// The audit's end (0: not started).
+        uint64 auditEnds;
+        bool ended;
+        uint256 fee;
+    }
 
     /// The computation a job asks for: a claim answers it if it starts from
     /// `initialRoot` and runs at most `maxSteps` (the blobs say what that is,
@@ -93,6 +121,10 @@ contract Jobs {
     mapping(bytes32 => Job) internal jobs;
     /// The job a claim answers (a claim answers one job).
     mapping(bytes32 => bytes32) public jobOfClaim;
+    /// Committees by claim, each member's duty and commitment.
+    mapping(bytes32 => Committee) internal committees;
+    mapping(bytes32 => mapping(address => uint8)) public duty;
+    mapping(bytes32 => mapping(address => bytes32)) public commitmentOf;
     Draws.Pool internal pool;
     /// Registrations ever made.
     uint64 public registrations;
@@ -117,6 +149,13 @@ contract Jobs {
     event Slashed(address indexed who, uint256 amount);
     event Paid(address indexed to, uint256 amount);
     event Burned(uint256 amount);
+    event CommitteeDrawn(bytes32 indexed job, bytes32 indexed claim, address[] members, bytes32 auditSeed);
+    event Attested(bytes32 indexed claim, address indexed who);
+    event Disclosed(bytes32 indexed claim, address indexed who, uint64 leaf);
+    event AuditStarted(bytes32 indexed claim, uint64 ends);
+    event AuditEnded(bytes32 indexed claim, uint32 passed, uint256 each, uint256 refund);
+    event DutyDone(bytes32 indexed claim, address indexed who);
+    event DutyMissed(bytes32 indexed claim, address indexed who);
 
     error InsufficientFunds(uint256 balance, uint256 needed);
     error BondTooSmall(uint256 minimum);
@@ -135,6 +174,11 @@ contract Jobs {
     error TooEarly(uint256 block_);
     error NothingDue();
     error TransferFailed();
+    error NotMember();
+    error AlreadyAttested();
+    error NotInAudit();
+    error NothingToDisclose();
+    error BadDisclosure(string why);
 
     struct Params {
         address referee;
@@ -142,16 +186,23 @@ contract Jobs {
         uint256 dutySlash;
         uint64 answerTime;
         uint64 cancelPenaltyPct;
+        uint64 committeeSize;
+        uint64 feePct;
+        uint64 auditWindow;
     }
 
     constructor(Params memory p) {
         require(p.minStake > 0 && p.answerTime > 0, "zero stake or answer time");
-        require(p.cancelPenaltyPct <= 100, "penalty over 100%");
+        require(p.cancelPenaltyPct <= 100 && p.feePct <= 100, "penalty or fee over 100%");
+        require(p.committeeSize <= 64 && p.auditWindow > 0, "committee over 64 or no audit window");
         referee = Referee(p.referee);
         minStake = p.minStake;
         dutySlash = p.dutySlash;
         answerTime = p.answerTime;
         cancelPenaltyPct = p.cancelPenaltyPct;
+        committeeSize = p.committeeSize;
+        feePct = p.feePct;
+        auditWindow = p.auditWindow;
     }
 
     // ---- money ----
@@ -312,6 +363,7 @@ contract Jobs {
         (j.status, j.claim) = (CLAIMED, claim);
         emit JobClaimed(id, claim);
         _release(msg.sender);
+        _drawCommittee(id, j.seed, claim, msg.sender);
     }
 
     /// Moves job `id` on (anyone may call it): pays the solver when its
@@ -321,26 +373,28 @@ contract Jobs {
     function settle(bytes32 id) external {
         Job storage j = _job(id);
         if (j.status == CLAIMED) {
-            uint8 s = referee.getClaim(j.claim).status;
-            if (s == 2) {
+            Referee.Claim memory c = referee.getClaim(j.claim);
+            if (c.status == 2) {
                 j.status = DONE;
+                uint256 fee = j.reward * feePct / 100;
                 emit JobDone(id, j.claim);
-                _pay(j.solver, j.reward);
-            } else if (s == 3) {
+                _pay(j.solver, j.reward - fee);
+                _finalCommittee(j.claim, fee);
+            } else if (c.status == 3) {
+                _rejectedCommittee(j.claim, c.windowEnds);
                 emit JobMissed(id, j.solver);
                 _draw(id, j);
             } else {
                 revert NothingDue();
             }
+        } else if (j.status == DONE) {
+            Committee storage k = committees[j.claim];
+            if (k.ended || k.auditEnds == 0 || block.timestamp < k.auditEnds) revert NothingDue();
+            _endAudit(j.claim);
         } else if (j.status == ASSIGNED && block.timestamp >= j.deadline) {
             address solver = j.solver;
             emit JobMissed(id, solver);
-            Account storage a = accounts[solver];
-            uint256 cut = a.stake < dutySlash ? a.stake : dutySlash;
-            a.stake -= cut;
-            if (a.registered) pool.set(solver, a.stake);
-            emit Slashed(solver, cut);
-            _burn(cut);
+            _slash(solver);
             _release(solver);
             _draw(id, j);
         } else if (j.status == SEEDING && block.number > uint256(j.postBlock) + REVEAL_BLOCKS) {
@@ -351,6 +405,185 @@ contract Jobs {
             _pay(j.requester, j.reward - penalty);
         } else {
             revert NothingDue();
+        }
+    }
+
+    /// Takes `dutySlash` of `who`'s stake (all of it if less) and burns it.
+    function _slash(address who) internal {
+        Account storage a = accounts[who];
+        uint256 cut = a.stake < dutySlash ? a.stake : dutySlash;
+        if (cut == 0) return;
+        a.stake -= cut;
+        if (a.registered) pool.set(who, a.stake);
+        emit Slashed(who, cut);
+        _burn(cut);
+    }
+
+    // ---- the committee (specs/protocol.md §5.3, §5.4; specs/chain.md §9) ----
+
+    /// The committee of a claim by `solver` drawn with `beta`: positions
+    /// `0 … 4·committeeSize` by stake, skipping the solver and members
+    /// already drawn, until `committeeSize` members (`lottery::pick`).
+    function drawCommittee(bytes memory beta, address solver) public view returns (address[] memory m) {
+        m = new address[](committeeSize);
+        uint256 n = 0;
+        uint256 total = pool.total;
+        uint256[] memory none = new uint256[](0);
+        for (uint32 i = 0; total > 0 && i < 4 * committeeSize && n < committeeSize; i++) {
+            address who = pool.ownerAt(Draws.position(beta, i, total), none, none);
+            bool seen = who == solver;
+            for (uint256 k = 0; k < n; k++) {
+                seen = seen || m[k] == who;
+            }
+            if (!seen) m[n++] = who;
+        }
+        assembly {
+            mstore(m, n)
+        }
+    }
+
+    function _drawCommittee(bytes32 job, bytes32 seed, bytes32 claim, address solver) internal {
+        bytes memory beta = Draws.committeeBeta(seed, claim);
+        Committee storage k = committees[claim];
+        (k.job, k.members, k.auditSeed) = (job, drawCommittee(beta, solver), sha256(abi.encodePacked("refute audit v1\x00", beta)));
+        for (uint256 i = 0; i < k.members.length; i++) {
+            duty[claim][k.members[i]] = PENDING;
+            accounts[k.members[i]].duties++;
+        }
+        emit CommitteeDrawn(job, claim, k.members, k.auditSeed);
+    }
+
+    /// A member's attestation of `claim` inside its window: `commitment =
+    /// SHA256("refute attest v1\0" ‖ claim ‖ member ‖ salt ‖ root)` with `root`
+    /// its own state root at its audit leaf (`member` as 32 bytes, left-padded).
+    function attest(bytes32 claim, bytes32 commitment) external {
+        uint8 d = duty[claim][msg.sender];
+        if (d == 0) revert NotMember();
+        if (d != PENDING) revert AlreadyAttested();
+        Referee.Claim memory c = referee.getClaim(claim);
+        if (c.status != 1) revert JobClosed();
+        if (block.timestamp >= c.windowEnds) revert TooLate(c.windowEnds, uint64(block.timestamp));
+        (duty[claim][msg.sender], commitmentOf[claim][msg.sender]) = (ATTESTED, commitment);
+        emit Attested(claim, msg.sender);
+    }
+
+    /// The audit leaf of `member` in `claim`'s posted layer of `n` leaves (`Claim::audit_leaf`).
+    function auditLeaf(bytes32 claim, address member, uint256 n) public view returns (uint64) {
+        if (n <= 2) return uint64(n - 1);
+        bytes32 h = sha256(abi.encodePacked("refute audit leaf v1\x00", committees[claim].auditSeed, _key(member)));
+        uint256 le = 0;
+        for (uint256 i = 0; i < 8; i++) {
+            le |= uint256(uint8(h[i])) << (8 * i);
+        }
+        return uint64(1 + le % (n - 2));
+    }
+
+    function _key(address a) internal pure returns (bytes32) {
+        return bytes32(uint256(uint160(a)));
+    }
+
+    /// A member's disclosure in the audit of a final claim: the salt and
+    /// root of its attestation, and `proof`, the opening of its audit leaf to
+    /// `root` under the claim's history root in the posted layer.
+    function disclose(bytes32 claim, bytes32 salt, bytes32 root, bytes32[] calldata proof) external {
+        Committee storage k = committees[claim];
+        if (k.auditEnds == 0 || k.ended || block.timestamp >= k.auditEnds) revert NotInAudit();
+        uint8 d = duty[claim][msg.sender];
+        if (d == 0) revert NotMember();
+        if (d != ATTESTED) revert NothingToDisclose();
+        bytes32 h = sha256(abi.encodePacked("refute attest v1\x00", claim, _key(msg.sender), salt, root));
+        if (h != commitmentOf[claim][msg.sender]) revert BadDisclosure("the salt and root are not the attested ones");
+        Referee.Claim memory c = referee.getClaim(claim);
+        History.Layer memory l = History.Layer(0, c.maxSteps, History.strideAt(c.maxSteps, referee.maxLeaves(), 0));
+        uint256[] memory idx = new uint256[](1);
+        bytes32[] memory roots = new bytes32[](1);
+        (idx[0], roots[0]) = (auditLeaf(claim, msg.sender, l.len()), root);
+        uint64 leaf = uint64(idx[0]);
+        if (!History.verify(c.historyRoot, l, idx, roots, proof)) {
+            revert BadDisclosure("the opening of the audit leaf does not verify");
+        }
+        duty[claim][msg.sender] = DISCLOSED;
+        emit Disclosed(claim, msg.sender, leaf);
+    }
+
+    /// The claim is final: members who did not attest miss their duty and
+    /// are slashed (those who challenged it did theirs); the audit of those
+    /// who attested starts, or the claim's committee ends at once.
+    function _finalCommittee(bytes32 claim, uint256 fee) internal {
+        Committee storage k = committees[claim];
+        k.fee = fee;
+        bool attested = false;
+        for (uint256 i = 0; i < k.members.length; i++) {
+            address m = k.members[i];
+            uint8 d = duty[claim][m];
+            if (d == PENDING && referee.gameOf(claim, m) != 0) {
+                emit DutyDone(claim, m);
+            } else if (d == PENDING) {
+                emit DutyMissed(claim, m);
+                _slash(m);
+            } else {
+                attested = true;
+            }
+        }
+        if (attested) {
+            k.auditEnds = uint64(block.timestamp) + auditWindow;
+            emit AuditStarted(claim, k.auditEnds);
+        } else {
+            _endAudit(claim);
+        }
+    }
+
+    /// The audit ends: members who disclosed share the fee (the rest goes
+    /// back to the requester); those who attested and did not disclose are slashed.
+    function _endAudit(bytes32 claim) internal {
+        Committee storage k = committees[claim];
+        k.ended = true;
+        uint32 passed = 0;
+        for (uint256 i = 0; i < k.members.length; i++) {
+            uint8 d = duty[claim][k.members[i]];
+            if (d == DISCLOSED) {
+                passed++;
+                emit DutyDone(claim, k.members[i]);
+            } else if (d == ATTESTED) {
+                emit DutyMissed(claim, k.members[i]);
+                _slash(k.members[i]);
+            }
+        }
+        uint256 each = passed == 0 ? 0 : k.fee / passed;
+        uint256 refund = k.fee - each * passed;
+        emit AuditEnded(claim, passed, each, refund);
+        for (uint256 i = 0; i < k.members.length; i++) {
+            if (each > 0 && duty[claim][k.members[i]] == DISCLOSED) _pay(k.members[i], each);
+        }
+        if (refund > 0) _pay(jobs[k.job].requester, refund);
+        _releaseCommittee(claim);
+    }
+
+    /// The claim is rejected: those who challenged did their duty; an
+    /// attestation is missed without a slash (a rejection can come from an
+    /// honest solver's timeout); silence after the window is slashed.
+    function _rejectedCommittee(bytes32 claim, uint64 windowEnds) internal {
+        Committee storage k = committees[claim];
+        k.ended = true;
+        for (uint256 i = 0; i < k.members.length; i++) {
+            address m = k.members[i];
+            uint8 d = duty[claim][m];
+            if (referee.gameOf(claim, m) != 0) {
+                emit DutyDone(claim, m);
+            } else if (d != PENDING) {
+                emit DutyMissed(claim, m);
+            } else if (block.timestamp >= windowEnds) {
+                emit DutyMissed(claim, m);
+                _slash(m);
+            }
+        }
+        _releaseCommittee(claim);
+    }
+
+    function _releaseCommittee(bytes32 claim) internal {
+        address[] storage m = committees[claim].members;
+        for (uint256 i = 0; i < m.length; i++) {
+            _release(m[i]);
         }
     }
 
@@ -416,6 +649,10 @@ contract Jobs {
 
     function getJob(bytes32 id) external view returns (Job memory) {
         return jobs[id];
+    }
+
+    function getCommittee(bytes32 claim) external view returns (Committee memory) {
+        return committees[claim];
     }
 
     function getAccount(address who) external view returns (Account memory) {

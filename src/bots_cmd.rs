@@ -502,10 +502,12 @@ pub fn solver(cmd: SolverCmd) -> Result<ExitCode> {
                 "solver running on chain: defending this key's claims (no --jobs: answering no jobs)"
             ),
         }
-        return crate::chain_bots::solver_run(
+        return crate::chain_bots::run(
             &t,
             &load_key(&key_path(&conn.key))?.to_bytes(),
             &bot.data_dir,
+            false,
+            None,
             jobs.as_deref(),
             stake,
             lie,
@@ -557,9 +559,15 @@ pub fn challenger(cmd: ChallengerCmd) -> Result<ExitCode> {
     crate::arbiter_cmd::init_logging();
     let ChallengerCmd::Run { conn, bot, bond, sample_pct, check, stake, prebuild_jobs, lie } = cmd;
     if let Some(t) = crate::chain_bots::target(&conn.chain, &conn.referee)? {
-        if stake.is_some() || sample_pct != 100 || check != CheckMode::Full {
+        if sample_pct != 100 || check != CheckMode::Full {
             return Err(bad(
-                "on a chain the challenger checks every claim with the engine: --stake, --sample-pct and --check output are for the arbiter's committees",
+                "on a chain the challenger checks every claim with the engine: --sample-pct and --check output are for the arbiter",
+            ));
+        }
+        let jobs = conn.jobs.clone().or_else(|| std::env::var("REFUTE_JOBS").ok());
+        if stake.is_some() && jobs.is_none() {
+            return Err(bad(
+                "--stake registers on the jobs contract (committees of jobs' claims): give --jobs ADDRESS (or $REFUTE_JOBS); `refute chain devnet` prints it",
             ));
         }
         let lie = lie.lie();
@@ -575,6 +583,8 @@ pub fn challenger(cmd: ChallengerCmd) -> Result<ExitCode> {
             &bot.data_dir,
             true,
             bond,
+            jobs.as_deref(),
+            stake,
             lie,
         );
     }

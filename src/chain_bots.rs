@@ -217,33 +217,23 @@ pub fn post_cmd(
     }
 }
 
-/// `refute solver run --chain …` and `refute challenger run --chain …`.
+/// `refute solver run --chain …` and `refute challenger run --chain …`:
+/// plays this key's games, checks claims (a challenger), and with a jobs
+/// contract answers the jobs drawn to it (a solver; a challenger declines
+/// them) and does its committee duties, registering with `stake` first.
+#[allow(clippy::too_many_arguments)]
 pub fn run(
     t: &(String, String),
     seed: &Seed,
     data_dir: &Option<PathBuf>,
     challenge: bool,
     bond: Option<u64>,
-    lie: Option<Lie>,
-) -> Result<ExitCode> {
-    let mut p = player(t, seed, data_dir)?;
-    let stop = stop_on_signal();
-    refute_challenger::onchain::run(&mut p, &config(challenge, bond, lie), &stop)?;
-    Ok(ExitCode::SUCCESS)
-}
-
-/// `refute solver run --chain …`: defends this key's claims and, with a
-/// jobs contract, answers the jobs drawn to it (registering with `stake`).
-pub fn solver_run(
-    t: &(String, String),
-    seed: &Seed,
-    data_dir: &Option<PathBuf>,
     jobs: Option<&str>,
     stake: Option<u64>,
     lie: Option<Lie>,
 ) -> Result<ExitCode> {
     let mut p = player(t, seed, data_dir)?;
-    let mut cfg = config(false, None, lie);
+    let mut cfg = config(challenge, bond, lie);
     if let Some(j) = jobs {
         let address = refute_chain::jobs::connect(&p.chain, j)?;
         if let Some(s) = stake {

@@ -228,7 +228,8 @@ pub struct BotConfig {
 /// `until_ended` have ended (then returns their statuses).
 pub fn run(p: &mut ChainPlayer, cfg: &BotConfig, stop: &AtomicBool) -> Result<Vec<(B256, u8)>> {
     tracing::info!(account = %p.wallet.address, referee = %p.chain.referee, rpc = p.chain.url(), "playing on chain");
-    let mut seen = Seen { jobs: cfg.jobs.map(|a| JobsBot::new(a, cfg.lie)), ..Seen::default() };
+    let mut seen =
+        Seen { jobs: cfg.jobs.map(|a| JobsBot::new(a, !cfg.challenge, cfg.lie)), ..Seen::default() };
     let mut failures = 0u32;
     while !stop.load(Ordering::Relaxed) {
         match one_turn(p, cfg, &mut seen) {
@@ -318,7 +319,7 @@ fn one_turn(p: &mut ChainPlayer, cfg: &BotConfig, s: &mut Seen) -> Result<Option
     }
     send_moves(p, moves);
     if let Some(j) = &mut s.jobs
-        && let Err(e) = j.turn(p, head, now)
+        && let Err(e) = j.turn(p, head, now, &s.claims)
     {
         tracing::warn!("jobs: {e:#}");
     }
@@ -396,7 +397,6 @@ fn decide(p: &mut ChainPlayer, cfg: &BotConfig, id: &B256, c: &Posting, now: u64
         return Ok(Decision::Skipped { why: format!("not settleable on chain: {e}") });
     }
     let trace = p.trace(&c.body)?;
-    let t = c.body.max_steps;
     if trace.root(0) != c.body.initial_root {
         tracing::warn!(
             claim = %short(&key),
@@ -409,11 +409,26 @@ fn decide(p: &mut ChainPlayer, cfg: &BotConfig, id: &B256, c: &Posting, now: u64
         tracing::info!(claim = %short(&key), steps = trace.halt(), "checked: right");
         return Ok(Decision::Agreed { attested: false });
     }
+    challenge(p, id, &c.body, cfg.bond, cfg.lie)
+}
+
+/// Challenges claim `id` (of `body`) with `bond` (default: the referee's
+/// minimum), telling `lie` (TEST ONLY), and keeps the decision first: after a
+/// crash the game is played with the same story.
+pub fn challenge(
+    p: &mut ChainPlayer,
+    id: &B256,
+    body: &ClaimBody,
+    bond: Option<U256>,
+    lie: Option<Lie>,
+) -> Result<Decision> {
+    let key = b32(id);
+    let t = body.max_steps;
+    let story = Story::new(p.trace(body)?, lie, false);
     let min = p.chain.view(IReferee::challengeBondMinCall { t })?;
-    let bond = cfg.bond.unwrap_or(min).max(min);
+    let bond = bond.unwrap_or(min).max(min);
     let value = p.value_for(bond)?;
-    // The decision comes first: after a crash the game is played with the same story.
-    p.store.decide(&key, &Decision::Challenged { lie: cfg.lie })?;
+    p.store.decide(&key, &Decision::Challenged { lie })?;
     let call = IReferee::challengeCall {
         claim: *id,
         historyRoot: B256::from(crate::play::history_root(&story, t, p.params.max_leaves).0),
@@ -423,9 +438,9 @@ fn decide(p: &mut ChainPlayer, cfg: &BotConfig, id: &B256, c: &Posting, now: u64
     match p.chain.send(&p.wallet, &call, value) {
         Ok(m) => {
             tracing::warn!(claim = %short(&key), bond = %bond, gas = m.gas, "WRONG CLAIM: challenged");
-            Ok(Decision::Challenged { lie: cfg.lie })
+            Ok(Decision::Challenged { lie })
         }
-        Err(e) if e.code() == Some("already_challenged") => Ok(Decision::Challenged { lie: cfg.lie }),
+        Err(e) if e.code() == Some("already_challenged") => Ok(Decision::Challenged { lie }),
         Err(e) => Err(e.into()),
     }
 }

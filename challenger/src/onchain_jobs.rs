@@ -18,7 +18,8 @@ use refute_chain::referee::{self, IReferee};
 use refute_protocol::inputs::ClaimInputs;
 
 use crate::lie::Lie;
-use crate::onchain::{ChainPlayer, b32, post};
+use crate::onchain::{ChainPlayer, Posting, b32, post};
+use crate::onchain_duty::Seat;
 use crate::player::short;
 use crate::posting::Blobs;
 use crate::store::Answered;
@@ -46,12 +47,16 @@ pub fn register(p: &ChainPlayer, jobs: Address, stake: U256) -> Result<()> {
     Ok(())
 }
 
-/// What the solver knows of the jobs contract.
+/// What a bot knows of the jobs contract.
 pub struct JobsBot {
     /// The contract.
     pub address: Address,
+    /// Answer the jobs drawn to this key (a solver), or decline them (a challenger).
+    pub answers: bool,
     /// TEST ONLY: the lie its claims tell.
     pub lie: Option<Lie>,
+    /// Its seats on committees, by claim.
+    seats: BTreeMap<B256, Seat>,
     next_block: u64,
     bodies: BTreeMap<B256, IJobs::JobBody>,
     /// Jobs drawn to this key at some point.
@@ -62,10 +67,12 @@ pub struct JobsBot {
 
 impl JobsBot {
     /// A bot for the jobs at `address`, reading them from the first block.
-    pub fn new(address: Address, lie: Option<Lie>) -> JobsBot {
+    pub fn new(address: Address, answers: bool, lie: Option<Lie>) -> JobsBot {
         JobsBot {
             address,
+            answers,
             lie,
+            seats: BTreeMap::new(),
             next_block: 0,
             bodies: BTreeMap::new(),
             mine: BTreeSet::new(),
@@ -74,8 +81,15 @@ impl JobsBot {
     }
 
     /// One turn: reads new events to block `head`; answers the jobs drawn
-    /// to this key; settles its answered jobs whose claims have ended.
-    pub fn turn(&mut self, p: &mut ChainPlayer, head: u64, now: u64) -> Result<()> {
+    /// to this key; settles its answered jobs whose claims have ended; does
+    /// its committee duties (`claims`: the referee's claims read so far).
+    pub fn turn(
+        &mut self,
+        p: &mut ChainPlayer,
+        head: u64,
+        now: u64,
+        claims: &BTreeMap<B256, Posting>,
+    ) -> Result<()> {
         let me = p.wallet.address;
         if head >= self.next_block {
             for (e, _) in jobs::events(&p.chain, self.address, self.next_block, head)? {
@@ -85,6 +99,17 @@ impl JobsBot {
                     }
                     Ev::JobAssigned(a) if a.solver == me => {
                         self.mine.insert(a.job);
+                    }
+                    Ev::CommitteeDrawn(c) if c.members.contains(&me) => {
+                        let seat =
+                            Seat { job: c.job, audit_seed: c.auditSeed, audit_ends: None, done: false };
+                        tracing::info!(claim = %short(&b32(&c.claim)), "drawn for the committee of a job's claim");
+                        self.seats.insert(c.claim, seat);
+                    }
+                    Ev::AuditStarted(a) => {
+                        if let Some(s) = self.seats.get_mut(&a.claim) {
+                            s.audit_ends = Some(a.ends);
+                        }
                     }
                     _ => {}
                 }
@@ -100,6 +125,10 @@ impl JobsBot {
                 status::ASSIGNED if j.solver == me => {
                     if now >= j.deadline {
                         tracing::error!(job = %short(&b32(&id)), "drawn for this job, but its deadline passed before an answer: this key loses stake");
+                        continue;
+                    }
+                    if !self.answers {
+                        self.decline(p, &id, "this bot answers no jobs (a challenger)")?;
                         continue;
                     }
                     if let Err(e) = self.answer(p, &id, &j) {
@@ -127,6 +156,7 @@ impl JobsBot {
                 }
             }
         }
+        crate::onchain_duty::turn(p, self.address, &mut self.seats, claims, now);
         Ok(())
     }
 

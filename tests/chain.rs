@@ -74,9 +74,8 @@ fn check_machine(evm: &mut Evm, m: &Machine, h: &mut Hasher, what: &str, t: &mut
             t.gas.push(v.gas);
         }
         (Outcome::Unsupported(c), _) => {
-            let fs_call = *c >= HOST_CALL && refute_chain::proof_has_file_system(&bytes);
             assert!(
-                !on_chain(*c) || fs_call,
+                !on_chain(*c),
                 "{what}: {} is on chain, yet the contract refused it as unsupported",
                 name(*c)
             );

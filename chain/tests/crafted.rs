@@ -9,7 +9,7 @@
 
 use proptest::prelude::*;
 use refute_chain::evm::{Evm, Outcome};
-use refute_chain::{HOST_CALL, on_chain, proof_has_file_system};
+use refute_chain::on_chain;
 use refute_engine::isa::OP_BYTES;
 use refute_engine::proof::{Proof, verify_step};
 
@@ -26,8 +26,7 @@ fn check(evm: &mut Evm, proof: &Proof) -> Result<(), TestCaseError> {
         (Outcome::Accepted(post), Some(root)) => prop_assert_eq!(post.0, root),
         (Outcome::Refused(_), None) => {}
         (Outcome::Unsupported(c), _) => {
-            let fs_call = *c >= HOST_CALL && proof_has_file_system(&bytes);
-            prop_assert!(!on_chain(*c) || fs_call, "{:#x} is on chain, yet unsupported", c);
+            prop_assert!(!on_chain(*c), "{:#x} is on chain, yet unsupported", c);
         }
         (o, e) => prop_assert!(false, "the contract says {:?}, the engine {:?}", o, e.is_some()),
     }

@@ -62,7 +62,7 @@ contract FsPath {
 
     /// Stores the progress; the step ends with `Again`.
     function storeWalk(Call memory c, uint256 p, Walk memory k) private pure {
-        uint256 a = ((k.started ? 1 << 31 : 0) | (k.depth << 13) | k.pos) & M32;
+        uint256 a = ((k.started ? uint256(1) << 31 : 0) | (k.depth << 13) | k.pos) & M32;
         c.args[p] = Calls.withHi(c.args[p], a);
         c.args[p + 1] = Calls.withHi(c.args[p + 1], ((k.scan << 16) | k.dir) & M32);
         c.kind = Calls.AGAIN;

@@ -82,7 +82,7 @@ library Fs {
 
     function setNode(World memory w, uint256 n, Node memory d) internal pure {
         Multi memory t = w.host.nodes;
-        uint256 v = ((d.kind & 0xff) << 248) | ((d.orphan ? 1 : 0) << 240) | (Openings.rev(d.nameLen, 2) << 224)
+        uint256 v = ((d.kind & 0xff) << 248) | (uint256(d.orphan ? 1 : 0) << 240) | (Openings.rev(d.nameLen, 2) << 224)
             | (Openings.rev(d.parent, 4) << 192) | (Openings.rev(d.children, 4) << 160)
             | (Openings.rev(d.opens, 4) << 128);
         t.leaf[leafOf(t, n * Spec.FS_NODE_BYTES)] = bytes32(v);
@@ -125,7 +125,7 @@ library Fs {
 
     function setFd(World memory w, uint256 fd, Fd memory f) internal pure {
         Multi memory t = w.host.fds;
-        uint256 v = ((f.kind & 0xff) << 248) | ((f.preopen ? 1 : 0) << 240) | (Openings.rev(f.flags, 2) << 224)
+        uint256 v = ((f.kind & 0xff) << 248) | (uint256(f.preopen ? 1 : 0) << 240) | (Openings.rev(f.flags, 2) << 224)
             | (Openings.rev(f.node, 4) << 192) | (Openings.rev(f.offset, 8) << 128)
             | (Openings.rev(f.access, 4) << 96);
         t.leaf[leafOf(t, fd * Spec.FS_FD_BYTES)] = bytes32(v);

@@ -74,9 +74,8 @@ fn check_machine(evm: &mut Evm, m: &Machine, h: &mut Hasher, what: &str, t: &mut
             t.gas.push(v.gas);
         }
         (Outcome::Unsupported(c), _) => {
-            let fs_call = *c >= HOST_CALL && refute_chain::proof_has_file_system(&bytes);
             assert!(
-                !on_chain(*c) || fs_call,
+                !on_chain(*c),
                 "{what}: {} is on chain, yet the contract refused it as unsupported",
                 name(*c)
             );
@@ -142,6 +141,183 @@ fn workload_steps_agree_on_chain() {
     eprintln!("all workloads: {}", all.summary());
     assert_eq!(all.refused, 0, "an honest proof was refused by both");
     assert!(all.gas.len() > 500, "{}", all.summary());
+}
+
+/// Runs `bytes` (maybe damaged) against `pre` through both verifiers and
+/// asserts the same verdict: the same post root, or both refuse.
+fn check_bytes(evm: &mut Evm, pre: &[u8; 32], bytes: &[u8], what: &str, t: &mut Tally) {
+    let engine = Proof::decode(bytes).ok().and_then(|p| verify_step(pre, &p).ok()).map(|v| v.post);
+    let v = evm.verify_step(pre, bytes).unwrap();
+    assert!(v.gas < TX_GAS_CAP, "{what}: {} gas", v.gas);
+    match (&v.outcome, engine) {
+        (Outcome::Accepted(post), Some(root)) => {
+            assert_eq!(post.0, root, "{what}: the contract's post-root differs");
+            t.gas.push(v.gas);
+        }
+        (Outcome::Refused(_), None) => t.refused += 1,
+        (o, e) => panic!("{what}: the contract says {o:?}, the engine {e:?}"),
+    }
+}
+
+/// `workloads/files.c`'s task (engine/tests/files.rs): a preopened
+/// directory with a file and a subdirectory.
+fn files_task() -> refute_engine::Task {
+    use refute_engine::fs::{FsNode, Preopen};
+    let file = |s: &str| FsNode::File(s.as_bytes().to_vec());
+    let sub = [("x.txt".to_string(), file("x"))].into();
+    let root = [
+        ("in.txt".to_string(), file("hello from the host\nsecond line\n")),
+        ("sub".to_string(), FsNode::Dir(sub)),
+    ]
+    .into();
+    refute_engine::Task {
+        args: vec!["files".into(), "/data".into()],
+        max_steps: 50_000_000,
+        preopens: vec![Preopen { guest: "/data".into(), root }],
+        ..refute_engine::Task::default()
+    }
+}
+
+/// Every step of every host call of `workloads/files.c` (reading, writing,
+/// seeking, truncating, listing, renaming and removing in a preopened
+/// directory) through the contract: the engine's verdict and post root
+/// each time, and a gas summary of the file system's steps. Then, on a
+/// sample of those steps, the same verdict for damaged proofs: bytes
+/// flipped, each tree opening and each entry dropped, and crafted file
+/// system registers (the header re-rooted).
+#[test]
+fn every_host_call_step_of_files_c_agrees_on_chain() {
+    let module = Module::new(&std::fs::read(wasm("files").unwrap()).unwrap()).unwrap();
+    let task = files_task();
+    assert_eq!(refute_chain::check_task(&module, &task), Ok(()), "the chain mode takes files.c's task");
+    let imports: Vec<String> = module.imports().iter().map(|i| i.name.clone()).collect();
+    let call_of = |m: &Machine| match m.next_op() {
+        Some(refute_engine::isa::Op::Call { func }) if (func as usize) < imports.len() => {
+            Some(imports[func as usize].clone())
+        }
+        _ => None,
+    };
+    let mut run = Run::new(&module, &task, &Entry::Start).unwrap();
+    let host_steps: Vec<(u64, String)> = {
+        let mut probe = run.clone();
+        let mut steps = Vec::new();
+        while probe.machine.status() == Status::Running {
+            if let Some(f) = call_of(&probe.machine) {
+                steps.push((probe.machine.steps(), f));
+            }
+            let next = probe.machine.steps() + 1;
+            probe.run_until(next);
+        }
+        assert!(
+            matches!(probe.machine.status(), Status::Exited(0) | Status::Finished),
+            "{}",
+            probe.machine.status()
+        );
+        steps
+    };
+    let mut evm = Evm::new().unwrap();
+    let mut h = Hasher::new(&run.machine);
+    let (mut all, mut fs, mut damaged) = (Tally::default(), Tally::default(), Tally::default());
+    let mut calls: BTreeMap<String, usize> = BTreeMap::new();
+    let mut samples = Vec::new();
+    for (i, (step, f)) in host_steps.iter().enumerate() {
+        h.run(&mut run.machine, *step);
+        let what = format!("files.c step {step} ({f})");
+        let pre = h.root(&run.machine);
+        let proof = prove_step(&run.machine, &mut h).unwrap();
+        let bytes = proof.encode();
+        let before = all.gas.len();
+        check_bytes(&mut evm, &pre, &bytes, &what, &mut all);
+        assert_eq!(all.gas.len(), before + 1, "{what}: an honest proof refused by both");
+        // The file system's steps: those whose proof opens it.
+        if touches_fs(&proof) {
+            fs.gas.push(*all.gas.last().unwrap());
+            *calls.entry(f.clone()).or_default() += 1;
+        }
+        if i % 23 == 5 && touches_fs(&proof) {
+            samples.push((pre, proof, what));
+        }
+    }
+    eprintln!("files.c: {} ({} host-call steps)", all.summary(), host_steps.len());
+    eprintln!(
+        "files.c, the file system's steps: {} steps, gas median {}, p99 {}, max {}; calls: {calls:?}",
+        fs.gas.len(),
+        fs.percentile(50),
+        fs.percentile(99),
+        fs.gas.iter().max().copied().unwrap_or(0)
+    );
+    assert!(fs.gas.len() > 300, "{} file system steps", fs.gas.len());
+    assert!(fs.gas.iter().all(|g| *g < TX_GAS_CAP), "a file system step over the cap");
+    for f in
+        ["path_open", "fd_read", "fd_write", "fd_seek", "fd_readdir", "path_rename", "fd_filestat_set_size"]
+    {
+        assert!(calls.contains_key(f), "files.c reaches no step of {f} on chain: {calls:?}");
+    }
+
+    // Damaged proofs of sampled file system steps.
+    assert!(samples.len() >= 8, "{} samples", samples.len());
+    for (pre, proof, what) in &samples {
+        let bytes = proof.encode();
+        let stride = (bytes.len() / 200).max(1);
+        for at in (0..bytes.len()).step_by(stride) {
+            let mut b = bytes.clone();
+            b[at] ^= if at % 2 == 0 { 0x01 } else { 0x80 };
+            check_bytes(&mut evm, pre, &b, &format!("{what}, byte {at} flipped"), &mut damaged);
+        }
+        for k in 0..proof.trees.len() {
+            let mut p = proof.clone();
+            let (t, _) = p.trees.remove(k);
+            check_bytes(&mut evm, pre, &p.encode(), &format!("{what}, tree {t:?} dropped"), &mut damaged);
+        }
+        for k in 0..proof.entries.len() {
+            let mut p = proof.clone();
+            let e = p.entries.remove(k);
+            check_bytes(
+                &mut evm,
+                pre,
+                &p.encode(),
+                &format!("{what}, entry {:?} {} dropped", e.kind, e.index),
+                &mut damaged,
+            );
+        }
+        // Crafted file system registers: the same openings under another header.
+        let r = proof.header.fs;
+        let crafted = [
+            refute_engine::fs::FsRegs { nodes: r.nodes.saturating_sub(1), ..r },
+            refute_engine::fs::FsRegs { nodes: r.nodes + 1, ..r },
+            refute_engine::fs::FsRegs { nodes: refute_engine::fs::MAX_NODES, ..r },
+            refute_engine::fs::FsRegs { fds: r.fds.saturating_sub(1), ..r },
+            refute_engine::fs::FsRegs { fds: refute_engine::fs::MAX_FDS, ..r },
+            refute_engine::fs::FsRegs { node_free: 1, fd_free: 3, ..r },
+            refute_engine::fs::FsRegs { bytes: u64::MAX, ..r },
+            refute_engine::fs::FsRegs { bytes: refute_engine::fs::MAX_FS_BYTES, ..r },
+        ];
+        for c in crafted {
+            let mut p = proof.clone();
+            p.header.fs = c;
+            let root = p.header.root();
+            check_bytes(&mut evm, &root, &p.encode(), &format!("{what}, registers {c:?}"), &mut damaged);
+        }
+    }
+    eprintln!(
+        "files.c, damaged proofs of {} sampled steps: {} accepted alike, {} refused alike",
+        samples.len(),
+        damaged.gas.len(),
+        damaged.refused
+    );
+    assert!(
+        damaged.refused > 500 && !damaged.gas.is_empty(),
+        "{} refused, {} accepted",
+        damaged.refused,
+        damaged.gas.len()
+    );
+}
+
+/// Whether a proof opens the file system (its node or descriptor table, or a file).
+fn touches_fs(p: &Proof) -> bool {
+    use refute_engine::state::{EntryKind, TreeId};
+    p.trees.iter().any(|(t, _)| matches!(t, TreeId::Nodes | TreeId::Fds))
+        || p.entries.iter().any(|e| e.kind == EntryKind::File)
 }
 
 /// Every step of `REFUTE_CHAIN_CASES` (default 40) random modules.

@@ -214,18 +214,26 @@ fn a_liar_loses_its_bond_on_chain_and_an_honest_claim_becomes_final() {
     net.player("bob", 10);
     let wasm = sort_wasm();
     let wasm = wasm.to_str().unwrap();
-    // What a chain cannot settle yet is refused before anything is sent.
-    std::fs::create_dir_all(net.path("files")).unwrap();
-    std::fs::write(net.path("files/in.txt"), "3 1 2").unwrap();
-    let dir = format!("{}::/data", net.path("files").display());
+    // What a chain cannot settle is refused before anything is sent: a
+    // module that imports a host function outside WASI.
+    let foreign = net.path("foreign.wasm");
+    std::fs::write(
+        &foreign,
+        wat::parse_str(
+            r#"(module (import "env" "f" (func)) (memory (export "memory") 1) (func (export "_start")))"#,
+        )
+        .unwrap(),
+    )
+    .unwrap();
     let out = net
         .refute()
-        .args(post_args(wasm, &["--dir", &dir, "--key"]))
+        .args(post_args(foreign.to_str().unwrap(), &["--key"]))
         .arg(net.path("alice.key"))
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("cannot be settled on chain yet"), "{err}");
+    assert!(err.contains("env.f"), "{err}");
     let out = net
         .refute()
         .args(["challenger", "run", "--sample-pct", "50", "--key"])

@@ -102,6 +102,10 @@ pub struct Deployed {
     pub floats: Address,
     /// `SimdMachine`.
     pub simd: Address,
+    /// `FsFd`: the calls on file system descriptors.
+    pub fs_fd: Address,
+    /// `FsPath`: the calls that take a path.
+    pub fs_path: Address,
     /// `HostMachine`.
     pub host: Address,
     /// `Machine`.
@@ -124,10 +128,12 @@ pub fn deploy_verifier(rpc: &Rpc) -> Result<Deployed, DevnetError> {
     };
     let floats = deploy("Floats", &[])?;
     let simd = deploy("SimdMachine", &[])?;
-    let host = deploy("HostMachine", &[])?;
+    let fs_fd = deploy("FsFd", &[])?;
+    let fs_path = deploy("FsPath", &[])?;
+    let host = deploy("HostMachine", &[fs_fd, fs_path])?;
     let machine = deploy("Machine", &[floats, simd, host])?;
     let verifier = deploy("StepVerifier", &[machine])?;
-    Ok(Deployed { floats, simd, host, machine, verifier })
+    Ok(Deployed { floats, simd, fs_fd, fs_path, host, machine, verifier })
 }
 
 /// The referee's parameters on a devnet (`specs/chain.md` §6): `k = 8` over

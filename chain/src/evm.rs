@@ -101,7 +101,8 @@ pub fn contracts_dir() -> PathBuf {
 }
 
 /// The contracts of the on-chain verifier, in deployment order.
-pub const CONTRACTS: [&str; 5] = ["Floats", "SimdMachine", "HostMachine", "Machine", "StepVerifier"];
+pub const CONTRACTS: [&str; 7] =
+    ["Floats", "SimdMachine", "FsFd", "FsPath", "HostMachine", "Machine", "StepVerifier"];
 
 /// The runtime code size of `contract` as compiled (`deployedBytecode`).
 pub fn runtime_size(contract: &str) -> Result<usize, EvmError> {
@@ -165,7 +166,9 @@ impl Evm {
         // The parts first (EIP-3860 caps creation code at 49,152 bytes).
         let (floats, _) = e.deploy("Floats", creation_with("Floats", &[])?)?;
         let (simd, _) = e.deploy("SimdMachine", creation_with("SimdMachine", &[])?)?;
-        let (host, _) = e.deploy("HostMachine", creation_with("HostMachine", &[])?)?;
+        let (fs_fd, _) = e.deploy("FsFd", creation_with("FsFd", &[])?)?;
+        let (fs_path, _) = e.deploy("FsPath", creation_with("FsPath", &[])?)?;
+        let (host, _) = e.deploy("HostMachine", creation_with("HostMachine", &[fs_fd, fs_path])?)?;
         let (machine, _) = e.deploy("Machine", creation_with("Machine", &[floats, simd, host])?)?;
         let (address, size) = e.deploy("StepVerifier", creation_with("StepVerifier", &[machine])?)?;
         e.verifier = address;
@@ -369,8 +372,9 @@ pub fn outcome_of(result: Result<&[u8], &[u8]>) -> Result<Outcome, EvmError> {
 }
 
 /// The creation code of contract `name` with its constructor's arguments:
-/// the addresses it is deployed with (`CONTRACTS` order: `Machine` takes
-/// `Floats`, `SimdMachine` and `HostMachine`, `StepVerifier` takes `Machine`).
+/// the addresses it is deployed with (`CONTRACTS` order: `HostMachine` takes
+/// `FsFd` and `FsPath`, `Machine` takes `Floats`, `SimdMachine` and
+/// `HostMachine`, `StepVerifier` takes `Machine`).
 pub fn creation_with(name: &str, args: &[Address]) -> Result<Vec<u8>, EvmError> {
     let mut code = creation_code(name)?;
     for a in args {

@@ -92,35 +92,19 @@ pub const CONTROL_ON_CHAIN: &[&str] = &[
 /// is `1 + n`).
 pub const HOST_CALL: u32 = 0x10000;
 
-/// The WASI functions `contracts/src/HostMachine.sol` runs, for a task
-/// without a file system (no preopened directory): a descriptor past the
-/// standard three is then always EBADF. With a file system, a call on one
-/// of its descriptors is not on chain yet.
-pub const WASI_ON_CHAIN: &[Wasi] = &[
-    Wasi::ArgsGet,
-    Wasi::ArgsSizesGet,
-    Wasi::EnvironGet,
-    Wasi::EnvironSizesGet,
-    Wasi::ClockResGet,
-    Wasi::ClockTimeGet,
-    Wasi::FdClose,
-    Wasi::FdFdstatGet,
-    Wasi::FdPrestatGet,
-    Wasi::FdPrestatDirName,
-    Wasi::FdRead,
-    Wasi::FdSeek,
-    Wasi::FdWrite,
-    Wasi::ProcExit,
-    Wasi::RandomGet,
-    Wasi::SchedYield,
-    Wasi::Unsupported,
-];
+/// The WASI functions the contracts run: every function of the engine's
+/// table (`Wasi::ALL`), the file system's included. `HostMachine.sol` runs
+/// the calls without a descriptor of the file system, `FsFd.sol` the calls
+/// on file system descriptors, `FsPath.sol` the calls that take a path; a
+/// WASI import the engine does not implement resolves to
+/// `Wasi::Unsupported` (ENOSYS), on chain too.
+pub const WASI_ON_CHAIN: &[Wasi] = &Wasi::ALL;
 
 use refute_engine::wasi::Wasi;
 
 /// Whether the on-chain verifier executes instruction `code` (an opcode, or
 /// `HOST_CALL + id` for a call of host function `id`: `Nop` and the
-/// functions of [`WASI_ON_CHAIN`], in a task without a file system).
+/// functions of [`WASI_ON_CHAIN`]).
 pub fn on_chain(code: u32) -> bool {
     if code >= HOST_CALL {
         let id = code - HOST_CALL;
@@ -145,9 +129,6 @@ pub enum NotOnChain {
         /// The import's field name.
         name: String,
     },
-    /// The task has a file system (preopened directories): its calls are not on chain yet.
-    #[error("its task preopens directories, and file system calls are not verified on chain yet")]
-    FileSystem,
 }
 
 /// The claim-time check of the chain mode, on a module alone: `Ok` if every
@@ -166,20 +147,10 @@ pub fn check_module(module: &refute_engine::Module) -> Result<(), NotOnChain> {
     Ok(())
 }
 
-/// The claim-time check on a whole computation: [`check_module`], and no
-/// file system. A computation that passes reaches no step the chain cannot
-/// verify, so no game over it can get stuck.
-pub fn check_task(module: &refute_engine::Module, task: &refute_engine::Task) -> Result<(), NotOnChain> {
-    check_module(module)?;
-    if !task.preopens.is_empty() {
-        return Err(NotOnChain::FileSystem);
-    }
-    Ok(())
-}
-
-/// Whether the pre-state of an encoded proof has a file system (`fs.fds`,
-/// header bytes 120..124, past the standard three descriptors): where a
-/// host call may reach a descriptor the chain does not verify yet.
-pub fn proof_has_file_system(proof: &[u8]) -> bool {
-    proof.get(16 + 120..16 + 124).is_some_and(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) > 3)
+/// The claim-time check on a whole computation: [`check_module`]. Every
+/// WASI call is on chain, the file system's included, so a task with
+/// preopened directories passes; a computation that passes reaches no step
+/// the chain cannot verify, so no game over it can get stuck.
+pub fn check_task(module: &refute_engine::Module, _task: &refute_engine::Task) -> Result<(), NotOnChain> {
+    check_module(module)
 }

@@ -152,15 +152,27 @@ pub fn spec_sol() -> String {
         for (name, v) in [
             ("SUCCESS", errno::SUCCESS),
             ("BADF", errno::BADF),
+            ("EXIST", errno::EXIST),
             ("FAULT", errno::FAULT),
+            ("FBIG", errno::FBIG),
+            ("ILSEQ", errno::ILSEQ),
             ("INVAL", errno::INVAL),
+            ("ISDIR", errno::ISDIR),
+            ("MFILE", errno::MFILE),
+            ("NAMETOOLONG", errno::NAMETOOLONG),
+            ("NOENT", errno::NOENT),
             ("NOSPC", errno::NOSPC),
             ("NOSYS", errno::NOSYS),
+            ("NOTDIR", errno::NOTDIR),
+            ("NOTEMPTY", errno::NOTEMPTY),
+            ("NOTSUP", errno::NOTSUP),
+            ("PERM", errno::PERM),
             ("SPIPE", errno::SPIPE),
         ] {
             writeln!(w, "    uint256 internal constant ERRNO_{name} = {v};").unwrap();
         }
     }
+    fs_tables(w);
     writeln!(
         w,
         "    uint256 internal constant REALTIME_EPOCH_NS = {};",
@@ -184,6 +196,47 @@ pub fn spec_sol() -> String {
     writeln!(w, "    uint256 internal constant HALT = 0x{:x};", refute_engine::HALT).unwrap();
     writeln!(w, "}}").unwrap();
     s
+}
+
+/// The file system's constants (engine/src/fs.rs, engine/src/wasi/fs_*.rs):
+/// limits, record layouts, kinds, access bits, WASI filetypes, flags and rights.
+fn fs_tables(w: &mut String) {
+    use refute_engine::fs;
+    use refute_engine::wasi as ws;
+    writeln!(w, "    // The file system (specs/state.md §4.6, specs/host.md \"Files\").").unwrap();
+    let rows: [(&str, u64); 27] = [
+        ("FS_MAX_NODES", fs::MAX_NODES as u64),
+        ("FS_MAX_FDS", fs::MAX_FDS as u64),
+        ("FS_MAX_NAME", fs::MAX_NAME as u64),
+        ("FS_MAX_PATH", fs::MAX_PATH as u64),
+        ("FS_MAX_FILE_BYTES", fs::MAX_FILE_BYTES),
+        ("FS_MAX_FS_BYTES", fs::MAX_FS_BYTES),
+        ("FS_NODE_BYTES", fs::NODE_BYTES),
+        ("FS_FD_BYTES", fs::FD_BYTES),
+        ("FS_NODES_DEPTH", fs::NODES_DEPTH as u64),
+        ("FS_FDS_DEPTH", fs::FDS_DEPTH as u64),
+        ("FS_FILES_DEPTH", fs::FILES_DEPTH as u64),
+        ("FS_FILE_DEPTH", fs::FILE_DEPTH as u64),
+        ("FS_NONE", fs::NONE as u64),
+        ("FS_KIND_FREE", fs::kind::FREE as u64),
+        ("FS_KIND_FILE", fs::kind::FILE as u64),
+        ("FS_KIND_DIR", fs::kind::DIR as u64),
+        ("FS_ACCESS_READ", fs::access::READ as u64),
+        ("FS_ACCESS_WRITE", fs::access::WRITE as u64),
+        ("FILETYPE_DIRECTORY", ws::FILETYPE_DIRECTORY as u64),
+        ("FILETYPE_REGULAR_FILE", ws::FILETYPE_REGULAR_FILE as u64),
+        ("FDFLAG_APPEND", ws::FDFLAG_APPEND as u64),
+        ("O_CREAT", ws::O_CREAT as u64),
+        ("O_DIRECTORY", ws::O_DIRECTORY as u64),
+        ("O_EXCL", ws::O_EXCL as u64),
+        ("O_TRUNC", ws::O_TRUNC as u64),
+        ("RIGHT_FD_READ", ws::RIGHT_FD_READ),
+        ("RIGHT_FD_WRITE", ws::RIGHT_FD_WRITE),
+    ];
+    for (name, v) in rows {
+        writeln!(w, "    uint256 internal constant {name} = {v};").unwrap();
+    }
+    writeln!(w, "    uint256 internal constant FS_WINDOW = {};", ws::WINDOW).unwrap();
 }
 
 /// The integer operators the verifier computes, by the stem of their

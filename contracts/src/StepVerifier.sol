@@ -160,6 +160,14 @@ contract StepVerifier {
         hput(hdr, 104, 8, w.host.stderrLen);
         if (w.host.stdoutDirty) refold(hdr, w.host.stdout, Spec.TREE_STDOUT, z);
         if (w.host.stderrDirty) refold(hdr, w.host.stderr, Spec.TREE_STDERR, z);
+        // The file system's registers and tables (specs/state.md §4.6).
+        hput(hdr, 112, 4, w.host.fsNodes);
+        hput(hdr, 116, 4, w.host.fsNodeFree);
+        hput(hdr, 120, 4, w.host.fsFds);
+        hput(hdr, 124, 4, w.host.fsFdFree);
+        hput(hdr, 128, 8, w.host.fsBytes);
+        if (w.host.nodesDirty) refold(hdr, w.host.nodes, Spec.TREE_NODES, z);
+        if (w.host.fdsDirty) refold(hdr, w.host.fds, Spec.TREE_FDS, z);
         // A changed entry: its content root, then its directory leaf and root.
         for (uint256 e = 0; e < nentries; e++) {
             Entry memory en = entries[e];
@@ -191,7 +199,13 @@ contract StepVerifier {
         w.host.randomPos = hu(hdr, 88, 8);
         w.host.stdoutLen = hu(hdr, 96, 8);
         w.host.stderrLen = hu(hdr, 104, 8);
+        w.host.fsNodes = hu(hdr, 112, 4);
+        w.host.fsNodeFree = hu(hdr, 116, 4);
         w.host.fsFds = hu(hdr, 120, 4);
+        w.host.fsFdFree = hu(hdr, 124, 4);
+        w.host.fsBytes = hu(hdr, 128, 8);
+        w.host.nodes = opening(trees, ids, Spec.TREE_NODES);
+        w.host.fds = opening(trees, ids, Spec.TREE_FDS);
         w.host.input = opening(trees, ids, Spec.TREE_INPUT);
         w.host.stdout = opening(trees, ids, Spec.TREE_STDOUT);
         w.host.stderr = opening(trees, ids, Spec.TREE_STDERR);

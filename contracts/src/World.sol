@@ -39,15 +39,26 @@ struct Host {
     uint256 randomPos;
     uint256 stdoutLen;
     uint256 stderrLen;
-    /// `fs.fds`: descriptors ever used (3 without a file system).
+    /// The file system's registers (`FsRegs`, specs/state.md §3): node
+    /// slots ever used, the first free one, descriptors ever used (3 without
+    /// a file system), the first closed one, bytes of all files.
+    uint256 fsNodes;
+    uint256 fsNodeFree;
     uint256 fsFds;
+    uint256 fsFdFree;
+    uint256 fsBytes;
     Multi input;
     Multi stdout;
     Multi stderr;
+    /// The node and descriptor tables' openings (specs/state.md §4.6).
+    Multi nodes;
+    Multi fds;
     /// The proof shows there is no memory 0 (its directory leaf is the zero leaf).
     bool noMemory;
     bool stdoutDirty;
     bool stderrDirty;
+    bool nodesDirty;
+    bool fdsDirty;
 }
 
 /// What a step runs on: the registers, and only the leaves the proof opened

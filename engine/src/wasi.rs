@@ -12,6 +12,8 @@
 mod fs_fd;
 mod fs_path;
 mod iovecs;
+pub use fs_fd::{FDFLAG_APPEND, FILETYPE_DIRECTORY, FILETYPE_REGULAR_FILE};
+pub use fs_path::{O_CREAT, O_DIRECTORY, O_EXCL, O_TRUNC, RIGHT_FD_READ, RIGHT_FD_WRITE, WINDOW};
 use iovecs::Moved;
 
 use crate::host_state::{HostEnv, HostRegs, HostState, HostStep};

@@ -11,11 +11,12 @@ use crate::fs::{
 use crate::host_state::{HostEnv, HostStep};
 use crate::limits::HOST_CHUNK;
 
-/// WASI filetypes.
-const FILETYPE_DIRECTORY: u8 = 3;
-const FILETYPE_REGULAR_FILE: u8 = 4;
+/// The WASI filetype of a directory.
+pub const FILETYPE_DIRECTORY: u8 = 3;
+/// The WASI filetype of a regular file.
+pub const FILETYPE_REGULAR_FILE: u8 = 4;
 /// The fdflag that changes what a write does.
-const FDFLAG_APPEND: u16 = 1;
+pub const FDFLAG_APPEND: u16 = 1;
 
 /// The WASI filetype of a node kind.
 fn filetype(k: u8) -> u8 {

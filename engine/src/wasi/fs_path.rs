@@ -12,16 +12,20 @@ use crate::fs::{MAX_NAME, MAX_PATH, NONE, Node, access, kind};
 use crate::host_state::{HostEnv, HostStep};
 
 /// Bytes of the path a step reads: a name, the slash after it and one more.
-const WINDOW: u32 = MAX_NAME as u32 + 2;
+pub const WINDOW: u32 = MAX_NAME as u32 + 2;
 
-/// `path_open`'s oflags.
-const O_CREAT: u32 = 1;
-const O_DIRECTORY: u32 = 2;
-const O_EXCL: u32 = 4;
-const O_TRUNC: u32 = 8;
-/// The rights that decide a descriptor's access.
-const RIGHT_FD_READ: u64 = 1 << 1;
-const RIGHT_FD_WRITE: u64 = 1 << 6;
+/// `path_open`'s oflag: create the file.
+pub const O_CREAT: u32 = 1;
+/// `path_open`'s oflag: fail unless a directory.
+pub const O_DIRECTORY: u32 = 2;
+/// `path_open`'s oflag: fail if it exists.
+pub const O_EXCL: u32 = 4;
+/// `path_open`'s oflag: truncate.
+pub const O_TRUNC: u32 = 8;
+/// The right that gives a descriptor read access.
+pub const RIGHT_FD_READ: u64 = 1 << 1;
+/// The right that gives a descriptor write access.
+pub const RIGHT_FD_WRITE: u64 = 1 << 6;
 
 /// A walk's progress: `pos` (13 bits), `depth` below the start directory
 /// (13 bits) and a started bit in the path slot's high half; `dir` and

@@ -305,39 +305,32 @@ fn at_jobs(net: &ChainNet, name: &str) -> (u128, u128) {
 }
 
 #[test]
-fn a_job_on_chain_is_drawn_answered_checked_and_paid() {
+fn a_job_on_chain_is_drawn_answered_checked_audited_and_paid() {
     let mut net = ChainNet::start(20, 30);
     for who in ["rita", "sam", "sue", "bob"] {
         net.player(who, 10);
     }
     let wasm = sort_wasm();
     let wasm = wasm.to_str().unwrap();
-    // Sam lies and holds most of the stake, so he is most likely drawn first;
-    // Sue answers honestly; Bob checks every claim.
+    // Sam lies and Bob checks every claim, each with 1 ETH at stake; Sue
+    // answers honestly with 0.01 ETH. So Sam or Bob is most likely drawn
+    // first: Bob declines (a challenger answers no jobs), Sam's lying claim is
+    // challenged and rejected; either way the job reaches Sue, and the
+    // committee of her claim is Sam and Bob, who attest it and share the fee.
     let big = ETH.to_string();
     let small = (ETH / 100).to_string();
     net.spawn("sam", &["solver", "run", "--stake", &big, "--lie-output"]);
     net.spawn("sue", &["solver", "run", "--stake", &small]);
-    net.spawn("bob", &["challenger", "run"]);
-    net.wait_for("two registered solvers", 60, |n| {
-        ["sam", "sue"].iter().all(|w| n.account(w, None)["registered"] == Value::Bool(true))
+    net.spawn("bob", &["challenger", "run", "--stake", &big]);
+    net.wait_for("three registered candidates", 60, |n| {
+        ["sam", "sue", "bob"].iter().all(|w| n.account(w, None)["registered"] == Value::Bool(true))
     });
     let reward: u128 = 30_000_000_000_000_000;
+    let fee = reward / 5;
     let out = net
         .refute()
-        .args([
-            "job",
-            "post",
-            "--json",
-            "--wait",
-            "--reward",
-            &reward.to_string(),
-            "--max-steps",
-            "100000",
-            wasm,
-            "10",
-        ])
-        .arg("--key")
+        .args(["job", "post", "--json", "--wait", "--reward", &reward.to_string(), "--max-steps", "100000"])
+        .args([wasm, "10", "--key"])
         .arg(net.path("rita.key"))
         .output()
         .unwrap();
@@ -358,30 +351,39 @@ fn a_job_on_chain_is_drawn_answered_checked_and_paid() {
     // claim's final header and the stdout blob whose tree root is the header's.
     let stdout = job["result"]["stdout"].as_str().unwrap_or_default();
     assert!(stdout.contains("ints: n=10"), "no verified stdout: {job}");
-    let sue = net.account("sue", None)["address"].as_str().unwrap().to_lowercase();
+    let address = |who: &str| net.account(who, None)["address"].as_str().unwrap().to_lowercase();
+    let (sue, sam) = (address("sue"), address("sam"));
     assert_eq!(job["solver"].as_str().unwrap().to_lowercase(), sue, "the honest solver answered it: {job}");
     assert_eq!(
         at_jobs(&net, "sue"),
-        (reward, ETH as u128 / 100),
-        "Sue is paid the reward and keeps her stake"
+        (reward - fee, ETH as u128 / 100),
+        "Sue is paid the reward less the fee"
     );
-    let tried = job["tried"].as_array().unwrap();
-    println!("solvers drawn: {} (the liar first: {})", tried.len(), tried.len() == 2);
-    if tried.len() == 2 {
-        // Sam was drawn first: his lying claim was challenged and rejected,
-        // he lost its bond (not his stake), and the job went to Sue.
+    let tried: Vec<String> =
+        job["tried"].as_array().unwrap().iter().map(|a| a.as_str().unwrap().to_lowercase()).collect();
+    println!("solvers drawn: {} (the liar among them: {})", tried.len(), tried.contains(&sam));
+    if tried.contains(&sam) {
+        // Sam's lying claim was challenged and rejected: he lost its bond,
+        // not his stake, and the job was drawn again.
         let claims = net.list("claims");
         assert!(claims.iter().any(|c| c["status"] == "rejected"), "{claims:?}");
-        assert_eq!(
-            at_jobs(&net, "sam").1,
-            100 * ETH as u128 / 100,
-            "a rejected answer costs the claim bond only"
-        );
+        assert_eq!(at_jobs(&net, "sam").1, ETH as u128, "a rejected answer costs the claim bond only");
         assert!(net.log("bob").contains("WRONG CLAIM"), "{}", logs());
-    } else {
-        assert_eq!(tried.len(), 1, "{job}");
     }
-    assert_eq!(at_jobs(&net, "rita").0, 0, "the reward left the requester's escrow");
+    // The audit: the members who disclosed share the fee once it is over;
+    // whatever nobody earned goes back to Rita.
+    net.wait_for("the audit's end", 120, |n| {
+        at_jobs(n, "bob").0 + at_jobs(n, "sam").0 + at_jobs(n, "rita").0 == fee
+    });
+    let (bob_fee, sam_fee) = (at_jobs(&net, "bob").0, at_jobs(&net, "sam").0);
+    assert!(
+        bob_fee == fee / 2 || bob_fee == fee,
+        "Bob disclosed and was paid: {bob_fee} of {fee}\n{}",
+        logs()
+    );
+    assert!(net.log("bob").contains("disclosed the attestation"), "{}", logs());
+    assert_eq!(at_jobs(&net, "bob").1, ETH as u128, "Bob did his duty: his stake is whole");
+    println!("fee {fee}: Bob {bob_fee}, Sam {sam_fee}");
     // `job show` reads the same from the chain.
     let id = job["job"].as_str().unwrap();
     let out = net.refute().args(["job", "show", id]).output().unwrap();

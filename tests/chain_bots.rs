@@ -435,6 +435,44 @@ fn a_sybil_crowd_cannot_wear_the_honest_solver_down_on_chain() {
     assert!(log.contains("games=3"), "no move was shared by the three games:\n{}", net.log("alice"));
 }
 
+/// A run with files on chain: `files.c` reads, writes and lists a preopened
+/// directory (`--dir`), so every state of the game holds a file system and
+/// the step proven on chain carries its trees. A lie about its output loses;
+/// the truth is final.
+#[test]
+fn a_lie_about_a_run_with_files_loses_on_chain() {
+    let mut net = ChainNet::start(20, 30);
+    net.player("alice", 10);
+    net.player("bob", 10);
+    let wasm = refute::workloads::wasm("files").expect("the files workload builds");
+    let host = net.path("data");
+    std::fs::create_dir_all(host.join("sub")).unwrap();
+    std::fs::write(host.join("in.txt"), "hello from the host\nsecond line\n").unwrap();
+    std::fs::write(host.join("sub/x.txt"), "x").unwrap();
+    let dir = format!("{}::/data", host.display());
+    let post = |extra: &'static [&'static str]| {
+        let mut a = vec!["post", "--bond", "20000000000000000", "--max-steps", "2000000", "--dir", &dir];
+        a.extend([wasm.to_str().unwrap(), "/data"]);
+        a.extend(extra);
+        a.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    net.spawn("bob", &["challenger", "run"]);
+    let args = post(&["--lie-output"]);
+    let liar = net.spawn("alice", &args.iter().map(String::as_str).collect::<Vec<_>>());
+    let status = net.wait_exit(liar, 240);
+    assert_eq!(status.code(), Some(1), "the lie was not rejected:\n{}\n{}", net.log("alice"), net.log("bob"));
+    let games = net.list("games");
+    assert_eq!(games[0]["status"], "won by challenger", "{games:?}");
+    let out = net.refute().args(["trace", "show", "--game", "0"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && text.contains("the one-step proof of step"), "{text}");
+    let args = post(&[]);
+    let honest = net.spawn("alice", &args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(net.wait_exit(honest, 120).success(), "the honest claim is not final:\n{}", net.log("alice"));
+    assert_eq!(net.list("claims")[1]["status"], "final");
+    assert_eq!(net.list("games").len(), 1, "the honest claim was challenged:\n{}", net.log("bob"));
+}
+
 #[test]
 fn a_challenger_killed_with_kill_9_resumes_on_chain() {
     let mut net = ChainNet::start(20, 40);

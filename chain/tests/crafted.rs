@@ -7,11 +7,15 @@
 //! values real programs produce. The generator is engine/tests/common/crafted.rs,
 //! which engine/tests/proof_fuzz.rs uses too.
 
+#[path = "common/rng.rs"]
+mod rng;
+
 use proptest::prelude::*;
 use refute_chain::evm::{Evm, Outcome};
 use refute_chain::on_chain;
 use refute_engine::isa::OP_BYTES;
 use refute_engine::proof::{Proof, verify_step};
+use rng::Rng;
 
 #[path = "../../engine/tests/common/crafted.rs"]
 mod crafted;
@@ -75,26 +79,6 @@ fn every_opcode_on_a_crafted_state() {
     }
     eprintln!("{ran} of {total} crafted steps ran to a post-state, all agreed on chain");
     assert!(ran > 400, "{ran} of {total}");
-}
-
-/// A small deterministic generator (splitmix64) for the crafted file system states.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    /// One of `xs`.
-    fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
-        xs[self.below(xs.len() as u64) as usize]
-    }
 }
 
 /// Opens `leaves` of a fresh tree of `depth`: its root and the opening.

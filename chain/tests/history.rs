@@ -5,10 +5,14 @@
 //! walk that accepted what the engine refuses would let a player reveal
 //! roots it never committed to.
 
+#[path = "common/rng.rs"]
+mod rng;
+
 use alloy_primitives::{Address, B256};
 use alloy_sol_types::{SolCall, sol};
 use refute_chain::evm::Evm;
 use refute_engine::history::{Commitment, Layer, layer_strides, split, verify};
+use rng::Rng;
 
 sol! {
     interface IHistoryProbe {
@@ -16,21 +20,6 @@ sol! {
         function split(uint64 a, uint64 b, uint64 k) external pure returns (uint64[] memory);
         function strideAt(uint64 total, uint64 maxLeaves, uint256 j) external pure returns (uint64);
         function len(uint64 start, uint64 end, uint64 stride) external pure returns (uint256);
-    }
-}
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
     }
 }
 

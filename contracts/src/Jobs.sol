@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {Referee} from "./Referee.sol";
 import {Draws} from "./Draws.sol";
 import {History} from "./History.sol";
+import {Ledger} from "./Ledger.sol";
 
 /// Jobs with rewards on an EVM chain (specs/chain.md §9; the rules of
 /// specs/protocol.md §5.1 and §5.9): solvers register with a stake, a
@@ -18,7 +19,7 @@ import {History} from "./History.sol";
 /// stake, whose members attest it with a commitment inside the claim's window
 /// and disclose it in an audit once it is final; `feePct` of the reward pays
 /// the members whose disclosure passed (specs/protocol.md §5.3, §5.4, §5.10).
-contract Jobs {
+contract Jobs is Ledger {
     using Draws for Draws.Pool;
     using History for History.Layer;
 
@@ -115,7 +116,6 @@ contract Jobs {
         uint64 since;
     }
 
-    mapping(address => uint256) public balanceOf;
     mapping(address => Account) internal accounts;
     mapping(address => uint64) public jobNonce;
     mapping(bytes32 => Job) internal jobs;
@@ -128,12 +128,7 @@ contract Jobs {
     Draws.Pool internal pool;
     /// Registrations ever made.
     uint64 public registrations;
-    /// Wei held in stakes and escrows, and wei burned (owned by nobody).
-    uint256 public held;
-    uint256 public burned;
 
-    event Deposited(address indexed who, uint256 amount);
-    event Withdrawn(address indexed who, uint256 amount);
     event Registered(address indexed who, uint256 stake, uint32 slot, uint64 since);
     event Leaving(address indexed who, uint256 stake);
     event Unregistered(address indexed who, uint256 stake);
@@ -148,7 +143,6 @@ contract Jobs {
     event JobCancelled(bytes32 indexed job, uint256 refund, uint256 burned);
     event Slashed(address indexed who, uint256 amount);
     event Paid(address indexed to, uint256 amount);
-    event Burned(uint256 amount);
     event CommitteeDrawn(bytes32 indexed job, bytes32 indexed claim, address[] members, bytes32 auditSeed);
     event Attested(bytes32 indexed claim, address indexed who);
     event Disclosed(bytes32 indexed claim, address indexed who, uint64 leaf);
@@ -157,7 +151,6 @@ contract Jobs {
     event DutyDone(bytes32 indexed claim, address indexed who);
     event DutyMissed(bytes32 indexed claim, address indexed who);
 
-    error InsufficientFunds(uint256 balance, uint256 needed);
     error BondTooSmall(uint256 minimum);
     error AlreadyRegistered();
     error NotRegistered();
@@ -173,7 +166,6 @@ contract Jobs {
     error BadSecret();
     error TooEarly(uint256 block_);
     error NothingDue();
-    error TransferFailed();
     error NotMember();
     error AlreadyAttested();
     error NotInAudit();
@@ -205,45 +197,12 @@ contract Jobs {
         auditWindow = p.auditWindow;
     }
 
-    // ---- money ----
-
-    function deposit() external payable {
-        _credit();
-    }
-
-    function _credit() internal {
-        if (msg.value > 0) {
-            balanceOf[msg.sender] += msg.value;
-            emit Deposited(msg.sender, msg.value);
-        }
-    }
-
-    function withdraw(uint256 amount) external {
-        uint256 b = balanceOf[msg.sender];
-        if (b < amount) revert InsufficientFunds(b, amount);
-        balanceOf[msg.sender] = b - amount;
-        emit Withdrawn(msg.sender, amount);
-        (bool ok,) = msg.sender.call{value: amount}("");
-        if (!ok) revert TransferFailed();
-    }
-
-    function _take(address who, uint256 amount) internal {
-        uint256 b = balanceOf[who];
-        if (b < amount) revert InsufficientFunds(b, amount);
-        balanceOf[who] = b - amount;
-        held += amount;
-    }
+    // ---- money (deposit, withdraw, _hold, _burn: `Ledger`) ----
 
     function _pay(address to, uint256 amount) internal {
         held -= amount;
         balanceOf[to] += amount;
         emit Paid(to, amount);
-    }
-
-    function _burn(uint256 amount) internal {
-        held -= amount;
-        burned += amount;
-        emit Burned(amount);
     }
 
     // ---- registration (specs/protocol.md §5.1) ----
@@ -256,7 +215,7 @@ contract Jobs {
         if (a.leaving) revert StillLeaving();
         if (a.registered) revert AlreadyRegistered();
         if (stake < minStake) revert BondTooSmall(minStake);
-        _take(msg.sender, stake);
+        _hold(msg.sender, stake);
         uint32 slot = pool.insert(msg.sender, stake);
         (a.stake, a.registered, a.since) = (stake, true, registrations++);
         emit Registered(msg.sender, stake, slot, a.since);
@@ -306,7 +265,7 @@ contract Jobs {
         _needPublished(b.stdin);
         if (b.dirs != 0) _needPublished(b.dirs);
         if (pool.total - pool.stakeOf(msg.sender) == 0) revert NoSolvers();
-        _take(msg.sender, reward);
+        _hold(msg.sender, reward);
         id = jobId(msg.sender, jobNonce[msg.sender]++);
         Job storage j = jobs[id];
         (j.requester, j.status, j.postBlock, j.registrations) =

@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {Spec} from "./generated/Spec.sol";
 import {History} from "./History.sol";
+import {Ledger} from "./Ledger.sol";
 
 /// The one-step verifier the referee settles steps with (`StepVerifier.sol`).
 interface IStepVerifier {
@@ -16,7 +17,7 @@ interface IStepVerifier {
 /// specs/protocol.md §5.2, §5.4-§5.7 unless §7 of specs/chain.md says
 /// otherwise; the differential test (tests/chain_game.rs) replays games
 /// through both.
-contract Referee {
+contract Referee is Ledger {
     using History for History.Layer;
 
     // ---- parameters (fixed at deployment) ----
@@ -115,7 +116,6 @@ contract Referee {
         Side[2] sides;
     }
 
-    mapping(address => uint256) public balanceOf;
     mapping(address => uint64) public claimNonce;
     mapping(bytes32 => Claim) internal claims;
     mapping(uint64 => Game) internal games;
@@ -126,18 +126,12 @@ contract Referee {
     /// Blobs published here, by SHA-256 (their bytes are in `publish` transactions' calldata).
     mapping(bytes32 => bool) public published;
     uint64 public nextGame;
-    /// Wei held for bonds, and wei burned (kept here, owned by nobody).
-    uint256 public held;
-    uint256 public burned;
 
     // ---- events: what the signed log records (specs/protocol.md §7) ----
-    event Deposited(address indexed who, uint256 amount);
-    event Withdrawn(address indexed who, uint256 amount);
     event BondLocked(address indexed who, uint256 amount);
     event BondReturned(address indexed who, uint256 amount);
     event BondForfeited(address indexed who, uint256 amount);
     event SharePaid(address indexed to, uint256 amount);
-    event Burned(uint256 amount);
     event Published(bytes32 indexed hash, uint256 size);
     event ClaimPosted(bytes32 indexed claim, address indexed solver, uint256 bond, uint64 windowEnds, ClaimBody body);
     event GameStarted(
@@ -157,7 +151,6 @@ contract Referee {
     event ClaimSettled(bytes32 indexed claim, uint64 paid);
 
     // ---- errors: the rules' (specs/protocol.md §6) ----
-    error InsufficientFunds(uint256 balance, uint256 needed);
     error BondTooSmall(uint256 minimum);
     error BadClaim(string why);
     error Unpublished(bytes32 blob);
@@ -178,7 +171,6 @@ contract Referee {
     error BadProof(bytes reason);
     error WrongStep(bytes32 expected, bytes32 got);
     error NothingDue();
-    error TransferFailed();
 
     struct Params {
         address verifier;
@@ -213,35 +205,10 @@ contract Referee {
         bondPerGstep = p.bondPerGstep;
     }
 
-    // ---- accounts ----
-
-    /// Adds the value sent to the sender's balance.
-    function deposit() external payable {
-        _credit();
-    }
-
-    function _credit() internal {
-        if (msg.value > 0) {
-            balanceOf[msg.sender] += msg.value;
-            emit Deposited(msg.sender, msg.value);
-        }
-    }
-
-    /// Sends `amount` of the sender's balance to the sender.
-    function withdraw(uint256 amount) external {
-        uint256 b = balanceOf[msg.sender];
-        if (b < amount) revert InsufficientFunds(b, amount);
-        balanceOf[msg.sender] = b - amount;
-        emit Withdrawn(msg.sender, amount);
-        (bool ok,) = msg.sender.call{value: amount}("");
-        if (!ok) revert TransferFailed();
-    }
+    // ---- accounts (deposit, withdraw: `Ledger`) ----
 
     function _lock(address who, uint256 amount) internal {
-        uint256 b = balanceOf[who];
-        if (b < amount) revert InsufficientFunds(b, amount);
-        balanceOf[who] = b - amount;
-        held += amount;
+        _hold(who, amount);
         emit BondLocked(who, amount);
     }
 
@@ -254,14 +221,13 @@ contract Referee {
     /// Forfeits a held bond: the winner's share to `winner` (if not 0), the rest burned.
     function _forfeit(address loser, uint256 amount, address winner) internal {
         emit BondForfeited(loser, amount);
-        held -= amount;
         uint256 share = winner == address(0) ? 0 : amount * winnerSharePct / 100;
         if (winner != address(0)) {
+            held -= share;
             balanceOf[winner] += share;
             emit SharePaid(winner, share);
         }
-        burned += amount - share;
-        emit Burned(amount - share);
+        _burn(amount - share);
     }
 
     /// `min_claim_bond + bond_per_gstep · ⌊T / 2^30⌋`.

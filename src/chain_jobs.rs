@@ -15,7 +15,6 @@ use refute_chain::client::Chain;
 use refute_chain::jobs::{self, IJobs, status};
 use refute_chain::referee::{self, IReferee};
 use refute_chain::wallet::Wallet;
-use refute_challenger::posting::Blobs;
 use refute_engine::merkle::MemoryTree;
 use refute_engine::state::{Header, TreeId, decode_status};
 use refute_protocol::inputs::ClaimInputs;
@@ -74,7 +73,7 @@ pub fn post(
             w.address
         )));
     }
-    let blobs = Blobs::new(inputs);
+    let blobs = refute_challenger::onchain::chain_blobs(inputs);
     for (bytes, hash) in blobs.each() {
         chain.publish(&w, bytes).with_context(|| format!("publishing blob {hash}"))?;
     }
@@ -251,6 +250,7 @@ fn result(chain: &Chain, claim: &B256) -> Result<Value> {
                 header = Some(p.body.finalHeader.to_vec())
             }
             IReferee::IRefereeEvents::Published(p) => published.push((p.hash, p.size)),
+            IReferee::IRefereeEvents::PublishedChunked(p) => published.push((p.hash, p.size)),
             _ => {}
         }
     }

@@ -473,6 +473,51 @@ fn a_lie_about_a_run_with_files_loses_on_chain() {
     assert_eq!(net.list("games").len(), 1, "the honest claim was challenged:\n{}", net.log("bob"));
 }
 
+/// A module of about 200 KB: a data segment of 200,000 bytes that `_start`
+/// sums, exiting with the sum's low byte (1.4M steps).
+fn big_module() -> Vec<u8> {
+    let n = 200_000u32;
+    let data: String = (0..n).map(|i| format!("\\{:02x}", (i * 7 + i / 256) % 251)).collect();
+    let wat = format!(
+        r#"(module
+          (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+          (memory (export "memory") 4)
+          (data (i32.const 1024) "{data}")
+          (func (export "_start") (local $i i32) (local $s i32)
+            (loop $l
+              (local.set $s (i32.add (local.get $s) (i32.load8_u offset=1024 (local.get $i))))
+              (local.set $i (i32.add (local.get $i) (i32.const 1)))
+              (br_if $l (i32.lt_u (local.get $i) (i32.const {n}))))
+            (call $exit (i32.and (local.get $s) (i32.const 255)))))"#
+    );
+    wat::parse_str(wat).expect("the module assembles")
+}
+
+/// A module larger than one `publish` takes (96 KiB) is published in chunks
+/// and read back by the challenger from them: a lie about it loses, the
+/// truth is final.
+#[test]
+fn a_module_published_in_chunks_is_checked_on_chain() {
+    let mut net = ChainNet::start(20, 30);
+    net.player("alice", 10);
+    net.player("bob", 10);
+    let module = big_module();
+    assert!(module.len() > 2 * 96 * 1024, "{} bytes: three chunks", module.len());
+    let wasm = net.path("big.wasm");
+    std::fs::write(&wasm, &module).unwrap();
+    let wasm = wasm.to_str().unwrap().to_string();
+    net.spawn("bob", &["challenger", "run"]);
+    let args = ["post", "--bond", "20000000000000000", "--max-steps", "4000000", &wasm];
+    let liar = net.spawn("alice", &[&args[..], &["--lie-output"]].concat());
+    let status = net.wait_exit(liar, 240);
+    assert_eq!(status.code(), Some(1), "the lie was not rejected:\n{}\n{}", net.log("alice"), net.log("bob"));
+    assert_eq!(net.list("games")[0]["status"], "won by challenger");
+    let honest = net.spawn("alice", &args);
+    assert!(net.wait_exit(honest, 120).success(), "the honest claim is not final:\n{}", net.log("alice"));
+    assert_eq!(net.list("claims")[1]["status"], "final");
+    assert_eq!(net.list("games").len(), 1, "the honest claim was challenged:\n{}", net.log("bob"));
+}
+
 #[test]
 fn a_challenger_killed_with_kill_9_resumes_on_chain() {
     let mut net = ChainNet::start(20, 40);

@@ -609,3 +609,37 @@ fn a_side_short_of_time_gets_the_inclusion_extension() {
     assert_eq!(clocks(&mut b), [100, 30]);
     assert_eq!(b.w.rules.game(0).unwrap().sides[1].clock_left, 15 * MS, "the rules have no extension");
 }
+
+/// Blobs over `MAX_CHUNK` (96 KiB) are refused by `publish` and named by
+/// their chunks (`publishChunked`), with the id `refute_chain::client::blob_id`
+/// gives them; a chunk list that does not fit its size, or names a chunk not
+/// published, is refused.
+#[test]
+fn a_large_blob_is_published_in_chunks() {
+    use refute_chain::alloy_primitives::{B256, U256};
+    use refute_chain::alloy_sol_types::{SolCall, SolValue};
+    use refute_chain::client::{MAX_CHUNK, blob_id};
+    use refute_chain::referee::{self, IReferee};
+    let mut b = Both::new(params());
+    let data: Vec<u8> = (0..2 * MAX_CHUNK + 5).map(|i| (i * 31 % 253) as u8).collect();
+    let tx = |b: &mut Both, call: Vec<u8>| {
+        let r = b.evm.send(both::addr(3), b.referee, U256::ZERO, call).expect("runs");
+        if r.ok { Ok(r.output) } else { Err(referee::error_code(&r.output).unwrap_or("?").to_string()) }
+    };
+    let publish = |d: &[u8]| IReferee::publishCall { data: d.to_vec().into() }.abi_encode();
+    assert_eq!(tx(&mut b, publish(&data)).unwrap_err(), "too_large");
+    let chunks: Vec<B256> = data.chunks(MAX_CHUNK).map(blob_id).collect();
+    let chunked = |size: usize, chunks: Vec<B256>| {
+        IReferee::publishChunkedCall { size: U256::from(size), chunks }.abi_encode()
+    };
+    assert_eq!(tx(&mut b, chunked(data.len(), chunks.clone())).unwrap_err(), "unpublished");
+    for c in data.chunks(MAX_CHUNK) {
+        let id = B256::abi_decode(&tx(&mut b, publish(c)).unwrap()).unwrap();
+        assert_eq!(id, blob_id(c));
+    }
+    assert_eq!(tx(&mut b, chunked(data.len(), chunks[..2].to_vec())).unwrap_err(), "too_large");
+    assert_eq!(tx(&mut b, chunked(MAX_CHUNK, chunks[..1].to_vec())).unwrap_err(), "too_large");
+    let id = B256::abi_decode(&tx(&mut b, chunked(data.len(), chunks)).unwrap()).unwrap();
+    assert_eq!(id, blob_id(&data), "the contract's id is blob_id's");
+    assert!(b.view(IReferee::publishedCall { h: id }));
+}

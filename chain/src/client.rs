@@ -248,44 +248,90 @@ impl Chain {
             .collect())
     }
 
-    /// Publishes `data` (once: nothing is sent if it is published already); its SHA-256.
+    /// Publishes `data` (once: nothing is sent for what is published
+    /// already): in one transaction up to `MAX_CHUNK` bytes, else chunk by
+    /// chunk and then the list of chunks (`publishChunked`). Its id (`blob_id`).
     pub fn publish(&self, wallet: &Wallet, data: &[u8]) -> Result<B256, ChainError> {
-        let hash = B256::from(<[u8; 32]>::from(sha2::Sha256::digest(data)));
-        if self.view(IReferee::publishedCall { h: hash })? {
-            return Ok(hash);
+        let id = blob_id(data);
+        if self.view(IReferee::publishedCall { h: id })? {
+            return Ok(id);
         }
-        self.send(wallet, &IReferee::publishCall { data: data.to_vec().into() }, U256::ZERO)?;
-        Ok(hash)
+        if data.len() <= MAX_CHUNK {
+            self.send(wallet, &IReferee::publishCall { data: data.to_vec().into() }, U256::ZERO)?;
+            return Ok(id);
+        }
+        let mut chunks = Vec::new();
+        for chunk in data.chunks(MAX_CHUNK) {
+            chunks.push(self.publish(wallet, chunk)?);
+        }
+        let call = IReferee::publishChunkedCall { size: U256::from(data.len()), chunks };
+        self.send(wallet, &call, U256::ZERO)?;
+        Ok(id)
     }
 
     /// The bytes of a published blob, read from its `publish` transaction
-    /// and checked against its hash.
-    pub fn blob(&self, hash: &B256) -> Result<Vec<u8>, ChainError> {
-        use alloy_sol_types::SolEvent;
-        let filter = json!({
-            "address": self.referee.to_string(),
-            "fromBlock": "0x0",
-            "toBlock": "latest",
-            "topics": [IReferee::Published::SIGNATURE_HASH.to_string(), hash.to_string()],
-        });
-        let logs = self.rpc.request("eth_getLogs", json!([filter]))?;
-        let tx = logs
-            .as_array()
-            .and_then(|a| a.first())
-            .and_then(|l| l["transactionHash"].as_str())
-            .ok_or_else(|| ChainError::Unexpected(format!("blob {hash} is not published on this referee")))?
-            .to_string();
-        let t = self.rpc.request("eth_getTransactionByHash", json!([tx]))?;
-        let input = t["input"].as_str().and_then(unhex0x).unwrap_or_default();
-        let call = IReferee::publishCall::abi_decode(&input)
-            .map_err(|e| ChainError::Unexpected(format!("transaction {tx} is not a publish call: {e}")))?;
-        let data = call.data.to_vec();
-        let got = B256::from(<[u8; 32]>::from(sha2::Sha256::digest(&data)));
-        if got != *hash {
-            return Err(ChainError::Unexpected(format!("transaction {tx} published {got}, not {hash}")));
+    /// (or its chunks' and reassembled) and checked against its id.
+    pub fn blob(&self, id: &B256) -> Result<Vec<u8>, ChainError> {
+        use alloy_sol_types::{SolEvent, SolValue};
+        let find = |topic: B256| -> Result<Option<(String, Vec<u8>)>, ChainError> {
+            let filter = json!({
+                "address": self.referee.to_string(),
+                "fromBlock": "0x0",
+                "toBlock": "latest",
+                "topics": [topic.to_string(), id.to_string()],
+            });
+            let logs = self.rpc.request("eth_getLogs", json!([filter]))?;
+            Ok(logs.as_array().and_then(|a| a.first()).and_then(|l| {
+                Some((l["transactionHash"].as_str()?.to_string(), unhex0x(l["data"].as_str()?)?))
+            }))
+        };
+        let data = if let Some((tx, _)) = find(IReferee::Published::SIGNATURE_HASH)? {
+            let t = self.rpc.request("eth_getTransactionByHash", json!([tx]))?;
+            let input = t["input"].as_str().and_then(unhex0x).unwrap_or_default();
+            let call = IReferee::publishCall::abi_decode(&input).map_err(|e| {
+                ChainError::Unexpected(format!("transaction {tx} is not a publish call: {e}"))
+            })?;
+            call.data.to_vec()
+        } else if let Some((tx, data)) = find(IReferee::PublishedChunked::SIGNATURE_HASH)? {
+            let (size, chunks) = <(U256, Vec<B256>)>::abi_decode_params(&data).map_err(|e| {
+                ChainError::Unexpected(format!("transaction {tx}: an undecodable chunk list: {e}"))
+            })?;
+            let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+            for c in &chunks {
+                out.extend(self.blob(c)?);
+            }
+            out
+        } else {
+            return Err(ChainError::Unexpected(format!("blob {id} is not published on this referee")));
+        };
+        let got = blob_id(&data);
+        if got != *id {
+            return Err(ChainError::Unexpected(format!("the bytes published as blob {id} are blob {got}")));
         }
         Ok(data)
     }
+}
+
+/// The most bytes one `publish` takes (the contract's `MAX_CHUNK`).
+pub const MAX_CHUNK: usize = 96 * 1024;
+
+/// A blob's id on the referee: its SHA-256 up to `MAX_CHUNK` bytes; above,
+/// `SHA256("refute chunked blob v1\0" ‖ u256be(size) ‖ SHA-256 of each chunk)`.
+pub fn blob_id(data: &[u8]) -> B256 {
+    let sha = |parts: &[&[u8]]| {
+        let mut h = sha2::Sha256::new();
+        for p in parts {
+            h.update(p);
+        }
+        B256::from(<[u8; 32]>::from(h.finalize()))
+    };
+    if data.len() <= MAX_CHUNK {
+        return sha(&[data]);
+    }
+    let mut parts: Vec<Vec<u8>> =
+        vec![b"refute chunked blob v1\0".to_vec(), U256::from(data.len()).to_be_bytes::<32>().to_vec()];
+    parts.extend(data.chunks(MAX_CHUNK).map(|c| sha(&[c]).to_vec()));
+    sha(&parts.iter().map(Vec::as_slice).collect::<Vec<_>>())
 }
 
 use sha2::Digest;

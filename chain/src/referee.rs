@@ -77,6 +77,7 @@ sol! {
 
         function deposit() external payable;
         function publish(bytes data) external returns (bytes32 h);
+        function publishChunked(uint256 size, bytes32[] chunks) external returns (bytes32 h);
         function published(bytes32 h) external view returns (bool);
         function k() external view returns (uint64);
         function maxLeaves() external view returns (uint64);
@@ -111,6 +112,7 @@ sol! {
         event SharePaid(address indexed to, uint256 amount);
         event Burned(uint256 amount);
         event Published(bytes32 indexed hash, uint256 size);
+        event PublishedChunked(bytes32 indexed hash, uint256 size, bytes32[] chunks);
         event ClaimPosted(bytes32 indexed claim, address indexed solver, uint256 bond, uint64 windowEnds, ClaimBody body);
         event GameStarted(uint64 indexed game, bytes32 indexed claim, address indexed challenger, bytes32 historyRoot, bytes32 finalRoot);
         event LayerStarted(uint64 indexed game, uint32 depth, uint64 start, uint64 end, uint64 stride);
@@ -129,6 +131,7 @@ sol! {
         error BondTooSmall(uint256 minimum);
         error BadClaim(string why);
         error Unpublished(bytes32 blob);
+        error TooLarge(uint256 size, uint256 max);
         error BadFinalHeader(string why);
         error UnknownClaim();
         error ClaimClosed();
@@ -210,6 +213,7 @@ pub fn error_code(revert: &[u8]) -> Option<&'static str> {
         E::BondTooSmall(_) => "bond_too_small",
         E::BadClaim(_) => "bad_claim",
         E::Unpublished(_) => "unpublished",
+        E::TooLarge(_) => "too_large",
         E::BadFinalHeader(_) => "bad_final_header",
         E::UnknownClaim(_) => "unknown_claim",
         E::ClaimClosed(_) => "claim_closed",
@@ -245,6 +249,12 @@ pub fn describe_error(revert: &[u8]) -> String {
             format!("blob {} is not published on this referee: publish it first", e.blob)
         }
         Ok(E::TooLate(e)) => format!("too late: the deadline was {}, now is {}", e.deadline, e.now),
+        Ok(E::TooLarge(e)) => {
+            format!(
+                "a blob of {} bytes: one `publish` takes at most {} (larger ones go in chunks)",
+                e.size, e.max
+            )
+        }
         Ok(E::WrongMove(e)) => format!("wrong move in game {}: {}", e.game, e.why),
         Ok(E::BadReveal(e)) => format!("bad reveal: {}", e.why),
         Ok(E::WrongStep(e)) => {

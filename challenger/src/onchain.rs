@@ -59,6 +59,11 @@ pub struct Posting {
     pub window_ends: u64,
 }
 
+/// The blobs of `inputs` by their ids on a chain (a large one by its chunks).
+pub fn chain_blobs(inputs: &ClaimInputs) -> Blobs {
+    Blobs::with_ids(inputs, |b| B32(refute_chain::client::blob_id(b).0))
+}
+
 /// The id of a claim on chain as the rules' 32 bytes.
 pub fn b32(b: &B256) -> B32 {
     B32(b.0)
@@ -122,7 +127,7 @@ impl ChainPlayer {
 
     /// Publishes the blobs of `inputs` that are not on the referee yet.
     pub fn publish(&self, inputs: &ClaimInputs) -> Result<()> {
-        for (bytes, hash) in Blobs::new(inputs).each() {
+        for (bytes, hash) in chain_blobs(inputs).each() {
             let got =
                 self.chain.publish(&self.wallet, bytes).with_context(|| format!("publishing blob {hash}"))?;
             anyhow::ensure!(got.0 == hash.0, "the referee hashed blob {hash} as {got}");
@@ -170,7 +175,7 @@ pub fn post(
     let module = refute_engine::Module::new(&inputs.module).context("the module does not load")?;
     refute_chain::check_task(&module, &inputs.task(max_steps))
         .map_err(|e| anyhow!("this computation cannot be settled on chain yet: {e}"))?;
-    let blobs = Blobs::new(inputs);
+    let blobs = chain_blobs(inputs);
     let template = blobs.claim_template(inputs, max_steps, 0);
     let min = p.chain.view(IReferee::claimBondMinCall { t: max_steps })?;
     let bond = bond.unwrap_or(min);

@@ -21,7 +21,6 @@ use crate::lie::Lie;
 use crate::onchain::{ChainPlayer, Posting, b32, post};
 use crate::onchain_duty::Seat;
 use crate::player::short;
-use crate::posting::Blobs;
 use crate::store::Answered;
 
 /// Registers the player on `jobs` with `stake` wei unless it is registered
@@ -189,7 +188,7 @@ impl JobsBot {
         p.store.answer(&key, &Answered { claim: b32(&claim) })?;
         // The output, for the requester: it checks the bytes against the
         // claim's final header, which the game defends.
-        let template = Blobs::new(&inputs).claim_template(&inputs, body.maxSteps, 0);
+        let template = crate::onchain::chain_blobs(&inputs).claim_template(&inputs, body.maxSteps, 0);
         let stdout = p.trace(&template)?.stdout().to_vec();
         p.chain.publish(&p.wallet, &stdout).context("publishing the job's stdout")?;
         self.send_answer(p, id, &claim)

@@ -31,12 +31,18 @@ pub struct Blobs {
 }
 
 impl Blobs {
-    /// The blobs `inputs` name.
+    /// The blobs `inputs` name, by SHA-256.
     pub fn new(inputs: &ClaimInputs) -> Blobs {
+        Blobs::with_ids(inputs, |b| B32::sha256(&[b]))
+    }
+
+    /// The blobs `inputs` name, by the ids `id` gives them (a chain names a
+    /// large blob by its chunks: `refute_chain::client::blob_id`).
+    pub fn with_ids(inputs: &ClaimInputs, id: impl Fn(&[u8]) -> B32) -> Blobs {
         let blobs = [inputs.module.clone(), inputs.args_blob(), inputs.env_blob(), inputs.stdin.clone()];
-        let [module, args, env, stdin] = blobs.each_ref().map(|b| B32::sha256(&[b]));
+        let [module, args, env, stdin] = blobs.each_ref().map(|b| id(b));
         let dirs_blob = inputs.dirs_blob();
-        let dirs = dirs_blob.as_ref().map(|d| B32::sha256(&[d]));
+        let dirs = dirs_blob.as_ref().map(|d| id(d));
         let bytes = blobs.into_iter().zip([module, args, env, stdin]).chain(dirs_blob.zip(dirs)).collect();
         Blobs { module, args, env, stdin, dirs, bytes }
     }

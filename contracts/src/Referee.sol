@@ -33,6 +33,8 @@ contract Referee is Ledger {
     uint256 public immutable minChallengeBond;
     uint256 public immutable bondPerGstep;
 
+    /// The most bytes one `publish` takes (larger blobs: `publishChunked`).
+    uint256 public constant MAX_CHUNK = 96 * 1024;
     /// The most other games a move may name (`MAX_ALSO`).
     uint256 public constant MAX_ALSO = 127;
     /// Bounds of a claim's entry (`max_entry_name`, `max_entry_args`).
@@ -133,6 +135,7 @@ contract Referee is Ledger {
     event BondForfeited(address indexed who, uint256 amount);
     event SharePaid(address indexed to, uint256 amount);
     event Published(bytes32 indexed hash, uint256 size);
+    event PublishedChunked(bytes32 indexed hash, uint256 size, bytes32[] chunks);
     event ClaimPosted(bytes32 indexed claim, address indexed solver, uint256 bond, uint64 windowEnds, ClaimBody body);
     event GameStarted(
         uint64 indexed game, bytes32 indexed claim, address indexed challenger, bytes32 historyRoot, bytes32 finalRoot
@@ -154,6 +157,8 @@ contract Referee is Ledger {
     error BondTooSmall(uint256 minimum);
     error BadClaim(string why);
     error Unpublished(bytes32 blob);
+    /// A blob too large for `publish` (publish it in chunks), or a chunk list that does not fit its size.
+    error TooLarge(uint256 size, uint256 max);
     error BadFinalHeader(string why);
     error UnknownClaim();
     error ClaimClosed();
@@ -241,13 +246,33 @@ contract Referee is Ledger {
 
     // ---- blobs ----
 
-    /// Publishes a blob: its bytes stay in this transaction's calldata, for
-    /// every checker to read; a claim may then name it. Returns its SHA-256.
+    /// Publishes a blob of at most `MAX_CHUNK` bytes: its bytes stay in this
+    /// transaction's calldata, for every checker to read; a claim may then
+    /// name it. Returns its id, its SHA-256.
     function publish(bytes calldata data) external returns (bytes32 h) {
+        if (data.length > MAX_CHUNK) revert TooLarge(data.length, MAX_CHUNK);
         h = sha256(data);
         if (!published[h]) {
             published[h] = true;
             emit Published(h, data.length);
+        }
+    }
+
+    /// Publishes a larger blob of `size` bytes as the list of its chunks of
+    /// `MAX_CHUNK` bytes (the last shorter), each published first. Its id is
+    /// `SHA256("refute chunked blob v1\0" ‖ u256be(size) ‖ chunks)`, so a blob has
+    /// one id, and a checker reads its chunks back and checks each.
+    function publishChunked(uint256 size, bytes32[] calldata chunks) external returns (bytes32 h) {
+        if (size <= MAX_CHUNK || chunks.length != (size + MAX_CHUNK - 1) / MAX_CHUNK) {
+            revert TooLarge(size, MAX_CHUNK);
+        }
+        for (uint256 i = 0; i < chunks.length; i++) {
+            _needPublished(chunks[i]);
+        }
+        h = sha256(abi.encodePacked("refute chunked blob v1\x00", size, chunks));
+        if (!published[h]) {
+            published[h] = true;
+            emit PublishedChunked(h, size, chunks);
         }
     }
 

@@ -542,6 +542,54 @@ fn a_challenger_killed_with_kill_9_resumes_on_chain() {
     assert_eq!(log.matches("WRONG CLAIM: challenged").count(), 1, "the restarted bot challenged again");
 }
 
+/// Bots killed with `kill -9` in the middle of a job resume it: the solver
+/// does not post a second claim and is paid once its claim is final; the
+/// committee member discloses with the salt it kept, and is paid the fee.
+#[test]
+fn a_killed_solver_and_member_finish_their_job_on_chain() {
+    let mut net = ChainNet::start(20, 30);
+    for who in ["rita", "sue", "bob"] {
+        net.player(who, 10);
+    }
+    let wasm = sort_wasm();
+    let wasm = wasm.to_str().unwrap();
+    let (big, small) = (ETH.to_string(), (ETH / 100).to_string());
+    let sue = net.spawn("sue", &["solver", "run", "--stake", &small]);
+    let bob = net.spawn("bob", &["challenger", "run", "--stake", &big]);
+    net.wait_for("two registered candidates", 60, |n| {
+        ["sue", "bob"].iter().all(|w| n.account(w, None)["registered"] == Value::Bool(true))
+    });
+    let reward: u128 = 30_000_000_000_000_000;
+    let out = net
+        .refute()
+        .args(["job", "post", "--json", "--reward", &reward.to_string(), "--max-steps", "100000", wasm, "10"])
+        .arg("--key")
+        .arg(net.path("rita.key"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let job: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let id = job["job"].as_str().unwrap().to_string();
+    // Bob (drawn first, almost surely) declines; Sue answers; Bob, her
+    // committee, attests. Then both are killed.
+    net.wait_for("Bob's attestation", 60, |n| n.log("bob").contains("attested the claim"));
+    assert!(net.log("sue").contains("answered the job"), "{}", net.log("sue"));
+    net.kill9(sue);
+    net.kill9(bob);
+    std::thread::sleep(Duration::from_secs(2));
+    net.spawn("sue", &["solver", "run"]);
+    net.spawn("bob", &["challenger", "run"]);
+    let fee = reward / 5;
+    net.wait_for("the job paid and audited", 180, |n| {
+        at_jobs(n, "sue").0 == reward - fee && at_jobs(n, "bob").0 == fee
+    });
+    let out = net.refute().args(["job", "show", "--json", &id]).output().unwrap();
+    let shown: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(shown["status"], "done", "{shown}");
+    assert_eq!(net.list("claims").len(), 1, "the restarted solver posted another claim");
+    assert!(net.log("bob").contains("disclosed the attestation"), "{}", net.log("bob"));
+}
+
 /// A TCP forwarder to the node that can be cut: during an outage it drops
 /// every connection and refuses new ones, as a node that went away does.
 struct Cut {

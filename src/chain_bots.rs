@@ -17,7 +17,8 @@ use refute_chain::jobs::IJobs;
 use refute_chain::referee::{self, IReferee};
 use refute_chain::wallet::Wallet;
 use refute_challenger::lie::Lie;
-use refute_challenger::onchain::{BotConfig, ChainPlayer, b32, post};
+use refute_challenger::onchain::{ChainPlayer, b32, post};
+use refute_challenger::onchain_bot::BotConfig;
 use refute_challenger::player::short;
 use refute_challenger::store::Store;
 use refute_protocol::inputs::ClaimInputs;
@@ -202,7 +203,7 @@ pub fn post_cmd(
     let mut cfg = config(false, None, None);
     cfg.until_ended = vec![id];
     let stop = stop_on_signal();
-    let ended = refute_challenger::onchain::run(&mut p, &cfg, &stop)?;
+    let ended = refute_challenger::onchain_bot::run(&mut p, &cfg, &stop)?;
     let balance = p.chain.view(IReferee::balanceOfCall { who: p.wallet.address })?;
     match ended.first().map(|e| e.1) {
         Some(referee::CLAIM_FINAL) => {
@@ -242,7 +243,7 @@ pub fn run(
         cfg.jobs = Some(address);
     }
     let stop = stop_on_signal();
-    refute_challenger::onchain::run(&mut p, &cfg, &stop)?;
+    refute_challenger::onchain_bot::run(&mut p, &cfg, &stop)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -25,6 +25,7 @@ pub mod client;
 pub mod duty;
 pub mod lie;
 pub mod onchain;
+pub mod onchain_bot;
 pub mod onchain_duty;
 pub mod onchain_jobs;
 pub mod oracle;

@@ -41,11 +41,14 @@ pub fn turn(
     claims: &BTreeMap<B256, Posting>,
     now: u64,
 ) {
+    // One attestation built a turn (it runs the claim's computation), so a
+    // flood of seats never keeps the bot from its games.
+    let mut built = false;
     for (claim, seat) in seats.iter_mut() {
         if seat.done {
             continue;
         }
-        if let Err(e) = step(p, jobs_at, claim, seat, claims, now) {
+        if let Err(e) = step(p, jobs_at, claim, seat, claims, now, &mut built) {
             tracing::warn!(claim = %short(&b32(claim)), "committee duty: {e:#}");
         }
     }
@@ -58,6 +61,7 @@ fn step(
     seat: &mut Seat,
     claims: &BTreeMap<B256, Posting>,
     now: u64,
+    built: &mut bool,
 ) -> Result<()> {
     let me = p.wallet.address;
     let key = b32(claim);
@@ -68,7 +72,9 @@ fn step(
         1 if c.status == referee::CLAIM_OPEN && now < c.windowEnds => {
             let a = match p.store.attestation(&key) {
                 Some(a) => a,
+                None if *built => return Ok(()),
                 None => {
+                    *built = true;
                     let posting =
                         claims.get(claim).ok_or_else(|| anyhow!("its ClaimPosted event is not read yet"))?;
                     let Some(a) = attestation(p, claim, posting, seat)? else {

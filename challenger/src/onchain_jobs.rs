@@ -115,6 +115,10 @@ impl JobsBot {
             }
             self.next_block = head + 1;
         }
+        // One answer a turn (it runs the job's computation): a flood of jobs
+        // drawn to this key never keeps the bot from its games' moves, which
+        // come first in every turn.
+        let mut answered = false;
         for id in self.mine.clone() {
             if self.done.contains(&id) {
                 continue;
@@ -130,6 +134,10 @@ impl JobsBot {
                         self.decline(p, &id, "this bot answers no jobs (a challenger)")?;
                         continue;
                     }
+                    if answered {
+                        continue;
+                    }
+                    answered = true;
                     if let Err(e) = self.answer(p, &id, &j) {
                         tracing::warn!(job = %short(&b32(&id)), "not answered yet: {e:#}");
                     }

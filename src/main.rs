@@ -10,6 +10,7 @@ mod bots_cmd;
 mod chain_bots;
 mod chain_cmd;
 mod chain_jobs;
+mod chain_web;
 mod demo;
 mod files_cmd;
 mod job_cmd;
@@ -269,9 +270,9 @@ enum ArbiterCmd {
 enum ChainCmd {
     /// Start a local Ethereum devnet: anvil on 127.0.0.1 (from
     /// contracts/node_modules, installed by scripts/setup.sh) with the
-    /// verifier's contracts deployed. Prints `rpc URL` and `verifier
-    /// ADDRESS` lines, then stays in the foreground until Ctrl-C or
-    /// SIGTERM, which stop the node.
+    /// verifier, the referee and the jobs contract deployed. Prints `rpc
+    /// URL`, `referee ADDRESS` and `jobs ADDRESS` lines, then stays in the
+    /// foreground until Ctrl-C or SIGTERM, which stop the node.
     Devnet {
         /// Port to listen on (127.0.0.1).
         #[arg(long, default_value_t = 8545)]
@@ -285,6 +286,20 @@ enum ChainCmd {
         /// How long a solver drawn for a job has to answer it, in seconds.
         #[arg(long, value_name = "SECS", default_value_t = 120)]
         answer: u64,
+    },
+    /// Serve the claims and games of a referee on a chain as web pages on
+    /// 127.0.0.1 (`/` and `/games/N`, each game read from the chain and
+    /// checked as it is shown). Prints a `web URL` line; Ctrl-C stops.
+    Web {
+        /// The node's JSON-RPC URL [default: $REFUTE_CHAIN].
+        #[arg(long, value_name = "RPC")]
+        chain: Option<String>,
+        /// The referee contract [default: $REFUTE_REFEREE].
+        #[arg(long, value_name = "ADDRESS")]
+        referee: Option<String>,
+        /// Port to listen on (127.0.0.1; 0 picks a free one).
+        #[arg(long, default_value_t = 8090)]
+        port: u16,
     },
 }
 
@@ -496,6 +511,13 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
             };
             proofs::verify_step(&proof, pre.as_deref(), on, json)
         }
+        Command::Chain(ChainCmd::Web { chain, referee, port }) => match chain_bots::target(&chain, &referee)?
+        {
+            Some(t) => chain_web::serve(&t, port),
+            None => Err(bad(
+                "chain web needs --chain URL and --referee ADDRESS (or $REFUTE_CHAIN, $REFUTE_REFEREE)",
+            )),
+        },
         Command::Chain(ChainCmd::Devnet { port, window, clock, answer }) => {
             chain_cmd::devnet(port, window, clock, answer)
         }

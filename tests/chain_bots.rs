@@ -196,6 +196,34 @@ impl ChainNet {
     }
 }
 
+/// `refute chain web --port 0` on `net`: GETs `paths` (three), then stops it.
+fn web_pages(net: &ChainNet, paths: &[&str; 3]) -> (u16, String, u16, String, u16) {
+    let mut web = net
+        .refute()
+        .args(["chain", "web", "--port", "0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(web.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line.trim().strip_prefix("web ").unwrap_or_else(|| panic!("no web line: {line:?}")).to_string();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into();
+    let get = |path: &str| {
+        let mut r = agent.get(format!("{url}{path}")).call().unwrap();
+        (r.status().as_u16(), r.body_mut().read_to_string().unwrap())
+    };
+    let (a, b, c) = (get(paths[0]), get(paths[1]), get(paths[2]));
+    let _ = web.kill();
+    let _ = web.wait();
+    (a.0, a.1, b.0, b.1, c.0)
+}
+
 /// Posts `sort 10` (padded to 100,000 steps) with a bond of 0.02 ETH.
 fn post_args<'a>(wasm: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut a = vec!["post", "--bond", "20000000000000000", "--max-steps", "100000", wasm, "10"];
@@ -270,6 +298,14 @@ fn a_liar_loses_its_bond_on_chain_and_an_honest_claim_becomes_final() {
     assert!(
         text.contains("the one-step proof of step") && text.contains("read from the chain and checked"),
         "{text}"
+    );
+    // The same pages served: `refute chain web` on 127.0.0.1.
+    let (status, front, status0, page0, status9) = web_pages(&net, &["/", "/games/0", "/games/9"]);
+    assert_eq!((status, status0, status9), (200, 200, 404), "{front}\n{page0}");
+    assert!(front.contains("game 0") && front.contains("rejected"), "{front}");
+    assert!(
+        page0.contains("the challenger wins") && page0.contains("Read from the chain and checked."),
+        "{page0}"
     );
     // The truth stands: no challenge, final when the window closes.
     let honest = net.spawn("alice", &post_args(wasm, &[]));

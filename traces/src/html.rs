@@ -96,6 +96,27 @@ pub fn index(arbiter: &B32, entries: u64, claims: &[ClaimRow], games: &[GameRow]
         "<h1>Claims and games</h1><p>Arbiter <code>{arbiter}</code>; its signed log has {entries} entries. \
          Each game's page is checked from its transcript as it is shown.</p>"
     );
+    tables(&mut b, claims, games, true);
+    page("refute arbiter", &b)
+}
+
+/// The front page of a referee on a chain: its claims and games, each
+/// game's page read from the chain (no claim pages, no transcripts).
+pub fn chain_index(referee: &str, rpc: &str, claims: &[ClaimRow], games: &[GameRow]) -> String {
+    let mut b = String::new();
+    let _ = write!(
+        b,
+        "<h1>Claims and games</h1><p>Referee contract <code>{}</code> on <code>{}</code>. \
+         Each game's page is read from the chain's events and transactions and checked as it is shown.</p>",
+        esc(referee),
+        esc(rpc)
+    );
+    tables(&mut b, claims, games, false);
+    page("refute on chain", &b)
+}
+
+/// The claims and games tables; `arbiter`: link claim pages and transcripts.
+fn tables(b: &mut String, claims: &[ClaimRow], games: &[GameRow], arbiter: bool) {
     let _ = write!(b, "<h2>Claims ({})</h2>", claims.len());
     if claims.is_empty() {
         b.push_str("<p>None yet.</p>");
@@ -109,14 +130,18 @@ pub fn index(arbiter: &B32, entries: u64, claims: &[ClaimRow], games: &[GameRow]
                 ClaimStatus::Final => "final",
                 ClaimStatus::Rejected => "rejected",
             };
+            let id = if arbiter {
+                format!("<a href=\"/claims/{id}\">{id}</a>", id = c.id)
+            } else {
+                c.id.to_string()
+            };
             let _ = write!(
                 b,
-                "<tr><td class=\"mono\"><a href=\"/claims/{id}\">{id}</a></td><td class=\"mono\">{}</td><td>{status}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td class=\"mono\">{id}</td><td class=\"mono\">{}</td><td>{status}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 short(&c.solver),
                 c.max_steps,
                 c.bond,
                 games.join(", "),
-                id = c.id,
             );
         }
         b.push_str("</table>");
@@ -125,13 +150,24 @@ pub fn index(arbiter: &B32, entries: u64, claims: &[ClaimRow], games: &[GameRow]
     if games.is_empty() {
         b.push_str("<p>None yet.</p>");
     } else {
-        b.push_str("<table><tr><th>game</th><th>claim</th><th>challenger</th><th>status</th><th>in dispute</th><th>transcript</th></tr>");
+        b.push_str(
+            "<table><tr><th>game</th><th>claim</th><th>challenger</th><th>status</th><th>in dispute</th>",
+        );
+        b.push_str(if arbiter { "<th>transcript</th></tr>" } else { "</tr>" });
         for g in games {
+            let transcript = if arbiter {
+                format!(
+                    "<td><a href=\"/v1/games/{id}/transcript\">JSON</a> · \
+                     <a href=\"/v1/games/{id}/transcript?format=bin\">binary</a></td>",
+                    id = g.id
+                )
+            } else {
+                String::new()
+            };
             let _ = write!(
                 b,
                 "<tr><td><a href=\"/games/{id}\">game {id}</a></td><td class=\"mono\">{}</td><td class=\"mono\">{}</td>\
-                 <td>{}</td><td>{}</td><td><a href=\"/v1/games/{id}/transcript\">JSON</a> · \
-                 <a href=\"/v1/games/{id}/transcript?format=bin\">binary</a></td></tr>",
+                 <td>{}</td><td>{}</td>{transcript}</tr>",
                 short(&g.claim),
                 short(&g.challenger),
                 status_text(g.status),
@@ -141,7 +177,6 @@ pub fn index(arbiter: &B32, entries: u64, claims: &[ClaimRow], games: &[GameRow]
         }
         b.push_str("</table>");
     }
-    page("refute arbiter", &b)
 }
 
 fn who_class(r: Option<Role>) -> &'static str {

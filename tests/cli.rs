@@ -355,6 +355,8 @@ fn every_subcommand_exits_quietly_when_stdout_is_closed() {
     let d5 = data("post");
     let devnet_port =
         std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    // A devnet for `chain web` (killed at the end).
+    let (mut devnet, rpc, referee) = devnet();
     // (command path, arguments, seconds it may run: commands that serve run until stopped)
     let cases: Vec<(&str, Vec<&str>, u64)> = vec![
         ("demo", vec!["demo"], 120),
@@ -381,6 +383,7 @@ fn every_subcommand_exits_quietly_when_stdout_is_closed() {
         ("bench", vec!["bench", "--quick", "--runs", "1", "--only", "sort"], 120),
         // With stdout closed, the devnet stops (and stops its node) at its first line.
         ("chain devnet", vec!["chain", "devnet", "--port", &devnet_port], 120),
+        ("chain web", vec!["chain", "web", "--chain", &rpc, "--referee", &referee, "--port", "0"], 10),
     ];
     // Every subcommand, nested ones included, is in the table.
     for top in subcommands(&[]) {
@@ -400,11 +403,39 @@ fn every_subcommand_exits_quietly_when_stdout_is_closed() {
         assert!(code.is_none() || code == Some(0), "refute {name}: exit {code:?}: {err}");
         assert!(!err.contains("Broken pipe"), "refute {name}: a closed pipe is not an error: {err}");
     }
+    let _ = Command::new("kill").arg(devnet.id().to_string()).status();
+    let _ = devnet.wait();
     for args in [&["--help"][..], &["--version"], &["help", "run"], &["run", "--help"]] {
         let (code, err) = with_closed_stdout(args, &[], 60);
         assert_eq!(code, Some(0), "refute {args:?}: {err}");
         assert!(!err.contains("panicked"), "refute {args:?}: {err}");
     }
+}
+
+/// `refute chain devnet` on a free port: the process, its `rpc` and `referee` lines.
+fn devnet() -> (std::process::Child, String, String) {
+    use std::io::BufRead;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port().to_string();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_refute"))
+        .args(["chain", "devnet", "--port", &port])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let (mut rpc, mut referee) = (String::new(), String::new());
+    while rpc.is_empty() || referee.is_empty() {
+        let line = lines.next().expect("the devnet prints rpc and referee lines").unwrap();
+        if let Some(u) = line.strip_prefix("rpc ") {
+            rpc = u.to_string();
+        } else if let Some(a) = line.strip_prefix("referee ") {
+            referee = a.to_string();
+        }
+    }
+    // The rest of its output is read (and dropped) so it never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, rpc, referee)
 }
 
 #[test]

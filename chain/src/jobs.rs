@@ -283,15 +283,7 @@ pub fn member_key(a: &Address) -> B32 {
 /// The audit leaf of `member` in a posted layer of `n` leaves, from the
 /// committee's `audit_seed` (the contract's `auditLeaf`; the rules' `Claim::audit_leaf`).
 pub fn audit_leaf(audit_seed: &B256, member: &Address, n: u64) -> u64 {
-    if n <= 2 {
-        return n - 1;
-    }
-    let mut h = Sha256::new();
-    h.update(b"refute audit leaf v1\0");
-    h.update(audit_seed.as_slice());
-    h.update(member_key(member).0);
-    let h = h.finalize();
-    1 + u64::from_le_bytes(h[..8].try_into().expect("8 bytes")) % (n - 2)
+    refute_protocol::rules::audit_leaf(&B32(audit_seed.0), &member_key(member), n)
 }
 
 /// The commitment of `member`'s attestation of `claim` (`attest_commitment` with the member's key).

@@ -44,7 +44,7 @@ pub use params::{
 };
 pub use state::{
     Account, Claim, ClaimStatus, Duty, Game, GameStatus, Job, JobStatus, Phase, Reputation, Side, State,
-    strides,
+    audit_leaf, strides,
 };
 
 use serde::{Deserialize, Serialize};

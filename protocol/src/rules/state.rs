@@ -144,13 +144,19 @@ impl Claim {
     /// `1 + u64le(SHA256("refute audit leaf v1\0" ‖ audit_seed ‖ member)[..8]) mod (n − 2)`
     /// for a layer of `n > 2` leaves, and the last leaf if `n = 2`.
     pub fn audit_leaf(&self, member: &B32, max_leaves: u64) -> u64 {
-        let n = self.leaves(max_leaves);
-        if n <= 2 {
-            return n - 1;
-        }
-        let h = B32::sha256(&[b"refute audit leaf v1\0", &self.audit_seed.0, &member.0]);
-        1 + u64::from_le_bytes(h.0[..8].try_into().expect("8 bytes")) % (n - 2)
+        audit_leaf(&self.audit_seed, member, self.leaves(max_leaves))
     }
+}
+
+/// The audit leaf of `member` in a posted layer of `n` leaves under
+/// `audit_seed` ([`Claim::audit_leaf`]; the jobs contract on a chain uses it
+/// with the member's address as its key, `specs/chain.md` §9).
+pub fn audit_leaf(audit_seed: &B32, member: &B32, n: u64) -> u64 {
+    if n <= 2 {
+        return n - 1;
+    }
+    let h = B32::sha256(&[b"refute audit leaf v1\0", &audit_seed.0, &member.0]);
+    1 + u64::from_le_bytes(h.0[..8].try_into().expect("8 bytes")) % (n - 2)
 }
 
 /// Where a job is (`specs/protocol.md` §5.9).

@@ -8,33 +8,63 @@ use anyhow::{Context, Result, bail};
 use refute_engine::{Entry, Module, Run, Status};
 use std::time::{Duration, Instant};
 
-mod realbench;
+pub(crate) mod realbench;
 
-/// One workload's measurements.
+/// One workload's measurements. Both interpreters are timed alike: the
+/// load (validation and translation) apart from the run (instantiation
+/// and execution). wasmi translates each function at its first call, so
+/// its run holds the translation of the functions that ran; the engine
+/// translates the whole module at load (the code is part of the state).
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Row {
     /// Workload name.
     pub name: String,
     /// Steps the engine executed.
     pub steps: u64,
-    /// Median engine time, seconds.
+    /// Median engine run (instantiation and execution), seconds.
     pub engine_s: f64,
-    /// Median wasmi time, seconds.
+    /// Median wasmi run (instantiation and execution), seconds.
     pub wasmi_s: f64,
-    /// engine / wasmi.
+    /// engine / wasmi, of the runs.
     pub ratio: f64,
-    /// Engine steps per second (of the run alone, for a third-party program).
+    /// Engine steps per second of the run.
     pub steps_per_s: f64,
-    /// Third-party programs: the median load (`Module::new`, translation), seconds.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub load_s: Option<f64>,
-    /// Third-party programs: the median run alone (no load, no instantiation), seconds.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub plain_s: Option<f64>,
+    /// Median engine load (`Module::new`: validation, translation), seconds.
+    pub load_s: f64,
+    /// Median wasmi load (`wasmi::Module::new`: validation), seconds.
+    pub wasmi_load_s: f64,
     /// Third-party programs: the median run building the posted commitment
     /// (`trace::commit`: every state root along the run, files included), seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit_s: Option<f64>,
+}
+
+/// Medians of one program's timings in both interpreters.
+#[derive(Default)]
+struct Timings {
+    load: Vec<Duration>,
+    run: Vec<Duration>,
+    wasmi_load: Vec<Duration>,
+    wasmi_run: Vec<Duration>,
+}
+
+impl Timings {
+    /// The row of these timings, of a run of `steps` steps.
+    fn row(self, name: &str, steps: u64, commit_s: Option<f64>) -> Row {
+        let s = |v: Vec<Duration>| median(v).as_secs_f64();
+        let (e, o) = (s(self.run), s(self.wasmi_run));
+        Row {
+            name: name.to_string(),
+            steps,
+            engine_s: e,
+            wasmi_s: o,
+            ratio: e / o,
+            steps_per_s: steps as f64 / e,
+            load_s: s(self.load),
+            wasmi_load_s: s(self.wasmi_load),
+            commit_s,
+        }
+    }
 }
 
 /// The median of some timings.
@@ -50,37 +80,31 @@ pub fn run(runs: usize, filter: Option<&str>, quick: bool) -> Result<Vec<Row>> {
     for w in WORKLOADS.iter().filter(|w| filter.is_none_or(|f| w.name.contains(f))) {
         let bytes = std::fs::read(dir.join(format!("{}.wasm", w.name)))?;
         let task = w.task(quick);
-        let module = Module::new(&bytes).with_context(|| format!("loading {}", w.name))?;
-        let (mut engine_times, mut wasmi_times) = (Vec::new(), Vec::new());
+        let mut t = Timings::default();
         let mut steps = 0;
         for _ in 0..runs {
-            let t = Instant::now();
+            let start = Instant::now();
+            let module = Module::new(&bytes).with_context(|| format!("loading {}", w.name))?;
+            t.load.push(start.elapsed());
+            let start = Instant::now();
             let mut run = Run::new(&module, &task, &Entry::Start)?;
             let status = run.run_to_end();
-            engine_times.push(t.elapsed());
+            t.run.push(start.elapsed());
             steps = run.machine.steps();
             if status != Status::Finished && status != Status::Exited(0) {
                 bail!("{}: the engine ended with {status}", w.name);
             }
-            let t = Instant::now();
-            let out = oracle::run(&bytes, &task, None, None)?;
-            wasmi_times.push(t.elapsed());
+            let start = Instant::now();
+            let compiled = oracle::Compiled::new(&module, &bytes, false)?;
+            t.wasmi_load.push(start.elapsed());
+            let start = Instant::now();
+            let out = compiled.run(&task, None, None)?;
+            t.wasmi_run.push(start.elapsed());
             if out.stdout != run.machine.host.stdout {
                 bail!("{}: engine and wasmi outputs differ", w.name);
             }
         }
-        let (e, o) = (median(engine_times).as_secs_f64(), median(wasmi_times).as_secs_f64());
-        rows.push(Row {
-            name: w.name.to_string(),
-            steps,
-            engine_s: e,
-            wasmi_s: o,
-            ratio: e / o,
-            steps_per_s: steps as f64 / e,
-            load_s: None,
-            plain_s: None,
-            commit_s: None,
-        });
+        rows.push(t.row(w.name, steps, None));
     }
     rows.extend(realbench::rows(runs, filter, quick)?);
     Ok(rows)
@@ -89,40 +113,41 @@ pub fn run(runs: usize, filter: Option<&str>, quick: bool) -> Result<Vec<Row>> {
 /// The table `refute bench` prints.
 pub fn table(rows: &[Row], runs: usize) -> String {
     let mut s = format!(
-        "{:<10} {:>13} {:>12} {:>12} {:>8} {:>12}\n",
-        "workload", "steps", "engine ms", "wasmi ms", "ratio", "Msteps/s"
+        "{:<10} {:>10} {:>10} {:>10} {:>7} {:>9} {:>10} {:>10} {:>10}\n",
+        "workload", "steps", "engine ms", "wasmi ms", "ratio", "Msteps/s", "load ms", "wasmi load", "commit"
     );
     for r in rows {
         s += &format!(
-            "{:<10} {:>13} {:>12.1} {:>12.1} {:>7.2}x {:>12.1}\n",
+            "{:<10} {:>10} {:>10.1} {:>10.1} {:>6.2}x {:>9.1} {:>10.1} {:>10.1} {:>10}\n",
             r.name,
             r.steps,
             r.engine_s * 1e3,
             r.wasmi_s * 1e3,
             r.ratio,
-            r.steps_per_s / 1e6
+            r.steps_per_s / 1e6,
+            r.load_s * 1e3,
+            r.wasmi_load_s * 1e3,
+            r.commit_s.map_or("-".to_string(), |c| format!("{:.2}x", c / r.engine_s)),
         );
     }
-    s += &format!("(median of {runs} runs each; ratio = engine time / wasmi time, same process)\n");
-    let real: Vec<_> = rows.iter().filter_map(|r| Some((r, r.load_s?, r.plain_s?, r.commit_s?))).collect();
-    if !real.is_empty() {
-        s += &format!(
-            "\n{:<10} {:>10} {:>10} {:>10} {:>8}\n",
-            "program", "load ms", "run ms", "commit ms", "commit"
-        );
-        for (r, load, plain, commit) in real {
-            s += &format!(
-                "{:<10} {:>10.1} {:>10.1} {:>10.1} {:>7.2}x\n",
-                r.name,
-                load * 1e3,
-                plain * 1e3,
-                commit * 1e3,
-                commit / plain
-            );
-        }
-        s += "(third-party programs on a preopened directory: engine ms = load + instantiate + run from the \
-              bytes, wasmi ms the same under wasmi (its oracle also loads the module in the engine, to \
-              validate it); commit = the run building its commitment against the plain run)\n";
-    }
+    s += &format!(
+        "(median of {runs} runs each, same process; engine and wasmi ms: instantiate and run, ratio = \
+         engine / wasmi; load ms: validation and translation, the engine's of the whole module, \
+         wasmi's without translation, which it does at each function's first call, inside its run; \
+         commit: a third-party program's run building its commitment, files included, against the run)\n"
+    );
+    s += &format!("(cpu: {})\n", cpu());
     s
+}
+
+/// The processor's model name (`/proc/cpuinfo`): the ratios depend on it.
+pub fn cpu() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines().find_map(|l| {
+                Some(l.strip_prefix("model name")?.trim_start_matches([' ', '\t', ':']).to_string())
+            })
+        })
+        .unwrap_or_else(|| "unknown".into())
 }

@@ -1,6 +1,7 @@
 //! `refute bench --proofs`: the cost of commitments and one-step proofs on
-//! the C workloads: committed execution against plain execution, proof
-//! sizes over evenly spaced steps, and proving and verification times.
+//! the C workloads and the third-party programs (`bench::realbench`):
+//! committed execution against plain execution, proof sizes over evenly
+//! spaced steps, and proving and verification times.
 
 use crate::bench::median;
 use crate::errln;
@@ -56,6 +57,59 @@ fn v2_len(p: &Proof) -> usize {
     16 + refute_engine::state::HEADER_BYTES + 1 + trees + 2 + entries
 }
 
+/// Proofs longer than this are described on stderr (`describe`).
+const OVER: usize = 2048;
+
+/// A proof's parts and their bytes (`parts`).
+type Parts = Vec<(String, usize)>;
+
+/// Where a proof's `len` bytes go: (part, bytes), the header and counts
+/// first, then each tree and each directory entry (what dropping it saves).
+fn parts(p: &Proof, len: usize) -> Parts {
+    let mut v = Vec::new();
+    let mut rest = len;
+    for i in 0..p.trees.len() {
+        let mut q = p.clone();
+        let (id, _) = q.trees.remove(i);
+        let n = len - q.encode().len();
+        v.push((format!("{id:?}"), n));
+        rest -= n;
+    }
+    for i in 0..p.entries.len() {
+        let mut q = p.clone();
+        let e = q.entries.remove(i);
+        let n = len - q.encode().len();
+        v.push((format!("{:?} {}", e.kind, e.index), n));
+        rest -= n;
+    }
+    v.insert(0, ("header".into(), rest));
+    v
+}
+
+/// The long proofs' instructions, each with the parts of its longest proof.
+fn describe(over: &[(Option<refute_engine::isa::Op>, Parts)]) -> String {
+    let mut by_op: std::collections::BTreeMap<String, (usize, usize, &Parts)> = Default::default();
+    for (op, parts) in over {
+        let name = op.map_or("(host call in progress)".to_string(), |o| {
+            format!("{o:?}").split([' ', '{', '(']).next().unwrap_or_default().to_string()
+        });
+        let total: usize = parts.iter().map(|(_, n)| n).sum();
+        let e = by_op.entry(name).or_insert((0, 0, parts));
+        e.0 += 1;
+        if total > e.1 {
+            (e.1, e.2) = (total, parts);
+        }
+    }
+    by_op
+        .iter()
+        .map(|(op, (n, total, parts))| {
+            let parts: Vec<String> = parts.iter().map(|(k, b)| format!("{k} {b}")).collect();
+            format!("{op} x{n} (longest {total} B: {})", parts.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 fn pct(sorted: &[usize], p: f64) -> usize {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
 }
@@ -63,11 +117,14 @@ fn pct(sorted: &[usize], p: f64) -> usize {
 /// Measures the workloads whose names contain `filter`, proving `samples` steps of each.
 pub fn run(runs: usize, filter: Option<&str>, quick: bool, samples: u64) -> Result<Vec<Row>> {
     let dir = workloads::build()?;
-    let mut rows = Vec::new();
+    let mut programs = Vec::new();
     for w in WORKLOADS.iter().filter(|w| filter.is_none_or(|f| w.name.contains(f))) {
-        let bytes = std::fs::read(dir.join(format!("{}.wasm", w.name)))?;
-        let task = w.task(quick);
-        let module = Module::new(&bytes).with_context(|| format!("loading {}", w.name))?;
+        programs.push((w.name, std::fs::read(dir.join(format!("{}.wasm", w.name)))?, w.task(quick)));
+    }
+    programs.extend(crate::bench::realbench::tasks(filter, quick));
+    let mut rows = Vec::new();
+    for (name, bytes, task) in programs {
+        let module = Module::new(&bytes).with_context(|| format!("loading {name}"))?;
         let fresh = Run::new(&module, &task, &Entry::Start)?;
         let (mut plain, mut committed) = (Vec::new(), Vec::new());
         let mut steps = 0;
@@ -90,20 +147,33 @@ pub fn run(runs: usize, filter: Option<&str>, quick: bool, samples: u64) -> Resu
         let mut h = Hasher::new(&r.machine);
         let (mut sizes, mut prove_t, mut verify_t) = (Vec::new(), Vec::new(), Vec::new());
         let mut v2 = Vec::new();
+        let mut over = Vec::new();
         for i in 0..samples {
             let step = steps * i / samples;
             h.run(&mut r.machine, step);
             let pre = h.root(&r.machine);
+            let op = r.machine.next_op();
             let t = Instant::now();
-            let p = prove_step(&r.machine, &mut h).with_context(|| format!("{}: step {step}", w.name))?;
+            let p = prove_step(&r.machine, &mut h).with_context(|| format!("{}: step {step}", name))?;
             prove_t.push(t.elapsed());
             let b = p.encode();
             let t = Instant::now();
             let v = verify_step(&pre, &Proof::decode(&b)?);
             verify_t.push(t.elapsed());
-            v.with_context(|| format!("{}: step {step} does not verify", w.name))?;
+            v.with_context(|| format!("{}: step {step} does not verify", name))?;
             sizes.push(b.len());
             v2.push(v2_len(&p));
+            if b.len() > OVER {
+                over.push((op, parts(&p, b.len())));
+            }
+        }
+        if !over.is_empty() {
+            errln!(
+                "{name}: {} of {} sampled proofs over {OVER} bytes: {}",
+                over.len(),
+                sizes.len(),
+                describe(&over)
+            );
         }
         sizes.sort();
         v2.sort();
@@ -114,9 +184,9 @@ pub fn run(runs: usize, filter: Option<&str>, quick: bool, samples: u64) -> Resu
         let mut fh = Hasher::new(&far.machine);
         let _ = prove_step(&far.machine, &mut fh);
         let prove_far = t.elapsed();
-        errln!("{}: measured", w.name);
+        errln!("{}: measured", name);
         rows.push(Row {
-            name: w.name.to_string(),
+            name: name.to_string(),
             steps,
             plain_s: plain.as_secs_f64(),
             commit_s: committed.as_secs_f64(),

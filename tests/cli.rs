@@ -601,3 +601,44 @@ fn manifest_dir() -> std::path::PathBuf {
         std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR"),
     )
 }
+
+/// `refute bench` times the two interpreters alike, load apart from run,
+/// and names the processor; `--proofs` proves sampled steps of a workload.
+#[test]
+fn bench_times_both_interpreters_alike_and_names_the_processor() {
+    let o = refute(&["bench", "--quick", "--runs", "1", "--only", "sort", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = json(&o);
+    let r = &rows[0];
+    assert_eq!(r["name"], "sort", "{rows}");
+    assert!(r["steps"].as_u64().unwrap() > 10_000, "{r}");
+    let (e, w) = (r["engine_s"].as_f64().unwrap(), r["wasmi_s"].as_f64().unwrap());
+    assert!((r["ratio"].as_f64().unwrap() - e / w).abs() < 1e-9, "{r}");
+    for k in ["load_s", "wasmi_load_s"] {
+        assert!(r[k].as_f64().unwrap() > 0.0, "{k}: {r}");
+    }
+    assert!(r.get("commit_s").is_none(), "a C workload has no commitment column: {r}");
+    let o = refute(&["bench", "--quick", "--runs", "1", "--only", "sort"]);
+    let table = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(table.lines().last().unwrap().starts_with("(cpu: "), "{table}");
+    assert!(table.contains("wasmi load"), "{table}");
+
+    let o = refute(&[
+        "bench",
+        "--proofs",
+        "--quick",
+        "--runs",
+        "1",
+        "--only",
+        "sort",
+        "--samples",
+        "20",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r = &json(&o)[0];
+    assert_eq!(r["proven"], 20, "{r}");
+    let (p50, p99, max) =
+        (r["size_p50"].as_u64().unwrap(), r["size_p99"].as_u64().unwrap(), r["size_max"].as_u64().unwrap());
+    assert!(600 < p50 && p50 <= p99 && p99 <= max && max <= 8192, "{r}");
+}

@@ -111,11 +111,50 @@ pub fn run(
     fuel: Option<u64>,
 ) -> Result<OracleOutcome> {
     let module = Module::new(bytes).context("the engine refuses the module")?;
-    let mut config = wasmi::Config::default();
-    config.consume_fuel(fuel.is_some());
-    config.set_max_recursion_depth(refute_engine::limits::MAX_CALL_DEPTH);
-    let engine = wasmi::Engine::new(&config);
-    let wmodule = wasmi::Module::new(&engine, bytes).map_err(|e| anyhow!("wasmi refuses the module: {e}"))?;
+    Compiled::new(&module, bytes, fuel.is_some())?.run(task, invoke, fuel)
+}
+
+/// A module compiled by wasmi (which translates each function at its first
+/// call), with the engine's reading of its imports: what [`run`] does
+/// before it runs, kept apart so `refute bench` can time loading and
+/// running each on its own.
+pub struct Compiled {
+    imports: Vec<refute_engine::Import>,
+    engine: wasmi::Engine,
+    module: wasmi::Module,
+}
+
+impl Compiled {
+    /// Compiles `bytes` (which `module`, the engine's load of them,
+    /// has validated) for wasmi; `fuel` makes its runs count fuel.
+    pub fn new(module: &Module, bytes: &[u8], fuel: bool) -> Result<Compiled> {
+        let mut config = wasmi::Config::default();
+        config.consume_fuel(fuel);
+        config.set_max_recursion_depth(refute_engine::limits::MAX_CALL_DEPTH);
+        let engine = wasmi::Engine::new(&config);
+        let wmodule =
+            wasmi::Module::new(&engine, bytes).map_err(|e| anyhow!("wasmi refuses the module: {e}"))?;
+        Ok(Compiled { imports: module.imports().to_vec(), engine, module: wmodule })
+    }
+
+    /// Runs `entry` (`None` for `_start`) in a fresh instance, as [`run`].
+    pub fn run(
+        &self,
+        task: &Task,
+        invoke: Option<(&str, &[Value])>,
+        fuel: Option<u64>,
+    ) -> Result<OracleOutcome> {
+        run_compiled(self, task, invoke, fuel)
+    }
+}
+
+fn run_compiled(
+    c: &Compiled,
+    task: &Task,
+    invoke: Option<(&str, &[Value])>,
+    fuel: Option<u64>,
+) -> Result<OracleOutcome> {
+    let (engine, wmodule) = (&c.engine, &c.module);
     let args = task.args.iter().map(|a| a.as_bytes().to_vec()).collect();
     let env = task.env.iter().map(|(k, v)| format!("{k}={v}").into_bytes()).collect();
     let mut host = HostState::new(args, env, task.stdin.clone());
@@ -123,13 +162,13 @@ pub fn run(
         .context("the engine refuses the preopened directories")?;
     host.fs = refute_engine::fs::Fs::new(&task.preopens);
     let data = Data { host, limits: engine_limits() };
-    let mut store = wasmi::Store::new(&engine, data);
+    let mut store = wasmi::Store::new(engine, data);
     store.limiter(|d| &mut d.limits);
     if let Some(f) = fuel {
         store.set_fuel(f).map_err(|e| anyhow!("{e}"))?;
     }
-    let mut linker = wasmi::Linker::<Data>::new(&engine);
-    for import in module.imports() {
+    let mut linker = wasmi::Linker::<Data>::new(engine);
+    for import in &c.imports {
         let ImportKind::Func(ty) = &import.kind else {
             return Err(anyhow!("unsupported import {}.{}", import.module, import.name));
         };
@@ -167,7 +206,7 @@ pub fn run(
         let preopens = host.fs.preopens();
         OracleOutcome { status, results, stdout: host.stdout, stderr: host.stderr, preopens }
     };
-    let instance = match linker.instantiate_and_start(&mut store, &wmodule) {
+    let instance = match linker.instantiate_and_start(&mut store, wmodule) {
         Ok(i) => i,
         Err(e) => {
             let status = error_status(&e);

@@ -5,13 +5,13 @@
 //! cost of committing the run with its files. A program that is absent is
 //! skipped with the reason on stderr.
 
-use super::{Row, median};
+use super::{Row, Timings, median};
 use crate::{errln, oracle, real};
 use anyhow::{Context, Result, bail};
 use refute_engine::fs::{FsNode, Preopen};
 use refute_engine::{Entry, Module, Run, Status, Task, trace};
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// A third-party program's benchmark task.
 struct Program {
@@ -61,69 +61,66 @@ fn preopen(guest: &str, name: &str, bytes: Vec<u8>) -> Preopen {
     Preopen { guest: guest.into(), root: BTreeMap::from([(name.to_string(), FsNode::File(bytes))]) }
 }
 
+/// The programs whose names contain `filter` and whose modules are here,
+/// with their bytes; an absent one is named on stderr.
+fn present(filter: Option<&str>) -> Vec<(&'static Program, Vec<u8>)> {
+    let mut found = Vec::new();
+    for p in PROGRAMS.iter().filter(|p| filter.is_none_or(|f| p.name.contains(f))) {
+        match (p.bytes)() {
+            Ok(b) => found.push((p, b)),
+            Err(e) => errln!("bench: skipping {}: {e:#}", p.name),
+        }
+    }
+    found
+}
+
 /// The rows of the programs whose names contain `filter`.
 pub fn rows(runs: usize, filter: Option<&str>, quick: bool) -> Result<Vec<Row>> {
-    let mut rows = Vec::new();
-    for p in PROGRAMS.iter().filter(|p| filter.is_none_or(|f| p.name.contains(f))) {
-        let bytes = match (p.bytes)() {
-            Ok(b) => b,
-            Err(e) => {
-                errln!("bench: skipping {}: {e:#}", p.name);
-                continue;
-            }
-        };
-        rows.push(measure(p, &bytes, runs, quick)?);
-    }
-    Ok(rows)
+    present(filter).into_iter().map(|(p, bytes)| measure(p, &bytes, runs, quick)).collect()
+}
+
+/// The programs whose names contain `filter` as `refute bench --proofs`
+/// proves them: name, module bytes and task.
+pub fn tasks(filter: Option<&str>, quick: bool) -> Vec<(&'static str, Vec<u8>, Task)> {
+    present(filter).into_iter().map(|(p, bytes)| (p.name, bytes, (p.task)(quick))).collect()
 }
 
 fn measure(p: &Program, bytes: &[u8], runs: usize, quick: bool) -> Result<Row> {
     let task = (p.task)(quick);
-    let (mut load, mut engine, mut plain, mut commit, mut wasmi) = (vec![], vec![], vec![], vec![], vec![]);
+    let (mut t, mut commit) = (Timings::default(), vec![]);
     let mut steps = 0;
     for _ in 0..runs {
-        let t = Instant::now();
+        let start = Instant::now();
         let module = Module::new(bytes).with_context(|| format!("loading {}", p.name))?;
-        load.push(t.elapsed());
+        t.load.push(start.elapsed());
+        let start = Instant::now();
         let fresh = Run::new(&module, &task, &Entry::Start)?;
-        let setup = t.elapsed();
         let mut run = fresh.clone();
-        let t = Instant::now();
         let status = run.run_to_end();
-        plain.push(t.elapsed());
-        engine.push(setup + t.elapsed());
+        t.run.push(start.elapsed());
         steps = run.machine.steps();
         if status != Status::Finished && status != Status::Exited(0) {
             let stderr = String::from_utf8_lossy(&run.machine.host.stderr).to_string();
             bail!("{}: the engine ended with {status}: {stderr}", p.name);
         }
-        let t = Instant::now();
+        let start = Instant::now();
         let committed = trace::commit(&mut fresh.clone(), None)?;
-        commit.push(t.elapsed());
+        commit.push(start.elapsed());
         if committed.steps != steps {
             bail!("{}: the committed run took {} steps, the plain one {steps}", p.name, committed.steps);
         }
-        let t = Instant::now();
-        let out = oracle::run(bytes, &task, None, None)?;
-        wasmi.push(t.elapsed());
+        let start = Instant::now();
+        let compiled = oracle::Compiled::new(&module, bytes, false)?;
+        t.wasmi_load.push(start.elapsed());
+        let start = Instant::now();
+        let out = compiled.run(&task, None, None)?;
+        t.wasmi_run.push(start.elapsed());
         if (p.normalise)(&out.stdout) != (p.normalise)(&run.machine.host.stdout)
             || out.preopens != run.machine.host.fs.preopens()
         {
             bail!("{}: engine and wasmi outputs differ", p.name);
         }
     }
-    let s = |v: Vec<Duration>| median(v).as_secs_f64();
-    let (load, engine, plain, commit, wasmi) = (s(load), s(engine), s(plain), s(commit), s(wasmi));
     errln!("{}: measured", p.name);
-    Ok(Row {
-        name: p.name.to_string(),
-        steps,
-        engine_s: engine,
-        wasmi_s: wasmi,
-        ratio: engine / wasmi,
-        steps_per_s: steps as f64 / plain,
-        load_s: Some(load),
-        plain_s: Some(plain),
-        commit_s: Some(commit),
-    })
+    Ok(t.row(p.name, steps, Some(median(commit).as_secs_f64())))
 }

@@ -161,6 +161,22 @@ impl Store {
         self.code.len()
     }
 
+    /// The first instruction of every WebAssembly function, ascending: a
+    /// function's code runs to the next one's entry (or the code's end).
+    pub fn func_entries(&self) -> Vec<u32> {
+        let mut v: Vec<u32> = self
+            .funcs
+            .iter()
+            .filter_map(|f| match f.kind {
+                FuncKind::Wasm { entry, .. } => Some(entry),
+                FuncKind::Host { .. } => None,
+            })
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
     pub(crate) fn type_id(&mut self, ty: &FuncType) -> u32 {
         if let Some(&id) = self.type_ids.get(ty) {
             return id;

@@ -29,11 +29,13 @@ const NODE_PREFIX: &[u8] = b"refute node:";
 
 mod cached;
 mod multi;
+mod upper;
 pub(crate) use cached::CachedTree;
 pub use multi::{
     Domain, Leaf, Levels, MultiProof, OpenError, Opened, STATE_DOMAIN, fold, fold_in, root_of,
     sibling_heights, siblings_needed,
 };
+pub(crate) use upper::UpperTree;
 
 #[cfg(test)]
 thread_local! {

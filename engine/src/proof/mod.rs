@@ -353,8 +353,14 @@ pub fn prove_step(m: &Machine, hasher: &mut Hasher) -> Result<Proof, ProveError>
             trees.push((id, p));
         }
     };
-    let code: Vec<Leaf> = (0..s.code.len().div_ceil(2)).map(|i| code_leaf(&s.code, i)).collect();
-    add(TreeId::Code, open_vec(&code, TreeId::Code.depth(), &t.code));
+    let code = |i: usize| code_leaf(&s.code, i);
+    let opened = MultiProof::build(
+        TreeId::Code.depth(),
+        t.code.iter().copied(),
+        |i| code(i as usize),
+        |h, i| hasher.code.node(h, i, code),
+    );
+    add(TreeId::Code, opened);
     let funcs: Vec<Leaf> = s.funcs.iter().map(func_leaf).collect();
     add(TreeId::Funcs, open_vec(&funcs, TreeId::Funcs.depth(), &t.funcs));
     add(TreeId::Globals, open_bytes(&hasher.dirty.globals, slot_bytes(&s.globals), &t.globals));

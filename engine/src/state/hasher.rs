@@ -4,7 +4,7 @@ use super::layout::*;
 use crate::access::{Dirty, FsTrees};
 use crate::fs::{FDS_DEPTH, FILE_DEPTH, Fs, NODES_DEPTH};
 use crate::machine::Machine;
-use crate::merkle::{CachedTree, Hash, MemoryTree, PAGE_BYTES, root_of};
+use crate::merkle::{CachedTree, Hash, MemoryTree, PAGE_BYTES, UpperTree, root_of};
 use crate::store::{FuncKind, Store};
 
 /// A store with a vector larger than its tree holds.
@@ -89,7 +89,8 @@ pub(crate) fn live_stack_top(m: &Machine) -> usize {
 #[derive(Clone, Debug)]
 pub struct Hasher {
     pub(crate) dirty: Dirty,
-    code: Hash,
+    /// The code tree's upper levels (proofs open the code in it).
+    pub(crate) code: UpperTree,
     funcs: Hash,
     pub(crate) input: MemoryTree,
     pub(crate) stack: MemoryTree,
@@ -205,10 +206,7 @@ impl Hasher {
     /// It hashes every non-zero part of the state once.
     pub fn new(m: &Machine) -> Hasher {
         let s = &m.store;
-        let code = root_of(
-            &(0..s.code.len().div_ceil(2)).map(|i| code_leaf(&s.code, i)).collect::<Vec<_>>(),
-            TreeId::Code.depth(),
-        );
+        let code = UpperTree::new(TreeId::Code.depth(), s.code.len().div_ceil(2), |i| code_leaf(&s.code, i));
         let funcs = root_of(&s.funcs.iter().map(func_leaf).collect::<Vec<_>>(), TreeId::Funcs.depth());
         let memories =
             s.memories.iter().map(|mem| tree_over(EntryKind::Memory.depth(), mem.data.len())).collect();
@@ -305,7 +303,7 @@ impl Hasher {
         self.stderr.mark_dirty(e, h.stderr.len().saturating_sub(e));
         self.out_seen = (h.stdout.len(), h.stderr.len());
 
-        roots[TreeId::Code as usize] = self.code;
+        roots[TreeId::Code as usize] = self.code.root();
         roots[TreeId::Funcs as usize] = self.funcs;
         roots[TreeId::Globals as usize] = d.globals.root(slot_bytes(&s.globals));
         roots[TreeId::Stack as usize] = stack;

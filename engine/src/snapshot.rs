@@ -197,14 +197,14 @@ impl Paged {
             p * PAGE_BYTES < high && (p + 1) * PAGE_BYTES > low
         });
         let memories = (s.memories.iter().zip(&mut d.memories).enumerate())
-            .map(|(i, (x, t))| marked(&x.data, at(prev.map(|q| &q.memories[..]), i), &t.take_marks()))
+            .map(|(i, (x, t))| marked(&x.data, at(prev.map(|q| &q.memories[..]), i), &t.take_page_marks()))
             .collect();
         let tables = (s.tables.iter().zip(&mut d.tables).enumerate())
             .map(|(i, (x, t))| {
-                marked(slot_bytes(&x.elems), at(prev.map(|q| &q.tables[..]), i), &t.take_marks())
+                marked(slot_bytes(&x.elems), at(prev.map(|q| &q.tables[..]), i), &t.take_page_marks())
             })
             .collect();
-        let globals = marked(slot_bytes(&s.globals), prev.map(|q| &q.globals), &d.globals.take_marks());
+        let globals = marked(slot_bytes(&s.globals), prev.map(|q| &q.globals), &d.globals.take_page_marks());
         let elems = (s.elems.iter().enumerate())
             .map(|(i, x)| segment(slot_bytes(x), at(prev.map(|q| &q.elems[..]), i)))
             .collect();

@@ -1,7 +1,7 @@
 //! A fixed-depth state tree over a short vector of leaves that change one
 //! at a time (the directories, the frames), with every node cached.
 //!
-//! [`super::MemoryTree`] caches from the 4 KiB page up, which suits long
+//! [`super::MemoryTree`] caches from the 512-byte block up, which suits long
 //! byte vectors; a directory leaf is a hash that changes whenever its
 //! object does, so here each leaf's hash is kept and a changed leaf costs
 //! its path to the root, not the whole vector.

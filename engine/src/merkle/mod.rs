@@ -4,7 +4,7 @@
 //! 32-byte leaves, so bytes past the memory's current size are zero leaves
 //! and `memory.grow` changes no hash. Execution writes plain bytes; the tree
 //! hashes lazily: callers mark written ranges dirty, and [`MemoryTree::root`]
-//! rehashes only the dirty 4 KiB pages, then the path from each to the root.
+//! rehashes only the dirty 512-byte blocks, then the path from each to the root.
 //!
 //! The same trees, at other depths, hold the stack, the output streams and
 //! data segments; `multi.rs` has fixed-depth trees over any 32-byte leaves
@@ -19,10 +19,13 @@ pub type Hash = [u8; 32];
 pub const LEAF_BYTES: usize = 32;
 /// Depth of the tree: 2^27 leaves of 32 bytes cover 2^32 bytes.
 pub const DEPTH: usize = 27;
-/// Bytes per page, the unit of dirty tracking and of cached hashes.
+/// Bytes per page, the unit checkpoints copy and share (`pages.rs`).
 pub const PAGE_BYTES: usize = 4096;
-/// Levels inside a page: 4096 / 32 = 2^7 leaves.
-const PAGE_LEVELS: usize = 7;
+/// Bytes per block, the unit of a [`MemoryTree`]'s dirty marks and cached
+/// hashes: a root rehashes each block written since the last one.
+pub const BLOCK_BYTES: usize = 512;
+/// Levels inside a block: 512 / 32 = 2^4 leaves.
+const BLOCK_LEVELS: usize = 4;
 
 const LEAF_PREFIX: &[u8] = b"refute leaf:";
 const NODE_PREFIX: &[u8] = b"refute node:";
@@ -124,12 +127,12 @@ fn subtree(data: &[u8], start: usize, height: usize, zeros: &[Hash; DEPTH + 1]) 
 pub struct MemoryTree {
     depth: usize,
     zeros: &'static [Hash; DEPTH + 1],
-    /// `levels[0]` holds page hashes; `levels[i]` the nodes `i` levels above
-    /// the pages. Only the populated prefix of each level is stored; the
+    /// `levels[0]` holds block hashes; `levels[i]` the nodes `i` levels above
+    /// the blocks. Only the populated prefix of each level is stored; the
     /// rest are zero subtrees.
     levels: Vec<Vec<Hash>>,
     dirty: Vec<bool>,
-    /// Whether any page was marked since the last root (an untouched tree's
+    /// Whether any block was marked since the last root (an untouched tree's
     /// root costs no scan of `dirty`).
     marked: bool,
 }
@@ -146,10 +149,10 @@ impl MemoryTree {
         MemoryTree::with_depth(DEPTH)
     }
 
-    /// A tree of `depth` (from 7, one page, to [`DEPTH`]) over empty bytes.
+    /// A tree of `depth` (from 4, one block, to [`DEPTH`]) over empty bytes.
     pub fn with_depth(depth: usize) -> MemoryTree {
-        assert!((PAGE_LEVELS..=DEPTH).contains(&depth), "tree depth {depth} out of range");
-        let top = depth - PAGE_LEVELS;
+        assert!((BLOCK_LEVELS..=DEPTH).contains(&depth), "tree depth {depth} out of range");
+        let top = depth - BLOCK_LEVELS;
         MemoryTree {
             depth,
             zeros: zeros(),
@@ -170,59 +173,66 @@ impl MemoryTree {
             return;
         }
         self.marked = true;
-        let (first, last) = (start / PAGE_BYTES, (start + len - 1) / PAGE_BYTES);
+        let (first, last) = (start / BLOCK_BYTES, (start + len - 1) / BLOCK_BYTES);
         if self.dirty.len() <= last {
             self.dirty.resize(last + 1, false);
         }
         self.dirty[first..=last].fill(true);
     }
 
-    /// The pages marked since the last call, unmarking them: page `p` holds
-    /// bytes `4096·p ..`, and pages past the end of the vector were not
-    /// marked. For a tree used only to track writes (checkpoints copy the
+    /// The blocks marked since the last call, unmarking them: block `b`
+    /// holds bytes `512·b ..`, and blocks past the end of the vector were
+    /// not marked. For a tree used only to track writes (checkpoints copy the
     /// pages a run wrote); on a tree that is hashed, the root would miss them.
     pub(crate) fn take_marks(&mut self) -> Vec<bool> {
         self.marked = false;
         std::mem::take(&mut self.dirty)
     }
 
+    /// [`MemoryTree::take_marks`] by page ([`PAGE_BYTES`]): page `p` is
+    /// marked if any of its blocks is.
+    pub(crate) fn take_page_marks(&mut self) -> Vec<bool> {
+        let blocks = self.take_marks();
+        blocks.chunks(PAGE_BYTES / BLOCK_BYTES).map(|c| c.contains(&true)).collect()
+    }
+
     /// The hash of node `index` at `height` above the leaves (for proofs).
     /// Call [`MemoryTree::root`] first so the cached hashes are current.
     pub fn node(&self, data: &[u8], height: usize, index: usize) -> Hash {
-        if height >= PAGE_LEVELS {
-            let level = height - PAGE_LEVELS;
+        if height >= BLOCK_LEVELS {
+            let level = height - BLOCK_LEVELS;
             return self.levels[level].get(index).copied().unwrap_or(self.zeros[height]);
         }
         subtree(data, index * (LEAF_BYTES << height), height, self.zeros)
     }
 
-    /// The root over `data`, rehashing the dirty pages. `data` must only
+    /// The root over `data`, rehashing the dirty blocks. `data` must only
     /// differ from the bytes of the previous call in ranges marked dirty.
     pub fn root(&mut self, data: &[u8]) -> Hash {
-        let pages = data.len().div_ceil(PAGE_BYTES);
+        let pages = data.len().div_ceil(BLOCK_BYTES);
         if self.levels[0].len() < pages {
             let old = self.levels[0].len();
-            self.levels[0].resize(pages, self.zeros[PAGE_LEVELS]);
-            self.mark_dirty(old * PAGE_BYTES, (pages - old) * PAGE_BYTES);
+            self.levels[0].resize(pages, self.zeros[BLOCK_LEVELS]);
+            self.mark_dirty(old * BLOCK_BYTES, (pages - old) * BLOCK_BYTES);
         }
-        let top = self.depth - PAGE_LEVELS;
+        let top = self.depth - BLOCK_LEVELS;
         if !std::mem::take(&mut self.marked) {
             return self.levels[top].first().copied().unwrap_or(self.zeros[self.depth]);
         }
         let mut changed: Vec<usize> = Vec::new();
         for (p, d) in self.dirty.iter_mut().enumerate() {
             if std::mem::take(d) && p < self.levels[0].len() {
-                self.levels[0][p] = subtree(data, p * PAGE_BYTES, PAGE_LEVELS, self.zeros);
+                self.levels[0][p] = subtree(data, p * BLOCK_BYTES, BLOCK_LEVELS, self.zeros);
                 changed.push(p);
             }
         }
         for level in 1..=top {
             let width = self.levels[level - 1].len().div_ceil(2);
             if self.levels[level].len() < width {
-                self.levels[level].resize(width, self.zeros[PAGE_LEVELS + level]);
+                self.levels[level].resize(width, self.zeros[BLOCK_LEVELS + level]);
             }
             changed.dedup_by_key(|i| *i / 2);
-            let zero = self.zeros[PAGE_LEVELS + level - 1];
+            let zero = self.zeros[BLOCK_LEVELS + level - 1];
             for i in changed.iter_mut() {
                 *i /= 2;
                 let child = |j: usize| self.levels[level - 1].get(j).copied().unwrap_or(zero);
@@ -230,7 +240,7 @@ impl MemoryTree {
                 // Two zero subtrees make a zero subtree: a table grown with
                 // nulls or a memory grown with zeros costs no hash.
                 self.levels[level][*i] =
-                    if l == zero && r == zero { self.zeros[PAGE_LEVELS + level] } else { hash_node(&l, &r) };
+                    if l == zero && r == zero { self.zeros[BLOCK_LEVELS + level] } else { hash_node(&l, &r) };
             }
         }
         self.levels[top].first().copied().unwrap_or(self.zeros[self.depth])
@@ -242,19 +252,19 @@ impl MemoryTree {
     pub fn proof(&self, data: &[u8], addr: u32) -> Vec<Hash> {
         let addr = addr as usize;
         let mut path = Vec::with_capacity(self.depth);
-        // Inside the page: siblings computed from the bytes.
+        // Inside the block: siblings computed from the bytes.
         let leaf_start = addr / LEAF_BYTES * LEAF_BYTES;
-        for h in 0..PAGE_LEVELS {
+        for h in 0..BLOCK_LEVELS {
             let size = LEAF_BYTES << h;
             let node_start = leaf_start / size * size;
             let sibling = node_start ^ size;
             path.push(subtree(data, sibling, h, self.zeros));
         }
-        // Above the page: siblings from the cache.
-        let mut i = addr / PAGE_BYTES;
-        for level in 0..self.depth - PAGE_LEVELS {
+        // Above the block: siblings from the cache.
+        let mut i = addr / BLOCK_BYTES;
+        for level in 0..self.depth - BLOCK_LEVELS {
             let s = i ^ 1;
-            path.push(self.levels[level].get(s).copied().unwrap_or(self.zeros[PAGE_LEVELS + level]));
+            path.push(self.levels[level].get(s).copied().unwrap_or(self.zeros[BLOCK_LEVELS + level]));
             i /= 2;
         }
         path

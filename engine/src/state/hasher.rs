@@ -4,7 +4,7 @@ use super::layout::*;
 use crate::access::{Dirty, FsTrees};
 use crate::fs::{FDS_DEPTH, FILE_DEPTH, Fs, NODES_DEPTH};
 use crate::machine::Machine;
-use crate::merkle::{CachedTree, Hash, MemoryTree, PAGE_BYTES, UpperTree, root_of};
+use crate::merkle::{BLOCK_BYTES, CachedTree, Hash, MemoryTree, UpperTree, root_of};
 use crate::store::{FuncKind, Store};
 
 /// A store with a vector larger than its tree holds.
@@ -352,10 +352,10 @@ impl Hasher {
     /// system, which checkpoints do not mark, is hashed again whole.
     pub(crate) fn follow(&mut self, marks: &mut Dirty, m: &Machine) {
         fn copy(from: &mut MemoryTree, to: &mut MemoryTree) {
-            let pages = from.take_marks();
-            for p in (0..pages.len()).filter(|&p| pages[p]) {
-                from.mark_dirty(p * PAGE_BYTES, PAGE_BYTES);
-                to.mark_dirty(p * PAGE_BYTES, PAGE_BYTES);
+            let blocks = from.take_marks();
+            for b in (0..blocks.len()).filter(|&b| blocks[b]) {
+                from.mark_dirty(b * BLOCK_BYTES, BLOCK_BYTES);
+                to.mark_dirty(b * BLOCK_BYTES, BLOCK_BYTES);
             }
         }
         let d = &mut self.dirty;

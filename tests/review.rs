@@ -77,9 +77,13 @@ fn status(net: &Net, path: &str) -> String {
     }
 }
 
-/// The arbiter answers and takes a new message.
+/// The arbiter answers and takes a new message, each time from a key of
+/// its own (a key used twice would send nonce 0 again). The key came from
+/// `Instant::now().elapsed()`, a few nanoseconds and often the same twice:
+/// the test then failed on `bad_nonce`, depending on the machine's timer.
 fn serving(net: &Net) {
-    let k = crowd(0xee, Instant::now().elapsed().as_nanos() as u64);
+    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let k = crowd(0xee, CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
     let (s, v) = net.post_message(&Message::Mint { to: pk(&k), amount: 1 }.sign(&net.genesis(), &k, 0));
     assert_eq!(s, 200, "the arbiter takes a new message: {v}");
 }

@@ -232,7 +232,7 @@ async fn narrate(
                     };
                     let op = Proof::decode(bytes)
                         .ok()
-                        .and_then(|p| verify_step(&p.header.root(), &p).ok())
+                        .and_then(|p| verify_step(&p.pre_root(), &p).ok())
                         .and_then(|v| v.op)
                         .map_or_else(|| "?".to_string(), |op| format!("{op:?}"));
                     let bytes = bytes.len();

@@ -54,8 +54,11 @@ fn v2_len(p: &Proof) -> usize {
     let multi = |m: &refute_engine::merkle::MultiProof| 2 + 40 * m.leaves.len() + 2 + 32 * m.siblings.len();
     let trees: usize = p.trees.iter().map(|(_, m)| 1 + multi(m)).sum();
     let entries: usize = p.entries.iter().map(|e| 45 + multi(&e.content)).sum();
-    16 + refute_engine::state::HEADER_BYTES + 1 + trees + 2 + entries
+    16 + V2_HEADER + 1 + trees + 2 + entries
 }
+
+/// The header's bytes in the v2 format (up to `SEMANTICS_VERSION` 9 too).
+const V2_HEADER: usize = 616;
 
 /// Proofs longer than this are described on stderr (`describe`).
 const OVER: usize = 2048;
@@ -84,47 +87,6 @@ fn parts(p: &Proof, len: usize) -> Parts {
     }
     v.insert(0, ("header".into(), rest));
     v
-}
-
-/// Siblings a walk asks for to open `leaves` (distinct, sorted) of a tree of depth `depth`.
-fn walk_siblings(mut leaves: Vec<u32>, depth: u32) -> usize {
-    let mut n = 0;
-    for _ in 0..depth {
-        let mut up = Vec::new();
-        let mut i = 0;
-        while i < leaves.len() {
-            if i + 1 < leaves.len() && leaves[i + 1] == leaves[i] ^ 1 {
-                i += 2;
-            } else {
-                n += 1;
-                i += 1;
-            }
-            up.push(leaves[i - 1] >> 1);
-        }
-        up.dedup();
-        leaves = up;
-    }
-    n
-}
-
-/// An estimate of `p`'s length (its `parts`) were the header a tree of
-/// its registers and 16 root slots, opened only at the roots the step
-/// touches, and the running function's code (`fn_len` instructions, two a
-/// leaf) a tree of its own whose root a register holds (`specs/proof.md`
-/// §8). Every sibling inside the function counts as a hash.
-fn redesign(p: &Proof, parts: &Parts, fn_len: u32) -> usize {
-    let registers = refute_engine::state::HEADER_BYTES - 16 - 15 * 32;
-    let roots: Vec<u32> = p.trees.iter().map(|(id, _)| *id as u32).collect();
-    let header = 16 + 16 + registers + 3 + 32 * (roots.len() + walk_siblings(roots, 4));
-    let code_leaves = p.trees.iter().find(|(id, _)| *id == TreeId::Code).map_or(0, |(_, m)| m.leaves.len());
-    let depth = fn_len.div_ceil(2).max(1).next_power_of_two().trailing_zeros() as usize;
-    let code = if code_leaves == 0 {
-        0
-    } else {
-        1 + 2 + 36 * code_leaves + 2 + depth.div_ceil(8) + 32 * depth * code_leaves
-    };
-    let rest: usize = parts.iter().filter(|(k, _)| k != "header" && k != "Code").map(|(_, n)| n).sum();
-    header + code + rest
 }
 
 /// The long proofs' instructions, each with the parts of its longest proof.
@@ -189,9 +151,6 @@ pub fn run(runs: usize, filter: Option<&str>, quick: bool, samples: u64) -> Resu
         let (mut sizes, mut prove_t, mut verify_t) = (Vec::new(), Vec::new(), Vec::new());
         let mut v2 = Vec::new();
         let mut over = Vec::new();
-        let entries = r.machine.store.func_entries();
-        let code_len = r.machine.store.code_len() as u32;
-        let mut redesigned = Vec::new();
         for i in 0..samples {
             let step = steps * i / samples;
             h.run(&mut r.machine, step);
@@ -207,10 +166,6 @@ pub fn run(runs: usize, filter: Option<&str>, quick: bool, samples: u64) -> Resu
             v.with_context(|| format!("{}: step {step} does not verify", name))?;
             sizes.push(b.len());
             v2.push(v2_len(&p));
-            let f = entries.partition_point(|&e| e <= r.machine.pc()).max(1) - 1;
-            let fn_len =
-                entries.get(f + 1).copied().unwrap_or(code_len) - entries.get(f).copied().unwrap_or(0);
-            redesigned.push(redesign(&p, &parts(&p, b.len()), fn_len));
             if b.len() > OVER {
                 over.push((op, parts(&p, b.len())));
             }
@@ -223,14 +178,6 @@ pub fn run(runs: usize, filter: Option<&str>, quick: bool, samples: u64) -> Resu
                 describe(&over)
             );
         }
-        redesigned.sort();
-        errln!(
-            "{name}: with the header as a tree and the running function's own code tree \
-             (specs/proof.md §8, an estimate): p50 {} B, p99 {} B, max {} B",
-            pct(&redesigned, 0.5),
-            pct(&redesigned, 0.99),
-            redesigned.last().unwrap_or(&0)
-        );
         sizes.sort();
         v2.sort();
         let ck =

@@ -83,7 +83,7 @@ pub fn prove(mut p: Prepared, step: u64, out: &Path, json: bool) -> Result<ExitC
     let mut h = Hasher::new(m);
     let proof = prove_step(m, &mut h)?;
     let bytes = proof.encode();
-    let v = verify(&proof.header.root(), &proof).context("internal error: the new proof does not verify")?;
+    let v = verify(&proof.pre_root(), &proof).context("internal error: the new proof does not verify")?;
     std::fs::write(out, &bytes).with_context(|| format!("writing {}", out.display()))?;
     if json {
         let v = json!({
@@ -131,7 +131,7 @@ pub fn verify_step(path: &Path, pre: Option<&str>, evm: Option<OnChain>, json: b
     let bytes = std::fs::read(path).map_err(|e| bad(format!("cannot read {}: {e}", path.display())))?;
     let pre = pre.map(parse_root).transpose()?;
     let result = Proof::decode(&bytes).and_then(|p| {
-        let pre = pre.unwrap_or_else(|| p.header.root());
+        let pre = pre.unwrap_or_else(|| p.pre_root());
         verify(&pre, &p).map(|v| (p, v))
     });
     // The contract gets the same pre-state root: the one given, else the
@@ -212,10 +212,10 @@ pub fn verify_step(path: &Path, pre: Option<&str>, evm: Option<OnChain>, json: b
     Ok(code)
 }
 
-/// SHA-256 of the bytes where a proof's header sits (its claimed pre-state).
+/// SHA-256 of the bytes where a proof's header's hot part sits (its claimed pre-state).
 fn header_root_of(bytes: &[u8]) -> [u8; 32] {
     use sha2::{Digest, Sha256};
-    let header = bytes.get(16..16 + refute_engine::state::HEADER_BYTES).unwrap_or(&[]);
+    let header = bytes.get(16..16 + refute_engine::state::HOT_BYTES).unwrap_or(&[]);
     Sha256::digest(header).into()
 }
 

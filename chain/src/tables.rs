@@ -10,7 +10,9 @@ use refute_engine::isa::OP_TABLE;
 use refute_engine::limits::{MAX_CALL_DEPTH, MAX_STACK_SLOTS};
 use refute_engine::merkle::zero_hashes;
 use refute_engine::proof::{MAX_PROOF_BYTES, PROOF_TAG};
-use refute_engine::state::{EntryKind, HEADER_BYTES, STATE_TAG, TreeId};
+use refute_engine::state::{
+    COLD_BYTES, COLD_TAG, COLD_TREES, EntryKind, HEADER_BYTES, HOT_BYTES, HOT_TREES, STATE_TAG, TreeId,
+};
 use refute_engine::{SEMANTICS_VERSION, TrapKind};
 
 /// Where the generated file lives, relative to the workspace root.
@@ -65,7 +67,16 @@ pub fn spec_sol() -> String {
     writeln!(w, "    uint256 internal constant SEMANTICS_VERSION = {SEMANTICS_VERSION};").unwrap();
     writeln!(w, "    bytes16 internal constant STATE_TAG = hex\"{}\";", hex(STATE_TAG)).unwrap();
     writeln!(w, "    bytes16 internal constant PROOF_TAG = hex\"{}\";", hex(PROOF_TAG)).unwrap();
+    writeln!(w, "    bytes16 internal constant COLD_TAG = hex\"{}\";", hex(COLD_TAG)).unwrap();
+    writeln!(w, "    /// The header's hot part (the state root's preimage), its cold part, both.").unwrap();
+    writeln!(w, "    uint256 internal constant HOT_BYTES = {HOT_BYTES};").unwrap();
+    writeln!(w, "    uint256 internal constant COLD_BYTES = {COLD_BYTES};").unwrap();
     writeln!(w, "    uint256 internal constant HEADER_BYTES = {HEADER_BYTES};").unwrap();
+    writeln!(w, "    /// Where the hot part's roots start, and the cold part's.").unwrap();
+    writeln!(w, "    uint256 internal constant HOT_ROOTS_AT = {};", HOT_BYTES - 32 - 32 * HOT_TREES.len())
+        .unwrap();
+    writeln!(w, "    uint256 internal constant COLD_ROOTS_AT = {};", COLD_BYTES - 32 * COLD_TREES.len())
+        .unwrap();
     writeln!(w, "    uint256 internal constant MAX_PROOF_BYTES = {MAX_PROOF_BYTES};").unwrap();
     writeln!(w, "    uint256 internal constant MAX_STACK_SLOTS = {MAX_STACK_SLOTS};").unwrap();
     writeln!(w, "    uint256 internal constant MAX_CALL_DEPTH = {MAX_CALL_DEPTH};").unwrap();
@@ -80,6 +91,17 @@ pub fn spec_sol() -> String {
     let depths: Vec<String> = TreeId::ALL.iter().map(|t| t.depth().to_string()).collect();
     writeln!(w, "    /// Depth of tree `t`: byte `t` of this word, from the most significant end.").unwrap();
     writeln!(w, "    bytes32 internal constant TREE_DEPTHS = hex\"{}\";", depth_bytes(&depths)).unwrap();
+    let places: Vec<String> = TreeId::ALL
+        .iter()
+        .map(|t| match HOT_TREES.iter().position(|h| h == t) {
+            Some(k) => k.to_string(),
+            None => (128 + COLD_TREES.iter().position(|c| c == t).expect("hot or cold")).to_string(),
+        })
+        .collect();
+    writeln!(w, "    /// Where tree `t`'s root is: byte `t` is `k` for the `k`th root of the hot part,")
+        .unwrap();
+    writeln!(w, "    /// `128 + k` for the `k`th of the cold part.").unwrap();
+    writeln!(w, "    bytes32 internal constant TREE_ROOTS = hex\"{}\";", depth_bytes(&places)).unwrap();
     writeln!(w, "    // Entry kinds (specs/state.md §4.4): their directories and content depths.").unwrap();
     let dirs: Vec<String> = EntryKind::ALL.iter().map(|k| (k.directory() as u8).to_string()).collect();
     let kdepths: Vec<String> = EntryKind::ALL.iter().map(|k| k.depth().to_string()).collect();

@@ -22,7 +22,7 @@ mod crafted;
 use crafted::{crafted, op_from};
 
 fn check(evm: &mut Evm, proof: &Proof) -> Result<(), TestCaseError> {
-    let pre = proof.header.root();
+    let pre = proof.pre_root();
     let bytes = proof.encode();
     let engine = verify_step(&pre, proof).map(|v| v.post).ok();
     let v = evm.verify_step(&pre, &bytes).unwrap();
@@ -72,7 +72,7 @@ fn every_opcode_on_a_crafted_state() {
             let proof = crafted(op, [4, 12, 8, 1], &[3, 1, 2, 5, 7, 11, 13, 17, fill], true);
             check(&mut evm, &proof).unwrap_or_else(|e| panic!("{op:?}: {e}"));
             total += 1;
-            if verify_step(&proof.header.root(), &proof).is_ok() {
+            if verify_step(&proof.pre_root(), &proof).is_ok() {
                 ran += 1;
             }
         }
@@ -267,7 +267,7 @@ fn crafted_fs_call(w: refute_engine::wasi::Wasi, r: &mut Rng) -> Proof {
         h.roots[id as usize] = root;
         trees.push((id, p));
     }
-    Proof { header: h, trees, entries }
+    Proof { header: h, cold: None, trees, entries }
 }
 
 /// Every WASI function over crafted file system states (`REFUTE_CRAFTED_FS_CASES`
@@ -285,7 +285,7 @@ fn crafted_file_system_calls_get_the_engines_verdict_on_chain() {
             let proof = crafted_fs_call(w, &mut r);
             check(&mut evm, &proof).unwrap_or_else(|e| panic!("{w:?} case {case}: {e}"));
             total += 1;
-            if verify_step(&proof.header.root(), &proof).is_ok() {
+            if verify_step(&proof.pre_root(), &proof).is_ok() {
                 ran += 1;
             }
         }

@@ -385,6 +385,7 @@ library Exec {
             }
             w.sp = sp;
             w.pushFrame(next, w.fp);
+            w.enter(f);
             w.zero(sp, nlocals < Spec.LOCALS_CHUNK ? nlocals : Spec.LOCALS_CHUNK);
             w.sp = (sp + nlocals) & MASK64;
             w.fp = newFp;

@@ -71,7 +71,7 @@ contract Referee is Ledger {
         bytes32 initialRoot;
         uint64 maxSteps;
         bytes32 historyRoot;
-        /// The final state's header (`HEADER_BYTES`); the final root is its SHA-256.
+        /// The final state's header (`HEADER_BYTES`: hot part, cold part); the final root is the SHA-256 of its hot part.
         bytes finalHeader;
     }
 
@@ -326,6 +326,12 @@ contract Referee is Ledger {
     function _checkHeader(bytes calldata h, uint64 t) internal pure returns (bytes32) {
         if (h.length != Spec.HEADER_BYTES) revert BadFinalHeader("not HEADER_BYTES long");
         if (bytes16(h[0:16]) != Spec.STATE_TAG) revert BadFinalHeader("wrong state tag");
+        // The hot part, then the cold part it names by hash (specs/state.md §3).
+        bytes calldata cold = h[Spec.HOT_BYTES:];
+        if (bytes16(cold[0:16]) != Spec.COLD_TAG) revert BadFinalHeader("wrong cold tag");
+        if (sha256(cold) != bytes32(h[Spec.HOT_BYTES - 32:Spec.HOT_BYTES])) {
+            revert BadFinalHeader("the cold part does not hash to the hot part's cold hash");
+        }
         uint256 status = _le(h, 16);
         uint256 steps = _le(h, 24);
         uint256 arg = status >> 8;
@@ -338,7 +344,7 @@ contract Referee is Ledger {
         if (!valid) revert BadFinalHeader("unknown status");
         if (steps > t) revert BadFinalHeader("more steps than max_steps");
         if (low == Spec.STATUS_RUNNING && steps != t) revert BadFinalHeader("running before max_steps");
-        return sha256(h);
+        return sha256(h[0:Spec.HOT_BYTES]);
     }
 
     /// The u64le at `off` of `h`.

@@ -45,12 +45,27 @@ contract StepVerifier {
             p := proof.offset
         }
         uint256 end = p + proof.length;
-        Openings.need(p, 16 + Spec.HEADER_BYTES, end);
+        Openings.need(p, 16 + Spec.HOT_BYTES + 1, end);
         if (bytes16(Openings.c32(p)) != Spec.PROOF_TAG) revert Malformed("wrong proof tag");
         p += 16;
-        bytes memory hdr = proof[16:16 + Spec.HEADER_BYTES];
+        // The header: its hot part, a flag, and its cold part if the flag is 1.
+        bytes memory hdr = proof[16:16 + Spec.HOT_BYTES];
         if (bytes16(mword(hdr, 0)) != Spec.STATE_TAG) revert Malformed("wrong header tag");
-        p += Spec.HEADER_BYTES;
+        p += Spec.HOT_BYTES;
+        uint256 flag = Openings.cu(p, 1);
+        p += 1;
+        bytes memory cold;
+        if (flag == 1) {
+            Openings.need(p, Spec.COLD_BYTES, end);
+            cold = proof[17 + Spec.HOT_BYTES:17 + Spec.HOT_BYTES + Spec.COLD_BYTES];
+            if (bytes16(mword(cold, 0)) != Spec.COLD_TAG) revert Malformed("wrong header tag");
+            if (sha256(cold) != mword(hdr, Spec.HOT_BYTES - 32)) revert Malformed("the cold part's hash");
+            p += Spec.COLD_BYTES;
+        } else if (flag == 0) {
+            cold = new bytes(Spec.COLD_BYTES);
+        } else {
+            revert Malformed("cold-part flag");
+        }
 
         // Trees, then entries (the decoder: shapes, counts, canonical bitmaps).
         Openings.need(p, 1, end);
@@ -111,11 +126,15 @@ contract StepVerifier {
             Entry memory b = entries[e];
             if (a.kind > b.kind || (a.kind == b.kind && a.index >= b.index)) revert Malformed("unsorted entries");
         }
-        // 5. Tree openings against the header's roots.
+        // 5. Tree openings against the header's roots (a cold one only with the cold part).
+        for (uint256 t = 0; t < ntrees; t++) {
+            uint256 id = treeIds[t];
+            if (flag == 0 && uint8(Spec.TREE_ROOTS[id]) >= 128) revert Malformed("a cold tree without the cold part");
+        }
         for (uint256 t = 0; t < ntrees; t++) {
             uint256 id = treeIds[t];
             if (!Openings.sorted(trees[t], depthOf(id))) revert BadOpening(id, "indices");
-            if (trees[t].n > 0 && trees[t].root != mword(hdr, 136 + 32 * id)) revert BadOpening(id, "wrong root");
+            if (trees[t].n > 0 && trees[t].root != rootOf(hdr, cold, id)) revert BadOpening(id, "wrong root");
         }
         // 6. Entries: in their directory, and their content under their root.
         for (uint256 e = 0; e < nentries; e++) {
@@ -138,8 +157,10 @@ contract StepVerifier {
         w.globals = opening(trees, treeIds, Spec.TREE_GLOBALS);
         w.stack = opening(trees, treeIds, Spec.TREE_STACK);
         w.frames = opening(trees, treeIds, Spec.TREE_FRAMES);
+        w.codeRoot = rootOf(hdr, cold, Spec.TREE_CODE);
         w.entries = entries;
-        readHost(w, hdr, trees, treeIds, steps);
+        w.host.cold = flag == 1;
+        readHost(w, cold, trees, treeIds, steps);
         w = machine.run(w);
         entries = w.entries;
 
@@ -150,24 +171,10 @@ contract StepVerifier {
         hput(hdr, 36, 4, w.sp & 0xffffffff);
         hput(hdr, 40, 4, w.fp & 0xffffffff);
         hput(hdr, 44, 4, w.depth & 0xffffffff);
-        if (w.stackDirty) refold(hdr, w.stack, Spec.TREE_STACK, z);
-        if (w.globalsDirty) refold(hdr, w.globals, Spec.TREE_GLOBALS, z);
-        if (w.framesDirty) refold(hdr, w.frames, Spec.TREE_FRAMES, z);
-        // The host registers a call moves (specs/state.md §3) and the output it appends.
-        hput(hdr, 72, 8, w.host.stdinPos);
-        hput(hdr, 88, 8, w.host.randomPos);
-        hput(hdr, 96, 8, w.host.stdoutLen);
-        hput(hdr, 104, 8, w.host.stderrLen);
-        if (w.host.stdoutDirty) refold(hdr, w.host.stdout, Spec.TREE_STDOUT, z);
-        if (w.host.stderrDirty) refold(hdr, w.host.stderr, Spec.TREE_STDERR, z);
-        // The file system's registers and tables (specs/state.md §4.6).
-        hput(hdr, 112, 4, w.host.fsNodes);
-        hput(hdr, 116, 4, w.host.fsNodeFree);
-        hput(hdr, 120, 4, w.host.fsFds);
-        hput(hdr, 124, 4, w.host.fsFdFree);
-        hput(hdr, 128, 8, w.host.fsBytes);
-        if (w.host.nodesDirty) refold(hdr, w.host.nodes, Spec.TREE_NODES, z);
-        if (w.host.fdsDirty) refold(hdr, w.host.fds, Spec.TREE_FDS, z);
+        mput(hdr, rootAt(Spec.TREE_CODE), w.codeRoot);
+        if (w.stackDirty) refold(hdr, cold, w.stack, Spec.TREE_STACK, z);
+        if (w.globalsDirty) refold(hdr, cold, w.globals, Spec.TREE_GLOBALS, z);
+        if (w.framesDirty) refold(hdr, cold, w.frames, Spec.TREE_FRAMES, z);
         // A changed entry: its content root, then its directory leaf and root.
         for (uint256 e = 0; e < nentries; e++) {
             Entry memory en = entries[e];
@@ -176,34 +183,52 @@ contract StepVerifier {
             uint256 dir = uint8(Spec.KIND_DIRECTORIES[en.kind]);
             Multi memory d = trees[treeAt(treeIds, dir)];
             d.leaf[Openings.find(d, en.index)] = Openings.entryLeaf(en.kind, en.len, en.limit, en.root, z);
-            refold(hdr, d, dir, z);
+            refold(hdr, cold, d, dir, z);
+        }
+        if (flag == 1) {
+            // The host registers a call moves (specs/state.md §3) and the output it appends.
+            hput(cold, 40, 8, w.host.stdinPos);
+            hput(cold, 56, 8, w.host.randomPos);
+            hput(cold, 64, 8, w.host.stdoutLen);
+            hput(cold, 72, 8, w.host.stderrLen);
+            if (w.host.stdoutDirty) refold(hdr, cold, w.host.stdout, Spec.TREE_STDOUT, z);
+            if (w.host.stderrDirty) refold(hdr, cold, w.host.stderr, Spec.TREE_STDERR, z);
+            // The file system's registers and tables (specs/state.md §4.6).
+            hput(cold, 80, 4, w.host.fsNodes);
+            hput(cold, 84, 4, w.host.fsNodeFree);
+            hput(cold, 88, 4, w.host.fsFds);
+            hput(cold, 92, 4, w.host.fsFdFree);
+            hput(cold, 96, 8, w.host.fsBytes);
+            if (w.host.nodesDirty) refold(hdr, cold, w.host.nodes, Spec.TREE_NODES, z);
+            if (w.host.fdsDirty) refold(hdr, cold, w.host.fds, Spec.TREE_FDS, z);
+            mput(hdr, Spec.HOT_BYTES - 32, sha256(cold));
         }
         return sha256(hdr);
     }
 
     // ---- encodings ---------------------------------------------------------
 
-    /// The host's registers and trees, from the header and the openings.
-    function readHost(World memory w, bytes memory hdr, Multi[] memory trees, uint256[] memory ids, uint256 steps)
+    /// The host's registers and trees, from the header's cold part and the openings.
+    function readHost(World memory w, bytes memory cold, Multi[] memory trees, uint256[] memory ids, uint256 steps)
         internal
         pure
     {
         w.host.steps = steps;
-        w.host.argsCount = hu(hdr, 48, 4);
-        w.host.argsSize = hu(hdr, 52, 4);
-        w.host.envCount = hu(hdr, 56, 4);
-        w.host.envSize = hu(hdr, 60, 4);
-        w.host.stdinLen = hu(hdr, 64, 8);
-        w.host.stdinPos = hu(hdr, 72, 8);
-        w.host.randomSeed = hu(hdr, 80, 8);
-        w.host.randomPos = hu(hdr, 88, 8);
-        w.host.stdoutLen = hu(hdr, 96, 8);
-        w.host.stderrLen = hu(hdr, 104, 8);
-        w.host.fsNodes = hu(hdr, 112, 4);
-        w.host.fsNodeFree = hu(hdr, 116, 4);
-        w.host.fsFds = hu(hdr, 120, 4);
-        w.host.fsFdFree = hu(hdr, 124, 4);
-        w.host.fsBytes = hu(hdr, 128, 8);
+        w.host.argsCount = hu(cold, 16, 4);
+        w.host.argsSize = hu(cold, 20, 4);
+        w.host.envCount = hu(cold, 24, 4);
+        w.host.envSize = hu(cold, 28, 4);
+        w.host.stdinLen = hu(cold, 32, 8);
+        w.host.stdinPos = hu(cold, 40, 8);
+        w.host.randomSeed = hu(cold, 48, 8);
+        w.host.randomPos = hu(cold, 56, 8);
+        w.host.stdoutLen = hu(cold, 64, 8);
+        w.host.stderrLen = hu(cold, 72, 8);
+        w.host.fsNodes = hu(cold, 80, 4);
+        w.host.fsNodeFree = hu(cold, 84, 4);
+        w.host.fsFds = hu(cold, 88, 4);
+        w.host.fsFdFree = hu(cold, 92, 4);
+        w.host.fsBytes = hu(cold, 96, 8);
         w.host.nodes = opening(trees, ids, Spec.TREE_NODES);
         w.host.fds = opening(trees, ids, Spec.TREE_FDS);
         w.host.input = opening(trees, ids, Spec.TREE_INPUT);
@@ -223,10 +248,27 @@ contract StepVerifier {
     }
 
     /// Writes the root of tree `id`, refolded over its changed leaves, into the header.
-    function refold(bytes memory hdr, Multi memory m, uint256 id, bytes32[28] memory z) internal view {
+    function refold(bytes memory hdr, bytes memory cold, Multi memory m, uint256 id, bytes32[28] memory z)
+        internal
+        view
+    {
         if (m.n == 0) return;
         (, bytes32 root) = Openings.fold(m, depthOf(id), z, false);
-        mput(hdr, 136 + 32 * id, root);
+        uint256 k = uint8(Spec.TREE_ROOTS[id]);
+        if (k < 128) mput(hdr, Spec.HOT_ROOTS_AT + 32 * k, root);
+        else mput(cold, Spec.COLD_ROOTS_AT + 32 * (k - 128), root);
+    }
+
+    /// The root of tree `id`: in the hot part or the cold part (specs/state.md §3).
+    function rootOf(bytes memory hdr, bytes memory cold, uint256 id) internal pure returns (bytes32) {
+        uint256 k = uint8(Spec.TREE_ROOTS[id]);
+        if (k < 128) return mword(hdr, Spec.HOT_ROOTS_AT + 32 * k);
+        return mword(cold, Spec.COLD_ROOTS_AT + 32 * (k - 128));
+    }
+
+    /// Where a hot tree's root is in the hot part.
+    function rootAt(uint256 id) internal pure returns (uint256) {
+        return Spec.HOT_ROOTS_AT + 32 * uint8(Spec.TREE_ROOTS[id]);
     }
 
     function statusValid(uint256 v) internal pure returns (bool) {

@@ -29,6 +29,9 @@ struct Host {
     uint256 pc;
     /// The step's number (the guest's clock).
     uint256 steps;
+    /// Whether the proof sent the header's cold part (the registers below
+    /// and the host's trees); a step that reaches a host function needs it.
+    bool cold;
     uint256 argsCount;
     uint256 argsSize;
     uint256 envCount;
@@ -73,6 +76,9 @@ struct World {
     uint256 depth;
     uint256 status;
     Multi code;
+    /// The running code's root (specs/state.md §4.1): the header's, then
+    /// the callee's or the caller's after a call or return.
+    bytes32 codeRoot;
     Multi funcs;
     Multi globals;
     Multi stack;
@@ -151,10 +157,10 @@ library Worlds {
         return pc & 1 == 0 ? leaf >> 128 : leaf & type(uint128).max;
     }
 
-    /// Function `f`'s leaf as six little-endian words (specs/state.md §4.2),
-    /// checked to be one the engine writes.
+    /// Function `f`'s leaf (leaf `2f`) as six little-endian words
+    /// (specs/state.md §4.2), checked to be one the engine writes.
     function func(World memory w, uint256 f) internal pure returns (uint256[6] memory words) {
-        uint256 i = Openings.find(w.funcs, f);
+        uint256 i = Openings.find(w.funcs, 2 * f);
         if (i == NONE) revert Missing("a function leaf");
         uint256 leaf = uint256(w.funcs.leaf[i]);
         for (uint256 j = 0; j < 6; j++) {
@@ -164,6 +170,14 @@ library Worlds {
         if (words[1] == 1) ok = ok && words[2] <= Spec.HOST_FUNCS && words[4] == 0 && words[5] == 0;
         else ok = ok && words[1] == 0;
         if (!ok) revert Missing("a valid function leaf");
+        if (words[1] == 1 && !w.host.cold) revert Missing("the header's cold part");
+    }
+
+    /// A call enters function `f`: its code root (leaf `2f + 1`) becomes the running one.
+    function enter(World memory w, uint256 f) internal pure {
+        uint256 i = Openings.find(w.funcs, 2 * f + 1);
+        if (i == NONE) revert Missing("a function's code root");
+        w.codeRoot = w.funcs.leaf[i];
     }
 
     function global(World memory w, uint256 g) internal pure returns (uint256) {
@@ -179,26 +193,33 @@ library Worlds {
         w.globalsDirty = true;
     }
 
-    /// Pushes frame `(retPc, fp)` at `depth` (a frame is `u32le ret_pc ‖ u32le fp`,
-    /// so the 64-bit little-endian slot `ret_pc | fp << 32`).
+    /// Pushes frame `(retPc, fp)` at `depth`: leaf `2 depth` is
+    /// `u32le ret_pc ‖ u32le fp` (the 64-bit little-endian slot
+    /// `ret_pc | fp << 32`), leaf `2 depth + 1` the running code's root.
     function pushFrame(World memory w, uint256 retPc, uint256 fp) internal pure {
         if (w.depth >= Spec.MAX_CALL_DEPTH) revert Missing("room for a frame");
-        uint256 i = Openings.find(w.frames, w.depth >> 2);
-        if (i == NONE) revert Missing("a frames leaf");
-        w.frames.leaf[i] = withSlot(w.frames.leaf[i], w.depth & 3, (retPc & 0xffffffff) | ((fp & 0xffffffff) << 32));
+        uint256 i = Openings.find(w.frames, 2 * w.depth);
+        uint256 j = Openings.find(w.frames, 2 * w.depth + 1);
+        if (i == NONE || j == NONE) revert Missing("a frames leaf");
+        w.frames.leaf[i] = withSlot(bytes32(0), 0, (retPc & 0xffffffff) | ((fp & 0xffffffff) << 32));
+        w.frames.leaf[j] = w.codeRoot;
         w.depth += 1;
         w.framesDirty = true;
     }
 
-    /// Pops the top frame, zeroing it in its leaf.
+    /// Pops the top frame, zeroing its leaves; unless it is the entry
+    /// frame, the code root saved with it becomes the running one.
     function popFrame(World memory w) internal pure returns (uint256 retPc, uint256 fp) {
         if (w.depth == 0) revert Missing("a frame to return to");
         uint256 d = w.depth - 1;
-        uint256 i = Openings.find(w.frames, d >> 2);
-        if (i == NONE) revert Missing("a frames leaf");
-        uint256 v = slotOf(w.frames.leaf[i], d & 3);
+        uint256 i = Openings.find(w.frames, 2 * d);
+        uint256 j = Openings.find(w.frames, 2 * d + 1);
+        if (i == NONE || j == NONE) revert Missing("a frames leaf");
+        uint256 v = slotOf(w.frames.leaf[i], 0);
         (retPc, fp) = (v & 0xffffffff, v >> 32);
-        w.frames.leaf[i] = withSlot(w.frames.leaf[i], d & 3, 0);
+        if (retPc != Spec.HALT) w.codeRoot = w.frames.leaf[j];
+        w.frames.leaf[i] = bytes32(0);
+        w.frames.leaf[j] = bytes32(0);
         w.depth = d;
         w.framesDirty = true;
     }

@@ -65,8 +65,15 @@ pub(crate) trait World: HostEnv {
     fn op_at(&self, pc: usize) -> *const Op;
     /// Number of saved frames.
     fn depth(&self) -> usize;
+    /// Saves the caller's frame (and, in a proof, the running code's root).
     fn push_frame(&mut self, f: Frame);
+    /// Pops the innermost frame (and, in a proof, goes back to the code
+    /// root saved with it, unless it is the entry frame).
     fn pop_frame(&mut self) -> Frame;
+    /// A call has entered WebAssembly function `f` (in a proof, its code
+    /// root becomes the running one). The machine's own world derives the
+    /// running code from `pc` and does nothing.
+    fn enter(&mut self, _f: usize) {}
     /// Records that a frame now reaches up to slot `top` (for tracking).
     fn frame_top(&mut self, _top: usize) {}
     fn func(&self, f: usize) -> FuncInst;

@@ -370,6 +370,7 @@ pub(crate) fn step<S: Stack, W: World>(
                             }
                             stack.enter_frame(new_fp + frame_size as usize);
                             w.push_frame(Frame { ret_pc: w.index(pc), fp: fp as u32 });
+                            w.enter(func);
                             w.frame_top(new_fp + frame_size as usize);
                             // The callee's prologue zeroes the rest (`ZeroLocals`).
                             stack.zero(sp, (nlocals as usize).min(LOCALS_CHUNK as usize));

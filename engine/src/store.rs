@@ -152,6 +152,11 @@ pub struct Store {
     pub(crate) datas: Vec<Vec<u8>>,
     /// The code of every instance, relocated.
     pub(crate) code: Vec<Op>,
+    /// Where each code segment starts, ascending: every WebAssembly
+    /// function's entry and every task's entry sequence. A segment runs to
+    /// the next start (or the code's end); its instructions are one code
+    /// tree (`specs/state.md` §4.1).
+    pub(crate) code_starts: Vec<u32>,
     pub(crate) instances: Vec<Instance>,
 }
 
@@ -175,6 +180,24 @@ impl Store {
         v.sort_unstable();
         v.dedup();
         v
+    }
+
+    /// Appends code that is a segment of its own (a task's entry
+    /// sequence); returns its first instruction's index.
+    pub(crate) fn append_segment(&mut self, ops: impl IntoIterator<Item = Op>) -> u32 {
+        let start = self.code.len() as u32;
+        self.code.extend(ops);
+        self.code_starts.push(start);
+        start
+    }
+
+    /// The segment holding instruction `pc`: its first instruction and the
+    /// next segment's (or the code's end).
+    pub(crate) fn segment(&self, pc: u32) -> (u32, u32) {
+        let k = self.code_starts.partition_point(|&s| s <= pc);
+        let start = if k == 0 { 0 } else { self.code_starts[k - 1] };
+        let end = self.code_starts.get(k).copied().unwrap_or(self.code.len() as u32);
+        (start, end)
     }
 
     pub(crate) fn type_id(&mut self, ty: &FuncType) -> u32 {
@@ -395,6 +418,9 @@ impl Store {
             data_base,
         };
         self.code.extend(module.code.iter().map(|op| reloc.op(*op)));
+        self.code_starts.extend(module.funcs.iter().map(|f| code_base + f.entry));
+        self.code_starts.sort_unstable();
+        self.code_starts.dedup();
 
         let mut instance = Instance { exports: HashMap::new(), memory: memories.first().copied() };
         for (name, kind, index) in &module.exports {

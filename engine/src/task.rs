@@ -143,12 +143,16 @@ impl Run {
                 return Err(CallError::ArgumentType { index, expected: *p, got: a.ty() }.into());
             }
         }
-        let pc = m.store.code.len() as u32;
-        m.store.code.extend(start.map(|func| Op::Call { func }));
         // A slot holds any value's bits, so an i64 constant pushes any argument.
-        m.store.code.extend(args.iter().flat_map(|a| a.to_slots()).map(|s| Op::I64Const { value: s as i64 }));
-        m.store.code.push(Op::Call { func });
-        m.store.code.push(Op::Return { results: ty.results.iter().map(|t| t.slots()).sum() });
+        let push = args.iter().flat_map(|a| a.to_slots()).map(|s| Op::I64Const { value: s as i64 });
+        let ret = Op::Return { results: ty.results.iter().map(|t| t.slots()).sum() };
+        let ops: Vec<Op> = start
+            .map(|func| Op::Call { func })
+            .into_iter()
+            .chain(push)
+            .chain([Op::Call { func }, ret])
+            .collect();
+        let pc = m.store.append_segment(ops);
         m.start_at(pc, ty.results.clone());
         Ok(Run { machine: m, max_steps: task.max_steps })
     }

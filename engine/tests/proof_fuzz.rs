@@ -16,12 +16,12 @@ proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
         if let Ok(p) = Proof::decode(&bytes) {
-            let _ = verify_step(&p.header.root(), &p);
+            let _ = verify_step(&p.pre_root(), &p);
         }
         let mut tagged = refute_engine::proof::PROOF_TAG.to_vec();
         tagged.extend(&bytes);
         if let Ok(p) = Proof::decode(&tagged) {
-            let _ = verify_step(&p.header.root(), &p);
+            let _ = verify_step(&p.pre_root(), &p);
         }
     }
 
@@ -34,7 +34,7 @@ proptest! {
     ) {
         let op = op_from(opb);
         let proof = crafted(op, regs, &seed, small);
-        let pre = proof.header.root();
+        let pre = proof.pre_root();
         let _ = verify_step(&pre, &proof);
         // Its encoding decodes to the same proof and verifies the same way.
         let again = Proof::decode(&proof.encode()).unwrap();
@@ -52,7 +52,7 @@ fn crafted_proofs_reach_execution() {
         b[0] = i;
         let op = op_from(b);
         let proof = crafted(op, [4, 12, 8, 1], &[3, 1, 2, 5, 7, 11, 13, 17], true);
-        if verify_step(&proof.header.root(), &proof).is_ok() {
+        if verify_step(&proof.pre_root(), &proof).is_ok() {
             ran += 1;
         }
     }

@@ -8,7 +8,10 @@
 //! tree at 23, a file's tree at 23), and for state v4 (`SEMANTICS_VERSION`
 //! 6: register forms, two-byte opcodes). The step proofs were pinned again for
 //! proof v4 (`SEMANTICS_VERSION` 7: its tag, and a `Return` whose results are
-//! in place opens none); the state roots did not change.
+//! in place opens none); the state roots did not change. Both were pinned
+//! again for state v5 and proof v5 (`SEMANTICS_VERSION` 10: the header's hot
+//! and cold parts, one code tree per function, frames and functions with
+//! their code roots).
 
 use refute_engine::merkle::{Leaf, Levels, MultiProof, Opened, root_of, zero_hashes};
 use refute_engine::proof::{hex, prove_step, verify_step};
@@ -104,15 +107,16 @@ fn state_roots_and_step_proofs_are_unchanged() {
         proofs.update(proof.encode());
         roots.push(hex(&pre));
     }
+    let digest = hex(&proofs.finalize().into());
     assert_eq!(roots, STATE_ROOTS);
-    assert_eq!(hex(&proofs.finalize().into()), STEP_PROOFS);
+    assert_eq!(digest, STEP_PROOFS);
 }
 
 const STATE_ROOTS: [&str; 5] = [
-    "a539a565bdc434fd4ac1922fea72db14f34e4391e15eb57506514e6eb3b55472",
-    "31296b5dc1a4f68cf690cf58131010fbaeda599d08295d7322b838d2bd97fb74",
-    "4518d7aeef62a26be85dd38d6b6bde3a8003f11a320c2180f151c78d095b9607",
-    "156b406c13efcd9f6c2094aebf5a207dcc4e9e1184d69275fda00b5bf98b0f83",
-    "8900e7a04107557547882e1a437197b4c87274741a308e89ebe958dd5bab624b",
+    "7380e321889cc262cc51aef8cfa3543f8c43166e28a51e3e42470ed86673a276",
+    "f339aa62ffe5ad7c97d733d671763653b290e204df32e54e0754bd138c9daf0a",
+    "5fd86638f20e77063d79f9d13b586a7f7df7f869ab26759b63b8070ce761f75c",
+    "6207ad88171df78a8c25170a53002d87fb82a45b0191bd77a25dfd627577d763",
+    "9bdc41a85320a14a3a82191b07bd5ed7828abc3d7b124243a9a5e0b742db17ec",
 ];
-const STEP_PROOFS: &str = "28dfd5838f58dc8f904a01daf29a60fa78683f38cbc156d606474262f52f4027";
+const STEP_PROOFS: &str = "b0c326fc727c18f83304c3f86f53a87b30bb844ed8cc9e36510751af5f498613";

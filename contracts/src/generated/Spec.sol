@@ -5,10 +5,17 @@ pragma solidity ^0.8.24;
 
 /// The step format's constants (specs/state.md, specs/proof.md, specs/execution.md).
 library Spec {
-    uint256 internal constant SEMANTICS_VERSION = 9;
-    bytes16 internal constant STATE_TAG = hex"72656675746520737461746520763400";
-    bytes16 internal constant PROOF_TAG = hex"7265667574652070726f6f6620763400";
-    uint256 internal constant HEADER_BYTES = 616;
+    uint256 internal constant SEMANTICS_VERSION = 10;
+    bytes16 internal constant STATE_TAG = hex"72656675746520737461746520763500";
+    bytes16 internal constant PROOF_TAG = hex"7265667574652070726f6f6620763500";
+    bytes16 internal constant COLD_TAG = hex"72656675746520636f6c642076350000";
+    /// The header's hot part (the state root's preimage), its cold part, both.
+    uint256 internal constant HOT_BYTES = 304;
+    uint256 internal constant COLD_BYTES = 360;
+    uint256 internal constant HEADER_BYTES = 664;
+    /// Where the hot part's roots start, and the cold part's.
+    uint256 internal constant HOT_ROOTS_AT = 48;
+    uint256 internal constant COLD_ROOTS_AT = 104;
     uint256 internal constant MAX_PROOF_BYTES = 8192;
     uint256 internal constant MAX_STACK_SLOTS = 1048576;
     uint256 internal constant MAX_CALL_DEPTH = 16384;
@@ -32,7 +39,10 @@ library Spec {
     uint256 internal constant TREE_FDS = 13;
     uint256 internal constant TREE_FILES = 14;
     /// Depth of tree `t`: byte `t` of this word, from the most significant end.
-    bytes32 internal constant TREE_DEPTHS = hex"18151204071111120c131317120a0e0000000000000000000000000000000000";
+    bytes32 internal constant TREE_DEPTHS = hex"18161204071111120f131317120a0e0000000000000000000000000000000000";
+    /// Where tree `t`'s root is: byte `t` is `k` for the `k`th root of the hot part,
+    /// `128 + k` for the `k`th of the cold part.
+    bytes32 internal constant TREE_ROOTS = hex"0001020304808105068283848586870000000000000000000000000000000000";
     // Entry kinds (specs/state.md §4.4): their directories and content depths.
     bytes32 internal constant KIND_DIRECTORIES = hex"030405060e000000000000000000000000000000000000000000000000000000";
     bytes32 internal constant KIND_DEPTHS = hex"1b12161517000000000000000000000000000000000000000000000000000000";

@@ -21,10 +21,10 @@ use crate::exec::step_loop;
 use crate::frame::Regs;
 use crate::isa::Op;
 use crate::machine::Machine;
-use crate::merkle::{Hash, Leaf, Levels, MemoryTree, MultiProof, OpenError, Opened};
+use crate::merkle::{Hash, Leaf, MemoryTree, MultiProof, OpenError, Opened};
 use crate::state::{
-    Entry, EntryKind, Hasher, Header, TreeId, code_leaf, decode_status, encode_status, frames_leaf,
-    func_leaf, slot_bytes,
+    Entry, EntryKind, Hasher, Header, TreeId, decode_status, encode_status, frames_leaf, running_at,
+    segment_leaf, segment_node, slot_bytes,
 };
 use crate::status::Status;
 use cow::{CowStack, CowWorld};
@@ -38,12 +38,30 @@ use thiserror::Error;
 /// step reads or writes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Proof {
-    /// The pre-state.
+    /// The pre-state. Its cold fields are zero when `cold` is `Some`.
     pub header: Header,
+    /// The hash of the header's cold part when the proof does not send
+    /// that part (the step needs none of it); `None` when it does.
+    pub cold: Option<Hash>,
     /// Openings of whole-state trees, sorted by tree, each at most once.
     pub trees: Vec<(TreeId, MultiProof)>,
     /// Opened directory entries and their content, sorted by (kind, index).
     pub entries: Vec<EntryProof>,
+}
+
+impl Proof {
+    /// The pre-state root: the hash of the header's hot part.
+    pub fn pre_root(&self) -> Hash {
+        root_with(&self.header, self.cold)
+    }
+}
+
+/// The root of `h`, whose cold part hashes to `cold` if given.
+fn root_with(h: &Header, cold: Option<Hash>) -> Hash {
+    use sha2::{Digest, Sha256};
+    let hot = h.encode_hot_with(&cold.unwrap_or_else(|| h.cold_hash()));
+    crate::merkle::count_hash();
+    Sha256::digest(hot).into()
 }
 
 /// An opened memory, table or segment.
@@ -148,6 +166,16 @@ pub enum Malformed {
     /// A zero sibling sent as a hash, or a padding bit set in a zero bitmap.
     #[error("non-canonical zero siblings in {0}")]
     NonCanonical(&'static str),
+    /// An opening of a tree whose root is in the header's cold part, which
+    /// the proof does not send.
+    #[error("an opening of {0:?}, whose root is in the cold part the proof does not send")]
+    ColdTree(TreeId),
+    /// The cold part sent is not the one the hot part names.
+    #[error("the cold part does not hash to the hot part's cold hash")]
+    ColdHash,
+    /// The cold-part flag is neither 0 nor 1.
+    #[error("cold-part flag {0}")]
+    ColdFlag(u8),
 }
 
 /// Which opening of a proof.
@@ -227,6 +255,8 @@ pub enum Unopened {
     Function(usize),
     /// Memory 0's directory entry, which host calls use.
     HostMemory,
+    /// The header's cold part (the host registers and the host's trees).
+    ColdPart,
 }
 
 impl std::fmt::Display for Unopened {
@@ -247,6 +277,7 @@ impl std::fmt::Display for Unopened {
             Unopened::ReturnFrame => write!(f, "a frame to return to (the state is inconsistent)"),
             Unopened::Function(i) => write!(f, "a valid function at {i}"),
             Unopened::HostMemory => write!(f, "memory 0 (its directory entry), which host calls use"),
+            Unopened::ColdPart => write!(f, "the header's cold part (host registers and host trees)"),
         }
     }
 }
@@ -282,7 +313,8 @@ pub struct Verified {
     pub pre: Hash,
     /// The post-state root.
     pub post: Hash,
-    /// The post-state header.
+    /// The post-state header (its cold fields are zero when the proof
+    /// did not send the cold part, which the step then left as it was).
     pub post_header: Header,
     /// The instruction executed, if the machine was running.
     pub op: Option<Op>,
@@ -295,16 +327,6 @@ pub struct Verified {
 /// Lowercase hex of a hash.
 pub fn hex(h: &Hash) -> String {
     h.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn open_vec(leaves: &[Leaf], depth: usize, indices: &std::collections::BTreeSet<u64>) -> MultiProof {
-    let lv = Levels::new(leaves, depth);
-    MultiProof::build(
-        depth,
-        indices.iter().copied(),
-        |i| leaves.get(i as usize).copied().unwrap_or([0; 32]),
-        |h, i| lv.node(h, i),
-    )
 }
 
 fn open_bytes(tree: &MemoryTree, data: &[u8], indices: &std::collections::BTreeSet<u64>) -> MultiProof {
@@ -333,7 +355,7 @@ fn record(m: &Machine) -> Touched {
 pub fn prove_step(m: &Machine, hasher: &mut Hasher) -> Result<Proof, ProveError> {
     let header = hasher.header(m);
     if m.regs.status != Status::Running && m.regs.status != Status::OutOfSteps {
-        return Ok(Proof { header, trees: Vec::new(), entries: Vec::new() });
+        return Ok(hot_only(&header, Vec::new(), Vec::new()));
     }
     if m.pending_host.is_some() {
         let what = "the invocation starts directly in a host function".into();
@@ -353,16 +375,24 @@ pub fn prove_step(m: &Machine, hasher: &mut Hasher) -> Result<Proof, ProveError>
             trees.push((id, p));
         }
     };
-    let code = |i: usize| code_leaf(&s.code, i);
+    // The running segment's tree (`specs/state.md` §4.1).
+    let seg = s.segment(running_at(m));
     let opened = MultiProof::build(
         TreeId::Code.depth(),
         t.code.iter().copied(),
-        |i| code(i as usize),
-        |h, i| hasher.code.node(h, i, code),
+        |i| segment_leaf(&s.code, seg, i),
+        |h, i| segment_node(&hasher.code.whole, &s.code, seg, h, i),
     );
     add(TreeId::Code, opened);
-    let funcs: Vec<Leaf> = s.funcs.iter().map(func_leaf).collect();
-    add(TreeId::Funcs, open_vec(&funcs, TreeId::Funcs.depth(), &t.funcs));
+    let fl = &hasher.func_leaves;
+    let func_leaf = |i: usize| fl.get(i).copied().unwrap_or([0; 32]);
+    let opened = MultiProof::build(
+        TreeId::Funcs.depth(),
+        t.funcs.iter().copied(),
+        |i| func_leaf(i as usize),
+        |h, i| hasher.funcs.node(h, i, func_leaf),
+    );
+    add(TreeId::Funcs, opened);
     add(TreeId::Globals, open_bytes(&hasher.dirty.globals, slot_bytes(&s.globals), &t.globals));
 
     // The directory entries as the hasher has just computed them; open the
@@ -412,7 +442,7 @@ pub fn prove_step(m: &Machine, hasher: &mut Hasher) -> Result<Proof, ProveError>
     }
     add(TreeId::Stack, open_bytes(&hasher.stack, slot_bytes(&m.stack), &t.stack));
     let frames = &hasher.frames;
-    let leaf = |i: u64| frames_leaf(&m.frames, i as usize);
+    let leaf = |i: u64| frames_leaf(&hasher.code, m, i as usize);
     add(
         TreeId::Frames,
         MultiProof::build(frames.depth(), t.frames.iter().copied(), leaf, |h, i| frames.node(h, i)),
@@ -424,7 +454,11 @@ pub fn prove_step(m: &Machine, hasher: &mut Hasher) -> Result<Proof, ProveError>
     add(TreeId::Nodes, open_bytes(&hasher.dirty.fs.nodes, &h.fs.nodes, &t.fs[0]));
     add(TreeId::Fds, open_bytes(&hasher.dirty.fs.fds, &h.fs.fds, &t.fs[1]));
     trees.sort_by_key(|(id, _)| *id);
-    let proof = Proof { header, trees, entries };
+    let proof = if t.needs_cold() {
+        Proof { header, cold: None, trees, entries }
+    } else {
+        hot_only(&header, trees, entries)
+    };
     let counts_fit = proof.entries.len() <= u16::MAX as usize
         && proof
             .trees
@@ -439,6 +473,12 @@ pub fn prove_step(m: &Machine, hasher: &mut Hasher) -> Result<Proof, ProveError>
     Ok(proof)
 }
 
+/// A proof that sends only the header's hot part.
+fn hot_only(header: &Header, trees: Vec<(TreeId, MultiProof)>, entries: Vec<EntryProof>) -> Proof {
+    let (header, cold) = Header::decode_hot(&header.encode_hot()).expect("a header's own hot part");
+    Proof { header, cold: Some(cold), trees, entries }
+}
+
 fn bad(at: Opening, e: OpenError) -> VerifyError {
     VerifyError::BadOpening { at, why: OpeningFault::Open(e) }
 }
@@ -446,7 +486,7 @@ fn bad(at: Opening, e: OpenError) -> VerifyError {
 /// Verifies `proof` against the pre-state root `pre` and returns the
 /// post-state root. Never panics, whatever the proof holds.
 pub fn verify_step(pre: &Hash, proof: &Proof) -> Result<Verified, VerifyError> {
-    let got = proof.header.root();
+    let got = proof.pre_root();
     if got != *pre {
         return Err(VerifyError::WrongPreState { expected: *pre, got });
     }
@@ -473,6 +513,9 @@ pub fn verify_step(pre: &Hash, proof: &Proof) -> Result<Verified, VerifyError> {
     if proof.entries.windows(2).any(|w| (w[0].kind, w[0].index) >= (w[1].kind, w[1].index)) {
         return Err(VerifyError::Malformed(Malformed::UnsortedEntries));
     }
+    if let Some((id, _)) = proof.trees.iter().find(|(id, _)| proof.cold.is_some() && !id.is_hot()) {
+        return Err(VerifyError::Malformed(Malformed::ColdTree(*id)));
+    }
     let mut opened: BTreeMap<TreeId, Opened> = BTreeMap::new();
     for id in TreeId::ALL {
         let p = proof.trees.iter().find(|(t, _)| *t == id).map(|(_, p)| p.clone()).unwrap_or_default();
@@ -494,6 +537,7 @@ pub fn verify_step(pre: &Hash, proof: &Proof) -> Result<Verified, VerifyError> {
     let mut stack = PartialStack::new(&opened[&TreeId::Stack], &missing);
     let mut world = PartialWorld {
         code: opened[&TreeId::Code].clone(),
+        code_root: *hd.tree(TreeId::Code),
         funcs: opened[&TreeId::Funcs].clone(),
         globals: opened[&TreeId::Globals].clone(),
         frames: opened[&TreeId::Frames].clone(),
@@ -501,6 +545,7 @@ pub fn verify_step(pre: &Hash, proof: &Proof) -> Result<Verified, VerifyError> {
         entries,
         no_memory: opened[&TreeId::Memories].leaves.get(&0) == Some(&[0; 32]),
         regs: hd.host_regs(),
+        cold: proof.cold.is_none(),
         input: opened[&TreeId::Input].clone(),
         out: [opened[&TreeId::Stdout].clone(), opened[&TreeId::Stderr].clone()],
         fs: [opened[&TreeId::Nodes].clone(), opened[&TreeId::Fds].clone()],
@@ -560,7 +605,8 @@ pub fn verify_step(pre: &Hash, proof: &Proof) -> Result<Verified, VerifyError> {
         }
         post.roots[*dir_id as usize] = o.root(hd.tree(*dir_id));
     }
-    let post_root = post.root();
+    post.roots[TreeId::Code as usize] = world.code_root;
+    let post_root = root_with(&post, proof.cold);
     let post_stack = stack_opened.leaves;
     Ok(Verified { pre: *pre, post: post_root, post_header: post, op: Some(op), post_stack })
 }

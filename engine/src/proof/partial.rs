@@ -5,12 +5,14 @@
 use super::Unopened;
 use crate::access::{Stack, World};
 use crate::frame::Frame;
+use crate::frame::HALT;
 use crate::fs::{FILE_DEPTH, FsRegs, FsTable};
 use crate::host_state::{HostEnv, HostRegs};
 use crate::isa::{OP_BYTES, Op};
 use crate::limits::{MAX_CALL_DEPTH, MAX_OUTPUT_BYTES, MAX_STACK_SLOTS, PAGE_SIZE};
+use crate::merkle::Hash;
 use crate::merkle::{Leaf, Opened, zero_hashes};
-use crate::state::{Entry, EntryKind, TreeId, decode_func, frame_in_leaf, set_frame_in_leaf};
+use crate::state::{Entry, EntryKind, TreeId, decode_func, frame_leaf, frame_of_leaf};
 use crate::store::{FuncInst, FuncKind, HostFunc};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -124,7 +126,11 @@ pub(crate) struct PartialEntry {
 
 /// Everything but the stack, as opened by a proof.
 pub(crate) struct PartialWorld<'m> {
+    /// The running code, opened in the header's code tree.
     pub code: Opened,
+    /// The running code's root: the header's, or the callee's or caller's
+    /// after a call or return.
+    pub code_root: Hash,
     pub funcs: Opened,
     pub globals: Opened,
     pub frames: Opened,
@@ -132,8 +138,11 @@ pub(crate) struct PartialWorld<'m> {
     pub entries: BTreeMap<(EntryKind, u32), PartialEntry>,
     /// The proof shows there is no memory 0 (its directory leaf is empty).
     pub no_memory: bool,
-    /// The host registers, from the header.
+    /// The host registers, from the header's cold part.
     pub regs: HostRegs,
+    /// Whether the proof sent the header's cold part (else the host
+    /// registers are missing, and so is every tree whose root is there).
+    pub cold: bool,
     pub input: Opened,
     /// The stdout and stderr trees.
     pub out: [Opened; 2],
@@ -235,37 +244,54 @@ impl World for PartialWorld<'_> {
             self.miss(|| Unopened::FrameRoom);
             return;
         }
-        match self.frames.leaves.get_mut(&(d / 4)) {
-            Some(l) => set_frame_in_leaf(l, (d % 4) as usize, f),
-            None => return self.miss(|| Unopened::Leaf { tree: TreeId::Frames, index: d / 4 }),
+        for (i, l) in [(2 * d, frame_leaf(&f)), (2 * d + 1, self.code_root)] {
+            match self.frames.leaves.get_mut(&i) {
+                Some(slot) => *slot = l,
+                None => return self.miss(|| Unopened::Leaf { tree: TreeId::Frames, index: i }),
+            }
         }
         self.depth += 1;
     }
     fn pop_frame(&mut self) -> Frame {
+        let none = Frame { ret_pc: 0, fp: 0 };
         let Some(d) = (self.depth as u64).checked_sub(1) else {
             self.miss(|| Unopened::ReturnFrame);
-            return Frame { ret_pc: 0, fp: 0 };
+            return none;
         };
-        match self.frames.leaves.get_mut(&(d / 4)) {
-            Some(l) => {
-                let f = frame_in_leaf(l, (d % 4) as usize);
-                set_frame_in_leaf(l, (d % 4) as usize, Frame { ret_pc: 0, fp: 0 });
-                self.depth -= 1;
-                f
-            }
-            None => {
-                self.miss(|| Unopened::Leaf { tree: TreeId::Frames, index: d / 4 });
-                Frame { ret_pc: 0, fp: 0 }
-            }
+        let (Some(f), Some(root)) = (
+            self.leaf(&self.frames, 2 * d, TreeId::Frames),
+            self.leaf(&self.frames, 2 * d + 1, TreeId::Frames),
+        ) else {
+            return none;
+        };
+        for i in [2 * d, 2 * d + 1] {
+            self.frames.leaves.insert(i, [0; 32]);
+        }
+        self.depth -= 1;
+        let f = frame_of_leaf(&f);
+        if f.ret_pc != HALT {
+            self.code_root = root;
+        }
+        f
+    }
+    fn enter(&mut self, f: usize) {
+        if let Some(root) = self.leaf(&self.funcs, 2 * f as u64 + 1, TreeId::Funcs) {
+            self.code_root = root;
         }
     }
     fn func(&self, f: usize) -> FuncInst {
         let bad = FuncInst { ty: u32::MAX, kind: FuncKind::Host { func: HostFunc::Nop, nparams: 0 } };
-        let Some(l) = self.leaf(&self.funcs, f as u64, TreeId::Funcs) else { return bad };
-        decode_func(&l).unwrap_or_else(|| {
+        let Some(l) = self.leaf(&self.funcs, 2 * f as u64, TreeId::Funcs) else { return bad };
+        let func = decode_func(&l).unwrap_or_else(|| {
             self.miss(|| Unopened::Function(f));
             bad
-        })
+        });
+        // Host calls run on the host registers: a step that reaches a host
+        // function needs the cold part (`specs/proof.md` §3).
+        if matches!(func.kind, FuncKind::Host { .. }) && !self.cold {
+            self.miss(|| Unopened::ColdPart);
+        }
+        func
     }
     fn global(&self, g: u32) -> u64 {
         let Some(l) = self.leaf(&self.globals, g as u64 / 4, TreeId::Globals) else { return 0 };
@@ -393,12 +419,28 @@ impl World for PartialWorld<'_> {
     }
 }
 
+impl PartialWorld<'_> {
+    /// The host registers: missing unless the proof sent the cold part.
+    fn cold_regs(&mut self) -> Option<&mut HostRegs> {
+        if !self.cold {
+            self.miss(|| Unopened::ColdPart);
+            return None;
+        }
+        Some(&mut self.regs)
+    }
+}
+
 impl HostEnv for PartialWorld<'_> {
     fn regs(&self) -> HostRegs {
+        if !self.cold {
+            self.miss(|| Unopened::ColdPart);
+        }
         self.regs
     }
     fn set_positions(&mut self, stdin_pos: u64, random_pos: u64) {
-        (self.regs.stdin_pos, self.regs.random_pos) = (stdin_pos, random_pos);
+        if let Some(r) = self.cold_regs() {
+            (r.stdin_pos, r.random_pos) = (stdin_pos, random_pos);
+        }
     }
     fn input_read(&self, at: u64, out: &mut [u8]) {
         for (i, b) in out.iter_mut().enumerate() {
@@ -410,6 +452,9 @@ impl HostEnv for PartialWorld<'_> {
         }
     }
     fn out_append(&mut self, fd: u32, bytes: &[u8]) {
+        if self.cold_regs().is_none() {
+            return;
+        }
         let which = (fd != 1) as usize;
         let len = if fd == 1 { self.regs.stdout_len } else { self.regs.stderr_len };
         if len + bytes.len() as u64 > MAX_OUTPUT_BYTES as u64 {
@@ -429,7 +474,9 @@ impl HostEnv for PartialWorld<'_> {
         if fd == 1 { self.regs.stdout_len += n } else { self.regs.stderr_len += n }
     }
     fn set_fs_regs(&mut self, r: FsRegs) {
-        self.regs.fs = r;
+        if let Some(regs) = self.cold_regs() {
+            regs.fs = r;
+        }
     }
     fn fs_read(&self, t: FsTable, at: u64, out: &mut [u8]) {
         for (i, b) in out.iter_mut().enumerate() {

@@ -31,6 +31,19 @@ pub(crate) struct Touched {
     pub fs: [BTreeSet<u64>; 2],
     /// A host call asked for the WASI memory and the machine has none.
     pub no_memory: bool,
+    /// The step read or wrote the host registers (in the header's cold part).
+    pub host_regs: bool,
+}
+
+impl Touched {
+    /// Whether the step needs the header's cold part: the host registers,
+    /// or a tree whose root is there.
+    pub fn needs_cold(&self) -> bool {
+        self.host_regs
+            || !self.input.is_empty()
+            || self.out.iter().chain(&self.fs).any(|s| !s.is_empty())
+            || self.entries.keys().any(|(kind, _)| !kind.directory().is_hot())
+    }
 }
 
 impl Touched {
@@ -123,17 +136,26 @@ impl<W: World> World for Recorder<'_, W> {
     }
     fn push_frame(&mut self, f: Frame) {
         let d = self.inner.depth() as u64;
-        self.t().frames.insert(d / 4);
+        self.t().frames.extend([2 * d, 2 * d + 1]);
         self.inner.push_frame(f)
     }
     fn pop_frame(&mut self) -> Frame {
         let d = self.inner.depth() as u64;
-        self.t().frames.insert(d.wrapping_sub(1) / 4);
+        let d = d.wrapping_sub(1);
+        self.t().frames.extend([2 * d, 2 * d + 1]);
         self.inner.pop_frame()
     }
+    fn enter(&mut self, f: usize) {
+        self.t().funcs.insert(2 * f as u64 + 1);
+        self.inner.enter(f)
+    }
     fn func(&self, f: usize) -> FuncInst {
-        self.t().funcs.insert(f as u64);
-        self.inner.func(f)
+        let func = self.inner.func(f);
+        let mut t = self.t();
+        t.funcs.insert(2 * f as u64);
+        // A step that reaches a host function needs the cold part.
+        t.host_regs |= matches!(func.kind, crate::store::FuncKind::Host { .. });
+        func
     }
     fn global(&self, g: u32) -> u64 {
         self.t().globals.insert(g as u64 / 4);
@@ -260,9 +282,11 @@ impl<W: World> World for Recorder<'_, W> {
 
 impl<W: World> HostEnv for Recorder<'_, W> {
     fn regs(&self) -> HostRegs {
+        self.t().host_regs = true;
         self.inner.regs()
     }
     fn set_positions(&mut self, stdin_pos: u64, random_pos: u64) {
+        self.t().host_regs = true;
         self.inner.set_positions(stdin_pos, random_pos)
     }
     fn input_read(&self, at: u64, out: &mut [u8]) {
@@ -272,6 +296,7 @@ impl<W: World> HostEnv for Recorder<'_, W> {
         self.inner.input_read(at, out)
     }
     fn out_append(&mut self, fd: u32, bytes: &[u8]) {
+        self.t().host_regs = true;
         let r = self.inner.regs();
         let len = if fd == 1 { r.stdout_len } else { r.stderr_len };
         if !bytes.is_empty() {
@@ -280,6 +305,7 @@ impl<W: World> HostEnv for Recorder<'_, W> {
         self.inner.out_append(fd, bytes)
     }
     fn set_fs_regs(&mut self, r: FsRegs) {
+        self.t().host_regs = true;
         self.inner.set_fs_regs(r)
     }
     fn fs_read(&self, t: FsTable, at: u64, out: &mut [u8]) {

@@ -1,12 +1,13 @@
 //! The byte encoding of a [`Proof`] (`specs/proof.md`, "Encoding").
 //!
 //! ```text
-//! proof   = tag(16) header(HEADER_BYTES) u8:ntrees tree* u16:nentries entry*
+//! proof   = tag(16) hot(HOT_BYTES) u8:cold [cold(COLD_BYTES)] u8:ntrees tree* u16:nentries entry*
 //! tree    = u8:tree-id multi
 //! entry   = u8:kind u32:index u32:len u32:limit root(32) multi
 //! multi   = u16:nleaves (u32:index leaf(32))* u16:nsiblings zeros hash(32)*
 //! zeros   = bitmap of nsiblings bits, ceil(nsiblings / 8) bytes
 //! ```
+//! `cold` is 1 when the header's cold part follows, 0 when it does not.
 //! Integers are little-endian. Sibling `k` of the walk is `Z[h]` (`h` the
 //! height at which the walk asks for it) when bit `k % 8` of byte `k / 8` of
 //! `zeros` is set; the hashes are the others, in walk order. Canonical: a
@@ -15,10 +16,10 @@
 
 use super::{EntryProof, Malformed, Proof, VerifyError};
 use crate::merkle::{MultiProof, sibling_heights, zeros};
-use crate::state::{Entry, EntryKind, HEADER_BYTES, Header, TreeId};
+use crate::state::{COLD_BYTES, Entry, EntryKind, HOT_BYTES, Header, TreeId};
 
 /// The first 16 bytes of an encoded proof.
-pub const PROOF_TAG: &[u8; 16] = b"refute proof v4\0";
+pub const PROOF_TAG: &[u8; 16] = b"refute proof v5\0";
 
 /// The hard bound on a proof (`specs/proof.md` §8): [`Proof::decode`]
 /// refuses a longer one and `prove_step` never needs more.
@@ -109,7 +110,17 @@ impl Proof {
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::new();
         out.extend(PROOF_TAG);
-        out.extend(self.header.encode());
+        match self.cold {
+            Some(cold) => {
+                out.extend(self.header.encode_hot_with(&cold));
+                out.push(0);
+            }
+            None => {
+                out.extend(self.header.encode_hot());
+                out.push(1);
+                out.extend(self.header.encode_cold());
+            }
+        }
         out.push(self.trees.len() as u8);
         for (id, m) in &self.trees {
             out.push(*id as u8);
@@ -136,8 +147,23 @@ impl Proof {
         if r.take(16, "the tag")? != PROOF_TAG {
             return Err(VerifyError::Malformed(Malformed::WrongTag));
         }
-        let hb: &[u8; HEADER_BYTES] = r.take(HEADER_BYTES, "the header")?.try_into().expect("header bytes");
-        let header = Header::decode(hb).ok_or(VerifyError::Malformed(Malformed::WrongHeaderTag))?;
+        let hb: &[u8; HOT_BYTES] = r.take(HOT_BYTES, "the header")?.try_into().expect("hot bytes");
+        let (mut header, cold_hash) =
+            Header::decode_hot(hb).ok_or(VerifyError::Malformed(Malformed::WrongHeaderTag))?;
+        let cold = match r.u8("the cold-part flag")? {
+            0 => Some(cold_hash),
+            1 => {
+                let cb: &[u8; COLD_BYTES] =
+                    r.take(COLD_BYTES, "the header's cold part")?.try_into().expect("cold bytes");
+                header.decode_cold(cb).ok_or(VerifyError::Malformed(Malformed::WrongHeaderTag))?;
+                // The hot part's hash of it is checked with the pre-state root.
+                (header.cold_hash() == cold_hash)
+                    .then_some(())
+                    .ok_or(VerifyError::Malformed(Malformed::ColdHash))?;
+                None
+            }
+            f => return Err(VerifyError::Malformed(Malformed::ColdFlag(f))),
+        };
         let mut trees = Vec::new();
         for _ in 0..r.u8("the tree count")? {
             let b = r.u8("a tree id")?;
@@ -164,6 +190,6 @@ impl Proof {
         if r.at != b.len() {
             return Err(VerifyError::Malformed(Malformed::Trailing(b.len() - r.at)));
         }
-        Ok(Proof { header, trees, entries })
+        Ok(Proof { header, cold, trees, entries })
     }
 }

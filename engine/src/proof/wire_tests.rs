@@ -4,7 +4,7 @@
 
 use super::{Malformed, Proof, VerifyError, prove_step, verify_step};
 use crate::merkle::{sibling_heights, zeros};
-use crate::state::{HEADER_BYTES, Hasher};
+use crate::state::{COLD_BYTES, HOT_BYTES, Hasher};
 use crate::{Entry, Module, Run, Task};
 
 /// The proof of the first step of a program whose first instruction is a
@@ -36,7 +36,8 @@ struct TreeAt {
 }
 
 fn tree_at(p: &Proof, b: &[u8], j: usize) -> TreeAt {
-    let mut at = 16 + HEADER_BYTES + 1;
+    // Tag, hot part, cold flag, cold part if sent, tree count.
+    let mut at = 16 + HOT_BYTES + 1 + if p.cold.is_none() { COLD_BYTES } else { 0 } + 1;
     for (i, (id, m)) in p.trees.iter().enumerate() {
         at += 1;
         let n = u16::from_le_bytes([b[at], b[at + 1]]) as usize;
@@ -72,7 +73,7 @@ fn zero_siblings_are_bits_and_shrink_the_proof() {
     }
     let all: usize = p.trees.iter().map(|t| t.1.siblings.len()).sum::<usize>()
         + p.entries.iter().map(|e| e.content.siblings.len()).sum::<usize>();
-    assert!(b.len() < 16 + HEADER_BYTES + all * 32 / 2, "{} bytes for {all} siblings", b.len());
+    assert!(b.len() < 16 + HOT_BYTES + all * 32 / 2, "{} bytes for {all} siblings", b.len());
 }
 
 #[test]

@@ -1,10 +1,13 @@
 //! Computing state roots, incrementally along a run.
 
+use super::code::CodeTrees;
 use super::layout::*;
 use crate::access::{Dirty, FsTrees};
+use crate::frame::HALT;
 use crate::fs::{FDS_DEPTH, FILE_DEPTH, Fs, NODES_DEPTH};
 use crate::machine::Machine;
-use crate::merkle::{BLOCK_BYTES, CachedTree, Hash, MemoryTree, UpperTree, root_of};
+use crate::merkle::{BLOCK_BYTES, CachedTree, Hash, Leaf, MemoryTree, UpperTree};
+use crate::status::Status;
 use crate::store::{FuncKind, Store};
 
 /// A store with a vector larger than its tree holds.
@@ -29,7 +32,7 @@ pub fn check_limits(store: &Store) -> Result<(), LimitError> {
         }
     };
     fits("instructions", store.code.len(), 2, TreeId::Code.depth())?;
-    fits("functions", store.funcs.len(), 1, TreeId::Funcs.depth())?;
+    fits("functions", store.funcs.len() * 2, 1, TreeId::Funcs.depth())?;
     fits("globals", store.globals.len(), 4, TreeId::Globals.depth())?;
     fits("memories", store.memories.len(), 1, TreeId::Memories.depth())?;
     fits("tables", store.tables.len(), 1, TreeId::Tables.depth())?;
@@ -89,9 +92,11 @@ pub(crate) fn live_stack_top(m: &Machine) -> usize {
 #[derive(Clone, Debug)]
 pub struct Hasher {
     pub(crate) dirty: Dirty,
-    /// The code tree's upper levels (proofs open the code in it).
-    pub(crate) code: UpperTree,
-    funcs: Hash,
+    /// The code's trees (proofs open the code in them).
+    pub(crate) code: CodeTrees,
+    /// The function leaves (`func_leaves`) and their tree's upper levels.
+    pub(crate) func_leaves: Vec<Leaf>,
+    pub(crate) funcs: UpperTree,
     pub(crate) input: MemoryTree,
     pub(crate) stack: MemoryTree,
     /// The element segments' trees.
@@ -206,8 +211,9 @@ impl Hasher {
     /// It hashes every non-zero part of the state once.
     pub fn new(m: &Machine) -> Hasher {
         let s = &m.store;
-        let code = UpperTree::new(TreeId::Code.depth(), s.code.len().div_ceil(2), |i| code_leaf(&s.code, i));
-        let funcs = root_of(&s.funcs.iter().map(func_leaf).collect::<Vec<_>>(), TreeId::Funcs.depth());
+        let code = CodeTrees::new(s);
+        let func_leaves = func_leaves(s, &code);
+        let funcs = UpperTree::new(TreeId::Funcs.depth(), func_leaves.len(), |i| func_leaves[i]);
         let memories =
             s.memories.iter().map(|mem| tree_over(EntryKind::Memory.depth(), mem.data.len())).collect();
         let tables =
@@ -227,6 +233,7 @@ impl Hasher {
                 },
             },
             code,
+            func_leaves,
             funcs,
             input: tree_over(TreeId::Input.depth(), m.host.input.bytes().len()),
             stack: tree_over(TreeId::Stack.depth(), m.stack.len() * 8),
@@ -283,8 +290,8 @@ impl Hasher {
         // the depth now if lower (frames were popped), up to the higher of
         // the old and new depths, may have changed.
         let depth = m.frames.len();
-        for i in d.frames_low.min(depth) / 4..self.frames_seen.max(depth).div_ceil(4) {
-            self.frames.set(i, &frames_leaf(&m.frames, i));
+        for i in 2 * d.frames_low.min(depth)..2 * self.frames_seen.max(depth) {
+            self.frames.set(i, &frames_leaf(&self.code, m, i));
         }
         (d.frames_low, self.frames_seen) = (depth, depth);
 
@@ -303,8 +310,8 @@ impl Hasher {
         self.stderr.mark_dirty(e, h.stderr.len().saturating_sub(e));
         self.out_seen = (h.stdout.len(), h.stderr.len());
 
-        roots[TreeId::Code as usize] = self.code.root();
-        roots[TreeId::Funcs as usize] = self.funcs;
+        roots[TreeId::Code as usize] = self.code.root_at(s, running_at(m));
+        roots[TreeId::Funcs as usize] = self.funcs.root();
         roots[TreeId::Globals as usize] = d.globals.root(slot_bytes(&s.globals));
         roots[TreeId::Stack as usize] = stack;
         roots[TreeId::Frames as usize] = self.frames.root();
@@ -376,6 +383,43 @@ impl Hasher {
             files: fs.files.iter().map(|f| tree_over(FILE_DEPTH, f.bytes.len())).collect(),
         };
     }
+}
+
+/// The instruction whose segment runs in `m`: `pc`, or the instruction
+/// before it once a return or `proc_exit` has ended the run (`pc` is then
+/// one past the instruction that ended it, `specs/state.md` §4.1).
+pub(crate) fn running_at(m: &Machine) -> u32 {
+    match m.regs.status {
+        Status::Finished | Status::Exited(_) => m.regs.pc.wrapping_sub(1),
+        _ => m.regs.pc,
+    }
+}
+
+/// Leaf `i` of `m`'s frames tree: frame `i / 2`'s `ret_pc ‖ fp`, or
+/// (odd `i`) its caller's code root, zero for the entry frame and past
+/// the depth.
+pub(crate) fn frames_leaf(code: &CodeTrees, m: &Machine, i: usize) -> Leaf {
+    match m.frames.get(i / 2) {
+        None => [0; 32],
+        Some(f) if i % 2 == 0 => frame_leaf(f),
+        Some(f) if f.ret_pc == HALT => [0; 32],
+        Some(f) => code.root_at(&m.store, f.ret_pc),
+    }
+}
+
+/// The function leaves of `s`: leaf `2i` function `i`'s [`func_leaf`],
+/// leaf `2i + 1` its code root (zero for a host function).
+fn func_leaves(s: &Store, code: &CodeTrees) -> Vec<Leaf> {
+    s.funcs
+        .iter()
+        .flat_map(|f| {
+            let root = match f.kind {
+                FuncKind::Wasm { entry, .. } => code.root_at(s, entry),
+                FuncKind::Host { .. } => [0; 32],
+            };
+            [func_leaf(f), root]
+        })
+        .collect()
 }
 
 /// The state root of `m`, computed from scratch.

@@ -10,8 +10,12 @@ use crate::store::{FuncInst, FuncKind, HostFunc};
 use crate::wasi::Wasi;
 use sha2::{Digest, Sha256};
 
-/// The first 16 bytes of an encoded header: the format and its version.
-pub const STATE_TAG: &[u8; 16] = b"refute state v4\0";
+/// The first 16 bytes of an encoded header (its hot part, the state
+/// root's preimage): the format and its version.
+pub const STATE_TAG: &[u8; 16] = b"refute state v5\0";
+
+/// The first 16 bytes of the header's cold part (`specs/state.md` §3).
+pub const COLD_TAG: &[u8; 16] = b"refute cold v5\0\0";
 
 /// Number of trees in a state.
 pub const TREES: usize = 15;
@@ -69,14 +73,14 @@ impl TreeId {
     pub fn depth(self) -> usize {
         match self {
             TreeId::Code => 24,    // 2 ops per leaf: 2^25 ops
-            TreeId::Funcs => 21,   // 1 function per leaf
+            TreeId::Funcs => 22,   // 2 leaves per function: 2^21 functions
             TreeId::Globals => 18, // 4 per leaf: 2^20 globals
             TreeId::Memories => 4, // 16 memories
             TreeId::Tables => 7,   // 128 tables
             TreeId::Elems => 17,   // 2^17 segments
             TreeId::Datas => 17,   // 2^17 segments
             TreeId::Stack => 18,   // 4 slots per leaf: 2^20 slots
-            TreeId::Frames => 12,  // 4 frames per leaf: 2^14 frames
+            TreeId::Frames => 15,  // 2 leaves per frame: 2^14 frames
             TreeId::Stdout => 19,  // 32 bytes per leaf: 16 MiB
             TreeId::Stderr => 19,
             TreeId::Input => 23, // 32 bytes per leaf: 256 MiB = MAX_INPUT_BYTES
@@ -90,7 +94,36 @@ impl TreeId {
     pub fn from_u8(b: u8) -> Option<TreeId> {
         TreeId::ALL.get(b as usize).copied()
     }
+
+    /// Whether the tree's root is in the header's hot part (every proof
+    /// sends it) rather than its cold part (sent only by a step that needs it).
+    pub fn is_hot(self) -> bool {
+        HOT_TREES.contains(&self)
+    }
 }
+
+/// The trees whose roots the hot part holds, in order.
+pub const HOT_TREES: [TreeId; 7] = [
+    TreeId::Code,
+    TreeId::Funcs,
+    TreeId::Globals,
+    TreeId::Memories,
+    TreeId::Tables,
+    TreeId::Stack,
+    TreeId::Frames,
+];
+
+/// The trees whose roots the cold part holds, in order.
+pub const COLD_TREES: [TreeId; 8] = [
+    TreeId::Elems,
+    TreeId::Datas,
+    TreeId::Stdout,
+    TreeId::Stderr,
+    TreeId::Input,
+    TreeId::Nodes,
+    TreeId::Fds,
+    TreeId::Files,
+];
 
 /// The kind of a directory entry and of the tree under it.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -186,8 +219,8 @@ impl Entry {
     }
 }
 
-/// The registers and tree roots of a state. Its encoding is what the state
-/// root hashes.
+/// The registers and tree roots of a state. The state root hashes its hot
+/// part, which holds the hash of its cold part (`specs/state.md` §3).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Header {
     /// [`encode_status`] of the status.
@@ -228,8 +261,15 @@ pub struct Header {
     pub roots: [Hash; TREES],
 }
 
-/// Bytes of an encoded [`Header`].
-pub const HEADER_BYTES: usize = 16 + 8 + 8 + 4 * 4 + 4 * 4 + 6 * 8 + 4 * 4 + 8 + TREES * 32;
+/// Bytes of the hot part: tag, status, steps, `pc`, `sp`, `fp`, `depth`,
+/// the [`HOT_TREES`]' roots, the cold part's hash.
+pub const HOT_BYTES: usize = 16 + 8 + 8 + 4 * 4 + HOT_TREES.len() * 32 + 32;
+
+/// Bytes of the cold part: tag, the host registers, the [`COLD_TREES`]' roots.
+pub const COLD_BYTES: usize = 16 + 4 * 4 + 6 * 8 + 4 * 4 + 8 + COLD_TREES.len() * 32;
+
+/// Bytes of a whole encoded [`Header`]: the hot part, then the cold part.
+pub const HEADER_BYTES: usize = HOT_BYTES + COLD_BYTES;
 
 impl Header {
     /// The host registers this header commits.
@@ -262,10 +302,10 @@ impl Header {
         self.fs = r.fs;
     }
 
-    /// The canonical encoding: the tag, then every field little-endian in
-    /// declaration order.
-    pub fn encode(&self) -> [u8; HEADER_BYTES] {
-        let mut b = [0u8; HEADER_BYTES];
+    /// The hot part with the cold part's hash `cold`: the tag, status,
+    /// steps, `pc`, `sp`, `fp`, `depth`, the hot trees' roots, `cold`.
+    pub fn encode_hot_with(&self, cold: &Hash) -> [u8; HOT_BYTES] {
+        let mut b = [0u8; HOT_BYTES];
         let mut w = Writer { b: &mut b, at: 0 };
         w.put(STATE_TAG);
         w.put(&self.status.to_le_bytes());
@@ -273,6 +313,25 @@ impl Header {
         for v in [self.pc, self.sp, self.fp, self.depth] {
             w.put(&v.to_le_bytes());
         }
+        for t in HOT_TREES {
+            w.put(self.tree(t));
+        }
+        w.put(cold);
+        debug_assert_eq!(w.at, HOT_BYTES);
+        b
+    }
+
+    /// The hot part: the state root's preimage.
+    pub fn encode_hot(&self) -> [u8; HOT_BYTES] {
+        self.encode_hot_with(&self.cold_hash())
+    }
+
+    /// The cold part: its tag, the host registers little-endian in
+    /// declaration order, the cold trees' roots.
+    pub fn encode_cold(&self) -> [u8; COLD_BYTES] {
+        let mut b = [0u8; COLD_BYTES];
+        let mut w = Writer { b: &mut b, at: 0 };
+        w.put(COLD_TAG);
         for v in [self.args_count, self.args_size, self.env_count, self.env_size] {
             w.put(&v.to_le_bytes());
         }
@@ -290,71 +349,122 @@ impl Header {
             w.put(&v.to_le_bytes());
         }
         w.put(&self.fs.bytes.to_le_bytes());
-        for r in &self.roots {
-            w.put(r);
+        for t in COLD_TREES {
+            w.put(self.tree(t));
         }
-        debug_assert_eq!(w.at, HEADER_BYTES);
+        debug_assert_eq!(w.at, COLD_BYTES);
         b
     }
 
-    /// Decodes an encoding; `None` if the tag is wrong.
+    /// SHA-256 of the cold part.
+    pub fn cold_hash(&self) -> Hash {
+        crate::merkle::count_hash();
+        Sha256::digest(self.encode_cold()).into()
+    }
+
+    /// The whole encoding: the hot part, then the cold part.
+    pub fn encode(&self) -> [u8; HEADER_BYTES] {
+        let mut b = [0u8; HEADER_BYTES];
+        b[..HOT_BYTES].copy_from_slice(&self.encode_hot());
+        b[HOT_BYTES..].copy_from_slice(&self.encode_cold());
+        b
+    }
+
+    /// Decodes a whole encoding; `None` if a tag is wrong or the hot part
+    /// does not hold the cold part's hash.
     pub fn decode(b: &[u8; HEADER_BYTES]) -> Option<Header> {
+        let (hot, cold) = b.split_at(HOT_BYTES);
+        let (mut h, cold_hash) = Header::decode_hot(hot.try_into().expect("hot bytes"))?;
+        h.decode_cold(cold.try_into().expect("cold bytes"))?;
+        (h.cold_hash() == cold_hash).then_some(h)
+    }
+
+    /// Decodes a hot part: the header with its cold fields zero, and the
+    /// cold part's hash; `None` if the tag is wrong.
+    pub fn decode_hot(b: &[u8; HOT_BYTES]) -> Option<(Header, Hash)> {
         if &b[..16] != STATE_TAG {
             return None;
         }
-        let mut at = 16;
-        let mut take = |n: usize| {
-            let s = &b[at..at + n];
-            at += n;
-            s
-        };
-        let u64_ = |s: &[u8]| u64::from_le_bytes(s.try_into().expect("8 bytes"));
-        let u32_ = |s: &[u8]| u32::from_le_bytes(s.try_into().expect("4 bytes"));
-        let status = u64_(take(8));
-        let steps = u64_(take(8));
-        let (pc, sp, fp, depth) = (u32_(take(4)), u32_(take(4)), u32_(take(4)), u32_(take(4)));
-        let (args_count, args_size) = (u32_(take(4)), u32_(take(4)));
-        let (env_count, env_size) = (u32_(take(4)), u32_(take(4)));
-        let (stdin_len, stdin_pos) = (u64_(take(8)), u64_(take(8)));
-        let (random_seed, random_pos) = (u64_(take(8)), u64_(take(8)));
-        let (stdout_len, stderr_len) = (u64_(take(8)), u64_(take(8)));
-        let (nodes, node_free, fds, fd_free) = (u32_(take(4)), u32_(take(4)), u32_(take(4)), u32_(take(4)));
-        let fs = FsRegs { nodes, node_free, fds, fd_free, bytes: u64_(take(8)) };
-        let mut roots = [[0u8; 32]; TREES];
-        for r in roots.iter_mut() {
-            *r = take(32).try_into().expect("32 bytes");
-        }
-        Some(Header {
+        let mut r = Fields { b, at: 16 };
+        let (status, steps) = (r.u64(), r.u64());
+        let (pc, sp, fp, depth) = (r.u32(), r.u32(), r.u32(), r.u32());
+        let mut h = Header {
             status,
             steps,
             pc,
             sp,
             fp,
             depth,
-            args_count,
-            args_size,
-            env_count,
-            env_size,
-            stdin_len,
-            stdin_pos,
-            random_seed,
-            random_pos,
-            stdout_len,
-            stderr_len,
-            fs,
-            roots,
-        })
+            args_count: 0,
+            args_size: 0,
+            env_count: 0,
+            env_size: 0,
+            stdin_len: 0,
+            stdin_pos: 0,
+            random_seed: 0,
+            random_pos: 0,
+            stdout_len: 0,
+            stderr_len: 0,
+            fs: FsRegs::default(),
+            roots: [[0u8; 32]; TREES],
+        };
+        for t in HOT_TREES {
+            h.roots[t as usize] = r.hash();
+        }
+        Some((h, r.hash()))
     }
 
-    /// The state root: SHA-256 of the encoding.
+    /// Sets the cold fields from a cold part; `None` if its tag is wrong.
+    pub fn decode_cold(&mut self, b: &[u8; COLD_BYTES]) -> Option<()> {
+        if &b[..16] != COLD_TAG {
+            return None;
+        }
+        let mut r = Fields { b, at: 16 };
+        (self.args_count, self.args_size, self.env_count, self.env_size) =
+            (r.u32(), r.u32(), r.u32(), r.u32());
+        (self.stdin_len, self.stdin_pos) = (r.u64(), r.u64());
+        (self.random_seed, self.random_pos) = (r.u64(), r.u64());
+        (self.stdout_len, self.stderr_len) = (r.u64(), r.u64());
+        let (nodes, node_free, fds, fd_free) = (r.u32(), r.u32(), r.u32(), r.u32());
+        self.fs = FsRegs { nodes, node_free, fds, fd_free, bytes: r.u64() };
+        for t in COLD_TREES {
+            self.roots[t as usize] = r.hash();
+        }
+        Some(())
+    }
+
+    /// The state root: SHA-256 of the hot part.
     pub fn root(&self) -> Hash {
         crate::merkle::count_hash();
-        Sha256::digest(self.encode()).into()
+        Sha256::digest(self.encode_hot()).into()
     }
 
     /// The root of tree `t`.
     pub fn tree(&self, t: TreeId) -> &Hash {
         &self.roots[t as usize]
+    }
+}
+
+/// Reads little-endian fields in order.
+struct Fields<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+impl Fields<'_> {
+    fn take<const N: usize>(&mut self) -> [u8; N] {
+        let v = self.b[self.at..self.at + N].try_into().expect("N bytes");
+        self.at += N;
+        v
+    }
+    fn u32(&mut self) -> u32 {
+        u32::from_le_bytes(self.take())
+    }
+    fn u64(&mut self) -> u64 {
+        u64::from_le_bytes(self.take())
+    }
+    fn hash(&mut self) -> Hash {
+        self.take()
     }
 }
 
@@ -419,26 +529,20 @@ pub(crate) fn code_leaf(code: &[Op], i: usize) -> Leaf {
     l
 }
 
-/// Leaf `i` of the frames: frames `4i .. 4i + 4`, each `ret_pc ‖ fp`.
-pub(crate) fn frames_leaf(frames: &[Frame], i: usize) -> Leaf {
+/// Leaf `2j` of the frames: frame `j`'s `ret_pc ‖ fp`, zero padded (leaf
+/// `2j + 1` is the code root of its caller, `specs/state.md` §4.3).
+pub(crate) fn frame_leaf(f: &Frame) -> Leaf {
     let mut l = [0u8; 32];
-    for (j, f) in frames.iter().skip(4 * i).take(4).enumerate() {
-        l[8 * j..8 * j + 4].copy_from_slice(&f.ret_pc.to_le_bytes());
-        l[8 * j + 4..8 * j + 8].copy_from_slice(&f.fp.to_le_bytes());
-    }
+    l[..4].copy_from_slice(&f.ret_pc.to_le_bytes());
+    l[4..8].copy_from_slice(&f.fp.to_le_bytes());
     l
 }
 
-/// Frame `j` (0..4) of a frames leaf.
-pub(crate) fn frame_in_leaf(l: &Leaf, j: usize) -> Frame {
+/// The frame of a frame leaf (its padding is not checked: a frames leaf
+/// is only ever read from an opening of a state the step code wrote).
+pub(crate) fn frame_of_leaf(l: &Leaf) -> Frame {
     let u = |a: usize| u32::from_le_bytes(l[a..a + 4].try_into().expect("4 bytes"));
-    Frame { ret_pc: u(8 * j), fp: u(8 * j + 4) }
-}
-
-/// Writes frame `j` (0..4) into a frames leaf.
-pub(crate) fn set_frame_in_leaf(l: &mut Leaf, j: usize, f: Frame) {
-    l[8 * j..8 * j + 4].copy_from_slice(&f.ret_pc.to_le_bytes());
-    l[8 * j + 4..8 * j + 8].copy_from_slice(&f.fp.to_le_bytes());
+    Frame { ret_pc: u(0), fp: u(4) }
 }
 
 /// The number of a host function in a function leaf.

@@ -6,11 +6,13 @@
 //! stack, frames, outputs, and directories of memories, tables and
 //! segments). The state root is the SHA-256 of the header's encoding.
 
+mod code;
 mod hasher;
 mod layout;
 
+pub(crate) use code::{segment_leaf, segment_node};
 pub use hasher::{Hasher, LimitError, check_limits, fs_roots, state_root};
-pub(crate) use hasher::{live_stack_top, slot_bytes};
+pub(crate) use hasher::{frames_leaf, live_stack_top, running_at, slot_bytes};
 pub use layout::*;
 
 #[cfg(test)]

@@ -35,7 +35,7 @@ fn from_scratch(m: &Machine, h: &Hasher) -> Vec<(TreeId, Hash)> {
             root: root_of(&slots_leaves(e), EntryKind::Elem.depth()),
         })
         .collect();
-    let frames: Vec<_> = (0..m.frames.len().div_ceil(4)).map(|i| frames_leaf(&m.frames, i)).collect();
+    let frames: Vec<_> = (0..2 * m.frames.len()).map(|i| frames_leaf(&h.code, m, i)).collect();
     vec![
         (TreeId::Globals, root_of(&slots_leaves(&s.globals), TreeId::Globals.depth())),
         (TreeId::Memories, dir(EntryKind::Memory, &h.entries[EntryKind::Memory as usize])),

@@ -95,7 +95,8 @@ pub fn crafted(op: Op, regs: [u32; 4], seed: &[u8], small: bool) -> Proof {
     code_leaf[half..half + OP_BYTES].copy_from_slice(&op.encode());
     let code = if (pc / 2) < 1 << TreeId::Code.depth() { vec![((pc / 2) as u64, code_leaf)] } else { vec![] };
     open(TreeId::Code, code.into_iter().collect(), &mut h);
-    open(TreeId::Funcs, (0..4).map(|i| (i, leaf(seed, 2 + i as usize))).collect(), &mut h);
+    // Functions 0-3: each a leaf and its code root.
+    open(TreeId::Funcs, (0..8).map(|i| (i, leaf(seed, 2 + i as usize))).collect(), &mut h);
     open(TreeId::Globals, BTreeMap::from([(0, leaf(seed, 9))]), &mut h);
     // Leaves around slot (or frame) `x`, inside a tree of `depth`.
     let near = |x: u32, w: u64, depth: usize| {
@@ -106,7 +107,9 @@ pub fn crafted(op: Op, regs: [u32; 4], seed: &[u8], small: bool) -> Proof {
     let stack: BTreeMap<u64, Leaf> =
         near(sp, 2, sd).chain(near(fp, 1, sd)).map(|i| (i, leaf(seed, 10 + i as usize))).collect();
     open(TreeId::Stack, stack, &mut h);
-    let frames = near(depth.wrapping_sub(1), 1, TreeId::Frames.depth())
+    // Frames around the top one (two leaves per frame).
+    let top = 2 * depth.wrapping_sub(1) as u64;
+    let frames = (top.saturating_sub(2)..(top + 4).min(1 << TreeId::Frames.depth()))
         .map(|i| (i, leaf(seed, 20 + i as usize)))
         .collect();
     open(TreeId::Frames, frames, &mut h);
@@ -129,5 +132,5 @@ pub fn crafted(op: Op, regs: [u32; 4], seed: &[u8], small: bool) -> Proof {
         entries.push(EntryProof { kind, index: 0, entry: e, content: p });
     }
     trees.sort_by_key(|(id, _)| *id);
-    Proof { header: h, trees, entries }
+    Proof { header: h, cold: None, trees, entries }
 }

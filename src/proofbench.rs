@@ -8,7 +8,7 @@ use crate::errln;
 use crate::workloads::{self, WORKLOADS};
 use anyhow::{Context, Result};
 use refute_engine::proof::{Proof, prove_step, verify_step};
-use refute_engine::state::{Hasher, TreeId};
+use refute_engine::state::Hasher;
 use refute_engine::{Entry, Module, Run, trace};
 use std::time::Instant;
 

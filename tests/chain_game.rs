@@ -491,7 +491,11 @@ impl Trace for Synthetic {
         let f = fixture();
         let lying = self.liar && step > self.x;
         if step == self.total {
-            return if lying { B32::sha256(&[&fake_header()]) } else { f.trace.root(f.halt) };
+            return if lying {
+                B32::sha256(&[&fake_header()[..refute_engine::state::HOT_BYTES]])
+            } else {
+                f.trace.root(f.halt)
+            };
         }
         match step {
             s if s == self.x => f.trace.root(REAL),

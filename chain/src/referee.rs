@@ -301,7 +301,7 @@ pub fn rules_body(c: &ClaimBody, bond: u64) -> refute_protocol::rules::ClaimBody
         entry_args: c.entryArgs.clone(),
         max_steps: c.maxSteps,
         initial_root: b(&c.initialRoot),
-        final_root: B32::sha256(&[&c.finalHeader]),
+        final_root: final_root_of(&c.finalHeader),
         final_header: Blob(c.finalHeader.to_vec()),
         stdout: Blob(Vec::new()),
         history_root: b(&c.historyRoot),
@@ -365,4 +365,10 @@ pub fn address_key(a: &Address) -> refute_protocol::rules::B32 {
     let mut k = [0u8; 32];
     k[12..].copy_from_slice(a.as_slice());
     refute_protocol::rules::B32(k)
+}
+
+/// The state root a final header names: the SHA-256 of its hot part
+/// (`specs/state.md` §3), or of whatever shorter bytes a bad claim holds.
+pub fn final_root_of(header: &[u8]) -> refute_protocol::rules::B32 {
+    refute_protocol::rules::B32::sha256(&[&header[..header.len().min(refute_engine::state::HOT_BYTES)]])
 }

@@ -118,7 +118,7 @@ pub fn of_game(chain: &Chain, id: u64) -> Result<Timeline, ChainError> {
                     max_steps: c.body.maxSteps,
                     stdout: String::new(),
                     initial_root: B32(c.body.initialRoot.0),
-                    solver_final: B32::sha256(&[&c.body.finalHeader]),
+                    solver_final: referee::final_root_of(&c.body.finalHeader),
                     solver_bond: u64::try_from(c.bond).unwrap_or(u64::MAX),
                     posted_ms: time_ms,
                     window_ends_ms: c.windowEnds * 1000,
@@ -131,7 +131,7 @@ pub fn of_game(chain: &Chain, id: u64) -> Result<Timeline, ChainError> {
                     short(&B32(c.claim.0)),
                     short(&B32(c.body.module.0)),
                     c.body.maxSteps,
-                    short(&B32::sha256(&[&c.body.finalHeader])),
+                    short(&referee::final_root_of(&c.body.finalHeader)),
                     c.bond
                 );
                 mv(Some(Role::Solver), "claim", what, None);

@@ -8,7 +8,7 @@
 use refute_chain::evm::{Evm, MAX_CODE_BYTES, Outcome, TX_GAS_CAP};
 use refute_chain::on_chain;
 use refute_engine::proof::{Proof, prove_step, verify_step};
-use refute_engine::state::Hasher;
+use refute_engine::state::{COLD_BYTES, HOT_BYTES, Hasher};
 use refute_engine::{Entry, Module, Run, Status, Task, Value};
 use sha2::{Digest, Sha256};
 
@@ -170,7 +170,8 @@ fn every_step_of_a_run_agrees() {
 }
 
 /// Every byte of sampled proofs flipped, against the same pre-state; and
-/// every byte of their headers flipped with the pre-state re-derived, so the
+/// every byte of their headers (hot part, and cold part with its hash in the
+/// hot part re-derived) flipped with the pre-state re-derived, so the
 /// registers and roots are crafted values no machine reaches.
 #[test]
 fn mutated_proofs_and_crafted_states_get_the_same_verdict() {
@@ -210,8 +211,18 @@ fn mutated_proofs_and_crafted_states_get_the_same_verdict() {
                 let mut p = proof.clone();
                 p[at] ^= bit;
                 check(&mut evm, &pre, &p, &format!("{name} byte {at} ^ {bit:#x}"), &mut tally);
-                if (16..16 + 616).contains(&at) {
-                    let crafted: [u8; 32] = Sha256::digest(&p[16..16 + 616]).into();
+                // A byte of the hot part, or of the cold part (when sent)
+                // with its hash in the hot part re-derived: crafted registers.
+                let cold_at = 16 + HOT_BYTES + 1;
+                let cold_sent = p.len() > cold_at && p[cold_at - 1] == 1;
+                if cold_sent && (cold_at..cold_at + COLD_BYTES).contains(&at) {
+                    let h: [u8; 32] = Sha256::digest(&p[cold_at..cold_at + COLD_BYTES]).into();
+                    p[16 + HOT_BYTES - 32..16 + HOT_BYTES].copy_from_slice(&h);
+                }
+                if (16..16 + HOT_BYTES).contains(&at)
+                    || cold_sent && (cold_at..cold_at + COLD_BYTES).contains(&at)
+                {
+                    let crafted: [u8; 32] = Sha256::digest(&p[16..16 + HOT_BYTES]).into();
                     check(
                         &mut evm,
                         &crafted,

@@ -165,7 +165,7 @@ impl Arena {
             entry_args: vec![20],
             max_steps: T,
             initial_root: f.real.root(0),
-            final_root: B32::sha256(&[&final_header]),
+            final_root: B32::sha256(&[&final_header[..refute_engine::state::HOT_BYTES]]),
             final_header: Blob(final_header),
             stdout: Blob(Vec::new()),
             history_root: history_root(trace, T, self.params.max_leaves),
@@ -231,7 +231,7 @@ pub fn false_header() -> Vec<u8> {
 /// Player 1 posts a false claim (`false_header`) whose story lies from step `from` on.
 pub fn lying_claim(a: &mut Arena, from: u64) -> (B32, Liar) {
     let fake = false_header();
-    let liar = Liar { from, salt: 1, end: Some(B32::sha256(&[&fake])) };
+    let liar = Liar { from, salt: 1, end: Some(B32::sha256(&[&fake[..refute_engine::state::HOT_BYTES]])) };
     (a.claim(1, &liar, fake), liar)
 }
 

@@ -355,7 +355,9 @@ fn record(m: &Machine) -> Touched {
 pub fn prove_step(m: &Machine, hasher: &mut Hasher) -> Result<Proof, ProveError> {
     let header = hasher.header(m);
     if m.regs.status != Status::Running && m.regs.status != Status::OutOfSteps {
-        return Ok(hot_only(&header, Vec::new(), Vec::new()));
+        // The whole header: a final state's proof is where players keep its
+        // header (a claim's `final_header`).
+        return Ok(Proof { header, cold: None, trees: Vec::new(), entries: Vec::new() });
     }
     if m.pending_host.is_some() {
         let what = "the invocation starts directly in a host function".into();

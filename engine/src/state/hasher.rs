@@ -401,7 +401,7 @@ pub(crate) fn running_at(m: &Machine) -> u32 {
 pub(crate) fn frames_leaf(code: &CodeTrees, m: &Machine, i: usize) -> Leaf {
     match m.frames.get(i / 2) {
         None => [0; 32],
-        Some(f) if i % 2 == 0 => frame_leaf(f),
+        Some(f) if i.is_multiple_of(2) => frame_leaf(f),
         Some(f) if f.ret_pc == HALT => [0; 32],
         Some(f) => code.root_at(&m.store, f.ret_pc),
     }

@@ -232,26 +232,9 @@ fn crafted_fs_call(w: refute_engine::wasi::Wasi, r: &mut Rng) -> Proof {
         fd_free: r.pick(&[NONE, NONE, 3, 4, 7]),
         bytes: r.pick(&[0, 345, refute_engine::fs::MAX_FS_BYTES - 10, u64::MAX]),
     };
-    let mut h = Header {
-        status: encode_status(refute_engine::Status::Running),
-        steps: r.below(1000),
-        pc: 0,
-        sp,
-        fp: sp,
-        depth: 1,
-        args_count: 0,
-        args_size: 0,
-        env_count: 0,
-        env_size: 0,
-        stdin_len: 0,
-        stdin_pos: 0,
-        random_seed: 0,
-        random_pos: 0,
-        stdout_len: 0,
-        stderr_len: 0,
-        fs,
-        roots: [[0; 32]; refute_engine::state::TREES],
-    };
+    let status = encode_status(refute_engine::Status::Running);
+    let mut h = Header::new(status, r.below(1000), [0, sp, sp, 1], [[0; 32]; refute_engine::state::TREES]);
+    h.fs = fs;
     let mut trees = Vec::new();
     let mems = BTreeMap::from([(0, memory.leaf(EntryKind::Memory))]);
     for (id, leaves) in [

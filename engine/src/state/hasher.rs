@@ -318,26 +318,8 @@ impl Hasher {
         roots[TreeId::Stdout as usize] = self.stdout.root(&h.stdout);
         roots[TreeId::Stderr as usize] = self.stderr.root(&h.stderr);
         roots[TreeId::Input as usize] = self.input.root(h.input.bytes());
-        let mut header = Header {
-            status: encode_status(m.regs.status),
-            steps: m.regs.steps,
-            pc: m.regs.pc,
-            sp: m.regs.sp,
-            fp: m.regs.fp,
-            depth: m.frames.len() as u32,
-            args_count: 0,
-            args_size: 0,
-            env_count: 0,
-            env_size: 0,
-            stdin_len: 0,
-            stdin_pos: 0,
-            random_seed: 0,
-            random_pos: 0,
-            stdout_len: 0,
-            stderr_len: 0,
-            fs: Default::default(),
-            roots,
-        };
+        let regs = [m.regs.pc, m.regs.sp, m.regs.fp, m.frames.len() as u32];
+        let mut header = Header::new(encode_status(m.regs.status), m.regs.steps, regs, roots);
         header.set_host_regs(&h.regs());
         header
     }

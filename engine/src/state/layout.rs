@@ -272,6 +272,31 @@ pub const COLD_BYTES: usize = 16 + 4 * 4 + 6 * 8 + 4 * 4 + 8 + COLD_TREES.len() 
 pub const HEADER_BYTES: usize = HOT_BYTES + COLD_BYTES;
 
 impl Header {
+    /// A header with these registers (`pc`, `sp`, `fp`, `depth`) and
+    /// roots, and zero host registers.
+    pub fn new(status: u64, steps: u64, [pc, sp, fp, depth]: [u32; 4], roots: [Hash; TREES]) -> Header {
+        Header {
+            status,
+            steps,
+            pc,
+            sp,
+            fp,
+            depth,
+            args_count: 0,
+            args_size: 0,
+            env_count: 0,
+            env_size: 0,
+            stdin_len: 0,
+            stdin_pos: 0,
+            random_seed: 0,
+            random_pos: 0,
+            stdout_len: 0,
+            stderr_len: 0,
+            fs: FsRegs::default(),
+            roots,
+        }
+    }
+
     /// The host registers this header commits.
     pub fn host_regs(&self) -> HostRegs {
         HostRegs {
@@ -388,26 +413,7 @@ impl Header {
         let mut r = Fields { b, at: 16 };
         let (status, steps) = (r.u64(), r.u64());
         let (pc, sp, fp, depth) = (r.u32(), r.u32(), r.u32(), r.u32());
-        let mut h = Header {
-            status,
-            steps,
-            pc,
-            sp,
-            fp,
-            depth,
-            args_count: 0,
-            args_size: 0,
-            env_count: 0,
-            env_size: 0,
-            stdin_len: 0,
-            stdin_pos: 0,
-            random_seed: 0,
-            random_pos: 0,
-            stdout_len: 0,
-            stderr_len: 0,
-            fs: FsRegs::default(),
-            roots: [[0u8; 32]; TREES],
-        };
+        let mut h = Header::new(status, steps, [pc, sp, fp, depth], [[0u8; 32]; TREES]);
         for t in HOT_TREES {
             h.roots[t as usize] = r.hash();
         }

@@ -52,16 +52,8 @@ pub struct Proof {
 impl Proof {
     /// The pre-state root: the hash of the header's hot part.
     pub fn pre_root(&self) -> Hash {
-        root_with(&self.header, self.cold)
+        self.cold.map_or_else(|| self.header.root(), |cold| self.header.root_with(&cold))
     }
-}
-
-/// The root of `h`, whose cold part hashes to `cold` if given.
-fn root_with(h: &Header, cold: Option<Hash>) -> Hash {
-    use sha2::{Digest, Sha256};
-    let hot = h.encode_hot_with(&cold.unwrap_or_else(|| h.cold_hash()));
-    crate::merkle::count_hash();
-    Sha256::digest(hot).into()
 }
 
 /// An opened memory, table or segment.
@@ -608,7 +600,7 @@ pub fn verify_step(pre: &Hash, proof: &Proof) -> Result<Verified, VerifyError> {
         post.roots[*dir_id as usize] = o.root(hd.tree(*dir_id));
     }
     post.roots[TreeId::Code as usize] = world.code_root;
-    let post_root = root_with(&post, proof.cold);
+    let post_root = proof.cold.map_or_else(|| post.root(), |cold| post.root_with(&cold));
     let post_stack = stack_opened.leaves;
     Ok(Verified { pre: *pre, post: post_root, post_header: post, op: Some(op), post_stack })
 }

@@ -156,10 +156,9 @@ impl Proof {
                 let cb: &[u8; COLD_BYTES] =
                     r.take(COLD_BYTES, "the header's cold part")?.try_into().expect("cold bytes");
                 header.decode_cold(cb).ok_or(VerifyError::Malformed(Malformed::WrongHeaderTag))?;
-                // The hot part's hash of it is checked with the pre-state root.
-                (header.cold_hash() == cold_hash)
-                    .then_some(())
-                    .ok_or(VerifyError::Malformed(Malformed::ColdHash))?;
+                if header.cold_hash() != cold_hash {
+                    return Err(VerifyError::Malformed(Malformed::ColdHash));
+                }
                 None
             }
             f => return Err(VerifyError::Malformed(Malformed::ColdFlag(f))),

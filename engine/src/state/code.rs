@@ -70,7 +70,6 @@ pub(crate) struct CodeTrees {
     pub(crate) whole: UpperTree,
     /// The roots of the store's segments, in `code_starts` order.
     roots: Vec<Hash>,
-    starts: Vec<u32>,
 }
 
 impl CodeTrees {
@@ -86,13 +85,14 @@ impl CodeTrees {
                 Some(Op::Call { .. } | Op::CallIndirect { .. })
             )
         }));
-        CodeTrees { whole, roots, starts: s.code_starts.clone() }
+        CodeTrees { whole, roots }
     }
 
-    /// The root of the segment holding instruction `pc`.
+    /// The root of the segment holding instruction `pc` of `s`, the store
+    /// these trees were built from (its roots are in `s.code_starts` order).
     pub(crate) fn root_at(&self, s: &Store, pc: u32) -> Hash {
         let seg = s.segment(pc);
-        match self.starts.binary_search(&seg.0) {
+        match s.code_starts.binary_search(&seg.0) {
             Ok(k) => self.roots[k],
             // Code before the first segment (no machine runs there).
             Err(_) => segment_root(&s.code, seg),

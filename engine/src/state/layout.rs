@@ -441,8 +441,14 @@ impl Header {
 
     /// The state root: SHA-256 of the hot part.
     pub fn root(&self) -> Hash {
+        self.root_with(&self.cold_hash())
+    }
+
+    /// The state root with the cold part's hash `cold` (a proof that does
+    /// not send the cold part has only its hash).
+    pub fn root_with(&self, cold: &Hash) -> Hash {
         crate::merkle::count_hash();
-        Sha256::digest(self.encode_hot()).into()
+        Sha256::digest(self.encode_hot_with(cold)).into()
     }
 
     /// The root of tree `t`.

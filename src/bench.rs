@@ -25,8 +25,12 @@ pub struct Row {
     pub engine_s: f64,
     /// Median wasmi run (instantiation and execution), seconds.
     pub wasmi_s: f64,
-    /// engine / wasmi, of the runs.
+    /// engine / wasmi, of the medians.
     pub ratio: f64,
+    /// The median of each run's engine / wasmi: each pair ran back to back,
+    /// so this holds when the machine's speed changes between runs (a
+    /// shared VM's can, by 2x for the engine and 1.2x for wasmi).
+    pub pair_ratio: f64,
     /// Engine steps per second of the run.
     pub steps_per_s: f64,
     /// Median engine load (`Module::new`: validation, translation), seconds.
@@ -52,6 +56,10 @@ impl Timings {
     /// The row of these timings, of a run of `steps` steps.
     fn row(self, name: &str, steps: u64, commit_s: Option<f64>) -> Row {
         let s = |v: Vec<Duration>| median(v).as_secs_f64();
+        let mut pairs: Vec<f64> =
+            self.run.iter().zip(&self.wasmi_run).map(|(e, o)| e.as_secs_f64() / o.as_secs_f64()).collect();
+        pairs.sort_by(f64::total_cmp);
+        let pair_ratio = pairs[pairs.len() / 2];
         let (e, o) = (s(self.run), s(self.wasmi_run));
         Row {
             name: name.to_string(),
@@ -59,6 +67,7 @@ impl Timings {
             engine_s: e,
             wasmi_s: o,
             ratio: e / o,
+            pair_ratio,
             steps_per_s: steps as f64 / e,
             load_s: s(self.load),
             wasmi_load_s: s(self.wasmi_load),
@@ -113,17 +122,27 @@ pub fn run(runs: usize, filter: Option<&str>, quick: bool) -> Result<Vec<Row>> {
 /// The table `refute bench` prints.
 pub fn table(rows: &[Row], runs: usize) -> String {
     let mut s = format!(
-        "{:<10} {:>10} {:>10} {:>10} {:>7} {:>9} {:>10} {:>10} {:>10}\n",
-        "workload", "steps", "engine ms", "wasmi ms", "ratio", "Msteps/s", "load ms", "wasmi load", "commit"
+        "{:<10} {:>10} {:>10} {:>10} {:>7} {:>7} {:>9} {:>10} {:>10} {:>10}\n",
+        "workload",
+        "steps",
+        "engine ms",
+        "wasmi ms",
+        "ratio",
+        "pairs",
+        "Msteps/s",
+        "load ms",
+        "wasmi load",
+        "commit"
     );
     for r in rows {
         s += &format!(
-            "{:<10} {:>10} {:>10.1} {:>10.1} {:>6.2}x {:>9.1} {:>10.1} {:>10.1} {:>10}\n",
+            "{:<10} {:>10} {:>10.1} {:>10.1} {:>6.2}x {:>6.2}x {:>9.1} {:>10.1} {:>10.1} {:>10}\n",
             r.name,
             r.steps,
             r.engine_s * 1e3,
             r.wasmi_s * 1e3,
             r.ratio,
+            r.pair_ratio,
             r.steps_per_s / 1e6,
             r.load_s * 1e3,
             r.wasmi_load_s * 1e3,
@@ -132,7 +151,7 @@ pub fn table(rows: &[Row], runs: usize) -> String {
     }
     s += &format!(
         "(median of {runs} runs each, same process; engine and wasmi ms: instantiate and run, ratio = \
-         engine / wasmi; load ms: validation and translation, the engine's of the whole module, \
+         engine / wasmi; pairs: the median of each run's engine / wasmi, the two run back to back; load ms: validation and translation, the engine's of the whole module, \
          wasmi's without translation, which it does at each function's first call, inside its run; \
          commit: a third-party program's run building its commitment, files included, against the run)\n"
     );

@@ -614,6 +614,8 @@ fn bench_times_both_interpreters_alike_and_names_the_processor() {
     assert!(r["steps"].as_u64().unwrap() > 10_000, "{r}");
     let (e, w) = (r["engine_s"].as_f64().unwrap(), r["wasmi_s"].as_f64().unwrap());
     assert!((r["ratio"].as_f64().unwrap() - e / w).abs() < 1e-9, "{r}");
+    // One run: its pair is the medians.
+    assert!((r["pair_ratio"].as_f64().unwrap() - e / w).abs() < 1e-9, "{r}");
     for k in ["load_s", "wasmi_load_s"] {
         assert!(r[k].as_f64().unwrap() > 0.0, "{k}: {r}");
     }

@@ -272,7 +272,12 @@ impl RunTrace {
         let at = cache.cursor.as_ref().map(|c| c.run.machine.steps());
         if !at.is_some_and(|at| base <= at && at <= step) {
             let run = self.checkpoints.run_at(base);
-            let hasher = Hasher::new(&run.machine);
+            // The code's trees carry over from the last cursor (a run's
+            // code never changes): only the rest is hashed again.
+            let hasher = match cache.cursor.take() {
+                Some(old) => old.hasher.renew(&run.machine),
+                None => Hasher::new(&run.machine),
+            };
             cache.cursor = Some(Cursor { run, hasher });
             cache.stats.restores += 1;
         }

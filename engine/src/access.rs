@@ -350,7 +350,19 @@ impl<const TRACK: bool> Direct<'_, TRACK> {
 
     #[inline(always)]
     fn mem(&self, m: u32) -> &MemInst {
-        &self.memories[m as usize]
+        debug_assert!((m as usize) < self.memories.len(), "memory {m} of {}", self.memories.len());
+        // SAFETY: instantiation relocates every memory operand to the
+        // store address of one of the module's memories (`Store::instantiate`),
+        // and a store's memories are never removed.
+        unsafe { self.memories.get_unchecked(m as usize) }
+    }
+
+    /// Memory `m`, to write (as `mem`).
+    #[inline(always)]
+    fn mem_mut(&mut self, m: u32) -> &mut MemInst {
+        debug_assert!((m as usize) < self.memories.len(), "memory {m} of {}", self.memories.len());
+        // SAFETY: as in `mem`.
+        unsafe { self.memories.get_unchecked_mut(m as usize) }
     }
 }
 
@@ -505,7 +517,7 @@ impl<const TRACK: bool> World for Direct<'_, TRACK> {
     }
     #[inline(always)]
     fn store(&mut self, m: u32, ea: usize, bytes: &[u8]) -> bool {
-        match self.memories[m as usize].data.get_mut(ea..ea + bytes.len()) {
+        match self.mem_mut(m).data.get_mut(ea..ea + bytes.len()) {
             Some(d) => {
                 d.copy_from_slice(bytes);
                 self.mark(m, ea, bytes.len());

@@ -210,10 +210,26 @@ impl Hasher {
     /// A hasher for `m`, whose code and functions must not change any more.
     /// It hashes every non-zero part of the state once.
     pub fn new(m: &Machine) -> Hasher {
-        let s = &m.store;
-        let code = CodeTrees::new(s);
-        let func_leaves = func_leaves(s, &code);
+        let code = CodeTrees::new(&m.store);
+        let func_leaves = func_leaves(&m.store, &code);
         let funcs = UpperTree::new(TreeId::Funcs.depth(), func_leaves.len(), |i| func_leaves[i]);
+        Hasher::with_code(m, code, func_leaves, funcs)
+    }
+
+    /// A hasher for `m`, another state of the machine this one hashed (a
+    /// checkpoint of the same run): keeps the code's trees and the function
+    /// leaves, which no step changes, and hashes the rest anew. For yosys's
+    /// 39 MB module that saves hashing its whole code again at every
+    /// checkpoint a player restores.
+    pub fn renew(self, m: &Machine) -> Hasher {
+        let Hasher { code, func_leaves, funcs, .. } = self;
+        debug_assert_eq!(func_leaves.len(), 2 * m.store.funcs.len(), "a hasher of another module");
+        Hasher::with_code(m, code, func_leaves, funcs)
+    }
+
+    /// A hasher for `m` with its code's trees and function leaves.
+    fn with_code(m: &Machine, code: CodeTrees, func_leaves: Vec<Leaf>, funcs: UpperTree) -> Hasher {
+        let s = &m.store;
         let memories =
             s.memories.iter().map(|mem| tree_over(EntryKind::Memory.depth(), mem.data.len())).collect();
         let tables =

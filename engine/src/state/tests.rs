@@ -207,12 +207,18 @@ proptest! {
         let m = &mut run.machine;
         let mut h = Hasher::new(m);
         check(&mut h, m);
+        // A hasher renewed at each state, from the one of the state before
+        // (as a player restoring a checkpoint): the same header.
+        let mut renewed = Some(Hasher::new(m));
         for stride in strides.iter().cycle() {
             if m.status() != Status::Running {
                 break;
             }
             h.run(m, m.steps() + stride);
-            check(&mut h, m);
+            let header = check(&mut h, m);
+            let mut r = renewed.take().unwrap().renew(m);
+            prop_assert_eq!(r.header(m), header, "a renewed hasher disagrees at step {}", m.steps());
+            renewed = Some(r);
         }
     }
 }

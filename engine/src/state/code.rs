@@ -63,10 +63,6 @@ pub(crate) fn segment_node(whole: &UpperTree, code: &[Op], seg: (u32, u32), h: u
     )
 }
 
-/// The fewest instructions for which [`CodeTrees::new`] hashes on two
-/// threads (about 20 ms of hashing alone).
-const PARALLEL_CODE: usize = 1 << 18;
-
 /// The code's trees: the whole code's upper levels (for openings) and
 /// every segment's root.
 #[derive(Clone, Debug)]
@@ -78,29 +74,9 @@ pub(crate) struct CodeTrees {
 
 impl CodeTrees {
     /// Hashes the code of `s`, which must not change any more.
-    /// The whole tree and the segments' roots each hash every instruction
-    /// once; for a large code (yosys: 1.2 s each here) the two run on two
-    /// threads. The result does not depend on it.
     pub(crate) fn new(s: &Store) -> CodeTrees {
-        CodeTrees::build(s, s.code.len() >= PARALLEL_CODE)
-    }
-
-    /// [`CodeTrees::new`], on two threads when `parallel`.
-    fn build(s: &Store, parallel: bool) -> CodeTrees {
-        let whole =
-            || UpperTree::new(TreeId::Code.depth(), s.code.len().div_ceil(2), |i| code_leaf(&s.code, i));
-        let roots = || -> Vec<Hash> {
-            s.code_starts.iter().map(|&start| segment_root(&s.code, s.segment(start))).collect()
-        };
-        let (whole, roots) = if parallel {
-            std::thread::scope(|scope| {
-                let roots = scope.spawn(roots);
-                let whole = whole();
-                (whole, roots.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            })
-        } else {
-            (whole(), roots())
-        };
+        let whole = UpperTree::new(TreeId::Code.depth(), s.code.len().div_ceil(2), |i| code_leaf(&s.code, i));
+        let roots = s.code_starts.iter().map(|&start| segment_root(&s.code, s.segment(start))).collect();
         // A call returns to the instruction after it, in its own segment
         // (frames and headers find the running code by that instruction).
         debug_assert!(s.code_starts.iter().skip(1).chain([&(s.code.len() as u32)]).all(|&end| {
@@ -128,19 +104,6 @@ impl CodeTrees {
 mod tests {
     use super::*;
     use crate::merkle::Levels;
-
-    #[test]
-    fn two_threads_build_the_same_trees() {
-        let wat = r#"(module (func $f (result i32) i32.const 1 i32.const 2 i32.add)
-            (func (export "_start") call $f drop call $f drop))"#;
-        let module = crate::Module::new(&wat::parse_str(wat).unwrap()).unwrap();
-        let run = crate::Run::new(&module, &crate::Task::default(), &crate::Entry::Start).unwrap();
-        let s = &run.machine.store;
-        let (one, two) = (CodeTrees::build(s, false), CodeTrees::build(s, true));
-        assert!(s.code_starts.len() >= 3, "{:?}", s.code_starts);
-        assert_eq!(one.roots, two.roots);
-        assert_eq!(one.whole.root(), two.whole.root());
-    }
 
     #[test]
     fn segment_nodes_are_the_masked_codes_nodes() {

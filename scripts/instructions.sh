@@ -9,8 +9,8 @@
 #
 #   scripts/instructions.sh [WORKLOAD...]     (default: sha256 sort float genetic interp)
 #
-# Takes about a minute per workload. Not a test: a tool for comparing
-# interpreter changes before and after (specs/bench.md).
+# Takes about 45 s for the five C workloads. Not a test: a tool for comparing
+# interpreter changes before and after (the README's `refute bench` paragraph).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v valgrind >/dev/null 2>&1; then

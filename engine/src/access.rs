@@ -23,16 +23,52 @@ use crate::limits::PAGE_SIZE;
 use crate::merkle::MemoryTree;
 use crate::store::{FuncInst, MemInst, Store, TableInst};
 
-/// The value stack: 64-bit slots indexed from the bottom.
-pub(crate) trait Stack: std::ops::Index<usize, Output = u64> + std::ops::IndexMut<usize> {
-    /// Capacity in slots.
-    fn len(&self) -> usize;
-    /// `memmove` of `from` to start at `to`.
-    fn copy_within(&mut self, from: std::ops::Range<usize>, to: usize);
+/// A place on a value stack: the slot's index, or for the machine's own
+/// stack its address ([`Addr`]). The step code holds `sp` and `fp` as
+/// positions and moves them by slots (`fp + 3`, `sp - 1`); [`Stack::at`] and
+/// [`Stack::slot`] convert from and to the slot index the state holds.
+pub(crate) trait Pos:
+    Copy
+    + Eq
+    + Ord
+    + std::ops::Add<usize, Output = Self>
+    + std::ops::Sub<usize, Output = Self>
+    + std::ops::AddAssign<usize>
+    + std::ops::SubAssign<usize>
+{
+}
+
+impl<P> Pos for P where
+    P: Copy
+        + Eq
+        + Ord
+        + std::ops::Add<usize, Output = P>
+        + std::ops::Sub<usize, Output = P>
+        + std::ops::AddAssign<usize>
+        + std::ops::SubAssign<usize>
+{
+}
+
+/// The value stack: 64-bit slots, indexed from the bottom by position.
+pub(crate) trait Stack:
+    std::ops::Index<Self::Pos, Output = u64> + std::ops::IndexMut<Self::Pos>
+{
+    /// How the step code holds a place on this stack: the slot index by
+    /// default, the slot's address for the machine's own stack, so that a
+    /// frame slot is one addressing mode away from `fp`.
+    type Pos: Pos;
+    /// The position of slot `i`.
+    fn at(&self, i: u32) -> Self::Pos;
+    /// The slot at position `p`.
+    fn slot(&self, p: Self::Pos) -> u32;
+    /// One past the last slot: a frame fits if it ends at or before it.
+    fn end(&self) -> Self::Pos;
+    /// `memmove` of the `n` slots from `from` to start at `to`.
+    fn copy_within(&mut self, from: Self::Pos, n: usize, to: Self::Pos);
     /// Zeroes `n` slots from `from`.
-    fn zero(&mut self, from: usize, n: usize);
+    fn zero(&mut self, from: Self::Pos, n: usize);
     /// A call has set up a frame whose slots end before `end`.
-    fn enter_frame(&mut self, _end: usize) {}
+    fn enter_frame(&mut self, _end: Self::Pos) {}
     /// The innermost frame has returned.
     fn leave_frame(&mut self) {}
 }
@@ -156,67 +192,134 @@ impl<'a> Slots<'a> {
 
     /// The slot no access may reach: the innermost known frame's end.
     #[cfg(debug_assertions)]
-    fn end(&self) -> usize {
+    fn end_slot(&self) -> usize {
         self.ends.last().copied().unwrap_or(self.len)
     }
 }
 
+/// A slot's address on the machine's own stack ([`Slots`]): moving it by
+/// `n` slots moves it by `8n` bytes, and reaching its slot needs no base.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub(crate) struct Addr(*mut u64);
+
+impl std::ops::Add<usize> for Addr {
+    type Output = Addr;
+    #[inline(always)]
+    fn add(self, n: usize) -> Addr {
+        Addr(self.0.wrapping_add(n))
+    }
+}
+
+impl std::ops::Sub<usize> for Addr {
+    type Output = Addr;
+    #[inline(always)]
+    fn sub(self, n: usize) -> Addr {
+        Addr(self.0.wrapping_sub(n))
+    }
+}
+
+impl std::ops::AddAssign<usize> for Addr {
+    #[inline(always)]
+    fn add_assign(&mut self, n: usize) {
+        *self = *self + n;
+    }
+}
+
+impl std::ops::SubAssign<usize> for Addr {
+    #[inline(always)]
+    fn sub_assign(&mut self, n: usize) {
+        *self = *self - n;
+    }
+}
+
+impl Slots<'_> {
+    /// The index of the slot at `p` (debug builds check it is one of ours).
+    #[inline(always)]
+    fn index_of(&self, p: Addr) -> usize {
+        let i = (p.0 as usize).wrapping_sub(self.ptr as usize) / 8;
+        debug_assert!(
+            (p.0 as usize).wrapping_sub(self.ptr as usize).is_multiple_of(8) && i <= self.len,
+            "{p:?} is not a slot of the stack"
+        );
+        i
+    }
+}
+
 impl Stack for Slots<'_> {
-    fn len(&self) -> usize {
-        self.len
+    type Pos = Addr;
+
+    #[inline(always)]
+    fn at(&self, i: u32) -> Addr {
+        Addr(self.ptr.wrapping_add(i as usize))
     }
 
     #[inline(always)]
-    fn copy_within(&mut self, from: std::ops::Range<usize>, to: usize) {
+    fn slot(&self, p: Addr) -> u32 {
+        self.index_of(p) as u32
+    }
+
+    #[inline(always)]
+    fn end(&self) -> Addr {
+        self.at(0) + self.len
+    }
+
+    #[inline(always)]
+    fn copy_within(&mut self, from: Addr, n: usize, to: Addr) {
         #[cfg(debug_assertions)]
-        assert!(
-            from.start <= from.end && from.end <= self.end() && to + from.len() <= self.end(),
-            "stack copy {from:?} to {to} outside its frame, which ends at {}",
-            self.end()
-        );
+        {
+            let (f, t) = (self.index_of(from), self.index_of(to));
+            assert!(
+                f + n <= self.end_slot() && t + n <= self.end_slot(),
+                "stack copy of {n} slots from {f} to {t} outside its frame, which ends at {}",
+                self.end_slot()
+            );
+        }
         // Branches and returns mostly move nothing or one value: no call to
         // `memmove` for those (a branch-table jump is often both).
-        let n = from.len();
-        if n == 0 || from.start == to {
+        if n == 0 || from == to {
             return;
         }
         // SAFETY: in bounds by the argument above; `copy` allows overlap.
         unsafe {
             if n == 1 {
-                *self.ptr.add(to) = *self.ptr.add(from.start);
+                *to.0 = *from.0;
             } else {
-                std::ptr::copy(self.ptr.add(from.start), self.ptr.add(to), n)
+                std::ptr::copy(from.0, to.0, n)
             }
         }
     }
 
     #[inline(always)]
-    fn zero(&mut self, from: usize, n: usize) {
+    fn zero(&mut self, from: Addr, n: usize) {
         #[cfg(debug_assertions)]
-        assert!(
-            from + n <= self.end(),
-            "zeroing {n} slots at {from} outside the frame ending at {}",
-            self.end()
-        );
+        {
+            let f = self.index_of(from);
+            assert!(
+                f + n <= self.end_slot(),
+                "zeroing {n} slots at {f} outside the frame ending at {}",
+                self.end_slot()
+            );
+        }
         // SAFETY: the caller checked `from + n <= len` (the frame check).
         unsafe {
             // Most functions have a few locals: no call to `memset` for those.
             if n <= 4 {
                 for i in 0..n {
-                    *self.ptr.add(from + i) = 0;
+                    *from.0.add(i) = 0;
                 }
             } else {
-                std::ptr::write_bytes(self.ptr.add(from), 0, n)
+                std::ptr::write_bytes(from.0, 0, n)
             }
         }
     }
 
     #[inline(always)]
-    fn enter_frame(&mut self, _end: usize) {
+    fn enter_frame(&mut self, _end: Addr) {
         #[cfg(debug_assertions)]
         {
-            assert!(_end <= self.len, "a frame ending at {_end} passed the frame check");
-            self.ends.push(_end);
+            let end = self.index_of(_end);
+            assert!(end <= self.len, "a frame ending at {end} passed the frame check");
+            self.ends.push(end);
         }
     }
 
@@ -227,24 +330,38 @@ impl Stack for Slots<'_> {
     }
 }
 
-impl std::ops::Index<usize> for Slots<'_> {
+impl std::ops::Index<Addr> for Slots<'_> {
     type Output = u64;
     #[inline(always)]
-    fn index(&self, i: usize) -> &u64 {
+    fn index(&self, p: Addr) -> &u64 {
         #[cfg(debug_assertions)]
-        assert!(i < self.end(), "stack index {i} outside its frame, which ends at {}", self.end());
-        // SAFETY: every index the loop uses is in bounds (see the type's docs).
-        unsafe { &*self.ptr.add(i) }
+        {
+            let i = self.index_of(p);
+            assert!(
+                i < self.end_slot(),
+                "stack index {i} outside its frame, which ends at {}",
+                self.end_slot()
+            );
+        }
+        // SAFETY: every position the loop uses is in bounds (see the type's docs).
+        unsafe { &*p.0 }
     }
 }
 
-impl std::ops::IndexMut<usize> for Slots<'_> {
+impl std::ops::IndexMut<Addr> for Slots<'_> {
     #[inline(always)]
-    fn index_mut(&mut self, i: usize) -> &mut u64 {
+    fn index_mut(&mut self, p: Addr) -> &mut u64 {
         #[cfg(debug_assertions)]
-        assert!(i < self.end(), "stack index {i} outside its frame, which ends at {}", self.end());
+        {
+            let i = self.index_of(p);
+            assert!(
+                i < self.end_slot(),
+                "stack index {i} outside its frame, which ends at {}",
+                self.end_slot()
+            );
+        }
         // SAFETY: as for `index`.
-        unsafe { &mut *self.ptr.add(i) }
+        unsafe { &mut *p.0 }
     }
 }
 

@@ -88,24 +88,25 @@ fn b64(v: f64) -> u64 {
 /// The registers a step reads and moves: the next instruction, the top of
 /// the operand stack and the current frame.
 #[derive(Clone, Copy)]
-pub(crate) struct Hot {
+pub(crate) struct Hot<P> {
     /// The world's position of the instruction ([`World::at`]).
     pub pc: usize,
-    pub sp: usize,
-    pub fp: usize,
+    /// The stack's positions of the top and the frame ([`Stack::at`]).
+    pub sp: P,
+    pub fp: P,
 }
 
-impl Hot {
-    /// The registers, `pc` as `w`'s position ([`World::at`]).
-    fn of<W: World>(regs: &Regs, w: &W) -> Hot {
-        Hot { pc: w.at(regs.pc), sp: regs.sp as usize, fp: regs.fp as usize }
+impl<P: crate::access::Pos> Hot<P> {
+    /// The registers as positions in `stack` and `w`.
+    fn of<S: Stack<Pos = P>, W: World>(regs: &Regs, stack: &S, w: &W) -> Self {
+        Hot { pc: w.at(regs.pc), sp: stack.at(regs.sp), fp: stack.at(regs.fp) }
     }
 
     /// Writes the registers back, and the status the run ended with, if any.
-    fn leave<W: World>(self, regs: &mut Regs, w: &W, end: Option<Status>) {
+    fn leave<S: Stack<Pos = P>, W: World>(self, regs: &mut Regs, stack: &S, w: &W, end: Option<Status>) {
         regs.pc = w.index(self.pc);
-        regs.sp = self.sp as u32;
-        regs.fp = self.fp as u32;
+        regs.sp = stack.slot(self.sp);
+        regs.fp = stack.slot(self.fp);
         if let Some(s) = end {
             regs.status = s;
         }
@@ -120,7 +121,7 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
     if regs.status != Status::Running || regs.steps >= until {
         return;
     }
-    let mut hot = Hot::of(regs, w);
+    let mut hot = Hot::of(regs, stack, w);
     let mut left = until - regs.steps;
     let end: Option<Status> = loop {
         if left == 0 {
@@ -135,7 +136,7 @@ pub(crate) fn step_loop<S: Stack, W: World>(regs: &mut Regs, stack: &mut S, w: &
         }
     };
     regs.steps = until - left;
-    hot.leave(regs, w, end);
+    hot.leave(regs, stack, w, end);
 }
 
 /// Executes `op`, the instruction at `hot.pc`, as step number `index`: the
@@ -146,7 +147,7 @@ pub(crate) fn step<S: Stack, W: World>(
     stack: &mut S,
     w: &mut W,
     op: &Op,
-    hot: &mut Hot,
+    hot: &mut Hot<S::Pos>,
     index: u64,
 ) -> Option<Status> {
     let Hot { mut pc, mut sp, mut fp } = *hot;
@@ -318,7 +319,7 @@ pub(crate) fn step<S: Stack, W: World>(
                     let n = $n as usize;
                     // Results already in place are not copied (nor opened).
                     if sp - n != fp {
-                        stack.copy_within(sp - n..sp, fp);
+                        stack.copy_within(sp - n, n, fp);
                     }
                     sp = fp + n;
                     stack.leave_frame();
@@ -327,13 +328,13 @@ pub(crate) fn step<S: Stack, W: World>(
                         break 'step Some(Status::Finished);
                     }
                     pc = w.at(f.ret_pc);
-                    fp = f.fp as usize;
+                    fp = stack.at(f.fp);
                 }};
             }
             macro_rules! br_adjust {
                 ($target:expr, $drop:expr, $keep:expr) => {{
                     let (drop, keep) = ($drop as usize, $keep as usize);
-                    stack.copy_within(sp - keep..sp, sp - keep - drop);
+                    stack.copy_within(sp - keep, keep, sp - keep - drop);
                     sp -= drop;
                     pc = w.at($target);
                 }};
@@ -364,14 +365,14 @@ pub(crate) fn step<S: Stack, W: World>(
                             }
                             sp -= $pop;
                             let new_fp = sp - nparams as usize;
-                            if new_fp + frame_size as usize > stack.len() {
+                            if new_fp + frame_size as usize > stack.end() {
                                 sp += $pop;
                                 trap!(ValueStackExhausted);
                             }
                             stack.enter_frame(new_fp + frame_size as usize);
-                            w.push_frame(Frame { ret_pc: w.index(pc), fp: fp as u32 });
+                            w.push_frame(Frame { ret_pc: w.index(pc), fp: stack.slot(fp) });
                             w.enter(func);
-                            w.frame_top(new_fp + frame_size as usize);
+                            w.frame_top(stack.slot(new_fp) as usize + frame_size as usize);
                             // The callee's prologue zeroes the rest (`ZeroLocals`).
                             stack.zero(sp, (nlocals as usize).min(LOCALS_CHUNK as usize));
                             sp += nlocals as usize;
@@ -426,7 +427,7 @@ pub(crate) fn step<S: Stack, W: World>(
                 Op::Return { results } => ret!(results),
                 Op::StackMove { from, to, n } => {
                     let (from, to, n) = (from as usize, to as usize, n as usize);
-                    stack.copy_within(sp - from..sp - from + n, sp - to);
+                    stack.copy_within(sp - from, n, sp - to);
                 }
                 Op::Call { func } => call!(func, 0),
                 Op::CallIndirect { ty, table } => {

@@ -30,7 +30,7 @@ pub(crate) fn step<S: Stack, W: World>(
     stack: &mut S,
     world: &mut W,
     h: HostFunc,
-    at: usize,
+    at: S::Pos,
     nparams: usize,
     step: u64,
 ) -> HostStep {

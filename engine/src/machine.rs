@@ -1,6 +1,6 @@
 //! The machine: a store plus the execution state of one invocation.
 
-use crate::access::{Direct, Dirty, Slots};
+use crate::access::{Direct, Dirty, Slots, Stack};
 use crate::exec::run_threaded;
 use crate::frame::{Frame, HALT, Regs};
 use crate::host;
@@ -195,10 +195,11 @@ impl Machine {
         let Machine { store, host, stack, frames, regs, pending_host, .. } = self;
         let mut world = Direct::<false>::new(store, host, frames, None);
         let mut stack = Slots::new(stack);
+        let args = stack.at(0);
         loop {
             let step = regs.steps;
             regs.steps += 1;
-            match host::step(&mut stack, &mut world, h, 0, nargs, step) {
+            match host::step(&mut stack, &mut world, h, args, nargs, step) {
                 HostStep::Again if regs.steps < until => {}
                 HostStep::Again => {
                     *pending_host = Some(h);

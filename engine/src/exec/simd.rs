@@ -11,11 +11,11 @@ use crate::access::{Stack, World};
 use crate::isa::{Op, SimdLoad, SimdLoadLane};
 use crate::op::simd;
 
-fn get<S: Stack>(stack: &S, at: usize) -> u128 {
+fn get<S: Stack>(stack: &S, at: S::Pos) -> u128 {
     stack[at] as u128 | (stack[at + 1] as u128) << 64
 }
 
-fn put<S: Stack>(stack: &mut S, at: usize, v: u128) {
+fn put<S: Stack>(stack: &mut S, at: S::Pos, v: u128) {
     stack[at] = v as u64;
     stack[at + 1] = (v >> 64) as u64;
 }
@@ -31,15 +31,15 @@ pub(super) fn step<S: Stack, W: World>(
     stack: &mut S,
     w: &mut W,
     pc: usize,
-    s: usize,
-    fp: usize,
-) -> Result<(usize, usize), TrapKind> {
+    s: S::Pos,
+    fp: S::Pos,
+) -> Result<(S::Pos, usize), TrapKind> {
     // The high half of a 16-byte immediate: the `Hi64` after the instruction.
     let hi64 = |w: &W| match w.op(pc) {
         Op::Hi64 { bits } => Ok(bits),
         _ => Err(Unreachable),
     };
-    let ea = |stack: &S, at: usize, offset: u32| stack[at] as u32 as usize + offset as usize;
+    let ea = |stack: &S, at: S::Pos, offset: u32| stack[at] as u32 as usize + offset as usize;
     let sp = match op {
         Op::V128Drop => s - 2,
         Op::V128Select => {

@@ -31,23 +31,23 @@ const OPCODES: usize = 0x1E0;
 
 /// What the handlers share: the stack and the world by value, and where the
 /// chain stopped.
-struct Cx<S, W> {
+struct Cx<S: Stack, W> {
     stack: S,
     w: W,
     /// The step count when `left` reaches zero in this chunk.
     end: u64,
     /// Where the chain stopped: registers, steps left, final status.
-    out: (Hot, u64, Option<Status>),
+    out: (Hot<<S as Stack>::Pos>, u64, Option<Status>),
 }
 
-type Handler<S, W> = fn(&mut Cx<S, W>, usize, usize, usize, u64);
+type Handler<S, W> = fn(&mut Cx<S, W>, usize, <S as Stack>::Pos, <S as Stack>::Pos, u64);
 
 /// Runs as [`super::step_loop`] does, by threaded dispatch.
 pub(crate) fn run<S: Stack, W: World>(regs: &mut Regs, stack: S, w: W, until: u64) {
     if regs.status != Status::Running || regs.steps >= until {
         return;
     }
-    let hot = Hot::of(regs, &w);
+    let hot = Hot::of(regs, &stack, &w);
     let mut c = Cx { stack, w, end: 0, out: (hot, 0, None) };
     loop {
         let (hot, _, _) = c.out;
@@ -61,12 +61,12 @@ pub(crate) fn run<S: Stack, W: World>(regs: &mut Regs, stack: S, w: W, until: u6
         }
     }
     let (hot, _, end) = c.out;
-    hot.leave(regs, &c.w, end);
+    hot.leave(regs, &c.stack, &c.w, end);
 }
 
 /// Starts the step at `pc`, or stops when no steps are `left`.
 #[inline(always)]
-fn dispatch<S: Stack, W: World>(c: &mut Cx<S, W>, pc: usize, sp: usize, fp: usize, left: u64) {
+fn dispatch<S: Stack, W: World>(c: &mut Cx<S, W>, pc: usize, sp: S::Pos, fp: S::Pos, left: u64) {
     if left == 0 {
         c.out = (Hot { pc, sp, fp }, 0, None);
         return;
@@ -82,7 +82,7 @@ fn dispatch<S: Stack, W: World>(c: &mut Cx<S, W>, pc: usize, sp: usize, fp: usiz
 
 /// Runs the step at `pc` (`left` steps remain after it), then the next.
 #[inline(always)]
-fn run_step<S: Stack, W: World>(c: &mut Cx<S, W>, op: &Op, pc: usize, sp: usize, fp: usize, left: u64) {
+fn run_step<S: Stack, W: World>(c: &mut Cx<S, W>, op: &Op, pc: usize, sp: S::Pos, fp: S::Pos, left: u64) {
     let mut hot = Hot { pc, sp, fp };
     if let Some(s) = step(&mut c.stack, &mut c.w, op, &mut hot, c.end - left - 1) {
         c.out = (hot, left, Some(s));
@@ -92,14 +92,14 @@ fn run_step<S: Stack, W: World>(c: &mut Cx<S, W>, op: &Op, pc: usize, sp: usize,
 }
 
 /// The handler of the opcodes without one of their own.
-fn any<S: Stack, W: World>(c: &mut Cx<S, W>, pc: usize, sp: usize, fp: usize, left: u64) {
+fn any<S: Stack, W: World>(c: &mut Cx<S, W>, pc: usize, sp: S::Pos, fp: S::Pos, left: u64) {
     // SAFETY: `op_at` points at the instruction until the next `op_at`.
     let op: &Op = unsafe { &*c.w.op_at(pc) };
     run_step(c, op, pc, sp, fp, left)
 }
 
 /// The handler of opcode `T`: the step, told its opcode.
-fn handler<const T: u16, S: Stack, W: World>(c: &mut Cx<S, W>, pc: usize, sp: usize, fp: usize, left: u64) {
+fn handler<const T: u16, S: Stack, W: World>(c: &mut Cx<S, W>, pc: usize, sp: S::Pos, fp: S::Pos, left: u64) {
     // SAFETY: as in `any`; `handlers` gives this handler to opcode `T` only.
     let op: &Op = unsafe { &*c.w.op_at(pc) };
     unsafe { std::hint::assert_unchecked(op.opcode() == T) };

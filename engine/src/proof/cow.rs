@@ -57,11 +57,18 @@ impl std::ops::IndexMut<usize> for CowStack<'_> {
 }
 
 impl Stack for CowStack<'_> {
-    fn len(&self) -> usize {
+    type Pos = usize;
+    fn at(&self, i: u32) -> usize {
+        i as usize
+    }
+    fn slot(&self, p: usize) -> u32 {
+        p as u32
+    }
+    fn end(&self) -> usize {
         self.base.len()
     }
-    fn copy_within(&mut self, from: std::ops::Range<usize>, to: usize) {
-        let values: Vec<u64> = from.map(|i| self[i]).collect();
+    fn copy_within(&mut self, from: usize, n: usize, to: usize) {
+        let values: Vec<u64> = (from..from + n).map(|i| self[i]).collect();
         for (k, v) in values.into_iter().enumerate() {
             self[to + k] = v;
         }

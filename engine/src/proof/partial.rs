@@ -88,20 +88,27 @@ impl std::ops::IndexMut<usize> for PartialStack<'_> {
 }
 
 impl Stack for PartialStack<'_> {
-    fn len(&self) -> usize {
+    type Pos = usize;
+    fn at(&self, i: u32) -> usize {
+        i as usize
+    }
+    fn slot(&self, p: usize) -> u32 {
+        p as u32
+    }
+    fn end(&self) -> usize {
         MAX_STACK_SLOTS
     }
-    fn copy_within(&mut self, from: std::ops::Range<usize>, to: usize) {
-        if from.start > from.end {
+    fn copy_within(&mut self, from: usize, n: usize, to: usize) {
+        // A range below slot 0 (`sp - n` wrapped around).
+        if from.checked_add(n).is_none() {
             miss(self.missing, || Unopened::StackRange);
             return;
         }
         // Element by element, in the order that is correct for overlap;
         // stops at the first slot the proof does not open.
-        let n = from.len();
         for k in 0..n {
-            let k = if to <= from.start { k } else { n - 1 - k };
-            let v = self[from.start.wrapping_add(k)];
+            let k = if to <= from { k } else { n - 1 - k };
+            let v = self[from.wrapping_add(k)];
             self[to.wrapping_add(k)] = v;
             if self.missing.borrow().is_some() {
                 return;

@@ -67,41 +67,52 @@ pub(crate) struct RecStack<'t, S> {
     pub log: &'t RefCell<Touched>,
 }
 
+/// Positions are slot indices, whatever the inner stack's are.
 impl<S: Stack> std::ops::Index<usize> for RecStack<'_, S> {
     type Output = u64;
     fn index(&self, i: usize) -> &u64 {
         self.log.borrow_mut().stack.insert(i as u64 / 4);
-        &self.inner[i]
+        &self.inner[self.inner.at(i as u32)]
     }
 }
 
 impl<S: Stack> std::ops::IndexMut<usize> for RecStack<'_, S> {
     fn index_mut(&mut self, i: usize) -> &mut u64 {
         self.log.borrow_mut().stack.insert(i as u64 / 4);
-        &mut self.inner[i]
+        let p = self.inner.at(i as u32);
+        &mut self.inner[p]
     }
 }
 
 impl<S: Stack> Stack for RecStack<'_, S> {
-    fn len(&self) -> usize {
-        self.inner.len()
+    type Pos = usize;
+    fn at(&self, i: u32) -> usize {
+        i as usize
     }
-    fn copy_within(&mut self, from: std::ops::Range<usize>, to: usize) {
+    fn slot(&self, p: usize) -> u32 {
+        p as u32
+    }
+    fn end(&self) -> usize {
+        self.inner.slot(self.inner.end()) as usize
+    }
+    fn copy_within(&mut self, from: usize, n: usize, to: usize) {
         let mut t = self.log.borrow_mut();
-        let n = from.len();
         if n > 0 {
-            t.stack.extend((from.start / 4) as u64..=((from.end - 1) / 4) as u64);
+            t.stack.extend((from / 4) as u64..=((from + n - 1) / 4) as u64);
             t.stack.extend((to / 4) as u64..=((to + n - 1) / 4) as u64);
         }
-        self.inner.copy_within(from, to);
+        let (from, to) = (self.inner.at(from as u32), self.inner.at(to as u32));
+        self.inner.copy_within(from, n, to);
     }
     fn zero(&mut self, from: usize, n: usize) {
         if n > 0 {
             self.log.borrow_mut().stack.extend((from / 4) as u64..=((from + n - 1) / 4) as u64);
         }
+        let from = self.inner.at(from as u32);
         self.inner.zero(from, n);
     }
     fn enter_frame(&mut self, end: usize) {
+        let end = self.inner.at(end as u32);
         self.inner.enter_frame(end)
     }
     fn leave_frame(&mut self) {

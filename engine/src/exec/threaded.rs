@@ -67,7 +67,10 @@ pub(crate) fn run<S: Stack, W: World>(regs: &mut Regs, stack: S, w: W, until: u6
 /// Starts the step at `pc`, or stops when no steps are `left`.
 #[inline(always)]
 fn dispatch<S: Stack, W: World>(c: &mut Cx<S, W>, pc: usize, sp: S::Pos, fp: S::Pos, left: u64) {
-    if left == 0 {
+    // Signed, so that the decrement sets the flag the test reads (a chunk
+    // is far below `i64::MAX` steps): two instructions, not three.
+    let after = left as i64 - 1;
+    if after < 0 {
         c.out = (Hot { pc, sp, fp }, 0, None);
         return;
     }
@@ -77,7 +80,7 @@ fn dispatch<S: Stack, W: World>(c: &mut Cx<S, W>, pc: usize, sp: S::Pos, fp: S::
         debug_assert!(code < OPCODES);
         *handlers::<S, W>().get_unchecked(code)
     };
-    handler(c, pc, sp, fp, left - 1)
+    handler(c, pc + W::STRIDE, sp, fp, after as u64)
 }
 
 /// Runs the step at `pc` (`left` steps remain after it), then the next.
@@ -91,15 +94,26 @@ fn run_step<S: Stack, W: World>(c: &mut Cx<S, W>, op: &Op, pc: usize, sp: S::Pos
     dispatch(c, hot.pc, hot.sp, hot.fp, left)
 }
 
-/// The handler of the opcodes without one of their own.
-fn any<S: Stack, W: World>(c: &mut Cx<S, W>, pc: usize, sp: S::Pos, fp: S::Pos, left: u64) {
+/// The handler of the opcodes without one of their own. Handlers are
+/// given the position after their instruction (`next`): the instruction's
+/// fields are then read at small negative offsets from the register that
+/// goes on to the next step, rather than from a copy of it.
+fn any<S: Stack, W: World>(c: &mut Cx<S, W>, next: usize, sp: S::Pos, fp: S::Pos, left: u64) {
+    let pc = next - W::STRIDE;
     // SAFETY: `op_at` points at the instruction until the next `op_at`.
     let op: &Op = unsafe { &*c.w.op_at(pc) };
     run_step(c, op, pc, sp, fp, left)
 }
 
 /// The handler of opcode `T`: the step, told its opcode.
-fn handler<const T: u16, S: Stack, W: World>(c: &mut Cx<S, W>, pc: usize, sp: S::Pos, fp: S::Pos, left: u64) {
+fn handler<const T: u16, S: Stack, W: World>(
+    c: &mut Cx<S, W>,
+    next: usize,
+    sp: S::Pos,
+    fp: S::Pos,
+    left: u64,
+) {
+    let pc = next - W::STRIDE;
     // SAFETY: as in `any`; `handlers` gives this handler to opcode `T` only.
     let op: &Op = unsafe { &*c.w.op_at(pc) };
     unsafe { std::hint::assert_unchecked(op.opcode() == T) };

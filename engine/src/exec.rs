@@ -150,6 +150,33 @@ pub(crate) fn step<S: Stack, W: World>(
     hot: &mut Hot<S::Pos>,
     index: u64,
 ) -> Option<Status> {
+    step_in::<S, W, false>(stack, w, op, hot, index)
+}
+
+/// [`step`] in a function of its own, with every case inline: the rare
+/// branch-table entries [`step`] hands over, so that their calls and
+/// register pressure stay out of the handler they would otherwise slow.
+#[inline(never)]
+#[cold]
+fn step_outlined<S: Stack, W: World>(
+    stack: &mut S,
+    w: &mut W,
+    op: &Op,
+    hot: &mut Hot<S::Pos>,
+    index: u64,
+) -> Option<Status> {
+    step_in::<S, W, true>(stack, w, op, hot, index)
+}
+
+/// [`step`]; `OUTLINED` says it runs as [`step_outlined`].
+#[inline(always)]
+fn step_in<S: Stack, W: World, const OUTLINED: bool>(
+    stack: &mut S,
+    w: &mut W,
+    op: &Op,
+    hot: &mut Hot<S::Pos>,
+    index: u64,
+) -> Option<Status> {
     let Hot { mut pc, mut sp, mut fp } = *hot;
     pc += W::STRIDE;
     let end = 'step: {
@@ -341,12 +368,24 @@ pub(crate) fn step<S: Stack, W: World>(
             }
             // Takes entry `$i` (the last for any larger) of the table of
             // `$len + 1` entries translation emits after a `BrTable`.
+            // An entry that moves more than one value or returns is rare
+            // (as a `switch`'s case it keeps nothing): the whole step runs
+            // again in `step_outlined`, from `hot`, which it has not changed.
             macro_rules! br_table {
                 ($i:expr, $len:expr) => {{
                     let i = ($i).min($len) as usize;
                     match w.op(pc + i * W::STRIDE) {
-                        Op::BrAdjust { target, drop, keep } => br_adjust!(target, drop, keep),
-                        Op::Return { results } => ret!(results),
+                        Op::BrAdjust { target, drop, keep } if OUTLINED || keep <= 1 => {
+                            br_adjust!(target, drop, keep)
+                        }
+                        Op::Return { results } if OUTLINED => ret!(results),
+                        Op::BrAdjust { .. } | Op::Return { .. } => {
+                            // A copy of its own, so that `hot` stays in registers.
+                            let mut h = *hot;
+                            let end = step_outlined(stack, w, op, &mut h, index);
+                            *hot = h;
+                            return end;
+                        }
                         // Translation never emits anything else here; only a
                         // proof of a state no machine reaches can get here.
                         _ => trap!(Unreachable),

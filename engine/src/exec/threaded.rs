@@ -40,6 +40,10 @@ struct Cx<S: Stack, W> {
     out: (Hot<<S as Stack>::Pos>, u64, Option<Status>),
 }
 
+/// A handler's arguments: the context, the position after the instruction,
+/// `fp`, `sp` and the steps left. `sp` comes fourth, in `rcx` on x86-64:
+/// a register-form instruction overwrites `sp`, so a shift by a count
+/// (`cl`) moves nothing.
 type Handler<S, W> = fn(&mut Cx<S, W>, usize, <S as Stack>::Pos, <S as Stack>::Pos, u64);
 
 /// Runs as [`super::step_loop`] does, by threaded dispatch.
@@ -53,7 +57,7 @@ pub(crate) fn run<S: Stack, W: World>(regs: &mut Regs, stack: S, w: W, until: u6
         let (hot, _, _) = c.out;
         let chunk = (until - regs.steps).min(CHUNK);
         c.end = regs.steps + chunk;
-        dispatch(&mut c, hot.pc, hot.sp, hot.fp, chunk);
+        dispatch(&mut c, hot.pc, hot.fp, hot.sp, chunk);
         let (_, left, end) = c.out;
         regs.steps = c.end - left;
         if end.is_some() || regs.steps == until {
@@ -66,7 +70,7 @@ pub(crate) fn run<S: Stack, W: World>(regs: &mut Regs, stack: S, w: W, until: u6
 
 /// Starts the step at `pc`, or stops when no steps are `left`.
 #[inline(always)]
-fn dispatch<S: Stack, W: World>(c: &mut Cx<S, W>, pc: usize, sp: S::Pos, fp: S::Pos, left: u64) {
+fn dispatch<S: Stack, W: World>(c: &mut Cx<S, W>, pc: usize, fp: S::Pos, sp: S::Pos, left: u64) {
     // Signed, so that the decrement sets the flag the test reads (a chunk
     // is far below `i64::MAX` steps): two instructions, not three.
     let after = left as i64 - 1;
@@ -80,44 +84,44 @@ fn dispatch<S: Stack, W: World>(c: &mut Cx<S, W>, pc: usize, sp: S::Pos, fp: S::
         debug_assert!(code < OPCODES);
         *handlers::<S, W>().get_unchecked(code)
     };
-    handler(c, pc + W::STRIDE, sp, fp, after as u64)
+    handler(c, pc + W::STRIDE, fp, sp, after as u64)
 }
 
 /// Runs the step at `pc` (`left` steps remain after it), then the next.
 #[inline(always)]
-fn run_step<S: Stack, W: World>(c: &mut Cx<S, W>, op: &Op, pc: usize, sp: S::Pos, fp: S::Pos, left: u64) {
+fn run_step<S: Stack, W: World>(c: &mut Cx<S, W>, op: &Op, pc: usize, fp: S::Pos, sp: S::Pos, left: u64) {
     let mut hot = Hot { pc, sp, fp };
     if let Some(s) = step(&mut c.stack, &mut c.w, op, &mut hot, c.end - left - 1) {
         c.out = (hot, left, Some(s));
         return;
     }
-    dispatch(c, hot.pc, hot.sp, hot.fp, left)
+    dispatch(c, hot.pc, hot.fp, hot.sp, left)
 }
 
 /// The handler of the opcodes without one of their own. Handlers are
 /// given the position after their instruction (`next`): the instruction's
 /// fields are then read at small negative offsets from the register that
 /// goes on to the next step, rather than from a copy of it.
-fn any<S: Stack, W: World>(c: &mut Cx<S, W>, next: usize, sp: S::Pos, fp: S::Pos, left: u64) {
+fn any<S: Stack, W: World>(c: &mut Cx<S, W>, next: usize, fp: S::Pos, sp: S::Pos, left: u64) {
     let pc = next - W::STRIDE;
     // SAFETY: `op_at` points at the instruction until the next `op_at`.
     let op: &Op = unsafe { &*c.w.op_at(pc) };
-    run_step(c, op, pc, sp, fp, left)
+    run_step(c, op, pc, fp, sp, left)
 }
 
 /// The handler of opcode `T`: the step, told its opcode.
 fn handler<const T: u16, S: Stack, W: World>(
     c: &mut Cx<S, W>,
     next: usize,
-    sp: S::Pos,
     fp: S::Pos,
+    sp: S::Pos,
     left: u64,
 ) {
     let pc = next - W::STRIDE;
     // SAFETY: as in `any`; `handlers` gives this handler to opcode `T` only.
     let op: &Op = unsafe { &*c.w.op_at(pc) };
     unsafe { std::hint::assert_unchecked(op.opcode() == T) };
-    run_step(c, op, pc, sp, fp, left)
+    run_step(c, op, pc, fp, sp, left)
 }
 
 /// The handler table, by opcode. Optimised builds without debug assertions

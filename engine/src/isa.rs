@@ -2055,6 +2055,72 @@ impl Op {
         // `repr(C)` union of `repr(C)` structs each starting with the tag).
         unsafe { *(self as *const Op as *const u16) }
     }
+
+    /// Whether the instruction ends a straight-line run: whether its step
+    /// may go anywhere but the next instruction (a branch, taken or not; a
+    /// call or return; an instruction that runs in micro-steps). The
+    /// machine counts its steps by runs (`exec/threaded.rs`); an
+    /// instruction missing here that moves elsewhere is still counted
+    /// right, only its run is longer.
+    #[inline(always)]
+    pub(crate) fn ends_run(&self) -> bool {
+        use Op::*;
+        matches!(
+            self,
+            Br { .. }
+                | BrAdjust { .. }
+                | BrIfEqz { .. }
+                | BrIfEqzReg { .. }
+                | BrIfI32AndImmEqz { .. }
+                | BrIfI32AndImmNez { .. }
+                | BrIfI32Eq { .. }
+                | BrIfI32EqImm { .. }
+                | BrIfI32GeS { .. }
+                | BrIfI32GeSImm { .. }
+                | BrIfI32GeU { .. }
+                | BrIfI32GeUImm { .. }
+                | BrIfI32GtS { .. }
+                | BrIfI32GtSImm { .. }
+                | BrIfI32GtU { .. }
+                | BrIfI32GtUImm { .. }
+                | BrIfI32LeS { .. }
+                | BrIfI32LeSImm { .. }
+                | BrIfI32LeU { .. }
+                | BrIfI32LeUImm { .. }
+                | BrIfI32LtS { .. }
+                | BrIfI32LtSImm { .. }
+                | BrIfI32LtU { .. }
+                | BrIfI32LtUImm { .. }
+                | BrIfI32Ne { .. }
+                | BrIfI32NeImm { .. }
+                | BrIfNez { .. }
+                | BrIfNezAdjust { .. }
+                | BrIfNezReg { .. }
+                | BrTable { .. }
+                | BrTableReg { .. }
+                | Call { .. }
+                | CallIndirect { .. }
+                | Return { .. }
+                | MemoryCopy { .. }
+                | MemoryFill { .. }
+                | MemoryInit { .. }
+                | TableCopy { .. }
+                | TableFill { .. }
+                | TableGrow { .. }
+                | TableInit { .. }
+        )
+    }
+}
+
+/// The most steps from any instruction of `code` up to and including the
+/// next that ends a run ([`Op::ends_run`]), or to the code's end.
+pub(crate) fn longest_run(code: &[Op]) -> u32 {
+    let (mut longest, mut run) = (0u32, 0u32);
+    for op in code.iter().rev() {
+        run = if op.ends_run() { 1 } else { run.saturating_add(1) };
+        longest = longest.max(run);
+    }
+    longest
 }
 
 #[cfg(test)]

@@ -158,8 +158,9 @@ impl Machine {
             return self.regs.status;
         }
         let Machine { store, host, stack, frames, regs, .. } = self;
+        let longest = store.longest_run;
         let world = Direct::<false>::new(store, host, frames, None);
-        run_threaded(regs, Slots::new(stack), world, until);
+        run_threaded(regs, Slots::new(stack), world, until, longest);
         self.regs.status
     }
 
@@ -167,8 +168,9 @@ impl Machine {
     /// changes in `dirty` for lazy hashing (`state::Hasher`).
     pub(crate) fn run_tracked(&mut self, dirty: &mut Dirty, until: u64) {
         let Machine { store, host, stack, frames, regs, .. } = self;
+        let longest = store.longest_run;
         let world = Direct::<true>::new(store, host, frames, Some(dirty));
-        run_threaded(regs, Slots::new(stack), world, until);
+        run_threaded(regs, Slots::new(stack), world, until, longest);
     }
 
     /// As [`Machine::run`], marking in `dirty` what changes (for

@@ -157,6 +157,8 @@ pub struct Store {
     /// the next start (or the code's end); its instructions are one code
     /// tree (`specs/state.md` §4.1).
     pub(crate) code_starts: Vec<u32>,
+    /// `isa::longest_run` of `code`, kept as the code grows.
+    pub(crate) longest_run: u32,
     pub(crate) instances: Vec<Instance>,
 }
 
@@ -188,6 +190,7 @@ impl Store {
         let start = self.code.len() as u32;
         self.code.extend(ops);
         self.code_starts.push(start);
+        self.longest_run = crate::isa::longest_run(&self.code);
         start
     }
 
@@ -418,6 +421,7 @@ impl Store {
             data_base,
         };
         self.code.extend(module.code.iter().map(|op| reloc.op(*op)));
+        self.longest_run = crate::isa::longest_run(&self.code);
         self.code_starts.extend(module.funcs.iter().map(|f| code_base + f.entry));
         self.code_starts.sort_unstable();
         self.code_starts.dedup();

@@ -11,6 +11,17 @@
 //! and the other opcodes share [`any`], the whole `match` (see [`handlers`]).
 //! So the tests run both kinds.
 //!
+//! Steps are counted two ways, with a handler table for each. Step by
+//! step: every handler counts its step and stops the chain when none are
+//! left. By runs, when far from the end: only where a straight-line run
+//! ends (a branch, call, return or micro-stepped instruction, or any step
+//! that went elsewhere than the next instruction) is the run's length
+//! counted, from positions, so most handlers count nothing (2 of about 14
+//! instructions a step). Exactness holds because a run is never longer
+//! than the code's longest (`isa::longest_run`, kept in the store) and only
+//! begins with at least that budget; the last steps before `until` are
+//! counted one by one. `tests/runs.rs` checks both against each other.
+//!
 //! Rust does not promise tail calls; LLVM turns these into jumps when
 //! optimising (the engine is built at `opt-level = 3` in every profile). So
 //! that a call it leaves as a call cannot exhaust the native stack, a run
@@ -26,6 +37,11 @@ use crate::status::Status;
 /// The most steps one chain of tail calls takes.
 const CHUNK: u64 = 1 << 12;
 
+/// The longest straight-line run (`isa::longest_run`) for which the machine
+/// counts steps by runs; code with a longer one is counted step by step.
+/// A chain counting by runs takes at least `CHUNK - MAX_RUN` steps.
+const MAX_RUN: u32 = 1 << 10;
+
 /// One past the largest opcode (`Op` is `repr(u16)`; `specs/state.md` §4.1).
 const OPCODES: usize = 0x1E0;
 
@@ -34,30 +50,46 @@ const OPCODES: usize = 0x1E0;
 struct Cx<S: Stack, W> {
     stack: S,
     w: W,
-    /// The step count when `left` reaches zero in this chunk.
+    /// The step count when the chunk's budget is used up.
     end: u64,
+    /// Counting by runs: the least budget a run may start with, the longest
+    /// run's positions (`W::STRIDE` a step).
+    margin: u64,
     /// Where the chain stopped: registers, steps left, final status.
     out: (Hot<<S as Stack>::Pos>, u64, Option<Status>),
 }
 
 /// A handler's arguments: the context, the position after the instruction,
-/// `fp`, `sp` and the steps left. `sp` comes fourth, in `rcx` on x86-64:
-/// a register-form instruction overwrites `sp`, so a shift by a count
-/// (`cl`) moves nothing.
+/// `fp`, `sp` and the budget (see [`run_step`]). `sp` comes fourth, in `rcx`
+/// on x86-64: a register-form instruction overwrites `sp`, so a shift by a
+/// count (`cl`) moves nothing.
 type Handler<S, W> = fn(&mut Cx<S, W>, usize, <S as Stack>::Pos, <S as Stack>::Pos, u64);
 
-/// Runs as [`super::step_loop`] does, by threaded dispatch.
-pub(crate) fn run<S: Stack, W: World>(regs: &mut Regs, stack: S, w: W, until: u64) {
+/// Runs as [`super::step_loop`] does, by threaded dispatch. `longest` is
+/// the code's longest straight-line run (`Store::longest_run`).
+pub(crate) fn run<S: Stack, W: World>(regs: &mut Regs, stack: S, w: W, until: u64, longest: u32) {
     if regs.status != Status::Running || regs.steps >= until {
         return;
     }
+    let by_runs = (1..=MAX_RUN).contains(&longest);
+    let stride = W::STRIDE as u64;
     let hot = Hot::of(regs, &stack, &w);
-    let mut c = Cx { stack, w, end: 0, out: (hot, 0, None) };
+    let mut c = Cx { stack, w, end: 0, margin: longest as u64 * stride, out: (hot, 0, None) };
     loop {
         let (hot, _, _) = c.out;
-        let chunk = (until - regs.steps).min(CHUNK);
-        c.end = regs.steps + chunk;
-        dispatch(&mut c, hot.pc, hot.fp, hot.sp, chunk);
+        let rest = until - regs.steps;
+        if by_runs && rest > longest as u64 {
+            // Every run starts with at least the longest run's budget, so
+            // none overshoots; the chain stops at the first run end with
+            // less, having taken at least `budget - longest` steps.
+            let budget = rest.min(CHUNK);
+            c.end = regs.steps + budget;
+            dispatch::<true, S, W>(&mut c, hot.pc, hot.fp, hot.sp, hot.pc as u64 + budget * stride);
+        } else {
+            let chunk = rest.min(CHUNK);
+            c.end = regs.steps + chunk;
+            dispatch::<false, S, W>(&mut c, hot.pc, hot.fp, hot.sp, chunk);
+        }
         let (_, left, end) = c.out;
         regs.steps = c.end - left;
         if end.is_some() || regs.steps == until {
@@ -68,60 +100,108 @@ pub(crate) fn run<S: Stack, W: World>(regs: &mut Regs, stack: S, w: W, until: u6
     hot.leave(regs, &c.stack, &c.w, end);
 }
 
-/// Starts the step at `pc`, or stops when no steps are `left`.
+/// Starts the step at `pc`; counting step by step, stops instead when no
+/// steps are `left`.
 #[inline(always)]
-fn dispatch<S: Stack, W: World>(c: &mut Cx<S, W>, pc: usize, fp: S::Pos, sp: S::Pos, left: u64) {
-    // Signed, so that the decrement sets the flag the test reads (a chunk
-    // is far below `i64::MAX` steps): two instructions, not three.
-    let after = left as i64 - 1;
-    if after < 0 {
-        c.out = (Hot { pc, sp, fp }, 0, None);
-        return;
+fn dispatch<const RUNS: bool, S: Stack, W: World>(
+    c: &mut Cx<S, W>,
+    pc: usize,
+    fp: S::Pos,
+    sp: S::Pos,
+    left: u64,
+) {
+    let mut left = left;
+    if !RUNS {
+        // Signed, so that the decrement sets the flag the test reads (a
+        // chunk is far below `i64::MAX` steps): two instructions, not three.
+        let after = left as i64 - 1;
+        if after < 0 {
+            c.out = (Hot { pc, sp, fp }, 0, None);
+            return;
+        }
+        left = after as u64;
     }
     // SAFETY: every opcode is below `OPCODES`, the table's length.
     let handler = unsafe {
         let code = (*c.w.op_at(pc)).opcode() as usize;
         debug_assert!(code < OPCODES);
-        *handlers::<S, W>().get_unchecked(code)
+        *handlers::<RUNS, S, W>().get_unchecked(code)
     };
-    handler(c, pc + W::STRIDE, fp, sp, after as u64)
+    handler(c, pc + W::STRIDE, fp, sp, left)
 }
 
-/// Runs the step at `pc` (`left` steps remain after it), then the next.
+/// Runs `op`, the step at `pc`, then the next.
+///
+/// Counting step by step (`!RUNS`), `budget` is the steps left after
+/// this one. Counting by runs, the steps of a straight-line run are only
+/// counted where it ends, at an instruction that [`Op::ends_run`] or that
+/// went anywhere but the next one (the compiler drops that test from the
+/// handlers of instructions that never do), and `budget` is where the
+/// budget would run out if the run went on: the run's first position plus
+/// the budget left when it began, in positions (`W::STRIDE` a step). A run
+/// is at most the code's longest and only begins with at least that much
+/// budget, so it never overshoots; when less is left, the chain stops.
 #[inline(always)]
-fn run_step<S: Stack, W: World>(c: &mut Cx<S, W>, op: &Op, pc: usize, fp: S::Pos, sp: S::Pos, left: u64) {
+fn run_step<const RUNS: bool, S: Stack, W: World>(
+    c: &mut Cx<S, W>,
+    op: &Op,
+    pc: usize,
+    fp: S::Pos,
+    sp: S::Pos,
+    budget: u64,
+) {
+    let stride = W::STRIDE as u64;
+    let next = pc + W::STRIDE;
+    // This step's number, from the steps left before it.
+    let index = if RUNS { c.end - (budget - pc as u64) / stride } else { c.end - budget - 1 };
     let mut hot = Hot { pc, sp, fp };
-    if let Some(s) = step(&mut c.stack, &mut c.w, op, &mut hot, c.end - left - 1) {
+    let ends = RUNS && op.ends_run();
+    if let Some(s) = step(&mut c.stack, &mut c.w, op, &mut hot, index) {
+        let left = if RUNS { (budget - next as u64) / stride } else { budget };
         c.out = (hot, left, Some(s));
         return;
     }
-    dispatch(c, hot.pc, hot.fp, hot.sp, left)
+    if RUNS && (ends || hot.pc != next) {
+        let left = budget - next as u64;
+        if left < c.margin {
+            c.out = (hot, left / stride, None);
+            return;
+        }
+        return dispatch::<RUNS, S, W>(c, hot.pc, hot.fp, hot.sp, hot.pc as u64 + left);
+    }
+    dispatch::<RUNS, S, W>(c, hot.pc, hot.fp, hot.sp, budget)
 }
 
 /// The handler of the opcodes without one of their own. Handlers are
 /// given the position after their instruction (`next`): the instruction's
 /// fields are then read at small negative offsets from the register that
 /// goes on to the next step, rather than from a copy of it.
-fn any<S: Stack, W: World>(c: &mut Cx<S, W>, next: usize, fp: S::Pos, sp: S::Pos, left: u64) {
-    let pc = next - W::STRIDE;
-    // SAFETY: `op_at` points at the instruction until the next `op_at`.
-    let op: &Op = unsafe { &*c.w.op_at(pc) };
-    run_step(c, op, pc, fp, sp, left)
-}
-
-/// The handler of opcode `T`: the step, told its opcode.
-fn handler<const T: u16, S: Stack, W: World>(
+fn any<const RUNS: bool, S: Stack, W: World>(
     c: &mut Cx<S, W>,
     next: usize,
     fp: S::Pos,
     sp: S::Pos,
-    left: u64,
+    budget: u64,
+) {
+    let pc = next - W::STRIDE;
+    // SAFETY: `op_at` points at the instruction until the next `op_at`.
+    let op: &Op = unsafe { &*c.w.op_at(pc) };
+    run_step::<RUNS, S, W>(c, op, pc, fp, sp, budget)
+}
+
+/// The handler of opcode `T`: the step, told its opcode.
+fn handler<const T: u16, const RUNS: bool, S: Stack, W: World>(
+    c: &mut Cx<S, W>,
+    next: usize,
+    fp: S::Pos,
+    sp: S::Pos,
+    budget: u64,
 ) {
     let pc = next - W::STRIDE;
     // SAFETY: as in `any`; `handlers` gives this handler to opcode `T` only.
     let op: &Op = unsafe { &*c.w.op_at(pc) };
     unsafe { std::hint::assert_unchecked(op.opcode() == T) };
-    run_step(c, op, pc, fp, sp, left)
+    run_step::<RUNS, S, W>(c, op, pc, fp, sp, budget)
 }
 
 /// The handler table, by opcode. Optimised builds without debug assertions
@@ -131,11 +211,11 @@ fn handler<const T: u16, S: Stack, W: World>(
 /// `LocalGet2`, `I32AddImm`, `I32Add`, `LocalCopy`, `I32ShlImmReg`, `F64MulReg`,
 /// `I32AddReg`; the rest share [`any`].
 #[inline(always)]
-fn handlers<'t, S: Stack + 't, W: World + 't>() -> &'t [Handler<S, W>; OPCODES] {
+fn handlers<'t, const RUNS: bool, S: Stack + 't, W: World + 't>() -> &'t [Handler<S, W>; OPCODES] {
     #[cfg(debug_assertions)]
     macro_rules! table {
         () => {{
-            let mut t = [any::<S, W> as Handler<S, W>; OPCODES];
+            let mut t = [any::<RUNS, S, W> as Handler<S, W>; OPCODES];
             specialise!(t; 0x13E, 0x0C, 0xE0, 0x75, 0x176, 0x143, 0x13C, 0x120);
             t
         }};
@@ -143,7 +223,7 @@ fn handlers<'t, S: Stack + 't, W: World + 't>() -> &'t [Handler<S, W>; OPCODES] 
     #[cfg(not(debug_assertions))]
     macro_rules! table {
         () => {{
-            let mut t = [any::<S, W> as Handler<S, W>; OPCODES];
+            let mut t = [any::<RUNS, S, W> as Handler<S, W>; OPCODES];
             specialise!(t; rows 0x000 0x010 0x020 0x030 0x040 0x050 0x060 0x070 0x080 0x090 0x0A0 0x0B0
                 0x0C0 0x0D0 0x0E0 0x0F0 0x100 0x110 0x120 0x130 0x140 0x150 0x160 0x170 0x180 0x190 0x1A0 0x1B0 0x1C0 0x1D0);
             t
@@ -156,7 +236,7 @@ fn handlers<'t, S: Stack + 't, W: World + 't>() -> &'t [Handler<S, W>; OPCODES] 
                 $base + 14, $base + 15);)*
         };
         ($t:ident; $($code:expr),*) => {
-            $($t[$code] = handler::<{ $code }, S, W>;)*
+            $($t[$code] = handler::<{ $code }, RUNS, S, W>;)*
         };
     }
     const { &table!() }
@@ -169,8 +249,8 @@ mod tests {
 
     #[test]
     fn every_opcode_has_a_handler_and_the_specialised_ones_are_opcodes() {
-        let table = handlers::<Slots<'static>, Direct<'static, false>>();
-        let any = any::<Slots<'static>, Direct<'static, false>> as Handler<_, _>;
+        let table = handlers::<false, Slots<'static>, Direct<'static, false>>();
+        let any = any::<false, Slots<'static>, Direct<'static, false>> as Handler<_, _>;
         let mut specialised = 0;
         for (code, h) in table.iter().enumerate() {
             if std::ptr::fn_addr_eq(*h, any) {

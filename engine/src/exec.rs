@@ -150,15 +150,38 @@ pub(crate) fn step<S: Stack, W: World>(
     hot: &mut Hot<S::Pos>,
     index: u64,
 ) -> Option<Status> {
+    match step_fast(stack, w, op, hot, index) {
+        HAND_OVER => step_outlined(stack, w, op, hot, index),
+        end => end,
+    }
+}
+
+/// What [`step_fast`] returns for a step it hands over, having changed
+/// nothing: a rare branch-table entry (a return, or more than one value
+/// kept), for [`step_outlined`]. No step ends a run as `Running`, so the
+/// value is free.
+pub(crate) const HAND_OVER: Option<Status> = Some(Status::Running);
+
+/// [`step`], except that a rare branch-table entry returns [`HAND_OVER`]
+/// instead: for a driver that then runs [`step_outlined`] itself (the
+/// machine's handlers jump to one that does, so that their own code keeps
+/// no call and saves no registers).
+#[inline(always)]
+pub(crate) fn step_fast<S: Stack, W: World>(
+    stack: &mut S,
+    w: &mut W,
+    op: &Op,
+    hot: &mut Hot<S::Pos>,
+    index: u64,
+) -> Option<Status> {
     step_in::<S, W, false>(stack, w, op, hot, index)
 }
 
-/// [`step`] in a function of its own, with every case inline: the rare
-/// branch-table entries [`step`] hands over, so that their calls and
-/// register pressure stay out of the handler they would otherwise slow.
+/// [`step`] in a function of its own, with every case inline: the steps
+/// [`step_fast`] hands over.
 #[inline(never)]
 #[cold]
-fn step_outlined<S: Stack, W: World>(
+pub(crate) fn step_outlined<S: Stack, W: World>(
     stack: &mut S,
     w: &mut W,
     op: &Op,
@@ -369,8 +392,8 @@ fn step_in<S: Stack, W: World, const OUTLINED: bool>(
             // Takes entry `$i` (the last for any larger) of the table of
             // `$len + 1` entries translation emits after a `BrTable`.
             // An entry that moves more than one value or returns is rare
-            // (as a `switch`'s case it keeps nothing): the whole step runs
-            // again in `step_outlined`, from `hot`, which it has not changed.
+            // (as a `switch`'s case it keeps nothing): the step is handed
+            // over to `step_outlined`, `hot` and all else unchanged.
             macro_rules! br_table {
                 ($i:expr, $len:expr) => {{
                     let i = ($i).min($len) as usize;
@@ -379,13 +402,7 @@ fn step_in<S: Stack, W: World, const OUTLINED: bool>(
                             br_adjust!(target, drop, keep)
                         }
                         Op::Return { results } if OUTLINED => ret!(results),
-                        Op::BrAdjust { .. } | Op::Return { .. } => {
-                            // A copy of its own, so that `hot` stays in registers.
-                            let mut h = *hot;
-                            let end = step_outlined(stack, w, op, &mut h, index);
-                            *hot = h;
-                            return end;
-                        }
+                        Op::BrAdjust { .. } | Op::Return { .. } => return HAND_OVER,
                         // Translation never emits anything else here; only a
                         // proof of a state no machine reaches can get here.
                         _ => trap!(Unreachable),

@@ -28,7 +28,7 @@
 //! goes in chunks of at most [`CHUNK`] steps, each a fresh chain from
 //! [`run`].
 
-use super::{Hot, step};
+use super::{HAND_OVER, Hot, step_fast, step_outlined};
 use crate::access::{Stack, World};
 use crate::frame::Regs;
 use crate::isa::Op;
@@ -141,8 +141,11 @@ fn dispatch<const RUNS: bool, S: Stack, W: World>(
 /// the budget left when it began, in positions (`W::STRIDE` a step). A run
 /// is at most the code's longest and only begins with at least that much
 /// budget, so it never overshoots; when less is left, the chain stops.
+///
+/// `OUT` runs the step with `step_outlined`, for the steps `step_fast`
+/// hands over (then [`outlined`] takes the step over, by a tail call).
 #[inline(always)]
-fn run_step<const RUNS: bool, S: Stack, W: World>(
+fn run_step<const RUNS: bool, const OUT: bool, S: Stack, W: World>(
     c: &mut Cx<S, W>,
     op: &Op,
     pc: usize,
@@ -156,7 +159,15 @@ fn run_step<const RUNS: bool, S: Stack, W: World>(
     let index = if RUNS { c.end - (budget - pc as u64) / stride } else { c.end - budget - 1 };
     let mut hot = Hot { pc, sp, fp };
     let ends = RUNS && op.ends_run();
-    if let Some(s) = step(&mut c.stack, &mut c.w, op, &mut hot, index) {
+    let end = if OUT {
+        step_outlined(&mut c.stack, &mut c.w, op, &mut hot, index)
+    } else {
+        step_fast(&mut c.stack, &mut c.w, op, &mut hot, index)
+    };
+    if !OUT && end == HAND_OVER {
+        return outlined::<RUNS, S, W>(c, next, fp, sp, budget);
+    }
+    if let Some(s) = end {
         let left = if RUNS { (budget - next as u64) / stride } else { budget };
         c.out = (hot, left, Some(s));
         return;
@@ -186,7 +197,22 @@ fn any<const RUNS: bool, S: Stack, W: World>(
     let pc = next - W::STRIDE;
     // SAFETY: `op_at` points at the instruction until the next `op_at`.
     let op: &Op = unsafe { &*c.w.op_at(pc) };
-    run_step::<RUNS, S, W>(c, op, pc, fp, sp, budget)
+    run_step::<RUNS, false, S, W>(c, op, pc, fp, sp, budget)
+}
+
+/// The step at `next - W::STRIDE`, which `step_fast` handed over.
+#[inline(never)]
+fn outlined<const RUNS: bool, S: Stack, W: World>(
+    c: &mut Cx<S, W>,
+    next: usize,
+    fp: S::Pos,
+    sp: S::Pos,
+    budget: u64,
+) {
+    let pc = next - W::STRIDE;
+    // SAFETY: as in `any`.
+    let op: &Op = unsafe { &*c.w.op_at(pc) };
+    run_step::<RUNS, true, S, W>(c, op, pc, fp, sp, budget)
 }
 
 /// The handler of opcode `T`: the step, told its opcode.
@@ -201,7 +227,7 @@ fn handler<const T: u16, const RUNS: bool, S: Stack, W: World>(
     // SAFETY: as in `any`; `handlers` gives this handler to opcode `T` only.
     let op: &Op = unsafe { &*c.w.op_at(pc) };
     unsafe { std::hint::assert_unchecked(op.opcode() == T) };
-    run_step::<RUNS, S, W>(c, op, pc, fp, sp, budget)
+    run_step::<RUNS, false, S, W>(c, op, pc, fp, sp, budget)
 }
 
 /// The handler table, by opcode. Optimised builds without debug assertions

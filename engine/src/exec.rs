@@ -150,35 +150,20 @@ pub(crate) fn step<S: Stack, W: World>(
     hot: &mut Hot<S::Pos>,
     index: u64,
 ) -> Option<Status> {
-    match step_fast(stack, w, op, hot, index) {
+    match step_in::<S, W, false>(stack, w, op, hot, index) {
         HAND_OVER => step_outlined(stack, w, op, hot, index),
         end => end,
     }
 }
 
-/// What [`step_fast`] returns for a step it hands over, having changed
+/// What [`step_in`] returns for a step it hands over, having changed
 /// nothing: a rare branch-table entry (a return, or more than one value
 /// kept), for [`step_outlined`]. No step ends a run as `Running`, so the
 /// value is free.
 pub(crate) const HAND_OVER: Option<Status> = Some(Status::Running);
 
-/// [`step`], except that a rare branch-table entry returns [`HAND_OVER`]
-/// instead: for a driver that then runs [`step_outlined`] itself (the
-/// machine's handlers jump to one that does, so that their own code keeps
-/// no call and saves no registers).
-#[inline(always)]
-pub(crate) fn step_fast<S: Stack, W: World>(
-    stack: &mut S,
-    w: &mut W,
-    op: &Op,
-    hot: &mut Hot<S::Pos>,
-    index: u64,
-) -> Option<Status> {
-    step_in::<S, W, false>(stack, w, op, hot, index)
-}
-
 /// [`step`] in a function of its own, with every case inline: the steps
-/// [`step_fast`] hands over.
+/// `step_in::<_, _, false>` hands over.
 #[inline(never)]
 #[cold]
 pub(crate) fn step_outlined<S: Stack, W: World>(
@@ -191,9 +176,12 @@ pub(crate) fn step_outlined<S: Stack, W: World>(
     step_in::<S, W, true>(stack, w, op, hot, index)
 }
 
-/// [`step`]; `OUTLINED` says it runs as [`step_outlined`].
+/// [`step`]; `OUTLINED` says it runs as [`step_outlined`]. Without it, a
+/// rare branch-table entry returns [`HAND_OVER`] instead: for a driver that
+/// then runs [`step_outlined`] itself (the machine's handlers jump to one
+/// that does, so that their own code keeps no call and saves no registers).
 #[inline(always)]
-fn step_in<S: Stack, W: World, const OUTLINED: bool>(
+pub(crate) fn step_in<S: Stack, W: World, const OUTLINED: bool>(
     stack: &mut S,
     w: &mut W,
     op: &Op,

@@ -157,7 +157,9 @@ pub struct Store {
     /// the next start (or the code's end); its instructions are one code
     /// tree (`specs/state.md` §4.1).
     pub(crate) code_starts: Vec<u32>,
-    /// `isa::longest_run` of `code`, kept as the code grows.
+    /// The longest straight-line run in `code` (`isa::longest_run`), kept
+    /// as code is appended: the largest over each appended part, since
+    /// control never leaves a function or an entry sequence.
     pub(crate) longest_run: u32,
     pub(crate) instances: Vec<Instance>,
 }
@@ -190,7 +192,7 @@ impl Store {
         let start = self.code.len() as u32;
         self.code.extend(ops);
         self.code_starts.push(start);
-        self.longest_run = crate::isa::longest_run(&self.code);
+        self.longest_run = self.longest_run.max(crate::isa::longest_run(&self.code[start as usize..]));
         start
     }
 
@@ -421,7 +423,7 @@ impl Store {
             data_base,
         };
         self.code.extend(module.code.iter().map(|op| reloc.op(*op)));
-        self.longest_run = crate::isa::longest_run(&self.code);
+        self.longest_run = self.longest_run.max(crate::isa::longest_run(&self.code[code_base as usize..]));
         self.code_starts.extend(module.funcs.iter().map(|f| code_base + f.entry));
         self.code_starts.sort_unstable();
         self.code_starts.dedup();

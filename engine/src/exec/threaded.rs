@@ -28,7 +28,7 @@
 //! goes in chunks of at most [`CHUNK`] steps, each a fresh chain from
 //! [`run`].
 
-use super::{HAND_OVER, Hot, step_fast, step_outlined};
+use super::{HAND_OVER, Hot, step_in, step_outlined};
 use crate::access::{Stack, World};
 use crate::frame::Regs;
 use crate::isa::Op;
@@ -142,8 +142,8 @@ fn dispatch<const RUNS: bool, S: Stack, W: World>(
 /// is at most the code's longest and only begins with at least that much
 /// budget, so it never overshoots; when less is left, the chain stops.
 ///
-/// `OUT` runs the step with `step_outlined`, for the steps `step_fast`
-/// hands over (then [`outlined`] takes the step over, by a tail call).
+/// `OUT` runs the step with `step_outlined`, for the steps `step_in`
+/// hands over (then `any::<_, true>` takes the step over, by a tail call).
 #[inline(always)]
 fn run_step<const RUNS: bool, const OUT: bool, S: Stack, W: World>(
     c: &mut Cx<S, W>,
@@ -162,10 +162,10 @@ fn run_step<const RUNS: bool, const OUT: bool, S: Stack, W: World>(
     let end = if OUT {
         step_outlined(&mut c.stack, &mut c.w, op, &mut hot, index)
     } else {
-        step_fast(&mut c.stack, &mut c.w, op, &mut hot, index)
+        step_in::<S, W, false>(&mut c.stack, &mut c.w, op, &mut hot, index)
     };
     if !OUT && end == HAND_OVER {
-        return outlined::<RUNS, S, W>(c, next, fp, sp, budget);
+        return any::<RUNS, true, S, W>(c, next, fp, sp, budget);
     }
     if let Some(s) = end {
         let left = if RUNS { (budget - next as u64) / stride } else { budget };
@@ -183,11 +183,13 @@ fn run_step<const RUNS: bool, const OUT: bool, S: Stack, W: World>(
     dispatch::<RUNS, S, W>(c, hot.pc, hot.fp, hot.sp, budget)
 }
 
-/// The handler of the opcodes without one of their own. Handlers are
-/// given the position after their instruction (`next`): the instruction's
-/// fields are then read at small negative offsets from the register that
-/// goes on to the next step, rather than from a copy of it.
-fn any<const RUNS: bool, S: Stack, W: World>(
+/// The handler of the opcodes without one of their own (`!OUT`), and of
+/// the steps their handlers hand over (`OUT`: see [`run_step`]). Handlers
+/// are given the position after their instruction (`next`): the
+/// instruction's fields are then read at small negative offsets from the
+/// register that goes on to the next step, rather than from a copy of it.
+#[inline(never)]
+fn any<const RUNS: bool, const OUT: bool, S: Stack, W: World>(
     c: &mut Cx<S, W>,
     next: usize,
     fp: S::Pos,
@@ -197,22 +199,7 @@ fn any<const RUNS: bool, S: Stack, W: World>(
     let pc = next - W::STRIDE;
     // SAFETY: `op_at` points at the instruction until the next `op_at`.
     let op: &Op = unsafe { &*c.w.op_at(pc) };
-    run_step::<RUNS, false, S, W>(c, op, pc, fp, sp, budget)
-}
-
-/// The step at `next - W::STRIDE`, which `step_fast` handed over.
-#[inline(never)]
-fn outlined<const RUNS: bool, S: Stack, W: World>(
-    c: &mut Cx<S, W>,
-    next: usize,
-    fp: S::Pos,
-    sp: S::Pos,
-    budget: u64,
-) {
-    let pc = next - W::STRIDE;
-    // SAFETY: as in `any`.
-    let op: &Op = unsafe { &*c.w.op_at(pc) };
-    run_step::<RUNS, true, S, W>(c, op, pc, fp, sp, budget)
+    run_step::<RUNS, OUT, S, W>(c, op, pc, fp, sp, budget)
 }
 
 /// The handler of opcode `T`: the step, told its opcode.
@@ -241,7 +228,7 @@ fn handlers<'t, const RUNS: bool, S: Stack + 't, W: World + 't>() -> &'t [Handle
     #[cfg(debug_assertions)]
     macro_rules! table {
         () => {{
-            let mut t = [any::<RUNS, S, W> as Handler<S, W>; OPCODES];
+            let mut t = [any::<RUNS, false, S, W> as Handler<S, W>; OPCODES];
             specialise!(t; 0x13E, 0x0C, 0xE0, 0x75, 0x176, 0x143, 0x13C, 0x120);
             t
         }};
@@ -249,7 +236,7 @@ fn handlers<'t, const RUNS: bool, S: Stack + 't, W: World + 't>() -> &'t [Handle
     #[cfg(not(debug_assertions))]
     macro_rules! table {
         () => {{
-            let mut t = [any::<RUNS, S, W> as Handler<S, W>; OPCODES];
+            let mut t = [any::<RUNS, false, S, W> as Handler<S, W>; OPCODES];
             specialise!(t; rows 0x000 0x010 0x020 0x030 0x040 0x050 0x060 0x070 0x080 0x090 0x0A0 0x0B0
                 0x0C0 0x0D0 0x0E0 0x0F0 0x100 0x110 0x120 0x130 0x140 0x150 0x160 0x170 0x180 0x190 0x1A0 0x1B0 0x1C0 0x1D0);
             t
@@ -276,7 +263,7 @@ mod tests {
     #[test]
     fn every_opcode_has_a_handler_and_the_specialised_ones_are_opcodes() {
         let table = handlers::<false, Slots<'static>, Direct<'static, false>>();
-        let any = any::<false, Slots<'static>, Direct<'static, false>> as Handler<_, _>;
+        let any = any::<false, false, Slots<'static>, Direct<'static, false>> as Handler<_, _>;
         let mut specialised = 0;
         for (code, h) in table.iter().enumerate() {
             if std::ptr::fn_addr_eq(*h, any) {

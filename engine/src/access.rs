@@ -419,7 +419,11 @@ impl FsTrees {
 ///
 /// The store is borrowed field by field so the hot slices (code, functions)
 /// stay in registers: a write to guest memory cannot alias them.
-pub(crate) struct Direct<'a, const TRACK: bool> {
+///
+/// With `ONE` the store has at most one memory, so every memory operand is
+/// 0 (instantiation relocates them to store addresses) and a load or store
+/// need not read it: four instructions of a load's twenty-odd.
+pub(crate) struct Direct<'a, const TRACK: bool, const ONE: bool = false> {
     code: &'a [Op],
     funcs: &'a [FuncInst],
     tables: &'a mut [TableInst],
@@ -432,7 +436,7 @@ pub(crate) struct Direct<'a, const TRACK: bool> {
     dirty: Option<&'a mut Dirty>,
 }
 
-impl<'a, const TRACK: bool> Direct<'a, TRACK> {
+impl<'a, const TRACK: bool, const ONE: bool> Direct<'a, TRACK, ONE> {
     pub(crate) fn new(
         store: &'a mut Store,
         host: &'a mut HostState,
@@ -444,11 +448,18 @@ impl<'a, const TRACK: bool> Direct<'a, TRACK> {
     }
 }
 
-impl<const TRACK: bool> Direct<'_, TRACK> {
+impl<const TRACK: bool, const ONE: bool> Direct<'_, TRACK, ONE> {
+    /// Where memory operand `m` is in the store's memories.
+    #[inline(always)]
+    fn slot(m: u32) -> usize {
+        debug_assert!(!ONE || m == 0, "memory {m} in a store of one");
+        if ONE { 0 } else { m as usize }
+    }
+
     #[inline(always)]
     fn mark(&mut self, m: u32, start: usize, len: usize) {
         if TRACK && let Some(d) = self.dirty.as_deref_mut() {
-            d.memories[m as usize].mark_dirty(start, len);
+            d.memories[Self::slot(m)].mark_dirty(start, len);
         }
     }
 
@@ -471,7 +482,7 @@ impl<const TRACK: bool> Direct<'_, TRACK> {
         // SAFETY: instantiation relocates every memory operand to the
         // store address of one of the module's memories (`Store::instantiate`),
         // and a store's memories are never removed.
-        unsafe { self.memories.get_unchecked(m as usize) }
+        unsafe { self.memories.get_unchecked(Self::slot(m)) }
     }
 
     /// Memory `m`, to write (as `mem`).
@@ -479,7 +490,7 @@ impl<const TRACK: bool> Direct<'_, TRACK> {
     fn mem_mut(&mut self, m: u32) -> &mut MemInst {
         debug_assert!((m as usize) < self.memories.len(), "memory {m} of {}", self.memories.len());
         // SAFETY: as in `mem`.
-        unsafe { self.memories.get_unchecked_mut(m as usize) }
+        unsafe { self.memories.get_unchecked_mut(Self::slot(m)) }
     }
 }
 
@@ -500,7 +511,7 @@ fn grow_memory(mem: &mut MemInst, pages: u32) {
 }
 
 /// Positions are addresses in the code: `pc` is a pointer.
-impl<const TRACK: bool> World for Direct<'_, TRACK> {
+impl<const TRACK: bool, const ONE: bool> World for Direct<'_, TRACK, ONE> {
     const STRIDE: usize = std::mem::size_of::<Op>();
     #[inline(always)]
     fn at(&self, index: u32) -> usize {
@@ -649,16 +660,16 @@ impl<const TRACK: bool> World for Direct<'_, TRACK> {
     }
     #[inline(always)]
     fn mem_resize(&mut self, m: u32, pages: u32) {
-        grow_memory(&mut self.memories[m as usize], pages);
+        grow_memory(self.mem_mut(m), pages);
     }
     #[inline(always)]
     fn mem_copy(&mut self, m: u32, src: usize, dst: usize, k: usize) {
-        self.memories[m as usize].data.copy_within(src..src + k, dst);
+        self.mem_mut(m).data.copy_within(src..src + k, dst);
         self.mark(m, dst, k);
     }
     #[inline(always)]
     fn mem_fill(&mut self, m: u32, dst: usize, k: usize, v: u8) {
-        self.memories[m as usize].data[dst..dst + k].fill(v);
+        self.mem_mut(m).data[dst..dst + k].fill(v);
         self.mark(m, dst, k);
     }
 
@@ -668,7 +679,8 @@ impl<const TRACK: bool> World for Direct<'_, TRACK> {
     }
     #[inline(always)]
     fn mem_init(&mut self, m: u32, d: u32, src: usize, dst: usize, k: usize) {
-        self.memories[m as usize].data[dst..dst + k].copy_from_slice(&self.datas[d as usize][src..src + k]);
+        let Self { memories, datas, .. } = self;
+        memories[Self::slot(m)].data[dst..dst + k].copy_from_slice(&datas[d as usize][src..src + k]);
         self.mark(m, dst, k);
     }
     #[inline(always)]
@@ -684,7 +696,7 @@ impl<const TRACK: bool> World for Direct<'_, TRACK> {
     }
 }
 
-impl<const TRACK: bool> HostEnv for Direct<'_, TRACK> {
+impl<const TRACK: bool, const ONE: bool> HostEnv for Direct<'_, TRACK, ONE> {
     fn regs(&self) -> HostRegs {
         self.host.regs()
     }

@@ -159,8 +159,13 @@ impl Machine {
         }
         let Machine { store, host, stack, frames, regs, .. } = self;
         let longest = store.longest_run;
-        let world = Direct::<false>::new(store, host, frames, None);
-        run_threaded(regs, Slots::new(stack), world, until, longest);
+        if store.memories.len() <= 1 {
+            let world = Direct::<false, true>::new(store, host, frames, None);
+            run_threaded(regs, Slots::new(stack), world, until, longest);
+        } else {
+            let world = Direct::<false>::new(store, host, frames, None);
+            run_threaded(regs, Slots::new(stack), world, until, longest);
+        }
         self.regs.status
     }
 
@@ -169,8 +174,13 @@ impl Machine {
     pub(crate) fn run_tracked(&mut self, dirty: &mut Dirty, until: u64) {
         let Machine { store, host, stack, frames, regs, .. } = self;
         let longest = store.longest_run;
-        let world = Direct::<true>::new(store, host, frames, Some(dirty));
-        run_threaded(regs, Slots::new(stack), world, until, longest);
+        if store.memories.len() <= 1 {
+            let world = Direct::<true, true>::new(store, host, frames, Some(dirty));
+            run_threaded(regs, Slots::new(stack), world, until, longest);
+        } else {
+            let world = Direct::<true>::new(store, host, frames, Some(dirty));
+            run_threaded(regs, Slots::new(stack), world, until, longest);
+        }
     }
 
     /// As [`Machine::run`], marking in `dirty` what changes (for

@@ -375,7 +375,7 @@ pub fn prove_step(m: &Machine, hasher: &mut Hasher) -> Result<Proof, ProveError>
         TreeId::Code.depth(),
         t.code.iter().copied(),
         |i| segment_leaf(&s.code, seg, i),
-        |h, i| segment_node(&hasher.code.whole, &s.code, seg, h, i),
+        |h, i| segment_node(hasher.code.whole(s), &s.code, seg, h, i),
     );
     add(TreeId::Code, opened);
     let fl = &hasher.func_leaves;

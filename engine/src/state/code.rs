@@ -5,6 +5,8 @@
 //! whole code. The header holds the running segment's root; each function
 //! leaf and each frame holds the root a call or return switches to.
 
+use std::sync::OnceLock;
+
 use super::layout::{TreeId, code_leaf};
 use crate::isa::{OP_BYTES, Op};
 use crate::merkle::{Hash, Leaf, UpperTree, hash_leaf, hash_node, zeros};
@@ -63,11 +65,13 @@ pub(crate) fn segment_node(whole: &UpperTree, code: &[Op], seg: (u32, u32), h: u
     )
 }
 
-/// The code's trees: the whole code's upper levels (for openings) and
-/// every segment's root.
+/// The code's trees: every segment's root, and the whole code's upper
+/// levels (for openings), hashed at the first opening: a run's commitment
+/// needs only the roots, and the whole tree costs as much hashing again
+/// (1.1 s of yosys's 2.3 s).
 #[derive(Clone, Debug)]
 pub(crate) struct CodeTrees {
-    pub(crate) whole: UpperTree,
+    whole: OnceLock<UpperTree>,
     /// The roots of the store's segments, in `code_starts` order.
     roots: Vec<Hash>,
 }
@@ -75,7 +79,6 @@ pub(crate) struct CodeTrees {
 impl CodeTrees {
     /// Hashes the code of `s`, which must not change any more.
     pub(crate) fn new(s: &Store) -> CodeTrees {
-        let whole = UpperTree::new(TreeId::Code.depth(), s.code.len().div_ceil(2), |i| code_leaf(&s.code, i));
         let roots = s.code_starts.iter().map(|&start| segment_root(&s.code, s.segment(start))).collect();
         // A call returns to the instruction after it, in its own segment
         // (frames and headers find the running code by that instruction).
@@ -85,7 +88,15 @@ impl CodeTrees {
                 Some(Op::Call { .. } | Op::CallIndirect { .. })
             )
         }));
-        CodeTrees { whole, roots }
+        CodeTrees { whole: OnceLock::new(), roots }
+    }
+
+    /// The whole code's tree (its upper levels) of `s`, the store these
+    /// trees were built from; hashed at the first call.
+    pub(crate) fn whole(&self, s: &Store) -> &UpperTree {
+        self.whole.get_or_init(|| {
+            UpperTree::new(TreeId::Code.depth(), s.code.len().div_ceil(2), |i| code_leaf(&s.code, i))
+        })
     }
 
     /// The root of the segment holding instruction `pc` of `s`, the store

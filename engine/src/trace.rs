@@ -68,6 +68,14 @@ pub fn commit(run: &mut Run, stride: Option<u64>) -> Result<Committed, HistoryEr
     Ok(Committed { steps: end, status, final_root, history, roots })
 }
 
+/// Roots taken while recording checkpoints: every `stride` steps from
+/// the start, by `hasher`, into `found`.
+struct Rooting {
+    stride: u64,
+    hasher: Hasher,
+    found: Vec<(u64, Hash)>,
+}
+
 /// Snapshots of a run at regular steps, so that any state can be reached by
 /// re-executing at most one interval: what a player keeps while a dispute
 /// narrows (see `specs/commitments.md`, "Checkpoints").
@@ -129,12 +137,46 @@ impl Checkpoints {
         roots: Option<u64>,
         progress: &mut dyn FnMut(u64),
     ) -> (Checkpoints, Vec<(u64, Hash)>) {
+        match roots {
+            Some(stride) => {
+                let hasher = Hasher::new(&run.machine);
+                let (c, found, _) = Checkpoints::record_hashing(run, every, budget, stride, hasher, progress);
+                (c, found)
+            }
+            None => (Checkpoints::record_inner(run, every, budget, None, progress), Vec::new()),
+        }
+    }
+
+    /// As [`Checkpoints::record_with_roots`] with roots every `stride`
+    /// steps, hashed by `hasher`, a hasher of the run's current state (say
+    /// another one's [`Hasher::renew`]), which it gives back to be renewed
+    /// for any later state: its code's trees carry over, so a player hashes
+    /// its code once however many hashers it needs (for yosys, 1.1 s each).
+    pub fn record_hashing(
+        run: &mut Run,
+        every: u64,
+        budget: usize,
+        stride: u64,
+        hasher: Hasher,
+        progress: &mut dyn FnMut(u64),
+    ) -> (Checkpoints, Vec<(u64, Hash)>, Hasher) {
+        let mut r = Rooting { stride: stride.max(1), hasher, found: Vec::new() };
+        let c = Checkpoints::record_inner(run, every, budget, Some(&mut r), progress);
+        (c, r.found, r.hasher)
+    }
+
+    /// Records checkpoints, and with `roots` the roots every stride steps.
+    fn record_inner(
+        run: &mut Run,
+        every: u64,
+        budget: usize,
+        mut roots: Option<&mut Rooting>,
+        progress: &mut dyn FnMut(u64),
+    ) -> Checkpoints {
         let mut marks = marks(&run.machine);
         let start = run.machine.steps();
-        let mut hasher = roots.map(|_| Hasher::new(&run.machine));
-        let mut found = Vec::new();
-        if let Some(h) = &mut hasher {
-            found.push((start, h.root(&run.machine)));
+        if let Some(r) = roots.as_deref_mut() {
+            r.found.push((start, r.hasher.root(&run.machine)));
         }
         let first = Snapshot::take(run, None, &mut marks);
         // The snapshot last taken, which the next one shares pages with
@@ -145,23 +187,23 @@ impl Checkpoints {
         c.bytes = c.count();
         loop {
             let snap_at = c.snaps.last().map_or(0, |s| s.step) + c.every;
-            let root_at = roots.map_or(u64::MAX, |r| start + found.len() as u64 * r.max(1));
+            let root_at = roots.as_deref().map_or(u64::MAX, |r| start + r.found.len() as u64 * r.stride);
             let next = snap_at.min(root_at);
             if run.run_until_marking(next, &mut marks) != Status::Running {
-                return (c, found);
+                return c;
             }
             if next == root_at
-                && let Some(h) = &mut hasher
+                && let Some(r) = roots.as_deref_mut()
             {
-                h.follow(&mut marks, &run.machine);
-                found.push((next, h.root(&run.machine)));
+                r.hasher.follow(&mut marks, &run.machine);
+                r.found.push((next, r.hasher.root(&run.machine)));
             }
             if next != snap_at {
                 continue;
             }
             // Taking the snapshot clears the marks: the hasher learns them first.
-            if let Some(h) = &mut hasher {
-                h.follow(&mut marks, &run.machine);
+            if let Some(r) = roots.as_deref_mut() {
+                r.hasher.follow(&mut marks, &run.machine);
             }
             let snap = Snapshot::take(run, Some(&latest), &mut marks);
             c.bytes += snap.own_bytes(c.snaps.last());

@@ -3,6 +3,7 @@
 use crate::{Prepared, bad};
 use anyhow::{Context, Result};
 use refute::{errln, outln};
+use refute_challenger::threads::Threads;
 use refute_engine::proof::{Proof, VerifyError, hex, prove_step, verify_step as verify};
 use refute_engine::state::Hasher;
 use refute_engine::{Status, trace};
@@ -19,7 +20,7 @@ pub fn commit(p: Prepared, stride: Option<u64>, json: bool) -> Result<ExitCode> 
         return Err(bad("--stride must be at least 1"));
     }
     let mut run = p.run;
-    let c = trace::commit(&mut run, stride).map_err(|e| bad(format!("cannot commit: {e}")))?;
+    let c = trace::commit_with(&mut run, stride, &Threads).map_err(|e| bad(format!("cannot commit: {e}")))?;
     let layer = c.history.layer();
     let m = &run.machine;
     if json {
@@ -63,7 +64,7 @@ fn reach(p: &mut Prepared, step: u64) -> Result<()> {
 pub fn state(mut p: Prepared, step: u64, json: bool) -> Result<ExitCode> {
     reach(&mut p, step)?;
     let m = &p.run.machine;
-    let header = Hasher::new(m).header(m);
+    let header = Hasher::new_with(m, &Threads).header(m);
     let root = hex(&header.root());
     if json {
         let v = json!({
@@ -80,7 +81,7 @@ pub fn state(mut p: Prepared, step: u64, json: bool) -> Result<ExitCode> {
 pub fn prove(mut p: Prepared, step: u64, out: &Path, json: bool) -> Result<ExitCode> {
     reach(&mut p, step)?;
     let m = &p.run.machine;
-    let mut h = Hasher::new(m);
+    let mut h = Hasher::new_with(m, &Threads);
     let proof = prove_step(m, &mut h)?;
     let bytes = proof.encode();
     let v = verify(&proof.pre_root(), &proof).context("internal error: the new proof does not verify")?;

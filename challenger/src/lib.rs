@@ -17,6 +17,7 @@
 //! - [`post::post`] posts a claim, with what it shares with a job's post
 //!   ([`posting`]); [`lie`] holds the test-only lies.
 //! - [`oracle`] runs a task under wasmi: the fast path.
+//! - [`threads::Threads`] lends the engine two threads to hash a module's code.
 
 pub mod answer;
 pub mod bot;
@@ -35,6 +36,7 @@ pub mod post;
 pub mod posting;
 pub mod prebuild;
 pub mod store;
+pub mod threads;
 pub mod trace;
 
 pub use trace::RunTrace;

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
 
 use crate::play::Trace;
+use crate::threads::Threads;
 use refute_engine::proof::{Proof, ProveError, prove_step};
 use refute_engine::state::{Hasher, Header};
 use refute_engine::trace::{CHECKPOINT_BUDGET, CHECKPOINT_EVERY, Checkpoints};
@@ -138,7 +139,7 @@ impl RunTrace {
         let start = run.machine.steps();
         // One hasher, renewed from state to state: the code's trees (and
         // the whole code's, which proofs open) are hashed once.
-        let mut hasher = Hasher::new(&run.machine);
+        let mut hasher = Hasher::new_with(&run.machine, &Threads);
         prove_step(&run.machine, &mut hasher)?;
         let (checkpoints, known, hasher) = match roots {
             Some(stride) => Checkpoints::record_hashing(&mut run, every, budget, stride, hasher, progress),
@@ -285,7 +286,7 @@ impl RunTrace {
             // code never changes): only the rest is hashed again.
             let hasher = match cache.cursor.take().map(|old| old.hasher).or_else(|| cache.spare.take()) {
                 Some(old) => old.renew(&run.machine),
-                None => Hasher::new(&run.machine),
+                None => Hasher::new_with(&run.machine, &Threads),
             };
             cache.cursor = Some(Cursor { run, hasher });
             cache.stats.restores += 1;

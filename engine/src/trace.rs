@@ -5,7 +5,7 @@
 use crate::history::{Commitment, HistoryError, Layer};
 use crate::merkle::Hash;
 use crate::snapshot::{Fixed, Snapshot, marks};
-use crate::state::Hasher;
+use crate::state::{Hasher, InTurn, Join};
 use crate::status::Status;
 use crate::task::Run;
 
@@ -35,9 +35,15 @@ pub struct Committed {
 /// `None`, at a power-of-two stride chosen so the commitment has at most
 /// [`crate::history::DEFAULT_MAX_LEAVES`] leaves), and commits to them.
 pub fn commit(run: &mut Run, stride: Option<u64>) -> Result<Committed, HistoryError> {
+    commit_with(run, stride, &InTurn)
+}
+
+/// As [`commit`], hashing the code's two halves as `j` joins them
+/// ([`Hasher::new_with`]).
+pub fn commit_with(run: &mut Run, stride: Option<u64>, j: &impl Join) -> Result<Committed, HistoryError> {
     let max_leaves = crate::history::DEFAULT_MAX_LEAVES as usize;
     let mut stride_now = stride.unwrap_or(FIRST_STRIDE).max(1);
-    let mut h = Hasher::new(&run.machine);
+    let mut h = Hasher::new_with(&run.machine, j);
     let start = run.machine.steps();
     let mut roots = vec![h.root(&run.machine)];
     let status = loop {

@@ -8,6 +8,7 @@
 use super::{Row, Timings, median};
 use crate::{errln, oracle, real};
 use anyhow::{Context, Result, bail};
+use refute_challenger::threads::Threads;
 use refute_engine::fs::{FsNode, Preopen};
 use refute_engine::{Entry, Module, Run, Status, Task, trace};
 use std::collections::BTreeMap;
@@ -104,7 +105,7 @@ fn measure(p: &Program, bytes: &[u8], runs: usize, quick: bool) -> Result<Row> {
             bail!("{}: the engine ended with {status}: {stderr}", p.name);
         }
         let start = Instant::now();
-        let committed = trace::commit(&mut fresh.clone(), None)?;
+        let committed = trace::commit_with(&mut fresh.clone(), None, &Threads)?;
         commit.push(start.elapsed());
         if committed.steps != steps {
             bail!("{}: the committed run took {} steps, the plain one {steps}", p.name, committed.steps);

@@ -76,10 +76,36 @@ pub(crate) struct CodeTrees {
     roots: Vec<Hash>,
 }
 
+/// Runs two pieces of work, perhaps at once: the engine has no threads of
+/// its own, so a caller that has some lends them here (hashing a large
+/// module's code, [`crate::state::Hasher::new_with`]). Either way the
+/// results are the same.
+pub trait Join: Sync {
+    /// Runs `a` and `b`; returns both results.
+    fn join<A: Send, B: Send>(&self, a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B);
+}
+
+/// [`Join`] one after the other, on the caller's thread.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct InTurn;
+
+impl Join for InTurn {
+    fn join<A: Send, B: Send>(&self, a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
+        (a(), b())
+    }
+}
+
 impl CodeTrees {
-    /// Hashes the code of `s`, which must not change any more.
-    pub(crate) fn new(s: &Store) -> CodeTrees {
-        let roots = s.code_starts.iter().map(|&start| segment_root(&s.code, s.segment(start))).collect();
+    /// Hashes the code of `s`, which must not change any more: the
+    /// segments in two halves of the code, joined by `j`.
+    pub(crate) fn new(s: &Store, j: &impl Join) -> CodeTrees {
+        let starts = &s.code_starts;
+        let half = starts.partition_point(|&start| (start as usize) < s.code.len() / 2);
+        let roots_of = |part: &[u32]| -> Vec<Hash> {
+            part.iter().map(|&start| segment_root(&s.code, s.segment(start))).collect()
+        };
+        let (mut roots, rest) = j.join(|| roots_of(&starts[..half]), || roots_of(&starts[half..]));
+        roots.extend(rest);
         // A call returns to the instruction after it, in its own segment
         // (frames and headers find the running code by that instruction).
         debug_assert!(s.code_starts.iter().skip(1).chain([&(s.code.len() as u32)]).all(|&end| {

@@ -1,6 +1,6 @@
 //! Computing state roots, incrementally along a run.
 
-use super::code::CodeTrees;
+use super::code::{CodeTrees, InTurn, Join};
 use super::layout::*;
 use crate::access::{Dirty, FsTrees};
 use crate::frame::HALT;
@@ -210,7 +210,13 @@ impl Hasher {
     /// A hasher for `m`, whose code and functions must not change any more.
     /// It hashes every non-zero part of the state once.
     pub fn new(m: &Machine) -> Hasher {
-        let code = CodeTrees::new(&m.store);
+        Hasher::new_with(m, &InTurn)
+    }
+
+    /// As [`Hasher::new`], hashing the code's two halves as `j` joins them
+    /// (a shell's two threads: for yosys 1.2 s on one).
+    pub fn new_with(m: &Machine, j: &impl Join) -> Hasher {
+        let code = CodeTrees::new(&m.store, j);
         let func_leaves = func_leaves(&m.store, &code);
         let funcs = UpperTree::new(TreeId::Funcs.depth(), func_leaves.len(), |i| func_leaves[i]);
         Hasher::with_code(m, code, func_leaves, funcs)

@@ -10,6 +10,7 @@ mod code;
 mod hasher;
 mod layout;
 
+pub use code::{InTurn, Join};
 pub(crate) use code::{segment_leaf, segment_node};
 pub use hasher::{Hasher, LimitError, check_limits, fs_roots, state_root};
 pub(crate) use hasher::{frames_leaf, live_stack_top, running_at, slot_bytes};

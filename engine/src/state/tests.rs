@@ -46,10 +46,27 @@ fn from_scratch(m: &Machine, h: &Hasher) -> Vec<(TreeId, Hash)> {
     ]
 }
 
-/// The incremental header equals a fresh hasher's and the from-scratch roots.
+/// [`Join`] the other way round: the second piece of work first.
+struct Reversed;
+
+impl Join for Reversed {
+    fn join<A: Send, B: Send>(&self, a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
+        let b = b();
+        (a(), b)
+    }
+}
+
+/// The incremental header equals a fresh hasher's (whichever half of the
+/// code it hashes first) and the from-scratch roots.
 fn check(h: &mut Hasher, m: &Machine) -> Header {
     let header = h.header(m);
     assert_eq!(header, Hasher::new(m).header(m), "a fresh hasher disagrees at step {}", m.steps());
+    assert_eq!(
+        header,
+        Hasher::new_with(m, &Reversed).header(m),
+        "joined the other way, at step {}",
+        m.steps()
+    );
     for (id, root) in from_scratch(m, h) {
         assert_eq!(*header.tree(id), root, "{id:?} at step {}", m.steps());
     }

@@ -157,28 +157,27 @@ impl Machine {
             self.call_host_entry(h, until);
             return self.regs.status;
         }
-        let Machine { store, host, stack, frames, regs, .. } = self;
-        let longest = store.longest_run;
-        if store.memories.len() <= 1 {
-            let world = Direct::<false, true>::new(store, host, frames, None);
-            run_threaded(regs, Slots::new(stack), world, until, longest);
-        } else {
-            let world = Direct::<false>::new(store, host, frames, None);
-            run_threaded(regs, Slots::new(stack), world, until, longest);
-        }
+        self.run_direct::<false>(None, until);
         self.regs.status
     }
 
     /// As [`Machine::run`] without a pending host call, recording what
     /// changes in `dirty` for lazy hashing (`state::Hasher`).
     pub(crate) fn run_tracked(&mut self, dirty: &mut Dirty, until: u64) {
+        self.run_direct::<true>(Some(dirty), until);
+    }
+
+    /// The threaded loop over the machine's own state (`Direct`, tracking
+    /// changes when `TRACK`); a store of at most one memory takes `Direct`'s
+    /// `ONE` form, whose loads and stores skip their memory operand.
+    fn run_direct<const TRACK: bool>(&mut self, dirty: Option<&mut Dirty>, until: u64) {
         let Machine { store, host, stack, frames, regs, .. } = self;
         let longest = store.longest_run;
         if store.memories.len() <= 1 {
-            let world = Direct::<true, true>::new(store, host, frames, Some(dirty));
+            let world = Direct::<TRACK, true>::new(store, host, frames, dirty);
             run_threaded(regs, Slots::new(stack), world, until, longest);
         } else {
-            let world = Direct::<true>::new(store, host, frames, Some(dirty));
+            let world = Direct::<TRACK, false>::new(store, host, frames, dirty);
             run_threaded(regs, Slots::new(stack), world, until, longest);
         }
     }

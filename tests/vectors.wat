@@ -91,6 +91,16 @@
     i32.const 64 i32.load offset=8 local.set $x
     local.get $y i32.const -56 i32.add f64.load offset=8 i32.trunc_sat_f64_s local.get $y i32.add local.set $y
     local.get $y i32.const -52 i32.add i32.load offset=4 local.set $y
+    ;; indexed loads (version 11): an element's address and its load at offset 0, of each kind
+    i32.const 3 local.set $y
+    local.get $y i32.const 2 i32.shl i32.const 64 i32.add i32.load local.set $x
+    local.get $y i32.const 3 i32.shl i32.const 64 i32.add i64.load i32.wrap_i64 local.get $x i32.add local.set $x
+    local.get $y i32.const 60 i32.add i32.load8_s local.get $x i32.add local.set $x
+    local.get $y i32.const 61 i32.add i32.load8_u local.get $x i32.add local.set $x
+    local.get $y i32.const 1 i32.shl i32.const 60 i32.add i32.load16_s local.get $x i32.add local.set $x
+    local.get $y i32.const 1 i32.shl i32.const 62 i32.add i32.load16_u local.get $x i32.add local.set $x
+    local.get $y i32.const 2 i32.shl i32.const 56 i32.add i64.load32_s i32.wrap_i64 local.get $x i32.add local.set $x
+    local.get $y i32.const 2 i32.shl i32.const 52 i32.add i64.load32_u i32.wrap_i64 local.get $x i32.add local.set $x
     ;; the stack forms, of an address computed on the stack
     local.get $x local.get $x i32.add i32.load local.get $x local.get $y i32.add i32.load8_u i32.add local.set $x
     local.get $x local.get $y i32.sub i32.const 7 i32.xor)

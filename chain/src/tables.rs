@@ -481,7 +481,9 @@ const STORES: [(&str, u8); 9] = [
     ("I64Store32", 4),
 ];
 /// How a load or store finds its address and operands (`MEMOPS`).
-const MEM_FORMS: [&str; 7] = ["LOAD", "LOAD_REG", "LOAD_AT", "LOAD_ADD", "STORE", "STORE_REG", "STORE_AT"];
+/// The loads come first: the contract takes a form at or above `STORE` for a store.
+const MEM_FORMS: [&str; 8] =
+    ["LOAD", "LOAD_REG", "LOAD_AT", "LOAD_ADD", "LOAD_IDX", "STORE", "STORE_REG", "STORE_AT"];
 
 /// `(form, access)` of a scalar load or store: `access` is its byte count,
 /// `| 0x10` if it sign-extends, `| 0x20` if its result is 64 bits wide.
@@ -489,6 +491,8 @@ pub fn memory_form(name: &str) -> Option<(u8, u8)> {
     let form = |f: &str| MEM_FORMS.iter().position(|x| *x == f).map(|i| i as u8 + 1).expect("a form");
     let (stem, f) = if let Some(stem) = name.strip_suffix("AddReg") {
         (stem, "LOAD_ADD")
+    } else if let Some(stem) = name.strip_suffix("Idx") {
+        (stem, "LOAD_IDX")
     } else if let Some(stem) = name.strip_suffix("Reg") {
         (stem, if stem.contains("Store") { "STORE_REG" } else { "LOAD_REG" })
     } else if let Some(stem) = name.strip_suffix("At") {

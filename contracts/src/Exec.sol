@@ -416,6 +416,11 @@ library Exec {
                 (mem, dst) = (field(ins, 6, 2), fp + field(ins, 2, 2));
                 sp = dst + 1;
                 ea = ((w.get(fp + field(ins, 4, 2)) + field(ins, 8, 4)) & M32) + field(ins, 12, 4);
+            } else if (form == Spec.MEM_LOAD_IDX) {
+                // dst, index, h: u16, value: i32, mem: u16, shift: u8
+                (mem, dst, sp) = (field(ins, 12, 2), fp + field(ins, 2, 2), fp + field(ins, 6, 2));
+                uint256 shifted = Alu.binary(Spec.ALU_SHL, w.get(fp + field(ins, 4, 2)), field(ins, 14, 1));
+                ea = Alu.binary(Spec.ALU_ADD, shifted, field(ins, 8, 4));
             } else if (form == Spec.MEM_STORE) {
                 (mem, sp) = (field(ins, 2, 4), (w.sp - 2) & MASK64);
                 val = w.get(w.sp - 1);

@@ -188,6 +188,14 @@ pub(crate) fn check(code: &[Op], entry: usize, body: usize, locals: u32, frame: 
                 regs(&[dst, addr], dst.saturating_add(1))
             }
             Op::I64LoadReg { dst, addr, h, .. } => regs(&[dst, addr], h),
+            Op::I32LoadIdx { dst, index, h, .. }
+            | Op::I64LoadIdx { dst, index, h, .. }
+            | Op::I32Load8SIdx { dst, index, h, .. }
+            | Op::I32Load8UIdx { dst, index, h, .. }
+            | Op::I32Load16SIdx { dst, index, h, .. }
+            | Op::I32Load16UIdx { dst, index, h, .. }
+            | Op::I64Load32SIdx { dst, index, h, .. }
+            | Op::I64Load32UIdx { dst, index, h, .. } => regs(&[dst, index], h),
             Op::F32LoadReg { dst, addr, h, .. } => regs(&[dst, addr], h),
             Op::F64LoadReg { dst, addr, h, .. } => regs(&[dst, addr], h),
             Op::I32Load8SReg { dst, addr, h, .. } => regs(&[dst, addr], h),

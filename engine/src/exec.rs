@@ -319,6 +319,14 @@ pub(crate) fn step_in<S: Stack, W: World, const OUTLINED: bool>(
                     load_into!($mem, a as usize + $offset as usize, $n, $f, $dst, $dst as usize + 1)
                 }};
             }
+            // An indexed load: from `((slot index << shift) + value) mod 2^32`.
+            macro_rules! idx_load {
+                ($mem:expr, $index:expr, $shift:expr, $value:expr, $n:literal, $f:expr, $dst:expr, $h:expr) => {{
+                    let a =
+                        sem::i32_add(sem::i32_shl(stack[fp + $index as usize], $shift as u64), $value as u64);
+                    load_into!($mem, a as usize, $n, $f, $dst, $h as usize)
+                }};
+            }
             macro_rules! reg_load {
                 ($mem:expr, $offset:expr, $n:literal, $f:expr, $dst:expr, $addr:expr, $h:expr) => {{
                     let ea = stack[fp + $addr as usize] as u32 as usize + $offset as usize;
@@ -1070,6 +1078,30 @@ pub(crate) fn step_in<S: Stack, W: World, const OUTLINED: bool>(
                 }
                 Op::F64LoadAddReg { dst, addr, mem, value, offset } => {
                     load_add!(mem, addr, value, offset, 8, sem::f64_load, dst)
+                }
+                Op::I32LoadIdx { dst, index, h, value, mem, shift } => {
+                    idx_load!(mem, index, shift, value, 4, sem::i32_load, dst, h)
+                }
+                Op::I64LoadIdx { dst, index, h, value, mem, shift } => {
+                    idx_load!(mem, index, shift, value, 8, sem::i64_load, dst, h)
+                }
+                Op::I32Load8SIdx { dst, index, h, value, mem, shift } => {
+                    idx_load!(mem, index, shift, value, 1, sem::i32_load8_s, dst, h)
+                }
+                Op::I32Load8UIdx { dst, index, h, value, mem, shift } => {
+                    idx_load!(mem, index, shift, value, 1, sem::i32_load8_u, dst, h)
+                }
+                Op::I32Load16SIdx { dst, index, h, value, mem, shift } => {
+                    idx_load!(mem, index, shift, value, 2, sem::i32_load16_s, dst, h)
+                }
+                Op::I32Load16UIdx { dst, index, h, value, mem, shift } => {
+                    idx_load!(mem, index, shift, value, 2, sem::i32_load16_u, dst, h)
+                }
+                Op::I64Load32SIdx { dst, index, h, value, mem, shift } => {
+                    idx_load!(mem, index, shift, value, 4, sem::i64_load32_s, dst, h)
+                }
+                Op::I64Load32UIdx { dst, index, h, value, mem, shift } => {
+                    idx_load!(mem, index, shift, value, 4, sem::i64_load32_u, dst, h)
                 }
                 Op::I32LoadReg { dst, addr, h, mem, offset } => {
                     reg_load!(mem, offset, 4, sem::i32_load, dst, addr, h)

@@ -2045,6 +2045,82 @@ define_ops! {
         addr: u32,
         offset: u32,
     } = 0x1D6,
+    /// An indexed load (version 11): fused `I32ShlAddImmReg { dst: d, lhs:
+    /// index, value, shift }` or `I32AddImmReg` (`shift` 0), result on top,
+    /// and an `I32Load` or `F32Load { mem, offset: 0 }` of it: `dst =
+    /// memory[((index << shift) + value) mod 2^32]`, then `sp = fp + h`
+    /// (`specs/execution.md` §2). A `local.set` after it writes the local.
+    I32LoadIdx {
+        dst: u16,
+        index: u16,
+        h: u16,
+        value: i32,
+        mem: u16,
+        shift: u8,
+    } = 0x1D7,
+    /// As `I32LoadIdx`, for `I64Load` and `F64Load`.
+    I64LoadIdx {
+        dst: u16,
+        index: u16,
+        h: u16,
+        value: i32,
+        mem: u16,
+        shift: u8,
+    } = 0x1D8,
+    /// As `I32LoadIdx`, for `I32Load8S`.
+    I32Load8SIdx {
+        dst: u16,
+        index: u16,
+        h: u16,
+        value: i32,
+        mem: u16,
+        shift: u8,
+    } = 0x1D9,
+    /// As `I32LoadIdx`, for `I32Load8U`.
+    I32Load8UIdx {
+        dst: u16,
+        index: u16,
+        h: u16,
+        value: i32,
+        mem: u16,
+        shift: u8,
+    } = 0x1DA,
+    /// As `I32LoadIdx`, for `I32Load16S`.
+    I32Load16SIdx {
+        dst: u16,
+        index: u16,
+        h: u16,
+        value: i32,
+        mem: u16,
+        shift: u8,
+    } = 0x1DB,
+    /// As `I32LoadIdx`, for `I32Load16U`.
+    I32Load16UIdx {
+        dst: u16,
+        index: u16,
+        h: u16,
+        value: i32,
+        mem: u16,
+        shift: u8,
+    } = 0x1DC,
+    /// As `I32LoadIdx`, for `I64Load32S`.
+    I64Load32SIdx {
+        dst: u16,
+        index: u16,
+        h: u16,
+        value: i32,
+        mem: u16,
+        shift: u8,
+    } = 0x1DD,
+    /// As `I32LoadIdx`, for `I64Load32U`.
+    I64Load32UIdx {
+        dst: u16,
+        index: u16,
+        h: u16,
+        value: i32,
+        mem: u16,
+        shift: u8,
+    } = 0x1DE,
 }
 
 impl Op {

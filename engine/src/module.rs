@@ -621,6 +621,41 @@ mod tests {
             code("local.get 1 i32.const 34 i32.shl i32.const 100 i32.add"),
             [I32ShlAddImmReg { dst: 2, lhs: 1, h: 3, value: 100, shift: 2 }, Return { results: 1 }]
         );
+        // An element's load at offset 0 is one step too (version 11), an
+        // `f64.load` an `I64LoadIdx`; a `local.set` after it writes the local.
+        assert_eq!(
+            code(
+                "local.get 1 i32.const 3 i32.shl i32.const 100 i32.add f64.load i64.reinterpret_f64 i32.wrap_i64"
+            ),
+            [
+                I64LoadIdx { dst: 2, index: 1, h: 3, value: 100, mem: 0, shift: 3 },
+                I64ReinterpretF64,
+                I32WrapI64,
+                Return { results: 1 }
+            ]
+        );
+        assert_eq!(
+            code("local.get 1 i32.const 2 i32.shl i32.const 64 i32.add i32.load local.set 0 local.get 0"),
+            [
+                I32LoadIdx { dst: 0, index: 1, h: 2, value: 64, mem: 0, shift: 2 },
+                LocalGet { index: 0 },
+                Return { results: 1 }
+            ]
+        );
+        // A local plus a constant, then a byte load: the same, shifted by 0.
+        assert_eq!(
+            code("local.get 0 i32.const 58 i32.add i32.load8_u"),
+            [I32Load8UIdx { dst: 2, index: 0, h: 3, value: 58, mem: 0, shift: 0 }, Return { results: 1 }]
+        );
+        // At another offset the wrap between the sum and the offset stays: no index form.
+        assert_eq!(
+            code("local.get 1 i32.const 2 i32.shl i32.const 100 i32.add i32.load offset=4"),
+            [
+                I32ShlAddImmReg { dst: 2, lhs: 1, h: 3, value: 100, shift: 2 },
+                I32Load { mem: 0, offset: 4 },
+                Return { results: 1 }
+            ]
+        );
         // A local written while a read of it waits: the read is made real first.
         assert_eq!(
             code("local.get 0 i32.const 5 local.set 0 local.get 0 i32.add"),

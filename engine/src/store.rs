@@ -539,6 +539,30 @@ impl Reloc<'_> {
             I32LoadAt { dst, h, mem, addr, offset } => {
                 return I32LoadAt { dst, h, mem: m16(mem), addr, offset };
             }
+            I32LoadIdx { dst, index, h, value, mem, shift } => {
+                return I32LoadIdx { dst, index, h, value, mem: m16(mem), shift };
+            }
+            I64LoadIdx { dst, index, h, value, mem, shift } => {
+                return I64LoadIdx { dst, index, h, value, mem: m16(mem), shift };
+            }
+            I32Load8SIdx { dst, index, h, value, mem, shift } => {
+                return I32Load8SIdx { dst, index, h, value, mem: m16(mem), shift };
+            }
+            I32Load8UIdx { dst, index, h, value, mem, shift } => {
+                return I32Load8UIdx { dst, index, h, value, mem: m16(mem), shift };
+            }
+            I32Load16SIdx { dst, index, h, value, mem, shift } => {
+                return I32Load16SIdx { dst, index, h, value, mem: m16(mem), shift };
+            }
+            I32Load16UIdx { dst, index, h, value, mem, shift } => {
+                return I32Load16UIdx { dst, index, h, value, mem: m16(mem), shift };
+            }
+            I64Load32SIdx { dst, index, h, value, mem, shift } => {
+                return I64Load32SIdx { dst, index, h, value, mem: m16(mem), shift };
+            }
+            I64Load32UIdx { dst, index, h, value, mem, shift } => {
+                return I64Load32UIdx { dst, index, h, value, mem: m16(mem), shift };
+            }
             I64LoadAt { dst, h, mem, addr, offset } => {
                 return I64LoadAt { dst, h, mem: m16(mem), addr, offset };
             }

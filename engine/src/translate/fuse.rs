@@ -259,6 +259,14 @@ fn fuse_one(prev: Op, next: Op, hp: u32) -> Option<Op> {
         {
             Some(I32ShlAddImmReg { dst, lhs, h, value, shift: (k & 31) as u8 })
         }
+        // An indexed load: an element's address (or a local plus a
+        // constant) then a load of it at offset 0 (version 11).
+        (I32ShlAddImmReg { dst, lhs, h, value, shift }, load) if on_top(dst, h) && is_idx(load) => {
+            idx_load(load, dst, lhs, h, value, shift)
+        }
+        (I32AddImmReg { dst, lhs, h, value }, load) if on_top(dst, h) && is_idx(load) => {
+            idx_load(load, dst, lhs, h, value, 0)
+        }
         // A load from a local plus a constant (the wrap stays: not an offset).
         (I32AddImmReg { dst, lhs, h, value }, I32Load { mem, offset }) if on_top(dst, h) => {
             Some(I32LoadAddReg { dst, addr: lhs, mem: u16::try_from(mem).ok()?, value, offset })
@@ -518,6 +526,42 @@ pub(super) fn load_reg(op: Op, dst: u16, addr: u16, h: u16) -> Option<Op> {
     }
 }
 
+/// Whether `op` has an indexed form (`idx_load`).
+fn is_idx(op: Op) -> bool {
+    idx_load(op, 0, 0, 0, 0, 0).is_some()
+}
+
+/// The indexed form of a load at offset 0 (`F32Load` and `F64Load` are
+/// `I32LoadIdx` and `I64LoadIdx`: a slot holds a float's bits):
+/// `dst = memory[((slot index << shift) + value) mod 2^32]`, then `sp = fp + h`.
+fn idx_load(op: Op, dst: u16, index: u16, h: u16, value: i32, shift: u8) -> Option<Op> {
+    use Op::*;
+    let (I32Load { mem, offset: 0 }
+    | I64Load { mem, offset: 0 }
+    | F32Load { mem, offset: 0 }
+    | F64Load { mem, offset: 0 }
+    | I32Load8S { mem, offset: 0 }
+    | I32Load8U { mem, offset: 0 }
+    | I32Load16S { mem, offset: 0 }
+    | I32Load16U { mem, offset: 0 }
+    | I64Load32S { mem, offset: 0 }
+    | I64Load32U { mem, offset: 0 }) = op
+    else {
+        return None;
+    };
+    let mem = u16::try_from(mem).ok()?;
+    match op {
+        I32Load { .. } | F32Load { .. } => Some(I32LoadIdx { dst, index, h, value, mem, shift }),
+        I64Load { .. } | F64Load { .. } => Some(I64LoadIdx { dst, index, h, value, mem, shift }),
+        I32Load8S { .. } => Some(I32Load8SIdx { dst, index, h, value, mem, shift }),
+        I32Load8U { .. } => Some(I32Load8UIdx { dst, index, h, value, mem, shift }),
+        I32Load16S { .. } => Some(I32Load16SIdx { dst, index, h, value, mem, shift }),
+        I32Load16U { .. } => Some(I32Load16UIdx { dst, index, h, value, mem, shift }),
+        I64Load32S { .. } => Some(I64Load32SIdx { dst, index, h, value, mem, shift }),
+        _ => Some(I64Load32UIdx { dst, index, h, value, mem, shift }),
+    }
+}
+
 /// The register form of a store of slot `val` at slot `addr` + offset.
 pub(super) fn store_reg(op: Op, addr: u16, val: u16, h: u16) -> Option<Op> {
     use Op::*;
@@ -689,6 +733,30 @@ fn to_local(op: Op, x: u16) -> Option<Op> {
         }
         I32ShlAddImmReg { dst, lhs, h, value, shift } if top(dst, h) => {
             Some(I32ShlAddImmReg { dst: x, lhs, h: h - 1, value, shift })
+        }
+        I32LoadIdx { dst, index, h, value, mem, shift } if top(dst, h) => {
+            Some(I32LoadIdx { dst: x, index, h: h - 1, value, mem, shift })
+        }
+        I64LoadIdx { dst, index, h, value, mem, shift } if top(dst, h) => {
+            Some(I64LoadIdx { dst: x, index, h: h - 1, value, mem, shift })
+        }
+        I32Load8SIdx { dst, index, h, value, mem, shift } if top(dst, h) => {
+            Some(I32Load8SIdx { dst: x, index, h: h - 1, value, mem, shift })
+        }
+        I32Load8UIdx { dst, index, h, value, mem, shift } if top(dst, h) => {
+            Some(I32Load8UIdx { dst: x, index, h: h - 1, value, mem, shift })
+        }
+        I32Load16SIdx { dst, index, h, value, mem, shift } if top(dst, h) => {
+            Some(I32Load16SIdx { dst: x, index, h: h - 1, value, mem, shift })
+        }
+        I32Load16UIdx { dst, index, h, value, mem, shift } if top(dst, h) => {
+            Some(I32Load16UIdx { dst: x, index, h: h - 1, value, mem, shift })
+        }
+        I64Load32SIdx { dst, index, h, value, mem, shift } if top(dst, h) => {
+            Some(I64Load32SIdx { dst: x, index, h: h - 1, value, mem, shift })
+        }
+        I64Load32UIdx { dst, index, h, value, mem, shift } if top(dst, h) => {
+            Some(I64Load32UIdx { dst: x, index, h: h - 1, value, mem, shift })
         }
         I32EqzReg { dst, src, h } if top(dst, h) => Some(I32EqzReg { dst: x, src, h: h - 1 }),
         I64EqzReg { dst, src, h } if top(dst, h) => Some(I64EqzReg { dst: x, src, h: h - 1 }),

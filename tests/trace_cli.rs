@@ -38,25 +38,23 @@ fn show_tells_the_story_of_a_dispute() {
         &[
             "posts claim",
             "rounds\n",
-            "   5. steps 18960..18976 (every step): agree up to step 18969, differ from step 18970",
-            "the step 18969 → 18970",
-            "instruction  LocalCopy { dst: 3, src: 1 }",
-            "pc           2508 → 2509",
-            "sp           85 → 85",
+            "   5. steps 18752..18768 (every step): agree up to step 18759, differ from step 18760",
+            "the step 18759 → 18760",
+            "instruction  LocalCopy { dst: 3, src: 2 }",
+            "pc           5309 → 5310",
+            "sp           94 → 94",
             "verdict: the challenger wins",
-            "the solver's story broke at step 18970",
+            "the solver's story broke at step 18760",
             "the challenger's 5000 share paid",
             "transcript verified",
         ],
     );
     // A step that writes a slot marks it.
     shows(
-        "interp-solver-lies.bin",
-        &[
-            "instruction  I32Load8UReg { dst: 2, addr: 1, h: 4, mem: 0, offset: 0 }",
-            "   95                  107  changed",
-        ],
+        "small-both-lose.bin",
+        &["instruction  I32MulReg { dst: 3, lhs: 2, rhs: 1, h: 4 }", "   2275                13692  changed"],
     );
+    shows("interp-solver-lies.bin", &["instruction  BrIfI32Ne { lhs: 3, rhs: 5, h: 4, target: 6229 }"]);
     let o = refute(&["trace", "show", "--json", &example("small-solver-times-out.json")]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();

@@ -38,13 +38,13 @@ fn show_tells_the_story_of_a_dispute() {
         &[
             "posts claim",
             "rounds\n",
-            "   5. steps 18752..18768 (every step): agree up to step 18759, differ from step 18760",
-            "the step 18759 → 18760",
-            "instruction  LocalCopy { dst: 3, src: 2 }",
-            "pc           5309 → 5310",
-            "sp           94 → 94",
+            "   5. steps 18544..18560 (every step): agree up to step 18548, differ from step 18549",
+            "the step 18548 → 18549",
+            "instruction  I32EqImmReg { dst: 45, lhs: 45, h: 46, value: 3 }",
+            "pc           3310 → 3311",
+            "sp           79 → 79",
             "verdict: the challenger wins",
-            "the solver's story broke at step 18760",
+            "the solver's story broke at step 18549",
             "the challenger's 5000 share paid",
             "transcript verified",
         ],
@@ -54,7 +54,13 @@ fn show_tells_the_story_of_a_dispute() {
         "small-both-lose.bin",
         &["instruction  I32MulReg { dst: 3, lhs: 2, rhs: 1, h: 4 }", "   2275                13692  changed"],
     );
-    shows("interp-solver-lies.bin", &["instruction  BrIfI32Ne { lhs: 3, rhs: 5, h: 4, target: 6229 }"]);
+    shows(
+        "interp-solver-lies.bin",
+        &[
+            "instruction  I32Load8UReg { dst: 2, addr: 1, h: 4, mem: 0, offset: 0 }",
+            "   24                  111                  110  changed",
+        ],
+    );
     let o = refute(&["trace", "show", "--json", &example("small-solver-times-out.json")]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();

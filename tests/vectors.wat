@@ -101,6 +101,11 @@
     local.get $y i32.const 1 i32.shl i32.const 62 i32.add i32.load16_u local.get $x i32.add local.set $x
     local.get $y i32.const 2 i32.shl i32.const 56 i32.add i64.load32_s i32.wrap_i64 local.get $x i32.add local.set $x
     local.get $y i32.const 2 i32.shl i32.const 52 i32.add i64.load32_u i32.wrap_i64 local.get $x i32.add local.set $x
+    ;; divisions and remainders by a constant (version 11)
+    local.get $x i32.const 7 i32.div_s local.get $x i32.const 24 i32.div_u i32.add
+    local.get $x i32.const -5 i32.rem_s i32.add local.get $x i32.const 10 i32.rem_u i32.add local.set $x
+    ;; by a local: the stack form, its operands made real (LocalGet2)
+    local.get $x local.get $y i32.rem_u local.get $x i32.add local.set $x
     ;; the stack forms, of an address computed on the stack
     local.get $x local.get $x i32.add i32.load local.get $x local.get $y i32.add i32.load8_u i32.add local.set $x
     local.get $x local.get $y i32.sub i32.const 7 i32.xor)

@@ -479,7 +479,10 @@ library Exec {
                 w.sp = fp + field(ins, 8, 2);
             } else if (form == Spec.FORM_BIN_IMM_REG) {
                 uint256 c = alu >> 5 == 0 ? Alu.signExtend(field(ins, 8, 4), 32) : field(ins, 8, 8);
-                w.set(fp + field(ins, 2, 2), Alu.binary(alu, w.get(fp + field(ins, 4, 2)), c));
+                // A division by a constant (version 11) traps as its stack form does.
+                (uint256 v, uint256 trapKind) = Alu.binaryTrapping(alu, w.get(fp + field(ins, 4, 2)), c);
+                if (trapKind != 0) return trapAt(w, trapKind, next);
+                w.set(fp + field(ins, 2, 2), v);
                 w.sp = fp + field(ins, 6, 2);
             } else if (form == Spec.FORM_UN) {
                 (uint256 v, uint256 trapKind) = unary(w, alu, w.get(w.sp - 1));

@@ -156,6 +156,10 @@ pub(crate) fn check(code: &[Op], entry: usize, body: usize, locals: u32, frame: 
             Op::I32XorImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
             Op::I32ShlImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
             Op::I32ShlAddImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
+            Op::I32DivSImmReg { dst, lhs, h, .. }
+            | Op::I32DivUImmReg { dst, lhs, h, .. }
+            | Op::I32RemSImmReg { dst, lhs, h, .. }
+            | Op::I32RemUImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
             Op::I32ShrSImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
             Op::I32ShrUImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),
             Op::I32RotlImmReg { dst, lhs, h, .. } => regs(&[dst, lhs], h),

@@ -282,6 +282,18 @@ pub(crate) fn step_in<S: Stack, W: World, const OUTLINED: bool>(
                     sp = fp + $h as usize;
                 }};
             }
+            // A register form that may trap: `$f(slot l, $c)` in `$in`'s type.
+            macro_rules! reg_imm_trap {
+                ($in:ident, $out:ident, $f:expr, $dst:expr, $l:expr, $c:expr, $h:expr) => {{
+                    match $f($in(stack[fp + $l as usize]), $c) {
+                        Ok(v) => {
+                            stack[fp + $dst as usize] = $out(v);
+                            sp = fp + $h as usize;
+                        }
+                        Err(k) => trap!(k),
+                    }
+                }};
+            }
             macro_rules! reg_un {
                 ($f:expr, $dst:expr, $src:expr, $h:expr) => {{
                     stack[fp + $dst as usize] = $f(stack[fp + $src as usize]);
@@ -1073,6 +1085,18 @@ pub(crate) fn step_in<S: Stack, W: World, const OUTLINED: bool>(
                 Op::I32WrapI64Reg { dst, src, h } => reg_un!(sem::i32_wrap_i64, dst, src, h),
                 Op::I64ExtendI32SReg { dst, src, h } => reg_un!(sem::i64_extend_i32_s, dst, src, h),
                 Op::I64ExtendI32UReg { dst, src, h } => reg_un!(sem::i64_extend_i32_u, dst, src, h),
+                Op::I32DivSImmReg { dst, lhs, h, value } => {
+                    reg_imm_trap!(i32_, from_i32, int::i32_div_s, dst, lhs, value, h)
+                }
+                Op::I32DivUImmReg { dst, lhs, h, value } => {
+                    reg_imm_trap!(u32_, from_u32, int::i32_div_u, dst, lhs, value as u32, h)
+                }
+                Op::I32RemSImmReg { dst, lhs, h, value } => {
+                    reg_imm_trap!(i32_, from_i32, int::i32_rem_s, dst, lhs, value, h)
+                }
+                Op::I32RemUImmReg { dst, lhs, h, value } => {
+                    reg_imm_trap!(u32_, from_u32, int::i32_rem_u, dst, lhs, value as u32, h)
+                }
                 Op::I32LoadAddReg { dst, addr, mem, value, offset } => {
                     load_add!(mem, addr, value, offset, 4, sem::i32_load, dst)
                 }

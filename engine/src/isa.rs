@@ -2121,6 +2121,35 @@ define_ops! {
         mem: u16,
         shift: u8,
     } = 0x1DE,
+    /// A division or remainder by a constant (version 11): `dst = lhs op
+    /// value`, then `sp = fp + h`; `i32.div_s`: only for a divisor other than 0 and -1, so it never traps in translated code (crafted code traps as `i32.div_s` does). A trap writes nothing.
+    I32DivSImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i32,
+    } = 0x1DF,
+    /// As `I32DivSImmReg`, for `i32.div_u`, for a divisor other than 0.
+    I32DivUImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i32,
+    } = 0x1E0,
+    /// As `I32DivSImmReg`, for `i32.rem_s`, for a divisor other than 0.
+    I32RemSImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i32,
+    } = 0x1E1,
+    /// As `I32DivSImmReg`, for `i32.rem_u`, for a divisor other than 0.
+    I32RemUImmReg {
+        dst: u16,
+        lhs: u16,
+        h: u16,
+        value: i32,
+    } = 0x1E2,
 }
 
 impl Op {

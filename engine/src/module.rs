@@ -647,6 +647,28 @@ mod tests {
             code("local.get 0 i32.const 58 i32.add i32.load8_u"),
             [I32Load8UIdx { dst: 2, index: 0, h: 3, value: 58, mem: 0, shift: 0 }, Return { results: 1 }]
         );
+        // A division or remainder by a constant that cannot trap is one step (version 11).
+        assert_eq!(
+            code("local.get 0 i32.const 24 i32.div_u"),
+            [I32DivUImmReg { dst: 2, lhs: 0, h: 3, value: 24 }, Return { results: 1 }]
+        );
+        assert_eq!(
+            code("local.get 1 i32.const 24 i32.rem_s local.set 0 local.get 0"),
+            [I32RemSImmReg { dst: 0, lhs: 1, h: 2, value: 24 }, LocalGet { index: 0 }, Return { results: 1 }]
+        );
+        assert_eq!(
+            code("local.get 1 i32.const -7 i32.div_s i32.const 5 i32.rem_u"),
+            [
+                I32DivSImmReg { dst: 2, lhs: 1, h: 3, value: -7 },
+                I32RemUImmReg { dst: 2, lhs: 2, h: 3, value: 5 },
+                Return { results: 1 }
+            ]
+        );
+        // By 0 (any of them) or by -1 (`div_s`) it may trap: the stack form.
+        for body in ["local.get 0 i32.const 0 i32.div_u", "local.get 0 i32.const -1 i32.div_s"] {
+            let ops = code(body);
+            assert!(ops.iter().any(|op| matches!(op, I32DivU | I32DivS)), "{body}: {ops:?}");
+        }
         // At another offset the wrap between the sum and the offset stays: no index form.
         assert_eq!(
             code("local.get 1 i32.const 2 i32.shl i32.const 100 i32.add i32.load offset=4"),

@@ -13,7 +13,7 @@
 
 use super::Translator;
 use super::at::{load_at, store_at};
-use super::fuse::{bin_reg, imm_form, load_reg, store_reg, un_reg};
+use super::fuse::{bin_reg, div_imm_reg, imm_form, is_div, load_reg, store_reg, un_reg};
 use crate::isa::Op;
 
 /// A value not yet in its operand slot.
@@ -210,7 +210,8 @@ impl Translator<'_> {
     /// fusions of §2, does as well).
     fn register_form(&self, op: Op, h: u32) -> Option<(Op, u32, u32)> {
         let lazy = |at: u32| self.lazy_at(at).is_some();
-        if h >= 2 && bin_reg(op, 0, 0, 0, 0).is_some() {
+        // A division by a constant has only an immediate form (§2.1).
+        if h >= 2 && (bin_reg(op, 0, 0, 0, 0).is_some() || is_div(op)) {
             let (l, r) = (h - 2, h - 1);
             if !lazy(l) && !lazy(r) {
                 return None;
@@ -218,7 +219,8 @@ impl Translator<'_> {
             let dst = u16::try_from(self.frame_at(l)).ok()?;
             let top = u16::try_from(self.frame_at(h - 1)).ok()?;
             let f = if let Some(c) = self.int_const(r) {
-                imm_reg_of(op, c, dst, self.read_slot(l)?, top)?
+                let lhs = self.read_slot(l)?;
+                imm_reg_of(op, c, dst, lhs, top).or_else(|| div_imm_reg(op, c, dst, lhs, top))?
             } else if let Some(c) = self.int_const(l).filter(|_| commutes(op)) {
                 imm_reg_of(op, c, dst, self.read_slot(r)?, top)?
             } else {

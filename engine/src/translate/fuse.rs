@@ -448,6 +448,26 @@ pub(super) fn imm_reg(op: Op, dst: u16, lhs: u16, h: u16) -> Option<Op> {
     }
 }
 
+/// The register form of an i32 division or remainder by the constant `c`
+/// (version 11), only where it cannot trap: `c` is not 0 (nor -1 for
+/// `div_s`, whose `i32::MIN / -1` overflows). `None` for any other operator.
+pub(super) fn div_imm_reg(op: Op, c: i64, dst: u16, lhs: u16, h: u16) -> Option<Op> {
+    use Op::*;
+    let value = i32::try_from(c).ok().filter(|v| *v != 0)?;
+    match op {
+        I32DivS if value != -1 => Some(I32DivSImmReg { dst, lhs, h, value }),
+        I32DivU => Some(I32DivUImmReg { dst, lhs, h, value }),
+        I32RemS => Some(I32RemSImmReg { dst, lhs, h, value }),
+        I32RemU => Some(I32RemUImmReg { dst, lhs, h, value }),
+        _ => None,
+    }
+}
+
+/// Whether `op` is an i32 division or remainder (`div_imm_reg`).
+pub(super) fn is_div(op: Op) -> bool {
+    div_imm_reg(op, 1, 0, 0, 0).is_some()
+}
+
 /// The register form of a unary operator.
 pub(super) fn un_reg(op: Op, dst: u16, src: u16, h: u16) -> Option<Op> {
     use Op::*;
@@ -757,6 +777,18 @@ fn to_local(op: Op, x: u16) -> Option<Op> {
         }
         I64Load32UIdx { dst, index, h, value, mem, shift } if top(dst, h) => {
             Some(I64Load32UIdx { dst: x, index, h: h - 1, value, mem, shift })
+        }
+        I32DivSImmReg { dst, lhs, h, value } if top(dst, h) => {
+            Some(I32DivSImmReg { dst: x, lhs, h: h - 1, value })
+        }
+        I32DivUImmReg { dst, lhs, h, value } if top(dst, h) => {
+            Some(I32DivUImmReg { dst: x, lhs, h: h - 1, value })
+        }
+        I32RemSImmReg { dst, lhs, h, value } if top(dst, h) => {
+            Some(I32RemSImmReg { dst: x, lhs, h: h - 1, value })
+        }
+        I32RemUImmReg { dst, lhs, h, value } if top(dst, h) => {
+            Some(I32RemUImmReg { dst: x, lhs, h: h - 1, value })
         }
         I32EqzReg { dst, src, h } if top(dst, h) => Some(I32EqzReg { dst: x, src, h: h - 1 }),
         I64EqzReg { dst, src, h } if top(dst, h) => Some(I64EqzReg { dst: x, src, h: h - 1 }),

@@ -42,7 +42,8 @@ const CHUNK: u64 = 1 << 12;
 /// A chain counting by runs takes at least `CHUNK - MAX_RUN` steps.
 const MAX_RUN: u32 = 1 << 10;
 
-/// One past the largest opcode (`Op` is `repr(u16)`; `specs/state.md` §4.1).
+/// Above every opcode (`Op` is `repr(u16)`; `specs/state.md` §4.1: the
+/// largest is `0x1E2`), rounded up to the rows of 16 the tables are built by.
 const OPCODES: usize = 0x1F0;
 
 /// What the handlers share: the stack and the world by value, and where the
@@ -260,6 +261,12 @@ fn handlers<'t, const RUNS: bool, S: Stack + 't, W: World + 't>() -> &'t [Handle
 mod tests {
     use super::*;
     use crate::access::{Direct, Slots};
+
+    #[test]
+    fn the_tables_cover_every_opcode() {
+        let top = crate::isa::OP_TABLE.iter().map(|i| i.code as usize).max().unwrap();
+        assert!(top < OPCODES, "opcode {top:#x} is past the handler tables ({OPCODES:#x})");
+    }
 
     #[test]
     fn every_opcode_has_a_handler_and_the_specialised_ones_are_opcodes() {

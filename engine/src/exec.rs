@@ -334,8 +334,7 @@ pub(crate) fn step_in<S: Stack, W: World, const OUTLINED: bool>(
             // An indexed load: from `((slot index << shift) + value) mod 2^32`.
             macro_rules! idx_load {
                 ($mem:expr, $index:expr, $shift:expr, $value:expr, $n:literal, $f:expr, $dst:expr, $h:expr) => {{
-                    let a =
-                        sem::i32_add(sem::i32_shl(stack[fp + $index as usize], $shift as u64), $value as u64);
+                    let a = sem::i32_shl_add(stack[fp + $index as usize], $shift, $value as u64);
                     load_into!($mem, a as usize, $n, $f, $dst, $h as usize)
                 }};
             }
@@ -1043,7 +1042,7 @@ pub(crate) fn step_in<S: Stack, W: World, const OUTLINED: bool>(
                 Op::I32XorImmReg { dst, lhs, h, value } => reg_imm!(sem::i32_xor, dst, lhs, value as u64, h),
                 Op::I32ShlImmReg { dst, lhs, h, value } => reg_imm!(sem::i32_shl, dst, lhs, value as u64, h),
                 Op::I32ShlAddImmReg { dst, lhs, h, value, shift } => {
-                    let f = |a, c| sem::i32_add(sem::i32_shl(a, shift as u64), c);
+                    let f = |a, c| sem::i32_shl_add(a, shift, c);
                     reg_imm!(f, dst, lhs, value as u64, h)
                 }
                 Op::I32ShrSImmReg { dst, lhs, h, value } => {

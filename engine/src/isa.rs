@@ -2122,7 +2122,9 @@ define_ops! {
         shift: u8,
     } = 0x1DE,
     /// A division or remainder by a constant (version 11): `dst = lhs op
-    /// value`, then `sp = fp + h`; `i32.div_s`: only for a divisor other than 0 and -1, so it never traps in translated code (crafted code traps as `i32.div_s` does). A trap writes nothing.
+    /// value`, then `sp = fp + h`; here `i32.div_s`. Translation makes it
+    /// only for a divisor other than 0 and -1, so it never traps in
+    /// translated code; other code traps as `i32.div_s` does, writing nothing.
     I32DivSImmReg {
         dst: u16,
         lhs: u16,

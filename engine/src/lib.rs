@@ -97,7 +97,8 @@ pub use value::{FuncType, ValType, Value};
 /// function, the running one's root in the header (`"refute state v5"`,
 /// `"refute proof v5"`, `specs/state.md` §3, §4.1): every state root changes,
 /// and a typical proof is some 600 bytes shorter. Version 11 adds the
-/// indexed loads (`I32LoadIdx` and its kin, `specs/execution.md` §2.1): an
-/// element's address and its load in one step, so fewer steps; the state
-/// layout and the proof format are those of version 10.
+/// indexed loads (`I32LoadIdx` and its kin: an element's address and its
+/// load in one step) and the i32 divisions and remainders by a constant
+/// (`I32DivUImmReg` and its kin), `specs/execution.md` §2.1: fewer steps;
+/// the state layout and the proof format are those of version 10.
 pub const SEMANTICS_VERSION: u32 = 11;

@@ -276,6 +276,13 @@ pub(super) fn i32_xor(a: u64, b: u64) -> u64 {
     from_u32(int::bin::i32_xor(a, b))
 }
 
+/// `I32ShlAddImmReg`'s result and `<Load>Idx`'s address: `(a << shift) +
+/// c`, wrapping, as `i32.shl` then `i32.add`.
+#[inline(always)]
+pub(super) fn i32_shl_add(a: u64, shift: u8, c: u64) -> u64 {
+    i32_add(i32_shl(a, shift as u64), c)
+}
+
 /// `I32Shl`.
 #[inline(always)]
 pub(super) fn i32_shl(a: u64, b: u64) -> u64 {

@@ -15,6 +15,7 @@
 //! default value; the sparse implementation remembers the failure and the
 //! verifier rejects the step.
 
+use crate::exec::Threads;
 use crate::frame::Frame;
 use crate::fs::{FDS_DEPTH, FILE_DEPTH, FsRegs, FsTable, NODES_DEPTH};
 use crate::host_state::{HostEnv, HostRegs, HostState};
@@ -434,6 +435,7 @@ pub(crate) struct Direct<'a, const TRACK: bool, const ONE: bool = false> {
     host: &'a mut HostState,
     frames: &'a mut Vec<Frame>,
     dirty: Option<&'a mut Dirty>,
+    threads: &'a mut Threads,
 }
 
 impl<'a, const TRACK: bool, const ONE: bool> Direct<'a, TRACK, ONE> {
@@ -443,8 +445,8 @@ impl<'a, const TRACK: bool, const ONE: bool> Direct<'a, TRACK, ONE> {
         frames: &'a mut Vec<Frame>,
         dirty: Option<&'a mut Dirty>,
     ) -> Self {
-        let Store { code, funcs, tables, memories, globals, elems, datas, .. } = store;
-        Direct { code, funcs, tables, memories, globals, elems, datas, host, frames, dirty }
+        let Store { code, funcs, tables, memories, globals, elems, datas, threads, .. } = store;
+        Direct { code, funcs, tables, memories, globals, elems, datas, host, frames, dirty, threads }
     }
 }
 
@@ -508,6 +510,20 @@ fn grow_memory(mem: &mut MemInst, pages: u32) {
         mem.data.reserve_exact(cap - mem.data.len());
     }
     mem.data.resize(len, 0);
+}
+
+/// The machine's own world, the one [`crate::exec::run_threaded`] runs:
+/// its code, and the store's cache of the handlers of that code.
+pub(crate) trait Own: World {
+    /// The code, and the threaded code cached with it (`exec::Threads`).
+    fn code_and_threads(&mut self) -> (&[Op], &mut Threads);
+}
+
+impl<const TRACK: bool, const ONE: bool> Own for Direct<'_, TRACK, ONE> {
+    #[inline(always)]
+    fn code_and_threads(&mut self) -> (&[Op], &mut Threads) {
+        (self.code, self.threads)
+    }
 }
 
 /// Positions are addresses in the code: `pc` is a pointer.

@@ -162,6 +162,10 @@ pub struct Store {
     /// control never leaves a function or an entry sequence.
     pub(crate) longest_run: u32,
     pub(crate) instances: Vec<Instance>,
+    /// The handlers of `code` for the machine's threaded runs, built at
+    /// the first run and extended over code appended since (a cache: not
+    /// part of the state).
+    pub(crate) threads: crate::exec::Threads,
 }
 
 impl Store {

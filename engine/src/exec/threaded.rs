@@ -3,6 +3,15 @@
 //! spread over the handlers for the predictor to tell apart (as wasmi 2.0
 //! dispatches), instead of one shared `match`.
 //!
+//! The next handler is found directly, not through its opcode: beside the
+//! code the store keeps its threaded code ([`Threads`]), each instruction's
+//! pair of handlers (counting by runs, step by step) at a fixed distance
+//! from the instruction, so a dispatch is one load from the position of the
+//! next instruction (two instructions: add the stride, jump through the
+//! pair), where a table lookup was two dependent loads (the opcode, then
+//! its entry) and four instructions. The pairs are built from the tables
+//! below at a store's first run and extended over code appended since.
+//!
 //! Every handler runs [`step`], the same step as [`super::step_loop`]:
 //! only how the next step is found differs. A handler of its own runs
 //! `step` told its opcode, so the compiler keeps only that instruction's
@@ -29,7 +38,7 @@
 //! [`run`].
 
 use super::{HAND_OVER, Hot, step_in, step_outlined};
-use crate::access::{Stack, World};
+use crate::access::{Own, Stack, World};
 use crate::frame::Regs;
 use crate::isa::Op;
 use crate::status::Status;
@@ -61,19 +70,66 @@ struct Cx<S: Stack, W> {
 }
 
 /// A handler's arguments: the context, the position after the instruction,
-/// `fp`, `sp` and the budget (see [`run_step`]). `sp` comes fourth, in `rcx`
-/// on x86-64: a register-form instruction overwrites `sp`, so a shift by a
-/// count (`cl`) moves nothing.
-type Handler<S, W> = fn(&mut Cx<S, W>, usize, <S as Stack>::Pos, <S as Stack>::Pos, u64);
+/// `fp`, `sp`, the budget (see [`run_step`]) and the distance from an
+/// instruction's position to its handlers (see [`Threads`]). `sp` comes
+/// fourth, in `rcx` on x86-64: a register-form instruction overwrites
+/// `sp`, so a shift by a count (`cl`) moves nothing. The distance comes
+/// sixth, the last argument register: handlers pass it on untouched.
+type Handler<S, W> = fn(&mut Cx<S, W>, usize, <S as Stack>::Pos, <S as Stack>::Pos, u64, usize);
+
+/// The store's threaded code: for each handler table set (one per stack
+/// and world the machine runs), each instruction's handlers, the one
+/// counting by runs and the one counting step by step, as addresses. The
+/// pair of the instruction at position `pc` is at `pc + d`, `d` the
+/// distance [`threads`] returns: a pair is as long as an instruction
+/// (`W::STRIDE`), so the pairs lie as the code does. A cache beside the
+/// state: cloned with the store (the addresses stay valid), never hashed.
+#[derive(Clone, Default)]
+pub(crate) struct Threads {
+    /// Keyed by the address of the set's by-runs table.
+    sets: Vec<(usize, Vec<[usize; 2]>)>,
+}
+
+impl std::fmt::Debug for Threads {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.sets.iter().map(|(_, v)| v.len())).finish()
+    }
+}
+
+/// The distance from an instruction's position to its pair of handlers in
+/// the store's threaded code for stack `S` and world `W`, which this
+/// builds, or extends over the code appended since it was built.
+fn threads<S: Stack, W: Own>(w: &mut W) -> usize {
+    const { assert!(W::STRIDE == std::mem::size_of::<[usize; 2]>()) };
+    let (runs, steps) = (handlers::<true, S, W>(), handlers::<false, S, W>());
+    let key = std::ptr::from_ref(runs).addr();
+    let (code, t) = w.code_and_threads();
+    let i = match t.sets.iter().position(|(k, _)| *k == key) {
+        Some(i) => i,
+        None => {
+            t.sets.push((key, Vec::new()));
+            t.sets.len() - 1
+        }
+    };
+    let pairs = &mut t.sets[i].1;
+    // A store's code only grows (`Store::instantiate`, `Store::append_segment`).
+    debug_assert!(pairs.len() <= code.len());
+    pairs.extend(code[pairs.len()..].iter().map(|op| {
+        let o = op.opcode() as usize;
+        [runs[o] as usize, steps[o] as usize]
+    }));
+    pairs.as_ptr().expose_provenance().wrapping_sub(code.as_ptr().addr())
+}
 
 /// Runs as [`super::step_loop`] does, by threaded dispatch. `longest` is
 /// the code's longest straight-line run (`Store::longest_run`).
-pub(crate) fn run<S: Stack, W: World>(regs: &mut Regs, stack: S, w: W, until: u64, longest: u32) {
+pub(crate) fn run<S: Stack, W: Own>(regs: &mut Regs, stack: S, mut w: W, until: u64, longest: u32) {
     if regs.status != Status::Running || regs.steps >= until {
         return;
     }
     let by_runs = (1..=MAX_RUN).contains(&longest);
     let stride = W::STRIDE as u64;
+    let d = threads::<S, W>(&mut w);
     let hot = Hot::of(regs, &stack, &w);
     let mut c = Cx { stack, w, end: 0, margin: longest as u64 * stride, out: (hot, 0, None) };
     loop {
@@ -85,11 +141,11 @@ pub(crate) fn run<S: Stack, W: World>(regs: &mut Regs, stack: S, w: W, until: u6
             // less, having taken at least `budget - longest` steps.
             let budget = rest.min(CHUNK);
             c.end = regs.steps + budget;
-            dispatch::<true, S, W>(&mut c, hot.pc, hot.fp, hot.sp, hot.pc as u64 + budget * stride);
+            dispatch::<true, S, W>(&mut c, hot.pc, hot.fp, hot.sp, hot.pc as u64 + budget * stride, d);
         } else {
             let chunk = rest.min(CHUNK);
             c.end = regs.steps + chunk;
-            dispatch::<false, S, W>(&mut c, hot.pc, hot.fp, hot.sp, chunk);
+            dispatch::<false, S, W>(&mut c, hot.pc, hot.fp, hot.sp, chunk, d);
         }
         let (_, left, end) = c.out;
         regs.steps = c.end - left;
@@ -102,7 +158,7 @@ pub(crate) fn run<S: Stack, W: World>(regs: &mut Regs, stack: S, w: W, until: u6
 }
 
 /// Starts the step at `pc`; counting step by step, stops instead when no
-/// steps are `left`.
+/// steps are `left`. `d`: see [`Threads`].
 #[inline(always)]
 fn dispatch<const RUNS: bool, S: Stack, W: World>(
     c: &mut Cx<S, W>,
@@ -110,6 +166,7 @@ fn dispatch<const RUNS: bool, S: Stack, W: World>(
     fp: S::Pos,
     sp: S::Pos,
     left: u64,
+    d: usize,
 ) {
     let mut left = left;
     if !RUNS {
@@ -122,13 +179,18 @@ fn dispatch<const RUNS: bool, S: Stack, W: World>(
         }
         left = after as u64;
     }
-    // SAFETY: every opcode is below `OPCODES`, the table's length.
+    // SAFETY: `pc` is the position of an instruction (see `World::op_at`),
+    // and `pc + d` that of its pair of handlers in the threaded code, built
+    // for this stack and world from `handlers` before the run (`threads`):
+    // the code and its threaded code do not change during a run.
     let handler = unsafe {
-        let code = (*c.w.op_at(pc)).opcode() as usize;
-        debug_assert!(code < OPCODES);
-        *handlers::<RUNS, S, W>().get_unchecked(code)
+        debug_assert!(c.w.op_at(pc) as usize == pc);
+        let at = pc.wrapping_add(d) + if RUNS { 0 } else { std::mem::size_of::<usize>() };
+        let h = std::ptr::with_exposed_provenance::<Handler<S, W>>(at).read();
+        debug_assert!(std::ptr::fn_addr_eq(h, handlers::<RUNS, S, W>()[(*c.w.op_at(pc)).opcode() as usize]));
+        h
     };
-    handler(c, pc + W::STRIDE, fp, sp, left)
+    handler(c, pc + W::STRIDE, fp, sp, left, d)
 }
 
 /// Runs `op`, the step at `pc`, then the next.
@@ -153,6 +215,7 @@ fn run_step<const RUNS: bool, const OUT: bool, S: Stack, W: World>(
     fp: S::Pos,
     sp: S::Pos,
     budget: u64,
+    d: usize,
 ) {
     let stride = W::STRIDE as u64;
     let next = pc + W::STRIDE;
@@ -166,7 +229,7 @@ fn run_step<const RUNS: bool, const OUT: bool, S: Stack, W: World>(
         step_in::<S, W, false>(&mut c.stack, &mut c.w, op, &mut hot, index)
     };
     if !OUT && end == HAND_OVER {
-        return any::<RUNS, true, S, W>(c, next, fp, sp, budget);
+        return any::<RUNS, true, S, W>(c, next, fp, sp, budget, d);
     }
     if let Some(s) = end {
         let left = if RUNS { (budget - next as u64) / stride } else { budget };
@@ -179,9 +242,9 @@ fn run_step<const RUNS: bool, const OUT: bool, S: Stack, W: World>(
             c.out = (hot, left / stride, None);
             return;
         }
-        return dispatch::<RUNS, S, W>(c, hot.pc, hot.fp, hot.sp, hot.pc as u64 + left);
+        return dispatch::<RUNS, S, W>(c, hot.pc, hot.fp, hot.sp, hot.pc as u64 + left, d);
     }
-    dispatch::<RUNS, S, W>(c, hot.pc, hot.fp, hot.sp, budget)
+    dispatch::<RUNS, S, W>(c, hot.pc, hot.fp, hot.sp, budget, d)
 }
 
 /// The handler of the opcodes without one of their own (`!OUT`), and of
@@ -196,11 +259,12 @@ fn any<const RUNS: bool, const OUT: bool, S: Stack, W: World>(
     fp: S::Pos,
     sp: S::Pos,
     budget: u64,
+    d: usize,
 ) {
     let pc = next - W::STRIDE;
     // SAFETY: `op_at` points at the instruction until the next `op_at`.
     let op: &Op = unsafe { &*c.w.op_at(pc) };
-    run_step::<RUNS, OUT, S, W>(c, op, pc, fp, sp, budget)
+    run_step::<RUNS, OUT, S, W>(c, op, pc, fp, sp, budget, d)
 }
 
 /// The handler of opcode `T`: the step, told its opcode.
@@ -210,12 +274,13 @@ fn handler<const T: u16, const RUNS: bool, S: Stack, W: World>(
     fp: S::Pos,
     sp: S::Pos,
     budget: u64,
+    d: usize,
 ) {
     let pc = next - W::STRIDE;
     // SAFETY: as in `any`; `handlers` gives this handler to opcode `T` only.
     let op: &Op = unsafe { &*c.w.op_at(pc) };
     unsafe { std::hint::assert_unchecked(op.opcode() == T) };
-    run_step::<RUNS, false, S, W>(c, op, pc, fp, sp, budget)
+    run_step::<RUNS, false, S, W>(c, op, pc, fp, sp, budget, d)
 }
 
 /// The handler table, by opcode. Optimised builds without debug assertions
@@ -266,6 +331,42 @@ mod tests {
     fn the_tables_cover_every_opcode() {
         let top = crate::isa::OP_TABLE.iter().map(|i| i.code as usize).max().unwrap();
         assert!(top < OPCODES, "opcode {top:#x} is past the handler tables ({OPCODES:#x})");
+    }
+
+    /// The pair at `pc + d` is what the tables give the instruction at
+    /// `pc`, for every instruction, after a run and after code is appended.
+    #[test]
+    fn the_threaded_code_lies_beside_the_code_and_follows_it() {
+        use crate::machine::Machine;
+        use crate::{Entry, Module, Run, Task, Value};
+        type W<'a> = Direct<'a, false, true>;
+        let wat = r#"(module (memory 1) (func (export "f") (param i32) (result i32)
+            (local.get 0) (i32.const 3) (i32.mul) (i32.load offset=4) (i32.const 1) (i32.add)))"#;
+        let module = Module::new(&wat::parse_str(wat).unwrap()).unwrap();
+        let entry = Entry::Invoke("f".into(), vec![Value::I32(8)]);
+        let mut run = Run::new(&module, &Task::default(), &entry).unwrap();
+        assert_eq!(run.machine.run(u64::MAX), crate::Status::Finished);
+        let check = |m: &mut Machine| {
+            let Machine { store, host, frames, .. } = m;
+            let mut w = W::new(store, host, frames, None);
+            let d = threads::<Slots<'static>, W<'_>>(&mut w);
+            let (runs, steps) =
+                (handlers::<true, Slots<'static>, W<'_>>(), handlers::<false, Slots<'static>, W<'_>>());
+            let (code, _) = w.code_and_threads();
+            for op in code {
+                let at = (op as *const Op).addr().wrapping_add(d);
+                // SAFETY: `threads` built a pair for every instruction.
+                let pair = unsafe { std::ptr::with_exposed_provenance::<[usize; 2]>(at).read() };
+                let o = op.opcode() as usize;
+                assert_eq!(pair, [runs[o] as usize, steps[o] as usize], "{op:?}");
+            }
+            code.len()
+        };
+        let before = check(&mut run.machine);
+        run.machine.store.append_segment([Op::Unreachable, Op::Drop, Op::Return { results: 0 }]);
+        assert_eq!(check(&mut run.machine), before + 3);
+        let t = &run.machine.store.threads;
+        assert_eq!((t.sets.len(), t.sets[0].1.len()), (1, before + 3), "one set, extended");
     }
 
     #[test]

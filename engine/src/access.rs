@@ -423,11 +423,15 @@ impl FsTrees {
 ///
 /// With `ONE` the store has at most one memory, so every memory operand is
 /// 0 (instantiation relocates them to store addresses) and a load or store
-/// need not read it: four instructions of a load's twenty-odd.
+/// need not read it: four instructions of a load's twenty-odd. Its bytes
+/// are then also kept here, as [`Bytes`], so that a load reaches them in
+/// one load from the world rather than two.
 pub(crate) struct Direct<'a, const TRACK: bool, const ONE: bool = false> {
     code: &'a [Op],
     funcs: &'a [FuncInst],
     tables: &'a mut [TableInst],
+    /// With `ONE`, memory 0's bytes: where they are and how many.
+    bytes: Bytes,
     memories: &'a mut [MemInst],
     globals: &'a mut [u64],
     elems: &'a mut [Vec<u64>],
@@ -446,7 +450,30 @@ impl<'a, const TRACK: bool, const ONE: bool> Direct<'a, TRACK, ONE> {
         dirty: Option<&'a mut Dirty>,
     ) -> Self {
         let Store { code, funcs, tables, memories, globals, elems, datas, threads, .. } = store;
-        Direct { code, funcs, tables, memories, globals, elems, datas, host, frames, dirty, threads }
+        let bytes = Bytes::of(memories);
+        Direct { code, funcs, tables, bytes, memories, globals, elems, datas, host, frames, dirty, threads }
+    }
+}
+
+/// Memory 0's bytes, for a store of one memory (`Direct`'s `ONE`): a
+/// pointer made by `Vec::as_mut_ptr` (no reference to the bytes) and the
+/// length. While a `Direct` lives it holds the store's memories mutably,
+/// so only its own methods reach the bytes: loads and stores through this
+/// pointer, the rarer instructions through the `Vec`, after which (a write
+/// through a reference ends the pointer's permission, and growing moves
+/// the bytes) they take the pointer again, [`Direct::refresh`].
+#[derive(Clone, Copy)]
+struct Bytes {
+    ptr: *mut u8,
+    len: usize,
+}
+
+impl Bytes {
+    fn of(memories: &mut [MemInst]) -> Bytes {
+        match memories.first_mut() {
+            Some(m) => Bytes { ptr: m.data.as_mut_ptr(), len: m.data.len() },
+            None => Bytes { ptr: std::ptr::NonNull::dangling().as_ptr(), len: 0 },
+        }
     }
 }
 
@@ -487,7 +514,15 @@ impl<const TRACK: bool, const ONE: bool> Direct<'_, TRACK, ONE> {
         unsafe { self.memories.get_unchecked(Self::slot(m)) }
     }
 
-    /// Memory `m`, to write (as `mem`).
+    /// Takes memory 0's bytes again after `mem_mut` (see [`Bytes`]).
+    #[inline(always)]
+    fn refresh(&mut self) {
+        if ONE {
+            self.bytes = Bytes::of(self.memories);
+        }
+    }
+
+    /// Memory `m`, to write (as `mem`); with `ONE`, call `refresh` after.
     #[inline(always)]
     fn mem_mut(&mut self, m: u32) -> &mut MemInst {
         debug_assert!((m as usize) < self.memories.len(), "memory {m} of {}", self.memories.len());
@@ -650,10 +685,21 @@ impl<const TRACK: bool, const ONE: bool> World for Direct<'_, TRACK, ONE> {
 
     #[inline(always)]
     fn mem_len(&self, m: u32) -> usize {
+        if ONE {
+            return self.bytes.len;
+        }
         self.mem(m).data.len()
     }
     #[inline(always)]
     fn load<const N: usize>(&self, m: u32, ea: usize) -> Option<[u8; N]> {
+        if ONE {
+            debug_assert_eq!(m, 0);
+            if ea + N > self.bytes.len {
+                return None;
+            }
+            // SAFETY: `ea + N` bytes are inside memory 0 (see `Bytes`).
+            return Some(unsafe { self.bytes.ptr.add(ea).cast::<[u8; N]>().read_unaligned() });
+        }
         let s = self.mem(m).data.get(ea..ea + N)?;
         let mut b = [0u8; N];
         b.copy_from_slice(s);
@@ -661,6 +707,17 @@ impl<const TRACK: bool, const ONE: bool> World for Direct<'_, TRACK, ONE> {
     }
     #[inline(always)]
     fn store(&mut self, m: u32, ea: usize, bytes: &[u8]) -> bool {
+        if ONE {
+            debug_assert_eq!(m, 0);
+            if ea + bytes.len() > self.bytes.len {
+                return false;
+            }
+            // SAFETY: as in `load`; `bytes` is not guest memory, which only
+            // this world reaches while it lives.
+            unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.bytes.ptr.add(ea), bytes.len()) };
+            self.mark(m, ea, bytes.len());
+            return true;
+        }
         match self.mem_mut(m).data.get_mut(ea..ea + bytes.len()) {
             Some(d) => {
                 d.copy_from_slice(bytes);
@@ -677,15 +734,18 @@ impl<const TRACK: bool, const ONE: bool> World for Direct<'_, TRACK, ONE> {
     #[inline(always)]
     fn mem_resize(&mut self, m: u32, pages: u32) {
         grow_memory(self.mem_mut(m), pages);
+        self.refresh();
     }
     #[inline(always)]
     fn mem_copy(&mut self, m: u32, src: usize, dst: usize, k: usize) {
         self.mem_mut(m).data.copy_within(src..src + k, dst);
+        self.refresh();
         self.mark(m, dst, k);
     }
     #[inline(always)]
     fn mem_fill(&mut self, m: u32, dst: usize, k: usize, v: u8) {
         self.mem_mut(m).data[dst..dst + k].fill(v);
+        self.refresh();
         self.mark(m, dst, k);
     }
 
@@ -697,6 +757,7 @@ impl<const TRACK: bool, const ONE: bool> World for Direct<'_, TRACK, ONE> {
     fn mem_init(&mut self, m: u32, d: u32, src: usize, dst: usize, k: usize) {
         let Self { memories, datas, .. } = self;
         memories[Self::slot(m)].data[dst..dst + k].copy_from_slice(&datas[d as usize][src..src + k]);
+        self.refresh();
         self.mark(m, dst, k);
     }
     #[inline(always)]

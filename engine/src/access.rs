@@ -15,14 +15,13 @@
 //! default value; the sparse implementation remembers the failure and the
 //! verifier rejects the step.
 
-use crate::exec::Threads;
 use crate::frame::Frame;
 use crate::fs::{FDS_DEPTH, FILE_DEPTH, FsRegs, FsTable, NODES_DEPTH};
 use crate::host_state::{HostEnv, HostRegs, HostState};
 use crate::isa::Op;
 use crate::limits::PAGE_SIZE;
 use crate::merkle::MemoryTree;
-use crate::store::{FuncInst, MemInst, Store, TableInst};
+use crate::store::{FuncInst, MemInst, Store, TableInst, Threads};
 
 /// A place on a value stack: the slot's index, or for the machine's own
 /// stack its address ([`Addr`]). The step code holds `sp` and `fp` as
@@ -550,7 +549,7 @@ fn grow_memory(mem: &mut MemInst, pages: u32) {
 /// The machine's own world, the one [`crate::exec::run_threaded`] runs:
 /// its code, and the store's cache of the handlers of that code.
 pub(crate) trait Own: World {
-    /// The code, and the threaded code cached with it (`exec::Threads`).
+    /// The code, and the threaded code cached with it (`store::Threads`).
     fn code_and_threads(&mut self) -> (&[Op], &mut Threads);
 }
 

@@ -26,7 +26,7 @@ mod sem;
 mod simd;
 mod threaded;
 
-pub(crate) use threaded::{Threads, run as run_threaded};
+pub(crate) use threaded::run as run_threaded;
 
 #[inline(always)]
 fn i32_(x: u64) -> i32 {

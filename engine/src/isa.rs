@@ -2163,6 +2163,19 @@ impl Op {
         unsafe { *(self as *const Op as *const u16) }
     }
 
+    /// Whether the instruction is one of [`pure_reg_ops`]: its step sets
+    /// `sp = fp + h`, goes to the next instruction, and neither traps nor
+    /// reads `sp`.
+    #[inline]
+    pub(crate) fn pure_reg(&self) -> bool {
+        macro_rules! any_of {
+            ($($n:ident),*) => {
+                matches!(self, $(Op::$n { .. })|*)
+            };
+        }
+        pure_reg_ops!(any_of)
+    }
+
     /// Whether the instruction ends a straight-line run: whether its step
     /// may go anywhere but the next instruction (a branch, taken or not; a
     /// call or return; an instruction that runs in micro-steps). The
@@ -2217,6 +2230,184 @@ impl Op {
                 | TableInit { .. }
         )
     }
+}
+
+/// The register forms that set `sp = fp + h` and only that of the
+/// registers besides `pc`, which goes to the next instruction: they never
+/// trap, branch or read `sp` (the arms of `exec::step` that are one
+/// `reg_bin!`, `reg_imm!` or `reg_un!`, which a test reads from the source).
+/// Calls `$m` with their names.
+macro_rules! pure_reg_ops {
+    ($m:ident) => {
+        $m!(
+            I32EqReg,
+            I32NeReg,
+            I32LtSReg,
+            I32LtUReg,
+            I32GtSReg,
+            I32GtUReg,
+            I32LeSReg,
+            I32LeUReg,
+            I32GeSReg,
+            I32GeUReg,
+            I64EqReg,
+            I64NeReg,
+            I64LtSReg,
+            I64LtUReg,
+            I64GtSReg,
+            I64GtUReg,
+            I64LeSReg,
+            I64LeUReg,
+            I64GeSReg,
+            I64GeUReg,
+            F32EqReg,
+            F32NeReg,
+            F32LtReg,
+            F32GtReg,
+            F32LeReg,
+            F32GeReg,
+            F64EqReg,
+            F64NeReg,
+            F64LtReg,
+            F64GtReg,
+            F64LeReg,
+            F64GeReg,
+            I32AddReg,
+            I32SubReg,
+            I32MulReg,
+            I32AndReg,
+            I32OrReg,
+            I32XorReg,
+            I32ShlReg,
+            I32ShrSReg,
+            I32ShrUReg,
+            I32RotlReg,
+            I32RotrReg,
+            I64AddReg,
+            I64SubReg,
+            I64MulReg,
+            I64AndReg,
+            I64OrReg,
+            I64XorReg,
+            I64ShlReg,
+            I64ShrSReg,
+            I64ShrUReg,
+            I64RotlReg,
+            I64RotrReg,
+            F32AddReg,
+            F32SubReg,
+            F32MulReg,
+            F32DivReg,
+            F64AddReg,
+            F64SubReg,
+            F64MulReg,
+            F64DivReg,
+            I32AddImmReg,
+            I32MulImmReg,
+            I32AndImmReg,
+            I32OrImmReg,
+            I32XorImmReg,
+            I32ShlImmReg,
+            I32ShlAddImmReg,
+            I32ShrSImmReg,
+            I32ShrUImmReg,
+            I32RotlImmReg,
+            I32RotrImmReg,
+            I32EqImmReg,
+            I32NeImmReg,
+            I32LtSImmReg,
+            I32LtUImmReg,
+            I32GtSImmReg,
+            I32GtUImmReg,
+            I32LeSImmReg,
+            I32LeUImmReg,
+            I32GeSImmReg,
+            I32GeUImmReg,
+            I64AddImmReg,
+            I64MulImmReg,
+            I64AndImmReg,
+            I64OrImmReg,
+            I64XorImmReg,
+            I64ShlImmReg,
+            I64ShrSImmReg,
+            I64ShrUImmReg,
+            I32EqzReg,
+            I64EqzReg,
+            I32WrapI64Reg,
+            I64ExtendI32SReg,
+            I64ExtendI32UReg,
+            I32ClzReg,
+            I32CtzReg,
+            I32PopcntReg,
+            I64ClzReg,
+            I64CtzReg,
+            I64PopcntReg,
+            F32AbsReg,
+            F32NegReg,
+            F32CeilReg,
+            F32FloorReg,
+            F32TruncReg,
+            F32NearestReg,
+            F32SqrtReg,
+            F64AbsReg,
+            F64NegReg,
+            F64CeilReg,
+            F64FloorReg,
+            F64TruncReg,
+            F64NearestReg,
+            F64SqrtReg,
+            F32ConvertI32SReg,
+            F32ConvertI32UReg,
+            F32ConvertI64SReg,
+            F32ConvertI64UReg,
+            F32DemoteF64Reg,
+            F64ConvertI32SReg,
+            F64ConvertI32UReg,
+            F64ConvertI64SReg,
+            F64ConvertI64UReg,
+            F64PromoteF32Reg,
+            I32Extend8SReg,
+            I32Extend16SReg,
+            I64Extend8SReg,
+            I64Extend16SReg,
+            I64Extend32SReg,
+            I32TruncSatF32SReg,
+            I32TruncSatF32UReg,
+            I32TruncSatF64SReg,
+            I32TruncSatF64UReg,
+            I64TruncSatF32SReg,
+            I64TruncSatF32UReg,
+            I64TruncSatF64SReg,
+            I64TruncSatF64UReg
+        )
+    };
+}
+pub(crate) use pure_reg_ops;
+
+/// The opcode of the variant named `name` (a compile-time lookup in
+/// [`OP_TABLE`]; a name that is no variant fails the build).
+pub(crate) const fn code_of(name: &str) -> u16 {
+    const fn same(a: &[u8], b: &[u8]) -> bool {
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut k = 0;
+        while k < a.len() {
+            if a[k] != b[k] {
+                return false;
+            }
+            k += 1;
+        }
+        true
+    }
+    let mut i = 0;
+    while i < OP_TABLE.len() {
+        if same(name.as_bytes(), OP_TABLE[i].name.as_bytes()) {
+            return OP_TABLE[i].code;
+        }
+        i += 1;
+    }
+    panic!("no such instruction")
 }
 
 /// The most steps from any instruction of `code` up to and including the

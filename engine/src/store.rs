@@ -124,6 +124,25 @@ impl MemInst {
     }
 }
 
+/// The store's threaded code: for each handler table set (one per stack
+/// and world the machine runs), each instruction's handlers, the one
+/// counting by runs and the one counting step by step, as addresses. The
+/// pair of the instruction at position `pc` is at `pc + d`, `d` the
+/// distance `exec::threaded::threads` returns: a pair is as long as an instruction
+/// (`W::STRIDE`), so the pairs lie as the code does. A cache beside the
+/// state: cloned with the store (the addresses stay valid), never hashed.
+#[derive(Clone, Default)]
+pub(crate) struct Threads {
+    /// Keyed by the address of the set's by-runs table.
+    pub(crate) sets: Vec<(usize, Vec<[usize; 2]>)>,
+}
+
+impl std::fmt::Debug for Threads {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.sets.iter().map(|(_, v)| v.len())).finish()
+    }
+}
+
 /// An instantiated module: its exports.
 #[derive(Clone, Debug, Default)]
 pub struct Instance {
@@ -165,7 +184,7 @@ pub struct Store {
     /// The handlers of `code` for the machine's threaded runs, built at
     /// the first run and extended over code appended since (a cache: not
     /// part of the state).
-    pub(crate) threads: crate::exec::Threads,
+    pub(crate) threads: Threads,
 }
 
 impl Store {

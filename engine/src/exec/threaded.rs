@@ -4,7 +4,7 @@
 //! dispatches), instead of one shared `match`.
 //!
 //! The next handler is found directly, not through its opcode: beside the
-//! code the store keeps its threaded code ([`Threads`]), each instruction's
+//! code the store keeps its threaded code ([`Threads`](crate::store::Threads)), each instruction's
 //! pair of handlers (counting by runs, step by step) at a fixed distance
 //! from the instruction, so a dispatch is one load from the position of the
 //! next instruction (two instructions: add the stride, jump through the
@@ -40,7 +40,7 @@
 use super::{HAND_OVER, Hot, step_in, step_outlined};
 use crate::access::{Own, Stack, World};
 use crate::frame::Regs;
-use crate::isa::Op;
+use crate::isa::{self, Op};
 use crate::status::Status;
 
 /// The most steps one chain of tail calls takes.
@@ -71,37 +71,18 @@ struct Cx<S: Stack, W> {
 
 /// A handler's arguments: the context, the position after the instruction,
 /// `fp`, `sp`, the budget (see [`run_step`]) and the distance from an
-/// instruction's position to its handlers (see [`Threads`]). `sp` comes
+/// instruction's position to its handlers (see [`Threads`](crate::store::Threads)). `sp` comes
 /// fourth, in `rcx` on x86-64: a register-form instruction overwrites
 /// `sp`, so a shift by a count (`cl`) moves nothing. The distance comes
 /// sixth, the last argument register: handlers pass it on untouched.
 type Handler<S, W> = fn(&mut Cx<S, W>, usize, <S as Stack>::Pos, <S as Stack>::Pos, u64, usize);
-
-/// The store's threaded code: for each handler table set (one per stack
-/// and world the machine runs), each instruction's handlers, the one
-/// counting by runs and the one counting step by step, as addresses. The
-/// pair of the instruction at position `pc` is at `pc + d`, `d` the
-/// distance [`threads`] returns: a pair is as long as an instruction
-/// (`W::STRIDE`), so the pairs lie as the code does. A cache beside the
-/// state: cloned with the store (the addresses stay valid), never hashed.
-#[derive(Clone, Default)]
-pub(crate) struct Threads {
-    /// Keyed by the address of the set's by-runs table.
-    sets: Vec<(usize, Vec<[usize; 2]>)>,
-}
-
-impl std::fmt::Debug for Threads {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.sets.iter().map(|(_, v)| v.len())).finish()
-    }
-}
 
 /// The distance from an instruction's position to its pair of handlers in
 /// the store's threaded code for stack `S` and world `W`, which this
 /// builds, or extends over the code appended since it was built.
 fn threads<S: Stack, W: Own>(w: &mut W) -> usize {
     const { assert!(W::STRIDE == std::mem::size_of::<[usize; 2]>()) };
-    let (runs, steps) = (handlers::<true, S, W>(), handlers::<false, S, W>());
+    let (runs, steps, dead) = (handlers::<true, S, W>(), handlers::<false, S, W>(), dead_handlers::<S, W>());
     let key = std::ptr::from_ref(runs).addr();
     let (code, t) = w.code_and_threads();
     let i = match t.sets.iter().position(|(k, _)| *k == key) {
@@ -114,9 +95,12 @@ fn threads<S: Stack, W: Own>(w: &mut W) -> usize {
     let pairs = &mut t.sets[i].1;
     // A store's code only grows (`Store::instantiate`, `Store::append_segment`).
     debug_assert!(pairs.len() <= code.len());
-    pairs.extend(code[pairs.len()..].iter().map(|op| {
+    let from = pairs.len();
+    pairs.extend(code[from..].iter().enumerate().map(|(i, op)| {
         let o = op.opcode() as usize;
-        [runs[o] as usize, steps[o] as usize]
+        let next_pure = code.get(from + i + 1).is_some_and(Op::pure_reg);
+        let by_runs = if op.pure_reg() && next_pure { dead[o] } else { runs[o] };
+        [by_runs as usize, steps[o] as usize]
     }));
     pairs.as_ptr().expose_provenance().wrapping_sub(code.as_ptr().addr())
 }
@@ -158,7 +142,7 @@ pub(crate) fn run<S: Stack, W: Own>(regs: &mut Regs, stack: S, mut w: W, until: 
 }
 
 /// Starts the step at `pc`; counting step by step, stops instead when no
-/// steps are `left`. `d`: see [`Threads`].
+/// steps are `left`. `d`: see [`Threads`](crate::store::Threads).
 #[inline(always)]
 fn dispatch<const RUNS: bool, S: Stack, W: World>(
     c: &mut Cx<S, W>,
@@ -187,7 +171,11 @@ fn dispatch<const RUNS: bool, S: Stack, W: World>(
         debug_assert!(c.w.op_at(pc) as usize == pc);
         let at = pc.wrapping_add(d) + if RUNS { 0 } else { std::mem::size_of::<usize>() };
         let h = std::ptr::with_exposed_provenance::<Handler<S, W>>(at).read();
-        debug_assert!(std::ptr::fn_addr_eq(h, handlers::<RUNS, S, W>()[(*c.w.op_at(pc)).opcode() as usize]));
+        let o = (*c.w.op_at(pc)).opcode() as usize;
+        debug_assert!(
+            std::ptr::fn_addr_eq(h, handlers::<RUNS, S, W>()[o])
+                || RUNS && std::ptr::fn_addr_eq(h, dead_handlers::<S, W>()[o])
+        );
         h
     };
     handler(c, pc + W::STRIDE, fp, sp, left, d)
@@ -208,7 +196,7 @@ fn dispatch<const RUNS: bool, S: Stack, W: World>(
 /// `OUT` runs the step with `step_outlined`, for the steps `step_in`
 /// hands over (then `any::<_, true>` takes the step over, by a tail call).
 #[inline(always)]
-fn run_step<const RUNS: bool, const OUT: bool, S: Stack, W: World>(
+fn run_step<const RUNS: bool, const OUT: bool, const DEAD: bool, S: Stack, W: World>(
     c: &mut Cx<S, W>,
     op: &Op,
     pc: usize,
@@ -229,7 +217,7 @@ fn run_step<const RUNS: bool, const OUT: bool, S: Stack, W: World>(
         step_in::<S, W, false>(&mut c.stack, &mut c.w, op, &mut hot, index)
     };
     if !OUT && end == HAND_OVER {
-        return any::<RUNS, true, S, W>(c, next, fp, sp, budget, d);
+        return any::<RUNS, true, false, S, W>(c, next, fp, sp, budget, d);
     }
     if let Some(s) = end {
         let left = if RUNS { (budget - next as u64) / stride } else { budget };
@@ -244,6 +232,13 @@ fn run_step<const RUNS: bool, const OUT: bool, S: Stack, W: World>(
         }
         return dispatch::<RUNS, S, W>(c, hot.pc, hot.fp, hot.sp, hot.pc as u64 + left, d);
     }
+    if DEAD {
+        // The next instruction sets `sp` without reading it and goes on
+        // (see [`dead_handlers`]): this step's `sp` is not computed.
+        // SAFETY: as in `any`.
+        debug_assert!(RUNS && op.pure_reg() && unsafe { &*c.w.op_at(hot.pc) }.pure_reg());
+        return dispatch::<RUNS, S, W>(c, hot.pc, hot.fp, sp, budget, d);
+    }
     dispatch::<RUNS, S, W>(c, hot.pc, hot.fp, hot.sp, budget, d)
 }
 
@@ -253,7 +248,7 @@ fn run_step<const RUNS: bool, const OUT: bool, S: Stack, W: World>(
 /// instruction's fields are then read at small negative offsets from the
 /// register that goes on to the next step, rather than from a copy of it.
 #[inline(never)]
-fn any<const RUNS: bool, const OUT: bool, S: Stack, W: World>(
+fn any<const RUNS: bool, const OUT: bool, const DEAD: bool, S: Stack, W: World>(
     c: &mut Cx<S, W>,
     next: usize,
     fp: S::Pos,
@@ -264,11 +259,11 @@ fn any<const RUNS: bool, const OUT: bool, S: Stack, W: World>(
     let pc = next - W::STRIDE;
     // SAFETY: `op_at` points at the instruction until the next `op_at`.
     let op: &Op = unsafe { &*c.w.op_at(pc) };
-    run_step::<RUNS, OUT, S, W>(c, op, pc, fp, sp, budget, d)
+    run_step::<RUNS, OUT, DEAD, S, W>(c, op, pc, fp, sp, budget, d)
 }
 
 /// The handler of opcode `T`: the step, told its opcode.
-fn handler<const T: u16, const RUNS: bool, S: Stack, W: World>(
+fn handler<const T: u16, const RUNS: bool, const DEAD: bool, S: Stack, W: World>(
     c: &mut Cx<S, W>,
     next: usize,
     fp: S::Pos,
@@ -280,7 +275,7 @@ fn handler<const T: u16, const RUNS: bool, S: Stack, W: World>(
     // SAFETY: as in `any`; `handlers` gives this handler to opcode `T` only.
     let op: &Op = unsafe { &*c.w.op_at(pc) };
     unsafe { std::hint::assert_unchecked(op.opcode() == T) };
-    run_step::<RUNS, false, S, W>(c, op, pc, fp, sp, budget, d)
+    run_step::<RUNS, false, DEAD, S, W>(c, op, pc, fp, sp, budget, d)
 }
 
 /// The handler table, by opcode. Optimised builds without debug assertions
@@ -290,11 +285,11 @@ fn handler<const T: u16, const RUNS: bool, S: Stack, W: World>(
 /// `LocalGet2`, `I32AddImm`, `I32Add`, `LocalCopy`, `I32ShlImmReg`, `F64MulReg`,
 /// `I32AddReg`; the rest share [`any`].
 #[inline(always)]
-fn handlers<'t, const RUNS: bool, S: Stack + 't, W: World + 't>() -> &'t [Handler<S, W>; OPCODES] {
+const fn handlers<'t, const RUNS: bool, S: Stack + 't, W: World + 't>() -> &'t [Handler<S, W>; OPCODES] {
     #[cfg(debug_assertions)]
     macro_rules! table {
         () => {{
-            let mut t = [any::<RUNS, false, S, W> as Handler<S, W>; OPCODES];
+            let mut t = [any::<RUNS, false, false, S, W> as Handler<S, W>; OPCODES];
             specialise!(t; 0x13E, 0x0C, 0xE0, 0x75, 0x176, 0x143, 0x13C, 0x120);
             t
         }};
@@ -302,7 +297,7 @@ fn handlers<'t, const RUNS: bool, S: Stack + 't, W: World + 't>() -> &'t [Handle
     #[cfg(not(debug_assertions))]
     macro_rules! table {
         () => {{
-            let mut t = [any::<RUNS, false, S, W> as Handler<S, W>; OPCODES];
+            let mut t = [any::<RUNS, false, false, S, W> as Handler<S, W>; OPCODES];
             specialise!(t; rows 0x000 0x010 0x020 0x030 0x040 0x050 0x060 0x070 0x080 0x090 0x0A0 0x0B0
                 0x0C0 0x0D0 0x0E0 0x0F0 0x100 0x110 0x120 0x130 0x140 0x150 0x160 0x170 0x180 0x190 0x1A0 0x1B0 0x1C0 0x1D0
                 0x1E0);
@@ -316,10 +311,40 @@ fn handlers<'t, const RUNS: bool, S: Stack + 't, W: World + 't>() -> &'t [Handle
                 $base + 14, $base + 15);)*
         };
         ($t:ident; $($code:expr),*) => {
-            $($t[$code] = handler::<{ $code }, RUNS, S, W>;)*
+            $($t[$code] = handler::<{ $code }, RUNS, false, S, W>;)*
         };
     }
     const { &table!() }
+}
+
+/// The handlers, counting by runs, of the [`isa::pure_reg_ops`]
+/// (`Op::pure_reg`) for where the next instruction is one too: the step
+/// then leaves `sp` to it, which sets `sp` without reading it, and is not
+/// the end of a run, so no chain stops between the two (only where a run
+/// ends, see [`run_step`]) and the state is never seen with the `sp` left
+/// out. That saves reading `h` and adding it to `fp`, two of a register
+/// form's ten-odd instructions. Other opcodes keep their by-runs handler.
+/// Debug builds give these opcodes `any`, told the same.
+#[inline(always)]
+fn dead_handlers<'t, S: Stack + 't, W: World + 't>() -> &'t [Handler<S, W>; OPCODES] {
+    macro_rules! dead {
+        ($($n:ident),*) => {{
+            let mut t = *handlers::<true, S, W>();
+            $(
+                #[cfg(not(debug_assertions))]
+                {
+                    t[isa::code_of(stringify!($n)) as usize] =
+                        handler::<{ isa::code_of(stringify!($n)) }, true, true, S, W>;
+                }
+                #[cfg(debug_assertions)]
+                {
+                    t[isa::code_of(stringify!($n)) as usize] = any::<true, false, true, S, W>;
+                }
+            )*
+            t
+        }};
+    }
+    const { &isa::pure_reg_ops!(dead) }
 }
 
 #[cfg(test)]
@@ -337,42 +362,85 @@ mod tests {
     /// `pc`, for every instruction, after a run and after code is appended.
     #[test]
     fn the_threaded_code_lies_beside_the_code_and_follows_it() {
-        use crate::machine::Machine;
         use crate::{Entry, Module, Run, Task, Value};
         type W<'a> = Direct<'a, false, true>;
-        let wat = r#"(module (memory 1) (func (export "f") (param i32) (result i32)
-            (local.get 0) (i32.const 3) (i32.mul) (i32.load offset=4) (i32.const 1) (i32.add)))"#;
+        let wat = r#"(module (memory 1) (func (export "f") (param i32) (result i32) (local i32)
+            (local.set 1 (i32.add (local.get 0) (i32.const 1)))
+            (local.set 1 (i32.mul (local.get 1) (local.get 0)))
+            (local.get 1) (i32.const 3) (i32.mul) (i32.load offset=4) (i32.const 1) (i32.add)))"#;
         let module = Module::new(&wat::parse_str(wat).unwrap()).unwrap();
         let entry = Entry::Invoke("f".into(), vec![Value::I32(8)]);
         let mut run = Run::new(&module, &Task::default(), &entry).unwrap();
         assert_eq!(run.machine.run(u64::MAX), crate::Status::Finished);
-        let check = |m: &mut Machine| {
-            let Machine { store, host, frames, .. } = m;
-            let mut w = W::new(store, host, frames, None);
+        let check = |m: &mut Run| {
+            let m = &mut m.machine;
+            let mut w = W::new(&mut m.store, &mut m.host, &mut m.frames, None);
             let d = threads::<Slots<'static>, W<'_>>(&mut w);
             let (runs, steps) =
                 (handlers::<true, Slots<'static>, W<'_>>(), handlers::<false, Slots<'static>, W<'_>>());
+            let dead = dead_handlers::<Slots<'static>, W<'_>>();
             let (code, _) = w.code_and_threads();
-            for op in code {
+            let mut deads = 0;
+            for (i, op) in code.iter().enumerate() {
                 let at = (op as *const Op).addr().wrapping_add(d);
                 // SAFETY: `threads` built a pair for every instruction.
                 let pair = unsafe { std::ptr::with_exposed_provenance::<[usize; 2]>(at).read() };
                 let o = op.opcode() as usize;
-                assert_eq!(pair, [runs[o] as usize, steps[o] as usize], "{op:?}");
+                let leaves_sp = op.pure_reg() && code.get(i + 1).is_some_and(Op::pure_reg);
+                deads += leaves_sp as usize;
+                let by_runs = if leaves_sp { dead[o] } else { runs[o] };
+                assert_eq!(pair, [by_runs as usize, steps[o] as usize], "{op:?}");
             }
+            assert!(deads > 0, "a register form before another: {code:?}");
             code.len()
         };
-        let before = check(&mut run.machine);
+        let before = check(&mut run);
         run.machine.store.append_segment([Op::Unreachable, Op::Drop, Op::Return { results: 0 }]);
-        assert_eq!(check(&mut run.machine), before + 3);
+        assert_eq!(check(&mut run), before + 3);
         let t = &run.machine.store.threads;
         assert_eq!((t.sets.len(), t.sets[0].1.len()), (1, before + 3), "one set, extended");
+    }
+
+    /// `isa::pure_reg_ops` are exactly the arms of the step that are one
+    /// `reg_bin!`, `reg_imm!` or `reg_un!` (which set `sp = fp + h` after
+    /// writing a slot from slots and immediates, and cannot trap).
+    #[test]
+    fn the_pure_register_forms_are_the_steps_arms_that_say_so() {
+        let src = include_str!("../exec.rs");
+        let mut arms = std::collections::BTreeSet::new();
+        for m in ["reg_bin!(", "reg_imm!(", "reg_un!("] {
+            for (at, _) in src.match_indices(m) {
+                let arm = &src[src[..at].rfind("Op::").unwrap()..at];
+                let (head, body) = arm.split_once("=>").unwrap_or_else(|| panic!("not an arm: {arm}"));
+                let body = body.trim().trim_start_matches('{').trim();
+                let body =
+                    body.strip_prefix("let f = ").map_or(body, |b| b.split_once(';').unwrap().1.trim());
+                assert!(body.is_empty(), "the arm {head} does more than {m}: {body}");
+                arms.insert(head["Op::".len()..].split_once(' ').unwrap().0.to_string());
+            }
+        }
+        let mut listed = std::collections::BTreeSet::new();
+        macro_rules! names {
+            ($($n:ident),*) => {
+                $(listed.insert(stringify!($n).to_string());)*
+            };
+        }
+        isa::pure_reg_ops!(names);
+        assert_eq!(arms, listed);
+        for i in isa::OP_TABLE {
+            let mut b = [0u8; isa::OP_BYTES];
+            b[..2].copy_from_slice(&i.code.to_le_bytes());
+            if let Some(op) = Op::decode(&b) {
+                assert_eq!(op.pure_reg(), listed.contains(i.name), "{}", i.name);
+                assert!(!(op.pure_reg() && op.ends_run()), "{}", i.name);
+            }
+        }
     }
 
     #[test]
     fn every_opcode_has_a_handler_and_the_specialised_ones_are_opcodes() {
         let table = handlers::<false, Slots<'static>, Direct<'static, false>>();
-        let any = any::<false, false, Slots<'static>, Direct<'static, false>> as Handler<_, _>;
+        let any = any::<false, false, false, Slots<'static>, Direct<'static, false>> as Handler<_, _>;
         let mut specialised = 0;
         for (code, h) in table.iter().enumerate() {
             if std::ptr::fn_addr_eq(*h, any) {
